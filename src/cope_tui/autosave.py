@@ -1,0 +1,138 @@
+"""Saving as you type, off the UI thread.
+
+Edits hand the saver a snapshot under a key (one per record). The newest snapshot
+per key wins; a background thread writes it shortly after typing pauses, and
+keeps it, retrying, when the disk says no, so nothing typed is dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Write = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class SaveStatus:
+    pending: int
+    error: str = ""
+    saved_at: float | None = None
+
+
+class Saver:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.25,
+        on_status: Callable[[SaveStatus], None] | None = None,
+        retry: float = 1.0,
+    ):
+        self.delay = delay
+        self.retry = retry
+        self.on_status = on_status
+        self._pending: dict[str, Write] = {}
+        self._cond = threading.Condition()
+        self._last_submit = 0.0
+        self._closed = False
+        self._error = ""
+        self._saved_at: float | None = None
+        self._writing = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="cope-saver", daemon=True)
+        self._thread.start()
+
+    @property
+    def error(self) -> str:
+        return self._error
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._pending)
+
+    def submit(self, key: str, write: Write) -> None:
+        """Queue a write; a newer one for the same key replaces it."""
+        with self._cond:
+            self._pending[key] = write
+            self._last_submit = time.monotonic()
+            self._cond.notify()
+
+    def _take(self) -> dict[str, Write]:
+        with self._cond:
+            batch, self._pending = self._pending, {}
+            return batch
+
+    def _put_back(self, batch: dict[str, Write]) -> None:
+        with self._cond:
+            for key, write in batch.items():
+                self._pending.setdefault(key, write)  # a newer edit beats the failed one
+
+    def _write(self) -> bool:
+        """Write everything pending once; False if something failed and was kept."""
+        with self._writing:
+            batch = self._take()
+            failed: dict[str, Write] = {}
+            message = ""
+            for key, write in batch.items():
+                try:
+                    write()
+                except OSError as exc:
+                    failed[key] = write
+                    message = _describe(exc)
+                except Exception as exc:  # refused for good (e.g. a finalised record): say so
+                    message = f"Not saved: {exc}"
+            if failed:
+                self._put_back(failed)
+            self._error = message
+            if batch and not failed:
+                self._saved_at = time.time()
+            self._report()
+            return not failed
+
+    def _report(self) -> None:
+        if self.on_status is not None:
+            try:
+                self.on_status(SaveStatus(self.pending, self._error, self._saved_at))
+            except Exception:  # a closed UI must not stop saving
+                pass
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
+                    self._cond.wait()
+                if self._closed and not self._pending:
+                    return
+                # Let typing settle briefly: one write per pause, not per key.
+                wait = self._last_submit + self.delay - time.monotonic()
+                if wait > 0 and not self._closed:
+                    self._cond.wait(wait)
+                    continue
+            if not self._write():
+                with self._cond:
+                    if not self._closed:
+                        self._cond.wait(self.retry)
+
+    def flush(self) -> bool:
+        """Write everything now, on the calling thread; True if all of it is on disk."""
+        return self._write() if self.pending else not self._error
+
+    def close(self) -> bool:
+        ok = self.flush()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        return ok and not self.pending
+
+
+def _describe(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return "The disk is full: your text is kept in memory and saving is retried. Free some space."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"Cannot write the database ({exc.strerror}); your text is kept and saving is retried."
+    return f"Saving failed ({exc.strerror or exc}); your text is kept and saving is retried."

@@ -1,0 +1,159 @@
+"""Stored records: clients and meetings.
+
+Meetings keep their own copy of every carried-forward list, so a finalised
+meeting stays exactly as it was signed even when later meetings edit the lists.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CellValue = str | int | bool | None
+
+
+def new_id() -> str:
+    """Short random id; stable across saves and safe to show and type."""
+    return secrets.token_hex(4)
+
+
+def now() -> datetime:
+    """Local wall-clock time, naive: what the facilitator sees on the wall."""
+    return datetime.now().replace(microsecond=0)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+
+
+CODE_MAX = 60
+_CODE_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+
+
+def check_code(code: str) -> str:
+    """Validate a client code or display name; the message says what to type instead."""
+    code = code.strip()
+    if not code:
+        raise ValueError("Enter a name or code for the client (it cannot be empty).")
+    if len(code) > CODE_MAX:
+        raise ValueError(f"Keep the code to {CODE_MAX} characters or fewer.")
+    if not _CODE_RE.match(code):
+        raise ValueError("The code cannot hold control characters.")
+    return code
+
+
+class Client(Model):
+    id: str = Field(default_factory=new_id)
+    # A display name or a pseudonymous code; many services must not store real names.
+    code: str
+    significant_others: list[str] = Field(default_factory=list)
+    note: str = ""
+    created: datetime = Field(default_factory=now)
+
+    @field_validator("code")
+    @classmethod
+    def _valid_code(cls, value: str) -> str:
+        return check_code(value)
+
+
+class MeetingKind(StrEnum):
+    FIRST = "first"
+    REVIEW = "review"
+
+
+class MeetingMode(StrEnum):
+    IN_PERSON = "in person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class StepState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class Row(Model):
+    """One row of a list or checklist; `added` travels with it when carried forward."""
+
+    id: str = Field(default_factory=new_id)
+    item: str | None = None  # the content's checklist item id, for fixed rows
+    values: dict[str, CellValue] = Field(default_factory=dict)
+    added: date = Field(default_factory=date.today)
+    # The meeting where the row was first written, so exports can say "carried forward".
+    origin: str | None = None
+
+
+class StepRecord(Model):
+    state: StepState = StepState.PENDING
+    notes: str = ""
+    fields: dict[str, str] = Field(default_factory=dict)
+    lists: dict[str, list[Row]] = Field(default_factory=dict)
+
+
+class Addendum(Model):
+    """A dated correction to a finalised meeting; the meeting itself never changes."""
+
+    text: str
+    by: str
+    at: datetime = Field(default_factory=now)
+
+
+class Meeting(Model):
+    id: str = Field(default_factory=new_id)
+    client_id: str
+    kind: MeetingKind
+    mode: MeetingMode = MeetingMode.IN_PERSON
+    present: list[str] = Field(default_factory=list)
+    started: datetime = Field(default_factory=now)
+    # Time the meeting screen was open, so the clock resumes where it stopped.
+    active_seconds: int = 0
+    current_step: str = ""
+    steps: dict[str, StepRecord] = Field(default_factory=dict)
+    finalised_at: datetime | None = None
+    finalised_by: str | None = None
+    addenda: list[Addendum] = Field(default_factory=list)
+
+    @property
+    def finalised(self) -> bool:
+        return self.finalised_at is not None
+
+    def step(self, step_id: str) -> StepRecord:
+        return self.steps.setdefault(step_id, StepRecord())
+
+    def rows(self, step_id: str, list_id: str) -> list[Row]:
+        return self.step(step_id).lists.setdefault(list_id, [])
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict of a record, as stored in the DB."""
+    return model.model_dump(mode="json")
+
+
+_REL_RE = re.compile(r"^\+(\d{1,4})\s*([dw]?)$")
+
+
+def parse_date(text: str, *, today: date | None = None) -> date:
+    """Parse a date typed live: ISO, 'today', 'tomorrow' or '+N' days ('+2w' weeks)."""
+    today = today or date.today()
+    value = text.strip().lower()
+    if value in ("today", "t"):
+        return today
+    if value == "tomorrow":
+        return today + timedelta(days=1)
+    match = _REL_RE.match(value)
+    if match:
+        n = int(match.group(1))
+        return today + timedelta(weeks=n) if match.group(2) == "w" else today + timedelta(days=n)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"'{text.strip()}' is not a date. Type YYYY-MM-DD (e.g. {today.isoformat()}), "
+            "'today', 'tomorrow', or +N for N days ahead."
+        ) from None
