@@ -103,8 +103,8 @@ class Saver:
             with self._cond:
                 while not self._pending and not self._closed:
                     self._cond.wait()
-                if self._closed and not self._pending:
-                    return
+                if self._closed:
+                    return  # close() has already made the last attempt itself
                 # Let typing settle briefly: one write per pause, not per key.
                 wait = self._last_submit + self.delay - time.monotonic()
                 if wait > 0 and not self._closed:

@@ -1,0 +1,79 @@
+"""A yes/no question in a small centred dialog."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class Confirm(ModalScreen[bool]):
+    """Ask a yes/no question; dismisses with True (y/enter) or False (n/escape).
+
+    The Yes button has focus, so enter answers yes; tab to No and enter answers no.
+    """
+
+    DEFAULT_CSS = """
+    Confirm {
+        align: center middle;
+    }
+    Confirm > #confirm-dialog {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    Confirm #confirm-message {
+        width: 100%;
+        margin-bottom: 1;
+    }
+    Confirm #confirm-buttons {
+        height: auto;
+        width: 100%;
+        align-horizontal: center;
+    }
+    Confirm #confirm-buttons Button {
+        margin: 0 1;
+    }
+    Confirm #confirm-hint {
+        color: $text-muted;
+        width: 100%;
+        text-align: center;
+    }
+    """
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("enter", "answer(True)", "Yes", show=False, id="confirm.yes_enter"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, message: str, *, title: str = "") -> None:
+        super().__init__()
+        self.message = message
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog") as dialog:
+            if self.title_text:
+                dialog.border_title = self.title_text
+            yield Static(self.message, id="confirm-message", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Yes", id="confirm-yes", variant="error", compact=True)
+                yield Button("No", id="confirm-no", compact=True)
+            yield Static("y/enter: yes · n/esc: no", id="confirm-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,84 @@
+"""The background saver: coalescing, flushing, and keeping text when the disk says no."""
+
+from __future__ import annotations
+
+import errno
+import threading
+import time
+
+from cope_tui.autosave import Saver
+
+
+def wait_for(predicate, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_newest_snapshot_per_key_is_written_once_typing_pauses():
+    written = []
+    saver = Saver(delay=0.1)
+    for i in range(20):
+        saver.submit("meeting:1", lambda i=i: written.append(i))
+    assert wait_for(lambda: written == [19])
+    time.sleep(0.2)
+    assert written == [19]
+    saver.close()
+
+
+def test_flush_writes_now_on_the_calling_thread():
+    threads = []
+    saver = Saver(delay=10)
+    saver.submit("k", lambda: threads.append(threading.current_thread()))
+    assert saver.flush() is True
+    assert threads == [threading.current_thread()]
+    saver.close()
+
+
+def test_failed_write_is_kept_retried_and_reported():
+    attempts = []
+    statuses = []
+
+    def write():
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    saver = Saver(delay=0.01, retry=0.05, on_status=statuses.append)
+    saver.submit("k", write)
+    assert wait_for(lambda: len(attempts) >= 3 and saver.pending == 0)
+    assert any("disk is full" in s.error for s in statuses)
+    assert statuses[-1].error == "" and statuses[-1].saved_at is not None
+    saver.close()
+
+
+def test_newer_edit_replaces_a_failed_one():
+    written = []
+    fail = [True]
+
+    def old():
+        if fail[0]:
+            raise OSError(errno.EIO, "I/O error")
+        written.append("old")
+
+    saver = Saver(delay=10, retry=10)
+    saver.submit("k", old)
+    assert saver.flush() is False
+    saver.submit("k", lambda: written.append("new"))
+    fail[0] = False
+    assert saver.flush() is True
+    assert written == ["new"]
+    saver.close()
+
+
+def test_close_reports_unsaved_work():
+    saver = Saver(delay=10, retry=10)
+
+    def broken():
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    saver.submit("k", broken)
+    assert saver.close() is False

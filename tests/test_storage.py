@@ -1,0 +1,202 @@
+"""Storage on real files: durability, damage, locks, privacy, read-only rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from cope_tui.models import Addendum, Client, Meeting, MeetingKind, now
+from cope_tui.storage import (
+    CorruptDatabase,
+    DatabaseLocked,
+    ForeignDatabase,
+    ReadOnlyDatabase,
+    RecordLocked,
+    Store,
+)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "data" / "cope.json"
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_new_db_is_private_and_reopens(db):
+    store = Store(db)
+    client = Client(code="C-1")
+    store.put_client(client)
+    store.close()
+    assert mode(db.parent) == 0o700
+    assert mode(db) == 0o600
+    assert mode(store.journal_path) == 0o600
+    reopened = Store(db)
+    assert [c.code for c in reopened.clients()] == ["C-1"]
+    reopened.close()
+
+
+def test_file_stays_readable_by_plain_tinydb(db):
+    store = Store(db)
+    store.put_client(Client(code="C-1"))
+    store.close()
+    class StrIds(Table):
+        document_id_class = str  # our record ids are strings, which TinyDB supports
+
+    plain = TinyDB(db)
+    plain.table_class = StrIds
+    assert [d["code"] for d in plain.table("clients").all()] == ["C-1"]
+    plain.close()
+
+
+def test_save_is_in_the_journal_before_any_compaction(db):
+    store = Store(db)
+    store.put_client(Client(code="C-1"))
+    lines = store.journal_path.read_bytes().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["doc"]["code"] == "C-1"
+    store.close()
+    assert store.journal_path.read_bytes() == b""
+
+
+def test_torn_last_journal_line_is_ignored(db):
+    store = Store(db)
+    store.put_client(Client(code="kept"))
+    store.close()
+    with open(store.journal_path, "ab") as fh:
+        fh.write(b'{"t":"clients","id":"x","doc":{"id":"x","co')
+    reopened = Store(db)
+    assert [c.code for c in reopened.clients()] == ["kept"]
+    reopened.close()
+
+
+def test_damaged_journal_middle_is_reported_not_overwritten(db):
+    store = Store(db)
+    store.close()
+    bad = b'garbage\n{"t":"clients","id":"a","doc":{"id":"a","code":"A"}}\n'
+    store.journal_path.write_bytes(bad)
+    with pytest.raises(CorruptDatabase, match="journal"):
+        Store(db)
+    assert store.journal_path.read_bytes() == bad
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"this is not json {", CorruptDatabase),
+        (b'{"_default": {"1": {"title": "someone else"}}}', ForeignDatabase),
+        (b"[1, 2, 3]", ForeignDatabase),
+    ],
+)
+def test_corrupt_or_foreign_file_is_named_and_left_alone(db, content, error):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(content)
+    with pytest.raises(error) as info:
+        Store(db)
+    assert str(db) in str(info.value)
+    assert db.read_bytes() == content
+    assert not (db.parent / (db.name + ".journal")).exists()
+
+
+def test_second_writer_is_refused_with_holder_and_read_only_works(db):
+    first = Store(db)
+    first.put_client(Client(code="C-1"))
+    with pytest.raises(DatabaseLocked) as info:
+        Store(db)
+    assert info.value.holder["pid"] == os.getpid()
+    assert str(os.getpid()) in str(info.value)
+    viewer = Store(db, read_only=True)
+    assert [c.code for c in viewer.clients()] == ["C-1"]
+    with pytest.raises(ReadOnlyDatabase):
+        viewer.put_client(Client(code="C-2"))
+    first.close()
+    Store(db).close()  # the lock is free again
+
+
+def test_lock_of_a_killed_process_is_cleared(db, tmp_path):
+    code = f"from cope_tui.storage import Store; import time; Store({str(db)!r}); print('ready', flush=True); time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
+    with pytest.raises(DatabaseLocked):
+        Store(db)
+    child.kill()
+    child.wait()
+    Store(db).close()
+
+
+def test_finalised_meeting_only_gains_addenda(db):
+    store = Store(db)
+    meeting = Meeting(client_id="c", kind=MeetingKind.FIRST)
+    meeting.step("opening").notes = "signed text"
+    meeting.finalised_at, meeting.finalised_by = now(), "worker"
+    store.put_meeting(meeting)
+    meeting.addenda.append(Addendum(text="correction", by="worker"))
+    store.put_meeting(meeting)
+    meeting.step("opening").notes = "changed after signing"
+    with pytest.raises(RecordLocked):
+        store.put_meeting(meeting)
+    assert store.meeting(meeting.id).step("opening").notes == "signed text"
+    assert len(store.meeting(meeting.id).addenda) == 1
+    store.close()
+
+
+def test_newer_format_opens_read_only(db):
+    db.parent.mkdir(parents=True)
+    db.write_text(json.dumps({"meta": {"app": {"app": "cope-tui", "schema": 99}}, "clients": {}, "meetings": {}}))
+    store = Store(db)
+    assert store.read_only and "newer" in store.read_only_reason
+    with pytest.raises(ReadOnlyDatabase):
+        store.put_client(Client(code="x"))
+    store.close()
+    assert json.loads(db.read_text())["meta"]["app"]["schema"] == 99
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from cope_tui.models import Client
+    from cope_tui.storage import Store
+    store = Store(sys.argv[1])
+    start = int(sys.argv[2])
+    for i in range(start, start + 100000):
+        store.put_client(Client(id=f"c{i}", code=f"C-{i}", note="x" * (i % 300)))
+        print(i, flush=True)
+    """
+)
+
+
+def test_kill_9_during_saves_loses_nothing_reported(db):
+    """A small version of the torture test: kill mid-stream, reopen, check every reported save."""
+    db.parent.mkdir(parents=True)
+    reported: set[str] = set()
+    start = 0
+    for round_no in range(8):
+        child = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(start)], stdout=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 0.15 + 0.05 * round_no
+        last = None
+        while time.monotonic() < deadline:
+            line = child.stdout.readline()
+            if not line:
+                break
+            last = int(line)
+            reported.add(f"c{last}")
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        store = Store(db)
+        have = {c.id for c in store.clients()}
+        store.close()
+        assert reported <= have, f"round {round_no}: lost {sorted(reported - have)[:5]}"
+        start = (last or start) + 1000
+    assert len(reported) > 8
