@@ -47,7 +47,7 @@ def steps_of(guide: MeetingGuide, meeting: Meeting) -> list[Step]:
     return guide.steps_for(meeting.kind is MeetingKind.FIRST)
 
 
-def _carried(spec: ListSpec, rows: list[Row]) -> list[Row]:
+def carried_rows(spec: ListSpec, rows: list[Row]) -> list[Row]:
     if spec.carry == "all":
         keep = rows
     elif spec.carry == "open":
@@ -57,7 +57,7 @@ def _carried(spec: ListSpec, rows: list[Row]) -> list[Row]:
     return [r.model_copy(deep=True) for r in keep]
 
 
-def _fresh_rows(spec: ListSpec) -> list[Row]:
+def fresh_rows(spec: ListSpec) -> list[Row]:
     """Checklist rows from the content, with the item text in the first column."""
     first = spec.columns[0].id
     return [Row(item=item.id, values={first: item.text}) for item in spec.items]
@@ -80,7 +80,7 @@ def start_meeting(
         record = meeting.step(step.id)
         for spec in step.lists:
             previous = last.step(step.id).lists.get(spec.id, []) if last else []
-            record.lists[spec.id] = _fresh_rows(spec) if spec.fixed else _carried(spec, previous)
+            record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous)
     meeting.current_step = steps_of(guide, meeting)[0].id
     store.put_meeting(meeting)
     return meeting

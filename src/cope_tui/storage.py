@@ -236,7 +236,7 @@ class Store:
                     break
                 raise CorruptDatabase(
                     f"The journal '{self.journal_path}' is damaged at line {number}. Neither "
-                    "file has been changed. Run 'cope-tui doctor' or move the journal aside."
+                    "file has been changed. Move the journal aside to open the last compacted copy."
                 ) from None
 
     def _open_journal(self) -> None:

@@ -1,0 +1,341 @@
+"""Command line: open the app, start a meeting, export Markdown, write demo data.
+
+Nothing here imports Textual at module level, so `export`, `demo`, `--help` and
+`--version` start fast and work without a terminal UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .guide import ContentError, load_guide
+from .models import check_code
+from .paths import ENV_DB, default_db_path, resolve_db_path
+from .storage import DatabaseLocked, Store, StoreError
+
+PROG = "cope-tui"
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class Failure(Exception):
+    """An expected problem: its message goes to stderr and the exit code is 1."""
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+# ---- parser ------------------------------------------------------------------------------
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"cannot be negative, not {value}")
+    return value
+
+
+def _add_db(parser: argparse.ArgumentParser, help_text: str, *, top: bool = False) -> None:
+    # Subcommands leave `db` unset unless given, so `cope-tui --db X export ...` and
+    # `cope-tui export --db X ...` both work.
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help=help_text,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    default_db = default_db_path()
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        usage="%(prog)s [-h] [--version] [--db PATH] [--read-only] [COMMAND [OPTIONS]]",
+        formatter_class=_Formatter,
+        description=(
+            "Guide client meetings step by step in the terminal, keyboard first.\n"
+            "With no command, opens the app on the client list."
+        ),
+        epilog=f"""\
+database:
+  All clients and meetings live in one file. It is chosen by, in order:
+  --db PATH, then the {ENV_DB} environment variable, then the default
+  {default_db}
+
+exit status:
+  0  success
+  1  failure: unknown client or meeting, or a database/content problem
+  2  usage error: a bad command line
+
+examples:
+  {PROG}                              open the app
+  {PROG} --read-only                  look without changing anything
+  {PROG} meet C-0042                  start a meeting with client C-0042
+  {PROG} export --client C-0042 -o c42.md
+  {PROG} demo --db /tmp/demo.json && {PROG} --db /tmp/demo.json
+""",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_db(parser, f"database file (default: ${ENV_DB}, else {default_db})", top=True)
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the app without changing anything (also works while another copy has the DB open)",
+    )
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="commands", description="Run 'cope-tui COMMAND --help' for details."
+    )
+
+    meet = commands.add_parser(
+        "meet",
+        prog=f"{PROG} meet",
+        formatter_class=_Formatter,
+        help="open the app straight into a new meeting with a client",
+        description=(
+            "Open the app straight into a new meeting with the client CODE.\n"
+            "The client is created first if no client has that code."
+        ),
+        epilog=f"example:\n  {PROG} meet C-0042\n  {PROG} meet C-0042 --db ~/team/clients.json",
+    )
+    meet.add_argument("code", metavar="CODE", help="the client's code or display name (quote it if it has spaces)")
+    _add_db(meet, f"database file (default: ${ENV_DB}, else the default location)")
+
+    export = commands.add_parser(
+        "export",
+        prog=f"{PROG} export",
+        formatter_class=_Formatter,
+        help="print meetings as Markdown, or write them to a file",
+        description=(
+            "Export records as Markdown: one client's meetings, one meeting, or everything.\n"
+            "Prints to standard output unless -o is given. The database is opened\n"
+            "read-only, so this works while the app is running."
+        ),
+        epilog=(
+            "examples:\n"
+            f"  {PROG} export --client C-0042 -o c42.md\n"
+            f"  {PROG} export --meeting 3f9a1c2b | less\n"
+            f"  {PROG} export --all -o everything.md"
+        ),
+    )
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--client", metavar="CODE", help="all meetings of the client with this code")
+    which.add_argument("--meeting", metavar="ID", help="one meeting, by its id (shown in the app and in exports)")
+    which.add_argument("--all", action="store_true", help="every client and meeting")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (readable by you only) instead of standard output"
+    )
+    _add_db(export, f"database file (default: ${ENV_DB}, else the default location)")
+
+    demo = commands.add_parser(
+        "demo",
+        prog=f"{PROG} demo",
+        usage="%(prog)s --db PATH [--clients N] [--meetings N] [--seed N]",
+        formatter_class=_Formatter,
+        help="write fictional sample data into a new database",
+        description=(
+            "Write fictional, reproducible sample clients and meetings for trying the app.\n"
+            "--db is required and the database must not hold any clients yet, so demo\n"
+            "data never lands in your real records."
+        ),
+        epilog=(
+            "examples:\n"
+            f"  {PROG} demo --db /tmp/demo.json\n"
+            f"  {PROG} demo --db /tmp/big.json --clients 1000 --meetings 10000\n"
+            f"  {PROG} --db /tmp/demo.json        (then open it in the app)"
+        ),
+    )
+    _add_db(demo, "the database file to create (required; must hold no clients)")
+    demo.add_argument("--clients", type=_positive, default=8, metavar="N", help="number of clients (default: 8)")
+    demo.add_argument(
+        "--meetings", type=_count, default=30, metavar="N", help="number of meetings over all clients (default: 30)"
+    )
+    demo.add_argument("--seed", type=int, default=1, metavar="N", help="same seed, same data (default: 1)")
+    return parser
+
+
+# ---- commands ----------------------------------------------------------------------------
+
+
+def _run_app(db: Path, *, read_only: bool = False, meet_code: str | None = None) -> int:
+    from .session import Session
+
+    session = Session.open(db, read_only=read_only)
+    saved = False
+    try:
+        from .app import create_app  # Textual is imported only when the UI runs
+
+        app = create_app(session, meet_code=meet_code)
+        app.run()
+        code = getattr(app, "return_code", None) or EXIT_OK
+    finally:
+        saved = session.close()
+    if not saved:
+        _say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
+        return EXIT_FAILURE
+    return int(code)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    return _run_app(resolve_db_path(args.db), read_only=args.read_only)
+
+
+def cmd_meet(args: argparse.Namespace) -> int:
+    try:
+        code = check_code(args.code)
+    except ValueError as exc:
+        print(f"{PROG} meet: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return _run_app(resolve_db_path(args.db), meet_code=code)
+
+
+def _write_private(path: Path, text: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export
+
+    db = resolve_db_path(args.db)
+    journal = db.with_name(db.name + ".journal")  # a new DB may so far be only its journal
+    if not db.exists() and not journal.exists():
+        raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
+    guide = load_guide()
+    store = Store(db, read_only=True)
+    try:
+        if args.all:
+            text = export.all_markdown(guide, store)
+        elif args.client is not None:
+            client = store.client_by_code(args.client)
+            if client is None:
+                raise Failure(
+                    f"no client with the code '{args.client}' in '{db}'. "
+                    f"Codes are listed in the app; '{PROG} export --all' exports everything."
+                )
+            text = export.client_markdown(guide, store, client)
+        else:
+            meeting = store.meeting(args.meeting.strip())
+            if meeting is None:
+                raise Failure(
+                    f"no meeting with the id '{args.meeting}' in '{db}'. "
+                    f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
+                )
+            text = export.meeting_markdown(guide, store, meeting)
+    finally:
+        store.close()
+    if not text.endswith("\n"):
+        text += "\n"
+    if args.output:
+        out = Path(args.output).expanduser()
+        _write_private(out, text)
+        print(f"Wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import write_demo
+
+    if not getattr(args, "db", None):
+        print(
+            f"{PROG} demo: --db PATH is required (demo data is never written to your default database).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    db = Path(args.db).expanduser()
+    guide = load_guide()
+    store = Store(db)
+    try:
+        existing = len(store.clients())
+        if existing:
+            raise Failure(
+                f"'{db}' already holds {existing} client(s); demo data is only written to a database "
+                "without clients. Choose a new file with --db PATH."
+            )
+        counts = write_demo(store, guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
+    finally:
+        store.close()
+    print(
+        f"Wrote {counts['clients']} clients and {counts['meetings']} meetings "
+        f"({counts['finalised']} finalised, {counts['unfinished']} unfinished, "
+        f"{counts['addenda']} addenda) to {store.path}"
+    )
+    return EXIT_OK
+
+
+COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (see `cope-tui --help`)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        if exc.code is None:
+            return EXIT_OK
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except DatabaseLocked as exc:
+        hint = f" (Use '{PROG} --read-only' to open it read-only.)" if args.command is None else ""
+        _say(f"{exc}{hint}")
+    except (StoreError, ContentError, Failure) as exc:
+        _say(str(exc))
+    except KeyboardInterrupt:
+        _say("interrupted.")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); silence the flush at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    except OSError as exc:  # e.g. no permission to create the DB folder
+        where = f" '{exc.filename}'" if exc.filename else ""
+        _say(f"cannot use{where}: {exc.strerror or exc}.")
+    return EXIT_FAILURE
+
+
+def run() -> None:
+    """Console-script wrapper: exit with main()'s status."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,139 @@
+"""Home: the client list, searched as you type."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from ..meetings import create_client, start_meeting
+from ..models import Client, MeetingMode, check_code
+
+
+class ClientsScreen(Screen[None]):
+    TITLE = "Clients"
+    BINDINGS = [
+        Binding("ctrl+n", "new_client", "New client", id="clients.new"),
+        Binding("slash", "search", "Search", id="clients.search", show=False),
+        Binding("ctrl+l", "search", "Search", id="clients.search_alt"),
+        Binding("escape", "clear_search", "Clear", show=False, id="clients.clear"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search clients (type to filter; ↓ to the list)", id="client-search")
+        yield DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="client-empty", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Clients"
+        table = self.query_one(DataTable)
+        table.add_column("Client", key="code", width=28)
+        table.add_column("Meetings", key="n", width=8)
+        table.add_column("Last meeting", key="last", width=16)
+        table.add_column("", key="open", width=14)
+        self.refresh_clients()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_clients()
+
+    @property
+    def store(self):
+        return self.app.session.store
+
+    def refresh_clients(self) -> None:
+        table = self.query_one(DataTable)
+        term = self.query_one("#client-search", Input).value.strip().casefold()
+        keep = table.cursor_row
+        table.clear()
+        by_client: dict[str, list] = {}
+        for meeting in self.store.meetings():
+            by_client.setdefault(meeting.client_id, []).append(meeting)
+        shown = 0
+        for client in self.store.clients():
+            haystack = f"{client.code} {client.note} {' '.join(client.significant_others)}".casefold()
+            if term and term not in haystack:
+                continue
+            meetings = by_client.get(client.id, [])
+            last = meetings[-1].started.strftime("%Y-%m-%d %H:%M") if meetings else "-"
+            draft = "draft open" if any(not m.finalised for m in meetings) else ""
+            table.add_row(client.code, str(len(meetings)), last, draft, key=client.id)
+            shown += 1
+        if keep is not None and shown:
+            table.move_cursor(row=min(keep, shown - 1))
+        hint = self.query_one("#client-empty", Label)
+        if shown:
+            hint.update("")
+        elif term:
+            hint.update(f"No client matches '{term}'. Press ctrl+n to add one, esc to clear the search.")
+        else:
+            hint.update("No clients yet. Press ctrl+n to add the first one.")
+
+    @on(Input.Changed, "#client-search")
+    def _search_changed(self) -> None:
+        self.refresh_clients()
+
+    @on(Input.Submitted, "#client-search")
+    def _search_submitted(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.focus()
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#client-search", Input)
+        if event.key == "down" and search.has_focus:
+            self.query_one(DataTable).focus()
+            event.stop()
+
+    def action_search(self) -> None:
+        self.query_one("#client-search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#client-search", Input)
+        search.value = ""
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected, "#client-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        client = self.store.client(str(event.row_key.value))
+        if client is not None:
+            self.open_client(client)
+
+    def open_client(self, client: Client) -> None:
+        from .client import ClientScreen
+
+        self.app.push_screen(ClientScreen(client.id))
+
+    def action_new_client(self) -> None:
+        from .client_form import ClientForm
+
+        if self.store.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+            return
+
+        def created(client: Client | None) -> None:
+            if client is not None:
+                self.refresh_clients()
+                self.open_client(client)
+
+        self.app.push_screen(ClientForm(), created)
+
+    def meet(self, code: str) -> None:
+        """Open straight into a new meeting with this client (created if absent)."""
+        from .meeting import MeetingScreen
+
+        session = self.app.session
+        try:
+            code = check_code(code)
+            client = session.store.client_by_code(code) or create_client(session.store, code)
+            meeting = start_meeting(session.store, session.guide, client, mode=MeetingMode.IN_PERSON)
+        except (ValueError, OSError) as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self.refresh_clients()
+        self.open_client(client)
+        self.app.push_screen(MeetingScreen(meeting.id))

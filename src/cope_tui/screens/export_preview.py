@@ -1,0 +1,133 @@
+"""Preview a Markdown summary, then write it to a file of the user's choosing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Label, Markdown, Static
+
+from ..export import client_markdown, meeting_markdown, write_export
+from ..models import Meeting
+
+
+class ExportPreview(Screen[None]):
+    BINDINGS = [
+        Binding("w", "write", "Write file", id="export.write"),
+        Binding("ctrl+s", "write", "Write file", show=False, id="export.write_alt"),
+        Binding("escape", "back", "Back", id="export.back"),
+    ]
+
+    def __init__(self, *, client_id: str | None = None, meeting_id: str | None = None, meeting: Meeting | None = None):
+        super().__init__(classes="sensitive-screen")
+        self.client_id = client_id
+        self.meeting_id = meeting_id
+        self.meeting = meeting
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="preview"):
+            yield Markdown("_Building the summary…_", classes="sensitive")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Export preview"
+        self.query_one("#preview").focus()
+        self._build()
+
+    @work(thread=True, exclusive=True)
+    def _build(self) -> None:
+        session = self.app.session
+        store, guide = session.store, session.guide
+        if self.meeting_id is not None:
+            meeting = self.meeting or store.meeting(self.meeting_id)
+            client = store.client(meeting.client_id) if meeting else None
+            text = meeting_markdown(guide, store, meeting) if meeting else "Meeting not found."
+            name = f"{client.code if client else 'meeting'}-{meeting.started:%Y-%m-%d}" if meeting else "meeting"
+        else:
+            client = store.client(self.client_id or "")
+            text = client_markdown(guide, store, client) if client else "Client not found."
+            name = f"{client.code if client else 'client'}-{date.today():%Y-%m-%d}"
+        self.app.call_from_thread(self._show, text, name)
+
+    def _show(self, text: str, name: str) -> None:
+        self.text = text
+        self.default_name = "".join(c if c.isalnum() or c in "-_." else "-" for c in name) + ".md"
+        self.query_one(Markdown).update(text)
+
+    def action_write(self) -> None:
+        if not self.text:
+            return
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Wrote {path} (readable by you only). It is plain text: keep it safe.")
+
+        self.app.push_screen(WriteDialog(self.text, Path.cwd() / getattr(self, "default_name", "export.md")), chosen)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+class WriteDialog(ModalScreen[Path | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="write.cancel"),
+        Binding("ctrl+s", "confirm", "Write", id="write.ok", priority=True),
+    ]
+
+    def __init__(self, text: str, suggested: Path):
+        super().__init__()
+        self.text = text
+        self.suggested = suggested
+        self._confirm_replace: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Write the summary to a file", classes="dialog-title")
+            yield Input(str(self.suggested), id="path")
+            yield Static("", id="write-error", classes="error")
+            yield Static("enter write · esc cancel", classes="hint")
+
+    @on(Input.Changed, "#path")
+    def _edited(self) -> None:
+        self._confirm_replace = None
+        self.query_one("#write-error", Static).update("")
+
+    @on(Input.Submitted, "#path")
+    def _submitted(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            self.query_one("#write-error", Static).update("Type a file name.")
+            return
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            self.query_one("#write-error", Static).update("That is a folder; add a file name.")
+            return
+        if path.exists() and self._confirm_replace != path:
+            self._confirm_replace = path
+            self.query_one("#write-error", Static).update("That file exists. Press enter again to replace it.")
+            return
+        self._write(path)
+
+    @work(thread=True, exclusive=True)
+    def _write(self, path: Path) -> None:
+        try:
+            write_export(path, self.text)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.query_one("#write-error", Static).update, f"Could not write: {exc.strerror}. Pick another place."
+            )
+            return
+        self.app.call_from_thread(self.dismiss, path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

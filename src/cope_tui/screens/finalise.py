@@ -1,0 +1,104 @@
+"""Finalising a meeting, and the dated addenda that correct it afterwards."""
+
+from __future__ import annotations
+
+import getpass
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static, TextArea
+
+
+def _default_author() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment
+        return ""
+
+
+class FinaliseDialog(ModalScreen[str | None]):
+    """Asks who finalises; warns about steps left open. Returns the name or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="finalise.cancel"),
+        Binding("ctrl+s", "confirm", "Finalise", id="finalise.ok", priority=True),
+    ]
+
+    def __init__(self, *, pending: list[str], undecided: list[str]):
+        super().__init__()
+        self.pending = pending
+        self.undecided = undecided
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Finalise this meeting", classes="dialog-title")
+            yield Static(
+                "After this the record is read-only for good; corrections become dated addenda.",
+                classes="help",
+            )
+            if self.pending:
+                yield Static("Steps still pending: " + escape(", ".join(self.pending)), classes="warning")
+            if self.undecided:
+                yield Static("Needs decisions: " + escape(", ".join(self.undecided)), classes="warning")
+            yield Label("Finalised by (your name or staff code)")
+            yield Input(_default_author(), id="by")
+            yield Static("", id="by-error", classes="error")
+            yield Static("enter or ctrl+s finalise · esc go back", classes="hint")
+
+    @on(Input.Submitted, "#by")
+    def _submitted(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        by = self.query_one("#by", Input).value.strip()
+        if not by:
+            self.query_one("#by-error", Static).update("Type who is finalising (it is shown on the record).")
+            return
+        self.dismiss(by)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AddendumDialog(ModalScreen[tuple[str, str] | None]):
+    """A correction to a finalised meeting: text and author; returns both or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="addendum.cancel"),
+        Binding("ctrl+s", "confirm", "Add", id="addendum.ok", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Add a dated addendum", classes="dialog-title")
+            yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
+            yield Label("Added by")
+            yield Input(_default_author(), id="by")
+            yield Static("", id="add-error", classes="error")
+            yield Static("tab next field · ctrl+s add · esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", TextArea).focus()
+
+    @on(Input.Submitted, "#by")
+    def _submitted(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        text = self.query_one("#text", TextArea).text.strip()
+        by = self.query_one("#by", Input).value.strip()
+        if not text:
+            self.query_one("#add-error", Static).update("Type the correction first.")
+            self.query_one("#text", TextArea).focus()
+            return
+        if not by:
+            self.query_one("#add-error", Static).update("Type who is adding it.")
+            return
+        self.dismiss((text, by))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

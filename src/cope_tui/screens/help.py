@@ -1,0 +1,66 @@
+"""F1 / ?: the keys that work on the screen underneath, and how the app behaves."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from ..widgets.palette import screen_actions
+
+GUIDE = """\
+[b]Moving around[/b]
+  tab / shift+tab   next / previous field      ctrl+p   command palette
+  F1 or ?           this help                  ctrl+q   quit (everything is saved)
+  F2 or ctrl+\\      privacy: hide all client content until pressed again
+
+[b]In a meeting[/b]
+  The notes area has focus when a step opens: just type.
+  ctrl+n (F8) next step · ctrl+o (F5) previous step · ctrl+l step list
+  ctrl+t marks the step done and moves on (again: back to pending)
+  ctrl+g skips the step · in the step list: d done, s skip, p pending
+  ctrl+f finalises the meeting; after that, ctrl+f adds a dated addendum
+  ctrl+r previews the Markdown summary (w there writes it to a file)
+
+[b]In a list or checklist[/b]
+  n or insert add · enter or e edit · space tick · x or delete remove
+  [ and ] (or shift+up/down) move the row up or down
+  ↻ marks a row carried forward from an earlier meeting
+
+[b]Dates[/b]  YYYY-MM-DD, today, tomorrow, +7 (days) or +2w (weeks)
+
+[b]Typing[/b]  The notes area and fields take the usual editing keys
+(ctrl+z undo, ctrl+y redo, ctrl+x/c/v cut, copy, paste, ctrl+w delete a word).
+
+[b]Saving[/b]  Every change is saved as you type; ctrl+s forces a save now.
+Closing the terminal or losing the connection saves before the app exits.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,f1,question_mark", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, under: Screen):
+        super().__init__()
+        self.under = under
+
+    def _keys_here(self) -> str:
+        rows = []
+        for item in screen_actions(self.under):
+            state = "" if item.enabled else "  (not available now)"
+            rows.append(f"  {escape(item.key):<16} {escape(item.description)}{state}")
+        return "\n".join(rows)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help-dialog"):
+            yield Static("[b]Keys on this screen[/b]\n" + self._keys_here())
+            yield Static(GUIDE)
+            yield Static("esc, q or F1 closes this help", classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,341 @@
+"""The live meeting: steps in a sidebar, the current step, and notes that have focus."""
+
+from __future__ import annotations
+
+import time
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..autosave import SaveStatus
+from ..guide import Step
+from ..meetings import MeetingError, set_step_state, steps_of, undecided
+from ..models import Meeting, StepState
+from ..widgets.list_editor import ListEditor
+from ..widgets.step_panel import StepPanel
+
+ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class MeetingScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+n", "next_step", "Next step", id="meeting.next"),
+        Binding("f8", "next_step", "Next step", show=False, id="meeting.next_alt"),
+        Binding("ctrl+o", "prev_step", "Prev step", id="meeting.prev"),
+        Binding("f5", "prev_step", "Prev step", show=False, id="meeting.prev_alt"),
+        Binding("ctrl+t", "done_step", "Done", id="meeting.done"),
+        Binding("ctrl+g", "skip_step", "Skip step", show=False, id="meeting.skip"),
+        Binding("ctrl+l", "step_list", "Steps", id="meeting.steps"),
+        Binding("ctrl+f", "finalise", "Finalise", id="meeting.finalise"),
+        Binding("ctrl+f", "addendum", "Addendum", id="meeting.addendum"),
+        Binding("ctrl+r", "export", "Export", show=False, id="meeting.export"),
+        Binding("escape", "back", "Back", id="meeting.back"),
+    ]
+
+    def __init__(self, meeting_id: str):
+        super().__init__(classes="sensitive-screen")
+        self.meeting_id = meeting_id
+        meeting = None
+        self.meeting: Meeting = meeting  # type: ignore[assignment]
+        self._opened = time.monotonic()
+
+    @property
+    def session(self):
+        return self.app.session
+
+    @property
+    def read_only(self) -> bool:
+        return self.meeting.finalised or self.session.store.read_only
+
+    def steps(self) -> list[Step]:
+        return steps_of(self.session.guide, self.meeting)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="meeting-body"):
+            with Vertical(id="sidebar"):
+                yield OptionList(id="steps")
+                yield Static("", id="save-status")
+            with Vertical(id="main"):
+                yield Static("", id="step-holder")
+                yield Label("Notes", id="notes-label")
+                yield TextArea(id="notes", soft_wrap=True, tab_behavior="focus", classes="sensitive")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        meeting = self.session.store.meeting(self.meeting_id)
+        if meeting is None:
+            self.notify("That meeting no longer exists.", severity="error")
+            self.dismiss()
+            return
+        self.meeting = meeting
+        self._opened = time.monotonic()
+        notes = self.query_one("#notes", TextArea)
+        notes.read_only = self.read_only
+        ids = [s.id for s in self.steps()]
+        current = meeting.current_step if meeting.current_step in ids else ids[0]
+        self._fill_sidebar()
+        self.open_step(current, save=False)
+        if not meeting.finalised:
+            self.set_interval(1, self._tick)
+        self._tick()
+        self.show_save_status(self.app.save_status)
+
+    # ---- display ---------------------------------------------------------------
+
+    def _elapsed(self) -> int:
+        if self.meeting.finalised:
+            return self.meeting.active_seconds
+        return self.meeting.active_seconds + int(time.monotonic() - self._opened)
+
+    def _tick(self) -> None:
+        client = self.session.store.client(self.meeting.client_id)
+        code = client.code if client else "?"
+        state = "finalised" if self.meeting.finalised else self.meeting.kind.value + " meeting"
+        self.title = f"{code} · {state}"
+        self.sub_title = f"⏱ {clock(self._elapsed())}"
+
+    def _fill_sidebar(self) -> None:
+        options = self.query_one("#steps", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for step in self.steps():
+            state = self.meeting.step(step.id).state
+            options.add_option(Option(f"{ICONS[state]} {escape(step.title)}", id=step.id))
+        if highlighted is not None:
+            options.highlighted = highlighted
+
+    def show_save_status(self, status: SaveStatus) -> None:
+        if not self.is_mounted:
+            return
+        label = self.query_one("#save-status", Static)
+        if self.session.store.read_only:
+            label.update("read-only DB")
+        elif status.error:
+            label.update("[b]NOT SAVED[/b]\nretrying…")
+        elif status.pending:
+            label.update("saving…")
+        elif status.saved_at:
+            label.update("saved " + time.strftime("%H:%M:%S", time.localtime(status.saved_at)))
+        else:
+            label.update("saved")
+
+    def _banner(self) -> str:
+        m = self.meeting
+        if not m.finalised:
+            return ""
+        lines = [f"Finalised by {escape(m.finalised_by or '?')} on {m.finalised_at:%Y-%m-%d %H:%M}. Read-only."]
+        for add in m.addenda:
+            lines.append(f"Addendum {add.at:%Y-%m-%d %H:%M} ({escape(add.by)}): {escape(add.text)}")
+        if not m.addenda:
+            lines.append("ctrl+f adds a dated addendum.")
+        return "\n".join(lines)
+
+    # ---- steps -----------------------------------------------------------------
+
+    def open_step(self, step_id: str, *, save: bool = True) -> None:
+        if save:
+            self.capture()
+        step = self.session.guide.step(step_id)
+        self.meeting.current_step = step_id
+        holder = self.query_one("#step-holder", Static)
+        for old in self.query(StepPanel):
+            old.remove()
+        panel = StepPanel(step, self.meeting, read_only=self.read_only, banner=self._banner())
+        self.query_one("#main", Vertical).mount(panel, after=holder)
+        record = self.meeting.step(step_id)
+        self.query_one("#notes-label", Label).update(
+            f"{escape(step.notes_label)}  [dim]({escape(step.title)}: {record.state.value})[/dim]"
+        )
+        notes = self.query_one("#notes", TextArea)
+        notes.load_text(record.notes)
+        notes.move_cursor(notes.document.end)
+        options = self.query_one("#steps", OptionList)
+        options.highlighted = [s.id for s in self.steps()].index(step_id)
+        notes.focus()
+        if save:
+            self._save()
+
+    def _step_index(self) -> int:
+        return [s.id for s in self.steps()].index(self.meeting.current_step)
+
+    def action_next_step(self) -> None:
+        steps = self.steps()
+        index = self._step_index()
+        if index + 1 < len(steps):
+            self.open_step(steps[index + 1].id)
+        else:
+            self.notify("This is the last step. ctrl+f finalises the meeting.")
+
+    def action_prev_step(self) -> None:
+        index = self._step_index()
+        if index > 0:
+            self.open_step(self.steps()[index - 1].id)
+
+    def _set_state(self, state: StepState) -> bool:
+        if self.read_only:
+            self.notify("This meeting is finalised and read-only.", severity="warning")
+            return False
+        self.capture()
+        try:
+            set_step_state(self.session.guide, self.meeting, self.meeting.current_step, state)
+        except MeetingError as exc:
+            self.notify(str(exc), severity="warning", timeout=8)
+            return False
+        self._fill_sidebar()
+        self._save()
+        return True
+
+    def action_done_step(self) -> None:
+        record = self.meeting.step(self.meeting.current_step)
+        if record.state is StepState.DONE:
+            if self._set_state(StepState.PENDING):
+                self.open_step(self.meeting.current_step)
+            return
+        if self._set_state(StepState.DONE):
+            steps = self.steps()
+            index = self._step_index()
+            if index + 1 < len(steps):
+                self.open_step(steps[index + 1].id)
+            else:
+                self.open_step(self.meeting.current_step)
+                self.notify("All steps visited. ctrl+f finalises the meeting.")
+
+    def action_skip_step(self) -> None:
+        if self._set_state(StepState.SKIPPED):
+            self.action_next_step()
+
+    def action_step_list(self) -> None:
+        self.query_one("#steps", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#steps")
+    def _step_chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.open_step(event.option.id)
+
+    def on_key(self, event) -> None:
+        options = self.query_one("#steps", OptionList)
+        if not options.has_focus or options.highlighted is None:
+            return
+        step_id = self.steps()[options.highlighted].id
+        wanted = {"d": StepState.DONE, "s": StepState.SKIPPED, "p": StepState.PENDING}.get(event.key)
+        if wanted is not None:
+            event.stop()
+            if step_id != self.meeting.current_step:
+                self.open_step(step_id)
+                options.focus()
+            self._set_state(wanted)
+
+    # ---- saving ----------------------------------------------------------------
+
+    def capture(self) -> None:
+        """Copy the editors into the meeting and queue it for saving."""
+        if self.meeting is None or self.read_only:
+            return
+        self.meeting.step(self.meeting.current_step).notes = self.query_one("#notes", TextArea).text
+        for panel in self.query(StepPanel):
+            panel.capture()
+        self._save()
+
+    def _save(self) -> None:
+        if self.read_only:
+            return
+        now = time.monotonic()
+        self.meeting.active_seconds += int(now - self._opened)
+        self._opened = now - (now - self._opened) % 1
+        self.session.save_meeting(self.meeting)
+
+    @on(TextArea.Changed, "#notes")
+    def _notes_changed(self, event: TextArea.Changed) -> None:
+        if self.meeting is None or self.read_only:
+            return
+        record = self.meeting.step(self.meeting.current_step)
+        if record.notes != event.text_area.text:
+            record.notes = event.text_area.text
+            self._save()
+
+    @on(StepPanel.Changed)
+    @on(ListEditor.Changed)
+    def _step_changed(self) -> None:
+        self._save()
+
+    # ---- finalise, addendum, export, leave ------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.meeting is None:
+            return True
+        if action == "finalise":
+            return not self.meeting.finalised
+        if action == "addendum":
+            return self.meeting.finalised and not self.session.store.read_only
+        if action in ("done_step", "skip_step"):
+            return None if self.read_only else True
+        return True
+
+    def action_finalise(self) -> None:
+        from .finalise import FinaliseDialog
+
+        if self.session.store.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+            return
+        self.capture()
+        pending = [s.title for s in self.steps() if self.meeting.step(s.id).state is StepState.PENDING]
+        blockers = [s.title for s in self.steps() if undecided(s, self.meeting)]
+
+        def done(by: str | None) -> None:
+            if by is None:
+                return
+            from ..meetings import finalise
+
+            try:
+                finalise(self.meeting, by)
+            except MeetingError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.session.save_meeting(self.meeting)
+            self.query_one("#notes", TextArea).read_only = True
+            self.open_step(self.meeting.current_step, save=False)
+            self._fill_sidebar()
+            self.refresh_bindings()
+            self.notify("Finalised. The meeting is now read-only; ctrl+f adds an addendum.")
+
+        self.app.push_screen(FinaliseDialog(pending=pending, undecided=blockers), done)
+
+    def action_addendum(self) -> None:
+        from .finalise import AddendumDialog
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            from ..meetings import add_addendum
+
+            text, by = result
+            try:
+                add_addendum(self.meeting, text, by)
+            except MeetingError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.session.save_meeting(self.meeting)
+            self.open_step(self.meeting.current_step, save=False)
+
+        self.app.push_screen(AddendumDialog(), done)
+
+    def action_export(self) -> None:
+        from .export_preview import ExportPreview
+
+        self.capture()
+        self.app.push_screen(ExportPreview(meeting_id=self.meeting_id, meeting=self.meeting))
+
+    def action_back(self) -> None:
+        self.capture()
+        self.dismiss()

@@ -1,0 +1,98 @@
+"""One guided step: its intro, prompts, short fields and lists, built from content."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from ..guide import Step
+from ..meetings import MeetingError, check_field
+from ..models import Meeting
+from .list_editor import ListEditor
+
+
+class StepPanel(VerticalScroll):
+    """Writes field edits into the meeting's record and says so with `Changed`."""
+
+    class Changed(Message):
+        """A field of the step changed; the meeting should be saved."""
+
+    def __init__(self, step: Step, meeting: Meeting, *, read_only: bool, banner: str = ""):
+        super().__init__(classes="step-panel")
+        self.step = step
+        self.meeting = meeting
+        self.read_only = read_only
+        self.banner = banner
+
+    def compose(self) -> ComposeResult:
+        step = self.step
+        record = self.meeting.step(step.id)
+        if self.banner:
+            yield Static(self.banner, classes="banner sensitive")
+        if step.intro:
+            yield Static(escape(step.intro), classes="intro")
+        if step.prompts:
+            yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
+        for field in step.fields:
+            yield Label(escape(field.label), classes="field-label")
+            yield Input(
+                record.fields.get(field.id, ""),
+                placeholder=field.placeholder or field.help,
+                id=f"field-{field.id}",
+                classes="sensitive",
+                disabled=self.read_only,
+            )
+            yield Static("", id=f"error-{field.id}", classes="error")
+        for spec in step.lists:
+            yield Label(f"{escape(spec.label)}", classes="list-label")
+            if spec.help:
+                yield Static(escape(spec.help), classes="help")
+            yield ListEditor(
+                spec,
+                self.meeting.rows(step.id, spec.id),
+                self.meeting,
+                read_only=self.read_only,
+                id=f"list-{spec.id}",
+            )
+
+    @on(Input.Changed)
+    def _field_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        field_id = (event.input.id or "").removeprefix("field-")
+        try:
+            field = next(f for f in self.step.fields if f.id == field_id)
+        except StopIteration:
+            return
+        error = self.query_one(f"#error-{field_id}", Static)
+        if self.read_only:
+            return
+        try:
+            value = check_field(field.kind, field.label, event.value)
+        except MeetingError as exc:
+            # Keep the typed text on screen; only a valid date reaches the record.
+            error.update(str(exc))
+            return
+        error.update("")
+        fields = self.meeting.step(self.step.id).fields
+        if fields.get(field_id, "") != value:
+            fields[field_id] = value
+            self.post_message(self.Changed())
+
+    @on(Input.Submitted)
+    def _field_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.screen.focus_next()
+
+    def capture(self) -> None:
+        """Copy valid field text into the record (for a save on exit)."""
+        fields = self.meeting.step(self.step.id).fields
+        for field in self.step.fields:
+            text = self.query_one(f"#field-{field.id}", Input).value
+            try:
+                fields[field.id] = check_field(field.kind, field.label, text)
+            except MeetingError:
+                pass

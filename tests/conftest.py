@@ -1,0 +1,78 @@
+"""Shared fixtures: every test runs with its own user dirs, never the real DB."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+CLI_TIMEOUT = 120  # seconds; a hung subprocess fails the test instead of the run
+
+
+def _isolated_dirs(tmp_path: Path) -> dict[str, str]:
+    dirs = {
+        "XDG_DATA_HOME": tmp_path / "xdg-data",
+        "XDG_CONFIG_HOME": tmp_path / "xdg-config",
+        "XDG_STATE_HOME": tmp_path / "xdg-state",
+        "XDG_CACHE_HOME": tmp_path / "xdg-cache",
+    }
+    for path in dirs.values():
+        path.mkdir(exist_ok=True)
+    return {key: str(path) for key, path in dirs.items()}
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point platform dirs at tmp_path and forget any COPE_TUI_DB from the shell."""
+    dirs = _isolated_dirs(tmp_path)
+    for key, value in dirs.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("COPE_TUI_DB", raising=False)
+    return dirs
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a subprocess with the same isolation as the test itself."""
+    env = dict(os.environ)
+    env.update(_isolated_dirs(tmp_path))
+    env.pop("COPE_TUI_DB", None)
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _run_cli(
+    args: list[str], env: dict[str, str], *, cwd: Path | None = None, timeout: float = CLI_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m cope_tui.cli ARGS`, so the installed console script is not needed."""
+    return subprocess.run(
+        [sys.executable, "-m", "cope_tui.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli(cli_env: dict[str, str], tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`cli("export", "--all", "--db", path)` runs the CLI in a subprocess, isolated."""
+
+    def call(*args: str | os.PathLike[str], timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess[str]:
+        return _run_cli([os.fspath(a) for a in args], cli_env, cwd=tmp_path, timeout=timeout)
+
+    return call
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`run_cli(args, env)`: the CLI in a subprocess with an environment of the test's choosing."""
+    return _run_cli

@@ -1,0 +1,279 @@
+"""The command line, run as a subprocess exactly as a user would (the TUI is never started)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from cope_tui import __version__
+from cope_tui.paths import ENV_DB, default_db_path
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small demo DB shared by the read-only export tests."""
+    import os
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp("demo")
+    env = dict(os.environ, XDG_DATA_HOME=str(base / "data"), XDG_CONFIG_HOME=str(base / "config"))
+    env.pop(ENV_DB, None)
+    db = base / "demo.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "cope_tui.cli", "demo", "--db", str(db), "--clients", "4", "--meetings", "10"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def test_version(cli):
+    done = cli("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"cope-tui {__version__}"
+
+
+def test_top_level_help_lists_commands_db_and_exit_codes(cli, isolated_user_dirs):
+    done = cli("--help")
+    assert done.returncode == 0
+    out = done.stdout
+    for word in ("meet", "export", "demo", "--db", "--read-only", "--version", ENV_DB, "exit status"):
+        assert word in out
+    # Where the DB lives by default: under the (isolated) user data dir.
+    assert str(default_db_path()) in out
+    assert default_db_path().is_relative_to(isolated_user_dirs["XDG_DATA_HOME"])
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("meet", ["CODE", "--db"]),
+        ("export", ["--client", "--meeting", "--all", "-o", "--db"]),
+        ("demo", ["--db", "--clients", "--meetings", "--seed"]),
+    ],
+)
+def test_command_help_shows_options_and_example(cli, command, options):
+    done = cli(command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert f"usage: cope-tui {command}" in done.stdout
+    for option in options:
+        assert option in done.stdout
+    assert "example" in done.stdout
+
+
+def test_demo_then_export_all(cli, tmp_path):
+    db = tmp_path / "demo.json"
+    done = cli("demo", "--db", db, "--clients", "3", "--meetings", "7")
+    assert done.returncode == 0, done.stderr
+    assert "3 clients" in done.stdout and "7 meetings" in done.stdout and str(db) in done.stdout
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+    done = cli("export", "--all", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.lstrip().startswith("#")
+    for code in ("C-0001", "C-0002", "C-0003"):
+        assert code in done.stdout
+
+
+def test_db_before_the_command_works_too(cli, demo_db):
+    done = cli("--db", demo_db, "export", "--client", "C-0002")
+    assert done.returncode == 0, done.stderr
+    assert "C-0002" in done.stdout
+
+
+def test_db_from_environment(run_cli, cli_env, demo_db):
+    env = dict(cli_env, COPE_TUI_DB=str(demo_db))
+    done = run_cli(["export", "--client", "C-0001"], env)
+    assert done.returncode == 0, done.stderr
+    assert "C-0001" in done.stdout
+
+
+def test_export_client_to_stdout_and_to_private_file(cli, demo_db, tmp_path):
+    shown = cli("export", "--client", "C-0001", "--db", demo_db)
+    assert shown.returncode == 0, shown.stderr
+    assert "C-0001" in shown.stdout
+    assert "C-0002" not in shown.stdout
+
+    out = tmp_path / "c1.md"
+    done = cli("export", "--client", "C-0001", "--db", demo_db, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert f"Wrote {out}" in done.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_text(encoding="utf-8") == shown.stdout
+
+
+def test_export_one_meeting(cli, demo_db):
+    from cope_tui.storage import Store
+
+    store = Store(demo_db, read_only=True)
+    meeting = store.meetings()[0]
+    code = store.client(meeting.client_id).code
+    store.close()
+    done = cli("export", "--meeting", meeting.id, "--db", demo_db)
+    assert done.returncode == 0, done.stderr
+    assert code in done.stdout
+
+
+def test_export_does_not_change_the_db(cli, demo_db):
+    before = demo_db.read_bytes()
+    assert cli("export", "--all", "--db", demo_db).returncode == 0
+    assert demo_db.read_bytes() == before
+
+
+@pytest.mark.parametrize(("selector", "value"), [("--client", "C-9999"), ("--meeting", "nope1234")])
+def test_export_unknown_record(cli, demo_db, selector, value):
+    done = cli("export", selector, value, "--db", demo_db)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert value in done.stderr
+    assert "--all" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_export_missing_db(cli, tmp_path):
+    missing = tmp_path / "nothing.json"
+    done = cli("export", "--all", "--db", missing)
+    assert done.returncode == 1
+    assert str(missing) in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not missing.exists()
+
+
+def test_export_needs_a_selector(cli, demo_db):
+    done = cli("export", "--db", demo_db)
+    assert done.returncode == 2
+    assert "--client" in done.stderr and done.stdout == ""
+
+
+def test_export_selectors_are_exclusive(cli, demo_db):
+    done = cli("export", "--all", "--client", "C-0001", "--db", demo_db)
+    assert done.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{ this is not json",
+        b'{"users": {"1": {"name": "someone else\'s data"}}}',
+        b"[1, 2, 3]",
+    ],
+    ids=["corrupt", "foreign", "not-a-table"],
+)
+def test_export_refuses_bad_file_and_leaves_it_alone(cli, tmp_path, content):
+    db = tmp_path / "bad.json"
+    db.write_bytes(content)
+    done = cli("export", "--all", "--db", db)
+    assert done.returncode == 1
+    assert done.stderr.startswith("cope-tui: ")
+    assert str(db) in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+    assert db.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("bad")) == ["bad.json"]
+
+
+def test_demo_refuses_a_db_with_clients(cli, tmp_path):
+    db = tmp_path / "d.json"
+    assert cli("demo", "--db", db, "--clients", "2", "--meetings", "3").returncode == 0
+    before = cli("export", "--all", "--db", db).stdout
+    done = cli("demo", "--db", db, "--seed", "2")
+    assert done.returncode == 1
+    assert "already holds 2 client" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert cli("export", "--all", "--db", db).stdout == before
+
+
+def test_export_works_while_the_db_is_open_elsewhere(cli, tmp_path):
+    from cope_tui.guide import load_guide
+    from cope_tui.meetings import create_client, start_meeting
+    from cope_tui.storage import Store
+
+    db = tmp_path / "live.json"
+    store = Store(db)  # holds the lock, as the running app would
+    try:
+        client = create_client(store, "Live-1")
+        start_meeting(store, load_guide(), client)  # still only in the journal
+        done = cli("export", "--client", "Live-1", "--db", db)
+        assert done.returncode == 0, done.stderr
+        assert "Live-1" in done.stdout
+    finally:
+        store.close()
+
+
+def test_demo_on_a_locked_db_fails_cleanly(cli, tmp_path):
+    from cope_tui.storage import Store
+
+    db = tmp_path / "locked.json"
+    store = Store(db)
+    try:
+        done = cli("demo", "--db", db)
+    finally:
+        store.close()
+    assert done.returncode == 1
+    assert done.stderr.startswith("cope-tui: ") and "in use" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_demo_refuses_a_foreign_file(cli, tmp_path):
+    db = tmp_path / "other.json"
+    db.write_bytes(b'{"settings": {"theme": "dark"}}')
+    done = cli("demo", "--db", db)
+    assert done.returncode == 1
+    assert str(db) in done.stderr
+    assert db.read_bytes() == b'{"settings": {"theme": "dark"}}'
+
+
+def test_demo_requires_db_even_with_env(run_cli, cli_env, tmp_path, isolated_user_dirs):
+    target = tmp_path / "env.json"
+    done = run_cli(["demo"], dict(cli_env, COPE_TUI_DB=str(target)))
+    assert done.returncode == 2
+    assert "--db" in done.stderr
+    assert not target.exists()
+    assert not any(Path(isolated_user_dirs["XDG_DATA_HOME"]).iterdir())
+
+
+@pytest.mark.parametrize("args", [["--clients", "0"], ["--meetings", "-1"], ["--clients", "many"]])
+def test_demo_bad_counts_are_usage_errors(cli, tmp_path, args):
+    done = cli("demo", "--db", tmp_path / "x.json", *args)
+    assert done.returncode == 2
+    assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize("code", ["", "   ", "bad\tcode", "x" * 61])
+def test_meet_rejects_bad_code(cli, code):
+    done = cli("meet", code)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip()
+
+
+def test_unknown_command_is_usage_error(cli):
+    assert cli("frobnicate").returncode == 2
+
+
+def test_main_returns_codes_in_process(capsys):
+    from cope_tui.cli import main
+
+    assert main(["--version"]) == 0
+    assert main(["export"]) == 2
+    assert main(["meet", ""]) == 2
+    capsys.readouterr()
+
+
+def test_domain_does_not_import_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cope_tui.cli, cope_tui.demo\n"
+        "assert not any(m == 'textual' or m.startswith('textual.') for m in sys.modules), 'textual imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
