@@ -215,14 +215,10 @@ def cmd_meet(args: argparse.Namespace) -> int:
 
 
 def _write_private(path: Path, text: str) -> None:
+    from .export import write_export
+
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        write_export(path, text)
     except OSError as exc:
         raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
 

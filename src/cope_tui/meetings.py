@@ -79,7 +79,7 @@ def start_meeting(
     for step in steps_of(guide, meeting):
         record = meeting.step(step.id)
         for spec in step.lists:
-            previous = last.step(step.id).lists.get(spec.id, []) if last else []
+            previous = last.peek_rows(step.id, spec.id) if last else []
             record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous)
     meeting.current_step = steps_of(guide, meeting)[0].id
     store.put_meeting(meeting)
@@ -149,7 +149,7 @@ def undecided(step: Step, meeting: Meeting) -> list[str]:
     for spec in step.lists:
         if spec.decision is None:
             continue
-        for row in meeting.rows(step.id, spec.id):
+        for row in meeting.peek_rows(step.id, spec.id):
             if not row.values.get(spec.decision):
                 missing.append(str(row.values.get(spec.columns[0].id) or row.item or "?"))
     return missing
@@ -198,7 +198,7 @@ def next_meeting_date(guide: MeetingGuide, meeting: Meeting) -> date | None:
     for step in steps_of(guide, meeting):
         for field in step.fields:
             if field.kind == "date" and field.id == "next_meeting":
-                value = meeting.step(step.id).fields.get(field.id)
+                value = meeting.peek(step.id).fields.get(field.id)
                 return date.fromisoformat(value) if value else None
     return None
 
@@ -209,7 +209,7 @@ def open_actions(guide: MeetingGuide, meeting: Meeting) -> list[tuple[ListSpec, 
     for step in steps_of(guide, meeting):
         for spec in step.lists:
             if spec.carry == "open":
-                for row in meeting.rows(step.id, spec.id):
+                for row in meeting.peek_rows(step.id, spec.id):
                     if not row.values.get(spec.done_column or ""):
                         found.append((spec, row))
     return found

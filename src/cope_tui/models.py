@@ -124,10 +124,19 @@ class Meeting(Model):
         return self.finalised_at is not None
 
     def step(self, step_id: str) -> StepRecord:
+        """The step's record, created if missing: for editing."""
         return self.steps.setdefault(step_id, StepRecord())
 
     def rows(self, step_id: str, list_id: str) -> list[Row]:
+        """The list's rows, created if missing: for editing."""
         return self.step(step_id).lists.setdefault(list_id, [])
+
+    def peek(self, step_id: str) -> StepRecord:
+        """The step's record for reading; never adds to the meeting (a finalised one must not change)."""
+        return self.steps.get(step_id) or StepRecord()
+
+    def peek_rows(self, step_id: str, list_id: str) -> list[Row]:
+        return self.peek(step_id).lists.get(list_id, [])
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -13,6 +13,7 @@ file + fsync + rename, so a kill at any instant leaves a file that opens.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import socket
 import threading
@@ -76,6 +77,19 @@ class _Memory(Storage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self.data = data
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Bulk reads build millions of small objects and the cyclic GC would rescan them
+    over and over (8x slower at 10,000 meetings); reference counting still frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -322,7 +336,7 @@ class Store:
     # ---- records ---------------------------------------------------------------
 
     def clients(self) -> list[Client]:
-        with self._snapshot("clients") as docs:
+        with self._snapshot("clients") as docs, gc_paused():
             found = [Client.model_validate(d) for d in docs]
         return sorted(found, key=lambda c: c.code.casefold())
 
@@ -349,7 +363,8 @@ class Store:
         """Meetings in date order, of one client or of all."""
         with self._snapshot("meetings") as docs:
             picked = [d for d in docs if client_id is None or d.get("client_id") == client_id]
-        found = [Meeting.model_validate(d) for d in picked]
+        with gc_paused():
+            found = [Meeting.model_validate(d) for d in picked]
         return sorted(found, key=lambda m: (m.started, m.id))
 
     def put_meeting(self, meeting: Meeting) -> None:

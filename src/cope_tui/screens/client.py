@@ -70,7 +70,7 @@ class ClientScreen(Screen[None]):
         total = len(self.session.guide.steps_for(True))
         for meeting in reversed(meetings):
             steps = self.session.guide.steps_for(meeting.kind == "first")
-            done = sum(1 for s in steps if meeting.step(s.id).state != "pending")
+            done = sum(1 for s in steps if meeting.peek(s.id).state != "pending")
             total = len(steps)
             status = f"final ({meeting.finalised_by})" if meeting.finalised else "draft: resume"
             table.add_row(

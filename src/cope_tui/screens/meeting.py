@@ -110,7 +110,7 @@ class MeetingScreen(Screen[None]):
         highlighted = options.highlighted
         options.clear_options()
         for step in self.steps():
-            state = self.meeting.step(step.id).state
+            state = self.meeting.peek(step.id).state
             options.add_option(Option(f"{ICONS[state]} {escape(step.title)}", id=step.id))
         if highlighted is not None:
             options.highlighted = highlighted
@@ -153,7 +153,7 @@ class MeetingScreen(Screen[None]):
             old.remove()
         panel = StepPanel(step, self.meeting, read_only=self.read_only, banner=self._banner())
         self.query_one("#main", Vertical).mount(panel, after=holder)
-        record = self.meeting.step(step_id)
+        record = self.meeting.peek(step_id)
         self.query_one("#notes-label", Label).update(
             f"{escape(step.notes_label)}  [dim]({escape(step.title)}: {record.state.value})[/dim]"
         )
@@ -197,7 +197,7 @@ class MeetingScreen(Screen[None]):
         return True
 
     def action_done_step(self) -> None:
-        record = self.meeting.step(self.meeting.current_step)
+        record = self.meeting.peek(self.meeting.current_step)
         if record.state is StepState.DONE:
             if self._set_state(StepState.PENDING):
                 self.open_step(self.meeting.current_step)
@@ -289,7 +289,7 @@ class MeetingScreen(Screen[None]):
             self.notify("The database is open read-only.", severity="warning")
             return
         self.capture()
-        pending = [s.title for s in self.steps() if self.meeting.step(s.id).state is StepState.PENDING]
+        pending = [s.title for s in self.steps() if self.meeting.peek(s.id).state is StepState.PENDING]
         blockers = [s.title for s in self.steps() if undecided(s, self.meeting)]
 
         def done(by: str | None) -> None:

@@ -30,7 +30,7 @@ class StepPanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         step = self.step
-        record = self.meeting.step(step.id)
+        record = self.meeting.peek(step.id)
         if self.banner:
             yield Static(self.banner, classes="banner sensitive")
         if step.intro:
@@ -53,7 +53,7 @@ class StepPanel(VerticalScroll):
                 yield Static(escape(spec.help), classes="help")
             yield ListEditor(
                 spec,
-                self.meeting.rows(step.id, spec.id),
+                self.meeting.peek_rows(step.id, spec.id) if self.read_only else self.meeting.rows(step.id, spec.id),
                 self.meeting,
                 read_only=self.read_only,
                 id=f"list-{spec.id}",
