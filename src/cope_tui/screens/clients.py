@@ -24,8 +24,8 @@ class ClientsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Search clients (type to filter; ↓ to the list)", id="client-search")
-        yield DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="client-empty", classes="hint")
+        yield DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

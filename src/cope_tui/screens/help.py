@@ -12,31 +12,36 @@ from textual.widgets import Static
 from ..widgets.palette import screen_actions
 
 GUIDE = """\
-[b]Moving around[/b]
-  tab / shift+tab   next / previous field      ctrl+p   command palette
-  F1 or ?           this help                  ctrl+q   quit (everything is saved)
-  F2 or ctrl+\\      privacy: hide all client content until pressed again
+[b]Anywhere[/b]
+  F1 or ?          this help (? only when not typing in a field)
+  ctrl+p           command palette: every action, and "Open client ..."
+  F2 or ctrl+\\     privacy: hide all client content until pressed again
+  ctrl+s           save now (saving is automatic anyway)
+  ctrl+q           quit; everything is saved first
+  tab, shift+tab   next / previous field;  esc  back or cancel
 
-[b]In a meeting[/b]
-  The notes area has focus when a step opens: just type.
-  ctrl+n (F8) next step · ctrl+o (F5) previous step · ctrl+l step list
-  ctrl+t marks the step done and moves on (again: back to pending)
-  ctrl+g skips the step · in the step list: d done, s skip, p pending
-  ctrl+f finalises the meeting; after that, ctrl+f adds a dated addendum
-  ctrl+r previews the Markdown summary (w there writes it to a file)
+[b]In a meeting[/b]  The notes area has focus when a step opens: just type.
+  ctrl+n or F8     next step
+  ctrl+o or F5     previous step
+  ctrl+t           mark the step done and move on (again: back to pending)
+  ctrl+g           skip the step
+  ctrl+l           step list: enter opens, d done, s skip, p pending
+  ctrl+f           finalise; once finalised, add a dated addendum
+  ctrl+r           preview the Markdown summary; w writes it to a file
 
 [b]In a list or checklist[/b]
-  n or insert add · enter or e edit · space tick · x or delete remove
-  [ and ] (or shift+up/down) move the row up or down
-  ↻ marks a row carried forward from an earlier meeting
+  n or insert      add a row          enter or e   edit the row
+  space            tick / untick      x or delete  remove the row
+  \\[ and ]          move the row up or down (also shift+up / shift+down)
+  ↻                a row carried forward from an earlier meeting
 
-[b]Dates[/b]  YYYY-MM-DD, today, tomorrow, +7 (days) or +2w (weeks)
+[b]Dates[/b]   YYYY-MM-DD, today, tomorrow, +7 (days) or +2w (weeks)
 
-[b]Typing[/b]  The notes area and fields take the usual editing keys
-(ctrl+z undo, ctrl+y redo, ctrl+x/c/v cut, copy, paste, ctrl+w delete a word).
+[b]Typing[/b]  The usual editing keys: ctrl+z undo, ctrl+y redo,
+  ctrl+x / ctrl+c / ctrl+v cut, copy, paste, ctrl+w delete a word.
 
-[b]Saving[/b]  Every change is saved as you type; ctrl+s forces a save now.
-Closing the terminal or losing the connection saves before the app exits.
+[b]Saving[/b]  Every change is saved as you type. Closing the terminal or
+  losing the connection saves everything before the app exits.
 """
 
 

@@ -1,0 +1,112 @@
+"""The real program on a pseudo-terminal: type a note, lose the terminal, find the note."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+
+import pytest
+
+from cope_tui.storage import Store
+
+
+class Terminal:
+    """A child process on a pty of 80x24, read and typed into like a person would."""
+
+    def __init__(self, args: list[str], env: dict[str, str]):
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: becomes the app, with the pty as its controlling terminal
+            os.execvpe(sys.executable, [sys.executable, "-m", "cope_tui.cli", *args], env)
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.seen = b""
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except OSError:
+                    break
+                if text.encode() in self.seen:
+                    return
+        raise AssertionError(f"{text!r} never appeared on the terminal")
+
+    def drain(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                try:
+                    os.read(self.fd, 65536)
+                except OSError:
+                    return
+
+    def type(self, text: str) -> None:
+        for ch in text:  # one key at a time, as typed
+            os.write(self.fd, ch.encode())
+            time.sleep(0.005)
+
+    def hang_up(self) -> None:
+        os.close(self.fd)
+
+    def exit_status(self, timeout: float = 15.0) -> int | None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return status
+            time.sleep(0.05)
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        return None
+
+
+@pytest.fixture
+def term_env(cli_env):
+    return {**cli_env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+
+
+def opening_notes(db) -> str:
+    store = Store(db, read_only=True)
+    try:
+        (meeting,) = store.meetings()
+        return meeting.peek("opening").notes
+    finally:
+        store.close()
+
+
+def test_hang_up_mid_note_saves_every_word(tmp_path, term_env):
+    db = tmp_path / "cope.json"
+    term = Terminal(["meet", "C-0001", "--db", str(db)], term_env)
+    term.wait_for("Opening")
+    term.drain(0.5)
+    term.type("Typed right before the line dropped")
+    time.sleep(0.05)  # well under the saver's pause: only the hang-up handler can save this
+    term.hang_up()
+    status = term.exit_status()
+    assert status is not None, "the app did not exit after the hang-up"
+    assert opening_notes(db) == "Typed right before the line dropped"
+    assert not Store.lock_holder(db) or Store(db).close() is None  # the lock is free again
+
+
+def test_kill_9_a_second_after_typing_loses_nothing(tmp_path, term_env):
+    db = tmp_path / "cope.json"
+    term = Terminal(["meet", "C-0002", "--db", str(db)], term_env)
+    term.wait_for("Opening")
+    term.drain(0.5)
+    term.type("Saved within a second")
+    term.drain(1.2)
+    os.kill(term.pid, signal.SIGKILL)
+    term.exit_status()
+    term.hang_up()
+    assert opening_notes(db) == "Saved within a second"
