@@ -28,6 +28,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from . import backups, migrations
 from .models import Client, Meeting, dump
 
 APP_ID = "cope-tui"
@@ -129,11 +130,13 @@ def write_private(path: Path, data: bytes) -> None:
 class Store:
     """Clients and meetings in one TinyDB file, saved durably record by record."""
 
-    def __init__(self, path: Path, *, read_only: bool = False):
+    def __init__(self, path: Path, *, read_only: bool = False, compact_bytes: int = COMPACT_BYTES):
         self.path = Path(path).expanduser().absolute()
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.read_only = read_only
+        self.compact_bytes = compact_bytes
+        self.migrated_from: int | None = None
         self.read_only_reason = "opened read-only" if read_only else ""
         self._mutex = threading.RLock()
         self._journal_fd: int | None = None
@@ -213,7 +216,14 @@ class Store:
             data.setdefault(name, {})
         self._replay_journal(data)
         meta = data["meta"].setdefault("app", {"app": APP_ID, "schema": SCHEMA})
-        if int(meta.get("schema", 0)) > SCHEMA:
+        version = int(meta.get("schema", 0))
+        if version < SCHEMA:
+            if not self.read_only:  # read-only viewers upgrade in memory and write nothing
+                backups.keep_copy(self.path, reason=f"before-upgrade-from-{version}")
+            data = migrations.upgrade(data, version, SCHEMA)
+            data["meta"]["app"]["schema"] = SCHEMA
+            self.migrated_from = version
+        if version > SCHEMA:
             self.read_only = True
             self.read_only_reason = (
                 f"'{self.path}' was written by a newer cope-tui (format {meta['schema']}); "
@@ -258,7 +268,7 @@ class Store:
         os.fchmod(fd, 0o600)
         self._journal_fd = fd
         self._journal_bytes = os.fstat(fd).st_size
-        if self._journal_bytes:
+        if self._journal_bytes or self.migrated_from is not None:
             self.compact()
 
     # ---- writing ---------------------------------------------------------------
@@ -292,7 +302,7 @@ class Store:
             self._append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self.db.table(table).clear_cache()
-            if self._journal_bytes > COMPACT_BYTES:
+            if self._journal_bytes > self.compact_bytes:
                 self.compact()
 
     def delete(self, table: str, doc_id: str) -> None:
@@ -311,6 +321,7 @@ class Store:
             os.ftruncate(self._journal_fd, 0)
             os.fsync(self._journal_fd)
             self._journal_bytes = 0
+            backups.after_compaction(self.path)
 
     def close(self) -> None:
         with self._mutex:
