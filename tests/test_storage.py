@@ -200,3 +200,56 @@ def test_kill_9_during_saves_loses_nothing_reported(db):
         assert reported <= have, f"round {round_no}: lost {sorted(reported - have)[:5]}"
         start = (last or start) + 1000
     assert len(reported) > 8
+
+
+def test_lazy_open_paints_from_the_summary_then_loads(db):
+    store = Store(db)
+    for i in range(3):
+        store.put_client(Client(code=f"C-{i}"))
+    store.close()
+    lazy = Store(db, lazy=True)
+    assert not lazy.ready
+    assert [s.code for s in lazy.client_summaries()] == ["C-0", "C-1", "C-2"]
+    lazy.start_loading().join()
+    assert lazy.ready and len(lazy.clients()) == 3
+    lazy.put_client(Client(code="C-3"))
+    assert [s.code for s in lazy.client_summaries()] == ["C-0", "C-1", "C-2", "C-3"]
+    lazy.close()
+
+
+def test_lazy_open_distrusts_a_stale_summary(db):
+    store = Store(db)
+    store.put_client(Client(code="C-0"))
+    store.close()
+    store = Store(db)
+    store.put_client(Client(code="C-1"))  # in the journal only, as after a crash
+    store.journal.close()
+    store.lock.release()
+    lazy = Store(db, lazy=True)
+    assert lazy.ready, "journal lines were waiting: the summary cannot be trusted"
+    assert [s.code for s in lazy.client_summaries()] == ["C-0", "C-1"]
+    lazy.close()
+
+
+def test_reading_a_lazy_store_before_loading_loads_it(db):
+    store = Store(db)
+    store.put_client(Client(code="C-0"))
+    store.close()
+    lazy = Store(db, lazy=True)
+    assert not lazy.ready
+    assert [c.code for c in lazy.clients()] == ["C-0"]
+    lazy.close()
+
+
+def test_background_compaction_keeps_every_save(db):
+    store = Store(db, compact_bytes=4096)
+    for i in range(300):
+        store.put_client(Client(id=f"c{i}", code=f"C-{i}", note="n" * 200))
+    store._join_compactor()
+    assert store.journal.size < 300 * 250, "the journal was never folded into the main file"
+    assert db.exists()
+    store.journal.close()
+    store.lock.release()  # as if killed: no final compaction
+    again = Store(db)
+    assert len(again.clients()) == 300
+    again.close()

@@ -49,8 +49,24 @@ class CopeApp(App[None]):
         if self.session.store.read_only:
             self.notify(self.session.store.read_only_reason, title="Read-only", severity="warning", timeout=10)
         self.push_screen(ClientsScreen())
+        self.call_after_refresh(self._load_store)
         if self.meet_code:
             self.call_after_refresh(self._meet, self.meet_code)
+
+    def _load_store(self) -> None:
+        """Parse the whole DB now that the list is on screen; a damaged file ends the app."""
+        if self.session.store.ready:
+            return
+        self.session.store.start_loading()
+        self.run_worker(self._await_store, thread=True, group="load")
+
+    def _await_store(self) -> None:
+        from .storage import StoreError
+
+        try:
+            self.session.store.wait_ready()
+        except StoreError as exc:
+            self.call_from_thread(self.exit, None, 1, str(exc))
 
     def _meet(self, code: str) -> None:
         from .screens.clients import ClientsScreen

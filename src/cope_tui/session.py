@@ -23,8 +23,11 @@ class Session:
     saver: Saver = field(default_factory=Saver)
 
     @classmethod
-    def open(cls, db: Path, *, read_only: bool = False, guide: MeetingGuide | None = None) -> Session:
-        store = Store(db, read_only=read_only)
+    def open(
+        cls, db: Path, *, read_only: bool = False, guide: MeetingGuide | None = None, lazy: bool = True
+    ) -> Session:
+        """Open the DB; with `lazy`, the app parses it after the client list is painted."""
+        store = Store(db, read_only=read_only, lazy=lazy)
         try:
             return cls(store=store, guide=guide or load_guide())
         except BaseException:

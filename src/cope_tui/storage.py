@@ -1,25 +1,22 @@
 """The one class that touches the DB file.
 
-Layout on disk, next to each other:
+Layout on disk, side by side:
   NAME.json          TinyDB's JSON layout ({table: {doc_id: doc}}), written atomically
   NAME.json.journal  one JSON line per saved record since the last compaction, fsynced
   NAME.json.lock     who holds the DB (pid, host, since), guarded by flock
+  NAME.json.summary  what the client list shows, for painting before the full load
 
 A save appends one line to the journal and fsyncs it: its cost follows the size of
 the change, not of the DB. Compaction folds the journal into the JSON file by temp
-file + fsync + rename, so a kill at any instant leaves a file that opens.
+file + fsync + rename, off the saving path, so a kill at any instant leaves files
+that open with everything that was reported saved.
 """
 
 from __future__ import annotations
 
-import fcntl
-import gc
-import os
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +25,11 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from . import backups, migrations
+from . import summary
+from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, write_private
 from .models import Client, Meeting, dump
+
+__all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_dir"]
 
 APP_ID = "cope-tui"
 SCHEMA = 1
@@ -80,117 +80,114 @@ class _Memory(Storage):
         self.data = data
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Bulk reads build millions of small objects and the cyclic GC would rescan them
-    over and over (8x slower at 10,000 meetings); reference counting still frees them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create the data folder readable by its owner only."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a whole file atomically, owner-only, durable before it replaces the old one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
 class Store:
-    """Clients and meetings in one TinyDB file, saved durably record by record."""
+    """Clients and meetings in one TinyDB file, saved durably record by record.
 
-    def __init__(self, path: Path, *, read_only: bool = False, compact_bytes: int = COMPACT_BYTES):
+    With `lazy=True` and a valid summary beside the file, the constructor returns at
+    once and `start_loading()` parses the file in a thread; every read waits for it,
+    except `client_summaries()`, which the home screen paints from.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        compact_bytes: int = COMPACT_BYTES,
+        lazy: bool = False,
+    ):
         self.path = Path(path).expanduser().absolute()
-        self.journal_path = self.path.with_name(self.path.name + ".journal")
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.journal = Journal(self.path.with_name(self.path.name + ".journal"))
+        self.journal_path = self.journal.path
+        self.lock = LockFile(self.path.with_name(self.path.name + ".lock"))
+        self.lock_path = self.lock.path
         self.read_only = read_only
+        self.read_only_reason = "opened read-only" if read_only else ""
         self.compact_bytes = compact_bytes
         self.migrated_from: int | None = None
-        self.read_only_reason = "opened read-only" if read_only else ""
         self._mutex = threading.RLock()
-        self._journal_fd: int | None = None
-        self._lock_fd: int | None = None
-        self._journal_bytes = 0
+        self._ready = threading.Event()
+        self._load_error: BaseException | None = None
+        self._compactor: threading.Thread | None = None
+        self._loader: threading.Thread | None = None
+        self._summaries: list[summary.ClientSummary] | None = None
+        self._data: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
+        self.db = TinyDB(storage=_Memory, data=self._data)
+        self.db.table_class = _StrTable
         if not read_only:
             ensure_private_dir(self.path.parent)
             self._take_lock()
         try:
-            self._data = self._load()
+            if lazy and not self.journal.pending():
+                self._summaries = summary.read(self.path)
+            if self._summaries is None:
+                self._finish_loading()
         except BaseException:
-            self._release_lock()
+            self.lock.release()
             raise
-        self.db = TinyDB(storage=_Memory, data=self._data)
-        self.db.table_class = _StrTable
-        if not self.read_only:
-            self._open_journal()
 
     # ---- opening ---------------------------------------------------------------
 
     def _take_lock(self) -> None:
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = self.lock_holder(self.path) or {}
-            os.close(fd)
+        if not self.lock.acquire():
+            holder = self.lock.holder() or {}
             who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
             since = holder.get("since", "an unknown time")
             raise DatabaseLocked(
                 f"'{self.path}' is in use by {who} since {since}. Close cope-tui there, "
                 "or open this copy read-only to look without changing anything.",
                 holder,
-            ) from None
-        # flock dies with its process, so a crashed holder never leaves a stale lock.
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now().isoformat(timespec="seconds")}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, orjson.dumps(info), 0)
-        self._lock_fd = fd
+            )
 
     @staticmethod
-    def lock_holder(path: Path) -> dict[str, Any] | None:
-        lock = Path(path).with_name(Path(path).name + ".lock")
-        try:
-            return orjson.loads(lock.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return None
+    def lock_holder(path: Path | str) -> dict[str, Any] | None:
+        path = Path(path)
+        return LockFile(path.with_name(path.name + ".lock")).holder()
 
-    def _release_lock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def start_loading(self) -> threading.Thread | None:
+        """Parse the file in the background (after the first paint); reads wait for it."""
+        if self._ready.is_set():
+            return None
+        self._loader = threading.Thread(target=self._load_quietly, name="cope-load", daemon=True)
+        self._loader.start()
+        return self._loader
+
+    def _load_quietly(self) -> None:
+        try:
+            self._finish_loading()
+        except BaseException as exc:  # surfaced to the next reader by wait_ready()
+            self._load_error = exc
+            self._ready.set()
+
+    def _finish_loading(self) -> None:
+        with self._mutex:
+            if self._ready.is_set():
+                return
+            data = self._load()
+            self._data.clear()
+            self._data.update(data)
+            if not self.read_only:
+                self.journal.open()
+            self._ready.set()
+            if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
+                self.compact()
+            elif not self.read_only and self._summaries is None:
+                self._write_summary()
+
+    def wait_ready(self) -> None:
+        if not self._ready.is_set() and self._loader is None:
+            self._finish_loading()  # nobody started a background load: do it here
+        self._ready.wait()
+        if self._load_error is not None:
+            raise self._load_error
 
     def _load(self) -> dict[str, dict[str, Any]]:
+        from . import backups, migrations
+
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -200,7 +197,8 @@ class Store:
         data: Any = {}
         if raw.strip():
             try:
-                data = orjson.loads(raw)
+                with gc_paused():
+                    data = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 raise CorruptDatabase(
                     f"'{self.path}' is not a readable cope-tui database (it is not valid JSON). "
@@ -214,7 +212,13 @@ class Store:
             )
         for name in TABLES:
             data.setdefault(name, {})
-        self._replay_journal(data)
+        try:
+            self.journal.replay(data)
+        except JournalDamaged as exc:
+            raise CorruptDatabase(
+                f"The journal '{exc.path}' is damaged at line {exc.line}. Neither file has been "
+                "changed. Run 'cope-tui doctor' to check the database and its backups."
+            ) from None
         meta = data["meta"].setdefault("app", {"app": APP_ID, "schema": SCHEMA})
         version = int(meta.get("schema", 0))
         if version < SCHEMA:
@@ -238,111 +242,127 @@ class Store:
         meta = data.get("meta", {}).get("app")
         return isinstance(meta, dict) and meta.get("app") == APP_ID and set(data) <= set(TABLES)
 
-    def _replay_journal(self, data: dict[str, dict[str, Any]]) -> None:
-        try:
-            raw = self.journal_path.read_bytes()
-        except FileNotFoundError:
-            return
-        lines = raw.split(b"\n")
-        # The last line may be torn by a kill mid-write; it was never reported saved.
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = orjson.loads(line)
-                table = data.setdefault(entry["t"], {})
-                if entry.get("del"):
-                    table.pop(entry["id"], None)
-                else:
-                    table[entry["id"]] = entry["doc"]
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                if number >= len(lines) - 1:
-                    break
-                raise CorruptDatabase(
-                    f"The journal '{self.journal_path}' is damaged at line {number}. Neither "
-                    "file has been changed. Move the journal aside to open the last compacted copy."
-                ) from None
-
-    def _open_journal(self) -> None:
-        fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
-        self._journal_fd = fd
-        self._journal_bytes = os.fstat(fd).st_size
-        if self._journal_bytes or self.migrated_from is not None:
-            self.compact()
-
     # ---- writing ---------------------------------------------------------------
 
     def _writable(self) -> None:
+        # Callers wait for the load *before* taking the mutex: the loader holds it.
         if self.read_only:
             raise ReadOnlyDatabase(self.read_only_reason or f"'{self.path}' is open read-only.")
 
-    def _append(self, entry: dict[str, Any]) -> None:
-        assert self._journal_fd is not None
-        line = orjson.dumps(entry) + b"\n"
-        start = self._journal_bytes
-        try:
-            view = memoryview(line)
-            while view:
-                view = view[os.write(self._journal_fd, view) :]
-            os.fsync(self._journal_fd)
-        except OSError:
-            # Drop a partial line so the next append starts clean (disk full, I/O error).
-            try:
-                os.ftruncate(self._journal_fd, start)
-            except OSError:
-                pass
-            raise
-        self._journal_bytes = start + len(line)
-
     def put(self, table: str, doc_id: str, doc: dict[str, Any]) -> None:
         """Store one record; durable on disk when this returns."""
+        self.wait_ready()
         with self._mutex:
             self._writable()
-            self._append({"t": table, "id": doc_id, "doc": doc})
+            self.journal.append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self.db.table(table).clear_cache()
-            if self._journal_bytes > self.compact_bytes:
-                self.compact()
+            self._compact_when_due()
 
     def delete(self, table: str, doc_id: str) -> None:
+        self.wait_ready()
         with self._mutex:
             self._writable()
-            self._append({"t": table, "id": doc_id, "del": True})
+            self.journal.append({"t": table, "id": doc_id, "del": True})
             self._data[table].pop(doc_id, None)
             self.db.table(table).clear_cache()
+            self._compact_when_due()
+
+    def _compact_when_due(self) -> None:
+        if self.journal.size > self.compact_bytes and (self._compactor is None or not self._compactor.is_alive()):
+            self._compactor = threading.Thread(target=self._compact_in_background, name="cope-compact", daemon=True)
+            self._compactor.start()
+
+    def _compact_in_background(self) -> None:
+        """Snapshot and rotate under the mutex (short); write the big file outside it.
+
+        The snapshot holds every line of the old journal, so once the main file is
+        durable the old journal can go; the fresh one keeps what came after.
+        """
+        try:
+            with self._mutex:
+                if self.journal.fd is None:
+                    return
+                with gc_paused():
+                    blob = orjson.dumps(self._data)
+                    summaries = summary.summarise(self._data)
+                self.journal.rotate()
+            self._write_main(blob, summaries)
+            self.journal.drop_old()
+        except OSError:
+            pass  # the journals still hold everything; the next compaction tries again
+
+    def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary]) -> None:
+        from . import backups
+
+        write_private(self.path, blob)
+        try:
+            summary.write(self.path, summaries)
+        except OSError:
+            summary.sidecar(self.path).unlink(missing_ok=True)
+        backups.after_compaction(self.path)
+
+    def _write_summary(self) -> None:
+        try:
+            if self.path.exists():
+                summary.write(self.path, summary.summarise(self._data))
+        except OSError:
+            pass
 
     def compact(self) -> None:
-        """Fold the journal into the JSON file; a kill at any point leaves both readable."""
+        """Fold the journal into the JSON file now; a kill at any point leaves both readable."""
+        self._join_compactor()
         with self._mutex:
-            if self.read_only or self._journal_fd is None:
+            if self.read_only or self.journal.fd is None:
                 return
-            write_private(self.path, orjson.dumps(self._data))
-            os.ftruncate(self._journal_fd, 0)
-            os.fsync(self._journal_fd)
-            self._journal_bytes = 0
-            backups.after_compaction(self.path)
+            with gc_paused():
+                blob = orjson.dumps(self._data)
+                summaries = summary.summarise(self._data)
+            self._write_main(blob, summaries)
+            self.journal.truncate()
+
+    def _join_compactor(self) -> None:
+        compactor = self._compactor
+        if compactor is not None and compactor is not threading.current_thread():
+            compactor.join()
 
     def close(self) -> None:
-        with self._mutex:
-            if self._journal_fd is not None:
-                try:
-                    self.compact()
-                finally:
-                    os.close(self._journal_fd)
-                    self._journal_fd = None
-            self._release_lock()
+        if self._loader is not None:
+            self._loader.join()  # never leave a half-loaded store writing without its lock
+        if self._ready.is_set() and self._load_error is None:
+            try:
+                self.compact()
+            finally:
+                self.journal.close()
+        else:
+            self.journal.close()
+        self.lock.release()
 
     # ---- reading ---------------------------------------------------------------
 
+    def client_summaries(self) -> list[summary.ClientSummary]:
+        """The home screen's list: from the summary file while the DB is still loading."""
+        if not self._ready.is_set() and self._summaries is not None:
+            return self._summaries
+        self.wait_ready()
+        with self._mutex:
+            return summary.summarise(self._data)
+
     def get(self, table: str, doc_id: str) -> dict[str, Any] | None:
+        self.wait_ready()
         with self._mutex:
             return self._data[table].get(doc_id)
 
     @contextmanager
     def _snapshot(self, table: str) -> Iterator[list[dict[str, Any]]]:
+        self.wait_ready()
         with self._mutex:
             yield list(self._data[table].values())
+
+    def raw_meetings(self) -> list[dict[str, Any]]:
+        """Every stored meeting as saved, unvalidated: for fast bulk work like export."""
+        with self._snapshot("meetings") as docs:
+            return docs
 
     # ---- records ---------------------------------------------------------------
 
@@ -383,6 +403,7 @@ class Store:
         self.put_meeting_doc(meeting.id, dump(meeting))
 
     def put_meeting_doc(self, meeting_id: str, doc: dict[str, Any]) -> None:
+        self.wait_ready()
         with self._mutex:
             old = self._data["meetings"].get(meeting_id)
             if old is not None and old.get("finalised_at"):

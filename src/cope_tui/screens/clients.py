@@ -50,18 +50,13 @@ class ClientsScreen(Screen[None]):
         term = self.query_one("#client-search", Input).value.strip().casefold()
         keep = table.cursor_row
         table.clear()
-        by_client: dict[str, list] = {}
-        for meeting in self.store.meetings():
-            by_client.setdefault(meeting.client_id, []).append(meeting)
         shown = 0
-        for client in self.store.clients():
-            haystack = f"{client.code} {client.note} {' '.join(client.significant_others)}".casefold()
-            if term and term not in haystack:
+        for client in self.store.client_summaries():
+            if not client.matches(term):
                 continue
-            meetings = by_client.get(client.id, [])
-            last = meetings[-1].started.strftime("%Y-%m-%d %H:%M") if meetings else "-"
-            draft = "draft open" if any(not m.finalised for m in meetings) else ""
-            table.add_row(client.code, str(len(meetings)), last, draft, key=client.id)
+            last = client.last[:16].replace("T", " ") if client.last else "-"
+            draft = "draft open" if client.draft else ""
+            table.add_row(client.code, str(client.meetings), last, draft, key=client.id)
             shown += 1
         if keep is not None and shown:
             table.move_cursor(row=min(keep, shown - 1))

@@ -1,0 +1,207 @@
+"""Low-level file work for the store: private atomic writes, the journal, the lock.
+
+Kept apart from `storage.Store` so each piece can be read, and reasoned about for
+crash safety, on its own.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Bulk reads build millions of small objects and the cyclic GC would rescan them
+    over and over (8x slower at 10,000 meetings); reference counting still frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create the data folder readable by its owner only."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        os.chmod(path, 0o700)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a whole file atomically, owner-only, durable before it replaces the old one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        _write_all(fd, data)
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+class JournalDamaged(Exception):
+    def __init__(self, path: Path, line: int):
+        super().__init__(f"{path} line {line}")
+        self.path, self.line = path, line
+
+
+class Journal:
+    """Append-only JSON lines, fsynced per entry.
+
+    `rotate()` moves the current lines to NAME.old so a compaction can fold them into
+    the main file while new saves go on into a fresh journal; the old one is deleted
+    only after the main file holding its lines is durable.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.old_path = path.with_name(path.name + ".old")
+        self.fd: int | None = None
+        self.size = 0
+
+    def open(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        self.fd, self.size = fd, os.fstat(fd).st_size
+
+    def pending(self) -> bool:
+        """Lines not yet folded into the main file (a crash left them, or saves since)."""
+        if self.fd is None:
+            try:
+                return self.path.stat().st_size > 0 or self.old_path.exists()
+            except FileNotFoundError:
+                return self.old_path.exists()
+        return self.size > 0 or self.old_path.exists()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        assert self.fd is not None
+        line = orjson.dumps(entry) + b"\n"
+        start = self.size
+        try:
+            _write_all(self.fd, line)
+            os.fsync(self.fd)
+        except OSError:
+            try:  # leave no torn line behind a failed write (disk full, I/O error)
+                os.ftruncate(self.fd, start)
+            except OSError:
+                pass
+            raise
+        self.size = start + len(line)
+
+    def rotate(self) -> bool:
+        """Start a fresh journal; False when an earlier rotation was never folded in."""
+        if self.old_path.exists():
+            return False
+        os.rename(self.path, self.old_path)
+        fsync_dir(self.path.parent)
+        if self.fd is not None:
+            os.close(self.fd)
+        self.open()
+        return True
+
+    def drop_old(self) -> None:
+        self.old_path.unlink(missing_ok=True)
+
+    def truncate(self) -> None:
+        """Everything is in the main file now."""
+        assert self.fd is not None
+        os.ftruncate(self.fd, 0)
+        os.fsync(self.fd)
+        self.size = 0
+        self.drop_old()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def replay(self, data: dict[str, dict[str, Any]]) -> int:
+        """Apply the old then the current journal to `data`; returns entries applied."""
+        applied = 0
+        for path in (self.old_path, self.path):
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            lines = raw.split(b"\n")
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    entry = orjson.loads(line)
+                    table = data.setdefault(entry["t"], {})
+                    if entry.get("del"):
+                        table.pop(entry["id"], None)
+                    else:
+                        table[entry["id"]] = entry["doc"]
+                    applied += 1
+                except (orjson.JSONDecodeError, KeyError, TypeError):
+                    # Only the very last line may be torn by a kill mid-write; it was
+                    # never reported saved. Anything earlier is real damage.
+                    if number >= len(lines) - 1:
+                        break
+                    raise JournalDamaged(path, number) from None
+        return applied
+
+
+class LockFile:
+    """flock on NAME.lock, which also names its holder; dies with its process."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now().isoformat(timespec="seconds")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, orjson.dumps(info), 0)
+        self.fd = fd
+        return True
+
+    def holder(self) -> dict[str, Any] | None:
+        try:
+            return orjson.loads(self.path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

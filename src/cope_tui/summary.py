@@ -1,0 +1,91 @@
+"""What the client list shows, kept in a small file beside the DB.
+
+The home screen needs only each client and a count of their meetings. Writing that
+down at every compaction lets the list paint before the whole DB is parsed; it is
+trusted only while the DB file is exactly the one it was written for and no journal
+lines are waiting, and is otherwise rebuilt from the data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .diskio import write_private
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    id: str
+    code: str
+    note: str
+    others: tuple[str, ...]
+    meetings: int
+    last: str  # ISO start time of the latest meeting, "" if none
+    draft: bool  # a meeting not yet finalised
+
+    def matches(self, term: str) -> bool:
+        """Search as you type: code, note and significant others, case-blind."""
+        term = term.casefold()
+        return not term or term in f"{self.code} {self.note} {' '.join(self.others)}".casefold()
+
+
+def summarise(data: dict[str, dict[str, Any]]) -> list[ClientSummary]:
+    stats: dict[str, list[Any]] = {}
+    for meeting in data.get("meetings", {}).values():
+        entry = stats.setdefault(meeting.get("client_id", ""), [0, "", False])
+        entry[0] += 1
+        started = meeting.get("started") or ""
+        if started > entry[1]:
+            entry[1] = started
+        if not meeting.get("finalised_at"):
+            entry[2] = True
+    found = []
+    for doc in data.get("clients", {}).values():
+        count, last, draft = stats.get(doc.get("id", ""), (0, "", False))
+        found.append(
+            ClientSummary(
+                id=doc.get("id", ""),
+                code=doc.get("code", ""),
+                note=doc.get("note", ""),
+                others=tuple(doc.get("significant_others", ())),
+                meetings=count,
+                last=last,
+                draft=draft,
+            )
+        )
+    return sorted(found, key=lambda c: c.code.casefold())
+
+
+def sidecar(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".summary")
+
+
+def write(db_path: Path, summaries: list[ClientSummary]) -> None:
+    """Record the summary for the DB file as it is on disk right now."""
+    st = os.stat(db_path)
+    body = {
+        "version": VERSION,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "clients": [asdict(s) for s in summaries],
+    }
+    write_private(sidecar(db_path), orjson.dumps(body))
+
+
+def read(db_path: Path) -> list[ClientSummary] | None:
+    """The stored summary, or None when it might not describe the DB file exactly."""
+    try:
+        st = os.stat(db_path)
+        body = orjson.loads(sidecar(db_path).read_bytes())
+        if body.get("version") != VERSION or body["size"] != st.st_size or body["mtime_ns"] != st.st_mtime_ns:
+            return None
+        return [ClientSummary(**{**c, "others": tuple(c["others"])}) for c in body["clients"]]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return None
