@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import resource
 import select
 import signal
 import struct
@@ -20,9 +21,12 @@ from cope_tui.storage import Store
 class Terminal:
     """A child process on a pty of 80x24, read and typed into like a person would."""
 
-    def __init__(self, args: list[str], env: dict[str, str]):
+    def __init__(self, args: list[str], env: dict[str, str], *, file_limit: int | None = None):
         pid, fd = pty.fork()
         if pid == 0:  # the child: becomes the app, with the pty as its controlling terminal
+            if file_limit is not None:  # writes past it fail with EFBIG, like a full disk
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, resource.RLIM_INFINITY))
             os.execvpe(sys.executable, [sys.executable, "-m", "cope_tui.cli", *args], env)
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
@@ -96,7 +100,7 @@ def test_hang_up_mid_note_saves_every_word(tmp_path, term_env):
     status = term.exit_status()
     assert status is not None, "the app did not exit after the hang-up"
     assert opening_notes(db) == "Typed right before the line dropped"
-    assert not Store.lock_holder(db) or Store(db).close() is None  # the lock is free again
+    Store(db).close()  # the lock is free again: this would raise DatabaseLocked
 
 
 def test_kill_9_a_second_after_typing_loses_nothing(tmp_path, term_env):
@@ -110,3 +114,42 @@ def test_kill_9_a_second_after_typing_loses_nothing(tmp_path, term_env):
     term.exit_status()
     term.hang_up()
     assert opening_notes(db) == "Saved within a second"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_terminate_and_interrupt_save_then_exit_cleanly(tmp_path, term_env, sig):
+    db = tmp_path / "cope.json"
+    term = Terminal(["meet", "C-0003", "--db", str(db)], term_env)
+    term.wait_for("Opening")
+    term.drain(0.5)
+    term.type("Asked to stop")
+    time.sleep(0.05)
+    os.kill(term.pid, sig)
+    term.drain(1.0)
+    status = term.exit_status()
+    term.hang_up()
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert opening_notes(db) == "Asked to stop"
+    assert (tmp_path / "cope.json.journal").read_bytes() == b"", "a clean exit folds the journal in"
+
+
+def test_full_disk_keeps_the_text_warns_on_quit_and_saves_when_space_returns(tmp_path, term_env):
+    db = tmp_path / "cope.json"
+    term = Terminal(["meet", "C-0004", "--db", str(db)], term_env, file_limit=24_000)
+    term.wait_for("Opening")
+    term.drain(0.5)
+    words = " ".join(f"word{i}" for i in range(200))
+    for chunk in range(0, len(words), 200):  # pauses let the saver write (and then fail)
+        term.type(words[chunk : chunk + 200])
+        term.drain(0.4)
+    term.wait_for("NOT SAVED")
+    term.type("\x11")  # ctrl+q
+    term.wait_for("Not saved yet")
+    assert os.waitpid(term.pid, os.WNOHANG) == (0, 0), "the app quit with unsaved text"
+    resource.prlimit(term.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    term.wait_for("saved again")
+    term.type("\x11")
+    status = term.exit_status()
+    term.hang_up()
+    assert status is not None and os.WEXITSTATUS(status) == 0
+    assert opening_notes(db) == words

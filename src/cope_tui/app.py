@@ -38,6 +38,7 @@ class CopeApp(App[None]):
         self.sub_title = __version__
         self._ui_thread = threading.get_ident()
         self._signalled = False
+        self._quit_armed = False
 
     # ---- start and stop --------------------------------------------------------
 
@@ -100,8 +101,24 @@ class CopeApp(App[None]):
                 capture()
 
     async def action_quit(self) -> None:
+        """Leave once everything is on disk; if the disk refuses, say so and ask again."""
         self.capture_all()
-        self.exit()
+        saved = await asyncio.to_thread(self.session.flush)
+        if saved or self._quit_armed:
+            self.exit()
+            return
+        self._quit_armed = True
+        self.set_timer(8, self._disarm_quit)
+        self.notify(
+            f"{self.session.saver.error} Free some space and quit again, or press ctrl+q once "
+            "more now to quit and lose the changes not yet saved.",
+            title="Not saved yet",
+            severity="error",
+            timeout=8,
+        )
+
+    def _disarm_quit(self) -> None:
+        self._quit_armed = False
 
     # ---- saving ----------------------------------------------------------------
 

@@ -56,5 +56,5 @@ class Session:
     def close(self) -> bool:
         """Write what is pending and release the DB; False if something could not be saved."""
         ok = self.saver.close()
-        self.store.close()
+        self.store.close()  # a failed compaction loses nothing: the journal is durable
         return ok

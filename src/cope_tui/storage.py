@@ -326,17 +326,20 @@ class Store:
         if compactor is not None and compactor is not threading.current_thread():
             compactor.join()
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Compact and release the DB; False if compaction failed (the journal still holds
+        every save, and the next open folds it in)."""
         if self._loader is not None:
             self._loader.join()  # never leave a half-loaded store writing without its lock
+        compacted = True
         if self._ready.is_set() and self._load_error is None:
             try:
                 self.compact()
-            finally:
-                self.journal.close()
-        else:
-            self.journal.close()
+            except OSError:
+                compacted = False
+        self.journal.close()
         self.lock.release()
+        return compacted
 
     # ---- reading ---------------------------------------------------------------
 
