@@ -253,3 +253,15 @@ def test_background_compaction_keeps_every_save(db):
     again = Store(db)
     assert len(again.clients()) == 300
     again.close()
+
+
+def test_temp_files_of_a_killed_writer_are_removed_by_the_next_writer(db):
+    Store(db).close()
+    stale = [db.parent / f".{db.name}.4242.tmp", db.parent / f".{db.name}.summary.4242.tmp"]
+    for path in stale:
+        path.write_text("client text from a writer killed mid-compaction")
+    viewer = Store(db, read_only=True)  # a viewer holds no lock and must not touch them
+    viewer.close()
+    assert all(path.exists() for path in stale)
+    Store(db).close()
+    assert not any(path.exists() for path in stale)

@@ -117,6 +117,8 @@ class Saver:
 
     def flush(self) -> bool:
         """Write everything now, on the calling thread; True if all of it is on disk."""
+        with self._writing:  # a save already under way must finish (or fail) first
+            pass
         return self._write() if self.pending else not self._error
 
     def close(self) -> bool:

@@ -117,6 +117,7 @@ class Store:
         if not read_only:
             ensure_private_dir(self.path.parent)
             self._take_lock()
+            self._remove_stale_temp()
         try:
             if lazy and not self.journal.pending():
                 self._summaries = summary.read(self.path)
@@ -138,6 +139,14 @@ class Store:
                 "or open this copy read-only to look without changing anything.",
                 holder,
             )
+
+    def _remove_stale_temp(self) -> None:
+        """Temp files of a writer killed mid-write: we hold the lock, so nobody owns them."""
+        for stale in self.path.parent.glob(f".{self.path.name}*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
     @staticmethod
     def lock_holder(path: Path | str) -> dict[str, Any] | None:
