@@ -1,4 +1,4 @@
-"""Command line: open the app, start a meeting, export Markdown, write demo data.
+"""Command line: open the app, start a meeting, export Markdown, write demo data, doctor.
 
 Nothing here imports Textual at module level, so `export`, `demo`, `--help` and
 `--version` start fast and work without a terminal UI.
@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, backups
+from .backups import Backup, CheckResult
 from .guide import ContentError, load_guide
 from .models import check_code
 from .paths import ENV_DB, default_db_path, resolve_db_path
-from .storage import DatabaseLocked, Store, StoreError
+from .storage import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError
+
+if TYPE_CHECKING:
+    from .session import Session
 
 PROG = "cope-tui"
 
@@ -31,6 +37,27 @@ class Failure(Exception):
 
 def _say(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
+
+
+InputFn = Callable[[str], str]
+
+
+def interactive() -> bool:
+    """Only a person at a terminal is asked anything; scripts get a message and exit 1."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def ask_yes_no(question: str, input_fn: InputFn = input) -> bool:
+    """Ask on the terminal; only 'y' or 'yes' is a yes, end of input is a no."""
+    try:
+        answer = input_fn(f"{question} [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return False
+    return answer.strip().casefold() in ("y", "yes")
 
 
 # ---- parser ------------------------------------------------------------------------------
@@ -98,6 +125,7 @@ examples:
   {PROG} --read-only                  look without changing anything
   {PROG} meet C-0042                  start a meeting with client C-0042
   {PROG} export --client C-0042 -o c42.md
+  {PROG} doctor                       check the database and its backups
   {PROG} demo --db /tmp/demo.json && {PROG} --db /tmp/demo.json
 """,
     )
@@ -176,16 +204,46 @@ examples:
         "--meetings", type=_count, default=30, metavar="N", help="number of meetings over all clients (default: 30)"
     )
     demo.add_argument("--seed", type=int, default=1, metavar="N", help="same seed, same data (default: 1)")
+
+    doctor = commands.add_parser(
+        "doctor",
+        prog=f"{PROG} doctor",
+        usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest] [--yes]",
+        formatter_class=_Formatter,
+        help="check the database and its backups; restore a backup",
+        description=(
+            "Check the database: the file, its JSON, its format version, the journal, every\n"
+            "record, and who has it open. Then list the backups kept beside it\n"
+            "(NAME.json.backups/) with the result of the same check for each.\n"
+            "Exit status 0 if the database is healthy, 1 if there is a problem.\n"
+            "\n"
+            "A restore never deletes anything: the current file and its journal are moved\n"
+            "aside as NAME.json.damaged-TIME and NAME.json.journal.damaged-TIME first.\n"
+            "It is refused while cope-tui has the database open."
+        ),
+        epilog=(
+            "examples:\n"
+            f"  {PROG} doctor\n"
+            f"  {PROG} doctor --db ~/team/clients.json --restore-newest\n"
+            f"  {PROG} doctor --restore cope-tui-20261124T071530.123456Z.json --yes"
+        ),
+    )
+    _add_db(doctor, f"database file (default: ${ENV_DB}, else the default location)")
+    how = doctor.add_mutually_exclusive_group()
+    how.add_argument(
+        "--restore", metavar="BACKUP", help="restore this backup: a path, or a file name from the backup list"
+    )
+    how.add_argument("--restore-newest", action="store_true", help="restore the newest backup that checks out")
+    doctor.add_argument(
+        "--yes", action="store_true", help="restore without asking (required when not run from a terminal)"
+    )
     return parser
 
 
 # ---- commands ----------------------------------------------------------------------------
 
 
-def _run_app(db: Path, *, read_only: bool = False, meet_code: str | None = None) -> int:
-    from .session import Session
-
-    session = Session.open(db, read_only=read_only)
+def _run_session(session: Session, db: Path, meet_code: str | None) -> int:
     saved = False
     try:
         from .app import create_app  # Textual is imported only when the UI runs
@@ -201,8 +259,75 @@ def _run_app(db: Path, *, read_only: bool = False, meet_code: str | None = None)
     return int(code)
 
 
+def _describe(backup: Backup, check: CheckResult) -> str:
+    from .doctor import when
+
+    return f"{when(backup.taken)} ({check.clients} client(s), {check.meetings} meeting(s))"
+
+
+def backup_hint(db: Path) -> Backup | None:
+    """After a damaged or foreign DB: name the newest good backup and the command to restore it."""
+    from .doctor import restore_command
+
+    backup = backups.newest_good(db)
+    if backup is None:
+        if backups.list_backups(db):
+            _say(
+                f"none of the backups of this file checks out. "
+                f"'{PROG} doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))}' shows why."
+            )
+        return None
+    check = backups.check_file(backup.path)
+    _say(f"the newest good backup is from {_describe(backup, check)}: {backup.path}")
+    _say(f"to restore it (the damaged file is kept aside): {restore_command(Path(db).expanduser().absolute())}")
+    return backup
+
+
+def launch(
+    db: Path,
+    *,
+    read_only: bool = False,
+    meet_code: str | None = None,
+    is_tty: bool | None = None,
+    input_fn: InputFn = input,
+    run: Callable[[Session, Path, str | None], int] = _run_session,
+) -> int:
+    """Open the DB and run the app; on a locked or damaged DB, offer a way out at a terminal.
+
+    Locked: open it read-only instead. Damaged or foreign: restore the newest good backup
+    (the damaged file is moved aside, never deleted). Without a terminal nothing is asked
+    and the exit status is 1, as before.
+    """
+    from .session import Session
+
+    tty = interactive() if is_tty is None else is_tty
+    try:
+        session = Session.open(db, read_only=read_only)
+    except DatabaseLocked as exc:
+        hint = f" (Use '{PROG} --read-only' to open it read-only.)" if meet_code is None and not tty else ""
+        _say(f"{exc}{hint}")
+        if not tty or not ask_yes_no("Open it read-only instead?", input_fn):
+            return EXIT_FAILURE
+        if meet_code is not None:
+            _say(f"read-only: no new meeting is started; find {meet_code} in the client list.")
+        session = Session.open(db, read_only=True)
+        meet_code = None
+    except (CorruptDatabase, ForeignDatabase) as exc:
+        _say(str(exc))
+        backup = backup_hint(db)
+        if backup is None or read_only or not tty:
+            return EXIT_FAILURE
+        if not ask_yes_no("Restore it now? The damaged file is kept aside.", input_fn):
+            return EXIT_FAILURE
+        aside = backups.restore(db, backup)
+        kept = f"; the damaged file is kept as {aside}" if aside else ""
+        _say(f"restored {backup.path.name}{kept}.")
+        session = Session.open(db, read_only=read_only)
+    return run(session, db, meet_code)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
-    return _run_app(resolve_db_path(args.db), read_only=args.read_only)
+    return launch(resolve_db_path(args.db), read_only=args.read_only)
 
 
 def cmd_meet(args: argparse.Namespace) -> int:
@@ -211,7 +336,7 @@ def cmd_meet(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"{PROG} meet: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return _run_app(resolve_db_path(args.db), meet_code=code)
+    return launch(resolve_db_path(args.db), meet_code=code)
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -295,7 +420,60 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo}
+def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
+    from . import doctor
+
+    db = resolve_db_path(args.db).absolute()
+    report = doctor.diagnose(db)
+    restoring = bool(args.restore or args.restore_newest)
+    print(doctor.format_report(report, suggest=not restoring))
+    status = EXIT_OK if report.healthy else EXIT_FAILURE
+    if not restoring:
+        return status
+    try:
+        if args.restore:
+            backup = doctor.find_backup(db, args.restore)
+        else:
+            good = report.newest_good
+            if good is None:
+                raise Failure(f"there is no good backup of '{db}' to restore; nothing has been changed.")
+            backup = good[0]
+    except doctor.DoctorError as exc:
+        raise Failure(str(exc)) from None
+    check = backups.check_file(backup.path)
+    if not check.ok:
+        raise Failure(f"the backup '{backup.path}' does not check out ({check.problem}); nothing has been changed.")
+    question = (
+        f"Restore {backup.path.name} from {_describe(backup, check)} as '{db}'? "
+        "The current file is kept aside."
+    )
+    tty = interactive() if is_tty is None else is_tty
+    print()
+    if not args.yes:
+        if not tty:
+            raise Failure(
+                "not restoring without a terminal to ask; add --yes to restore anyway. Nothing has been changed."
+            )
+        if not ask_yes_no(question, input_fn):
+            print("Nothing has been changed.")
+            return status
+    aside = backups.restore(db, backup)
+    print(f"Restored {backup.path} as {db}.")
+    if aside:
+        suffix = aside.name.split(".damaged-")[-1]
+        for path in (db, *backups.journals_of(db)):
+            kept = path.with_name(f"{path.name}.damaged-{suffix}")
+            if kept.exists():
+                print(f"The previous {'file' if path == db else path.name} is kept as {kept}.")
+    after = doctor.diagnose(db)
+    if after.healthy:
+        print("The database is healthy now.")
+        return EXIT_OK
+    print(f"The restored database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
+    return EXIT_FAILURE
+
+
+COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo, "doctor": cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -312,6 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseLocked as exc:
         hint = f" (Use '{PROG} --read-only' to open it read-only.)" if args.command is None else ""
         _say(f"{exc}{hint}")
+    except (CorruptDatabase, ForeignDatabase) as exc:
+        _say(str(exc))
+        try:
+            backup_hint(resolve_db_path(getattr(args, "db", None)))
+        except Exception:  # a hint must never hide the message above
+            pass
     except (StoreError, ContentError, Failure) as exc:
         _say(str(exc))
     except KeyboardInterrupt:

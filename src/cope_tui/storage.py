@@ -211,8 +211,8 @@ class Store:
             except orjson.JSONDecodeError:
                 raise CorruptDatabase(
                     f"'{self.path}' is not a readable cope-tui database (it is not valid JSON). "
-                    "It has not been changed. Move it aside and start again, or open another "
-                    "file with --db PATH."
+                    "It has not been changed. Run 'cope-tui doctor' to check it and restore a "
+                    "backup, or open another file with --db PATH."
                 ) from None
         if not isinstance(data, dict) or not self._ours(data):
             raise ForeignDatabase(
@@ -324,6 +324,8 @@ class Store:
         with self._mutex:
             if self.read_only or self.journal.fd is None:
                 return
+            if not self.journal.pending() and self.path.exists() and self.migrated_from is None:
+                return  # nothing since the last compaction: no 77 MB rewrite on every close
             with gc_paused():
                 blob = orjson.dumps(self._data)
                 summaries = summary.summarise(self._data)

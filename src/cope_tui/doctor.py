@@ -1,0 +1,271 @@
+"""`cope-tui doctor`: check a DB file, its journal, lock and backups; pick a backup to restore.
+
+Reading only: nothing here creates, changes or deletes a file. Restoring is
+`backups.restore`, which the CLI calls after asking.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shlex
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from . import backups, migrations, storage
+from .backups import Backup, CheckResult
+
+OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
+
+
+class DoctorError(Exception):
+    """A restore request that cannot be carried out; the message says why."""
+
+
+@dataclass
+class Finding:
+    level: str  # OK, NOTE, WARN (worth knowing) or PROBLEM (the exit status is 1)
+    text: str
+
+
+@dataclass
+class Report:
+    db: Path
+    findings: list[Finding] = field(default_factory=list)
+    backups: list[tuple[Backup, CheckResult]] = field(default_factory=list)
+    holder: dict[str, Any] | None = None  # who holds the DB now, if anyone
+    aside: list[Path] = field(default_factory=list)  # files moved aside by earlier restores
+
+    @property
+    def healthy(self) -> bool:
+        return not any(f.level == PROBLEM for f in self.findings)
+
+    @property
+    def newest_good(self) -> tuple[Backup, CheckResult] | None:
+        return next(((b, c) for b, c in self.backups if c.ok), None)
+
+    def add(self, level: str, text: str) -> None:
+        self.findings.append(Finding(level, text))
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} kB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def restore_command(db: Path) -> str:
+    return f"cope-tui doctor --db {shlex.quote(str(db))} --restore-newest"
+
+
+def lock_holder(db_path: Path) -> dict[str, Any] | None:
+    """Who holds the DB's writer lock right now; None if nobody does.
+
+    The lock file keeps the last holder's details after it exits, so the flock itself
+    is tested: a shared, non-blocking attempt that is let go at once.
+    """
+    db = Path(db_path).expanduser().absolute()
+    lock = db.with_name(db.name + ".lock")
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return storage.Store.lock_holder(db) or {}
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def diagnose(db_path: Path) -> Report:
+    """Check everything the app needs to open the DB with every record intact."""
+    db = Path(db_path).expanduser().absolute()
+    report = Report(db=db)
+    data = _check_main(db, report)
+    if data is not None:
+        _check_journal(db, data, report)
+        _check_schema_and_records(data, report)
+    report.holder = lock_holder(db)
+    if report.holder is not None:
+        h = report.holder
+        by = f" ({h['by']})" if h.get("by") else ""
+        report.add(
+            NOTE,
+            f"in use by process {h.get('pid', '?')} on {h.get('host', '?')} since {h.get('since', '?')}{by}",
+        )
+    else:
+        report.add(OK, "not in use by any cope-tui")
+    report.backups = [(b, backups.check_file(b.path)) for b in backups.list_backups(db)]
+    report.aside = sorted(p for p in db.parent.glob(f"{_glob_escape(db.name)}*.damaged-*") if p.is_file())
+    return report
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _check_main(db: Path, report: Report) -> dict[str, Any] | None:
+    try:
+        info = db.stat()
+    except FileNotFoundError:
+        if any(p.exists() for p in backups.journals_of(db)):
+            report.add(NOTE, "no compacted file yet: everything saved so far is in the journal")
+            return {name: {} for name in storage.TABLES}
+        if backups.list_backups(db):
+            report.add(PROBLEM, f"the database file '{db}' is missing, but there are backups of it")
+        else:
+            report.add(PROBLEM, f"there is no database at '{db}'")
+        return None
+    except OSError as exc:
+        report.add(PROBLEM, f"cannot look at '{db}': {exc.strerror}")
+        return None
+    mode = stat.S_IMODE(info.st_mode)
+    private = "readable by you only (0600)" if mode == 0o600 else f"mode {mode:04o}"
+    report.add(OK, f"file present, {_size(info.st_size)}, {private}")
+    if mode & 0o077:
+        report.add(WARN, f"others can read or change it (mode {mode:04o}); fix with: chmod 600 {shlex.quote(str(db))}")
+    try:
+        raw = db.read_bytes()
+    except OSError as exc:
+        report.add(PROBLEM, f"cannot read '{db}': {exc.strerror}")
+        return None
+    if not raw.strip():
+        report.add(NOTE, "the file is empty: a new database")
+        return {name: {} for name in storage.TABLES}
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        report.add(PROBLEM, f"'{db}' is not valid JSON ({exc}); the app will not open it")
+        return None
+    if not backups.is_ours(data):
+        keys = ", ".join(sorted(map(str, data)))[:80] if isinstance(data, dict) else type(data).__name__
+        report.add(PROBLEM, f"'{db}' is JSON but not a cope-tui database (it holds: {keys})")
+        return None
+    report.add(OK, "valid JSON, a cope-tui database")
+    for name in storage.TABLES:
+        data.setdefault(name, {})
+    return data
+
+
+def _check_journal(db: Path, data: dict[str, Any], report: Report) -> None:
+    old, journal = backups.journals_of(db)
+    if old.exists():
+        report.add(NOTE, f"'{old.name}' is waiting: a compaction was cut off. It is folded in at the next open: harmless")
+    scan = backups.replay_journal(data, db)
+    if scan.damaged is not None:
+        report.add(
+            PROBLEM,
+            f"the journal '{scan.damaged}' is damaged at line {scan.damaged_line}; the app will not open the database",
+        )
+        return
+    if scan.entries:
+        report.add(OK, f"journal: {scan.entries} saved change(s) not yet folded into the file (normal while in use)")
+    elif journal.exists() or old.exists():
+        report.add(OK, "journal: nothing waiting")
+    for path in scan.torn:
+        report.add(
+            NOTE,
+            f"journal: the last line of '{path.name}' is torn (a write cut off by a kill or power loss). "
+            "It was never reported saved and is ignored: harmless",
+        )
+
+
+def _check_schema_and_records(data: dict[str, Any], report: Report) -> None:
+    app = data["meta"].get("app") or {"schema": storage.SCHEMA}
+    try:
+        version = int(app.get("schema", 0))
+    except (TypeError, ValueError):
+        report.add(PROBLEM, f"the format version {app.get('schema')!r} is not a number")
+        return
+    if version == storage.SCHEMA:
+        report.add(OK, f"format {version} (current)")
+    elif version < storage.SCHEMA:
+        try:
+            data = migrations.upgrade(data, version, storage.SCHEMA)
+        except storage.StoreError as exc:
+            report.add(PROBLEM, str(exc))
+            return
+        report.add(
+            NOTE, f"format {version}: upgraded to {storage.SCHEMA} when next opened (a copy is kept first)"
+        )
+    else:
+        report.add(WARN, f"format {version}, from a newer cope-tui: it opens read-only here")
+    clients, meetings, problems = backups.validate_records(data)
+    if problems:
+        for text in problems:
+            report.add(PROBLEM, f"invalid record: {text}")
+    else:
+        report.add(OK, f"{clients} client(s) and {meetings} meeting(s), all valid")
+
+
+def format_report(report: Report, *, suggest: bool = True) -> str:
+    """The report as text; `suggest` adds the command that restores the newest good backup."""
+    out = [f"Database {report.db}"]
+    for finding in report.findings:
+        out.append(f"  {finding.level:<8}{finding.text}")
+    folder = backups.backup_dir(report.db)
+    if report.backups:
+        out += ["", f"Backups in {folder} (newest first)"]
+        for backup, check in report.backups:
+            status = (
+                f"ok: {check.clients} client(s), {check.meetings} meeting(s)" if check.ok else f"BAD: {check.problem}"
+            )
+            out.append(f"  {when(backup.taken)}  {backup.kind:<24} {_size(backup.size):>9}  {status}")
+            out.append(f"      {backup.name}")
+    else:
+        out += ["", f"No backups yet in {folder} (one is kept each time the app saves its file)."]
+    if report.aside:
+        out += ["", "Kept aside by earlier restores (never deleted; remove them yourself when sure):"]
+        out += [f"  {p}" for p in report.aside]
+    out.append("")
+    if report.healthy:
+        out.append("Healthy.")
+    else:
+        problems = sum(f.level == PROBLEM for f in report.findings)
+        out.append(f"{problems} problem(s) found.")
+        good = report.newest_good
+        if suggest and good:
+            backup, check = good
+            out.append(
+                f"The newest good backup is from {when(backup.taken)} ({check.clients} client(s), "
+                f"{check.meetings} meeting(s)). To restore it (the current file is kept aside):"
+            )
+            out.append(f"  {restore_command(report.db)}")
+        elif suggest:
+            out.append("There is no good backup to restore.")
+    return "\n".join(out)
+
+
+def find_backup(db_path: Path, text: str) -> Backup:
+    """A backup named by its path or by its file name inside the backups folder."""
+    db = Path(db_path).expanduser().absolute()
+    known = backups.list_backups(db)
+    given = Path(text).expanduser()
+    candidates = [given] if given.is_absolute() or os.sep in text else [backups.backup_dir(db) / text, given]
+    for candidate in candidates:
+        target = candidate.absolute()
+        for backup in known:
+            if backup.path.absolute() == target:
+                return backup
+        if target.is_file():  # a file elsewhere, e.g. a copy you kept yourself
+            info = target.stat()
+            taken = datetime.fromtimestamp(info.st_mtime).astimezone()
+            return Backup(path=target, taken=taken, size=info.st_size, kind="file")
+    raise DoctorError(
+        f"there is no backup '{text}'. Give a path, or a file name listed by 'cope-tui doctor --db {shlex.quote(str(db))}'."
+    )
