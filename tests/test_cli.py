@@ -454,3 +454,17 @@ def test_export_of_a_damaged_db_names_the_backup(cli, tmp_path):
     done = cli("export", "--all", "--db", db)
     assert done.returncode == 1
     assert "--restore-newest" in done.stderr
+
+
+def test_export_meeting_by_a_unique_id_prefix(cli, tmp_path):
+    db = tmp_path / "prefix.json"
+    assert cli("demo", "--db", db, "--clients", "2", "--meetings", "4").returncode == 0
+    from cope_tui.storage import Store
+
+    store = Store(db, read_only=True)
+    ids = sorted(m.id for m in store.meetings())
+    store.close()
+    assert all(len(i) == 16 for i in ids), "ids carry 64 bits"
+    done = cli("export", "--db", db, "--meeting", ids[0][:8])
+    assert done.returncode == 0 and ids[0] in done.stdout.replace("\\", "")
+    assert cli("export", "--db", db, "--meeting", "zzzzzzzz").returncode == 1

@@ -265,3 +265,18 @@ def test_temp_files_of_a_killed_writer_are_removed_by_the_next_writer(db):
     assert all(path.exists() for path in stale)
     Store(db).close()
     assert not any(path.exists() for path in stale)
+
+
+def test_a_meeting_id_of_another_client_is_never_overwritten(db):
+    from cope_tui.storage import StoreError
+
+    store = Store(db)
+    mine = Meeting(client_id="a", kind=MeetingKind.FIRST)
+    mine.step("opening").notes = "draft of client a"
+    store.put_meeting(mine)
+    theirs = Meeting(id=mine.id, client_id="b", kind=MeetingKind.FIRST)
+    with pytest.raises(StoreError, match="another client"):
+        store.put_meeting(theirs)
+    assert store.meeting(mine.id).step("opening").notes == "draft of client a"
+    assert len(Meeting(client_id="x", kind=MeetingKind.FIRST).id) == 16
+    store.close()

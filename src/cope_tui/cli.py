@@ -167,7 +167,7 @@ examples:
         epilog=(
             "examples:\n"
             f"  {PROG} export --client C-0042 -o c42.md\n"
-            f"  {PROG} export --meeting 3f9a1c2b | less\n"
+            f"  {PROG} export --meeting 3f9a1c2b | less   (the start of an id is enough when unique)\n"
             f"  {PROG} export --all -o everything.md"
         ),
     )
@@ -348,6 +348,17 @@ def _write_private(path: Path, text: str) -> None:
         raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
 
 
+def _meeting_by_id(store, key: str):
+    """A meeting by its id, or by the start of it when only one id starts that way."""
+    found = store.meeting(key)
+    if found is not None or len(key) < 4:
+        return found
+    matches = [d["id"] for d in store.raw_meetings() if str(d.get("id", "")).startswith(key)]
+    if len(matches) > 1:
+        raise Failure(f"'{key}' starts {len(matches)} meeting ids; type more of the id.")
+    return store.meeting(matches[0]) if matches else None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
 
@@ -369,7 +380,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 )
             text = export.client_markdown(guide, store, client)
         else:
-            meeting = store.meeting(args.meeting.strip())
+            meeting = _meeting_by_id(store, args.meeting.strip())
             if meeting is None:
                 raise Failure(
                     f"no meeting with the id '{args.meeting}' in '{db}'. "

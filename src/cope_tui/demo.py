@@ -69,7 +69,7 @@ class _Writer:
     # ---- small helpers -------------------------------------------------------------
 
     def rid(self) -> str:
-        return f"{self.rng.getrandbits(32):08x}"
+        return f"{self.rng.getrandbits(64):016x}"
 
     def pick(self, items: list[Any]) -> Any:
         return items[self.rng.randrange(len(items))]

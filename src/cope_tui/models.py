@@ -19,7 +19,7 @@ CellValue = str | int | bool | None
 
 def new_id() -> str:
     """Short random id; stable across saves and safe to show and type."""
-    return secrets.token_hex(4)
+    return secrets.token_hex(8)  # 64 bits: no collision in any realistic record count
 
 
 def now() -> datetime:

@@ -420,6 +420,8 @@ class Store:
         self.wait_ready()
         with self._mutex:
             old = self._data["meetings"].get(meeting_id)
+            if old is not None and old.get("client_id") != doc.get("client_id"):
+                raise StoreError(f"Meeting id {meeting_id} already belongs to another client; nothing was overwritten.")
             if old is not None and old.get("finalised_at"):
                 before = {k: v for k, v in old.items() if k != "addenda"}
                 after = {k: v for k, v in doc.items() if k != "addenda"}
