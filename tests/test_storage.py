@@ -280,3 +280,15 @@ def test_a_meeting_id_of_another_client_is_never_overwritten(db):
     assert store.meeting(mine.id).step("opening").notes == "draft of client a"
     assert len(Meeting(client_id="x", kind=MeetingKind.FIRST).id) == 16
     store.close()
+
+
+def test_tinydb_queries_see_every_save(db):
+    from tinydb import Query
+
+    store = Store(db)
+    store.put_client(Client(code="C-1", note="likes mornings"))
+    found = store.db.table("clients").search(Query().code == "C-1")
+    assert [d["note"] for d in found] == ["likes mornings"]
+    store.put_client(Client(code="C-2", note="likes mornings"))
+    assert len(store.db.table("clients").search(Query().note == "likes mornings")) == 2
+    store.close()

@@ -56,17 +56,19 @@ class CopeApp(App[None]):
 
     def _load_store(self) -> None:
         """Parse the whole DB now that the list is on screen; a damaged file ends the app."""
-        if self.session.store.ready:
-            return
-        self.session.store.start_loading()
+        if not self.session.store.ready:
+            self.session.store.start_loading()
         self.run_worker(self._await_store, thread=True, group="load")
 
     def _await_store(self) -> None:
+        """Also validates the meeting guide, so a broken content file is named at once."""
+        from .errors import ContentError
         from .storage import StoreError
 
         try:
             self.session.store.wait_ready()
-        except StoreError as exc:
+            self.session.guide  # noqa: B018  (loading it is the point)
+        except (StoreError, ContentError) as exc:
             self.call_from_thread(self.exit, None, 1, str(exc))
 
     def _meet(self, code: str) -> None:

@@ -25,11 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from . import migrations, storage
 from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, fsync_dir, gc_paused, write_private
-from .models import Client, Meeting
 
 SNAPSHOT = "snapshot"
 KEEP_NEWEST = 10  # the newest snapshots, whatever their age
@@ -336,6 +334,10 @@ def validate_records(data: dict[str, Any], limit: int = 5) -> tuple[int, int, li
     problems: list[str] = []
     bad = 0
     counts = []
+    from pydantic import ValidationError
+
+    from .models import Client, Meeting
+
     for table, model, label in (("clients", Client, "client"), ("meetings", Meeting, "meeting")):
         docs = data.get(table, {})
         if not isinstance(docs, dict):

@@ -14,14 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, backups
-from .backups import Backup, CheckResult
-from .guide import ContentError, load_guide
-from .models import check_code
+from . import __version__
+from .errors import ContentError
 from .paths import ENV_DB, default_db_path, resolve_db_path
 from .storage import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError
 
 if TYPE_CHECKING:
+    from .backups import Backup, CheckResult
     from .session import Session
 
 PROG = "cope-tui"
@@ -267,6 +266,7 @@ def _describe(backup: Backup, check: CheckResult) -> str:
 
 def backup_hint(db: Path) -> Backup | None:
     """After a damaged or foreign DB: name the newest good backup and the command to restore it."""
+    from . import backups
     from .doctor import restore_command
 
     backup = backups.newest_good(db)
@@ -298,6 +298,7 @@ def launch(
     (the damaged file is moved aside, never deleted). Without a terminal nothing is asked
     and the exit status is 1, as before.
     """
+    from . import backups
     from .session import Session
 
     tty = interactive() if is_tty is None else is_tty
@@ -332,6 +333,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def cmd_meet(args: argparse.Namespace) -> int:
     try:
+        from .models import check_code
+
         code = check_code(args.code)
     except ValueError as exc:
         print(f"{PROG} meet: {exc}", file=sys.stderr)
@@ -366,6 +369,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     journal = db.with_name(db.name + ".journal")  # a new DB may so far be only its journal
     if not db.exists() and not journal.exists():
         raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
+    from .guide import load_guide
+
     guide = load_guide()
     store = Store(db, read_only=True)
     try:
@@ -411,6 +416,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     db = Path(args.db).expanduser()
+    from .guide import load_guide
+
     guide = load_guide()
     store = Store(db)
     try:
@@ -432,7 +439,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
-    from . import doctor
+    from . import backups, doctor
 
     db = resolve_db_path(args.db).absolute()
     report = doctor.diagnose(db)

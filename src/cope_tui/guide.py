@@ -14,13 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from .errors import ContentError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-
-class ContentError(Exception):
-    """A content file is unusable; the message names the file, the field and the fix."""
 
 
 class _Strict(BaseModel):

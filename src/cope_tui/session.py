@@ -6,33 +6,43 @@ run the same wiring.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .autosave import SaveStatus, Saver
-from .guide import MeetingGuide, load_guide
-from .models import Client, Meeting, dump
 from .storage import Store
 
+if TYPE_CHECKING:
+    from .guide import MeetingGuide
+    from .models import Client, Meeting
 
-@dataclass
+
 class Session:
-    store: Store
-    guide: MeetingGuide
-    saver: Saver = field(default_factory=Saver)
+    def __init__(self, store: Store, guide: MeetingGuide | None = None, saver: Saver | None = None):
+        self.store = store
+        self.saver = saver or Saver()
+        self._guide = guide
+        self._guide_lock = threading.Lock()
 
     @classmethod
     def open(
         cls, db: Path, *, read_only: bool = False, guide: MeetingGuide | None = None, lazy: bool = True
     ) -> Session:
         """Open the DB; with `lazy`, the app parses it after the client list is painted."""
-        store = Store(db, read_only=read_only, lazy=lazy)
-        try:
-            return cls(store=store, guide=guide or load_guide())
-        except BaseException:
-            store.close()
-            raise
+        return cls(Store(db, read_only=read_only, lazy=lazy), guide)
+
+    @property
+    def guide(self) -> MeetingGuide:
+        """The meeting guide, validated on first use (the app asks right after the first paint)."""
+        if self._guide is None:
+            with self._guide_lock:
+                if self._guide is None:
+                    from .guide import load_guide
+
+                    self._guide = load_guide()
+        return self._guide
 
     def watch(self, callback: Callable[[SaveStatus], None] | None) -> None:
         self.saver.on_status = callback
@@ -41,12 +51,16 @@ class Session:
         """Queue a snapshot of the meeting as it is now; written off the UI thread."""
         if self.store.read_only:
             return
+        from .models import dump
+
         doc = dump(meeting)
         self.saver.submit(f"meeting:{meeting.id}", lambda: self.store.put_meeting_doc(meeting.id, doc))
 
     def save_client(self, client: Client) -> None:
         if self.store.read_only:
             return
+        from .models import dump
+
         doc = dump(client)
         self.saver.submit(f"client:{client.id}", lambda: self.store.put("clients", client.id, doc))
 

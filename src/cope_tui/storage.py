@@ -18,16 +18,23 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Table
 
 from . import summary
 from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, write_private
-from .models import Client, Meeting, dump
+
+if TYPE_CHECKING:
+    from .models import Client, Meeting
+
+
+def _models():
+    """Records become pydantic models only when asked for: the client list paints without it."""
+    from . import models
+
+    return models
+
 
 __all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_dir"]
 
@@ -63,21 +70,29 @@ class RecordLocked(StoreError):
     """A finalised meeting was about to change."""
 
 
-class _StrTable(Table):
-    document_id_class = str  # our record ids are short strings, not counters
+def _tinydb(data: dict[str, dict[str, Any]]):
+    """TinyDB over the live dict: its query API and file layout, with persistence left to
+    the Store. Built on first use, so painting the client list never imports it."""
+    from tinydb import TinyDB
+    from tinydb.storages import Storage
+    from tinydb.table import Table
 
+    class StrTable(Table):
+        document_id_class = str  # our record ids are short strings, not counters
 
-class _Memory(Storage):
-    """Hands TinyDB the live dict; persistence is the Store's job, not TinyDB's."""
+    class Memory(Storage):
+        def __init__(self, data: dict[str, dict[str, Any]]):
+            self.data = data
 
-    def __init__(self, data: dict[str, dict[str, Any]]):
-        self.data = data
+        def read(self) -> dict[str, dict[str, Any]]:
+            return self.data
 
-    def read(self) -> dict[str, dict[str, Any]]:
-        return self.data
+        def write(self, data: dict[str, dict[str, Any]]) -> None:
+            self.data = data
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.data = data
+    db = TinyDB(storage=Memory, data=data)
+    db.table_class = StrTable
+    return db
 
 
 class Store:
@@ -112,8 +127,7 @@ class Store:
         self._loader: threading.Thread | None = None
         self._summaries: list[summary.ClientSummary] | None = None
         self._data: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
-        self.db = TinyDB(storage=_Memory, data=self._data)
-        self.db.table_class = _StrTable
+        self._db = None
         if not read_only:
             ensure_private_dir(self.path.parent)
             self._take_lock()
@@ -128,6 +142,18 @@ class Store:
             raise
 
     # ---- opening ---------------------------------------------------------------
+
+    @property
+    def db(self):
+        """TinyDB's query API over the stored tables (`store.db.table("meetings").search(...)`)."""
+        self.wait_ready()
+        if self._db is None:
+            self._db = _tinydb(self._data)
+        return self._db
+
+    def _clear_query_cache(self, table: str) -> None:
+        if self._db is not None:
+            self._db.table(table).clear_cache()
 
     def _take_lock(self) -> None:
         if not self.lock.acquire():
@@ -265,7 +291,7 @@ class Store:
             self._writable()
             self.journal.append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
-            self.db.table(table).clear_cache()
+            self._clear_query_cache(table)
             self._compact_when_due()
 
     def delete(self, table: str, doc_id: str) -> None:
@@ -274,7 +300,7 @@ class Store:
             self._writable()
             self.journal.append({"t": table, "id": doc_id, "del": True})
             self._data[table].pop(doc_id, None)
-            self.db.table(table).clear_cache()
+            self._clear_query_cache(table)
             self._compact_when_due()
 
     def _compact_when_due(self) -> None:
@@ -382,39 +408,39 @@ class Store:
 
     def clients(self) -> list[Client]:
         with self._snapshot("clients") as docs, gc_paused():
-            found = [Client.model_validate(d) for d in docs]
+            found = [_models().Client.model_validate(d) for d in docs]
         return sorted(found, key=lambda c: c.code.casefold())
 
     def client(self, client_id: str) -> Client | None:
         doc = self.get("clients", client_id)
-        return Client.model_validate(doc) if doc else None
+        return _models().Client.model_validate(doc) if doc else None
 
     def client_by_code(self, code: str) -> Client | None:
         wanted = code.strip().casefold()
         with self._snapshot("clients") as docs:
             for doc in docs:
                 if str(doc.get("code", "")).casefold() == wanted:
-                    return Client.model_validate(doc)
+                    return _models().Client.model_validate(doc)
         return None
 
     def put_client(self, client: Client) -> None:
-        self.put("clients", client.id, dump(client))
+        self.put("clients", client.id, _models().dump(client))
 
     def meeting(self, meeting_id: str) -> Meeting | None:
         doc = self.get("meetings", meeting_id)
-        return Meeting.model_validate(doc) if doc else None
+        return _models().Meeting.model_validate(doc) if doc else None
 
     def meetings(self, client_id: str | None = None) -> list[Meeting]:
         """Meetings in date order, of one client or of all."""
         with self._snapshot("meetings") as docs:
             picked = [d for d in docs if client_id is None or d.get("client_id") == client_id]
         with gc_paused():
-            found = [Meeting.model_validate(d) for d in picked]
+            found = [_models().Meeting.model_validate(d) for d in picked]
         return sorted(found, key=lambda m: (m.started, m.id))
 
     def put_meeting(self, meeting: Meeting) -> None:
         """Save a meeting; a finalised one only ever gains addenda."""
-        self.put_meeting_doc(meeting.id, dump(meeting))
+        self.put_meeting_doc(meeting.id, _models().dump(meeting))
 
     def put_meeting_doc(self, meeting_id: str, doc: dict[str, Any]) -> None:
         self.wait_ready()

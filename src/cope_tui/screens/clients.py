@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from ..meetings import create_client, start_meeting
-from ..models import Client, MeetingMode, check_code
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from ..models import Client
+
+# Rows added before the first paint; the rest follow right after it.
+FIRST_ROWS = 25
 
 
 class ClientsScreen(Screen[None]):
@@ -35,11 +42,10 @@ class ClientsScreen(Screen[None]):
         table.add_column("Meetings", key="n", width=8)
         table.add_column("Last meeting", key="last", width=16)
         table.add_column("", key="open", width=14)
-        self.refresh_clients()
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_clients()
+        self.refresh_clients()  # also the first fill: a pushed screen is resumed once
 
     @property
     def store(self):
@@ -50,23 +56,34 @@ class ClientsScreen(Screen[None]):
         term = self.query_one("#client-search", Input).value.strip().casefold()
         keep = table.cursor_row
         table.clear()
-        shown = 0
-        for client in self.store.client_summaries():
-            if not client.matches(term):
-                continue
-            last = client.last[:16].replace("T", " ") if client.last else "-"
-            draft = "draft open" if client.draft else ""
-            table.add_row(client.code, str(client.meetings), last, draft, key=client.id)
-            shown += 1
-        if keep is not None and shown:
-            table.move_cursor(row=min(keep, shown - 1))
+        rows = [
+            (
+                Text(c.code),
+                Text(str(c.meetings)),
+                Text(c.last[:16].replace("T", " ") if c.last else "-"),
+                Text("draft open" if c.draft else ""),
+                c.id,
+            )
+            for c in self.store.client_summaries()
+            if c.matches(term)
+        ]
+        self._add_rows(rows[:FIRST_ROWS])
+        if len(rows) > FIRST_ROWS:  # a long list: paint a screenful now, the rest just after
+            self.call_after_refresh(self._add_rows, rows[FIRST_ROWS:])
+        if keep is not None and rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
         hint = self.query_one("#client-empty", Label)
-        if shown:
+        if rows:
             hint.update("")
         elif term:
             hint.update(f"No client matches '{term}'. Press ctrl+n to add one, esc to clear the search.")
         else:
             hint.update("No clients yet. Press ctrl+n to add the first one.")
+
+    def _add_rows(self, rows: list[tuple]) -> None:
+        table = self.query_one(DataTable)
+        for *cells, key in rows:
+            table.add_row(*cells, key=key)
 
     @on(Input.Changed, "#client-search")
     def _search_changed(self) -> None:
@@ -121,12 +138,16 @@ class ClientsScreen(Screen[None]):
         """Open straight into a new meeting with this client (created if absent)."""
         from .meeting import MeetingScreen
 
+        from ..errors import ContentError
+        from ..meetings import create_client, start_meeting
+        from ..models import MeetingMode, check_code
+
         session = self.app.session
         try:
             code = check_code(code)
             client = session.store.client_by_code(code) or create_client(session.store, code)
             meeting = start_meeting(session.store, session.guide, client, mode=MeetingMode.IN_PERSON)
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, ContentError) as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
         self.refresh_clients()
