@@ -1,0 +1,144 @@
+"""Whole-process time of `cope-tui export --all --db DB > /dev/null`, against Python start-up
+and a process that only reads and parses the DB file with orjson.
+
+    python benchmarks/export_all.py [--quick] [--runs N]
+
+The three commands alternate (rotating order) after one warm-up each; each time is
+fork to reap of a fresh process. Target: export median < 1 s at 10,000 meetings.
+A second floor parses with the cyclic GC off, as the Store does. Diagnostic:
+benchmarks/_probe.py runs the real `cli.main` with timing wrappers (imports, guide,
+Store open and load, each export function, the write to stdout, interpreter teardown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import _common as c
+
+FLOOR_CODE = "import sys, orjson\nwith open(sys.argv[1], 'rb') as f: orjson.loads(f.read())"
+# The same with the cyclic GC off during the parse, as the Store does (gc_paused).
+FLOOR_GC_OFF_CODE = "import gc, sys, orjson\ngc.disable()\nwith open(sys.argv[1], 'rb') as f: data = orjson.loads(f.read())\ngc.enable()"
+PROBE = c.HERE / "_probe.py"
+
+
+def probe_run(db: Path, env: dict[str, str], out: Path) -> dict[str, Any]:
+    """One export under benchmarks/_probe.py: marks and per-function totals, ms since fork."""
+    t_fork = time.monotonic()
+    subprocess.run(
+        [c.PYTHON, str(PROBE), "export", str(db)],
+        env={**env, "BENCH_T_FORK": repr(t_fork), "BENCH_PHASES_OUT": str(out)},
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    reaped = time.monotonic() - t_fork
+    data = json.loads(out.read_text())
+    data["marks"]["reaped"] = reaped
+    return data
+
+
+def breakdown(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    names = {k for s in samples for k in s["marks"]}
+    marks = {k: round(c.median([s["marks"][k] for s in samples if k in s["marks"]]) * 1000, 1) for k in names}
+    steps = {}
+    for label, a, b in [
+        ("python_start", None, "python_ready"),
+        ("import_cope_tui_cli", "python_ready", "cli_imported"),
+        ("cli_main", "main_start", "main_returned"),
+        ("teardown_after_main", "main_returned", "reaped"),
+    ]:
+        if b in marks and (a is None or a in marks):
+            steps[label] = round(marks[b] - (marks[a] if a else 0.0), 1)
+    keys = {k for s in samples for k in s["totals"]}
+    totals = {k: round(c.median([s["totals"].get(k, 0.0) for s in samples]) * 1000, 1) for k in sorted(keys)}
+    return {
+        "note": "medians of benchmarks/_probe.py (the real cli.main with timing wrappers); "
+        "function totals nest (an export function's time includes the store reads it makes)",
+        "runs": len(samples),
+        "steps": steps,
+        "function_totals_ms": totals,
+        "function_calls": samples[0].get("calls", {}),
+        "marks_since_fork": dict(sorted(marks.items(), key=lambda kv: kv[1])),
+    }
+
+
+def timed_run(argv: list[str], env: dict[str, str]) -> float:
+    t = time.perf_counter()
+    proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    took = time.perf_counter() - t
+    if proc.returncode:
+        tail = proc.stderr.decode(errors="replace")[-1500:]
+        raise SystemExit(f"{' '.join(argv[:4])} ... failed with exit {proc.returncode}:\n{tail}")
+    return took
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1,000 meetings")
+    ap.add_argument("--runs", type=int, default=None, help="runs of each command (default 7, quick 5)")
+    args = ap.parse_args()
+    meetings = 1000 if args.quick else 10000
+    runs = args.runs or (5 if args.quick else 7)
+
+    pristine = c.demo_db(meetings)
+    db = c.working_copy(pristine, f"export-{meetings}")
+    env = c.bench_env()
+    commands = {
+        "export_all": c.cope_cmd("export", "--all", "--db", str(db)),
+        "python_startup": [c.PYTHON, "-c", "pass"],
+        "orjson_read_parse": [c.PYTHON, "-c", FLOOR_CODE, str(db)],
+        "orjson_read_parse_gc_off": [c.PYTHON, "-c", FLOOR_GC_OFF_CODE, str(db)],
+    }
+    c.log(f"export_all: {meetings} meetings ({pristine.stat().st_size / 1e6:.1f} MB), {runs} runs each + warm-up")
+    for argv in commands.values():
+        timed_run(argv, env)
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    names = list(commands)
+    for i in range(runs):
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            times[name].append(timed_run(commands[name], env))
+        c.log(f"  run {i + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1] * 1000:.0f} ms" for n in names))
+
+    out_file = db.parent / "export.md"
+    with open(out_file, "wb") as fh:
+        subprocess.run(commands["export_all"], env=env, stdout=fh, check=True)
+    out_bytes = out_file.stat().st_size
+    out_file.unlink()
+
+    c.log("export_all: phase breakdown, 3 runs")
+    try:
+        details: dict[str, Any] = breakdown([probe_run(db, env, db.parent / f"phases-{i}.json") for i in range(3)])
+    except Exception as exc:  # noqa: BLE001 - a diagnostic must not lose the figures above
+        details = {"error": repr(exc)}
+
+    s = {k: c.summary_ms(v) for k, v in times.items()}
+    exp, py, floor, floor_gc_off = (s[k]["p50_ms"] for k in names)
+    result: dict[str, Any] = {
+        "benchmark": "export_all",
+        "quick": args.quick,
+        "machine": c.machine(),
+        "target": "export --all median < 1 s at 10,000 meetings",
+        "meetings": meetings,
+        "demo_seed": c.demo_seed(pristine),
+        "db_bytes": pristine.stat().st_size,
+        "output_bytes": out_bytes,
+        "runs": s,
+        "ratio_export_to_python_startup": c.ratio(exp, py),
+        "ratio_export_to_orjson_floor": c.ratio(exp, floor),
+        "ratio_export_to_orjson_floor_gc_off": c.ratio(exp, floor_gc_off),
+        "export_minus_floor_ms": round(exp - floor, 1),
+        "export_minus_floor_gc_off_ms": round(exp - floor_gc_off, 1),
+        "meets_target_lt_1s": exp < 1000,
+        "breakdown_ms": details,
+    }
+    c.emit(result)
+
+
+if __name__ == "__main__":
+    main()

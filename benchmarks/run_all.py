@@ -1,0 +1,105 @@
+"""Run every benchmark and print one combined JSON object.
+
+    python benchmarks/run_all.py [--quick] [--only NAME ...]
+
+The scripts run one after another as separate processes (so they never disturb each
+other) and share one cache of generated demo DBs for this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import _common as c
+
+SCRIPTS = ["save_latency", "cold_start", "export_all", "memory"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller sizes for a smoke run")
+    ap.add_argument("--only", nargs="+", choices=SCRIPTS, help="run only these")
+    args = ap.parse_args()
+    env = dict(os.environ)
+    env.setdefault(c.CACHE_ENV, str(c.tmp_root() / "shared-cache"))
+    combined: dict[str, object] = {"quick": args.quick, "machine": c.machine(), "results": {}, "summary": {}}
+    failed = []
+    for name in args.only or SCRIPTS:
+        argv = [c.PYTHON, str(c.HERE / f"{name}.py")] + (["--quick"] if args.quick else [])
+        c.log(f"run_all: {name}")
+        t = time.perf_counter()
+        proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True, check=False)
+        took = round(time.perf_counter() - t, 1)
+        if proc.returncode:
+            failed.append(name)
+            combined["results"][name] = {"error": f"exit {proc.returncode}", "seconds": took}
+            continue
+        result = json.loads(proc.stdout)
+        result["seconds"] = took
+        combined["results"][name] = result
+    combined["summary"] = summarise(combined["results"])
+    c.emit(combined)
+    sys.exit(1 if failed else 0)
+
+
+def summarise(results: dict) -> dict:
+    """The headline figure of each target, side by side."""
+    out: dict[str, object] = {}
+    r = results.get("save_latency")
+    if r and "sizes" in r:
+        out["save_latency"] = {
+            "target": r["target"],
+            "by_meetings": {
+                s["meetings"]: {
+                    "p50_ms": s["save"]["p50_ms"],
+                    "p95_ms": s["save"]["p95_ms"],
+                    "max_ms": s["save"]["max_ms"],
+                    "p95_ratio_to_floor": s["ratio_save_to_floor"]["p95"],
+                    **(
+                        {"p50_ratio_to_tinydb_default": s["ratio_save_to_tinydb_default"]["p50"]}
+                        if "ratio_save_to_tinydb_default" in s
+                        else {}
+                    ),
+                }
+                for s in r["sizes"]
+            },
+            "met": r["meets_target_all_sizes"],
+        }
+    r = results.get("cold_start")
+    if r and "ratio_median" in r:
+        out["cold_start"] = {
+            "target": r["target"],
+            "cope_tui_median_ms": r["cope_tui_to_first_paint"]["p50_ms"],
+            "bare_median_ms": r["bare_app_to_first_paint"]["p50_ms"],
+            "ratio_median": r["ratio_median"],
+            "met": r["meets_target"],
+        }
+    r = results.get("export_all")
+    if r and "runs" in r:
+        out["export_all"] = {
+            "target": r["target"],
+            "median_ms": r["runs"]["export_all"]["p50_ms"],
+            "ratio_to_orjson_floor": r["ratio_export_to_orjson_floor"],
+            "output_bytes": r["output_bytes"],
+            "met": r["meets_target_lt_1s"],
+        }
+    r = results.get("memory")
+    if r and "sizes" in r:
+        out["memory"] = {
+            s["meetings"]: {
+                "db_mb": s["db_mb"],
+                "store_load_all_mb": s["peak_rss"]["store_load_all_read_only"].get("mb"),
+                "export_all_mb": s["peak_rss"]["export_all"].get("mb"),
+            }
+            for s in r["sizes"]
+        }
+    return out
+
+
+if __name__ == "__main__":
+    main()
