@@ -40,7 +40,7 @@ __all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_
 
 APP_ID = "cope-tui"
 SCHEMA = 1
-TABLES = ("meta", "clients", "meetings")
+TABLES = ("meta", "clients", "meetings", "exercises")
 COMPACT_BYTES = 8 * 1024 * 1024
 
 
@@ -437,6 +437,23 @@ class Store:
         with gc_paused():
             found = [_models().Meeting.model_validate(d) for d in picked]
         return sorted(found, key=lambda m: (m.started, m.id))
+
+    def exercises(self) -> list:
+        """COPE exercises, newest first."""
+        from .exercise import Exercise
+
+        with self._snapshot("exercises") as docs, gc_paused():
+            found = [Exercise.model_validate(d) for d in docs]
+        return sorted(found, key=lambda e: (e.start, e.created), reverse=True)
+
+    def exercise(self, exercise_id: str):
+        from .exercise import Exercise
+
+        doc = self.get("exercises", exercise_id)
+        return Exercise.model_validate(doc) if doc else None
+
+    def put_exercise(self, exercise) -> None:
+        self.put("exercises", exercise.id, _models().dump(exercise))
 
     def put_meeting(self, meeting: Meeting) -> None:
         """Save a meeting; a finalised one only ever gains addenda."""
