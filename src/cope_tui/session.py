@@ -64,6 +64,15 @@ class Session:
         doc = dump(client)
         self.saver.submit(f"client:{client.id}", lambda: self.store.put("clients", client.id, doc))
 
+    def save_exercise(self, exercise) -> None:
+        """Queue a snapshot of a COPE exercise; written off the UI thread."""
+        if self.store.read_only:
+            return
+        from .models import dump
+
+        doc = dump(exercise)
+        self.saver.submit(f"exercise:{exercise.id}", lambda: self.store.put("exercises", exercise.id, doc))
+
     def flush(self) -> bool:
         return self.saver.flush()
 
