@@ -7,6 +7,9 @@ Markdown viewer would read it.
 
 from __future__ import annotations
 
+import copy
+import json
+import random
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -394,6 +397,29 @@ def test_md_cell_is_one_literal_cell(text: str) -> None:
     assert "".join(c.content for c in body) == expected
 
 
+
+class _NoShortCut(str):
+    """A str that md_text and md_cell take no short cut for: they clean and escape it in full."""
+
+
+_PIECES = [
+    "a", "Zz", "9", "10", "1.", "2)", " ", "  ", "\t", "\n", "\n\n", "\r\n", "-", "+", "=", ":", ",", ".", "'",
+    '"', "(", ")", "/", "%", "!", "?", ";", "#", "*", "_", "`", "|", "\\", "<", ">", "[", "]", "{", "}", "~", "$",
+    "&", "&amp;", "\x1b[31m", "\x07", "\x9b", "\u2028", "\u2029", "\xa0", "\u3000", "é", "—", "日本",
+]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_short_cuts_for_plain_text_change_nothing(seed: int) -> None:
+    rng = random.Random(seed)
+    texts = NASTY + ["", " ", "\n", "plain words", "plain\nlines\n\n  - and a dash", "1. first\n2) second "]
+    texts += ["".join(rng.choices(_PIECES, k=rng.randint(1, 12))) for _ in range(400)]
+    texts += ["".join(rng.choices(_PIECES[:20], k=rng.randint(1, 12))) for _ in range(400)]  # mostly plain
+    for text in texts:
+        assert md_text(text) == md_text(_NoShortCut(text)), repr(text)
+        assert md_cell(text) == md_cell(_NoShortCut(text)), repr(text)
+
+
 def test_pipe_in_a_cell_adds_no_column(store: Store, guide: MeetingGuide) -> None:
     _, meeting = _first_meeting(store, guide)
     _referral(guide, meeting, "Housing | legal aid", "using", "a|b\\|c\nsecond line")
@@ -597,3 +623,73 @@ def test_write_export_is_private_and_replaces_whole(tmp_path: Path) -> None:
     assert [p.name for p in folder.iterdir()] == ["out.md"]  # no temp file left behind
     with pytest.raises(OSError):
         write_export(folder / "missing-dir" / "x.md", "text")
+
+
+# --- whole exports read the stored records ----------------------------------------------
+
+
+def test_whole_exports_build_no_meeting_models(
+    store: Store, guide: MeetingGuide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, meeting = _first_meeting(store, guide)
+    _referral(guide, meeting, "GP")
+    _action(guide, meeting, "Call the GP")
+    store.put_meeting(meeting)
+    expected_all, expected_client = all_markdown(guide, store), client_markdown(guide, store, client)
+
+    def refuse(cls: type, *args: object, **kwargs: object) -> None:
+        raise AssertionError("the export validated a meeting: that is what made it slow")
+
+    monkeypatch.setattr(Meeting, "model_validate", classmethod(refuse))
+    assert all_markdown(guide, store) == expected_all
+    assert client_markdown(guide, store, client) == expected_client
+    assert "| GP | using |  |" in _lines(expected_all)
+
+
+def test_exports_leave_the_stored_records_unchanged(store: Store, guide: MeetingGuide) -> None:
+    client, meeting = _first_meeting(store, guide)
+    meeting.steps.pop("outcomes")  # a step never opened has no record at all
+    _referral(guide, meeting, "GP")
+    meeting.step("retired_step").notes = "kept"
+    finalise(meeting, "Kim")
+    store.put_meeting(meeting)
+    second = start_meeting(store, guide, client)
+    second.step("opening").lists["old_list"] = [
+        new_row(second, guide.step("services").list_spec("referrals"), {"service": "kept row"})
+    ]
+    store.put_meeting(second)
+    docs = store.raw_meetings()
+    before = json.dumps(docs)
+
+    all_markdown(guide, store)
+    client_markdown(guide, store, client)
+    meeting_markdown(guide, store, store.meeting(second.id))
+    assert json.dumps(docs) == before
+    assert json.dumps(store.raw_meetings()) == before
+
+
+def test_stored_records_show_as_their_models_do(store: Store, guide: MeetingGuide) -> None:
+    """all_markdown reads stored dicts as they are; meeting_markdown dumps a model first.
+    Values the app never writes but the models accept come out the same both ways."""
+    client, meeting = _first_meeting(store, guide)
+    _referral(guide, meeting, "GP", "using", "weekly")
+    _action(guide, meeting, "Call the GP")
+    meeting.step("opening").notes = "Line one\n\n- a dash\n1. a number"
+    store.put_meeting(meeting)
+    doc = copy.deepcopy(store.get("meetings", meeting.id))
+    doc["started"] = "2024-05-01T10:00:00.250000"
+    doc["finalised_at"], doc["finalised_by"] = "2024-05-01T11:00:00Z", "Kim"
+    referrals = doc["steps"]["services"]["lists"]["referrals"]
+    referrals[0]["added"] = "2024-04-01T00:00:00"  # a date as a midnight time
+    referrals[0]["origin"] = "elsewhere"  # carried from an earlier meeting
+    referrals.append({**referrals[0], "id": "r2", "values": {"service": 3.0, "status": "using", "note": None}})
+    store.put_meeting_doc(meeting.id, doc)
+
+    alone = meeting_markdown(guide, store, store.meeting(meeting.id), level=3)
+    assert all_markdown(guide, store).endswith(alone)  # the client's one meeting comes last
+    assert client_markdown(guide, store, client, level=2).endswith(alone)
+    lines = _lines(alone)
+    assert lines[0] == "### A-7 — first meeting, 2024-05-01 10:00"
+    assert "- **Status:** Finalised by Kim on 2024-05-01 11:00+00:00" in lines
+    assert "| GP _(from 2024-04-01)_ | using | weekly |" in lines
+    assert "| 3 _(from 2024-04-01)_ | using |  |" in lines

@@ -20,14 +20,20 @@ import orjson
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
     """Bulk reads build millions of small objects and the cyclic GC would rescan them
-    over and over (8x slower at 10,000 meetings); reference counting still frees them."""
+    over and over (8x slower at 10,000 meetings); reference counting still frees them.
+
+    `freeze` moves what was built into the permanent generation: the loaded DB lives as
+    long as the process, so no later collection (a UI hitch) should walk it again.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 

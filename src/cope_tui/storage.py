@@ -232,7 +232,7 @@ class Store:
         data: Any = {}
         if raw.strip():
             try:
-                with gc_paused():
+                with gc_paused(freeze=True):
                     data = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 raise CorruptDatabase(
