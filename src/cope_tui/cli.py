@@ -531,8 +531,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script wrapper: exit with main()'s status."""
-    sys.exit(main())
+    """Console-script entry: exit with main()'s status.
+
+    By then the DB is closed and released; flushing the streams is all that is left, so
+    the process leaves at once rather than spend seconds freeing a large loaded DB
+    object by object (1.5 s at 10,000 meetings).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass  # a reader that went away (| head) or a closed stream: nothing left to say
+    os._exit(code)
 
 
 if __name__ == "__main__":
