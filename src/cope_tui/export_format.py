@@ -13,7 +13,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .mdsafe import md_cell, md_text
+from .mdsafe import md_cell
 
 if TYPE_CHECKING:
     from .export_render import _Export
