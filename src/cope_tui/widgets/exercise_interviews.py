@@ -1,0 +1,448 @@
+"""Client interviews: the facilitator records anonymous interviews one after another.
+
+Interviews are typed in live, between clients, so everything is one key on the
+highlighted question; the full question is shown under the table because it is
+read aloud and the table has to cut it at 80 columns. Nothing here can hold a
+client's name: an interview is only a number and a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
+
+from ..cope_content import InterviewQuestion, load_interview
+from ..exercise import (
+    Answer,
+    Exercise,
+    ExerciseError,
+    Interview,
+    problem_from_interview,
+)
+from ..screens.confirm import Confirm
+from .exercise_panel import ExercisePanel
+
+FLAG = "⚑"
+IN_PLAN = "✓"
+USUAL_INTERVIEWS = 10
+ANSWER_TEXT = {"yes": "yes", "no": "no", "not_sure": "not sure"}
+ANSWER_NAMES = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+Checker = Callable[[str], str | None]  # why the text is refused, or None
+OPEN_HINT = "This question takes the client's own words: press c or enter to type them."
+
+
+def clip(text: str, limit: int) -> str:
+    """One line of at most `limit` cells, cut with an ellipsis so a cell never wraps."""
+    text = " ".join(text.split())
+    if limit <= 1:
+        return text[:limit]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plan_sources(panel: ExercisePanel) -> set[str]:
+    """Sources already raised in this exercise (not carried over), to mark them as done."""
+    return {p.source for p in panel.exercise.problems if p.carried_from is None}
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text in a small dialog; dismisses with the stripped text or None.
+
+    `required` is the message shown (and the dialog kept open) when the text is empty,
+    and `check` may refuse other text the same way, so the panel never has to reopen
+    the dialog after a refusal and the facilitator keeps what they typed.
+    """
+
+    DEFAULT_CSS = """
+    TextPrompt { align: center middle; }
+    TextPrompt > #prompt-dialog {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; border-title-style: bold; background: $surface; padding: 0 1;
+    }
+    TextPrompt #prompt-text { height: auto; margin-bottom: 1; }
+    TextPrompt #prompt-error { height: auto; color: $error; text-style: bold; display: none; }
+    TextPrompt #prompt-error.-shown { display: block; }
+    TextPrompt #prompt-hint { height: auto; color: $text-muted; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="prompt.save"),
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+    ]
+
+    def __init__(
+        self, title: str, prompt: str, value: str = "", *, required: str = "", check: Checker | None = None
+    ) -> None:
+        super().__init__()
+        self.title_text, self.prompt, self.value = title, prompt, value
+        self.required, self.check = required, check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-dialog") as dialog:
+            dialog.border_title = self.title_text
+            yield Static(self.prompt, id="prompt-text", markup=False)
+            # Bordered, not compact: a compact input has no outline under NO_COLOR.
+            yield Input(self.value, select_on_focus=False, id="prompt-input")
+            yield Static("", id="prompt-error", markup=False)
+            yield Static("enter or ctrl+s save · esc cancel", id="prompt-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+
+    @on(Input.Submitted, "#prompt-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        text = self.query_one("#prompt-input", Input).value.strip()
+        problem = self.required if not text else None
+        if problem is None and text and self.check is not None:
+            problem = self.check(text)
+        if problem:
+            error = self.query_one("#prompt-error", Static)
+            error.update(problem)
+            error.add_class("-shown")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class InterviewsPanel(ExercisePanel):
+    """Anonymous client interviews: a list of interviews, and the questions of the selected one."""
+
+    TITLE = "Client interviews"
+    DEFAULT_CSS = """
+    InterviewsPanel .panel-intro { height: auto; color: $text-muted; }
+    InterviewsPanel #interviews-hint { height: 1; text-style: bold; }
+    InterviewsPanel #interview-list { height: auto; max-height: 6; margin-bottom: 1; }
+    InterviewsPanel #interview-questions { height: 1fr; min-height: 4; }
+    InterviewsPanel #interview-detail { height: auto; max-height: 3; color: $text-muted; }
+    """
+
+    _ANSWER = Binding.Group("Answer")
+    # y/n/s/c/p act on the highlighted question, so check_action offers them only while
+    # the questions have focus; enter there (a DataTable selection) also opens the comment.
+    BINDINGS = [
+        Binding("y", "answer('yes')", "Yes", id="interviews.yes", group=_ANSWER),
+        Binding("n", "answer('no')", "No", id="interviews.no", group=_ANSWER),
+        Binding("s", "answer('not_sure')", "Not sure", id="interviews.not_sure", group=_ANSWER),
+        Binding("c", "comment", "Comment", id="interviews.comment"),
+        Binding("p", "raise_problem", "Problem", id="interviews.problem"),
+        Binding("a", "add", "Add", id="interviews.add", tooltip="Add the next interview"),
+        Binding("x", "delete", "Delete", id="interviews.delete", tooltip="Delete the selected interview"),
+        # Reached only while read-only (check_action hides the real ones): says why.
+        Binding("y,n,s,c,p,a,x", "refuse_read_only", show=False, id="interviews.refuse"),
+    ]
+
+    def __init__(self, exercise: Exercise, *, read_only: bool = False, id: str | None = None):
+        super().__init__(exercise, read_only=read_only, id=id)
+        self.guide = load_interview()
+        self._shown_id: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Anonymous: no names. The client may skip or stop.",
+            classes="panel-intro",
+            markup=False,
+        )
+        yield Static("", id="interviews-hint", markup=False)
+        yield DataTable(id="interview-list", cursor_type="row")
+        yield DataTable(id="interview-questions", cursor_type="row", classes="sensitive")
+        yield Static("", id="interview-detail", classes="sensitive", markup=False)
+
+    def on_mount(self) -> None:
+        self._fill_list(len(self.exercise.interviews) - 1)
+
+    def focus_default(self) -> None:
+        """Called by the exercise screen on opening the section: the latest interview's questions
+        take the keys, or the list while it is empty."""
+        self.screen.set_focus(self._questions if self.exercise.interviews else self._list)
+
+    def on_resize(self) -> None:
+        self._fill_questions(self._questions.cursor_row)
+
+    # -- what is selected -----------------------------------------------------------
+
+    @property
+    def _list(self) -> DataTable:
+        return self.query_one("#interview-list", DataTable)
+
+    @property
+    def _questions(self) -> DataTable:
+        return self.query_one("#interview-questions", DataTable)
+
+    @property
+    def current_interview(self) -> Interview | None:
+        interviews = self.exercise.interviews
+        if not interviews:
+            return None
+        return interviews[max(0, min(self._list.cursor_row, len(interviews) - 1))]
+
+    @property
+    def current_question(self) -> InterviewQuestion:
+        questions = self.guide.questions
+        return questions[max(0, min(self._questions.cursor_row, len(questions) - 1))]
+
+    def _answer(self, interview: Interview, question: InterviewQuestion) -> Answer:
+        return interview.answers.get(question.id) or Answer()
+
+    def _counts(self, interview: Interview) -> tuple[int, int]:
+        """(answered, flagged); an open question counts as answered once its words are typed."""
+        answers = [(q, self._answer(interview, q)) for q in self.guide.questions]
+        answered = sum(1 for q, a in answers if a.value is not None or (q.kind == "open" and a.comment))
+        return answered, sum(1 for q, a in answers if q.flags(a.value))
+
+    # -- display --------------------------------------------------------------------
+
+    def _fill_list(self, select: int | None = None) -> None:
+        table = self._list
+        keep = table.cursor_row if select is None else select
+        table.clear(columns=True)
+        for label in ("No.", "When", "Answered", "Flagged"):
+            table.add_column(label)
+        interviews = self.exercise.interviews
+        if not interviews:
+            hint = "(none)" if self.read_only else "(none yet: press a)"
+            table.add_row("", Text(hint, style="dim italic"), "", "", key="__empty__")
+        total = len(self.guide.questions)
+        for interview in interviews:
+            answered, flagged = self._counts(interview)
+            table.add_row(
+                str(interview.number),
+                f"{interview.at:%d %b %H:%M}",
+                f"{answered} of {total}",
+                f"{FLAG} {flagged}" if flagged else "",
+                key=interview.id,
+            )
+        if interviews:
+            table.move_cursor(row=max(0, min(keep, len(interviews) - 1)), animate=False)
+        count = len(interviews)
+        self.query_one("#interviews-hint", Static).update(
+            f"About ten interviews are usual: {count} so far."
+            + (" That is enough." if count >= USUAL_INTERVIEWS else "")
+        )
+        self._show_current()
+
+    def _show_current(self) -> None:
+        """Show the highlighted interview's questions, from the top if it is another interview."""
+        interview = self.current_interview
+        shown = interview.id if interview else None
+        same, self._shown_id = shown == self._shown_id, shown
+        self._fill_questions(self._questions.cursor_row if same else 0)
+
+    def _fill_questions(self, keep: int) -> None:
+        table = self._questions
+        interview = self.current_interview
+        width = table.size.width or max(0, self.size.width - 2) or self.app.size.width - 2
+        width -= table.styles.scrollbar_size_vertical  # 13 questions rarely fit: leave room
+        # Fixed columns: "#", answer, flag; each column also takes two cells of padding.
+        free = max(24, width - (2 + 8 + 2) - 5 * 2)
+        comment_width = max(8, free // 3)
+        question_width = max(16, free - comment_width)
+        table.clear(columns=True)
+        table.add_column("#", width=2)
+        table.add_column("Question", width=question_width)
+        table.add_column("Answer", width=8)
+        table.add_column(FLAG, width=2)
+        table.add_column("Comment", width=comment_width)
+        if interview is None:
+            hint = "(no interview selected)" if self.read_only else "(no interview yet: press a)"
+            table.add_row("", Text(clip(hint, question_width), style="dim italic"), "", "", "", key="__empty__")
+            self._show_detail()
+            self.refresh_bindings()
+            return
+        raised = plan_sources(self)
+        for number, question in enumerate(self.guide.questions, 1):
+            answer = self._answer(interview, question)
+            if question.kind == "open":
+                shown = Text("open", style="dim italic")
+            elif answer.value is None:
+                shown = Text("–", style="dim")
+            else:
+                shown = Text(ANSWER_TEXT[answer.value])
+            mark = FLAG if question.flags(answer.value) else ""
+            if f"interview:{interview.id}:{question.id}" in raised:
+                mark += IN_PLAN
+            table.add_row(
+                str(number),
+                clip(question.text, question_width),
+                shown,
+                Text(mark, style="bold"),
+                clip(answer.comment, comment_width),
+                key=question.id,
+            )
+        table.move_cursor(row=max(0, min(keep, len(self.guide.questions) - 1)), animate=False)
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _show_detail(self) -> None:
+        """The full question and comment of the highlighted row, which the table had to cut."""
+        detail = self.query_one("#interview-detail", Static)
+        interview = self.current_interview
+        if interview is None:
+            detail.update("")
+            return
+        question = self.current_question
+        answer = self._answer(interview, question)
+        text = f"Interview {interview.number}, question {self.guide.questions.index(question) + 1}: {question.text}"
+        if answer.comment:
+            text += f"\n  {'Said' if question.kind == 'open' else 'Comment'}: {answer.comment}"
+        if f"interview:{interview.id}:{question.id}" in plan_sources(self):
+            text += "  (in the action plan)"
+        detail.update(text)
+
+    @on(DataTable.RowHighlighted, "#interview-list")
+    def _interview_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_current()
+
+    @on(DataTable.RowHighlighted, "#interview-questions")
+    def _question_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    @on(DataTable.RowSelected, "#interview-list")
+    def _interview_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.screen.set_focus(self._questions)
+
+    @on(DataTable.RowSelected, "#interview-questions")
+    def _question_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_comment()
+
+    def _saved(self) -> None:
+        """Every change: tell the screen, then redraw without moving either cursor."""
+        self.changed()
+        self._fill_list()
+
+    # -- bindings -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refuse_read_only":
+            return self.read_only
+        if self.read_only and action in ("add", "delete", "answer", "comment", "raise_problem"):
+            return False
+        if action in ("answer", "comment", "raise_problem"):
+            if self.screen.focused is not self._questions:
+                return False
+            return None if self.current_interview is None else True
+        if action == "delete" and not self.exercise.interviews:
+            return None  # shown dimmed: nothing to delete yet
+        return True
+
+    def action_refuse_read_only(self) -> None:
+        self.refuse_if_read_only()
+
+    # -- actions --------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        number = max((i.number for i in self.exercise.interviews), default=0) + 1
+        self.exercise.interviews.append(Interview(number=number))
+        self.changed()
+        self._fill_list(len(self.exercise.interviews) - 1)
+        self.screen.set_focus(self._questions)
+        self.notify(f"Interview {number} started. Remember: no names.")
+
+    def action_delete(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        interview = self.current_interview
+        if interview is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes or interview not in self.exercise.interviews:
+                return
+            at = self.exercise.interviews.index(interview)
+            self.exercise.interviews.remove(interview)
+            self.changed()
+            self._fill_list(max(0, at - 1) if at >= len(self.exercise.interviews) else at)
+
+        self.app.push_screen(
+            Confirm(
+                f"Delete interview {interview.number} and its answers? "
+                "Problems already raised from it stay in the action plan.",
+                title="Delete interview",
+            ),
+            answered,
+        )
+
+    def action_answer(self, value: str) -> None:
+        if self.refuse_if_read_only():
+            return
+        interview = self.current_interview
+        if interview is None:
+            return
+        question = self.current_question
+        if question.kind == "open":
+            self.notify(OPEN_HINT, severity="warning")
+            return
+        interview.answers.setdefault(question.id, Answer()).value = value  # type: ignore[assignment]
+        self._saved()
+        if question.flags(value):
+            self.notify(f"{ANSWER_NAMES[value]}: flagged {FLAG}. Press p to add it to the action plan.")
+
+    def action_comment(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        interview = self.current_interview
+        if interview is None:
+            return
+        question = self.current_question
+        current = self._answer(interview, question).comment
+        is_open = question.kind == "open"
+
+        def done(text: str | None) -> None:
+            if text is None or interview not in self.exercise.interviews or text == current:
+                return
+            interview.answers.setdefault(question.id, Answer()).comment = text
+            self._saved()
+
+        what = "The client's own words" if is_open else "A short comment"
+        self.app.push_screen(
+            TextPrompt(
+                f"Interview {interview.number}: {'answer' if is_open else 'comment'}",
+                f"{question.text}\n{what}, without names.",
+                current,
+            ),
+            done,
+        )
+
+    def action_raise_problem(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        interview = self.current_interview
+        if interview is None:
+            return
+        question = self.current_question
+        answer = self._answer(interview, question)
+        if question.kind == "open":
+            if not answer.comment:
+                self.notify("Type the client's answer first (c), then raise it as a problem.", severity="warning")
+                return
+        elif not question.flags(answer.value):
+            self.notify(f"Only a flagged answer ({FLAG}) becomes a problem; this one is not.", severity="warning")
+            return
+        before = len(self.exercise.problems)
+        try:
+            problem = problem_from_interview(self.exercise, interview, question.id)
+        except ExerciseError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if len(self.exercise.problems) == before:
+            self.notify("Already in the action plan.", severity="information")
+            return
+        self._saved()
+        self.notify(f"Added to the action plan: {clip(problem.text, 120)}")
