@@ -54,7 +54,7 @@ def test_top_level_help_lists_commands_db_and_exit_codes(cli, isolated_user_dirs
     ("command", "options"),
     [
         ("meet", ["CODE", "--db"]),
-        ("export", ["--client", "--meeting", "--all", "-o", "--db"]),
+        ("export", ["--client", "--meeting", "--all", "--exercise", "-o", "--db"]),
         ("demo", ["--db", "--clients", "--meetings", "--seed"]),
     ],
 )
@@ -272,7 +272,7 @@ def test_domain_does_not_import_textual():
     import sys
 
     code = (
-        "import sys, cope_tui.cli, cope_tui.demo\n"
+        "import sys, cope_tui.cli, cope_tui.demo, cope_tui.demo_exercise, cope_tui.export_exercise\n"
         "assert not any(m == 'textual' or m.startswith('textual.') for m in sys.modules), 'textual imported'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -468,3 +468,84 @@ def test_export_meeting_by_a_unique_id_prefix(cli, tmp_path):
     done = cli("export", "--db", db, "--meeting", ids[0][:8])
     assert done.returncode == 0 and ids[0] in done.stdout.replace("\\", "")
     assert cli("export", "--db", db, "--meeting", "zzzzzzzz").returncode == 1
+
+
+def test_demo_writes_a_first_exercise_and_its_follow_up(cli, tmp_path):
+    db = tmp_path / "cope.json"
+    done = cli("demo", "--db", db, "--clients", "2", "--meetings", "3")
+    assert done.returncode == 0, done.stderr
+    assert "2 COPE exercises" in done.stdout and "follow-up carrying" in done.stdout
+    from cope_tui.storage import Store
+
+    store = Store(db, read_only=True)
+    try:
+        follow, first = store.exercises()
+    finally:
+        store.close()
+    assert follow.follow_up_of == first.id
+    assert any(p.carried_from for p in follow.problems)
+
+
+def test_export_exercise_by_an_id_prefix(cli, tmp_path):
+    db = tmp_path / "cope.json"
+    assert cli("demo", "--db", db, "--clients", "2", "--meetings", "3").returncode == 0
+    from cope_tui.storage import Store
+
+    store = Store(db, read_only=True)
+    try:
+        follow, first = store.exercises()
+    finally:
+        store.close()
+    done = cli("export", "--db", db, "--exercise", follow.id[:6])
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("# COPE exercise: Hillside health centre\n")
+    for heading in ("## Self-assessment guides", "## Client flow", "## Action plan", "## Culture of service"):
+        assert f"\n{heading}\n" in out
+    assert f"## What changed since {first.start:%Y-%m-%d}" in out and "```text" in out
+    assert follow.id in out
+
+    report = tmp_path / "report.md"
+    done = cli("export", "--db", db, "--exercise", first.id, "-o", report)
+    assert done.returncode == 0, done.stderr
+    text = report.read_text(encoding="utf-8")
+    assert "First exercise at this site" in text and "What changed" not in text
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("key", ["zzzzzzzz", "abc"])
+def test_export_unknown_exercise_exits_1(cli, demo_db, key):
+    done = cli("export", "--db", demo_db, "--exercise", key)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert f"no COPE exercise with the id '{key}'" in done.stderr
+
+
+def test_export_exercise_excludes_the_other_selectors(cli, demo_db):
+    done = cli("export", "--db", demo_db, "--exercise", "abcd", "--all")
+    assert done.returncode == 2
+    assert "not allowed with" in done.stderr
+
+
+def test_exercise_id_prefix_must_be_unique_and_long_enough(tmp_path):
+    from datetime import date
+
+    from cope_tui.cli import Failure, _exercise_by_id
+    from cope_tui.exercise import new_exercise
+    from cope_tui.storage import Store
+
+    store = Store(tmp_path / "ids.json")
+    try:
+        for suffix in ("01", "02"):
+            ex = new_exercise("Site", date(2026, 3, 2))
+            ex.id = f"abcdef00000000{suffix}"
+            store.put_exercise(ex)
+        assert _exercise_by_id(store, "abcdef0000000002").id == "abcdef0000000002"
+        with pytest.raises(Failure, match="starts 2 exercise ids"):
+            _exercise_by_id(store, "abcdef")
+        store.delete("exercises", "abcdef0000000002")
+        assert _exercise_by_id(store, "abcdef").id == "abcdef0000000001"  # unique now
+        assert _exercise_by_id(store, "abc") is None  # too short to stand for an id
+        assert _exercise_by_id(store, "ffff") is None
+    finally:
+        store.close()

@@ -201,3 +201,116 @@ def test_demo_data_reopens_cleanly(tmp_path):
     again = Store(path, read_only=True)
     assert len(again.meetings()) == counts["meetings"]
     again.close()
+
+
+# ---- the sample COPE exercises ------------------------------------------------------------
+
+
+def _exercises(path: Path, seed: int = 1):
+    from cope_tui.demo_exercise import write_demo_exercise
+
+    store = Store(path)
+    counts = write_demo_exercise(store, seed=seed)
+    return counts, store
+
+
+def test_demo_exercises_same_seed_same_data(tmp_path):
+    _, a = _exercises(tmp_path / "a.json", seed=3)
+    _, b = _exercises(tmp_path / "b.json", seed=3)
+    _, c = _exercises(tmp_path / "c.json", seed=4)
+    try:
+        assert a._data["exercises"] == b._data["exercises"]  # ids, dates, times and texts
+        assert a._data["exercises"] != c._data["exercises"]
+    finally:
+        for store in (a, b, c):
+            store.close()
+
+
+def test_demo_follow_up_carries_the_open_problems(tmp_path):
+    from datetime import date
+
+    from cope_tui.exercise import follow_up_summary
+
+    counts, store = _exercises(tmp_path / "ex.json")
+    try:
+        follow, first = store.exercises()  # newest first
+        assert (counts["first"], counts["follow_up"]) == (first.id, follow.id)
+        assert follow.follow_up_of == first.id and first.follow_up_of is None
+        assert first.site == follow.site == "Hillside health centre"
+        assert 150 <= (follow.start - first.start).days <= 200  # about six months later
+        assert first.start.weekday() == 0 and first.start < follow.start < date(2026, 11, 1)
+
+        old = {p.id: p for p in first.problems}
+        carried = [p for p in follow.problems if p.carried_from is not None]
+        assert len(carried) == counts["carried"] >= 5
+        assert {p.carried_from for p in carried} == {p.id for p in first.problems if p.status in ("open", "in progress")}
+        for p in carried:
+            assert p.text == old[p.carried_from].text and p.id != p.carried_from
+        summary = follow_up_summary(first, follow)
+        assert summary["done"] == counts["done"] > summary["carried"] // 2  # most were solved
+        assert summary["done"] < summary["carried"]  # but not all
+        assert summary["solved before follow-up"] >= 1
+        new = [p for p in follow.problems if p.carried_from is None]
+        assert len(new) == counts["new"] >= 1
+        assert any(p.overdue(follow.start) for p in follow.problems)
+        assert any(p.status == "dropped" for p in first.problems)
+        # Every change of status is dated within the exercises' time, never "now".
+        for p in first.problems + follow.problems:
+            for change in p.history:
+                assert first.start <= change.at.date() <= follow.start
+    finally:
+        store.close()
+
+
+def test_demo_exercise_has_guides_interviews_records_flow_and_culture(tmp_path):
+    from cope_tui.cope_content import load_guides
+    from cope_tui.exercise import flagged, flow_times
+
+    _, store = _exercises(tmp_path / "ex.json")
+    try:
+        follow, first = store.exercises()
+        assert len(first.teams) == 3
+        assigned = [g for t in first.teams for g in t.guides]
+        assert sorted(assigned) == sorted(g.id for g in load_guides().guides)
+        flags = [(g, q) for g in assigned for q in flagged(first, g)]
+        answered = sum(1 for g in first.answers.values() for a in g.values() if a.value)
+        assert answered >= 80 and len(flags) >= 5
+        from_guides = {p.source for p in first.problems if p.source.startswith("guide:")}
+        assert from_guides == {f"guide:{g}:{q}" for g, q in flags}
+        for p in first.problems:
+            assert p.cause and p.recommendation and p.by_whom and p.by_when and p.by_when > first.start
+        assert len(first.interviews) == len(follow.interviews) == 10
+        assert len(first.record_checks) == len(follow.record_checks) == 12
+        times = flow_times(first)
+        assert 20 <= len(times) <= 30
+        assert all(t.total is not None and t.waiting is not None and t.waiting >= 0 for t in times)
+        for c in first.contacts:
+            visit = next(v for v in first.visits if v.number == c.client)
+            assert c.end is not None and _minutes(visit.arrival) <= _minutes(c.start) < _minutes(c.end)
+
+        def mean_wait(rows) -> float:
+            return sum(r.waiting for r in rows) / len(rows)
+
+        assert mean_wait(flow_times(follow)) < mean_wait(times), "the second desk shortened the wait"
+        assert first.culture and all(first.culture.values())
+        assert sum(len(s) for s in follow.culture.values()) > sum(len(s) for s in first.culture.values())
+    finally:
+        store.close()
+
+
+def _minutes(clock: str) -> int:
+    from cope_tui.clientflow import minutes, parse_clock
+
+    return minutes(parse_clock(clock))
+
+
+def test_demo_exercise_ids_do_not_clash_with_meetings(tmp_path):
+    from cope_tui.demo_exercise import write_demo_exercise
+
+    counts, store = _write(tmp_path / "both.json", clients=3, meetings=6, seed=1)
+    try:
+        ex_counts = write_demo_exercise(store, seed=1)
+        assert len(store.exercises()) == ex_counts["exercises"] == 2
+        assert len(store.meetings()) == counts["meetings"]
+    finally:
+        store.close()

@@ -116,7 +116,7 @@ database:
 
 exit status:
   0  success
-  1  failure: unknown client or meeting, or a database/content problem
+  1  failure: unknown client, meeting or exercise, or a database/content problem
   2  usage error: a bad command line
 
 examples:
@@ -124,6 +124,7 @@ examples:
   {PROG} --read-only                  look without changing anything
   {PROG} meet C-0042                  start a meeting with client C-0042
   {PROG} export --client C-0042 -o c42.md
+  {PROG} export --exercise 3f9a1c2b -o cope-report.md
   {PROG} doctor                       check the database and its backups
   {PROG} demo --db /tmp/demo.json && {PROG} --db /tmp/demo.json
 """,
@@ -157,9 +158,10 @@ examples:
         "export",
         prog=f"{PROG} export",
         formatter_class=_Formatter,
-        help="print meetings as Markdown, or write them to a file",
+        help="print meetings or a COPE exercise report as Markdown, or write them to a file",
         description=(
-            "Export records as Markdown: one client's meetings, one meeting, or everything.\n"
+            "Export records as Markdown: one client's meetings, one meeting, everything,\n"
+            "or the report of one COPE exercise.\n"
             "Prints to standard output unless -o is given. The database is opened\n"
             "read-only, so this works while the app is running."
         ),
@@ -167,13 +169,19 @@ examples:
             "examples:\n"
             f"  {PROG} export --client C-0042 -o c42.md\n"
             f"  {PROG} export --meeting 3f9a1c2b | less   (the start of an id is enough when unique)\n"
-            f"  {PROG} export --all -o everything.md"
+            f"  {PROG} export --all -o everything.md\n"
+            f"  {PROG} export --exercise 3f9a -o cope-report.md   (a COPE exercise's report)"
         ),
     )
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--client", metavar="CODE", help="all meetings of the client with this code")
     which.add_argument("--meeting", metavar="ID", help="one meeting, by its id (shown in the app and in exports)")
     which.add_argument("--all", action="store_true", help="every client and meeting")
+    which.add_argument(
+        "--exercise",
+        metavar="ID",
+        help="the report of one COPE exercise, by its id (shown in the app and in its report)",
+    )
     export.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (readable by you only) instead of standard output"
     )
@@ -362,6 +370,29 @@ def _meeting_by_id(store, key: str):
     return store.meeting(matches[0]) if matches else None
 
 
+def _exercise_by_id(store, key: str):
+    """An exercise by its id, or by the start of it when only one id starts that way."""
+    found = store.exercise(key)
+    if found is not None or len(key) < 4:
+        return found
+    matches = [e for e in store.exercises() if e.id.startswith(key)]
+    if len(matches) > 1:
+        raise Failure(f"'{key}' starts {len(matches)} exercise ids; type more of the id.")
+    return matches[0] if matches else None
+
+
+def _exercise_markdown(store, key: str, db: Path) -> str:
+    from .export_exercise import exercise_markdown
+
+    exercise = _exercise_by_id(store, key.strip())
+    if exercise is None:
+        raise Failure(
+            f"no COPE exercise with the id '{key}' in '{db}'. Ids are shown in the app's exercise list "
+            f"and at the top of each report."
+        )
+    return exercise_markdown(store, exercise)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
 
@@ -371,10 +402,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
     from .guide import load_guide
 
-    guide = load_guide()
+    exercise_id = getattr(args, "exercise", None)
+    guide = load_guide() if exercise_id is None else None
     store = Store(db, read_only=True)
     try:
-        if args.all:
+        if exercise_id is not None:
+            text = _exercise_markdown(store, exercise_id, db)
+        elif args.all:
             text = export.all_markdown(guide, store)
         elif args.client is not None:
             client = store.client_by_code(args.client)
@@ -408,6 +442,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import write_demo
+    from .demo_exercise import write_demo_exercise
 
     if not getattr(args, "db", None):
         print(
@@ -428,12 +463,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 "without clients. Choose a new file with --db PATH."
             )
         counts = write_demo(store, guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
+        cope = write_demo_exercise(store, seed=args.seed)
     finally:
         store.close()
     print(
         f"Wrote {counts['clients']} clients and {counts['meetings']} meetings "
         f"({counts['finalised']} finalised, {counts['unfinished']} unfinished, "
-        f"{counts['addenda']} addenda) to {store.path}"
+        f"{counts['addenda']} addenda), and {cope['exercises']} COPE exercises "
+        f"(a first one with {cope['problems']} problems and a follow-up carrying {cope['carried']} of them, "
+        f"{cope['done']} now done, plus {cope['new']} new) to {store.path}"
     )
     return EXIT_OK
 
