@@ -26,6 +26,7 @@ class ClientsScreen(Screen[None]):
         Binding("slash", "search", "Search", id="clients.search", show=False),
         Binding("ctrl+l", "search", "Search", id="clients.search_alt"),
         Binding("escape", "clear_search", "Clear", show=False, id="clients.clear"),
+        Binding("f3", "exercises", "Exercises", id="clients.exercises"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -119,6 +120,12 @@ class ClientsScreen(Screen[None]):
         from .client import ClientScreen
 
         self.app.push_screen(ClientScreen(client.id))
+
+    def action_exercises(self) -> None:
+        """The second area: COPE exercises at sites (F3 there comes back here)."""
+        from .exercises import ExercisesScreen
+
+        self.app.push_screen(ExercisesScreen())
 
     def action_new_client(self) -> None:
         from .client_form import ClientForm

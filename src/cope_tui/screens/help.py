@@ -29,6 +29,14 @@ GUIDE = """\
   ctrl+f           finalise; once finalised, add a dated addendum
   ctrl+r           preview the Markdown summary; w writes it to a file
 
+[b]COPE exercises[/b]  F3 from Clients; F3 or esc goes back.
+  ctrl+n / f       new exercise / follow-up (carries the open problems)
+  ctrl+n or F8     next section; ctrl+o or F5 previous; ctrl+l the list
+  ctrl+r           preview the exercise report; w writes it to a file
+  a g x d          teams: add, give guides, remove; d edits the details
+  y n s            answer yes / no / not sure, then on to the next question
+  c or enter       comment;  p  a flagged (⚑) answer goes to the action plan
+
 [b]In a list or checklist[/b]
   n or insert      add a row          enter or e   edit the row
   space            tick / untick      x or delete  remove the row

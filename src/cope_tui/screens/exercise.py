@@ -1,0 +1,297 @@
+"""One COPE exercise: its sections in a sidebar, the chosen section's panel beside it.
+
+Sections are named by import path, so each can be written (and shipped) on its own: a
+section whose module is missing says so instead of taking the screen down. Panels edit
+the exercise in place and post `ExerciseChanged`; this screen queues the save.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from pathlib import Path
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..autosave import SaveStatus
+from ..exercise import Exercise
+from ..widgets.exercise_panel import ExerciseChanged
+
+# (id, title, "module:Class" of its panel, or None for a section that is not a panel)
+SECTIONS: list[tuple[str, str, str | None]] = [
+    ("overview", "Overview & teams", "cope_tui.widgets.exercise_guides:OverviewPanel"),
+    ("guides", "Self-assessment", "cope_tui.widgets.exercise_guides:GuidesPanel"),
+    ("interviews", "Client interviews", "cope_tui.widgets.exercise_interviews:InterviewsPanel"),
+    ("records", "Record review", "cope_tui.widgets.exercise_records:RecordsPanel"),
+    ("flow", "Client flow", "cope_tui.widgets.exercise_flow:FlowPanel"),
+    ("plan", "Action plan", "cope_tui.widgets.exercise_plan:PlanPanel"),
+    ("culture", "Culture of service", "cope_tui.widgets.exercise_culture:CulturePanel"),
+    ("report", "Report", None),
+]
+REPORT_MODULE = "cope_tui.export_exercise"
+UNAVAILABLE = "This section is not available in this build."
+REPORT_HINT = (
+    "Report\n\nctrl+r previews the exercise report: the guides, interviews, record review, "
+    "client flow, action plan and culture of service, as Markdown.\n\n"
+    "In the preview, w writes it to a file to share with the site."
+)
+
+
+def load_panel(path: str) -> type | None:
+    """The panel class at 'module:Class', or None when this build lacks it."""
+    module_name, _, class_name = path.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def exercise_title(exercise: Exercise) -> str:
+    kind = " · follow-up" if exercise.follow_up_of else ""
+    return f"{exercise.site} · {exercise.start:%Y-%m-%d}{kind}"
+
+
+class ExerciseScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ExerciseScreen #exercise-body { height: 1fr; }
+    ExerciseScreen #exercise-sidebar { width: 22; border-right: solid $primary; }
+    ExerciseScreen #sections { height: 1fr; border: none; }
+    ExerciseScreen #exercise-save-status { height: 2; padding: 0 1; color: $text-muted; }
+    ExerciseScreen #exercise-main { width: 1fr; }
+    ExerciseScreen .section-note { padding: 1 2; height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+n", "next_section", "Next section", id="exercise.next"),
+        Binding("f8", "next_section", "Next section", show=False, id="exercise.next_alt"),
+        Binding("ctrl+o", "prev_section", "Prev section", id="exercise.prev"),
+        Binding("f5", "prev_section", "Prev section", show=False, id="exercise.prev_alt"),
+        Binding("ctrl+l", "section_list", "Sections", id="exercise.sections"),
+        Binding("ctrl+r", "report", "Report", id="exercise.report"),
+        Binding("escape", "back", "Back", id="exercise.back"),
+    ]
+
+    def __init__(self, exercise_id: str, *, section: str = "overview"):
+        super().__init__()
+        self.exercise_id = exercise_id
+        self.exercise: Exercise | None = None
+        self.section = section
+
+    @property
+    def session(self):
+        return self.app.session
+
+    @property
+    def read_only(self) -> bool:
+        return self.session.store.read_only
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="exercise-body"):
+            with Vertical(id="exercise-sidebar"):
+                yield OptionList(*(Option(escape(title), id=sid) for sid, title, _ in SECTIONS), id="sections")
+                yield Static("", id="exercise-save-status")
+            yield Vertical(id="exercise-main")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        exercise = self.session.store.exercise(self.exercise_id)
+        if exercise is None:
+            self.notify("That exercise no longer exists.", severity="error")
+            self.dismiss()
+            return
+        self.exercise = exercise
+        self.refresh_title()
+        await self.open_section(self.section)
+        self.show_save_status(self.app.save_status)
+
+    def refresh_title(self) -> None:
+        if self.exercise is None:
+            return
+        ex = self.exercise
+        self.title = exercise_title(ex)
+        open_ = sum(1 for p in ex.problems if p.status in ("open", "in progress"))
+        self.sub_title = f"{open_} open problem(s)"
+
+    # ---- sections --------------------------------------------------------------
+
+    def _ids(self) -> list[str]:
+        return [sid for sid, _, _ in SECTIONS]
+
+    def _build(self, section_id: str) -> Widget:
+        _, title, path = SECTIONS[self._ids().index(section_id)]
+        if path is None:
+            return Static(Text(REPORT_HINT), classes="section-note exercise-section")
+        panel_class = load_panel(path)
+        if panel_class is None:
+            return Static(Text(f"{title}\n\n{UNAVAILABLE}"), classes="section-note exercise-section")
+        panel = panel_class(self.exercise, read_only=self.read_only)
+        panel.add_class("exercise-section")
+        return panel
+
+    async def open_section(self, section_id: str) -> None:
+        """Swap the main area to another section; the exercise object is shared, not copied.
+
+        Awaited so the panel is composed before it takes focus, even when keys come fast."""
+        if self.exercise is None:
+            return
+        self.capture()
+        self.section = section_id
+        main = self.query_one("#exercise-main", Vertical)
+        await main.query(".exercise-section").remove()
+        widget = self._build(section_id)
+        await main.mount(widget)
+        self.query_one("#sections", OptionList).highlighted = self._ids().index(section_id)
+        self._focus_section(widget)
+
+    def _focus_section(self, widget: Widget) -> None:
+        default = getattr(widget, "focus_default", None)
+        if default is not None:
+            default()
+            return
+        for child in widget.query("*"):
+            if child.focusable:
+                child.focus()
+                return
+        self.query_one("#sections", OptionList).focus()
+
+    async def _step(self, delta: int) -> None:
+        ids = self._ids()
+        index = ids.index(self.section) + delta
+        if 0 <= index < len(ids):
+            await self.open_section(ids[index])
+        else:
+            self.notify("This is the last section." if delta > 0 else "This is the first section.")
+
+    async def action_next_section(self) -> None:
+        await self._step(1)
+
+    async def action_prev_section(self) -> None:
+        await self._step(-1)
+
+    def action_section_list(self) -> None:
+        self.query_one("#sections", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#sections")
+    async def _section_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            await self.open_section(event.option.id)
+
+    # ---- saving ----------------------------------------------------------------
+
+    @on(ExerciseChanged)
+    def _changed(self, event: ExerciseChanged) -> None:
+        event.stop()
+        if self.exercise is None:
+            return
+        self.session.save_exercise(self.exercise)
+        self.refresh_title()
+
+    def capture(self) -> None:
+        """Let the open panel commit what it holds, then queue the exercise (the app calls
+        this on exit and on hang-up)."""
+        if self.exercise is None or self.read_only:
+            return
+        for panel in self.query(".exercise-section"):
+            commit = getattr(panel, "capture", None)
+            if commit is not None:
+                commit()
+        self.session.save_exercise(self.exercise)
+
+    def show_save_status(self, status: SaveStatus) -> None:
+        if not self.is_mounted:
+            return
+        label = self.query_one("#exercise-save-status", Static)
+        if self.read_only:
+            label.update("read-only DB")
+        elif status.error:
+            label.update("[b]NOT SAVED[/b]\nretrying…")
+        elif status.pending:
+            label.update("saving…")
+        elif status.saved_at:
+            label.update("saved " + time.strftime("%H:%M:%S", time.localtime(status.saved_at)))
+        else:
+            label.update("saved")
+
+    # ---- report and leaving ----------------------------------------------------
+
+    def action_report(self) -> None:
+        if self.exercise is None:
+            return
+        try:
+            build = importlib.import_module(REPORT_MODULE).exercise_markdown
+        except (ImportError, AttributeError):
+            self.notify("The report is not available in this build.", severity="warning")
+            return
+        self.capture()
+        self.app.push_screen(ExerciseReport(self.exercise.model_copy(deep=True), build))
+
+    def action_back(self) -> None:
+        self.capture()
+        self.dismiss()
+
+
+class ExerciseReport(Screen[None]):
+    """The exercise's report as Markdown, built off the UI thread; w writes it to a file."""
+
+    BINDINGS = [
+        Binding("w", "write", "Write file", id="exercise_report.write"),
+        Binding("ctrl+s", "write", "Write file", show=False, id="exercise_report.write_alt"),
+        Binding("escape", "back", "Back", id="exercise_report.back"),
+    ]
+
+    def __init__(self, exercise: Exercise, build):
+        super().__init__()
+        self.exercise = exercise
+        self.build = build
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="preview"):
+            yield Markdown("_Building the report…_")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Report · {exercise_title(self.exercise)}"
+        self.query_one("#preview").focus()
+        self._build()
+
+    @work(thread=True, exclusive=True)
+    def _build(self) -> None:
+        try:
+            text = self.build(self.app.session.store, self.exercise)
+        except Exception as exc:  # noqa: BLE001  (a report bug must not cost the facilitator the screen)
+            text = f"The report could not be built: {exc}"
+        self.app.call_from_thread(self._show, text)
+
+    def _show(self, text: str) -> None:
+        self.text = text
+        self.query_one(Markdown).update(text)
+
+    def action_write(self) -> None:
+        from .export_preview import WriteDialog
+
+        if not self.text:
+            return
+        name = "".join(c if c.isalnum() or c in "-_." else "-" for c in self.exercise.site)
+        suggested = Path.cwd() / f"cope-{name}-{self.exercise.start:%Y-%m-%d}.md"
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Wrote {path} (readable by you only).")
+
+        self.app.push_screen(WriteDialog(self.text, suggested), chosen)
+
+    def action_back(self) -> None:
+        self.dismiss()

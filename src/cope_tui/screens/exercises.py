@@ -1,0 +1,145 @@
+"""The second area beside Clients: COPE exercises at sites, newest first.
+
+One row per exercise with what a facilitator checks before a visit: how far the
+guides are, how many problems are still open, and how many are overdue.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label
+
+from ..exercise import Exercise, progress
+
+
+def summary_cells(exercise: Exercise, guide_ids: list[str], today: date | None = None) -> tuple[str, ...]:
+    """Site, start, kind, guides done/all, problems open/total, overdue: as the table shows them."""
+    today = today or date.today()
+    done = 0
+    for guide_id in guide_ids:
+        answered, total, _ = progress(exercise, guide_id)
+        done += answered == total
+    open_ = sum(1 for p in exercise.problems if p.status in ("open", "in progress"))
+    overdue = sum(1 for p in exercise.problems if p.overdue(today))
+    return (
+        exercise.site,
+        f"{exercise.start:%Y-%m-%d}",
+        "follow-up" if exercise.follow_up_of else "first",
+        f"{done}/{len(guide_ids)}",
+        f"{open_}/{len(exercise.problems)}",
+        str(overdue) if overdue else "-",
+    )
+
+
+class ExercisesScreen(Screen[None]):
+    TITLE = "COPE exercises"
+    DEFAULT_CSS = """
+    ExercisesScreen #exercise-table { height: 1fr; margin: 0 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+n", "new_exercise", "New exercise", id="exercises.new"),
+        Binding("f", "follow_up", "Follow-up", id="exercises.follow_up"),
+        Binding("enter", "open", "Open", show=False, id="exercises.open"),
+        Binding("f3,escape", "back", "Clients", id="exercises.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="exercise-empty", classes="hint")
+        yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "COPE exercises"
+        table = self.query_one(DataTable)
+        for label, key, width in (
+            ("Site", "site", 22),
+            ("Start", "start", 10),
+            ("Kind", "kind", 9),
+            ("Guides", "guides", 6),
+            ("Problems", "problems", 8),
+            ("Overdue", "overdue", 7),
+        ):
+            table.add_column(label, key=key, width=width)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_exercises()  # also the first fill: a pushed screen is resumed once
+
+    @property
+    def store(self):
+        return self.app.session.store
+
+    def refresh_exercises(self) -> None:
+        from ..cope_content import load_guides
+
+        guide_ids = [g.id for g in load_guides().guides]
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        exercises = self.store.exercises()
+        for exercise in exercises:
+            cells = summary_cells(exercise, guide_ids)
+            table.add_row(*(Text(c) for c in cells), key=exercise.id)
+        if exercises:
+            table.move_cursor(row=min(max(keep, 0), len(exercises) - 1))
+        hint = self.query_one("#exercise-empty", Label)
+        if exercises:
+            hint.update("enter opens · f starts a follow-up of the highlighted one · F3 clients")
+        else:
+            hint.update("No COPE exercises yet. Press ctrl+n to start one at a site. F3: clients.")
+
+    def _highlighted(self) -> Exercise | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self.store.exercise(str(row_key.value))
+
+    def open_exercise(self, exercise: Exercise) -> None:
+        from .exercise import ExerciseScreen
+
+        self.app.push_screen(ExerciseScreen(exercise.id))
+
+    @on(DataTable.RowSelected, "#exercise-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        exercise = self._highlighted()
+        if exercise is not None:
+            self.open_exercise(exercise)
+
+    def _form(self, follow_up_of: Exercise | None) -> None:
+        from .exercise_form import ExerciseForm
+
+        if self.store.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+            return
+
+        def created(exercise: Exercise | None) -> None:
+            if exercise is not None:
+                self.refresh_exercises()
+                self.open_exercise(exercise)
+
+        self.app.push_screen(ExerciseForm(follow_up_of=follow_up_of), created)
+
+    def action_new_exercise(self) -> None:
+        self._form(None)
+
+    def action_follow_up(self) -> None:
+        exercise = self._highlighted()
+        if exercise is None:
+            self.notify("Start an exercise first (ctrl+n); a follow-up continues one.", severity="warning")
+            return
+        self._form(exercise)
+
+    def action_back(self) -> None:
+        self.dismiss()
