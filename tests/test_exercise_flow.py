@@ -402,3 +402,27 @@ async def test_now_stamps_are_refused_in_another_days_register() -> None:
             assert "not today; t types its times" in warnings(app)[-1]
         assert not isinstance(app.screen, FlowDialog)
         assert ex.model_dump() == before and app.changes == 0
+
+
+async def test_p_raises_a_waiting_time_problem_from_the_day() -> None:
+    ex = prefilled()
+    app = FlowApp(ex)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        field = app.screen.query_one("#prompt-input")
+        assert "longest 20 min (client 1, arrived 08:00)" in field.value
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [p.source for p in ex.problems] == ["flow:1"]
+        assert "waited 12 min on average" in ex.problems[0].text
+        assert app.changes == 1
+        await pilot.press("p", "enter")  # a second flow problem is its own
+        await pilot.pause()
+        assert [p.source for p in ex.problems] == ["flow:1", "flow:2"]
+    ro = FlowApp(prefilled(), read_only=True)
+    async with ro.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        assert ro.exercise.problems == [] and ro.changes == 0

@@ -37,6 +37,7 @@ from ..flow_register import (
 )
 from ..screens.confirm import Confirm
 from ..screens.flow_dialog import FlowDialog
+from ..screens.text_prompt import TextPrompt
 from .exercise_panel import ExercisePanel
 
 EMPTY_HINT = "(no clients yet: a stamps an arrival now, t types times)"
@@ -69,11 +70,12 @@ class FlowPanel(ExercisePanel):
         Binding("d", "depart", "Departs", id="flow.depart"),
         Binding("t", "typed", "Type times", id="flow.typed"),
         Binding("x", "delete", "Delete", id="flow.delete"),
+        Binding("p", "raise_problem", "Problem", id="flow.problem"),
         Binding("1", "view('register')", "Register", id="flow.view_register", group=_VIEW),
         Binding("2", "view('analysis')", "Analysis", id="flow.view_analysis", group=_VIEW),
         Binding("3", "view('chart')", "Chart", id="flow.view_chart", group=_VIEW),
         # Reached only when the editing keys above are disabled (read-only): they say why.
-        Binding("a,A,shift+a,s,e,d,t,x", "refuse_read_only", show=False, id="flow.refuse_read_only"),
+        Binding("a,A,shift+a,s,e,d,t,x,p", "refuse_read_only", show=False, id="flow.refuse_read_only"),
     ]
 
     def __init__(self, exercise: Exercise, *, read_only: bool = False, id: str | None = None):
@@ -194,6 +196,8 @@ class FlowPanel(ExercisePanel):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refuse_read_only":
             return self.read_only
+        if action == "raise_problem":
+            return False if self.read_only else (True if self.exercise.visits else None)
         if action not in _EDITING:
             return True
         if self.read_only:
@@ -203,6 +207,35 @@ class FlowPanel(ExercisePanel):
         if action in _NEEDS_CLIENT and not self._numbers:
             return None  # dimmed: no client to act on yet
         return True
+
+    def action_raise_problem(self) -> None:
+        """Put what the day shows (long waits, a bottleneck) into the action plan."""
+        if self.refuse_if_read_only():
+            return
+        done = [r for r in cope.flow_times(self.exercise) if r.waiting is not None]
+        if done:
+            longest = max(done, key=lambda r: r.waiting or 0)
+            mean = sum(r.waiting or 0 for r in done) / len(done)
+            suggested = (
+                f"Client flow: clients waited {mean:.0f} min on average; longest {longest.waiting} min "
+                f"(client {longest.number}, arrived {longest.arrival:%H:%M})."
+            )
+        else:
+            suggested = "Client flow: "
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            count = sum(1 for p in self.exercise.problems if p.source.startswith("flow"))
+            cope.raise_problem(self.exercise, f"flow:{count + 1}", text)
+            self.changed()
+            self.notify("Added to the action plan; give it a cause and a recommendation there.")
+
+        self.app.push_screen(
+            TextPrompt("Raise a problem from client flow", "Describe the problem; edit the suggestion freely.",
+                       suggested, required="Describe the problem (it cannot be empty)."),
+            chosen,
+        )
 
     def action_refuse_read_only(self) -> None:
         self.refuse_if_read_only()

@@ -8,15 +8,12 @@ client's name: an interview is only a number and a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from ..cope_content import InterviewQuestion, load_interview
 from ..exercise import (
@@ -27,6 +24,7 @@ from ..exercise import (
     problem_from_interview,
 )
 from ..screens.confirm import Confirm
+from ..screens.text_prompt import TextPrompt
 from .exercise_panel import ExercisePanel
 
 FLAG = "⚑"
@@ -34,7 +32,6 @@ IN_PLAN = "✓"
 USUAL_INTERVIEWS = 10
 ANSWER_TEXT = {"yes": "yes", "no": "no", "not_sure": "not sure"}
 ANSWER_NAMES = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
-Checker = Callable[[str], str | None]  # why the text is refused, or None
 OPEN_HINT = "This question takes the client's own words: press c or enter to type them."
 
 
@@ -49,71 +46,6 @@ def clip(text: str, limit: int) -> str:
 def plan_sources(panel: ExercisePanel) -> set[str]:
     """Sources already raised in this exercise (not carried over), to mark them as done."""
     return {p.source for p in panel.exercise.problems if p.carried_from is None}
-
-
-class TextPrompt(ModalScreen[str | None]):
-    """One line of text in a small dialog; dismisses with the stripped text or None.
-
-    `required` is the message shown (and the dialog kept open) when the text is empty,
-    and `check` may refuse other text the same way, so the panel never has to reopen
-    the dialog after a refusal and the facilitator keeps what they typed.
-    """
-
-    DEFAULT_CSS = """
-    TextPrompt { align: center middle; }
-    TextPrompt > #prompt-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; border-title-style: bold; background: $surface; padding: 0 1;
-    }
-    TextPrompt #prompt-text { height: auto; margin-bottom: 1; }
-    TextPrompt #prompt-error { height: auto; color: $error; text-style: bold; display: none; }
-    TextPrompt #prompt-error.-shown { display: block; }
-    TextPrompt #prompt-hint { height: auto; color: $text-muted; margin-top: 1; }
-    """
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="prompt.save"),
-        Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
-    ]
-
-    def __init__(
-        self, title: str, prompt: str, value: str = "", *, required: str = "", check: Checker | None = None
-    ) -> None:
-        super().__init__()
-        self.title_text, self.prompt, self.value = title, prompt, value
-        self.required, self.check = required, check
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="prompt-dialog") as dialog:
-            dialog.border_title = self.title_text
-            yield Static(self.prompt, id="prompt-text", markup=False)
-            # Bordered, not compact: a compact input has no outline under NO_COLOR.
-            yield Input(self.value, select_on_focus=False, id="prompt-input")
-            yield Static("", id="prompt-error", markup=False)
-            yield Static("enter or ctrl+s save · esc cancel", id="prompt-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#prompt-input", Input).focus()
-
-    @on(Input.Submitted, "#prompt-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def action_save(self) -> None:
-        text = self.query_one("#prompt-input", Input).value.strip()
-        problem = self.required if not text else None
-        if problem is None and text and self.check is not None:
-            problem = self.check(text)
-        if problem:
-            error = self.query_one("#prompt-error", Static)
-            error.update(problem)
-            error.add_class("-shown")
-            return
-        self.dismiss(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class InterviewsPanel(ExercisePanel):

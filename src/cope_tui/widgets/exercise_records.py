@@ -17,7 +17,8 @@ from textual.widgets import DataTable, Static
 from ..cope_content import RECORDS_MAX, RECORDS_MIN, ChecklistItem, load_record_review
 from ..exercise import Exercise, ExerciseError, RecordCheck, raise_problem
 from ..screens.confirm import Confirm
-from .exercise_interviews import IN_PLAN, TextPrompt, clip, plan_sources
+from ..screens.text_prompt import TextPrompt
+from .exercise_interviews import IN_PLAN, clip, plan_sources
 from .exercise_panel import ExercisePanel
 
 MARK_TEXT = {"present": "present", "missing": "MISSING", "not_applicable": "n/a"}
