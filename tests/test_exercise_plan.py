@@ -307,3 +307,109 @@ async def test_read_only_refuses() -> None:
         await pilot.press("2")
         assert culture.stage.id == "construction"
         assert ex.culture == {} and app.changes == 0
+
+
+def culture_keys() -> list[str]:
+    return [f"{s.id}:{i.id}" for s in load_culture().stages for i in s.items]
+
+
+async def test_c_switches_to_culture_plan_and_back() -> None:
+    ex = exercise_with_problems()
+    app = PanelApp(PlanPanel(ex))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.panel
+        table = panel.table
+        await pilot.press("c")
+        assert panel.culture_mode
+        assert row_keys(table) == culture_keys()  # every item of the three stages
+        stages = {cell(table, k, "stage") for k in row_keys(table)}
+        assert stages == {"blueprints", "construction", "maintenance"}
+        assert all(cell(table, k, "done") == "[ ]" for k in row_keys(table))
+        assert "culture plan: 0 planned, 0 done, 0 overdue" in summary(panel)
+        # Problem-only keys are hidden; editing keys stay.
+        for action in ("add", "drop", "cycle_sort", "cycle_filter", "cycle_status"):
+            assert panel.check_action(action, ()) is False
+        assert panel.check_action("edit", ()) and panel.check_action("toggle_done", ())
+        await pilot.press("a", "x", "o", "f")
+        assert not isinstance(app.screen, (ProblemForm, Confirm))
+        assert panel.sort == "priority" and panel.filter == "all"
+        assert len(ex.problems) == 3 and app.changes == 0
+
+        await pilot.press("c")
+        assert not panel.culture_mode
+        assert table.row_count == 3 and set(row_keys(table)) == {p.id for p in ex.problems}
+        assert "sort: priority" in summary(panel)
+        assert panel.check_action("toggle_done", ()) is False
+        assert panel.check_action("add", ()) is True
+
+
+async def test_culture_plan_edit_toggle_and_overdue() -> None:
+    ex = new_exercise("Riverside clinic", date.today())
+    stage = load_culture().stage("construction")
+    item = stage.items[1]
+    key = f"construction:{item.id}"
+    app = PanelApp(PlanPanel(ex))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.panel
+        table = panel.table
+        await pilot.press("c")
+        index = culture_keys().index(key)
+        await pilot.press(*["down"] * index)
+        assert row_keys(table)[table.cursor_row] == key
+        await pilot.press("enter")
+        form = app.screen
+        assert isinstance(form, PlanItemForm)
+        await pilot.press(*"Matron")
+        form.query_one("#field-what", Input).value = "Run a half-day session"
+        form.query_one("#field-by_when", Input).value = "someday"
+        await pilot.press("ctrl+s")
+        assert app.screen is form and "not a date" in str(form.query_one("#error-by_when", Static).render())
+        assert ex.culture == {} and app.changes == 0
+        form.query_one("#field-by_when", Input).value = PAST.isoformat()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = ex.culture["construction"][item.id]
+        assert (stored.who, stored.what, stored.by_when, stored.done) == ("Matron", "Run a half-day session", PAST, False)
+        assert app.changes == 1
+        assert cell(table, key, "who") == "Matron"
+        assert cell(table, key, "when") == PAST.isoformat()
+        assert cell(table, key, "mark") == OVERDUE_MARK
+        assert table.get_cell(key, "text").style.bold
+        assert row_keys(table)[table.cursor_row] == key  # cursor kept
+        assert "culture plan: 1 planned, 0 done, 1 overdue" in summary(panel)
+
+        await pilot.press("space")
+        assert stored.done is True and app.changes == 2
+        assert cell(table, key, "done") == "[x]" and cell(table, key, "mark") == ""
+        assert row_keys(table)[table.cursor_row] == key
+        assert "culture plan: 1 planned, 1 done, 0 overdue" in summary(panel)
+        await pilot.press("space")
+        assert stored.done is False and cell(table, key, "mark") == OVERDUE_MARK
+        # Saving without a change is no change; e edits too.
+        await pilot.press("e")
+        assert isinstance(app.screen, PlanItemForm)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.changes == 3
+        # Toggling an untouched item creates its plan.
+        await pilot.press("down", "space")
+        after = culture_keys()[index + 1].split(":")
+        assert ex.culture[after[0]][after[1]].done is True and app.changes == 4
+        assert ex.problems == []
+
+
+async def test_culture_plan_read_only_refuses() -> None:
+    ex = exercise_with_problems()
+    before = ex.model_dump()
+    app = PanelApp(PlanPanel(ex, read_only=True))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.panel
+        await pilot.press("c")
+        assert panel.culture_mode and panel.table.row_count == len(culture_keys())
+        assert panel.check_action("edit", ()) is False
+        assert panel.check_action("toggle_done", ()) is False
+        for key in ("e", "space", "enter"):
+            await pilot.press(key)
+            assert not isinstance(app.screen, PlanItemForm)
+        assert sum("read-only" in n for n in app.notices) == 3
+        assert ex.model_dump() == before and app.changes == 0

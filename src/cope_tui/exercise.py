@@ -258,6 +258,19 @@ def follow_up_summary(previous: Exercise, current: Exercise) -> dict[str, int]:
     return counts
 
 
+# ---- culture of service --------------------------------------------------------------
+
+
+def culture_item(exercise: Exercise, stage_id: str, item_id: str) -> PlanItem | None:
+    """The plan of one culture-of-service item, if anyone planned it yet."""
+    return exercise.culture.get(stage_id, {}).get(item_id)
+
+
+def plan_culture_item(exercise: Exercise, stage_id: str, item_id: str) -> PlanItem:
+    """The plan of one item, created the first time it is touched."""
+    return exercise.culture.setdefault(stage_id, {}).setdefault(item_id, PlanItem())
+
+
 # ---- client flow ----------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ..cope_content import CultureStage, load_culture
-from ..exercise import PlanItem
+from ..exercise import PlanItem, culture_item, plan_culture_item
 from ..screens.problem_form import PlanItemForm
 from .exercise_panel import ExercisePanel
 from .exercise_plan import OVERDUE_MARK, cut
@@ -91,7 +91,7 @@ class CulturePanel(ExercisePanel):
     # -- what is shown ------------------------------------------------------------
 
     def planned(self, item_id: str) -> PlanItem | None:
-        return self.exercise.culture.get(self.stage.id, {}).get(item_id)
+        return culture_item(self.exercise, self.stage.id, item_id)
 
     def current_index(self) -> int:
         return max(0, min(self.table.cursor_row, len(self.stage.items) - 1))
@@ -193,7 +193,7 @@ class CulturePanel(ExercisePanel):
 
     def _store(self, item_id: str) -> PlanItem:
         """The stored plan for an item, created on first use."""
-        return self.exercise.culture.setdefault(self.stage.id, {}).setdefault(item_id, PlanItem())
+        return plan_culture_item(self.exercise, self.stage.id, item_id)
 
     # -- actions ------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ This is the table the committee works through at the end of an exercise and agai
 the follow-up, so it is built for scanning: overdue problems carry a "!" and stand
 out without colour, carried problems a "↻", and one line says how the plan stands.
 Status changes always go through `set_status` so the dated history is kept.
+`c` switches the table to the culture-of-service items of all three stages
+(exercise_plan_culture) and back.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ TEXT_MIN = 20
 
 _EDITING = frozenset({"add", "edit", "cycle_status", "drop"})
 _NEEDS_ROW = frozenset({"edit", "cycle_status", "drop"})
+# Problem-only keys, hidden while the table shows the culture plan.
+_PROBLEM_ONLY = frozenset({"add", "cycle_status", "drop", "cycle_sort", "cycle_filter"})
+MODES: tuple[str, ...] = ("Problems", "Culture of service")
 
 
 def cut(text: str, limit: int) -> str:
@@ -84,7 +89,8 @@ class PlanPanel(ExercisePanel):
     """The problems of the exercise as a table.
 
     Keys: a add, enter/e edit, space next status, x drop (after a confirm),
-    o next sort order, f next filter.
+    o next sort order, f next filter, c the culture plan instead (there enter/e
+    plans an item, space marks it done).
     """
 
     TITLE = "Action plan"
@@ -101,6 +107,8 @@ class PlanPanel(ExercisePanel):
         Binding("x", "drop", "Drop", id="plan.drop"),
         Binding("o", "cycle_sort", "Sort", id="plan.sort"),
         Binding("f", "cycle_filter", "Filter", id="plan.filter"),
+        Binding("space", "toggle_done", "Done", id="plan.culture_done"),
+        Binding("c", "toggle_mode", "Culture plan", id="plan.culture"),
         # Reached only when the editing keys above are disabled (check_action): they say why.
         Binding("a,e,space,x", "refuse_read_only", show=False, id="plan.refuse_read_only"),
     ]
@@ -109,6 +117,15 @@ class PlanPanel(ExercisePanel):
         super().__init__(exercise, read_only=read_only, id=id)
         self.sort = SORTS[0]
         self.filter = FILTERS[0]
+        self.mode = MODES[0]
+        # Imported here: exercise_plan_culture imports this module (and exercise_culture does too).
+        from .exercise_plan_culture import CulturePlan
+
+        self.culture_plan = CulturePlan(exercise)
+
+    @property
+    def culture_mode(self) -> bool:
+        return self.mode == MODES[1]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="plan-summary", markup=False)
@@ -137,15 +154,22 @@ class PlanPanel(ExercisePanel):
         today = date.today()
         return sorted((p for p in self.exercise.problems if shown(p, self.filter, today)), key=sort_key(self.sort))
 
-    def current(self) -> Problem | None:
-        """The highlighted problem, or None when the table shows none."""
+    def current_key(self) -> str | None:
         table = self.table
         if table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        if key == EMPTY_ROW:
+        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+
+    def current(self) -> Problem | None:
+        """The highlighted problem, or None when the table shows none (or shows culture items)."""
+        key = self.current_key()
+        if key is None or key == EMPTY_ROW or self.culture_mode:
             return None
         return next((p for p in self.exercise.problems if p.id == key), None)
+
+    def current_culture(self):
+        """The highlighted culture row (exercise_plan_culture.CultureRow), in culture mode."""
+        return self.culture_plan.row(self.current_key()) if self.culture_mode else None
 
     def summary(self, rows: int) -> str:
         problems = self.exercise.problems
@@ -183,6 +207,9 @@ class PlanPanel(ExercisePanel):
     def refresh_rows(self, select: str | None = None) -> None:
         """Redraw from the exercise, keeping the cursor on the same problem (or `select`)."""
         if not self.is_mounted:
+            return
+        if self.culture_mode:
+            self._refresh_culture(select)
             return
         table = self.table
         old = self.current()
@@ -230,8 +257,21 @@ class PlanPanel(ExercisePanel):
         self._show_detail()
         self.refresh_bindings()
 
+    def _refresh_culture(self, select: str | None = None) -> None:
+        table = self.table
+        keep_key = select or self.current_key()
+        width = table.size.width or self.size.width or self.app.size.width
+        overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
+        self.culture_plan.fill(table, width, overdue_style, keep_key, table.cursor_row)
+        self.query_one("#plan-summary", Static).update(self.culture_plan.summary())
+        self._show_detail()
+        self.refresh_bindings()
+
     def _show_detail(self) -> None:
         """The highlighted problem in full: the table cuts long text short."""
+        if self.culture_mode:
+            self.query_one("#plan-detail", Static).update(self.culture_plan.detail(self.current_culture()))
+            return
         p = self.current()
         detail = ""
         if p is not None:
@@ -255,7 +295,9 @@ class PlanPanel(ExercisePanel):
     def _selected(self, event: DataTable.RowSelected) -> None:
         """enter on a row edits it (the table owns enter); on the empty hint it adds."""
         event.stop()
-        if self.current() is None:
+        if self.culture_mode:
+            self.action_edit()
+        elif self.current() is None:
             self.action_add()
         else:
             self.action_edit()
@@ -265,11 +307,15 @@ class PlanPanel(ExercisePanel):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refuse_read_only":
             return self.read_only
+        if action == "toggle_done":
+            return self.culture_mode and not self.read_only
+        if self.culture_mode and action in _PROBLEM_ONLY:
+            return False
         if action not in _EDITING:
             return True
         if self.read_only:
             return False
-        if action in _NEEDS_ROW and self.is_mounted and self.current() is None:
+        if action in _NEEDS_ROW and self.is_mounted and not self.culture_mode and self.current() is None:
             return None  # shown dimmed: no problem to act on
         return True
 
@@ -298,8 +344,31 @@ class PlanPanel(ExercisePanel):
 
         self.app.push_screen(ProblemForm(None), added)
 
+    def action_toggle_mode(self) -> None:
+        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        self.table.move_cursor(row=0, animate=False)
+        self.refresh_rows()
+        self.notify(f"Action plan: {self.mode.lower()}", timeout=2)
+
+    def action_toggle_done(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        row = self.current_culture()
+        if row is not None:
+            self.culture_plan.toggle_done(row)
+            self._culture_done()
+
+    def _culture_done(self) -> None:
+        self.changed()
+        self.refresh_rows()
+
     def action_edit(self) -> None:
         if self.refuse_if_read_only():
+            return
+        if self.culture_mode:
+            row = self.current_culture()
+            if row is not None:
+                self.culture_plan.edit(row, self.app.push_screen, self._culture_done)
             return
         problem = self.current()
         if problem is None:
