@@ -117,7 +117,6 @@ def launch(
     (the damaged file is moved aside, never deleted). Without a terminal nothing is asked
     and the exit status is 1, as before.
     """
-    from . import backups
     from .session import Session
 
     tty = interactive() if is_tty is None else is_tty
@@ -139,6 +138,8 @@ def launch(
             return EXIT_FAILURE
         if not ask_yes_no("Restore it now? The damaged file is kept aside.", input_fn):
             return EXIT_FAILURE
+        from . import backups  # only on this path: it is not needed to open a healthy DB
+
         aside = backups.restore(db, backup)
         kept = f"; the damaged file is kept as {aside}" if aside else ""
         _say(f"restored {backup.path.name}{kept}.")

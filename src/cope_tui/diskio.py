@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -195,6 +194,8 @@ class LockFile:
         except BlockingIOError:
             os.close(fd)
             return False
+        import socket  # the host name is only needed here, once per open
+
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now().isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, orjson.dumps(info), 0)

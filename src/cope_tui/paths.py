@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
 
 ENV_DB = "COPE_TUI_DB"
 DEFAULT_NAME = "cope-tui.json"
 
 
 def default_db_path() -> Path:
+    from platformdirs import user_data_path  # only when no --db or COPE_TUI_DB says where
+
     return user_data_path("cope-tui", appauthor=False) / DEFAULT_NAME
 
 
