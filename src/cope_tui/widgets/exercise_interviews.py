@@ -10,7 +10,6 @@ from __future__ import annotations
 
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -23,8 +22,8 @@ from ..exercise import (
     Interview,
     problem_from_interview,
 )
-from ..screens.confirm import Confirm
 from ..screens.text_prompt import TextPrompt
+from .exercise_list_detail import ListDetailPanel
 from .exercise_panel import ExercisePanel
 
 FLAG = "⚑"
@@ -48,7 +47,7 @@ def plan_sources(panel: ExercisePanel) -> set[str]:
     return {p.source for p in panel.exercise.problems if p.carried_from is None}
 
 
-class InterviewsPanel(ExercisePanel):
+class InterviewsPanel(ListDetailPanel):
     """Anonymous client interviews: a list of interviews, and the questions of the selected one."""
 
     TITLE = "Client interviews"
@@ -91,38 +90,20 @@ class InterviewsPanel(ExercisePanel):
         yield DataTable(id="interview-questions", cursor_type="row", classes="sensitive")
         yield Static("", id="interview-detail", classes="sensitive", markup=False)
 
-    def on_mount(self) -> None:
-        self._fill_list(len(self.exercise.interviews) - 1)
+    LIST_ID, DETAIL_ID = "interview-list", "interview-questions"
+    ON_DETAIL = ("answer", "comment", "raise_problem")
 
-    def focus_default(self) -> None:
-        """Called by the exercise screen on opening the section: the latest interview's questions
-        take the keys, or the list while it is empty."""
-        self.screen.set_focus(self._questions if self.exercise.interviews else self._list)
-
-    def on_resize(self) -> None:
-        self._fill_questions(self._questions.cursor_row)
-
-    # -- what is selected -----------------------------------------------------------
-
-    @property
-    def _list(self) -> DataTable:
-        return self.query_one("#interview-list", DataTable)
-
-    @property
-    def _questions(self) -> DataTable:
-        return self.query_one("#interview-questions", DataTable)
+    def entries(self) -> list[Interview]:
+        return self.exercise.interviews
 
     @property
     def current_interview(self) -> Interview | None:
-        interviews = self.exercise.interviews
-        if not interviews:
-            return None
-        return interviews[max(0, min(self._list.cursor_row, len(interviews) - 1))]
+        return self.current
 
     @property
     def current_question(self) -> InterviewQuestion:
         questions = self.guide.questions
-        return questions[max(0, min(self._questions.cursor_row, len(questions) - 1))]
+        return questions[max(0, min(self._detail.cursor_row, len(questions) - 1))]
 
     def _answer(self, interview: Interview, question: InterviewQuestion) -> Answer:
         return interview.answers.get(question.id) or Answer()
@@ -164,15 +145,8 @@ class InterviewsPanel(ExercisePanel):
         )
         self._show_current()
 
-    def _show_current(self) -> None:
-        """Show the highlighted interview's questions, from the top if it is another interview."""
-        interview = self.current_interview
-        shown = interview.id if interview else None
-        same, self._shown_id = shown == self._shown_id, shown
-        self._fill_questions(self._questions.cursor_row if same else 0)
-
-    def _fill_questions(self, keep: int) -> None:
-        table = self._questions
+    def _fill_detail(self, keep: int) -> None:
+        table = self._detail
         interview = self.current_interview
         width = table.size.width or max(0, self.size.width - 2) or self.app.size.width - 2
         width -= table.styles.scrollbar_size_vertical  # 13 questions rarely fit: leave room
@@ -232,48 +206,8 @@ class InterviewsPanel(ExercisePanel):
             text += "  (in the action plan)"
         detail.update(text)
 
-    @on(DataTable.RowHighlighted, "#interview-list")
-    def _interview_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._show_current()
-
-    @on(DataTable.RowHighlighted, "#interview-questions")
-    def _question_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._show_detail()
-
-    @on(DataTable.RowSelected, "#interview-list")
-    def _interview_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.screen.set_focus(self._questions)
-
-    @on(DataTable.RowSelected, "#interview-questions")
-    def _question_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
+    def detail_selected(self) -> None:
         self.action_comment()
-
-    def _saved(self) -> None:
-        """Every change: tell the screen, then redraw without moving either cursor."""
-        self.changed()
-        self._fill_list()
-
-    # -- bindings -------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "refuse_read_only":
-            return self.read_only
-        if self.read_only and action in ("add", "delete", "answer", "comment", "raise_problem"):
-            return False
-        if action in ("answer", "comment", "raise_problem"):
-            if self.screen.focused is not self._questions:
-                return False
-            return None if self.current_interview is None else True
-        if action == "delete" and not self.exercise.interviews:
-            return None  # shown dimmed: nothing to delete yet
-        return True
-
-    def action_refuse_read_only(self) -> None:
-        self.refuse_if_read_only()
 
     # -- actions --------------------------------------------------------------------
 
@@ -284,31 +218,14 @@ class InterviewsPanel(ExercisePanel):
         self.exercise.interviews.append(Interview(number=number))
         self.changed()
         self._fill_list(len(self.exercise.interviews) - 1)
-        self.screen.set_focus(self._questions)
+        self.screen.set_focus(self._detail)
         self.notify(f"Interview {number} started. Remember: no names.")
 
-    def action_delete(self) -> None:
-        if self.refuse_if_read_only():
-            return
-        interview = self.current_interview
-        if interview is None:
-            return
-
-        def answered(yes: bool | None) -> None:
-            if not yes or interview not in self.exercise.interviews:
-                return
-            at = self.exercise.interviews.index(interview)
-            self.exercise.interviews.remove(interview)
-            self.changed()
-            self._fill_list(max(0, at - 1) if at >= len(self.exercise.interviews) else at)
-
-        self.app.push_screen(
-            Confirm(
-                f"Delete interview {interview.number} and its answers? "
-                "Problems already raised from it stay in the action plan.",
-                title="Delete interview",
-            ),
-            answered,
+    def delete_question(self, entry: Interview) -> tuple[str, str]:
+        return (
+            f"Delete interview {entry.number} and its answers? "
+            "Problems already raised from it stay in the action plan.",
+            "Delete interview",
         )
 
     def action_answer(self, value: str) -> None:

@@ -9,23 +9,21 @@ key on the highlighted item because a review covers well over a hundred marks.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ..cope_content import RECORDS_MAX, RECORDS_MIN, ChecklistItem, load_record_review
 from ..exercise import Exercise, ExerciseError, RecordCheck, raise_problem
-from ..screens.confirm import Confirm
 from ..screens.text_prompt import TextPrompt
 from .exercise_interviews import IN_PLAN, clip, plan_sources
-from .exercise_panel import ExercisePanel
+from .exercise_list_detail import ListDetailPanel
 
 MARK_TEXT = {"present": "present", "missing": "MISSING", "not_applicable": "n/a"}
 NAME_REMINDER = "Use the record number or code, not a name."
 
 
-class RecordsPanel(ExercisePanel):
+class RecordsPanel(ListDetailPanel):
     """Record review: the records checked so far, and the checklist of the selected one."""
 
     TITLE = "Record review"
@@ -67,38 +65,20 @@ class RecordsPanel(ExercisePanel):
         yield DataTable(id="record-items", cursor_type="row")
         yield Static("", id="record-detail", markup=False)
 
-    def on_mount(self) -> None:
-        self._fill_list(len(self.exercise.record_checks) - 1)
+    LIST_ID, DETAIL_ID = "record-list", "record-items"
+    ON_DETAIL = ("mark", "raise_problem")
 
-    def focus_default(self) -> None:
-        """Called by the exercise screen on opening the section: the latest record's checklist
-        take the keys, or the list while it is empty."""
-        self.screen.set_focus(self._items if self.exercise.record_checks else self._list)
-
-    def on_resize(self) -> None:
-        self._fill_items(self._items.cursor_row)
-
-    # -- what is selected -----------------------------------------------------------
-
-    @property
-    def _list(self) -> DataTable:
-        return self.query_one("#record-list", DataTable)
-
-    @property
-    def _items(self) -> DataTable:
-        return self.query_one("#record-items", DataTable)
+    def entries(self) -> list[RecordCheck]:
+        return self.exercise.record_checks
 
     @property
     def current_record(self) -> RecordCheck | None:
-        checks = self.exercise.record_checks
-        if not checks:
-            return None
-        return checks[max(0, min(self._list.cursor_row, len(checks) - 1))]
+        return self.current
 
     @property
     def current_item(self) -> ChecklistItem:
         items = self.review.items
-        return items[max(0, min(self._items.cursor_row, len(items) - 1))]
+        return items[max(0, min(self._detail.cursor_row, len(items) - 1))]
 
     def counts(self, check: RecordCheck) -> dict[str, int]:
         """How many items of the record carry each mark (only items of the current checklist)."""
@@ -145,15 +125,8 @@ class RecordsPanel(ExercisePanel):
         )
         self._show_current()
 
-    def _show_current(self) -> None:
-        """Show the highlighted record's items, from the top if it is another record."""
-        check = self.current_record
-        shown = check.id if check else None
-        same, self._shown_id = shown == self._shown_id, shown
-        self._fill_items(self._items.cursor_row if same else 0)
-
-    def _fill_items(self, keep: int) -> None:
-        table = self._items
+    def _fill_detail(self, keep: int) -> None:
+        table = self._detail
         check = self.current_record
         width = table.size.width or max(0, self.size.width - 2) or self.app.size.width - 2
         width -= table.styles.scrollbar_size_vertical
@@ -191,46 +164,6 @@ class RecordsPanel(ExercisePanel):
             text += "  (in the action plan)"
         detail.update(text)
 
-    @on(DataTable.RowHighlighted, "#record-list")
-    def _record_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._show_current()
-
-    @on(DataTable.RowHighlighted, "#record-items")
-    def _item_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._show_detail()
-
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a record moves on to its checklist; on an item it does nothing."""
-        event.stop()
-        if event.data_table is self._list:
-            self.screen.set_focus(self._items)
-
-    def _saved(self) -> None:
-        """Every change: tell the screen, then redraw without moving either cursor."""
-        self.changed()
-        self._fill_list()
-
-    # -- bindings -------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "refuse_read_only":
-            return self.read_only
-        if self.read_only and action in ("add", "delete", "mark", "raise_problem"):
-            return False
-        if action in ("mark", "raise_problem"):
-            if self.screen.focused is not self._items:
-                return False
-            return None if self.current_record is None else True
-        if action == "delete" and not self.exercise.record_checks:
-            return None  # shown dimmed: nothing to delete yet
-        return True
-
-    def action_refuse_read_only(self) -> None:
-        self.refuse_if_read_only()
-
     # -- actions --------------------------------------------------------------------
 
     def _label_taken(self, label: str) -> str | None:
@@ -249,7 +182,7 @@ class RecordsPanel(ExercisePanel):
             self.exercise.record_checks.append(RecordCheck(label=label))
             self.changed()
             self._fill_list(len(self.exercise.record_checks) - 1)
-            self.screen.set_focus(self._items)
+            self.screen.set_focus(self._detail)
 
         self.app.push_screen(
             TextPrompt(
@@ -261,28 +194,11 @@ class RecordsPanel(ExercisePanel):
             added,
         )
 
-    def action_delete(self) -> None:
-        if self.refuse_if_read_only():
-            return
-        check = self.current_record
-        if check is None:
-            return
-
-        def answered(yes: bool | None) -> None:
-            if not yes or check not in self.exercise.record_checks:
-                return
-            at = self.exercise.record_checks.index(check)
-            self.exercise.record_checks.remove(check)
-            self.changed()
-            self._fill_list(max(0, at - 1) if at >= len(self.exercise.record_checks) else at)
-
-        self.app.push_screen(
-            Confirm(
-                f"Delete record {check.label} and its marks? "
-                "Problems already raised from it stay in the action plan.",
-                title="Delete record",
-            ),
-            answered,
+    def delete_question(self, entry: RecordCheck) -> tuple[str, str]:
+        return (
+            f"Delete record {entry.label} and its marks? "
+            "Problems already raised from it stay in the action plan.",
+            "Delete record",
         )
 
     def action_mark(self, mark: str) -> None:
