@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from textual.widgets import TextArea
+from textual.widgets import Input, TextArea
 
 from cope_tui.app import create_app
 from cope_tui.export import meeting_markdown
@@ -403,4 +403,24 @@ async def test_typing_reaches_the_file_within_a_second(db):
         viewer.close()
         assert meetings[0].step("opening").notes == "durable words"
         await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_two_quick_enters_move_one_field_each_not_past_a_field(db):
+    """A burst of Enters reaches the same field before focus moves (tmux, paste, a fast
+    typist); each must move on from the field it was typed in."""
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = app.screen
+        others = form.query_one("#others", Input)
+        others.focus()
+        await pilot.pause()
+        for _ in range(2):  # both queued before either is handled
+            others.post_message(Input.Submitted(others, others.value))
+        await pilot.pause()
+        assert app.focused.id == "note"
+        await pilot.press("escape", "ctrl+q")
     session.close()

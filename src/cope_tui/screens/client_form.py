@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from ..meetings import create_client, rename_client
 from ..models import Client
+from ..widgets.focus import focus_after
 
 
 class ClientForm(ModalScreen[Client | None]):
@@ -45,7 +46,7 @@ class ClientForm(ModalScreen[Client | None]):
         if event.input.id == "note":
             self.action_save()
         else:
-            self.focus_next()
+            focus_after(event.input)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

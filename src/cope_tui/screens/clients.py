@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
-
-from rich.text import Text
 
 if TYPE_CHECKING:
     from ..models import Client
@@ -140,11 +139,10 @@ class ClientsScreen(Screen[None]):
 
     def meet(self, code: str) -> None:
         """Open straight into a new meeting with this client (created if absent)."""
-        from .meeting import MeetingScreen
-
         from ..errors import ContentError
         from ..meetings import create_client, start_meeting
         from ..models import MeetingMode, check_code
+        from .meeting import MeetingScreen
 
         session = self.app.session
         try:

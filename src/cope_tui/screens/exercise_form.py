@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from ..cope_content import load_guides
 from ..exercise import Exercise, ExerciseError, Team, new_exercise
 from ..models import parse_date
+from ..widgets.focus import focus_after
 
 TEAMS_HELP = (
     "Teams (optional), one a line as  Team name: member, member\n"
@@ -166,7 +167,7 @@ class ExerciseForm(ModalScreen[Exercise | None]):
         if event.input.id == "facilitator" and self.exercise is not None:
             self.action_save()
         else:
-            self.focus_next()
+            focus_after(event.input)
 
     # ---- saving ----------------------------------------------------------------
 
@@ -244,7 +245,7 @@ class TeamForm(ModalScreen[tuple[str, list[str]] | None]):
         if event.input.id == "team-members":
             self.action_save()
         else:
-            self.focus_next()
+            focus_after(event.input)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

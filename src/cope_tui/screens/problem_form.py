@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from ..exercise import PRIORITIES, STATUSES, PlanItem, Problem, set_status
 from ..models import parse_date
+from ..widgets.focus import focus_after
 
 DATE_PLACEHOLDER = "YYYY-MM-DD, today, +7, +2w"
 HINT = "ctrl+s save · esc cancel · tab next field"
@@ -175,7 +176,7 @@ class FormDialog(ModalScreen):
         if inputs and event.input is inputs[-1]:
             self.action_save()
         else:
-            self.focus_next()
+            focus_after(event.input)
 
     def action_save(self) -> None:
         raise NotImplementedError

@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from ..guide import Column, ColumnKind, ListSpec
 from ..meetings import MeetingError, clean_values
 from ..models import CellValue, parse_date
+from ..widgets.focus import focus_after
 
 DATE_PLACEHOLDER = "YYYY-MM-DD, today, +7"
 HINT = "ctrl+s save · esc cancel · tab next field"
@@ -244,7 +245,7 @@ class RowEditor(ModalScreen[dict[str, CellValue] | None]):
         if fields and event.input is fields[-1]:
             self.action_save()
         else:
-            self.focus_next()
+            focus_after(event.input)
 
     # -- actions ----------------------------------------------------------------
 

@@ -8,7 +8,6 @@ client's name: an interview is only a number and a time.
 
 from __future__ import annotations
 
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 from ..guide import Step
 from ..meetings import MeetingError, check_field
 from ..models import Meeting
+from .focus import focus_after
 from .list_editor import ListEditor
 
 
@@ -85,7 +86,7 @@ class StepPanel(VerticalScroll):
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.screen.focus_next()
+        focus_after(event.input)
 
     def capture(self) -> None:
         """Copy valid field text into the record (for a save on exit)."""
