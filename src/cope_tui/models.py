@@ -47,6 +47,64 @@ def check_code(code: str) -> str:
     return code
 
 
+STAGES = 6  # the helping process has six stages, numbered 1-6
+
+
+class StageChange(Model):
+    """A dated move to another helping stage, with the reason given."""
+
+    stage: int = Field(ge=1, le=STAGES)
+    on: date = Field(default_factory=date.today)
+    reason: str = ""
+
+
+class GoalRating(Model):
+    """Progress on one goal as rated at a review meeting (0 = none, 10 = reached)."""
+
+    score: int = Field(ge=0, le=10)
+    on: date = Field(default_factory=date.today)
+    meeting_id: str | None = None
+    note: str = ""
+
+
+class Goal(Model):
+    """A case-plan goal from stage 3: the preferred scenario or a change goal."""
+
+    id: str = Field(default_factory=new_id)
+    text: str
+    kind: str = "change"  # "preferred" (the preferred scenario) or "change"
+    indicators: list[str] = Field(default_factory=list)  # how the client will know it helps
+    created: date = Field(default_factory=date.today)
+    ratings: list[GoalRating] = Field(default_factory=list)
+    achieved: date | None = None
+
+
+class FollowUp(Model):
+    """An action item or referral ticked off outside its meeting, keyed by row id."""
+
+    done_on: date = Field(default_factory=date.today)
+    note: str = ""
+
+
+class Handover(Model):
+    """The stage-6 closing summary."""
+
+    journey: str = ""
+    learned: str = ""
+    effect: str = ""
+    challenges: str = ""
+    referrals: str = ""
+    written: datetime = Field(default_factory=now)
+
+
+class ClosureChange(Model):
+    """A client closed or reopened, dated, with the reason for a reopening."""
+
+    closed: bool
+    at: datetime = Field(default_factory=now)
+    reason: str = ""
+
+
 class Client(Model):
     id: str = Field(default_factory=new_id)
     # A display name or a pseudonymous code; many services must not store real names.
@@ -54,6 +112,18 @@ class Client(Model):
     significant_others: list[str] = Field(default_factory=list)
     note: str = ""
     created: datetime = Field(default_factory=now)
+    # The client's journey (issue 5): stage, case plan, follow-through, handover.
+    stage: int = Field(default=1, ge=1, le=STAGES)
+    stage_history: list[StageChange] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list)
+    followups: dict[str, FollowUp] = Field(default_factory=dict)
+    handover: Handover | None = None
+    closed_at: datetime | None = None
+    closures: list[ClosureChange] = Field(default_factory=list)
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @field_validator("code")
     @classmethod
