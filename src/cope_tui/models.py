@@ -187,6 +187,8 @@ class Meeting(Model):
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     finalised_at: datetime | None = None
     finalised_by: str | None = None
+    # SHA-256 of the meeting as finalised (see audit.py), so later changes can be named.
+    content_hash: str | None = None
     addenda: list[Addendum] = Field(default_factory=list)
 
     @property
