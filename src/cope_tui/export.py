@@ -53,26 +53,49 @@ def client_markdown(guide: MeetingGuide, store: Store, client: Client, *, level:
 def all_markdown(guide: MeetingGuide, store: Store) -> str:
     """Every client, by code, each with all their meetings, under one title."""
     with gc_paused():
-        clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
-        by_client: dict[str, list[Doc]] = {}
-        for meeting in _in_date_order(store.raw_meetings()):  # stored dicts: no models to build
-            by_client.setdefault(meeting.get("client_id", ""), []).append(meeting)
-        total = sum(map(len, by_client.values()))
-        export = _Export(guide)
-        export.out.append(f"# {md_cell(guide.title)}: all records\n\n{len(clients)} clients, {total} meetings.\n\n")
-        for client in clients:
-            export.client(client, by_client.pop(client.id, []), 2)
-        if by_client:  # meetings whose client record is gone: keep them in the export
-            export.out.append("## Meetings without a client record\n\n")
-            for client_id, meetings in by_client.items():
-                for meeting in meetings:
-                    export.meeting(meeting, f"(unknown client {client_id})", 3)
-        return export.text()
+        plan = plan_all(guide, store)
+        return render_all(guide, plan, plan.clients, orphans=True, header=True)
 
 
-def write_export(path: Path, text: str) -> None:
+class AllPlan:
+    """What `export --all` renders, worked out once: the title, clients by code and their
+    meetings in date order, and meetings whose client record is gone (kept in the export)."""
+
+    def __init__(self, header: str, clients: list[Client], by_client: dict[str, list[Doc]], orphans: dict[str, list[Doc]]):
+        self.header, self.clients, self.by_client, self.orphans = header, clients, by_client, orphans
+
+
+def plan_all(guide: MeetingGuide, store: Store) -> AllPlan:
+    clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
+    by_client: dict[str, list[Doc]] = {}
+    for meeting in _in_date_order(store.raw_meetings()):  # stored dicts: no models to build
+        by_client.setdefault(meeting.get("client_id", ""), []).append(meeting)
+    total = sum(map(len, by_client.values()))
+    known = {client.id for client in clients}
+    orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
+    header = f"# {md_cell(guide.title)}: all records\n\n{len(clients)} clients, {total} meetings.\n\n"
+    return AllPlan(header, clients, by_client, orphans)
+
+
+def render_all(guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:
+    """The part of the export for `clients` (and the orphaned meetings when asked)."""
+    export = _Export(guide)
+    if header:
+        export.out.append(plan.header)
+    for client in clients:
+        export.client(client, plan.by_client.get(client.id, []), 2)
+    if orphans and plan.orphans:
+        export.out.append("## Meetings without a client record\n\n")
+        for client_id, meetings in plan.orphans.items():
+            for meeting in meetings:
+                export.meeting(meeting, f"(unknown client {client_id})", 3)
+    return export.text()
+
+
+def write_export(path: Path, text: str | bytes) -> None:
     """Write an export for its owner's eyes only (0600), atomically: a crash leaves the old file
     or the new one. Raises OSError, whose strerror says what went wrong."""
-    if not text.endswith("\n"):
-        text += "\n"
-    write_private(Path(path), text.encode("utf-8"))
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    write_private(Path(path), data)
