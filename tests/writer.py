@@ -78,7 +78,8 @@ def torture(db: str, seed: int, compact_bytes: int) -> None:
     say("ready")
     if sys.stdin.readline().strip() != "go":
         return
-    store = Store(Path(db), compact_bytes=compact_bytes)
+    # An encrypted DB (tests/test_crypto.py) is opened with the passphrase from the environment.
+    store = Store(Path(db), compact_bytes=compact_bytes, passphrase=os.environ.get("COPE_TUI_PASSPHRASE"))
     ids = {
         "clients": [c.id for c in store.clients()],
         "meetings": [m.id for m in store.meetings()],

@@ -19,15 +19,20 @@ import stat
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import orjson
-
-from . import migrations, storage
-from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, fsync_dir, gc_paused, write_private
+from . import storage
+from .backup_check import (  # noqa: F401 (the checks are part of this module's interface)
+    CheckResult,
+    JournalScan,
+    check_file,
+    is_ours,
+    replay_journal,
+    validate_records,
+)
+from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, write_private
 
 SNAPSHOT = "snapshot"
 KEEP_NEWEST = 10  # the newest snapshots, whatever their age
@@ -50,23 +55,6 @@ class Backup:
     @property
     def name(self) -> str:
         return self.path.name
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    ok: bool
-    clients: int = 0
-    meetings: int = 0
-    problem: str = ""
-    schema: int | None = None
-
-
-@dataclass(frozen=True)
-class JournalScan:
-    entries: int = 0  # lines applied
-    torn: list[Path] = field(default_factory=list)  # journals whose last line a kill cut off (harmless)
-    damaged: Path | None = None  # a journal with a bad line before its last one
-    damaged_line: int | None = None
 
 
 # ---- names and folder --------------------------------------------------------------------
@@ -280,134 +268,10 @@ def journals_of(path: Path) -> tuple[Path, Path]:
     return journal.old_path, journal.path
 
 
-# ---- checking ------------------------------------------------------------------------------
-
-
-def replay_journal(data: dict[str, Any], db_path: Path) -> JournalScan:
-    """Apply the DB's journals to `data` exactly as the store does when it opens it."""
-    journal = Journal(Path(db_path).with_name(Path(db_path).name + ".journal"))
-    try:
-        applied = journal.replay(data)
-    except JournalDamaged as exc:
-        return JournalScan(damaged=exc.path, damaged_line=exc.line)
-    torn = []
-    for path in (journal.old_path, journal.path):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
-        if _torn_tail(raw):
-            torn.append(path)
-    return JournalScan(entries=applied, torn=torn)
-
-
-def _torn_tail(raw: bytes) -> bool:
-    """Does the last line fail to parse? (Journal.replay skips such a line: a kill cut it.)"""
-    lines = raw.split(b"\n")
-    tail = lines[-1] if lines[-1].strip() else (lines[-2] if len(lines) > 1 else b"")
-    if not tail.strip():
-        return False
-    try:
-        entry = orjson.loads(tail)
-        # The same shape test as the replay: a table, an id, and a doc unless deleting.
-        entry["t"], entry["id"]
-        if not entry.get("del"):
-            entry["doc"]
-    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-        return True
-    return False
-
-
-def is_ours(data: Any) -> bool:
-    """The same test the store applies: our meta record and only our tables."""
-    if not isinstance(data, dict):
-        return False
-    if not data:
-        return True
-    meta = data.get("meta", {})
-    app = meta.get("app") if isinstance(meta, dict) else None
-    return isinstance(app, dict) and app.get("app") == storage.APP_ID and set(data) <= set(storage.TABLES)
-
-
-def validate_records(data: dict[str, Any], limit: int = 5) -> tuple[int, int, list[str]]:
-    """Count clients and meetings and say which records do not validate (at most `limit`)."""
-    problems: list[str] = []
-    bad = 0
-    counts = []
-    from pydantic import ValidationError
-
-    from .models import Client, Meeting
-
-    for table, model, label in (("clients", Client, "client"), ("meetings", Meeting, "meeting")):
-        docs = data.get(table, {})
-        if not isinstance(docs, dict):
-            problems.append(f"the '{table}' table is not a table of records")
-            bad += 1
-            counts.append(0)
-            continue
-        counts.append(len(docs))
-        with gc_paused():
-            for doc_id, doc in docs.items():
-                try:
-                    model.model_validate(doc)
-                except ValidationError as exc:
-                    bad += 1
-                    if len(problems) < limit:
-                        first = exc.errors()[0]
-                        where = ".".join(str(part) for part in first.get("loc", ())) or "record"
-                        problems.append(f"{label} {doc_id}: {where}: {first.get('msg', 'invalid')}")
-    if bad > len(problems):
-        problems.append(f"... {bad - len(problems)} more invalid record(s)")
-    return counts[0], counts[1], problems
-
-
-def check_file(path: Path) -> CheckResult:
-    """Would the app open this file with every record intact? Never changes anything.
-
-    A journal beside it (PATH.journal) is replayed first, as the store would.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return CheckResult(False, problem=f"cannot read it: {exc.strerror or exc}")
-    if not raw.strip():
-        return CheckResult(False, problem="the file is empty")
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        return CheckResult(False, problem=f"not valid JSON ({exc})")
-    if not is_ours(data):
-        return CheckResult(False, problem="not a cope-tui database")
-    if not data:
-        return CheckResult(False, problem="the file holds no database")
-    for name in storage.TABLES:
-        data.setdefault(name, {})
-    scan = replay_journal(data, path)
-    if scan.damaged is not None:
-        return CheckResult(False, problem=f"its journal {scan.damaged.name} is damaged at line {scan.damaged_line}")
-    try:
-        schema = int(data["meta"].get("app", {}).get("schema", 0))
-    except (TypeError, ValueError, AttributeError):
-        return CheckResult(False, problem="its format version is not a number")
-    if schema < storage.SCHEMA:
-        try:
-            data = migrations.upgrade(data, schema, storage.SCHEMA)
-        except storage.StoreError as exc:
-            return CheckResult(False, schema=schema, problem=str(exc))
-    clients, meetings, problems = validate_records(data)
-    if problems:
-        problem = "; ".join(problems)
-        if schema > storage.SCHEMA:
-            problem = f"written by a newer cope-tui (format {schema}): {problem}"
-        return CheckResult(False, clients, meetings, problem, schema)
-    return CheckResult(True, clients, meetings, "", schema)
-
-
-def newest_good(db_path: Path) -> Backup | None:
-    """The newest backup that check_file passes, or None."""
+def newest_good(db_path: Path, keys=None) -> Backup | None:
+    """The newest backup that check_file passes (encrypted ones need `keys`), or None."""
     for backup in list_backups(db_path):
-        if check_file(backup.path).ok:
+        if check_file(backup.path, keys).ok:
             return backup
     return None
 
@@ -483,5 +347,8 @@ def restore(db_path: Path, backup: Backup | Path) -> Path | None:
         # The client-list summary described the old file; it would be ignored (size and
         # mtime differ), but leave nothing stale behind.
         db.with_name(db.name + ".summary").unlink(missing_ok=True)
+        from .audit import log_restore  # the restore goes into the audit log
+
+        log_restore(db, source, data)
     moved = [p for p in asides if p.exists()]
     return moved[0] if moved else None

@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 
+from .crypto import CryptoError, PlainCodec
+
 
 @contextmanager
 def gc_paused(*, freeze: bool = False) -> Iterator[None]:
@@ -76,9 +78,9 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 class JournalDamaged(Exception):
-    def __init__(self, path: Path, line: int):
+    def __init__(self, path: Path, line: int, sealed: bool = False):
         super().__init__(f"{path} line {line}")
-        self.path, self.line = path, line
+        self.path, self.line, self.sealed = path, line, sealed
 
 
 class Journal:
@@ -86,11 +88,13 @@ class Journal:
 
     `rotate()` moves the current lines to NAME.old so a compaction can fold them into
     the main file while new saves go on into a fresh journal; the old one is deleted
-    only after the main file holding its lines is durable.
+    only after the main file holding its lines is durable. Each line passes through
+    `codec` (in an encrypted DB, each is sealed on its own).
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, codec=None):
         self.path = path
+        self.codec = codec or PlainCodec()
         self.old_path = path.with_name(path.name + ".old")
         self.fd: int | None = None
         self.size = 0
@@ -111,7 +115,7 @@ class Journal:
 
     def append(self, entry: dict[str, Any]) -> None:
         assert self.fd is not None
-        line = orjson.dumps(entry) + b"\n"
+        line = self.codec.seal_line(orjson.dumps(entry)) + b"\n"
         start = self.size
         try:
             _write_all(self.fd, line)
@@ -164,19 +168,22 @@ class Journal:
                 if not line.strip():
                     continue
                 try:
-                    entry = orjson.loads(line)
+                    entry = orjson.loads(self.codec.open_line(line))
                     table = data.setdefault(entry["t"], {})
                     if entry.get("del"):
                         table.pop(entry["id"], None)
                     else:
                         table[entry["id"]] = entry["doc"]
                     applied += 1
-                except (orjson.JSONDecodeError, KeyError, TypeError):
+                except (orjson.JSONDecodeError, KeyError, TypeError, CryptoError):
                     # Only the very last line may be torn by a kill mid-write; it was
-                    # never reported saved. Anything earlier is real damage.
-                    if number >= len(lines) - 1:
+                    # never reported saved. Anything earlier is real damage. A sealed
+                    # line followed by its newline was written whole: failing to open
+                    # it means it was changed, so it is damage even when last.
+                    whole = self.codec.sealed and number < len(lines)
+                    if number >= len(lines) - 1 and not whole:
                         break
-                    raise JournalDamaged(path, number) from None
+                    raise JournalDamaged(path, number, self.codec.sealed) from None
         return applied
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from . import backups, migrations, storage
+from . import backups, crypto, migrations, storage
 from .backups import Backup, CheckResult
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
@@ -40,6 +40,7 @@ class Report:
     backups: list[tuple[Backup, CheckResult]] = field(default_factory=list)
     holder: dict[str, Any] | None = None  # who holds the DB now, if anyone
     aside: list[Path] = field(default_factory=list)  # files moved aside by earlier restores
+    codec: Any = None  # what opened an encrypted DB's files (None: plain, or not opened)
 
     @property
     def healthy(self) -> bool:
@@ -92,14 +93,22 @@ def lock_holder(db_path: Path) -> dict[str, Any] | None:
         os.close(fd)
 
 
-def diagnose(db_path: Path) -> Report:
-    """Check everything the app needs to open the DB with every record intact."""
+def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
+    """Check everything the app needs to open the DB with every record intact; an
+    encrypted DB and its backups are opened with `keys` (holding the passphrase)."""
     db = Path(db_path).expanduser().absolute()
     report = Report(db=db)
-    data = _check_main(db, report)
+    pending = crypto.rekey_pending(db)
+    if pending:
+        report.add(PROBLEM, pending)
+    data = _check_main(db, report, keys)
     if data is not None:
         _check_journal(db, data, report)
         _check_schema_and_records(data, report)
+        from .audit_check import verify  # the audit chain and every finalised meeting's hash
+
+        for level, text in verify(db, data, report.codec).findings:
+            report.add(level, text)
     report.holder = lock_holder(db)
     if report.holder is not None:
         h = report.holder
@@ -110,7 +119,7 @@ def diagnose(db_path: Path) -> Report:
         )
     else:
         report.add(OK, "not in use by any cope-tui")
-    report.backups = [(b, backups.check_file(b.path)) for b in backups.list_backups(db)]
+    report.backups = [(b, backups.check_file(b.path, keys)) for b in backups.list_backups(db)]
     report.aside = sorted(p for p in db.parent.glob(f"{_glob_escape(db.name)}*.damaged-*") if p.is_file())
     return report
 
@@ -119,7 +128,7 @@ def _glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
-def _check_main(db: Path, report: Report) -> dict[str, Any] | None:
+def _check_main(db: Path, report: Report, keys: crypto.Keyring | None = None) -> dict[str, Any] | None:
     try:
         info = db.stat()
     except FileNotFoundError:
@@ -144,6 +153,10 @@ def _check_main(db: Path, report: Report) -> dict[str, Any] | None:
     except OSError as exc:
         report.add(PROBLEM, f"cannot read '{db}': {exc.strerror}")
         return None
+    if crypto.looks_sealed(raw):
+        raw = _open_sealed(db, raw, report, keys)
+        if raw is None:
+            return None
     if not raw.strip():
         report.add(NOTE, "the file is empty: a new database")
         return {name: {} for name in storage.TABLES}
@@ -162,15 +175,39 @@ def _check_main(db: Path, report: Report) -> dict[str, Any] | None:
     return data
 
 
+def _open_sealed(db: Path, raw: bytes, report: Report, keys: crypto.Keyring | None) -> bytes | None:
+    """The plain bytes of an encrypted DB file, or None after saying why not."""
+    try:
+        header = crypto.parse_header(raw)
+    except crypto.CryptoError as exc:
+        report.add(PROBLEM, crypto.describe(db, exc))
+        return None
+    report.add(OK, f"encrypted ({crypto.CIPHER}: N=2^{header.log2n}, r={header.r}, p={header.p})")
+    if keys is None or (keys.passphrase is None and not keys.knows(raw)):
+        report.add(
+            PROBLEM,
+            "its records were not checked: the passphrase is needed. Run this at a terminal to be "
+            "asked for it, or set COPE_TUI_PASSPHRASE",
+        )
+        return None
+    try:
+        report.codec = keys.codec_for(raw)
+        return report.codec.open_file(raw)
+    except crypto.CryptoError as exc:
+        report.add(PROBLEM, crypto.describe(db, exc))
+        return None
+
+
 def _check_journal(db: Path, data: dict[str, Any], report: Report) -> None:
     old, journal = backups.journals_of(db)
     if old.exists():
         report.add(NOTE, f"'{old.name}' is waiting: a compaction was cut off. It is folded in at the next open: harmless")
-    scan = backups.replay_journal(data, db)
+    scan = backups.replay_journal(data, db, report.codec)
     if scan.damaged is not None:
+        how = "has a line that does not decrypt (damaged or changed)" if scan.sealed else "is damaged"
         report.add(
             PROBLEM,
-            f"the journal '{scan.damaged}' is damaged at line {scan.damaged_line}; the app will not open the database",
+            f"the journal '{scan.damaged}' {how} at line {scan.damaged_line}; the app will not open the database",
         )
         return
     if scan.entries:

@@ -28,10 +28,17 @@ class Session:
 
     @classmethod
     def open(
-        cls, db: Path, *, read_only: bool = False, guide: MeetingGuide | None = None, lazy: bool = True
+        cls,
+        db: Path,
+        *,
+        read_only: bool = False,
+        guide: MeetingGuide | None = None,
+        lazy: bool = True,
+        passphrase: str | None = None,
     ) -> Session:
-        """Open the DB; with `lazy`, the app parses it after the client list is painted."""
-        return cls(Store(db, read_only=read_only, lazy=lazy), guide)
+        """Open the DB; with `lazy`, the app parses it after the client list is painted.
+        An encrypted DB without `passphrase` opens locked (`store.locked`) until unlocked."""
+        return cls(Store(db, read_only=read_only, lazy=lazy, passphrase=passphrase), guide)
 
     @property
     def guide(self) -> MeetingGuide:

@@ -6,6 +6,9 @@ Layout on disk, side by side:
   NAME.json.lock     who holds the DB (pid, host, since), guarded by flock
   NAME.json.summary  what the client list shows, for painting before the full load
 
+An encrypted DB seals the main file and the summary whole and each journal line on its
+own (see crypto.py); the store opens locked until `unlock()` derives the key.
+
 A save appends one line to the journal and fsyncs it: its cost follows the size of
 the change, not of the DB. Compaction folds the journal into the JSON file by temp
 file + fsync + rename, off the saving path, so a kill at any instant leaves files
@@ -18,22 +21,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from . import summary
+from . import crypto, summary
 from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, write_private
-
-if TYPE_CHECKING:
-    from .models import Client, Meeting
-
-
-def _models():
-    """Records become pydantic models only when asked for: the client list paints without it."""
-    from . import models
-
-    return models
+from .store_records import Records, _tinydb
 
 
 __all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_dir"]
@@ -66,36 +60,24 @@ class ReadOnlyDatabase(StoreError):
     pass
 
 
+class WrongPassphrase(StoreError):
+    """The passphrase does not open this encrypted DB; nothing was read or written."""
+
+
+class NewerEncryption(StoreError):
+    """Sealed by a newer cope-tui's encryption format."""
+
+
+def _sealed_error(path: Path, exc: crypto.CryptoError) -> StoreError:
+    kind = {crypto.NewerVersion: NewerEncryption, crypto.BadPassphrase: WrongPassphrase}.get(type(exc))
+    return (kind or CorruptDatabase)(crypto.describe(path, exc))
+
+
 class RecordLocked(StoreError):
     """A finalised meeting was about to change."""
 
 
-def _tinydb(data: dict[str, dict[str, Any]]):
-    """TinyDB over the live dict: its query API and file layout, with persistence left to
-    the Store. Built on first use, so painting the client list never imports it."""
-    from tinydb import TinyDB
-    from tinydb.storages import Storage
-    from tinydb.table import Table
-
-    class StrTable(Table):
-        document_id_class = str  # our record ids are short strings, not counters
-
-    class Memory(Storage):
-        def __init__(self, data: dict[str, dict[str, Any]]):
-            self.data = data
-
-        def read(self) -> dict[str, dict[str, Any]]:
-            return self.data
-
-        def write(self, data: dict[str, dict[str, Any]]) -> None:
-            self.data = data
-
-    db = TinyDB(storage=Memory, data=data)
-    db.table_class = StrTable
-    return db
-
-
-class Store:
+class Store(Records):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -110,9 +92,11 @@ class Store:
         read_only: bool = False,
         compact_bytes: int = COMPACT_BYTES,
         lazy: bool = False,
+        passphrase: str | None = None,
     ):
         self.path = Path(path).expanduser().absolute()
-        self.journal = Journal(self.path.with_name(self.path.name + ".journal"))
+        self.codec: crypto.PlainCodec | crypto.SealedCodec = crypto.PlainCodec()
+        self.journal = Journal(self.path.with_name(self.path.name + ".journal"), self.codec)
         self.journal_path = self.journal.path
         self.lock = LockFile(self.path.with_name(self.path.name + ".lock"))
         self.lock_path = self.lock.path
@@ -128,18 +112,62 @@ class Store:
         self._summaries: list[summary.ClientSummary] | None = None
         self._data: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
         self._db = None
+        self._lazy = lazy
+        pending = crypto.rekey_pending(self.path)
+        if pending:
+            raise StoreError(pending)
+        self.encrypted = self.locked = crypto.is_encrypted(self.path)
         if not read_only:
             ensure_private_dir(self.path.parent)
             self._take_lock()
             self._remove_stale_temp()
         try:
-            if lazy and not self.journal.pending():
-                self._summaries = summary.read(self.path)
-            if self._summaries is None:
-                self._finish_loading()
+            if not self.encrypted:
+                self._open_contents()
+            elif passphrase is not None:
+                self.unlock(passphrase)
         except BaseException:
             self.lock.release()
             raise
+
+    def _open_contents(self) -> None:
+        if self._lazy and not self.journal.pending():
+            self._summaries = summary.read(self.path, self.codec)
+        if self._summaries is None:
+            self._finish_loading()
+
+    def unlock(self, passphrase: str) -> None:
+        """Derive the key (scrypt: slow, run it in a thread) and open the DB as an
+        unencrypted one opens; WrongPassphrase leaves everything as it was."""
+        if not self.locked:
+            return
+        try:
+            codec = crypto.unlock(crypto.read_header(self.path), passphrase)
+        except crypto.CryptoError as exc:
+            raise _sealed_error(self.path, exc) from None
+        except OSError as exc:
+            raise StoreError(f"Cannot read '{self.path}': {exc.strerror}.") from exc
+        self.codec = self.journal.codec = codec
+        self.locked = False
+        try:
+            self._open_contents()
+        except BaseException:
+            self.codec = self.journal.codec = crypto.PlainCodec()
+            self.locked = True
+            raise
+
+    def check_passphrase(self, passphrase: str) -> bool:
+        """Does it open this DB? (For the idle lock; slow like unlock.) Always true when
+        the DB is not encrypted: no passphrase guards it."""
+        if not self.encrypted:
+            return True
+        try:
+            if self.locked:
+                return crypto.unlock(crypto.read_header(self.path), passphrase) is not None
+            key, check = crypto.derive(passphrase, self.codec.params)
+        except (crypto.CryptoError, OSError):
+            return False
+        return self.codec.matches(key + check)
 
     # ---- opening ---------------------------------------------------------------
 
@@ -214,6 +242,8 @@ class Store:
                 self._write_summary()
 
     def wait_ready(self) -> None:
+        if self.locked:
+            raise StoreError(f"'{self.path}' is encrypted and not unlocked yet.")
         if not self._ready.is_set() and self._loader is None:
             self._finish_loading()  # nobody started a background load: do it here
         self._ready.wait()
@@ -230,7 +260,14 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Cannot read '{self.path}': {exc.strerror}.") from exc
         data: Any = {}
+        if raw and self.codec.sealed:
+            try:
+                raw = self.codec.open_file(raw)
+            except crypto.CryptoError as exc:
+                raise _sealed_error(self.path, exc) from None
         if raw.strip():
+            if crypto.looks_sealed(raw):  # a damaged or cut-off header, or sealed since we looked
+                raise _sealed_error(self.path, crypto.problem_of(raw))
             try:
                 with gc_paused(freeze=True):
                     data = orjson.loads(raw)
@@ -250,8 +287,9 @@ class Store:
         try:
             self.journal.replay(data)
         except JournalDamaged as exc:
+            how = "does not decrypt (damaged or changed)" if exc.sealed else "is damaged"
             raise CorruptDatabase(
-                f"The journal '{exc.path}' is damaged at line {exc.line}. Neither file has been "
+                f"The journal '{exc.path}' {how} at line {exc.line}. Neither file has been "
                 "changed. Run 'cope-tui doctor' to check the database and its backups."
             ) from None
         meta = data["meta"].setdefault("app", {"app": APP_ID, "schema": SCHEMA})
@@ -330,9 +368,9 @@ class Store:
     def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary]) -> None:
         from . import backups
 
-        write_private(self.path, blob)
+        write_private(self.path, self.codec.seal_file(blob))
         try:
-            summary.write(self.path, summaries)
+            summary.write(self.path, summaries, self.codec)
         except OSError:
             summary.sidecar(self.path).unlink(missing_ok=True)
         backups.after_compaction(self.path)
@@ -340,7 +378,7 @@ class Store:
     def _write_summary(self) -> None:
         try:
             if self.path.exists():
-                summary.write(self.path, summary.summarise(self._data))
+                summary.write(self.path, summary.summarise(self._data), self.codec)
         except OSError:
             pass
 
@@ -406,59 +444,6 @@ class Store:
 
     # ---- records ---------------------------------------------------------------
 
-    def clients(self) -> list[Client]:
-        with self._snapshot("clients") as docs, gc_paused():
-            found = [_models().Client.model_validate(d) for d in docs]
-        return sorted(found, key=lambda c: c.code.casefold())
-
-    def client(self, client_id: str) -> Client | None:
-        doc = self.get("clients", client_id)
-        return _models().Client.model_validate(doc) if doc else None
-
-    def client_by_code(self, code: str) -> Client | None:
-        wanted = code.strip().casefold()
-        with self._snapshot("clients") as docs:
-            for doc in docs:
-                if str(doc.get("code", "")).casefold() == wanted:
-                    return _models().Client.model_validate(doc)
-        return None
-
-    def put_client(self, client: Client) -> None:
-        self.put("clients", client.id, _models().dump(client))
-
-    def meeting(self, meeting_id: str) -> Meeting | None:
-        doc = self.get("meetings", meeting_id)
-        return _models().Meeting.model_validate(doc) if doc else None
-
-    def meetings(self, client_id: str | None = None) -> list[Meeting]:
-        """Meetings in date order, of one client or of all."""
-        with self._snapshot("meetings") as docs:
-            picked = [d for d in docs if client_id is None or d.get("client_id") == client_id]
-        with gc_paused():
-            found = [_models().Meeting.model_validate(d) for d in picked]
-        return sorted(found, key=lambda m: (m.started, m.id))
-
-    def exercises(self) -> list:
-        """COPE exercises, newest first."""
-        from .exercise import Exercise
-
-        with self._snapshot("exercises") as docs, gc_paused():
-            found = [Exercise.model_validate(d) for d in docs]
-        return sorted(found, key=lambda e: (e.start, e.created), reverse=True)
-
-    def exercise(self, exercise_id: str):
-        from .exercise import Exercise
-
-        doc = self.get("exercises", exercise_id)
-        return Exercise.model_validate(doc) if doc else None
-
-    def put_exercise(self, exercise) -> None:
-        self.put("exercises", exercise.id, _models().dump(exercise))
-
-    def put_meeting(self, meeting: Meeting) -> None:
-        """Save a meeting; a finalised one only ever gains addenda."""
-        self.put_meeting_doc(meeting.id, _models().dump(meeting))
-
     def put_meeting_doc(self, meeting_id: str, doc: dict[str, Any]) -> None:
         self.wait_ready()
         with self._mutex:
@@ -466,8 +451,10 @@ class Store:
             if old is not None and old.get("client_id") != doc.get("client_id"):
                 raise StoreError(f"Meeting id {meeting_id} already belongs to another client; nothing was overwritten.")
             if old is not None and old.get("finalised_at"):
-                before = {k: v for k, v in old.items() if k != "addenda"}
-                after = {k: v for k, v in doc.items() if k != "addenda"}
+                # An empty field and a missing one are the same: fields added since it was
+                # finalised (stored without them) must not block its addenda.
+                before = {k: v for k, v in old.items() if k != "addenda" and v is not None}
+                after = {k: v for k, v in doc.items() if k != "addenda" and v is not None}
                 old_add, new_add = old.get("addenda", []), doc.get("addenda", [])
                 if before != after or new_add[: len(old_add)] != old_add:
                     raise RecordLocked(

@@ -3,7 +3,8 @@
 The home screen needs only each client and a count of their meetings. Writing that
 down at every compaction lets the list paint before the whole DB is parsed; it is
 trusted only while the DB file is exactly the one it was written for and no journal
-lines are waiting, and is otherwise rebuilt from the data.
+lines are waiting, and is otherwise rebuilt from the data. It holds client codes and
+notes, so in an encrypted DB it is sealed with the DB's codec like the DB itself.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 import orjson
 
+from .crypto import SUMMARY, CryptoError
 from .diskio import write_private
 
-VERSION = 1
+VERSION = 2  # 2: stage and closed
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class ClientSummary:
     meetings: int
     last: str  # ISO start time of the latest meeting, "" if none
     draft: bool  # a meeting not yet finalised
+    stage: int = 1  # the helping stage, 1-6
+    closed: bool = False
 
     def matches(self, term: str) -> bool:
         """Search as you type: code, note and significant others, case-blind."""
@@ -58,6 +62,8 @@ def summarise(data: dict[str, dict[str, Any]]) -> list[ClientSummary]:
                 meetings=count,
                 last=last,
                 draft=draft,
+                stage=doc.get("stage") or 1,
+                closed=bool(doc.get("closed_at")),
             )
         )
     return sorted(found, key=lambda c: c.code.casefold())
@@ -67,7 +73,7 @@ def sidecar(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".summary")
 
 
-def write(db_path: Path, summaries: list[ClientSummary]) -> None:
+def write(db_path: Path, summaries: list[ClientSummary], codec=None) -> None:
     """Record the summary for the DB file as it is on disk right now."""
     st = os.stat(db_path)
     body = {
@@ -76,16 +82,18 @@ def write(db_path: Path, summaries: list[ClientSummary]) -> None:
         "mtime_ns": st.st_mtime_ns,
         "clients": [asdict(s) for s in summaries],
     }
-    write_private(sidecar(db_path), orjson.dumps(body))
+    blob = orjson.dumps(body)
+    write_private(sidecar(db_path), codec.seal_file(blob, SUMMARY) if codec is not None else blob)
 
 
-def read(db_path: Path) -> list[ClientSummary] | None:
+def read(db_path: Path, codec=None) -> list[ClientSummary] | None:
     """The stored summary, or None when it might not describe the DB file exactly."""
     try:
         st = os.stat(db_path)
-        body = orjson.loads(sidecar(db_path).read_bytes())
+        raw = sidecar(db_path).read_bytes()
+        body = orjson.loads(codec.open_file(raw) if codec is not None else raw)
         if body.get("version") != VERSION or body["size"] != st.st_size or body["mtime_ns"] != st.st_mtime_ns:
             return None
         return [ClientSummary(**{**c, "others": tuple(c["others"])}) for c in body["clients"]]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, CryptoError):
         return None

@@ -1,0 +1,196 @@
+"""`cope-tui encrypt` / `decrypt` and the passphrase on the command line, in subprocesses
+(and on a pseudo-terminal where the passphrase must be typed)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from cope_tui import crypto
+from cope_tui.models import Client
+from cope_tui.storage import Store
+
+from test_e2e import Terminal  # the pty helper of the end-to-end tests
+
+PASS = "a long and private phrase"
+MARK = "OKAPI-MARKER-4410"
+
+
+@pytest.fixture
+def with_pass(cli_env):
+    return {**cli_env, "COPE_TUI_PASSPHRASE": PASS}
+
+
+def plain_db(tmp_path: Path) -> Path:
+    db = tmp_path / "cope.json"
+    store = Store(db)
+    store.put_client(Client(code="C-7", note=f"note {MARK}"))
+    store.close()
+    return db
+
+
+def test_encrypt_export_decrypt_with_the_environment(tmp_path, run_cli, with_pass, cli_env):
+    db = plain_db(tmp_path)
+    done = run_cli(["encrypt", "--db", str(db)], with_pass)
+    assert done.returncode == 0, done.stderr
+    assert "Encrypted" in done.stdout and crypto.is_encrypted(db)
+    assert MARK.encode() not in db.read_bytes()
+
+    done = run_cli(["export", "--client", "C-7", "--db", str(db)], with_pass)
+    assert done.returncode == 0, done.stderr
+    assert MARK in done.stdout
+    assert "plain text" in done.stderr  # the export itself is not encrypted, and it says so
+
+    done = run_cli(["export", "--client", "C-7", "--db", str(db)], cli_env)  # no tty, no variable
+    assert done.returncode == 1
+    assert "COPE_TUI_PASSPHRASE" in done.stderr and str(db) in done.stderr and MARK not in done.stdout
+
+    wrong = {**cli_env, "COPE_TUI_PASSPHRASE": "not it"}
+    done = run_cli(["export", "--client", "C-7", "--db", str(db)], wrong)
+    assert done.returncode == 1 and "does not open" in done.stderr and "COPE_TUI_PASSPHRASE" in done.stderr
+
+    done = run_cli(["decrypt", "--db", str(db)], wrong)
+    assert done.returncode == 1 and "does not open" in done.stderr and crypto.is_encrypted(db)
+
+    done = run_cli(["decrypt", "--db", str(db)], with_pass)
+    assert done.returncode == 0, done.stderr
+    assert not crypto.is_encrypted(db) and MARK.encode() in db.read_bytes()
+
+    done = run_cli(["decrypt", "--db", str(db)], with_pass)
+    assert done.returncode == 1 and "not encrypted" in done.stderr
+
+
+def test_encrypt_a_new_path_then_fill_it_with_demo_data(tmp_path, run_cli, with_pass, cli_env):
+    db = tmp_path / "fresh" / "cope.json"
+    done = run_cli(["encrypt", "--db", str(db)], with_pass)
+    assert done.returncode == 0 and "Created the encrypted database" in done.stdout, done.stderr
+    done = run_cli(["demo", "--db", str(db), "--clients", "2", "--meetings", "3"], with_pass)
+    assert done.returncode == 0, done.stderr
+    done = run_cli(["demo", "--db", str(db)], cli_env)
+    assert done.returncode == 1 and "COPE_TUI_PASSPHRASE" in done.stderr
+    store = Store(db, passphrase=PASS)
+    assert len(store.clients()) == 2
+    store.close()
+
+
+def test_encrypt_is_refused_while_another_process_has_the_db(tmp_path, run_cli, with_pass):
+    db = plain_db(tmp_path)
+    store = Store(db)
+    try:
+        done = run_cli(["encrypt", "--db", str(db)], with_pass)
+    finally:
+        store.close()
+    assert done.returncode == 1 and "in use" in done.stderr
+    assert not crypto.is_encrypted(db)
+
+
+def test_encrypt_without_a_terminal_or_variable_changes_nothing(tmp_path, run_cli, cli_env):
+    db = plain_db(tmp_path)
+    before = db.read_bytes()
+    done = run_cli(["encrypt", "--db", str(db)], cli_env)
+    assert done.returncode == 1 and "COPE_TUI_PASSPHRASE" in done.stderr
+    assert db.read_bytes() == before
+
+
+def test_doctor_on_an_encrypted_db(tmp_path, run_cli, with_pass, cli_env):
+    db = plain_db(tmp_path)
+    assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
+    done = run_cli(["doctor", "--db", str(db)], with_pass)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "encrypted (AES-256-GCM" in done.stdout and "1 client(s)" in done.stdout
+
+    done = run_cli(["doctor", "--db", str(db)], cli_env)
+    assert done.returncode == 1 and "COPE_TUI_PASSPHRASE" in done.stdout + done.stderr
+
+    raw = bytearray(db.read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    db.write_bytes(bytes(raw))
+    done = run_cli(["doctor", "--db", str(db)], with_pass)
+    assert done.returncode == 1 and "authentication check" in done.stdout
+    assert db.read_bytes() == bytes(raw)
+
+
+def test_every_command_that_opens_a_db_names_the_variable(run_cli, cli_env):
+    for command in ([], ["meet"], ["export"], ["demo"], ["doctor"], ["encrypt"], ["decrypt"]):
+        done = run_cli([*command, "--help"], cli_env)
+        assert done.returncode == 0 and "COPE_TUI_PASSPHRASE" in done.stdout, command
+
+
+# ---- typed at a terminal -------------------------------------------------------------------
+
+
+@pytest.fixture
+def term_env(cli_env):
+    env = {**cli_env, "TERM": "xterm-256color", "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.pop("COPE_TUI_PASSPHRASE", None)
+    return env
+
+
+def expect(term: Terminal, text: str) -> None:
+    """Wait for `text` after what was already matched (one read may bring several prompts)."""
+    needle = text.encode()
+    if needle not in term.seen:
+        term.wait_for(text)
+    term.transcript = getattr(term, "transcript", b"") + term.seen
+    term.seen = term.seen[term.seen.index(needle) + len(needle) :]
+
+
+def finish(term: Terminal) -> int:
+    status = term.exit_status()
+    term.hang_up()
+    assert status is not None and os.WIFEXITED(status)
+    return os.WEXITSTATUS(status)
+
+
+def test_encrypt_asks_twice_and_again_when_they_differ(tmp_path, term_env):
+    db = plain_db(tmp_path)
+    term = Terminal(["encrypt", "--db", str(db)], term_env)
+    expect(term, "New passphrase")
+    term.type(PASS + "\r")
+    expect(term, "again")
+    term.type(PASS + "x\r")
+    expect(term, "differ")
+    expect(term, "New passphrase")
+    term.type(PASS + "\r")
+    expect(term, "again")
+    term.type(PASS + "\r")
+    expect(term, "Encrypted")
+    assert PASS.encode() not in term.transcript + term.seen  # never echoed
+    assert finish(term) == 0
+    store = Store(db, passphrase=PASS)
+    assert store.client_by_code("C-7") is not None
+    store.close()
+
+    term = Terminal(["export", "--client", "C-7", "--db", str(db)], term_env)
+    expect(term, "Passphrase for")
+    term.type("wrong one\r")
+    expect(term, "does not open")
+    expect(term, "Passphrase for")  # typing before the prompt is dropped (getpass flushes input)
+    term.type(PASS + "\r")
+    expect(term, MARK)
+    assert finish(term) == 0
+
+    term = Terminal(["decrypt", "--db", str(db)], term_env)
+    expect(term, "Passphrase for")
+    term.type(PASS + "\r")
+    expect(term, "Decrypted")
+    assert finish(term) == 0
+    assert not crypto.is_encrypted(db)
+
+
+def test_encrypt_gives_up_after_three_mismatches(tmp_path, term_env):
+    db = plain_db(tmp_path)
+    before = db.read_bytes()
+    term = Terminal(["encrypt", "--db", str(db)], term_env)
+    for attempt in range(3):
+        expect(term, "New passphrase")
+        term.type(f"first {attempt}\r")
+        expect(term, "again")
+        term.type(f"second {attempt}\r")
+    expect(term, "Nothing has been changed")
+    assert finish(term) == 1
+    assert db.read_bytes() == before
+    assert not crypto.marker_path(db).exists()
