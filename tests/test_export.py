@@ -249,7 +249,8 @@ def test_meeting_header_steps_fields_tables_and_addenda(store: Store, guide: Mee
     assert "- **Also present:** Sam (sister)" in lines
     assert "- **Duration:** 1:02" in lines
     status = next(line for line in lines if line.startswith("- **Status:**"))
-    assert re.fullmatch(r"- \*\*Status:\*\* Finalised by Kim on \d{4}-\d\d-\d\d \d\d:\d\d", status)
+    assert re.fullmatch(r"- \*\*Status:\*\* Finalised by Kim on \d{4}-\d\d-\d\d \d\d:\d\d · SHA-256 [0-9a-f]{64}", status)
+    assert status.endswith(meeting.content_hash)  # the hash doctor checks the record against
     assert "Not finalised" not in text
 
     assert "## Opening — done" in lines

@@ -195,6 +195,8 @@ class _Export:
         finalised_at = meeting.get("finalised_at")
         if finalised_at is not None:
             status = f"Finalised by {self.esc(meeting.get('finalised_by') or 'unknown')} on {_when(finalised_at)}"
+            if meeting.get("content_hash"):  # what `cope-tui doctor` checks the record against
+                status += f" · SHA-256 {md_cell(meeting['content_hash'])}"
         else:
             status = "Not finalised (draft)"
         # The state of each step the guide has for this kind of meeting; no record is pending.
@@ -299,6 +301,10 @@ class _Export:
         out.append("\n")
         if client.note and not client.note.isspace():
             out.append(f"**Note:**\n\n{md_text(client.note)}\n\n")
+        if client.goals:  # the case plan (issue 5): goals, ratings, trend
+            from .export_caseplan import case_plan_markdown
+
+            out.append(case_plan_markdown(client, level + 1))
         if latest is None:
             return
         sub, subsub = _heading(level + 1), _heading(level + 2)
@@ -319,7 +325,7 @@ class _Export:
         for step_id, spec in kind.actions:
             done = spec.done_column or ""
             for row in (records.get(step_id) or _EMPTY).get("lists", _EMPTY).get(spec.id, ()):
-                if not row.get("values", _EMPTY).get(done):
+                if not row.get("values", _EMPTY).get(done) and row.get("id") not in client.followups:
                     by_spec.setdefault(spec.id, (spec, []))[1].append(row)
         if not by_spec:
             out.append("None open.\n\n")
@@ -327,6 +333,10 @@ class _Export:
             if len(by_spec) > 1:
                 out.append(f"**{md_cell(spec.label)}**\n\n")
             out.append(self.rows(self.table(spec, added=True, without=spec.done_column or ""), rows))
+        if client.followups:  # ticked off on the client record since (issue 5)
+            from .export_followthrough import ticked_markdown
+
+            out.append(ticked_markdown(client, meetings, level + 1))
         for meeting in meetings:
             self.meeting(meeting, client.code, level + 1)
 

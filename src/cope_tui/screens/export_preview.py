@@ -23,8 +23,16 @@ class ExportPreview(Screen[None]):
         Binding("escape", "back", "Back", id="export.back"),
     ]
 
-    def __init__(self, *, client_id: str | None = None, meeting_id: str | None = None, meeting: Meeting | None = None):
+    def __init__(
+        self,
+        *,
+        client_id: str | None = None,
+        meeting_id: str | None = None,
+        meeting: Meeting | None = None,
+        handover: bool = False,
+    ):
         super().__init__(classes="sensitive-screen")
+        self.handover = handover  # the client's handover document rather than their summary
         self.client_id = client_id
         self.meeting_id = meeting_id
         self.meeting = meeting
@@ -50,6 +58,12 @@ class ExportPreview(Screen[None]):
             client = store.client(meeting.client_id) if meeting else None
             text = meeting_markdown(guide, store, meeting) if meeting else "Meeting not found."
             name = f"{client.code if client else 'meeting'}-{meeting.started:%Y-%m-%d}" if meeting else "meeting"
+        elif self.handover:
+            from ..export_handover import handover_markdown
+
+            client = store.client(self.client_id or "")
+            text = handover_markdown(store, client, guide) if client else "Client not found."
+            name = f"{client.code if client else 'client'}-handover-{date.today():%Y-%m-%d}"
         else:
             client = store.client(self.client_id or "")
             text = client_markdown(guide, store, client) if client else "Client not found."
@@ -68,8 +82,22 @@ class ExportPreview(Screen[None]):
         def chosen(path: Path | None) -> None:
             if path is not None:
                 self.notify(f"Wrote {path} (readable by you only). It is plain text: keep it safe.")
+                self._audit(path)
 
         self.app.push_screen(WriteDialog(self.text, Path.cwd() / getattr(self, "default_name", "export.md")), chosen)
+
+    def _audit(self, path: Path) -> None:
+        """The export goes into the DB's audit log: what, the file's name, the text's hash."""
+        from ..audit import log_export
+
+        what = "meeting" if self.meeting_id else "handover" if getattr(self, "handover", False) else "client"
+        client_id = self.meeting.client_id if self.meeting is not None else self.client_id
+        note = log_export(
+            self.app.session.store, what=what, target=path.name, data=self.text, client_id=client_id,
+            meeting_id=self.meeting_id,
+        )
+        if note:
+            self.notify(f"Written, but {note}", severity="warning")
 
     def action_back(self) -> None:
         self.dismiss()
@@ -92,6 +120,7 @@ class WriteDialog(ModalScreen[Path | None]):
             yield Label("Write the summary to a file", classes="dialog-title")
             yield Input(str(self.suggested), id="path")
             yield Static("", id="write-error", classes="error")
+            yield Static("The file is plain text, never encrypted: keep it somewhere private.", classes="hint")
             yield Static("enter write · esc cancel", classes="hint")
 
     @on(Input.Changed, "#path")
