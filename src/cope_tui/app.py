@@ -1,11 +1,16 @@
-"""The Textual app: global keys, save status, and a clean exit on hang-up."""
+"""The Textual app: global keys, save status, unlock and idle lock, and a clean exit on hang-up."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import sys
 import threading
+import time
+from functools import partial
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -13,7 +18,24 @@ from textual.command import CommandPalette
 from . import __version__
 from .autosave import SaveStatus
 from .session import Session
+from .settings import Settings, load_settings
 from .widgets.palette import CopeCommands
+
+# App actions that show no client content, so they still work under the lock.
+_ALLOWED_WHILE_LOCKED = frozenset(
+    {"quit", "help_quit", "help", "save_now", "lock_now", "focus_next", "focus_previous", "bell", "focus"}
+)
+
+
+def _resume_if_terminal(resume, signum, frame) -> None:
+    """A hang-up comes with SIGCONT; Textual would then restart its output on the dead
+    terminal, its writer thread would die and the exit would wait for it for ever."""
+    try:
+        alive = sys.__stdin__ is not None and os.isatty(sys.__stdin__.fileno())
+    except (OSError, ValueError):
+        alive = False
+    if alive:
+        resume(signum, frame)
 
 
 class CopeApp(App[None]):
@@ -27,13 +49,22 @@ class CopeApp(App[None]):
         Binding("question_mark", "help", "Help", show=False, id="app.help_alt"),
         Binding("f2", "privacy", "Privacy", id="app.privacy", priority=True),
         Binding("ctrl+backslash", "privacy", "Privacy", show=False, id="app.privacy_alt", priority=True),
+        Binding("f4", "search", "Search all", id="app.search", priority=True),
         Binding("ctrl+s", "save_now", "Save", show=False, id="app.save"),
+        Binding("f12", "lock_now", "Lock now", show=False, id="app.lock", priority=True),
     ]
 
-    def __init__(self, session: Session, *, meet_code: str | None = None):
+    def __init__(self, session: Session, *, meet_code: str | None = None, settings: Settings | None = None):
         super().__init__()
         self.session = session
         self.meet_code = meet_code
+        self.settings = settings or Settings()
+        self._idle_seconds = self.settings.idle_seconds
+        self._last_input = time.monotonic()
+        self._idle_timer = None
+        self._mounted_app = False
+        self._started = False  # the home screen is up: before that there is nothing to lock
+        self.locked = False  # the unlock or lock screen covers everything
         self.save_status = SaveStatus(0)
         self.sub_title = __version__
         self._ui_thread = threading.get_ident()
@@ -43,10 +74,26 @@ class CopeApp(App[None]):
     # ---- start and stop --------------------------------------------------------
 
     def on_mount(self) -> None:
-        from .screens.clients import ClientsScreen
-
         self.session.watch(self._status_from_saver)
         self._install_signal_handlers()
+        for warning in self.settings.warnings:
+            self.notify(warning, title="Settings", severity="warning", timeout=15)
+        self._mounted_app = True
+        self.idle_seconds = self._idle_seconds  # starts the idle check
+        if getattr(self.session.store, "locked", False):
+            from .screens.unlock import UnlockScreen
+
+            # Nothing is read or written until the key is derived.
+            self.locked = True
+            self.push_screen(UnlockScreen(), self._unlocked)
+            return
+        self._open_home()
+
+    def _open_home(self) -> None:
+        """The client list, the background load and --meet: for a plain DB at once, else once unlocked."""
+        from .screens.clients import ClientsScreen
+
+        self._started = True
         if self.session.store.read_only:
             self.notify(self.session.store.read_only_reason, title="Read-only", severity="warning", timeout=10)
         self.push_screen(ClientsScreen())
@@ -83,6 +130,9 @@ class CopeApp(App[None]):
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self._on_signal)
+            resume = signal.getsignal(signal.SIGCONT)
+            if callable(resume):
+                signal.signal(signal.SIGCONT, partial(_resume_if_terminal, resume))
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (some test runners): nothing to install
 
@@ -149,6 +199,56 @@ class CopeApp(App[None]):
         self.capture_all()
         self.run_worker(self.session.flush, thread=True, group="save", exclusive=False)
 
+    # ---- unlock and idle lock --------------------------------------------------
+
+    @property
+    def idle_seconds(self) -> float | None:
+        return self._idle_seconds
+
+    @idle_seconds.setter
+    def idle_seconds(self, seconds: float | None) -> None:
+        """Idle time before the screen locks, None for never; tests set a tiny one."""
+        self._idle_seconds = seconds or None
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        if self._idle_seconds and self._mounted_app:
+            # Looked at a few times per idle period: the lock comes at most 5 s late.
+            period = min(max(self._idle_seconds / 4, 0.05), 5.0)
+            self._idle_timer = self.set_interval(period, self._check_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.InputEvent, events.Paste)):
+            self._last_input = time.monotonic()  # all the idle lock needs: kept this cheap
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self._idle_seconds and time.monotonic() - self._last_input >= self._idle_seconds:
+            self.action_lock_now()
+
+    def action_lock_now(self) -> None:
+        """Cover everything; the screens below keep their text and the saver keeps writing."""
+        from .screens.lock import LockScreen
+
+        if not self._started or self.locked or self._signalled:
+            return
+        self.capture_all()
+        self.clear_notifications()  # a toast may name a client
+        self.locked = True
+        self.push_screen(LockScreen(), self._unlocked)
+
+    def _unlocked(self, _ok: bool | None = None) -> None:
+        self.locked = False
+        self._last_input = time.monotonic()
+        if not self._started:
+            self._open_home()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Under the lock only actions that reveal nothing run (no palette, no search)."""
+        if action == "lock_now":
+            return self._started and not self.locked
+        return not self.locked or action in _ALLOWED_WHILE_LOCKED
+
     # ---- global actions --------------------------------------------------------
 
     def action_help(self) -> None:
@@ -167,11 +267,21 @@ class CopeApp(App[None]):
         else:
             self.push_screen(PrivacyScreen())
 
+    def action_search(self) -> None:
+        from .screens.search import toggle_search
+
+        toggle_search(self)
+
     def action_command_palette(self) -> None:
         if not isinstance(self.screen, CommandPalette):
             super().action_command_palette()
 
 
-def create_app(session: Session, *, meet_code: str | None = None) -> CopeApp:
-    """The one way to build the app, used by the CLI and by the tests."""
-    return CopeApp(session, meet_code=meet_code)
+def create_app(
+    session: Session, *, meet_code: str | None = None, settings: Settings | None = None
+) -> CopeApp:
+    """The one way to build the app, used by the CLI and by the tests.
+
+    Without `settings` they are read from the config file and the environment.
+    """
+    return CopeApp(session, meet_code=meet_code, settings=settings or load_settings())

@@ -1,0 +1,109 @@
+"""User settings: how long the app may sit idle before it locks the screen.
+
+Read from the config file, then the environment, then the command line, each
+overriding the one before. A bad file or variable never stops the app: it is
+named in a warning and the value below it is used.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_LOCK_MINUTES = "COPE_TUI_LOCK_MINUTES"
+DEFAULT_IDLE_MINUTES = 10
+MAX_IDLE_MINUTES = 24 * 60  # a day; longer is the same as never, which 0 says plainly
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    idle_minutes: int = DEFAULT_IDLE_MINUTES  # 0: never lock
+    source: str = "default"
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def idle_seconds(self) -> float | None:
+        """None when the screen never locks by itself."""
+        return self.idle_minutes * 60.0 if self.idle_minutes else None
+
+
+def config_path() -> Path:
+    from platformdirs import user_config_path  # only when settings are read
+
+    return user_config_path("cope-tui", appauthor=False) / "config.toml"
+
+
+def check_minutes(value: object, where: str) -> int:
+    """A whole number of minutes from 0 (never) to a day, or a SettingsError naming `where`."""
+    where = f"{where}: " if where else ""
+    if isinstance(value, bool):
+        value = None  # TOML true/false is not a number of minutes
+    elif isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, int):
+        raise SettingsError(
+            f"{where}expected a whole number of minutes (0 = never lock), for example 10."
+        )
+    if not 0 <= value <= MAX_IDLE_MINUTES:
+        raise SettingsError(
+            f"{where}{value} is out of range; use 0 (never lock) to {MAX_IDLE_MINUTES} minutes."
+        )
+    return value
+
+
+def _from_file(path: Path) -> int | None:
+    """The file's `[lock] idle_minutes`, None when it is absent; SettingsError when unusable."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SettingsError(f"cannot read '{path}': {exc.strerror or exc}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"'{path}' is not valid TOML ({exc}). Fix or remove the file.") from None
+    lock = data.get("lock", {})
+    if not isinstance(lock, dict):
+        raise SettingsError(f"'{path}': 'lock' must be a table, written as [lock] on a line of its own.")
+    if "idle_minutes" not in lock:
+        return None
+    return check_minutes(lock["idle_minutes"], f"'{path}' [lock] idle_minutes")
+
+
+def load_settings(
+    *,
+    flag: int | None = None,
+    env: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    """File, then COPE_TUI_LOCK_MINUTES, then the --lock-after flag (already checked by the CLI)."""
+    env = os.environ if env is None else env
+    warnings: list[str] = []
+    minutes, source = DEFAULT_IDLE_MINUTES, "default"
+    file = path or config_path()
+    try:
+        found = _from_file(file)
+    except SettingsError as exc:
+        warnings.append(f"{exc} The file is ignored until it is fixed.")
+    else:
+        if found is not None:
+            minutes, source = found, str(file)
+    raw = env.get(ENV_LOCK_MINUTES)
+    if raw is not None and raw.strip():
+        try:
+            minutes, source = check_minutes(raw, ENV_LOCK_MINUTES), ENV_LOCK_MINUTES
+        except SettingsError as exc:
+            warnings.append(f"{exc} The variable is ignored until it is fixed.")
+    if flag is not None:
+        minutes, source = check_minutes(flag, "--lock-after"), "--lock-after"
+    return Settings(minutes, source, tuple(warnings))
