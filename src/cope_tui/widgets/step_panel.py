@@ -22,18 +22,21 @@ class StepPanel(VerticalScroll):
     class Changed(Message):
         """A field of the step changed; the meeting should be saved."""
 
-    def __init__(self, step: Step, meeting: Meeting, *, read_only: bool, banner: str = ""):
+    def __init__(self, step: Step, meeting: Meeting, *, read_only: bool, banner: str = "", stage_note: str = ""):
         super().__init__(classes="step-panel")
         self.step = step
         self.meeting = meeting
         self.read_only = read_only
         self.banner = banner
+        self.stage_note = stage_note  # the helping stage's prompts (markup), where the content asks
 
     def compose(self) -> ComposeResult:
         step = self.step
         record = self.meeting.peek(step.id)
         if self.banner:
             yield Static(self.banner, classes="banner sensitive")
+        if self.stage_note:  # first: what sets this meeting apart from one at another stage
+            yield Static(self.stage_note, classes="prompts stage-prompts")
         if step.intro:
             yield Static(escape(step.intro), classes="intro")
         if step.prompts:
