@@ -1,0 +1,237 @@
+"""A client's case plan: the goals from stage 3, their indicators and how they are going."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ..caseplan import (
+    KIND_LABELS,
+    CasePlanError,
+    direction,
+    latest,
+    remove_goal,
+    set_achieved,
+    sparkline,
+    trend,
+)
+from ..models import Client, Goal
+
+GOAL_WIDTH = 25
+SPARK = 10
+
+
+class CasePlanScreen(Screen[None]):
+    DEFAULT_CSS = """
+    CasePlanScreen #goal-table { height: 1fr; margin: 0 1; }
+    CasePlanScreen #goal-detail { height: auto; max-height: 7; padding: 0 1; border-top: solid $primary; }
+    """
+
+    BINDINGS = [
+        Binding("n", "add", "New goal", id="caseplan.add"),
+        Binding("ctrl+n", "add", "New goal", show=False, id="caseplan.add_alt"),
+        Binding("e", "edit", "Edit goal", id="caseplan.edit"),
+        Binding("x,delete", "delete", "Delete goal", id="caseplan.delete"),
+        Binding("a", "achieved", "Achieved", id="caseplan.achieved"),
+        Binding("r", "rate", "Rate progress", id="caseplan.rate"),
+        Binding("f9", "rate", "Rate progress", show=False, id="caseplan.rate_alt"),
+        Binding("escape", "back", "Back", id="caseplan.back"),
+    ]
+
+    def __init__(self, client_id: str):
+        super().__init__(classes="sensitive-screen")
+        self.client_id = client_id
+        self.client: Client | None = None
+
+    @property
+    def session(self):
+        return self.app.session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="caseplan-card", classes="card")
+        yield DataTable(id="goal-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="goal-detail", classes="sensitive")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#goal-table", DataTable)
+        table.add_column("Kind", key="kind", width=9)
+        table.add_column("Goal", key="goal", width=GOAL_WIDTH)
+        table.add_column("Ind.", key="ind", width=4)
+        table.add_column("Latest", key="latest", width=6)
+        table.add_column("Trend", key="trend", width=SPARK)
+        table.add_column("Status", key="status", width=8)
+        self._reload()
+        table.focus()
+
+    def _reload(self) -> None:
+        """The client as stored now: the rating dialog saves its own copy."""
+        self.session.flush()
+        self.client = self.session.store.client(self.client_id)
+        if self.client is None:
+            self.notify("That client no longer exists.", severity="error")
+            self.dismiss()
+            return
+        self.refresh_view()
+
+    def refresh_view(self, select: str | None = None) -> None:
+        client = self.client
+        assert client is not None
+        self.title = f"Case plan · {client.code}"
+        table = self.query_one("#goal-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for goal in client.goals:
+            last = latest(goal)
+            text = goal.text if len(goal.text) <= GOAL_WIDTH else goal.text[: GOAL_WIDTH - 1] + "…"
+            table.add_row(
+                "preferred" if goal.kind == "preferred" else "change",
+                text,
+                str(len(goal.indicators)),
+                f"{last.score}/10" if last else "-",
+                sparkline(trend(goal), SPARK),
+                "achieved" if goal.achieved else "open",
+                key=goal.id,
+            )
+        if select is not None:
+            keep = next((i for i, g in enumerate(client.goals) if g.id == select), keep)
+        if client.goals and keep is not None:
+            table.move_cursor(row=min(keep, len(client.goals) - 1))
+        done = sum(1 for g in client.goals if g.achieved)
+        card = (
+            f"[b]{escape(client.code)}[/b]: {len(client.goals)} goals, {done} achieved. "
+            "Scores run from 0 (no progress) to 10 (reached)."
+        )
+        if not client.goals:
+            card = (
+                f"[b]{escape(client.code)}[/b] has no goals yet. Stage 3 names the preferred scenario and the "
+                "change goals: n adds one, with the benefit indicators that will show it is working."
+            )
+        self.query_one("#caseplan-card", Static).update(card)
+        self._show_detail()
+
+    def _selected(self) -> Goal | None:
+        table = self.query_one("#goal-table", DataTable)
+        if self.client is None or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        return next((g for g in self.client.goals if g.id == key.value), None)
+
+    @on(DataTable.RowHighlighted, "#goal-table")
+    def _show_detail(self) -> None:
+        goal = self._selected()
+        detail = self.query_one("#goal-detail", Static)
+        if goal is None:
+            detail.update("[dim]n new goal · r rates progress at the open meeting (also F9 in a meeting)[/dim]")
+            return
+        scores = trend(goal)
+        head = f"[b]{escape(KIND_LABELS.get(goal.kind, goal.kind))}[/b], set {goal.created:%Y-%m-%d}"
+        if goal.achieved:
+            head += f", achieved {goal.achieved:%Y-%m-%d}"
+        if scores:
+            moved = direction(scores)
+            head += f"   {sparkline(scores)} {' '.join(map(str, scores[-8:]))}{' (' + moved + ')' if moved else ''}"
+        lines = [head, f"Goal: {escape(goal.text)}"]
+        lines.append("Indicators: " + (escape("; ".join(goal.indicators)) if goal.indicators else "none yet (e to add)"))
+        for rating in sorted(goal.ratings, key=lambda r: r.on)[-3:]:
+            note = f"  {escape(rating.note)}" if rating.note else ""
+            lines.append(f"  {rating.on:%Y-%m-%d}  {rating.score:>2}/10{note}")
+        detail.update("\n".join(lines))
+
+    @on(DataTable.RowSelected, "#goal-table")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    # ---- changes -------------------------------------------------------------------
+
+    def _writable(self) -> Client | None:
+        if self.session.store.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+            return None
+        if self.client is not None and self.client.closed:
+            self.notify(
+                f"{self.client.code} is closed and read-only. Reopen the client (o on the client screen) first.",
+                severity="warning",
+            )
+            return None
+        return self.client
+
+    def _commit(self, select: str | None = None) -> None:
+        assert self.client is not None
+        self.session.save_client(self.client)
+        self.refresh_view(select)
+
+    def action_add(self) -> None:
+        from .goal_form import GoalForm
+
+        client = self._writable()
+        if client is not None:
+            self.app.push_screen(GoalForm(client), lambda goal: goal and self._commit(goal.id))
+
+    def action_edit(self) -> None:
+        from .goal_form import GoalForm
+
+        goal = self._selected()
+        client = self._writable() if goal else None
+        if goal is None:
+            self.notify("No goal to edit yet: n adds one.")
+        elif client is not None:
+            self.app.push_screen(GoalForm(client, goal), lambda done: done and self._commit(done.id))
+
+    def action_delete(self) -> None:
+        from .confirm import Confirm
+
+        goal = self._selected()
+        client = self._writable() if goal else None
+        if goal is None or client is None:
+            return
+        rated = f" and its {len(goal.ratings)} progress rating(s)" if goal.ratings else ""
+        question = f"Delete the goal '{goal.text}'{rated}? This cannot be undone."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                try:
+                    remove_goal(client, goal.id)
+                except CasePlanError as exc:
+                    self.notify(str(exc), severity="warning")
+                    return
+                self._commit()
+
+        self.app.push_screen(Confirm(question, title="Delete goal"), answered)
+
+    def action_achieved(self) -> None:
+        goal = self._selected()
+        client = self._writable() if goal else None
+        if goal is None or client is None:
+            return
+        reached = goal.achieved is None
+        set_achieved(client, goal.id, reached)
+        self._commit(goal.id)
+        self.notify("Marked achieved today; a marks it open again." if reached else "The goal is open again.")
+
+    def action_rate(self) -> None:
+        from .goal_ratings import GoalRatings
+
+        if self._writable() is None:
+            return
+        drafts = [m for m in self.session.store.meetings(self.client_id) if not m.finalised]
+        if not drafts:
+            self.notify(
+                "Progress is rated at a meeting: start one (ctrl+n on the client screen) or resume a draft, "
+                "then press F9 there or r here.",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        self.session.save_client(self.client)
+        self.app.push_screen(GoalRatings(drafts[-1]), lambda _: self._reload())
+
+    def action_back(self) -> None:
+        if self.client is not None:
+            self.session.flush()  # the client screen re-reads the record when it comes back
+        self.dismiss()
