@@ -1,0 +1,320 @@
+"""Follow-through: the promises made at meetings, for every client or for one.
+
+Four lists on one screen: open action items (overdue first, then due today, then
+upcoming), done ones with their dates, referrals, and the next meetings. A tick is
+written on the client record with today's date; the meetings stay as they were.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from .. import followthrough as ft
+
+VIEWS = ("open", "done", "referrals", "meetings")
+VIEW_LABELS = {"open": "Open", "done": "Done", "referrals": "Referrals", "meetings": "Next meetings"}
+FIRST_ROWS = 30  # rows added before the first paint; the rest right after it
+DONE_LIMIT = 300  # the done list shows the most recent; years of kept promises add up
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    """'3 overdue · 2 due today' for a header; empty when nothing is pressing."""
+    parts = [f"{counts[k]} {k}" for k in (ft.Status.OVERDUE.value, ft.Status.TODAY.value) if counts.get(k)]
+    if counts.get("meetings overdue"):
+        late = counts["meetings overdue"]
+        parts.append(f"{late} meeting{'s' if late != 1 else ''} late")
+    return " · ".join(parts)
+
+
+def show_home_counts(screen: Screen) -> None:
+    """Put the pressing counts in the home screen's header, worked out off the UI thread
+    once the DB has loaded (the caller waits for the first frame to be out)."""
+
+    def work() -> None:
+        from ..errors import ContentError
+        from ..storage import StoreError
+
+        app = screen.app
+        try:
+            session = app.session
+            session.store.wait_ready()
+            text = counts_line(ft.build(session.store, session.guide).counts())
+        except (StoreError, ContentError, OSError):  # reported elsewhere (locked, damaged); counts can wait
+            return
+        try:
+            app.call_from_thread(setattr, screen, "sub_title", text or None)
+        except RuntimeError:
+            pass  # the app has stopped meanwhile
+
+    screen.run_worker(work, thread=True, exclusive=True, group="followthrough-counts", exit_on_error=False)
+
+
+def _when(item: ft.Item, today: date) -> Text:
+    if item.status is ft.Status.OVERDUE and item.due:
+        return Text(f"! {(today - item.due).days} d", style="bold red")
+    if item.status is ft.Status.TODAY:
+        return Text("today", style="bold yellow")
+    if item.status is ft.Status.UPCOMING and item.due:
+        return Text(f"in {(item.due - today).days} d")
+    return Text("no date", style="dim")
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else "-"
+
+
+class FollowThroughScreen(Screen[None]):
+    DEFAULT_CSS = """
+    FollowThroughScreen #ft-views { height: auto; padding: 0 1; }
+    FollowThroughScreen #ft-table { height: 1fr; margin: 0 1; }
+    FollowThroughScreen #ft-detail { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("space", "tick", "Tick off", id="followthrough.tick"),
+        Binding("x", "tick", "Tick off or take back", show=False, id="followthrough.tick_alt"),
+        Binding("f", "next_view", "Next list", id="followthrough.next"),
+        Binding("1", "view('open')", "Open items", show=False, id="followthrough.open"),
+        Binding("2", "view('done')", "Done items", show=False, id="followthrough.done"),
+        Binding("3", "view('referrals')", "Referrals", show=False, id="followthrough.referrals"),
+        Binding("4", "view('meetings')", "Next meetings", show=False, id="followthrough.meetings"),
+        Binding("enter", "open", "Open client or meeting", show=False, id="followthrough.enter"),
+        Binding("m", "open_meeting", "Open meeting", id="followthrough.meeting"),
+        Binding("escape", "back", "Back", id="followthrough.back"),
+    ]
+
+    def __init__(self, client_id: str | None = None):
+        super().__init__(classes="sensitive-screen")
+        self.client_id = client_id  # None: every client
+        self.view = "open"
+        self.board: ft.Board | None = None
+        self._clients: dict = {}  # client records changed here, by id
+        self._rows: list = []
+        self._labels: list[str] = []
+        self._generation = 0
+
+    @property
+    def session(self):
+        return self.app.session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="ft-views")
+        yield DataTable(id="ft-table", cursor_type="row", zebra_stripes=True, classes="sensitive")
+        yield Static("", id="ft-detail", classes="sensitive")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        """Also the first fill. Another screen may have changed meetings or clients: read again."""
+        store = self.session.store
+        if self.client_id is not None:
+            client = store.client(self.client_id)
+            self.title = f"Follow-through: {client.code if client else '?'}"
+        else:
+            self.title = "Follow-through"
+        # Ticks made here and perhaps not written yet count; then records are read afresh.
+        self.board = ft.build(store, self.session.guide, client_id=self.client_id, clients=self._clients)
+        self._clients = {}
+        self._fill()
+
+    # ---- showing -------------------------------------------------------------------
+
+    def _fill(self, *, reset: bool = False) -> None:
+        board = self.board
+        if board is None:
+            return
+        table = self.query_one(DataTable)
+        keep = 0 if reset else table.cursor_row
+        table.clear(columns=True)
+        wide = 40 if self.client_id else 32
+        if self.view == "open":
+            self._rows = board.open_actions()
+            cols = [("Due", 10), ("When", 7), ("Client", 8), ("Who", 9), ("What", wide)]
+        elif self.view == "done":
+            self._rows = board.done_actions()[:DONE_LIMIT]
+            cols = [("Done on", 10), ("How", 7), ("Client", 8), ("Who", 9), ("What", wide)]
+        elif self.view == "referrals":
+            self._rows = board.shown_referrals()
+            cols = [("Service", wide - 6), ("Client", 8), ("Status", 16), ("Since", 10)]
+        else:
+            self._rows = list(board.meetings)
+            cols = [("Date", 10), ("When", 7), ("Client", 12), ("Set at the meeting of", 22)]
+        self._labels = [label for label, _ in cols if not (label == "Client" and self.client_id)]
+        for label, width in cols:
+            if label in self._labels:
+                table.add_column(label, width=width)
+        self._generation += 1
+        self._add(self._rows[:FIRST_ROWS], self._generation)
+        if len(self._rows) > FIRST_ROWS:
+            rest, generation = self._rows[FIRST_ROWS:], self._generation
+            self.set_timer(0.1, lambda: self._add(rest, generation))
+        if self._rows and keep:
+            table.move_cursor(row=min(keep, len(self._rows) - 1))
+        self._show_views()
+        self._show_detail()
+
+    def _add(self, rows: list, generation: int) -> None:
+        """Cells for these rows only; a later refill makes a pending batch stale."""
+        if generation != self._generation:
+            return
+        table = self.query_one(DataTable)
+        today = self.board.today if self.board else date.today()
+        for row in rows:
+            if isinstance(row, ft.NextMeeting):
+                if row.overdue:
+                    when = Text(f"! {(today - row.on).days} d", style="bold red")
+                else:
+                    when = Text("today", style="bold yellow") if row.on == today else Text(f"in {(row.on - today).days} d")
+                cells = {"Date": _iso(row.on), "When": when, "Set at the meeting of": _iso(row.set_at)}
+                key = f"meeting:{row.client_id}"
+            elif self.view == "referrals":
+                state = f"ended {_iso(row.done_on)}" if row.status is ft.Status.DONE else (row.state or "-")
+                cells = {"Service": Text(row.text), "Status": Text(state), "Since": _iso(row.since)}
+                key = row.row_id
+            elif self.view == "done":
+                how = "ticked" if row.ticked_on else "meeting"
+                cells = {"Done on": _iso(row.done_on), "How": how, "Who": Text(row.who), "What": Text(row.text)}
+                key = row.row_id
+            else:
+                cells = {"Due": _iso(row.due), "When": _when(row, today), "Who": Text(row.who), "What": Text(row.text)}
+                key = row.row_id
+            cells["Client"] = Text(row.client_code)
+            table.add_row(*(cells[label] for label in self._labels), key=key)
+
+    def _show_views(self) -> None:
+        board = self.board
+        assert board is not None
+        counts = board.counts()
+        sizes = {
+            "open": sum(counts[s.value] for s in ft.OPEN_ORDER),
+            "done": counts[ft.Status.DONE.value],
+            "referrals": counts["referrals"],
+            "meetings": len(board.meetings),
+        }
+        parts = []
+        for n, view in enumerate(VIEWS, 1):
+            label = f"{n} {VIEW_LABELS[view]} {sizes[view]}"
+            parts.append(f"[reverse] {label} [/reverse]" if view == self.view else f" {label} ")
+        self.query_one("#ft-views", Static).update(" ".join(parts))
+        self.sub_title = counts_line(counts) or "nothing overdue or due today"
+
+    def _current(self):
+        table = self.query_one(DataTable)
+        if not table.row_count or table.cursor_row is None or table.cursor_row >= len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#ft-table")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        row = self._current()
+        detail = self.query_one("#ft-detail", Static)
+        if row is None:
+            empty = {
+                "open": "Nothing owed: no open action items.",
+                "done": "Nothing ticked off yet.",
+                "referrals": "No referrals recorded.",
+                "meetings": "No next meeting dates set.",
+            }[self.view]
+            detail.update(empty)
+            return
+        if isinstance(row, ft.NextMeeting):
+            opens = "the client" if self.client_id is None else "the meeting that set it"
+            detail.update(f"{escape(row.client_code)}: next meeting {_iso(row.on)}. enter opens {opens}.")
+            return
+        final = "finalised" if row.meeting_final else "draft"
+        lines = [escape(row.text) + (f" ({escape(row.who)})" if row.who else "")]
+        facts = [f"written {_iso(row.source)}", f"latest copy in a {final} meeting"]
+        if row.done_on:
+            facts.append(f"done {_iso(row.done_on)}" + (" (ticked off here)" if row.ticked_on else " (in a meeting)"))
+        if row.note:
+            facts.append(escape(row.note))
+        facts.append("enter: the client" if self.client_id is None else "enter: the meeting")
+        lines.append(" · ".join(facts))
+        total = self.board.counts()[ft.Status.DONE.value] if self.board else 0
+        if self.view == "done" and total > DONE_LIMIT:
+            lines.append(f"Showing the {DONE_LIMIT} most recent of {total} done.")
+        detail.update("\n".join(lines))
+
+    # ---- actions -------------------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        if view in VIEWS and view != self.view:
+            self.view = view
+            self._fill(reset=True)
+
+    def action_next_view(self) -> None:
+        self.action_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
+
+    def action_tick(self) -> None:
+        row = self._current()
+        if isinstance(row, ft.NextMeeting):
+            self.notify("Meetings are not ticked off: hold the meeting, or enter opens the client.", severity="warning")
+            return
+        if row is None or self.board is None:
+            self.notify("Nothing highlighted to tick off.", severity="warning")
+            return
+        store = self.session.store
+        if store.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+            return
+        client = self._clients.get(row.client_id) or store.client(row.client_id)
+        if client is None:
+            self.notify("This client's record is missing; nothing was changed.", severity="error")
+            return
+        try:
+            ticked = ft.toggle(client, row)
+        except ft.FollowThroughError as exc:
+            self.notify(str(exc), severity="warning", timeout=8)
+            return
+        self._clients[client.id] = client
+        self.session.save_client(client)
+        self.run_worker(self.session.flush, thread=True, group="followthrough-save", exit_on_error=False)
+        self.board.retick(client.id, client.followups)
+        self._fill()
+        if ticked:
+            self.notify(f"Ticked off, done {_iso(client.followups[row.row_id].done_on)}: {row.text[:50]}")
+        else:
+            self.notify(f"Tick taken back: {row.text[:50]}")
+
+    @on(DataTable.RowSelected, "#ft-table")
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """All clients: the client opens. One client (already underneath): the meeting."""
+        row = self._current()
+        if row is None:
+            return
+        if self.client_id is None:
+            from .client import ClientScreen
+
+            self.app.push_screen(ClientScreen(row.client_id))
+        else:
+            self.action_open_meeting()
+
+    def action_open_meeting(self) -> None:
+        from .meeting import MeetingScreen
+
+        row = self._current()
+        if row is None:
+            return
+        if self.session.store.get("meetings", row.meeting_id) is None:
+            self.notify("That meeting is no longer stored.", severity="warning")
+            return
+        self.app.push_screen(MeetingScreen(row.meeting_id))
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,162 @@
+"""Follow-through in the real app, keyboard only, checked against the saved file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from textual.widgets import DataTable
+
+from cope_tui.app import create_app
+from cope_tui.guide import load_guide
+from cope_tui.meetings import create_client, finalise, new_row, start_meeting
+from cope_tui.screens.client import ClientScreen
+from cope_tui.screens.clients import ClientsScreen
+from cope_tui.screens.follow_through import FollowThroughScreen
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session
+from cope_tui.storage import Store
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def db(tmp_path):
+    """Two clients with finalised meetings: one overdue and one later item each."""
+    path = tmp_path / "cope.json"
+    guide = load_guide()
+    store = Store(path)
+    spec = guide.step("outcomes").list_spec("actions")
+    today = date.today()
+    for n, code in enumerate(("C-ann", "C-bob")):
+        client = create_client(store, code)
+        meeting = start_meeting(store, guide, client)
+        meeting.started = datetime.combine(today - timedelta(days=7), datetime.min.time()) + timedelta(hours=9 + n)
+        for what, days in ((f"{code} overdue task", -2), (f"{code} later task", 5)):
+            due = (today + timedelta(days=days)).isoformat()
+            meeting.rows("outcomes", "actions").append(new_row(meeting, spec, {"who": "client", "what": what, "due": due}))
+        meeting.step("outcomes").fields["next_meeting"] = (today + timedelta(days=3 + n)).isoformat()
+        finalise(meeting, "worker-1")
+        store.put_meeting(meeting)
+    store.close()
+    return path
+
+
+def texts(table: DataTable) -> list[str]:
+    """Each row's cells joined, so a test can look for what a user sees."""
+    return [" | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+async def open_table(pilot) -> DataTable:
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, FollowThroughScreen)
+    return screen.query_one(DataTable)
+
+
+async def test_ctrl_t_lists_every_client_and_a_tick_survives_a_restart(db):
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, ClientsScreen)
+        await pilot.press("ctrl+t")
+        table = await open_table(pilot)
+        rows = texts(table)
+        assert len(rows) == 4
+        assert rows[0].startswith((date.today() - timedelta(days=2)).isoformat()) and "! 2 d" in rows[0]
+        assert any("C-ann overdue task" in r for r in rows) and any("C-bob later task" in r for r in rows)
+        assert app.screen.sub_title.startswith("2 overdue")
+
+        # Tick the first overdue item off: it leaves the open list for the done list, dated today.
+        first = texts(table)[0]
+        ticked = "C-ann overdue task" if "C-ann overdue task" in first else "C-bob overdue task"
+        await pilot.press("space")
+        await pilot.pause()
+        assert table.row_count == 3 and not any(ticked in r for r in texts(table))
+        await pilot.press("2")
+        await pilot.pause()
+        done = texts(table)
+        assert len(done) == 1 and ticked in done[0] and done[0].startswith(date.today().isoformat())
+        assert "ticked" in done[0]
+
+        # Back home: the header counts the one still overdue.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+        for _ in range(100):  # worked out again off the UI thread once the list is painted
+            if app.screen.sub_title == "1 overdue":
+                break
+            await pilot.pause(0.05)
+        assert app.screen.sub_title == "1 overdue"
+    assert session.close()
+
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t", "2")
+        table = await open_table(pilot)
+        (row,) = texts(table)
+        assert ticked in row and row.startswith(date.today().isoformat())
+        # Untick it by mistake-correction: back on the open list.
+        await pilot.press("x")
+        await pilot.pause()
+        assert table.row_count == 0
+        await pilot.press("1")
+        await pilot.pause()
+        assert table.row_count == 4
+    session.close()
+    store = Store(db, read_only=True)
+    try:
+        assert all(not c.followups for c in store.clients())
+    finally:
+        store.close()
+
+
+async def test_t_on_a_client_lists_only_theirs_and_enter_opens_the_meeting(db):
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the list is sorted by code: C-bob is second
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen)
+        await pilot.press("t")
+        table = await open_table(pilot)
+        rows = texts(table)
+        assert len(rows) == 2 and all("C-bob" in r for r in rows)
+        assert "Client" not in [str(c.label) for c in table.columns.values()]
+        assert "C-bob" in app.screen.title
+
+        await pilot.press("4")  # next meetings: only theirs
+        await pilot.pause()
+        (row,) = texts(table)
+        assert row.startswith((date.today() + timedelta(days=4)).isoformat())
+
+        await pilot.press("f")  # the filter key cycles back to the open list
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowThroughScreen) and table.row_count == 1
+    assert session.close()
+
+
+async def test_meeting_rows_cannot_be_ticked_and_read_only_refuses(db):
+    session = Session.open(db, read_only=True)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        table = await open_table(pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        assert table.row_count == 4  # nothing ticked: the DB is read-only
+        assert any("read-only" in str(n.message) for n in app._notifications)
+        await pilot.press("4", "space")
+        await pilot.pause()
+        assert any("not ticked off" in str(n.message) for n in app._notifications)
+    session.close()
