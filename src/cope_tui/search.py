@@ -1,0 +1,352 @@
+"""Find anything: clients, meetings and COPE exercises, searched by the words typed.
+
+Each record keeps one lowercase text of everything a user typed into it; a query is
+plain substring tests on those texts (every word must occur), so a fragment such as
+"hous" finds "housing". At 10,000 demo meetings that is about 35 MB of text, scanned
+in a few tens of milliseconds (benchmarks/search.py), with no tokeniser to disagree
+with what the user sees.
+
+The index reads the store's raw documents, never pydantic models. The store replaces
+a record's document on every save and never changes one in place, so before each
+query the index compares each stored document with the one it indexed (by identity,
+a few milliseconds for 10,000) and re-reads only those that changed. A result can
+therefore lag behind typing only by the autosave delay; the search screen flushes
+pending saves when it opens, so words typed before it opened are always found.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .mdsafe import clean
+
+if TYPE_CHECKING:
+    from .guide import MeetingGuide
+    from .storage import Store
+
+LIMIT = 100  # results built and shown; the total says how many more matched
+SNIPPET = 72  # characters of context around a match
+
+# Exercise keys that hold dates, times, ids or fixed choices rather than typed words.
+_EXERCISE_SKIP = frozenset(
+    {
+        *("id", "created", "at", "start", "end", "by_when", "flow_date", "follow_up_of", "carried_from"),
+        *("value", "marks", "source", "priority", "status", "number", "visit_type", "arrival", "departure"),
+        *("done", "guides", "client"),
+    }
+)
+# Where each part of an exercise is shown on the exercise screen: (section id, title).
+_EXERCISE_SECTIONS = {
+    "site": ("overview", "Overview & teams"),
+    "facilitator": ("overview", "Overview & teams"),
+    "teams": ("overview", "Overview & teams"),
+    "answers": ("guides", "Self-assessment"),
+    "interviews": ("interviews", "Client interviews"),
+    "record_checks": ("records", "Record review"),
+    "visits": ("flow", "Client flow"),
+    "contacts": ("flow", "Client flow"),
+    "problems": ("plan", "Action plan"),
+    "culture": ("culture", "Culture of service"),
+}
+_SPACE = re.compile(r"\s+")
+
+# One piece of a record's text: (place id, label of the part, the text as typed).
+Segment = tuple[str | None, str, str]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One record that matched, and where to open it."""
+
+    kind: str  # "client", "meeting" or "exercise"
+    record_id: str
+    client_id: str | None
+    client_code: str
+    when: str  # meeting date and time, exercise start date; "" for a client
+    label: str  # meeting kind ("first", "review"), exercise site; "" for a client
+    place: str | None  # meeting step id or exercise section id to open at
+    place_title: str
+    part: str  # which part matched: "notes", a list or field label, "addendum", ...
+    snippet: str  # one line, control characters removed, the match in the middle
+
+
+@dataclass(frozen=True)
+class Found:
+    results: list[Result]
+    total: int
+    words: list[str]
+    seconds: float
+
+
+@dataclass(eq=False, slots=True)
+class _Entry:
+    kind: str
+    doc: dict[str, Any]  # the stored document indexed: compared by identity
+    text: str  # lowercase, segments joined by newlines
+    order: str  # sort key within its kind
+
+
+def terms(query: str) -> list[str]:
+    """The query's words, lowercased, each once, longest first (the rarest, usually)."""
+    words = dict.fromkeys(w for w in query.lower().split() if w)
+    return sorted(words, key=len, reverse=True)
+
+
+def _s(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def client_segments(doc: dict[str, Any]) -> Iterator[Segment]:
+    yield None, "code", _s(doc.get("code"))
+    yield None, "note", _s(doc.get("note"))
+    for other in doc.get("significant_others") or ():
+        yield None, "significant others", _s(other)
+    for goal in doc.get("goals") or ():
+        yield None, "goal", _s(goal.get("text"))
+        for indicator in goal.get("indicators") or ():
+            yield None, "goal", _s(indicator)
+        for rating in goal.get("ratings") or ():
+            yield None, "goal rating", _s(rating.get("note"))
+    for change in doc.get("stage_history") or ():
+        yield None, "stage change", _s(change.get("reason"))
+    for follow in (doc.get("followups") or {}).values():
+        yield None, "follow-up", _s(follow.get("note"))
+    handover = doc.get("handover") or {}
+    for key in ("journey", "learned", "effect", "challenges", "referrals"):
+        yield None, "handover", _s(handover.get(key))
+    for closure in doc.get("closures") or ():
+        yield None, "reopened", _s(closure.get("reason"))
+
+
+def meeting_segments(doc: dict[str, Any]) -> Iterator[Segment]:
+    for name in doc.get("present") or ():
+        yield None, "present", _s(name)
+    for step_id, step in (doc.get("steps") or {}).items():
+        yield step_id, "notes", _s(step.get("notes"))
+        for field_id, value in (step.get("fields") or {}).items():
+            yield step_id, field_id, _s(value)
+        for list_id, rows in (step.get("lists") or {}).items():
+            for row in rows:
+                values = iter((row.get("values") or {}).values())
+                if row.get("item"):
+                    next(values, None)  # a checklist's fixed text is the guide's, not the user's
+                for value in values:
+                    if isinstance(value, str):
+                        yield step_id, list_id, value
+    for addendum in doc.get("addenda") or ():
+        yield None, "addendum", _s(addendum.get("text"))
+
+
+def exercise_segments(doc: dict[str, Any]) -> Iterator[Segment]:
+    for key, (section, _) in _EXERCISE_SECTIONS.items():
+        for text in _strings(doc.get(key)):
+            yield section, key.replace("_", " "), text
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if key not in _EXERCISE_SKIP:
+                yield from _strings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner)
+
+
+_SEGMENTS: dict[str, Callable[[dict[str, Any]], Iterator[Segment]]] = {
+    "client": client_segments,
+    "meeting": meeting_segments,
+    "exercise": exercise_segments,
+}
+_TABLES = (("clients", "client"), ("exercises", "exercise"), ("meetings", "meeting"))
+
+
+def _entry(kind: str, doc: dict[str, Any]) -> _Entry:
+    text = "\n".join(t for _, _, t in _SEGMENTS[kind](doc) if t).lower()
+    if kind == "meeting":
+        order = f"{_s(doc.get('started'))}\n{_s(doc.get('id'))}"
+    elif kind == "exercise":
+        order = _s(doc.get("start"))
+    else:
+        order = _s(doc.get("code")).casefold()
+    return _Entry(kind, doc, text, order)
+
+
+def snippet(text: str, words: list[str], width: int = SNIPPET) -> str:
+    """One line of `text` around the first word found, with '…' where it was cut."""
+    line = _SPACE.sub(" ", clean(text)).strip()
+    lower = line.lower()
+    at = min((i for i in (lower.find(w) for w in words) if i >= 0), default=0)
+    if len(line) <= width:
+        return line
+    start = max(0, min(at - width // 3, len(line) - width))
+    cut = line[start : start + width].strip()
+    return ("…" if start else "") + cut + ("…" if start + width < len(line) else "")
+
+
+class SearchIndex:
+    """Lowercase text per record, refreshed from the store before each query."""
+
+    def __init__(self, store: Store, guide: MeetingGuide | None = None):
+        # Weak, so `index_for`'s cache (keyed weakly by the store) lets both go together.
+        self._store = weakref.ref(store)
+        self.guide = guide
+        self.last_query = ""  # the search screen reopens on it
+        self._lock = threading.Lock()
+        self._entries: dict[str, dict[str, _Entry]] = {kind: {} for _, kind in _TABLES}
+        self._sorted: dict[str, list[_Entry]] = {kind: [] for _, kind in _TABLES}
+
+    @property
+    def store(self) -> Store:
+        store = self._store()
+        if store is None:
+            raise RuntimeError("the store of this search index has been closed and dropped")
+        return store
+
+    def refresh(self) -> int:
+        """Re-read the records saved since the last call; the number re-read."""
+        changed = 0
+        with self._lock:
+            for table, kind in _TABLES:
+                with self.store._snapshot(table) as docs:  # raw documents; no models
+                    pass
+                cache = self._entries[kind]
+                before = changed
+                for doc in docs:
+                    key = _s(doc.get("id"))
+                    entry = cache.get(key)
+                    if entry is None or entry.doc is not doc:
+                        cache[key] = _entry(kind, doc)
+                        changed += 1
+                if len(cache) > len(docs):  # a record was deleted
+                    alive = {_s(d.get("id")) for d in docs}
+                    for key in [k for k in cache if k not in alive]:
+                        del cache[key]
+                    changed += 1
+                if changed > before:
+                    newest_first = kind != "client"
+                    self._sorted[kind] = sorted(cache.values(), key=lambda e: e.order, reverse=newest_first)
+        return changed
+
+    def search(self, query: str, limit: int = LIMIT) -> Found:
+        """Records holding every word of `query` (any case): client code hits first, then
+        other clients, exercises, and meetings newest first."""
+        t0 = time.perf_counter()
+        words = terms(query)
+        if not words:
+            return Found([], 0, words, 0.0)
+        self.refresh()
+        with self._lock:
+            clients, exercises, meetings = (self._sorted[k] for k in ("client", "exercise", "meeting"))
+        codes = {_s(e.doc.get("id")): _s(e.doc.get("code")) for e in clients}
+        # Clients whose code holds a word: their meetings count as holding it too, so
+        # "C-0004 rent" finds that client's meetings that mention rent.
+        code_hits = {w: {key for key, code in codes.items() if w in code.lower()} for w in words}
+        matched = clients
+        for w in words:
+            matched = [e for e in matched if w in e.text]
+        in_code = set().union(*code_hits.values())
+        hits = sorted(matched, key=lambda e: _s(e.doc.get("id")) not in in_code)  # stable: by code within
+        matched = exercises
+        for w in words:
+            matched = [e for e in matched if w in e.text]
+        hits += matched
+        matched = meetings
+        for w in words:  # one pass per word over what is left: the first one is the long scan
+            owners = code_hits[w]
+            if owners:
+                matched = [e for e in matched if w in e.text or e.doc.get("client_id") in owners]
+            else:
+                matched = [e for e in matched if w in e.text]
+        hits += matched
+        results = [self._result(e, words, codes) for e in hits[:limit]]
+        return Found(results, len(hits), words, time.perf_counter() - t0)
+
+    def _result(self, entry: _Entry, words: list[str], codes: dict[str, str]) -> Result:
+        doc = entry.doc
+        best, best_score = None, 0
+        for segment in _SEGMENTS[entry.kind](doc):
+            lower = segment[2].lower()
+            score = sum(1 for w in words if w in lower)
+            if score > best_score:
+                best, best_score = segment, score
+                if score == len(words):
+                    break
+        place, part, text = best or (None, "client code", "")
+        record_id = _s(doc.get("id"))
+        if entry.kind == "client":
+            return Result(
+                "client", record_id, record_id, _s(doc.get("code")), "", "", None, "", part, snippet(text, words)
+            )
+        if entry.kind == "exercise":
+            title = next((t for s, t in _EXERCISE_SECTIONS.values() if s == place), "")
+            return Result(
+                "exercise",
+                record_id,
+                None,
+                "",
+                _s(doc.get("start")),
+                _s(doc.get("site")),
+                place,
+                title,
+                part,
+                snippet(text, words),
+            )
+        client_id = _s(doc.get("client_id"))
+        if best is None:  # only the client's code matched: show how the meeting began
+            text = next((t for s, _, t in meeting_segments(doc) if s and t), "")
+        return Result(
+            "meeting",
+            record_id,
+            client_id,
+            codes.get(client_id, "?"),
+            _s(doc.get("started"))[:16].replace("T", " "),
+            _s(doc.get("kind")),
+            place,
+            self._step_title(place),
+            self._part_label(place, part),
+            snippet(text, words),
+        )
+
+    def _step_title(self, step_id: str | None) -> str:
+        if step_id is None or self.guide is None:
+            return step_id or ""
+        try:
+            return self.guide.step(step_id).title
+        except KeyError:
+            return step_id
+
+    def _part_label(self, step_id: str | None, part: str) -> str:
+        if step_id is None or self.guide is None or part == "notes":
+            return part
+        try:
+            step = self.guide.step(step_id)
+        except KeyError:
+            return part
+        for spec in (*step.fields, *step.lists):
+            if spec.id == part:
+                return spec.label
+        return part
+
+
+_indexes: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
+_indexes_lock = threading.Lock()
+
+
+def index_for(store: Store, guide: MeetingGuide | None = None) -> SearchIndex:
+    """The one index of this store, kept while the store lives, so reopening search is instant."""
+    with _indexes_lock:
+        index = _indexes.get(store)
+        if index is None:
+            index = _indexes[store] = SearchIndex(store, guide)
+        elif guide is not None and index.guide is None:
+            index.guide = guide
+        return index
