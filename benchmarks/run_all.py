@@ -17,7 +17,7 @@ import time
 
 import _common as c
 
-SCRIPTS = ["save_latency", "cold_start", "export_all", "memory"]
+SCRIPTS = ["save_latency", "cold_start", "export_all", "memory", "search", "encrypted"]
 
 
 def main() -> None:
@@ -97,6 +97,25 @@ def summarise(results: dict) -> dict:
                 "export_all_mb": s["peak_rss"]["export_all"].get("mb"),
             }
             for s in r["sizes"]
+        }
+    r = results.get("encrypted")
+    if r and "encrypted_save" in r:
+        out["encrypted"] = {
+            "target": r["target"],
+            "save_p95_ms": {"encrypted": r["encrypted_save"]["p95_ms"], "plain": r["plain_save"]["p95_ms"],
+                            "floor": r["floor_fsync_append_2k"]["p95_ms"]},
+            "kdf_ms": r["kdf"]["p50_ms"],
+            "paint_ms": {k: v["paint_client_list"]["p50_ms"] for k, v in r["cold_open"].items()},
+            "met": r["meets_target_p95_le_2ms"] and r["kdf_within_0_2_to_1_s"],
+        }
+    r = results.get("search")
+    if r and "queries" in r:
+        out["search"] = {
+            "target": r["target"],
+            "index_build_ms": r["index_build"]["p50_ms"],
+            "p95_ms": {name: q["search"]["p95_ms"] for name, q in r["queries"].items()},
+            "ratio_to_naive_p50": {name: q["ratio_search_to_naive"]["p50"] for name, q in r["queries"].items()},
+            "met": r["meets_target"],
         }
     return out
 

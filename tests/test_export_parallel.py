@@ -15,6 +15,13 @@ from cope_tui.models import Client
 from cope_tui.storage import Store
 
 
+@pytest.fixture(autouse=True)
+def fork_even_with_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Earlier tests leave idle daemon threads behind, and the exporter will not fork
+    with threads running; these tests are about the forked path, so they allow it."""
+    monkeypatch.setattr(export_parallel, "_can_fork", lambda: True)
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("parallel") / "demo.json"

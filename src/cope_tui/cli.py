@@ -11,9 +11,11 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cli_crypto import cmd_decrypt, cmd_encrypt, export_note, from_env, unlock
 from .cli_parser import PROG, build_parser
 from .errors import ContentError
 from .paths import ENV_DB, resolve_db_path
@@ -61,12 +63,13 @@ def ask_yes_no(question: str, input_fn: InputFn = input) -> bool:
 # ---- parser ------------------------------------------------------------------------------
 
 
-def _run_session(session: Session, db: Path, meet_code: str | None) -> int:
+def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_after: int | None = None) -> int:
     saved = False
     try:
         from .app import create_app  # Textual is imported only when the UI runs
+        from .settings import load_settings
 
-        app = create_app(session, meet_code=meet_code)
+        app = create_app(session, meet_code=meet_code, settings=load_settings(flag=lock_after))
         app.run()
         code = getattr(app, "return_code", None) or EXIT_OK
     finally:
@@ -88,7 +91,10 @@ def backup_hint(db: Path) -> Backup | None:
     from . import backups
     from .doctor import restore_command
 
-    backup = backups.newest_good(db)
+    from .crypto import Keyring
+
+    keys = Keyring(from_env())
+    backup = backups.newest_good(db, keys)
     if backup is None:
         if backups.list_backups(db):
             _say(
@@ -96,7 +102,7 @@ def backup_hint(db: Path) -> Backup | None:
                 f"'{PROG} doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))}' shows why."
             )
         return None
-    check = backups.check_file(backup.path)
+    check = backups.check_file(backup.path, keys)
     _say(f"the newest good backup is from {_describe(backup, check)}: {backup.path}")
     _say(f"to restore it (the damaged file is kept aside): {restore_command(Path(db).expanduser().absolute())}")
     return backup
@@ -121,7 +127,7 @@ def launch(
 
     tty = interactive() if is_tty is None else is_tty
     try:
-        session = Session.open(db, read_only=read_only)
+        session = Session.open(db, read_only=read_only, passphrase=from_env())
     except DatabaseLocked as exc:
         hint = f" (Use '{PROG} --read-only' to open it read-only.)" if meet_code is None and not tty else ""
         _say(f"{exc}{hint}")
@@ -129,7 +135,7 @@ def launch(
             return EXIT_FAILURE
         if meet_code is not None:
             _say(f"read-only: no new meeting is started; find {meet_code} in the client list.")
-        session = Session.open(db, read_only=True)
+        session = Session.open(db, read_only=True, passphrase=from_env())
         meet_code = None
     except (CorruptDatabase, ForeignDatabase) as exc:
         _say(str(exc))
@@ -143,12 +149,13 @@ def launch(
         aside = backups.restore(db, backup)
         kept = f"; the damaged file is kept as {aside}" if aside else ""
         _say(f"restored {backup.path.name}{kept}.")
-        session = Session.open(db, read_only=read_only)
+        session = Session.open(db, read_only=read_only, passphrase=from_env())
     return run(session, db, meet_code)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    return launch(resolve_db_path(args.db), read_only=args.read_only)
+    run = partial(_run_session, lock_after=args.lock_after)
+    return launch(resolve_db_path(args.db), read_only=args.read_only, run=run)
 
 
 def cmd_meet(args: argparse.Namespace) -> int:
@@ -159,10 +166,11 @@ def cmd_meet(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"{PROG} meet: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return launch(resolve_db_path(args.db), meet_code=code)
+    run = partial(_run_session, lock_after=getattr(args, "lock_after", None))
+    return launch(resolve_db_path(args.db), meet_code=code, run=run)
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: Path, text: str | bytes) -> None:
     from .export import write_export
 
     try:
@@ -205,6 +213,12 @@ def _exercise_markdown(store, key: str, db: Path) -> str:
     return exercise_markdown(store, exercise)
 
 
+# A loaded DB kept referenced until the process leaves through os._exit (see run()):
+# letting it go out of scope would free millions of objects one by one (0.1 s at
+# 10,000 meetings) just before exiting anyway.
+_OUTLIVE_MAIN: list[object] = []
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
 
@@ -217,11 +231,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     exercise_id = getattr(args, "exercise", None)
     guide = load_guide() if exercise_id is None else None
     store = Store(db, read_only=True)
+    _OUTLIVE_MAIN.append(store)  # see _OUTLIVE_MAIN
     try:
+        unlock(store, doing="exporting")
+        export_note(db)
         if exercise_id is not None:
             text = _exercise_markdown(store, exercise_id, db)
+        elif getattr(args, "handover", None) is not None:
+            from .export_handover import handover_for
+
+            try:
+                text = handover_for(store, args.handover, guide)
+            except LookupError as exc:
+                raise Failure(f"{exc} (database '{db}')") from None
         elif args.all:
-            text = export.all_markdown(guide, store)
+            from . import export_parallel
+
+            if not args.output:  # straight to stdout from both halves: 60 MB copied once
+                sys.stdout.flush()
+                export_parallel.write_all_markdown(guide, store, sys.stdout.fileno())
+                _audit_export(store, args, None)
+                return EXIT_OK
+            text = export_parallel.all_markdown_bytes(guide, store)
         elif args.client is not None:
             client = store.client_by_code(args.client)
             if client is None:
@@ -240,16 +271,27 @@ def cmd_export(args: argparse.Namespace) -> int:
             text = export.meeting_markdown(guide, store, meeting)
     finally:
         store.close()
-    if not text.endswith("\n"):
-        text += "\n"
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    if not text.endswith(b"\n"):
+        text += b"\n"
     if args.output:
         out = Path(args.output).expanduser()
         _write_private(out, text)
         print(f"Wrote {out}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        from .export_parallel import write_stdout
+
+        write_stdout(text)
+    _audit_export(store, args, text)
     return EXIT_OK
+
+
+def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) -> None:
+    from .audit import log_cli_export  # the export goes into the DB's audit log (issue 6)
+
+    if note := log_cli_export(store, args, text):
+        _say(note)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -268,6 +310,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     guide = load_guide()
     store = Store(db)
     try:
+        unlock(store, doing="writing demo data")
         existing = len(store.clients())
         if existing:
             raise Failure(
@@ -291,8 +334,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
     from . import backups, doctor
 
+    from .cli_crypto import keyring
+
     db = resolve_db_path(args.db).absolute()
-    report = doctor.diagnose(db)
+    keys = keyring(db)
+    report = doctor.diagnose(db, keys=keys)
     restoring = bool(args.restore or args.restore_newest)
     print(doctor.format_report(report, suggest=not restoring))
     status = EXIT_OK if report.healthy else EXIT_FAILURE
@@ -308,7 +354,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
             backup = good[0]
     except doctor.DoctorError as exc:
         raise Failure(str(exc)) from None
-    check = backups.check_file(backup.path)
+    check = backups.check_file(backup.path, keys)
     if not check.ok:
         raise Failure(f"the backup '{backup.path}' does not check out ({check.problem}); nothing has been changed.")
     question = (
@@ -333,7 +379,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
             kept = path.with_name(f"{path.name}.damaged-{suffix}")
             if kept.exists():
                 print(f"The previous {'file' if path == db else path.name} is kept as {kept}.")
-    after = doctor.diagnose(db)
+    after = doctor.diagnose(db, keys=keys)
     if after.healthy:
         print("The database is healthy now.")
         return EXIT_OK
@@ -342,6 +388,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
 
 
 COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo, "doctor": cmd_doctor}
+COMMANDS.update(encrypt=cmd_encrypt, decrypt=cmd_decrypt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,6 +38,31 @@ def _count(text: str) -> int:
     return value
 
 
+def _lock_minutes(text: str) -> int:
+    from .settings import SettingsError, check_minutes
+
+    try:
+        return check_minutes(text, "")
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_lock_after(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    from .settings import DEFAULT_IDLE_MINUTES, ENV_LOCK_MINUTES
+
+    parser.add_argument(
+        "--lock-after",
+        metavar="MINUTES",
+        type=_lock_minutes,
+        default=None if top else argparse.SUPPRESS,
+        help=(
+            f"lock the screen after MINUTES without a key or mouse event; 0 = never "
+            f"(default: ${ENV_LOCK_MINUTES}, else [lock] idle_minutes in the config file, "
+            f"else {DEFAULT_IDLE_MINUTES})"
+        ),
+    )
+
+
 def _add_db(parser: argparse.ArgumentParser, help_text: str, *, top: bool = False) -> None:
     # Subcommands leave `db` unset unless given, so `cope-tui --db X export ...` and
     # `cope-tui export --db X ...` both work.
@@ -50,10 +75,12 @@ def _add_db(parser: argparse.ArgumentParser, help_text: str, *, top: bool = Fals
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .settings import DEFAULT_IDLE_MINUTES, ENV_LOCK_MINUTES, config_path
+
     default_db = default_db_path()
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage="%(prog)s [-h] [--version] [--db PATH] [--read-only] [COMMAND [OPTIONS]]",
+        usage="%(prog)s [-h] [--version] [--db PATH] [--read-only] [--lock-after MINUTES] [COMMAND [OPTIONS]]",
         formatter_class=_Formatter,
         description=(
             "Guide client meetings step by step in the terminal, keyboard first.\n"
@@ -64,6 +91,12 @@ database:
   All clients and meetings live in one file. It is chosen by, in order:
   --db PATH, then the {ENV_DB} environment variable, then the default
   {default_db}
+
+screen lock:
+  After {DEFAULT_IDLE_MINUTES} minutes without a key or mouse event the app hides everything
+  until the passphrase is typed again (F12 locks at once). Set the time with
+  --lock-after, the {ENV_LOCK_MINUTES} environment variable, or
+  [lock] idle_minutes = N in {config_path()}; 0 never locks.
 
 exit status:
   0  success
@@ -87,6 +120,7 @@ examples:
         action="store_true",
         help="open the app without changing anything (also works while another copy has the DB open)",
     )
+    _add_lock_after(parser, top=True)
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", title="commands", description="Run 'cope-tui COMMAND --help' for details."
     )
@@ -104,6 +138,7 @@ examples:
     )
     meet.add_argument("code", metavar="CODE", help="the client's code or display name (quote it if it has spaces)")
     _add_db(meet, f"database file (default: ${ENV_DB}, else the default location)")
+    _add_lock_after(meet)
 
     export = commands.add_parser(
         "export",
@@ -112,7 +147,7 @@ examples:
         help="print meetings or a COPE exercise report as Markdown, or write them to a file",
         description=(
             "Export records as Markdown: one client's meetings, one meeting, everything,\n"
-            "or the report of one COPE exercise.\n"
+            "the report of one COPE exercise, or a client's handover document.\n"
             "Prints to standard output unless -o is given. The database is opened\n"
             "read-only, so this works while the app is running."
         ),
@@ -121,7 +156,8 @@ examples:
             f"  {PROG} export --client C-0042 -o c42.md\n"
             f"  {PROG} export --meeting 3f9a1c2b | less   (the start of an id is enough when unique)\n"
             f"  {PROG} export --all -o everything.md\n"
-            f"  {PROG} export --exercise 3f9a -o cope-report.md   (a COPE exercise's report)"
+            f"  {PROG} export --exercise 3f9a -o cope-report.md   (a COPE exercise's report)\n"
+            f"  {PROG} export --handover C-0042 -o c42-handover.md   (a client's handover document)"
         ),
     )
     which = export.add_mutually_exclusive_group(required=True)
@@ -132,6 +168,11 @@ examples:
         "--exercise",
         metavar="ID",
         help="the report of one COPE exercise, by its id (shown in the app and in its report)",
+    )
+    which.add_argument(
+        "--handover",
+        metavar="CLIENT",
+        help="the handover document of one client (journey, learning, effect, challenges, referrals), by code or id",
     )
     export.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (readable by you only) instead of standard output"
@@ -195,6 +236,10 @@ examples:
     doctor.add_argument(
         "--yes", action="store_true", help="restore without asking (required when not run from a terminal)"
     )
+    from .cli_crypto import add_commands, name_env
+
+    add_commands(commands, _Formatter, _add_db)
+    name_env(parser, commands)
     return parser
 
 

@@ -23,6 +23,7 @@ from .models import (
     Row,
     StepState,
 )
+from .demo_followthrough import relative_to_today
 from .storage import Store
 
 # Meetings are dated between the base date (early 2025) and this end.
@@ -311,10 +312,18 @@ def write_demo(store: Store, guide: MeetingGuide, *, clients: int = 8, meetings:
     open_clients = set(rng.sample(with_meetings, n_open))
 
     width = max(4, len(str(clients)))
+    from .demo_journey import closing_client, plan_journey
+
+    closing = closing_client(per_client, open_clients)
     counts = {"clients": 0, "meetings": 0, "finalised": 0, "unfinished": 0, "addenda": 0}
+    from . import audit
+    from .models import dump
+
+    signed: list[dict[str, Any]] = []
     for i in range(clients):
         dates = _schedule(rng, base, per_client[i])
         client = writer.client(i + 1, width, dates[0] if dates else base)
+        at_stage = plan_journey(client, dates, seed, close=i == closing)
         store.put_client(client)
         counts["clients"] += 1
         previous: Meeting | None = None
@@ -322,9 +331,18 @@ def write_demo(store: Store, guide: MeetingGuide, *, clients: int = 8, meetings:
             last = n == len(dates) - 1
             next_date = dates[n + 1].date() if not last else started.date() + timedelta(days=14)
             meeting = writer.meeting(client, previous, started, next_date, unfinished=last and i in open_clients)
-            store.put_meeting(meeting)
+            meeting.stage = at_stage[n]
+            if last:  # promises due around today, so follow-through has something to show
+                relative_to_today(store, guide, client, meeting, i)
+            doc = dump(meeting)
+            signed += audit.seal(doc)  # a finalised one gets its hash, and entries in the audit log
+            store.put_meeting_doc(meeting.id, doc)
             counts["meetings"] += 1
             counts["finalised" if meeting.finalised else "unfinished"] += 1
             counts["addenda"] += len(meeting.addenda)
             previous = meeting
+    audit.log_bulk(store, signed)
+    from .demo_caseplan import add_case_plans  # goals scored across the review meetings
+
+    add_case_plans(store, seed)
     return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from .guide import ListSpec, MeetingGuide, Step
@@ -47,14 +48,20 @@ def steps_of(guide: MeetingGuide, meeting: Meeting) -> list[Step]:
     return guide.steps_for(meeting.kind is MeetingKind.FIRST)
 
 
-def carried_rows(spec: ListSpec, rows: list[Row]) -> list[Row]:
+def carried_rows(spec: ListSpec, rows: list[Row], ticked: Collection[str] = ()) -> list[Row]:
+    """Rows for the next meeting. `ticked`: row ids ticked off on the client record since;
+    they arrive marked done where the list has a done column, and end here where it has none."""
     if spec.carry == "all":
         keep = rows
     elif spec.carry == "open":
         keep = [r for r in rows if not r.values.get(spec.done_column or "")]
     else:
         return []
-    return [r.model_copy(deep=True) for r in keep]
+    copies = [r.model_copy(deep=True) for r in keep if spec.done_column or r.id not in ticked]
+    for row in copies:
+        if spec.done_column and row.id in ticked:
+            row.values[spec.done_column] = True
+    return copies
 
 
 def fresh_rows(spec: ListSpec) -> list[Row]:
@@ -72,15 +79,18 @@ def start_meeting(
     present: list[str] | None = None,
 ) -> Meeting:
     """A new meeting: first for a new client, review after; lists carried from the last one."""
+    from .stages import ensure_open  # a closed client is read-only: no new meetings
+
+    ensure_open(client)
     earlier = store.meetings(client.id)
     kind = MeetingKind.REVIEW if earlier else MeetingKind.FIRST
-    meeting = Meeting(client_id=client.id, kind=kind, mode=mode, present=present or [])
+    meeting = Meeting(client_id=client.id, kind=kind, mode=mode, present=present or [], stage=client.stage)
     last = earlier[-1] if earlier else None
     for step in steps_of(guide, meeting):
         record = meeting.step(step.id)
         for spec in step.lists:
             previous = last.peek_rows(step.id, spec.id) if last else []
-            record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous)
+            record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous, client.followups)
     meeting.current_step = steps_of(guide, meeting)[0].id
     store.put_meeting(meeting)
     return meeting
@@ -180,6 +190,10 @@ def finalise(meeting: Meeting, by: str) -> None:
         raise MeetingError("Type who is finalising the meeting (a name or staff code).")
     meeting.finalised_by = by
     meeting.finalised_at = now()
+    from .audit import content_hash
+    from .models import dump
+
+    meeting.content_hash = content_hash(dump(meeting))  # what doctor checks it against later
 
 
 def add_addendum(meeting: Meeting, text: str, by: str) -> Addendum:

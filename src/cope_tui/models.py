@@ -190,6 +190,8 @@ class Meeting(Model):
     # SHA-256 of the meeting as finalised (see audit.py), so later changes can be named.
     content_hash: str | None = None
     addenda: list[Addendum] = Field(default_factory=list)
+    # The client's helping stage when the meeting was started (None: from before stages).
+    stage: int | None = Field(default=None, ge=1, le=STAGES)
 
     @property
     def finalised(self) -> bool:

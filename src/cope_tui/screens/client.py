@@ -10,6 +10,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ..meetings import start_meeting
 from ..models import Client, Meeting
+from ..stages import StageError, load_stages, stage_since
+from ..widgets.case_plan_summary import CasePlanSummary
 
 
 class ClientScreen(Screen[None]):
@@ -17,6 +19,11 @@ class ClientScreen(Screen[None]):
         Binding("ctrl+n", "start_meeting", "Start meeting", id="client.meet"),
         Binding("enter", "open_meeting", "Open meeting", show=False, id="client.open"),
         Binding("e", "edit", "Edit client", id="client.edit"),
+        Binding("s", "stage", "Stage", id="client.stage"),
+        Binding("h", "handover", "Handover", id="client.handover"),
+        Binding("g", "case_plan", "Case plan", id="client.caseplan"),
+        Binding("o", "reopen", "Reopen", id="client.reopen"),
+        Binding("t", "follow_through", "Follow-through", id="client.followthrough"),
         Binding("ctrl+r", "export", "Export", id="client.export"),
         Binding("escape", "back", "Back", id="client.back"),
     ]
@@ -24,6 +31,7 @@ class ClientScreen(Screen[None]):
     def __init__(self, client_id: str):
         super().__init__(classes="sensitive-screen")
         self.client_id = client_id
+        self._client_closed = False  # shown in refresh_view; decides whether "Reopen" is offered
 
     @property
     def session(self):
@@ -38,6 +46,7 @@ class ClientScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="client-card", classes="card sensitive")
+        yield CasePlanSummary(id="case-plan-summary", classes="sensitive")
         yield DataTable(id="meeting-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="meeting-hint", classes="hint")
         yield Footer()
@@ -59,10 +68,11 @@ class ClientScreen(Screen[None]):
         client = self.client
         self.title = f"Client {client.code}"
         others = ", ".join(client.significant_others) or "none recorded"
-        lines = [f"[b]{_escape(client.code)}[/b]   significant others: {_escape(others)}"]
+        lines = [f"[b]{_escape(client.code)}[/b]   significant others: {_escape(others)}", self._stage_line(client)]
         if client.note:
             lines.append(_escape(client.note))
         self.query_one("#client-card", Static).update("\n".join(lines))
+        self.query_one(CasePlanSummary).show(client)
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -84,6 +94,10 @@ class ClientScreen(Screen[None]):
         if meetings and keep is not None:
             table.move_cursor(row=min(keep, len(meetings) - 1))
         hint = "ctrl+n starts a meeting." if not meetings else "enter opens the highlighted meeting; drafts resume where they stopped."
+        self._client_closed = client.closed
+        if client.closed:
+            hint = "Closed: meetings open read-only. o reopens the client (a reason is asked); h shows the handover."
+        self.refresh_bindings()
         self.query_one("#meeting-hint", Static).update(hint)
 
     def _selected(self) -> Meeting | None:
@@ -111,6 +125,9 @@ class ClientScreen(Screen[None]):
             self.notify("The database is open read-only.", severity="warning")
             return
         client = self.client
+        if client.closed:
+            self.notify(f"{client.code} is closed: no new meetings. Press o to reopen the client.", severity="warning")
+            return
         first = not self.session.store.meetings(client.id)
 
         def chosen(choice) -> None:
@@ -124,6 +141,9 @@ class ClientScreen(Screen[None]):
             except OSError as exc:
                 self.notify(f"Could not start the meeting: {exc.strerror}.", severity="error")
                 return
+            except StageError as exc:
+                self.notify(str(exc), severity="warning", timeout=8)
+                return
             self.app.push_screen(MeetingScreen(meeting.id))
 
         self.app.push_screen(StartMeeting(client, first=first), chosen)
@@ -134,6 +154,9 @@ class ClientScreen(Screen[None]):
         if self.session.store.read_only:
             self.notify("The database is open read-only.", severity="warning")
             return
+        if self.client.closed:
+            self.notify("This client is closed and read-only. Press o to reopen it first.", severity="warning")
+            return
         self.app.push_screen(ClientForm(self.client), lambda _: self.refresh_view())
 
     def action_export(self) -> None:
@@ -141,8 +164,104 @@ class ClientScreen(Screen[None]):
 
         self.app.push_screen(ExportPreview(client_id=self.client_id))
 
+    def action_follow_through(self) -> None:
+        """This client's action items, referrals and next meeting."""
+        from .follow_through import FollowThroughScreen
+
+        self.app.push_screen(FollowThroughScreen(self.client_id))
+
     def action_back(self) -> None:
         self.dismiss()
+
+    # ---- the journey: stage, handover, reopening (issue 5) -------------------------
+
+    def _stage_line(self, client: Client) -> str:
+        from ..errors import ContentError
+
+        try:
+            label = load_stages().stage(client.stage).label
+        except ContentError:  # a broken stages file is reported where the prompts are shown
+            label = f"Stage {client.stage}"
+        line = f"{_escape(label)} since {stage_since(client):%Y-%m-%d}"
+        if client.closed:
+            line += f"   [b reverse] CLOSED [/] on {client.closed_at:%Y-%m-%d}"
+        return line
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reopen":
+            return self._client_closed
+        return True
+
+    def _writable(self) -> Client | None:
+        """The client as last saved, or None (with the reason shown) when it may not change."""
+        if self.session.store.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+            return None
+        self.session.flush()  # an explicit change must start from every word already typed
+        return self.client
+
+    def action_stage(self) -> None:
+        from .stage_form import StageForm
+
+        client = self._writable()
+        if client is None:
+            return
+        if client.closed:
+            self.notify("This client is closed and read-only. Press o to reopen it first.", severity="warning")
+            return
+        from ..errors import ContentError
+
+        try:
+            stages = load_stages()
+        except ContentError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self.app.push_screen(StageForm(client, stages), lambda _: self.refresh_view())
+
+    def action_case_plan(self) -> None:
+        from .case_plan import CasePlanScreen
+
+        self.app.push_screen(CasePlanScreen(self.client_id))
+
+    def action_handover(self) -> None:
+        from .handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen(self.client_id))
+
+    def action_reopen(self) -> None:
+        from ..stages import reopen_client
+        from .text_prompt import TextPrompt
+
+        client = self._writable()
+        if client is None or not client.closed:
+            return
+
+        def check(reason: str) -> str | None:
+            try:
+                reopen_client(client.model_copy(deep=True), reason)
+            except StageError as exc:
+                return str(exc)
+            return None
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:
+                return
+            reopen_client(client, reason)
+            try:
+                self.session.store.put_client(client)
+            except OSError as exc:
+                self.notify(f"Could not reopen: {exc.strerror}. Try again.", severity="error")
+            self.refresh_view()
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Reopen {client.code}",
+                "Why is the client being reopened? The reason is kept with today's date.",
+                required="Type the reason for reopening; it is kept with the date.",
+                check=check,
+            ),
+            chosen,
+        )
 
 
 def _escape(text: str) -> str:

@@ -8,15 +8,37 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import Footer, Header, Input, Label, Static
 
 if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
     from ..models import Client
     from ..summary import ClientSummary
 
 # Rows added before the first paint; the rest follow right after it.
 FIRST_ROWS = 25
+# The list's columns: key, title, width (the skeleton lays its text out the same way).
+COLUMNS = (("code", "Client", 24), ("stage", "Stage", 5), ("n", "Meetings", 8), ("last", "Last meeting", 16), ("open", "", 14))
+
+
+def _cells(c: ClientSummary) -> tuple[str, ...]:
+    last = c.last[:16].replace("T", " ") if c.last else "-"
+    return (c.code, str(c.stage), str(c.meetings), last, "closed" if c.closed else "draft open" if c.draft else "")
+
+
+def _skeleton_text(rows: list[ClientSummary]) -> Text:
+    """The first rows as plain text laid out like the table (cells padded by one each side)."""
+
+    def line(cells) -> str:
+        return "".join(f" {cell[:width]:<{width}} " for cell, (_, _, width) in zip(cells, COLUMNS)).rstrip()
+
+    text = Text(line([title for _, title, _ in COLUMNS]), style="bold")
+    for c in rows:
+        text.append("\n" + line(_cells(c)))
+    return text
 
 
 class ClientsScreen(Screen[None]):
@@ -27,37 +49,66 @@ class ClientsScreen(Screen[None]):
         Binding("ctrl+l", "search", "Search", id="clients.search_alt"),
         Binding("escape", "clear_search", "Clear", show=False, id="clients.clear"),
         Binding("f3", "exercises", "Exercises", id="clients.exercises"),
+        Binding("ctrl+t", "follow_through", "Follow-through", id="clients.followthrough"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Search clients (type to filter; ↓ to the list)", id="client-search")
         yield Label("", id="client-empty", classes="hint")
-        yield DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
+        # The first frame shows the list as text: a DataTable costs more to build than the
+        # rest of the screen together, so it takes the text's place once that frame is out.
+        yield Static(id="client-skeleton")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Clients"
-        table = self.query_one(DataTable)
-        table.add_column("Client", key="code", width=28)
-        table.add_column("Meetings", key="n", width=8)
-        table.add_column("Last meeting", key="last", width=16)
-        table.add_column("", key="open", width=14)
-        table.focus()
+        self.call_after_refresh(self._build_table)
+
+    async def _build_table(self) -> None:
+        from textual.widgets import DataTable
+
+        table = DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
+        for key, title, width in COLUMNS:
+            table.add_column(title, key=key, width=width)
+        skeleton = self.query_one("#client-skeleton")
+        await self.mount(table, before=skeleton)
+        await skeleton.remove()
+        self.refresh_clients()
+        search = self.query_one("#client-search", Input)
+        if self.focused is None or (self.focused is search and not search.value):
+            table.focus()  # as if it had been there from the start, unless the user is typing
+
+    def _table(self) -> DataTable | None:
+        try:
+            return self.query_one("#client-table")  # type: ignore[return-value]
+        except NoMatches:
+            return None  # still the first frame's text
 
     def on_screen_resume(self) -> None:
         self.refresh_clients()  # also the first fill: a pushed screen is resumed once
+        self.call_after_refresh(self._follow_through_counts)
+
+    def _follow_through_counts(self) -> None:
+        """'3 overdue · 2 due today' in the header, once the list is painted and the DB loaded."""
+        from .follow_through import show_home_counts
+
+        show_home_counts(self)
 
     @property
     def store(self):
         return self.app.session.store
 
     def refresh_clients(self) -> None:
-        table = self.query_one(DataTable)
+        table = self._table()
         term = self.query_one("#client-search", Input).value.strip().casefold()
+        rows = [c for c in self.store.client_summaries() if c.matches(term)]
+        if table is None:
+            self.query_one("#client-skeleton", Static).update(_skeleton_text(rows[:FIRST_ROWS]))
+            self._hint(rows, term)
+            return
         keep = table.cursor_row
         table.clear()
-        rows = [c for c in self.store.client_summaries() if c.matches(term)]
         self._add_rows(rows[:FIRST_ROWS])
         if len(rows) > FIRST_ROWS:
             # A long list: a screenful now; the rest once that frame is out, so adding
@@ -65,6 +116,9 @@ class ClientsScreen(Screen[None]):
             self.set_timer(0.15, lambda: self._add_rows(rows[FIRST_ROWS:]))
         if keep is not None and rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
+        self._hint(rows, term)
+
+    def _hint(self, rows: list[ClientSummary], term: str) -> None:
         hint = self.query_one("#client-empty", Label)
         if rows:
             hint.update("")
@@ -75,12 +129,11 @@ class ClientsScreen(Screen[None]):
 
     def _add_rows(self, rows: list[ClientSummary]) -> None:
         """Cells are built only for rows being added: a screenful before the first paint."""
-        table = self.query_one(DataTable)
+        table = self._table()
+        if table is None:
+            return
         for c in rows:
-            last = c.last[:16].replace("T", " ") if c.last else "-"
-            table.add_row(
-                Text(c.code), Text(str(c.meetings)), Text(last), Text("draft open" if c.draft else ""), key=c.id
-            )
+            table.add_row(*map(Text, _cells(c)), key=c.id)
 
     @on(Input.Changed, "#client-search")
     def _search_changed(self) -> None:
@@ -88,14 +141,15 @@ class ClientsScreen(Screen[None]):
 
     @on(Input.Submitted, "#client-search")
     def _search_submitted(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
+        table = self._table()
+        if table is not None and table.row_count:
             table.focus()
 
     def on_key(self, event) -> None:
         search = self.query_one("#client-search", Input)
-        if event.key == "down" and search.has_focus:
-            self.query_one(DataTable).focus()
+        table = self._table()
+        if event.key == "down" and search.has_focus and table is not None:
+            table.focus()
             event.stop()
 
     def action_search(self) -> None:
@@ -104,10 +158,14 @@ class ClientsScreen(Screen[None]):
     def action_clear_search(self) -> None:
         search = self.query_one("#client-search", Input)
         search.value = ""
-        self.query_one(DataTable).focus()
+        table = self._table()
+        if table is not None:
+            table.focus()
 
-    @on(DataTable.RowSelected, "#client-table")
-    def _open(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event) -> None:
+        """Enter on a row (by handler name: DataTable is imported only after the first frame)."""
+        if event.control.id != "client-table":
+            return
         client = self.store.client(str(event.row_key.value))
         if client is not None:
             self.open_client(client)
@@ -122,6 +180,12 @@ class ClientsScreen(Screen[None]):
         from .exercises import ExercisesScreen
 
         self.app.push_screen(ExercisesScreen())
+
+    def action_follow_through(self) -> None:
+        """Every client's action items, referrals and next meetings in one place."""
+        from .follow_through import FollowThroughScreen
+
+        self.app.push_screen(FollowThroughScreen())
 
     def action_new_client(self) -> None:
         from .client_form import ClientForm

@@ -16,6 +16,7 @@ GUIDE = """\
   F1 or ?          this help (? only when not typing in a field)
   ctrl+p           command palette: every action, and "Open client ..."
   F2 or ctrl+\\     privacy: hide all client content until pressed again
+  F4               search clients, meetings and exercises; enter opens
   ctrl+s           save now (saving is automatic anyway)
   ctrl+q           quit; everything is saved first
   tab, shift+tab   next / previous field;  esc  back or cancel

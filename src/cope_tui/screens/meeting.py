@@ -39,6 +39,7 @@ class MeetingScreen(Screen[None]):
         Binding("ctrl+f", "finalise", "Finalise", id="meeting.finalise"),
         Binding("ctrl+f", "addendum", "Addendum", id="meeting.addendum"),
         Binding("ctrl+r", "export", "Export", show=False, id="meeting.export"),
+        Binding("f9", "rate_goals", "Rate goals", show=False, id="meeting.goals"),
         Binding("escape", "back", "Back", id="meeting.back"),
     ]
 
@@ -102,7 +103,8 @@ class MeetingScreen(Screen[None]):
         client = self.session.store.client(self.meeting.client_id)
         code = client.code if client else "?"
         state = "finalised" if self.meeting.finalised else self.meeting.kind.value + " meeting"
-        self.title = f"{code} · {state}"
+        stage = f" · stage {self.meeting.stage}" if self.meeting.stage else ""
+        self.title = f"{code} · {state}{stage}"
         self.sub_title = f"⏱ {clock(self._elapsed())}"
 
     def _fill_sidebar(self) -> None:
@@ -141,6 +143,23 @@ class MeetingScreen(Screen[None]):
             lines.append("ctrl+f adds a dated addendum.")
         return "\n".join(lines)
 
+    def _stage_note(self, step_id: str) -> str:
+        """The prompts of the stage the meeting is held at, in the steps the stages file names."""
+        from ..errors import ContentError
+        from ..stages import load_stages
+
+        try:
+            stages = load_stages()
+        except ContentError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return ""
+        if step_id not in stages.show_in:
+            return ""
+        client = self.session.store.client(self.meeting.client_id)
+        stage = stages.stage(self.meeting.stage or (client.stage if client else 1))
+        heading = f"[b]{escape(stage.label)}[/b] [dim]· questions for this stage[/dim]"
+        return "\n".join([heading, *(f"◦ {escape(p)}" for p in stage.prompts)])
+
     # ---- steps -----------------------------------------------------------------
 
     def open_step(self, step_id: str, *, save: bool = True) -> None:
@@ -151,7 +170,9 @@ class MeetingScreen(Screen[None]):
         holder = self.query_one("#step-holder", Static)
         for old in self.query(StepPanel):
             old.remove()
-        panel = StepPanel(step, self.meeting, read_only=self.read_only, banner=self._banner())
+        panel = StepPanel(
+            step, self.meeting, read_only=self.read_only, banner=self._banner(), stage_note=self._stage_note(step_id)
+        )
         self.query_one("#main", Vertical).mount(panel, after=holder)
         record = self.meeting.peek(step_id)
         self.query_one("#notes-label", Label).update(
@@ -302,7 +323,9 @@ class MeetingScreen(Screen[None]):
             except MeetingError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.session.save_meeting(self.meeting)
+            from ..audit import save_signed
+
+            save_signed(self.session, self.meeting)  # the save, then its audit entry
             self.query_one("#notes", TextArea).read_only = True
             self.open_step(self.meeting.current_step, save=False)
             self._fill_sidebar()
@@ -321,14 +344,23 @@ class MeetingScreen(Screen[None]):
 
             text, by = result
             try:
-                add_addendum(self.meeting, text, by)
+                addendum = add_addendum(self.meeting, text, by)
             except MeetingError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.session.save_meeting(self.meeting)
+            from ..audit import save_signed
+
+            save_signed(self.session, self.meeting, addendum)
             self.open_step(self.meeting.current_step, save=False)
 
         self.app.push_screen(AddendumDialog(), done)
+
+    def action_rate_goals(self) -> None:
+        """Progress on the case-plan goals, scored at this meeting (see goal_ratings.py)."""
+        from .goal_ratings import GoalRatings
+
+        self.capture()
+        self.app.push_screen(GoalRatings(self.meeting))
 
     def action_export(self) -> None:
         from .export_preview import ExportPreview
