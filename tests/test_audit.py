@@ -107,6 +107,29 @@ def test_doctor_names_a_finalised_meeting_edited_on_disk(db, cli):
     assert "problem(s) found" in result.stdout
 
 
+def test_doctor_on_an_edited_audit_line_names_it_and_offers_no_db_restore(db, cli):
+    _, meeting = signed_meeting(db, code="C-42")
+    assert backups.list_backups(db)  # a good backup exists: doctor could offer it
+    lines = audit.log_path(db).read_bytes().splitlines(keepends=True)
+    lines[0] = lines[0].replace(b'"worker-3"', b'"worker-9"')
+    audit.log_path(db).write_bytes(b"".join(lines))
+    before = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
+
+    result = cli("doctor", "--db", db)
+    assert result.returncode == 1
+    assert "audit log line 1 (finalise of" in result.stdout and "changed after it was written" in result.stdout
+    assert "--restore-newest" not in result.stdout  # a DB backup would not mend the log
+    assert "does not mend the audit log" in result.stdout
+    assert {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()} == before
+
+    # A changed meeting, by contrast, is mended by the backup from before the change.
+    raw = orjson.loads(db.read_bytes())
+    raw["meetings"][meeting.id]["steps"]["opening"]["notes"] = "Said something else."
+    db.write_bytes(orjson.dumps(raw))
+    result = cli("doctor", "--db", db)
+    assert result.returncode == 1 and "--restore-newest" in result.stdout
+
+
 def test_a_hash_rewritten_to_match_is_still_caught_by_the_log(db):
     _, meeting = signed_meeting(db)
     raw = orjson.loads(db.read_bytes())

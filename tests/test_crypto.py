@@ -203,6 +203,9 @@ def test_a_file_from_a_newer_version_says_so(sealed):
     assert sealed.read_bytes() == bytes(raw)
     report = doctor.diagnose(sealed, crypto.Keyring(PASS))
     assert not report.healthy and any("newer cope-tui" in f.text for f in report.findings)
+    assert report.newest_good is not None  # yet an older backup would lose the newer saves:
+    text = doctor.format_report(report)
+    assert "--restore-newest" not in text and "update cope-tui rather than restore" in text
 
 
 def test_journal_lines_are_sealed_and_a_changed_one_is_named(sealed):

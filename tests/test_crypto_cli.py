@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui import crypto
+from cope_tui import audit, backups, crypto
 from cope_tui.models import Client
 from cope_tui.storage import Store
 
@@ -111,6 +111,62 @@ def test_doctor_on_an_encrypted_db(tmp_path, run_cli, with_pass, cli_env):
     done = run_cli(["doctor", "--db", str(db)], with_pass)
     assert done.returncode == 1 and "authentication check" in done.stdout
     assert db.read_bytes() == bytes(raw)
+
+
+def test_doctor_without_the_passphrase_leaves_sealed_backups_unjudged(tmp_path, run_cli, with_pass, cli_env):
+    db = plain_db(tmp_path)
+    assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
+    Store(db, passphrase=PASS).close()
+    assert backups.list_backups(db)
+
+    done = run_cli(["doctor", "--db", str(db)], cli_env)  # no terminal, no variable
+    assert done.returncode == 1
+    assert "not checked: encrypted" in done.stdout and "BAD" not in done.stdout
+    assert "There is no good backup" not in done.stdout  # they were never looked at
+    assert "give the passphrase" in done.stdout and "COPE_TUI_PASSPHRASE" in done.stdout
+
+    raw = db.read_bytes()
+    db.write_bytes(raw[: len(raw) // 2])
+    done = run_cli(["doctor", "--db", str(db)], with_pass)
+    assert done.returncode == 1 and "is cut short" in done.stdout
+    assert "Run 'cope-tui doctor'" not in done.stdout  # this is the doctor: it says what to do
+    assert "--restore-newest" in done.stdout
+
+
+def sealed_log(db: Path) -> list[dict]:
+    """The audit log's entries, opened with the DB's key; every line must open."""
+    from cope_tui.audit_check import read_log
+
+    log = read_log(db, crypto.Keyring(PASS).codec_for(db.read_bytes()))
+    assert not log.damaged and not log.torn
+    return [entry for _, entry in log.entries]
+
+
+def test_a_restore_of_an_encrypted_db_goes_into_its_sealed_audit_log(tmp_path, run_cli, with_pass):
+    db = plain_db(tmp_path)
+    assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
+    store = Store(db, passphrase=PASS)  # a save and a close: a sealed snapshot to restore
+    store.put_client(Client(code="C-8"))
+    store.close()
+    backup = backups.list_backups(db)[0]
+    raw = bytearray(db.read_bytes())
+    raw[-3] ^= 0x01
+    db.write_bytes(bytes(raw))
+
+    done = run_cli(["doctor", "--db", str(db), "--restore-newest", "--yes"], with_pass)
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = sealed_log(db)[-1]
+    assert last["kind"] == "restore" and last["target"] == backup.path.name
+    assert b"restore" not in audit.log_path(db).read_bytes()  # sealed like every other line
+
+    # Without the key nothing goes into the sealed log (not even a plain line), and it says so.
+    before = audit.log_path(db).read_bytes()
+    heard: list[str] = []
+    backups.restore(db, backup, on_note=heard.append)
+    assert audit.log_path(db).read_bytes() == before
+    assert len(heard) == 1 and "passphrase" in heard[0]
+    backups.restore(db, backup, crypto.Keyring(PASS), on_note=heard.append)
+    assert len(heard) == 1 and [e["kind"] for e in sealed_log(db)[-2:]] == ["restore", "restore"]
 
 
 def test_every_command_that_opens_a_db_names_the_variable(run_cli, cli_env):

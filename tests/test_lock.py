@@ -144,6 +144,28 @@ async def test_f12_locks_at_once_and_is_listed(db):
     session.close()
 
 
+async def test_help_under_the_lock_lists_quit_and_the_guide_lists_f12(db):
+    session = Session.open(db)
+    create_client(session.store, "C-7")
+    app = create_app(session, settings=NEVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await pilot.press("f12")
+        await until(pilot, lambda: isinstance(app.screen, LockScreen))
+        assert "app.quit" in [a.action for a in screen_actions(app.screen)]  # help and palette
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        shot = visible(app)
+        keys_here = shot.split("Keys on this screen")[1].split("Anywhere")[0]
+        assert re.search(r"\^q +Quit", keys_here), keys_here
+        assert re.search(r"F12 +lock now", shot) and "C-7" not in shot
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, LockScreen))
+        await pilot.press("ctrl+q")  # quits from under the lock, as listed
+        await until(pilot, lambda: not app.is_running)
+    session.close()
+
+
 async def test_every_key_counts_as_activity(db):
     session = Session.open(db)
     app = create_app(session, settings=Settings(10))

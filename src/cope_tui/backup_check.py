@@ -23,6 +23,7 @@ class CheckResult:
     meetings: int = 0
     problem: str = ""
     schema: int | None = None
+    unchecked: bool = False  # encrypted, and no passphrase given: neither good nor bad
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
     codec = None
     if crypto.looks_sealed(raw):
         if keys is None or keys.passphrase is None and not keys.knows(raw):
-            return CheckResult(False, problem="it is encrypted: the passphrase is needed to check it")
+            return CheckResult(False, problem="encrypted, and no passphrase was given", unchecked=True)
         try:
             codec = keys.codec_for(raw)
             raw = codec.open_file(raw)

@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -299,13 +299,17 @@ def hold_lock(db_path: Path) -> Iterator[None]:
         lock.release()
 
 
-def restore(db_path: Path, backup: Backup | Path) -> Path | None:
+def restore(
+    db_path: Path, backup: Backup | Path, keys=None, on_note: Callable[[str], None] | None = None
+) -> Path | None:
     """Put a backup in place of the DB; the current file and journals are moved aside.
 
     They become NAME.json.damaged-<ts>, NAME.json.journal.damaged-<ts> and
     NAME.json.journal.old.damaged-<ts> (never deleted; an empty journal stays put). Returns the path the DB file was
     moved to (None when there was no DB file). Raises DatabaseLocked while another
-    process holds the DB; the lock is held for the whole restore.
+    process holds the DB; the lock is held for the whole restore. The audit log gets a
+    "restore" entry, sealed with the restored file's key when `keys` (a crypto.Keyring)
+    can open it; `on_note` hears why, if the entry could not be written.
     """
     db = _abs(db_path)
     source = backup.path if isinstance(backup, Backup) else Path(backup)
@@ -347,8 +351,25 @@ def restore(db_path: Path, backup: Backup | Path) -> Path | None:
         # The client-list summary described the old file; it would be ignored (size and
         # mtime differ), but leave nothing stale behind.
         db.with_name(db.name + ".summary").unlink(missing_ok=True)
-        from .audit import log_restore  # the restore goes into the audit log
-
-        log_restore(db, source, data)
+        problem = _log_restore(db, source, data, keys)
+    if problem and on_note is not None:
+        on_note(problem)
     moved = [p for p in asides if p.exists()]
     return moved[0] if moved else None
+
+
+def _log_restore(db: Path, source: Path, data: bytes, keys) -> str | None:
+    """The restore's audit entry, sealed with the restored file's key; an encrypted DB's
+    log never gets a plain line, so without the key nothing is written (and it says so)."""
+    from . import crypto
+    from .audit import log_restore
+
+    codec = None
+    if crypto.looks_sealed(data):
+        try:
+            codec = keys.codec_for(data) if keys is not None else None
+        except crypto.CryptoError:
+            pass
+        if codec is None:
+            return "the restore is not in the audit log: an encrypted database's log needs the passphrase, and none was given."
+    return log_restore(db, source, data, codec)

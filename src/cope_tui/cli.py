@@ -15,10 +15,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cli_crypto import cmd_decrypt, cmd_encrypt, export_note, from_env, unlock
 from .cli_parser import PROG, build_parser
 from .errors import ContentError
-from .paths import ENV_DB, resolve_db_path
+from .paths import ENV_DB, ENV_PASSPHRASE, resolve_db_path
 from .storage import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError
 
 if TYPE_CHECKING:
@@ -33,6 +32,36 @@ EXIT_USAGE = 2
 
 class Failure(Exception):
     """An expected problem: its message goes to stderr and the exit code is 1."""
+
+
+def from_env() -> str | None:
+    """The passphrase scripts give (an empty variable counts as none); the rest of the
+    passphrase handling, in cli_crypto, is imported only when a command needs it."""
+    return os.environ.get(ENV_PASSPHRASE) or None
+
+
+def unlock(store, *, doing: str) -> None:
+    from .cli_crypto import unlock
+
+    unlock(store, doing=doing)
+
+
+def export_note(db: Path) -> None:
+    from .cli_crypto import export_note
+
+    export_note(db)
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from .cli_crypto import cmd_encrypt
+
+    return cmd_encrypt(args)
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    from .cli_crypto import cmd_decrypt
+
+    return cmd_decrypt(args)
 
 
 def _say(message: str) -> None:
@@ -146,7 +175,9 @@ def launch(
             return EXIT_FAILURE
         from . import backups  # only on this path: it is not needed to open a healthy DB
 
-        aside = backups.restore(db, backup)
+        from .crypto import Keyring  # the restore's audit entry is sealed with this key
+
+        aside = backups.restore(db, backup, Keyring(from_env()), on_note=_say)
         kept = f"; the damaged file is kept as {aside}" if aside else ""
         _say(f"restored {backup.path.name}{kept}.")
         session = Session.open(db, read_only=read_only, passphrase=from_env())
@@ -371,7 +402,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
         if not ask_yes_no(question, input_fn):
             print("Nothing has been changed.")
             return status
-    aside = backups.restore(db, backup)
+    aside = backups.restore(db, backup, keys, on_note=_say)  # keys seal its audit entry
     print(f"Restored {backup.path} as {db}.")
     if aside:
         suffix = aside.name.split(".damaged-")[-1]

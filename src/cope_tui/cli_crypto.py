@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import crypto
+from .paths import ENV_PASSPHRASE
 from .storage import Store, StoreError, WrongPassphrase
 
-ENV_PASSPHRASE = "COPE_TUI_PASSPHRASE"
 TRIES = 3
 PROG = "cope-tui"
 

@@ -13,9 +13,18 @@ from .paths import ENV_DB, default_db_path
 PROG = "cope-tui"
 
 
+# Stands for the default DB path in help texts until help is printed: working it out
+# needs platformdirs, which a start with --db never has to import.
+_DEFAULT_DB = "\x00DEFAULTDB\x00"
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return text.replace(_DEFAULT_DB, str(default_db_path())) if _DEFAULT_DB in text else text
 
 
 def _positive(text: str) -> int:
@@ -77,7 +86,7 @@ def _add_db(parser: argparse.ArgumentParser, help_text: str, *, top: bool = Fals
 def build_parser() -> argparse.ArgumentParser:
     from .settings import DEFAULT_IDLE_MINUTES, ENV_LOCK_MINUTES, config_path
 
-    default_db = default_db_path()
+    default_db = _DEFAULT_DB
     parser = argparse.ArgumentParser(
         prog=PROG,
         usage="%(prog)s [-h] [--version] [--db PATH] [--read-only] [--lock-after MINUTES] [COMMAND [OPTIONS]]",

@@ -24,16 +24,13 @@ derived once per open and kept only in memory.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 import os
-import shlex
 import struct
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+# hashlib (OpenSSL), hmac, base64 and unicodedata are imported where they are used: a
+# plain DB never needs them, and loading them took 12 ms of every start.
 
 MAGIC = b"COPETUI\x1a"
 VERSION = 1
@@ -119,6 +116,9 @@ def is_encrypted(path: Path) -> bool:
 
 
 def parse_header(raw: bytes, *, check_body: bool = True) -> Header:
+    import hashlib
+    import hmac
+
     if raw[: len(MAGIC)] != MAGIC:
         raise Truncated() if len(raw) < len(MAGIC) and MAGIC.startswith(raw) else HeaderDamaged()
     if len(raw) < _FIXED.size:
@@ -161,12 +161,16 @@ def read_header(path: Path) -> Header:
 
 
 def _make_header(kind: bytes, params: tuple[bytes, int, int, int], check: bytes, body_len: int) -> bytes:
+    import hashlib
+
     salt, log2n, r, p = params
     head = _V1.pack(MAGIC, VERSION, HEADER_BYTES, kind, log2n, r, p, salt, check, body_len)
     return head + hashlib.sha256(head).digest()[:8]
 
 
 def _scrypt(passphrase: str, salt: bytes, log2n: int, r: int, p: int) -> bytes:
+    import unicodedata
+
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
     secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
@@ -209,13 +213,20 @@ class SealedCodec:
         return self._check
 
     def matches(self, key_and_check: bytes) -> bool:
+        import hmac
+
         return hmac.compare_digest(key_and_check, self._key + self._check)
 
     def seal_line(self, plain: bytes) -> bytes:
+        import base64
+
         nonce = os.urandom(NONCE_BYTES)
         return base64.b64encode(nonce + self._aead.encrypt(nonce, plain, _LINE_AAD))
 
     def open_line(self, line: bytes) -> bytes:
+        import base64
+        import binascii
+
         from cryptography.exceptions import InvalidTag
 
         try:
@@ -233,6 +244,8 @@ class SealedCodec:
 
     def open_file(self, raw: bytes) -> bytes:
         """The plain bytes; CryptoError (its kind says why) when they cannot be trusted."""
+        import hmac
+
         from cryptography.exceptions import InvalidTag
 
         header = parse_header(raw)
@@ -266,6 +279,8 @@ def new_codec(passphrase: str) -> SealedCodec:
 
 def unlock(header: Header, passphrase: str) -> SealedCodec:
     """The codec of the file this header came from; BadPassphrase if it does not fit."""
+    import hmac
+
     key, check = derive(passphrase, header.params)
     if not hmac.compare_digest(check, header.check):
         raise BadPassphrase()
@@ -331,8 +346,9 @@ def read_marker(db: Path) -> tuple[str, Header] | None:
     return raw[HEADER_BYTES:].decode("ascii", "replace"), header
 
 
-def describe(path: Path, exc: CryptoError) -> str:
-    """What a user is told about a sealed file that did not open, and what to do."""
+def describe(path: Path, exc: CryptoError, *, doctor: bool = True) -> str:
+    """What a user is told about a sealed file that did not open, and what to do
+    (`doctor=False` inside doctor's own report, which says what to do itself)."""
     where = f"'{path}'"
     if isinstance(exc, NewerVersion):
         return (
@@ -345,14 +361,14 @@ def describe(path: Path, exc: CryptoError) -> str:
         "has a damaged header" if isinstance(exc, HeaderDamaged) else
         "is damaged or was changed after it was written: it fails its authentication check"
     )
-    return (
-        f"The encrypted file {where} {what}. It has not been changed. Run 'cope-tui doctor' "
-        "to check it and restore a backup."
-    )
+    advice = " Run 'cope-tui doctor' to check it and restore a backup." if doctor else ""
+    return f"The encrypted file {where} {what}. It has not been changed.{advice}"
 
 
 def rekey_pending(db: Path) -> str | None:
     """The message while an encrypt or decrypt of the DB is unfinished (None when none is)."""
+    import shlex
+
     try:
         found = read_marker(db)
     except CryptoError:

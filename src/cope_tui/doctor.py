@@ -31,6 +31,21 @@ class DoctorError(Exception):
 class Finding:
     level: str  # OK, NOTE, WARN (worth knowing) or PROBLEM (the exit status is 1)
     text: str
+    instead: str = ""  # what to do rather than restore a backup, when a backup cannot mend this
+
+    @property
+    def mended_by_restore(self) -> bool:
+        return not self.instead
+
+
+# No backup of the DB file holds the log, and a newer cope-tui's file is not damaged.
+KEEP_THE_LOG = (
+    "Restoring a backup of the database does not mend the audit log. Keep the log as it "
+    "is: it is the evidence that it was changed. Find out who changed it, and when."
+)
+UPDATE_INSTEAD = (
+    "An older backup lacks what the newer cope-tui saved: update cope-tui rather than restore one."
+)
 
 
 @dataclass
@@ -50,8 +65,8 @@ class Report:
     def newest_good(self) -> tuple[Backup, CheckResult] | None:
         return next(((b, c) for b, c in self.backups if c.ok), None)
 
-    def add(self, level: str, text: str) -> None:
-        self.findings.append(Finding(level, text))
+    def add(self, level: str, text: str, *, instead: str = "") -> None:
+        self.findings.append(Finding(level, text, instead))
 
 
 def _size(n: int) -> str:
@@ -108,7 +123,7 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
         from .audit_check import verify  # the audit chain and every finalised meeting's hash
 
         for level, text in verify(db, data, report.codec).findings:
-            report.add(level, text)
+            report.add(level, text, instead=KEEP_THE_LOG if text.startswith("audit log") else "")
     report.holder = lock_holder(db)
     if report.holder is not None:
         h = report.holder
@@ -180,21 +195,22 @@ def _open_sealed(db: Path, raw: bytes, report: Report, keys: crypto.Keyring | No
     try:
         header = crypto.parse_header(raw)
     except crypto.CryptoError as exc:
-        report.add(PROBLEM, crypto.describe(db, exc))
+        newer = isinstance(exc, crypto.NewerVersion)
+        report.add(PROBLEM, crypto.describe(db, exc, doctor=False), instead=UPDATE_INSTEAD if newer else "")
         return None
     report.add(OK, f"encrypted ({crypto.CIPHER}: N=2^{header.log2n}, r={header.r}, p={header.p})")
     if keys is None or (keys.passphrase is None and not keys.knows(raw)):
         report.add(
             PROBLEM,
             "its records were not checked: the passphrase is needed. Run this at a terminal to be "
-            "asked for it, or set COPE_TUI_PASSPHRASE",
+            "asked for it, or set COPE_TUI_PASSPHRASE.",
         )
         return None
     try:
         report.codec = keys.codec_for(raw)
         return report.codec.open_file(raw)
     except crypto.CryptoError as exc:
-        report.add(PROBLEM, crypto.describe(db, exc))
+        report.add(PROBLEM, crypto.describe(db, exc, doctor=False))
         return None
 
 
@@ -259,9 +275,10 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
     if report.backups:
         out += ["", f"Backups in {folder} (newest first)"]
         for backup, check in report.backups:
-            status = (
-                f"ok: {check.clients} client(s), {check.meetings} meeting(s)" if check.ok else f"BAD: {check.problem}"
-            )
+            if check.ok:
+                status = f"ok: {check.clients} client(s), {check.meetings} meeting(s)"
+            else:
+                status = f"not checked: {check.problem}" if check.unchecked else f"BAD: {check.problem}"
             out.append(f"  {when(backup.taken)}  {backup.kind:<24} {_size(backup.size):>9}  {status}")
             out.append(f"      {backup.name}")
     else:
@@ -273,16 +290,23 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
     if report.healthy:
         out.append("Healthy.")
     else:
-        problems = sum(f.level == PROBLEM for f in report.findings)
-        out.append(f"{problems} problem(s) found.")
+        problems = [f for f in report.findings if f.level == PROBLEM]
+        out.append(f"{len(problems)} problem(s) found.")
         good = report.newest_good
-        if suggest and good:
+        if not any(f.mended_by_restore for f in problems):
+            out.extend(dict.fromkeys(f.instead for f in problems))
+        elif suggest and good:
             backup, check = good
             out.append(
                 f"The newest good backup is from {when(backup.taken)} ({check.clients} client(s), "
                 f"{check.meetings} meeting(s)). To restore it (the current file is kept aside):"
             )
             out.append(f"  {restore_command(report.db)}")
+        elif suggest and any(c.unchecked for _, c in report.backups):
+            out.append(
+                "The backups are encrypted: give the passphrase (at a terminal, or in "
+                "COPE_TUI_PASSPHRASE) to check them and see which one to restore."
+            )
         elif suggest:
             out.append("There is no good backup to restore.")
     return "\n".join(out)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 ENV_DB = "COPE_TUI_DB"
+ENV_PASSPHRASE = "COPE_TUI_PASSPHRASE"  # for scripts, on an encrypted DB
 DEFAULT_NAME = "cope-tui.json"
 
 

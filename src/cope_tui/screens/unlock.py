@@ -11,6 +11,7 @@ from functools import partial
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
@@ -26,6 +27,9 @@ class UnlockScreen(ModalScreen[bool]):
     UnlockScreen #lock-db { margin-bottom: 1; }
     UnlockScreen .muted { color: $text-muted; }
     """
+
+    # The app's ctrl+q works here already; listed so help (F1) shows it on this screen too.
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit (saves first)", id="unlock.quit")]
 
     HEADING = "This database is encrypted."
     ASK = "Type its passphrase and press enter.  ctrl+q quits."
