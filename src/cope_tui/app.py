@@ -14,6 +14,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.screen import Screen
 
 from . import __version__
 from .autosave import SaveStatus
@@ -70,8 +71,19 @@ class CopeApp(App[None]):
         self._ui_thread = threading.get_ident()
         self._signalled = False
         self._quit_armed = False
+        self._load_started = False
 
     # ---- start and stop --------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        """The client list is the bottom screen, so the first frame paints it (an empty
+        screen under it cost start-up a frame of its own). An encrypted DB starts on a
+        blank screen under the unlock prompt; the list is pushed once unlocked."""
+        if getattr(self.session.store, "locked", False):
+            return super().get_default_screen()
+        from .screens.clients import ClientsScreen
+
+        return ClientsScreen()
 
     def on_mount(self) -> None:
         self.session.watch(self._status_from_saver)
@@ -96,13 +108,19 @@ class CopeApp(App[None]):
         self._started = True
         if self.session.store.read_only:
             self.notify(self.session.store.read_only_reason, title="Read-only", severity="warning", timeout=10)
-        self.push_screen(ClientsScreen())
-        self.call_after_refresh(self._load_store)
+        if not isinstance(self.screen_stack[0], ClientsScreen):  # unlocked just now
+            self.push_screen(ClientsScreen())  # its ListShown starts the full load
         if self.meet_code:
             self.call_after_refresh(self._meet, self.meet_code)
 
+    def on_clients_screen_list_shown(self) -> None:
+        self._load_store()
+
     def _load_store(self) -> None:
         """Parse the whole DB now that the list is on screen; a damaged file ends the app."""
+        if self._load_started:
+            return
+        self._load_started = True
         if not self.session.store.ready:
             self.session.store.start_loading()
         self.run_worker(self._await_store, thread=True, group="load")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
@@ -41,8 +43,16 @@ def _skeleton_text(rows: list[ClientSummary]) -> Text:
     return text
 
 
+class _Skeleton(Static, can_focus=True):
+    """Stands in for the table in the first frame, focus included, so a key pressed
+    before the table exists is kept and handed to it (see ClientsScreen.on_key)."""
+
+
 class ClientsScreen(Screen[None]):
     TITLE = "Clients"
+
+    class ListShown(Message):
+        """The list is on screen and usable: time for the work that would delay it."""
     BINDINGS = [
         Binding("ctrl+n", "new_client", "New client", id="clients.new"),
         Binding("slash", "search", "Search", id="clients.search", show=False),
@@ -58,26 +68,41 @@ class ClientsScreen(Screen[None]):
         yield Label("", id="client-empty", classes="hint")
         # The first frame shows the list as text: a DataTable costs more to build than the
         # rest of the screen together, so it takes the text's place once that frame is out.
-        yield Static(id="client-skeleton")
+        yield _Skeleton(id="client-skeleton")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Clients"
-        self.call_after_refresh(self._build_table)
+        self._built = asyncio.Event()
+        self.query_one(_Skeleton).focus()
+        # A timer, not call_after_refresh: the frame must reach the terminal first.
+        self.set_timer(0.03, self._build_table)
 
     async def _build_table(self) -> None:
         from textual.widgets import DataTable
 
+        if self._build_started:  # the timer and an early key can both ask
+            await self._built.wait()
+            return
+        self._build_started = True
         table = DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
         for key, title, width in COLUMNS:
             table.add_column(title, key=key, width=width)
         skeleton = self.query_one("#client-skeleton")
+        # The table takes over the skeleton's focus; focus the user moved (/ to search) stays.
+        take_focus = self.focused is None or self.focused is skeleton
         await self.mount(table, before=skeleton)
         await skeleton.remove()
         self.refresh_clients()
-        search = self.query_one("#client-search", Input)
-        if self.focused is None or (self.focused is search and not search.value):
-            table.focus()  # as if it had been there from the start, unless the user is typing
+        if take_focus:
+            table.focus()
+        self._built.set()
+        # Only now the DB's full parse (it holds the interpreter for a few hundred ms at
+        # 10,000 meetings) and the header counts: started earlier, they would hold back
+        # the frame on its way to the terminal.
+        self._shown = True
+        self.post_message(self.ListShown())
+        self._follow_through_counts()
 
     def _table(self) -> DataTable | None:
         try:
@@ -85,9 +110,13 @@ class ClientsScreen(Screen[None]):
         except NoMatches:
             return None  # still the first frame's text
 
+    _shown = False
+    _build_started = False
+
     def on_screen_resume(self) -> None:
         self.refresh_clients()  # also the first fill: a pushed screen is resumed once
-        self.call_after_refresh(self._follow_through_counts)
+        if self._shown:
+            self.call_after_refresh(self._follow_through_counts)
 
     def _follow_through_counts(self) -> None:
         """'3 overdue · 2 due today' in the header, once the list is painted and the DB loaded."""
@@ -145,12 +174,32 @@ class ClientsScreen(Screen[None]):
         if table is not None and table.row_count:
             table.focus()
 
-    def on_key(self, event) -> None:
+    async def on_key(self, event) -> None:
+        if isinstance(self.focused, _Skeleton):
+            await self._key_ahead_of_table(event)
+            return
         search = self.query_one("#client-search", Input)
         table = self._table()
         if event.key == "down" and search.has_focus and table is not None:
             table.focus()
             event.stop()
+
+    async def _key_ahead_of_table(self, event) -> None:
+        """A table key (enter, arrows, paging) pressed before the table exists: build it
+        now and do what the table would have done. Handled here, in order, so keys typed
+        after it still come after it; the screen's own keys work without the table."""
+        from textual.widgets import DataTable
+
+        action = next((b.action for b in DataTable.BINDINGS if event.key in b.key.split(",")), None)
+        if action is None:
+            return
+        event.stop()
+        event.prevent_default()
+        await self._build_table()
+        table = self._table()
+        if table is not None:
+            table.focus()
+            await table.run_action(action)
 
     def action_search(self) -> None:
         self.query_one("#client-search", Input).focus()

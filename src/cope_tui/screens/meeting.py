@@ -28,6 +28,26 @@ def clock(seconds: int) -> str:
 
 
 class MeetingScreen(Screen[None]):
+    # Here rather than in app.tcss: the first screen's start-up parses only what it uses.
+    DEFAULT_CSS = """
+    MeetingScreen #meeting-body { height: 1fr; }
+    MeetingScreen #sidebar { width: 25; border-right: solid $primary; }
+    MeetingScreen #steps { height: 1fr; border: none; }
+    MeetingScreen #save-status { height: 2; padding: 0 1; color: $text-muted; }
+    MeetingScreen #main { width: 1fr; }
+    MeetingScreen #step-holder { display: none; }
+    MeetingScreen .step-panel { height: 1fr; padding: 0 1; }
+    MeetingScreen .step-panel .intro { color: $text-muted; height: auto; }
+    MeetingScreen .step-panel .prompts { height: auto; margin-bottom: 1; }
+    MeetingScreen .step-panel .banner { height: auto; color: $warning; border: round $warning; padding: 0 1; }
+    MeetingScreen .step-panel .field-label, MeetingScreen .step-panel .list-label { text-style: bold; height: 1; margin-top: 1; }
+    MeetingScreen .step-panel Input { height: 3; }
+    MeetingScreen .step-panel ListEditor { height: auto; max-height: 10; }
+    MeetingScreen #notes-label { height: 1; padding: 0 1; background: $boost; width: 100%; }
+    MeetingScreen #notes { height: 9; border: none; }
+    MeetingScreen #notes:focus { border: none; }
+    """
+
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next step", id="meeting.next"),
         Binding("f8", "next_step", "Next step", show=False, id="meeting.next_alt"),

@@ -9,10 +9,13 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
 
-# Their keys are the usual text-editing ones; listing them would bury the app's own.
-_EDITORS = (Input, TextArea)
+def _editors() -> tuple[type, ...]:
+    """Editors' keys are the usual text-editing ones; listing them would bury the app's own.
+    Imported when help or the palette opens: the first paint needs no TextArea."""
+    from textual.widgets import Input, TextArea
+
+    return (Input, TextArea)
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,10 @@ def screen_actions(screen: Screen) -> list[Action]:
     """The screen's and app's actions first, then those of the focused widget."""
     app = screen.app
     found: dict[tuple[str, str], Action] = {}
+    editors = _editors()
     for active in screen.active_bindings.values():
         binding, node = active.binding, active.node
-        if not binding.description or isinstance(node, _EDITORS):
+        if not binding.description or isinstance(node, editors):
             continue
         key = (binding.action, binding.description)
         if key in found:
