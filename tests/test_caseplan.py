@@ -198,3 +198,21 @@ def test_demo_has_goals_scored_across_reviews(tmp_path, guide):
         assert any(g.kind == "preferred" for g in goals) and all(g.indicators for g in goals)
     finally:
         store.close()
+
+
+def test_demo_goals_come_out_of_stage_3(tmp_path, guide):
+    """No demo client has goals before stage 3, and none are set before the client got there."""
+    from cope_tui.stages import stage_on
+
+    store = Store(tmp_path / "demo.json")
+    try:
+        write_demo(store, guide, clients=8, meetings=30, seed=1)
+        with_goals = [c for c in store.clients() if c.goals]
+        assert with_goals
+        for client in store.clients():
+            if client.stage < 3 and not any(h.stage >= 3 for h in client.stage_history):
+                assert client.goals == [], client.code
+            for goal in client.goals:
+                assert stage_on(client, goal.created) >= 3, (client.code, goal.created)
+    finally:
+        store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import pty
 import resource
 import select
@@ -43,7 +44,12 @@ class Terminal:
                     break
                 if text.encode() in self.seen:
                     return
-        raise AssertionError(f"{text!r} never appeared on the terminal")
+        alive = os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+        shown = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b" ", bytes(self.seen[-4000:])).decode(errors="replace")
+        raise AssertionError(
+            f"{text!r} never appeared on the terminal (app {'running' if alive else 'gone'}); "
+            f"last output, escapes blanked: {' '.join(shown.split())[-1500:]!r}"
+        )
 
     def drain(self, seconds: float) -> None:
         end = time.monotonic() + seconds

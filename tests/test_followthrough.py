@@ -246,6 +246,29 @@ def test_one_client_and_all_clients_agree(store, guide):
     assert [(i.text, i.client_code) for i in only_a.open_actions()] == [("a's task", "C-a")]
 
 
+def test_a_closed_client_leaves_the_board_of_all_clients_but_keeps_its_own(store, guide):
+    """A closed record cannot be ticked, so its promises must not stay overdue on the home count."""
+    a = create_client(store, "C-a")
+    b = create_client(store, "C-b")
+    for client, what in ((a, "a's task"), (b, "b's task")):
+        meeting = meeting_at(store, guide, client, datetime(2026, 3, 2, 9))
+        add_action(guide, meeting, what, "2026-03-05")
+        add_referral(guide, meeting, f"{what} service")
+        set_next(meeting, date(2026, 3, 8))
+        close_meeting(store, meeting)
+    b = store.client(b.id)
+    b.closed_at = datetime(2026, 3, 9, 12)
+    store.put_client(b)
+
+    every = ft.build(store, guide, today=TODAY)
+    assert [i.client_code for i in every.open_actions()] == ["C-a"]
+    assert [i.client_code for i in every.shown_referrals()] == ["C-a"]
+    assert [m.client_code for m in every.meetings] == ["C-a"]
+    assert every.counts()["overdue"] == 1
+    only_b = ft.build(store, guide, client_id=b.id, today=TODAY)
+    assert [i.text for i in only_b.open_actions()] == ["b's task"]  # still shown on its own record
+
+
 def test_a_finalised_meeting_still_refuses_change_after_ticks(store, guide):
     client = create_client(store, "C-1")
     meeting = meeting_at(store, guide, client, datetime(2026, 3, 2, 10))

@@ -198,3 +198,19 @@ def test_the_cached_index_goes_with_its_store(tmp_path, guide):
     del store
     gc.collect()
     assert index() is None
+
+
+def test_the_index_reads_through_the_stores_public_raw_method(store, guide):
+    """Search uses `Store.raw`, a list copy taken under the store's lock, not its private snapshot."""
+    client = create_client(store, "C-0011", note="walks the dog at dawn")
+    docs = store.raw("clients")
+    assert [d["id"] for d in docs] == [client.id]
+    docs.clear()  # the caller's own list: the store keeps its records
+    assert [d["id"] for d in store.raw("clients")] == [client.id]
+    assert store.raw("meetings") == []
+
+    read = []
+    public = store.raw
+    store.raw = lambda table: read.append(table) or public(table)
+    assert SearchIndex(store, guide).search("dawn").total == 1
+    assert {"clients", "meetings", "exercises"} <= set(read)

@@ -1,4 +1,5 @@
-"""Case plans for the demo data: goals set early on, scored at the review meetings after.
+"""Case plans for the demo data: goals set once a client reaches stage 3, scored at the
+review meetings after. Clients still at stages 1 and 2 have none, as in real work.
 
 A separate random stream (from the seed) keeps the meetings demo.py writes exactly as
 they were, and the same seed always gives the same goals and scores.
@@ -34,15 +35,16 @@ NOTES = {
 
 
 def add_case_plans(store: Store, seed: int) -> int:
-    """Goals with ratings for most clients that have had more than one meeting; returns the goals added."""
+    """Goals with ratings for every client with a meeting held at stage 3 or later; returns the
+    goals added. Needs the meetings' stages (demo_journey) in place first."""
     rng = random.Random(f"case-plan-{seed}")
     added = 0
     for client in store.clients():
         meetings = store.meetings(client.id)
-        if len(meetings) < 2 or rng.random() < 0.2:
+        # Goals come out of stage 3: agreed at the first meeting held there, scored at every one after.
+        set_at = next((m for m in meetings if (m.stage or 1) >= 3), None)
+        if set_at is None:
             continue
-        # Goals are agreed at about the second meeting (stage 3), and scored at every review after.
-        set_at = meetings[min(1, len(meetings) - 1)]
         picks = [rng.choice(PREFERRED)] + rng.sample(CHANGE, rng.randint(1, 3))
         for index, (text, indicators) in enumerate(picks):
             goal = Goal(

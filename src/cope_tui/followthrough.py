@@ -248,7 +248,9 @@ def build(
                 if have_list is None or key > have_list[0]:
                     latest[(cid, list_id)] = (key, doc, rows)
 
-    client_docs = _client_docs(store, newest, clients)
+    # Across clients, a closed client's record is read-only and archived with its handover:
+    # its promises can no longer be ticked, so they must not count as overdue forever.
+    client_docs = _client_docs(store, newest, clients, skip_closed=client_id is None)
     board = Board(today, ticks={cid: doc.get("followups") or {} for cid, doc in client_docs.items()})
     seen: set[str] = set()
 
@@ -309,16 +311,15 @@ def build(
     return board
 
 
-def _client_docs(store: Store, newest: dict[str, Any], clients: dict[str, Client] | None) -> dict[str, dict[str, Any]]:
+def _client_docs(
+    store: Store, newest: dict[str, Any], clients: dict[str, Client] | None, *, skip_closed: bool = False
+) -> dict[str, dict[str, Any]]:
     from .models import dump
 
     out: dict[str, dict[str, Any]] = {}
     for cid in newest:
-        if clients and cid in clients:
-            out[cid] = dump(clients[cid])
-            continue
-        doc = store.get("clients", cid)
-        if doc is not None:
+        doc = dump(clients[cid]) if clients and cid in clients else store.get("clients", cid)
+        if doc is not None and not (skip_closed and doc.get("closed_at")):
             out[cid] = doc
     return out
 

@@ -216,8 +216,7 @@ class SearchIndex:
         changed = 0
         with self._lock:
             for table, kind in _TABLES:
-                with self.store._snapshot(table) as docs:  # raw documents; no models
-                    pass
+                docs = self.store.raw(table)  # stored documents; no models
                 cache = self._entries[kind]
                 before = changed
                 for doc in docs:

@@ -1,7 +1,8 @@
 """Store's record-level reads and writes as pydantic models, and its TinyDB view.
 
 Kept apart from storage.py so the file layer can be read on its own; everything here
-goes through the Store's own `get`, `put` and `_snapshot`.
+goes through the Store's own `get`, `put` and `_snapshot`; `raw` is the public way to that
+snapshot for bulk readers outside the store.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ def _tinydb(data: dict[str, dict[str, Any]]):
 
 class Records:
     """Mixed into Store."""
+
+    def raw(self, table: str) -> list[dict[str, Any]]:
+        """A table's stored documents as saved, unvalidated, in a new list: for bulk readers
+        such as search. The documents are shared with the store: read them, never change them."""
+        with self._snapshot(table) as docs:
+            return docs
 
     def clients(self) -> list[Client]:
         with self._snapshot("clients") as docs, gc_paused():

@@ -6,7 +6,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..caseplan import (
@@ -68,6 +68,16 @@ class CasePlanScreen(Screen[None]):
         table.add_column("Status", key="status", width=8)
         self._reload()
         table.focus()
+
+    def on_screen_suspend(self) -> None:
+        # A full screen on top (search, the palette's "Open client") can change this client;
+        # a dialog of this screen changes only the copy held here.
+        self._stale = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self._reload()  # saving the copy held here would undo those changes
 
     def _reload(self) -> None:
         """The client as stored now: the rating dialog saves its own copy."""

@@ -14,15 +14,20 @@ from ..stages import StageError, load_stages, stage_since
 from ..widgets.case_plan_summary import CasePlanSummary
 
 
+STATUS_WIDTH = 22  # "final (worker-12)" whole; the table still fits in 80 columns
+
+
 class ClientScreen(Screen[None]):
+    # "Reopen" comes first: it is only offered on a closed client, and must then be in the
+    # footer, not pushed off its right edge at 80 columns.
     BINDINGS = [
+        Binding("o", "reopen", "Reopen", id="client.reopen"),
         Binding("ctrl+n", "start_meeting", "Start meeting", id="client.meet"),
         Binding("enter", "open_meeting", "Open meeting", show=False, id="client.open"),
         Binding("e", "edit", "Edit client", id="client.edit"),
         Binding("s", "stage", "Stage", id="client.stage"),
         Binding("h", "handover", "Handover", id="client.handover"),
         Binding("g", "case_plan", "Case plan", id="client.caseplan"),
-        Binding("o", "reopen", "Reopen", id="client.reopen"),
         Binding("t", "follow_through", "Follow-through", id="client.followthrough"),
         Binding("ctrl+r", "export", "Export", id="client.export"),
         Binding("escape", "back", "Back", id="client.back"),
@@ -57,7 +62,7 @@ class ClientScreen(Screen[None]):
         table.add_column("Kind", key="kind", width=7)
         table.add_column("Mode", key="mode", width=9)
         table.add_column("Steps done", key="steps", width=10)
-        table.add_column("Status", key="status", width=14)
+        table.add_column("Status", key="status", width=STATUS_WIDTH)
         self.refresh_view()
         table.focus()
 
@@ -83,6 +88,8 @@ class ClientScreen(Screen[None]):
             done = sum(1 for s in steps if meeting.peek(s.id).state != "pending")
             total = len(steps)
             status = f"final ({meeting.finalised_by})" if meeting.finalised else "draft: resume"
+            if len(status) > STATUS_WIDTH:  # a long name: cut where the user can see it is cut
+                status = status[: STATUS_WIDTH - 2] + "…)"
             table.add_row(
                 meeting.started.strftime("%Y-%m-%d %H:%M"),
                 meeting.kind.value,
@@ -112,11 +119,9 @@ class ClientScreen(Screen[None]):
         self.action_open_meeting()
 
     def action_open_meeting(self) -> None:
-        from .meeting import MeetingScreen
-
         meeting = self._selected()
         if meeting is not None:
-            self.app.push_screen(MeetingScreen(meeting.id))
+            push_meeting(self.app, meeting.id)
 
     def action_start_meeting(self) -> None:
         from .start_meeting import StartMeeting
@@ -262,6 +267,21 @@ class ClientScreen(Screen[None]):
             ),
             chosen,
         )
+
+
+def push_meeting(app, meeting_id: str) -> None:
+    """Open a meeting, unless it is already open further back (reached again through search
+    or follow-through): two screens on one meeting would overwrite each other's saves."""
+    from .meeting import MeetingScreen
+
+    if any(isinstance(s, MeetingScreen) and s.meeting_id == meeting_id for s in app.screen_stack):
+        app.notify(
+            "That meeting is already open further back. Press esc to close the screens above it.",
+            severity="warning",
+            timeout=8,
+        )
+        return
+    app.push_screen(MeetingScreen(meeting_id))
 
 
 def _escape(text: str) -> str:

@@ -145,7 +145,7 @@ class FollowThroughScreen(Screen[None]):
             cols = [("Done on", 10), ("How", 7), ("Client", 8), ("Who", 9), ("What", wide)]
         elif self.view == "referrals":
             self._rows = board.shown_referrals()
-            cols = [("Service", wide - 6), ("Client", 8), ("Status", 16), ("Since", 10)]
+            cols = [("Service", wide + 2), ("Client", 8), ("Status", 16), ("Since", 10)]
         else:
             self._rows = list(board.meetings)
             cols = [("Date", 10), ("When", 7), ("Client", 12), ("Set at the meeting of", 22)]
@@ -306,7 +306,7 @@ class FollowThroughScreen(Screen[None]):
             self.action_open_meeting()
 
     def action_open_meeting(self) -> None:
-        from .meeting import MeetingScreen
+        from .client import push_meeting
 
         row = self._current()
         if row is None:
@@ -314,7 +314,7 @@ class FollowThroughScreen(Screen[None]):
         if self.session.store.get("meetings", row.meeting_id) is None:
             self.notify("That meeting is no longer stored.", severity="warning")
             return
-        self.app.push_screen(MeetingScreen(row.meeting_id))
+        push_meeting(self.app, row.meeting_id)
 
     def action_back(self) -> None:
         self.dismiss()

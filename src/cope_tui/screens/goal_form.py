@@ -66,15 +66,31 @@ class GoalForm(ModalScreen[Goal | None]):
         event.stop()
         focus_after(event.input)
 
-    def action_save(self) -> None:
+    def _apply(self) -> Goal:
+        """Put what is typed into the client; a new goal is added once, then edited."""
         text = self.query_one("#goal-text", Input).value
         kind = str(self.query_one("#goal-kind", Select).value)
         indicators = self.query_one("#goal-indicators", TextArea).text
+        if self.goal is None:
+            self.goal = add_goal(self.client, text, kind, indicators)
+            return self.goal
+        return edit_goal(self.client, self.goal.id, text=text, kind=kind, indicators=indicators)
+
+    def capture(self) -> None:
+        """The terminal is closing (or the app quitting) with the dialog open: keep what is typed,
+        if it makes a valid goal, as if ctrl+s had been pressed."""
+        session = getattr(self.app, "session", None)
+        if session is None or session.store.read_only:
+            return
         try:
-            if self.goal is None:
-                goal = add_goal(self.client, text, kind, indicators)
-            else:
-                goal = edit_goal(self.client, self.goal.id, text=text, kind=kind, indicators=indicators)
+            self._apply()
+        except CasePlanError:
+            return  # nothing valid to keep (no goal text yet); the client is unchanged
+        session.save_client(self.client)
+
+    def action_save(self) -> None:
+        try:
+            goal = self._apply()
         except CasePlanError as exc:
             self.query_one("#goal-error", Static).update(str(exc))
             self.query_one("#goal-text", Input).focus()

@@ -188,5 +188,23 @@ class GoalRatings(ModalScreen[int | None]):
         self.session.flush()  # the screen below re-reads the client on return
         self.dismiss(sum(1 for _, score, _ in rows if score is not None))
 
+    def capture(self) -> None:
+        """The terminal is closing (or the app quitting) with the dialog open: keep every row
+        that is valid as typed. A row still refused (a bad score, a note without a score)
+        keeps what was stored before."""
+        if not self.goals or self.refused or self.client is None:
+            return
+        for goal in self.goals:
+            score = self.query_one(f"#score-{goal.id}", Input).value.strip()
+            note = self.query_one(f"#note-{goal.id}", Input).value.strip()
+            try:
+                if score:
+                    rate(self.client, goal.id, self.meeting, score, note)
+                elif not note:
+                    unrate(self.client, goal.id, self.meeting)
+            except CasePlanError:
+                continue
+        self.session.save_client(self.client)
+
     def action_cancel(self) -> None:
         self.dismiss(None)

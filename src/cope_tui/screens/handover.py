@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from ..models import Client
@@ -60,18 +60,34 @@ class HandoverScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self._load():
+            self.query_one(f"#handover-{SECTIONS[0][0]}", TextArea).focus()
+
+    def _load(self) -> bool:
         self.session.flush()  # the record as last typed anywhere, before it is shown and edited
         self.client = self.session.store.client(self.client_id)
         if self.client is None:
             self.notify("That client no longer exists.", severity="error")
             self.dismiss()
-            return
+            return False
         handover = self.client.handover
         for key, _ in SECTIONS:
             area = self.query_one(f"#handover-{key}", TextArea)
-            area.load_text(getattr(handover, key) if handover else "")
+            text = getattr(handover, key) if handover else ""
+            if area.text != text:  # unchanged: the cursor stays where the user left it
+                area.load_text(text)
         self._show_state()
-        self.query_one(f"#handover-{SECTIONS[0][0]}", TextArea).focus()
+        return True
+
+    def on_screen_suspend(self) -> None:
+        # A full screen on top (search, the palette's "Open client") can change this client,
+        # even close or reopen it; each keystroke here saves the whole copy held here.
+        self._stale = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self._load()
 
     def _show_state(self) -> None:
         client = self.client
@@ -102,12 +118,15 @@ class HandoverScreen(Screen[None]):
         current = getattr(client.handover, key, "") if client.handover else ""
         if current == event.text_area.text:
             return  # loading the text, not typing it
+        missing = handover_missing(client)
         try:
             write_handover(client, **{key: event.text_area.text})
         except StageError as exc:
             self.notify(str(exc), severity="warning")
             return
         self.session.save_client(client)
+        if handover_missing(client) != missing:
+            self._show_state()  # the "still empty" list follows the typing
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_client":

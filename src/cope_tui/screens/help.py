@@ -16,27 +16,40 @@ GUIDE = """\
   F1 or ?          this help (? only when not typing in a field)
   ctrl+p           command palette: every action, and "Open client ..."
   F2 or ctrl+\\     privacy: hide all client content until pressed again
-  F4               search clients, meetings and exercises; enter opens
+  F4               search clients, meetings, notes and exercises, even
+                   while typing; enter opens the result where it matched
+  F12              lock the screen now (it also locks when left idle)
   ctrl+s           save now (saving is automatic anyway)
   ctrl+q           quit; everything is saved first
+  F12              lock now: hide everything until unlocked
   tab, shift+tab   next / previous field;  esc  back or cancel
 
 [b]In a meeting[/b]  The notes area has focus when a step opens: just type.
   ctrl+n or F8     next step
   ctrl+o or F5     previous step
-  ctrl+t           mark the step done and move on (again: back to pending)
+  ctrl+t           step done, on to the next (again: back to pending)
   ctrl+g           skip the step
   ctrl+l           step list: enter opens, d done, s skip, p pending
   ctrl+f           finalise; once finalised, add a dated addendum
   ctrl+r           preview the Markdown summary; w writes it to a file
+  F9               rate progress on the client's goals, 0-10 and a note
+
+[b]A client's journey[/b]  On the client screen:
+  s                change the helping stage (a reason is kept, dated)
+  g                case plan: goals, indicators, scores and their trend
+  t                follow-through: action items, referrals, next meeting
+  h / o            handover and closing the client / reopen a closed one
+  ctrl+t           on Clients: follow-through across all clients
+  1 2 3 4, f       follow-through lists: open, done, referrals, meetings
+  space or x       tick an action item off (dated), or take it back
 
 [b]COPE exercises[/b]  F3 from Clients; F3 or esc goes back.
   ctrl+n / f       new exercise / follow-up (carries the open problems)
   ctrl+n or F8     next section; ctrl+o or F5 previous; ctrl+l the list
   ctrl+r           preview the exercise report; w writes it to a file
   a g x d          teams: add, give guides, remove; d edits the details
-  y n s            answer yes / no / not sure, then on to the next question
-  c or enter       comment;  p  a flagged (⚑) answer goes to the action plan
+  y n s            answer yes / no / not sure, then the next question
+  c or enter       comment;  p  a flagged (⚑) answer to the action plan
 
 [b]In a list or checklist[/b]
   n or insert      add a row          enter or e   edit the row
