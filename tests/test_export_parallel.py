@@ -9,7 +9,7 @@ import pytest
 
 from cope_tui import export_parallel
 from cope_tui.demo import write_demo
-from cope_tui.export import all_markdown
+from cope_tui.export import AllPlan, all_markdown
 from cope_tui.guide import load_guide
 from cope_tui.models import Client
 from cope_tui.storage import Store
@@ -34,64 +34,82 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _expected(db: Path) -> bytes:
+    text = all_markdown(load_guide(), Store(db, read_only=True)).encode()
+    assert text.endswith(b"\n") and text.count(b"(unknown client gone0000)") == 1
+    return text
+
+
+def _export(db: Path, out_fd: int | None = None, **helper_kw) -> bytes:
+    guide = load_guide()
+    helper = export_parallel.start_helper(db, guide, out_fd, fork_from=0, **helper_kw)
+    assert helper is not None
+    store = Store(db, read_only=True)
+    if out_fd is None:
+        return export_parallel.all_markdown_bytes(guide, store, helper)
+    export_parallel.write_all_markdown(guide, store, out_fd, helper)
+    return b""
+
+
 def test_two_processes_render_exactly_what_one_does(demo_db: Path) -> None:
-    store = Store(demo_db, read_only=True)
+    assert _export(demo_db) == _expected(demo_db)
     guide = load_guide()
-    one = all_markdown(guide, store).encode()
-    two = export_parallel.all_markdown_bytes(guide, store, fork_from=0)
-    assert two == one
-    assert one.count(b"(unknown client gone0000)") == 1
-    assert export_parallel.all_markdown_bytes(guide, store, fork_from=10**9) == one  # the one-process path
+    assert export_parallel.all_markdown_bytes(guide, Store(demo_db, read_only=True)) == _expected(demo_db)
 
 
-def test_a_failing_child_is_replaced_by_the_parent(demo_db: Path, monkeypatch: pytest.MonkeyPatch, capfd) -> None:
-    store = Store(demo_db, read_only=True)
-    guide = load_guide()
-    expected = all_markdown(guide, store).encode()
+def test_both_halves_written_straight_to_a_file_in_order(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.md"
+    with out.open("wb") as f:
+        f.write(b"before\n")
+        f.flush()
+        _export(demo_db, f.fileno())
+    assert out.read_bytes() == b"before\n" + _expected(demo_db)
+
+
+@pytest.mark.parametrize("to_file", [False, True])
+def test_a_failing_helper_is_replaced_by_the_parent(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to_file: bool) -> None:
     parent = os.getpid()
     real = export_parallel.render_all
 
     def fail_in_child(*args, **kwargs):
         if os.getpid() != parent:
-            raise RuntimeError("worker broke")
+            raise MemoryError("worker broke")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(export_parallel, "render_all", fail_in_child)
-    assert export_parallel.all_markdown_bytes(guide, store, fork_from=0) == expected
-    assert "second worker failed" in capfd.readouterr().err
+    seen: list[object] = []
+    ready = export_parallel._Child.ready
+    monkeypatch.setattr(export_parallel._Child, "ready", lambda self: seen.append(ready(self)) or seen[-1])
+    if to_file:
+        out = tmp_path / "out.md"
+        with out.open("wb") as f:
+            _export(demo_db, f.fileno())
+        assert out.read_bytes() == _expected(demo_db)
+    else:
+        assert _export(demo_db) == _expected(demo_db)
+    assert seen == [None]  # the helper died before it was ready, and the parent did its half
 
 
-def test_both_halves_written_straight_to_a_file_in_order(demo_db: Path, tmp_path: Path) -> None:
-    store = Store(demo_db, read_only=True)
+def test_a_helper_that_read_other_records_is_not_used(demo_db: Path, tmp_path: Path) -> None:
+    """As if the app saved a new client between the two loads: the helper read the file
+    before, the parent after. Their plans differ, so the parent renders everything."""
+    later = tmp_path / "later.json"
+    later.write_bytes(demo_db.read_bytes())
+    store = Store(later)
+    store.put("clients", "new00000", {"id": "new00000", "code": "A-NEW", "created": "2026-01-01T09:00:00"})
+    store.close()
     guide = load_guide()
-    expected = all_markdown(guide, store).encode()
-    assert expected.endswith(b"\n")
-    out = tmp_path / "out.md"
-    with out.open("wb") as f:
-        f.write(b"before\n")
-        f.flush()
-        export_parallel.write_all_markdown(guide, store, f.fileno(), fork_from=0)
-    assert out.read_bytes() == b"before\n" + expected
+    seen: list[object] = []
+    helper = export_parallel.start_helper(demo_db, guide, None, fork_from=0)
+    assert helper is not None
+    ready = helper.ready
+    helper.ready = lambda: seen.append(ready()) or seen[-1]  # type: ignore[method-assign]
+    out = export_parallel.all_markdown_bytes(guide, Store(later, read_only=True), helper)
+    assert out == all_markdown(guide, Store(later, read_only=True)).encode()
+    assert b"A-NEW" in out and seen and seen[0] is not None  # it was ready, and not used
 
 
-def test_a_child_failing_while_writing_to_the_file_is_replaced(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = Store(demo_db, read_only=True)
-    guide = load_guide()
-    expected = all_markdown(guide, store).encode()
-    parent = os.getpid()
-    real = export_parallel.render_all
-    monkeypatch.setattr(
-        export_parallel, "render_all", lambda *a, **k: (_ for _ in ()).throw(MemoryError()) if os.getpid() != parent else real(*a, **k)
-    )
-    out = tmp_path / "out.md"
-    with out.open("wb") as f:
-        export_parallel.write_all_markdown(guide, store, f.fileno(), fork_from=0)
-    assert out.read_bytes() == expected
-
-
-def test_when_the_parent_fails_the_child_writes_nothing(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = Store(demo_db, read_only=True)
-    guide = load_guide()
+def test_when_the_parent_fails_the_helper_writes_nothing(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
     real = export_parallel.render_all
 
@@ -103,13 +121,18 @@ def test_when_the_parent_fails_the_child_writes_nothing(demo_db: Path, tmp_path:
     monkeypatch.setattr(export_parallel, "render_all", fail_in_parent)
     out = tmp_path / "out.md"
     with out.open("wb") as f, pytest.raises(RuntimeError, match="parent broke"):
-        export_parallel.write_all_markdown(guide, store, f.fileno(), fork_from=0)
+        _export(demo_db, f.fileno())
     assert out.read_bytes() == b""
 
 
-def test_half_way_splits_by_meetings_not_clients() -> None:
-    from cope_tui.export import AllPlan
+def test_no_helper_for_a_small_or_encrypted_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    guide = load_guide()
+    assert export_parallel.start_helper(demo_db, guide, None) is None  # far below 16 MB
+    monkeypatch.setattr("cope_tui.crypto.is_encrypted", lambda path: True)
+    assert export_parallel.start_helper(demo_db, guide, None, fork_from=0) is None
 
+
+def test_half_way_splits_by_meetings_not_clients() -> None:
     clients = [Client(code=f"c{i}") for i in range(4)]
     by_client = {clients[0].id: [{}] * 9, clients[1].id: [{}], clients[2].id: [{}], clients[3].id: [{}] * 1}
     plan = AllPlan("", clients, by_client, {})
@@ -120,8 +143,7 @@ def test_cli_export_all_matches_library(demo_db: Path, cli, tmp_path: Path) -> N
     out = tmp_path / "all.md"
     result = cli("export", "--all", "--db", str(demo_db), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    store = Store(demo_db, read_only=True)
-    assert out.read_bytes() == all_markdown(load_guide(), store).encode()
+    assert out.read_bytes() == _expected(demo_db)
     assert (out.stat().st_mode & 0o777) == 0o600
     printed = cli("export", "--all", "--db", str(demo_db))
     assert printed.returncode == 0, printed.stderr

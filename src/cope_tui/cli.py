@@ -261,6 +261,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     exercise_id = getattr(args, "exercise", None)
     guide = load_guide() if exercise_id is None else None
+    helper = None
+    if args.all and exercise_id is None and getattr(args, "handover", None) is None:
+        from .export_parallel import start_helper
+
+        # Forked before the load, so each process parses into its own memory.
+        helper = start_helper(db, guide, None if args.output else sys.stdout.fileno())
     store = Store(db, read_only=True)
     _OUTLIVE_MAIN.append(store)  # see _OUTLIVE_MAIN
     try:
@@ -280,10 +286,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             if not args.output:  # straight to stdout from both halves: 60 MB copied once
                 sys.stdout.flush()
-                export_parallel.write_all_markdown(guide, store, sys.stdout.fileno())
+                export_parallel.write_all_markdown(guide, store, sys.stdout.fileno(), helper)
                 _audit_export(store, args, None)
                 return EXIT_OK
-            text = export_parallel.all_markdown_bytes(guide, store)
+            text = export_parallel.all_markdown_bytes(guide, store, helper)
         elif args.client is not None:
             client = store.client_by_code(args.client)
             if client is None:

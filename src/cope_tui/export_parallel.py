@@ -1,18 +1,27 @@
 """`export --all` on two cores.
 
-Rendering 10,000 stored meetings is pure Python and takes most of the export's time,
-so a large export forks once after the DB is loaded: the child renders the second half
-of the clients while the parent renders the first, and sends its part back through a
-pipe (never through a file: the export holds client text and must not touch the disk
-unless the user asked for it). The output is byte for byte what one process renders.
-If the child fails for any reason, the parent renders that half itself.
+Rendering 10,000 stored meetings is pure Python and takes most of the export's time.
+For a large plain DB the export forks *before* loading it: each process parses the file
+into a heap of its own and renders half of the clients. (Forking after the load looked
+cheaper, but both processes then write to every shared page as they count references,
+and the copying made each half as slow as the whole.) The child's half reaches the
+output after the parent's: written by the child itself to the same stdout, or sent back
+through a pipe, never through a file, as the export holds client text.
+
+Both processes must have read the same records: the child sends a fingerprint of what
+it planned (clients in order, meetings per client, the split) and the parent renders
+everything itself if its own differs, for instance when the app saved in between, or if
+the child fails. The output is byte for byte what one process renders.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .export import AllPlan, plan_all, render_all
@@ -21,46 +30,75 @@ from .storage import Store, gc_paused
 if TYPE_CHECKING:
     from .guide import MeetingGuide
 
-FORK_FROM = 2000  # meetings; below this a fork costs more than it saves
+FORK_FROM_BYTES = 16 * 1024 * 1024  # a smaller DB exports in well under a second anyway
 _PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux fcntl: a bigger pipe means fewer wake-ups for 30 MB
+_NO_FINGERPRINT = bytes(32)
 
 
-def all_markdown_bytes(guide: MeetingGuide, store: Store, *, fork_from: int = FORK_FROM) -> bytes:
-    """The whole-DB export as UTF-8, rendered on two processes when it is big enough."""
+def start_helper(db: Path, guide: MeetingGuide, out_fd: int | None, *, fork_from: int = FORK_FROM_BYTES) -> _Child | None:
+    """Fork the second renderer before the DB is loaded, when it pays: a large, plain DB
+    (an encrypted one would ask for its passphrase twice) and a second core."""
+    from .crypto import is_encrypted
+
+    try:
+        if db.stat().st_size < fork_from or is_encrypted(db) or not _can_fork():
+            return None
+    except OSError:
+        return None
+    return _Child.start(lambda: _second_half(db, guide), out_fd)
+
+
+def all_markdown_bytes(guide: MeetingGuide, store: Store, helper: _Child | None = None) -> bytes:
+    """The whole-DB export as UTF-8; `helper` (from start_helper) renders the second half."""
     parts: list[bytes] = []
-    _export_all(guide, store, parts.append, fork_from=fork_from, out_fd=None)
+    _export_all(guide, store, parts.append, helper)
     return b"".join(parts)
 
 
-def write_all_markdown(guide: MeetingGuide, store: Store, out_fd: int, *, fork_from: int = FORK_FROM) -> None:
+def write_all_markdown(guide: MeetingGuide, store: Store, out_fd: int, helper: _Child | None = None) -> None:
     """Write the whole-DB export to `out_fd` (stdout): the parent writes its half, then the
-    child writes its own straight to the same file, so 30 MB never cross a pipe."""
-    _export_all(guide, store, lambda data: _write_all(out_fd, data), fork_from=fork_from, out_fd=out_fd)
+    helper writes its own straight to the same file, so 30 MB never cross a pipe."""
+    _export_all(guide, store, lambda data: _write_all(out_fd, data), helper)
 
 
-def _export_all(guide: MeetingGuide, store: Store, emit, *, fork_from: int, out_fd: int | None) -> None:
+def _export_all(guide: MeetingGuide, store: Store, emit: Callable[[bytes], None], helper: _Child | None) -> None:
     with gc_paused():
-        plan = plan_all(guide, store)
-        total = sum(map(len, plan.by_client.values()))
-        split = _half_way(plan)
-        child = None
-        if total >= fork_from and 0 < split and _can_fork():
-            child = _Child.start(guide, plan, split, out_fd)
-        if child is None:
-            emit(render_all(guide, plan, plan.clients, orphans=True, header=True).encode())
-            return
         try:
+            plan = plan_all(guide, store)
+            split = _half_way(plan)
             first = render_all(guide, plan, plan.clients[:split], orphans=False, header=True).encode()
         except BaseException:
-            child.abandon()
+            if helper is not None:
+                helper.abandon()
             raise
-        if child.ready():
+        if helper is not None and helper.ready() == _fingerprint(plan, split):
             emit(first)
-            child.finish(emit)
-        else:  # the child failed before writing anything: render its half here
-            emit(first)
-            emit(render_all(guide, plan, plan.clients[split:], orphans=True, header=False).encode())
+            helper.finish(emit)
+            return
+        if helper is not None:
+            helper.abandon()  # it failed, or read other records than these: do its half here
+        emit(first)
+        emit(render_all(guide, plan, plan.clients[split:], orphans=True, header=False).encode())
+
+
+def _second_half(db: Path, guide: MeetingGuide) -> tuple[bytes, bytes]:
+    """In the child: load the DB into this process's own heap and render the second half."""
+    store = Store(db, read_only=True)
+    with gc_paused():
+        plan = plan_all(guide, store)
+        split = _half_way(plan)
+        data = render_all(guide, plan, plan.clients[split:], orphans=True, header=False).encode()
+    return _fingerprint(plan, split), data
+
+
+def _fingerprint(plan: AllPlan, split: int) -> bytes:
+    digest = hashlib.sha256(f"{split}\n".encode())
+    for client in plan.clients:
+        digest.update(f"{client.id} {len(plan.by_client.get(client.id, ()))}\n".encode())
+    for client_id, meetings in plan.orphans.items():
+        digest.update(f"orphan {client_id} {len(meetings)}\n".encode())
+    return digest.digest()
 
 
 def _can_fork() -> bool:
@@ -86,19 +124,20 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 class _Child:
-    """The forked renderer of clients[split:] and the orphaned meetings.
+    """The forked renderer of the second half.
 
-    It says "ready" once its part is rendered (or exits, having failed), then waits for
-    "go": with an output fd it writes there itself, after the parent's half; without
-    one it sends its bytes back through the status pipe.
+    It sends "R" and the fingerprint of its plan once its part is rendered (or exits,
+    having failed), then waits: on "G" it writes its part, to the output fd itself or
+    back through the status pipe; on anything else it leaves without writing.
     """
 
     def __init__(self, pid: int, status_fd: int, go_fd: int, out_fd: int | None):
         self.pid, self.status_fd, self.out_fd = pid, status_fd, out_fd
         self.go_fd: int | None = go_fd
+        self._reaped = False
 
     @classmethod
-    def start(cls, guide: MeetingGuide, plan: AllPlan, split: int, out_fd: int | None) -> _Child | None:
+    def start(cls, work: Callable[[], tuple[bytes, bytes]], out_fd: int | None) -> _Child | None:
         try:
             status_r, status_w = os.pipe()
             go_r, go_w = os.pipe()
@@ -119,36 +158,39 @@ class _Child:
         if pid == 0:
             os.close(status_r)
             os.close(go_w)
-            cls._run(guide, plan, split, out_fd, status_w, go_r)  # never returns
+            cls._run(work, out_fd, status_w, go_r)  # never returns
         os.close(status_w)
         os.close(go_r)
         return cls(pid, status_r, go_w, out_fd)
 
     @staticmethod
-    def _run(guide: MeetingGuide, plan: AllPlan, split: int, out_fd: int | None, status_w: int, go_r: int) -> None:
+    def _run(work: Callable[[], tuple[bytes, bytes]], out_fd: int | None, status_w: int, go_r: int) -> None:
         code = 1
         try:
-            data = render_all(guide, plan, plan.clients[split:], orphans=True, header=False).encode()
-            _write_all(status_w, b"R")
-            if os.read(go_r, 1) == b"G":  # anything else: the parent gave up; write nothing
+            fingerprint, data = work()
+            _write_all(status_w, b"R" + fingerprint)
+            if os.read(go_r, 1) == b"G":  # anything else: the parent renders it; write nothing
                 _write_all(status_w if out_fd is None else out_fd, data)
             code = 0
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent by the exit code
-            try:
-                os.write(2, f"cope-tui export: the second worker failed ({exc!r}); rendering its part again.\n".encode())
-            except OSError:
-                pass
+        except BaseException:  # noqa: BLE001 - the exit code tells the parent, which renders it
+            pass
         finally:
             os._exit(code)
 
-    def ready(self) -> bool:
-        """True once the child has its part; False (and reaped) if it died first."""
-        if os.read(self.status_fd, 1) == b"R":
-            return True
+    def ready(self) -> bytes | None:
+        """The child's fingerprint once its part is rendered; None (and reaped) if it died first."""
+        head = b""
+        while len(head) < 1 + len(_NO_FINGERPRINT):
+            chunk = os.read(self.status_fd, 1 + len(_NO_FINGERPRINT) - len(head))
+            if not chunk:
+                break
+            head += chunk
+        if head[:1] == b"R" and len(head) == 1 + len(_NO_FINGERPRINT):
+            return head[1:]
         self._reap()
-        return False
+        return None
 
-    def finish(self, emit) -> None:
+    def finish(self, emit: Callable[[bytes], None]) -> None:
         """Let the child write its part (or collect it) and check that it did."""
         _write_all(self.go_fd, b"G")
         self._close_go()
@@ -168,6 +210,9 @@ class _Child:
             self.go_fd = None
 
     def _reap(self) -> int:
+        if self._reaped:
+            return 0
+        self._reaped = True
         os.close(self.status_fd)
         self._close_go()
         _, status = os.waitpid(self.pid, 0)
