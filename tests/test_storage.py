@@ -292,3 +292,33 @@ def test_tinydb_queries_see_every_save(db):
     store.put_client(Client(code="C-2", note="likes mornings"))
     assert len(store.db.table("clients").search(Query().note == "likes mornings")) == 2
     store.close()
+
+
+def test_a_full_disk_while_folding_the_journal_in_at_open_does_not_poison_the_store(tmp_path, monkeypatch):
+    """Opening folds a left-over journal into the file; if the disk refuses that write,
+    the records are loaded all the same and saving goes on once space returns."""
+    import errno
+
+    from cope_tui import storage
+
+    db = tmp_path / "cope.json"
+    store = Store(db)
+    store.put("clients", "c1", {"id": "c1", "code": "C-1"})
+    store.journal.close()  # as if killed: the save is only in the journal
+    store.lock.release()
+
+    real = storage.write_private
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage, "write_private", disk_full)
+    again = Store(db, lazy=True)
+    again.start_loading()
+    again.wait_ready()  # a failed fold-in is not a failed load
+    assert again.get("clients", "c1")["code"] == "C-1"
+    monkeypatch.setattr(storage, "write_private", real)  # space is back
+    again.put("clients", "c2", {"id": "c2", "code": "C-2"})
+    assert again.close()
+    reopened = Store(db, read_only=True)
+    assert {c.code for c in reopened.clients()} == {"C-1", "C-2"}

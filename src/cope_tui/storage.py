@@ -236,10 +236,15 @@ class Store(Records):
             if not self.read_only:
                 self.journal.open()
             self._ready.set()
-            if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
-                self.compact()
-            elif not self.read_only and self._summaries is None:
-                self._write_summary()
+            try:
+                if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
+                    self.compact()
+                elif not self.read_only and self._summaries is None:
+                    self._write_summary()
+            except OSError:
+                # Loaded all the same: a full disk must not make every later read and save
+                # fail. The journal still holds every save; the next compaction folds it in.
+                pass
 
     def wait_ready(self) -> None:
         if self.locked:
