@@ -9,15 +9,13 @@ the field and the fix.
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .guide import ID_PATTERN, ContentError, _describe
+from . import content_files
+from .guide import ID_PATTERN
 
 GUIDES_FILE = "cope_guides.toml"
 INTERVIEW_FILE = "cope_interview.toml"
@@ -222,54 +220,21 @@ class CultureOfService(_Strict):
         raise KeyError(stage_id)
 
 
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _parse(text: str, name: str, model: type[_M]) -> _M:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(
-            f"Content file '{name}' is not valid TOML ({exc}). "
-            "Fix the syntax at that line, or reinstall cope-tui to restore the shipped file."
-        ) from exc
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ContentError(_describe(exc, name)) from exc
-
-
-def _load(path: Path | None, model: type[_M], shipped: str) -> _M:
-    if path is None:
-        return _shipped(shipped, model)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContentError(f"Cannot read content file '{path}': {exc.strerror}.") from exc
-    return _parse(text, str(path), model)
-
-
-@cache
-def _shipped(filename: str, model: type[_M]) -> _M:
-    ref = resources.files("cope_tui").joinpath("content", filename)
-    return _parse(ref.read_text(encoding="utf-8"), f"cope_tui/content/{filename}", model)
-
-
 def load_guides(path: Path | None = None) -> GuideSet:
     """The ten self-assessment guides from `path`, or the shipped file."""
-    return _load(path, GuideSet, GUIDES_FILE)
+    return content_files.load(path, GuideSet, GUIDES_FILE)
 
 
 def load_interview(path: Path | None = None) -> InterviewGuide:
     """The client interview guide from `path`, or the shipped file."""
-    return _load(path, InterviewGuide, INTERVIEW_FILE)
+    return content_files.load(path, InterviewGuide, INTERVIEW_FILE)
 
 
 def load_record_review(path: Path | None = None) -> RecordReview:
     """The client record review checklist from `path`, or the shipped file."""
-    return _load(path, RecordReview, RECORD_REVIEW_FILE)
+    return content_files.load(path, RecordReview, RECORD_REVIEW_FILE)
 
 
 def load_culture(path: Path | None = None) -> CultureOfService:
     """The culture-of-service stages from `path`, or the shipped file."""
-    return _load(path, CultureOfService, CULTURE_FILE)
+    return content_files.load(path, CultureOfService, CULTURE_FILE)

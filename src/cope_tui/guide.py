@@ -7,15 +7,14 @@ without touching code.
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from .errors import ContentError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import content_files
+from .errors import ContentError  # noqa: F401  (re-exported: where callers expect it)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -201,42 +200,11 @@ class MeetingGuide(_Strict):
         return [(step, spec) for step in self.steps for spec in step.lists]
 
 
-def _describe(error: ValidationError, name: str) -> str:
-    lines = [f"Content file '{name}' is not valid:"]
-    for err in error.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  - at {where}: {err['msg']}")
-    lines.append(f"Fix these fields in '{name}' (or reinstall cope-tui to restore the shipped file).")
-    return "\n".join(lines)
-
-
 def parse_guide(text: str, name: str) -> MeetingGuide:
     """Parse and validate a meeting guide; errors name the file, field and fix."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(
-            f"Content file '{name}' is not valid TOML ({exc}). "
-            "Fix the syntax at that line, or reinstall cope-tui to restore the shipped file."
-        ) from exc
-    try:
-        return MeetingGuide.model_validate(raw)
-    except ValidationError as exc:
-        raise ContentError(_describe(exc, name)) from exc
+    return content_files.parse(text, name, MeetingGuide)
 
 
 def load_guide(path: Path | None = None) -> MeetingGuide:
     """Load the meeting guide from `path`, or the one shipped with the package."""
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ContentError(f"Cannot read content file '{path}': {exc.strerror}.") from exc
-        return parse_guide(text, str(path))
-    return _shipped_guide()
-
-
-@cache
-def _shipped_guide() -> MeetingGuide:
-    ref = resources.files("cope_tui").joinpath("content", "meeting.toml")
-    return parse_guide(ref.read_text(encoding="utf-8"), "cope_tui/content/meeting.toml")
+    return content_files.load(path, MeetingGuide, "meeting.toml")

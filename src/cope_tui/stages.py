@@ -7,17 +7,14 @@ here so the screens, the CLI and the tests all go through the same checks.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import ContentError
+from . import content_files
 from .meetings import MeetingError
 from .models import STAGES, Client, ClosureChange, Handover, Meeting, StageChange, now
 
@@ -76,45 +73,14 @@ class StageGuide(_Strict):
         return self.stages[number - 1]
 
 
-def _describe(error: ValidationError, name: str) -> str:
-    lines = [f"Content file '{name}' is not valid:"]
-    for err in error.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  - at {where}: {err['msg']}")
-    lines.append(f"Fix these fields in '{name}' (or reinstall cope-tui to restore the shipped file).")
-    return "\n".join(lines)
-
-
 def parse_stages(text: str, name: str) -> StageGuide:
     """Parse and validate the stages file; errors name the file, the field and the fix."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(
-            f"Content file '{name}' is not valid TOML ({exc}). "
-            "Fix the syntax at that line, or reinstall cope-tui to restore the shipped file."
-        ) from exc
-    try:
-        return StageGuide.model_validate(raw)
-    except ValidationError as exc:
-        raise ContentError(_describe(exc, name)) from exc
+    return content_files.parse(text, name, StageGuide)
 
 
 def load_stages(path: Path | None = None) -> StageGuide:
     """The stages from `path`, or the ones shipped with the package (read once)."""
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ContentError(f"Cannot read content file '{path}': {exc.strerror}.") from exc
-        return parse_stages(text, str(path))
-    return _shipped()
-
-
-@cache
-def _shipped() -> StageGuide:
-    ref = resources.files("cope_tui").joinpath("content", "stages.toml")
-    return parse_stages(ref.read_text(encoding="utf-8"), "cope_tui/content/stages.toml")
+    return content_files.load(path, StageGuide, "stages.toml")
 
 
 # ---- stage ----------------------------------------------------------------------------
