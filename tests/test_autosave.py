@@ -82,3 +82,34 @@ def test_close_reports_unsaved_work():
 
     saver.submit("k", broken)
     assert saver.close() is False
+
+
+def test_a_flush_that_fails_on_another_thread_is_still_retried_by_the_saver():
+    """The quit key flushes on a worker; if that write fails while the saver thread has
+    found nothing pending, the saver must still pick the kept text up and retry it."""
+    disk_full = threading.Event()
+    disk_full.set()
+    in_flush = threading.Event()
+    release = threading.Event()
+    written = []
+
+    def write():
+        if threading.current_thread().name == "flusher" and not in_flush.is_set():
+            in_flush.set()
+            release.wait(5)  # the saver thread looks meanwhile, and sees nothing pending
+        if disk_full.is_set():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(threading.current_thread().name)
+
+    saver = Saver(delay=0.1, retry=0.05)
+    saver.submit("k", write)
+    flusher = threading.Thread(target=saver.flush, name="flusher")
+    flusher.start()
+    assert in_flush.wait(5)
+    time.sleep(0.4)  # well past the saver's typing pause
+    release.set()
+    flusher.join(5)
+    assert saver.pending == 1, "the failed text is kept"
+    disk_full.clear()  # space returns; nobody flushes again
+    assert wait_for(lambda: written == ["cope-saver"], timeout=3), "the saver never retried"
+    saver.close()

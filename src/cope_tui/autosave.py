@@ -36,6 +36,7 @@ class Saver:
         self._pending: dict[str, Write] = {}
         self._cond = threading.Condition()
         self._last_submit = 0.0
+        self._retry_at = 0.0
         self._closed = False
         self._error = ""
         self._saved_at: float | None = None
@@ -65,9 +66,13 @@ class Saver:
             return batch
 
     def _put_back(self, batch: dict[str, Write]) -> None:
+        """Keep failed writes and wake the saver thread: a flush on another thread may
+        have failed while the saver found nothing pending and went to sleep."""
         with self._cond:
             for key, write in batch.items():
                 self._pending.setdefault(key, write)  # a newer edit beats the failed one
+            self._retry_at = time.monotonic() + self.retry
+            self._cond.notify()
 
     def _write(self) -> bool:
         """Write everything pending once; False if something failed and was kept."""
@@ -105,15 +110,13 @@ class Saver:
                     self._cond.wait()
                 if self._closed:
                     return  # close() has already made the last attempt itself
-                # Let typing settle briefly: one write per pause, not per key.
-                wait = self._last_submit + self.delay - time.monotonic()
-                if wait > 0 and not self._closed:
+                # Let typing settle briefly: one write per pause, not per key; after a
+                # failure, wait for the retry time whoever made the failed attempt.
+                wait = max(self._last_submit + self.delay, self._retry_at) - time.monotonic()
+                if wait > 0:
                     self._cond.wait(wait)
                     continue
-            if not self._write():
-                with self._cond:
-                    if not self._closed:
-                        self._cond.wait(self.retry)
+            self._write()
 
     def flush(self) -> bool:
         """Write everything now, on the calling thread; True if all of it is on disk."""
