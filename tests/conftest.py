@@ -35,6 +35,15 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[
     return dirs
 
 
+@pytest.fixture(autouse=True)
+def no_app_outlives_its_test():
+    """An app left on a closed pty by a failed test spins a core; kill it at teardown."""
+    yield
+    e2e = sys.modules.get("test_e2e")
+    if e2e is not None:
+        e2e.Terminal.kill_leftovers()
+
+
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """Environment for a subprocess with the same isolation as the test itself."""

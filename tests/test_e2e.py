@@ -22,6 +22,8 @@ from cope_tui.storage import Store
 class Terminal:
     """A child process on a pty of 80x24, read and typed into like a person would."""
 
+    children: set[int] = set()  # killed after each test (conftest), so a failure leaves no app spinning
+
     def __init__(self, args: list[str], env: dict[str, str], *, file_limit: int | None = None):
         pid, fd = pty.fork()
         if pid == 0:  # the child: becomes the app, with the pty as its controlling terminal
@@ -30,6 +32,7 @@ class Terminal:
                 resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, resource.RLIM_INFINITY))
             os.execvpe(sys.executable, [sys.executable, "-m", "cope_tui.cli", *args], env)
         self.pid, self.fd = pid, fd
+        Terminal.children.add(pid)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.seen = b""
 
@@ -74,11 +77,23 @@ class Terminal:
         while time.monotonic() < end:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                Terminal.children.discard(self.pid)
                 return status
             time.sleep(0.05)
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
+        Terminal.children.discard(self.pid)
         return None
+
+    @classmethod
+    def kill_leftovers(cls) -> None:
+        for pid in list(cls.children):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        cls.children.clear()
 
 
 @pytest.fixture
