@@ -44,15 +44,25 @@ def _export(db: Path, out_fd: int | None = None, **helper_kw) -> bytes:
     guide = load_guide()
     helper = export_parallel.start_helper(db, guide, out_fd, fork_from=0, **helper_kw)
     assert helper is not None
-    store = Store(db, read_only=True)
+    store = export_parallel.open_store(db, helper)  # only the first half's meetings
     if out_fd is None:
         return export_parallel.all_markdown_bytes(guide, store, helper)
     export_parallel.write_all_markdown(guide, store, out_fd, helper)
     return b""
 
 
-def test_two_processes_render_exactly_what_one_does(demo_db: Path) -> None:
+def _spy_on_ready(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes | None, bytes]]:
+    """(what the helper sent, the parent's own fingerprint) for each export."""
+    seen: list[tuple[bytes | None, bytes]] = []
+    ready = export_parallel._Child.ready
+    monkeypatch.setattr(export_parallel._Child, "ready", lambda self: seen.append((ready(self), self.halves.digest)) or seen[-1][0])
+    return seen
+
+
+def test_two_processes_render_exactly_what_one_does(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _spy_on_ready(monkeypatch)
     assert _export(demo_db) == _expected(demo_db)
+    assert len(seen) == 1 and seen[0][0] == seen[0][1] != b"", "the helper's half was used"
     guide = load_guide()
     assert export_parallel.all_markdown_bytes(guide, Store(demo_db, read_only=True)) == _expected(demo_db)
 
@@ -104,7 +114,7 @@ def test_a_helper_that_read_other_records_is_not_used(demo_db: Path, tmp_path: P
     assert helper is not None
     ready = helper.ready
     helper.ready = lambda: seen.append(ready()) or seen[-1]  # type: ignore[method-assign]
-    out = export_parallel.all_markdown_bytes(guide, Store(later, read_only=True), helper)
+    out = export_parallel.all_markdown_bytes(guide, export_parallel.open_store(later, helper), helper)
     assert out == all_markdown(guide, Store(later, read_only=True)).encode()
     assert b"A-NEW" in out and seen and seen[0] is not None  # it was ready, and not used
 
@@ -148,3 +158,45 @@ def test_cli_export_all_matches_library(demo_db: Path, cli, tmp_path: Path) -> N
     printed = cli("export", "--all", "--db", str(demo_db))
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.encode() == out.read_bytes()
+
+
+def test_each_process_parses_only_its_own_half_of_the_meetings(demo_db: Path) -> None:
+    everything = Store(demo_db, read_only=True).raw_meetings()
+    halves = [export_parallel.Halves(part) for part in (0, 1)]
+    stores = [Store(demo_db, read_only=True, choose_meetings=h) for h in halves]
+    parts = [{m["id"] for m in store.raw_meetings()} for store in stores]
+    assert parts[0] and parts[1] and not parts[0] & parts[1]
+    assert parts[0] | parts[1] == {m["id"] for m in everything}
+    assert "0rphan00" in parts[1], "meetings without a client go with the second half"
+    assert stores[0].read_identity == stores[1].read_identity != b""
+
+
+def test_a_file_in_the_older_layout_is_exported_the_same(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written before one meeting per line (a single orjson line): parsed whole by both."""
+    import orjson
+
+    old = tmp_path / "old.json"
+    old.write_bytes(orjson.dumps(orjson.loads(demo_db.read_bytes())))
+    assert b"\n" not in old.read_bytes()
+    seen = _spy_on_ready(monkeypatch)
+    assert _export(old) == _expected(demo_db)
+    assert seen[0][0] == seen[0][1], "both split the same whole plan"
+
+
+def test_a_save_after_the_helper_read_the_file_means_the_parent_does_it_all(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "db.json"
+    db.write_bytes(demo_db.read_bytes())
+    guide = load_guide()
+    helper = export_parallel.start_helper(db, guide, None, fork_from=0)
+    assert helper is not None
+    sent = helper.ready()  # the helper has read and rendered the file as it was
+    monkeypatch.setattr(helper, "ready", lambda: sent)
+    store = Store(db)  # the app saves one meeting: a journal line the helper never saw
+    doc = dict(store.raw_meetings()[0])
+    store.put_meeting_doc(doc["id"], {**doc, "addenda": doc.get("addenda", []) + [{"at": "2026-11-24T10:00:00", "by": "worker", "text": "Late addendum"}]})
+    store.journal.close()
+    store.lock.release()
+    out = export_parallel.all_markdown_bytes(guide, export_parallel.open_store(db, helper), helper)
+    assert b"Late addendum" in out
+    assert out == all_markdown(guide, Store(db, read_only=True)).encode()
+    assert sent is not None and sent != helper.halves.digest  # so its half was not used

@@ -267,7 +267,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         # Forked before the load, so each process parses into its own memory.
         helper = start_helper(db, guide, None if args.output else sys.stdout.fileno())
-    store = Store(db, read_only=True)
+    if helper is not None:
+        from .export_parallel import open_store
+
+        store = open_store(db, helper)  # only the first half's meetings
+    else:
+        store = Store(db, read_only=True)
     _OUTLIVE_MAIN.append(store)  # see _OUTLIVE_MAIN
     try:
         unlock(store, doing="exporting")

@@ -77,6 +77,24 @@ def write_private(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def read_identified(path: Path) -> tuple[Any, Any]:
+    """A file mapped read-only (bytes when empty) and a sha256 naming that very file: it
+    is only ever replaced whole (write_private), so device, inode, size and mtime
+    identify what was read, and the mapping keeps that version."""
+    import hashlib
+    import mmap
+
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            digest = hashlib.sha256(f"{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns}\n".encode())
+            if st.st_size == 0:
+                return b"", digest
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), digest
+    except FileNotFoundError:
+        return b"", hashlib.sha256(b"no main file\n")
+
+
 class JournalDamaged(Exception):
     def __init__(self, path: Path, line: int, sealed: bool = False):
         super().__init__(f"{path} line {line}")
@@ -155,14 +173,18 @@ class Journal:
             os.close(self.fd)
             self.fd = None
 
-    def replay(self, data: dict[str, dict[str, Any]]) -> int:
-        """Apply the old then the current journal to `data`; returns entries applied."""
+    def replay(self, data: dict[str, dict[str, Any]], digest: Any = None) -> int:
+        """Apply the old then the current journal to `data`; returns entries applied.
+        `digest` (a hashlib object) is fed the bytes read."""
         applied = 0
         for path in (self.old_path, self.path):
             try:
                 raw = path.read_bytes()
             except FileNotFoundError:
                 continue
+            if digest is not None:
+                digest.update(b"%s %d\n" % (path.name.encode(), len(raw)))
+                digest.update(raw)
             lines = raw.split(b"\n")
             for number, line in enumerate(lines, 1):
                 if not line.strip():

@@ -65,12 +65,14 @@ class AllPlan:
         self.header, self.clients, self.by_client, self.orphans = header, clients, by_client, orphans
 
 
-def plan_all(guide: MeetingGuide, store: Store) -> AllPlan:
+def plan_all(guide: MeetingGuide, store: Store, *, total: int | None = None) -> AllPlan:
+    """`total`: the DB's meeting count, when the store holds only some of them."""
     clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
     by_client: dict[str, list[Doc]] = {}
     for meeting in _in_date_order(store.raw_meetings()):  # stored dicts: no models to build
         by_client.setdefault(meeting.get("client_id", ""), []).append(meeting)
-    total = sum(map(len, by_client.values()))
+    if total is None:
+        total = sum(map(len, by_client.values()))
     known = {client.id for client in clients}
     orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
     header = f"# {md_cell(guide.title)}: all records\n\n{len(clients)} clients, {total} meetings.\n\n"

@@ -1,17 +1,19 @@
 """`export --all` on two cores.
 
-Rendering 10,000 stored meetings is pure Python and takes most of the export's time.
-For a large plain DB the export forks *before* loading it: each process parses the file
-into a heap of its own and renders half of the clients. (Forking after the load looked
-cheaper, but both processes then write to every shared page as they count references,
-and the copying made each half as slow as the whole.) The child's half reaches the
-output after the parent's: written by the child itself to the same stdout, or sent back
-through a pipe, never through a file, as the export holds client text.
+Parsing and rendering 10,000 stored meetings is pure Python and takes all of the
+export's time. For a large plain DB the export forks *before* loading it: each process
+reads the file into a heap of its own, parses only the meetings of its half of the
+clients (the file keeps one meeting per line: record_lines) and renders that half.
+(Forking after the load looked cheaper, but both processes then write to every shared
+page as they count references, and the copying made each half as slow as the whole.)
+The child's half reaches the output after the parent's: written by the child itself to
+the same stdout, or sent back through a pipe, never through a file, as the export holds
+client text.
 
-Both processes must have read the same records: the child sends a fingerprint of what
-it planned (clients in order, meetings per client, the split) and the parent renders
-everything itself if its own differs, for instance when the app saved in between, or if
-the child fails. The output is byte for byte what one process renders.
+Both processes must have read the same records: the child sends a fingerprint of the
+file and journal it read and of the split, and the parent loads and renders everything
+itself if its own differs (the app saved in between) or if the child fails. The output
+is byte for byte what one process renders.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .export import AllPlan, plan_all, render_all
 from .storage import Store, gc_paused
 
 if TYPE_CHECKING:
     from .guide import MeetingGuide
+    from .models import Client
 
 FORK_FROM_BYTES = 16 * 1024 * 1024  # a smaller DB exports in well under a second anyway
 _PIPE_SIZE = 1 << 20
@@ -49,6 +52,52 @@ def start_helper(db: Path, guide: MeetingGuide, out_fd: int | None, *, fork_from
     return _Child.start(lambda: _second_half(db, guide), out_fd)
 
 
+class Halves:
+    """The client ids each process parses meetings for (a record_lines Chooser).
+
+    Clients go in export order (by code) to the first half until about half of the
+    stored meeting bytes are in it; the second half has the rest and the meetings whose
+    client record is gone. Both processes work this out alike from what they read."""
+
+    def __init__(self, part: int):
+        self.part = part
+        self.first: set[str] | None = None
+        self.total = 0
+        self.digest = b""
+
+    def __call__(self, clients: dict[str, Any], sizes: dict[str, int], total: int) -> set[str]:
+        def order(item: tuple[str, Any]) -> tuple[str, str, str]:
+            code = str(item[1].get("code", "")).strip() if isinstance(item[1], dict) else ""
+            return code.casefold(), code, item[0]
+
+        ids = [key for key, _doc in sorted(clients.items(), key=order)]
+        half, seen, split = sum(sizes.values()) / 2, 0, len(ids)
+        for index, client_id in enumerate(ids):
+            if seen >= half:
+                split = index
+                break
+            seen += sizes.get(client_id, 0)
+        self.first, self.total = set(ids[:split]), total
+        return self.first if self.part == 0 else set(sizes) - self.first
+
+    def mine(self, guide: MeetingGuide, store: Store) -> tuple[AllPlan, list[Client]]:
+        """The plan and this process's clients; ValueError when the halves do not line up."""
+        if self.first is None:  # the file was parsed whole: split the full plan
+            plan = plan_all(guide, store)
+            self.first = {c.id for c in plan.clients[: _half_way(plan)]}
+        else:
+            plan = plan_all(guide, store, total=self.total)
+        clients = plan.clients
+        n = sum(c.id in self.first for c in clients)
+        if any(c.id not in self.first for c in clients[:n]):
+            raise ValueError("the clients of the first half are not the first in order")
+        digest = hashlib.sha256(store.read_identity + b"%d\n" % n)
+        for client in clients[:n]:
+            digest.update(client.id.encode() + b"\n")
+        self.digest = digest.digest()
+        return plan, clients[:n] if self.part == 0 else clients[n:]
+
+
 def all_markdown_bytes(guide: MeetingGuide, store: Store, helper: _Child | None = None) -> bytes:
     """The whole-DB export as UTF-8; `helper` (from start_helper) renders the second half."""
     parts: list[bytes] = []
@@ -62,43 +111,47 @@ def write_all_markdown(guide: MeetingGuide, store: Store, out_fd: int, helper: _
     _export_all(guide, store, lambda data: _write_all(out_fd, data), helper)
 
 
+def open_store(db: Path, helper: _Child | None) -> Store:
+    """The parent's store: with a helper, only the first half's meetings are parsed."""
+    return Store(db, read_only=True, choose_meetings=helper.halves if helper is not None else None)
+
+
 def _export_all(guide: MeetingGuide, store: Store, emit: Callable[[bytes], None], helper: _Child | None) -> None:
     with gc_paused():
-        try:
-            plan = plan_all(guide, store)
-            split = _half_way(plan)
-            first = render_all(guide, plan, plan.clients[:split], orphans=False, header=True).encode()
-        except BaseException:
-            if helper is not None:
-                helper.abandon()
-            raise
-        if helper is not None and helper.ready() == _fingerprint(plan, split):
-            emit(first)
-            helper.finish(emit)
-            return
         if helper is not None:
-            helper.abandon()  # it failed, or read other records than these: do its half here
-        emit(first)
-        emit(render_all(guide, plan, plan.clients[split:], orphans=True, header=False).encode())
+            try:
+                plan, mine = helper.halves.mine(guide, store)
+                first = render_all(guide, plan, mine, orphans=False, header=True).encode()
+            except ValueError:
+                first = None
+            except BaseException:
+                helper.abandon()
+                raise
+            if first is not None and helper.ready() == helper.halves.digest:
+                emit(first)
+                helper.finish(emit)
+                return
+            # It failed, or read other records than these: load and render everything here.
+            helper.abandon()
+            store = Store(store.path, read_only=True)
+            _KEEP.append(store)
+        plan = plan_all(guide, store)
+        emit(render_all(guide, plan, plan.clients, orphans=True, header=True).encode())
+
+
+# Stores that live until the process exits: freeing millions of objects one by one just
+# before exiting only costs time.
+_KEEP: list[Store] = []
 
 
 def _second_half(db: Path, guide: MeetingGuide) -> tuple[bytes, bytes]:
-    """In the child: load the DB into this process's own heap and render the second half."""
-    store = Store(db, read_only=True)
+    """In the child: parse the second half's meetings into this process's own heap and render them."""
+    halves = Halves(1)
+    store = Store(db, read_only=True, choose_meetings=halves)
     with gc_paused():
-        plan = plan_all(guide, store)
-        split = _half_way(plan)
-        data = render_all(guide, plan, plan.clients[split:], orphans=True, header=False).encode()
-    return _fingerprint(plan, split), data
-
-
-def _fingerprint(plan: AllPlan, split: int) -> bytes:
-    digest = hashlib.sha256(f"{split}\n".encode())
-    for client in plan.clients:
-        digest.update(f"{client.id} {len(plan.by_client.get(client.id, ()))}\n".encode())
-    for client_id, meetings in plan.orphans.items():
-        digest.update(f"orphan {client_id} {len(meetings)}\n".encode())
-    return digest.digest()
+        plan, mine = halves.mine(guide, store)
+        data = render_all(guide, plan, mine, orphans=True, header=False).encode()
+    return halves.digest, data
 
 
 def _can_fork() -> bool:
@@ -134,6 +187,7 @@ class _Child:
     def __init__(self, pid: int, status_fd: int, go_fd: int, out_fd: int | None):
         self.pid, self.status_fd, self.out_fd = pid, status_fd, out_fd
         self.go_fd: int | None = go_fd
+        self.halves = Halves(0)  # what the parent parses and renders
         self._reaped = False
 
     @classmethod

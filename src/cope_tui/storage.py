@@ -26,7 +26,8 @@ from typing import Any
 import orjson
 
 from . import crypto, summary
-from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, write_private
+from .record_lines import Chooser, MeetingLines, dump_tables
+from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, read_identified, write_private
 from .store_records import Records, _tinydb
 
 
@@ -93,7 +94,10 @@ class Store(Records):
         compact_bytes: int = COMPACT_BYTES,
         lazy: bool = False,
         passphrase: str | None = None,
+        choose_meetings: Chooser | None = None,
     ):
+        """`choose_meetings` (read-only stores): parse only the meetings of the clients it
+        picks (see record_lines); `read_identity` then names exactly what was read."""
         self.path = Path(path).expanduser().absolute()
         self.codec: crypto.PlainCodec | crypto.SealedCodec = crypto.PlainCodec()
         self.journal = Journal(self.path.with_name(self.path.name + ".journal"), self.codec)
@@ -113,6 +117,9 @@ class Store(Records):
         self._data: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
         self._db = None
         self._lazy = lazy
+        self._choose = choose_meetings if read_only else None
+        self.read_identity = b""
+        self._identity: Any = None  # a sha256 of what a choosing load read, as it reads
         pending = crypto.rekey_pending(self.path)
         if pending:
             raise StoreError(pending)
@@ -258,8 +265,16 @@ class Store(Records):
     def _load(self) -> dict[str, dict[str, Any]]:
         from . import backups, migrations
 
+        lines = None
         try:
-            raw = self.path.read_bytes()
+            if self._choose is None:
+                raw = self.path.read_bytes()
+            else:  # mapped, not copied: only the chosen lines are read
+                mapped, self._identity = read_identified(self.path)
+                lines = None if self.codec.sealed else MeetingLines.index(mapped)
+                raw = mapped if lines is not None else bytes(mapped[:])
+                if lines is None and not isinstance(mapped, bytes):
+                    mapped.close()
         except FileNotFoundError:
             raw = b""
         except OSError as exc:
@@ -270,7 +285,9 @@ class Store(Records):
                 raw = self.codec.open_file(raw)
             except crypto.CryptoError as exc:
                 raise _sealed_error(self.path, exc) from None
-        if raw.strip():
+        if lines is not None:
+            data = lines.tables()
+        elif raw and not raw.isspace():  # (strip() would copy the whole file)
             if crypto.looks_sealed(raw):  # a damaged or cut-off header, or sealed since we looked
                 raise _sealed_error(self.path, crypto.problem_of(raw))
             try:
@@ -290,13 +307,19 @@ class Store(Records):
         for name in TABLES:
             data.setdefault(name, {})
         try:
-            self.journal.replay(data)
+            self.journal.replay(data, self._identity)
         except JournalDamaged as exc:
             how = "does not decrypt (damaged or changed)" if exc.sealed else "is damaged"
             raise CorruptDatabase(
                 f"The journal '{exc.path}' {how} at line {exc.line}. Neither file has been "
                 "changed. Run 'cope-tui doctor' to check the database and its backups."
             ) from None
+        if self._identity is not None:
+            self.read_identity = self._identity.digest()
+        if lines is not None:
+            current = data["meta"].get("app", {}).get("schema") == SCHEMA  # else migrate all
+            with gc_paused(freeze=True):
+                data["meetings"] = lines.meetings(data, self._choose if current else None)
         meta = data["meta"].setdefault("app", {"app": APP_ID, "schema": SCHEMA})
         version = int(meta.get("schema", 0))
         if version < SCHEMA:
@@ -362,7 +385,7 @@ class Store(Records):
                 if self.journal.fd is None:
                     return
                 with gc_paused():
-                    blob = orjson.dumps(self._data)
+                    blob = dump_tables(self._data)
                     summaries = summary.summarise(self._data)
                 self.journal.rotate()
             self._write_main(blob, summaries)
@@ -396,7 +419,7 @@ class Store(Records):
             if not self.journal.pending() and self.path.exists() and self.migrated_from is None:
                 return  # nothing since the last compaction: no 77 MB rewrite on every close
             with gc_paused():
-                blob = orjson.dumps(self._data)
+                blob = dump_tables(self._data)
                 summaries = summary.summarise(self._data)
             self._write_main(blob, summaries)
             self.journal.truncate()
