@@ -65,7 +65,11 @@ def bench_env(**extra: str) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = str(root / "xdg-config")
     env["XDG_CACHE_HOME"] = str(root / "xdg-cache")
     env["XDG_STATE_HOME"] = str(root / "xdg-state")
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # Bytecode as an installed package has it (pip compiles it at install), kept in the
+    # temp folder: never compiling cope-tui's sources on every start, never writing
+    # __pycache__ into the checkout. The warm-up run of each program fills it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
     env.update(extra)
     return env
 
