@@ -241,6 +241,9 @@ def encrypted_figures(enc_t: list[dict[str, float]], kdf: list[float], bare: dic
         "kdf": ks,
         "to_first_paint_minus_kdf_ms": round(without_kdf, 1),
         "ratio_minus_kdf_to_bare": c.ratio(without_kdf, bare["p50_ms"]),
+        # With COPE_TUI_PASSPHRASE the key is derived while Textual is imported, so the
+        # start can take less than the KDF plus a bare app: this ratio shows that overlap.
+        "ratio_to_bare_plus_kdf": c.ratio(es["p50_ms"], bare["p50_ms"] + ks["p50_ms"]),
         "meets_target": (c.ratio(without_kdf, bare["p50_ms"]) or 99) <= 1.3 and 200 <= ks["p50_ms"] <= 1000,
     }
 

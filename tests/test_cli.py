@@ -530,7 +530,8 @@ def test_export_exercise_excludes_the_other_selectors(cli, demo_db):
 def test_exercise_id_prefix_must_be_unique_and_long_enough(tmp_path):
     from datetime import date
 
-    from cope_tui.cli import Failure, _exercise_by_id
+    from cope_tui.cli import Failure
+    from cope_tui.cli_export import _exercise_by_id
     from cope_tui.exercise import new_exercise
     from cope_tui.storage import Store
 

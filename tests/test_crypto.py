@@ -447,3 +447,26 @@ def test_header_layout_is_as_documented(sealed):
     header = crypto.parse_header(raw)
     assert (header.log2n, header.r, header.p) == (crypto.LOG2N, crypto.R, crypto.P)
     assert len(raw) == crypto.HEADER_BYTES + header.body_len
+
+
+def test_a_key_derived_ahead_is_the_same_key_and_is_used_once(sealed, monkeypatch):
+    """The start-up derives the key while Textual imports; the open then takes that key."""
+    params = crypto.read_header(sealed).params
+    expected = crypto._scrypt(PASS, *params)
+    crypto.derive_ahead(sealed, PASS).join()
+    assert crypto._AHEAD == {(PASS, params): (expected[:32], expected[32:])}
+    monkeypatch.setattr(crypto, "_scrypt", lambda *a: pytest.fail("derived a second time"))
+    store = Store(sealed, read_only=True, passphrase=PASS)
+    assert MARK in store.clients()[0].note
+    assert crypto._AHEAD == {}, "taken once, not kept"
+
+
+def test_a_wrong_or_missing_key_ahead_changes_nothing(sealed, tmp_path):
+    crypto.derive_ahead(sealed, "not it").join()
+    crypto.derive_ahead(tmp_path / "missing.json", PASS).join()  # no file: nothing to report yet
+    plain = tmp_path / "plain.json"
+    plain.write_text("{}")
+    crypto.derive_ahead(plain, PASS).join()
+    with pytest.raises(WrongPassphrase):
+        Store(sealed, read_only=True, passphrase="not it")
+    assert crypto._AHEAD == {}

@@ -264,10 +264,37 @@ def new_params() -> tuple[bytes, int, int, int]:
     return os.urandom(SALT_BYTES), LOG2N, R, P
 
 
+# Keys derived ahead of need by derive_ahead(), each taken by the first derive() asking.
+_AHEAD: dict[tuple[str, tuple[bytes, int, int, int]], tuple[bytes, bytes]] = {}
+
+
 def derive(passphrase: str, params: tuple[bytes, int, int, int]) -> tuple[bytes, bytes]:
     """(key, check value): slow on purpose (scrypt); run it off the UI thread."""
+    ahead = _AHEAD.pop((passphrase, params), None)
+    if ahead is not None:
+        return ahead
     out = _scrypt(passphrase, *params)
     return out[:32], out[32:]
+
+
+def derive_ahead(path: Path, passphrase: str):
+    """Start deriving the key of the sealed file at `path` in a thread, and return it.
+
+    scrypt runs in C without holding the interpreter, so the start-up can import
+    Textual meanwhile; the next derive() for this file and passphrase takes the result.
+    Any problem (no such file, a damaged header) is left for the real open to report."""
+    import threading
+
+    def work() -> None:
+        try:
+            params = read_header(path).params
+            _AHEAD[(passphrase, params)] = derive(passphrase, params)
+        except (CryptoError, OSError):
+            pass
+
+    thread = threading.Thread(target=work, name="cope-kdf", daemon=True)
+    thread.start()
+    return thread
 
 
 def new_codec(passphrase: str) -> SealedCodec:

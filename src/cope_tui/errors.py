@@ -3,3 +3,9 @@
 
 class ContentError(Exception):
     """A content file is unusable; the message names the file, the field and the fix."""
+
+
+class Failure(Exception):
+    """An expected problem of a CLI command: its message goes to stderr and the exit code
+    is 1. Defined here, not in cli.py: run as `python -m cope_tui.cli`, that module is
+    loaded twice (as __main__ too), and a command module would raise the other copy."""

@@ -1,0 +1,150 @@
+"""`cope-tui export`: Markdown of one meeting, a client, a handover, an exercise or everything.
+
+Kept apart from cli.py, which stays the small start-up path of the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .cli import EXIT_OK, _say, export_note, unlock
+from .cli_parser import PROG
+from .errors import Failure
+from .paths import ENV_DB, resolve_db_path
+from .storage import Store
+
+def _write_private(path: Path, text: str | bytes) -> None:
+    from .export import write_export
+
+    try:
+        write_export(path, text)
+    except OSError as exc:
+        raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
+
+
+def _meeting_by_id(store, key: str):
+    """A meeting by its id, or by the start of it when only one id starts that way."""
+    found = store.meeting(key)
+    if found is not None or len(key) < 4:
+        return found
+    matches = [d["id"] for d in store.raw_meetings() if str(d.get("id", "")).startswith(key)]
+    if len(matches) > 1:
+        raise Failure(f"'{key}' starts {len(matches)} meeting ids; type more of the id.")
+    return store.meeting(matches[0]) if matches else None
+
+
+def _exercise_by_id(store, key: str):
+    """An exercise by its id, or by the start of it when only one id starts that way."""
+    found = store.exercise(key)
+    if found is not None or len(key) < 4:
+        return found
+    matches = [e for e in store.exercises() if e.id.startswith(key)]
+    if len(matches) > 1:
+        raise Failure(f"'{key}' starts {len(matches)} exercise ids; type more of the id.")
+    return matches[0] if matches else None
+
+
+def _exercise_markdown(store, key: str, db: Path) -> str:
+    from .export_exercise import exercise_markdown
+
+    exercise = _exercise_by_id(store, key.strip())
+    if exercise is None:
+        raise Failure(
+            f"no COPE exercise with the id '{key}' in '{db}'. Ids are shown in the app's exercise list "
+            f"and at the top of each report."
+        )
+    return exercise_markdown(store, exercise)
+
+
+# A loaded DB kept referenced until the process leaves through os._exit (see run()):
+# letting it go out of scope would free millions of objects one by one (0.1 s at
+# 10,000 meetings) just before exiting anyway.
+_OUTLIVE_MAIN: list[object] = []
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export
+
+    db = resolve_db_path(args.db)
+    journal = db.with_name(db.name + ".journal")  # a new DB may so far be only its journal
+    if not db.exists() and not journal.exists():
+        raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
+    from .guide import load_guide
+
+    exercise_id = getattr(args, "exercise", None)
+    guide = load_guide() if exercise_id is None else None
+    helper = None
+    if args.all and exercise_id is None and getattr(args, "handover", None) is None:
+        from .export_parallel import start_helper
+
+        # Forked before the load, so each process parses into its own memory.
+        helper = start_helper(db, guide, None if args.output else sys.stdout.fileno())
+    if helper is not None:
+        from .export_parallel import open_store
+
+        store = open_store(db, helper)  # only the first half's meetings
+    else:
+        store = Store(db, read_only=True)
+    _OUTLIVE_MAIN.append(store)  # see _OUTLIVE_MAIN
+    try:
+        unlock(store, doing="exporting")
+        export_note(db)
+        if exercise_id is not None:
+            text = _exercise_markdown(store, exercise_id, db)
+        elif getattr(args, "handover", None) is not None:
+            from .export_handover import handover_for
+
+            try:
+                text = handover_for(store, args.handover, guide)
+            except LookupError as exc:
+                raise Failure(f"{exc} (database '{db}')") from None
+        elif args.all:
+            from . import export_parallel
+
+            if not args.output:  # straight to stdout from both halves: 60 MB copied once
+                sys.stdout.flush()
+                export_parallel.write_all_markdown(guide, store, sys.stdout.fileno(), helper)
+                _audit_export(store, args, None)
+                return EXIT_OK
+            text = export_parallel.all_markdown_bytes(guide, store, helper)
+        elif args.client is not None:
+            client = store.client_by_code(args.client)
+            if client is None:
+                raise Failure(
+                    f"no client with the code '{args.client}' in '{db}'. "
+                    f"Codes are listed in the app; '{PROG} export --all' exports everything."
+                )
+            text = export.client_markdown(guide, store, client)
+        else:
+            meeting = _meeting_by_id(store, args.meeting.strip())
+            if meeting is None:
+                raise Failure(
+                    f"no meeting with the id '{args.meeting}' in '{db}'. "
+                    f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
+                )
+            text = export.meeting_markdown(guide, store, meeting)
+    finally:
+        store.close()
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    if not text.endswith(b"\n"):
+        text += b"\n"
+    if args.output:
+        out = Path(args.output).expanduser()
+        _write_private(out, text)
+        print(f"Wrote {out}", file=sys.stderr)
+    else:
+        from .export_parallel import write_stdout
+
+        write_stdout(text)
+    _audit_export(store, args, text)
+    return EXIT_OK
+
+
+def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) -> None:
+    from .audit import log_cli_export  # the export goes into the DB's audit log (issue 6)
+
+    if note := log_cli_export(store, args, text):
+        _say(note)
