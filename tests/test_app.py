@@ -13,6 +13,7 @@ from cope_tui.meetings import create_client, start_meeting
 from cope_tui.models import MeetingKind, StepState
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
+from cope_tui.screens.help import HelpScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.privacy import PrivacyScreen
 from cope_tui.screens.row_editor import RowEditor
@@ -315,6 +316,35 @@ async def test_search_as_you_type_filters_the_client_list(db):
         await pilot.press("down", "down", "enter")  # to the list, second row, open
         await pilot.pause()
         assert isinstance(app.screen, ClientScreen) and app.screen.client.code == "ALPHA-3"
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_typing_on_the_list_goes_to_the_search(db):
+    """The placeholder says "type to filter": a letter or digit typed on the list (or on
+    its first frame, before the table exists) starts the search instead of being lost."""
+    session = Session.open(db)
+    for code in ("C-0001", "C-0002", "C-0009"):
+        create_client(session.store, code)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "C-0009")  # at once, while the first frame may still be up
+        await pilot.pause()
+        search = app.screen.query_one("#client-search", Input)
+        assert search.value == "C-0009" and search.has_focus
+        assert app.screen.query_one("#client-table").row_count == 1
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen) and app.screen.client.code == "C-0009"
+        await pilot.press("escape")  # back to the list
+        await pilot.pause()
+        await pilot.press("escape")  # clears the search; the list has the focus again
+        await pilot.pause()
+        assert search.value == "" and not search.has_focus
+        await pilot.press("question_mark")  # still the help key on the list, not a search
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and search.value == ""
+        await pilot.press("escape")
         await pilot.press("ctrl+q")
     session.close()
 

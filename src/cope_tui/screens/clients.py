@@ -48,6 +48,12 @@ class _Skeleton(Static, can_focus=True):
     before the table exists is kept and handed to it (see ClientsScreen.on_key)."""
 
 
+def _starts_search(event) -> bool:
+    """A letter, digit or sign that no key of the list or the app stands for (/ and ?)."""
+    char = event.character
+    return bool(event.is_printable and char and not char.isspace() and char not in "/?")
+
+
 class ClientsScreen(Screen[None]):
     TITLE = "Clients"
 
@@ -64,7 +70,9 @@ class ClientsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search clients (type to filter; ↓ to the list)", id="client-search")
+        # No select-on-focus: a key typed on the list lands here, and the next one must not
+        # replace it.
+        yield Input(placeholder="Search clients (type to filter; ↓ to the list)", id="client-search", select_on_focus=False)
         yield Label("", id="client-empty", classes="hint")
         # The first frame shows the list as text: a DataTable costs more to build than the
         # rest of the screen together, so it takes the text's place once that frame is out.
@@ -175,11 +183,19 @@ class ClientsScreen(Screen[None]):
             table.focus()
 
     async def on_key(self, event) -> None:
+        search = self.query_one("#client-search", Input)
+        table = self._table()
+        on_list = self.focused is None or isinstance(self.focused, _Skeleton) or (table is not None and table.has_focus)
+        if on_list and _starts_search(event):
+            # "Type to filter", as the search box says: a code typed on the list goes there.
+            event.stop()
+            event.prevent_default()
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+            return
         if isinstance(self.focused, _Skeleton):
             await self._key_ahead_of_table(event)
             return
-        search = self.query_one("#client-search", Input)
-        table = self._table()
         if event.key == "down" and search.has_focus and table is not None:
             table.focus()
             event.stop()
