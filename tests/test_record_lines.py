@@ -66,6 +66,14 @@ def test_the_journal_changes_win_over_the_file() -> None:
     assert counted == [3]  # m2, m3, m4
 
 
+def test_an_odd_key_is_written_escaped_and_the_file_is_then_parsed_whole() -> None:
+    data = _data()
+    data["meetings"]['m"4\\'] = _meeting('m"4\\', "c2", "odd id")
+    raw = dump_tables(data)
+    assert orjson.loads(raw) == data
+    assert MeetingLines.index(raw) is None
+
+
 @pytest.mark.parametrize(
     "raw",
     [

@@ -28,13 +28,13 @@ Chooser = Callable[[dict[str, Any], dict[str, int], int], "set[str] | None"]
 def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:
     """The whole DB as JSON: the other tables first, then the meetings, one per line."""
     meetings = data.get("meetings") or {}
-    head = orjson.dumps({name: table for name, table in data.items() if name != "meetings"})
     if not meetings:
         return orjson.dumps(data)
+    head = orjson.dumps({name: table for name, table in data.items() if name != "meetings"})
     dumps = orjson.dumps
     parts: list[bytes] = [head[:-1], b"," if len(head) > 2 else b"", MEETINGS]
-    for key, doc in meetings.items():
-        parts += (b'\n"', key.encode(), b'":', dumps(doc), b",")
+    for key, doc in meetings.items():  # a key with quotes or escapes is written escaped
+        parts += (b"\n", dumps(key), b":", dumps(doc), b",")
     parts[-1] = b"\n}}"
     return b"".join(parts)
 
