@@ -48,9 +48,13 @@ def texts(table: DataTable) -> list[str]:
 
 
 async def open_table(pilot) -> DataTable:
+    """The follow-through screen's table once its lists (built in a thread) are shown."""
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, FollowThroughScreen)
+    await screen.workers.wait_for_complete()
+    await pilot.pause()
+    assert screen.board is not None
     return screen.query_one(DataTable)
 
 

@@ -8,6 +8,7 @@ written on the client record with today's date; the meetings stay as they were.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from rich.markup import escape
 from rich.text import Text
@@ -122,10 +123,31 @@ class FollowThroughScreen(Screen[None]):
             self.title = f"Follow-through: {client.code if client else '?'}"
         else:
             self.title = "Follow-through"
-        # Ticks made here and perhaps not written yet count; then records are read afresh.
-        self.board = ft.build(store, self.session.guide, client_id=self.client_id, clients=self._clients)
-        self._clients = {}
-        self._fill()
+        # Ticks made here and perhaps not written yet count; then records are read afresh,
+        # in a thread: at 10,000 meetings the lists take a fifth of a second to build.
+        clients, self._clients = self._clients, {}
+        if self.board is None:
+            self.query_one("#ft-views", Static).update("Reading every meeting's action items…")
+        self.run_worker(
+            partial(self._build, clients), thread=True, exclusive=True, group="followthrough-build", exit_on_error=False
+        )
+
+    def _build(self, clients: dict) -> None:
+        try:
+            board = ft.build(self.session.store, self.session.guide, client_id=self.client_id, clients=clients)
+        except Exception as exc:  # e.g. the DB could not be read: say so where the lists go
+            self.app.call_from_thread(self._show_failure, str(exc))
+            return
+        self.app.call_from_thread(self._show_board, board)
+
+    def _show_failure(self, message: str) -> None:
+        if self.is_mounted:
+            self.query_one("#ft-views", Static).update(f"The lists could not be read: {escape(message)}")
+
+    def _show_board(self, board: ft.Board) -> None:
+        if self.is_mounted:
+            self.board = board
+            self._fill()
 
     # ---- showing -------------------------------------------------------------------
 
