@@ -53,6 +53,10 @@ class CopeApp(App[None]):
         Binding("f4", "search", "Search all", id="app.search", priority=True),
         Binding("ctrl+s", "save_now", "Save", show=False, id="app.save"),
         Binding("f12", "lock_now", "Lock now", show=False, id="app.lock", priority=True),
+        # Priority (acted on as the key arrives, see on_event): focus moves before the keys
+        # typed after the tab are handed on, so they do not land in the field just left.
+        Binding("tab", "focus_next", "Next field", show=False, id="app.focus_next", priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, id="app.focus_prev", priority=True),
     ]
 
     def __init__(self, session: Session, *, meet_code: str | None = None, settings: Settings | None = None):
@@ -238,7 +242,27 @@ class CopeApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.InputEvent, events.Paste)):
             self._last_input = time.monotonic()  # all the idle lock needs: kept this cheap
+            if isinstance(event, events.Key) and not event.is_forwarded and not event.is_printable:
+                await self._typed_in()
         await super().on_event(event)
+
+    async def _typed_in(self) -> None:
+        """Wait until the focused widget has taken the keys handed to it so far.
+
+        Keys that arrive together (a busy moment, a slow link, a paste) are handed on at
+        once, while a priority key (tab, a step key, lock) acts on arrival: without this,
+        it would move on before the letters typed ahead of it were in their field, and
+        they would land in the next one. Letters themselves never wait.
+        """
+        target = self.focused
+        if target is None:
+            return
+        done = asyncio.Event()
+        if target.call_later(done.set):
+            try:  # bounded: a widget stuck in a handler must not hold up the keyboard
+                await asyncio.wait_for(done.wait(), 0.5)
+            except TimeoutError:
+                pass
 
     def _check_idle(self) -> None:
         if self._idle_seconds and time.monotonic() - self._last_input >= self._idle_seconds:

@@ -71,10 +71,10 @@ class ExerciseScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+n", "next_section", "Next section", id="exercise.next"),
-        Binding("f8", "next_section", "Next section", show=False, id="exercise.next_alt"),
-        Binding("ctrl+o", "prev_section", "Prev section", id="exercise.prev"),
-        Binding("f5", "prev_section", "Prev section", show=False, id="exercise.prev_alt"),
+        Binding("ctrl+n", "next_section", "Next section", id="exercise.next", priority=True),
+        Binding("f8", "next_section", "Next section", show=False, id="exercise.next_alt", priority=True),
+        Binding("ctrl+o", "prev_section", "Prev section", id="exercise.prev", priority=True),
+        Binding("f5", "prev_section", "Prev section", show=False, id="exercise.prev_alt", priority=True),
         Binding("ctrl+l", "section_list", "Sections", id="exercise.sections"),
         Binding("ctrl+r", "report", "Report", id="exercise.report"),
         Binding("escape", "back", "Back", id="exercise.back"),

@@ -21,7 +21,6 @@ GUIDE = """\
   F12              lock the screen now (it also locks when left idle)
   ctrl+s           save now (saving is automatic anyway)
   ctrl+q           quit; everything is saved first
-  F12              lock now: hide everything until unlocked
   tab, shift+tab   next / previous field;  esc  back or cancel
 
 [b]In a meeting[/b]  The notes area has focus when a step opens: just type.

@@ -48,13 +48,15 @@ class MeetingScreen(Screen[None]):
     MeetingScreen #notes:focus { border: none; }
     """
 
+    # Step keys are priority bindings (see CopeApp.on_event): in a burst of keys, what is
+    # typed after ctrl+n goes into the next step, never into the one just left.
     BINDINGS = [
-        Binding("ctrl+n", "next_step", "Next step", id="meeting.next"),
-        Binding("f8", "next_step", "Next step", show=False, id="meeting.next_alt"),
-        Binding("ctrl+o", "prev_step", "Prev step", id="meeting.prev"),
-        Binding("f5", "prev_step", "Prev step", show=False, id="meeting.prev_alt"),
-        Binding("ctrl+t", "done_step", "Done", id="meeting.done"),
-        Binding("ctrl+g", "skip_step", "Skip step", show=False, id="meeting.skip"),
+        Binding("ctrl+n", "next_step", "Next step", id="meeting.next", priority=True),
+        Binding("f8", "next_step", "Next step", show=False, id="meeting.next_alt", priority=True),
+        Binding("ctrl+o", "prev_step", "Prev step", id="meeting.prev", priority=True),
+        Binding("f5", "prev_step", "Prev step", show=False, id="meeting.prev_alt", priority=True),
+        Binding("ctrl+t", "done_step", "Done", id="meeting.done", priority=True),
+        Binding("ctrl+g", "skip_step", "Skip step", show=False, id="meeting.skip", priority=True),
         Binding("ctrl+l", "step_list", "Steps", id="meeting.steps"),
         Binding("ctrl+f", "finalise", "Finalise", id="meeting.finalise"),
         Binding("ctrl+f", "addendum", "Addendum", id="meeting.addendum"),

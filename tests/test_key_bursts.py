@@ -1,0 +1,78 @@
+"""Keys that arrive together land where they would have landed typed one by one.
+
+A busy moment, a slow SSH link or tmux hands the app several keys at once. Pilot's
+`press` waits for each key to be handled, so these tests post the keys in one go,
+as the terminal driver does.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.widgets import TextArea
+
+from cope_tui.app import create_app
+from cope_tui.meetings import create_client
+from cope_tui.screens.handover import HandoverScreen
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "cope.json"
+
+
+def burst(app, *parts: str) -> None:
+    """Post keys at once: a part of one character is typed, a longer part is a key name."""
+    for part in parts:
+        keys = [part] if len(part) > 1 and not part.isspace() else list(part)
+        for key in keys:
+            char = key if len(key) == 1 else {"tab": "\t", "shift+tab": None}.get(key)
+            app.post_message(events.Key(key, char))
+
+
+async def test_notes_typed_around_a_step_key_stay_in_their_steps(db):
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        first = screen.meeting.current_step
+        burst(app, *"before", "ctrl+n", *"after", "f8", *"third", "ctrl+o", *" more")
+        await pilot.pause(0.3)
+        second = [s.id for s in screen.steps()][1]
+        third = [s.id for s in screen.steps()][2]
+        notes = {step_id: record.notes for step_id, record in screen.meeting.steps.items() if record.notes}
+        assert notes == {first: "before", second: "after more", third: "third"}
+        assert screen.meeting.current_step == second
+        assert screen.query_one("#notes", TextArea).text == "after more"
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_text_typed_after_a_tab_goes_into_the_next_field(db):
+    session = Session.open(db)
+    create_client(session.store, "C-2")
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "h")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)
+        burst(app, *"From crisis to routine", "tab", *"Ask early", "tab", *"Rent paid", "shift+tab", *", mostly")
+        await pilot.pause(0.3)
+        texts = {area.id: area.text for area in app.screen.query(TextArea)}
+        assert texts["handover-journey"] == "From crisis to routine"
+        assert texts["handover-learned"] == "Ask early, mostly"
+        assert texts["handover-effect"] == "Rent paid"
+        await pilot.press("ctrl+q")
+    session.close()
+    reopened = Session.open(db)
+    try:
+        client = next(iter(reopened.store.clients()))
+        assert client.handover.learned == "Ask early, mostly"
+    finally:
+        reopened.close()
