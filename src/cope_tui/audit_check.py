@@ -112,6 +112,7 @@ def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> N
     meetings = data.get("meetings") or {}
     changed: list[str] = []
     notes: list[str] = []
+    unlogged: list[str] = []  # intact by their own hash, but the log never saw them finalised
     checked = legacy = 0
 
     def restored_after(line: int) -> bool:
@@ -147,7 +148,9 @@ def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> N
             legacy += 1  # finalised before hashes were kept; only its logged addenda can be checked
         if logged_adds - have:
             why.append(f"{len(logged_adds - have)} logged addendum(s) are missing or were changed")
-        if why:
+        if why == ["the audit log has no entry for its finalising"]:
+            unlogged.append(_name(doc, data))
+        elif why:
             changed.append(f"{_name(doc, data)}: " + "; ".join(dict.fromkeys(why)))
     for mid, logged in finals.items():
         if mid not in meetings:
@@ -158,11 +161,20 @@ def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> N
         report.add(PROBLEM, f"changed after finalising: {text}")
     if len(changed) > SHOWN:
         report.add(PROBLEM, f"... and {len(changed) - SHOWN} more meeting(s) changed after finalising")
+    if unlogged:
+        # Not proof of an edit (each matches its own hash), but nothing vouches for them:
+        # most often the DB file was copied without its audit log.
+        report.add(
+            PROBLEM,
+            f"not in the audit log: {len(unlogged)} finalised meeting(s) match their own hash, but the log"
+            f" has no entry for finalising them (first: {unlogged[0]}). If this database was copied"
+            " or moved, bring its '.audit' file along; otherwise the log was cut short or replaced.",
+        )
     for text in notes[:SHOWN]:
         report.add(NOTE, f"{text}: a backup from before then was restored")
     if legacy:
         report.add(NOTE, f"{legacy} meeting(s) were finalised before hashes were kept: they cannot be checked")
-    if checked and not changed:
+    if checked and not changed and not unlogged:
         report.add(OK, f"{checked} finalised meeting(s) match their hashes and the audit log")
 
 
