@@ -76,3 +76,21 @@ async def test_text_typed_after_a_tab_goes_into_the_next_field(db):
         assert client.handover.learned == "Ask early, mostly"
     finally:
         reopened.close()
+
+
+async def test_a_form_typed_in_one_burst_with_enters_fills_each_field(db):
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")  # the new-client form: code, others, note
+        await pilot.pause()
+        burst(app, *"C-9", "enter", *"sister, aunt", "enter", *"Prefers mornings", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+q")
+    session.close()
+    reopened = Session.open(db)
+    try:
+        [client] = reopened.store.clients()
+        assert (client.code, client.significant_others, client.note) == ("C-9", ["sister", "aunt"], "Prefers mornings")
+    finally:
+        reopened.close()

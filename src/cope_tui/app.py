@@ -11,10 +11,12 @@ import time
 from functools import partial
 
 from textual import events
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.widgets import Input
 
 from . import __version__
 from .autosave import SaveStatus
@@ -57,6 +59,7 @@ class CopeApp(App[None]):
         # typed after the tab are handed on, so they do not land in the field just left.
         Binding("tab", "focus_next", "Next field", show=False, id="app.focus_next", priority=True),
         Binding("shift+tab", "focus_previous", "Previous field", show=False, id="app.focus_prev", priority=True),
+        Binding("enter", "submit_field", show=False, id="app.submit_field", priority=True),
     ]
 
     def __init__(self, session: Session, *, meet_code: str | None = None, settings: Settings | None = None):
@@ -250,19 +253,34 @@ class CopeApp(App[None]):
         """Wait until the focused widget has taken the keys handed to it so far.
 
         Keys that arrive together (a busy moment, a slow link, a paste) are handed on at
-        once, while a priority key (tab, a step key, lock) acts on arrival: without this,
-        it would move on before the letters typed ahead of it were in their field, and
-        they would land in the next one. Letters themselves never wait.
+        once, while a priority key (tab, enter in a field, a step key, lock) acts on
+        arrival: without this, it would move on before the letters typed ahead of it were
+        in their field, and they would land in the next one. Letters never wait.
         """
-        target = self.focused
-        if target is None:
-            return
+        if self.focused is not None:
+            await self._drained(self.focused)
+
+    @staticmethod
+    async def _drained(widget) -> None:
+        """Wait until `widget` has handled every message posted to it so far."""
         done = asyncio.Event()
-        if target.call_later(done.set):
+        if widget.call_later(done.set):
             try:  # bounded: a widget stuck in a handler must not hold up the keyboard
                 await asyncio.wait_for(done.wait(), 0.5)
             except TimeoutError:
                 pass
+
+    async def action_submit_field(self) -> None:
+        """Enter in a one-line field submits it as usual, and the form has moved on (or
+        saved) before the keys typed after it are handed out."""
+        field = self.focused
+        if not isinstance(field, Input) or isinstance(self.screen, CommandPalette):
+            raise SkipAction()
+        await field.action_submit()
+        node = field  # the Submitted message bubbles from the field up to its screen
+        while node is not None and node is not self:
+            await self._drained(node)
+            node = node.parent
 
     def _check_idle(self) -> None:
         if self._idle_seconds and time.monotonic() - self._last_input >= self._idle_seconds:

@@ -18,7 +18,7 @@ GUIDE = """\
   F2 or ctrl+\\     privacy: hide all client content until pressed again
   F4               search clients, meetings, notes and exercises, even
                    while typing; enter opens the result where it matched
-  F12              lock the screen now (it also locks when left idle)
+  F12              lock now: hide everything (it also locks when idle)
   ctrl+s           save now (saving is automatic anyway)
   ctrl+q           quit; everything is saved first
   tab, shift+tab   next / previous field;  esc  back or cancel
