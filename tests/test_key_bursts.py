@@ -13,6 +13,7 @@ from textual.widgets import TextArea
 
 from cope_tui.app import create_app
 from cope_tui.meetings import create_client
+from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
@@ -94,3 +95,32 @@ async def test_a_form_typed_in_one_burst_with_enters_fills_each_field(db):
         assert (client.code, client.significant_others, client.note) == ("C-9", ["sister", "aunt"], "Prefers mornings")
     finally:
         reopened.close()
+
+
+async def test_a_code_an_arrow_and_enter_in_one_burst_open_that_client(db):
+    session = Session.open(db)
+    for code in ("C-1", "C-2", "C-3"):
+        create_client(session.store, code)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, *"C-2", "down", "enter")  # typed on the list: it goes to the search box
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ClientScreen)
+        assert app.screen.client.code == "C-2"
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_keys_typed_ahead_of_a_screen_reach_that_screen(db):
+    session = Session.open(db)
+    create_client(session.store, "C-4")
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, "enter", "h", *"Came in worried")  # open the client, its handover, type
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, HandoverScreen)
+        assert app.screen.query_one("#handover-journey", TextArea).text == "Came in worried"
+        await pilot.press("ctrl+q")
+    session.close()

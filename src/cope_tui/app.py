@@ -11,17 +11,16 @@ import time
 from functools import partial
 
 from textual import events
-from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
-from textual.widgets import Input
 
 from . import __version__
 from .autosave import SaveStatus
 from .session import Session
 from .settings import Settings, load_settings
+from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
 
 # App actions that show no client content, so they still work under the lock.
@@ -41,7 +40,7 @@ def _resume_if_terminal(resume, signum, frame) -> None:
         resume(signum, frame)
 
 
-class CopeApp(App[None]):
+class CopeApp(KeyOrder, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CopeCommands}
@@ -55,8 +54,7 @@ class CopeApp(App[None]):
         Binding("f4", "search", "Search all", id="app.search", priority=True),
         Binding("ctrl+s", "save_now", "Save", show=False, id="app.save"),
         Binding("f12", "lock_now", "Lock now", show=False, id="app.lock", priority=True),
-        # Priority (acted on as the key arrives, see on_event): focus moves before the keys
-        # typed after the tab are handed on, so they do not land in the field just left.
+        # Priority, so they act in order with the keys around them (widgets/key_order.py).
         Binding("tab", "focus_next", "Next field", show=False, id="app.focus_next", priority=True),
         Binding("shift+tab", "focus_previous", "Previous field", show=False, id="app.focus_prev", priority=True),
         Binding("enter", "submit_field", show=False, id="app.submit_field", priority=True),
@@ -245,42 +243,7 @@ class CopeApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.InputEvent, events.Paste)):
             self._last_input = time.monotonic()  # all the idle lock needs: kept this cheap
-            if isinstance(event, events.Key) and not event.is_forwarded and not event.is_printable:
-                await self._typed_in()
         await super().on_event(event)
-
-    async def _typed_in(self) -> None:
-        """Wait until the focused widget has taken the keys handed to it so far.
-
-        Keys that arrive together (a busy moment, a slow link, a paste) are handed on at
-        once, while a priority key (tab, enter in a field, a step key, lock) acts on
-        arrival: without this, it would move on before the letters typed ahead of it were
-        in their field, and they would land in the next one. Letters never wait.
-        """
-        if self.focused is not None:
-            await self._drained(self.focused)
-
-    @staticmethod
-    async def _drained(widget) -> None:
-        """Wait until `widget` has handled every message posted to it so far."""
-        done = asyncio.Event()
-        if widget.call_later(done.set):
-            try:  # bounded: a widget stuck in a handler must not hold up the keyboard
-                await asyncio.wait_for(done.wait(), 0.5)
-            except TimeoutError:
-                pass
-
-    async def action_submit_field(self) -> None:
-        """Enter in a one-line field submits it as usual, and the form has moved on (or
-        saved) before the keys typed after it are handed out."""
-        field = self.focused
-        if not isinstance(field, Input) or isinstance(self.screen, CommandPalette):
-            raise SkipAction()
-        await field.action_submit()
-        node = field  # the Submitted message bubbles from the field up to its screen
-        while node is not None and node is not self:
-            await self._drained(node)
-            node = node.parent
 
     def _check_idle(self) -> None:
         if self._idle_seconds and time.monotonic() - self._last_input >= self._idle_seconds:
