@@ -201,3 +201,24 @@ def test_client_export_on_the_command_line_has_the_case_plan(db, cli):
     done = cli("export", "--db", db, "--client", "C-1")
     assert done.returncode == 0, done.stderr
     assert "## Case plan" in done.stdout and "`▃`" in done.stdout and "Sleep diary kept" in done.stdout
+
+
+async def test_the_summary_says_how_many_goals_it_leaves_out_within_its_lines(db):
+    from cope_tui.widgets.case_plan_summary import summary_lines
+
+    session = Session.open(db)
+    client = create_client(session.store, "C-5")
+    for n in range(5):
+        add_goal(client, f"Goal number {n}")
+    session.store.put_client(client)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen)
+        card = app.screen.query_one("#case-plan-summary")
+        lines = summary_lines(app.screen.client)
+        assert "5 goals" in lines[0] and "and 3 more" in lines[-1]
+        assert card.content_region.height >= len(lines)  # nothing cut off at 80x24
+        await pilot.press("ctrl+q")
+    session.close()

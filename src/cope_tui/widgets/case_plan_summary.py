@@ -21,15 +21,16 @@ def summary_lines(client: Client, shown: int = SHOWN) -> list[str]:
     done = sum(1 for g in goals if g.achieved)
     lines = [f"[b]Case plan[/b]: {len(goals)} goal{'s' if len(goals) != 1 else ''}, {done} achieved  [dim](g opens it)[/dim]"]
     ordered = sorted(goals, key=lambda g: g.achieved is not None)  # stable: plan order within each
-    for goal in ordered[:shown]:
+    fit = shown if len(goals) <= shown else shown - 1  # the "more" line takes a goal's place
+    for goal in ordered[:fit]:
         text = goal.text if len(goal.text) <= TEXT else goal.text[: TEXT - 1] + "…"
         mark = "✓" if goal.achieved else "◆" if goal.kind == "preferred" else "•"
         last = latest(goal)
         score = f"{last.score:>2}/10" if last else "  -  "
         spark = sparkline(trend(goal), SPARK)
         lines.append(f"{mark} {escape(f'{text:<{TEXT}}')} {score} {spark}")
-    if len(goals) > shown:
-        lines.append(f"[dim]… and {len(goals) - shown} more[/dim]")
+    if len(goals) > fit:
+        lines.append(f"[dim]… and {len(goals) - fit} more (g)[/dim]")
     return lines
 
 
