@@ -254,8 +254,9 @@ class RowEditor(ModalScreen[dict[str, CellValue] | None]):
             cleaned = clean_values(self.spec, self.collect())
         except MeetingError as exc:
             message = str(exc)
-            self._show_error(message)
             col = self._column_named_in(message)
+            live = self.query(f"#error-{col.id}.-shown") if col is not None else ()
+            self._show_error("" if live else message)  # said once: under the field, if there
             if col is not None:
                 widget = self.query_one(f"#{_field_id(col)}")
                 self.set_focus(widget)
