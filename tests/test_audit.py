@@ -407,3 +407,12 @@ async def test_finalise_addendum_and_export_in_the_app_are_logged(db, tmp_path, 
     assert log[2]["hash"] == hashlib.sha256((tmp_path / "meeting.md").read_bytes()).hexdigest()
     assert f"SHA-256 {doc['content_hash']}" in (tmp_path / "meeting.md").read_text()
     assert verify(db, stored(db)).ok
+
+
+def test_a_database_copied_without_its_log_is_not_offered_a_restore(db, cli):
+    signed_meeting(db)
+    audit.log_path(db).unlink()
+    result = cli("doctor", "--db", db)
+    assert result.returncode == 1
+    assert "--restore-newest" not in result.stdout
+    assert "put it back beside it" in result.stdout

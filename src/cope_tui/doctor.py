@@ -43,6 +43,11 @@ KEEP_THE_LOG = (
     "Restoring a backup of the database does not mend the audit log. Keep the log as it "
     "is: it is the evidence that it was changed. Find out who changed it, and when."
 )
+FIND_THE_LOG = (
+    "Restoring a backup does not help here: the backups hold the same meetings, and the "
+    "log is kept beside the database, not in them. Look for the database's '.audit' file "
+    "where it came from and put it back beside it."
+)
 UPDATE_INSTEAD = (
     "An older backup lacks what the newer cope-tui saved: update cope-tui rather than restore one."
 )
@@ -123,7 +128,9 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
         from .audit_check import verify  # the audit chain and every finalised meeting's hash
 
         for level, text in verify(db, data, report.codec).findings:
-            report.add(level, text, instead=KEEP_THE_LOG if text.startswith("audit log") else "")
+            instead = KEEP_THE_LOG if text.startswith("audit log") else ""
+            instead = FIND_THE_LOG if text.startswith("not in the audit log") else instead
+            report.add(level, text, instead=instead)
     report.holder = lock_holder(db)
     if report.holder is not None:
         h = report.holder
