@@ -250,3 +250,21 @@ def test_encrypt_gives_up_after_three_mismatches(tmp_path, term_env):
     assert finish(term) == 1
     assert db.read_bytes() == before
     assert not crypto.marker_path(db).exists()
+
+
+def test_a_wrong_passphrase_in_the_variable_is_named_or_asked_for(tmp_path, run_cli, with_pass, cli_env, term_env):
+    db = plain_db(tmp_path)
+    assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
+    wrong = {**cli_env, "COPE_TUI_PASSPHRASE": "not it"}
+    done = run_cli(["--db", str(db)], wrong)  # no terminal: a script learns what to fix
+    assert done.returncode == 1
+    assert "COPE_TUI_PASSPHRASE does not open" in done.stderr and "unset it" in done.stderr
+    assert "Try again" not in done.stderr
+
+    # At a terminal the app asks instead, and says why.
+    term = Terminal(["--db", str(db)], {**term_env, "COPE_TUI_PASSPHRASE": "not it", "COLUMNS": "80", "LINES": "24"})
+    term.wait_for("type it here instead")
+    term.type(PASS + "\r")
+    term.wait_for("C-7")
+    term.type("\x11")  # ctrl+q
+    assert finish(term) == 0

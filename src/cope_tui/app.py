@@ -102,7 +102,7 @@ class CopeApp(KeyOrder, App[None]):
 
             # Nothing is read or written until the key is derived.
             self.locked = True
-            self.push_screen(UnlockScreen(), self._unlocked)
+            self.push_screen(UnlockScreen(self.session.unlock_note), self._unlocked)
             return
         self._open_home()
 

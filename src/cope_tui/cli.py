@@ -149,12 +149,10 @@ def launch(
     (the damaged file is moved aside, never deleted). Without a terminal nothing is asked
     and the exit status is 1, as before.
     """
-    from .session import Session
-
     tty = interactive() if is_tty is None else is_tty
     _derive_while_importing(db)
     try:
-        session = Session.open(db, read_only=read_only, passphrase=from_env())
+        session = _open_session(db, read_only=read_only, tty=tty)
     except DatabaseLocked as exc:
         hint = f" (Use '{PROG} --read-only' to open it read-only.)" if meet_code is None and not tty else ""
         _say(f"{exc}{hint}")
@@ -162,7 +160,7 @@ def launch(
             return EXIT_FAILURE
         if meet_code is not None:
             _say(f"read-only: no new meeting is started; find {meet_code} in the client list.")
-        session = Session.open(db, read_only=True, passphrase=from_env())
+        session = _open_session(db, read_only=True, tty=tty)
         meet_code = None
     except (CorruptDatabase, ForeignDatabase) as exc:
         _say(str(exc))
@@ -178,8 +176,28 @@ def launch(
         aside = backups.restore(db, backup, Keyring(from_env()), on_note=_say)
         kept = f"; the damaged file is kept as {aside}" if aside else ""
         _say(f"restored {backup.path.name}{kept}.")
-        session = Session.open(db, read_only=read_only, passphrase=from_env())
+        session = _open_session(db, read_only=read_only, tty=tty)
     return run(session, db, meet_code)
+
+
+def _open_session(db: Path, *, read_only: bool, tty: bool) -> Session:
+    """Open with the environment's passphrase; a wrong one is named as such, and at a
+    terminal the app then asks for it as if none were set."""
+    from .session import Session
+    from .storage import WrongPassphrase
+
+    passphrase = from_env()
+    try:
+        return Session.open(db, read_only=read_only, passphrase=passphrase)
+    except WrongPassphrase:
+        if passphrase is None:
+            raise
+        wrong = f"the passphrase in {ENV_PASSPHRASE} does not open '{db}'"
+        if not tty:
+            raise WrongPassphrase(f"{wrong[0].upper()}{wrong[1:]}. Set it to the right one, or unset it.") from None
+        session = Session.open(db, read_only=read_only, passphrase=None)
+        session.unlock_note = f"{wrong[0].upper()}{wrong[1:]}: type it here instead."
+        return session
 
 
 def _derive_while_importing(db: Path) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 class Session:
     def __init__(self, store: Store, guide: MeetingGuide | None = None, saver: Saver | None = None):
         self.store = store
+        self.unlock_note = ""  # why the unlock screen asks, when there is more to say
         self.saver = saver or Saver()
         self._guide = guide
         self._guide_lock = threading.Lock()

@@ -35,9 +35,10 @@ class UnlockScreen(ModalScreen[bool]):
     ASK = "Type its passphrase and press enter.  ctrl+q quits."
     NOTE_CLASSES = ("muted", "error")
 
-    def __init__(self) -> None:
+    def __init__(self, note: str = "") -> None:
         super().__init__()
         self._busy = False
+        self._first_note = note
 
     @property
     def store(self):
@@ -57,6 +58,8 @@ class UnlockScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         for field in self.query("#passphrase"):
             field.focus()
+        if self._first_note:
+            self._note(self._first_note, "error")
 
     def _note(self, text: str, kind: str = "muted") -> None:
         note = self.query_one("#lock-note", Static)
