@@ -243,9 +243,9 @@ def test_encrypt_gives_up_after_three_mismatches(tmp_path, term_env):
     term = Terminal(["encrypt", "--db", str(db)], term_env)
     for attempt in range(3):
         expect(term, "New passphrase")
-        term.type(f"first {attempt}\r")
+        term.type(f"first try {attempt}\r")
         expect(term, "again")
-        term.type(f"second {attempt}\r")
+        term.type(f"second try {attempt}\r")
     expect(term, "Nothing has been changed")
     assert finish(term) == 1
     assert db.read_bytes() == before
@@ -268,3 +268,16 @@ def test_a_wrong_passphrase_in_the_variable_is_named_or_asked_for(tmp_path, run_
     term.wait_for("C-7")
     term.type("\x11")  # ctrl+q
     assert finish(term) == 0
+
+
+def test_a_short_new_passphrase_is_refused_with_the_reason(tmp_path, monkeypatch, capsys):
+    from cope_tui.cli_crypto import PassphraseNeeded, new_passphrase
+
+    monkeypatch.delenv("COPE_TUI_PASSPHRASE", raising=False)
+    typed = iter(["short", PASS, PASS])
+    assert new_passphrase(tmp_path / "c.json", ask_fn=lambda _prompt: next(typed), tty=True) == PASS
+    assert "at least 8 characters" in capsys.readouterr().err
+
+    monkeypatch.setenv("COPE_TUI_PASSPHRASE", "short")
+    with pytest.raises(PassphraseNeeded, match="shorter than 8 characters"):
+        new_passphrase(tmp_path / "c.json", tty=False)

@@ -118,10 +118,19 @@ def keyring(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = Non
     return crypto.Keyring(None)
 
 
+MIN_LENGTH = 8  # characters in a new passphrase
+
+
 def new_passphrase(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = None) -> str:
-    """A new passphrase, typed twice (or from the environment)."""
+    """A new passphrase, typed twice (or from the environment), and not a short one:
+    the file may be copied and guessed at offline, without limit."""
     given = from_env()
     if given is not None:
+        if len(given) < MIN_LENGTH:
+            raise PassphraseNeeded(
+                f"the passphrase in {ENV_PASSPHRASE} is shorter than {MIN_LENGTH} characters, too "
+                f"easy to guess for client records: set a longer one. Nothing has been changed in '{db}'."
+            )
         return given
     if not (_at_terminal() if tty is None else tty):
         raise PassphraseNeeded(
@@ -133,6 +142,9 @@ def new_passphrase(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | Non
             first = ask_fn(f"New passphrase for {db}: ")
             if not first:
                 _say("an empty passphrase protects nothing; type one (a few words are easy to remember).")
+                continue
+            if len(first) < MIN_LENGTH:
+                _say(f"use at least {MIN_LENGTH} characters: a short passphrase is easy to guess.")
                 continue
             again = ask_fn("The same passphrase again: ")
         except EOFError:
