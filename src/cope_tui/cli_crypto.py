@@ -235,9 +235,10 @@ def add_commands(commands, formatter, add_db: Callable[..., None]) -> None:
             "encrypt the database (or create a new, encrypted one)",
             "Encrypt every file of the database: the file itself, its journal, the client-list\n"
             "summary, the audit log and every backup (AES-256-GCM, with a key made from your\n"
-            "passphrase by scrypt). You are asked for a new passphrase twice. With no database\n"
-            "at PATH, a new, empty, encrypted one is created. Refused while cope-tui has the\n"
-            "database open. If it is cut off, run it again: it finishes the job.\n"
+            "passphrase by scrypt). You are asked for a new passphrase twice (8 characters or\n"
+            "more). With no database at PATH, a new, empty, encrypted one is created. Refused\n"
+            "while cope-tui has the database open. If it is cut off, run it again: it finishes\n"
+            "the job.\n"
             "Exports stay plain text wherever you write them.",
         ),
         (
