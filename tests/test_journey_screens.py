@@ -268,3 +268,24 @@ async def test_a_handover_left_open_does_not_undo_a_change_made_through_search(d
         store.close()
     assert saved.stage == 2 and saved.handover.journey.startswith("First words")
     assert saved.handover.journey.endswith(" and more")
+
+
+async def test_closing_with_a_draft_meeting_says_why_before_asking(db):
+    from cope_tui.screens.confirm import Confirm
+
+    session = Session.open(db)
+    client = create_client(session.store, "C-50")
+    write_handover(client, journey="Met weekly", learned="Ask early", effect="Calmer", challenges="Exams")
+    session.store.put_client(client)
+    start_meeting(session.store, session.guide, client)  # left as a draft
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "h")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert not isinstance(app.screen, Confirm)
+        assert any("still a draft" in n.message for n in app._notifications)
+        await pilot.press("ctrl+q")
+    session.close()

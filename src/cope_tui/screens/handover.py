@@ -143,6 +143,11 @@ class HandoverScreen(Screen[None]):
         if missing:
             self.notify(f"Write the handover first; still empty: {', '.join(missing)}.", severity="warning", timeout=8)
             return
+        try:  # a draft meeting blocks it: say so now, not after "are you sure?"
+            close_client(client.model_copy(deep=True), self.session.store.meetings(client.id))
+        except StageError as exc:
+            self.notify(str(exc), severity="warning", timeout=8)
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
