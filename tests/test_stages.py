@@ -266,3 +266,18 @@ def test_cli_exports_the_handover_by_code_or_id(tmp_path, cli):
     assert missing.stdout == ""
     both = cli("export", "--handover", "C-8", "--all", "--db", db)
     assert both.returncode == 2
+
+
+def test_the_client_export_shows_the_stage_and_its_dated_changes(tmp_path):
+    from cope_tui.export import client_markdown
+
+    store = Store(tmp_path / "c.json")
+    client = create_client(store, "C-60")
+    change_stage(client, 3, "goals | agreed at review", today=date(2026, 3, 2))
+    store.put_client(client)
+    text = client_markdown(load_guide(), store, client)
+    assert "- **Helping stage:** Stage 3: Goals, since 2026-03-02" in text
+    assert r"| 2026-03-02 | Stage 3: Goals | goals \| agreed at review |" in text  # a | in a reason stays in its cell
+    fresh = create_client(store, "C-61")
+    assert "The journey so far" not in client_markdown(load_guide(), store, fresh)  # no changes, no table
+    store.close()
