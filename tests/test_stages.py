@@ -277,7 +277,7 @@ def test_the_client_export_shows_the_stage_and_its_dated_changes(tmp_path):
     store.put_client(client)
     text = client_markdown(load_guide(), store, client)
     assert "- **Helping stage:** Stage 3: Goals, since 2026-03-02" in text
-    assert r"| 2026-03-02 | Stage 3: Goals | goals \| agreed at review |" in text  # a | in a reason stays in its cell
+    assert r"| 2026-03-02 | 3 Goals | goals \| agreed at review |" in text  # a | in a reason stays in its cell
     fresh = create_client(store, "C-61")
     assert "The journey so far" not in client_markdown(load_guide(), store, fresh)  # no changes, no table
     store.close()

@@ -45,6 +45,31 @@ def _stage_name(stages: StageGuide, number: int | None) -> str:
     return f"{number} {stages.stage(number).name}" if number else "-"
 
 
+def _stage_rows(client: Client, stages: StageGuide) -> list[list[str]]:
+    return [
+        [change.on.isoformat(), md_cell(_stage_name(stages, change.stage)), md_cell(change.reason)]
+        for change in client.stage_history
+    ]
+
+
+def _closure_rows(client: Client) -> list[list[str]]:
+    return [[f"{c.at:%Y-%m-%d %H:%M}", "closed" if c.closed else "reopened", md_cell(c.reason)] for c in client.closures]
+
+
+def journey_markdown(client: Client) -> str:
+    """For the client export: the stage and since when, then its dated changes, closing
+    and reopening, with their reasons (the handover document tells the whole journey)."""
+    stages = load_stages()
+    out = f"- **Helping stage:** {md_cell(stages.stage(client.stage).label)}, since {stage_since(client):%Y-%m-%d}\n"
+    if client.closed_at:
+        out += f"- **Closed:** on {client.closed_at:%Y-%m-%d}; the handover document has the whole journey\n"
+    out += "\n"
+    rows = sorted(_stage_rows(client, stages) + _closure_rows(client), key=lambda row: row[0])  # stable
+    if rows:
+        out += "**The journey so far:**\n\n" + _table(("Date", "Change", "Reason"), rows)
+    return out
+
+
 def _referral_spec(guide: MeetingGuide) -> tuple[str, ListSpec] | None:
     for step, spec in guide.all_lists():
         if spec.id == REFERRALS:
@@ -96,11 +121,7 @@ def handover_markdown(store: Store, client: Client, guide: MeetingGuide | None =
 
     out.append("## The journey\n\n### Stages\n\n")
     stage_rows = [[f"{client.created:%Y-%m-%d}", md_cell(_stage_name(stages, 1)), "client added"]]
-    stage_rows += [
-        [change.on.isoformat(), md_cell(_stage_name(stages, change.stage)), md_cell(change.reason)]
-        for change in client.stage_history
-    ]
-    out.append(_table(("Date", "Stage", "Reason"), stage_rows))
+    out.append(_table(("Date", "Stage", "Reason"), stage_rows + _stage_rows(client, stages)))
     out.append("### Meetings\n\n")
     if meetings:
         rows = [
@@ -135,11 +156,7 @@ def handover_markdown(store: Store, client: Client, guide: MeetingGuide | None =
 
     if client.closures:
         out.append("## Closed and reopened\n\n")
-        rows = [
-            [f"{c.at:%Y-%m-%d %H:%M}", "closed" if c.closed else "reopened", md_cell(c.reason)]
-            for c in client.closures
-        ]
-        out.append(_table(("When", "What", "Reason"), rows))
+        out.append(_table(("When", "What", "Reason"), _closure_rows(client)))
     out.append(f"_Exported {date.today():%Y-%m-%d}. Plain text: keep it as safe as the records._\n")
     return "".join(out)
 

@@ -298,7 +298,9 @@ class _Export:
         )
         if latest is not None:
             out.append(f"- **Next meeting:** {self.next_meeting(latest)}\n")
-        out.append(_journey(client))
+        from .export_handover import journey_markdown
+
+        out.append(journey_markdown(client))
         if client.note and not client.note.isspace():
             out.append(f"**Note:**\n\n{md_text(client.note)}\n\n")
         if client.goals:  # the case plan (issue 5): goals, ratings, trend
@@ -362,24 +364,3 @@ def _client_code(store: Store, client_id: str) -> str:
     client = store.client(client_id)
     return client.code if client is not None else f"(unknown client {client_id})"
 
-
-
-
-def _journey(client: Client) -> str:
-    """The helping stage, its dated changes with their reasons, and closures: where the
-    client is on the journey (the handover document tells the whole of it)."""
-    from .stages import load_stages, stage_since
-
-    stages = load_stages()
-    lines = [f"- **Helping stage:** {md_cell(stages.stage(client.stage).label)}, since {stage_since(client):%Y-%m-%d}\n"]
-    if client.closed_at:
-        lines.append(f"- **Closed:** on {client.closed_at:%Y-%m-%d}; the handover document has the whole journey\n")
-    lines.append("\n")
-    if client.stage_history or client.closures:
-        rows = [(c.on.isoformat(), stages.stage(c.stage).label, c.reason) for c in client.stage_history]
-        rows += [(f"{c.at:%Y-%m-%d}", "closed" if c.closed else "reopened", c.reason) for c in client.closures]
-        rows.sort(key=lambda r: r[0])  # stable: a stage change and a closure on one day keep their order
-        lines.append("**The journey so far:**\n\n| Date | Change | Reason |\n| --- | --- | --- |\n")
-        lines += [f"| {day} | {md_cell(what)} | {md_cell(why)} |\n" for day, what, why in rows]
-        lines.append("\n")
-    return "".join(lines)
