@@ -192,11 +192,11 @@ def _open_session(db: Path, *, read_only: bool, tty: bool) -> Session:
     except WrongPassphrase:
         if passphrase is None:
             raise
-        wrong = f"the passphrase in {ENV_PASSPHRASE} does not open '{db}'"
+        wrong = f"The passphrase in {ENV_PASSPHRASE} does not open '{db}'"
         if not tty:
-            raise WrongPassphrase(f"{wrong[0].upper()}{wrong[1:]}. Set it to the right one, or unset it.") from None
+            raise WrongPassphrase(f"{wrong}. Set it to the right one, or unset it.") from None
         session = Session.open(db, read_only=read_only, passphrase=None)
-        session.unlock_note = f"{wrong[0].upper()}{wrong[1:]}: type it here instead."
+        session.unlock_note = f"{wrong}: type it here instead."
         return session
 
 

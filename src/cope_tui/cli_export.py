@@ -15,6 +15,7 @@ from .errors import Failure
 from .paths import ENV_DB, resolve_db_path
 from .storage import Store
 
+
 def _write_private(path: Path, text: str | bytes) -> None:
     from .export import write_export
 
@@ -24,26 +25,30 @@ def _write_private(path: Path, text: str | bytes) -> None:
         raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
 
 
+def _one_starting_with(key: str, ids, what: str) -> str | None:
+    """The one id that starts with `key` (4 characters or more), else None."""
+    if len(key) < 4:
+        return None
+    matches = [i for i in ids if i.startswith(key)]
+    if len(matches) > 1:
+        raise Failure(f"'{key}' starts {len(matches)} {what} ids; type more of the id.")
+    return matches[0] if matches else None
+
+
 def _meeting_by_id(store, key: str):
     """A meeting by its id, or by the start of it when only one id starts that way."""
     found = store.meeting(key)
-    if found is not None or len(key) < 4:
-        return found
-    matches = [d["id"] for d in store.raw_meetings() if str(d.get("id", "")).startswith(key)]
-    if len(matches) > 1:
-        raise Failure(f"'{key}' starts {len(matches)} meeting ids; type more of the id.")
-    return store.meeting(matches[0]) if matches else None
+    if found is None and (key := _one_starting_with(key, (str(d.get("id", "")) for d in store.raw_meetings()), "meeting")):
+        found = store.meeting(key)
+    return found
 
 
 def _exercise_by_id(store, key: str):
     """An exercise by its id, or by the start of it when only one id starts that way."""
     found = store.exercise(key)
-    if found is not None or len(key) < 4:
-        return found
-    matches = [e for e in store.exercises() if e.id.startswith(key)]
-    if len(matches) > 1:
-        raise Failure(f"'{key}' starts {len(matches)} exercise ids; type more of the id.")
-    return matches[0] if matches else None
+    if found is None and (key := _one_starting_with(key, (e.id for e in store.exercises()), "exercise")):
+        found = store.exercise(key)
+    return found
 
 
 def _exercise_markdown(store, key: str, db: Path) -> str:
@@ -58,12 +63,6 @@ def _exercise_markdown(store, key: str, db: Path) -> str:
     return exercise_markdown(store, exercise)
 
 
-# A loaded DB kept referenced until the process leaves through os._exit (see run()):
-# letting it go out of scope would free millions of objects one by one (0.1 s at
-# 10,000 meetings) just before exiting anyway.
-_OUTLIVE_MAIN: list[object] = []
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
 
@@ -75,19 +74,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     exercise_id = getattr(args, "exercise", None)
     guide = load_guide() if exercise_id is None else None
+    from .export_parallel import keep_until_exit, open_store, start_helper
+
     helper = None
     if args.all and exercise_id is None and getattr(args, "handover", None) is None:
-        from .export_parallel import start_helper
-
         # Forked before the load, so each process parses into its own memory.
         helper = start_helper(db, guide, None if args.output else sys.stdout.fileno())
-    if helper is not None:
-        from .export_parallel import open_store
-
-        store = open_store(db, helper)  # only the first half's meetings
-    else:
-        store = Store(db, read_only=True)
-    _OUTLIVE_MAIN.append(store)  # see _OUTLIVE_MAIN
+    store = keep_until_exit(open_store(db, helper))  # with a helper: the first half's meetings
     try:
         unlock(store, doing="exporting")
         export_note(db)

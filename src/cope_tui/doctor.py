@@ -48,6 +48,8 @@ FIND_THE_LOG = (
     "log is kept beside the database, not in them. Look for the database's '.audit' file "
     "where it came from and put it back beside it."
 )
+# Audit findings no backup of the database can mend, by how their text starts.
+_LOG_CURES = (("audit log", KEEP_THE_LOG), ("not in the audit log", FIND_THE_LOG))
 UPDATE_INSTEAD = (
     "An older backup lacks what the newer cope-tui saved: update cope-tui rather than restore one."
 )
@@ -128,8 +130,7 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
         from .audit_check import verify  # the audit chain and every finalised meeting's hash
 
         for level, text in verify(db, data, report.codec).findings:
-            instead = KEEP_THE_LOG if text.startswith("audit log") else ""
-            instead = FIND_THE_LOG if text.startswith("not in the audit log") else instead
+            instead = next((cure for start, cure in _LOG_CURES if text.startswith(start)), "")
             report.add(level, text, instead=instead)
     report.holder = lock_holder(db)
     if report.holder is not None:

@@ -48,7 +48,7 @@ class MeetingScreen(Screen[None]):
     MeetingScreen #notes:focus { border: none; }
     """
 
-    # Step keys are priority bindings (see CopeApp.on_event): in a burst of keys, what is
+    # Step keys are priority bindings (see widgets/key_order.py): in a burst of keys, what is
     # typed after ctrl+n goes into the next step, never into the one just left.
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next step", id="meeting.next", priority=True),
