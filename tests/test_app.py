@@ -454,3 +454,18 @@ async def test_two_quick_enters_move_one_field_each_not_past_a_field(db):
         assert app.focused.id == "note"
         await pilot.press("escape", "ctrl+q")
     session.close()
+
+
+async def test_the_new_client_form_labels_fit_at_80_columns(db):
+    from textual.widgets import Label
+
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        for label in app.screen.query(Label):
+            text = str(label.render())
+            assert len(text) <= label.parent.content_region.width, f"cut off: {text!r}"
+        await pilot.press("escape", "ctrl+q")
+    session.close()

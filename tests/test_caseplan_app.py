@@ -222,3 +222,19 @@ async def test_the_summary_says_how_many_goals_it_leaves_out_within_its_lines(db
         assert card.content_region.height >= len(lines)  # nothing cut off at 80x24
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_one_goal_is_counted_in_the_singular(db):
+    session = Session.open(db)
+    client = create_client(session.store, "C-6")
+    add_goal(client, "Forms posted")
+    session.store.put_client(client)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "g")
+        await pilot.pause()
+        assert isinstance(app.screen, CasePlanScreen)
+        shown = screen_text(app)
+        assert "1 goal, 0 achieved" in shown and "1 goals" not in shown
+        await pilot.press("ctrl+q")
+    session.close()

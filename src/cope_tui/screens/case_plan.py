@@ -114,7 +114,7 @@ class CasePlanScreen(Screen[None]):
             table.move_cursor(row=min(keep, len(client.goals) - 1))
         done = sum(1 for g in client.goals if g.achieved)
         card = (
-            f"[b]{escape(client.code)}[/b]: {len(client.goals)} goals, {done} achieved. "
+            f"[b]{escape(client.code)}[/b]: {len(client.goals)} goal{'' if len(client.goals) == 1 else 's'}, {done} achieved. "
             "Scores run from 0 (no progress) to 10 (reached)."
         )
         if not client.goals:

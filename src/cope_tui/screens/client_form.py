@@ -28,7 +28,7 @@ class ClientForm(ModalScreen[Client | None]):
         c = self.client
         with Vertical(classes="dialog"):
             yield Label("Edit client" if c else "New client", classes="dialog-title")
-            yield Label("Name or code (a pseudonymous code if your service must not store names)")
+            yield Label("Name or code (use a code where names must not be stored)")
             yield Input(c.code if c else "", id="code", placeholder="e.g. C-0142")
             yield Static("", id="code-error", classes="error")
             yield Label("Significant others (comma-separated roles or names)")
