@@ -85,3 +85,20 @@ def cli(cli_env: dict[str, str], tmp_path: Path) -> Callable[..., subprocess.Com
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """`run_cli(args, env)`: the CLI in a subprocess with an environment of the test's choosing."""
     return _run_cli
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--runslow", action="store_true", default=False,
+        help="also run the long torture loops marked slow (their short versions always run)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long loops stay out of the default run so the suite keeps well inside CI's time."""
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="long torture loop: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
