@@ -22,7 +22,7 @@ from cope_tui.export import all_markdown, client_markdown, md_cell, md_text, mee
 from cope_tui.guide import ColumnKind, MeetingGuide, load_guide, parse_guide
 from cope_tui.meetings import add_addendum, create_client, finalise, new_row, start_meeting, steps_of
 from cope_tui.models import Client, Meeting, MeetingMode, StepState, dump
-from cope_tui.storage import Store
+from cope_tui.storage import Store, StoreError
 
 GUIDE_TOML = """\
 schema_version = 1
@@ -671,7 +671,9 @@ def test_exports_leave_the_stored_records_unchanged(store: Store, guide: Meeting
 
 def test_stored_records_show_as_their_models_do(store: Store, guide: MeetingGuide) -> None:
     """all_markdown reads stored dicts as they are; meeting_markdown dumps a model first.
-    Values the app never writes but the models accept come out the same both ways."""
+    Values the app never writes but reads (a time with microseconds or a zone) come out
+    the same both ways. A value of another JSON type than the app writes (a date as a
+    midnight time, 3.0 for 3) is a record of the wrong type (issue 11): refused at save."""
     client, meeting = _first_meeting(store, guide)
     _referral(guide, meeting, "GP", "using", "weekly")
     _action(guide, meeting, "Call the GP")
@@ -681,9 +683,14 @@ def test_stored_records_show_as_their_models_do(store: Store, guide: MeetingGuid
     doc["started"] = "2024-05-01T10:00:00.250000"
     doc["finalised_at"], doc["finalised_by"] = "2024-05-01T11:00:00Z", "Kim"
     referrals = doc["steps"]["services"]["lists"]["referrals"]
-    referrals[0]["added"] = "2024-04-01T00:00:00"  # a date as a midnight time
+    for field, wrong in (("added", "2024-04-01T00:00:00"), ("values", {"service": 3.0, "status": "using"})):
+        bad = copy.deepcopy(doc)
+        bad["steps"]["services"]["lists"]["referrals"][0][field] = wrong
+        with pytest.raises(StoreError, match=f"referrals.0.{field}"):
+            store.put_meeting_doc(meeting.id, bad)
+    referrals[0]["added"] = "2024-04-01"
     referrals[0]["origin"] = "elsewhere"  # carried from an earlier meeting
-    referrals.append({**referrals[0], "id": "r2", "values": {"service": 3.0, "status": "using", "note": None}})
+    referrals.append({**referrals[0], "id": "r2", "values": {"service": 3, "status": "using", "note": None}})
     store.put_meeting_doc(meeting.id, doc)
 
     alone = meeting_markdown(guide, store, store.meeting(meeting.id), level=3)

@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from . import crypto, migrations, storage
-from .diskio import Journal, JournalDamaged, gc_paused
+from . import crypto, migrations, record_check, storage
+from .diskio import Journal, JournalDamaged
 
 
 @dataclass(frozen=True)
@@ -30,22 +30,34 @@ class CheckResult:
 class JournalScan:
     entries: int = 0  # lines applied
     torn: list[Path] = field(default_factory=list)  # journals whose last line a kill cut off (harmless)
-    damaged: Path | None = None  # a journal with a bad line before its last one
-    damaged_line: int | None = None
-    sealed: bool = False  # the damaged line is an encrypted one that does not decrypt
+    bad: list[JournalDamaged] = field(default_factory=list)  # every line the store would refuse
+
+    @property
+    def damaged(self) -> Path | None:
+        """The journal of the first bad line (None: every line is good)."""
+        return self.bad[0].path if self.bad else None
+
+    @property
+    def damaged_line(self) -> int | None:
+        return self.bad[0].line if self.bad else None
+
+    @property
+    def sealed(self) -> bool:
+        """The first bad line is an encrypted one that does not decrypt."""
+        return bool(self.bad) and self.bad[0].sealed
 
 
 # ---- checking ------------------------------------------------------------------------------
 
 
-def replay_journal(data: dict[str, Any], db_path: Path, codec=None) -> JournalScan:
-    """Apply the DB's journals to `data` exactly as the store does when it opens it
-    (`codec` opens the lines of an encrypted DB's journal)."""
+def replay_journal(data: dict[str, Any], db_path: Path, codec=None, *, records: bool = True) -> JournalScan:
+    """Apply the DB's journals to `data` as the store does when it opens it, with the same
+    checks (`codec` opens the lines of an encrypted DB's journal); the bad lines are
+    listed and left out, where the store would refuse to open."""
     journal = Journal(Path(db_path).with_name(Path(db_path).name + ".journal"), codec)
-    try:
-        applied = journal.replay(data)
-    except JournalDamaged as exc:
-        return JournalScan(damaged=exc.path, damaged_line=exc.line, sealed=exc.sealed)
+    bad: list[JournalDamaged] = []
+    check = record_check.entry_problem if records else record_check.entry_shape_problem
+    applied = journal.replay(data, check=check, on_bad=bad.append)
     torn = []
     for path in (journal.old_path, journal.path):
         try:
@@ -54,70 +66,41 @@ def replay_journal(data: dict[str, Any], db_path: Path, codec=None) -> JournalSc
             continue
         if _torn_tail(raw, journal.codec):
             torn.append(path)
-    return JournalScan(entries=applied, torn=torn)
+    return JournalScan(entries=applied, torn=torn, bad=bad)
 
 
 def _torn_tail(raw: bytes, codec=None) -> bool:
-    """Does the last line fail to parse? (Journal.replay skips such a line: a kill cut it.)"""
+    """Are there bytes after the last newline that are not a good line? (A kill cut them
+    off; the replay skips them. A bad line that ends with its newline is damage instead.)"""
     codec = codec or crypto.PlainCodec()
-    if codec.sealed and raw.endswith(b"\n"):
-        return False  # a whole sealed line is never torn: the replay judged it already
-    lines = raw.split(b"\n")
-    tail = lines[-1] if lines[-1].strip() else (lines[-2] if len(lines) > 1 else b"")
+    tail = raw[raw.rfind(b"\n") + 1 :]
     if not tail.strip():
         return False
     try:
-        entry = orjson.loads(codec.open_line(tail))
-        # The same shape test as the replay: a table, an id, and a doc unless deleting.
-        entry["t"], entry["id"]
-        if not entry.get("del"):
-            entry["doc"]
-    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, crypto.CryptoError):
+        return record_check.entry_shape_problem(orjson.loads(codec.open_line(tail))) is not None
+    except (orjson.JSONDecodeError, crypto.CryptoError):
         return True
-    return False
 
 
 def is_ours(data: Any) -> bool:
-    """The same test the store applies: our meta record and only our tables."""
-    if not isinstance(data, dict):
-        return False
-    if not data:
-        return True
-    meta = data.get("meta", {})
-    app = meta.get("app") if isinstance(meta, dict) else None
-    return isinstance(app, dict) and app.get("app") == storage.APP_ID and set(data) <= set(storage.TABLES)
+    """JSON that says it is a cope-tui database (it may still be damaged inside)."""
+    problem = record_check.file_problem(data)
+    return problem is None or problem[0]
 
 
 def validate_records(data: dict[str, Any], limit: int = 5) -> tuple[int, int, list[str]]:
-    """Count clients and meetings and say which records do not validate (at most `limit`)."""
+    """Count clients and meetings and say which records of any table the app could not
+    read (at most `limit`, then how many more)."""
     problems: list[str] = []
     bad = 0
-    counts = []
-    from pydantic import ValidationError
-
-    from .models import Client, Meeting
-
-    for table, model, label in (("clients", Client, "client"), ("meetings", Meeting, "meeting")):
-        docs = data.get(table, {})
-        if not isinstance(docs, dict):
-            problems.append(f"the '{table}' table is not a table of records")
-            bad += 1
-            counts.append(0)
-            continue
-        counts.append(len(docs))
-        with gc_paused():
-            for doc_id, doc in docs.items():
-                try:
-                    model.model_validate(doc)
-                except ValidationError as exc:
-                    bad += 1
-                    if len(problems) < limit:
-                        first = exc.errors()[0]
-                        where = ".".join(str(part) for part in first.get("loc", ())) or "record"
-                        problems.append(f"{label} {doc_id}: {where}: {first.get('msg', 'invalid')}")
+    for found in record_check.table_problems(data):
+        bad += 1
+        if len(problems) < limit:
+            problems.append(str(found))
     if bad > len(problems):
         problems.append(f"... {bad - len(problems)} more invalid record(s)")
-    return counts[0], counts[1], problems
+    count = [len(t) if isinstance(t, dict) else 0 for t in (data.get("clients"), data.get("meetings"))]
+    return count[0], count[1], problems
 
 
 def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
@@ -146,20 +129,20 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         return CheckResult(False, problem=f"not valid JSON ({exc})")
-    if not is_ours(data):
-        return CheckResult(False, problem="not a cope-tui database")
+    shape = record_check.file_problem(data)
+    if shape is not None:
+        return CheckResult(False, problem=shape[1] if shape[0] else "not a cope-tui database")
     if not data:
         return CheckResult(False, problem="the file holds no database")
     for name in storage.TABLES:
         data.setdefault(name, {})
-    scan = replay_journal(data, path, codec)
-    if scan.damaged is not None:
-        how = "has a line that does not decrypt (damaged or changed)" if scan.sealed else "is damaged"
-        return CheckResult(False, problem=f"its journal {scan.damaged.name} {how} at line {scan.damaged_line}")
-    try:
-        schema = int(data["meta"].get("app", {}).get("schema", 0))
-    except (TypeError, ValueError, AttributeError):
-        return CheckResult(False, problem="its format version is not a number")
+    schema = record_check.schema_of(data, storage.SCHEMA)
+    scan = replay_journal(data, path, codec, records=schema == storage.SCHEMA)
+    if scan.bad:
+        first = scan.bad[0]
+        how = "has a line that does not decrypt (damaged or changed) at" if first.sealed else "is damaged at"
+        why = "" if first.sealed else f" ({first.problem})"
+        return CheckResult(False, problem=f"its journal {first.path.name} {how} line {first.line}{why}")
     if schema < storage.SCHEMA:
         try:
             data = migrations.upgrade(data, schema, storage.SCHEMA)

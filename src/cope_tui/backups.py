@@ -322,14 +322,7 @@ def restore(
             wanted.append(b"")
     current = [db, *journals_of(db)]
     with hold_lock(db):
-        stamp = datetime.now(UTC).strftime(_STAMP) + "Z"
-        n = 0
-        while True:
-            suffix = f"damaged-{stamp}" + (f"-{n}" if n else "")
-            asides = [p.with_name(f"{p.name}.{suffix}") for p in current]
-            if not any(os.path.lexists(p) for p in asides):
-                break
-            n += 1
+        asides = aside_names(current)
         if os.path.lexists(db):
             try:
                 os.link(db, asides[0])  # the damaged bytes stay in place until replaced below
@@ -356,6 +349,18 @@ def restore(
         on_note(problem)
     moved = [p for p in asides if p.exists()]
     return moved[0] if moved else None
+
+
+def aside_names(paths: list[Path]) -> list[Path]:
+    """Where to keep each of `paths` aside: PATH.damaged-TIME, one free TIME for them all."""
+    stamp = datetime.now(UTC).strftime(_STAMP) + "Z"
+    n = 0
+    while True:
+        suffix = f"damaged-{stamp}" + (f"-{n}" if n else "")
+        asides = [p.with_name(f"{p.name}.{suffix}") for p in paths]
+        if not any(os.path.lexists(p) for p in asides):
+            return asides
+        n += 1
 
 
 def _log_restore(db: Path, source: Path, data: bytes, keys) -> str | None:

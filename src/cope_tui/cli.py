@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .cli_parser import PROG, build_parser
 from .errors import ContentError, Failure
 from .paths import ENV_PASSPHRASE, resolve_db_path
-from .storage import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError
+from .storage import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 
 if TYPE_CHECKING:
     from .backups import Backup, CheckResult
@@ -162,6 +162,9 @@ def launch(
             _say(f"read-only: no new meeting is started; find {meet_code} in the client list.")
         session = _open_session(db, read_only=True, tty=tty)
         meet_code = None
+    except UnreadableRecords as exc:  # a restore would lose good saves: the message says what does not
+        _say(str(exc))
+        return EXIT_FAILURE
     except (CorruptDatabase, ForeignDatabase) as exc:
         _say(str(exc))
         backup = backup_hint(db)
@@ -282,7 +285,11 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     keys = keyring(db)
     report = doctor.diagnose(db, keys=keys)
     restoring = bool(args.restore or args.restore_newest)
-    print(doctor.format_report(report, suggest=not restoring))
+    print(doctor.format_report(report, suggest=not restoring and not getattr(args, "set_aside", False)))
+    if getattr(args, "set_aside", False):
+        from .cli_doctor import set_aside_flow
+
+        return set_aside_flow(db, keys, report, args, is_tty=is_tty, input_fn=input_fn)
     status = EXIT_OK if report.healthy else EXIT_FAILURE
     if not restoring:
         return status
@@ -347,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseLocked as exc:
         hint = f" (Use '{PROG} --read-only' to open it read-only.)" if args.command is None else ""
         _say(f"{exc}{hint}")
+    except UnreadableRecords as exc:
+        _say(str(exc))
     except (CorruptDatabase, ForeignDatabase) as exc:
         _say(str(exc))
         try:

@@ -216,7 +216,7 @@ examples:
     doctor = commands.add_parser(
         "doctor",
         prog=f"{PROG} doctor",
-        usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest] [--yes]",
+        usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest | --set-aside] [--yes]",
         formatter_class=_Formatter,
         help="check the database and its backups; restore a backup",
         description=(
@@ -227,13 +227,20 @@ examples:
             "\n"
             "A restore never deletes anything: the current file and its journal are moved\n"
             "aside as NAME.json.damaged-TIME and NAME.json.journal.damaged-TIME first.\n"
-            "It is refused while cope-tui has the database open."
+            "It is refused while cope-tui has the database open.\n"
+            "\n"
+            "A journal line or a stored record the app cannot read stops it from opening the\n"
+            "database. A backup would lose every good save made since it was taken; instead,\n"
+            "--set-aside keeps each file that holds such lines or records whole as\n"
+            "NAME.damaged-TIME and rewrites it without them, so everything else opens.\n"
+            "Nothing is deleted; doctor lists what it would set aside and asks first."
         ),
         epilog=(
             "examples:\n"
             f"  {PROG} doctor\n"
             f"  {PROG} doctor --db ~/team/clients.json --restore-newest\n"
-            f"  {PROG} doctor --restore cope-tui-20261124T071530.123456Z.json --yes"
+            f"  {PROG} doctor --restore cope-tui-20261124T071530.123456Z.json --yes\n"
+            f"  {PROG} doctor --db ~/team/clients.json --set-aside"
         ),
     )
     _add_db(doctor, f"database file (default: ${ENV_DB}, else the default location)")
@@ -242,8 +249,13 @@ examples:
         "--restore", metavar="BACKUP", help="restore this backup: a path, or a file name from the backup list"
     )
     how.add_argument("--restore-newest", action="store_true", help="restore the newest backup that checks out")
+    how.add_argument(
+        "--set-aside",
+        action="store_true",
+        help="keep the journal lines and records the app cannot read in .damaged- files, and open the rest",
+    )
     doctor.add_argument(
-        "--yes", action="store_true", help="restore without asking (required when not run from a terminal)"
+        "--yes", action="store_true", help="restore or set aside without asking (required when not run from a terminal)"
     )
     from .cli_crypto import add_commands, name_env
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from .crypto import CryptoError, PlainCodec
+from .record_check import entry_problem
 
 
 @contextmanager
@@ -96,9 +97,12 @@ def read_identified(path: Path) -> tuple[Any, Any]:
 
 
 class JournalDamaged(Exception):
-    def __init__(self, path: Path, line: int, sealed: bool = False):
+    """A journal line that is not one the store wrote: `problem` says how (naming no
+    stored value); `sealed` when it is an encrypted line that does not decrypt."""
+
+    def __init__(self, path: Path, line: int, sealed: bool = False, problem: str = ""):
         super().__init__(f"{path} line {line}")
-        self.path, self.line, self.sealed = path, line, sealed
+        self.path, self.line, self.sealed, self.problem = path, line, sealed, problem
 
 
 class Journal:
@@ -120,7 +124,21 @@ class Journal:
     def open(self) -> None:
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.fchmod(fd, 0o600)
-        self.fd, self.size = fd, os.fstat(fd).st_size
+        self.fd, self.size = fd, self._cut_torn_tail(fd, os.fstat(fd).st_size)
+
+    def _cut_torn_tail(self, fd: int, size: int) -> int:
+        """Bytes after the last newline are a save a kill cut off (never reported saved, and
+        skipped by the replay). Cut them off, or the next save would be glued to them into
+        one damaged line."""
+        if size == 0:
+            return size
+        with open(self.path, "rb") as f:
+            if os.pread(f.fileno(), 1, size - 1) == b"\n":
+                return size
+            keep = os.pread(f.fileno(), size, 0).rfind(b"\n") + 1
+        os.ftruncate(fd, keep)
+        os.fsync(fd)
+        return keep
 
     def pending(self) -> bool:
         """Lines not yet folded into the main file (a crash left them, or saves since)."""
@@ -173,39 +191,71 @@ class Journal:
             os.close(self.fd)
             self.fd = None
 
-    def replay(self, data: dict[str, dict[str, Any]], digest: Any = None) -> int:
-        """Apply the old then the current journal to `data`; returns entries applied.
-        `digest` (a hashlib object) is fed the bytes read."""
-        applied = 0
+    def read_all(self) -> list[tuple[Path, bytes]]:
+        """The bytes of the old journal, then of the current one (absent ones left out)."""
+        found = []
         for path in (self.old_path, self.path):
             try:
-                raw = path.read_bytes()
+                found.append((path, path.read_bytes()))
             except FileNotFoundError:
                 continue
+        return found
+
+    def replay(
+        self,
+        data: dict[str, dict[str, Any]],
+        digest: Any = None,
+        *,
+        files: list[tuple[Path, bytes]] | None = None,
+        check: Callable[[Any], str | None] | None = None,
+        on_bad: Callable[[JournalDamaged], None] | None = None,
+    ) -> int:
+        """Apply the old then the current journal to `data`; returns entries applied.
+
+        `files` are their bytes when already read (`read_all`); `digest` (a hashlib
+        object) is fed them. Every line passes `check` (by default the full record check)
+        before it touches `data`: a bad line raises JournalDamaged, or with `on_bad` is
+        handed to it and skipped.
+        """
+        applied = 0
+        for path, raw in self.read_all() if files is None else files:
             if digest is not None:
                 digest.update(b"%s %d\n" % (path.name.encode(), len(raw)))
                 digest.update(raw)
-            lines = raw.split(b"\n")
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    entry = orjson.loads(self.codec.open_line(line))
-                    table = data.setdefault(entry["t"], {})
-                    if entry.get("del"):
-                        table.pop(entry["id"], None)
-                    else:
-                        table[entry["id"]] = entry["doc"]
-                    applied += 1
-                except (orjson.JSONDecodeError, KeyError, TypeError, CryptoError):
-                    # Only the very last line may be torn by a kill mid-write; it was
-                    # never reported saved. Anything earlier is real damage. A sealed
-                    # line followed by its newline was written whole: failing to open
-                    # it means it was changed, so it is damage even when last.
-                    whole = self.codec.sealed and number < len(lines)
-                    if number >= len(lines) - 1 and not whole:
-                        break
-                    raise JournalDamaged(path, number, self.codec.sealed) from None
+            applied += self._replay_file(path, raw, data, check or entry_problem, on_bad)
+        return applied
+
+    def _replay_file(self, path: Path, raw: bytes, data: dict[str, Any], check, on_bad) -> int:
+        applied = 0
+        lines = raw.split(b"\n")
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            sealed = False
+            try:
+                entry = orjson.loads(self.codec.open_line(line))
+                problem = check(entry)
+            except orjson.JSONDecodeError:
+                problem = "it is not JSON"
+            except CryptoError:
+                sealed, problem = True, "it does not decrypt (damaged or changed)"
+            if problem is None:
+                table = data.setdefault(entry["t"], {})
+                if entry.get("del"):
+                    table.pop(entry["id"], None)
+                else:
+                    table[entry["id"]] = entry["doc"]
+                applied += 1
+                continue
+            # Only bytes after the last newline can be a line a kill cut off mid-write; it
+            # was never reported saved. A bad line that ends with its newline was written
+            # whole: it is damage, even when it is the last one.
+            if number == len(lines):
+                break
+            damage = JournalDamaged(path, number, sealed, problem)
+            if on_bad is None:
+                raise damage
+            on_bad(damage)
         return applied
 
 
@@ -233,9 +283,10 @@ class LockFile:
 
     def holder(self) -> dict[str, Any] | None:
         try:
-            return orjson.loads(self.path.read_bytes())
+            found = orjson.loads(self.path.read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return None
+        return found if isinstance(found, dict) else None  # a damaged lock file names nobody
 
     def release(self) -> None:
         if self.fd is not None:

@@ -1,7 +1,8 @@
 """`cope-tui doctor`: check a DB file, its journal, lock and backups; pick a backup to restore.
 
 Reading only: nothing here creates, changes or deletes a file. Restoring is
-`backups.restore`, which the CLI calls after asking.
+`backups.restore`, setting bad lines and records aside is `set_aside`; the CLI calls
+them after asking.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from . import backups, crypto, migrations, storage
+from . import backups, crypto, migrations, record_check, storage
 from .backups import Backup, CheckResult
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
@@ -92,6 +93,19 @@ def restore_command(db: Path) -> str:
     return f"cope-tui doctor --db {shlex.quote(str(db))} --restore-newest"
 
 
+def set_aside_command(db: Path) -> str:
+    return f"cope-tui doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))} --set-aside"
+
+
+def set_aside_cure(db: Path) -> str:
+    """For a bad journal line or record: a backup would lose every good save made since it."""
+    return (
+        "Restoring a backup would lose the good saves made since it. Instead, keep the bad "
+        "lines and records aside (each file they are in is kept whole as a '.damaged-' file, "
+        f"never deleted) and open everything else:\n  {set_aside_command(db)}"
+    )
+
+
 def lock_holder(db_path: Path) -> dict[str, Any] | None:
     """Who holds the DB's writer lock right now; None if nobody does.
 
@@ -126,7 +140,7 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
     data = _check_main(db, report, keys)
     if data is not None:
         _check_journal(db, data, report)
-        _check_schema_and_records(data, report)
+        data = _check_schema_and_records(db, data, report)
         from .audit_check import verify  # the audit chain and every finalised meeting's hash
 
         for level, text in verify(db, data, report.codec).findings:
@@ -188,9 +202,13 @@ def _check_main(db: Path, report: Report, keys: crypto.Keyring | None = None) ->
     except orjson.JSONDecodeError as exc:
         report.add(PROBLEM, f"'{db}' is not valid JSON ({exc}); the app will not open it")
         return None
-    if not backups.is_ours(data):
-        keys = ", ".join(sorted(map(str, data)))[:80] if isinstance(data, dict) else type(data).__name__
-        report.add(PROBLEM, f"'{db}' is JSON but not a cope-tui database (it holds: {keys})")
+    shape = record_check.file_problem(data)
+    if shape is not None and not shape[0]:
+        held = ", ".join(sorted(record_check.shown(k, 20) for k in data))[:80] if isinstance(data, dict) else "no tables"
+        report.add(PROBLEM, f"'{db}' is JSON but not a cope-tui database (it holds: {held})")
+        return None
+    if shape is not None:
+        report.add(PROBLEM, f"'{db}' is a cope-tui database, but damaged: {shape[1]}; the app will not open it")
         return None
     report.add(OK, "valid JSON, a cope-tui database")
     for name in storage.TABLES:
@@ -226,17 +244,19 @@ def _check_journal(db: Path, data: dict[str, Any], report: Report) -> None:
     old, journal = backups.journals_of(db)
     if old.exists():
         report.add(NOTE, f"'{old.name}' is waiting: a compaction was cut off. It is folded in at the next open: harmless")
-    scan = backups.replay_journal(data, db, report.codec)
-    if scan.damaged is not None:
-        how = "has a line that does not decrypt (damaged or changed)" if scan.sealed else "is damaged"
+    current = record_check.schema_of(data, storage.SCHEMA) == storage.SCHEMA
+    scan = backups.replay_journal(data, db, report.codec, records=current)
+    for bad in scan.bad:
+        how = "has a line that does not decrypt (damaged or changed) at" if bad.sealed else "is damaged at"
+        why = "" if bad.sealed else f" ({bad.problem})"
         report.add(
             PROBLEM,
-            f"the journal '{scan.damaged}' {how} at line {scan.damaged_line}; the app will not open the database",
+            f"the journal '{bad.path}' {how} line {bad.line}{why}; the app will not open the database",
+            instead=set_aside_cure(db),
         )
-        return
     if scan.entries:
         report.add(OK, f"journal: {scan.entries} saved change(s) not yet folded into the file (normal while in use)")
-    elif journal.exists() or old.exists():
+    elif (journal.exists() or old.exists()) and not scan.bad:
         report.add(OK, "journal: nothing waiting")
     for path in scan.torn:
         report.add(
@@ -246,13 +266,9 @@ def _check_journal(db: Path, data: dict[str, Any], report: Report) -> None:
         )
 
 
-def _check_schema_and_records(data: dict[str, Any], report: Report) -> None:
-    app = data["meta"].get("app") or {"schema": storage.SCHEMA}
-    try:
-        version = int(app.get("schema", 0))
-    except (TypeError, ValueError):
-        report.add(PROBLEM, f"the format version {app.get('schema')!r} is not a number")
-        return
+def _check_schema_and_records(db: Path, data: dict[str, Any], report: Report) -> dict[str, Any]:
+    """Reports the format and every record the app could not read; returns the records it can."""
+    version = record_check.schema_of(data, storage.SCHEMA)
     if version == storage.SCHEMA:
         report.add(OK, f"format {version} (current)")
     elif version < storage.SCHEMA:
@@ -260,18 +276,23 @@ def _check_schema_and_records(data: dict[str, Any], report: Report) -> None:
             data = migrations.upgrade(data, version, storage.SCHEMA)
         except storage.StoreError as exc:
             report.add(PROBLEM, str(exc))
-            return
+            return {name: {} for name in storage.TABLES}
         report.add(
             NOTE, f"format {version}: upgraded to {storage.SCHEMA} when next opened (a copy is kept first)"
         )
     else:
         report.add(WARN, f"format {version}, from a newer cope-tui: it opens read-only here")
-    clients, meetings, problems = backups.validate_records(data)
-    if problems:
-        for text in problems:
-            report.add(PROBLEM, f"invalid record: {text}")
-    else:
-        report.add(OK, f"{clients} client(s) and {meetings} meeting(s), all valid")
+    found = list(record_check.table_problems(data))
+    for bad in found[:20]:
+        cure = set_aside_cure(db) if version == storage.SCHEMA else UPDATE_INSTEAD if version > storage.SCHEMA else ""
+        report.add(PROBLEM, f"invalid record: {bad} (in '{db.name}')", instead=cure)
+    if len(found) > 20:
+        report.add(PROBLEM, f"... and {len(found) - 20} more invalid record(s)", instead=set_aside_cure(db))
+    if not found:
+        counts = [len(data.get(t) or {}) for t in ("clients", "meetings")]
+        report.add(OK, f"{counts[0]} client(s) and {counts[1]} meeting(s), all valid")
+    bad_keys = {(bad.table, bad.key) for bad in found}
+    return {t: {k: v for k, v in docs.items() if (t, k) not in bad_keys} for t, docs in data.items()}
 
 
 def format_report(report: Report, *, suggest: bool = True) -> str:
@@ -292,7 +313,7 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
     else:
         out += ["", f"No backups yet in {folder} (one is kept each time the app saves its file)."]
     if report.aside:
-        out += ["", "Kept aside by earlier restores (never deleted; remove them yourself when sure):"]
+        out += ["", "Kept aside by earlier restores and set-asides (never deleted; remove them yourself when sure):"]
         out += [f"  {p}" for p in report.aside]
     out.append("")
     if report.healthy:
@@ -301,6 +322,9 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
         problems = [f for f in report.findings if f.level == PROBLEM]
         out.append(f"{len(problems)} problem(s) found.")
         good = report.newest_good
+        aside = set_aside_cure(report.db)
+        if any(f.instead == aside for f in problems) and any(f.mended_by_restore for f in problems):
+            out.append(aside)  # what can be set aside, whatever else a backup must mend
         if not any(f.mended_by_restore for f in problems):
             out.extend(dict.fromkeys(f.instead for f in problems))
         elif suggest and good:

@@ -23,17 +23,19 @@ def _error(message: str) -> Exception:
     return StoreError(message)
 
 
-def upgrade(data: dict[str, Any], from_version: int, to_version: int) -> dict[str, Any]:
-    """Return `data` moved from `from_version` to `to_version` of the layout."""
+def upgrade(data: dict[str, Any], from_version: int, to_version: int, path: Any = None) -> dict[str, Any]:
+    """Return `data` moved from `from_version` to `to_version` of the layout; messages
+    name `path` (the file the data came from) when given."""
+    what = f"'{path}'" if path is not None else "a database"
     if from_version > to_version:
         raise _error(
-            f"Cannot downgrade a database from format {from_version} to {to_version}; "
+            f"Cannot downgrade {what} from format {from_version} to {to_version}; "
             "the file has not been changed."
         )
     missing = [v for v in range(from_version, to_version) if v not in STEPS]
     if missing:
         raise _error(
-            f"This cope-tui cannot upgrade a database from format {from_version} to {to_version}: "
+            f"This cope-tui cannot upgrade {what} from format {from_version} to {to_version}: "
             f"it has no upgrade step from format {missing[0]}. The file has not been changed; "
             "use the cope-tui version that wrote it, or update cope-tui."
         )
@@ -42,7 +44,7 @@ def upgrade(data: dict[str, Any], from_version: int, to_version: int) -> dict[st
             data = STEPS[version](data)
         except Exception as exc:
             raise _error(
-                f"Upgrading the database from format {version} to {version + 1} failed "
+                f"Upgrading {what} from format {version} to {version + 1} failed "
                 f"({type(exc).__name__}: {exc}). The file has not been changed."
             ) from exc
         app = data.get("meta", {}).get("app") if isinstance(data.get("meta"), dict) else None

@@ -156,4 +156,7 @@ def _span(raw: bytes, start: int, stop: int) -> tuple[str, str, int, int] | None
     id_end = raw.find(b'"', id_start, stop)
     if id_end < 0 or b"\\" in raw[id_start:id_end] or raw[stop - 1 : stop] != b"}":
         return None
-    return key.decode(), raw[id_start:id_end].decode(), doc, stop
+    try:
+        return key.decode(), raw[id_start:id_end].decode(), doc, stop
+    except UnicodeDecodeError:  # not text we wrote: parsed whole, which names the damage
+        return None

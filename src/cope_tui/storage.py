@@ -23,19 +23,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
 
-from . import crypto, summary
-from .record_lines import Chooser, MeetingLines, dump_tables
-from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, read_identified, write_private
+from . import crypto, record_check, summary
+from .record_lines import Chooser, dump_tables
+from .diskio import Journal, LockFile, ensure_private_dir, gc_paused, write_private
+from .store_load import Loading
 from .store_records import Records, _tinydb
 
 
 __all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_dir"]
 
-APP_ID = "cope-tui"
+APP_ID = record_check.APP_ID
 SCHEMA = 1
-TABLES = ("meta", "clients", "meetings", "exercises")
+TABLES = record_check.TABLES
 COMPACT_BYTES = 8 * 1024 * 1024
 
 
@@ -45,6 +45,11 @@ class StoreError(Exception):
 
 class CorruptDatabase(StoreError):
     pass
+
+
+class UnreadableRecords(CorruptDatabase):
+    """A journal line or stored record the app cannot read. Restoring a backup would lose
+    the good saves made since it; `doctor --set-aside` loses nothing (the message says so)."""
 
 
 class ForeignDatabase(StoreError):
@@ -78,7 +83,7 @@ class RecordLocked(StoreError):
     """A finalised meeting was about to change."""
 
 
-class Store(Records):
+class Store(Loading, Records):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -118,8 +123,8 @@ class Store(Records):
         self._db = None
         self._lazy = lazy
         self._choose = choose_meetings if read_only else None
-        self.read_identity = b""
-        self._identity: Any = None  # a sha256 of what a choosing load read, as it reads
+        self.read_identity = b""  # a sha256 of what a choosing load read
+        self._stamp, self._stamp_trusted = "", False  # see record_check.stamp
         pending = crypto.rekey_pending(self.path)
         if pending:
             raise StoreError(pending)
@@ -246,8 +251,8 @@ class Store(Records):
             try:
                 if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
                     self.compact()
-                elif not self.read_only and self._summaries is None:
-                    self._write_summary()
+                elif not self.read_only and (self._summaries is None or not self._stamp_trusted):
+                    self._write_summary()  # with the stamp of the file just checked in full
             except OSError:
                 # Loaded all the same: a full disk must not make every later read and save
                 # fail. The journal still holds every save; the next compaction folds it in.
@@ -262,87 +267,6 @@ class Store(Records):
         if self._load_error is not None:
             raise self._load_error
 
-    def _load(self) -> dict[str, dict[str, Any]]:
-        from . import backups, migrations
-
-        lines = None
-        try:
-            if self._choose is None:
-                raw = self.path.read_bytes()
-            else:  # mapped, not copied: only the chosen lines are read
-                mapped, self._identity = read_identified(self.path)
-                lines = None if self.codec.sealed else MeetingLines.index(mapped)
-                raw = mapped if lines is not None else bytes(mapped[:])
-                if lines is None and not isinstance(mapped, bytes):
-                    mapped.close()
-        except FileNotFoundError:
-            raw = b""
-        except OSError as exc:
-            raise StoreError(f"Cannot read '{self.path}': {exc.strerror}.") from exc
-        data: Any = {}
-        if raw and self.codec.sealed:
-            try:
-                raw = self.codec.open_file(raw)
-            except crypto.CryptoError as exc:
-                raise _sealed_error(self.path, exc) from None
-        if lines is not None:
-            data = lines.tables()
-        elif raw and not raw.isspace():  # (strip() would copy the whole file)
-            if crypto.looks_sealed(raw):  # a damaged or cut-off header, or sealed since we looked
-                raise _sealed_error(self.path, crypto.problem_of(raw))
-            try:
-                with gc_paused(freeze=True):
-                    data = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                raise CorruptDatabase(
-                    f"'{self.path}' is not a readable cope-tui database (it is not valid JSON). "
-                    "It has not been changed. Run 'cope-tui doctor' to check it and restore a "
-                    "backup, or open another file with --db PATH."
-                ) from None
-        if not isinstance(data, dict) or not self._ours(data):
-            raise ForeignDatabase(
-                f"'{self.path}' holds data that is not a cope-tui database. It has not been "
-                "changed. Choose another file with --db PATH (or COPE_TUI_DB)."
-            )
-        for name in TABLES:
-            data.setdefault(name, {})
-        try:
-            self.journal.replay(data, self._identity)
-        except JournalDamaged as exc:
-            how = "does not decrypt (damaged or changed)" if exc.sealed else "is damaged"
-            raise CorruptDatabase(
-                f"The journal '{exc.path}' {how} at line {exc.line}. Neither file has been "
-                "changed. Run 'cope-tui doctor' to check the database and its backups."
-            ) from None
-        if self._identity is not None:
-            self.read_identity = self._identity.digest()
-        if lines is not None:
-            current = data["meta"].get("app", {}).get("schema") == SCHEMA  # else migrate all
-            with gc_paused(freeze=True):
-                data["meetings"] = lines.meetings(data, self._choose if current else None)
-        meta = data["meta"].setdefault("app", {"app": APP_ID, "schema": SCHEMA})
-        version = int(meta.get("schema", 0))
-        if version < SCHEMA:
-            if not self.read_only:  # read-only viewers upgrade in memory and write nothing
-                backups.keep_copy(self.path, reason=f"before-upgrade-from-{version}")
-            data = migrations.upgrade(data, version, SCHEMA)
-            data["meta"]["app"]["schema"] = SCHEMA
-            self.migrated_from = version
-        if version > SCHEMA:
-            self.read_only = True
-            self.read_only_reason = (
-                f"'{self.path}' was written by a newer cope-tui (format {meta['schema']}); "
-                "it is open read-only. Update cope-tui to edit it."
-            )
-        return data
-
-    @staticmethod
-    def _ours(data: dict[str, Any]) -> bool:
-        if not data:
-            return True
-        meta = data.get("meta", {}).get("app")
-        return isinstance(meta, dict) and meta.get("app") == APP_ID and set(data) <= set(TABLES)
-
     # ---- writing ---------------------------------------------------------------
 
     def _writable(self) -> None:
@@ -351,8 +275,15 @@ class Store(Records):
             raise ReadOnlyDatabase(self.read_only_reason or f"'{self.path}' is open read-only.")
 
     def put(self, table: str, doc_id: str, doc: dict[str, Any]) -> None:
-        """Store one record; durable on disk when this returns."""
+        """Store one record; durable on disk when this returns. A record the next open
+        could not read is refused (StoreError) and nothing is written."""
         self.wait_ready()
+        problem = record_check.record_problem(table, doc_id, doc)
+        if problem is not None:
+            raise StoreError(
+                f"Not saved to '{self.path}': {record_check.Bad(table, str(doc_id), problem)}. "
+                "This is a fault in cope-tui; please report it."
+            )
         with self._mutex:
             self._writable()
             self.journal.append({"t": table, "id": doc_id, "doc": doc})
@@ -362,6 +293,8 @@ class Store(Records):
 
     def delete(self, table: str, doc_id: str) -> None:
         self.wait_ready()
+        if table not in TABLES or table == "meta":
+            raise StoreError(f"Nothing deleted from '{self.path}': it keeps no table '{record_check.shown(table)}'.")
         with self._mutex:
             self._writable()
             self.journal.append({"t": table, "id": doc_id, "del": True})
@@ -396,9 +329,10 @@ class Store(Records):
     def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary]) -> None:
         from . import backups
 
-        write_private(self.path, self.codec.seal_file(blob))
-        try:
-            summary.write(self.path, summaries, self.codec)
+        sealed = self.codec.seal_file(blob)
+        write_private(self.path, sealed)
+        try:  # every record in memory was checked (at load, replay or save): stamp the file
+            summary.write(self.path, summaries, self.codec, checked=record_check.stamp(sealed))
         except OSError:
             summary.sidecar(self.path).unlink(missing_ok=True)
         backups.after_compaction(self.path)
@@ -406,7 +340,7 @@ class Store(Records):
     def _write_summary(self) -> None:
         try:
             if self.path.exists():
-                summary.write(self.path, summary.summarise(self._data), self.codec)
+                summary.write(self.path, summary.summarise(self._data), self.codec, checked=self._stamp)
         except OSError:
             pass
 

@@ -73,14 +73,16 @@ def sidecar(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".summary")
 
 
-def write(db_path: Path, summaries: list[ClientSummary], codec=None) -> None:
-    """Record the summary for the DB file as it is on disk right now."""
+def write(db_path: Path, summaries: list[ClientSummary], codec=None, checked: str = "") -> None:
+    """Record the summary for the DB file as it is on disk right now; `checked` is the
+    record_check stamp of that file, when every record in it passed the checks."""
     st = os.stat(db_path)
     body = {
         "version": VERSION,
         "size": st.st_size,
         "mtime_ns": st.st_mtime_ns,
         "clients": [asdict(s) for s in summaries],
+        "checked": checked,
     }
     blob = orjson.dumps(body)
     write_private(sidecar(db_path), codec.seal_file(blob, SUMMARY) if codec is not None else blob)
@@ -94,6 +96,30 @@ def read(db_path: Path, codec=None) -> list[ClientSummary] | None:
         body = orjson.loads(codec.open_file(raw) if codec is not None else raw)
         if body.get("version") != VERSION or body["size"] != st.st_size or body["mtime_ns"] != st.st_mtime_ns:
             return None
-        return [ClientSummary(**{**c, "others": tuple(c["others"])}) for c in body["clients"]]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, CryptoError):
-        return None
+        found = [ClientSummary(**{**c, "others": tuple(c["others"])}) for c in body["clients"]]
+        return found if all(map(_well_typed, found)) else None
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, CryptoError):
+        return None  # (a damaged summary is rebuilt from the data: it is never the only copy)
+
+
+def _well_typed(entry: ClientSummary) -> bool:
+    """The list paints these before the DB is read: a damaged file must not crash it."""
+    texts = (entry.id, entry.code, entry.note, entry.last, *entry.others)
+    numbers = (entry.meetings, entry.stage)
+    return (
+        all(isinstance(t, str) for t in texts)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
+        and isinstance(entry.draft, bool)
+        and isinstance(entry.closed, bool)
+    )
+
+
+def checked(db_path: Path, codec=None) -> str:
+    """The stamp of the DB file whose records all passed the checks (see write), or ""."""
+    try:
+        raw = sidecar(db_path).read_bytes()
+        body = orjson.loads(codec.open_file(raw) if codec is not None else raw)
+        found = body.get("checked") if isinstance(body, dict) else None
+    except (OSError, orjson.JSONDecodeError, CryptoError):
+        return ""
+    return found if isinstance(found, str) else ""
