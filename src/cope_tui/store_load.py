@@ -8,14 +8,20 @@ exactly as they were, so nothing bad is ever folded into the main file or a back
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
 
 from . import crypto, record_check, summary
-from .diskio import JournalDamaged, gc_paused, read_identified
+from .diskio import Journal, JournalDamaged, gc_paused, read_identified
 from .record_lines import MeetingLines
+
+# A reader retries when a writer compacted while it read; each try reads bytes only (no
+# parsing), so a few milliseconds each: a writer compacting this often never stops.
+READ_TRIES = 50
+
 
 class Moment(NamedTuple):
     """The main file's bytes as on disk (bytes, or a read-only mmap), the journals'
@@ -24,6 +30,22 @@ class Moment(NamedTuple):
     main: Any
     journals: list[tuple[Path, bytes]]
     identity: Any
+
+
+def fingerprint(path: Path, journal: Journal) -> tuple[Any, ...]:
+    """What a compaction changes: it replaces the main file and renames the journal.
+    Appends to the current journal are left out: a reader sees a prefix of its lines."""
+
+    def ident(target: Path, whole: bool) -> tuple[int, ...] | None:
+        try:
+            st = os.stat(target)
+        except FileNotFoundError:
+            return None
+        if not whole:
+            return st.st_dev, st.st_ino
+        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+    return ident(path, True), ident(journal.old_path, True), ident(journal.path, False)
 
 
 def journal_message(exc: JournalDamaged, db: Path) -> str:
@@ -86,16 +108,26 @@ class Loading:
         return data
 
     def _read_moment(self) -> Moment:
-        """The main file, then the journals."""
+        """The main file and the journals as they were at one moment: read again when a
+        writer's compaction moved them in between (the journal lines it folded would
+        otherwise be in neither what was read of the file nor of the journals)."""
         from .storage import StoreError
 
-        main, identity = self._read_main()
-        try:
-            journals = self.journal.read_all()
-        except OSError as exc:
+        for _ in range(READ_TRIES):
+            before = fingerprint(self.path, self.journal)
+            main, identity = self._read_main()
+            try:
+                journals = self.journal.read_all()
+            except OSError as exc:
+                _close(main)
+                raise StoreError(f"Cannot read '{exc.filename}': {exc.strerror}.") from exc
+            if fingerprint(self.path, self.journal) == before:
+                return Moment(main, journals, identity)
             _close(main)
-            raise StoreError(f"Cannot read '{exc.filename}': {exc.strerror}.") from exc
-        return Moment(main, journals, identity)
+        raise StoreError(
+            f"'{self.path}' kept changing while it was read (another cope-tui is saving to it "
+            "and folding its journal in). Nothing was changed; try again."
+        )
 
     def _read_main(self) -> tuple[Any, Any]:
         from .storage import StoreError
