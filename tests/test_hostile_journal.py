@@ -247,3 +247,17 @@ def test_set_aside_of_a_sealed_line_that_does_not_decrypt(db):
     store = Store(db, read_only=True, passphrase=passphrase)
     assert [c.code for c in store.clients()] == ["C-1", "C-2", "C-4"]
     assert b"C-4" not in journal.read_bytes()  # the lines kept stay sealed
+
+
+def test_a_file_checked_once_is_checked_again_only_when_a_byte_changes(db, monkeypatch):
+    from cope_tui import record_check
+
+    compacted(db, Client(code="C-1", note="first"))  # the compaction stamps the file it wrote
+    checks = []
+    real = record_check.table_problems
+    monkeypatch.setattr(record_check, "table_problems", lambda data: checks.append(1) or real(data))
+    Store(db, read_only=True).close()
+    assert checks == []
+    db.write_bytes(db.read_bytes().replace(b'"note":"first"', b'"note":"other"'))
+    assert codes(db) == ["C-1"]
+    assert checks == [1]

@@ -166,11 +166,27 @@ def table_problems(data: dict[str, Any], tables: tuple[str, ...] = TABLES) -> It
                     yield Bad(table, key, problem)
 
 
-def stamp(raw: Any) -> str:
-    """Names a main file exactly as it was checked, by this version of the checks: a
-    compaction writes it beside the file (in the summary), and a load that finds the same
-    stamp need not check every stored record again. A file changed in any byte, or
-    checked by another version of cope-tui, gets another stamp and is checked in full."""
-    from . import __version__
+_rules: list[str] = []
 
-    return f"{__version__}:{hashlib.sha256(raw).hexdigest()}"
+
+def _rules_id() -> str:
+    """Names these checks: the cope-tui version and the source of the models and of this
+    module (so records are checked again whenever what they are checked against changes)."""
+    if not _rules:
+        from pathlib import Path
+
+        from . import __version__
+
+        digest = hashlib.sha256(__version__.encode())
+        for name in ("models.py", "exercise.py", "record_check.py"):
+            digest.update(Path(__file__).with_name(name).read_bytes())
+        _rules.append(digest.hexdigest()[:16])
+    return _rules[0]
+
+
+def stamp(raw: Any) -> str:
+    """Names a main file exactly as it was checked, by these checks: a compaction writes
+    it beside the file (in the summary), and a load that finds the same stamp need not
+    check every stored record again. A file changed in any byte, or checked by another
+    version of cope-tui or of its models, gets another stamp and is checked in full."""
+    return f"{_rules_id()}:{hashlib.sha256(raw).hexdigest()}"
