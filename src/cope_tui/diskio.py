@@ -127,18 +127,26 @@ class Journal:
         self.fd, self.size = fd, self._cut_torn_tail(fd, os.fstat(fd).st_size)
 
     def _cut_torn_tail(self, fd: int, size: int) -> int:
-        """Bytes after the last newline are a save a kill cut off (never reported saved, and
-        skipped by the replay). Cut them off, or the next save would be glued to them into
-        one damaged line."""
+        """Bytes after the last newline are a save a kill cut off: never reported saved, and
+        skipped by the replay unless whole. The next save must not be glued to them into one
+        damaged line: a whole line gets its newline, anything else is cut off."""
         if size == 0:
             return size
         with open(self.path, "rb") as f:
             if os.pread(f.fileno(), 1, size - 1) == b"\n":
                 return size
-            keep = os.pread(f.fileno(), size, 0).rfind(b"\n") + 1
-        os.ftruncate(fd, keep)
+            raw = os.pread(f.fileno(), size, 0)
+        keep = raw.rfind(b"\n") + 1
+        try:
+            whole = entry_problem(orjson.loads(self.codec.open_line(raw[keep:]))) is None
+        except (orjson.JSONDecodeError, CryptoError):
+            whole = False
+        if whole:
+            _write_all(fd, b"\n")
+        else:
+            os.ftruncate(fd, keep)
         os.fsync(fd)
-        return keep
+        return size + 1 if whole else keep
 
     def pending(self) -> bool:
         """Lines not yet folded into the main file (a crash left them, or saves since)."""

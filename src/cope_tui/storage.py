@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-
 from . import crypto, record_check, summary
 from .record_lines import Chooser, dump_tables
 from .diskio import Journal, LockFile, ensure_private_dir, gc_paused, write_private
