@@ -9,6 +9,8 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
+import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -48,10 +50,27 @@ def fsync_dir(path: Path) -> None:
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create the data folder readable by its owner only."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)
+    """Create the folder, and every missing folder above it, readable by its owner only.
+
+    Each is made 0700 whatever the umask (parents made by `mkdir(parents=True)` follow the
+    umask: 0777 under umask 000, and their names can tell who the records are about).
+    Folders that exist already are left as they are: they are the user's.
+    """
+    missing = []
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: not ours to change
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(fd, 0o700)  # the umask may have taken bits from the owner too
+        finally:
+            os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -61,20 +80,61 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write a whole file atomically, owner-only, durable before it replaces the old one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a whole file atomically, owner-only, durable before it replaces the old one.
+
+    Every file cope-tui writes whole goes through here. The temporary file is made by
+    mkstemp: a random name, O_CREAT|O_EXCL|O_NOFOLLOW and 0600, so a link or file that
+    someone planted beside the target (as they could at the `.NAME.PID.tmp` names used
+    before) is never opened, let alone written through. Its name stays `.NAME.*.tmp`, so
+    the next open finds what a killed writer left (`remove_stale_temps`). On any failure,
+    the rename included (a folder, a file another user owns in a sticky folder), the
+    temporary copy is removed: it holds everything the target would have.
+    """
+    import tempfile  # not at import: the CLI's quick commands never write a whole file
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o600)
-        _write_all(fd, data)
-        os.fsync(fd)
+        try:
+            os.fchmod(fd, 0o600)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
     except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
         raise
-    os.close(fd)
-    os.replace(tmp, path)
     fsync_dir(path.parent)
+
+
+def remove_stale_temps(folder: Path, prefix: str = ".", older_than: float | None = None) -> None:
+    """Remove temporary files (`PREFIX*.tmp`) a writer killed mid-write left in `folder`.
+
+    Only regular files of this user's are removed: in a shared folder a file of another
+    user's, or a link anyone planted, is none of ours (unlink would not follow a link, but
+    it is not ours to remove either). `older_than` (seconds) spares the temps of writers
+    that may still be at work.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    cutoff = None if older_than is None else time.time() - older_than
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            if cutoff is None or info.st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def read_identified(path: Path) -> tuple[Any, Any]:

@@ -19,7 +19,7 @@ import orjson
 
 from . import backups, crypto, storage
 from .backup_check import check_file
-from .diskio import ensure_private_dir, fsync_dir, write_private
+from .diskio import ensure_private_dir, fsync_dir, remove_stale_temps, write_private
 
 ENCRYPT, DECRYPT = "encrypt", "decrypt"
 
@@ -58,9 +58,8 @@ def _glob_escape(text: str) -> str:
 
 def _remove_temps(db: Path) -> None:
     """Temp files of a killed writer may hold the old form; we hold the lock, they are ours."""
-    folder = backups.backup_dir(db)
-    for path in [*db.parent.glob(f".{_glob_escape(db.name)}*.tmp"), *(folder.glob(".*.tmp") if folder.is_dir() else [])]:
-        path.unlink(missing_ok=True)
+    remove_stale_temps(db.parent, f".{db.name}")
+    remove_stale_temps(backups.backup_dir(db))
 
 
 def _convert_whole(raw: bytes, to_sealed: bool, codec: crypto.SealedCodec, keys: crypto.Keyring) -> bytes | None:

@@ -27,7 +27,16 @@ import orjson
 
 from . import crypto, summary
 from .record_lines import Chooser, MeetingLines, dump_tables
-from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, read_identified, write_private
+from .diskio import (
+    Journal,
+    JournalDamaged,
+    LockFile,
+    ensure_private_dir,
+    gc_paused,
+    read_identified,
+    remove_stale_temps,
+    write_private,
+)
 from .store_records import Records, _tinydb
 
 
@@ -203,11 +212,7 @@ class Store(Records):
 
     def _remove_stale_temp(self) -> None:
         """Temp files of a writer killed mid-write: we hold the lock, so nobody owns them."""
-        for stale in self.path.parent.glob(f".{self.path.name}*.tmp"):
-            try:
-                stale.unlink()
-            except OSError:
-                pass
+        remove_stale_temps(self.path.parent, f".{self.path.name}")
 
     @staticmethod
     def lock_holder(path: Path | str) -> dict[str, Any] | None:
