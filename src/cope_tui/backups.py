@@ -32,6 +32,7 @@ from .backup_check import (  # noqa: F401 (the checks are part of this module's 
     validate_records,
 )
 from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
+from .paths import real_db_path
 
 SNAPSHOT = "snapshot"
 KEEP_NEWEST = 10  # the newest snapshots, whatever their age
@@ -65,7 +66,7 @@ def backup_dir(db_path: Path) -> Path:
 
 
 def _abs(path: Path | str) -> Path:
-    return Path(path).expanduser().absolute()
+    return real_db_path(path)  # a linked DB's backups live beside the real file
 
 
 def _stem(db: Path) -> str:

@@ -20,6 +20,7 @@ import orjson
 from . import backups, crypto, storage
 from .backup_check import check_file
 from .diskio import ensure_private_dir, fsync_dir, remove_stale_temps, write_private
+from .paths import real_db_path
 
 ENCRYPT, DECRYPT = "encrypt", "decrypt"
 
@@ -29,7 +30,7 @@ class RekeyError(storage.StoreError):
 
 
 def _abs(db: Path | str) -> Path:
-    return Path(db).expanduser().absolute()
+    return real_db_path(db)  # a linked DB is converted where it really is
 
 
 def _line_files(db: Path) -> list[Path]:

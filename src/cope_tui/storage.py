@@ -37,6 +37,7 @@ from .diskio import (
     remove_stale_temps,
     write_private,
 )
+from .paths import LinkProblem, real_db_path
 from .store_records import Records, _tinydb
 
 
@@ -107,7 +108,10 @@ class Store(Records):
     ):
         """`choose_meetings` (read-only stores): parse only the meetings of the clients it
         picks (see record_lines); `read_identity` then names exactly what was read."""
-        self.path = Path(path).expanduser().absolute()
+        try:  # resolved once: every file of the DB lives beside the real one, never a link
+            self.path = real_db_path(path)
+        except LinkProblem as exc:
+            raise StoreError(str(exc)) from None
         self.codec: crypto.PlainCodec | crypto.SealedCodec = crypto.PlainCodec()
         self.journal = Journal(self.path.with_name(self.path.name + ".journal"), self.codec)
         self.journal_path = self.journal.path
