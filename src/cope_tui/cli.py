@@ -375,7 +375,16 @@ def run() -> None:
     By then the DB is closed and released; flushing the streams is all that is left, so
     the process leaves at once rather than spend seconds freeing a large loaded DB
     object by object (1.5 s at 10,000 meetings).
+
+    Core dumps are turned off first, for the whole process (see hardening): every
+    command (the app, meet, export, doctor, encrypt, decrypt, demo) may come to hold a
+    passphrase, a key or decrypted records. Done here, at the process's entry (the
+    console script and `python -m cope_tui.cli`), not in main(), which callers inside
+    another process (tests among them) use without giving that process up for good.
     """
+    from .hardening import no_core_dumps
+
+    no_core_dumps()
     code = main()
     try:
         sys.stdout.flush()
