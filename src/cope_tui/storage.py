@@ -27,16 +27,8 @@ import orjson
 
 from . import crypto, summary
 from .record_lines import Chooser, MeetingLines, dump_tables
-from .diskio import (
-    Journal,
-    JournalDamaged,
-    LockFile,
-    ensure_private_dir,
-    gc_paused,
-    read_identified,
-    remove_stale_temps,
-    write_private,
-)
+from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, read_identified, write_private
+from .diskio import remove_stale_temps
 from .paths import LinkProblem, real_db_path
 from .store_records import Records, _tinydb
 
