@@ -137,9 +137,26 @@ class CopeApp(KeyOrder, App[None]):
 
         try:
             self.session.store.wait_ready()
-            self.session.guide  # noqa: B018  (loading it is the point)
-        except (StoreError, ContentError) as exc:
+        except StoreError as exc:
             self.call_from_thread(self.exit, None, 1, str(exc))
+            return
+        try:
+            self.call_from_thread(self._repaint_home)
+        except RuntimeError:
+            return  # the app has stopped meanwhile: nothing to repaint
+        try:
+            self.session.guide  # noqa: B018  (loading it is the point)
+        except ContentError as exc:
+            self.call_from_thread(self.exit, None, 1, str(exc))
+
+    def _repaint_home(self) -> None:
+        """The list was painted from the summary file, which is only trusted by its size and
+        mtime: now that the real records are read, show them at once, not at the next key."""
+        from .screens.clients import ClientsScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ClientsScreen):
+                screen.refresh_clients()
 
     def _meet(self, code: str) -> None:
         from .screens.clients import ClientsScreen
