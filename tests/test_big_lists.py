@@ -43,7 +43,8 @@ def big_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env.pop("COPE_TUI_DB", None)
     db = base / "demo" / "big.json"
     done = subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli", "demo", "--db", str(db), "--clients", str(CLIENTS), "--meetings", str(MEETINGS)],
+        [sys.executable, "-m", "cope_tui.cli", "demo", "--db", str(db)]
+        + ["--clients", str(CLIENTS), "--meetings", str(MEETINGS)],
         env=env,
         capture_output=True,
         text=True,
@@ -183,7 +184,11 @@ async def test_the_meetings_of_a_client_with_many_listed_once(big_db):
         await settled(pilot, screen)
         busiest = max(session.store.client_summaries(), key=lambda c: c.meetings)
         app.push_screen(ClientScreen(busiest.id))
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen) and any(t.row_count for t in app.screen.query(DataTable)))
+
+        def shown() -> bool:
+            return isinstance(app.screen, ClientScreen) and any(t.row_count for t in app.screen.query(DataTable))
+
+        await until(pilot, shown)
         client_screen = app.screen
         client_screen.refresh_view()
         client_screen.refresh_view()
