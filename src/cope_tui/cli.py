@@ -100,6 +100,8 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         code = getattr(app, "return_code", None) or EXIT_OK
     finally:
         saved = session.close()
+    if app.crash_message:  # a bug ended the app: where its report is
+        print(app.crash_message, file=sys.stderr)
     if not saved:
         _say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
         return EXIT_FAILURE
@@ -366,6 +368,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # e.g. no permission to create the DB folder
         where = f" '{exc.filename}'" if exc.filename else ""
         _say(f"cannot use{where}: {exc.strerror or exc}.")
+    except Exception as exc:  # a bug: a report without client text, never a traceback
+        from .crash_report import report_or_reason, user_message
+
+        report, problem = report_or_reason(exc, f"the command line ({args.command or 'app'})")
+        print(user_message(report, problem), file=sys.stderr)
     return EXIT_FAILURE
 
 

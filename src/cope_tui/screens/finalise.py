@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
+from ..widgets.notes_area import NotesArea
+
 
 def _default_author() -> str:
     try:
@@ -75,7 +77,7 @@ class AddendumDialog(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Add a dated addendum", classes="dialog-title")
-            yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
+            yield NotesArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
             yield Label("Added by")
             yield Input(_default_author(), id="by")
             yield Static("", id="add-error", classes="error")
