@@ -140,6 +140,9 @@ class CopeApp(KeyOrder, App[None]):
             self.session.guide  # noqa: B018  (loading it is the point)
         except (StoreError, ContentError) as exc:
             self.call_from_thread(self.exit, None, 1, str(exc))
+            return
+        for note in getattr(self.session.store, "integrity_notes", ()):  # missing changes (anchor.py)
+            self.call_from_thread(self.notify, note, title="Changes missing", severity="error", timeout=60)
 
     def _meet(self, code: str) -> None:
         from .screens.clients import ClientsScreen
