@@ -272,11 +272,19 @@ def test_encrypt_and_decrypt_carry_the_numbers(tmp_path, cli_env, run_cli):
 
 
 def test_a_new_db_where_one_was_deleted_starts_afresh(tmp_path, cli_env, run_cli):
+    from cope_tui import audit
+
     db = tmp_path / "data" / "cope.json"
     killed_writer(db, cli_env, "C-1", "C-2")
+    store = Store(db, read_only=True)
+    assert audit.log_export(store, what="all clients", target="all.md", data="x") is None
+    store.close()
     shutil.rmtree(db.parent)  # every file of it, on purpose
     assert opened(db) == (set(), [])
-    assert doctor(run_cli, cli_env, db).returncode == 0
+    store = Store(db, read_only=True)
+    assert audit.log_export(store, what="all clients", target="all.md", data="y") is None
+    store.close()
+    assert doctor(run_cli, cli_env, db).returncode == 0  # the new log starts at entry 1
 
 
 def _kill_rounds(db: Path, env: dict[str, str], rounds: int, seed: int) -> int:

@@ -289,12 +289,14 @@ def take_over(db: Path | str, seq: Sequence) -> tuple[int, list[Gap]]:
 
 
 def start_afresh(db: Path | str) -> None:
-    """A new DB where an old one was deleted: nothing of the old one's anchor applies."""
+    """A new DB where an old one was deleted: nothing of the old one's anchors applies (its
+    audit head would number the new log's first entry past the old one's last)."""
     forget(db)
-    try:
-        _file(db, ".missing").unlink(missing_ok=True)
-    except OSError:
-        pass
+    for suffix in (".missing", ".audit"):
+        try:
+            _file(db, suffix).unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def brand_new(db: Path) -> bool:
