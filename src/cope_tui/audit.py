@@ -249,7 +249,12 @@ def append(db_path: Path | str, entries: Iterable[Entry], codec: Any = None) -> 
     fd = _open_locked(path)
     try:
         size = os.fstat(fd).st_size
-        _check_form(db, fd, codec)
+        try:
+            _check_form(db, fd, codec)
+        except FormChanged:
+            if not size:  # the empty log just created for this entry: leave nothing behind
+                path.unlink(missing_ok=True)
+            raise
         last, end = _last_line(fd, size) if size else (None, 0)
         seq, prev = _chain_point(last, codec)
         # Entries this computer saw written and the log has lost (a cut tail, a deleted

@@ -172,17 +172,23 @@ def _name(doc: dict[str, Any], data: dict[str, Any]) -> str:
     return f"client {code or 'unknown'}, meeting of {day} (id {doc.get('id', '?')})"
 
 
-def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> None:
-    """Each finalised meeting against its stored hash and its entries in the log."""
+def _by_meeting(log: LogRead) -> tuple[dict[str, list[tuple[int, dict[str, Any]]]], dict[str, set[str]]]:
+    """The log's finalise entries (line, entry) and addendum hashes, by meeting id."""
     finals: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     adds: dict[str, set[str]] = {}
-    restores = [n for n, e in log.entries if e.get("kind") == "restore"]
     for number, entry in log.entries:
         mid = entry.get("meeting_id")
         if entry.get("kind") == "finalise" and mid:
             finals.setdefault(mid, []).append((number, entry))
         elif entry.get("kind") == "addendum" and mid:
             adds.setdefault(mid, set()).add(entry.get("hash"))
+    return finals, adds
+
+
+def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> None:
+    """Each finalised meeting against its stored hash and its entries in the log."""
+    finals, adds = _by_meeting(log)
+    restores = [n for n, e in log.entries if e.get("kind") == "restore"]
     meetings = data.get("meetings") or {}
     changed: list[str] = []
     notes: list[str] = []
