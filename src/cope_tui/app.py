@@ -154,6 +154,8 @@ class CopeApp(KeyOrder, App[None]):
             self.call_from_thread(self._repaint_home)
         except RuntimeError:
             return  # the app has stopped meanwhile: nothing to repaint
+        for note in getattr(self.session.store, "integrity_notes", ()):  # missing changes (anchor.py)
+            self.call_from_thread(self.notify, note, title="Changes missing", severity="error", timeout=60)
         try:
             self.session.guide  # noqa: B018  (loading it is the point)
         except ContentError as exc:

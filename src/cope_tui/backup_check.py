@@ -24,6 +24,8 @@ class CheckResult:
     problem: str = ""
     schema: int | None = None
     unchecked: bool = False  # encrypted, and no passphrase given: neither good nor bad
+    seq: int | None = None  # the number of the last change folded into it (anchor.py)
+    lost: tuple[tuple[int, int], ...] = ()  # runs of changes it is known to lack
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,13 @@ class JournalScan:
 # ---- checking ------------------------------------------------------------------------------
 
 
-def replay_journal(data: dict[str, Any], db_path: Path, codec=None) -> JournalScan:
+def replay_journal(data: dict[str, Any], db_path: Path, codec=None, track=None) -> JournalScan:
     """Apply the DB's journals to `data` exactly as the store does when it opens it
-    (`codec` opens the lines of an encrypted DB's journal)."""
+    (`codec` opens the lines of an encrypted DB's journal; `track` follows the change
+    numbers, see anchor.Sequence)."""
     journal = Journal(Path(db_path).with_name(Path(db_path).name + ".journal"), codec)
     try:
-        applied = journal.replay(data)
+        applied = journal.replay(data, track=track)
     except JournalDamaged as exc:
         return JournalScan(damaged=exc.path, damaged_line=exc.line, sealed=exc.sealed)
     torn = []
@@ -171,4 +174,6 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
         if schema > storage.SCHEMA:
             problem = f"written by a newer cope-tui (format {schema}): {problem}"
         return CheckResult(False, clients, meetings, problem, schema)
-    return CheckResult(True, clients, meetings, "", schema)
+    from .anchor import file_seq, lost_in
+
+    return CheckResult(True, clients, meetings, "", schema, seq=file_seq(data), lost=lost_in(data))

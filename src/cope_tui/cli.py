@@ -281,6 +281,8 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     from .cli_crypto import keyring
 
     db = resolve_db_path(args.db).absolute()
+    if getattr(args, "accept_missing", False):
+        return _accept_missing(db)
     keys = keyring(db)
     report = doctor.diagnose(db, keys=keys)
     restoring = bool(args.restore or args.restore_newest)
@@ -329,6 +331,29 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
         return EXIT_OK
     print(f"The restored database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
     return EXIT_FAILURE
+
+
+def _accept_missing(db: Path) -> int:
+    """`doctor --accept-missing`: the DB is opened for writing (so whatever is missing now is
+    recorded, as the app would) and, still holding it, what is recorded is accepted."""
+    from . import anchor
+
+    if not db.exists() and not db.with_name(db.name + ".journal").exists():
+        raise Failure(f"there is no database at '{db}'; nothing has been changed.")
+    store = Store(db)
+    try:
+        unlock(store, doing="accepting the missing changes")
+        store.wait_ready()
+        accepted = anchor.accept(db)
+    finally:
+        store.close()
+    if not accepted:
+        print(f"Nothing was recorded missing for '{db}'; nothing has been changed.")
+        return EXIT_OK
+    for gap in accepted:
+        print(f"Accepted as lost: {gap.text(db)}.")
+    print(f"These are no longer reported (the record of them is kept). Run '{PROG} doctor' to check the rest.")
+    return EXIT_OK
 
 
 COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo, "doctor": cmd_doctor}

@@ -152,3 +152,5 @@ def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) ->
 
     if note := log_cli_export(store, args, text):
         _say(note)
+    for missing in getattr(store, "integrity_notes", ()):  # saved changes gone missing (anchor.py)
+        _say(f"warning: {missing}")

@@ -216,7 +216,7 @@ examples:
     doctor = commands.add_parser(
         "doctor",
         prog=f"{PROG} doctor",
-        usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest] [--yes]",
+        usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest | --accept-missing] [--yes]",
         formatter_class=_Formatter,
         help="check the database and its backups; restore a backup",
         description=(
@@ -227,7 +227,10 @@ examples:
             "\n"
             "A restore never deletes anything: the current file and its journal are moved\n"
             "aside as NAME.json.damaged-TIME and NAME.json.journal.damaged-TIME first.\n"
-            "It is refused while cope-tui has the database open."
+            "It is refused while cope-tui has the database open.\n"
+            "\n"
+            "Saved changes that went missing (a deleted journal, an older copy put in place)\n"
+            "are reported until a restore brings them back or --accept-missing is given."
         ),
         epilog=(
             "examples:\n"
@@ -242,6 +245,11 @@ examples:
         "--restore", metavar="BACKUP", help="restore this backup: a path, or a file name from the backup list"
     )
     how.add_argument("--restore-newest", action="store_true", help="restore the newest backup that checks out")
+    how.add_argument(
+        "--accept-missing",
+        action="store_true",
+        help="stop reporting the saved changes found missing, once you have looked for them (the record stays)",
+    )
     doctor.add_argument(
         "--yes", action="store_true", help="restore without asking (required when not run from a terminal)"
     )

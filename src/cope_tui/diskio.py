@@ -206,6 +206,16 @@ class Journal:
             raise
         self.size = start + len(line)
 
+    def replaced(self) -> bool:
+        """Was the file this journal appends to deleted or replaced since it was opened (by
+        hand, or by an encrypt or decrypt that got past a deleted lock file)? One fstat."""
+        if self.fd is None:
+            return False
+        try:
+            return os.fstat(self.fd).st_nlink == 0
+        except OSError:
+            return True
+
     def rotate(self) -> bool:
         """Start a fresh journal; False when an earlier rotation was never folded in."""
         if self.old_path.exists():
@@ -233,9 +243,10 @@ class Journal:
             os.close(self.fd)
             self.fd = None
 
-    def replay(self, data: dict[str, dict[str, Any]], digest: Any = None) -> int:
+    def replay(self, data: dict[str, dict[str, Any]], digest: Any = None, track: Any = None) -> int:
         """Apply the old then the current journal to `data`; returns entries applied.
-        `digest` (a hashlib object) is fed the bytes read."""
+        `digest` (a hashlib object) is fed the bytes read; `track(path, line, entry)`
+        (anchor.Sequence.see) follows the change numbers and says which lines to apply."""
         applied = 0
         for path in (self.old_path, self.path):
             try:
@@ -251,6 +262,8 @@ class Journal:
                     continue
                 try:
                     entry = orjson.loads(self.codec.open_line(line))
+                    if track is not None and not track(path, number, entry):
+                        continue
                     table = data.setdefault(entry["t"], {})
                     if entry.get("del"):
                         table.pop(entry["id"], None)

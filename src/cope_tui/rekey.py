@@ -153,6 +153,10 @@ def convert(db_path: Path | str, direction: str, passphrase: str) -> list[Path]:
         if not resumed:
             journals = [p for p in _line_files(db)[:2] if p.exists() and p.stat().st_size]
             if direction == ENCRYPT and not db.exists() and not journals:
+                from . import anchor
+
+                if anchor.brand_new(db):
+                    anchor.start_afresh(db)  # a new DB: an old one's anchor here must not alarm
                 write_private(db, codec.seal_file(_empty_db()))  # a new DB, sealed from the start
                 return [db]
             present = db.exists() and db.stat().st_size > 0

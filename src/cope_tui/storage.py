@@ -25,15 +25,16 @@ from typing import Any
 
 import orjson
 
-from . import crypto, summary
+from . import anchor, crypto, summary
 from .record_lines import Chooser, MeetingLines, dump_tables
 from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_paused, read_identified, write_private
 from .diskio import remove_stale_temps
 from .paths import LinkProblem, real_db_path
+from .store_anchor import Anchored, FilesReplaced
 from .store_records import Records, _tinydb
 
 
-__all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_dir"]
+__all__ = ["Store", "StoreError", "FilesReplaced", "gc_paused", "write_private", "ensure_private_dir"]
 
 APP_ID = "cope-tui"
 SCHEMA = 1
@@ -80,7 +81,7 @@ class RecordLocked(StoreError):
     """A finalised meeting was about to change."""
 
 
-class Store(Records):
+class Store(Records, Anchored):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -125,6 +126,7 @@ class Store(Records):
         self._choose = choose_meetings if read_only else None
         self.read_identity = b""
         self._identity: Any = None  # a sha256 of what a choosing load read, as it reads
+        self._init_anchor()
         pending = crypto.rekey_pending(self.path)
         if pending:
             raise StoreError(pending)
@@ -243,6 +245,7 @@ class Store(Records):
             self._data.update(data)
             if not self.read_only:
                 self.journal.open()
+            self._check_sequence()
             self._ready.set()
             try:
                 if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
@@ -253,6 +256,7 @@ class Store(Records):
                 # Loaded all the same: a full disk must not make every later read and save
                 # fail. The journal still holds every save; the next compaction folds it in.
                 pass
+            self._open_anchor()
 
     def wait_ready(self) -> None:
         if self.locked:
@@ -308,7 +312,7 @@ class Store(Records):
         for name in TABLES:
             data.setdefault(name, {})
         try:
-            self.journal.replay(data, self._identity)
+            self.journal.replay(data, self._identity, track=self._follow_sequence(data))
         except JournalDamaged as exc:
             how = "does not decrypt (damaged or changed)" if exc.sealed else "is damaged"
             raise CorruptDatabase(
@@ -356,7 +360,7 @@ class Store(Records):
         self.wait_ready()
         with self._mutex:
             self._writable()
-            self.journal.append({"t": table, "id": doc_id, "doc": doc})
+            self._append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self._clear_query_cache(table)
             self._compact_when_due()
@@ -365,7 +369,7 @@ class Store(Records):
         self.wait_ready()
         with self._mutex:
             self._writable()
-            self.journal.append({"t": table, "id": doc_id, "del": True})
+            self._append({"t": table, "id": doc_id, "del": True})
             self._data[table].pop(doc_id, None)
             self._clear_query_cache(table)
             self._compact_when_due()
@@ -385,6 +389,7 @@ class Store(Records):
             with self._mutex:
                 if self.journal.fd is None:
                     return
+                anchor.stamp(self._data, self.seq)
                 with gc_paused():
                     blob = dump_tables(self._data)
                     summaries = summary.summarise(self._data)
@@ -397,6 +402,7 @@ class Store(Records):
     def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary]) -> None:
         from . import backups
 
+        self._still_same_form()  # else FilesReplaced: the journals keep everything, nothing plain lands
         write_private(self.path, self.codec.seal_file(blob))
         try:
             summary.write(self.path, summaries, self.codec)
@@ -419,6 +425,7 @@ class Store(Records):
                 return
             if not self.journal.pending() and self.path.exists() and self.migrated_from is None:
                 return  # nothing since the last compaction: no 77 MB rewrite on every close
+            anchor.stamp(self._data, self.seq)
             with gc_paused():
                 blob = dump_tables(self._data)
                 summaries = summary.summarise(self._data)
@@ -441,6 +448,7 @@ class Store(Records):
                 self.compact()
             except OSError:
                 compacted = False
+        self._close_anchor()
         self.journal.close()
         self.lock.release()
         return compacted
