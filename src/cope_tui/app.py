@@ -22,6 +22,7 @@ from .session import Session
 from .settings import Settings, load_settings
 from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
+from .widgets.terminal_guard import GuardedOutput
 
 # App actions that show no client content, so they still work under the lock.
 _ALLOWED_WHILE_LOCKED = frozenset(
@@ -40,7 +41,7 @@ def _resume_if_terminal(resume, signum, frame) -> None:
         resume(signum, frame)
 
 
-class CopeApp(KeyOrder, App[None]):
+class CopeApp(KeyOrder, GuardedOutput, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CopeCommands}
