@@ -40,6 +40,121 @@ SHOWN_RAW = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u206
 def db(tmp_path):
     return tmp_path / "cope.json"
 
+# ---- codes and names ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", HIDDEN)
+def test_a_code_with_a_hidden_character_is_refused_by_the_domain(db, char):
+    store = Store(db)
+    try:
+        with pytest.raises(ValueError, match=r"U\+"):
+            create_client(store, f"C-{char}1")
+        client = create_client(store, "C-1")
+        with pytest.raises(ValueError, match=r"U\+"):
+            rename_client(store, client, f"C-{char}2")
+        assert [c.code for c in store.clients()] == ["C-1"]
+    finally:
+        store.close()
+
+
+def test_a_stored_code_from_before_still_opens_and_can_be_kept(db):
+    """An older version accepted C1 and zero-width characters: such a DB must still open,
+    and editing that client's note must not be blocked by its unchanged code."""
+    store = Store(db)
+    store.put_client(Client(code="C-\u200b7"))
+    store.close()
+    store = Store(db)
+    try:
+        [client] = store.clients()
+        rename_client(store, client, "C-\u200b7")
+        assert client.code == "C-\u200b7"
+    finally:
+        store.close()
+
+
+def test_meet_refuses_a_code_with_a_c1_control(cli, db):
+    result = cli("meet", "C-\u009b1", "--db", db)
+    assert result.returncode == 2
+    assert "U+009B" in result.stderr
+    assert not SHOWN_RAW.search(result.stderr.replace("\n", ""))
+    assert not db.exists()
+
+
+async def test_the_client_form_refuses_a_hidden_character_with_a_message(db):
+    app = create_app(Session.open(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(ClientForm())
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#code", Input).value = "C-\u202e12"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "U+202E" in str(form.query_one("#code-error", Static).render())
+        assert app.session.store.clients() == []
+
+
+def test_site_and_team_names_refuse_hidden_characters():
+    with pytest.raises(ExerciseError, match=r"U\+009D"):
+        new_exercise("Mbale\x9d HC", date(2026, 3, 2))
+    with pytest.raises(ExerciseError, match=r"line 2.*U\+200B"):
+        parse_teams("Outpatients: Bo\nLab\u200b: Eve")
+
+
+async def test_the_exercise_and_team_forms_refuse_hidden_characters(db):
+    app = create_app(Session.open(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(ExerciseForm())
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#site", Input).value = "Mbale\u2066 HC"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and "U+2066" in str(form.query_one("#site-error", Static).render())
+        form.query_one("#site", Input).value = "Mbale HC"
+        form.query_one("#teams", TextArea).text = "Lab\x9b: Eve"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and "U+009B" in str(form.query_one("#teams-error", Static).render())
+        assert app.session.store.exercises() == []
+        form.dismiss(None)
+        await pilot.pause()
+        app.push_screen(TeamForm(taken=[]))
+        await pilot.pause()
+        team_form = app.screen
+        team_form.query_one("#team-name", Input).value = "Lab\ufeff"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is team_form and "U+FEFF" in str(team_form.query_one("#team-error", Static).render())
+
+
+async def test_a_refused_name_that_looks_like_markup_is_shown_as_typed(db):
+    """Messages quoting a typed name are plain text: '[/]' once made a markup error."""
+    store = Store(db)
+    create_client(store, "C-[/]")
+    store.close()
+    app = create_app(Session.open(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(ClientForm())
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#code", Input).value = "C-[/]"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "'C-[/]' already exists" in str(form.query_one("#code-error", Static).render())
+        form.dismiss(None)
+        await pilot.pause()
+        app.push_screen(TeamForm(taken=["[b]Lab[/b]"]))
+        await pilot.pause()
+        team_form = app.screen
+        team_form.query_one("#team-name", Input).value = "[b]Lab[/b]"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "called '[b]Lab[/b]'" in str(team_form.query_one("#team-error", Static).render())
+
 # ---- notifications ----------------------------------------------------------------------
 
 

@@ -119,7 +119,7 @@ class WriteDialog(ModalScreen[Path | None]):
         with Vertical(classes="dialog"):
             yield Label("Write the summary to a file", classes="dialog-title")
             yield Input(str(self.suggested), id="path")
-            yield Static("", id="write-error", classes="error")
+            yield Static("", id="write-error", classes="error", markup=False)
             yield Static("The file is plain text, never encrypted: keep it somewhere private.", classes="hint")
             yield Static("enter write · esc cancel", classes="hint")
 
