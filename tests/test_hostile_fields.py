@@ -175,3 +175,40 @@ async def test_a_notification_quoting_a_code_shows_it_as_typed(db):
             await pilot.pause(0.05)
         shown = " ".join(str(toast.render()) for toast in app.screen.query(Toast))
         assert "C-[/] [@click=app.quit]x[/] is closed" in shown
+
+# ---- the lock file --------------------------------------------------------------------
+
+HOSTILE_HOLDER = {
+    "pid": "1\x1b]52;c;Y3VybA==\x07",
+    "host": "box\x1b]0;PWNED\x07\u202e",
+    "since": "2026\x9b2J\x1b[21t",
+    "by": "\x1bP1$qm\x1b\\ann",
+}
+
+
+@pytest.fixture
+def held_by_hostile(db):
+    """The DB's lock held (by this process), its file naming a holder with escape sequences."""
+    Store(db).close()
+    lock = db.with_name(db.name + ".lock")
+    lock.write_bytes(orjson.dumps(HOSTILE_HOLDER))
+    fd = os.open(lock, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    yield db
+    os.close(fd)
+
+
+def test_the_lock_message_shows_the_holder_clean(held_by_hostile):
+    with pytest.raises(DatabaseLocked) as caught:
+        Store(held_by_hostile)
+    message = str(caught.value)
+    assert "in use by process 1 on box since 2026." in message and not SHOWN_RAW.search(message)
+
+
+@pytest.mark.parametrize("command", [["doctor"], ["encrypt"], []])
+def test_doctor_encrypt_and_the_app_print_the_holder_clean(cli, held_by_hostile, command, cli_env):
+    cli_env["COPE_TUI_PASSPHRASE"] = "correct horse battery staple"
+    result = cli(*command, "--db", held_by_hostile)
+    output = result.stdout + result.stderr
+    assert "process 1 on box since 2026" in output, output
+    assert not SHOWN_RAW.search(output.replace("\n", "")), output
