@@ -40,6 +40,7 @@ SHOWN_RAW = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u206
 def db(tmp_path):
     return tmp_path / "cope.json"
 
+
 # ---- codes and names ----------------------------------------------------------------
 
 
@@ -155,6 +156,7 @@ async def test_a_refused_name_that_looks_like_markup_is_shown_as_typed(db):
         await pilot.pause()
         assert "called '[b]Lab[/b]'" in str(team_form.query_one("#team-error", Static).render())
 
+
 # ---- notifications ----------------------------------------------------------------------
 
 
@@ -175,6 +177,7 @@ async def test_a_notification_quoting_a_code_shows_it_as_typed(db):
             await pilot.pause(0.05)
         shown = " ".join(str(toast.render()) for toast in app.screen.query(Toast))
         assert "C-[/] [@click=app.quit]x[/] is closed" in shown
+
 
 # ---- the lock file --------------------------------------------------------------------
 
@@ -212,3 +215,47 @@ def test_doctor_encrypt_and_the_app_print_the_holder_clean(cli, held_by_hostile,
     output = result.stdout + result.stderr
     assert "process 1 on box since 2026" in output, output
     assert not SHOWN_RAW.search(output.replace("\n", "")), output
+
+
+# ---- the preview ------------------------------------------------------------------------
+
+
+async def test_the_export_preview_opens_no_link(db, monkeypatch):
+    store = Store(db)
+    client = create_client(store, "C-1", note="see https://hostile.example/x and [label](https://hostile.example/y)")
+    store.close()
+    app = create_app(Session.open(db))
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(ExportPreview(client_id=client.id))
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        markdown = app.screen.query_one(Markdown)
+        markdown.post_message(Markdown.LinkClicked(markdown, "https://hostile.example/x"))
+        await pilot.pause()
+        await pilot.pause()
+    assert opened == []
+
+
+async def test_the_exercise_report_opens_no_link(db, monkeypatch):
+    store = Store(db)
+    exercise = new_exercise("Mbale HC", date(2026, 3, 2), facilitator="see https://hostile.example/x")
+    store.put_exercise(exercise)
+    store.close()
+    app = create_app(Session.open(db))
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.push_screen(ExerciseScreen(exercise.id))
+        await app.screen.run_action("report")
+        await pilot.pause()
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        markdown = app.screen.query_one(Markdown)
+        markdown.post_message(Markdown.LinkClicked(markdown, "https://hostile.example/x"))
+        await pilot.pause()
+        await pilot.pause()
+    assert opened == []

@@ -41,7 +41,8 @@ class ExportPreview(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="preview"):
-            yield Markdown("_Building the summary…_", classes="sensitive")
+            # A URL in a note shows as a link, but a click must not open whatever it names.
+            yield Markdown("_Building the summary…_", classes="sensitive", open_links=False)
         yield Footer()
 
     def on_mount(self) -> None:
