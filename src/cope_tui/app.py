@@ -23,6 +23,7 @@ from .session import Session
 from .settings import Settings, load_settings
 from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
+from .widgets.terminal_guard import GuardedOutput
 
 # App actions that show no client content, so they still work under the lock.
 _ALLOWED_WHILE_LOCKED = frozenset(
@@ -49,7 +50,7 @@ class SaveStatusChanged(Message):
         self.status = status
 
 
-class CopeApp(KeyOrder, App[None]):
+class CopeApp(KeyOrder, GuardedOutput, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CopeCommands}

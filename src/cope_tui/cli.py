@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .cli_parser import PROG, build_parser
 from .errors import ContentError, Failure
+from .mdsafe import clean
 from .paths import ENV_PASSPHRASE, resolve_db_path
 from .storage import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError
 
@@ -62,7 +63,8 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
 
 
 def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """A message to the user; file and stored text in it cannot drive their terminal."""
+    print(f"{PROG}: {clean(message)}", file=sys.stderr)
 
 
 InputFn = Callable[[str], str]
@@ -286,7 +288,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     keys = keyring(db)
     report = doctor.diagnose(db, keys=keys)
     restoring = bool(args.restore or args.restore_newest)
-    print(doctor.format_report(report, suggest=not restoring))
+    print(clean(doctor.format_report(report, suggest=not restoring)))  # it quotes files' contents
     status = EXIT_OK if report.healthy else EXIT_FAILURE
     if not restoring:
         return status

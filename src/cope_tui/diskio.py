@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from .crypto import CryptoError, PlainCodec
+from .mdsafe import one_line
 
 
 @contextmanager
@@ -305,10 +306,16 @@ class LockFile:
         return True
 
     def holder(self) -> dict[str, Any] | None:
+        """Who took the lock last, as its file says. Anyone who can write the folder can
+        write that file, and three commands print it: each value comes as a short clean
+        line, so it can hold no escape sequence (a pid stays a number)."""
         try:
-            return orjson.loads(self.path.read_bytes())
+            found = orjson.loads(self.path.read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return None
+        if not isinstance(found, dict):
+            return None
+        return {str(k): v if type(v) is int else one_line(v)[:80] for k, v in found.items()}
 
     def release(self) -> None:
         if self.fd is not None:

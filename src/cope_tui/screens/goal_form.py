@@ -46,7 +46,7 @@ class GoalForm(ModalScreen[Goal | None]):
             yield Label("Edit goal" if goal else "New goal", classes="dialog-title")
             yield Label("The goal, in the client's words")
             yield Input(goal.text if goal else "", id="goal-text", placeholder="e.g. Sleeping through most nights")
-            yield Static("", id="goal-error")
+            yield Static("", id="goal-error", markup=False)
             yield Label("Kind")
             yield Select(KIND_CHOICES, allow_blank=False, value=goal.kind if goal else "change", id="goal-kind")
             yield Label("Benefit indicators: how the client will know it helps (one per line)")
