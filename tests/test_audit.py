@@ -145,9 +145,11 @@ def test_a_deleted_log_is_noticed(db):
     _, meeting = signed_meeting(db)
     audit.log_path(db).unlink()
     found = problems(db)
-    assert len(found) == 1 and meeting.id in found[0] and "no entry for finalising" in found[0]
-    # Each meeting still matches its own hash: the message names the likely cause and its cure.
-    assert found[0].startswith("not in the audit log: 1 finalised") and "'.audit' file" in found[0]
+    # Said once, as what it is (issue 11: not "no audit log yet"), naming a meeting it held,
+    # the likely cause and its cure.
+    assert len(found) == 1 and meeting.id in found[0], found
+    assert found[0].startswith("the audit log is missing") and "'.audit' file" in found[0]
+    assert "1 finalised meeting(s)" in found[0] and "no audit log yet" not in str(verify(db, stored(db)).findings)
 
 
 def test_meetings_finalised_before_hashes_are_noted_and_still_take_addenda(db):

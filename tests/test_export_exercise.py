@@ -293,7 +293,8 @@ EVIL = "# heading | a|b [link](http://x) <b>x</b> `code` \x1b[31mRED\x1b[0m\x07 
 
 
 def _evil_exercise() -> tuple[Exercise, Exercise]:
-    first = new_exercise(EVIL, date(2026, 3, 2), facilitator=EVIL, teams=[Team(name=EVIL, members=[EVIL, "nurse"], guides=["information"])])
+    first = new_exercise("site", date(2026, 3, 2), facilitator=EVIL, teams=[Team(name=EVIL, members=[EVIL, "nurse"], guides=["information"])])
+    first.site = EVIL  # as a hostile file would hold it: typing it is refused (issue 11)
     guide = load_guides().guide("information")
     question = next(q for q in guide.questions if q.problem_when == "no")
     set_answer(first, "information", question.id, "no", EVIL)
@@ -307,7 +308,8 @@ def _evil_exercise() -> tuple[Exercise, Exercise]:
     add_visit(first, "first", "08:00")
     add_contact(first, 1, EVIL, "08:10", "08:30")
     first.culture["blueprints"] = {"mission": PlanItem(who=EVIL, what=EVIL, by_when=date(2026, 5, 1))}
-    follow = new_exercise(EVIL, date(2026, 9, 1), follow_up_of=first)
+    follow = new_exercise("site", date(2026, 9, 1), follow_up_of=first)
+    follow.site = EVIL
     return first, follow
 
 

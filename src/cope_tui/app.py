@@ -14,6 +14,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
 
 from . import __version__
@@ -22,6 +23,7 @@ from .session import Session
 from .settings import Settings, load_settings
 from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
+from .widgets.terminal_guard import GuardedOutput
 
 # App actions that show no client content, so they still work under the lock.
 _ALLOWED_WHILE_LOCKED = frozenset(
@@ -40,7 +42,15 @@ def _resume_if_terminal(resume, signum, frame) -> None:
         resume(signum, frame)
 
 
-class CopeApp(KeyOrder, App[None]):
+class SaveStatusChanged(Message):
+    """The saver's news, handed from its thread to the UI's."""
+
+    def __init__(self, status: SaveStatus):
+        super().__init__()
+        self.status = status
+
+
+class CopeApp(KeyOrder, GuardedOutput, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CopeCommands}
@@ -77,6 +87,7 @@ class CopeApp(KeyOrder, App[None]):
         self._signalled = False
         self._quit_armed = False
         self._load_started = False
+        self.crash_message = ""  # after a bug: what the user is told, report path included
 
     # ---- start and stop --------------------------------------------------------
 
@@ -137,9 +148,28 @@ class CopeApp(KeyOrder, App[None]):
 
         try:
             self.session.store.wait_ready()
-            self.session.guide  # noqa: B018  (loading it is the point)
-        except (StoreError, ContentError) as exc:
+        except StoreError as exc:
             self.call_from_thread(self.exit, None, 1, str(exc))
+            return
+        try:
+            self.call_from_thread(self._repaint_home)
+        except RuntimeError:
+            return  # the app has stopped meanwhile: nothing to repaint
+        for note in getattr(self.session.store, "integrity_notes", ()):  # missing changes (anchor.py)
+            self.call_from_thread(self.notify, note, title="Changes missing", severity="error", timeout=60)
+        try:
+            self.session.guide  # noqa: B018  (loading it is the point)
+        except ContentError as exc:
+            self.call_from_thread(self.exit, None, 1, str(exc))
+
+    def _repaint_home(self) -> None:
+        """The list was painted from the summary file, which is only trusted by its size and
+        mtime: now that the real records are read, show them at once, not at the next key."""
+        from .screens.clients import ClientsScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ClientsScreen):
+                screen.refresh_clients()
 
     def _meet(self, code: str) -> None:
         from .screens.clients import ClientsScreen
@@ -168,12 +198,18 @@ class CopeApp(KeyOrder, App[None]):
         self.session.flush()
         self.exit()
 
-    def capture_all(self) -> None:
-        """Copy what is in every open editor into its record and queue the save."""
+    def capture_all(self, *, despite_errors: bool = False) -> None:
+        """Copy what is in every open editor into its record and queue the save.
+        After a bug, one screen that fails to capture must not cost the others their text."""
         for screen in self.screen_stack:
             capture = getattr(screen, "capture", None)
-            if capture is not None:
+            if capture is None:
+                continue
+            try:
                 capture()
+            except Exception:
+                if not despite_errors:
+                    raise
 
     async def action_quit(self) -> None:
         """Leave once everything is on disk; if the disk refuses, say so and ask again."""
@@ -195,16 +231,48 @@ class CopeApp(KeyOrder, App[None]):
     def _disarm_quit(self) -> None:
         self._quit_armed = False
 
+    # ---- a bug ---------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's one way out for an unexpected error (in a handler, timer or worker).
+        Its own report prints every local variable, a note being typed included: instead,
+        save what was typed, write a report without client text and say where it is."""
+        from .crash_report import report_or_reason, user_message
+
+        if not self.crash_message:
+            saved = self._save_after_bug()
+            report, problem = report_or_reason(error, "the app")
+            # Printed by the CLI once the terminal is back (Textual would crop the path).
+            self.crash_message = user_message(report, problem, saved)
+            self.panic()  # nothing of Textual's own to show: it just ends the app
+        self._return_code = 1
+        if self._exception is None:  # what App.run_test re-raises: a test sees the bug
+            self._exception = error
+            self._exception_event.set()
+
+    def _save_after_bug(self) -> str:
+        self.capture_all(despite_errors=True)
+        try:
+            saved = self.session.flush()
+        except Exception:  # the saver itself may be what broke
+            saved = False
+        if saved:
+            return "Everything typed was saved first."
+        return "Not everything typed could be saved yet; cope-tui tries again as it closes."
+
     # ---- saving ----------------------------------------------------------------
 
     def _status_from_saver(self, status: SaveStatus) -> None:
         if threading.get_ident() == self._ui_thread:
             self._show_status(status)
         else:
-            try:
-                self.call_from_thread(self._show_status, status)
-            except RuntimeError:
-                pass  # the app has stopped; the saver keeps going without a display
+            # Queued, never waited for: the saver holds its write lock here, and the UI
+            # thread may be waiting for that lock (a flush on a signal or after a bug).
+            # A stopped app refuses the message; the saver keeps going without a display.
+            self.post_message(SaveStatusChanged(status))
+
+    def on_save_status_changed(self, message: SaveStatusChanged) -> None:
+        self._show_status(message.status)
 
     def _show_status(self, status: SaveStatus) -> None:
         was_error = self.save_status.error

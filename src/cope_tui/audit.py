@@ -37,6 +37,7 @@ class _Plain:
     """Identity codec, for a store without one (an unencrypted DB)."""
 
     sealed = False
+    chain_key_id = None
 
     def seal_line(self, plain: bytes) -> bytes:
         return plain
@@ -73,8 +74,20 @@ def addendum_hash(addendum: dict[str, Any]) -> str:
     return sha256(canonical(addendum))
 
 
-def entry_hash(entry: Entry) -> str:
-    return sha256(canonical({k: v for k, v in entry.items() if k != "entry_hash"}))
+def entry_hash(entry: Entry, codec: Any = None) -> str | None:
+    """The entry's link in the chain. An encrypted DB's entries name their key ("mac") and
+    are an HMAC under it; None when `codec` does not hold that key (the entry was keyed
+    before a decrypt or a new passphrase: it cannot be checked any more)."""
+    body = canonical({k: v for k, v in entry.items() if k != "entry_hash"})
+    if "mac" not in entry:
+        return sha256(body)
+    if codec is None or getattr(codec, "chain_key_id", None) != entry["mac"]:
+        return None
+    return codec.chain_mac(body)
+
+
+class FormChanged(Exception):
+    """The log or the DB is no longer in the form this process writes: nothing is written."""
 
 
 def log_path(db_path: Path | str) -> Path:
@@ -166,6 +179,41 @@ def _chain_point(line: bytes | None, codec: Any) -> tuple[int, str]:
         return 0, ""
 
 
+def _first_line(fd: int) -> bytes:
+    head = os.pread(fd, 1 << 16, 0)
+    return head.split(b"\n", 1)[0]
+
+
+def _check_form(db: Path, fd: int, codec: Any) -> None:
+    """Refuse (FormChanged) to chain onto a log in another form than this process writes.
+
+    Checked under the log's flock, which encrypt and decrypt hold while they convert it:
+    a process that opened the DB before it was encrypted (a read-only window left open,
+    an export) would otherwise add a plain line, with names in it, to a sealed log."""
+    from . import crypto
+
+    if crypto.marker_path(db).exists():
+        raise FormChanged("an encrypt or decrypt of the database is under way; run it again to finish it first")
+    if not crypto.same_form(db, codec):
+        raise FormChanged(
+            "the database was encrypted, decrypted or given a new passphrase since this program opened it. "
+            "Nothing was written; close cope-tui and open the database again"
+        )
+    first = _first_line(fd)
+    if not first.strip():
+        return
+    plain = first.lstrip().startswith(b"{")
+    try:
+        fits = plain if not codec.sealed else not plain and bool(codec.open_line(first))
+    except Exception:  # a sealed line that does not open with this key
+        fits = False
+    if not fits:
+        raise FormChanged(
+            "the log is not in the database's form (sealed with another key, or plain beside an encrypted "
+            "database, or its first line is damaged). Nothing was written; run 'cope-tui doctor'"
+        )
+
+
 def _open_locked(path: Path) -> int:
     """The log, opened and flocked; opened again if encrypt/decrypt replaced the file
     meanwhile (rekey.py rewrites it under this same flock)."""
@@ -191,20 +239,34 @@ def append(db_path: Path | str, entries: Iterable[Entry], codec: Any = None) -> 
     holds the DB. A torn last line (a writer killed mid-append) was never reported
     written: it is cut off before appending, so it cannot end up inside the chain.
     """
+    from . import anchor
+
     codec = codec or _Plain()
     path = log_path(db_path)
+    db = path.with_name(path.name[: -len(".audit")])
     ensure_private_dir(path.parent)
     new = not path.exists()
     fd = _open_locked(path)
     try:
         size = os.fstat(fd).st_size
+        try:
+            _check_form(db, fd, codec)
+        except FormChanged:
+            if not size:  # the empty log just created for this entry: leave nothing behind
+                path.unlink(missing_ok=True)
+            raise
         last, end = _last_line(fd, size) if size else (None, 0)
         seq, prev = _chain_point(last, codec)
+        # Entries this computer saw written and the log has lost (a cut tail, a deleted
+        # log): numbered past them, so the gap stays in the log as evidence.
+        seq = max(seq, (anchor.read_audit(db) or {}).get("seq", 0))
         chained, lines = [], []
         for raw in entries:
             seq += 1
             entry = {**raw, "seq": seq, "prev": prev}
-            entry["entry_hash"] = prev = entry_hash(entry)
+            if codec.chain_key_id:
+                entry["mac"] = codec.chain_key_id
+            entry["entry_hash"] = prev = entry_hash(entry, codec)
             chained.append(entry)
             lines.append(codec.seal_line(canonical(entry)) + b"\n")
         if not lines:
@@ -220,10 +282,11 @@ def append(db_path: Path | str, entries: Iterable[Entry], codec: Any = None) -> 
             except OSError:
                 pass
             raise
+        if new:
+            fsync_dir(path.parent)
+        anchor.write_audit(db, seq, prev)  # under the flock, after the fsync: never ahead
     finally:
         os.close(fd)  # releases the flock
-    if new:
-        fsync_dir(path.parent)
     return chained
 
 
@@ -238,6 +301,8 @@ def record_at(db_path: Path | str, codec: Any, kind: str, **fields: Any) -> str 
         append(db_path, [make_entry(kind, **fields)], codec)
     except OSError as exc:
         return f"the audit log '{log_path(db_path)}' could not be written ({exc.strerror or exc})."
+    except FormChanged as exc:
+        return f"the audit log '{log_path(db_path)}' was not written: {exc}."
     return None
 
 

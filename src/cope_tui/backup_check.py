@@ -24,6 +24,8 @@ class CheckResult:
     problem: str = ""
     schema: int | None = None
     unchecked: bool = False  # encrypted, and no passphrase given: neither good nor bad
+    seq: int | None = None  # the number of the last change folded into it (anchor.py)
+    lost: tuple[tuple[int, int], ...] = ()  # runs of changes it is known to lack
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,17 @@ class JournalScan:
 # ---- checking ------------------------------------------------------------------------------
 
 
-def replay_journal(data: dict[str, Any], db_path: Path, codec=None, *, records: bool = True) -> JournalScan:
+def replay_journal(
+    data: dict[str, Any], db_path: Path, codec=None, *, records: bool = True, track=None
+) -> JournalScan:
     """Apply the DB's journals to `data` as the store does when it opens it, with the same
-    checks (`codec` opens the lines of an encrypted DB's journal); the bad lines are
-    listed and left out, where the store would refuse to open."""
+    checks (`codec` opens the lines of an encrypted DB's journal; `track` follows the
+    change numbers, see anchor.Sequence); the bad lines are listed and left out, where
+    the store would refuse to open."""
     journal = Journal(Path(db_path).with_name(Path(db_path).name + ".journal"), codec)
     bad: list[JournalDamaged] = []
     check = record_check.entry_problem if records else record_check.entry_shape_problem
-    applied = journal.replay(data, check=check, on_bad=bad.append)
+    applied = journal.replay(data, check=check, on_bad=bad.append, track=track)
     torn = []
     for path in (journal.old_path, journal.path):
         try:
@@ -154,4 +159,6 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
         if schema > storage.SCHEMA:
             problem = f"written by a newer cope-tui (format {schema}): {problem}"
         return CheckResult(False, clients, meetings, problem, schema)
-    return CheckResult(True, clients, meetings, "", schema)
+    from .anchor import file_seq, lost_in
+
+    return CheckResult(True, clients, meetings, "", schema, seq=file_seq(data), lost=lost_in(data))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +31,8 @@ from .backup_check import (  # noqa: F401 (the checks are part of this module's 
     replay_journal,
     validate_records,
 )
-from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, write_private
+from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
+from .paths import real_db_path
 
 SNAPSHOT = "snapshot"
 KEEP_NEWEST = 10  # the newest snapshots, whatever their age
@@ -66,7 +66,7 @@ def backup_dir(db_path: Path) -> Path:
 
 
 def _abs(path: Path | str) -> Path:
-    return Path(path).expanduser().absolute()
+    return real_db_path(path)  # a linked DB's backups live beside the real file
 
 
 def _stem(db: Path) -> str:
@@ -98,11 +98,8 @@ def _parse_name(name: str) -> tuple[datetime, str] | None:
 
 
 def _ensure_dir(folder: Path) -> Path:
-    try:
-        folder.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
-    if stat.S_IMODE(folder.stat().st_mode) != 0o700:
+    ensure_private_dir(folder)
+    if stat.S_IMODE(folder.stat().st_mode) != 0o700:  # ours, whoever made it: keep it private
         os.chmod(folder, 0o700)
     return folder
 
@@ -218,19 +215,9 @@ def prune(
 
 
 def _remove_stale_temps(folder: Path) -> None:
-    """A copy cut off by a kill leaves `.NAME.PID.tmp` (see storage.write_private)."""
-    cutoff = time.time() - _STALE_TMP_SECONDS
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-            try:
-                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
+    """A copy cut off by a kill leaves `.NAME.*.tmp` (see diskio.write_private); one still
+    being written by a live writer is young, so only old ones go."""
+    remove_stale_temps(folder, older_than=_STALE_TMP_SECONDS)
 
 
 # ---- copies kept for a reason --------------------------------------------------------------
@@ -344,6 +331,9 @@ def restore(
         # The client-list summary described the old file; it would be ignored (size and
         # mtime differ), but leave nothing stale behind.
         db.with_name(db.name + ".summary").unlink(missing_ok=True)
+        from . import anchor  # a chosen rollback: the next open anchors what it finds
+
+        anchor.after_restore(db, data, keys)
         problem = _log_restore(db, source, data, keys)
     if problem and on_note is not None:
         on_note(problem)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from .mdsafe import one_line
 from .meetings import MeetingError, ensure_editable
 from .models import Client, Goal, GoalRating, Meeting
 
@@ -24,9 +25,6 @@ INDICATOR_MAX = 200
 INDICATORS_MAX = 12
 NOTE_MAX = 500
 BLOCKS = "▁▂▃▄▅▆▇█"
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 class CasePlanError(MeetingError):
     """A case-plan change that cannot be made; the message says why and what to type."""
@@ -42,7 +40,7 @@ def _ensure_open(client: Client) -> None:
 
 
 def _clean_line(text: str, what: str, limit: int) -> str:
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = one_line(text)
     if len(text) > limit:
         raise CasePlanError(f"Keep {what} to {limit} characters; this one has {len(text)}.")
     return text
@@ -212,7 +210,7 @@ def unrate(client: Client, goal_id: str, meeting: Meeting) -> bool:
 
 
 def clean_note(note: str) -> str:
-    note = _CONTROL.sub(" ", (note or "").replace("\n", " ")).strip()
+    note = one_line(note or "")
     if len(note) > NOTE_MAX:
         raise CasePlanError(f"Keep the note to {NOTE_MAX} characters; it has {len(note)}.")
     return note

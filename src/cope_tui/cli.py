@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .cli_parser import PROG, build_parser
 from .errors import ContentError, Failure
+from .mdsafe import clean
 from .paths import ENV_PASSPHRASE, resolve_db_path
 from .storage import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 
@@ -62,7 +63,8 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
 
 
 def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """A message to the user; file and stored text in it cannot drive their terminal."""
+    print(f"{PROG}: {clean(message)}", file=sys.stderr)
 
 
 InputFn = Callable[[str], str]
@@ -100,6 +102,8 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         code = getattr(app, "return_code", None) or EXIT_OK
     finally:
         saved = session.close()
+    if app.crash_message:  # a bug ended the app: where its report is
+        print(app.crash_message, file=sys.stderr)
     if not saved:
         _say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
         return EXIT_FAILURE
@@ -278,15 +282,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
     from . import backups, doctor
-
     from .cli_crypto import keyring
 
     db = resolve_db_path(args.db).absolute()
+    if getattr(args, "accept_missing", False):
+        return _accept_missing(db)
     keys = keyring(db)
     report = doctor.diagnose(db, keys=keys)
     restoring = bool(args.restore or args.restore_newest)
-    print(doctor.format_report(report, suggest=not restoring and not getattr(args, "set_aside", False)))
-    if getattr(args, "set_aside", False):
+    setting_aside = getattr(args, "set_aside", False)
+    print(clean(doctor.format_report(report, suggest=not restoring and not setting_aside)))  # it quotes files
+    if setting_aside:
         from .cli_doctor import set_aside_flow
 
         return set_aside_flow(db, keys, report, args, is_tty=is_tty, input_fn=input_fn)
@@ -336,6 +342,29 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     return EXIT_FAILURE
 
 
+def _accept_missing(db: Path) -> int:
+    """`doctor --accept-missing`: the DB is opened for writing (so whatever is missing now is
+    recorded, as the app would) and, still holding it, what is recorded is accepted."""
+    from . import anchor
+
+    if not db.exists() and not db.with_name(db.name + ".journal").exists():
+        raise Failure(f"there is no database at '{db}'; nothing has been changed.")
+    store = Store(db)
+    try:
+        unlock(store, doing="accepting the missing changes")
+        store.wait_ready()
+        accepted = anchor.accept(db)
+    finally:
+        store.close()
+    if not accepted:
+        print(f"Nothing was recorded missing for '{db}'; nothing has been changed.")
+        return EXIT_OK
+    for gap in accepted:
+        print(f"Accepted as lost: {gap.text(db)}.")
+    print(f"These are no longer reported (the record of them is kept). Run '{PROG} doctor' to check the rest.")
+    return EXIT_OK
+
+
 COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo, "doctor": cmd_doctor}
 COMMANDS.update(encrypt=cmd_encrypt, decrypt=cmd_decrypt)
 
@@ -375,6 +404,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # e.g. no permission to create the DB folder
         where = f" '{exc.filename}'" if exc.filename else ""
         _say(f"cannot use{where}: {exc.strerror or exc}.")
+    except Exception as exc:  # a bug: a report without client text, never a traceback
+        from .crash_report import report_or_reason, user_message
+
+        report, problem = report_or_reason(exc, f"the command line ({args.command or 'app'})")
+        print(user_message(report, problem), file=sys.stderr)
     return EXIT_FAILURE
 
 
@@ -384,7 +418,16 @@ def run() -> None:
     By then the DB is closed and released; flushing the streams is all that is left, so
     the process leaves at once rather than spend seconds freeing a large loaded DB
     object by object (1.5 s at 10,000 meetings).
+
+    Core dumps are turned off first, for the whole process (see hardening): every
+    command (the app, meet, export, doctor, encrypt, decrypt, demo) may come to hold a
+    passphrase, a key or decrypted records. Done here, at the process's entry (the
+    console script and `python -m cope_tui.cli`), not in main(), which callers inside
+    another process (tests among them) use without giving that process up for good.
     """
+    from .hardening import no_core_dumps
+
+    no_core_dumps()
     code = main()
     try:
         sys.stdout.flush()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import crypto
+from .mdsafe import clean
 from .paths import ENV_PASSPHRASE
 from .storage import Store, StoreError, WrongPassphrase
 
@@ -29,7 +30,7 @@ class PassphraseNeeded(StoreError):
 
 
 def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    print(f"{PROG}: {clean(message)}", file=sys.stderr)  # no file's text drives the terminal
 
 
 def _at_terminal() -> bool:

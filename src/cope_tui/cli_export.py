@@ -16,13 +16,24 @@ from .paths import ENV_DB, resolve_db_path
 from .storage import Store
 
 
-def _write_private(path: Path, text: str | bytes) -> None:
+def _output(value: str) -> Path:
+    """The -o file, refused at once when it names a folder (before the export is built)."""
+    out = Path(value).expanduser()
+    if out.is_dir():
+        raise Failure(f"'{out}' is a folder; name a file in it for the export (for example '{out / 'export.md'}').")
+    return out
+
+
+def _write_output(out: Path, text: bytes) -> None:
+    """Through the one safe writer (export.write_export); a failure leaves no copy behind."""
     from .export import write_export
 
     try:
-        write_export(path, text)
+        write_export(out, text)
+    except IsADirectoryError:
+        raise Failure(f"'{out}' is a folder; name a file in it for the export. Nothing was written.") from None
     except OSError as exc:
-        raise Failure(f"cannot write '{path}': {exc.strerror}.") from None
+        raise Failure(f"cannot write '{out}': {exc.strerror}. Nothing was written there.") from None
 
 
 def _one_starting_with(key: str, ids, what: str) -> str | None:
@@ -72,6 +83,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
     from .guide import load_guide
 
+    out = _output(args.output) if args.output else None
     exercise_id = getattr(args, "exercise", None)
     guide = load_guide() if exercise_id is None else None
     from .export_parallel import keep_until_exit, open_store, start_helper
@@ -124,9 +136,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         text = text.encode("utf-8")
     if not text.endswith(b"\n"):
         text += b"\n"
-    if args.output:
-        out = Path(args.output).expanduser()
-        _write_private(out, text)
+    if out is not None:
+        _write_output(out, text)
         print(f"Wrote {out}", file=sys.stderr)
     else:
         from .export_parallel import write_stdout
@@ -141,3 +152,5 @@ def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) ->
 
     if note := log_cli_export(store, args, text):
         _say(note)
+    for missing in getattr(store, "integrity_notes", ()):  # saved changes gone missing (anchor.py)
+        _say(f"warning: {missing}")

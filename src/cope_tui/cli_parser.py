@@ -216,7 +216,7 @@ examples:
     doctor = commands.add_parser(
         "doctor",
         prog=f"{PROG} doctor",
-        usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest | --set-aside] [--yes]",
+        usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest | --set-aside | --accept-missing] [--yes]",
         formatter_class=_Formatter,
         help="check the database and its backups; restore a backup",
         description=(
@@ -233,7 +233,10 @@ examples:
             "database. A backup would lose every good save made since it was taken; instead,\n"
             "--set-aside keeps each file that holds such lines or records whole as\n"
             "NAME.damaged-TIME and rewrites it without them, so everything else opens.\n"
-            "Nothing is deleted; doctor lists what it would set aside and asks first."
+            "Nothing is deleted; doctor lists what it would set aside and asks first.\n"
+            "\n"
+            "Saved changes that went missing (a deleted journal, an older copy put in place)\n"
+            "are reported until a restore brings them back or --accept-missing is given."
         ),
         epilog=(
             "examples:\n"
@@ -253,6 +256,11 @@ examples:
         "--set-aside",
         action="store_true",
         help="keep the journal lines and records the app cannot read in .damaged- files, and open the rest",
+    )
+    how.add_argument(
+        "--accept-missing",
+        action="store_true",
+        help="stop reporting the saved changes found missing, once you have looked for them (the record stays)",
     )
     doctor.add_argument(
         "--yes", action="store_true", help="restore or set aside without asking (required when not run from a terminal)"

@@ -115,6 +115,31 @@ def is_encrypted(path: Path) -> bool:
         return False
 
 
+def same_form(path: Path, codec: PlainCodec | SealedCodec) -> bool:
+    """Is the DB at `path` still in the form `codec` writes: plain, or sealed under this
+    very key? False while an encrypt or decrypt is under way. A process that opened the
+    DB before another one converted it must write nothing: a plain line in a sealed file
+    would undo the encryption, a sealed one in a plain file would be unreadable."""
+    if marker_path(path).exists():
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEADER_BYTES)
+    except FileNotFoundError:
+        return True  # nothing yet (a DB that is only a journal so far): nothing to contradict
+    except OSError:
+        return False
+    if not codec.sealed:
+        return not looks_sealed(head)
+    try:
+        header = parse_header(head, check_body=False)
+    except CryptoError:
+        return False
+    import hmac
+
+    return header.params == codec.params and hmac.compare_digest(header.check, codec.check)
+
+
 def parse_header(raw: bytes, *, check_body: bool = True) -> Header:
     import hashlib
     import hmac
@@ -182,6 +207,7 @@ class PlainCodec:
 
     sealed = False
     params = None
+    chain_key_id = None  # the audit chain of a plain DB is plain SHA-256: anyone can recompute it
 
     def seal_line(self, plain: bytes) -> bytes:
         return plain
@@ -211,6 +237,31 @@ class SealedCodec:
     @property
     def check(self) -> bytes:
         return self._check
+
+    @property
+    def chain_key_id(self) -> str:
+        """Names the audit chain's key (not the key): entries keyed before a decrypt or a
+        new passphrase are told apart from entries that fail their check."""
+        import hmac
+
+        return hmac.new(self._chain_key(), b"cope-tui audit key id", "sha256").hexdigest()[:16]
+
+    def chain_mac(self, data: bytes) -> str:
+        """The audit chain's link: an HMAC whose key comes from the DB key, so an entry and
+        every link after it can only be recomputed with the passphrase."""
+        import hmac
+
+        return hmac.new(self._chain_key(), data, "sha256").hexdigest()
+
+    def _chain_key(self) -> bytes:
+        key = getattr(self, "_chain", None)
+        if key is None:
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+            hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"cope-tui audit chain v1")
+            key = self._chain = hkdf.derive(self._key)
+        return key
 
     def matches(self, key_and_check: bytes) -> bool:
         import hmac

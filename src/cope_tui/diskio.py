@@ -9,6 +9,8 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
+import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +20,7 @@ from typing import Any
 import orjson
 
 from .crypto import CryptoError, PlainCodec
+from .mdsafe import one_line
 from .record_check import entry_problem
 
 
@@ -49,10 +52,27 @@ def fsync_dir(path: Path) -> None:
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create the data folder readable by its owner only."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)
+    """Create the folder, and every missing folder above it, readable by its owner only.
+
+    Each is made 0700 whatever the umask (parents made by `mkdir(parents=True)` follow the
+    umask: 0777 under umask 000, and their names can tell who the records are about).
+    Folders that exist already are left as they are: they are the user's.
+    """
+    missing = []
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: not ours to change
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(fd, 0o700)  # the umask may have taken bits from the owner too
+        finally:
+            os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -62,20 +82,61 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write a whole file atomically, owner-only, durable before it replaces the old one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a whole file atomically, owner-only, durable before it replaces the old one.
+
+    Every file cope-tui writes whole goes through here. The temporary file is made by
+    mkstemp: a random name, O_CREAT|O_EXCL|O_NOFOLLOW and 0600, so a link or file that
+    someone planted beside the target (as they could at the `.NAME.PID.tmp` names used
+    before) is never opened, let alone written through. Its name stays `.NAME.*.tmp`, so
+    the next open finds what a killed writer left (`remove_stale_temps`). On any failure,
+    the rename included (a folder, a file another user owns in a sticky folder), the
+    temporary copy is removed: it holds everything the target would have.
+    """
+    import tempfile  # not at import: the CLI's quick commands never write a whole file
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o600)
-        _write_all(fd, data)
-        os.fsync(fd)
+        try:
+            os.fchmod(fd, 0o600)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
     except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
         raise
-    os.close(fd)
-    os.replace(tmp, path)
     fsync_dir(path.parent)
+
+
+def remove_stale_temps(folder: Path, prefix: str = ".", older_than: float | None = None) -> None:
+    """Remove temporary files (`PREFIX*.tmp`) a writer killed mid-write left in `folder`.
+
+    Only regular files of this user's are removed: in a shared folder a file of another
+    user's, or a link anyone planted, is none of ours (unlink would not follow a link, but
+    it is not ours to remove either). `older_than` (seconds) spares the temps of writers
+    that may still be at work.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    cutoff = None if older_than is None else time.time() - older_than
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            if cutoff is None or info.st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def read_identified(path: Path) -> tuple[Any, Any]:
@@ -172,6 +233,16 @@ class Journal:
             raise
         self.size = start + len(line)
 
+    def replaced(self) -> bool:
+        """Was the file this journal appends to deleted or replaced since it was opened (by
+        hand, or by an encrypt or decrypt that got past a deleted lock file)? One fstat."""
+        if self.fd is None:
+            return False
+        try:
+            return os.fstat(self.fd).st_nlink == 0
+        except OSError:
+            return True
+
     def rotate(self) -> bool:
         """Start a fresh journal; False when an earlier rotation was never folded in."""
         if self.old_path.exists():
@@ -217,23 +288,25 @@ class Journal:
         files: list[tuple[Path, bytes]] | None = None,
         check: Callable[[Any], str | None] | None = None,
         on_bad: Callable[[JournalDamaged], None] | None = None,
+        track: Callable[[Path, int, Any], bool] | None = None,
     ) -> int:
         """Apply the old then the current journal to `data`; returns entries applied.
 
         `files` are their bytes when already read (`read_all`); `digest` (a hashlib
         object) is fed them. Every line passes `check` (by default the full record check)
         before it touches `data`: a bad line raises JournalDamaged, or with `on_bad` is
-        handed to it and skipped.
+        handed to it and skipped. `track(path, line, entry)` (anchor.Sequence.see) then
+        follows the change numbers of the good lines and says which to apply.
         """
         applied = 0
         for path, raw in self.read_all() if files is None else files:
             if digest is not None:
                 digest.update(b"%s %d\n" % (path.name.encode(), len(raw)))
                 digest.update(raw)
-            applied += self._replay_file(path, raw, data, check or entry_problem, on_bad)
+            applied += self._replay_file(path, raw, data, check or entry_problem, on_bad, track)
         return applied
 
-    def _replay_file(self, path: Path, raw: bytes, data: dict[str, Any], check, on_bad) -> int:
+    def _replay_file(self, path: Path, raw: bytes, data: dict[str, Any], check, on_bad, track) -> int:
         applied = 0
         lines = raw.split(b"\n")
         for number, line in enumerate(lines, 1):
@@ -248,6 +321,8 @@ class Journal:
             except CryptoError:
                 sealed, problem = True, "it does not decrypt (damaged or changed)"
             if problem is None:
+                if track is not None and not track(path, number, entry):
+                    continue
                 table = data.setdefault(entry["t"], {})
                 if entry.get("del"):
                     table.pop(entry["id"], None)
@@ -290,11 +365,16 @@ class LockFile:
         return True
 
     def holder(self) -> dict[str, Any] | None:
+        """Who took the lock last, as its file says. Anyone who can write the folder can
+        write that file, and three commands print it: each value comes as a short clean
+        line, so it can hold no escape sequence (a pid stays a number)."""
         try:
             found = orjson.loads(self.path.read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return None
-        return found if isinstance(found, dict) else None  # a damaged lock file names nobody
+        if not isinstance(found, dict):
+            return None  # a damaged lock file names nobody
+        return {str(k): v if type(v) is int else one_line(v)[:80] for k, v in found.items()}
 
     def release(self) -> None:
         if self.fd is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from . import backups, crypto, migrations, record_check, storage
+from . import anchor, backups, crypto, migrations, record_check, storage
 from .backups import Backup, CheckResult
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
@@ -50,7 +50,15 @@ FIND_THE_LOG = (
     "where it came from and put it back beside it."
 )
 # Audit findings no backup of the database can mend, by how their text starts.
-_LOG_CURES = (("audit log", KEEP_THE_LOG), ("not in the audit log", FIND_THE_LOG))
+_LOG_CURES = (
+    ("audit log", KEEP_THE_LOG),
+    ("not in the audit log", FIND_THE_LOG),
+    ("the audit log is missing", FIND_THE_LOG),
+)
+BAD_BACKUP = (
+    "A damaged backup cannot be mended, and the others do not depend on it: move it out of the "
+    "backups folder (keep it if you want to find out what happened to it)."
+)
 UPDATE_INSTEAD = (
     "An older backup lacks what the newer cope-tui saved: update cope-tui rather than restore one."
 )
@@ -138,8 +146,10 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
     if pending:
         report.add(PROBLEM, pending)
     data = _check_main(db, report, keys)
+    seqs = None
     if data is not None:
-        _check_journal(db, data, report)
+        seqs = anchor.Sequence.of(data, db)  # the change numbers: rollback and cut-out lines
+        _check_journal(db, data, report, seqs)
         data = _check_schema_and_records(db, data, report)
         from .audit_check import verify  # the audit chain and every finalised meeting's hash
 
@@ -157,6 +167,12 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
     else:
         report.add(OK, "not in use by any cope-tui")
     report.backups = [(b, backups.check_file(b.path, keys)) for b in backups.list_backups(db)]
+    for backup, check in report.backups:
+        if not check.ok and not check.unchecked:
+            report.add(PROBLEM, f"the backup '{backup.name}' is damaged: {check.problem}", instead=BAD_BACKUP)
+    if seqs is not None:
+        for text, instead in anchor.doctor_findings(db, seqs, report.backups):
+            report.add(PROBLEM, text, instead=instead)
     report.aside = sorted(p for p in db.parent.glob(f"{_glob_escape(db.name)}*.damaged-*") if p.is_file())
     return report
 
@@ -240,12 +256,13 @@ def _open_sealed(db: Path, raw: bytes, report: Report, keys: crypto.Keyring | No
         return None
 
 
-def _check_journal(db: Path, data: dict[str, Any], report: Report) -> None:
+def _check_journal(db: Path, data: dict[str, Any], report: Report, seqs: Any = None) -> None:
     old, journal = backups.journals_of(db)
     if old.exists():
         report.add(NOTE, f"'{old.name}' is waiting: a compaction was cut off. It is folded in at the next open: harmless")
     current = record_check.schema_of(data, storage.SCHEMA) == storage.SCHEMA
-    scan = backups.replay_journal(data, db, report.codec, records=current)
+    track = seqs.see if seqs is not None else None
+    scan = backups.replay_journal(data, db, report.codec, records=current, track=track)
     for bad in scan.bad:
         how = "has a line that does not decrypt (damaged or changed) at" if bad.sealed else "is damaged at"
         why = "" if bad.sealed else f" ({bad.problem})"

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from . import clientflow
 from .cope_content import ANSWERS, load_guides, load_interview
+from .mdsafe import refuse_hidden
 from .models import Model, new_id, now
 
 AnswerValue = Literal["yes", "no", "not_sure"]
@@ -135,6 +136,15 @@ class Exercise(Model):
 # ---- creating -------------------------------------------------------------------------
 
 
+def check_name(name: str, what: str) -> str:
+    """A site's or a team's name as typed: it names the record, so nothing hidden in it."""
+    try:
+        refuse_hidden(name, what)
+    except ValueError as exc:
+        raise ExerciseError(str(exc)) from None
+    return name
+
+
 def new_exercise(
     site: str,
     start: date,
@@ -147,6 +157,7 @@ def new_exercise(
     site = site.strip()
     if not site:
         raise ExerciseError("Type the site's name (it cannot be empty).")
+    check_name(site, "The site's name")
     if follow_up_of is not None and start < follow_up_of.start:
         raise ExerciseError(
             f"A follow-up cannot start before the exercise it follows ({follow_up_of.start:%Y-%m-%d})."

@@ -1,8 +1,17 @@
-"""Users' text made safe for Markdown and for the terminal.
+"""Users' text made safe for Markdown and for the terminal: the one sanitiser.
 
 Every string a user typed goes through `md_text` (paragraphs) or `md_cell` (table
 cells) before it reaches an export: Markdown punctuation is escaped so a note that
 starts with '#' or holds '|' stays text, and terminal control sequences are removed.
+The app's screens drop the same characters from every line they draw (`drop_hidden`,
+applied by widgets/terminal_guard.py), and names that identify a record refuse them
+where they are typed (`refuse_hidden`).
+
+Hidden here means: a control character a terminal acts on (C0 but tab and newline,
+DEL, C1), a bidi control that reorders what is shown (a right-to-left override turned
+a SHA-256 round on the page), or a zero-width character that hides text or tells two
+equal-looking names apart. A zero-width joiner inside an emoji sequence is part of the
+emoji and stays.
 """
 
 from __future__ import annotations
@@ -17,9 +26,22 @@ _ESCAPE_SEQ = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
     r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit strings
 )
-# C0 except tab and newline, DEL, C1.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 except tab and newline, DEL, C1; the Arabic letter mark, zero-width space and
+# non-joiner, left-to-right and right-to-left marks, embeddings and overrides (202A-E),
+# word joiner and invisible operators, isolates (2066-9), deprecated format controls,
+# byte-order mark, interlinear annotation marks.
+_HIDDEN_CHARS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200c\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+)
+# Pictographs, dingbats and variation selector 16: what a zero-width joiner may join.
+_EMOJI = "\u2600-\u27bf\ufe0f\U0001f000-\U0001faff"
+_LONE_JOINER = f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
+_CONTROL = re.compile(f"[{_HIDDEN_CHARS}]|{_LONE_JOINER}")
+_NEEDS_CLEANING = re.compile(f"[{_HIDDEN_CHARS}\u2028\u2029]|{_LONE_JOINER}")
+# On a terminal line tab and newline are controls too: the widget has laid the text out.
+_OFF_SCREEN = re.compile(f"[{_HIDDEN_CHARS}\t\n\u2028\u2029]|{_LONE_JOINER}")
+_SPACE = re.compile(r"\s+")
 
 # Characters that mean something to Markdown (CommonMark, GFM, and common
 # extensions such as pandoc attributes and math) anywhere in a line. The
@@ -68,15 +90,52 @@ def clean(text: object) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQ.sub("", text))
 
 
+def one_line(text: object) -> str:
+    """`text` cleaned and on one line, runs of white space as one space: for short
+    mentions of stored or file text (a search snippet, a lock file's host)."""
+    return _SPACE.sub(" ", clean(text)).strip()
+
+
+def drop_hidden(text: str) -> str:
+    """`text` without a hidden character, a tab or a newline, each dropped on its own.
+
+    For text a widget has already laid out: these characters take no cell, so dropping
+    them moves nothing; what is left of an escape sequence ("]0;title") shows as text."""
+    if text.isprintable():  # the common case, checked in C: no control or format character
+        return text
+    return _OFF_SCREEN.sub("", text)
+
+
+def refuse_hidden(text: str, what: str) -> None:
+    """Raise ValueError naming the first hidden character (or tab, newline) in `text`.
+
+    For names that identify a record (a client's code, a site, a team): two names that
+    look the same must be the same name, and a name must not drive the terminal."""
+    found = _OFF_SCREEN.search(text)
+    if found is None:
+        return
+    # Its place rather than the text around it: the message is shown where markup is read.
+    raise ValueError(
+        f"{what} cannot hold control or invisible characters: character {found.start() + 1} is "
+        f"U+{ord(found.group()[0]):04X}. Type it again without it (pasted text often brings them along)."
+    )
+
+
+def _md_clean(text: object) -> str:
+    """Cleaned for Markdown, where a tab is a control character as well: one space."""
+    text = clean(text)
+    return text.replace("\t", " ") if "\t" in text else text
+
+
 def md_text(text: object) -> str:
     """User text as literal Markdown paragraphs; its line breaks are kept as hard breaks."""
     if type(text) is str:
         if _PLAIN.fullmatch(text):
             return text.rstrip()
         if not _PLAIN_LINES.fullmatch(text):  # else there is nothing to clean or escape within lines
-            text = _escape_inline(clean(text))
+            text = _escape_inline(_md_clean(text))
     else:
-        text = _escape_inline(clean(text))
+        text = _escape_inline(_md_clean(text))
     out: list[str] = []
     blank = False
     for line in text.split("\n"):
@@ -96,7 +155,7 @@ def md_cell(text: object) -> str:
     """User text as one literal line: a table cell, heading or list item; newlines become ' / '."""
     if type(text) is str and _PLAIN.fullmatch(text):
         return text.rstrip()
-    text = clean(text).strip()
+    text = _md_clean(text).strip()
     if "\n" in text:
         text = _CELL_BREAK.sub(" / ", text)
     return _escape_start(_escape_inline(text))

@@ -37,6 +37,8 @@ def create_client(store: Store, code: str, *, note: str = "", others: list[str] 
 
 
 def rename_client(store: Store, client: Client, code: str) -> None:
+    if code.strip() == client.code:  # kept as stored, even from before today's rules
+        return
     code = check_code(code)
     other = store.client_by_code(code)
     if other is not None and other.id != client.id:

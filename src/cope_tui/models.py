@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .mdsafe import refuse_hidden
+
 CellValue = str | int | bool | None
 
 
@@ -36,7 +38,14 @@ _CODE_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
 def check_code(code: str) -> str:
-    """Validate a client code or display name; the message says what to type instead."""
+    """Validate a client code or display name as typed; the message says what to type instead."""
+    refuse_hidden(code.strip(), "The code")
+    return _stored_code(code)
+
+
+def _stored_code(code: str) -> str:
+    """The older, looser rule, for codes already stored: a DB an earlier version wrote
+    with a C1 or zero-width character in a code still opens (screens drop them)."""
     code = code.strip()
     if not code:
         raise ValueError("Enter a name or code for the client (it cannot be empty).")
@@ -128,7 +137,7 @@ class Client(Model):
     @field_validator("code")
     @classmethod
     def _valid_code(cls, value: str) -> str:
-        return check_code(value)
+        return _stored_code(value)
 
 
 class MeetingKind(StrEnum):

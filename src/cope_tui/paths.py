@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
+from .errors import Failure
 
 ENV_DB = "COPE_TUI_DB"
 ENV_PASSPHRASE = "COPE_TUI_PASSPHRASE"  # for scripts, on an encrypted DB
 DEFAULT_NAME = "cope-tui.json"
+
+
+class LinkProblem(Failure):
+    """The DB's path is a link that leads nowhere cope-tui can use; nothing was created."""
 
 
 def default_db_path() -> Path:
@@ -19,8 +25,42 @@ def default_db_path() -> Path:
 
 def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
     if cli_value:
-        return Path(cli_value).expanduser()
+        return real_db_path(cli_value)
     env = os.environ.get(ENV_DB)
     if env:
-        return Path(env).expanduser()
-    return default_db_path()
+        return real_db_path(env)
+    return real_db_path(default_db_path())
+
+
+def real_db_path(given: str | os.PathLike[str]) -> Path:
+    """The DB file's real path, links followed: every file of the DB (journal, lock,
+    summary, audit log, backups, damaged copies, the encrypt/decrypt marker) is named
+    after it and lives beside it, and the main file is replaced there, never the link.
+
+    A link to a file not made yet is followed when the folder it points into exists (a
+    new DB is created there). A link into a folder that does not exist (a vault not
+    mounted, a path mistyped) or a loop of links raises LinkProblem: cope-tui would
+    otherwise make a new, empty DB somewhere the user never chose.
+    """
+    path = Path(given).expanduser().absolute()
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise LinkProblem(
+            f"'{path}' is a symbolic link that leads round in a loop, never to a file. Nothing "
+            "was created. Point --db (or COPE_TUI_DB) at the database file itself, or fix the link."
+        ) from None
+    real = Path(os.path.realpath(path))
+    # Folders that are plainly missing are made at open; a link that points nowhere is not.
+    deepest = next(p for p in (path, *path.parents) if os.path.lexists(p))
+    if not deepest.exists() and (deepest != path or not real.parent.is_dir()):
+        raise LinkProblem(
+            f"'{path}' leads through a symbolic link to '{real}', but the folder '{real.parent}' "
+            "does not exist. Nothing was created. Mount or create that folder, or point --db "
+            "(or COPE_TUI_DB) at the database file itself."
+        )
+    return real

@@ -19,7 +19,8 @@ import orjson
 
 from . import backups, crypto, storage
 from .backup_check import check_file
-from .diskio import ensure_private_dir, fsync_dir, write_private
+from .diskio import ensure_private_dir, fsync_dir, remove_stale_temps, write_private
+from .paths import real_db_path
 
 ENCRYPT, DECRYPT = "encrypt", "decrypt"
 
@@ -29,7 +30,7 @@ class RekeyError(storage.StoreError):
 
 
 def _abs(db: Path | str) -> Path:
-    return Path(db).expanduser().absolute()
+    return real_db_path(db)  # a linked DB is converted where it really is
 
 
 def _line_files(db: Path) -> list[Path]:
@@ -58,9 +59,8 @@ def _glob_escape(text: str) -> str:
 
 def _remove_temps(db: Path) -> None:
     """Temp files of a killed writer may hold the old form; we hold the lock, they are ours."""
-    folder = backups.backup_dir(db)
-    for path in [*db.parent.glob(f".{_glob_escape(db.name)}*.tmp"), *(folder.glob(".*.tmp") if folder.is_dir() else [])]:
-        path.unlink(missing_ok=True)
+    remove_stale_temps(db.parent, f".{db.name}")
+    remove_stale_temps(backups.backup_dir(db))
 
 
 def _convert_whole(raw: bytes, to_sealed: bool, codec: crypto.SealedCodec, keys: crypto.Keyring) -> bytes | None:
@@ -153,6 +153,10 @@ def convert(db_path: Path | str, direction: str, passphrase: str) -> list[Path]:
         if not resumed:
             journals = [p for p in _line_files(db)[:2] if p.exists() and p.stat().st_size]
             if direction == ENCRYPT and not db.exists() and not journals:
+                from . import anchor
+
+                if anchor.brand_new(db):
+                    anchor.start_afresh(db)  # a new DB: an old one's anchor here must not alarm
                 write_private(db, codec.seal_file(_empty_db()))  # a new DB, sealed from the start
                 return [db]
             present = db.exists() and db.stat().st_size > 0

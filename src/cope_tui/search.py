@@ -16,7 +16,6 @@ pending saves when it opens, so words typed before it opened are always found.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import weakref
@@ -24,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .mdsafe import clean
+from .mdsafe import one_line
 
 if TYPE_CHECKING:
     from .guide import MeetingGuide
@@ -54,7 +53,6 @@ _EXERCISE_SECTIONS = {
     "problems": ("plan", "Action plan"),
     "culture": ("culture", "Culture of service"),
 }
-_SPACE = re.compile(r"\s+")
 
 # One piece of a record's text: (place id, label of the part, the text as typed).
 Segment = tuple[str | None, str, str]
@@ -182,7 +180,7 @@ def _entry(kind: str, doc: dict[str, Any]) -> _Entry:
 
 def snippet(text: str, words: list[str], width: int = SNIPPET) -> str:
     """One line of `text` around the first word found, with '…' where it was cut."""
-    line = _SPACE.sub(" ", clean(text)).strip()
+    line = one_line(text)
     lower = line.lower()
     at = min((i for i in (lower.find(w) for w in words) if i >= 0), default=0)
     if len(line) <= width:

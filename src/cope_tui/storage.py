@@ -23,14 +23,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import crypto, record_check, summary
+from . import anchor, crypto, record_check, summary
 from .record_lines import Chooser, dump_tables
-from .diskio import Journal, LockFile, ensure_private_dir, gc_paused, write_private
+from .diskio import Journal, LockFile, ensure_private_dir, gc_paused, remove_stale_temps, write_private
+from .paths import LinkProblem, real_db_path
+from .store_anchor import Anchored, FilesReplaced
 from .store_load import Loading
 from .store_records import Records, _tinydb
 
 
-__all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_dir"]
+__all__ = ["Store", "StoreError", "FilesReplaced", "gc_paused", "write_private", "ensure_private_dir"]
 
 APP_ID = record_check.APP_ID
 SCHEMA = 1
@@ -82,7 +84,7 @@ class RecordLocked(StoreError):
     """A finalised meeting was about to change."""
 
 
-class Store(Loading, Records):
+class Store(Loading, Records, Anchored):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -102,7 +104,10 @@ class Store(Loading, Records):
     ):
         """`choose_meetings` (read-only stores): parse only the meetings of the clients it
         picks (see record_lines); `read_identity` then names exactly what was read."""
-        self.path = Path(path).expanduser().absolute()
+        try:  # resolved once: every file of the DB lives beside the real one, never a link
+            self.path = real_db_path(path)
+        except LinkProblem as exc:
+            raise StoreError(str(exc)) from None
         self.codec: crypto.PlainCodec | crypto.SealedCodec = crypto.PlainCodec()
         self.journal = Journal(self.path.with_name(self.path.name + ".journal"), self.codec)
         self.journal_path = self.journal.path
@@ -124,6 +129,7 @@ class Store(Loading, Records):
         self._choose = choose_meetings if read_only else None
         self.read_identity = b""  # a sha256 of what a choosing load read
         self._stamp, self._stamp_trusted = "", False  # see record_check.stamp
+        self._init_anchor()
         pending = crypto.rekey_pending(self.path)
         if pending:
             raise StoreError(pending)
@@ -207,11 +213,7 @@ class Store(Loading, Records):
 
     def _remove_stale_temp(self) -> None:
         """Temp files of a writer killed mid-write: we hold the lock, so nobody owns them."""
-        for stale in self.path.parent.glob(f".{self.path.name}*.tmp"):
-            try:
-                stale.unlink()
-            except OSError:
-                pass
+        remove_stale_temps(self.path.parent, f".{self.path.name}")
 
     @staticmethod
     def lock_holder(path: Path | str) -> dict[str, Any] | None:
@@ -246,6 +248,7 @@ class Store(Loading, Records):
             self._data.update(data)
             if not self.read_only:
                 self.journal.open()
+            self._check_sequence()
             self._ready.set()
             try:
                 if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
@@ -256,6 +259,7 @@ class Store(Loading, Records):
                 # Loaded all the same: a full disk must not make every later read and save
                 # fail. The journal still holds every save; the next compaction folds it in.
                 pass
+            self._open_anchor()
 
     def wait_ready(self) -> None:
         if self.locked:
@@ -285,7 +289,7 @@ class Store(Loading, Records):
             )
         with self._mutex:
             self._writable()
-            self.journal.append({"t": table, "id": doc_id, "doc": doc})
+            self._append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self._clear_query_cache(table)
             self._compact_when_due()
@@ -296,7 +300,7 @@ class Store(Loading, Records):
             raise StoreError(f"Nothing deleted from '{self.path}': it keeps no table '{record_check.shown(table)}'.")
         with self._mutex:
             self._writable()
-            self.journal.append({"t": table, "id": doc_id, "del": True})
+            self._append({"t": table, "id": doc_id, "del": True})
             self._data[table].pop(doc_id, None)
             self._clear_query_cache(table)
             self._compact_when_due()
@@ -316,6 +320,7 @@ class Store(Loading, Records):
             with self._mutex:
                 if self.journal.fd is None:
                     return
+                anchor.stamp(self._data, self.seq)
                 with gc_paused():
                     blob = dump_tables(self._data)
                     summaries = summary.summarise(self._data)
@@ -328,6 +333,7 @@ class Store(Loading, Records):
     def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary]) -> None:
         from . import backups
 
+        self._still_same_form()  # else FilesReplaced: the journals keep everything, nothing plain lands
         sealed = self.codec.seal_file(blob)
         write_private(self.path, sealed)
         try:  # every record in memory was checked (at load, replay or save): stamp the file
@@ -351,6 +357,7 @@ class Store(Loading, Records):
                 return
             if not self.journal.pending() and self.path.exists() and self.migrated_from is None:
                 return  # nothing since the last compaction: no 77 MB rewrite on every close
+            anchor.stamp(self._data, self.seq)
             with gc_paused():
                 blob = dump_tables(self._data)
                 summaries = summary.summarise(self._data)
@@ -373,6 +380,7 @@ class Store(Loading, Records):
                 self.compact()
             except OSError:
                 compacted = False
+        self._close_anchor()
         self.journal.close()
         self.lock.release()
         return compacted

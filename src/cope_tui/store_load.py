@@ -223,12 +223,14 @@ class Loading:
 
     def _replay(self, data: dict[str, Any], moment: Moment, *, records: bool) -> None:
         """Every journal line is checked before it touches `data`; a file of an older
-        format has its lines' records checked once it is upgraded, with everything else."""
+        format has its lines' records checked once it is upgraded, with everything else.
+        The change numbers are followed on from the main file's (store_anchor)."""
         from .storage import UnreadableRecords
 
         check = record_check.entry_problem if records else record_check.entry_shape_problem
+        track = self._follow_sequence(data)
         try:
-            self.journal.replay(data, moment.identity, files=moment.journals, check=check)
+            self.journal.replay(data, moment.identity, files=moment.journals, check=check, track=track)
         except JournalDamaged as exc:
             raise UnreadableRecords(journal_message(exc, self.path)) from None
 

@@ -30,7 +30,7 @@ class ClientForm(ModalScreen[Client | None]):
             yield Label("Edit client" if c else "New client", classes="dialog-title")
             yield Label("Name or code (use a code where names must not be stored)")
             yield Input(c.code if c else "", id="code", placeholder="e.g. C-0142")
-            yield Static("", id="code-error", classes="error")
+            yield Static("", id="code-error", classes="error", markup=False)
             yield Label("Significant others (comma-separated roles or names)")
             yield Input(", ".join(c.significant_others) if c else "", id="others", placeholder="e.g. partner, sister")
             yield Label("Note")

@@ -120,6 +120,7 @@ class ClientsScreen(Screen[None]):
 
     _shown = False
     _build_started = False
+    _fill_generation = 0  # which fill of the table a late batch of rows belongs to
 
     def on_screen_resume(self) -> None:
         self.refresh_clients()  # also the first fill: a pushed screen is resumed once
@@ -146,11 +147,15 @@ class ClientsScreen(Screen[None]):
             return
         keep = table.cursor_row
         table.clear()
-        self._add_rows(rows[:FIRST_ROWS])
+        # A fill still waiting for its second batch is stale from here on: its rows are
+        # those of an older search (or already in the table), never to be added.
+        self._fill_generation += 1
+        generation = self._fill_generation
+        self._add_rows(rows[:FIRST_ROWS], generation)
         if len(rows) > FIRST_ROWS:
             # A long list: a screenful now; the rest once that frame is out, so adding
             # a thousand rows never delays the first paint.
-            self.set_timer(0.15, lambda: self._add_rows(rows[FIRST_ROWS:]))
+            self.set_timer(0.15, lambda: self._add_rows(rows[FIRST_ROWS:], generation))
         if keep is not None and rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._hint(rows, term)
@@ -164,10 +169,10 @@ class ClientsScreen(Screen[None]):
         else:
             hint.update("No clients yet. Press ctrl+n to add the first one.")
 
-    def _add_rows(self, rows: list[ClientSummary]) -> None:
+    def _add_rows(self, rows: list[ClientSummary], generation: int) -> None:
         """Cells are built only for rows being added: a screenful before the first paint."""
         table = self._table()
-        if table is None:
+        if table is None or generation != self._fill_generation:
             return
         for c in rows:
             table.add_row(*map(Text, _cells(c)), key=c.id)

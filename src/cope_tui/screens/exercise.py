@@ -259,7 +259,7 @@ class ExerciseReport(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="preview"):
-            yield Markdown("_Building the report…_")
+            yield Markdown("_Building the report…_", open_links=False)  # a typed URL opens nothing
         yield Footer()
 
     def on_mount(self) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..cope_content import load_guides
-from ..exercise import Exercise, ExerciseError, Team, new_exercise
+from ..exercise import Exercise, ExerciseError, Team, check_name, new_exercise
 from ..models import parse_date
 from ..widgets.focus import focus_after
 
@@ -46,6 +46,7 @@ def parse_teams(text: str, previous: list[Team] | None = None) -> list[Team]:
         name = name.strip()
         if not name:
             raise ExerciseError(f"Teams, line {number}: type the team's name before the ':'.")
+        check_name(name, f"Teams, line {number}: the team's name")
         if name.casefold() in seen:
             raise ExerciseError(f"Teams, line {number}: '{name}' is listed twice; give each team its own name.")
         seen.add(name.casefold())
@@ -104,13 +105,13 @@ class ExerciseForm(ModalScreen[Exercise | None]):
             with Horizontal(classes="form-row"):
                 yield Label("Site")
                 yield Input(base.site if base else "", id="site", placeholder="facility or clinic name")
-            yield Static("", id="site-error", classes="error")
+            yield Static("", id="site-error", classes="error", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Start")
                 yield Input(start, id="start", placeholder="YYYY-MM-DD, today, +N")
                 yield Label("End", classes="short-label")
                 yield Input(end, id="end", placeholder="optional")
-            yield Static("", id="date-error", classes="error")
+            yield Static("", id="date-error", classes="error", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Facilitator")
                 yield Input(base.facilitator if base else "", id="facilitator")
@@ -118,7 +119,7 @@ class ExerciseForm(ModalScreen[Exercise | None]):
                 yield Static(TEAMS_HELP, classes="hint")
                 previous = self.follow_up_of.teams if self.follow_up_of else []
                 yield TextArea(teams_text(previous), id="teams", soft_wrap=True, tab_behavior="focus")
-                yield Static("", id="teams-error", classes="error")
+                yield Static("", id="teams-error", classes="error", markup=False)
             yield Static("enter next field · ctrl+s save · esc cancel", classes="hint")
 
     def on_mount(self) -> None:
@@ -176,8 +177,14 @@ class ExerciseForm(ModalScreen[Exercise | None]):
 
     def action_save(self) -> None:
         site = self.query_one("#site", Input).value
-        if not site.strip():
-            self._error("site", "Type the site's name (it cannot be empty).")
+        problem = "Type the site's name (it cannot be empty)." if not site.strip() else ""
+        if not problem and (self.exercise is None or site.strip() != self.exercise.site):
+            try:
+                check_name(site.strip(), "The site's name")
+            except ExerciseError as exc:
+                problem = str(exc)
+        if problem:
+            self._error("site", problem)
             self.query_one("#site", Input).focus()
             return
         dates = self._dates()
@@ -231,7 +238,7 @@ class TeamForm(ModalScreen[tuple[str, list[str]] | None]):
             yield Label("Edit team" if t else "New team", classes="dialog-title")
             yield Label("Team name")
             yield Input(t.name if t else "", id="team-name", placeholder="e.g. Outpatients")
-            yield Static("", id="team-error", classes="error")
+            yield Static("", id="team-error", classes="error", markup=False)
             yield Label("Members (comma-separated names or roles)")
             yield Input(", ".join(t.members) if t else "", id="team-members", placeholder="e.g. Ann, Bo, cleaner")
             yield Static("enter next / save · ctrl+s save · esc cancel", classes="hint")
@@ -258,6 +265,11 @@ class TeamForm(ModalScreen[tuple[str, list[str]] | None]):
             error = "Type the team's name (it cannot be empty)."
         elif name.casefold() in self.taken:
             error = f"There is already a team called '{name}'."
+        elif self.team is None or name != self.team.name:
+            try:
+                check_name(name, "The team's name")
+            except ExerciseError as exc:
+                error = str(exc)
         if error:
             self.query_one("#team-error", Static).update(error)
             name_input.focus()

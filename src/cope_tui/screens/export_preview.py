@@ -41,7 +41,8 @@ class ExportPreview(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="preview"):
-            yield Markdown("_Building the summary…_", classes="sensitive")
+            # A URL in a note shows as a link, but a click must not open whatever it names.
+            yield Markdown("_Building the summary…_", classes="sensitive", open_links=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,7 +120,7 @@ class WriteDialog(ModalScreen[Path | None]):
         with Vertical(classes="dialog"):
             yield Label("Write the summary to a file", classes="dialog-title")
             yield Input(str(self.suggested), id="path")
-            yield Static("", id="write-error", classes="error")
+            yield Static("", id="write-error", classes="error", markup=False)
             yield Static("The file is plain text, never encrypted: keep it somewhere private.", classes="hint")
             yield Static("enter write · esc cancel", classes="hint")
 

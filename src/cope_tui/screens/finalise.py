@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
+from ..widgets.notes_area import NotesArea
+
 
 def _default_author() -> str:
     try:
@@ -46,7 +48,7 @@ class FinaliseDialog(ModalScreen[str | None]):
                 yield Static("Needs decisions: " + escape(", ".join(self.undecided)), classes="warning")
             yield Label("Finalised by (your name or staff code)")
             yield Input(_default_author(), id="by")
-            yield Static("", id="by-error", classes="error")
+            yield Static("", id="by-error", classes="error", markup=False)
             yield Static("enter or ctrl+s finalise · esc go back", classes="hint")
 
     @on(Input.Submitted, "#by")
@@ -75,10 +77,10 @@ class AddendumDialog(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Add a dated addendum", classes="dialog-title")
-            yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
+            yield NotesArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
             yield Label("Added by")
             yield Input(_default_author(), id="by")
-            yield Static("", id="add-error", classes="error")
+            yield Static("", id="add-error", classes="error", markup=False)
             yield Static("tab next field · ctrl+s add · esc cancel", classes="hint")
 
     def on_mount(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from ..caseplan import CasePlanError, add_goal, edit_goal
 from ..models import Client, Goal
 from ..widgets.focus import focus_after
+from ..widgets.notes_area import NotesArea
 
 KIND_CHOICES = [
     ("Change goal: a step towards the preferred scenario", "change"),
@@ -45,11 +46,11 @@ class GoalForm(ModalScreen[Goal | None]):
             yield Label("Edit goal" if goal else "New goal", classes="dialog-title")
             yield Label("The goal, in the client's words")
             yield Input(goal.text if goal else "", id="goal-text", placeholder="e.g. Sleeping through most nights")
-            yield Static("", id="goal-error")
+            yield Static("", id="goal-error", markup=False)
             yield Label("Kind")
             yield Select(KIND_CHOICES, allow_blank=False, value=goal.kind if goal else "change", id="goal-kind")
             yield Label("Benefit indicators: how the client will know it helps (one per line)")
-            yield TextArea(
+            yield NotesArea(
                 "\n".join(goal.indicators) if goal else "", id="goal-indicators", soft_wrap=True, tab_behavior="focus"
             )
             yield Static("enter next field · ctrl+s save · esc cancel", classes="hint")

@@ -115,7 +115,7 @@ class GoalRatings(ModalScreen[int | None]):
                             classes="rating-note sensitive",
                             select_on_focus=False,
                         )
-            yield Static("", id="ratings-error")
+            yield Static("", id="ratings-error", markup=False)
             yield Static("enter next field · ctrl+s save all · esc cancel", classes="hint")
 
     def _given(self) -> str:

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from ..models import Client
 from ..stages import SECTIONS, StageError, close_client, handover_missing, write_handover
+from ..widgets.notes_area import NotesArea
 
 HINTS = {
     "journey": "From the first meeting to now: the stages, the turning points.",
@@ -56,7 +57,7 @@ class HandoverScreen(Screen[None]):
         with VerticalScroll(id="handover-body"):
             for key, title in SECTIONS:
                 yield Label(f"{escape(title)}  [dim]{escape(HINTS[key])}[/dim]", classes="handover-label")
-                yield TextArea(id=f"handover-{key}", soft_wrap=True, tab_behavior="focus", classes="sensitive")
+                yield NotesArea(id=f"handover-{key}", soft_wrap=True, tab_behavior="focus", classes="sensitive")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -116,11 +117,12 @@ class HandoverScreen(Screen[None]):
         if client is None or self.read_only or not key:
             return
         current = getattr(client.handover, key, "") if client.handover else ""
-        if current == event.text_area.text:
+        text = event.text_area.text  # read once: it is the whole section, joined
+        if current == text:
             return  # loading the text, not typing it
         missing = handover_missing(client)
         try:
-            write_handover(client, **{key: event.text_area.text})
+            write_handover(client, **{key: text})
         except StageError as exc:
             self.notify(str(exc), severity="warning")
             return

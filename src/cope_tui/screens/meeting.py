@@ -18,6 +18,7 @@ from ..guide import Step
 from ..meetings import MeetingError, set_step_state, steps_of, undecided
 from ..models import Meeting, StepState
 from ..widgets.list_editor import ListEditor
+from ..widgets.notes_area import NotesArea
 from ..widgets.step_panel import StepPanel
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
@@ -92,7 +93,7 @@ class MeetingScreen(Screen[None]):
             with Vertical(id="main"):
                 yield Static("", id="step-holder")
                 yield Label("Notes", id="notes-label")
-                yield TextArea(id="notes", soft_wrap=True, tab_behavior="focus", classes="sensitive")
+                yield NotesArea(id="notes", soft_wrap=True, tab_behavior="focus", classes="sensitive")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -303,8 +304,9 @@ class MeetingScreen(Screen[None]):
         if self.meeting is None or self.read_only:
             return
         record = self.meeting.step(self.meeting.current_step)
-        if record.notes != event.text_area.text:
-            record.notes = event.text_area.text
+        text = event.text_area.text  # read once: it is the whole note, joined
+        if record.notes != text:
+            record.notes = text
             self._save()
 
     @on(StepPanel.Changed)

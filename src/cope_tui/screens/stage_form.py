@@ -49,7 +49,7 @@ class StageForm(ModalScreen[Client | None]):
             yield Static("", id="stage-purpose")
             yield Label("Reason for the change (required; kept with today's date)")
             yield Input(id="stage-reason", placeholder="e.g. goals agreed at today's review")
-            yield Static("", id="stage-error", classes="error")
+            yield Static("", id="stage-error", classes="error", markup=False)
             yield Static("tab to the reason · enter or ctrl+s save · esc cancel", classes="hint")
 
     def on_mount(self) -> None:

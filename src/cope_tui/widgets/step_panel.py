@@ -50,7 +50,7 @@ class StepPanel(VerticalScroll):
                 classes="sensitive",
                 disabled=self.read_only,
             )
-            yield Static("", id=f"error-{field.id}", classes="error")
+            yield Static("", id=f"error-{field.id}", classes="error", markup=False)
         for spec in step.lists:
             yield Label(f"{escape(spec.label)}", classes="list-label")
             if spec.help:

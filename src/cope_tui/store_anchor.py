@@ -1,0 +1,99 @@
+"""The store's side of the change numbers and the anchor (see anchor.py).
+
+A mixin of `storage.Store`, kept apart so storage.py stays about loading and saving:
+numbering each journal line, following the numbers while the journal replays, telling
+the anchor, and refusing to write once the files were converted under the store.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+from pathlib import Path
+from typing import Any
+
+from . import anchor, crypto
+
+
+class FilesReplaced(OSError):
+    """The journal or the main file was replaced under a writer in another form (an encrypt
+    or decrypt that got past a deleted lock file): nothing more is written. An OSError, so
+    the saver keeps the text in memory, says why and retries."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            errno.ESTALE,
+            f"the files of '{path}' were encrypted, decrypted or replaced by another program while "
+            "they were open here, so nothing more is written to them. Copy any text you still need, "
+            "then close cope-tui and open the database again",
+        )
+
+
+class Anchored:
+    """Needs the store's path, codec, journal, read_only, _data, _mutex and _compactor."""
+
+    def _init_anchor(self) -> None:
+        self.seq = 0  # the number of the last change saved
+        self._seqs: anchor.Sequence | None = None
+        self._anchor: anchor.SeqAnchor | None = None
+        self.integrity_notes: list[str] = []  # missing changes found at load, for the app to show
+
+    def _follow_sequence(self, data: dict[str, Any]):
+        """The replay's `track`, following the numbers on from the main file's `data`."""
+        self._seqs = anchor.Sequence.of(data, self.path)
+        return self._seqs.see
+
+    def _check_sequence(self) -> None:
+        """After the load: missing changes (a deleted journal, a line cut out, an older file
+        put back) are named in `integrity_notes`; a writer records them and numbers on
+        past everything ever seen."""
+        seqs = self._seqs
+        if seqs is None:
+            return
+        if self.read_only:
+            gaps = anchor.missing(self.path, seqs)
+            self.seq = seqs.last
+        else:
+            self.seq, gaps = anchor.take_over(self.path, seqs)
+            anchor.mark_lost(self._data, gaps)  # numbered past them: say the files lack them
+        if gaps or seqs.repeats:
+            self.integrity_notes.append(anchor.missing_notice(self.path, gaps, seqs.repeats))
+
+    def _open_anchor(self) -> None:
+        """After the open's compaction: with nothing left waiting, every change read is on
+        disk for good and the anchor may say so; otherwise it keeps what it said."""
+        if self.read_only:
+            return
+        self._anchor = anchor.SeqAnchor(self.path)
+        self._anchor.open(None if self.journal.pending() else self.seq)
+
+    def _close_anchor(self) -> None:
+        if self._anchor is not None:
+            self._anchor.sync(self.seq)  # each change up to seq was fsynced when it was saved
+            self._anchor.close()
+            self._anchor = None
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        """One numbered journal line, fsynced; then the anchor follows (a pwrite, no fsync)."""
+        if self.journal.replaced():
+            self._journal_replaced()
+        entry["seq"] = self.seq + 1
+        self.journal.append(entry)
+        self.seq += 1
+        if self._anchor is not None:
+            self._anchor.tick(self.seq)
+
+    def _journal_replaced(self) -> None:
+        """The journal file was deleted or replaced while open. In the same form, a fresh one
+        takes the next lines and a compaction writes out everything held in memory, so
+        nothing of the lost file is lost. In another form, nothing more is written."""
+        self._still_same_form()
+        self.journal.close()
+        self.journal.open()
+        if self._compactor is None or not self._compactor.is_alive():
+            self._compactor = threading.Thread(target=self._compact_in_background, name="cope-compact", daemon=True)
+            self._compactor.start()
+
+    def _still_same_form(self) -> None:
+        if not crypto.same_form(self.path, self.codec):
+            raise FilesReplaced(self.path)

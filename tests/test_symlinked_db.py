@@ -1,0 +1,129 @@
+"""Issue 11, point 4: a DB reached through a symbolic link stays where it really is.
+
+`--db home/clients.json` pointing at `vault/db.json` replaced the link with a regular
+file in home/ (with its journal, summary and backups), leaving the real DB stale. The
+path is resolved once at open: every file of the DB lives beside the real one and the
+link stays a link. A link that leads nowhere usable (to a folder that does not exist, or
+round in a loop) is refused with a message, and nothing is created.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cope_tui import backups
+from cope_tui.models import Client
+from cope_tui.storage import Store, StoreError
+
+PASS = "a long and private phrase"
+
+
+@pytest.fixture
+def places(tmp_path):
+    home, vault = tmp_path / "home", tmp_path / "vault"
+    home.mkdir()
+    vault.mkdir()
+    return home, vault
+
+
+def codes(db: Path, passphrase: str | None = None) -> list[str]:
+    store = Store(db, read_only=True, passphrase=passphrase)
+    try:
+        return sorted(c.code for c in store.clients())
+    finally:
+        store.close()
+
+
+def only_the_link(home: Path, link: Path, target: str) -> None:
+    assert sorted(p.name for p in home.iterdir()) == [link.name], "a file of the DB was written beside the link"
+    assert link.is_symlink() and os.readlink(link) == target
+
+
+def test_a_linked_db_is_written_where_it_really_is(places):
+    home, vault = places
+    real = vault / "db.json"
+    store = Store(real)
+    store.put_client(Client(code="C-1"))
+    store.close()
+    link = home / "clients.json"
+    link.symlink_to("../vault/db.json")
+
+    store = Store(link)
+    assert store.path == real
+    store.put_client(Client(code="C-2"))
+    assert store.close()
+    only_the_link(home, link, "../vault/db.json")
+    assert codes(real) == ["C-1", "C-2"]
+    names = {p.name for p in vault.iterdir()}
+    assert {"db.json", "db.json.journal", "db.json.lock", "db.json.summary", "db.json.backups"} <= names
+    assert len(backups.list_backups(real)) == 2  # one per compaction, both beside the real file
+
+
+def test_a_linked_folder_keeps_everything_in_the_real_folder(places):
+    home, vault = places
+    (home / "team").symlink_to(vault, target_is_directory=True)
+    store = Store(home / "team" / "db.json")
+    assert store.path == vault / "db.json"
+    store.put_client(Client(code="C-1"))
+    assert store.close()
+    assert (home / "team").is_symlink() and codes(vault / "db.json") == ["C-1"]
+
+
+def test_every_command_through_a_link_keeps_all_files_beside_the_real_db(places, run_cli, cli_env):
+    """A link to a DB that does not exist yet: demo creates it at the link's target; then
+    export, encrypt, doctor (with a restore, which sets damaged copies aside) and decrypt
+    all work through the link, which stays a link to the file they change."""
+    home, vault = places
+    link, real = home / "clients.json", vault / "db.json"
+    link.symlink_to(real)
+    env = {**cli_env, "COPE_TUI_PASSPHRASE": PASS}
+
+    def ok(*args: str) -> None:
+        done = run_cli([*args, "--db", str(link)], env)
+        assert done.returncode == 0, done.stderr
+        only_the_link(home, link, str(real))
+
+    ok("demo", "--clients", "3", "--meetings", "6")
+    assert real.is_file() and len(codes(real)) == 3
+    ok("export", "--all", "-o", str(vault.parent / "all.md"))
+    ok("encrypt")
+    ok("doctor")
+    ok("doctor", "--restore-newest", "--yes")
+    assert any(".damaged-" in p.name for p in vault.iterdir())
+    ok("decrypt")
+    assert len(codes(real)) == 3
+    for name in ("db.json.journal", "db.json.lock", "db.json.audit", "db.json.backups"):
+        assert (vault / name).exists(), name
+
+
+def test_a_link_to_a_folder_that_does_not_exist_is_refused(places, run_cli, cli_env):
+    home, vault = places
+    link = home / "clients.json"
+    link.symlink_to(vault / "not-mounted" / "db.json")
+    with pytest.raises(StoreError, match="not-mounted"):
+        Store(link)
+    for args in (["demo", "--clients", "1"], ["encrypt"], ["export", "--all"], []):
+        done = run_cli([*args, "--db", str(link)], {**cli_env, "COPE_TUI_PASSPHRASE": PASS})
+        assert done.returncode == 1, (args, done.stderr)
+        assert str(link) in done.stderr and "not-mounted" in done.stderr and "does not exist" in done.stderr
+        assert "Traceback" not in done.stderr
+    only_the_link(home, link, str(vault / "not-mounted" / "db.json"))
+    assert list(vault.iterdir()) == []
+
+
+def test_a_looping_link_is_refused(places, run_cli, cli_env):
+    home, _ = places
+    first, second = home / "a.json", home / "b.json"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    with pytest.raises(StoreError, match="loop"):
+        Store(first)
+    for args in (["demo", "--clients", "1"], ["doctor"], ["export", "--all"], []):
+        done = run_cli([*args, "--db", str(first)], cli_env)
+        assert done.returncode == 1, (args, done.stderr)
+        assert str(first) in done.stderr and "loop" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in home.iterdir()) == ["a.json", "b.json"]
+    assert first.is_symlink() and second.is_symlink()
