@@ -87,20 +87,34 @@ def _meta_problem(key: str, doc: dict[str, Any]) -> str | None:
         return None  # a newer cope-tui's own facts: kept as they are
     if doc.get("app") != APP_ID:
         return "it does not name cope-tui"
-    version = doc.get("schema", 0)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+    if not _whole(doc.get("schema", 0)):
         return "its format version is not a whole number"
+    if "seq" in doc and not _whole(doc["seq"]):
+        return "its change number is not a whole number"
+    lost = doc.get("lost", [])
+    if not isinstance(lost, list) or not all(
+        isinstance(run, list) and len(run) == 2 and all(_whole(n) for n in run) for run in lost
+    ):
+        return "its list of missing changes is not a list of number pairs"
     return None
+
+
+def _whole(value: Any) -> bool:
+    """A count or number as the store writes it: an int, not a bool, not negative."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def entry_problem(entry: Any, records: bool = True) -> str | None:
     """What is wrong with one journal entry ({"t": table, "id": key, "doc": record} or
-    {"t": table, "id": key, "del": true}), or None. Without `records`, only its shape is
-    checked (its record is checked after an upgrade, with everything else)."""
+    {"t": table, "id": key, "del": true}, each with its change number "seq" since those
+    exist, see anchor.py), or None. Without `records`, only its shape is checked (its
+    record is checked after an upgrade, with everything else)."""
     if not isinstance(entry, dict):
         return "it is not a journal entry (a JSON object)"
     if "t" not in entry or "id" not in entry:
         return "it does not name a table and a record"
+    if "seq" in entry and not (_whole(entry["seq"]) and entry["seq"] > 0):
+        return "its change number is not a whole number above 0"
     table = entry["t"]
     if not isinstance(table, str) or table not in TABLES:
         return f"it names a table cope-tui does not keep ('{shown(table)}')"

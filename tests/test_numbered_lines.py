@@ -1,0 +1,117 @@
+"""Issue 11, points 1 and 8 together: every record checked, every change numbered.
+
+The change numbers (point 8) live in the journal lines and in the main file's format
+record, so the one record check (point 1) checks them too. They must never make a good
+line look lost or older than it is: a line copied to another place in the journal costs
+no other line, lines `doctor --set-aside` took out are not "missing changes", and a line
+that is not applied is kept, never deleted.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import orjson
+import pytest
+
+from cope_tui import anchor, crypto, doctor, rekey, set_aside
+from cope_tui.models import Client, dump
+from cope_tui.storage import CorruptDatabase, Store
+
+PASS = "correct horse battery staple"
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "data" / "cope.json"
+
+
+def journal_of(db: Path) -> Path:
+    return db.with_name(db.name + ".journal")
+
+
+def files_of(db: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(db.parent)): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+        for p in sorted(db.parent.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
+
+
+def compacted(db: Path, *clients: Client) -> None:
+    store = Store(db)
+    for client in clients:
+        store.put_client(client)
+    store.close()
+
+
+def left_running(db: Path, *clients: Client, passphrase: str | None = None) -> None:
+    """Save clients and stop as a killed app would: they are only in the journal (and the
+    anchor saw their numbers)."""
+    store = Store(db, passphrase=passphrase)
+    for client in clients:
+        store.put_client(client)
+    store._close_anchor()
+    store.journal.close()
+    store.lock.release()
+
+
+def codes(db: Path, passphrase: str | None = None) -> list[str]:
+    store = Store(db, read_only=True, passphrase=passphrase)
+    try:
+        return sorted(c.code for c in store.clients())
+    finally:
+        store.close()
+
+
+def notes(db: Path, passphrase: str | None = None) -> list[str]:
+    """What a writer's open says is missing (it folds the journal in and closes)."""
+    store = Store(db, passphrase=passphrase)
+    try:
+        return list(store.integrity_notes)
+    finally:
+        store.close()
+
+
+# ---- the numbers are checked like everything else -------------------------------------------
+
+
+@pytest.mark.parametrize("seq", ["7", -1, 0, True, 1.5, None, [7]])
+def test_a_line_whose_change_number_is_not_a_number_stops_the_open(db, seq):
+    compacted(db, Client(code="C-1"))
+    good = orjson.dumps({"t": "clients", "id": "c2", "doc": dump(Client(id="c2", code="C-2")), "seq": 2})
+    bad = orjson.dumps({"t": "clients", "id": "c3", "doc": dump(Client(id="c3", code="C-3")), "seq": seq})
+    journal_of(db).write_bytes(good + b"\n" + bad + b"\n")
+    before = files_of(db)
+    with pytest.raises(CorruptDatabase, match=r"line 2\b.*change number"):
+        Store(db)
+    assert files_of(db) == before
+
+
+@pytest.mark.parametrize(
+    "app",
+    [{"seq": "9"}, {"seq": -3}, {"seq": True}, {"lost": "all"}, {"lost": [[1]]}, {"lost": [[1, "2"]]}, {"lost": [3, 4]}],
+    ids=["seq text", "seq negative", "seq bool", "lost text", "lost short", "lost text pair", "lost flat"],
+)
+def test_a_main_file_whose_numbers_are_not_numbers_is_refused_by_name(db, cli, app):
+    compacted(db, Client(code="C-1"))
+    data = orjson.loads(db.read_bytes())
+    data["meta"]["app"].update(app)
+    db.write_bytes(orjson.dumps(data))
+    before = files_of(db)
+    with pytest.raises(CorruptDatabase) as caught:
+        Store(db)
+    assert str(db) in str(caught.value) and ("change number" in str(caught.value) or "missing changes" in str(caught.value))
+    assert files_of(db) == before
+    done = cli("doctor", "--db", db)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+
+
+def test_good_numbers_and_a_known_loss_open(db):
+    compacted(db, Client(code="C-1"))
+    data = orjson.loads(db.read_bytes())
+    assert isinstance(data["meta"]["app"]["seq"], int)
+    data["meta"]["app"]["lost"] = [[1, 1]]
+    db.write_bytes(orjson.dumps(data))
+    assert codes(db) == ["C-1"]
