@@ -78,7 +78,11 @@ def records(db: Path) -> dict[tuple[str, str], Any]:
         # Everything the app reads must read: the models, the list, the export.
         store.clients(), store.meetings(), store.exercises(), store.client_summaries()
         all_markdown_bytes(load_guide(), store)
-        return {(t, k): doc for t in TABLES for k, doc in store._data[t].items()}
+        found = {(t, k): doc for t in TABLES for k, doc in store._data[t].items()}
+        # The change numbers (point 8) say how far the main file got, not what it holds:
+        # they move whenever the journal is folded in.
+        app = {k: v for k, v in found[("meta", "app")].items() if k not in ("seq", "lost")}
+        return {**found, ("meta", "app"): app}
     finally:
         store.close()
 
@@ -149,6 +153,21 @@ def named_by(line: bytes) -> tuple[str, str] | None:
         return None
 
 
+def numbered(line: bytes) -> bool:
+    try:
+        entry = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(entry, dict) and type(entry.get("seq")) is int
+
+
+def only_numbering(report: doctor.Report) -> bool:
+    """Every problem is one the change numbers found (point 8): a readable line whose number
+    repeats one, or skips some, is reported, not taken for damage."""
+    problems = [f.text for f in report.findings if f.level == doctor.PROBLEM]
+    return bool(problems) and all("repeats change" in t or "saved change(s) (number" in t for t in problems)
+
+
 @given(data=st.data())
 @PROPERTY
 def test_a_hostile_journal_line_never_costs_a_good_record(template, data):
@@ -166,7 +185,7 @@ def test_a_hostile_journal_line_never_costs_a_good_record(template, data):
         named = named_by(bad)
         event("refused" if refused else "opened")
         if refused is None:  # a line the app can read: it changed at most the record it names
-            assert report.healthy, doctor.format_report(report)
+            assert report.healthy or numbered(bad) and only_numbering(report), doctor.format_report(report)
             after = records(db)
             assert {k: v for k, v in after.items() if k != named} == {k: v for k, v in before.items() if k != named}
             return

@@ -115,3 +115,40 @@ def test_good_numbers_and_a_known_loss_open(db):
     data["meta"]["app"]["lost"] = [[1, 1]]
     db.write_bytes(orjson.dumps(data))
     assert codes(db) == ["C-1"]
+
+
+# ---- a line in the wrong place costs no other line ------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["plain", "encrypted"])
+def test_a_line_copied_to_the_front_costs_no_later_line(db, mode):
+    """The last change copied before the others made every line after it look older than
+    it: they were skipped, and the writer's open folded the journal without them."""
+    compacted(db, Client(code="C-1"))
+    passphrase = None
+    if mode == "encrypted":
+        rekey.convert(db, rekey.ENCRYPT, PASS)
+        passphrase = PASS
+    left_running(db, *(Client(id=f"c{n}", code=f"C-{n}") for n in (2, 3, 4)), passphrase=passphrase)
+    journal = journal_of(db)
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(lines[-1] + b"".join(lines))
+    assert codes(db, passphrase) == ["C-1", "C-2", "C-3", "C-4"]
+    found = notes(db, passphrase)
+    assert len(found) == 1 and "repeats change" in found[0] and "saved change(s) (number" not in found[0]
+    assert codes(db, passphrase) == ["C-1", "C-2", "C-3", "C-4"]
+
+
+def test_lines_without_numbers_after_numbered_ones_keep_their_place(db):
+    """An older cope-tui (before numbers) that opens the DB appends lines without one: they
+    are newer than the numbered lines before them, and applied after them."""
+    compacted(db, Client(id="c1", code="C-1"))
+    left_running(db, Client(id="c2", code="C-2", note="numbered"))
+    older = orjson.dumps({"t": "clients", "id": "c2", "doc": dump(Client(id="c2", code="C-2", note="newer, no number"))})
+    journal = journal_of(db)
+    journal.write_bytes(journal.read_bytes() + older + b"\n")
+    store = Store(db, read_only=True)
+    try:
+        assert store.client_by_code("C-2").note == "newer, no number"
+    finally:
+        store.close()

@@ -295,19 +295,40 @@ class Journal:
         `files` are their bytes when already read (`read_all`); `digest` (a hashlib
         object) is fed them. Every line passes `check` (by default the full record check)
         before it touches `data`: a bad line raises JournalDamaged, or with `on_bad` is
-        handed to it and skipped. `track(path, line, entry)` (anchor.Sequence.see) then
-        follows the change numbers of the good lines and says which to apply.
+        handed to it and skipped. With `track(path, line, entry)` (anchor.Sequence.see),
+        which follows the change numbers and says which lines to apply, every line is
+        read first and the good ones are applied in the order of their numbers: the
+        order a store appends them in, so this changes nothing in a journal it wrote,
+        and a line copied or moved elsewhere cannot make the lines after it look older
+        than it (they would be skipped, and folded away with the journal). A line
+        without a number (a cope-tui before numbers wrote it) stays after the numbered
+        line it follows.
         """
         applied = 0
+        held: list[tuple[tuple[int, int], Path, int, Any]] = []
         for path, raw in self.read_all() if files is None else files:
             if digest is not None:
                 digest.update(b"%s %d\n" % (path.name.encode(), len(raw)))
                 digest.update(raw)
-            applied += self._replay_file(path, raw, data, check or entry_problem, on_bad, track)
+            for number, entry, damage in self._lines(path, raw, check or entry_problem):
+                if damage is not None:
+                    if on_bad is None:
+                        raise damage
+                    on_bad(damage)
+                elif track is None:
+                    applied += _apply(data, entry)
+                else:
+                    after = held[-1][0][0] if held else 0
+                    held.append(((entry["seq"], 0) if "seq" in entry else (after, 1), path, number, entry))
+        held.sort(key=lambda line: line[0])  # stable: lines of equal keys keep the file's order
+        for _, path, number, entry in held:
+            if track is not None and track(path, number, entry):
+                applied += _apply(data, entry)
         return applied
 
-    def _replay_file(self, path: Path, raw: bytes, data: dict[str, Any], check, on_bad, track) -> int:
-        applied = 0
+    def _lines(self, path: Path, raw: bytes, check) -> Iterator[tuple[int, Any, JournalDamaged | None]]:
+        """(line number, entry, None) for each good line and (line number, None, damage)
+        for each bad one; bytes after the last newline only when they are a good line."""
         lines = raw.split(b"\n")
         for number, line in enumerate(lines, 1):
             if not line.strip():
@@ -321,25 +342,21 @@ class Journal:
             except CryptoError:
                 sealed, problem = True, "it does not decrypt (damaged or changed)"
             if problem is None:
-                if track is not None and not track(path, number, entry):
-                    continue
-                table = data.setdefault(entry["t"], {})
-                if entry.get("del"):
-                    table.pop(entry["id"], None)
-                else:
-                    table[entry["id"]] = entry["doc"]
-                applied += 1
-                continue
-            # Only bytes after the last newline can be a line a kill cut off mid-write; it
-            # was never reported saved. A bad line that ends with its newline was written
-            # whole: it is damage, even when it is the last one.
-            if number == len(lines):
-                break
-            damage = JournalDamaged(path, number, sealed, problem)
-            if on_bad is None:
-                raise damage
-            on_bad(damage)
-        return applied
+                yield number, entry, None
+            elif number < len(lines):
+                # Only bytes after the last newline can be a line a kill cut off mid-write;
+                # it was never reported saved, and is skipped. A bad line that ends with its
+                # newline was written whole: it is damage, even when it is the last one.
+                yield number, None, JournalDamaged(path, number, sealed, problem)
+
+
+def _apply(data: dict[str, dict[str, Any]], entry: dict[str, Any]) -> int:
+    table = data.setdefault(entry["t"], {})
+    if entry.get("del"):
+        table.pop(entry["id"], None)
+    else:
+        table[entry["id"]] = entry["doc"]
+    return 1
 
 
 class LockFile:
