@@ -152,3 +152,66 @@ def test_lines_without_numbers_after_numbered_ones_keep_their_place(db):
         assert store.client_by_code("C-2").note == "newer, no number"
     finally:
         store.close()
+
+
+# ---- lines set aside are not missing changes ------------------------------------------------
+
+
+def damaged(line: bytes, sealed: bool) -> bytes:
+    """One line made unreadable: a table name with a flipped bit, or a sealed line changed."""
+    if not sealed:
+        return line.replace(b'"t":"clients"', b'"t":"clientq"', 1)
+    return line[:20] + (b"A" if line[20:21] != b"A" else b"B") + line[21:]
+
+
+def with_passphrase(cli_env: dict[str, str], passphrase: str | None) -> dict[str, str]:
+    return {**cli_env, "COPE_TUI_PASSPHRASE": passphrase} if passphrase else cli_env
+
+
+GAP = "saved change(s) (number"  # how a run of missing changes starts (anchor.Gap.text)
+
+
+@pytest.mark.parametrize("mode", ["plain", "encrypted"])
+@pytest.mark.parametrize("which", [1, 2], ids=["a middle line", "the last line"])
+def test_lines_set_aside_are_no_missing_changes(db, cli_env, run_cli, mode, which):
+    """Setting a bad line aside takes its change number out of the journal: neither the
+    app nor doctor may then call it missing, nor ask for --accept-missing."""
+    compacted(db, Client(code="C-1"))
+    passphrase = None
+    if mode == "encrypted":
+        rekey.convert(db, rekey.ENCRYPT, PASS)
+        passphrase = PASS
+    left_running(db, *(Client(id=f"c{n}", code=f"C-{n}") for n in (2, 3, 4)), passphrase=passphrase)
+    journal = journal_of(db)
+    lines = journal.read_bytes().split(b"\n")
+    lines[which] = damaged(lines[which], sealed=passphrase is not None)
+    journal.write_bytes(b"\n".join(lines))
+    env = with_passphrase(cli_env, passphrase)
+
+    found = run_cli(["doctor", "--db", str(db)], env)
+    assert found.returncode == 1 and f"line {which + 1}" in found.stdout, found.stdout
+    assert GAP not in found.stdout and "--accept-missing" not in found.stdout  # the bad line is reported, once
+
+    done = run_cli(["doctor", "--db", str(db), "--set-aside", "--yes"], env)
+    assert done.returncode == 0 and "healthy now" in done.stdout, done.stdout + done.stderr
+    assert notes(db, passphrase) == []  # the app's open says nothing is missing
+    kept = [c for c in ("C-2", "C-3", "C-4") if c != f"C-{which + 2}"]
+    assert codes(db, passphrase) == ["C-1", *kept]
+    after = run_cli(["doctor", "--db", str(db)], env)
+    assert after.returncode == 0 and GAP not in after.stdout, after.stdout
+    (recorded,) = anchor.accept(db) or anchor._recorded(db)  # nothing left to accept
+    assert recorded.accepted and "set aside" in recorded.where and ".damaged-" in recorded.where
+
+
+def test_a_line_cut_out_beside_one_set_aside_is_still_missing(db, cli):
+    compacted(db, Client(code="C-1"))
+    left_running(db, *(Client(id=f"c{n}", code=f"C-{n}") for n in (2, 3, 4, 5)))
+    journal = journal_of(db)
+    lines = journal.read_bytes().split(b"\n")
+    lines[1] = damaged(lines[1], sealed=False)  # C-3: unreadable
+    del lines[2]  # C-4: cut out
+    journal.write_bytes(b"\n".join(lines))
+    assert cli("doctor", "--db", db, "--set-aside", "--yes").returncode == 1
+    after = cli("doctor", "--db", db)
+    assert after.returncode == 1 and GAP in after.stdout and "--accept-missing" in after.stdout
+    assert any("missing" in note for note in notes(db))

@@ -206,6 +206,13 @@ class Sequence:
     or below the main file's number was folded into it already (a kill between writing the
     file and emptying the journal leaves such lines) and is skipped; a number seen before
     is an older line put back, and is skipped too, so it cannot undo a newer change.
+
+    A line that cannot be read (record_check refuses it, or it does not decrypt) is no
+    missing change: it is there, reported as damage, and `doctor --set-aside` keeps it.
+    A reader that goes on past such lines (doctor, set_aside) counts them with
+    `unreadable` before the numbers are followed (Journal.replay reads every line before
+    it applies any); a gap they can account for (no more numbers than lines not yet
+    accounted for) is theirs, kept in `unread_gaps`, not in `gaps`.
     """
 
     def __init__(self, base: int | None, *, new_db: bool = False):
@@ -214,6 +221,8 @@ class Sequence:
         self.new_db = new_db  # no file of the DB existed: nothing to compare with
         self.gaps: list[Gap] = []
         self.repeats: list[str] = []
+        self.unread = 0  # unreadable lines not yet accounted for by a gap
+        self.unread_gaps: list[Gap] = []
 
     @classmethod
     def of(cls, data: dict[str, Any], db: Path | None = None) -> Sequence:
@@ -234,9 +243,18 @@ class Sequence:
             )
             return False
         if seq > self.last + 1:
-            self.gaps.append(Gap(self.last + 1, seq - 1, f"line {number} of '{path.name}'"))
+            gap = Gap(self.last + 1, seq - 1, f"line {number} of '{path.name}'")
+            if gap.count <= self.unread:
+                self.unread_gaps.append(gap)
+                self.unread -= gap.count
+            else:
+                self.gaps.append(gap)
         self.last = seq
         return True
+
+    def unreadable(self, damage: Any = None) -> None:
+        """A line the replay could not read (the `on_bad` of Journal.replay, beside it)."""
+        self.unread += 1
 
 
 # ---- what is missing ---------------------------------------------------------------------------
@@ -260,13 +278,36 @@ def _merge(old: Iterable[Gap], new: Iterable[Gap]) -> list[Gap]:
     return sorted(seen.values(), key=lambda g: (g.first, g.last))
 
 
-def found_now(db: Path | str, seq: Sequence) -> list[Gap]:
-    """Gaps in the journal, and the changes past the files' end that the anchor saw."""
-    gaps = list(seq.gaps)
+def _past_the_end(db: Path | str, seq: Sequence) -> Gap | None:
+    """The changes the anchor saw saved after the last one the files hold."""
     seen = None if seq.new_db else read_seq(db)
-    if seen is not None and seen > seq.last:
-        gaps.append(Gap(seq.last + 1, seen, ""))
-    return gaps
+    return Gap(seq.last + 1, seen, "") if seen is not None and seen > seq.last else None
+
+
+def found_now(db: Path | str, seq: Sequence) -> list[Gap]:
+    """Gaps in the journal, and the changes past the files' end that the anchor saw
+    (unless the unreadable lines at the journal's end account for them)."""
+    end = _past_the_end(db, seq)
+    return list(seq.gaps) + ([end] if end is not None and end.count > seq.unread else [])
+
+
+def unreadable_gaps(db: Path | str, seq: Sequence) -> list[Gap]:
+    """The numbers that only unreadable lines account for: `set_aside` records them."""
+    end = _past_the_end(db, seq)
+    return list(seq.unread_gaps) + ([end] if end is not None and end.count <= seq.unread else [])
+
+
+def record_set_aside(db: Path | str, gaps: list[Gap], kept: str) -> None:
+    """`doctor --set-aside` takes unreadable lines out of the journal: the numbers they held
+    are then missing from it, but on purpose and kept (in `kept`). Recorded as accepted
+    (dated, with where they went), so neither the app nor doctor calls them missing, and
+    --accept-missing is not needed for them."""
+    if not gaps:
+        return
+    when = _now()
+    where = f"set aside by 'cope-tui doctor --set-aside', kept in {kept}"
+    aside = [Gap(g.first, g.last, where, when, when) for g in gaps]
+    record(db, _merge(aside, _recorded(db)))
 
 
 def missing(db: Path | str, seq: Sequence) -> list[Gap]:

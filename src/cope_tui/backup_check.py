@@ -53,16 +53,22 @@ class JournalScan:
 
 
 def replay_journal(
-    data: dict[str, Any], db_path: Path, codec=None, *, records: bool = True, track=None
+    data: dict[str, Any], db_path: Path, codec=None, *, records: bool = True, seqs=None
 ) -> JournalScan:
     """Apply the DB's journals to `data` as the store does when it opens it, with the same
-    checks (`codec` opens the lines of an encrypted DB's journal; `track` follows the
-    change numbers, see anchor.Sequence); the bad lines are listed and left out, where
-    the store would refuse to open."""
+    checks (`codec` opens the lines of an encrypted DB's journal; `seqs`, an
+    anchor.Sequence, follows the change numbers); the bad lines are listed and left out,
+    where the store would refuse to open (and `seqs` is told of each)."""
     journal = Journal(Path(db_path).with_name(Path(db_path).name + ".journal"), codec)
     bad: list[JournalDamaged] = []
+
+    def on_bad(damage: JournalDamaged) -> None:
+        bad.append(damage)
+        if seqs is not None:
+            seqs.unreadable(damage)
+
     check = record_check.entry_problem if records else record_check.entry_shape_problem
-    applied = journal.replay(data, check=check, on_bad=bad.append, track=track)
+    applied = journal.replay(data, check=check, on_bad=on_bad, track=seqs.see if seqs is not None else None)
     torn = []
     for path in (journal.old_path, journal.path):
         try:

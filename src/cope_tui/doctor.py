@@ -261,8 +261,7 @@ def _check_journal(db: Path, data: dict[str, Any], report: Report, seqs: Any = N
     if old.exists():
         report.add(NOTE, f"'{old.name}' is waiting: a compaction was cut off. It is folded in at the next open: harmless")
     current = record_check.schema_of(data, storage.SCHEMA) == storage.SCHEMA
-    track = seqs.see if seqs is not None else None
-    scan = backups.replay_journal(data, db, report.codec, records=current, track=track)
+    scan = backups.replay_journal(data, db, report.codec, records=current, seqs=seqs)
     for bad in scan.bad:
         how = "has a line that does not decrypt (damaged or changed) at" if bad.sealed else "is damaged at"
         why = "" if bad.sealed else f" ({bad.problem})"

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from . import backups, crypto, record_check, storage
+from . import anchor, backups, crypto, record_check, storage
 from .diskio import Journal, JournalDamaged, fsync_dir, write_private
 from .record_lines import dump_tables
 
@@ -34,6 +34,7 @@ class Found:
     records: list[record_check.Bad] = field(default_factory=list)  # bad records of the main file
     blocked: str = ""  # why nothing can be set aside (then lines and records are empty)
     main_name: str = ""
+    numbers: list[anchor.Gap] = field(default_factory=list)  # the change numbers only bad lines hold
 
     @property
     def empty(self) -> bool:
@@ -95,9 +96,16 @@ def find(db: Path, codec: Any = None) -> Found:
     if data is not None:
         found.records = list(record_check.table_problems(data))
     bad: list[JournalDamaged] = []
-    Journal(db.with_name(db.name + ".journal"), codec).replay({}, on_bad=bad.append)
+    seqs = anchor.Sequence.of(data or {}, db)  # as the next open will follow them
+
+    def on_bad(damage: JournalDamaged) -> None:
+        bad.append(damage)
+        seqs.unreadable(damage)
+
+    Journal(db.with_name(db.name + ".journal"), codec).replay({}, on_bad=on_bad, track=seqs.see)
     for damage in bad:
         found.lines.setdefault(damage.path, []).append(damage)
+    found.numbers = anchor.unreadable_gaps(db, seqs)
     return found
 
 
@@ -113,8 +121,13 @@ def set_aside(db: Path, codec: Any = None, expect: Found | None = None) -> list[
         if expect is not None and found.key() != expect.key():
             raise SetAsideError("the database changed since it was checked; nothing was set aside. Run the command again.")
         targets = ([db] if found.records else []) + sorted(found.lines)
+        asides = backups.aside_names(targets)
+        # First: the numbers of the lines about to go are no missing changes (a kill
+        # before the rewrite leaves the bad lines where they were, still reported).
+        kept = ", ".join(f"'{a.name}'" for t, a in zip(targets, asides, strict=True) if t != db)
+        anchor.record_set_aside(db, found.numbers, kept)
         done = []
-        for target, aside in zip(targets, backups.aside_names(targets), strict=True):
+        for target, aside in zip(targets, asides, strict=True):
             raw = target.read_bytes()
             if target == db:
                 kept = _without_records(db, codec, found.records)
