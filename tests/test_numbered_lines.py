@@ -215,3 +215,39 @@ def test_a_line_cut_out_beside_one_set_aside_is_still_missing(db, cli):
     after = cli("doctor", "--db", db)
     assert after.returncode == 1 and GAP in after.stdout and "--accept-missing" in after.stdout
     assert any("missing" in note for note in notes(db))
+
+
+# ---- a line that is not applied is kept -------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["repeated", "cut out"])
+def test_a_journal_the_numbers_find_wrong_is_kept_before_it_is_folded(db, how):
+    """Two lines with one number: only the first is applied, and the writer's open folds the
+    journal without the other, which may be the genuine one. Numbers that skip: the line
+    between may be there with a number damaged below the file's. Either way the journal
+    is kept whole first, never deleted."""
+    compacted(db, Client(id="c1", code="C-1"))
+    left_running(db, Client(id="c2", code="C-2", note="genuine"), Client(id="c3", code="C-3"))
+    journal = journal_of(db)
+    lines = journal.read_bytes().splitlines(keepends=True)
+    if how == "repeated":  # a changed copy of the first line, put before it
+        lines.insert(0, lines[0].replace(b"genuine", b"changed"))
+    else:
+        lines[0] = lines[0].replace(b'"seq":2}', b'"seq":1}')  # at or below the file's: skipped
+        assert lines[0].endswith(b'"seq":1}\n')
+    before = b"".join(lines)
+    journal.write_bytes(before)
+    found = notes(db)
+    (kept,) = [p for p in db.parent.iterdir() if p.name.startswith(journal.name + ".damaged-")]
+    assert kept.read_bytes() == before and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert len(found) == 1 and kept.name in found[0]
+    assert not journal.exists() or b"genuine" not in journal.read_bytes()  # folded in
+    report = doctor.diagnose(db)
+    assert kept in report.aside
+
+
+def test_a_sound_journal_is_folded_without_a_copy(db):
+    compacted(db, Client(code="C-1"))
+    left_running(db, Client(code="C-2"), Client(code="C-3"))
+    assert notes(db) == []
+    assert not [p for p in db.parent.iterdir() if ".damaged-" in p.name]

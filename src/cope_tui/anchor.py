@@ -427,7 +427,7 @@ def doctor_findings(db: Path, seq: Sequence, backups: list[tuple[Any, Any]]) -> 
         found.append((gap.text(db), instead))
     for text in seq.repeats:
         found.append((text, "Nothing of that line reached the records. Find out who put it there; the next open "
-                      "for writing folds the journal without it."))
+                      "for writing keeps the journal as it was in a '.damaged-' file, then folds it in without it."))
     return found
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import anchor, crypto
+from .diskio import write_private
 
 
 class FilesReplaced(OSError):
@@ -50,14 +51,35 @@ class Anchored:
         seqs = self._seqs
         if seqs is None:
             return
+        kept = ""
         if self.read_only:
             gaps = anchor.missing(self.path, seqs)
             self.seq = seqs.last
         else:
             self.seq, gaps = anchor.take_over(self.path, seqs)
             anchor.mark_lost(self._data, gaps)  # numbered past them: say the files lack them
+            if seqs.gaps or seqs.repeats:
+                kept = self._keep_journal()
         if gaps or seqs.repeats:
-            self.integrity_notes.append(anchor.missing_notice(self.path, gaps, seqs.repeats))
+            self.integrity_notes.append(anchor.missing_notice(self.path, gaps, seqs.repeats) + kept)
+
+    def _keep_journal(self) -> str:
+        """The journal's numbers are wrong (a number twice, or skipped), and the open's
+        compaction is about to fold it in without the lines it did not apply: a line
+        given twice may be the genuine one, a skipped number may sit on a line whose
+        number was damaged. So the journal is kept whole first (never deleted), as
+        `doctor --set-aside` keeps one; says where, for the notice. A copy, not a hard
+        link: the compaction empties the journal in place (Journal.truncate)."""
+        from .backups import aside_names
+
+        paths = [p for p in (self.journal.old_path, self.journal.path) if p.exists()]
+        asides = aside_names(paths)
+        try:
+            for path, aside in zip(paths, asides, strict=True):
+                write_private(aside, path.read_bytes())
+        except OSError as exc:
+            return f" The journal could not be kept as it was ({exc.strerror or exc})."
+        return " The journal as it was is kept as " + ", ".join(f"'{a.name}'" for a in asides) + "."
 
     def _open_anchor(self) -> None:
         """After the open's compaction: with nothing left waiting, every change read is on
