@@ -195,6 +195,7 @@ def test_lines_set_aside_are_no_missing_changes(db, cli_env, run_cli, mode, whic
     done = run_cli(["doctor", "--db", str(db), "--set-aside", "--yes"], env)
     assert done.returncode == 0 and "healthy now" in done.stdout, done.stdout + done.stderr
     assert notes(db, passphrase) == []  # the app's open says nothing is missing
+    assert len([p for p in db.parent.iterdir() if ".damaged-" in p.name]) == 1  # nor keeps another copy
     kept = [c for c in ("C-2", "C-3", "C-4") if c != f"C-{which + 2}"]
     assert codes(db, passphrase) == ["C-1", *kept]
     after = run_cli(["doctor", "--db", str(db)], env)

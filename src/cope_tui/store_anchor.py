@@ -58,7 +58,8 @@ class Anchored:
         else:
             self.seq, gaps = anchor.take_over(self.path, seqs)
             anchor.mark_lost(self._data, gaps)  # numbered past them: say the files lack them
-            if seqs.gaps or seqs.repeats:
+            reported = {(g.first, g.last) for g in gaps}  # (a gap of lines set aside is not)
+            if seqs.repeats or any((g.first, g.last) in reported for g in seqs.gaps):
                 kept = self._keep_journal()
         if gaps or seqs.repeats:
             self.integrity_notes.append(anchor.missing_notice(self.path, gaps, seqs.repeats) + kept)
