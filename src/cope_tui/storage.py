@@ -31,6 +31,7 @@ from .diskio import Journal, JournalDamaged, LockFile, ensure_private_dir, gc_pa
 from .diskio import remove_stale_temps
 from .paths import LinkProblem, real_db_path
 from .store_records import Records, _tinydb
+from .store_changes import ChangeListeners
 
 
 __all__ = ["Store", "StoreError", "gc_paused", "write_private", "ensure_private_dir"]
@@ -80,7 +81,7 @@ class RecordLocked(StoreError):
     """A finalised meeting was about to change."""
 
 
-class Store(Records):
+class Store(Records, ChangeListeners):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -359,6 +360,7 @@ class Store(Records):
             self.journal.append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self._clear_query_cache(table)
+            self._changed(table, doc_id)  # team sync notes it
             self._compact_when_due()
 
     def delete(self, table: str, doc_id: str) -> None:
@@ -368,6 +370,7 @@ class Store(Records):
             self.journal.append({"t": table, "id": doc_id, "del": True})
             self._data[table].pop(doc_id, None)
             self._clear_query_cache(table)
+            self._changed(table, doc_id)
             self._compact_when_due()
 
     def _compact_when_due(self) -> None:

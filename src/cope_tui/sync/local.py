@@ -1,0 +1,104 @@
+"""The DB's side of a sync: which records may have changed, and writing what arrives.
+
+The store tells us every record it saves (Store.add_change_listener), so a sync only
+looks at those. Once per engine, at its first sync, every record is looked at instead:
+the app or another command may have saved records while no engine was listening.
+Looking means comparing a hash with the one of the last synced version, so a record
+saved but not changed costs nothing on the network.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..storage import RecordLocked, Store, StoreError
+from .merge import finalised, signed_part
+from .versions import TABLES
+
+Key = tuple[str, str]  # (table, record id)
+
+
+class LocalSide:
+    def __init__(self, store: Store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._noted: set[Key] = set()
+        self._scanned = False
+        self._audit: list[dict[str, Any]] = []
+        store.add_change_listener(self._note)
+
+    def detach(self) -> None:
+        self.store.remove_change_listener(self._note)
+
+    def _note(self, table: str, doc_id: str) -> None:
+        if table in TABLES:
+            with self._lock:
+                self._noted.add((table, doc_id))
+
+    def take_changed(self, known: Callable[[], Iterable[Key]]) -> set[Key]:
+        """Records saved since the last call; at the first call, every record there is
+        (and every `known()` one: a record deleted meanwhile is looked at too)."""
+        with self._lock:
+            taken, self._noted = self._noted, set()
+        if not self._scanned:
+            self._scanned = True
+            taken.update(known())
+            for table in TABLES:
+                taken.update((table, doc["id"]) for doc in self.store.raw(table) if isinstance(doc.get("id"), str))
+        return taken
+
+    @property
+    def waiting(self) -> int:
+        """Saved since the last sync (an upper bound: some may be saved unchanged)."""
+        with self._lock:
+            return len(self._noted)
+
+    def doc(self, table: str, record_id: str) -> dict[str, Any] | None:
+        return self.store.get(table, record_id)
+
+    def apply(self, table: str, record_id: str, doc: dict[str, Any] | None) -> bool:
+        """Make the DB hold `doc` (None: delete the record). False when it must not: a
+        finalised meeting never changes here, whatever arrives for it."""
+        current = self.store.get(table, record_id)
+        if current == doc:
+            return True
+        if table == "meetings" and finalised(current):
+            if doc is None or not finalised(doc) or signed_part(doc) != signed_part(current):
+                return False
+        try:
+            if doc is None:
+                self.store.delete(table, record_id)
+            elif table == "meetings":
+                self.store.put_meeting_doc(record_id, doc)
+                self._note_signed(current, doc)
+            else:
+                self.store.put(table, record_id, doc)
+        except RecordLocked:
+            return False
+        except StoreError:
+            return False  # refused by the store's own checks: this DB keeps its version
+        return True
+
+    def _note_signed(self, before: dict[str, Any] | None, doc: dict[str, Any]) -> None:
+        """A meeting finalised elsewhere, or its new addenda, get this DB's audit entries
+        too (marked as arrived by sync), so doctor vouches for them here as well."""
+        if not finalised(doc):
+            return
+        from ..audit import addendum_entry, addendum_hash, finalise_entry
+
+        if not finalised(before):
+            self._audit.append({**finalise_entry(doc), "via": "sync"})
+        had = {addendum_hash(a) for a in (before or {}).get("addenda") or [] if isinstance(a, dict)}
+        for addendum in doc.get("addenda") or []:
+            if isinstance(addendum, dict) and addendum_hash(addendum) not in had:
+                self._audit.append({**addendum_entry(doc, addendum), "via": "sync"})
+
+    def flush_audit(self) -> None:
+        """Append the audit entries of the records just written, in one fsynced write."""
+        if self._audit:
+            from ..audit import append, codec_of
+
+            append(self.store.path, self._audit, codec_of(self.store))
+            self._audit = []
