@@ -74,12 +74,24 @@ class CouchDb:
 
     url: str
     auth: tuple[str, str] | None = None
+    guarded: bool = False  # a real CouchDB: a database's members must be named in _security
 
     def get(self, path: str = "") -> tuple[int, bytes]:
         return _request("GET", f"{self.url}/{path}" if path else self.url, self.auth)
 
     def send(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
         return _request(method, f"{self.url}/{path}", self.auth, body)
+
+    def add_member(self, name: str, password: str) -> None:
+        """A user of the server who may read and write this database (and nothing else)."""
+        server = self.url.rsplit("/", 1)[0]
+        body = f'{{"name": "{name}", "password": "{password}", "roles": [], "type": "user"}}'.encode()
+        status, reply = _request("PUT", f"{server}/_users/org.couchdb.user:{name}", self.auth, body)
+        assert status in (201, 202), reply
+        if self.guarded:
+            members = f'{{"members": {{"names": ["{name}"], "roles": []}}, "admins": {{"names": [], "roles": []}}}}'
+            status, reply = self.send("PUT", "_security", members.encode())
+            assert status in (200, 201), reply
 
     def env(self) -> dict[str, str]:
         """The variables a `cope-tui sync` subprocess needs to log in."""
@@ -149,7 +161,7 @@ class CouchServer:
         self.proc = None
 
     def new_db(self) -> CouchDb:
-        db = CouchDb(f"{self.url}/t-{secrets.token_hex(6)}", self.auth)
+        db = CouchDb(f"{self.url}/t-{secrets.token_hex(6)}", self.auth, guarded=isinstance(self, ExternalCouch))
         status, body = db.send("PUT", "")
         if status not in (201, 202):
             raise RuntimeError(f"could not create a test database: {status} {body[:200]!r}")
