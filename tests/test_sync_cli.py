@@ -1,0 +1,69 @@
+"""`cope-tui sync` on the command line: its help, its settings, and a message with exit
+status 1 for every way it cannot start."""
+
+from __future__ import annotations
+
+from sync_helpers import make_worker, ok
+
+
+def test_help_names_the_variables_and_settings(cli) -> None:
+    text = ok(cli("sync", "--help")).stdout
+    for name in ("COPE_TUI_SYNC_USER", "COPE_TUI_SYNC_PASSWORD", "COPE_TUI_TEAM_PASSPHRASE", "[user] name", "[sync] remote"):
+        assert name in text
+    assert "sync" in ok(cli("--help")).stdout
+
+
+def test_the_remote_can_come_from_config_toml(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    config = tmp_path / "config-Ann" / "cope-tui" / "config.toml"
+    config.write_text(f'[user]\nname = "Ann"\n\n[sync]\nremote = "{couch_db.url}"\n', encoding="utf-8")
+    result = ok(ann.cli("sync", "--db", ann.db))
+    assert couch_db.url in result.stdout
+
+
+def test_without_a_name_nothing_is_synced(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    (tmp_path / "config-Ann" / "cope-tui" / "config.toml").write_text("", encoding="utf-8")
+    result = ann.sync()
+    assert result.returncode == 1 and "set your name once" in result.stderr and "[user]" in result.stderr
+    assert not ann.db.exists()
+
+
+def test_without_a_remote_it_says_how_to_give_one(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    result = ann.cli("sync", "--db", ann.db)
+    assert result.returncode == 1 and "--remote URL" in result.stderr and "[sync] remote" in result.stderr
+
+
+def test_a_bad_setting_is_named(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    (tmp_path / "config-Ann" / "cope-tui" / "config.toml").write_text("[user]\nname = 42\n", encoding="utf-8")
+    result = ann.sync()
+    assert result.returncode == 1 and "[user] name" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_login_in_the_address_is_refused_and_not_echoed(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    url = couch_db.url.replace("http://", "http://ann:hunter2-secret@")
+    result = ann.cli("sync", "--remote", url, "--db", ann.db)
+    assert result.returncode == 1 and "COPE_TUI_SYNC_USER" in result.stderr
+    assert "hunter2-secret" not in result.stderr + result.stdout
+
+
+def test_no_team_passphrase_and_no_terminal(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann, bea = (make_worker(tmp_path, cli_env, couch_db, run_cli, n) for n in ("Ann", "Bea"))
+    ann.env.pop("COPE_TUI_TEAM_PASSPHRASE")
+    first = ann.sync()
+    assert first.returncode == 1 and "COPE_TUI_TEAM_PASSPHRASE" in first.stderr and "terminal" in first.stderr
+    ann.env["COPE_TUI_TEAM_PASSPHRASE"] = "short"
+    too_short = ann.sync()
+    assert too_short.returncode == 1 and "shorter than 8 characters" in too_short.stderr
+    ok(bea.sync())  # Bea starts the team
+    later = ann.env.pop("COPE_TUI_TEAM_PASSPHRASE") and ann.sync()
+    assert later.returncode == 1 and "needs the team passphrase" in later.stderr
+
+
+def test_a_missing_database_is_named(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    result = ann.cli("sync", "--remote", couch_db.url + "-typo", "--db", ann.db)
+    assert result.returncode == 1 and "no database at" in result.stderr and "administrator" in result.stderr
