@@ -188,3 +188,16 @@ def test_the_state_holds_no_login(members, couch_db, tmp_path) -> None:
         step = orjson.loads(line)
         assert set(step["doc"]) == {"r", "m"}
         assert not {"user", "password", "auth", "passphrase", "key"} & set(step["doc"]["m"])
+
+
+def test_a_checkpoint_written_but_not_answered_is_written_again(members, couch_db) -> None:
+    ann = members("Ann")
+    ann.store.put_client(Client(code="C-1"))
+    ann.engine.sync()
+    ann.engine._checkpoint_rev = "0-999"  # as if the answer to the last write was lost
+    ann.store.put_client(Client(code="C-2"))
+    bea = members("Bea")
+    bea.store.put_client(Client(code="C-3"))
+    bea.engine.sync()
+    ann.engine.sync()  # moves its checkpoint past Bea's record: no error
+    assert {c["code"] for c in ann.store.raw("clients")} == {"C-1", "C-2", "C-3"}

@@ -210,10 +210,14 @@ class Couch:
     def get_local(self, name: str) -> dict[str, Any] | None:
         return self.get_doc(f"_local/{name}")
 
-    def put_local(self, name: str, body: dict[str, Any]) -> str:
-        """Write a checkpoint (`body` carries `_rev` when it replaces one); its new rev."""
-        reply = self._json("PUT", f"_local/{_quote(name)}", content=orjson.dumps(body), ok=(200, 201, 202), what="a checkpoint")
-        _expect(isinstance(reply, dict) and isinstance(reply.get("rev"), str), self.shown, "a checkpoint")
+    def put_local(self, name: str, body: dict[str, Any]) -> str | None:
+        """Write a checkpoint (`body` carries `_rev` when it replaces one); its new rev, or
+        None when `_rev` is not the current one (a write whose answer was lost)."""
+        status, raw = self._call("PUT", f"_local/{_quote(name)}", content=orjson.dumps(body), ok=(200, 201, 202, 409))
+        if status == 409:
+            return None
+        reply = self._parse_object(raw, "a checkpoint")
+        _expect(isinstance(reply.get("rev"), str), self.shown, "a checkpoint")
         return reply["rev"]
 
     # ---- HTTP and its failures ---------------------------------------------------------

@@ -218,10 +218,16 @@ class SyncEngine:
         return self._since
 
     def _save_checkpoint(self, seq: Any) -> None:
-        body: dict[str, Any] = {"since": seq}
-        if self._checkpoint_rev:
-            body["_rev"] = self._checkpoint_rev
-        self._checkpoint_rev = self.couch.put_local(self._replica(), body)
+        for _ in range(2):  # once more after a write whose answer never came back
+            body: dict[str, Any] = {"since": seq}
+            if self._checkpoint_rev:
+                body["_rev"] = self._checkpoint_rev
+            rev = self.couch.put_local(self._replica(), body)
+            if rev is not None:
+                self._checkpoint_rev = rev
+                return
+            theirs = self.couch.get_local(self._replica())
+            self._checkpoint_rev = theirs.get("_rev") if theirs else None
 
     # ---- what the app shows ------------------------------------------------------------
 
