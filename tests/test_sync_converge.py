@@ -13,7 +13,7 @@ import pytest
 from cope_tui.meetings import add_addendum, finalise
 from cope_tui.models import Client, Meeting, MeetingKind
 from cope_tui.sync.merge import digest
-from test_sync_engine import members, remote, team_key  # noqa: F401  (fixtures)
+from sync_helpers import members, remote, team_key  # noqa: F401  (fixtures)
 
 NOTES = ["", "slept badly", "new flat", "court date moved", "feels better"]
 

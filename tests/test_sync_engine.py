@@ -4,62 +4,20 @@ thread while records are saved, with a status to show; and its refusals."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import orjson
 import pytest
 
-from couch_server import CouchDb
 from cope_tui.demo import write_demo
 from cope_tui.guide import load_guide
 from cope_tui.models import Client
 from cope_tui.session import Session
-from cope_tui.storage import Store
 from cope_tui.sync import errors
 from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
 from cope_tui.sync.seal import create_team
 from cope_tui.sync.team import read_team, start_team
-
-PHRASE = "engine tests' long passphrase"
-
-
-@pytest.fixture(scope="module")
-def team_key():
-    return create_team(PHRASE)  # one derivation for the module: every engine shares the key
-
-
-@pytest.fixture
-def remote(couch_db: CouchDb, team_key):
-    with Couch(couch_db.url, auth=couch_db.auth) as couch:
-        assert couch.create_doc(team_key.doc.to_json())
-    return couch_db
-
-
-class Member:
-    def __init__(self, path: Path, db: CouchDb, team, name: str):
-        self.store = Store(path)
-        self.couch = Couch(db.url, auth=db.auth)
-        self.engine = SyncEngine(self.store, self.couch, team, name)
-
-    def close(self) -> None:
-        self.engine.close()
-        self.couch.close()
-        self.store.close()
-
-
-@pytest.fixture
-def members(tmp_path, remote, team_key):
-    made: list[Member] = []
-
-    def make(name: str) -> Member:
-        made.append(Member(tmp_path / f"{name}.json", remote, team_key, name))
-        return made[-1]
-
-    yield make
-    for member in made:
-        member.close()
-
+from sync_helpers import members, remote, team_key  # noqa: F401  (fixtures)
 
 def test_a_sync_with_nothing_to_do_is_one_round_trip_and_one_change_is_one_revision(members) -> None:
     ann = members("Ann")
