@@ -19,6 +19,7 @@ from cope_tui.sync.seal import create_team
 from cope_tui.sync.team import read_team, start_team
 from sync_helpers import members, remote, team_key  # noqa: F401  (fixtures)
 
+
 def test_a_sync_with_nothing_to_do_is_one_round_trip_and_one_change_is_one_revision(members) -> None:
     ann = members("Ann")
     write_demo(ann.store, load_guide(), clients=20, meetings=1000, seed=3)
