@@ -160,3 +160,14 @@ def test_a_checkpoint_written_but_not_answered_is_written_again(members, couch_d
     bea.engine.sync()
     ann.engine.sync()  # moves its checkpoint past Bea's record: no error
     assert {c["code"] for c in ann.store.raw("clients")} == {"C-1", "C-2", "C-3"}
+
+
+def test_a_read_only_or_locked_db_cannot_sync(tmp_path, remote, team_key) -> None:
+    from cope_tui.storage import Store
+
+    Store(tmp_path / "a.json").close()
+    viewer = Store(tmp_path / "a.json", read_only=True)
+    with Couch(remote.url, auth=remote.auth) as couch:
+        with pytest.raises(errors.SyncError, match="read-only"):
+            SyncEngine(viewer, couch, team_key, "Ann")
+    viewer.close()

@@ -29,7 +29,7 @@ from typing import Any
 from ..storage import Store
 from . import merge
 from .couch import Couch
-from .errors import Cancelled, Forbidden, ServerFailed, TeamChanged
+from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
 from .local import LocalSide
 from .push import Planned, plan
 from .reconcile import here_content, known, reconcile
@@ -73,6 +73,10 @@ class SyncStatus:
 
 class SyncEngine:
     def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str):
+        """`store` open for writing and unlocked (its key seals the state file too)."""
+        if store.locked or store.read_only:
+            why = "is not unlocked yet" if store.locked else "is open read-only"
+            raise SyncError(f"'{store.path}' {why}: a sync writes what it receives into it.")
         self.store, self.couch, self.team, self.user = store, couch, team, user
         self.state = SyncState(store.path, store.codec)
         self._check_team()
@@ -126,13 +130,15 @@ class SyncEngine:
             wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
             opened, refused = self._fetch(wanted)
             updates: dict[str, Any] = {}
-            for row in rows:
-                if row.id in opened:
-                    rec = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, opened[row.id])
-                    if rec is not None:
-                        updates[row.id] = rec
-                        self._pending.add((rec["t"], rec["id"]))
-            self.local.flush_audit()
+            try:
+                for row in rows:
+                    if row.id in opened:
+                        rec = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, opened[row.id])
+                        if rec is not None:
+                            updates[row.id] = rec
+                            self._pending.add((rec["t"], rec["id"]))
+            finally:  # what was written to the DB gets its audit entries, whatever stopped the batch
+                self.local.flush_audit()
             self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq})
             report.received += len(updates)
             if progress:
