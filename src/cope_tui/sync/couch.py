@@ -251,8 +251,8 @@ class Couch:
         self.requests += 1
         if "content" in kw:
             kw.setdefault("headers", {})["Content-Type"] = "application/json"
-        try:
-            resp = self._http.request(method, path, **kw)
+        try:  # the database itself is its URL exactly: no trailing slash
+            resp = self._http.request(method, path or self.url, **kw)
         except httpx.HTTPError as exc:
             raise _network_error(self.shown, exc) from None
         if resp.status_code in ok:
