@@ -125,6 +125,7 @@ def test_the_same_field_on_two_dbs_keeps_both_lists_them_and_one_is_chosen(team,
     try:
         [conflict] = engine.conflicts()
         here = engine.local.doc("meetings", meeting.id)["steps"]["opening"]["notes"]
+        assert conflict.current == here
         assert {here, conflict.value} == {"Ann's words", "Bea's words"}  # neither is lost
         engine.choose(conflict.id, take_other=conflict.value == "Ann's words")
         assert engine.conflicts() == []

@@ -61,6 +61,7 @@ class Conflict:
     path: list[Any]
     value: Any  # the version kept beside the record
     by: str
+    current: Any = None  # what the record holds there now (the whole record for finalised, deleted)
 
 
 @dataclass(frozen=True)
@@ -243,10 +244,16 @@ class SyncEngine:
         return SyncStatus(self.state.meta.get("last_sync"), waiting, count, self.problem)
 
     def conflicts(self) -> list[Conflict]:
+        """Every open conflict, with both versions: for the app's chooser and the CLI's list."""
         found = []
         for rec in self.state.records.values():
+            if not rec["conflicts"]:
+                continue
+            doc = here_content(self.local, rec, rec["t"], rec["id"])["doc"]
             for c in rec["conflicts"]:
-                found.append(Conflict(c["id"], rec["t"], rec["id"], c["kind"], c["path"], c["value"], c.get("by", "?")))
+                now = merge.get_at(doc, c["path"]) if c["kind"] == "field" else doc
+                now = None if now is merge.MISSING else now
+                found.append(Conflict(c["id"], rec["t"], rec["id"], c["kind"], c["path"], c["value"], c.get("by", "?"), now))
         return sorted(found, key=lambda c: (c.table, c.record_id, c.id))
 
     def choose(self, conflict_id: str, *, take_other: bool) -> None:
