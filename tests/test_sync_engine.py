@@ -171,3 +171,38 @@ def test_a_read_only_or_locked_db_cannot_sync(tmp_path, remote, team_key) -> Non
         with pytest.raises(errors.SyncError, match="read-only"):
             SyncEngine(viewer, couch, team_key, "Ann")
     viewer.close()
+
+
+def test_a_sync_stopped_around_its_audit_entries_leaves_every_finalised_meeting_vouched_for(
+    members, team_key, monkeypatch
+) -> None:
+    from cope_tui import audit
+    from cope_tui.audit_check import verify
+    from cope_tui.meetings import finalise
+    from cope_tui.models import Meeting, MeetingKind
+
+    ann, bea = members("Ann"), members("Bea")
+    client = Client(code="C-7")
+    ann.store.put_client(client)
+    meeting = Meeting(client_id=client.id, kind=MeetingKind.FIRST)
+    finalise(meeting, "Ann")
+    ann.store.put_meeting(meeting)
+    audit.append(ann.store.path, [audit.finalise_entry(ann.store.get("meetings", meeting.id))])
+    ann.engine.sync()
+    real_append, calls = audit.append, []
+
+    def cut_off(*args, **kw):  # the power goes at the audit log's write
+        calls.append(1)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(audit, "append", cut_off)
+    with pytest.raises(OSError):
+        bea.engine.sync()
+    monkeypatch.setattr(audit, "append", real_append)
+    bea.engine.close()  # the process died there: the next sync is a new engine
+    bea.engine = SyncEngine(bea.store, bea.couch, team_key, "Bea")
+    bea.engine.sync()
+    data = {t: {d["id"]: d for d in bea.store.raw(t)} for t in ("clients", "meetings")}
+    assert calls and meeting.id in data["meetings"]
+    report = verify(bea.store.path, data)
+    assert report.ok, report.findings

@@ -28,11 +28,11 @@ from typing import Any
 
 from ..storage import Store
 from . import merge
-from .couch import Couch
+from .couch import Change, Couch
 from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
 from .local import LocalSide
 from .push import Planned, plan
-from .reconcile import here_content, known, reconcile
+from .reconcile import here_content, known, reconcile, taken
 from .seal import TeamKey
 from .state import SyncState
 from .team import is_record_id
@@ -130,16 +130,7 @@ class SyncEngine:
             rows = [row for row in feed.rows if is_record_id(row.id)]
             wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
             opened, refused = self._fetch(wanted)
-            updates: dict[str, Any] = {}
-            try:
-                for row in rows:
-                    if row.id in opened:
-                        rec = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, opened[row.id])
-                        if rec is not None:
-                            updates[row.id] = rec
-                            self._pending.add((rec["t"], rec["id"]))
-            finally:  # what was written to the DB gets its audit entries, whatever stopped the batch
-                self.local.flush_audit()
+            updates = self._take(rows, opened)
             self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq})
             report.received += len(updates)
             if progress:
@@ -149,6 +140,21 @@ class SyncEngine:
             self._since = since = feed.last_seq
             if len(feed.rows) < PULL_BATCH:
                 return
+
+    def _take(self, rows: list[Change], opened: dict[str, list[Version]]) -> dict[str, Any]:
+        """Merge a batch's new revisions into the DB; the records' new states."""
+        merged = {}
+        for row in rows:
+            if row.id in opened:
+                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, opened[row.id])
+                if found is not None:
+                    merged[row.id] = found
+        applied = self.local.apply([(rec["t"], rec["id"], doc) for rec, doc in merged.values()])
+        updates = {}
+        for (rid, (rec, doc)), ok in zip(merged.items(), applied, strict=True):
+            updates[rid] = taken(self.local, rec, doc, ok)
+            self._pending.add((rec["t"], rec["id"]))
+        return updates
 
     def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
         opened: dict[str, list[Version]] = {}
@@ -267,9 +273,8 @@ class SyncEngine:
                 raise merge.CannotChoose("There is no conflict with that id (it may be settled already).")
             content = here_content(self.local, rec, rec["t"], rec["id"])
             chosen = merge.choose(content, conflict_id, take_other=take_other)
-            if chosen["doc"] != content["doc"] and not self.local.apply(rec["t"], rec["id"], chosen["doc"]):
+            if chosen["doc"] != content["doc"] and not self.local.apply([(rec["t"], rec["id"], chosen["doc"])])[0]:
                 raise merge.CannotChoose("This database cannot take that version (a finalised meeting never changes).")
-            self.local.flush_audit()
             self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
             self._pending.add((rec["t"], rec["id"]))
 

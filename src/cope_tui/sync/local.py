@@ -26,7 +26,6 @@ class LocalSide:
         self._lock = threading.Lock()
         self._noted: set[Key] = set()
         self._scanned = False
-        self._audit: list[dict[str, Any]] = []
         store.add_change_listener(self._note)
 
     def detach(self) -> None:
@@ -58,21 +57,37 @@ class LocalSide:
     def doc(self, table: str, record_id: str) -> dict[str, Any] | None:
         return self.store.get(table, record_id)
 
-    def apply(self, table: str, record_id: str, doc: dict[str, Any] | None) -> bool:
-        """Make the DB hold `doc` (None: delete the record). False when it must not: a
-        finalised meeting never changes here, whatever arrives for it."""
+    def apply(self, wanted: list[tuple[str, str, dict[str, Any] | None]]) -> list[bool]:
+        """Make the DB hold each (table, id, doc) (None: delete the record); False for one
+        it must not take: a finalised meeting never changes here, whatever arrives.
+
+        A meeting that arrives finalised (or with new addenda) gets this DB's audit
+        entries too, marked as arrived by sync, so doctor vouches for it here as well.
+        They are written first, all in one fsynced append: a kill before the records
+        follow leaves entries that the next sync's writes match, never a finalised
+        meeting that no entry vouches for."""
+        entries = []
+        for table, record_id, doc in wanted:
+            current = self.store.get(table, record_id)
+            if table == "meetings" and current != doc and not _refuses(current, doc):
+                entries += _arrival_entries(current, doc)
+        if entries:
+            from ..audit import append, codec_of
+
+            append(self.store.path, entries, codec_of(self.store))
+        return [self._apply(table, record_id, doc) for table, record_id, doc in wanted]
+
+    def _apply(self, table: str, record_id: str, doc: dict[str, Any] | None) -> bool:
         current = self.store.get(table, record_id)
         if current == doc:
             return True
-        if table == "meetings" and finalised(current):
-            if doc is None or not finalised(doc) or signed_part(doc) != signed_part(current):
-                return False
+        if table == "meetings" and _refuses(current, doc):
+            return False
         try:
             if doc is None:
                 self.store.delete(table, record_id)
             elif table == "meetings":
                 self.store.put_meeting_doc(record_id, doc)
-                self._note_signed(current, doc)
             else:
                 self.store.put(table, record_id, doc)
         except RecordLocked:
@@ -81,24 +96,22 @@ class LocalSide:
             return False  # refused by the store's own checks: this DB keeps its version
         return True
 
-    def _note_signed(self, before: dict[str, Any] | None, doc: dict[str, Any]) -> None:
-        """A meeting finalised elsewhere, or its new addenda, get this DB's audit entries
-        too (marked as arrived by sync), so doctor vouches for them here as well."""
-        if not finalised(doc):
-            return
-        from ..audit import addendum_entry, addendum_hash, finalise_entry
 
-        if not finalised(before):
-            self._audit.append({**finalise_entry(doc), "via": "sync"})
-        had = {addendum_hash(a) for a in (before or {}).get("addenda") or [] if isinstance(a, dict)}
-        for addendum in doc.get("addenda") or []:
-            if isinstance(addendum, dict) and addendum_hash(addendum) not in had:
-                self._audit.append({**addendum_entry(doc, addendum), "via": "sync"})
+def _refuses(current: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
+    """Would taking `doc` change a finalised meeting (more than by new addenda)?"""
+    if not finalised(current):
+        return False
+    return doc is None or not finalised(doc) or signed_part(doc) != signed_part(current)
 
-    def flush_audit(self) -> None:
-        """Append the audit entries of the records just written, in one fsynced write."""
-        if self._audit:
-            from ..audit import append, codec_of
 
-            append(self.store.path, self._audit, codec_of(self.store))
-            self._audit = []
+def _arrival_entries(before: dict[str, Any] | None, doc: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not finalised(doc):
+        return []
+    from ..audit import addendum_entry, addendum_hash, finalise_entry
+
+    entries = [] if finalised(before) else [{**finalise_entry(doc), "via": "sync"}]
+    had = {addendum_hash(a) for a in (before or {}).get("addenda") or [] if isinstance(a, dict)}
+    for addendum in doc.get("addenda") or []:
+        if isinstance(addendum, dict) and addendum_hash(addendum) not in had:
+            entries.append({**addendum_entry(doc, addendum), "via": "sync"})
+    return entries

@@ -50,9 +50,10 @@ def base_for(rec: dict[str, Any] | None, version: Version, closed: list[Version]
 
 def reconcile(
     local: LocalSide, user: str, rec: dict[str, Any] | None, leaf_revs: tuple[str, ...], versions: list[Version]
-) -> dict[str, Any] | None:
-    """The record's new state after taking `versions` (its new leaf revisions), with the
-    DB already holding the merged version; None when there is nothing to build on."""
+) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """The record's new state after taking `versions` (its new leaf revisions), and the
+    merged version for the DB to hold (see taken()); None when there is nothing to
+    build on."""
     table, record_id = versions[0].table, versions[0].id
     merging = sorted((v for v in versions if v.kind != "closed"), key=lambda v: (v.gen, v.rev))
     closed = [v for v in versions if v.kind == "closed"]
@@ -67,9 +68,15 @@ def reconcile(
     new = _new_state(rec, table, record_id, parent, here["conflicts"])
     new["close"] = _to_close(rec, leaf_revs, merging, parent[0])
     new["leaves"] = _leaves(rec, leaf_revs, versions, parent[0])
-    if not local.apply(table, record_id, here["doc"]):
-        new["pin"], new["shared"] = digest(local.doc(table, record_id)), here["doc"]
-    return new
+    return new, here["doc"]
+
+
+def taken(local: LocalSide, rec: dict[str, Any], doc: dict[str, Any] | None, applied: bool) -> dict[str, Any]:
+    """The state once the DB took the merged version; when it could not (a finalised
+    meeting of its own), it keeps its version and pushes the team's (`pin`)."""
+    if applied:
+        return rec
+    return {**rec, "pin": digest(local.doc(rec["t"], rec["id"])), "shared": doc}
 
 
 def _parent(rec, leaf_revs, merging: list[Version]) -> tuple[str, list[str], dict] | None:
