@@ -67,6 +67,8 @@ def _kill_loop(tmp_path, cli_env, couch_db, run_cli, kills: int, seed: int) -> N
     notes = [m["steps"]["opening"]["notes"] for m in final["meetings"].values() if not m.get("finalised_at")]
     assert any(all(f"[line {r}]" in n for r in range(kills)) for n in notes), f"seed {seed}"
     _one_doc_per_record(couch_db, _count(final))
+    for worker in (ann, bea):  # every finalised meeting still checks out, and is in the log
+        assert worker.cli("doctor", "--db", worker.db).returncode == 0, f"seed {seed}"
 
 
 def test_kill_9_at_random_points_loses_and_doubles_nothing(tmp_path, cli_env, couch_db, run_cli) -> None:
