@@ -72,6 +72,7 @@ def test_a_sync_in_a_worker_thread_while_records_are_saved(members) -> None:
         client = Client(code=f"T-{n:03d}", note="x" * n)
         session.save_client(client)
         saved.append(client.id)
+        ann.engine.status(), ann.engine.conflicts()  # the header asks meanwhile, never waiting
     session.flush()
     worker.join(timeout=120)
     assert not failures and not worker.is_alive()

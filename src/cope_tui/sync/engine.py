@@ -245,14 +245,16 @@ class SyncEngine:
     # ---- what the app shows ------------------------------------------------------------
 
     def status(self) -> SyncStatus:
-        count = sum(len(rec["conflicts"]) for rec in self.state.records.values())
+        # A copy of the list first (made in one step under the interpreter's lock): the
+        # UI thread asks while a worker's sync adds records, and must not wait for it.
+        count = sum(len(rec["conflicts"]) for rec in list(self.state.records.values()))
         waiting = len(self._pending) + self.local.waiting
         return SyncStatus(self.state.meta.get("last_sync"), waiting, count, self.problem)
 
     def conflicts(self) -> list[Conflict]:
         """Every open conflict, with both versions: for the app's chooser and the CLI's list."""
         found = []
-        for rec in self.state.records.values():
+        for rec in list(self.state.records.values()):  # see status()
             if not rec["conflicts"]:
                 continue
             doc = here_content(self.local, rec, rec["t"], rec["id"])["doc"]
