@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# The CouchDB-protocol server of the sync tests (started only by tests that ask for it).
+from couch_server import couch_db, couch_server, own_couch_server  # noqa: F401
+
 CLI_TIMEOUT = 120  # seconds; a hung subprocess fails the test instead of the run
 
 

@@ -365,8 +365,14 @@ def _accept_missing(db: Path) -> int:
     return EXIT_OK
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .cli_sync import cmd_sync
+
+    return cmd_sync(args)
+
+
 COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo, "doctor": cmd_doctor}
-COMMANDS.update(encrypt=cmd_encrypt, decrypt=cmd_decrypt)
+COMMANDS.update(encrypt=cmd_encrypt, decrypt=cmd_decrypt, sync=cmd_sync)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -122,39 +122,49 @@ def keyring(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = Non
 MIN_LENGTH = 8  # characters in a new passphrase
 
 
-def new_passphrase(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = None) -> str:
-    """A new passphrase, typed twice (or from the environment), and not a short one:
-    the file may be copied and guessed at offline, without limit."""
-    given = from_env()
+def new_passphrase(
+    db: Path | str,
+    *,
+    ask_fn: AskFn = getpass.getpass,
+    tty: bool | None = None,
+    env: str = ENV_PASSPHRASE,
+    label: str = "passphrase",
+    doing: str | None = None,
+) -> str:
+    """A new passphrase, typed twice (or from `env`), and not a short one: the file (or,
+    for a team passphrase, the team's key document) may be copied and guessed at
+    offline, without limit. `db` names what it protects in messages."""
+    given = os.environ.get(env) or None
     if given is not None:
         if len(given) < MIN_LENGTH:
             raise PassphraseNeeded(
-                f"the passphrase in {ENV_PASSPHRASE} is shorter than {MIN_LENGTH} characters, too "
+                f"the {label} in {env} is shorter than {MIN_LENGTH} characters, too "
                 f"easy to guess for client records: set a longer one. Nothing has been changed in '{db}'."
             )
         return given
     if not (_at_terminal() if tty is None else tty):
+        doing = doing or f"encrypting '{db}'"
         raise PassphraseNeeded(
-            f"encrypting '{db}' needs a new passphrase: run this at a terminal to type it twice, "
-            f"or set {ENV_PASSPHRASE}. Nothing has been changed."
+            f"{doing} needs a new {label}: run this at a terminal to type it twice, "
+            f"or set {env}. Nothing has been changed."
         )
     for _ in range(TRIES):
         try:
-            first = ask_fn(f"New passphrase for {db}: ")
+            first = ask_fn(f"New {label} for {db}: ")
             if not first:
                 _say("an empty passphrase protects nothing; type one (a few words are easy to remember).")
                 continue
             if len(first) < MIN_LENGTH:
                 _say(f"use at least {MIN_LENGTH} characters: a short passphrase is easy to guess.")
                 continue
-            again = ask_fn("The same passphrase again: ")
+            again = ask_fn(f"The same {label} again: ")
         except EOFError:
             print(file=sys.stderr)
             break
         if first == again:
             return first
-        _say("the two passphrases differ; type them again.")
-    raise PassphraseNeeded(f"no passphrase was agreed on. Nothing has been changed in '{db}'.")
+        _say(f"the two {label}s differ; type them again.")
+    raise PassphraseNeeded(f"no {label} was agreed on. Nothing has been changed in '{db}'.")
 
 
 def _old_passphrase(db: Path, ask_fn: AskFn, tty: bool | None) -> list[str]:

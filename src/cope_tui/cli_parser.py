@@ -269,6 +269,9 @@ examples:
     from .cli_crypto import add_commands, name_env
 
     add_commands(commands, _Formatter, _add_db)
+    from .cli_sync import add_command as add_sync
+
+    add_sync(commands, _Formatter, _add_db)
     name_env(parser, commands)
     return parser
 

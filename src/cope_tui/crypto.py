@@ -268,13 +268,15 @@ class SealedCodec:
 
         return hmac.compare_digest(key_and_check, self._key + self._check)
 
-    def seal_line(self, plain: bytes) -> bytes:
+    def seal_line(self, plain: bytes, aad: bytes = _LINE_AAD) -> bytes:
+        """`aad` binds the line to where it belongs (team sync: the record's remote id and
+        revision), so a sealed line moved anywhere else fails to open."""
         import base64
 
         nonce = os.urandom(NONCE_BYTES)
-        return base64.b64encode(nonce + self._aead.encrypt(nonce, plain, _LINE_AAD))
+        return base64.b64encode(nonce + self._aead.encrypt(nonce, plain, aad))
 
-    def open_line(self, line: bytes) -> bytes:
+    def open_line(self, line: bytes, aad: bytes = _LINE_AAD) -> bytes:
         import base64
         import binascii
 
@@ -284,7 +286,7 @@ class SealedCodec:
             blob = base64.b64decode(line.strip(), validate=True)
             if len(blob) < NONCE_BYTES + TAG_BYTES:
                 raise Tampered()
-            return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _LINE_AAD)
+            return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
         except (InvalidTag, binascii.Error, ValueError):
             raise Tampered() from None
 

@@ -34,8 +34,8 @@ def _abs(db: Path | str) -> Path:
 
 
 def _line_files(db: Path) -> list[Path]:
-    """Files of sealed-or-plain lines: the journals and the audit log."""
-    return [db.with_name(db.name + suffix) for suffix in (".journal.old", ".journal", ".audit")]
+    """Files of sealed-or-plain lines: the journals, the audit log, team sync's journal."""
+    return [db.with_name(db.name + suffix) for suffix in (".journal.old", ".journal", ".audit", ".sync.journal")]
 
 
 def _files(db: Path) -> Iterator[tuple[Path, bool]]:
@@ -49,6 +49,9 @@ def _files(db: Path) -> Iterator[tuple[Path, bool]]:
     for path in [*kept, *aside]:
         if path.is_file() and not path.name.endswith(".tmp"):
             yield path, ".journal" in path.name or ".audit" in path.name
+    sync_state = db.with_name(db.name + ".sync")  # team sync's state: every record's last synced version
+    if sync_state.is_file():
+        yield sync_state, False
     if db.exists():
         yield db, False
 

@@ -61,8 +61,9 @@ def check_minutes(value: object, where: str) -> int:
     return value
 
 
-def _from_file(path: Path) -> int | None:
-    """The file's `[lock] idle_minutes`, None when it is absent; SettingsError when unusable."""
+def _table(path: Path, name: str) -> dict | None:
+    """The file's `[name]` table ({} when the file has none, None when there is no file);
+    SettingsError when the file is unusable."""
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -72,10 +73,16 @@ def _from_file(path: Path) -> int | None:
         raise SettingsError(f"cannot read '{path}': {exc.strerror or exc}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"'{path}' is not valid TOML ({exc}). Fix or remove the file.") from None
-    lock = data.get("lock", {})
-    if not isinstance(lock, dict):
-        raise SettingsError(f"'{path}': 'lock' must be a table, written as [lock] on a line of its own.")
-    if "idle_minutes" not in lock:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"'{path}': '{name}' must be a table, written as [{name}] on a line of its own.")
+    return table
+
+
+def _from_file(path: Path) -> int | None:
+    """The file's `[lock] idle_minutes`, None when it is absent; SettingsError when unusable."""
+    lock = _table(path, "lock")
+    if lock is None or "idle_minutes" not in lock:
         return None
     return check_minutes(lock["idle_minutes"], f"'{path}' [lock] idle_minutes")
 
@@ -107,3 +114,16 @@ def load_settings(
     if flag is not None:
         minutes, source = check_minutes(flag, "--lock-after"), "--lock-after"
     return Settings(minutes, source, tuple(warnings))
+
+
+def text_setting(table: str, key: str, *, path: Path | None = None) -> str | None:
+    """A text value such as `[sync] remote` or `[user] name`; None when it is not set.
+    SettingsError (naming the file and the key) when the file or the value is unusable."""
+    file = path or config_path()
+    found = _table(file, table)
+    value = None if found is None else found.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"'{file}' [{table}] {key}: expected text in quotes, for example {key} = \"...\".")
+    return value.strip()

@@ -30,6 +30,7 @@ from .paths import LinkProblem, real_db_path
 from .store_anchor import Anchored, FilesReplaced
 from .store_load import Loading
 from .store_records import Records, _tinydb
+from .store_changes import ChangeListeners
 
 
 __all__ = ["Store", "StoreError", "FilesReplaced", "gc_paused", "write_private", "ensure_private_dir"]
@@ -84,7 +85,7 @@ class RecordLocked(StoreError):
     """A finalised meeting was about to change."""
 
 
-class Store(Loading, Records, Anchored):
+class Store(Loading, Records, Anchored, ChangeListeners):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -292,6 +293,7 @@ class Store(Loading, Records, Anchored):
             self._append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self._clear_query_cache(table)
+            self._changed(table, doc_id)  # team sync notes it
             self._compact_when_due()
 
     def delete(self, table: str, doc_id: str) -> None:
@@ -303,6 +305,7 @@ class Store(Loading, Records, Anchored):
             self._append({"t": table, "id": doc_id, "del": True})
             self._data[table].pop(doc_id, None)
             self._clear_query_cache(table)
+            self._changed(table, doc_id)
             self._compact_when_due()
 
     def _compact_when_due(self) -> None:

@@ -1,0 +1,296 @@
+"""The replication engine: pull, then push, with checkpoints both ways.
+
+Pull: `_changes` since the checkpoint, in batches; the revisions not known here come in
+one `_bulk_get`, are opened and checked, merged into the DB (reconcile.py), and the
+batch's records and the new checkpoint are committed to the state file in one line;
+then the checkpoint goes to `_local/<replica>` on the server.
+Push: the records saved since the last sync (the store tells us which), each compared
+by hash with its last synced version; what differs goes as new revisions: `_revs_diff`
+first (a push resumed after a kill sends nothing twice), then `_bulk_docs` with
+`new_edits=false` and the revision history, so the server builds the same revision tree
+as every member. Then the batch's state is committed.
+
+A kill at any moment: the DB holds every merged record before the state says so, and
+revision ids are the same when computed again, so the next sync repeats at most one
+batch, which changes nothing. A sync with nothing to do costs one `_changes` request.
+
+One engine per open DB; `sync()` may run in a worker thread (one at a time), is
+cancelled between batches by setting `cancel`, and reports progress to a callback.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..storage import Store
+from . import merge
+from .couch import Change, Couch
+from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
+from .local import LocalSide
+from .push import Planned, plan
+from .reconcile import here_content, known, reconcile, taken
+from .seal import TeamKey
+from .state import SyncState
+from .team import is_record_id
+from .versions import Unopenable, Version, build, open_doc
+
+PULL_BATCH = 500
+PUSH_BATCH = 250
+PUSH_BYTES = 4 * 1024 * 1024
+Progress = Callable[[str, int], None]  # (phase, records so far)
+
+
+@dataclass
+class SyncReport:
+    received: int = 0  # records this DB took from the team
+    sent: int = 0  # revisions stored on the server
+    refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: str
+    table: str
+    record_id: str
+    kind: str  # field, finalised, deleted
+    path: list[Any]
+    value: Any  # the version kept beside the record
+    by: str
+    current: Any = None  # what the record holds there now (the whole record for finalised, deleted)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    last_sync: str | None
+    waiting: int  # records saved since the last sync (at most; some may be unchanged)
+    conflicts: int
+    problem: str  # the last failure's message, "" after a sync that finished
+
+
+class SyncEngine:
+    def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str):
+        """`store` open for writing and unlocked (its key seals the state file too)."""
+        if store.locked or store.read_only:
+            why = "is not unlocked yet" if store.locked else "is open read-only"
+            raise SyncError(f"'{store.path}' {why}: a sync writes what it receives into it.")
+        self.store, self.couch, self.team, self.user = store, couch, team, user
+        self.state = SyncState(store.path, store.codec)
+        self._check_team()
+        self.local = LocalSide(store)
+        self._lock = threading.Lock()
+        self._pending: set[tuple[str, str]] = set()
+        self._since: Any = None
+        self._checkpoint_rev: str | None = None
+        self.problem = ""
+
+    def _check_team(self) -> None:
+        mine = self.state.meta.get("team")
+        if mine is None:
+            self.state.commit(meta={"team": self.team.doc.fingerprint})
+        elif mine != self.team.doc.fingerprint:
+            raise TeamChanged(
+                f"This database last synced with a different team key than the one at {self.couch.shown} "
+                "now (another team's database, or the key document was replaced on the server). Nothing "
+                f"was changed. If this is the right team, move '{self.state.path}' aside and sync again."
+            )
+
+    def close(self) -> None:
+        self.local.detach()
+        self.state.close()
+
+    # ---- one sync ----------------------------------------------------------------------
+
+    def sync(self, cancel: threading.Event | None = None, progress: Progress | None = None) -> SyncReport:
+        with self._lock:
+            report = SyncReport()
+            try:
+                self._pull(report, cancel, progress)
+                self._push(report, cancel, progress)
+            except Exception as exc:
+                self.problem = str(exc)
+                raise
+            self.problem = ""
+            refused = self.state.meta.get("refused", {})
+            report.refused = sorted(refused)
+            self.state.commit(meta={"last_sync": datetime.now().isoformat(timespec="seconds")})
+            self.state.compact_if_due()
+            report.conflicts = self.conflicts()
+            return report
+
+    def _pull(self, report: SyncReport, cancel, progress) -> None:
+        since = self._start_since()
+        while True:
+            _check(cancel)
+            feed = self.couch.changes(since, PULL_BATCH)
+            rows = [row for row in feed.rows if is_record_id(row.id)]
+            wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
+            opened, refused = self._fetch(wanted)
+            updates = self._take(rows, opened)
+            self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq})
+            report.received += len(updates)
+            if progress:
+                progress("pull", report.received)
+            if feed.last_seq != since:
+                self._save_checkpoint(feed.last_seq)
+            self._since = since = feed.last_seq
+            if len(feed.rows) < PULL_BATCH:
+                return
+
+    def _take(self, rows: list[Change], opened: dict[str, list[Version]]) -> dict[str, Any]:
+        """Merge a batch's new revisions into the DB; the records' new states."""
+        merged = {}
+        for row in rows:
+            if row.id in opened:
+                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, opened[row.id])
+                if found is not None:
+                    merged[row.id] = found
+        applied = self.local.apply([(rec["t"], rec["id"], doc) for rec, doc in merged.values()])
+        updates = {}
+        for (rid, (rec, doc)), ok in zip(merged.items(), applied, strict=True):
+            updates[rid] = taken(self.local, rec, doc, ok)
+            self._pending.add((rec["t"], rec["id"]))
+        return updates
+
+    def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
+        opened: dict[str, list[Version]] = {}
+        refused: dict[str, str] = {}
+        for start in range(0, len(wanted), PULL_BATCH):
+            for doc in self.couch.bulk_get(wanted[start : start + PULL_BATCH]):
+                try:
+                    version = open_doc(self.team, doc)
+                except Unopenable:
+                    refused[str(doc.get("_id"))] = str(doc.get("_rev"))
+                    continue
+                opened.setdefault(version.rid, []).append(version)
+        return opened, refused
+
+    def _refused_meta(self, refused: dict[str, str], opened: dict[str, list[Version]]) -> dict[str, Any]:
+        """Revisions that failed their check stay reported until a good one replaces them."""
+        before = self.state.meta.get("refused", {})
+        now = {rid: rev for rid, rev in before.items() if rid not in opened} | refused
+        return {"refused": now} if now != before else {}
+
+    def _push(self, report: SyncReport, cancel, progress) -> None:
+        records = self.state.records
+        self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
+        batch: list[Planned] = []
+        size = 0
+        for table, record_id in sorted(self._pending):
+            rid = self.team.remote_id(table, record_id)
+            planned = plan(self.team, self.user, table, record_id, self.state.records.get(rid), self.local.doc(table, record_id))
+            if planned is None:
+                self._pending.discard((table, record_id))
+                continue
+            batch.append(planned)
+            size += sum(len(merge.canon(v.content)) for v in planned.versions)
+            if len(batch) >= PUSH_BATCH or size >= PUSH_BYTES:
+                _check(cancel)
+                self._send(batch, report, progress)
+                batch, size = [], 0
+        if batch:
+            _check(cancel)
+            self._send(batch, report, progress)
+
+    def _send(self, batch: list[Planned], report: SyncReport, progress) -> None:
+        at = datetime.now().isoformat(timespec="seconds")
+        docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
+        asked: dict[str, list[str]] = {}
+        for doc in docs:
+            asked.setdefault(doc["_id"], []).append(doc["_rev"])
+        missing = self.couch.revs_diff(asked)
+        sending = [d for d in docs if d["_rev"] in missing.get(d["_id"], ())]
+        failed = self.couch.bulk_docs(sending)
+        if failed:
+            raise _refused_by_server(self.couch.shown, failed)
+        self.state.commit({self.team.remote_id(*p.key): p.state for p in batch})
+        for planned in batch:
+            self._pending.discard(planned.key)
+        report.sent += len(sending)
+        if progress:
+            progress("push", report.sent)
+
+    # ---- checkpoints -------------------------------------------------------------------
+
+    def _replica(self) -> str:
+        return f"cope-tui-{self.state.meta['replica']}"
+
+    def _start_since(self) -> Any:
+        """Where the last pull ended: the state file's checkpoint, if the server's copy of
+        it agrees (a database wiped and made again starts from its beginning)."""
+        if self._since is not None:
+            return self._since
+        mine = self.state.meta.get("since")
+        theirs = self.couch.get_local(self._replica())
+        self._checkpoint_rev = theirs.get("_rev") if theirs else None
+        self._since = mine if mine is not None and theirs is not None and theirs.get("since") == mine else 0
+        return self._since
+
+    def _save_checkpoint(self, seq: Any) -> None:
+        for _ in range(2):  # once more after a write whose answer never came back
+            body: dict[str, Any] = {"since": seq}
+            if self._checkpoint_rev:
+                body["_rev"] = self._checkpoint_rev
+            rev = self.couch.put_local(self._replica(), body)
+            if rev is not None:
+                self._checkpoint_rev = rev
+                return
+            theirs = self.couch.get_local(self._replica())
+            self._checkpoint_rev = theirs.get("_rev") if theirs else None
+
+    # ---- what the app shows ------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        # A copy of the list first (made in one step under the interpreter's lock): the
+        # UI thread asks while a worker's sync adds records, and must not wait for it.
+        count = sum(len(rec["conflicts"]) for rec in list(self.state.records.values()))
+        waiting = len(self._pending) + self.local.waiting
+        return SyncStatus(self.state.meta.get("last_sync"), waiting, count, self.problem)
+
+    def conflicts(self) -> list[Conflict]:
+        """Every open conflict, with both versions: for the app's chooser and the CLI's list."""
+        found = []
+        for rec in list(self.state.records.values()):  # see status()
+            if not rec["conflicts"]:
+                continue
+            doc = here_content(self.local, rec, rec["t"], rec["id"])["doc"]
+            for c in rec["conflicts"]:
+                now = merge.get_at(doc, c["path"]) if c["kind"] == "field" else doc
+                now = None if now is merge.MISSING else now
+                found.append(Conflict(c["id"], rec["t"], rec["id"], c["kind"], c["path"], c["value"], c.get("by", "?"), now))
+        return sorted(found, key=lambda c: (c.table, c.record_id, c.id))
+
+    def choose(self, conflict_id: str, *, take_other: bool) -> None:
+        """Settle a conflict: take the other version, or keep this one. The choice goes to
+        the team with the next sync. merge.CannotChoose says why it cannot be done."""
+        with self._lock:
+            for rid, rec in self.state.records.items():
+                if any(c["id"] == conflict_id for c in rec["conflicts"]):
+                    break
+            else:
+                raise merge.CannotChoose("There is no conflict with that id (it may be settled already).")
+            content = here_content(self.local, rec, rec["t"], rec["id"])
+            chosen = merge.choose(content, conflict_id, take_other=take_other)
+            if chosen["doc"] != content["doc"] and not self.local.apply([(rec["t"], rec["id"], chosen["doc"])])[0]:
+                raise merge.CannotChoose("This database cannot take that version (a finalised meeting never changes).")
+            self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
+            self._pending.add((rec["t"], rec["id"]))
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("The sync was stopped. What it did so far is kept; the next sync goes on from there.")
+
+
+def _refused_by_server(shown: str, failed: list[dict[str, Any]]) -> Exception:
+    reasons = {str(row.get("error")) for row in failed}
+    if reasons & {"forbidden", "unauthorized"}:
+        return Forbidden(
+            f"{shown} refused {len(failed)} record(s): this login may read but not write this database. "
+            "Ask its administrator to make you a member."
+        )
+    return ServerFailed(f"{shown} refused to store {len(failed)} record(s) ({', '.join(sorted(reasons))[:80]}).")

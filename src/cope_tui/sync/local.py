@@ -1,0 +1,117 @@
+"""The DB's side of a sync: which records may have changed, and writing what arrives.
+
+The store tells us every record it saves (Store.add_change_listener), so a sync only
+looks at those. Once per engine, at its first sync, every record is looked at instead:
+the app or another command may have saved records while no engine was listening.
+Looking means comparing a hash with the one of the last synced version, so a record
+saved but not changed costs nothing on the network.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..storage import RecordLocked, Store, StoreError
+from .merge import finalised, signed_part
+from .versions import TABLES
+
+Key = tuple[str, str]  # (table, record id)
+
+
+class LocalSide:
+    def __init__(self, store: Store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._noted: set[Key] = set()
+        self._scanned = False
+        store.add_change_listener(self._note)
+
+    def detach(self) -> None:
+        self.store.remove_change_listener(self._note)
+
+    def _note(self, table: str, doc_id: str) -> None:
+        if table in TABLES:
+            with self._lock:
+                self._noted.add((table, doc_id))
+
+    def take_changed(self, known: Callable[[], Iterable[Key]]) -> set[Key]:
+        """Records saved since the last call; at the first call, every record there is
+        (and every `known()` one: a record deleted meanwhile is looked at too)."""
+        with self._lock:
+            taken, self._noted = self._noted, set()
+        if not self._scanned:
+            self._scanned = True
+            taken.update(known())
+            for table in TABLES:
+                taken.update((table, doc["id"]) for doc in self.store.raw(table) if isinstance(doc.get("id"), str))
+        return taken
+
+    @property
+    def waiting(self) -> int:
+        """Saved since the last sync (an upper bound: some may be saved unchanged)."""
+        with self._lock:
+            return len(self._noted)
+
+    def doc(self, table: str, record_id: str) -> dict[str, Any] | None:
+        return self.store.get(table, record_id)
+
+    def apply(self, wanted: list[tuple[str, str, dict[str, Any] | None]]) -> list[bool]:
+        """Make the DB hold each (table, id, doc) (None: delete the record); False for one
+        it must not take: a finalised meeting never changes here, whatever arrives.
+
+        A meeting that arrives finalised (or with new addenda) gets this DB's audit
+        entries too, marked as arrived by sync, so doctor vouches for it here as well.
+        They are written first, all in one fsynced append: a kill before the records
+        follow leaves entries that the next sync's writes match, never a finalised
+        meeting that no entry vouches for."""
+        entries = []
+        for table, record_id, doc in wanted:
+            current = self.store.get(table, record_id)
+            if table == "meetings" and current != doc and not _refuses(current, doc):
+                entries += _arrival_entries(current, doc)
+        if entries:
+            from ..audit import append, codec_of
+
+            append(self.store.path, entries, codec_of(self.store))
+        return [self._apply(table, record_id, doc) for table, record_id, doc in wanted]
+
+    def _apply(self, table: str, record_id: str, doc: dict[str, Any] | None) -> bool:
+        current = self.store.get(table, record_id)
+        if current == doc:
+            return True
+        if table == "meetings" and _refuses(current, doc):
+            return False
+        try:
+            if doc is None:
+                self.store.delete(table, record_id)
+            elif table == "meetings":
+                self.store.put_meeting_doc(record_id, doc)
+            else:
+                self.store.put(table, record_id, doc)
+        except RecordLocked:
+            return False
+        except StoreError:
+            return False  # refused by the store's own checks: this DB keeps its version
+        return True
+
+
+def _refuses(current: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
+    """Would taking `doc` change a finalised meeting (more than by new addenda)?"""
+    if not finalised(current):
+        return False
+    return doc is None or not finalised(doc) or signed_part(doc) != signed_part(current)
+
+
+def _arrival_entries(before: dict[str, Any] | None, doc: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not finalised(doc):
+        return []
+    from ..audit import addendum_entry, addendum_hash, finalise_entry
+
+    entries = [] if finalised(before) else [{**finalise_entry(doc), "via": "sync"}]
+    had = {addendum_hash(a) for a in (before or {}).get("addenda") or [] if isinstance(a, dict)}
+    for addendum in doc.get("addenda") or []:
+        if isinstance(addendum, dict) and addendum_hash(addendum) not in had:
+            entries.append({**addendum_entry(doc, addendum), "via": "sync"})
+    return entries

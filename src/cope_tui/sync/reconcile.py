@@ -1,0 +1,126 @@
+"""One record's new revisions from the server, merged into the DB's version of it.
+
+Every new revision is merged in (three-way, against the newest version both sides
+had), the result is written to the DB, and the record's state remembers the revision
+it now builds on (the parent of the next push) and the other live branches, which the
+next push closes: the server ends with one live revision per record, holding
+everything. A finalised meeting this DB holds never changes; when the team's version
+differs, this DB keeps its own and the state notes (`pin`) that it pushes the team's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .local import LocalSide
+from .merge import digest, empty, merge_record
+from .versions import Version, descends, gen_of
+
+OLDER = 3  # earlier bases kept per record, for a branch that grew from one of them
+LEAVES = 16  # closed or deleted branch ends remembered per record
+
+
+def here_content(local: LocalSide, rec: dict[str, Any] | None, table: str, record_id: str) -> dict[str, Any]:
+    """What this DB says the record is: its version, or the team's when it is pinned."""
+    doc = local.doc(table, record_id)
+    if rec and rec.get("pin") and doc is not None and digest(doc) == rec["pin"]:
+        doc = rec["shared"]
+    return {"doc": doc, "conflicts": rec["conflicts"] if rec else []}
+
+
+def known(rec: dict[str, Any] | None, rev: str) -> bool:
+    if rec is None:
+        return False
+    return rev == rec["rev"] or rev in rec["leaves"] or any(c[0] == rev for c in rec["close"])
+
+
+def base_for(rec: dict[str, Any] | None, version: Version, closed: list[Version], lone: bool) -> dict | None:
+    """The newest version both sides had: one of ours the revision grew from; or ours,
+    when someone closed our branch by merging it into this, the one live revision. None
+    when no common version is known (every clash is then kept as a conflict)."""
+    if rec is None:
+        return empty()  # never seen here: the record did not exist for us
+    bases = [(rec["rev"], rec["body"]), *((rev, body) for rev, body in rec["older"])]
+    found = [(gen_of(rev), body) for rev, body in bases if descends(version.rev, version.hist, rev)]
+    if found:
+        return max(found, key=lambda item: item[0])[1]
+    ours_closed = any(descends(c.rev, c.hist, rec["rev"]) for c in closed)
+    return rec["body"] if ours_closed and lone and version.kind == "live" else None
+
+
+def reconcile(
+    local: LocalSide, user: str, rec: dict[str, Any] | None, leaf_revs: tuple[str, ...], versions: list[Version]
+) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """The record's new state after taking `versions` (its new leaf revisions), and the
+    merged version for the DB to hold (see taken()); None when there is nothing to
+    build on."""
+    table, record_id = versions[0].table, versions[0].id
+    merging = sorted((v for v in versions if v.kind != "closed"), key=lambda v: (v.gen, v.rev))
+    closed = [v for v in versions if v.kind == "closed"]
+    lone = sum(v.kind == "live" for v in merging) == 1
+    here = here_content(local, rec, table, record_id)
+    for version in merging:
+        base = base_for(rec, version, closed, lone)
+        here = merge_record(table, base, here, version.content, me=user, them=version.by)
+    parent = _parent(rec, leaf_revs, merging)
+    if parent is None:
+        return None
+    new = _new_state(rec, table, record_id, parent, here["conflicts"])
+    new["close"] = _to_close(rec, leaf_revs, merging, parent[0])
+    new["leaves"] = _leaves(rec, leaf_revs, versions, parent[0])
+    return new, here["doc"]
+
+
+def taken(local: LocalSide, rec: dict[str, Any], doc: dict[str, Any] | None, applied: bool) -> dict[str, Any]:
+    """The state once the DB took the merged version; when it could not (a finalised
+    meeting of its own), it keeps its version and pushes the team's (`pin`)."""
+    if applied:
+        return rec
+    return {**rec, "pin": digest(local.doc(rec["t"], rec["id"])), "shared": doc}
+
+
+def _parent(rec, leaf_revs, merging: list[Version]) -> tuple[str, list[str], dict] | None:
+    """The revision the next push builds on: a live one if any, then the highest; the
+    same choice on every machine that sees the same branches."""
+    found = [(v.kind == "live", v.gen, v.rev, v.hist, v.content) for v in merging]
+    if rec is not None and rec["rev"] in leaf_revs:
+        found.append((rec["body"]["doc"] is not None, gen_of(rec["rev"]), rec["rev"], rec["hist"], rec["body"]))
+    if not found:
+        if rec is None:
+            return None
+        return rec["rev"], rec["hist"], rec["body"]
+    best = max(found, key=lambda item: item[:3])
+    return best[2], best[3], best[4]
+
+
+def _new_state(rec, table: str, record_id: str, parent, conflicts: list) -> dict[str, Any]:
+    rev, hist, body = parent
+    older = list(rec["older"]) if rec else []
+    if rec is not None and rec["rev"] != rev:
+        older = [[rec["rev"], rec["body"]], *older][:OLDER]
+    return {
+        "t": table, "id": record_id, "rev": rev, "hist": hist, "body": body, "hash": digest(body),
+        "conflicts": conflicts, "older": older, "close": [], "leaves": [],
+    }
+
+
+def _to_close(rec, leaf_revs, merging: list[Version], parent: str) -> list[list]:
+    """Live branches other than the parent: merged in here, ended by the next push."""
+    live = {v.rev: v.hist for v in merging if v.kind == "live"}
+    if rec is not None:
+        if rec["rev"] in leaf_revs and rec["body"]["doc"] is not None:
+            live.setdefault(rec["rev"], rec["hist"])
+        for rev, hist in rec["close"]:
+            if rev in leaf_revs:
+                live.setdefault(rev, hist)
+    return [[rev, hist] for rev, hist in sorted(live.items()) if rev != parent]
+
+
+def _leaves(rec, leaf_revs, versions: list[Version], parent: str) -> list[str]:
+    """Branch ends already dealt with (closed or deleted), so they are not fetched again."""
+    ends = [v.rev for v in versions if v.kind != "live" and v.rev != parent]
+    if rec is not None:
+        ends += [r for r in rec["leaves"] if r in leaf_revs]
+        if rec["rev"] in leaf_revs and rec["rev"] != parent and rec["body"]["doc"] is None:
+            ends.append(rec["rev"])
+    return list(dict.fromkeys(ends))[:LEAVES]

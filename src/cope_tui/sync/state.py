@@ -1,0 +1,119 @@
+"""What this DB last synced with its team, kept beside the DB.
+
+  NAME.json.sync          the whole state, written atomically (temp file, fsync, rename)
+  NAME.json.sync.journal  one fsynced line per step committed since
+
+Both pass through the DB's codec, so in an encrypted DB they are sealed like the
+journal and the main file (`cope-tui encrypt` and `decrypt` convert them too). They
+hold, per record, the revision it was last synced at, that version (the base of the
+next three-way merge), its hash, its conflicts and its revision history; and the pull
+checkpoint, this replica's id and the team key's fingerprint. Never a login, a
+passphrase or a key.
+
+A step (a batch of records and the checkpoint that goes with it) is one line: all of
+it is kept or none of it. A kill at any moment leaves files that open with every step
+that was committed; a torn last line was never reported committed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .. import crypto
+from ..diskio import Journal, JournalDamaged, write_private
+from .errors import StateDamaged
+
+SUFFIX = ".sync"
+COMPACT_BYTES = 4 * 1024 * 1024  # or the size of the whole state, whichever is more
+
+
+def state_path(db: Path) -> Path:
+    return db.with_name(db.name + SUFFIX)
+
+
+class SyncState:
+    """The state of one DB's sync, in memory and on disk; one writer (the DB's lock)."""
+
+    def __init__(self, db: Path, codec: crypto.PlainCodec | crypto.SealedCodec):
+        self.path = state_path(db)
+        self.codec = codec
+        self.journal = Journal(self.path.with_name(self.path.name + ".journal"), codec)
+        self.meta: dict[str, Any] = {}
+        self.records: dict[str, dict[str, Any]] = {}
+        self._main_size = 0
+        self._load()
+        self.journal.open()
+        if "replica" not in self.meta:  # names this DB's checkpoint on the server
+            self.commit(meta={"replica": secrets.token_hex(8)})
+
+    def _damaged(self, why: str) -> StateDamaged:
+        return StateDamaged(
+            f"The sync state '{self.path}' {why}. It holds no record that is not also in the "
+            f"database: move it aside (for example: mv '{self.path}' '{self.path}.old', and the same for "
+            f"'{self.journal.path}') and sync again. Records that differ from the team's copies are "
+            "then kept side by side as conflicts; nothing is lost."
+        )
+
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            raw = b""
+        except OSError as exc:
+            raise StateDamaged(f"Cannot read the sync state '{self.path}': {exc.strerror}.") from None
+        self._main_size = len(raw)
+        if raw:
+            try:
+                data = orjson.loads(self.codec.open_file(raw) if self.codec.sealed else raw)
+                self.meta, self.records = dict(data["meta"]), dict(data["records"])
+            except crypto.CryptoError as exc:
+                raise self._damaged(f"cannot be opened ({exc.problem})") from None
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                raise self._damaged("is damaged or was written while the database was encrypted") from None
+        steps: dict[str, dict[str, Any]] = {}
+        try:
+            self.journal.replay(steps)
+        except JournalDamaged:
+            raise self._damaged("has a damaged journal") from None
+        except OSError as exc:
+            raise StateDamaged(f"Cannot read '{self.journal.path}': {exc.strerror}.") from None
+        for step in steps.get("step", {}).values():
+            self._apply(step)
+
+    def _apply(self, step: dict[str, Any]) -> None:
+        for rid, rec in step.get("r", {}).items():
+            if rec is None:
+                self.records.pop(rid, None)
+            else:
+                self.records[rid] = rec
+        self.meta.update(step.get("m", {}))
+
+    def commit(self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None) -> None:
+        """Keep these records (None: forget one) and meta values, all or nothing; durable
+        when this returns."""
+        step = {"r": records or {}, "m": meta or {}}
+        if not step["r"] and not step["m"]:
+            return
+        # Each line has an id of its own: replay keeps the lines in the order written.
+        self.journal.append({"t": "step", "id": secrets.token_hex(8), "doc": step})
+        self._apply(step)
+
+    def compact_if_due(self) -> None:
+        if self.journal.size > max(COMPACT_BYTES, self._main_size):
+            self.compact()
+
+    def compact(self) -> None:
+        """Fold the journal into the whole file; a kill in between leaves both, and the
+        journal's steps replayed over the new file give the same state."""
+        blob = orjson.dumps({"meta": self.meta, "records": self.records})
+        sealed = self.codec.seal_file(blob)
+        write_private(self.path, sealed)
+        self._main_size = len(sealed)
+        self.journal.truncate()
+
+    def close(self) -> None:
+        self.journal.close()

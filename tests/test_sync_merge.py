@@ -1,0 +1,146 @@
+"""Field-by-field three-way merge: what each side changed is kept, clashes are kept side
+by side, a finalised meeting never changes, and every machine reaches the same result."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cope_tui.sync.merge import CannotChoose, choose, empty, merge_record, merge_values, MISSING
+
+
+def content(doc, conflicts=()):
+    return {"doc": doc, "conflicts": list(conflicts)}
+
+
+def merged(table, base, here, there, **kw):
+    return merge_record(table, None if base is MISSING else content(base), content(here), content(there),
+                        me=kw.get("me", "Here"), them=kw.get("them", "There"))
+
+
+def test_two_teams_answering_different_guides_merge() -> None:
+    base = {"id": "e1", "site": "North", "answers": {}}
+    a = {**base, "answers": {"g1": {"q1": {"value": "yes", "comment": ""}}}}
+    b = {**base, "answers": {"g7": {"q3": {"value": "no", "comment": "waiting room"}}}}
+    out = merged("exercises", base, a, b)
+    assert out["doc"]["answers"] == {**a["answers"], **b["answers"]}
+    assert out["conflicts"] == []
+
+
+def test_rows_added_on_both_sides_are_all_kept_and_a_removal_travels() -> None:
+    base = {"id": "c1", "goals": [{"id": "g1", "text": "sleep"}, {"id": "g2", "text": "work"}], "significant_others": ["Ann"]}
+    a = {**base, "goals": [*base["goals"][:1], {"id": "g3", "text": "housing"}], "significant_others": ["Ann", "Bo"]}
+    b = {**base, "goals": [*base["goals"], {"id": "g4", "text": "debts"}], "significant_others": ["Ann", "Cy"]}
+    out = merged("clients", base, a, b)
+    assert [g["id"] for g in out["doc"]["goals"]] == ["g1", "g3", "g4"]  # g2 removed on one side
+    assert out["doc"]["significant_others"] == ["Ann", "Bo", "Cy"]
+
+
+def test_the_same_field_edited_on_both_sides_keeps_both() -> None:
+    base = {"id": "m1", "steps": {"open": {"notes": "start", "fields": {"mood": "ok"}}}}
+    a = {"id": "m1", "steps": {"open": {"notes": "start, and A's words", "fields": {"mood": "ok"}}}}
+    b = {"id": "m1", "steps": {"open": {"notes": "start, and B's words", "fields": {"mood": "low"}}}}
+    out = merged("meetings", base, a, b, them="Bea")
+    assert out["doc"]["steps"]["open"] == {"notes": "start, and A's words", "fields": {"mood": "low"}}
+    [clash] = out["conflicts"]
+    assert clash["kind"] == "field" and clash["path"] == ["steps", "open", "notes"]
+    assert clash["value"] == "start, and B's words" and clash["by"] == "Bea"
+    taken = choose(out, clash["id"], take_other=True)
+    assert taken["doc"]["steps"]["open"]["notes"] == "start, and B's words" and taken["conflicts"] == []
+    kept = choose(out, clash["id"], take_other=False)
+    assert kept["doc"] == out["doc"] and kept["conflicts"] == []
+    with pytest.raises(CannotChoose, match="settled already"):
+        choose(kept, clash["id"], take_other=True)
+
+
+def test_a_row_edited_in_the_same_cell_is_a_conflict_at_that_row() -> None:
+    row = {"id": "r1", "values": {"what": "call GP", "by": "Mon"}}
+    base = {"id": "m1", "steps": {"s": {"lists": {"actions": [row]}}}}
+    a = {"id": "m1", "steps": {"s": {"lists": {"actions": [{"id": "r1", "values": {"what": "call GP", "by": "Tue"}}]}}}}
+    b = {"id": "m1", "steps": {"s": {"lists": {"actions": [{"id": "r1", "values": {"what": "call GP", "by": "Wed"}}]}}}}
+    out = merged("meetings", base, a, b)
+    [clash] = out["conflicts"]
+    assert clash["path"] == ["steps", "s", "lists", "actions", {"id": "r1"}, "values", "by"]
+    taken = choose(out, clash["id"], take_other=True)
+    assert taken["doc"]["steps"]["s"]["lists"]["actions"][0]["values"]["by"] == "Wed"
+
+
+def test_without_a_common_base_nothing_is_dropped() -> None:
+    out = merged("clients", MISSING, {"id": "c", "note": "x", "code": "C-1"}, {"id": "c", "note": "y", "stage": 2})
+    assert out["doc"] == {"id": "c", "note": "x", "code": "C-1", "stage": 2}
+    assert [c["value"] for c in out["conflicts"]] == ["y"]
+
+
+def test_an_edit_beats_a_deletion_and_the_deletion_is_noted() -> None:
+    base = {"id": "c", "note": "x"}
+    out = merged("clients", base, None, {"id": "c", "note": "changed"}, me="Ann")
+    assert out["doc"] == {"id": "c", "note": "changed"}
+    assert [(c["kind"], c["by"]) for c in out["conflicts"]] == [("deleted", "Ann")]
+    assert choose(out, out["conflicts"][0]["id"], take_other=True)["doc"] is None
+    assert merged("clients", base, None, base)["doc"] is None  # untouched there: the deletion travels
+    assert merged("clients", base, base, None)["doc"] is None
+    assert merged("clients", None, None, base) == content(base)  # new there
+
+
+FINAL = {"id": "m", "client_id": "c", "finalised_at": "2025-03-01T10:00:00", "steps": {"s": {"notes": "signed"}}, "addenda": []}
+DRAFT = {"id": "m", "client_id": "c", "finalised_at": None, "steps": {"s": {"notes": "draft"}}, "addenda": []}
+
+
+def test_a_finalised_meeting_never_changes_a_draft_edit_is_kept_beside_it() -> None:
+    edited = {**DRAFT, "steps": {"s": {"notes": "draft, edited later"}}}
+    for here, there in ((FINAL, edited), (edited, FINAL)):
+        out = merged("meetings", DRAFT, here, there)
+        assert out["doc"] == FINAL
+        [clash] = out["conflicts"]
+        assert clash["kind"] == "finalised" and clash["value"] == edited
+        with pytest.raises(CannotChoose, match="finalised meeting never changes"):
+            choose(out, clash["id"], take_other=True)
+    assert merged("meetings", DRAFT, DRAFT, FINAL) == content(FINAL)  # nothing changed here
+
+
+def test_finalised_twice_the_same_on_both_machines_and_addenda_from_both_kept() -> None:
+    later = {**FINAL, "finalised_at": "2025-03-01T11:00:00", "steps": {"s": {"notes": "signed, other words"}}}
+    one = merged("meetings", DRAFT, FINAL, later, me="Ann", them="Bea")  # Ann finalised first
+    other = merged("meetings", DRAFT, later, FINAL, me="Bea", them="Ann")
+    assert one == other and one["doc"] == FINAL and one["conflicts"][0]["value"] == later
+    add_a = {**FINAL, "addenda": [{"text": "a", "by": "A", "at": "t1"}]}
+    add_b = {**FINAL, "addenda": [{"text": "b", "by": "B", "at": "t2"}]}
+    out = merged("meetings", FINAL, add_a, add_b)
+    assert [a["text"] for a in out["doc"]["addenda"]] == ["a", "b"] and out["conflicts"] == []
+
+
+def test_conflicts_merge_as_a_set_and_a_settled_one_stays_settled() -> None:
+    base_doc = {"id": "c", "note": "n"}
+    c1 = {"id": "aa", "kind": "field", "path": ["note"], "value": "other", "by": "B"}
+    base = content(base_doc, [c1])
+    settled = content(base_doc, [])
+    untouched = content(base_doc, [c1])
+    out = merge_record("clients", base, settled, untouched, me="A", them="B")
+    assert out["conflicts"] == []
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["", "a", "b", "long text"]))
+docs = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), scalars, max_size=4)
+
+
+@settings(max_examples=100, deadline=None)
+@given(base=docs, here=docs, there=docs)
+def test_every_change_is_kept_in_the_record_or_beside_it(base, here, there) -> None:
+    out = merged("clients", base, here, there)
+    doc, found = out["doc"], {tuple(c["path"]): c["value"] for c in out["conflicts"]}
+    for key in set(here) | set(there):
+        h, t, b = here.get(key, MISSING), there.get(key, MISSING), base.get(key, MISSING)
+        if h != b and h is not MISSING:
+            assert doc.get(key, MISSING) == h  # this side's change always stays in the record
+        if t != b and t is not MISSING and t != h:
+            assert doc.get(key, MISSING) == t or found.get((key,)) == t  # the other's: in it or beside it
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=docs, here=docs)
+def test_an_untouched_side_takes_the_other_whole(base, here) -> None:
+    assert merged("clients", base, here, base)["doc"] == here
+    assert merged("clients", base, base, here)["doc"] == here
+    assert merge_values(base, here, here, [], []) == here
+    assert empty(here)["doc"] == here
