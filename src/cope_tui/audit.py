@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from .diskio import ensure_private_dir, fsync_dir
+from .diskio import ensure_private_dir, fsync_dir, open_own
 
 if TYPE_CHECKING:
     from .models import Addendum, Meeting
@@ -218,7 +218,7 @@ def _open_locked(path: Path) -> int:
     """The log, opened and flocked; opened again if encrypt/decrypt replaced the file
     meanwhile (rekey.py rewrites it under this same flock)."""
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = open_own(path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
         try:
             os.fchmod(fd, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)

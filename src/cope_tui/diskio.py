@@ -6,6 +6,7 @@ crash safety, on its own.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import gc
 import os
@@ -73,6 +74,25 @@ def ensure_private_dir(path: Path) -> None:
             os.fchmod(fd, 0o700)  # the umask may have taken bits from the owner too
         finally:
             os.close(fd)
+
+
+class PlantedLink(OSError):
+    """A link where cope-tui creates one of a DB's own files. Refused, never followed: in
+    a folder others can write to, it may be another user's way into a file of yours."""
+
+
+def open_own(path: Path, flags: int, mode: int = 0o600) -> int:
+    """os.open for the DB's own sibling files (journal, lock, audit log): never through a link."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW, mode)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise PlantedLink(
+            errno.ELOOP,
+            f"'{path}' is a symbolic link where cope-tui keeps a file of its own, so it was not "
+            "followed. Remove the link (someone else may have put it there) and try again",
+        ) from None
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -183,7 +203,7 @@ class Journal:
         self.size = 0
 
     def open(self) -> None:
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = open_own(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         os.fchmod(fd, 0o600)
         self.fd, self.size = fd, self._cut_torn_tail(fd, os.fstat(fd).st_size)
 
@@ -367,7 +387,7 @@ class LockFile:
         self.fd: int | None = None
 
     def acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_own(self.path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

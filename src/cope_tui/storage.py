@@ -25,7 +25,7 @@ from typing import Any
 
 from . import anchor, crypto, record_check, summary
 from .record_lines import Chooser, dump_tables
-from .diskio import Journal, LockFile, ensure_private_dir, gc_paused, remove_stale_temps, write_private
+from .diskio import Journal, LockFile, PlantedLink, ensure_private_dir, gc_paused, remove_stale_temps, write_private
 from .paths import LinkProblem, real_db_path
 from .store_anchor import Anchored, FilesReplaced
 from .store_load import Loading
@@ -202,7 +202,11 @@ class Store(Loading, Records, Anchored, ChangeListeners):
             self._db.table(table).clear_cache()
 
     def _take_lock(self) -> None:
-        if not self.lock.acquire():
+        try:
+            acquired = self.lock.acquire()
+        except PlantedLink as exc:
+            raise StoreError(f"{exc.strerror}.") from None
+        if not acquired:
             holder = self.lock.holder() or {}
             who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
             since = holder.get("since", "an unknown time")
@@ -248,7 +252,10 @@ class Store(Loading, Records, Anchored, ChangeListeners):
             self._data.clear()
             self._data.update(data)
             if not self.read_only:
-                self.journal.open()
+                try:
+                    self.journal.open()
+                except PlantedLink as exc:
+                    raise StoreError(f"{exc.strerror}.") from None
             self._check_sequence()
             self._ready.set()
             try:

@@ -1,0 +1,51 @@
+"""Issue 11, point 3 (the DB's own sibling files): a link planted where the journal, the
+lock or the audit log will be created is never written through.
+
+A DB kept in a folder others can write to (a shared team folder, /tmp) gets its journal,
+lock and audit log created beside it by name. Another user who plants a link at one of
+those names before the DB is first opened must not make cope-tui append client records,
+or its pid, to a file the link points at: the open is refused with a message naming the
+file, and the file pointed at is unchanged.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cope_tui.models import Client
+from cope_tui.storage import Store, StoreError
+
+VICTIM = b""  # an empty file of the victim's: the hardest case, it reads as an empty journal or log
+
+
+@pytest.mark.parametrize("suffix", [".journal", ".lock"])
+def test_a_link_planted_at_a_sibling_name_is_refused_not_followed(tmp_path, suffix):
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(VICTIM)
+    db = tmp_path / "shared" / "cope.json"
+    db.parent.mkdir()
+    (db.parent / (db.name + suffix)).symlink_to(victim)
+    with pytest.raises(StoreError) as refused:
+        store = Store(db)
+        try:
+            store.put_client(Client(code="C-1", note="a private note"))
+        finally:
+            store.close()
+    assert db.name + suffix in str(refused.value)
+    assert "link" in str(refused.value)
+    assert victim.read_bytes() == VICTIM
+
+
+def test_a_link_planted_at_the_audit_log_is_never_written_through(tmp_path, cli):
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(VICTIM)
+    db = tmp_path / "shared" / "cope.json"
+    db.parent.mkdir()
+    store = Store(db)
+    store.put_client(Client(code="C-1", note="a private note"))
+    store.close()
+    (db.parent / (db.name + ".audit")).symlink_to(victim)
+    done = cli("export", "--db", db, "--client", "C-1", "-o", tmp_path / "out.md")
+    assert victim.read_bytes() == VICTIM
+    assert "Traceback" not in done.stderr
+    assert "cope.json.audit" in done.stderr
