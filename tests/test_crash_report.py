@@ -177,3 +177,35 @@ def test_a_bug_in_a_command_prints_where_the_report_is_and_no_traceback(tmp_path
     assert "KeyError" in text and "write_demo" in text
     assert NOTE not in text and CODE not in text and "held_note" not in text
     assert stat.S_IMODE(reports[0].stat().st_mode) == 0o600
+
+
+def test_a_bug_in_a_background_thread_is_reported_without_text(tmp_path, cli_env, run_cli):
+    """Our own threads (saver, loader, compactor, sync) are outside Textual's error path:
+    Python's default report would print the exception's message, which can quote a note."""
+    inject = tmp_path / "inject-thread"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(
+        "import threading\n"
+        "from cope_tui import demo\n\n"
+        "real = demo.write_demo\n\n\n"
+        "def write_demo(store, guide, **kwargs):\n"
+        "    def work():\n"
+        f"        held_note = {NOTE!r}\n"
+        f"        raise KeyError({CODE!r} + held_note)\n"
+        "    worker = threading.Thread(target=work, name='cope-compact')\n"
+        "    worker.start()\n"
+        "    worker.join()\n"
+        "    return real(store, guide, **kwargs)\n\n\n"
+        "demo.write_demo = write_demo\n"
+    )
+    env = {**cli_env, "PYTHONPATH": os.pathsep.join(filter(None, [str(inject), cli_env.get("PYTHONPATH")]))}
+    done = run_cli(["demo", "--db", str(tmp_path / "demo.json"), "--clients", "2", "--meetings", "2"], env)
+    assert done.returncode == 1  # the command's own work finished, but something broke on the way
+    reports = list((Path(env["XDG_STATE_HOME"]) / "cope-tui").glob("crash-*.txt"))
+    assert len(reports) == 1 and f"\n  {reports[0]}\n" in done.stderr
+    for secret in (NOTE, CODE, "held_note", "Traceback", "KeyError"):
+        assert secret not in done.stderr + done.stdout
+    text = reports[0].read_text()
+    assert "KeyError" in text and "cope-compact" in text
+    assert NOTE not in text and CODE not in text
+    assert stat.S_IMODE(reports[0].stat().st_mode) == 0o600

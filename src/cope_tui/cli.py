@@ -431,10 +431,15 @@ def run() -> None:
     console script and `python -m cope_tui.cli`), not in main(), which callers inside
     another process (tests among them) use without giving that process up for good.
     """
+    from .crash_report import thread_reports, watch_threads
     from .hardening import no_core_dumps
 
     no_core_dumps()
+    watch_threads()
     code = main()
+    for message in thread_reports():
+        print(message, file=sys.stderr)
+        code = code or EXIT_FAILURE
     try:
         sys.stdout.flush()
         sys.stderr.flush()

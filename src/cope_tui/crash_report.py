@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import platform
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -120,3 +121,26 @@ def report_or_reason(exc: BaseException, where: str) -> tuple[Path | None, str]:
     except Exception as error:  # a report must never become a second crash
         return None, type(error).__name__
 
+
+
+_from_threads: list[str] = []  # messages for the end of the command, one per report
+
+
+def watch_threads() -> None:
+    """Our own threads (saver, loader, compactor, sync) are outside Textual's error path,
+    and Python's default report for them prints the exception's message, which can quote
+    a note. Instead each gets a report like the app's; the command says where at its end."""
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit or args.exc_value is None:
+            return
+        name = args.thread.name if args.thread is not None else "unnamed"
+        report, problem = report_or_reason(args.exc_value, f"the background thread '{name}'")
+        _from_threads.append(user_message(report, problem))
+
+    threading.excepthook = hook
+
+
+def thread_reports() -> list[str]:
+    """What watch_threads() has to say: empty unless one of our threads broke."""
+    return list(_from_threads)
