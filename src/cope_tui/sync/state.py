@@ -35,13 +35,27 @@ def state_path(db: Path) -> Path:
     return db.with_name(db.name + SUFFIX)
 
 
+def step_problem(entry: Any) -> str | None:
+    """What is wrong with one line of the state's journal (None: it is a step as `commit`
+    writes it). Its lines are steps, not DB records: the DB's record check would refuse
+    every one of them."""
+    if not isinstance(entry, dict) or entry.get("t") != "step" or not isinstance(entry.get("id"), str):
+        return "it is not a sync step"
+    step = entry.get("doc")
+    if not isinstance(step, dict) or not isinstance(step.get("r", {}), dict) or not isinstance(step.get("m", {}), dict):
+        return "its step is not a set of records and values"
+    if not all(rec is None or isinstance(rec, dict) for rec in step.get("r", {}).values()):
+        return "a record of its step is not a JSON object"
+    return None
+
+
 class SyncState:
     """The state of one DB's sync, in memory and on disk; one writer (the DB's lock)."""
 
     def __init__(self, db: Path, codec: crypto.PlainCodec | crypto.SealedCodec):
         self.path = state_path(db)
         self.codec = codec
-        self.journal = Journal(self.path.with_name(self.path.name + ".journal"), codec)
+        self.journal = Journal(self.path.with_name(self.path.name + ".journal"), codec, check=step_problem)
         self.meta: dict[str, Any] = {}
         self.records: dict[str, dict[str, Any]] = {}
         self._main_size = 0
@@ -77,8 +91,8 @@ class SyncState:
         steps: dict[str, dict[str, Any]] = {}
         try:
             self.journal.replay(steps)
-        except JournalDamaged:
-            raise self._damaged("has a damaged journal") from None
+        except JournalDamaged as exc:
+            raise self._damaged(f"has a damaged journal (line {exc.line}: {exc.problem})") from None
         except OSError as exc:
             raise StateDamaged(f"Cannot read '{self.journal.path}': {exc.strerror}.") from None
         for step in steps.get("step", {}).values():
