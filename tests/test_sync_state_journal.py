@@ -88,3 +88,44 @@ def test_a_bad_line_that_ends_with_its_newline_is_damage_named_by_line(tmp_path,
     journal.write_bytes(journal.read_bytes() + line + b"\n")
     with pytest.raises(StateDamaged, match=r"damaged journal \(line 3: .*move it aside"):
         SyncState(db, crypto.PlainCodec())
+
+
+def test_a_state_opened_before_the_db_was_encrypted_writes_nothing_plain(tmp_path, cli_env) -> None:
+    """Issue 11's point 5 for the sync state: `encrypt` run from another shell (past a
+    deleted lock file) while a sync engine holds the state must not leave a plain line or
+    a plain state file, with the records' text, beside the encrypted DB."""
+    from cope_tui.storage import Store
+    from cope_tui.sync.errors import SyncError
+    from test_sealed_writes import PASS as DB_PASS, convert, plain_lines
+
+    db = tmp_path / "data" / "Ann.json"
+    store = Store(db)
+    store.close()
+    state = SyncState(db, store.codec)
+    state.commit(step("r1", "before"))
+    convert(cli_env, "encrypt", db, DB_PASS)
+    with pytest.raises(SyncError, match="encrypted, decrypted or replaced"):
+        state.commit(step("r2", "SECRET-AFTER"))
+    with pytest.raises(SyncError, match="encrypted, decrypted or replaced"):
+        state.compact()
+    state.close()
+    leaks = [p.name for p in db.parent.rglob("*") if p.is_file() and b"SECRET-AFTER" in p.read_bytes()]
+    assert leaks == []
+    assert plain_lines(journal_of(db)) == []
+    again = SyncState(db, crypto.unlock(crypto.read_header(db), DB_PASS))
+    assert set(again.records) == {"r1"}  # what was committed before is kept, now sealed
+    again.close()
+
+
+def test_a_state_journal_deleted_under_a_sync_loses_no_step(tmp_path) -> None:
+    """Same form, journal gone (deleted by hand while the app syncs): the next step goes
+    to a fresh journal and the whole state is written out first."""
+    db = tmp_path / "Ann.json"
+    state = SyncState(db, crypto.PlainCodec())
+    state.commit(step("r1", "first"))
+    journal_of(db).unlink()
+    state.commit(step("r2", "second"))
+    state.close()
+    again = SyncState(db, crypto.PlainCodec())
+    assert set(again.records) == {"r1", "r2"}
+    again.close()
