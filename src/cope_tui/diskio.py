@@ -193,11 +193,16 @@ class Journal:
     the main file while new saves go on into a fresh journal; the old one is deleted
     only after the main file holding its lines is durable. Each line passes through
     `codec` (in an encrypted DB, each is sealed on its own).
+
+    `check` says what is wrong with a line's entry (None: nothing), by default the DB's
+    record check. A journal of other entries (the sync state's) gives its own, so that
+    its lines are judged by what they are, in the torn tail as in the replay.
     """
 
-    def __init__(self, path: Path, codec=None):
+    def __init__(self, path: Path, codec=None, check: Callable[[Any], str | None] = entry_problem):
         self.path = path
         self.codec = codec or PlainCodec()
+        self.check = check
         self.old_path = path.with_name(path.name + ".old")
         self.fd: int | None = None
         self.size = 0
@@ -219,7 +224,7 @@ class Journal:
             raw = os.pread(f.fileno(), size, 0)
         keep = raw.rfind(b"\n") + 1
         try:
-            whole = entry_problem(orjson.loads(self.codec.open_line(raw[keep:]))) is None
+            whole = self.check(orjson.loads(self.codec.open_line(raw[keep:]))) is None
         except (orjson.JSONDecodeError, CryptoError):
             whole = False
         if whole:
@@ -313,7 +318,7 @@ class Journal:
         """Apply the old then the current journal to `data`; returns entries applied.
 
         `files` are their bytes when already read (`read_all`); `digest` (a hashlib
-        object) is fed them. Every line passes `check` (by default the full record check)
+        object) is fed them. Every line passes `check` (by default the journal's own)
         before it touches `data`: a bad line raises JournalDamaged, or with `on_bad` is
         handed to it and skipped. With `track(path, line, entry)` (anchor.Sequence.see),
         which follows the change numbers and says which lines to apply, every line is
@@ -330,7 +335,7 @@ class Journal:
             if digest is not None:
                 digest.update(b"%s %d\n" % (path.name.encode(), len(raw)))
                 digest.update(raw)
-            for number, entry, damage in self._lines(path, raw, check or entry_problem):
+            for number, entry, damage in self._lines(path, raw, check or self.check):
                 if damage is not None:
                     if on_bad is None:
                         raise damage

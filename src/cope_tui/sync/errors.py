@@ -66,6 +66,10 @@ class StateDamaged(SyncError):
     """The local sync-state file cannot be read."""
 
 
+class FormChanged(SyncError):
+    """The DB was encrypted, decrypted or re-keyed under a running sync: it writes no more."""
+
+
 class Cancelled(SyncError):
     """The caller asked the sync to stop; what was done so far is kept."""
 

@@ -25,7 +25,7 @@ import orjson
 
 from .. import crypto
 from ..diskio import Journal, JournalDamaged, write_private
-from .errors import StateDamaged
+from .errors import FormChanged, StateDamaged
 
 SUFFIX = ".sync"
 COMPACT_BYTES = 4 * 1024 * 1024  # or the size of the whole state, whichever is more
@@ -35,13 +35,28 @@ def state_path(db: Path) -> Path:
     return db.with_name(db.name + SUFFIX)
 
 
+def step_problem(entry: Any) -> str | None:
+    """What is wrong with one line of the state's journal (None: it is a step as `commit`
+    writes it). Its lines are steps, not DB records: the DB's record check would refuse
+    every one of them."""
+    if not isinstance(entry, dict) or entry.get("t") != "step" or not isinstance(entry.get("id"), str):
+        return "it is not a sync step"
+    step = entry.get("doc")
+    if not isinstance(step, dict) or not isinstance(step.get("r", {}), dict) or not isinstance(step.get("m", {}), dict):
+        return "its step is not a set of records and values"
+    if not all(rec is None or isinstance(rec, dict) for rec in step.get("r", {}).values()):
+        return "a record of its step is not a JSON object"
+    return None
+
+
 class SyncState:
     """The state of one DB's sync, in memory and on disk; one writer (the DB's lock)."""
 
     def __init__(self, db: Path, codec: crypto.PlainCodec | crypto.SealedCodec):
+        self.db = db
         self.path = state_path(db)
         self.codec = codec
-        self.journal = Journal(self.path.with_name(self.path.name + ".journal"), codec)
+        self.journal = Journal(self.path.with_name(self.path.name + ".journal"), codec, check=step_problem)
         self.meta: dict[str, Any] = {}
         self.records: dict[str, dict[str, Any]] = {}
         self._main_size = 0
@@ -77,8 +92,8 @@ class SyncState:
         steps: dict[str, dict[str, Any]] = {}
         try:
             self.journal.replay(steps)
-        except JournalDamaged:
-            raise self._damaged("has a damaged journal") from None
+        except JournalDamaged as exc:
+            raise self._damaged(f"has a damaged journal (line {exc.line}: {exc.problem})") from None
         except OSError as exc:
             raise StateDamaged(f"Cannot read '{self.journal.path}': {exc.strerror}.") from None
         for step in steps.get("step", {}).values():
@@ -98,6 +113,7 @@ class SyncState:
         step = {"r": records or {}, "m": meta or {}}
         if not step["r"] and not step["m"]:
             return
+        self._still_writable()
         # Each line has an id of its own: replay keeps the lines in the order written.
         self.journal.append({"t": "step", "id": secrets.token_hex(8), "doc": step})
         self._apply(step)
@@ -109,11 +125,33 @@ class SyncState:
     def compact(self) -> None:
         """Fold the journal into the whole file; a kill in between leaves both, and the
         journal's steps replayed over the new file give the same state."""
+        self._still_same_form()
         blob = orjson.dumps({"meta": self.meta, "records": self.records})
         sealed = self.codec.seal_file(blob)
         write_private(self.path, sealed)
         self._main_size = len(sealed)
         self.journal.truncate()
+
+    def _still_writable(self) -> None:
+        """Before a step: the DB in the form this state writes, and its journal the file it
+        opened. One deleted or moved aside in the same form gets a fresh one, after the
+        whole state is written out (what the lost file held is not lost)."""
+        self._still_same_form()
+        if self.journal.replaced():
+            self.journal.close()
+            self.journal.open()
+            self.compact()
+
+    def _still_same_form(self) -> None:
+        """The state holds every record's last synced text: once the DB was encrypted,
+        decrypted or given a new key by another process (past a deleted lock file), a step
+        written in the old form would leave that text plain, or unreadable, beside it."""
+        if not crypto.same_form(self.db, self.codec):
+            raise FormChanged(
+                f"The files of '{self.db}' were encrypted, decrypted or replaced by another program while this "
+                "sync had them open, so it wrote nothing more to its state. What it took into the database "
+                "is kept; close cope-tui, open the database again and sync again."
+            )
 
     def close(self) -> None:
         self.journal.close()
