@@ -53,7 +53,7 @@ def tmp_root() -> Path:
 def cope_cmd(*args: str) -> list[str]:
     if COPE_TUI:
         return [COPE_TUI, *args]
-    return [PYTHON, "-m", "cope_tui.cli", *args]
+    return [PYTHON, "-m", "cope_tui.cli.main", *args]
 
 
 def bench_env(**extra: str) -> dict[str, str]:

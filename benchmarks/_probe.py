@@ -1,4 +1,4 @@
-"""Diagnostic child: the real `cope_tui.cli.main` with timestamps at each phase.
+"""Diagnostic child: the real `cope_tui.cli.main.main` with timestamps at each phase.
 
     python benchmarks/_probe.py app DB       what `cope-tui --db DB` does (run on a pty)
     python benchmarks/_probe.py export DB    what `cope-tui export --all --db DB` does
@@ -141,12 +141,12 @@ def _patch_export(mod) -> None:
 
 
 PATCHES = {
-    "cope_tui.guide": _patch_guide,
-    "cope_tui.storage": _patch_storage,
+    "cope_tui.content.meeting_guide": _patch_guide,
+    "cope_tui.store.store": _patch_storage,
     "cope_tui.session": _patch_session,
     "cope_tui.app": _patch_app,
     "cope_tui.screens.clients": _patch_clients,
-    "cope_tui.export": _patch_export,
+    "cope_tui.export.documents": _patch_export,
 }
 
 
@@ -211,7 +211,7 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.enable()
     sys.meta_path.insert(0, _Hook())
-    from cope_tui import cli
+    from cope_tui.cli import main as cli
 
     mark("cli_imported")
     argv = ["--db", db] if mode == "app" else ["export", "--all", "--db", db]

@@ -212,7 +212,7 @@ def profile_top(path: Path, n: int = 15) -> dict[str, Any]:
 
 KDF_CODE = """
 import sys, time
-from cope_tui import crypto
+from cope_tui.store import crypto
 params = crypto.read_header(__import__("pathlib").Path(sys.argv[1])).params
 t = time.perf_counter()
 crypto.derive(sys.argv[2], params)

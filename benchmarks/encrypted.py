@@ -30,7 +30,7 @@ FLOOR = (b"x" * 2047) + b"\n"
 _CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 store = Store(sys.argv[1], read_only=True, lazy=sys.argv[2] == "lazy", passphrase=sys.argv[3] or None)
 painted = len(store.client_summaries())
 t1 = time.perf_counter()
@@ -60,8 +60,8 @@ def fsync_append(fd: int) -> float:
 def measure_saves(plain: Path, sealed: Path, saves: int) -> dict[str, Any]:
     import os
 
-    from cope_tui.models import dump
-    from cope_tui.storage import Store
+    from cope_tui.records import dump
+    from cope_tui.store.store import Store
 
     a, b = Store(plain), Store(sealed, passphrase=PASSPHRASE)
     drafts = [m.id for m in a.meetings() if not m.finalised]
@@ -109,7 +109,7 @@ def main() -> None:
     saves = 100 if args.quick else 300
     runs = 2 if args.quick else 5
 
-    from cope_tui import crypto, rekey
+    from cope_tui.store import crypto, rekey
 
     pristine = c.demo_db(meetings)
     plain = c.working_copy(pristine, f"plain-{meetings}")
@@ -119,7 +119,7 @@ def main() -> None:
     rekey.convert(sealed, rekey.ENCRYPT, PASSPHRASE)
     encrypt_s = time.perf_counter() - t
     # Each copy opened once as a writer, so both have a fresh summary to paint from.
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     Store(plain).close()
     Store(sealed, passphrase=PASSPHRASE).close()

@@ -42,9 +42,9 @@ def main() -> None:
     meetings = 1000 if args.quick else 10000
     runs = args.runs or (10 if args.quick else 25)
 
-    from cope_tui import followthrough as ft
-    from cope_tui.guide import load_guide
-    from cope_tui.storage import Store
+    from cope_tui.meetings import follow_through as ft
+    from cope_tui.content.meeting_guide import load_guide
+    from cope_tui.store.store import Store
 
     db = c.working_copy(c.demo_db(meetings), f"followthrough-{meetings}")
     store = Store(db, read_only=True)

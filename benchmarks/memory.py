@@ -25,7 +25,7 @@ FLOOR_CODE = "import sys, orjson\nwith open(sys.argv[1], 'rb') as f: data = orjs
 LOAD_CODE = """
 import sys
 from pathlib import Path
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 store = Store(Path(sys.argv[1]), read_only=True)
 meetings = store.meetings()
 clients = store.clients()

@@ -66,8 +66,8 @@ def tinydb_table(path: Path):
 
 
 def run_size(meetings: int, saves: int, tinydb_iters: int) -> dict[str, Any]:
-    from cope_tui.models import dump
-    from cope_tui.storage import COMPACT_BYTES, Store
+    from cope_tui.records import dump
+    from cope_tui.store.store import COMPACT_BYTES, Store
 
     pristine = c.demo_db(meetings)
     db_path = c.working_copy(pristine, f"save-{meetings}")

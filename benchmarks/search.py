@@ -19,10 +19,10 @@ from typing import Any
 import _common as c
 import orjson
 
-from cope_tui.guide import load_guide
-from cope_tui.models import dump
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.records import dump
 from cope_tui.search import SearchIndex, terms
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 # (name, query): words the demo writes rarely, often, as a pair, never, and a client code
 # narrowed by a word (the code is checked to exist at run time).

@@ -61,9 +61,9 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 def _run_cli(
     args: list[str], env: dict[str, str], *, cwd: Path | None = None, timeout: float = CLI_TIMEOUT
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m cope_tui.cli ARGS`, so the installed console script is not needed."""
+    """Run `python -m cope_tui.cli.main ARGS`, so the installed console script is not needed."""
     return subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli", *args],
+        [sys.executable, "-m", "cope_tui.cli.main", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

@@ -13,10 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cope_tui.demo import write_demo
-from cope_tui.demo_exercise import write_demo_exercise
-from cope_tui.guide import ColumnKind, MeetingGuide, load_guide
-from cope_tui.storage import Store
+from cope_tui.demo.writer import write_demo
+from cope_tui.demo.exercise import write_demo_exercise
+from cope_tui.content.meeting_guide import ColumnKind, MeetingGuide, load_guide
+from cope_tui.store.store import Store
 
 # What must never reach the terminal: each piece is something a terminal acts on, or
 # text that reorders, hides or marks itself up. The markers (CLICK, LINK, REVERSED)

@@ -8,17 +8,17 @@ import pytest
 from textual.widgets import Input, TextArea
 
 from cope_tui.app import create_app
-from cope_tui.export import meeting_markdown
-from cope_tui.meetings import create_client, start_meeting
-from cope_tui.models import MeetingKind, StepState
+from cope_tui.export.documents import meeting_markdown
+from cope_tui.meetings.rules import create_client, start_meeting
+from cope_tui.meetings.models import MeetingKind, StepState
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
-from cope_tui.screens.help import HelpScreen
+from cope_tui.dialogs.help import HelpScreen
 from cope_tui.screens.meeting import MeetingScreen
-from cope_tui.screens.privacy import PrivacyScreen
-from cope_tui.screens.row_editor import RowEditor
+from cope_tui.dialogs.privacy import PrivacyScreen
+from cope_tui.dialogs.row_editor import RowEditor
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 SIZE = (80, 24)
 
@@ -231,7 +231,7 @@ async def test_second_meeting_is_a_review_with_lists_carried(db):
     client = create_client(session.store, "C-2")
     first = start_meeting(session.store, session.guide, client)
     spec = session.guide.step("strengths").list_spec("strengths")
-    from cope_tui.meetings import new_row
+    from cope_tui.meetings.rules import new_row
 
     first.rows("strengths", "strengths").append(new_row(first, spec, {"strength": "Keeps appointments"}))
     session.store.put_meeting(first)
@@ -355,7 +355,7 @@ async def test_finalised_meeting_is_read_only_and_takes_addenda(db):
     meeting = start_meeting(session.store, session.guide, client)
     meeting.step("opening").notes = "signed text"
     meeting.finalised_by = "worker-2"
-    from cope_tui.models import now
+    from cope_tui.records import now
 
     meeting.finalised_at = now()
     session.store.put_meeting(meeting)

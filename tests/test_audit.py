@@ -14,16 +14,16 @@ import orjson
 import pytest
 from textual.widgets import Input
 
-from cope_tui import audit, backups
+from cope_tui.store import audit, backups
 from cope_tui.app import create_app
-from cope_tui.audit_check import PROBLEM, verify
-from cope_tui.export import meeting_markdown
-from cope_tui.meetings import add_addendum, create_client, finalise, start_meeting
-from cope_tui.models import dump, now
+from cope_tui.store.audit_check import PROBLEM, verify
+from cope_tui.export.documents import meeting_markdown
+from cope_tui.meetings.rules import add_addendum, create_client, finalise, start_meeting
+from cope_tui.records import dump, now
 from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 SIZE = (80, 24)
 MARKER = "zebra-marker-4711"
@@ -43,7 +43,7 @@ def stored(db: Path) -> dict:
     data = {"meta": {}, "clients": {}, "meetings": {}, "exercises": {}}
     if db.exists():
         data.update(orjson.loads(db.read_bytes()))
-    from cope_tui.diskio import Journal
+    from cope_tui.store.diskio import Journal
 
     Journal(db.with_name(db.name + ".journal")).replay(data)
     return data
@@ -247,7 +247,7 @@ def test_a_torn_last_line_is_tolerated_and_cut_off_by_the_next_append(db):
 
 
 def test_a_sealed_log_is_checked_with_its_codec(db):
-    from cope_tui import crypto
+    from cope_tui.store import crypto
 
     codec = crypto.new_codec("a passphrase for the test")
     audit.append(db, [audit.make_entry("export", what="client C-secret", target="out.md")] * 3, codec)
@@ -270,7 +270,7 @@ def test_the_log_is_private(db):
 APPENDER = textwrap.dedent(
     """
     import sys
-    from cope_tui import audit
+    from cope_tui.store import audit
     db, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     for i in range(n):
         audit.append(db, [audit.make_entry("export", what=f"{tag} {i}", target="x.md")])

@@ -14,11 +14,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cope_tui import audit, crypto, rekey
-from cope_tui.audit_check import verify
-from cope_tui.meetings import create_client, finalise, start_meeting
+from cope_tui.store import audit, crypto, rekey
+from cope_tui.store.audit_check import verify
+from cope_tui.meetings.rules import create_client, finalise, start_meeting
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 PASS = "correct horse battery staple"
 
@@ -143,7 +143,7 @@ def test_a_deleted_log_of_exports_only_is_named_missing(tmp_path, cli_env, run_c
 
 def test_a_deleted_log_elsewhere_is_named_missing_by_its_finalised_meetings(tmp_path, cli_env, run_cli):
     """No anchor (another computer, a moved DB): the finalised meetings say there was a log."""
-    from cope_tui import anchor  # new with these tests: imported here, so the others ran against the code before it
+    from cope_tui.store import anchor  # new with these tests: imported here, so the others ran against the code before it
     db = signed_db(tmp_path, exports=0)
     audit.log_path(db).unlink()
     for path in anchor.folder().glob("*.audit"):
@@ -183,7 +183,7 @@ def test_an_encrypted_dbs_chain_is_keyed(tmp_path):
 
 def test_an_old_unkeyed_sealed_log_still_verifies_and_grows_keyed(tmp_path):
     """A log sealed by the cope-tui before keyed chains: plain SHA-256 links inside."""
-    from cope_tui import anchor  # new with these tests: imported here, so the others ran against the code before it
+    from cope_tui.store import anchor  # new with these tests: imported here, so the others ran against the code before it
     db = signed_db(tmp_path, "encrypted", exports=0)
     codec = codec_of(db)
     log = audit.log_path(db)
@@ -216,7 +216,7 @@ def test_after_decrypt_keyed_entries_are_noted_not_failed(tmp_path, cli_env, run
 
 def test_an_anchor_behind_the_log_is_no_alarm(tmp_path, mode):
     """A kill between the log's fsync and the anchor's write leaves the anchor one behind."""
-    from cope_tui import anchor  # new with these tests: imported here, so the others ran against the code before it
+    from cope_tui.store import anchor  # new with these tests: imported here, so the others ran against the code before it
     db = signed_db(tmp_path, mode)
     head = anchor.read_audit(db)
     codec = codec_of(db)
@@ -228,7 +228,7 @@ def test_an_anchor_behind_the_log_is_no_alarm(tmp_path, mode):
 
 
 def test_the_anchors_are_private(tmp_path):
-    from cope_tui import anchor  # new with these tests: imported here, so the others ran against the code before it
+    from cope_tui.store import anchor  # new with these tests: imported here, so the others ran against the code before it
     signed_db(tmp_path)
     folder = anchor.folder()
     assert str(folder).startswith(str(tmp_path))  # the state folder conftest isolates

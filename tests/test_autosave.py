@@ -6,7 +6,7 @@ import errno
 import threading
 import time
 
-from cope_tui.autosave import Saver
+from cope_tui.store.autosave import Saver
 
 
 def wait_for(predicate, timeout=5.0):

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import orjson
 import pytest
 
-from cope_tui import backups, migrations, storage
-from cope_tui.models import Client
-from cope_tui.storage import DatabaseLocked, Store, StoreError
+from cope_tui.store import backups, migrations, store as storage
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import DatabaseLocked, Store, StoreError
 
 
 @pytest.fixture

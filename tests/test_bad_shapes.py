@@ -73,7 +73,7 @@ def _no_app(session, db, meet_code):
 @pytest.mark.parametrize("name", list(SHAPES))
 def test_every_bad_shape_in_process(tmp_path, capsys, name):
     """The same for more shapes, in this process: any exception would fail the test."""
-    from cope_tui import cli as cli_module
+    from cope_tui.cli import main as cli_module
 
     db, content = write(tmp_path, SHAPES[name])
     assert cli_module.launch(db, is_tty=False, run=_no_app) == 1

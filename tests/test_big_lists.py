@@ -43,7 +43,7 @@ def big_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env.pop("COPE_TUI_DB", None)
     db = base / "demo" / "big.json"
     done = subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli", "demo", "--db", str(db)]
+        [sys.executable, "-m", "cope_tui.cli.main", "demo", "--db", str(db)]
         + ["--clients", str(CLIENTS), "--meetings", str(MEETINGS)],
         env=env,
         capture_output=True,

@@ -6,27 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from cope_tui.caseplan import (
-    CasePlanError,
-    add_goal,
-    edit_goal,
-    latest,
-    open_goals,
-    parse_score,
-    rate,
-    rating_at,
-    remove_goal,
-    set_achieved,
-    sparkline,
-    trend,
-    unrate,
-)
-from cope_tui.demo import write_demo
-from cope_tui.export import client_markdown
-from cope_tui.export_caseplan import case_plan_markdown
-from cope_tui.guide import load_guide
-from cope_tui.meetings import create_client, finalise, start_meeting
-from cope_tui.storage import Store
+from cope_tui.meetings.case_plan import CasePlanError, add_goal, edit_goal, latest, open_goals, parse_score, rate, rating_at, remove_goal, set_achieved, sparkline, trend, unrate
+from cope_tui.demo.writer import write_demo
+from cope_tui.export.documents import client_markdown
+from cope_tui.export.case_plan import case_plan_markdown
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.store.store import Store
 
 
 @pytest.fixture
@@ -202,7 +188,7 @@ def test_demo_has_goals_scored_across_reviews(tmp_path, guide):
 
 def test_demo_goals_come_out_of_stage_3(tmp_path, guide):
     """No demo client has goals before stage 3, and none are set before the client got there."""
-    from cope_tui.stages import stage_on
+    from cope_tui.meetings.stages import stage_on
 
     store = Store(tmp_path / "demo.json")
     try:

@@ -8,16 +8,16 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from cope_tui.app import create_app
-from cope_tui.caseplan import add_goal, rate
-from cope_tui.meetings import create_client, finalise, start_meeting
+from cope_tui.meetings.case_plan import add_goal, rate
+from cope_tui.meetings.rules import create_client, finalise, start_meeting
 from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.screens.client import ClientScreen
-from cope_tui.screens.confirm import Confirm
-from cope_tui.screens.goal_form import GoalForm
-from cope_tui.screens.goal_ratings import GoalRatings
+from cope_tui.dialogs.confirm import Confirm
+from cope_tui.dialogs.goal_form import GoalForm
+from cope_tui.dialogs.goal_ratings import GoalRatings
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 SIZE = (80, 24)
 

@@ -23,7 +23,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env.pop(ENV_DB, None)
     db = base / "demo.json"
     done = subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli", "demo", "--db", str(db), "--clients", "4", "--meetings", "10"],
+        [sys.executable, "-m", "cope_tui.cli.main", "demo", "--db", str(db), "--clients", "4", "--meetings", "10"],
         env=env,
         capture_output=True,
         text=True,
@@ -110,7 +110,7 @@ def test_export_client_to_stdout_and_to_private_file(cli, demo_db, tmp_path):
 
 
 def test_export_one_meeting(cli, demo_db):
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     store = Store(demo_db, read_only=True)
     meeting = store.meetings()[0]
@@ -191,9 +191,9 @@ def test_demo_refuses_a_db_with_clients(cli, tmp_path):
 
 
 def test_export_works_while_the_db_is_open_elsewhere(cli, tmp_path):
-    from cope_tui.guide import load_guide
-    from cope_tui.meetings import create_client, start_meeting
-    from cope_tui.storage import Store
+    from cope_tui.content.meeting_guide import load_guide
+    from cope_tui.meetings.rules import create_client, start_meeting
+    from cope_tui.store.store import Store
 
     db = tmp_path / "live.json"
     store = Store(db)  # holds the lock, as the running app would
@@ -208,7 +208,7 @@ def test_export_works_while_the_db_is_open_elsewhere(cli, tmp_path):
 
 
 def test_demo_on_a_locked_db_fails_cleanly(cli, tmp_path):
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     db = tmp_path / "locked.json"
     store = Store(db)
@@ -259,7 +259,7 @@ def test_unknown_command_is_usage_error(cli):
 
 
 def test_main_returns_codes_in_process(capsys):
-    from cope_tui.cli import main
+    from cope_tui.cli.main import main
 
     assert main(["--version"]) == 0
     assert main(["export"]) == 2
@@ -272,7 +272,7 @@ def test_domain_does_not_import_textual():
     import sys
 
     code = (
-        "import sys, cope_tui.cli, cope_tui.demo, cope_tui.demo_exercise, cope_tui.export_exercise\n"
+        "import sys, cope_tui.cli.main, cope_tui.demo.writer, cope_tui.demo.exercise, cope_tui.export.exercise\n"
         "assert not any(m == 'textual' or m.startswith('textual.') for m in sys.modules), 'textual imported'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -283,8 +283,8 @@ def test_domain_does_not_import_textual():
 
 
 def _add_clients(db, *codes):
-    from cope_tui.models import Client
-    from cope_tui.storage import Store
+    from cope_tui.meetings.models import Client
+    from cope_tui.store.store import Store
 
     store = Store(db)
     try:
@@ -331,8 +331,8 @@ def _never(prompt):
 
 @pytest.mark.parametrize("meet_code", [None, "C-1"])
 def test_locked_db_offers_read_only_at_a_terminal(tmp_path, capsys, meet_code):
-    from cope_tui import cli as cli_module
-    from cope_tui.storage import Store
+    from cope_tui.cli import main as cli_module
+    from cope_tui.store.store import Store
 
     db = tmp_path / "held.json"
     _add_clients(db, "C-1")
@@ -356,8 +356,8 @@ def test_locked_db_offers_read_only_at_a_terminal(tmp_path, capsys, meet_code):
 
 
 def test_damaged_db_offers_the_newest_good_backup_at_a_terminal(tmp_path, capsys):
-    from cope_tui import backups
-    from cope_tui import cli as cli_module
+    from cope_tui.store import backups
+    from cope_tui.cli import main as cli_module
 
     db = tmp_path / "hurt.json"
     _add_clients(db, "C-1")
@@ -383,7 +383,7 @@ def test_damaged_db_offers_the_newest_good_backup_at_a_terminal(tmp_path, capsys
 
 
 def test_damaged_db_without_a_terminal_is_not_asked(tmp_path, capsys):
-    from cope_tui import cli as cli_module
+    from cope_tui.cli import main as cli_module
 
     db = tmp_path / "hurt.json"
     _add_clients(db, "C-1")
@@ -398,7 +398,7 @@ def test_damaged_db_without_a_terminal_is_not_asked(tmp_path, capsys):
 
 
 def test_damaged_db_without_backups_says_so_and_asks_nothing(tmp_path, capsys):
-    from cope_tui import cli as cli_module
+    from cope_tui.cli import main as cli_module
 
     db = tmp_path / "other.json"
     db.write_bytes(b'{"settings": {}}')
@@ -408,7 +408,7 @@ def test_damaged_db_without_backups_says_so_and_asks_nothing(tmp_path, capsys):
 
 
 def test_ask_yes_no_only_yes_is_yes():
-    from cope_tui.cli import ask_yes_no
+    from cope_tui.cli.main import ask_yes_no
 
     assert ask_yes_no("Go?", lambda p: " Y ") and ask_yes_no("Go?", lambda p: "yes")
     assert not ask_yes_no("Go?", lambda p: "") and not ask_yes_no("Go?", lambda p: "no")
@@ -434,7 +434,7 @@ def test_app_on_a_damaged_db_names_the_backup_without_a_terminal(cli, tmp_path, 
 
 
 def test_app_on_a_locked_db_without_a_terminal_exits_1_as_before(cli, tmp_path):
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     db = tmp_path / "held.json"
     store = Store(db)
@@ -459,7 +459,7 @@ def test_export_of_a_damaged_db_names_the_backup(cli, tmp_path):
 def test_export_meeting_by_a_unique_id_prefix(cli, tmp_path):
     db = tmp_path / "prefix.json"
     assert cli("demo", "--db", db, "--clients", "2", "--meetings", "4").returncode == 0
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     store = Store(db, read_only=True)
     ids = sorted(m.id for m in store.meetings())
@@ -475,7 +475,7 @@ def test_demo_writes_a_first_exercise_and_its_follow_up(cli, tmp_path):
     done = cli("demo", "--db", db, "--clients", "2", "--meetings", "3")
     assert done.returncode == 0, done.stderr
     assert "2 COPE exercises" in done.stdout and "follow-up carrying" in done.stdout
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     store = Store(db, read_only=True)
     try:
@@ -489,7 +489,7 @@ def test_demo_writes_a_first_exercise_and_its_follow_up(cli, tmp_path):
 def test_export_exercise_by_an_id_prefix(cli, tmp_path):
     db = tmp_path / "cope.json"
     assert cli("demo", "--db", db, "--clients", "2", "--meetings", "3").returncode == 0
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     store = Store(db, read_only=True)
     try:
@@ -530,10 +530,10 @@ def test_export_exercise_excludes_the_other_selectors(cli, demo_db):
 def test_exercise_id_prefix_must_be_unique_and_long_enough(tmp_path):
     from datetime import date
 
-    from cope_tui.cli import Failure
-    from cope_tui.cli_export import _exercise_by_id
-    from cope_tui.exercise import new_exercise
-    from cope_tui.storage import Store
+    from cope_tui.cli.main import Failure
+    from cope_tui.cli.export import _exercise_by_id
+    from cope_tui.cope.exercise import new_exercise
+    from cope_tui.store.store import Store
 
     store = Store(tmp_path / "ids.json")
     try:

@@ -7,18 +7,7 @@ from datetime import time
 
 import pytest
 
-from cope_tui.clientflow import (
-    Contact,
-    FlowError,
-    Visit,
-    by_hour,
-    by_visit_type,
-    chart,
-    check_contact,
-    check_visit,
-    client_times,
-    parse_clock,
-)
+from cope_tui.cope.client_flow import Contact, FlowError, Visit, by_hour, by_visit_type, chart, check_contact, check_visit, client_times, parse_clock
 
 VISITS = [
     Visit(1, "first", time(8, 0)),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 WRITER = Path(__file__).with_name("writer.py")
 COMPACT_BYTES = 12 * 1024  # a compaction every few dozen saves

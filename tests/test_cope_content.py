@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui import cope_content as cc
-from cope_tui.guide import ContentError
+from cope_tui.content import cope_guides as cc
+from cope_tui.content.meeting_guide import ContentError
 
 CONTENT = Path(cc.__file__).parent / "content"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui.models import Client
-from cope_tui.storage import Store
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store
 
 PASS = "a long and private phrase"
 NOTE = "WOMBAT-NOTE-3318"
@@ -32,11 +32,11 @@ linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pr
 # returns or (HOLD) waits there to be killed.
 PROBE = r"""
 import ctypes, json, os, resource, sys
-from cope_tui import cli
+from cope_tui.cli import main as cli
 
 if os.environ.get("SOFT"):  # the control run: what a process that keeps dumps on leaves
     try:
-        from cope_tui import hardening
+        from cope_tui.cli import hardening
         hardening.no_core_dumps = lambda: None
     except ImportError:
         pass

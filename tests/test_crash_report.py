@@ -18,12 +18,12 @@ import pytest
 from test_e2e import Terminal  # the real program on a pty
 
 from cope_tui.app import create_app
-from cope_tui.autosave import Saver
-from cope_tui.crash_report import describe, report_dir
-from cope_tui.meetings import create_client
+from cope_tui.store.autosave import Saver
+from cope_tui.store.crash_report import describe, report_dir
+from cope_tui.meetings.rules import create_client
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 SIZE = (80, 24)
 CODE = "C-MARA"
@@ -160,7 +160,7 @@ def test_a_bug_in_a_command_prints_where_the_report_is_and_no_traceback(tmp_path
     inject = tmp_path / "inject-cli"
     inject.mkdir()
     (inject / "sitecustomize.py").write_text(
-        "from cope_tui import demo\n\n\n"
+        "from cope_tui.demo import writer as demo\n\n\n"
         "def write_demo(store, guide, **kwargs):\n"
         f"    held_note = {NOTE!r}\n"
         f"    raise KeyError({CODE!r} + held_note)\n\n\n"
@@ -186,7 +186,7 @@ def test_a_bug_in_a_background_thread_is_reported_without_text(tmp_path, cli_env
     inject.mkdir()
     (inject / "sitecustomize.py").write_text(
         "import threading\n"
-        "from cope_tui import demo\n\n"
+        "from cope_tui.demo import writer as demo\n\n"
         "real = demo.write_demo\n\n\n"
         "def write_demo(store, guide, **kwargs):\n"
         "    def work():\n"

@@ -19,9 +19,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cope_tui import backups, crypto, doctor, rekey, summary
-from cope_tui.models import Client, Meeting, MeetingKind
-from cope_tui.storage import CorruptDatabase, NewerEncryption, Store, StoreError, WrongPassphrase
+from cope_tui.store import backups, crypto, doctor, rekey, summary
+from cope_tui.meetings.models import Client, Meeting, MeetingKind
+from cope_tui.store.store import CorruptDatabase, NewerEncryption, Store, StoreError, WrongPassphrase
 
 PASS = "correct horse battery staple"
 MARK = "ZEBRA-MARKER-7731"
@@ -337,7 +337,7 @@ def _big_plain_db(db: Path) -> dict[str, str]:
 
 def _encrypt_killed_when(db: Path, env: dict[str, str], ready) -> None:
     """Run `cope-tui encrypt` and kill -9 it the moment `ready()` holds (or let it end)."""
-    child = subprocess.Popen([sys.executable, "-m", "cope_tui.cli", "encrypt", "--db", str(db)], env=env,
+    child = subprocess.Popen([sys.executable, "-m", "cope_tui.cli.main", "encrypt", "--db", str(db)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     end = time.monotonic() + 60
     while child.poll() is None and time.monotonic() < end:

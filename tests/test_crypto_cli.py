@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui import audit, backups, crypto
-from cope_tui.models import Client
-from cope_tui.storage import Store
+from cope_tui.store import audit, backups, crypto
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store
 
 from test_e2e import Terminal  # the pty helper of the end-to-end tests
 
@@ -135,7 +135,7 @@ def test_doctor_without_the_passphrase_leaves_sealed_backups_unjudged(tmp_path, 
 
 def sealed_log(db: Path) -> list[dict]:
     """The audit log's entries, opened with the DB's key; every line must open."""
-    from cope_tui.audit_check import read_log
+    from cope_tui.store.audit_check import read_log
 
     log = read_log(db, crypto.Keyring(PASS).codec_for(db.read_bytes()))
     assert not log.damaged and not log.torn
@@ -271,7 +271,7 @@ def test_a_wrong_passphrase_in_the_variable_is_named_or_asked_for(tmp_path, run_
 
 
 def test_a_short_new_passphrase_is_refused_with_the_reason(tmp_path, monkeypatch, capsys):
-    from cope_tui.cli_crypto import PassphraseNeeded, new_passphrase
+    from cope_tui.cli.crypto import PassphraseNeeded, new_passphrase
 
     monkeypatch.delenv("COPE_TUI_PASSPHRASE", raising=False)
     typed = iter(["short", PASS, PASS])

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui.demo import write_demo
-from cope_tui.guide import load_guide
-from cope_tui.meetings import steps_of, undecided
-from cope_tui.models import Meeting, MeetingKind, StepState
-from cope_tui.storage import Store
+from cope_tui.demo.writer import write_demo
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import steps_of, undecided
+from cope_tui.meetings.models import Meeting, MeetingKind, StepState
+from cope_tui.store.store import Store
 
 
 def _write(path: Path, **kwargs) -> tuple[dict[str, int], Store]:
@@ -207,7 +207,7 @@ def test_demo_data_reopens_cleanly(tmp_path):
 
 
 def _exercises(path: Path, seed: int = 1):
-    from cope_tui.demo_exercise import write_demo_exercise
+    from cope_tui.demo.exercise import write_demo_exercise
 
     store = Store(path)
     counts = write_demo_exercise(store, seed=seed)
@@ -229,7 +229,7 @@ def test_demo_exercises_same_seed_same_data(tmp_path):
 def test_demo_follow_up_carries_the_open_problems(tmp_path):
     from datetime import date
 
-    from cope_tui.exercise import follow_up_summary
+    from cope_tui.cope.exercise import follow_up_summary
 
     counts, store = _exercises(tmp_path / "ex.json")
     try:
@@ -263,8 +263,8 @@ def test_demo_follow_up_carries_the_open_problems(tmp_path):
 
 
 def test_demo_exercise_has_guides_interviews_records_flow_and_culture(tmp_path):
-    from cope_tui.cope_content import load_guides
-    from cope_tui.exercise import flagged, flow_times
+    from cope_tui.content.cope_guides import load_guides
+    from cope_tui.cope.exercise import flagged, flow_times
 
     _, store = _exercises(tmp_path / "ex.json")
     try:
@@ -299,13 +299,13 @@ def test_demo_exercise_has_guides_interviews_records_flow_and_culture(tmp_path):
 
 
 def _minutes(clock: str) -> int:
-    from cope_tui.clientflow import minutes, parse_clock
+    from cope_tui.cope.client_flow import minutes, parse_clock
 
     return minutes(parse_clock(clock))
 
 
 def test_demo_exercise_ids_do_not_clash_with_meetings(tmp_path):
-    from cope_tui.demo_exercise import write_demo_exercise
+    from cope_tui.demo.exercise import write_demo_exercise
 
     counts, store = _write(tmp_path / "both.json", clients=3, meetings=6, seed=1)
     try:

@@ -8,10 +8,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cope_tui import backups, doctor
-from cope_tui import cli as cli_module
-from cope_tui.models import Client
-from cope_tui.storage import Store
+from cope_tui.store import backups, doctor
+from cope_tui.cli import main as cli_module
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store
 
 
 @pytest.fixture

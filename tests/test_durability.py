@@ -29,9 +29,9 @@ from typing import Any
 import orjson
 import pytest
 
-from cope_tui.autosave import Saver
-from cope_tui.models import Client
-from cope_tui.storage import Store
+from cope_tui.store.autosave import Saver
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store
 
 WRITER = Path(__file__).with_name("writer.py")
 TIMEOUT = 120  # seconds for any one child; a hang fails the test instead of the run

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 
 class Terminal:
@@ -30,7 +30,7 @@ class Terminal:
             if file_limit is not None:  # writes past it fail with EFBIG, like a full disk
                 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
                 resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, resource.RLIM_INFINITY))
-            os.execvpe(sys.executable, [sys.executable, "-m", "cope_tui.cli", *args], env)
+            os.execvpe(sys.executable, [sys.executable, "-m", "cope_tui.cli.main", *args], env)
         self.pid, self.fd = pid, fd
         Terminal.children.add(pid)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))

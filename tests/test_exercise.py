@@ -6,28 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from cope_tui.clientflow import FlowError
-from cope_tui.cope_content import load_guides
-from cope_tui.exercise import (
-    ExerciseError,
-    Interview,
-    Team,
-    add_contact,
-    add_visit,
-    end_contact,
-    flagged,
-    flow_times,
-    follow_up_summary,
-    new_exercise,
-    problem_from_interview,
-    problem_from_question,
-    progress,
-    raise_problem,
-    set_answer,
-    set_status,
-    team_progress,
-)
-from cope_tui.storage import Store
+from cope_tui.cope.client_flow import FlowError
+from cope_tui.content.cope_guides import load_guides
+from cope_tui.cope.exercise import ExerciseError, Interview, Team, add_contact, add_visit, end_contact, flagged, flow_times, follow_up_summary, new_exercise, problem_from_interview, problem_from_question, progress, raise_problem, set_answer, set_status, team_progress
+from cope_tui.store.store import Store
 
 GUIDES = load_guides().guides
 

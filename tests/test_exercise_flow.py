@@ -9,18 +9,12 @@ from textual.app import App, ComposeResult
 from textual.keys import _character_to_key
 from textual.widgets import DataTable, Static
 
-from cope_tui import exercise as cope
-from cope_tui.flow_register import (
-    client_line,
-    contacts_text,
-    hhmm,
-    register_rows,
-    visit_type,
-)
-from cope_tui.screens.confirm import Confirm
-from cope_tui.screens.flow_dialog import FlowDialog
-from cope_tui.widgets.exercise_flow import FlowPanel
-from cope_tui.widgets.exercise_panel import ExerciseChanged
+from cope_tui.cope import exercise as cope
+from cope_tui.cope.flow_register import client_line, contacts_text, hhmm, register_rows, visit_type
+from cope_tui.dialogs.confirm import Confirm
+from cope_tui.dialogs.flow import FlowDialog
+from cope_tui.widgets.exercise.flow import FlowPanel
+from cope_tui.widgets.exercise.panel import ExerciseChanged
 
 SIZE = (80, 24)
 

@@ -7,17 +7,12 @@ from datetime import date
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
-from cope_tui.cope_content import load_interview, load_record_review
-from cope_tui.exercise import Answer, Exercise, Interview, RecordCheck, new_exercise
-from cope_tui.screens.confirm import Confirm
-from cope_tui.widgets.exercise_interviews import (
-    FLAG,
-    IN_PLAN,
-    InterviewsPanel,
-    TextPrompt,
-)
-from cope_tui.widgets.exercise_panel import ExercisePanel
-from cope_tui.widgets.exercise_records import RecordsPanel
+from cope_tui.content.cope_guides import load_interview, load_record_review
+from cope_tui.cope.exercise import Answer, Exercise, Interview, RecordCheck, new_exercise
+from cope_tui.dialogs.confirm import Confirm
+from cope_tui.widgets.exercise.interviews import FLAG, IN_PLAN, InterviewsPanel, TextPrompt
+from cope_tui.widgets.exercise.panel import ExercisePanel
+from cope_tui.widgets.exercise.records import RecordsPanel
 
 SIZE = (80, 24)
 QUESTIONS = [q.id for q in load_interview().questions]

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input, Select, Static
 
-from cope_tui.cope_content import load_culture
-from cope_tui.exercise import Exercise, new_exercise, raise_problem
-from cope_tui.screens.confirm import Confirm
-from cope_tui.screens.problem_form import PlanItemForm, ProblemForm
-from cope_tui.widgets.exercise_culture import CulturePanel
-from cope_tui.widgets.exercise_panel import ExerciseChanged, ExercisePanel
-from cope_tui.widgets.exercise_plan import CARRIED_MARK, OVERDUE_MARK, PlanPanel
+from cope_tui.content.cope_guides import load_culture
+from cope_tui.cope.exercise import Exercise, new_exercise, raise_problem
+from cope_tui.dialogs.confirm import Confirm
+from cope_tui.dialogs.problem_form import PlanItemForm, ProblemForm
+from cope_tui.widgets.exercise.culture import CulturePanel
+from cope_tui.widgets.exercise.panel import ExerciseChanged, ExercisePanel
+from cope_tui.widgets.exercise.plan import CARRIED_MARK, OVERDUE_MARK, PlanPanel
 
 SIZE = (80, 24)
 PAST = date.today() - timedelta(days=10)

@@ -8,26 +8,15 @@ import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from cope_tui.app import create_app
-from cope_tui.exercise import new_exercise, set_answer
+from cope_tui.cope.exercise import new_exercise, set_answer
 from cope_tui.screens.clients import ClientsScreen
-from cope_tui.screens.confirm import Confirm
+from cope_tui.dialogs.confirm import Confirm
 from cope_tui.screens.exercise import SECTIONS, UNAVAILABLE, ExerciseScreen, load_panel
-from cope_tui.screens.exercise_form import (
-    CommentDialog,
-    ExerciseForm,
-    GuidePicker,
-    TeamForm,
-    parse_teams,
-)
+from cope_tui.dialogs.exercise_form import CommentDialog, ExerciseForm, GuidePicker, TeamForm, parse_teams
 from cope_tui.screens.exercises import ExercisesScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
-from cope_tui.widgets.exercise_guides import (
-    GuidesPanel,
-    OverviewPanel,
-    QuestionTable,
-    TeamTable,
-)
+from cope_tui.store.store import Store
+from cope_tui.widgets.exercise.guides import GuidesPanel, OverviewPanel, QuestionTable, TeamTable
 
 SIZE = (80, 24)
 
@@ -161,7 +150,7 @@ async def test_follow_up_carries_open_problem_and_teams(db):
     first = new_exercise("Kasese", date(2025, 9, 1), facilitator="Ann", teams=parse_teams("Ward: Bo"))
     first.teams[0].guides = ["access"]
     set_answer(first, "information", "q01", "no")
-    from cope_tui.exercise import problem_from_question, set_status
+    from cope_tui.cope.exercise import problem_from_question, set_status
 
     problem_from_question(first, "information", "q01")
     kept = problem_from_question(first, "information", "q01")  # the same source: no duplicate
@@ -280,7 +269,7 @@ async def test_sections_move_and_missing_ones_say_so(db, monkeypatch):
 
 
 async def test_report_preview_when_this_build_has_it(db):
-    pytest.importorskip("cope_tui.export_exercise")
+    pytest.importorskip("cope_tui.export.exercise")
     from cope_tui.screens.exercise import ExerciseReport
 
     store = Store(db)
@@ -305,7 +294,7 @@ async def test_report_preview_when_this_build_has_it(db):
 
 
 def test_parse_teams_refuses_nameless_and_twice():
-    from cope_tui.exercise import ExerciseError
+    from cope_tui.cope.exercise import ExerciseError
 
     assert [t.name for t in parse_teams("\nA: x, y\n\nB\n")] == ["A", "B"]
     with pytest.raises(ExerciseError, match="line 1"):

@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from cope_tui.export import all_markdown, client_markdown, md_cell, md_text, meeting_markdown, write_export
-from cope_tui.guide import ColumnKind, MeetingGuide, load_guide, parse_guide
-from cope_tui.meetings import add_addendum, create_client, finalise, new_row, start_meeting, steps_of
-from cope_tui.models import Client, Meeting, MeetingMode, StepState, dump
-from cope_tui.storage import Store, StoreError
+from cope_tui.export.documents import all_markdown, client_markdown, md_cell, md_text, meeting_markdown, write_export
+from cope_tui.content.meeting_guide import ColumnKind, MeetingGuide, load_guide, parse_guide
+from cope_tui.meetings.rules import add_addendum, create_client, finalise, new_row, start_meeting, steps_of
+from cope_tui.meetings.models import Client, Meeting, MeetingMode, StepState
+from cope_tui.records import dump
+from cope_tui.store.store import Store, StoreError
 
 GUIDE_TOML = """\
 schema_version = 1

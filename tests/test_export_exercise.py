@@ -10,31 +10,14 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from cope_tui.clientflow import chart
-from cope_tui.cope_content import load_guides, load_interview
-from cope_tui.demo_exercise import write_demo_exercise
-from cope_tui.exercise import (
-    Answer,
-    Exercise,
-    Interview,
-    PlanItem,
-    RecordCheck,
-    Team,
-    add_contact,
-    add_visit,
-    flagged,
-    flow_times,
-    follow_up_summary,
-    new_exercise,
-    problem_from_question,
-    raise_problem,
-    set_answer,
-    set_status,
-)
-from cope_tui.export import md_cell
-from cope_tui.export_exercise import exercise_markdown
-from cope_tui.models import dump
-from cope_tui.storage import Store
+from cope_tui.cope.client_flow import chart
+from cope_tui.content.cope_guides import load_guides, load_interview
+from cope_tui.demo.exercise import write_demo_exercise
+from cope_tui.cope.exercise import Answer, Exercise, Interview, PlanItem, RecordCheck, Team, add_contact, add_visit, flagged, flow_times, follow_up_summary, new_exercise, problem_from_question, raise_problem, set_answer, set_status
+from cope_tui.export.documents import md_cell
+from cope_tui.export.exercise import exercise_markdown
+from cope_tui.records import dump
+from cope_tui.store.store import Store
 
 MD = MarkdownIt("commonmark").enable("table")
 # The demo's follow-up starts in September 2026; this is the day it ends.

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui import export_parallel
-from cope_tui.demo import write_demo
-from cope_tui.export import AllPlan, all_markdown
-from cope_tui.guide import load_guide
-from cope_tui.models import Client
-from cope_tui.storage import Store
+from cope_tui.export import parallel as export_parallel
+from cope_tui.demo.writer import write_demo
+from cope_tui.export.documents import AllPlan, all_markdown
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +138,7 @@ def test_when_the_parent_fails_the_helper_writes_nothing(demo_db: Path, tmp_path
 def test_no_helper_for_a_small_or_encrypted_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     guide = load_guide()
     assert export_parallel.start_helper(demo_db, guide, None) is None  # far below 16 MB
-    monkeypatch.setattr("cope_tui.crypto.is_encrypted", lambda path: True)
+    monkeypatch.setattr("cope_tui.store.crypto.is_encrypted", lambda path: True)
     assert export_parallel.start_helper(demo_db, guide, None, fork_from=0) is None
 
 

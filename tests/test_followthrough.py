@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from cope_tui import followthrough as ft
-from cope_tui.demo import write_demo
-from cope_tui.demo_followthrough import relative_to_today
-from cope_tui.guide import load_guide
-from cope_tui.meetings import create_client, finalise, new_row, start_meeting
-from cope_tui.models import dump
-from cope_tui.storage import RecordLocked, Store
+from cope_tui.meetings import follow_through as ft
+from cope_tui.demo.writer import write_demo
+from cope_tui.demo.follow_through import relative_to_today
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import create_client, finalise, new_row, start_meeting
+from cope_tui.records import dump
+from cope_tui.store.store import RecordLocked, Store
 
 TODAY = date(2026, 3, 10)
 
@@ -305,7 +305,7 @@ def test_demo_shaping_follows_the_given_day(store, guide):
 
 
 def test_client_export_lists_ticks_and_no_longer_owes_them(store, guide):
-    from cope_tui.export import client_markdown
+    from cope_tui.export.documents import client_markdown
 
     client = create_client(store, "C-1")
     meeting = meeting_at(store, guide, client, datetime(2026, 3, 2, 10))

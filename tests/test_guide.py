@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui.guide import ColumnKind, ContentError, load_guide, parse_guide
+from cope_tui.content.meeting_guide import ColumnKind, ContentError, load_guide, parse_guide
 
 EXPECTED_STEPS = [
     "opening",

@@ -20,16 +20,16 @@ from textual.widgets import Input, Markdown, Static, TextArea
 from textual.widgets._toast import Toast
 
 from cope_tui.app import create_app
-from cope_tui.exercise import ExerciseError, new_exercise
-from cope_tui.meetings import create_client, rename_client
-from cope_tui.models import Client
+from cope_tui.cope.exercise import ExerciseError, new_exercise
+from cope_tui.meetings.rules import create_client, rename_client
+from cope_tui.meetings.models import Client
 from cope_tui.screens.client import ClientScreen
-from cope_tui.screens.client_form import ClientForm
+from cope_tui.dialogs.client_form import ClientForm
 from cope_tui.screens.exercise import ExerciseScreen
-from cope_tui.screens.exercise_form import ExerciseForm, TeamForm, parse_teams
+from cope_tui.dialogs.exercise_form import ExerciseForm, TeamForm, parse_teams
 from cope_tui.screens.export_preview import ExportPreview
 from cope_tui.session import Session
-from cope_tui.storage import DatabaseLocked, Store
+from cope_tui.store.store import DatabaseLocked, Store
 
 SIZE = (80, 24)
 HIDDEN = ["\x9b", "\x9d", "\x85", "\x1b", "\u202e", "\u2066", "\u200b", "\ufeff", "\t"]

@@ -15,10 +15,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cope_tui import backups, doctor
-from cope_tui.exercise import Exercise
-from cope_tui.models import Client, Meeting, MeetingKind, dump
-from cope_tui.storage import CorruptDatabase, Store, StoreError
+from cope_tui.store import backups, doctor
+from cope_tui.cope.exercise import Exercise
+from cope_tui.meetings.models import Client, Meeting, MeetingKind
+from cope_tui.records import dump
+from cope_tui.store.store import CorruptDatabase, Store, StoreError
 
 
 @pytest.fixture
@@ -223,7 +224,7 @@ def test_set_aside_in_process_report(db):
 
 
 def test_set_aside_of_a_sealed_line_that_does_not_decrypt(db):
-    from cope_tui import crypto, rekey, set_aside
+    from cope_tui.store import crypto, rekey, set_aside
 
     passphrase = "correct horse battery staple"
     compacted(db, Client(id="c1", code="C-1"))
@@ -250,7 +251,7 @@ def test_set_aside_of_a_sealed_line_that_does_not_decrypt(db):
 
 
 def test_a_file_checked_once_is_checked_again_only_when_a_byte_changes(db, monkeypatch):
-    from cope_tui import record_check
+    from cope_tui.store import record_check
 
     compacted(db, Client(code="C-1", note="first"))  # the compaction stamps the file it wrote
     checks = []
@@ -265,7 +266,7 @@ def test_a_file_checked_once_is_checked_again_only_when_a_byte_changes(db, monke
 
 @pytest.mark.parametrize(("answer", "done"), [("y", True), ("n", False)])
 def test_set_aside_asks_at_a_terminal(db, capsys, answer, done):
-    from cope_tui import cli as cli_module
+    from cope_tui.cli import main as cli_module
 
     compacted(db, Client(code="C-1"))
     content = line("clients", "c2", dump(Client(id="c2", code="C-2"))) + b"garbage\n"
@@ -288,7 +289,7 @@ def test_set_aside_asks_at_a_terminal(db, capsys, answer, done):
 def test_a_save_after_a_torn_line_is_never_glued_to_it(tmp_path):
     """A writer opening a journal a kill left without its last newline (its fold at open
     may fail, on a full disk, and leave the journal as it is) appends on a line of its own."""
-    from cope_tui.diskio import Journal
+    from cope_tui.store.diskio import Journal
 
     whole = line("clients", "c2", dump(Client(id="c2", code="C-2")))
     cut = b'{"t":"clients","id":"c3","doc":{"id":"c3","co'

@@ -20,14 +20,15 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from cope_tui import audit, backups, doctor, set_aside
-from cope_tui.exercise import Exercise
-from cope_tui.export_parallel import all_markdown_bytes
-from cope_tui.guide import load_guide
-from cope_tui.meetings import create_client, finalise, start_meeting
-from cope_tui.models import Client, dump
+from cope_tui.store import audit, backups, doctor, set_aside
+from cope_tui.cope.exercise import Exercise
+from cope_tui.export.parallel import all_markdown_bytes
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.meetings.models import Client
+from cope_tui.records import dump
 from cope_tui.session import Session
-from cope_tui.storage import Store, StoreError
+from cope_tui.store.store import Store, StoreError
 
 TABLES = ("meta", "clients", "meetings", "exercises")
 PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Markdown
 
 from cope_tui.app import create_app
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 from hostile_data import write_hostile_db
 
 SIZE = (100, 40)  # big enough that most of each screen's text is drawn
@@ -100,13 +100,13 @@ async def _markdown_shown(pilot) -> None:
 async def walk_clients(walk: Walk, store: Store, full: bool) -> None:
     from cope_tui.screens.case_plan import CasePlanScreen
     from cope_tui.screens.client import ClientScreen
-    from cope_tui.screens.client_form import ClientForm
+    from cope_tui.dialogs.client_form import ClientForm
     from cope_tui.screens.export_preview import ExportPreview
     from cope_tui.screens.follow_through import FollowThroughScreen
     from cope_tui.screens.handover import HandoverScreen
-    from cope_tui.screens.stage_form import StageForm
-    from cope_tui.screens.start_meeting import StartMeeting
-    from cope_tui.stages import load_stages
+    from cope_tui.dialogs.stage_form import StageForm
+    from cope_tui.dialogs.start_meeting import StartMeeting
+    from cope_tui.meetings.stages import load_stages
 
     pilot = walk.pilot
     await until(pilot, lambda: bool(walk.app.screen.query("#client-table")))

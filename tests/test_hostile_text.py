@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from cope_tui import mdsafe
-from cope_tui.export import all_markdown, client_markdown, meeting_markdown
-from cope_tui.export_exercise import exercise_markdown
-from cope_tui.export_handover import handover_markdown
-from cope_tui.guide import load_guide
-from cope_tui.storage import Store
+from cope_tui.export.documents import all_markdown, client_markdown, meeting_markdown
+from cope_tui.export.exercise import exercise_markdown
+from cope_tui.export.handover import handover_markdown
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.store.store import Store
 from hostile_data import HOSTILE, poison_store, write_demo_db
 
 # What no export and no screen may hold: C0 and C1 controls, DEL, bidi embeddings,

@@ -20,13 +20,13 @@ from textual.widgets.text_area import Document
 
 import cope_tui
 from cope_tui.app import create_app
-from cope_tui.guide import load_guide
-from cope_tui.meetings import create_client, start_meeting
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import create_client, start_meeting
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 from cope_tui.widgets.notes_area import LIMIT, NotesArea
 
 SIZE = (80, 24)

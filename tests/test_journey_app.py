@@ -6,17 +6,17 @@ import pytest
 from textual.widgets import TextArea
 
 from cope_tui.app import create_app
-from cope_tui.meetings import create_client, finalise, start_meeting
+from cope_tui.meetings.rules import create_client, finalise, start_meeting
 from cope_tui.screens.client import ClientScreen
-from cope_tui.screens.confirm import Confirm
+from cope_tui.dialogs.confirm import Confirm
 from cope_tui.screens.export_preview import ExportPreview
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
-from cope_tui.screens.stage_form import StageForm
-from cope_tui.screens.text_prompt import TextPrompt
+from cope_tui.dialogs.stage_form import StageForm
+from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.session import Session
-from cope_tui.stages import change_stage, load_stages
-from cope_tui.storage import Store
+from cope_tui.meetings.stages import change_stage, load_stages
+from cope_tui.store.store import Store
 
 SIZE = (80, 24)
 

@@ -11,18 +11,18 @@ from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
 from cope_tui.app import create_app
-from cope_tui.meetings import create_client, finalise, new_row, start_meeting
+from cope_tui.meetings.rules import create_client, finalise, new_row, start_meeting
 from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.follow_through import FollowThroughScreen
 from cope_tui.screens.handover import HandoverScreen
-from cope_tui.screens.help import GUIDE, HelpScreen
+from cope_tui.dialogs.help import GUIDE, HelpScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
-from cope_tui.screens.stage_form import StageForm
+from cope_tui.dialogs.stage_form import StageForm
 from cope_tui.session import Session
-from cope_tui.stages import close_client, write_handover
-from cope_tui.storage import Store
+from cope_tui.meetings.stages import close_client, write_handover
+from cope_tui.store.store import Store
 
 SIZE = (80, 24)
 
@@ -271,7 +271,7 @@ async def test_a_handover_left_open_does_not_undo_a_change_made_through_search(d
 
 
 async def test_closing_with_a_draft_meeting_says_why_before_asking(db):
-    from cope_tui.screens.confirm import Confirm
+    from cope_tui.dialogs.confirm import Confirm
 
     session = Session.open(db)
     client = create_client(session.store, "C-50")

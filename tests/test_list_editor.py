@@ -8,10 +8,10 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
 
-from cope_tui.guide import ListSpec, parse_guide
-from cope_tui.models import Meeting, Row
-from cope_tui.screens.confirm import Confirm
-from cope_tui.screens.row_editor import RowEditor
+from cope_tui.content.meeting_guide import ListSpec, parse_guide
+from cope_tui.meetings.models import Meeting, Row
+from cope_tui.dialogs.confirm import Confirm
+from cope_tui.dialogs.row_editor import RowEditor
 from cope_tui.widgets.list_editor import CARRIED_MARK, ListEditor
 
 GUIDE = """\
@@ -507,7 +507,7 @@ async def test_checklist_refusal_is_explained() -> None:
 
 
 async def test_table_fits_80_columns() -> None:
-    from cope_tui.guide import load_guide
+    from cope_tui.content.meeting_guide import load_guide
 
     spec = load_guide().step("needs").list_spec("decisions")
     meeting = Meeting(client_id="c", kind="first")

@@ -13,15 +13,15 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, TextArea
 
 from cope_tui.app import create_app
-from cope_tui.meetings import create_client
+from cope_tui.meetings.rules import create_client
 from cope_tui.screens.clients import ClientsScreen
-from cope_tui.screens.help import HelpScreen
-from cope_tui.screens.lock import LockScreen
+from cope_tui.dialogs.help import HelpScreen
+from cope_tui.dialogs.lock import LockScreen
 from cope_tui.screens.meeting import MeetingScreen
-from cope_tui.screens.unlock import UnlockScreen
+from cope_tui.dialogs.unlock import UnlockScreen
 from cope_tui.session import Session
 from cope_tui.settings import ENV_LOCK_MINUTES, Settings, SettingsError, check_minutes, load_settings
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 from cope_tui.widgets.palette import screen_actions
 
 SIZE = (80, 24)

@@ -6,22 +6,11 @@ from datetime import date
 
 import pytest
 
-from cope_tui.guide import load_guide
-from cope_tui.meetings import (
-    MeetingError,
-    add_addendum,
-    clean_values,
-    create_client,
-    finalise,
-    new_row,
-    open_actions,
-    set_step_state,
-    start_meeting,
-    steps_of,
-    undecided,
-)
-from cope_tui.models import MeetingKind, StepState, parse_date
-from cope_tui.storage import Store
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import MeetingError, add_addendum, clean_values, create_client, finalise, new_row, open_actions, set_step_state, start_meeting, steps_of, undecided
+from cope_tui.meetings.models import MeetingKind, StepState
+from cope_tui.records import parse_date
+from cope_tui.store.store import Store
 
 
 @pytest.fixture

@@ -15,9 +15,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cope_tui import anchor, crypto, doctor, rekey, set_aside
-from cope_tui.models import Client, dump
-from cope_tui.storage import CorruptDatabase, Store
+from cope_tui.store import anchor, crypto, doctor, rekey, set_aside
+from cope_tui.meetings.models import Client
+from cope_tui.records import dump
+from cope_tui.store.store import CorruptDatabase, Store
 
 PASS = "correct horse battery staple"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from cope_tui.models import Client
-from cope_tui.storage import Store, StoreError
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store, StoreError
 
 VICTIM = b""  # an empty file of the victim's: the hardest case, it reads as an empty journal or log
 

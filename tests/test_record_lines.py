@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from cope_tui.record_lines import MeetingLines, dump_tables
-from cope_tui.storage import Store
+from cope_tui.store.record_lines import MeetingLines, dump_tables
+from cope_tui.store.store import Store
 
 
 def _meeting(mid: str, cid: str, note: str = "") -> dict:

@@ -24,11 +24,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cope_tui import backups, crypto, rekey
+from cope_tui.store import backups, crypto, rekey
 from cope_tui.app import create_app
-from cope_tui.models import Client
+from cope_tui.meetings.models import Client
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 from test_lock import until
 
 PASS = "correct horse battery staple"
@@ -37,8 +37,8 @@ SIZE = (80, 24)
 CHILD = textwrap.dedent(
     """
     import sys
-    from cope_tui.models import Client
-    from cope_tui.storage import Store
+    from cope_tui.meetings.models import Client
+    from cope_tui.store.store import Store
     store = Store(sys.argv[1], passphrase=sys.argv[2] or None)
     for code in sys.argv[3:]:
         store.put_client(Client(code=code))
@@ -165,7 +165,7 @@ def test_an_old_backup_copied_over_the_file_is_detected_and_the_backup_that_hold
 
 
 def test_accept_missing_stops_the_report_and_keeps_the_record(db, cli_env, run_cli):
-    from cope_tui import anchor  # new with these tests: imported here, so the others ran against the code before it
+    from cope_tui.store import anchor  # new with these tests: imported here, so the others ran against the code before it
     killed_writer(db, cli_env, "C-1")
     journal(db).unlink()
     assert doctor(run_cli, cli_env, db).returncode == 1
@@ -233,7 +233,7 @@ def test_a_damaged_backup_is_a_problem(db, cli_env, run_cli):
 
 
 def test_an_older_db_without_numbers_opens_quietly_and_is_anchored(tmp_path, cli_env, run_cli):
-    from cope_tui import anchor  # new with these tests: imported here, so the others ran against the code before it
+    from cope_tui.store import anchor  # new with these tests: imported here, so the others ran against the code before it
     db = tmp_path / "data" / "cope.json"
     db.parent.mkdir(mode=0o700)
     client = orjson.loads(orjson.dumps(Client(code="C-OLD").model_dump(mode="json")))
@@ -255,7 +255,7 @@ def test_an_older_db_without_numbers_opens_quietly_and_is_anchored(tmp_path, cli
 
 
 def test_encrypt_and_decrypt_carry_the_numbers(tmp_path, cli_env, run_cli):
-    from cope_tui import anchor  # new with these tests: imported here, so the others ran against the code before it
+    from cope_tui.store import anchor  # new with these tests: imported here, so the others ran against the code before it
     db = tmp_path / "data" / "cope.json"
     Store(db).close()
     killed_writer(db, cli_env, "C-1", "C-2")  # two lines still in the journal
@@ -272,7 +272,7 @@ def test_encrypt_and_decrypt_carry_the_numbers(tmp_path, cli_env, run_cli):
 
 
 def test_a_new_db_where_one_was_deleted_starts_afresh(tmp_path, cli_env, run_cli):
-    from cope_tui import audit
+    from cope_tui.store import audit
 
     db = tmp_path / "data" / "cope.json"
     killed_writer(db, cli_env, "C-1", "C-2")

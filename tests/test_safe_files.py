@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from cope_tui import diskio
+from cope_tui.store import diskio
 from cope_tui.app import create_app
-from cope_tui.export import write_export
-from cope_tui.meetings import create_client, start_meeting
-from cope_tui.models import Client
+from cope_tui.export.documents import write_export
+from cope_tui.meetings.rules import create_client, start_meeting
+from cope_tui.meetings.models import Client
 from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 PASS = "a long and private phrase"
 SECRET = "TAPIR-SECRET-5521"
@@ -280,7 +280,7 @@ def test_new_folders_and_files_are_private_under_umask_000(tmp_path, cli_env):
     creates, on every path (--db, the default location, encrypt), is 0700, every file 0600."""
     data_home = tmp_path / "xdg-new" / "share"
     env = {**cli_env, "XDG_DATA_HOME": str(data_home), "COPE_TUI_PASSPHRASE": PASS}
-    python = f"{sys.executable} -m cope_tui.cli"
+    python = f"{sys.executable} -m cope_tui.cli.main"
     script = (
         "umask 000 && "
         f"{python} demo --db new/a/b/cope.json --clients 2 --meetings 4 && "

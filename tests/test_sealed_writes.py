@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from cope_tui import audit, crypto
+from cope_tui.store import audit, crypto
 from cope_tui.app import create_app
-from cope_tui.meetings import create_client, finalise, start_meeting
-from cope_tui.models import Client
+from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.meetings.models import Client
 from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 from test_lock import until
 
 PASS = "correct horse battery staple"
@@ -48,7 +48,7 @@ def db(tmp_path: Path) -> Path:
 
 def convert(cli_env: dict[str, str], command: str, db: Path, passphrase: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli", command, "--db", str(db)],
+        [sys.executable, "-m", "cope_tui.cli.main", command, "--db", str(db)],
         env={**cli_env, "COPE_TUI_PASSPHRASE": passphrase}, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr
@@ -63,7 +63,7 @@ def doctor(cli_env: dict[str, str], db: Path, passphrase: str | None) -> subproc
     if passphrase:
         env["COPE_TUI_PASSPHRASE"] = passphrase
     return subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli", "doctor", "--db", str(db)],
+        [sys.executable, "-m", "cope_tui.cli.main", "doctor", "--db", str(db)],
         env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
     )
 
@@ -101,8 +101,8 @@ async def test_a_read_only_app_left_open_writes_no_plain_line_after_encrypt(db, 
 HOLDER = textwrap.dedent(
     """
     import sys
-    from cope_tui import audit
-    from cope_tui.storage import Store
+    from cope_tui.store import audit
+    from cope_tui.store.store import Store
     store = Store(sys.argv[1], read_only=True, passphrase=sys.argv[2] or None)
     store.clients()  # loaded, as an open window is
     print("ready", flush=True)

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 import pytest
 
-from cope_tui.exercise import new_exercise, raise_problem
-from cope_tui.guide import load_guide
-from cope_tui.meetings import add_addendum, create_client, finalise, new_row, start_meeting
-from cope_tui.models import dump
+from cope_tui.cope.exercise import new_exercise, raise_problem
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import add_addendum, create_client, finalise, new_row, start_meeting
+from cope_tui.records import dump
 from cope_tui.search import SearchIndex, index_for, snippet, terms
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ import pytest
 from textual.widgets import OptionList, Static, TextArea
 
 from cope_tui.app import create_app
-from cope_tui.autosave import Saver
-from cope_tui.guide import load_guide
-from cope_tui.meetings import create_client, finalise, start_meeting
+from cope_tui.store.autosave import Saver
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import create_client, finalise, start_meeting
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
+from cope_tui.store.store import Store
 
 SIZE = (80, 24)
 

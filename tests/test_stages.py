@@ -8,23 +8,12 @@ from pathlib import Path
 import pytest
 
 from cope_tui.errors import ContentError
-from cope_tui.export_handover import find_client, handover_markdown
-from cope_tui.guide import load_guide
-from cope_tui.meetings import create_client, finalise, new_row, start_meeting
-from cope_tui.models import STAGES
-from cope_tui.stages import (
-    StageError,
-    change_stage,
-    close_client,
-    handover_missing,
-    load_stages,
-    parse_stages,
-    reopen_client,
-    stage_on,
-    stage_since,
-    write_handover,
-)
-from cope_tui.storage import Store
+from cope_tui.export.handover import find_client, handover_markdown
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.rules import create_client, finalise, new_row, start_meeting
+from cope_tui.meetings.models import STAGES
+from cope_tui.meetings.stages import StageError, change_stage, close_client, handover_missing, load_stages, parse_stages, reopen_client, stage_on, stage_since, write_handover
+from cope_tui.store.store import Store
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src" / "cope_tui" / "content" / "stages.toml"
 
@@ -269,7 +258,7 @@ def test_cli_exports_the_handover_by_code_or_id(tmp_path, cli):
 
 
 def test_the_client_export_shows_the_stage_and_its_dated_changes(tmp_path):
-    from cope_tui.export import client_markdown
+    from cope_tui.export.documents import client_markdown
 
     store = Store(tmp_path / "c.json")
     client = create_client(store, "C-60")

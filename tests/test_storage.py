@@ -15,15 +15,9 @@ import pytest
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from cope_tui.models import Addendum, Client, Meeting, MeetingKind, now
-from cope_tui.storage import (
-    CorruptDatabase,
-    DatabaseLocked,
-    ForeignDatabase,
-    ReadOnlyDatabase,
-    RecordLocked,
-    Store,
-)
+from cope_tui.meetings.models import Addendum, Client, Meeting, MeetingKind
+from cope_tui.records import now
+from cope_tui.store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, ReadOnlyDatabase, RecordLocked, Store
 
 
 @pytest.fixture
@@ -125,7 +119,7 @@ def test_second_writer_is_refused_with_holder_and_read_only_works(db):
 
 
 def test_lock_of_a_killed_process_is_cleared(db, tmp_path):
-    code = f"from cope_tui.storage import Store; import time; Store({str(db)!r}); print('ready', flush=True); time.sleep(60)"
+    code = f"from cope_tui.store.store import Store; import time; Store({str(db)!r}); print('ready', flush=True); time.sleep(60)"
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "ready"
     with pytest.raises(DatabaseLocked):
@@ -165,8 +159,8 @@ def test_newer_format_opens_read_only(db):
 WRITER = textwrap.dedent(
     """
     import sys
-    from cope_tui.models import Client
-    from cope_tui.storage import Store
+    from cope_tui.meetings.models import Client
+    from cope_tui.store.store import Store
     store = Store(sys.argv[1])
     start = int(sys.argv[2])
     for i in range(start, start + 100000):
@@ -268,7 +262,7 @@ def test_temp_files_of_a_killed_writer_are_removed_by_the_next_writer(db):
 
 
 def test_a_meeting_id_of_another_client_is_never_overwritten(db):
-    from cope_tui.storage import StoreError
+    from cope_tui.store.store import StoreError
 
     store = Store(db)
     mine = Meeting(client_id="a", kind=MeetingKind.FIRST)
@@ -299,7 +293,7 @@ def test_a_full_disk_while_folding_the_journal_in_at_open_does_not_poison_the_st
     the records are loaded all the same and saving goes on once space returns."""
     import errno
 
-    from cope_tui import storage
+    from cope_tui.store import store as storage
 
     db = tmp_path / "cope.json"
     store = Store(db)

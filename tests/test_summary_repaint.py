@@ -13,11 +13,11 @@ import orjson
 import pytest
 
 from cope_tui.app import create_app
-from cope_tui.meetings import create_client
+from cope_tui.meetings.rules import create_client
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session
-from cope_tui.storage import Store
-from cope_tui.summary import sidecar
+from cope_tui.store.store import Store
+from cope_tui.store.summary import sidecar
 
 SIZE = (80, 24)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui import backups
-from cope_tui.models import Client
-from cope_tui.storage import Store, StoreError
+from cope_tui.store import backups
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store, StoreError
 
 PASS = "a long and private phrase"
 

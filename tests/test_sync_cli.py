@@ -10,7 +10,7 @@ from argparse import Namespace
 
 import pytest
 
-from cope_tui.cli_sync import cmd_sync
+from cope_tui.cli.sync import cmd_sync
 from cope_tui.errors import Failure
 from sync_helpers import make_worker, ok
 

@@ -10,8 +10,8 @@ import random
 import orjson
 import pytest
 
-from cope_tui.meetings import add_addendum, finalise
-from cope_tui.models import Client, Meeting, MeetingKind
+from cope_tui.meetings.rules import add_addendum, finalise
+from cope_tui.meetings.models import Client, Meeting, MeetingKind
 from cope_tui.sync.merge import digest
 from sync_helpers import members, remote, team_key  # noqa: F401  (fixtures)
 

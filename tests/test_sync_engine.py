@@ -8,9 +8,9 @@ import threading
 import orjson
 import pytest
 
-from cope_tui.demo import write_demo
-from cope_tui.guide import load_guide
-from cope_tui.models import Client
+from cope_tui.demo.writer import write_demo
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.meetings.models import Client
 from cope_tui.session import Session
 from cope_tui.sync import errors
 from cope_tui.sync.couch import Couch
@@ -164,7 +164,7 @@ def test_a_checkpoint_written_but_not_answered_is_written_again(members, couch_d
 
 
 def test_a_read_only_or_locked_db_cannot_sync(tmp_path, remote, team_key) -> None:
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
 
     Store(tmp_path / "a.json").close()
     viewer = Store(tmp_path / "a.json", read_only=True)
@@ -177,10 +177,10 @@ def test_a_read_only_or_locked_db_cannot_sync(tmp_path, remote, team_key) -> Non
 def test_a_sync_stopped_around_its_audit_entries_leaves_every_finalised_meeting_vouched_for(
     members, team_key, monkeypatch
 ) -> None:
-    from cope_tui import audit
-    from cope_tui.audit_check import verify
-    from cope_tui.meetings import finalise
-    from cope_tui.models import Meeting, MeetingKind
+    from cope_tui.store import audit
+    from cope_tui.store.audit_check import verify
+    from cope_tui.meetings.rules import finalise
+    from cope_tui.meetings.models import Meeting, MeetingKind
 
     ann, bea = members("Ann"), members("Bea")
     client = Client(code="C-7")

@@ -14,12 +14,12 @@ import orjson
 import pytest
 
 from couch_server import CouchDb, free_port
-from cope_tui.models import Client
+from cope_tui.meetings.models import Client
 from sync_helpers import make_worker, ok
 
 
 def _popen_sync(worker) -> subprocess.Popen:
-    args = [sys.executable, "-m", "cope_tui.cli", "sync", "--remote", worker.remote, "--db", str(worker.db)]
+    args = [sys.executable, "-m", "cope_tui.cli.main", "sync", "--remote", worker.remote, "--db", str(worker.db)]
     return subprocess.Popen(args, env=worker.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 

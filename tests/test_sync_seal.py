@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from cope_tui import crypto
+from cope_tui.store import crypto
 from cope_tui.sync import errors
 from cope_tui.sync.seal import TeamDoc, create_team, open_team
 

@@ -12,10 +12,10 @@ import orjson
 import pytest
 
 from couch_server import CouchDb
-from cope_tui.crypto import PlainCodec
+from cope_tui.store.crypto import PlainCodec
 from cope_tui.errors import Failure
 from cope_tui.sync.state import SyncState
-from cope_tui.models import Client, Meeting, MeetingKind
+from cope_tui.meetings.models import Client, Meeting, MeetingKind
 from sync_helpers import PHRASE, make_worker, ok
 
 MARKER = "ZEBRA-MARKER-7731"
@@ -93,7 +93,7 @@ def test_a_wrong_team_passphrase_has_its_own_message(pair) -> None:
 
 
 def test_a_typed_wrong_team_passphrase_is_asked_again_then_refused(pair, monkeypatch) -> None:
-    from cope_tui.cli_sync import cmd_sync
+    from cope_tui.cli.sync import cmd_sync
 
     ann, bea = pair
     ok(ann.sync())

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cope_tui import crypto
+from cope_tui.store import crypto
 from cope_tui.sync.errors import StateDamaged
 from cope_tui.sync.state import SyncState
 
@@ -94,7 +94,7 @@ def test_a_state_opened_before_the_db_was_encrypted_writes_nothing_plain(tmp_pat
     """Issue 11's point 5 for the sync state: `encrypt` run from another shell (past a
     deleted lock file) while a sync engine holds the state must not leave a plain line or
     a plain state file, with the records' text, beside the encrypted DB."""
-    from cope_tui.storage import Store
+    from cope_tui.store.store import Store
     from cope_tui.sync.errors import SyncError
     from test_sealed_writes import PASS as DB_PASS, convert, plain_lines
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import orjson
 
-from cope_tui import doctor, record_check
-from cope_tui.demo import write_demo
-from cope_tui.guide import load_guide
-from cope_tui.storage import Store
+from cope_tui.store import doctor, record_check
+from cope_tui.demo.writer import write_demo
+from cope_tui.content.meeting_guide import load_guide
+from cope_tui.store.store import Store
 from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
 from sync_helpers import SYNCED, members, remote, team_key  # noqa: F401  (fixtures)

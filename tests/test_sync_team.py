@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 
 from couch_server import CouchDb
-from cope_tui import audit
-from cope_tui.exercise import new_exercise, set_answer
-from cope_tui.meetings import finalise
-from cope_tui.models import Client, Meeting, MeetingKind
+from cope_tui.store import audit
+from cope_tui.cope.exercise import new_exercise, set_answer
+from cope_tui.meetings.rules import finalise
+from cope_tui.meetings.models import Client, Meeting, MeetingKind
 from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
 from cope_tui.sync.seal import open_team

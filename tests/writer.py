@@ -37,9 +37,10 @@ from typing import Any
 
 import orjson
 
-from cope_tui.autosave import Saver, SaveStatus
-from cope_tui.models import Client, Meeting, MeetingKind, dump
-from cope_tui.storage import Store
+from cope_tui.store.autosave import Saver, SaveStatus
+from cope_tui.meetings.models import Client, Meeting, MeetingKind
+from cope_tui.records import dump
+from cope_tui.store.store import Store
 
 MAX_RECORDS = 400  # per table: keeps compactions cheap enough for hundreds of rounds
 
@@ -372,7 +373,7 @@ def drop_root_powers() -> None:
 def nowrite(folder_arg: str) -> None:
     """FOLDER/new/ is empty, FOLDER/old/ holds only a DB file, FOLDER/used/ a DB with its
     lock and journal; all three are 0500, and nothing can be created in them."""
-    from cope_tui import cli
+    from cope_tui.cli import main as cli
 
     folder = Path(folder_arg)
     drop_root_powers()
@@ -439,7 +440,7 @@ def nowrite(folder_arg: str) -> None:
 
 def privacy(marker: str) -> None:
     os.umask(0o022)
-    from cope_tui.meetings import create_client, start_meeting
+    from cope_tui.meetings.rules import create_client, start_meeting
     from cope_tui.paths import default_db_path
     from cope_tui.session import Session
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from . import __version__
-from .autosave import SaveStatus
+from .store.autosave import SaveStatus
 from .session import Session
 from .settings import Settings, load_settings
 from .widgets.key_order import KeyOrder
@@ -109,7 +109,7 @@ class CopeApp(KeyOrder, GuardedOutput, App[None]):
         self._mounted_app = True
         self.idle_seconds = self._idle_seconds  # starts the idle check
         if getattr(self.session.store, "locked", False):
-            from .screens.unlock import UnlockScreen
+            from .dialogs.unlock import UnlockScreen
 
             # Nothing is read or written until the key is derived.
             self.locked = True
@@ -144,7 +144,7 @@ class CopeApp(KeyOrder, GuardedOutput, App[None]):
     def _await_store(self) -> None:
         """Also validates the meeting guide, so a broken content file is named at once."""
         from .errors import ContentError
-        from .storage import StoreError
+        from .store.store import StoreError
 
         try:
             self.session.store.wait_ready()
@@ -237,7 +237,7 @@ class CopeApp(KeyOrder, GuardedOutput, App[None]):
         """Textual's one way out for an unexpected error (in a handler, timer or worker).
         Its own report prints every local variable, a note being typed included: instead,
         save what was typed, write a report without client text and say where it is."""
-        from .crash_report import report_or_reason, user_message
+        from .store.crash_report import report_or_reason, user_message
 
         if not self.crash_message:
             saved = self._save_after_bug()
@@ -319,7 +319,7 @@ class CopeApp(KeyOrder, GuardedOutput, App[None]):
 
     def action_lock_now(self) -> None:
         """Cover everything; the screens below keep their text and the saver keeps writing."""
-        from .screens.lock import LockScreen
+        from .dialogs.lock import LockScreen
 
         if not self._started or self.locked or self._signalled:
             return
@@ -343,7 +343,7 @@ class CopeApp(KeyOrder, GuardedOutput, App[None]):
     # ---- global actions --------------------------------------------------------
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from .dialogs.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
@@ -351,7 +351,7 @@ class CopeApp(KeyOrder, GuardedOutput, App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def action_privacy(self) -> None:
-        from .screens.privacy import PrivacyScreen
+        from .dialogs.privacy import PrivacyScreen
 
         if isinstance(self.screen, PrivacyScreen):
             self.screen.dismiss()

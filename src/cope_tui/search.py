@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from .mdsafe import one_line
 
 if TYPE_CHECKING:
-    from .guide import MeetingGuide
-    from .storage import Store
+    from .content.meeting_guide import MeetingGuide
+    from .store.store import Store
 
 LIMIT = 100  # results built and shown; the total says how many more matched
 SNIPPET = 72  # characters of context around a match

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .autosave import SaveStatus, Saver
-from .storage import Store
+from .store.autosave import SaveStatus, Saver
+from .store.store import Store
 
 if TYPE_CHECKING:
-    from .guide import MeetingGuide
-    from .models import Client, Meeting
+    from .content.meeting_guide import MeetingGuide
+    from .meetings.models import Client, Meeting
 
 
 class Session:
@@ -47,7 +47,7 @@ class Session:
         if self._guide is None:
             with self._guide_lock:
                 if self._guide is None:
-                    from .guide import load_guide
+                    from .content.meeting_guide import load_guide
 
                     self._guide = load_guide()
         return self._guide
@@ -59,7 +59,7 @@ class Session:
         """Queue a snapshot of the meeting as it is now; written off the UI thread."""
         if self.store.read_only:
             return
-        from .models import dump
+        from .records import dump
 
         doc = dump(meeting)
         self.saver.submit(f"meeting:{meeting.id}", lambda: self.store.put_meeting_doc(meeting.id, doc))
@@ -67,7 +67,7 @@ class Session:
     def save_client(self, client: Client) -> None:
         if self.store.read_only:
             return
-        from .models import dump
+        from .records import dump
 
         doc = dump(client)
         self.saver.submit(f"client:{client.id}", lambda: self.store.put("clients", client.id, doc))
@@ -76,7 +76,7 @@ class Session:
         """Queue a snapshot of a COPE exercise; written off the UI thread."""
         if self.store.read_only:
             return
-        from .models import dump
+        from .records import dump
 
         doc = dump(exercise)
         self.saver.submit(f"exercise:{exercise.id}", lambda: self.store.put("exercises", exercise.id, doc))

@@ -9,17 +9,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..caseplan import (
-    KIND_LABELS,
-    CasePlanError,
-    direction,
-    latest,
-    remove_goal,
-    set_achieved,
-    sparkline,
-    trend,
-)
-from ..models import Client, Goal
+from ..meetings.case_plan import KIND_LABELS, CasePlanError, direction, latest, remove_goal, set_achieved, sparkline, trend
+from ..meetings.models import Client, Goal
 
 GOAL_WIDTH = 25
 SPARK = 10
@@ -177,14 +168,14 @@ class CasePlanScreen(Screen[None]):
         self.refresh_view(select)
 
     def action_add(self) -> None:
-        from .goal_form import GoalForm
+        from ..dialogs.goal_form import GoalForm
 
         client = self._writable()
         if client is not None:
             self.app.push_screen(GoalForm(client), lambda goal: goal and self._commit(goal.id))
 
     def action_edit(self) -> None:
-        from .goal_form import GoalForm
+        from ..dialogs.goal_form import GoalForm
 
         goal = self._selected()
         client = self._writable() if goal else None
@@ -194,7 +185,7 @@ class CasePlanScreen(Screen[None]):
             self.app.push_screen(GoalForm(client, goal), lambda done: done and self._commit(done.id))
 
     def action_delete(self) -> None:
-        from .confirm import Confirm
+        from ..dialogs.confirm import Confirm
 
         goal = self._selected()
         client = self._writable() if goal else None
@@ -225,7 +216,7 @@ class CasePlanScreen(Screen[None]):
         self.notify("Marked achieved today; a marks it open again." if reached else "The goal is open again.")
 
     def action_rate(self) -> None:
-        from .goal_ratings import GoalRatings
+        from ..dialogs.goal_ratings import GoalRatings
 
         if self._writable() is None:
             return

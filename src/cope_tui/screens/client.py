@@ -8,9 +8,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..meetings import start_meeting
-from ..models import Client, Meeting
-from ..stages import StageError, load_stages, stage_since
+from ..meetings.rules import start_meeting
+from ..meetings.models import Client, Meeting
+from ..meetings.stages import StageError, load_stages, stage_since
 from ..widgets.case_plan_summary import CasePlanSummary
 
 
@@ -124,7 +124,7 @@ class ClientScreen(Screen[None]):
             push_meeting(self.app, meeting.id)
 
     def action_start_meeting(self) -> None:
-        from .start_meeting import StartMeeting
+        from ..dialogs.start_meeting import StartMeeting
 
         if self.session.store.read_only:
             self.notify("The database is open read-only.", severity="warning")
@@ -154,7 +154,7 @@ class ClientScreen(Screen[None]):
         self.app.push_screen(StartMeeting(client, first=first), chosen)
 
     def action_edit(self) -> None:
-        from .client_form import ClientForm
+        from ..dialogs.client_form import ClientForm
 
         if self.session.store.read_only:
             self.notify("The database is open read-only.", severity="warning")
@@ -206,7 +206,7 @@ class ClientScreen(Screen[None]):
         return self.client
 
     def action_stage(self) -> None:
-        from .stage_form import StageForm
+        from ..dialogs.stage_form import StageForm
 
         client = self._writable()
         if client is None:
@@ -234,8 +234,8 @@ class ClientScreen(Screen[None]):
         self.app.push_screen(HandoverScreen(self.client_id))
 
     def action_reopen(self) -> None:
-        from ..stages import reopen_client
-        from .text_prompt import TextPrompt
+        from ..meetings.stages import reopen_client
+        from ..dialogs.text_prompt import TextPrompt
 
         client = self._writable()
         if client is None or not client.closed:

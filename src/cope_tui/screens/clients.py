@@ -17,8 +17,8 @@ from textual.widgets import Footer, Header, Input, Label, Static
 if TYPE_CHECKING:
     from textual.widgets import DataTable
 
-    from ..models import Client
-    from ..summary import ClientSummary
+    from ..meetings.models import Client
+    from ..store.summary import ClientSummary
 
 # Rows added before the first paint; the rest follow right after it.
 FIRST_ROWS = 25
@@ -258,7 +258,7 @@ class ClientsScreen(Screen[None]):
         self.app.push_screen(FollowThroughScreen())
 
     def action_new_client(self) -> None:
-        from .client_form import ClientForm
+        from ..dialogs.client_form import ClientForm
 
         if self.store.read_only:
             self.notify("The database is open read-only.", severity="warning")
@@ -274,8 +274,8 @@ class ClientsScreen(Screen[None]):
     def meet(self, code: str) -> None:
         """Open straight into a new meeting with this client (created if absent)."""
         from ..errors import ContentError
-        from ..meetings import create_client, start_meeting
-        from ..models import MeetingMode, check_code
+        from ..meetings.rules import create_client, start_meeting
+        from ..meetings.models import MeetingMode, check_code
         from .meeting import MeetingScreen
 
         session = self.app.session

@@ -22,22 +22,22 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..autosave import SaveStatus
-from ..exercise import Exercise
-from ..widgets.exercise_panel import ExerciseChanged
+from ..store.autosave import SaveStatus
+from ..cope.exercise import Exercise
+from ..widgets.exercise.panel import ExerciseChanged
 
 # (id, title, "module:Class" of its panel, or None for a section that is not a panel)
 SECTIONS: list[tuple[str, str, str | None]] = [
-    ("overview", "Overview & teams", "cope_tui.widgets.exercise_guides:OverviewPanel"),
-    ("guides", "Self-assessment", "cope_tui.widgets.exercise_guides:GuidesPanel"),
-    ("interviews", "Client interviews", "cope_tui.widgets.exercise_interviews:InterviewsPanel"),
-    ("records", "Record review", "cope_tui.widgets.exercise_records:RecordsPanel"),
-    ("flow", "Client flow", "cope_tui.widgets.exercise_flow:FlowPanel"),
-    ("plan", "Action plan", "cope_tui.widgets.exercise_plan:PlanPanel"),
-    ("culture", "Culture of service", "cope_tui.widgets.exercise_culture:CulturePanel"),
+    ("overview", "Overview & teams", "cope_tui.widgets.exercise.guides:OverviewPanel"),
+    ("guides", "Self-assessment", "cope_tui.widgets.exercise.guides:GuidesPanel"),
+    ("interviews", "Client interviews", "cope_tui.widgets.exercise.interviews:InterviewsPanel"),
+    ("records", "Record review", "cope_tui.widgets.exercise.records:RecordsPanel"),
+    ("flow", "Client flow", "cope_tui.widgets.exercise.flow:FlowPanel"),
+    ("plan", "Action plan", "cope_tui.widgets.exercise.plan:PlanPanel"),
+    ("culture", "Culture of service", "cope_tui.widgets.exercise.culture:CulturePanel"),
     ("report", "Report", None),
 ]
-REPORT_MODULE = "cope_tui.export_exercise"
+REPORT_MODULE = "cope_tui.export.exercise"
 UNAVAILABLE = "This section is not available in this build."
 REPORT_HINT = (
     "Report\n\nctrl+r previews the exercise report: the guides, interviews, record review, "

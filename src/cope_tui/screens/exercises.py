@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from ..exercise import Exercise, progress
+from ..cope.exercise import Exercise, progress
 
 
 def summary_cells(exercise: Exercise, guide_ids: list[str], today: date | None = None) -> tuple[str, ...]:
@@ -77,7 +77,7 @@ class ExercisesScreen(Screen[None]):
         return self.app.session.store
 
     def refresh_exercises(self) -> None:
-        from ..cope_content import load_guides
+        from ..content.cope_guides import load_guides
 
         guide_ids = [g.id for g in load_guides().guides]
         table = self.query_one(DataTable)
@@ -118,7 +118,7 @@ class ExercisesScreen(Screen[None]):
             self.open_exercise(exercise)
 
     def _form(self, follow_up_of: Exercise | None) -> None:
-        from .exercise_form import ExerciseForm
+        from ..dialogs.exercise_form import ExerciseForm
 
         if self.store.read_only:
             self.notify("The database is open read-only.", severity="warning")

@@ -12,8 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, Markdown, Static
 
-from ..export import client_markdown, meeting_markdown, write_export
-from ..models import Meeting
+from ..export.documents import client_markdown, meeting_markdown, write_export
+from ..meetings.models import Meeting
 
 
 class ExportPreview(Screen[None]):
@@ -60,7 +60,7 @@ class ExportPreview(Screen[None]):
             text = meeting_markdown(guide, store, meeting) if meeting else "Meeting not found."
             name = f"{client.code if client else 'meeting'}-{meeting.started:%Y-%m-%d}" if meeting else "meeting"
         elif self.handover:
-            from ..export_handover import handover_markdown
+            from ..export.handover import handover_markdown
 
             client = store.client(self.client_id or "")
             text = handover_markdown(store, client, guide) if client else "Client not found."
@@ -89,7 +89,7 @@ class ExportPreview(Screen[None]):
 
     def _audit(self, path: Path) -> None:
         """The export goes into the DB's audit log: what, the file's name, the text's hash."""
-        from ..audit import log_export
+        from ..store.audit import log_export
 
         what = "meeting" if self.meeting_id else "handover" if getattr(self, "handover", False) else "client"
         client_id = self.meeting.client_id if self.meeting is not None else self.client_id

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from .. import followthrough as ft
+from ..meetings import follow_through as ft
 
 VIEWS = ("open", "done", "referrals", "meetings")
 VIEW_LABELS = {"open": "Open", "done": "Done", "referrals": "Referrals", "meetings": "Next meetings"}
@@ -41,7 +41,7 @@ def show_home_counts(screen: Screen) -> None:
 
     def work() -> None:
         from ..errors import ContentError
-        from ..storage import StoreError
+        from ..store.store import StoreError
 
         app = screen.app
         try:

@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
-from ..models import Client
-from ..stages import SECTIONS, StageError, close_client, handover_missing, write_handover
+from ..meetings.models import Client
+from ..meetings.stages import SECTIONS, StageError, close_client, handover_missing, write_handover
 from ..widgets.notes_area import NotesArea
 
 HINTS = {
@@ -136,7 +136,7 @@ class HandoverScreen(Screen[None]):
         return True
 
     def action_close_client(self) -> None:
-        from .confirm import Confirm
+        from ..dialogs.confirm import Confirm
 
         client = self.client
         if client is None or self.read_only:

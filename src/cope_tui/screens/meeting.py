@@ -13,10 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ..autosave import SaveStatus
-from ..guide import Step
-from ..meetings import MeetingError, set_step_state, steps_of, undecided
-from ..models import Meeting, StepState
+from ..store.autosave import SaveStatus
+from ..content.meeting_guide import Step
+from ..meetings.rules import MeetingError, set_step_state, steps_of, undecided
+from ..meetings.models import Meeting, StepState
 from ..widgets.list_editor import ListEditor
 from ..widgets.notes_area import NotesArea
 from ..widgets.step_panel import StepPanel
@@ -169,7 +169,7 @@ class MeetingScreen(Screen[None]):
     def _stage_note(self, step_id: str) -> str:
         """The prompts of the stage the meeting is held at, in the steps the stages file names."""
         from ..errors import ContentError
-        from ..stages import load_stages
+        from ..meetings.stages import load_stages
 
         try:
             stages = load_stages()
@@ -328,7 +328,7 @@ class MeetingScreen(Screen[None]):
         return True
 
     def action_finalise(self) -> None:
-        from .finalise import FinaliseDialog
+        from ..dialogs.finalise import FinaliseDialog
 
         if self.session.store.read_only:
             self.notify("The database is open read-only.", severity="warning")
@@ -340,14 +340,14 @@ class MeetingScreen(Screen[None]):
         def done(by: str | None) -> None:
             if by is None:
                 return
-            from ..meetings import finalise
+            from ..meetings.rules import finalise
 
             try:
                 finalise(self.meeting, by)
             except MeetingError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            from ..audit import save_signed
+            from ..store.audit import save_signed
 
             save_signed(self.session, self.meeting)  # the save, then its audit entry
             self.query_one("#notes", TextArea).read_only = True
@@ -359,12 +359,12 @@ class MeetingScreen(Screen[None]):
         self.app.push_screen(FinaliseDialog(pending=pending, undecided=blockers), done)
 
     def action_addendum(self) -> None:
-        from .finalise import AddendumDialog
+        from ..dialogs.finalise import AddendumDialog
 
         def done(result: tuple[str, str] | None) -> None:
             if result is None:
                 return
-            from ..meetings import add_addendum
+            from ..meetings.rules import add_addendum
 
             text, by = result
             try:
@@ -372,7 +372,7 @@ class MeetingScreen(Screen[None]):
             except MeetingError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            from ..audit import save_signed
+            from ..store.audit import save_signed
 
             save_signed(self.session, self.meeting, addendum)
             self.open_step(self.meeting.current_step, save=False)
@@ -381,7 +381,7 @@ class MeetingScreen(Screen[None]):
 
     def action_rate_goals(self) -> None:
         """Progress on the case-plan goals, scored at this meeting (see goal_ratings.py)."""
-        from .goal_ratings import GoalRatings
+        from ..dialogs.goal_ratings import GoalRatings
 
         self.capture()
         self.app.push_screen(GoalRatings(self.meeting))

@@ -192,7 +192,7 @@ def _prompt(result: Result, words: list[str]) -> Text:
 
 def toggle_search(app: App) -> None:
     """F4: open search over whatever is showing; F4 again closes it. Never over the privacy screen."""
-    from .privacy import PrivacyScreen
+    from ..dialogs.privacy import PrivacyScreen
 
     screen = app.screen
     if isinstance(screen, SearchScreen):

@@ -21,17 +21,7 @@ from typing import Any
 import httpx
 import orjson
 
-from .errors import (
-    KEPT,
-    AuthFailed,
-    BadRemote,
-    BadServer,
-    Forbidden,
-    NoDatabase,
-    Offline,
-    ServerFailed,
-    TimedOut,
-)
+from .errors import KEPT, AuthFailed, BadRemote, BadServer, Forbidden, NoDatabase, Offline, ServerFailed, TimedOut
 
 CONNECT_SECONDS = 10.0
 READ_SECONDS = 60.0  # a _bulk_docs of a few MB on a slow link

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..storage import RecordLocked, Store, StoreError
+from ..store.store import RecordLocked, Store, StoreError
 from .merge import finalised, signed_part
 from .versions import TABLES
 
@@ -72,7 +72,7 @@ class LocalSide:
             if table == "meetings" and current != doc and not _refuses(current, doc):
                 entries += _arrival_entries(current, doc)
         if entries:
-            from ..audit import append, codec_of
+            from ..store.audit import append, codec_of
 
             append(self.store.path, entries, codec_of(self.store))
         return [self._apply(table, record_id, doc) for table, record_id, doc in wanted]
@@ -107,7 +107,7 @@ def _refuses(current: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool
 def _arrival_entries(before: dict[str, Any] | None, doc: dict[str, Any] | None) -> list[dict[str, Any]]:
     if not finalised(doc):
         return []
-    from ..audit import addendum_entry, addendum_hash, finalise_entry
+    from ..store.audit import addendum_entry, addendum_hash, finalise_entry
 
     entries = [] if finalised(before) else [{**finalise_entry(doc), "via": "sync"}]
     had = {addendum_hash(a) for a in (before or {}).get("addenda") or [] if isinstance(a, dict)}

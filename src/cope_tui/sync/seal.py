@@ -28,7 +28,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from .. import crypto
+from ..store import crypto
 from .errors import NotATeam, WrongTeamPassphrase
 
 TEAM_DOC_ID = "cope-team"

@@ -23,8 +23,8 @@ from typing import Any
 
 import orjson
 
-from .. import crypto
-from ..diskio import Journal, JournalDamaged, write_private
+from ..store import crypto
+from ..store.diskio import Journal, JournalDamaged, write_private
 from .errors import FormChanged, StateDamaged
 
 SUFFIX = ".sync"

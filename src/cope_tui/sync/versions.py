@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from .. import crypto
+from ..store import crypto
 from .merge import canon
 from .seal import TeamKey
 

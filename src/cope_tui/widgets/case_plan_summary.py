@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.markup import escape
 from textual.widgets import Static
 
-from ..caseplan import latest, sparkline, trend
-from ..models import Client
+from ..meetings.case_plan import latest, sparkline, trend
+from ..meetings.models import Client
 
 SHOWN = 3  # goal lines; the client screen must still fit at 80x24
 SPARK = 10  # latest scores drawn per goal

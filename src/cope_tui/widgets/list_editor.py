@@ -7,11 +7,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from ..guide import ColumnKind, ListSpec
-from ..meetings import MeetingError, carried_from, new_row
-from ..models import CellValue, Meeting, Row
-from ..screens.confirm import Confirm
-from ..screens.row_editor import RowEditor
+from ..content.meeting_guide import ColumnKind, ListSpec
+from ..meetings.rules import MeetingError, carried_from, new_row
+from ..records import CellValue
+from ..meetings.models import Meeting, Row
+from ..dialogs.confirm import Confirm
+from ..dialogs.row_editor import RowEditor
 
 CELL_MAX = 30
 CELL_MIN = 8

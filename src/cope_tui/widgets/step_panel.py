@@ -9,9 +9,9 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..guide import Step
-from ..meetings import MeetingError, check_field
-from ..models import Meeting
+from ..content.meeting_guide import Step
+from ..meetings.rules import MeetingError, check_field
+from ..meetings.models import Meeting
 from .focus import focus_after
 from .list_editor import ListEditor
 

@@ -1,0 +1,54 @@
+"""`cope-tui doctor --set-aside`: the command-line side of set_aside (asking, telling).
+
+Kept apart from cli.py, which stays the small start-up path of the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from pathlib import Path
+
+from .main import EXIT_FAILURE, EXIT_OK, InputFn, ask_yes_no, interactive
+from .parser import PROG
+from ..errors import Failure
+
+
+def set_aside_flow(
+    db: Path, keys, report, args: argparse.Namespace, *, is_tty: bool | None, input_fn: InputFn
+) -> int:
+    """After the report: say what would be set aside, ask (or --yes), do it, check again."""
+    from ..store import doctor, set_aside
+
+    status = EXIT_OK if report.healthy else EXIT_FAILURE
+    found = set_aside.find(db, report.codec)
+    if found.blocked:
+        raise Failure(f"nothing can be set aside: {found.blocked}. Nothing has been changed.")
+    print()
+    if found.empty:
+        print("Nothing to set aside: every journal line and stored record can be read.")
+        return status
+    print("To be set aside (each file is kept whole as a '.damaged-' file first; nothing is deleted):")
+    for text in found.describe():
+        print(f"  {text}")
+    if not args.yes:
+        if not (interactive() if is_tty is None else is_tty):
+            raise Failure(
+                "not setting anything aside without a terminal to ask; add --yes to do it anyway. "
+                "Nothing has been changed."
+            )
+        if not ask_yes_no("Set them aside now?", input_fn):
+            print("Nothing has been changed.")
+            return status
+    try:
+        done = set_aside.set_aside(db, report.codec, expect=found)
+    except set_aside.SetAsideError as exc:
+        raise Failure(str(exc)) from None
+    for target, kept in done:
+        print(f"The previous {target.name} is kept as {kept}.")
+    after = doctor.diagnose(db, keys=keys)
+    if after.healthy:
+        print("The database is healthy now.")
+        return EXIT_OK
+    print(f"The database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
+    return EXIT_FAILURE

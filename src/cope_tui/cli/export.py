@@ -1,0 +1,156 @@
+"""`cope-tui export`: Markdown of one meeting, a client, a handover, an exercise or everything.
+
+Kept apart from cli.py, which stays the small start-up path of the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .main import EXIT_OK, _say, export_note, unlock
+from .parser import PROG
+from ..errors import Failure
+from ..paths import ENV_DB, resolve_db_path
+from ..store.store import Store
+
+
+def _output(value: str) -> Path:
+    """The -o file, refused at once when it names a folder (before the export is built)."""
+    out = Path(value).expanduser()
+    if out.is_dir():
+        raise Failure(f"'{out}' is a folder; name a file in it for the export (for example '{out / 'export.md'}').")
+    return out
+
+
+def _write_output(out: Path, text: bytes) -> None:
+    """Through the one safe writer (export.write_export); a failure leaves no copy behind."""
+    from ..export.documents import write_export
+
+    try:
+        write_export(out, text)
+    except IsADirectoryError:
+        raise Failure(f"'{out}' is a folder; name a file in it for the export. Nothing was written.") from None
+    except OSError as exc:
+        raise Failure(f"cannot write '{out}': {exc.strerror}. Nothing was written there.") from None
+
+
+def _one_starting_with(key: str, ids, what: str) -> str | None:
+    """The one id that starts with `key` (4 characters or more), else None."""
+    if len(key) < 4:
+        return None
+    matches = [i for i in ids if i.startswith(key)]
+    if len(matches) > 1:
+        raise Failure(f"'{key}' starts {len(matches)} {what} ids; type more of the id.")
+    return matches[0] if matches else None
+
+
+def _meeting_by_id(store, key: str):
+    """A meeting by its id, or by the start of it when only one id starts that way."""
+    found = store.meeting(key)
+    if found is None and (key := _one_starting_with(key, (str(d.get("id", "")) for d in store.raw_meetings()), "meeting")):
+        found = store.meeting(key)
+    return found
+
+
+def _exercise_by_id(store, key: str):
+    """An exercise by its id, or by the start of it when only one id starts that way."""
+    found = store.exercise(key)
+    if found is None and (key := _one_starting_with(key, (e.id for e in store.exercises()), "exercise")):
+        found = store.exercise(key)
+    return found
+
+
+def _exercise_markdown(store, key: str, db: Path) -> str:
+    from ..export.exercise import exercise_markdown
+
+    exercise = _exercise_by_id(store, key.strip())
+    if exercise is None:
+        raise Failure(
+            f"no COPE exercise with the id '{key}' in '{db}'. Ids are shown in the app's exercise list "
+            f"and at the top of each report."
+        )
+    return exercise_markdown(store, exercise)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..export import documents as export
+
+    db = resolve_db_path(args.db)
+    journal = db.with_name(db.name + ".journal")  # a new DB may so far be only its journal
+    if not db.exists() and not journal.exists():
+        raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
+    from ..content.meeting_guide import load_guide
+
+    out = _output(args.output) if args.output else None
+    exercise_id = getattr(args, "exercise", None)
+    guide = load_guide() if exercise_id is None else None
+    from ..export.parallel import keep_until_exit, open_store, start_helper
+
+    helper = None
+    if args.all and exercise_id is None and getattr(args, "handover", None) is None:
+        # Forked before the load, so each process parses into its own memory.
+        helper = start_helper(db, guide, None if args.output else sys.stdout.fileno())
+    store = keep_until_exit(open_store(db, helper))  # with a helper: the first half's meetings
+    try:
+        unlock(store, doing="exporting")
+        export_note(db)
+        if exercise_id is not None:
+            text = _exercise_markdown(store, exercise_id, db)
+        elif getattr(args, "handover", None) is not None:
+            from ..export.handover import handover_for
+
+            try:
+                text = handover_for(store, args.handover, guide)
+            except LookupError as exc:
+                raise Failure(f"{exc} (database '{db}')") from None
+        elif args.all:
+            from ..export import parallel as export_parallel
+
+            if not args.output:  # straight to stdout from both halves: 60 MB copied once
+                sys.stdout.flush()
+                export_parallel.write_all_markdown(guide, store, sys.stdout.fileno(), helper)
+                _audit_export(store, args, None)
+                return EXIT_OK
+            text = export_parallel.all_markdown_bytes(guide, store, helper)
+        elif args.client is not None:
+            client = store.client_by_code(args.client)
+            if client is None:
+                raise Failure(
+                    f"no client with the code '{args.client}' in '{db}'. "
+                    f"Codes are listed in the app; '{PROG} export --all' exports everything."
+                )
+            text = export.client_markdown(guide, store, client)
+        else:
+            meeting = _meeting_by_id(store, args.meeting.strip())
+            if meeting is None:
+                raise Failure(
+                    f"no meeting with the id '{args.meeting}' in '{db}'. "
+                    f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
+                )
+            text = export.meeting_markdown(guide, store, meeting)
+    finally:
+        store.close()
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    if not text.endswith(b"\n"):
+        text += b"\n"
+    if out is not None:
+        _write_output(out, text)
+        print(f"Wrote {out}", file=sys.stderr)
+    else:
+        from ..export.parallel import write_stdout
+
+        write_stdout(text)
+    _audit_export(store, args, text)
+    return EXIT_OK
+
+
+def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) -> None:
+    from ..store.audit import log_cli_export  # the export goes into the DB's audit log (issue 6)
+
+    if note := log_cli_export(store, args, text):
+        _say(note)
+    for missing in getattr(store, "integrity_notes", ()):  # saved changes gone missing (anchor.py)
+        _say(f"warning: {missing}")

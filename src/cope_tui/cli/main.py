@@ -1,0 +1,452 @@
+"""Command line: open the app, start a meeting, export Markdown, write demo data, doctor.
+
+Nothing here imports Textual at module level, so `export`, `demo`, `--help` and
+`--version` start fast and work without a terminal UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .parser import PROG, build_parser
+from ..errors import ContentError, Failure
+from ..mdsafe import clean
+from ..paths import ENV_PASSPHRASE, resolve_db_path
+from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
+
+if TYPE_CHECKING:
+    from ..store.backups import Backup, CheckResult
+    from ..session import Session
+
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+
+def from_env() -> str | None:
+    """The passphrase scripts give (an empty variable counts as none); the rest of the
+    passphrase handling, in cli_crypto, is imported only when a command needs it."""
+    return os.environ.get(ENV_PASSPHRASE) or None
+
+
+def unlock(store, *, doing: str) -> None:
+    from .crypto import unlock
+
+    unlock(store, doing=doing)
+
+
+def export_note(db: Path) -> None:
+    from .crypto import export_note
+
+    export_note(db)
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from .crypto import cmd_encrypt
+
+    return cmd_encrypt(args)
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    from .crypto import cmd_decrypt
+
+    return cmd_decrypt(args)
+
+
+def _say(message: str) -> None:
+    """A message to the user; file and stored text in it cannot drive their terminal."""
+    print(f"{PROG}: {clean(message)}", file=sys.stderr)
+
+
+InputFn = Callable[[str], str]
+
+
+def interactive() -> bool:
+    """Only a person at a terminal is asked anything; scripts get a message and exit 1."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def ask_yes_no(question: str, input_fn: InputFn = input) -> bool:
+    """Ask on the terminal; only 'y' or 'yes' is a yes, end of input is a no."""
+    try:
+        answer = input_fn(f"{question} [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return False
+    return answer.strip().casefold() in ("y", "yes")
+
+
+# ---- parser ------------------------------------------------------------------------------
+
+
+def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_after: int | None = None) -> int:
+    saved = False
+    try:
+        from ..app import create_app  # Textual is imported only when the UI runs
+        from ..settings import load_settings
+
+        app = create_app(session, meet_code=meet_code, settings=load_settings(flag=lock_after))
+        app.run()
+        code = getattr(app, "return_code", None) or EXIT_OK
+    finally:
+        saved = session.close()
+    if app.crash_message:  # a bug ended the app: where its report is
+        print(app.crash_message, file=sys.stderr)
+    if not saved:
+        _say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
+        return EXIT_FAILURE
+    return int(code)
+
+
+def _describe(backup: Backup, check: CheckResult) -> str:
+    from ..store.doctor import when
+
+    return f"{when(backup.taken)} ({check.clients} client(s), {check.meetings} meeting(s))"
+
+
+def backup_hint(db: Path) -> Backup | None:
+    """After a damaged or foreign DB: name the newest good backup and the command to restore it."""
+    from ..store import backups
+    from ..store.doctor import restore_command
+
+    from ..store.crypto import Keyring
+
+    keys = Keyring(from_env())
+    backup = backups.newest_good(db, keys)
+    if backup is None:
+        if backups.list_backups(db):
+            _say(
+                f"none of the backups of this file checks out. "
+                f"'{PROG} doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))}' shows why."
+            )
+        return None
+    check = backups.check_file(backup.path, keys)
+    _say(f"the newest good backup is from {_describe(backup, check)}: {backup.path}")
+    _say(f"to restore it (the damaged file is kept aside): {restore_command(Path(db).expanduser().absolute())}")
+    return backup
+
+
+def launch(
+    db: Path,
+    *,
+    read_only: bool = False,
+    meet_code: str | None = None,
+    is_tty: bool | None = None,
+    input_fn: InputFn = input,
+    run: Callable[[Session, Path, str | None], int] = _run_session,
+) -> int:
+    """Open the DB and run the app; on a locked or damaged DB, offer a way out at a terminal.
+
+    Locked: open it read-only instead. Damaged or foreign: restore the newest good backup
+    (the damaged file is moved aside, never deleted). Without a terminal nothing is asked
+    and the exit status is 1, as before.
+    """
+    tty = interactive() if is_tty is None else is_tty
+    _derive_while_importing(db)
+    try:
+        session = _open_session(db, read_only=read_only, tty=tty)
+    except DatabaseLocked as exc:
+        hint = f" (Use '{PROG} --read-only' to open it read-only.)" if meet_code is None and not tty else ""
+        _say(f"{exc}{hint}")
+        if not tty or not ask_yes_no("Open it read-only instead?", input_fn):
+            return EXIT_FAILURE
+        if meet_code is not None:
+            _say(f"read-only: no new meeting is started; find {meet_code} in the client list.")
+        session = _open_session(db, read_only=True, tty=tty)
+        meet_code = None
+    except UnreadableRecords as exc:  # a restore would lose good saves: the message says what does not
+        _say(str(exc))
+        return EXIT_FAILURE
+    except (CorruptDatabase, ForeignDatabase) as exc:
+        _say(str(exc))
+        backup = backup_hint(db)
+        if backup is None or read_only or not tty:
+            return EXIT_FAILURE
+        if not ask_yes_no("Restore it now? The damaged file is kept aside.", input_fn):
+            return EXIT_FAILURE
+        from ..store import backups  # only on this path: it is not needed to open a healthy DB
+
+        from ..store.crypto import Keyring  # the restore's audit entry is sealed with this key
+
+        aside = backups.restore(db, backup, Keyring(from_env()), on_note=_say)
+        kept = f"; the damaged file is kept as {aside}" if aside else ""
+        _say(f"restored {backup.path.name}{kept}.")
+        session = _open_session(db, read_only=read_only, tty=tty)
+    return run(session, db, meet_code)
+
+
+def _open_session(db: Path, *, read_only: bool, tty: bool) -> Session:
+    """Open with the environment's passphrase; a wrong one is named as such, and at a
+    terminal the app then asks for it as if none were set."""
+    from ..session import Session
+    from ..store.store import WrongPassphrase
+
+    passphrase = from_env()
+    try:
+        return Session.open(db, read_only=read_only, passphrase=passphrase)
+    except WrongPassphrase:
+        if passphrase is None:
+            raise
+        wrong = f"The passphrase in {ENV_PASSPHRASE} does not open '{db}'"
+        if not tty:
+            raise WrongPassphrase(f"{wrong}. Set it to the right one, or unset it.") from None
+        session = Session.open(db, read_only=read_only, passphrase=None)
+        session.unlock_note = f"{wrong}: type it here instead."
+        return session
+
+
+def _derive_while_importing(db: Path) -> None:
+    """With the passphrase in the environment, derive an encrypted DB's key (0.3 s of
+    scrypt, which leaves the interpreter free) while Textual is imported, not before."""
+    from ..store.crypto import derive_ahead, is_encrypted
+
+    passphrase = from_env()
+    if passphrase and is_encrypted(db):
+        thread = derive_ahead(db, passphrase)
+        from .. import app  # noqa: F401  (the import is the point)
+
+        thread.join()
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    run = partial(_run_session, lock_after=args.lock_after)
+    return launch(resolve_db_path(args.db), read_only=args.read_only, run=run)
+
+
+def cmd_meet(args: argparse.Namespace) -> int:
+    try:
+        from ..meetings.models import check_code
+
+        code = check_code(args.code)
+    except ValueError as exc:
+        print(f"{PROG} meet: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    run = partial(_run_session, lock_after=getattr(args, "lock_after", None))
+    return launch(resolve_db_path(args.db), meet_code=code, run=run)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import cmd_export
+
+    return cmd_export(args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..demo.writer import write_demo
+    from ..demo.exercise import write_demo_exercise
+
+    if not getattr(args, "db", None):
+        print(
+            f"{PROG} demo: --db PATH is required (demo data is never written to your default database).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    db = Path(args.db).expanduser()
+    from ..content.meeting_guide import load_guide
+
+    guide = load_guide()
+    store = Store(db)
+    try:
+        unlock(store, doing="writing demo data")
+        existing = len(store.clients())
+        if existing:
+            raise Failure(
+                f"'{db}' already holds {existing} client(s); demo data is only written to a database "
+                "without clients. Choose a new file with --db PATH."
+            )
+        counts = write_demo(store, guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
+        cope = write_demo_exercise(store, seed=args.seed)
+    finally:
+        store.close()
+    print(
+        f"Wrote {counts['clients']} clients and {counts['meetings']} meetings "
+        f"({counts['finalised']} finalised, {counts['unfinished']} unfinished, "
+        f"{counts['addenda']} addenda), and {cope['exercises']} COPE exercises "
+        f"(a first one with {cope['problems']} problems and a follow-up carrying {cope['carried']} of them, "
+        f"{cope['done']} now done, plus {cope['new']} new) to {store.path}"
+    )
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
+    from ..store import backups, doctor
+    from .crypto import keyring
+
+    db = resolve_db_path(args.db).absolute()
+    if getattr(args, "accept_missing", False):
+        return _accept_missing(db)
+    keys = keyring(db)
+    report = doctor.diagnose(db, keys=keys)
+    restoring = bool(args.restore or args.restore_newest)
+    setting_aside = getattr(args, "set_aside", False)
+    print(clean(doctor.format_report(report, suggest=not restoring and not setting_aside)))  # it quotes files
+    if setting_aside:
+        from .doctor import set_aside_flow
+
+        return set_aside_flow(db, keys, report, args, is_tty=is_tty, input_fn=input_fn)
+    status = EXIT_OK if report.healthy else EXIT_FAILURE
+    if not restoring:
+        return status
+    try:
+        if args.restore:
+            backup = doctor.find_backup(db, args.restore)
+        else:
+            good = report.newest_good
+            if good is None:
+                raise Failure(f"there is no good backup of '{db}' to restore; nothing has been changed.")
+            backup = good[0]
+    except doctor.DoctorError as exc:
+        raise Failure(str(exc)) from None
+    check = backups.check_file(backup.path, keys)
+    if not check.ok:
+        raise Failure(f"the backup '{backup.path}' does not check out ({check.problem}); nothing has been changed.")
+    question = (
+        f"Restore {backup.path.name} from {_describe(backup, check)} as '{db}'? "
+        "The current file is kept aside."
+    )
+    tty = interactive() if is_tty is None else is_tty
+    print()
+    if not args.yes:
+        if not tty:
+            raise Failure(
+                "not restoring without a terminal to ask; add --yes to restore anyway. Nothing has been changed."
+            )
+        if not ask_yes_no(question, input_fn):
+            print("Nothing has been changed.")
+            return status
+    aside = backups.restore(db, backup, keys, on_note=_say)  # keys seal its audit entry
+    print(f"Restored {backup.path} as {db}.")
+    if aside:
+        suffix = aside.name.split(".damaged-")[-1]
+        for path in (db, *backups.journals_of(db)):
+            kept = path.with_name(f"{path.name}.damaged-{suffix}")
+            if kept.exists():
+                print(f"The previous {'file' if path == db else path.name} is kept as {kept}.")
+    after = doctor.diagnose(db, keys=keys)
+    if after.healthy:
+        print("The database is healthy now.")
+        return EXIT_OK
+    print(f"The restored database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
+    return EXIT_FAILURE
+
+
+def _accept_missing(db: Path) -> int:
+    """`doctor --accept-missing`: the DB is opened for writing (so whatever is missing now is
+    recorded, as the app would) and, still holding it, what is recorded is accepted."""
+    from ..store import anchor
+
+    if not db.exists() and not db.with_name(db.name + ".journal").exists():
+        raise Failure(f"there is no database at '{db}'; nothing has been changed.")
+    store = Store(db)
+    try:
+        unlock(store, doing="accepting the missing changes")
+        store.wait_ready()
+        accepted = anchor.accept(db)
+    finally:
+        store.close()
+    if not accepted:
+        print(f"Nothing was recorded missing for '{db}'; nothing has been changed.")
+        return EXIT_OK
+    for gap in accepted:
+        print(f"Accepted as lost: {gap.text(db)}.")
+    print(f"These are no longer reported (the record of them is kept). Run '{PROG} doctor' to check the rest.")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .sync import cmd_sync
+
+    return cmd_sync(args)
+
+
+COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo, "doctor": cmd_doctor}
+COMMANDS.update(encrypt=cmd_encrypt, decrypt=cmd_decrypt, sync=cmd_sync)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (see `cope-tui --help`)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        if exc.code is None:
+            return EXIT_OK
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except DatabaseLocked as exc:
+        hint = f" (Use '{PROG} --read-only' to open it read-only.)" if args.command is None else ""
+        _say(f"{exc}{hint}")
+    except UnreadableRecords as exc:
+        _say(str(exc))
+    except (CorruptDatabase, ForeignDatabase) as exc:
+        _say(str(exc))
+        try:
+            backup_hint(resolve_db_path(getattr(args, "db", None)))
+        except Exception:  # a hint must never hide the message above
+            pass
+    except (StoreError, ContentError, Failure) as exc:
+        _say(str(exc))
+    except KeyboardInterrupt:
+        _say("interrupted.")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); silence the flush at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    except OSError as exc:  # e.g. no permission to create the DB folder
+        where = f" '{exc.filename}'" if exc.filename else ""
+        _say(f"cannot use{where}: {exc.strerror or exc}.")
+    except Exception as exc:  # a bug: a report without client text, never a traceback
+        from ..store.crash_report import report_or_reason, user_message
+
+        report, problem = report_or_reason(exc, f"the command line ({args.command or 'app'})")
+        print(user_message(report, problem), file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def run() -> None:
+    """Console-script entry: exit with main()'s status.
+
+    By then the DB is closed and released; flushing the streams is all that is left, so
+    the process leaves at once rather than spend seconds freeing a large loaded DB
+    object by object (1.5 s at 10,000 meetings).
+
+    Core dumps are turned off first, for the whole process (see hardening): every
+    command (the app, meet, export, doctor, encrypt, decrypt, demo) may come to hold a
+    passphrase, a key or decrypted records. Done here, at the process's entry (the
+    console script and `python -m cope_tui.cli.main`), not in main(), which callers inside
+    another process (tests among them) use without giving that process up for good.
+    """
+    from ..store.crash_report import thread_reports, watch_threads
+    from .hardening import no_core_dumps
+
+    no_core_dumps()
+    watch_threads()
+    code = main()
+    for message in thread_reports():
+        print(message, file=sys.stderr)
+        code = code or EXIT_FAILURE
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass  # a reader that went away (| head) or a closed stream: nothing left to say
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run()

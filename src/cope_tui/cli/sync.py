@@ -1,0 +1,256 @@
+"""`cope-tui sync`: replicate the DB with the team's CouchDB database, both ways.
+
+The login comes from COPE_TUI_SYNC_USER / COPE_TUI_SYNC_PASSWORD, or is asked for at
+the terminal when the server wants one; the team passphrase from
+COPE_TUI_TEAM_PASSPHRASE, or the terminal (twice, when this sync starts the team). None
+of them is written anywhere. Exit 0 when synced (conflicts are listed on stderr), 1 with
+a message on any failure; what was synced so far is kept and the next sync goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import Failure
+from ..paths import resolve_db_path
+
+PROG = "cope-tui"
+ENV_USER = "COPE_TUI_SYNC_USER"
+ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
+ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
+TRIES = 3
+
+AskFn = Callable[[str], str]
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _at_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _settings(args: argparse.Namespace) -> tuple[str, str]:
+    """(remote, the worker's name) from the command line and config.toml."""
+    from ..settings import SettingsError, config_path, text_setting
+
+    try:
+        remote = args.remote or text_setting("sync", "remote")
+        user = text_setting("user", "name")
+    except SettingsError as exc:
+        raise Failure(str(exc)) from None
+    if not remote:
+        raise Failure(f"no remote to sync with: give --remote URL, or set [sync] remote = \"URL\" in {config_path()}.")
+    if not user:
+        raise Failure(
+            f"set your name once, so the team sees who wrote what: add\n  [user]\n  name = \"Your Name\"\n"
+            f"to {config_path()}. Nothing was synced."
+        )
+    return remote, user
+
+
+def _login(tty: bool, ask_fn: AskFn, input_fn: AskFn) -> tuple[str, str] | None:
+    """The login from the environment; None when none is set (asked for if needed)."""
+    from ..sync.errors import NeedInput
+
+    user, password = os.environ.get(ENV_USER) or None, os.environ.get(ENV_PASSWORD) or None
+    if user and password:
+        return user, password
+    if password and not user:
+        raise NeedInput(f"{ENV_PASSWORD} is set but {ENV_USER} is not: set both, or neither to be asked.")
+    if user:
+        if not tty:
+            raise NeedInput(f"{ENV_USER} is set but {ENV_PASSWORD} is not; set it, or run this at a terminal.")
+        return user, ask_fn(f"Password for {user}: ")
+    return None
+
+
+def _ask_login(shown: str, tty: bool, ask_fn: AskFn, input_fn: AskFn) -> tuple[str, str]:
+    from ..sync.errors import AuthFailed
+
+    if not tty:
+        raise AuthFailed(
+            f"{shown} asks for a login: set {ENV_USER} and {ENV_PASSWORD} (or run this at a terminal)."
+        )
+    try:
+        user = input_fn(f"User name at {shown}: ").strip()
+        return user, ask_fn(f"Password for {user}: ")
+    except EOFError:
+        raise AuthFailed(f"no login was given for {shown}; nothing was synced.") from None
+
+
+def _team(couch, tty: bool, ask_fn: AskFn):
+    """The team's keys: from its key document and passphrase, or a new team."""
+    from .crypto import PassphraseNeeded, new_passphrase
+    from ..sync.errors import BadServer, NeedInput, WrongTeamPassphrase
+    from ..sync.seal import open_team
+    from ..sync.team import read_team, start_team
+
+    doc = read_team(couch)
+    if doc is None:
+        def ask_new() -> str:
+            try:
+                return new_passphrase(couch.shown, ask_fn=ask_fn, tty=tty, env=ENV_TEAM, label="team passphrase",
+                                      doing=f"starting the team at {couch.shown}")
+            except PassphraseNeeded as exc:
+                raise NeedInput(str(exc)) from None
+
+        team = start_team(couch, ask_new)
+        if team is not None:
+            _say(f"started the team at {couch.shown}. Give the team passphrase to each member in person, "
+                 "never by e-mail or chat: whoever has it can read the team's records.")
+            return team
+        doc = read_team(couch)  # another member was first: theirs is the team
+        if doc is None:
+            raise BadServer(f"{couch.shown} lost the team's key document just written; try again.")
+    given = os.environ.get(ENV_TEAM) or None
+    if given is not None:
+        try:
+            return open_team(doc, given)
+        except WrongTeamPassphrase:
+            raise WrongTeamPassphrase(
+                f"The team passphrase in {ENV_TEAM} does not open the team's records at {couch.shown}. "
+                "Set it to the team's passphrase (or unset it to be asked). Nothing was synced."
+            ) from None
+    if not tty:
+        raise NeedInput(f"syncing with {couch.shown} needs the team passphrase: run this at a terminal, or set {ENV_TEAM}.")
+    for attempt in range(1, TRIES + 1):
+        try:
+            typed = ask_fn(f"Team passphrase for {couch.shown}: ")
+        except EOFError:
+            break
+        try:
+            return open_team(doc, typed)
+        except WrongTeamPassphrase as exc:
+            if attempt < TRIES:
+                _say(f"{exc} Try again.")
+    raise WrongTeamPassphrase(f"That team passphrase does not open the team's records at {couch.shown}. Nothing was synced.")
+
+
+def _connect(remote: str, tty: bool, ask_fn: AskFn, input_fn: AskFn):
+    """A client logged in and the team's keys (asking for a login if the server wants one)."""
+    from ..sync.couch import Couch, check_url, is_loopback
+    from ..sync.errors import AuthFailed
+
+    login = _login(tty, ask_fn, input_fn)
+    couch = Couch(remote, auth=login)
+    if couch.url.startswith("http://") and not is_loopback(couch.url):
+        _say(f"note: {couch.shown} is plain http: the records are sealed, but the login travels unencrypted. Use https.")
+    try:
+        return couch, _team(couch, tty, ask_fn)
+    except AuthFailed:
+        couch.close()
+        if login is not None:
+            raise
+    couch = Couch(remote, auth=_ask_login(check_url(remote), tty, ask_fn, input_fn))
+    try:
+        return couch, _team(couch, tty, ask_fn)
+    except BaseException:
+        couch.close()
+        raise
+
+
+def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input_fn: AskFn = input,
+             tty: bool | None = None) -> int:
+    from .crypto import unlock
+    from ..store.store import Store
+    from ..sync.engine import SyncEngine
+    from ..sync.errors import SyncError
+
+    db = resolve_db_path(args.db)
+    remote, user = _settings(args)
+    tty = _at_terminal() if tty is None else tty
+    store = Store(db)
+    try:
+        unlock(store, doing="syncing", ask_fn=ask_fn, tty=tty)
+        couch, team = _connect(remote, tty, ask_fn, input_fn)
+        try:
+            engine = SyncEngine(store, couch, team, user)
+            try:
+                report = engine.sync()
+            finally:
+                engine.close()
+        finally:
+            couch.close()
+    except SyncError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        store.close()
+    return _report(db, couch.shown, report)
+
+
+def _report(db: Path, shown: str, report) -> int:
+    print(f"Synced '{db}' with {shown}: {report.received} record(s) received, {report.sent} revision(s) sent.")
+    if report.conflicts:
+        _say(f"{len(report.conflicts)} conflict(s): both versions are kept; choose in the app.")
+        for conflict in report.conflicts:
+            print(f"  {describe(conflict)}", file=sys.stderr)
+    if report.refused:
+        _say(
+            f"{len(report.refused)} record version(s) on the server failed their check (changed on the server, "
+            "or damaged) and were not used. Everything else is synced. Ask whoever runs the server; the "
+            f"version(s) refused: {', '.join(r[:12] for r in report.refused[:5])}."
+        )
+        return 1
+    return 0
+
+
+TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE exercise"}
+
+
+def describe(conflict) -> str:
+    """One line about a conflict: which record, what part, who; never the content."""
+    what = TABLE_WORDS.get(conflict.table, conflict.table)
+    where = " > ".join(str(next(iter(p.values()))) if isinstance(p, dict) else str(p) for p in conflict.path)
+    if conflict.kind == "finalised":
+        how = f"another version of this finalised meeting (by {conflict.by}) is kept beside it"
+    elif conflict.kind == "deleted":
+        how = f"deleted by {conflict.by} but changed elsewhere: kept"
+    else:
+        how = f"{where or 'the record'} was changed here and by {conflict.by}: both are kept"
+    return f"{what} {conflict.record_id[:8]}: {how} (conflict {conflict.id})"
+
+
+def add_command(commands, formatter, add_db: Callable[..., None]) -> None:
+    """The `sync` subcommand, for cli_parser."""
+    sync = commands.add_parser(
+        "sync",
+        prog=f"{PROG} sync",
+        formatter_class=formatter,
+        help="sync the database with the team's CouchDB database, both ways",
+        description=(
+            "Replicate this database's clients, meetings and COPE exercises with the team's\n"
+            "CouchDB database, both ways. Each record is sealed with the team's key before\n"
+            "it leaves this machine: the server sees no client code, note or date. Edits of\n"
+            "one record on two machines are merged field by field; the same field changed on\n"
+            "both keeps both versions, listed on stderr, to choose from in the app. A sync cut\n"
+            "off at any moment goes on where it was at the next one.\n"
+            "Exit status 0 when synced, 1 with a message on any failure (offline included)."
+        ),
+        epilog=(
+            "examples:\n"
+            f"  {PROG} sync --remote https://couch.example.org/team-north\n"
+            f"  {PROG} sync              (with [sync] remote = \"URL\" in config.toml)\n\n"
+            "environment:\n"
+            f"  {ENV_USER}, {ENV_PASSWORD}\n"
+            "      the login at the server (else asked for when the server wants one)\n"
+            f"  {ENV_TEAM}\n"
+            "      the team passphrase (else asked for; the first sync to an empty database\n"
+            "      sets it, typed twice)\n"
+            "  None of these is ever written to a file, a log or the output.\n\n"
+            "config.toml:\n"
+            "  [user] name = \"...\"      your name, recorded on what you sync (required)\n"
+            "  [sync] remote = \"URL\"    the team's database, when --remote is not given"
+        ),
+    )
+    sync.add_argument("--remote", metavar="URL", help="the team's database, e.g. https://couch.example.org/team-north")
+    add_db(sync, "database file (default: $COPE_TUI_DB, else the default location)")

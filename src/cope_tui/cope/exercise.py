@@ -1,0 +1,368 @@
+"""A COPE exercise at a site: guides answered by teams, client interviews, record review,
+client flow, the action plan and its follow-up, and the culture-of-service plan.
+
+Rules live here, apart from screens and storage: what gets flagged, how a flag becomes
+a problem, what a follow-up carries forward, how progress is counted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from . import client_flow as clientflow
+from ..content.cope_guides import ANSWERS, load_guides, load_interview
+from ..mdsafe import refuse_hidden
+from ..records import Model, new_id, now
+
+AnswerValue = Literal["yes", "no", "not_sure"]
+Priority = Literal["high", "medium", "low"]
+Status = Literal["open", "in progress", "done", "dropped"]
+STATUSES: tuple[str, ...] = ("open", "in progress", "done", "dropped")
+PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
+RecordMark = Literal["present", "missing", "not_applicable"]
+
+
+class ExerciseError(ValueError):
+    """An exercise action that cannot be done; the message says why and what to do."""
+
+
+class Answer(Model):
+    value: AnswerValue | None = None
+    comment: str = ""
+
+
+class Team(Model):
+    id: str = Field(default_factory=new_id)
+    name: str
+    members: list[str] = Field(default_factory=list)
+    guides: list[str] = Field(default_factory=list)
+
+
+class StatusChange(Model):
+    at: datetime = Field(default_factory=now)
+    status: Status
+    note: str = ""
+
+
+class Problem(Model):
+    id: str = Field(default_factory=new_id)
+    # Where it came from: "guide:<guide>:<question>", "interview:<id>:<question>",
+    # "record:<id>:<item>", "flow", "culture:<stage>:<item>" or "manual".
+    source: str = "manual"
+    text: str
+    cause: str = ""
+    recommendation: str = ""
+    by_whom: str = ""
+    by_when: date | None = None
+    priority: Priority = "medium"
+    status: Status = "open"
+    # The problem's id in the exercise this one follows up.
+    carried_from: str | None = None
+    history: list[StatusChange] = Field(default_factory=list)
+
+    def overdue(self, today: date | None = None) -> bool:
+        today = today or date.today()
+        return self.by_when is not None and self.by_when < today and self.status in ("open", "in progress")
+
+
+class Interview(Model):
+    id: str = Field(default_factory=new_id)
+    number: int
+    at: datetime = Field(default_factory=now)
+    answers: dict[str, Answer] = Field(default_factory=dict)
+
+
+class RecordCheck(Model):
+    id: str = Field(default_factory=new_id)
+    label: str  # the record's number or code as written on the file, never a name
+    marks: dict[str, RecordMark] = Field(default_factory=dict)
+
+
+class FlowVisit(Model):
+    number: int
+    visit_type: Literal["first", "follow-up"] = "first"
+    arrival: str  # HH:MM
+    departure: str | None = None
+
+
+class FlowContact(Model):
+    id: str = Field(default_factory=new_id)
+    client: int
+    staff: str
+    start: str  # HH:MM
+    end: str | None = None
+
+
+class PlanItem(Model):
+    """One culture-of-service checklist item, planned as who does what by when."""
+
+    who: str = ""
+    what: str = ""
+    by_when: date | None = None
+    done: bool = False
+
+
+class Exercise(Model):
+    id: str = Field(default_factory=new_id)
+    site: str
+    start: date
+    end: date | None = None
+    facilitator: str = ""
+    teams: list[Team] = Field(default_factory=list)
+    follow_up_of: str | None = None
+    answers: dict[str, dict[str, Answer]] = Field(default_factory=dict)
+    interviews: list[Interview] = Field(default_factory=list)
+    record_checks: list[RecordCheck] = Field(default_factory=list)
+    flow_date: date | None = None
+    visits: list[FlowVisit] = Field(default_factory=list)
+    contacts: list[FlowContact] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    culture: dict[str, dict[str, PlanItem]] = Field(default_factory=dict)
+    created: datetime = Field(default_factory=now)
+
+    def answer(self, guide_id: str, question_id: str) -> Answer:
+        return self.answers.get(guide_id, {}).get(question_id) or Answer()
+
+    def problem(self, problem_id: str) -> Problem:
+        for problem in self.problems:
+            if problem.id == problem_id:
+                return problem
+        raise KeyError(problem_id)
+
+
+# ---- creating -------------------------------------------------------------------------
+
+
+def check_name(name: str, what: str) -> str:
+    """A site's or a team's name as typed: it names the record, so nothing hidden in it."""
+    try:
+        refuse_hidden(name, what)
+    except ValueError as exc:
+        raise ExerciseError(str(exc)) from None
+    return name
+
+
+def new_exercise(
+    site: str,
+    start: date,
+    *,
+    facilitator: str = "",
+    teams: list[Team] | None = None,
+    follow_up_of: Exercise | None = None,
+) -> Exercise:
+    """A first exercise, or a follow-up that carries the open problems forward."""
+    site = site.strip()
+    if not site:
+        raise ExerciseError("Type the site's name (it cannot be empty).")
+    check_name(site, "The site's name")
+    if follow_up_of is not None and start < follow_up_of.start:
+        raise ExerciseError(
+            f"A follow-up cannot start before the exercise it follows ({follow_up_of.start:%Y-%m-%d})."
+        )
+    exercise = Exercise(site=site, start=start, facilitator=facilitator.strip(), teams=teams or [])
+    if follow_up_of is not None:
+        exercise.follow_up_of = follow_up_of.id
+        for old in follow_up_of.problems:
+            if old.status in ("open", "in progress"):
+                carried = old.model_copy(deep=True, update={"id": new_id(), "carried_from": old.id, "history": []})
+                exercise.problems.append(carried)
+    return exercise
+
+
+# ---- guides ---------------------------------------------------------------------------
+
+
+def set_answer(exercise: Exercise, guide_id: str, question_id: str, value: str | None, comment: str | None = None) -> Answer:
+    """Record an answer; unknown guides or questions are refused."""
+    guide = _guide(guide_id)
+    if not any(q.id == question_id for q in guide.questions):
+        raise ExerciseError(f"Guide '{guide.title}' has no question '{question_id}'.")
+    if value is not None and value not in ANSWERS:
+        raise ExerciseError(f"Answer yes, no or not sure (not {value!r}).")
+    current = exercise.answers.setdefault(guide_id, {}).setdefault(question_id, Answer())
+    current.value = value  # type: ignore[assignment]
+    if comment is not None:
+        current.comment = comment.strip()
+    return current
+
+
+def flagged(exercise: Exercise, guide_id: str) -> list[str]:
+    """Question ids of the guide whose answer points to a problem."""
+    guide = _guide(guide_id)
+    return [q.id for q in guide.questions if q.flags(exercise.answer(guide_id, q.id).value)]
+
+
+def progress(exercise: Exercise, guide_id: str) -> tuple[int, int, int]:
+    """(answered, total, flagged) for one guide."""
+    guide = _guide(guide_id)
+    answered = sum(1 for q in guide.questions if exercise.answer(guide_id, q.id).value is not None)
+    return answered, len(guide.questions), len(flagged(exercise, guide_id))
+
+
+def team_progress(exercise: Exercise, team: Team) -> tuple[int, int]:
+    """(answered, total) over the team's guides."""
+    answered = total = 0
+    for guide_id in team.guides:
+        done, count, _ = progress(exercise, guide_id)
+        answered, total = answered + done, total + count
+    return answered, total
+
+
+def raise_problem(exercise: Exercise, source: str, text: str) -> Problem:
+    """A flagged answer becomes a problem in the action plan, once per source; problems
+    typed in by hand ("manual") are each their own."""
+    for problem in exercise.problems:
+        if source != "manual" and problem.source == source and problem.carried_from is None:
+            return problem
+    text = text.strip()
+    if not text:
+        raise ExerciseError("Describe the problem (it cannot be empty).")
+    problem = Problem(source=source, text=text)
+    exercise.problems.append(problem)
+    return problem
+
+
+def problem_from_question(exercise: Exercise, guide_id: str, question_id: str) -> Problem:
+    guide = _guide(guide_id)
+    question = next((q for q in guide.questions if q.id == question_id), None)
+    if question is None:
+        raise ExerciseError(f"Guide '{guide.title}' has no question '{question_id}'.")
+    answer = exercise.answer(guide_id, question_id)
+    if not question.flags(answer.value):
+        raise ExerciseError("Only a flagged answer becomes a problem; this answer points to none.")
+    text = f"{guide.title}: {question.text} (answered {answer.value})"
+    if answer.comment:
+        text += f" {answer.comment}"
+    return raise_problem(exercise, f"guide:{guide_id}:{question_id}", text)
+
+
+def problem_from_interview(exercise: Exercise, interview: Interview, question_id: str) -> Problem:
+    guide = load_interview()
+    question = next((q for q in guide.questions if q.id == question_id), None)
+    if question is None:
+        raise ExerciseError(f"The interview guide has no question '{question_id}'.")
+    answer = interview.answers.get(question_id) or Answer()
+    text = f"Client interview {interview.number}: {question.text} ({answer.value or 'open answer'})"
+    if answer.comment:
+        text += f" {answer.comment}"
+    return raise_problem(exercise, f"interview:{interview.id}:{question_id}", text)
+
+
+def set_status(problem: Problem, status: str, note: str = "") -> None:
+    """Change a problem's status, keeping the dated history the committee reads."""
+    if status not in STATUSES:
+        raise ExerciseError(f"Status must be one of: {', '.join(STATUSES)}.")
+    if status != problem.status:
+        problem.status = status  # type: ignore[assignment]
+        problem.history.append(StatusChange(status=status, note=note.strip()))  # type: ignore[arg-type]
+
+
+def follow_up_summary(previous: Exercise, current: Exercise) -> dict[str, int]:
+    """What happened to the problems carried into this follow-up."""
+    carried = [p for p in current.problems if p.carried_from is not None]
+    counts = {status: sum(1 for p in carried if p.status == status) for status in STATUSES}
+    counts["carried"] = len(carried)
+    counts["solved before follow-up"] = sum(1 for p in previous.problems if p.status == "done")
+    return counts
+
+
+# ---- culture of service --------------------------------------------------------------
+
+
+def culture_item(exercise: Exercise, stage_id: str, item_id: str) -> PlanItem | None:
+    """The plan of one culture-of-service item, if anyone planned it yet."""
+    return exercise.culture.get(stage_id, {}).get(item_id)
+
+
+def plan_culture_item(exercise: Exercise, stage_id: str, item_id: str) -> PlanItem:
+    """The plan of one item, created the first time it is touched."""
+    return exercise.culture.setdefault(stage_id, {}).setdefault(item_id, PlanItem())
+
+
+# ---- client flow ----------------------------------------------------------------------
+
+
+def _visits(exercise: Exercise) -> list[clientflow.Visit]:
+    return [
+        clientflow.Visit(
+            v.number,
+            v.visit_type,
+            clientflow.parse_clock(v.arrival),
+            clientflow.parse_clock(v.departure) if v.departure else None,
+        )
+        for v in exercise.visits
+    ]
+
+
+def _contacts(exercise: Exercise) -> list[clientflow.Contact]:
+    return [
+        clientflow.Contact(
+            c.client, c.staff, clientflow.parse_clock(c.start), clientflow.parse_clock(c.end) if c.end else None
+        )
+        for c in exercise.contacts
+    ]
+
+
+def add_visit(exercise: Exercise, visit_type: str, arrival: str, number: int | None = None) -> FlowVisit:
+    """Register an arrival ('now' stamps the current time); refused with the reason if impossible."""
+    when = clientflow.now_clock() if arrival.strip().lower() == "now" else clientflow.parse_clock(arrival)
+    number = number if number is not None else max((v.number for v in exercise.visits), default=0) + 1
+    visit = clientflow.Visit(number, visit_type, when)
+    clientflow.check_visit(_visits(exercise), visit)
+    stored = FlowVisit(number=number, visit_type=visit_type, arrival=f"{when:%H:%M}")  # type: ignore[arg-type]
+    exercise.visits.append(stored)
+    return stored
+
+
+def add_contact(exercise: Exercise, client: int, staff: str, start: str, end: str | None = None) -> FlowContact:
+    staff = staff.strip()
+    if not staff:
+        raise ExerciseError("Type the type of staff (e.g. nurse, counsellor).")
+    begin = clientflow.now_clock() if start.strip().lower() == "now" else clientflow.parse_clock(start)
+    finish = None
+    if end:
+        finish = clientflow.now_clock() if end.strip().lower() == "now" else clientflow.parse_clock(end)
+    contact = clientflow.Contact(client, staff, begin, finish)
+    clientflow.check_contact(_visits(exercise), _contacts(exercise), contact)
+    stored = FlowContact(client=client, staff=staff, start=f"{begin:%H:%M}", end=f"{finish:%H:%M}" if finish else None)
+    exercise.contacts.append(stored)
+    return stored
+
+
+def end_contact(exercise: Exercise, contact_id: str, end: str = "now") -> FlowContact:
+    """Close an open contact ('now' by default): the live mode's one key."""
+    stored = next((c for c in exercise.contacts if c.id == contact_id), None)
+    if stored is None:
+        raise ExerciseError("That contact no longer exists.")
+    finish = clientflow.now_clock() if end.strip().lower() == "now" else clientflow.parse_clock(end)
+    others = [c for c in exercise.contacts if c.id != contact_id]
+    candidate = clientflow.Contact(stored.client, stored.staff, clientflow.parse_clock(stored.start), finish)
+    clientflow.check_contact(_visits(exercise), _contacts_of(others), candidate)
+    stored.end = f"{finish:%H:%M}"
+    return stored
+
+
+def _contacts_of(contacts: list[FlowContact]) -> list[clientflow.Contact]:
+    return [
+        clientflow.Contact(
+            c.client, c.staff, clientflow.parse_clock(c.start), clientflow.parse_clock(c.end) if c.end else None
+        )
+        for c in contacts
+    ]
+
+
+def flow_times(exercise: Exercise) -> list[clientflow.ClientTimes]:
+    return clientflow.client_times(_visits(exercise), _contacts(exercise))
+
+
+# ---- helpers --------------------------------------------------------------------------
+
+
+def _guide(guide_id: str):
+    for guide in load_guides().guides:
+        if guide.id == guide_id:
+            return guide
+    raise ExerciseError(f"There is no self-assessment guide '{guide_id}'.")

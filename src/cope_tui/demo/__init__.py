@@ -1,0 +1,3 @@
+"""The sample-data writer and its phrases (all fictional). May import: session,
+search, store and below.
+"""

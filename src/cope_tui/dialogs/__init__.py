@@ -1,0 +1,3 @@
+"""Every ModalScreen: forms, questions and prompts. The lowest UI layer: may import
+the domain, never screens or widgets.
+"""

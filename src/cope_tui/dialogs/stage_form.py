@@ -1,0 +1,104 @@
+"""Move a client to another helping stage, with the reason kept beside the date."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..meetings.models import STAGES, Client
+from ..meetings.stages import StageError, StageGuide, change_stage
+
+
+class StageForm(ModalScreen[Client | None]):
+    """Pick a stage (↑/↓ or its number) and type why; dismisses with the saved client or None.
+
+    The change is made on a copy and written at once, so a refusal or a failed write
+    leaves the client exactly as it was and keeps what was typed on screen.
+    """
+
+    DEFAULT_CSS = """
+    StageForm #stage-list { height: 8; }
+    StageForm #stage-purpose { height: 2; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="stage.cancel"),
+        Binding("ctrl+s", "save", "Save", id="stage.save", priority=True),
+    ]
+
+    def __init__(self, client: Client, stages: StageGuide):
+        super().__init__()
+        self.client = client
+        self.stages = stages
+
+    def compose(self) -> ComposeResult:
+        current = self.stages.stage(self.client.stage)
+        with Vertical(classes="dialog"):
+            yield Label(f"Helping stage of {escape(self.client.code)}", classes="dialog-title")
+            yield Static(f"Now at {escape(current.label)}. Pick the new stage (↑/↓ or 1-{STAGES}):", classes="help")
+            yield OptionList(
+                *[Option(f"{s.number}  {escape(s.name)}", id=str(s.number)) for s in self.stages.stages],
+                id="stage-list",
+            )
+            yield Static("", id="stage-purpose")
+            yield Label("Reason for the change (required; kept with today's date)")
+            yield Input(id="stage-reason", placeholder="e.g. goals agreed at today's review")
+            yield Static("", id="stage-error", classes="error", markup=False)
+            yield Static("tab to the reason · enter or ctrl+s save · esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#stage-list", OptionList)
+        options.highlighted = min(self.client.stage, STAGES - 1)  # the next stage: the usual move
+        options.focus()
+
+    @on(OptionList.OptionHighlighted, "#stage-list")
+    def _show_purpose(self, event: OptionList.OptionHighlighted) -> None:
+        stage = self.stages.stage(int(event.option.id or 1))
+        self.query_one("#stage-purpose", Static).update(escape(stage.purpose))
+
+    @on(OptionList.OptionSelected, "#stage-list")
+    def _chosen(self) -> None:
+        self.query_one("#stage-reason", Input).focus()
+
+    def on_key(self, event) -> None:
+        options = self.query_one("#stage-list", OptionList)
+        if options.has_focus and event.character and event.character.isdigit():
+            number = int(event.character)
+            if 1 <= number <= STAGES:
+                event.stop()
+                options.highlighted = number - 1
+                self.query_one("#stage-reason", Input).focus()
+
+    @on(Input.Submitted, "#stage-reason")
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def _refuse(self, message: str) -> None:
+        self.query_one("#stage-error", Static).update(message)
+
+    def action_save(self) -> None:
+        options = self.query_one("#stage-list", OptionList)
+        number = (options.highlighted or 0) + 1
+        reason = self.query_one("#stage-reason", Input)
+        client = self.client.model_copy(deep=True)
+        try:
+            change_stage(client, number, reason.value)
+        except StageError as exc:
+            self._refuse(str(exc))
+            (options if reason.value.strip() else reason).focus()
+            return
+        try:
+            self.app.session.store.put_client(client)
+        except OSError as exc:
+            self._refuse(f"Could not save: {exc.strerror}. Try again.")
+            return
+        self.dismiss(client)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

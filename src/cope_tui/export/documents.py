@@ -1,0 +1,103 @@
+"""Markdown exports of meetings and clients, to print, share or archive.
+
+Pure functions: they read the store and return text; nothing is changed.
+
+Every string a user typed goes through `md_text` (paragraphs) or `md_cell` (one
+line: table cells, headings, list items). Both strip terminal control characters
+and escape sequences, and escape Markdown so that typed text can never become a
+heading, list, table column, link, HTML or an instruction to the terminal.
+
+Exports of a whole DB must stay quick, so they render the stored records as they
+are (the JSON of `models.Meeting`, as `models.dump` writes it) rather than
+validating every meeting into a model first, which would take most of the time.
+The guide's labels and tables are worked out once per export and texts that recur
+(carried rows, choices) are escaped once. Stored records are only ever read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .format import Doc, _in_date_order
+from .render import _client_code, _Export
+from ..mdsafe import clean, md_cell, md_text  # noqa: F401  (part of this module's API)
+from ..store.store import Store, gc_paused, write_private
+
+if TYPE_CHECKING:
+    from ..content.meeting_guide import MeetingGuide
+    from ..meetings.models import Client, Meeting
+
+
+# ---- public -----------------------------------------------------------------------
+
+
+def meeting_markdown(guide: MeetingGuide, store: Store, meeting: Meeting, *, level: int = 1) -> str:
+    """One meeting as a Markdown document; `level` is the depth of its top heading."""
+    from ..records import dump
+
+    export = _Export(guide)
+    export.meeting(dump(meeting), _client_code(store, meeting.client_id), level)
+    return export.text()
+
+
+def client_markdown(guide: MeetingGuide, store: Store, client: Client, *, level: int = 1) -> str:
+    """A client's summary, current lists and open actions, then every meeting in date order."""
+    with gc_paused():
+        export = _Export(guide)
+        meetings = _in_date_order([m for m in store.raw_meetings() if m.get("client_id") == client.id])
+        export.client(client, meetings, level)
+        return export.text()
+
+
+def all_markdown(guide: MeetingGuide, store: Store) -> str:
+    """Every client, by code, each with all their meetings, under one title."""
+    with gc_paused():
+        plan = plan_all(guide, store)
+        return render_all(guide, plan, plan.clients, orphans=True, header=True)
+
+
+class AllPlan:
+    """What `export --all` renders, worked out once: the title, clients by code and their
+    meetings in date order, and meetings whose client record is gone (kept in the export)."""
+
+    def __init__(self, header: str, clients: list[Client], by_client: dict[str, list[Doc]], orphans: dict[str, list[Doc]]):
+        self.header, self.clients, self.by_client, self.orphans = header, clients, by_client, orphans
+
+
+def plan_all(guide: MeetingGuide, store: Store, *, total: int | None = None) -> AllPlan:
+    """`total`: the DB's meeting count, when the store holds only some of them."""
+    clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
+    by_client: dict[str, list[Doc]] = {}
+    for meeting in _in_date_order(store.raw_meetings()):  # stored dicts: no models to build
+        by_client.setdefault(meeting.get("client_id", ""), []).append(meeting)
+    if total is None:
+        total = sum(map(len, by_client.values()))
+    known = {client.id for client in clients}
+    orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
+    header = f"# {md_cell(guide.title)}: all records\n\n{len(clients)} clients, {total} meetings.\n\n"
+    return AllPlan(header, clients, by_client, orphans)
+
+
+def render_all(guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:
+    """The part of the export for `clients` (and the orphaned meetings when asked)."""
+    export = _Export(guide)
+    if header:
+        export.out.append(plan.header)
+    for client in clients:
+        export.client(client, plan.by_client.get(client.id, []), 2)
+    if orphans and plan.orphans:
+        export.out.append("## Meetings without a client record\n\n")
+        for client_id, meetings in plan.orphans.items():
+            for meeting in meetings:
+                export.meeting(meeting, f"(unknown client {client_id})", 3)
+    return export.text()
+
+
+def write_export(path: Path, text: str | bytes) -> None:
+    """Write an export for its owner's eyes only (0600), atomically: a crash leaves the old file
+    or the new one. Raises OSError, whose strerror says what went wrong."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    write_private(Path(path), data)

@@ -1,0 +1,220 @@
+"""What a meeting is allowed to do, apart from how it is shown or stored."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from ..content.meeting_guide import ListSpec, MeetingGuide, Step
+from .models import Addendum, Client, Meeting, MeetingKind, MeetingMode, Row, StepState, check_code
+from ..records import CellValue, now, parse_date
+from ..store.store import Store
+
+
+class MeetingError(ValueError):
+    """A meeting action that cannot be done; the message says why and what to do."""
+
+
+def create_client(store: Store, code: str, *, note: str = "", others: list[str] | None = None) -> Client:
+    """Add a client; empty or duplicate codes are refused with a message."""
+    code = check_code(code)
+    if store.client_by_code(code) is not None:
+        raise ValueError(f"A client with the code '{code}' already exists; open it or pick another code.")
+    client = Client(code=code, note=note, significant_others=others or [])
+    store.put_client(client)
+    return client
+
+
+def rename_client(store: Store, client: Client, code: str) -> None:
+    if code.strip() == client.code:  # kept as stored, even from before today's rules
+        return
+    code = check_code(code)
+    other = store.client_by_code(code)
+    if other is not None and other.id != client.id:
+        raise ValueError(f"A client with the code '{code}' already exists; pick another code.")
+    client.code = code
+
+
+def steps_of(guide: MeetingGuide, meeting: Meeting) -> list[Step]:
+    return guide.steps_for(meeting.kind is MeetingKind.FIRST)
+
+
+def carried_rows(spec: ListSpec, rows: list[Row], ticked: Collection[str] = ()) -> list[Row]:
+    """Rows for the next meeting. `ticked`: row ids ticked off on the client record since;
+    they arrive marked done where the list has a done column, and end here where it has none."""
+    if spec.carry == "all":
+        keep = rows
+    elif spec.carry == "open":
+        keep = [r for r in rows if not r.values.get(spec.done_column or "")]
+    else:
+        return []
+    copies = [r.model_copy(deep=True) for r in keep if spec.done_column or r.id not in ticked]
+    for row in copies:
+        if spec.done_column and row.id in ticked:
+            row.values[spec.done_column] = True
+    return copies
+
+
+def fresh_rows(spec: ListSpec) -> list[Row]:
+    """Checklist rows from the content, with the item text in the first column."""
+    first = spec.columns[0].id
+    return [Row(item=item.id, values={first: item.text}) for item in spec.items]
+
+
+def start_meeting(
+    store: Store,
+    guide: MeetingGuide,
+    client: Client,
+    *,
+    mode: MeetingMode = MeetingMode.IN_PERSON,
+    present: list[str] | None = None,
+) -> Meeting:
+    """A new meeting: first for a new client, review after; lists carried from the last one."""
+    from .stages import ensure_open  # a closed client is read-only: no new meetings
+
+    ensure_open(client)
+    earlier = store.meetings(client.id)
+    kind = MeetingKind.REVIEW if earlier else MeetingKind.FIRST
+    meeting = Meeting(client_id=client.id, kind=kind, mode=mode, present=present or [], stage=client.stage)
+    last = earlier[-1] if earlier else None
+    for step in steps_of(guide, meeting):
+        record = meeting.step(step.id)
+        for spec in step.lists:
+            previous = last.peek_rows(step.id, spec.id) if last else []
+            record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous, client.followups)
+    meeting.current_step = steps_of(guide, meeting)[0].id
+    store.put_meeting(meeting)
+    return meeting
+
+
+def carried_from(meeting: Meeting, row: Row) -> bool:
+    return row.origin is not None and row.origin != meeting.id
+
+
+def new_row(meeting: Meeting, spec: ListSpec, values: dict[str, CellValue]) -> Row:
+    return Row(values=clean_values(spec, values), origin=meeting.id)
+
+
+def clean_values(spec: ListSpec, values: dict[str, CellValue]) -> dict[str, CellValue]:
+    """Check a row as typed; raise MeetingError naming the column and what to type."""
+    out: dict[str, CellValue] = {}
+    for col in spec.columns:
+        value = values.get(col.id)
+        if isinstance(value, str):
+            value = value.strip()
+        if col.kind == "bool":
+            value = bool(value)
+        elif value in ("", None):
+            value = None
+        elif col.kind == "int":
+            try:
+                value = int(str(value))
+            except ValueError:
+                raise MeetingError(f"{col.label}: type a whole number, e.g. 10.") from None
+            if value < 0:
+                raise MeetingError(f"{col.label}: the number cannot be negative.")
+        elif col.kind == "date":
+            try:
+                value = parse_date(str(value)).isoformat()
+            except ValueError as exc:
+                raise MeetingError(f"{col.label}: {exc}") from None
+        elif col.kind == "choice" and value not in col.choices:
+            raise MeetingError(f"{col.label}: choose one of {', '.join(col.choices)}.")
+        out[col.id] = value
+    for col in spec.columns:
+        needed = col.required or any(out.get(k) == v for k, v in col.required_when.items())
+        if needed and out.get(col.id) in (None, ""):
+            because = ""
+            if col.required_when:
+                because = " when " + ", ".join(f"{spec.column(k).label} is {v}" for k, v in col.required_when.items())
+            raise MeetingError(f"{col.label} is needed{because}.")
+    return out
+
+
+def check_field(kind: str, label: str, text: str) -> str:
+    """Normalise a single field; dates are checked and stored as ISO."""
+    text = text.strip()
+    if kind == "date" and text:
+        try:
+            return parse_date(text).isoformat()
+        except ValueError as exc:
+            raise MeetingError(f"{label}: {exc}") from None
+    return text
+
+
+def undecided(step: Step, meeting: Meeting) -> list[str]:
+    """Rows that still need a decision before the step may be marked done."""
+    if step.done_rule != "all_decided":
+        return []
+    missing = []
+    for spec in step.lists:
+        if spec.decision is None:
+            continue
+        for row in meeting.peek_rows(step.id, spec.id):
+            if not row.values.get(spec.decision):
+                missing.append(str(row.values.get(spec.columns[0].id) or row.item or "?"))
+    return missing
+
+
+def set_step_state(guide: MeetingGuide, meeting: Meeting, step_id: str, state: StepState) -> None:
+    ensure_editable(meeting)
+    step = guide.step(step_id)
+    if state is StepState.DONE:
+        missing = undecided(step, meeting)
+        if missing:
+            raise MeetingError(
+                f"'{step.title}' is not done yet: {len(missing)} item(s) still need a decision "
+                f"(agreed, or deferred with a reason), starting with: {missing[0][:60]}"
+            )
+    meeting.step(step_id).state = state
+
+
+def ensure_editable(meeting: Meeting) -> None:
+    if meeting.finalised:
+        raise MeetingError("This meeting is finalised and read-only. Add a dated addendum to correct it.")
+
+
+def finalise(meeting: Meeting, by: str) -> None:
+    ensure_editable(meeting)
+    by = by.strip()
+    if not by:
+        raise MeetingError("Type who is finalising the meeting (a name or staff code).")
+    meeting.finalised_by = by
+    meeting.finalised_at = now()
+    from ..store.audit import content_hash
+    from ..records import dump
+
+    meeting.content_hash = content_hash(dump(meeting))  # what doctor checks it against later
+
+
+def add_addendum(meeting: Meeting, text: str, by: str) -> Addendum:
+    if not meeting.finalised:
+        raise MeetingError("Addenda are for finalised meetings; edit the meeting itself instead.")
+    if not text.strip():
+        raise MeetingError("Type the text of the addendum.")
+    if not by.strip():
+        raise MeetingError("Type who is adding the addendum.")
+    addendum = Addendum(text=text.strip(), by=by.strip())
+    meeting.addenda.append(addendum)
+    return addendum
+
+
+def next_meeting_date(guide: MeetingGuide, meeting: Meeting) -> date | None:
+    for step in steps_of(guide, meeting):
+        for field in step.fields:
+            if field.kind == "date" and field.id == "next_meeting":
+                value = meeting.peek(step.id).fields.get(field.id)
+                return date.fromisoformat(value) if value else None
+    return None
+
+
+def open_actions(guide: MeetingGuide, meeting: Meeting) -> list[tuple[ListSpec, Row]]:
+    """Rows of carry='open' lists not yet done: the action items still owed."""
+    found = []
+    for step in steps_of(guide, meeting):
+        for spec in step.lists:
+            if spec.carry == "open":
+                for row in meeting.peek_rows(step.id, spec.id):
+                    if not row.values.get(spec.done_column or ""):
+                        found.append((spec, row))
+    return found

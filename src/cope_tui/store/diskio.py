@@ -1,0 +1,424 @@
+"""Low-level file work for the store: private atomic writes, the journal, the lock.
+
+Kept apart from `storage.Store` so each piece can be read, and reasoned about for
+crash safety, on its own.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import gc
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .crypto import CryptoError, PlainCodec
+from ..mdsafe import one_line
+from .record_check import entry_problem
+
+
+@contextmanager
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Bulk reads build millions of small objects and the cyclic GC would rescan them
+    over and over (8x slower at 10,000 meetings); reference counting still frees them.
+
+    `freeze` moves what was built into the permanent generation: the loaded DB lives as
+    long as the process, so no later collection (a UI hitch) should walk it again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create the folder, and every missing folder above it, readable by its owner only.
+
+    Each is made 0700 whatever the umask (parents made by `mkdir(parents=True)` follow the
+    umask: 0777 under umask 000, and their names can tell who the records are about).
+    Folders that exist already are left as they are: they are the user's.
+    """
+    missing = []
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: not ours to change
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(fd, 0o700)  # the umask may have taken bits from the owner too
+        finally:
+            os.close(fd)
+
+
+class PlantedLink(OSError):
+    """A link where cope-tui creates one of a DB's own files. Refused, never followed: in
+    a folder others can write to, it may be another user's way into a file of yours."""
+
+
+def open_own(path: Path, flags: int, mode: int = 0o600) -> int:
+    """os.open for the DB's own sibling files (journal, lock, audit log): never through a link."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW, mode)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise PlantedLink(
+            errno.ELOOP,
+            f"'{path}' is a symbolic link where cope-tui keeps a file of its own, so it was not "
+            "followed. Remove the link (someone else may have put it there) and try again",
+        ) from None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a whole file atomically, owner-only, durable before it replaces the old one.
+
+    Every file cope-tui writes whole goes through here. The temporary file is made by
+    mkstemp: a random name, O_CREAT|O_EXCL|O_NOFOLLOW and 0600, so a link or file that
+    someone planted beside the target (as they could at the `.NAME.PID.tmp` names used
+    before) is never opened, let alone written through. Its name stays `.NAME.*.tmp`, so
+    the next open finds what a killed writer left (`remove_stale_temps`). On any failure,
+    the rename included (a folder, a file another user owns in a sticky folder), the
+    temporary copy is removed: it holds everything the target would have.
+    """
+    import tempfile  # not at import: the CLI's quick commands never write a whole file
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            os.fchmod(fd, 0o600)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+def remove_stale_temps(folder: Path, prefix: str = ".", older_than: float | None = None) -> None:
+    """Remove temporary files (`PREFIX*.tmp`) a writer killed mid-write left in `folder`.
+
+    Only regular files of this user's are removed: in a shared folder a file of another
+    user's, or a link anyone planted, is none of ours (unlink would not follow a link, but
+    it is not ours to remove either). `older_than` (seconds) spares the temps of writers
+    that may still be at work.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    cutoff = None if older_than is None else time.time() - older_than
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            if cutoff is None or info.st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def read_identified(path: Path) -> tuple[Any, Any]:
+    """A file mapped read-only (bytes when empty) and a sha256 naming that very file: it
+    is only ever replaced whole (write_private), so device, inode, size and mtime
+    identify what was read, and the mapping keeps that version."""
+    import hashlib
+    import mmap
+
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            digest = hashlib.sha256(f"{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns}\n".encode())
+            if st.st_size == 0:
+                return b"", digest
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), digest
+    except FileNotFoundError:
+        return b"", hashlib.sha256(b"no main file\n")
+
+
+class JournalDamaged(Exception):
+    """A journal line that is not one the store wrote: `problem` says how (naming no
+    stored value); `sealed` when it is an encrypted line that does not decrypt."""
+
+    def __init__(self, path: Path, line: int, sealed: bool = False, problem: str = ""):
+        super().__init__(f"{path} line {line}")
+        self.path, self.line, self.sealed, self.problem = path, line, sealed, problem
+
+
+class Journal:
+    """Append-only JSON lines, fsynced per entry.
+
+    `rotate()` moves the current lines to NAME.old so a compaction can fold them into
+    the main file while new saves go on into a fresh journal; the old one is deleted
+    only after the main file holding its lines is durable. Each line passes through
+    `codec` (in an encrypted DB, each is sealed on its own).
+
+    `check` says what is wrong with a line's entry (None: nothing), by default the DB's
+    record check. A journal of other entries (the sync state's) gives its own, so that
+    its lines are judged by what they are, in the torn tail as in the replay.
+    """
+
+    def __init__(self, path: Path, codec=None, check: Callable[[Any], str | None] = entry_problem):
+        self.path = path
+        self.codec = codec or PlainCodec()
+        self.check = check
+        self.old_path = path.with_name(path.name + ".old")
+        self.fd: int | None = None
+        self.size = 0
+
+    def open(self) -> None:
+        fd = open_own(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.fchmod(fd, 0o600)
+        self.fd, self.size = fd, self._cut_torn_tail(fd, os.fstat(fd).st_size)
+
+    def _cut_torn_tail(self, fd: int, size: int) -> int:
+        """Bytes after the last newline are a save a kill cut off: never reported saved, and
+        skipped by the replay unless whole. The next save must not be glued to them into one
+        damaged line: a whole line gets its newline, anything else is cut off."""
+        if size == 0:
+            return size
+        with open(self.path, "rb") as f:
+            if os.pread(f.fileno(), 1, size - 1) == b"\n":
+                return size
+            raw = os.pread(f.fileno(), size, 0)
+        keep = raw.rfind(b"\n") + 1
+        try:
+            whole = self.check(orjson.loads(self.codec.open_line(raw[keep:]))) is None
+        except (orjson.JSONDecodeError, CryptoError):
+            whole = False
+        if whole:
+            _write_all(fd, b"\n")
+        else:
+            os.ftruncate(fd, keep)
+        os.fsync(fd)
+        return size + 1 if whole else keep
+
+    def pending(self) -> bool:
+        """Lines not yet folded into the main file (a crash left them, or saves since)."""
+        if self.fd is None:
+            try:
+                return self.path.stat().st_size > 0 or self.old_path.exists()
+            except FileNotFoundError:
+                return self.old_path.exists()
+        return self.size > 0 or self.old_path.exists()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        assert self.fd is not None
+        line = self.codec.seal_line(orjson.dumps(entry)) + b"\n"
+        start = self.size
+        try:
+            _write_all(self.fd, line)
+            os.fsync(self.fd)
+        except OSError:
+            try:  # leave no torn line behind a failed write (disk full, I/O error)
+                os.ftruncate(self.fd, start)
+            except OSError:
+                pass
+            raise
+        self.size = start + len(line)
+
+    def replaced(self) -> bool:
+        """Was the file this journal appends to deleted or replaced since it was opened (by
+        hand, or by an encrypt or decrypt that got past a deleted lock file)? One fstat."""
+        if self.fd is None:
+            return False
+        try:
+            return os.fstat(self.fd).st_nlink == 0
+        except OSError:
+            return True
+
+    def rotate(self) -> bool:
+        """Start a fresh journal; False when an earlier rotation was never folded in."""
+        if self.old_path.exists():
+            return False
+        os.rename(self.path, self.old_path)
+        fsync_dir(self.path.parent)
+        if self.fd is not None:
+            os.close(self.fd)
+        self.open()
+        return True
+
+    def drop_old(self) -> None:
+        self.old_path.unlink(missing_ok=True)
+
+    def truncate(self) -> None:
+        """Everything is in the main file now."""
+        assert self.fd is not None
+        os.ftruncate(self.fd, 0)
+        os.fsync(self.fd)
+        self.size = 0
+        self.drop_old()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def read_all(self) -> list[tuple[Path, bytes]]:
+        """The bytes of the old journal, then of the current one (absent ones left out)."""
+        found = []
+        for path in (self.old_path, self.path):
+            try:
+                found.append((path, path.read_bytes()))
+            except FileNotFoundError:
+                continue
+        return found
+
+    def replay(
+        self,
+        data: dict[str, dict[str, Any]],
+        digest: Any = None,
+        *,
+        files: list[tuple[Path, bytes]] | None = None,
+        check: Callable[[Any], str | None] | None = None,
+        on_bad: Callable[[JournalDamaged], None] | None = None,
+        track: Callable[[Path, int, Any], bool] | None = None,
+    ) -> int:
+        """Apply the old then the current journal to `data`; returns entries applied.
+
+        `files` are their bytes when already read (`read_all`); `digest` (a hashlib
+        object) is fed them. Every line passes `check` (by default the journal's own)
+        before it touches `data`: a bad line raises JournalDamaged, or with `on_bad` is
+        handed to it and skipped. With `track(path, line, entry)` (anchor.Sequence.see),
+        which follows the change numbers and says which lines to apply, every line is
+        read first and the good ones are applied in the order of their numbers: the
+        order a store appends them in, so this changes nothing in a journal it wrote,
+        and a line copied or moved elsewhere cannot make the lines after it look older
+        than it (they would be skipped, and folded away with the journal). A line
+        without a number (a cope-tui before numbers wrote it) stays after the numbered
+        line it follows.
+        """
+        applied = 0
+        held: list[tuple[tuple[int, int], Path, int, Any]] = []
+        for path, raw in self.read_all() if files is None else files:
+            if digest is not None:
+                digest.update(b"%s %d\n" % (path.name.encode(), len(raw)))
+                digest.update(raw)
+            for number, entry, damage in self._lines(path, raw, check or self.check):
+                if damage is not None:
+                    if on_bad is None:
+                        raise damage
+                    on_bad(damage)
+                elif track is None:
+                    applied += _apply(data, entry)
+                else:
+                    after = held[-1][0][0] if held else 0
+                    held.append(((entry["seq"], 0) if "seq" in entry else (after, 1), path, number, entry))
+        held.sort(key=lambda line: line[0])  # stable: lines of equal keys keep the file's order
+        for _, path, number, entry in held:
+            if track is not None and track(path, number, entry):
+                applied += _apply(data, entry)
+        return applied
+
+    def _lines(self, path: Path, raw: bytes, check) -> Iterator[tuple[int, Any, JournalDamaged | None]]:
+        """(line number, entry, None) for each good line and (line number, None, damage)
+        for each bad one; bytes after the last newline only when they are a good line."""
+        lines = raw.split(b"\n")
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            sealed = False
+            try:
+                entry = orjson.loads(self.codec.open_line(line))
+                problem = check(entry)
+            except orjson.JSONDecodeError:
+                problem = "it is not JSON"
+            except CryptoError:
+                sealed, problem = True, "it does not decrypt (damaged or changed)"
+            if problem is None:
+                yield number, entry, None
+            elif number < len(lines):
+                # Only bytes after the last newline can be a line a kill cut off mid-write;
+                # it was never reported saved, and is skipped. A bad line that ends with its
+                # newline was written whole: it is damage, even when it is the last one.
+                yield number, None, JournalDamaged(path, number, sealed, problem)
+
+
+def _apply(data: dict[str, dict[str, Any]], entry: dict[str, Any]) -> int:
+    table = data.setdefault(entry["t"], {})
+    if entry.get("del"):
+        table.pop(entry["id"], None)
+    else:
+        table[entry["id"]] = entry["doc"]
+    return 1
+
+
+class LockFile:
+    """flock on NAME.lock, which also names its holder; dies with its process."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self) -> bool:
+        fd = open_own(self.path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        import socket  # the host name is only needed here, once per open
+
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now().isoformat(timespec="seconds")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, orjson.dumps(info), 0)
+        self.fd = fd
+        return True
+
+    def holder(self) -> dict[str, Any] | None:
+        """Who took the lock last, as its file says. Anyone who can write the folder can
+        write that file, and three commands print it: each value comes as a short clean
+        line, so it can hold no escape sequence (a pid stays a number)."""
+        try:
+            found = orjson.loads(self.path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(found, dict):
+            return None  # a damaged lock file names nobody
+        return {str(k): v if type(v) is int else one_line(v)[:80] for k, v in found.items()}
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,275 @@
+"""How the store reads its files: one consistent moment of the main file and its
+journals, parsed, and every record checked before the store keeps any of it.
+
+Mixed into `storage.Store`. Nothing here writes a file: a load that finds anything it
+cannot read raises with a message naming the file (and the line), and the files stay
+exactly as they were, so nothing bad is ever folded into the main file or a backup.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from . import crypto, record_check, summary
+from .diskio import Journal, JournalDamaged, gc_paused, read_identified
+from .record_lines import MeetingLines
+
+# A reader retries when a writer compacted while it read; each try reads bytes only (no
+# parsing), so a few milliseconds each: a writer compacting this often never stops.
+READ_TRIES = 50
+
+
+class Moment(NamedTuple):
+    """The main file's bytes as on disk (bytes, or a read-only mmap), the journals'
+    bytes, and (for a choosing load) the sha256 naming what was read."""
+
+    main: Any
+    journals: list[tuple[Path, bytes]]
+    identity: Any
+
+
+def fingerprint(path: Path, journal: Journal) -> tuple[Any, ...]:
+    """What a compaction changes: it replaces the main file and renames the journal.
+    Appends to the current journal are left out: a reader sees a prefix of its lines."""
+
+    def ident(target: Path, whole: bool) -> tuple[int, ...] | None:
+        try:
+            st = os.stat(target)
+        except FileNotFoundError:
+            return None
+        if not whole:
+            return st.st_dev, st.st_ino
+        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+    return ident(path, True), ident(journal.old_path, True), ident(journal.path, False)
+
+
+def journal_message(exc: JournalDamaged, db: Path) -> str:
+    """What the store says about a bad journal line (doctor says it in its own words)."""
+    from .doctor import set_aside_command
+
+    if exc.sealed:
+        what = f"The journal '{exc.path}' does not decrypt (damaged or changed) at line {exc.line}."
+    else:
+        what = f"The journal '{exc.path}' is damaged at line {exc.line}: {exc.problem}."
+    return (
+        f"{what} Neither it nor the database has been changed. '{set_aside_command(db)}' keeps "
+        "every bad line in a file of its own (never deleted) and lets everything else open; "
+        f"run it without --set-aside first to see what it finds."
+    )
+
+
+class _Stamper:
+    """record_check.stamp of the main file's bytes, in a thread while they are parsed
+    (sha256 lets go of the GIL: at 85 MB that is 0.04 s off the load on a second core).
+    A mapping is hashed at once instead: the parse may close it."""
+
+    def __init__(self, main: Any):
+        self._stamp = ""
+        self._thread = None
+        if not len(main):
+            return
+        if not isinstance(main, bytes):
+            self._stamp = record_check.stamp(main)
+            return
+        self._thread = threading.Thread(target=self._run, args=(main,), name="cope-stamp", daemon=True)
+        self._thread.start()
+
+    def _run(self, main: bytes) -> None:
+        self._stamp = record_check.stamp(main)
+
+    def result(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        return self._stamp
+
+
+def _close(main: Any) -> None:
+    if not isinstance(main, bytes):
+        main.close()
+
+
+class Loading:
+    """The store's load: `_load()` returns the checked tables, or raises a StoreError."""
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        from . import backups, migrations
+        from .store import APP_ID, SCHEMA, TABLES
+
+        moment = self._read_moment()
+        stamper = _Stamper(moment.main)  # hashes beside the parse (it lets go of the GIL)
+        data, lines, raw = self._parse_main(moment)
+        for name in TABLES:
+            data.setdefault(name, {})
+        version = record_check.schema_of(data, SCHEMA)
+        self._replay(data, moment, records=version == SCHEMA)
+        if moment.identity is not None:
+            self.read_identity = moment.identity.digest()
+        if lines is not None:
+            choose = self._choose if version == SCHEMA else None  # else migrate all
+            try:
+                with gc_paused(freeze=True):
+                    data["meetings"] = lines.meetings(data, choose)
+            except orjson.JSONDecodeError:
+                raise self._not_json() from None
+        data["meta"].setdefault("app", {"app": APP_ID, "schema": SCHEMA})
+        if version < SCHEMA:
+            data = migrations.upgrade(data, version, SCHEMA, self.path)
+            data["meta"]["app"]["schema"] = SCHEMA
+            self.migrated_from = version
+        self._check_stored(data, raw, version, stamper.result())
+        if self.migrated_from is not None and not self.read_only:  # (viewers write nothing)
+            backups.keep_copy(self.path, reason=f"before-upgrade-from-{version}")  # the file as it is
+        if version > SCHEMA:
+            self.read_only = True
+            self.read_only_reason = (
+                f"'{self.path}' was written by a newer cope-tui (format {version}); "
+                "it is open read-only. Update cope-tui to edit it."
+            )
+        return data
+
+    def _read_moment(self) -> Moment:
+        """The main file and the journals as they were at one moment: read again when a
+        writer's compaction moved them in between (the journal lines it folded would
+        otherwise be in neither what was read of the file nor of the journals)."""
+        from .store import StoreError
+
+        for _ in range(READ_TRIES):
+            before = fingerprint(self.path, self.journal)
+            main, identity = self._read_main()
+            try:
+                journals = self.journal.read_all()
+            except OSError as exc:
+                _close(main)
+                raise StoreError(f"Cannot read '{exc.filename}': {exc.strerror}.") from exc
+            if fingerprint(self.path, self.journal) == before:
+                return Moment(main, journals, identity)
+            _close(main)
+        raise StoreError(
+            f"'{self.path}' kept changing while it was read (another cope-tui is saving to it "
+            "and folding its journal in). Nothing was changed; try again."
+        )
+
+    def _read_main(self) -> tuple[Any, Any]:
+        from .store import StoreError
+
+        try:
+            if self._choose is None:
+                return self.path.read_bytes(), None
+            return read_identified(self.path)  # mapped, not copied: only the chosen lines are read
+        except FileNotFoundError:
+            return b"", None
+        except OSError as exc:
+            raise StoreError(f"Cannot read '{self.path}': {exc.strerror}.") from exc
+
+    def _parse_main(self, moment: Moment) -> tuple[dict[str, Any], MeetingLines | None, Any]:
+        """The main file's tables (for a choosing load of a plain file: all but the meetings,
+        which `MeetingLines` parses once the journal is replayed) and its plain bytes."""
+        from .store import CorruptDatabase, ForeignDatabase
+
+        raw, lines = moment.main, None
+        if self._choose is not None and not self.codec.sealed:
+            lines = MeetingLines.index(raw)
+        if lines is None and not isinstance(raw, bytes):
+            raw = bytes(raw[:])
+            _close(moment.main)
+        data: Any = {}
+        if lines is not None:
+            data = lines.tables()
+        elif raw and not raw.isspace():  # (strip() would copy the whole file)
+            if self.codec.sealed or crypto.looks_sealed(raw):  # damaged, cut off, or sealed since we looked
+                raw = self._open_sealed(raw)
+            try:
+                with gc_paused(freeze=True):
+                    data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                raise self._not_json() from None
+        problem = record_check.file_problem(data)
+        if problem is not None and not problem[0]:
+            raise ForeignDatabase(
+                f"'{self.path}' holds data that is not a cope-tui database. It has not been "
+                "changed. Choose another file with --db PATH (or COPE_TUI_DB)."
+            )
+        if problem is not None:
+            raise CorruptDatabase(
+                f"'{self.path}' is damaged: {problem[1]}. It has not been changed. Run "
+                "'cope-tui doctor' to check it and restore a backup."
+            )
+        return data, lines, raw
+
+    def _not_json(self) -> Exception:
+        from .store import CorruptDatabase
+
+        return CorruptDatabase(
+            f"'{self.path}' is not a readable cope-tui database (it is not valid JSON). "
+            "It has not been changed. Run 'cope-tui doctor' to check it and restore a "
+            "backup, or open another file with --db PATH."
+        )
+
+    def _open_sealed(self, raw: bytes) -> bytes:
+        from .store import _sealed_error
+
+        if not self.codec.sealed:
+            raise _sealed_error(self.path, crypto.problem_of(raw))
+        try:
+            return self.codec.open_file(raw)
+        except crypto.CryptoError as exc:
+            raise _sealed_error(self.path, exc) from None
+
+    def _replay(self, data: dict[str, Any], moment: Moment, *, records: bool) -> None:
+        """Every journal line is checked before it touches `data`; a file of an older
+        format has its lines' records checked once it is upgraded, with everything else.
+        The change numbers are followed on from the main file's (store_anchor)."""
+        from .store import UnreadableRecords
+
+        check = record_check.entry_problem if records else record_check.entry_shape_problem
+        track = self._follow_sequence(data)
+        try:
+            self.journal.replay(data, moment.identity, files=moment.journals, check=check, track=track)
+        except JournalDamaged as exc:
+            raise UnreadableRecords(journal_message(exc, self.path)) from None
+
+    def _check_stored(self, data: dict[str, Any], raw: Any, version: int, stamp: str) -> None:
+        """Check every stored record, unless the file is exactly the one a store checked and
+        stamped before (see record_check.stamp): that costs a hash, not a validation."""
+        from .store import SCHEMA, StoreError, UnreadableRecords
+
+        self._stamp = stamp
+        self._stamp_trusted = bool(stamp) and version == SCHEMA and summary.checked(self.path, self.codec) == stamp
+        if self._stamp_trusted:
+            return
+        bad = next(record_check.table_problems(data), None)
+        if bad is None:
+            return
+        if version > SCHEMA:
+            raise StoreError(
+                f"'{self.path}' was written by a newer cope-tui (format {version}) and holds records "
+                f"this version cannot read ({bad}). It has not been changed. Update cope-tui to open it."
+            )
+        from .doctor import set_aside_command
+
+        where = _where(raw, bad, sealed=self.codec.sealed)
+        raise UnreadableRecords(
+            f"'{self.path}' holds a record cope-tui cannot read{where}: {bad}. It has not been "
+            f"changed. '{set_aside_command(self.path)}' keeps every such record in a file of its own "
+            "(never deleted) and lets everything else open; run it without --set-aside first to "
+            "see what it finds."
+        )
+
+
+def _where(raw: Any, bad: record_check.Bad, *, sealed: bool) -> str:
+    """The line of a plain main file that holds the record (each meeting has its own)."""
+    if sealed or not len(raw):
+        return ""
+    if bad.table != "meetings":
+        return " (line 1)"
+    at = raw.find(b'\n"' + bad.key.encode("utf-8", "replace") + b'":')
+    if at < 0:
+        return ""
+    newlines = raw.count(b"\n", 0, at) if isinstance(raw, bytes) else bytes(raw[:at]).count(b"\n")
+    return f" (line {newlines + 2})"

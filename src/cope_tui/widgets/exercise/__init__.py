@@ -1,0 +1,2 @@
+"""The panels of a COPE exercise's sections.
+"""

@@ -1,0 +1,232 @@
+"""The culture-of-service plan: each checklist item of the three stages as who / what / by when.
+
+The stages and items come from the shipped content (blueprints, construction,
+maintenance); the exercise stores only what was planned, in
+`exercise.culture[stage][item]`, creating a PlanItem the first time an item is touched
+so an untouched checklist stays empty in the record.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from ...content.cope_guides import CultureStage, load_culture
+from ...cope.exercise import PlanItem, culture_item, plan_culture_item
+from ...dialogs.problem_form import PlanItemForm
+from .panel import ExercisePanel
+from .plan import OVERDUE_MARK, cut
+
+CELL_MAX = 16
+TEXT_MIN = 20
+
+_EDITING = frozenset({"edit", "toggle_done"})
+_STAGE = Binding.Group("Stage", compact=True)
+
+
+def item_overdue(item: PlanItem | None, today: date | None = None) -> bool:
+    """Planned for a day already past and still not done."""
+    today = today or date.today()
+    return item is not None and item.by_when is not None and item.by_when < today and not item.done
+
+
+class CulturePanel(ExercisePanel):
+    """One stage's items at a time. Keys: 1/2/3 stage, enter/e plan an item, space done."""
+
+    TITLE = "Culture of service"
+    DEFAULT_CSS = """
+    CulturePanel #culture-stages { height: 1; }
+    CulturePanel #culture-intro { height: auto; max-height: 2; color: $text-muted; text-style: italic; }
+    CulturePanel #culture-summary { height: auto; color: $text-muted; }
+    CulturePanel #culture-table { height: 1fr; }
+    CulturePanel #culture-detail { height: auto; max-height: 3; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("1", "stage(0)", "Blueprints", id="culture.stage_1", group=_STAGE),
+        Binding("2", "stage(1)", "Construction", id="culture.stage_2", group=_STAGE),
+        Binding("3", "stage(2)", "Maintenance", id="culture.stage_3", group=_STAGE),
+        Binding("e", "edit", "Plan item", id="culture.edit"),
+        Binding("space", "toggle_done", "Done", id="culture.toggle_done"),
+        # Reached only when the editing keys above are disabled (check_action): they say why.
+        Binding("e,space", "refuse_read_only", show=False, id="culture.refuse_read_only"),
+    ]
+
+    def __init__(self, exercise, *, read_only: bool = False, id: str | None = None):
+        super().__init__(exercise, read_only=read_only, id=id)
+        self.stages: tuple[CultureStage, ...] = load_culture().stages
+        self.stage_index = 0
+
+    @property
+    def stage(self) -> CultureStage:
+        return self.stages[self.stage_index]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="culture-stages")
+        yield Static("", id="culture-intro", markup=False)
+        yield Static("", id="culture-summary", markup=False)
+        yield DataTable(id="culture-table", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="culture-detail", markup=False)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#culture-table", DataTable)
+
+    def on_mount(self) -> None:
+        self.refresh_rows()
+
+    def on_show(self) -> None:
+        self.refresh_rows()
+
+    def focus_default(self) -> None:
+        """Called by the exercise screen when the section opens: keys go to the table."""
+        self.table.focus()
+
+    # -- what is shown ------------------------------------------------------------
+
+    def planned(self, item_id: str) -> PlanItem | None:
+        return culture_item(self.exercise, self.stage.id, item_id)
+
+    def current_index(self) -> int:
+        return max(0, min(self.table.cursor_row, len(self.stage.items) - 1))
+
+    def _stage_line(self) -> Text:
+        """The three stages, the current one bracketed and bold (it reads without colour)."""
+        line = Text()
+        for i, stage in enumerate(self.stages):
+            label = f"{i + 1} {stage.title}"
+            if i == self.stage_index:
+                line.append(f"[{label}]", style="bold reverse")
+            else:
+                line.append(f" {label} ", style="dim")
+            line.append("  ")
+        return line
+
+    def summary(self) -> str:
+        items = [self.planned(i.id) for i in self.stage.items]
+        done = sum(1 for p in items if p is not None and p.done)
+        planned = sum(1 for p in items if p is not None and (p.who or p.what or p.by_when))
+        late = sum(1 for p in items if item_overdue(p))
+        return (
+            f"{self.stage.title}: {done} of {len(items)} done · {planned} planned · "
+            f"{OVERDUE_MARK} overdue {late}"
+        )
+
+    def refresh_rows(self, select: int | None = None) -> None:
+        """Redraw the current stage, keeping the cursor on the same row (or `select`)."""
+        if not self.is_mounted:
+            return
+        table = self.table
+        keep = table.cursor_row if select is None else select
+        width = table.size.width or self.size.width or self.app.size.width
+        items = [(i, self.planned(i.id)) for i in self.stage.items]
+        who = max(len("Who"), min(CELL_MAX, max((len(p.who) for _, p in items if p), default=0)))
+        what = max(len("What"), min(CELL_MAX, max((len(p.what) for _, p in items if p), default=0)))
+        text_limit = max(TEXT_MIN, width - (1 + 3 + 10 + who + what + 2 * 6 + 1))
+        overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
+        table.clear(columns=True)
+        for key, label in (
+            ("mark", OVERDUE_MARK),
+            ("done", "Done"),
+            ("text", "Item"),
+            ("who", "Who"),
+            ("what", "What"),
+            ("when", "By when"),
+        ):
+            table.add_column(label, key=key)
+        for item, plan in items:
+            late = item_overdue(plan)
+            style = overdue_style if late else Style(dim=True) if plan is not None and plan.done else Style()
+            cells = [
+                OVERDUE_MARK if late else "",
+                "[x]" if plan is not None and plan.done else "[ ]",
+                cut(item.text, text_limit),
+                cut(plan.who, who) if plan else "",
+                cut(plan.what, what) if plan else "",
+                plan.by_when.isoformat() if plan and plan.by_when else "",
+            ]
+            table.add_row(*(Text(c, style=style) for c in cells), key=item.id)
+        table.move_cursor(row=max(0, min(keep, len(items) - 1)), animate=False)
+        self.query_one("#culture-stages", Static).update(self._stage_line())
+        self.query_one("#culture-intro", Static).update(" ".join(self.stage.intro.split()))
+        self.query_one("#culture-summary", Static).update(self.summary())
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _show_detail(self) -> None:
+        """The highlighted item in full, with its plan: the table cuts long text short."""
+        item = self.stage.items[self.current_index()]
+        plan = self.planned(item.id)
+        detail = item.text
+        if plan is not None and plan.what:
+            detail += f" — {plan.who or 'someone'}: {plan.what}"
+        self.query_one("#culture-detail", Static).update(detail)
+
+    @on(DataTable.RowHighlighted, "#culture-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    @on(DataTable.RowSelected, "#culture-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        """enter plans the item (the table owns enter)."""
+        event.stop()
+        self.action_edit()
+
+    # -- bindings -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refuse_read_only":
+            return self.read_only
+        if action in _EDITING:
+            return not self.read_only
+        return True
+
+    def action_refuse_read_only(self) -> None:
+        self.refuse_if_read_only()
+
+    def _store(self, item_id: str) -> PlanItem:
+        """The stored plan for an item, created on first use."""
+        return plan_culture_item(self.exercise, self.stage.id, item_id)
+
+    # -- actions ------------------------------------------------------------------
+
+    def action_stage(self, index: int) -> None:
+        if index == self.stage_index or not 0 <= index < len(self.stages):
+            return
+        self.stage_index = index
+        self.refresh_rows(select=0)
+
+    def action_edit(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        index = self.current_index()
+        stage_id, item = self.stage.id, self.stage.items[index]
+
+        def edited(result: PlanItem | None) -> None:
+            if result is None:
+                return
+            before = self.exercise.culture.get(stage_id, {}).get(item.id) or PlanItem()
+            if (before.who, before.what, before.by_when) == (result.who, result.what, result.by_when):
+                return
+            stored = self.exercise.culture.setdefault(stage_id, {}).setdefault(item.id, PlanItem())
+            stored.who, stored.what, stored.by_when = result.who, result.what, result.by_when
+            self.changed()
+            self.refresh_rows(index)
+
+        self.app.push_screen(PlanItemForm(item.text, self.planned(item.id)), edited)
+
+    def action_toggle_done(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        index = self.current_index()
+        stored = self._store(self.stage.items[index].id)
+        stored.done = not stored.done
+        self.changed()
+        self.refresh_rows(index)

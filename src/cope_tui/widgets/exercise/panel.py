@@ -1,0 +1,40 @@
+"""What every section of the exercise screen is: a panel over one Exercise.
+
+A panel edits the exercise it is given in place and posts `ExerciseChanged`; the
+exercise screen saves it through the session (off the UI thread). Panels never
+touch the store.
+"""
+
+from __future__ import annotations
+
+from textual.containers import Vertical
+from textual.message import Message
+
+from ...cope.exercise import Exercise
+
+
+class ExerciseChanged(Message):
+    """A panel changed the exercise; the screen queues a save."""
+
+
+class ExercisePanel(Vertical):
+    """Base of the exercise screen's sections. Subclasses set TITLE and compose freely."""
+
+    TITLE = ""
+    DEFAULT_CSS = """
+    ExercisePanel { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, exercise: Exercise, *, read_only: bool = False, id: str | None = None):
+        super().__init__(id=id)
+        self.exercise = exercise
+        self.read_only = read_only
+
+    def changed(self) -> None:
+        self.post_message(ExerciseChanged())
+
+    def refuse_if_read_only(self) -> bool:
+        """True (and a notice) when nothing may change."""
+        if self.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+        return self.read_only
