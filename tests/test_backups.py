@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import orjson
 import pytest
 
-from cope_tui.store import backups, migrations, store as storage
+from cope_tui.store import backups, format, migrations
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import DatabaseLocked, Store, StoreError
 
@@ -319,8 +319,8 @@ def test_upgrade_applies_steps_in_order_and_names_a_missing_one(monkeypatch):
 
 
 def test_no_migration_steps_are_registered_for_the_current_format():
-    assert storage.SCHEMA == 1
-    assert all(version < storage.SCHEMA for version in migrations.STEPS)
+    assert format.SCHEMA == 1
+    assert all(version < format.SCHEMA for version in migrations.STEPS)
 
 
 def test_an_older_file_is_upgraded_with_a_copy_kept_first(db, monkeypatch):
@@ -333,7 +333,7 @@ def test_an_older_file_is_upgraded_with_a_copy_kept_first(db, monkeypatch):
             doc["tag"] = "upgraded"
         return data
 
-    monkeypatch.setattr(storage, "SCHEMA", 2)
+    monkeypatch.setattr(format, "SCHEMA", 2)
     monkeypatch.setitem(migrations.STEPS, 1, tag_clients)
 
     # Read-only: upgraded in memory, nothing written, no copy kept.
@@ -363,12 +363,12 @@ def test_an_older_file_is_upgraded_with_a_copy_kept_first(db, monkeypatch):
 def test_a_missing_step_refuses_to_open_and_changes_nothing(db, monkeypatch):
     add_clients(db, "C-1")
     original = db.read_bytes()
-    monkeypatch.setattr(storage, "SCHEMA", 3)
+    monkeypatch.setattr(format, "SCHEMA", 3)
     monkeypatch.setitem(migrations.STEPS, 1, lambda d: d)  # no step from 2
     with pytest.raises(StoreError, match="no upgrade step from format 2"):
         Store(db)
     assert db.read_bytes() == original
-    monkeypatch.setattr(storage, "SCHEMA", 1)
+    monkeypatch.setattr(format, "SCHEMA", 1)
     Store(db).close()  # the lock was released
 
 

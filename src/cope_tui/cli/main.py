@@ -22,7 +22,8 @@ from ..paths import ENV_PASSPHRASE, resolve_db_path
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 
 if TYPE_CHECKING:
-    from ..store.backups import Backup, CheckResult
+    from ..store.backup_check import CheckResult
+    from ..store.backups import Backup
     from ..session import Session
 
 

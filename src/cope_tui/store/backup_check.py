@@ -12,8 +12,9 @@ from typing import Any
 
 import orjson
 
-from . import crypto, migrations, record_check, store as storage
+from . import crypto, format, migrations, record_check
 from .diskio import Journal, JournalDamaged
+from .errors import StoreError
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,6 @@ def _torn_tail(raw: bytes, codec=None) -> bool:
         return True
 
 
-def is_ours(data: Any) -> bool:
-    """JSON that says it is a cope-tui database (it may still be damaged inside)."""
-    problem = record_check.file_problem(data)
-    return problem is None or problem[0]
-
-
 def validate_records(data: dict[str, Any], limit: int = 5) -> tuple[int, int, list[str]]:
     """Count clients and meetings and say which records of any table the app could not
     read (at most `limit`, then how many more)."""
@@ -140,29 +135,27 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         return CheckResult(False, problem=f"not valid JSON ({exc})")
-    shape = record_check.file_problem(data)
-    if shape is not None:
-        return CheckResult(False, problem=shape[1] if shape[0] else "not a cope-tui database")
-    if not data:
+    form = record_check.identify(data)
+    if form.problem:
+        return CheckResult(False, problem=form.problem if form.ours else "not a cope-tui database")
+    if form.new:
         return CheckResult(False, problem="the file holds no database")
-    for name in storage.TABLES:
-        data.setdefault(name, {})
-    schema = record_check.schema_of(data, storage.SCHEMA)
-    scan = replay_journal(data, path, codec, records=schema == storage.SCHEMA)
+    schema, current = form.schema, format.SCHEMA
+    scan = replay_journal(data, path, codec, records=schema == current)
     if scan.bad:
         first = scan.bad[0]
         how = "has a line that does not decrypt (damaged or changed) at" if first.sealed else "is damaged at"
         why = "" if first.sealed else f" ({first.problem})"
         return CheckResult(False, problem=f"its journal {first.path.name} {how} line {first.line}{why}")
-    if schema < storage.SCHEMA:
+    if schema < current:
         try:
-            data = migrations.upgrade(data, schema, storage.SCHEMA)
-        except storage.StoreError as exc:
+            data = migrations.upgrade(data, schema, current)
+        except StoreError as exc:
             return CheckResult(False, schema=schema, problem=str(exc))
     clients, meetings, problems = validate_records(data)
     if problems:
         problem = "; ".join(problems)
-        if schema > storage.SCHEMA:
+        if schema > current:
             problem = f"written by a newer cope-tui (format {schema}): {problem}"
         return CheckResult(False, clients, meetings, problem, schema)
     from .anchor import file_seq, lost_in

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from . import store as storage
-from .backup_check import CheckResult, JournalScan, check_file, is_ours, replay_journal, validate_records
-from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
 from ..paths import real_db_path
+from .backup_check import check_file
+from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
+from .errors import DatabaseLocked
 
 SNAPSHOT = "snapshot"
 KEEP_NEWEST = 10  # the newest snapshots, whatever their age
@@ -268,7 +268,7 @@ def hold_lock(db_path: Path) -> Iterator[None]:
     if not lock.acquire():
         holder = lock.holder() or {}
         who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
-        raise storage.DatabaseLocked(
+        raise DatabaseLocked(
             f"'{db}' is in use by {who} since {holder.get('since', 'an unknown time')}. "
             "Close cope-tui there first; nothing has been changed.",
             holder,

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import gc
 import os
 import stat
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,25 +21,6 @@ import orjson
 from .crypto import CryptoError, PlainCodec
 from ..mdsafe import one_line
 from .record_check import entry_problem
-
-
-@contextmanager
-def gc_paused(*, freeze: bool = False) -> Iterator[None]:
-    """Bulk reads build millions of small objects and the cyclic GC would rescan them
-    over and over (8x slower at 10,000 meetings); reference counting still frees them.
-
-    `freeze` moves what was built into the permanent generation: the loaded DB lives as
-    long as the process, so no later collection (a UI hitch) should walk it again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def fsync_dir(path: Path) -> None:

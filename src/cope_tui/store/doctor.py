@@ -18,8 +18,13 @@ from typing import Any
 
 import orjson
 
-from . import anchor, backups, crypto, migrations, record_check, store as storage
-from .backups import Backup, CheckResult
+from . import anchor, backups, crypto, format, migrations, record_check
+from .backup_check import CheckResult, replay_journal
+from .backups import Backup
+from .diskio import LockFile
+from .errors import StoreError
+from .format import TABLES
+from .set_aside import set_aside_command
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
 
@@ -101,10 +106,6 @@ def restore_command(db: Path) -> str:
     return f"cope-tui doctor --db {shlex.quote(str(db))} --restore-newest"
 
 
-def set_aside_command(db: Path) -> str:
-    return f"cope-tui doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))} --set-aside"
-
-
 def set_aside_cure(db: Path) -> str:
     """For a bad journal line or record: a backup would lose every good save made since it."""
     return (
@@ -130,7 +131,7 @@ def lock_holder(db_path: Path) -> dict[str, Any] | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return storage.Store.lock_holder(db) or {}
+            return LockFile(lock).holder() or {}
         fcntl.flock(fd, fcntl.LOCK_UN)
         return None
     finally:
@@ -187,7 +188,7 @@ def _check_main(db: Path, report: Report, keys: crypto.Keyring | None = None) ->
     except FileNotFoundError:
         if any(p.exists() for p in backups.journals_of(db)):
             report.add(NOTE, "no compacted file yet: everything saved so far is in the journal")
-            return {name: {} for name in storage.TABLES}
+            return {name: {} for name in TABLES}
         if backups.list_backups(db):
             report.add(PROBLEM, f"the database file '{db}' is missing, but there are backups of it")
         else:
@@ -212,23 +213,21 @@ def _check_main(db: Path, report: Report, keys: crypto.Keyring | None = None) ->
             return None
     if not raw.strip():
         report.add(NOTE, "the file is empty: a new database")
-        return {name: {} for name in storage.TABLES}
+        return {name: {} for name in TABLES}
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         report.add(PROBLEM, f"'{db}' is not valid JSON ({exc}); the app will not open it")
         return None
-    shape = record_check.file_problem(data)
-    if shape is not None and not shape[0]:
-        held = ", ".join(sorted(record_check.shown(k, 20) for k in data))[:80] if isinstance(data, dict) else "no tables"
+    form = record_check.identify(data)
+    if not form.ours:
+        held = record_check.tables_held(data)
         report.add(PROBLEM, f"'{db}' is JSON but not a cope-tui database (it holds: {held})")
         return None
-    if shape is not None:
-        report.add(PROBLEM, f"'{db}' is a cope-tui database, but damaged: {shape[1]}; the app will not open it")
+    if form.problem:
+        report.add(PROBLEM, f"'{db}' is a cope-tui database, but damaged: {form.problem}; the app will not open it")
         return None
     report.add(OK, "valid JSON, a cope-tui database")
-    for name in storage.TABLES:
-        data.setdefault(name, {})
     return data
 
 
@@ -260,8 +259,8 @@ def _check_journal(db: Path, data: dict[str, Any], report: Report, seqs: Any = N
     old, journal = backups.journals_of(db)
     if old.exists():
         report.add(NOTE, f"'{old.name}' is waiting: a compaction was cut off. It is folded in at the next open: harmless")
-    current = record_check.schema_of(data, storage.SCHEMA) == storage.SCHEMA
-    scan = backups.replay_journal(data, db, report.codec, records=current, seqs=seqs)
+    current = record_check.schema_of(data) == format.SCHEMA
+    scan = replay_journal(data, db, report.codec, records=current, seqs=seqs)
     for bad in scan.bad:
         how = "has a line that does not decrypt (damaged or changed) at" if bad.sealed else "is damaged at"
         why = "" if bad.sealed else f" ({bad.problem})"
@@ -284,23 +283,21 @@ def _check_journal(db: Path, data: dict[str, Any], report: Report, seqs: Any = N
 
 def _check_schema_and_records(db: Path, data: dict[str, Any], report: Report) -> dict[str, Any]:
     """Reports the format and every record the app could not read; returns the records it can."""
-    version = record_check.schema_of(data, storage.SCHEMA)
-    if version == storage.SCHEMA:
+    version, schema = record_check.schema_of(data), format.SCHEMA
+    if version == schema:
         report.add(OK, f"format {version} (current)")
-    elif version < storage.SCHEMA:
+    elif version < schema:
         try:
-            data = migrations.upgrade(data, version, storage.SCHEMA)
-        except storage.StoreError as exc:
+            data = migrations.upgrade(data, version, schema)
+        except StoreError as exc:
             report.add(PROBLEM, str(exc))
-            return {name: {} for name in storage.TABLES}
-        report.add(
-            NOTE, f"format {version}: upgraded to {storage.SCHEMA} when next opened (a copy is kept first)"
-        )
+            return {name: {} for name in TABLES}
+        report.add(NOTE, f"format {version}: upgraded to {schema} when next opened (a copy is kept first)")
     else:
         report.add(WARN, f"format {version}, from a newer cope-tui: it opens read-only here")
     found = list(record_check.table_problems(data))
     for bad in found[:20]:
-        cure = set_aside_cure(db) if version == storage.SCHEMA else UPDATE_INSTEAD if version > storage.SCHEMA else ""
+        cure = set_aside_cure(db) if version == schema else UPDATE_INSTEAD if version > schema else ""
         report.add(PROBLEM, f"invalid record: {bad} (in '{db.name}')", instead=cure)
     if len(found) > 20:
         report.add(PROBLEM, f"... and {len(found) - 20} more invalid record(s)", instead=set_aside_cure(db))

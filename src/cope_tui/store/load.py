@@ -15,8 +15,10 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from . import crypto, record_check, summary
-from .diskio import Journal, JournalDamaged, gc_paused, read_identified
+from . import crypto, format, record_check, summary
+from .bulk import gc_paused
+from .diskio import Journal, JournalDamaged, read_identified
+from .errors import CorruptDatabase, ForeignDatabase, StoreError, UnreadableRecords, sealed_error
 from .record_lines import MeetingLines
 
 # A reader retries when a writer compacted while it read; each try reads bytes only (no
@@ -51,7 +53,7 @@ def fingerprint(path: Path, journal: Journal) -> tuple[Any, ...]:
 
 def journal_message(exc: JournalDamaged, db: Path) -> str:
     """What the store says about a bad journal line (doctor says it in its own words)."""
-    from .doctor import set_aside_command
+    from .set_aside import set_aside_command  # only when there is a bad line to tell of
 
     if exc.sealed:
         what = f"The journal '{exc.path}' does not decrypt (damaged or changed) at line {exc.line}."
@@ -99,33 +101,30 @@ class Loading:
 
     def _load(self) -> dict[str, dict[str, Any]]:
         from . import backups, migrations
-        from .store import APP_ID, SCHEMA, TABLES
 
         moment = self._read_moment()
         stamper = _Stamper(moment.main)  # hashes beside the parse (it lets go of the GIL)
-        data, lines, raw = self._parse_main(moment)
-        for name in TABLES:
-            data.setdefault(name, {})
-        version = record_check.schema_of(data, SCHEMA)
-        self._replay(data, moment, records=version == SCHEMA)
+        data, lines, raw, version = self._parse_main(moment)
+        schema = format.SCHEMA
+        self._replay(data, moment, records=version == schema)
         if moment.identity is not None:
             self.read_identity = moment.identity.digest()
         if lines is not None:
-            choose = self._choose if version == SCHEMA else None  # else migrate all
+            choose = self._choose if version == schema else None  # else migrate all
             try:
                 with gc_paused(freeze=True):
                     data["meetings"] = lines.meetings(data, choose)
             except orjson.JSONDecodeError:
                 raise self._not_json() from None
-        data["meta"].setdefault("app", {"app": APP_ID, "schema": SCHEMA})
-        if version < SCHEMA:
-            data = migrations.upgrade(data, version, SCHEMA, self.path)
-            data["meta"]["app"]["schema"] = SCHEMA
+        data["meta"].setdefault("app", {"app": format.APP_ID, "schema": schema})
+        if version < schema:
+            data = migrations.upgrade(data, version, schema, self.path)
+            data["meta"]["app"]["schema"] = schema
             self.migrated_from = version
         self._check_stored(data, raw, version, stamper.result())
         if self.migrated_from is not None and not self.read_only:  # (viewers write nothing)
             backups.keep_copy(self.path, reason=f"before-upgrade-from-{version}")  # the file as it is
-        if version > SCHEMA:
+        if version > schema:
             self.read_only = True
             self.read_only_reason = (
                 f"'{self.path}' was written by a newer cope-tui (format {version}); "
@@ -137,8 +136,6 @@ class Loading:
         """The main file and the journals as they were at one moment: read again when a
         writer's compaction moved them in between (the journal lines it folded would
         otherwise be in neither what was read of the file nor of the journals)."""
-        from .store import StoreError
-
         for _ in range(READ_TRIES):
             before = fingerprint(self.path, self.journal)
             main, identity = self._read_main()
@@ -156,8 +153,6 @@ class Loading:
         )
 
     def _read_main(self) -> tuple[Any, Any]:
-        from .store import StoreError
-
         try:
             if self._choose is None:
                 return self.path.read_bytes(), None
@@ -167,11 +162,10 @@ class Loading:
         except OSError as exc:
             raise StoreError(f"Cannot read '{self.path}': {exc.strerror}.") from exc
 
-    def _parse_main(self, moment: Moment) -> tuple[dict[str, Any], MeetingLines | None, Any]:
+    def _parse_main(self, moment: Moment) -> tuple[dict[str, Any], MeetingLines | None, Any, int]:
         """The main file's tables (for a choosing load of a plain file: all but the meetings,
-        which `MeetingLines` parses once the journal is replayed) and its plain bytes."""
-        from .store import CorruptDatabase, ForeignDatabase
-
+        which `MeetingLines` parses once the journal is replayed), its plain bytes and its
+        format version."""
         raw, lines = moment.main, None
         if self._choose is not None and not self.codec.sealed:
             lines = MeetingLines.index(raw)
@@ -189,22 +183,20 @@ class Loading:
                     data = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 raise self._not_json() from None
-        problem = record_check.file_problem(data)
-        if problem is not None and not problem[0]:
+        form = record_check.identify(data)
+        if not form.ours:
             raise ForeignDatabase(
                 f"'{self.path}' holds data that is not a cope-tui database. It has not been "
                 "changed. Choose another file with --db PATH (or COPE_TUI_DB)."
             )
-        if problem is not None:
+        if form.problem:
             raise CorruptDatabase(
-                f"'{self.path}' is damaged: {problem[1]}. It has not been changed. Run "
+                f"'{self.path}' is damaged: {form.problem}. It has not been changed. Run "
                 "'cope-tui doctor' to check it and restore a backup."
             )
-        return data, lines, raw
+        return data, lines, raw, form.schema
 
     def _not_json(self) -> Exception:
-        from .store import CorruptDatabase
-
         return CorruptDatabase(
             f"'{self.path}' is not a readable cope-tui database (it is not valid JSON). "
             "It has not been changed. Run 'cope-tui doctor' to check it and restore a "
@@ -212,21 +204,17 @@ class Loading:
         )
 
     def _open_sealed(self, raw: bytes) -> bytes:
-        from .store import _sealed_error
-
         if not self.codec.sealed:
-            raise _sealed_error(self.path, crypto.problem_of(raw))
+            raise sealed_error(self.path, crypto.problem_of(raw))
         try:
             return self.codec.open_file(raw)
         except crypto.CryptoError as exc:
-            raise _sealed_error(self.path, exc) from None
+            raise sealed_error(self.path, exc) from None
 
     def _replay(self, data: dict[str, Any], moment: Moment, *, records: bool) -> None:
         """Every journal line is checked before it touches `data`; a file of an older
         format has its lines' records checked once it is upgraded, with everything else.
         The change numbers are followed on from the main file's (store_anchor)."""
-        from .store import UnreadableRecords
-
         check = record_check.entry_problem if records else record_check.entry_shape_problem
         track = self._follow_sequence(data)
         try:
@@ -237,21 +225,19 @@ class Loading:
     def _check_stored(self, data: dict[str, Any], raw: Any, version: int, stamp: str) -> None:
         """Check every stored record, unless the file is exactly the one a store checked and
         stamped before (see record_check.stamp): that costs a hash, not a validation."""
-        from .store import SCHEMA, StoreError, UnreadableRecords
-
         self._stamp = stamp
-        self._stamp_trusted = bool(stamp) and version == SCHEMA and summary.checked(self.path, self.codec) == stamp
+        self._stamp_trusted = bool(stamp) and version == format.SCHEMA and summary.checked(self.path, self.codec) == stamp
         if self._stamp_trusted:
             return
         bad = next(record_check.table_problems(data), None)
         if bad is None:
             return
-        if version > SCHEMA:
+        if version > format.SCHEMA:
             raise StoreError(
                 f"'{self.path}' was written by a newer cope-tui (format {version}) and holds records "
                 f"this version cannot read ({bad}). It has not been changed. Update cope-tui to open it."
             )
-        from .doctor import set_aside_command
+        from .set_aside import set_aside_command  # only when there is a bad record to tell of
 
         where = _where(raw, bad, sealed=self.codec.sealed)
         raise UnreadableRecords(

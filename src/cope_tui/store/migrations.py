@@ -1,7 +1,7 @@
 """Upgrades of older DB layouts, one step per schema version.
 
 `STEPS[n]` turns a layout of version n into version n+1. To change the layout: bump
-`storage.SCHEMA`, register the step here, and test it on a file of the old version. The
+`format.SCHEMA`, register the step here, and test it on a file of the old version. The
 store keeps a copy of the old file in the backups folder before it upgrades, and a
 read-only open upgrades in memory only.
 """
@@ -11,16 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .errors import StoreError
+
 Step = Callable[[dict[str, Any]], dict[str, Any]]
 
 # No older layout exists yet: version 1 is the first.
 STEPS: dict[int, Step] = {}
-
-
-def _error(message: str) -> Exception:
-    from .store import StoreError  # storage imports this module, so not at the top
-
-    return StoreError(message)
 
 
 def upgrade(data: dict[str, Any], from_version: int, to_version: int, path: Any = None) -> dict[str, Any]:
@@ -28,13 +24,13 @@ def upgrade(data: dict[str, Any], from_version: int, to_version: int, path: Any 
     name `path` (the file the data came from) when given."""
     what = f"'{path}'" if path is not None else "a database"
     if from_version > to_version:
-        raise _error(
+        raise StoreError(
             f"Cannot downgrade {what} from format {from_version} to {to_version}; "
             "the file has not been changed."
         )
     missing = [v for v in range(from_version, to_version) if v not in STEPS]
     if missing:
-        raise _error(
+        raise StoreError(
             f"This cope-tui cannot upgrade {what} from format {from_version} to {to_version}: "
             f"it has no upgrade step from format {missing[0]}. The file has not been changed; "
             "use the cope-tui version that wrote it, or update cope-tui."
@@ -43,7 +39,7 @@ def upgrade(data: dict[str, Any], from_version: int, to_version: int, path: Any 
         try:
             data = STEPS[version](data)
         except Exception as exc:
-            raise _error(
+            raise StoreError(
                 f"Upgrading {what} from format {version} to {version + 1} failed "
                 f"({type(exc).__name__}: {exc}). The file has not been changed."
             ) from exc

@@ -19,8 +19,10 @@ from typing import Any, NamedTuple
 
 import orjson
 
-APP_ID = "cope-tui"
-TABLES = ("meta", "clients", "meetings", "exercises")
+from . import format
+from .bulk import gc_paused
+from .format import APP_ID, TABLES
+
 LABELS = {"meta": "format record", "clients": "client", "meetings": "meeting", "exercises": "exercise"}
 
 
@@ -146,8 +148,7 @@ def file_problem(data: Any) -> tuple[bool, str] | None:
     meta = data.get("meta")
     app = meta.get("app") if isinstance(meta, dict) else None
     if not isinstance(app, dict) or app.get("app") != APP_ID:
-        held = ", ".join(sorted(shown(k, 20) for k in data))[:80]
-        return False, f"it is not a cope-tui database (it holds: {held})"
+        return False, f"it is not a cope-tui database (it holds: {tables_held(data)})"
     for name, table in data.items():
         if name not in TABLES:
             return True, f"it holds a table '{shown(name)}' that cope-tui does not keep"
@@ -157,17 +158,44 @@ def file_problem(data: Any) -> tuple[bool, str] | None:
     return (True, problem) if problem else None
 
 
-def schema_of(data: dict[str, Any], new: int) -> int:
-    """The format version of data that passed `file_problem`: `new` for a new database
-    (no format record yet), 0 for a format record without a version (the oldest)."""
+def tables_held(data: Any) -> str:
+    """The names a JSON file holds at its top, safe to print (for 'not a cope-tui database')."""
+    if not isinstance(data, dict):
+        return "no tables"
+    return ", ".join(sorted(shown(k, 20) for k in data))[:80]
+
+
+def schema_of(data: dict[str, Any]) -> int:
+    """The format version of data that passed `file_problem`: the current one for a new
+    database (no format record yet), 0 for a format record without a version (the oldest)."""
     app = (data.get("meta") or {}).get("app")
-    return app.get("schema", 0) if isinstance(app, dict) else new
+    return app.get("schema", 0) if isinstance(app, dict) else format.SCHEMA
+
+
+class Form(NamedTuple):
+    """What a parsed DB file is, as the store, doctor and the backup checks see it."""
+
+    ours: bool  # it says it is cope-tui's (or is empty: a new database)
+    problem: str  # what is wrong with its shape; "" when it is sound
+    schema: int  # its format version (meaningful when sound)
+    new: bool  # an empty JSON object: a database with nothing in it yet
+
+
+def identify(data: Any) -> Form:
+    """Is this parsed file a cope-tui database, sound in shape, and of which format? The
+    one check every reader of DB files runs. A sound one gets the tables it lacks (empty),
+    as the store keeps them."""
+    new = isinstance(data, dict) and not data
+    shape = file_problem(data)
+    if shape is not None:
+        return Form(shape[0], shape[1], 0, new)
+    for name in TABLES:
+        data.setdefault(name, {})
+    return Form(True, "", schema_of(data), new)
 
 
 def table_problems(data: dict[str, Any], tables: tuple[str, ...] = TABLES) -> Iterator[Bad]:
     """Every stored record of `tables` that the app could not read, table by table."""
-    from .diskio import gc_paused
-
     for table in tables:
         docs = data.get(table) or {}
         if not isinstance(docs, dict):

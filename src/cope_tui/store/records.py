@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .diskio import gc_paused
+from .bulk import gc_paused
 
 if TYPE_CHECKING:
     from ..meetings.models import Client, Meeting
@@ -28,7 +28,7 @@ def _dump(record: Any) -> dict[str, Any]:
     return dump(record)
 
 
-def _tinydb(data: dict[str, dict[str, Any]]):
+def tinydb_over(data: dict[str, dict[str, Any]]):
     """TinyDB over the live dict: its query API and file layout, with persistence left to
     the Store. Built on first use, so painting the client list never imports it."""
     from tinydb import TinyDB

@@ -17,15 +17,16 @@ from pathlib import Path
 
 import orjson
 
-from . import backups, crypto, store as storage
+from . import backups, crypto, format
 from .backup_check import check_file
 from .diskio import ensure_private_dir, fsync_dir, remove_stale_temps, write_private
+from .errors import StoreError, WrongPassphrase
 from ..paths import real_db_path
 
 ENCRYPT, DECRYPT = "encrypt", "decrypt"
 
 
-class RekeyError(storage.StoreError):
+class RekeyError(StoreError):
     """The conversion cannot start or go on; the message says why and what to do."""
 
 
@@ -108,8 +109,8 @@ def _convert_file(path: Path, lines: bool, to_sealed: bool, codec, keys) -> bool
 
 
 def _empty_db() -> bytes:
-    data = {name: {} for name in storage.TABLES}
-    data["meta"]["app"] = {"app": storage.APP_ID, "schema": storage.SCHEMA}
+    data = {name: {} for name in format.TABLES}
+    data["meta"]["app"] = {"app": format.APP_ID, "schema": format.SCHEMA}
     return orjson.dumps(data)
 
 
@@ -137,14 +138,14 @@ def _start(db: Path, direction: str, passphrase: str) -> tuple[crypto.SealedCode
     try:
         return crypto.unlock(crypto.read_header(db), passphrase), False
     except crypto.CryptoError as exc:
-        kind = storage.WrongPassphrase if isinstance(exc, crypto.BadPassphrase) else RekeyError
+        kind = WrongPassphrase if isinstance(exc, crypto.BadPassphrase) else RekeyError
         raise kind(crypto.describe(db, exc)) from None
 
 
 def convert(db_path: Path | str, direction: str, passphrase: str) -> list[Path]:
     """Encrypt or decrypt every file of the DB; returns the files rewritten.
 
-    Refused while another process holds the DB (storage.DatabaseLocked), and when the
+    Refused while another process holds the DB (DatabaseLocked), and when the
     DB does not open as it is (a damaged file is never converted: doctor first).
     """
     db = _abs(db_path)

@@ -13,15 +13,21 @@ bytes, else a copy), and only then rewritten without what was set aside, atomica
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from . import anchor, backups, crypto, record_check, store as storage
+from . import anchor, backups, crypto, format, record_check
 from .diskio import Journal, JournalDamaged, fsync_dir, write_private
 from .record_lines import dump_tables
+
+
+def set_aside_command(db: Path) -> str:
+    """The command that does this, for messages about a bad line or record."""
+    return f"cope-tui doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))} --set-aside"
 
 
 class SetAsideError(Exception):
@@ -76,10 +82,10 @@ def _main_data(db: Path, codec: Any) -> tuple[dict[str, Any] | None, str]:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None, "the file itself is not valid JSON: restore a backup instead"
-    shape = record_check.file_problem(data)
-    if shape is not None:
-        return None, f"the file itself is damaged ({shape[1]}): restore a backup instead"
-    if record_check.schema_of(data, storage.SCHEMA) != storage.SCHEMA:
+    form = record_check.identify(data)
+    if form.problem:
+        return None, f"the file itself is damaged ({form.problem}): restore a backup instead"
+    if form.schema != format.SCHEMA:
         return None, "the file is of another format version: open it with the cope-tui that wrote it"
     return data, ""
 

@@ -23,66 +23,49 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import anchor, crypto, record_check, summary
-from .record_lines import Chooser, dump_tables
-from .diskio import Journal, LockFile, PlantedLink, ensure_private_dir, gc_paused, remove_stale_temps, write_private
 from ..paths import LinkProblem, real_db_path
+from . import anchor, crypto, record_check, summary
 from .anchored import Anchored, FilesReplaced
-from .load import Loading
-from .records import Records, _tinydb
+from .bulk import gc_paused
 from .changes import ChangeListeners
+from .diskio import Journal, LockFile, PlantedLink, ensure_private_dir, remove_stale_temps, write_private
+from .errors import (
+    CorruptDatabase,
+    DatabaseLocked,
+    ForeignDatabase,
+    NewerEncryption,
+    ReadOnlyDatabase,
+    RecordLocked,
+    StoreError,
+    UnreadableRecords,
+    WrongPassphrase,
+    sealed_error,
+)
+from .format import TABLES
+from .load import Loading
+from .record_lines import Chooser, dump_tables
+from .records import Records, tinydb_over
 
 
-__all__ = ["Store", "StoreError", "FilesReplaced", "gc_paused", "write_private", "ensure_private_dir"]
+# The store's errors and helpers other packages use with it (defined where they live).
+__all__ = [
+    "Store",
+    "StoreError",
+    "CorruptDatabase",
+    "UnreadableRecords",
+    "ForeignDatabase",
+    "DatabaseLocked",
+    "ReadOnlyDatabase",
+    "WrongPassphrase",
+    "NewerEncryption",
+    "RecordLocked",
+    "FilesReplaced",
+    "gc_paused",
+    "write_private",
+    "ensure_private_dir",
+]
 
-APP_ID = record_check.APP_ID
-SCHEMA = 1
-TABLES = record_check.TABLES
 COMPACT_BYTES = 8 * 1024 * 1024
-
-
-class StoreError(Exception):
-    """A DB problem a user can act on; the message says which file and what to do."""
-
-
-class CorruptDatabase(StoreError):
-    pass
-
-
-class UnreadableRecords(CorruptDatabase):
-    """A journal line or stored record the app cannot read. Restoring a backup would lose
-    the good saves made since it; `doctor --set-aside` loses nothing (the message says so)."""
-
-
-class ForeignDatabase(StoreError):
-    pass
-
-
-class DatabaseLocked(StoreError):
-    def __init__(self, message: str, holder: dict[str, Any]):
-        super().__init__(message)
-        self.holder = holder
-
-
-class ReadOnlyDatabase(StoreError):
-    pass
-
-
-class WrongPassphrase(StoreError):
-    """The passphrase does not open this encrypted DB; nothing was read or written."""
-
-
-class NewerEncryption(StoreError):
-    """Sealed by a newer cope-tui's encryption format."""
-
-
-def _sealed_error(path: Path, exc: crypto.CryptoError) -> StoreError:
-    kind = {crypto.NewerVersion: NewerEncryption, crypto.BadPassphrase: WrongPassphrase}.get(type(exc))
-    return (kind or CorruptDatabase)(crypto.describe(path, exc))
-
-
-class RecordLocked(StoreError):
-    """A finalised meeting was about to change."""
 
 
 class Store(Loading, Records, Anchored, ChangeListeners):
@@ -162,7 +145,7 @@ class Store(Loading, Records, Anchored, ChangeListeners):
         try:
             codec = crypto.unlock(crypto.read_header(self.path), passphrase)
         except crypto.CryptoError as exc:
-            raise _sealed_error(self.path, exc) from None
+            raise sealed_error(self.path, exc) from None
         except OSError as exc:
             raise StoreError(f"Cannot read '{self.path}': {exc.strerror}.") from exc
         self.codec = self.journal.codec = codec
@@ -194,7 +177,7 @@ class Store(Loading, Records, Anchored, ChangeListeners):
         """TinyDB's query API over the stored tables (`store.db.table("meetings").search(...)`)."""
         self.wait_ready()
         if self._db is None:
-            self._db = _tinydb(self._data)
+            self._db = tinydb_over(self._data)
         return self._db
 
     def _clear_query_cache(self, table: str) -> None:
