@@ -56,7 +56,7 @@ def signed_meeting(db: Path, code: str = "C-1", notes: str = f"Said {MARKER}.", 
     meeting = start_meeting(session.store, session.guide, client)
     meeting.step("opening").notes = notes
     finalise(meeting, by)
-    audit.save_signed(session, meeting)
+    session.save_signed(meeting)
     assert session.close()
     return client, meeting
 
@@ -164,7 +164,7 @@ def test_meetings_finalised_before_hashes_are_noted_and_still_take_addenda(db):
     store.put("meetings", meeting.id, doc)
     old = store.meeting(meeting.id)
     addendum = add_addendum(old, "A late correction.", "w")
-    audit.save_signed(session, old, addendum)
+    session.save_signed(old, addendum)
     assert session.close()
     assert [e["kind"] for e in entries(db)] == ["addendum"]
     report = verify(db, stored(db))
@@ -316,7 +316,7 @@ def test_restore_writes_an_entry_and_doctor_explains_what_the_backup_lacks(db, c
     client = session.store.client_by_code("C-1")
     later = start_meeting(session.store, session.guide, client)
     finalise(later, "worker-4")
-    audit.save_signed(session, later)
+    session.save_signed(later)
     assert session.close()
 
     backups.restore(db, backup)

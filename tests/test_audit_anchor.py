@@ -36,7 +36,7 @@ def signed_db(tmp_path: Path, mode: str = "plain", exports: int = 2) -> Path:
     meeting = start_meeting(session.store, session.guide, client)
     meeting.step("opening").notes = "The original words."
     finalise(meeting, "worker-1")
-    audit.save_signed(session, meeting)
+    session.save_signed(meeting)
     assert session.close()
     if mode == "encrypted":
         rekey.convert(db, rekey.ENCRYPT, PASS)

@@ -46,7 +46,7 @@ def template(tmp_path_factory) -> Path:
         meeting = start_meeting(store, guide, create_client(store, code, note=f"note of {code}"))
     meeting.step("opening").notes = "finalised words"
     finalise(meeting, "worker")
-    audit.save_signed(session, meeting)  # the audit log, as the app writes it
+    session.save_signed(meeting)  # the audit log, as the app writes it
     store.put_exercise(Exercise(site="Clinic", start="2026-01-05"))
     assert session.close()
     store = Store(db)

@@ -41,7 +41,7 @@ def db(tmp_path: Path) -> Path:
     meeting = start_meeting(session.store, session.guide, client)
     meeting.step("opening").notes = "Talked about the rent."
     finalise(meeting, "worker-1")
-    audit.save_signed(session, meeting)
+    session.save_signed(meeting)
     assert session.close()
     return db
 

@@ -16,7 +16,7 @@ from .store.store import Store
 
 if TYPE_CHECKING:
     from .content.meeting_guide import MeetingGuide
-    from .meetings.models import Client, Meeting
+    from .meetings.models import Addendum, Client, Meeting
 
 
 class Session:
@@ -80,6 +80,18 @@ class Session:
 
         doc = dump(exercise)
         self.saver.submit(f"exercise:{exercise.id}", lambda: self.store.put("exercises", exercise.id, doc))
+
+    def save_signed(self, meeting: Meeting, addendum: Addendum | None = None) -> None:
+        """Queue a just-finalised meeting (or its new addendum), then its audit entry,
+        written only once the stored meeting holds what the entry records."""
+        self.save_meeting(meeting)
+        if self.store.read_only:
+            return
+        from .records import dump
+        from .store.audit import entry_writer
+
+        key, write = entry_writer(self.store, dump(meeting), None if addendum is None else dump(addendum))
+        self.saver.submit(key, write)
 
     def flush(self) -> bool:
         return self.saver.flush()

@@ -347,9 +347,7 @@ class MeetingScreen(Screen[None]):
             except MeetingError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            from ..store.audit import save_signed
-
-            save_signed(self.session, self.meeting)  # the save, then its audit entry
+            self.session.save_signed(self.meeting)  # the save, then its audit entry
             self.query_one("#notes", TextArea).read_only = True
             self.open_step(self.meeting.current_step, save=False)
             self._fill_sidebar()
@@ -372,9 +370,7 @@ class MeetingScreen(Screen[None]):
             except MeetingError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            from ..store.audit import save_signed
-
-            save_signed(self.session, self.meeting, addendum)
+            self.session.save_signed(self.meeting, addendum)
             self.open_step(self.meeting.current_step, save=False)
 
         self.app.push_screen(AddendumDialog(), done)

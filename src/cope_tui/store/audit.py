@@ -12,66 +12,25 @@ Entries name records by id and hold hashes; never client content.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
+from ..meetings.signing import addendum_hash, canonical, content_hash, sha256
+from . import crypto
 from .diskio import ensure_private_dir, fsync_dir, open_own
-
-if TYPE_CHECKING:
-    from ..meetings.models import Addendum, Meeting
-    from ..session import Session
 
 Entry = dict[str, Any]
 KINDS = ("finalise", "addendum", "export", "restore", "encrypt", "decrypt")
-# What may still change once a meeting is finalised (addenda), and the hash itself.
-NOT_HASHED = ("addenda", "content_hash")
-
-
-class _Plain:
-    """Identity codec, for a store without one (an unencrypted DB)."""
-
-    sealed = False
-    chain_key_id = None
-
-    def seal_line(self, plain: bytes) -> bytes:
-        return plain
-
-    def open_line(self, line: bytes) -> bytes:
-        return line
 
 
 def codec_of(store: Any = None) -> Any:
-    return getattr(store, "codec", None) or _Plain()
-
-
-def canonical(value: Any) -> bytes:
-    """One byte form per value: sorted keys, no spaces; what every hash here is taken of."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def content_hash(doc: dict[str, Any]) -> str:
-    """The hash of a stored meeting as finalised: all of it but its addenda and this hash.
-
-    Empty (null) fields are left out, so a field a later version adds, empty, to the
-    meetings signed before it leaves their hashes as they were. (A migration that changed
-    a finalised meeting's stored values would have to be noted in the log, or doctor
-    names every such meeting.)
-    """
-    return sha256(canonical({k: v for k, v in doc.items() if k not in NOT_HASHED and v is not None}))
-
-
-def addendum_hash(addendum: dict[str, Any]) -> str:
-    return sha256(canonical(addendum))
+    """The codec the DB's lines pass through (an unencrypted DB's passes them unchanged)."""
+    return getattr(store, "codec", None) or crypto.PlainCodec()
 
 
 def entry_hash(entry: Entry, codec: Any = None) -> str | None:
@@ -190,8 +149,6 @@ def _check_form(db: Path, fd: int, codec: Any) -> None:
     Checked under the log's flock, which encrypt and decrypt hold while they convert it:
     a process that opened the DB before it was encrypted (a read-only window left open,
     an export) would otherwise add a plain line, with names in it, to a sealed log."""
-    from . import crypto
-
     if crypto.marker_path(db).exists():
         raise FormChanged("an encrypt or decrypt of the database is under way; run it again to finish it first")
     if not crypto.same_form(db, codec):
@@ -241,7 +198,7 @@ def append(db_path: Path | str, entries: Iterable[Entry], codec: Any = None) -> 
     """
     from . import anchor
 
-    codec = codec or _Plain()
+    codec = codec or crypto.PlainCodec()
     path = log_path(db_path)
     db = path.with_name(path.name[: -len(".audit")])
     ensure_private_dir(path.parent)
@@ -318,20 +275,15 @@ class NotSavedYet(OSError):
     """The audit entry waits for the meeting's own save; the saver retries it."""
 
 
-def save_signed(session: Session, meeting: Meeting, addendum: Addendum | None = None) -> None:
-    """Queue a just-finalised meeting (or its new addendum), then its audit entry.
+def entry_writer(store: Any, doc: dict[str, Any], addendum: dict[str, Any] | None = None) -> tuple[str, Callable[[], None]]:
+    """The audit entry of a just-finalised meeting's stored form `doc` (or of its new
+    `addendum`), as a key for the saver and the job that appends it.
 
-    The entry has its own key in the saver, so no later save of the meeting can replace
-    it, and it is written only once the stored meeting holds what it records.
+    The job raises NotSavedYet until the stored meeting holds what the entry records, so
+    the saver runs it again after the meeting's own save; under its own key, no later save
+    of the meeting can replace it.
     """
-    from ..records import dump
-
-    session.save_meeting(meeting)
-    store = session.store
-    if store.read_only:
-        return
-    doc = dump(meeting)
-    entry = finalise_entry(doc) if addendum is None else addendum_entry(doc, dump(addendum))
+    entry = finalise_entry(doc) if addendum is None else addendum_entry(doc, addendum)
 
     def saved(stored: dict[str, Any]) -> bool:
         if addendum is None:
@@ -339,11 +291,11 @@ def save_signed(session: Session, meeting: Meeting, addendum: Addendum | None = 
         return any(addendum_hash(a) == entry["hash"] for a in stored.get("addenda") or [])
 
     def write() -> None:
-        if not saved(store.get("meetings", meeting.id) or {}):
+        if not saved(store.get("meetings", doc["id"]) or {}):
             raise NotSavedYet("the audit entry waits for the meeting to be saved")
         append(store.path, [entry], codec_of(store))
 
-    session.saver.submit(f"audit:{meeting.id}:{entry['kind']}:{entry['hash']}", write)
+    return f"audit:{doc['id']}:{entry['kind']}:{entry['hash']}", write
 
 
 def log_export(
@@ -384,12 +336,13 @@ def log_restore(db_path: Path | str, source: Path, data: bytes, codec: Any = Non
     """Note that a backup replaced the DB. An encrypted DB's log needs its codec; without
     one nothing is written rather than a plain line in a sealed log."""
     path = log_path(db_path)
-    if codec is None and _sealed_log(path):
+    if codec is None and sealed_log(path):
         return f"the restore was not written to the sealed audit log '{path}'."
     return record_at(db_path, codec, "restore", target=Path(source).name, hash=sha256(data))
 
 
-def _sealed_log(path: Path) -> bool:
+def sealed_log(path: Path) -> bool:
+    """Is the log at `path` sealed (an encrypted DB's)? False when there is none yet."""
     try:
         with open(path, "rb") as fh:
             first = fh.readline()

@@ -12,7 +12,9 @@ from typing import Any
 
 import orjson
 
-from .audit import _Plain, _sealed_log, addendum_hash, content_hash, entry_hash, log_path
+from ..meetings.signing import addendum_hash, content_hash
+from . import crypto
+from .audit import entry_hash, log_path, sealed_log
 
 OK, NOTE, PROBLEM = "ok", "note", "problem"  # the levels doctor prints
 SHOWN = 10  # meetings named one by one; the rest are counted
@@ -41,7 +43,7 @@ class LogRead:
 
 def read_log(db_path: Path | str, codec: Any = None) -> LogRead:
     """Every whole line of the log, opened; a line that fails is damage, except a torn tail."""
-    codec = codec or _Plain()
+    codec = codec or crypto.PlainCodec()
     out = LogRead()
     try:
         raw = log_path(db_path).read_bytes()
@@ -266,7 +268,7 @@ def verify(db_path: Path | str, data: dict[str, Any], codec: Any = None) -> Audi
     would load it: main file plus journal)."""
     report = AuditReport()
     path = log_path(db_path)
-    if codec is None and _sealed_log(path):
+    if codec is None and sealed_log(path):
         report.add(NOTE, f"the audit log '{path.name}' is sealed: it is checked once the database is unlocked")
         return report
     log = read_log(db_path, codec)
