@@ -78,7 +78,7 @@ def timed(owner: Any, attr: str, key: str, *, start: str | None = None, end: str
 
 
 def _patch_guide(mod) -> None:
-    timed(mod, "load_guide", "load_guide")
+    timed(mod, "load_meeting_guide", "load_meeting_guide")
 
 
 def _patch_storage(mod) -> None:

@@ -43,13 +43,13 @@ def main() -> None:
     runs = args.runs or (10 if args.quick else 25)
 
     from cope_tui.meetings import follow_through as ft
-    from cope_tui.content.meeting_guide import load_guide
+    from cope_tui.content.meeting_guide import load_meeting_guide
     from cope_tui.store.store import Store
 
     db = c.working_copy(c.demo_db(meetings), f"followthrough-{meetings}")
     store = Store(db, read_only=True)
     store.wait_ready()
-    guide = load_guide()
+    guide = load_meeting_guide()
     some_client = next(d.get("client_id") for d in store.raw_meetings())
 
     def counts() -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 import _common as c
 import orjson
 
-from cope_tui.content.meeting_guide import load_guide
+from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.records import dump
 from cope_tui.search import SearchIndex, terms
 from cope_tui.store.store import Store
@@ -62,7 +62,7 @@ def main() -> None:
     db = c.working_copy(pristine, f"search-{meetings}")
     store = Store(db)
     store.wait_ready()
-    guide = load_guide()
+    guide = load_meeting_guide()
     c.log(f"search: {meetings} meetings ({pristine.stat().st_size / 1e6:.1f} MB), {runs} runs per query")
 
     builds = []

@@ -15,7 +15,7 @@ from typing import Any
 
 from cope_tui.demo.writer import write_demo
 from cope_tui.demo.exercise import write_demo_exercise
-from cope_tui.content.meeting_guide import ColumnKind, MeetingGuide, load_guide
+from cope_tui.content.meeting_guide import ColumnKind, MeetingGuide, load_meeting_guide
 from cope_tui.store.store import Store
 
 # What must never reach the terminal: each piece is something a terminal acts on, or
@@ -75,7 +75,7 @@ def write_demo_db(db: Path, *, clients: int = 4, meetings: int = 14) -> None:
     """Every kind of record, from the demo writer; a closed client with a handover too."""
     store = Store(db)
     try:
-        write_demo(store, load_guide(), clients=clients, meetings=meetings, seed=3)
+        write_demo(store, load_meeting_guide(), clients=clients, meetings=meetings, seed=3)
         write_demo_exercise(store, seed=3)
     finally:
         store.close()
@@ -100,7 +100,7 @@ def write_hostile_db(db: Path, *, clients: int = 4, meetings: int = 14) -> None:
     write_demo_db(db, clients=clients, meetings=meetings)
     store = Store(db)
     try:
-        poison_store(store, load_guide(), HOSTILE, HOSTILE_CODE)
+        poison_store(store, load_meeting_guide(), HOSTILE, HOSTILE_CODE)
     finally:
         store.close()
 

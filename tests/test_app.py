@@ -9,7 +9,7 @@ from textual.widgets import Input, TextArea
 
 from cope_tui.app import create_app
 from cope_tui.export.documents import meeting_markdown
-from cope_tui.meetings.rules import create_client, start_meeting
+from cope_tui.session import create_client, start_meeting
 from cope_tui.meetings.models import MeetingKind, StepState
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
@@ -190,7 +190,7 @@ async def test_complete_first_meeting_with_the_keyboard_only(db):
     assert meeting.step("outcomes").fields["next_meeting"] == (date.today() + timedelta(days=14)).isoformat()
     assert all(meeting.step(s).state is StepState.DONE for s in meeting.steps)
 
-    markdown = meeting_markdown(session.guide, store, meeting)
+    markdown = meeting_markdown(session.meeting_guide, store, meeting)
     assert "C\\-0007" in markdown or "C-0007" in markdown
     assert "worker\\-1" in markdown or "worker-1" in markdown
     assert "Call the landlord" in markdown and "Housing" in markdown
@@ -229,8 +229,8 @@ async def test_draft_resumes_exactly_where_it_was_left(db):
 async def test_second_meeting_is_a_review_with_lists_carried(db):
     session = Session.open(db)
     client = create_client(session.store, "C-2")
-    first = start_meeting(session.store, session.guide, client)
-    spec = session.guide.step("strengths").list_spec("strengths")
+    first = start_meeting(session.store, session.meeting_guide, client)
+    spec = session.meeting_guide.step("strengths").list_spec("strengths")
     from cope_tui.meetings.rules import new_row
 
     first.rows("strengths", "strengths").append(new_row(first, spec, {"strength": "Keeps appointments"}))
@@ -352,7 +352,7 @@ async def test_typing_on_the_list_goes_to_the_search(db):
 async def test_finalised_meeting_is_read_only_and_takes_addenda(db):
     session = Session.open(db)
     client = create_client(session.store, "C-5")
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     meeting.step("opening").notes = "signed text"
     meeting.finalised_by = "worker-2"
     from cope_tui.records import now

@@ -18,7 +18,8 @@ from cope_tui.store import audit, backups
 from cope_tui.app import create_app
 from cope_tui.store.audit_check import PROBLEM, verify
 from cope_tui.export.documents import meeting_markdown
-from cope_tui.meetings.rules import add_addendum, create_client, finalise, start_meeting
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import add_addendum, finalise
 from cope_tui.records import dump, now
 from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.screens.meeting import MeetingScreen
@@ -53,7 +54,7 @@ def signed_meeting(db: Path, code: str = "C-1", notes: str = f"Said {MARKER}.", 
     """A client with one meeting finalised the way the app does it: saved, then logged."""
     session = Session.open(db, lazy=False)
     client = create_client(session.store, code)
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     meeting.step("opening").notes = notes
     finalise(meeting, by)
     session.save_signed(meeting)
@@ -156,7 +157,7 @@ def test_meetings_finalised_before_hashes_are_noted_and_still_take_addenda(db):
     store = Store(db)
     client = create_client(store, "C-old")
     session = Session(store)
-    meeting = start_meeting(store, session.guide, client)
+    meeting = start_meeting(store, session.meeting_guide, client)
     meeting.finalised_by, meeting.finalised_at = "w", now()
     doc = dump(meeting)
     for key in ("content_hash", "stage"):  # as an older cope-tui stored it: no such fields
@@ -314,7 +315,7 @@ def test_restore_writes_an_entry_and_doctor_explains_what_the_backup_lacks(db, c
     backup = backups.list_backups(db)[0]  # taken when the store closed: one finalised meeting
     session = Session.open(db, lazy=False)
     client = session.store.client_by_code("C-1")
-    later = start_meeting(session.store, session.guide, client)
+    later = start_meeting(session.store, session.meeting_guide, client)
     finalise(later, "worker-4")
     session.save_signed(later)
     assert session.close()
@@ -342,7 +343,7 @@ def test_export_shows_who_finalised_when_and_the_hash(db):
     _, meeting = signed_meeting(db, by="worker-7")
     store = Store(db, read_only=True)
     saved = store.meeting(meeting.id)
-    text = meeting_markdown(Session(store).guide, store, saved)
+    text = meeting_markdown(Session(store).meeting_guide, store, saved)
     status = next(line for line in text.splitlines() if line.startswith("- **Status:**"))
     who = status.removeprefix("- **Status:** Finalised by ").replace("\\", "")
     assert who == f"worker-7 on {saved.finalised_at:%Y-%m-%d %H:%M} · SHA-256 {saved.content_hash}"
@@ -365,7 +366,7 @@ async def test_finalise_addendum_and_export_in_the_app_are_logged(db, tmp_path, 
     monkeypatch.chdir(tmp_path)
     session = Session.open(db)
     client = create_client(session.store, "C-5")
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "enter")

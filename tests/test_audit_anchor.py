@@ -16,7 +16,8 @@ import pytest
 
 from cope_tui.store import audit, crypto, rekey
 from cope_tui.store.audit_check import verify
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.session import Session
 from cope_tui.store.store import Store
 
@@ -33,7 +34,7 @@ def signed_db(tmp_path: Path, mode: str = "plain", exports: int = 2) -> Path:
     db = tmp_path / "data" / "cope.json"
     session = Session.open(db, lazy=False)
     client = create_client(session.store, "C-1")
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     meeting.step("opening").notes = "The original words."
     finalise(meeting, "worker-1")
     session.save_signed(meeting)

@@ -10,8 +10,9 @@ from cope_tui.meetings.case_plan import CasePlanError, add_goal, edit_goal, late
 from cope_tui.demo.writer import write_demo
 from cope_tui.export.documents import client_markdown
 from cope_tui.export.case_plan import case_plan_markdown
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.store.store import Store
 
 
@@ -24,7 +25,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def guide():
-    return load_guide()
+    return load_meeting_guide()
 
 
 def _meeting(store, guide, client, days_ago: int):

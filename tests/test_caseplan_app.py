@@ -9,7 +9,8 @@ from textual.widgets import DataTable, Input
 
 from cope_tui.app import create_app
 from cope_tui.meetings.case_plan import add_goal, rate
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.screens.client import ClientScreen
 from cope_tui.dialogs.confirm import Confirm
@@ -36,13 +37,13 @@ def _client_with_history(db):
     session = Session.open(db)
     client = create_client(session.store, "C-1")
     goal = add_goal(client, "Sleep through the night", indicators=["Sleep diary kept"])
-    first = start_meeting(session.store, session.guide, client)
+    first = start_meeting(session.store, session.meeting_guide, client)
     first.started -= timedelta(days=14)
     rate(client, goal.id, first, 3, "rough fortnight")
     finalise(first, "worker")
     session.store.put_meeting(first)
     session.store.put_client(client)
-    review = start_meeting(session.store, session.guide, client)
+    review = start_meeting(session.store, session.meeting_guide, client)
     return session, client, first, review
 
 

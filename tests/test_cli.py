@@ -191,15 +191,15 @@ def test_demo_refuses_a_db_with_clients(cli, tmp_path):
 
 
 def test_export_works_while_the_db_is_open_elsewhere(cli, tmp_path):
-    from cope_tui.content.meeting_guide import load_guide
-    from cope_tui.meetings.rules import create_client, start_meeting
+    from cope_tui.content.meeting_guide import load_meeting_guide
+    from cope_tui.session import create_client, start_meeting
     from cope_tui.store.store import Store
 
     db = tmp_path / "live.json"
     store = Store(db)  # holds the lock, as the running app would
     try:
         client = create_client(store, "Live-1")
-        start_meeting(store, load_guide(), client)  # still only in the journal
+        start_meeting(store, load_meeting_guide(), client)  # still only in the journal
         done = cli("export", "--client", "Live-1", "--db", db)
         assert done.returncode == 0, done.stderr
         assert "Live-1" in done.stdout

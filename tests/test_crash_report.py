@@ -20,7 +20,7 @@ from test_e2e import Terminal  # the real program on a pty
 from cope_tui.app import create_app
 from cope_tui.store.autosave import Saver
 from cope_tui.store.crash_report import describe, report_dir
-from cope_tui.meetings.rules import create_client
+from cope_tui.session import create_client
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cope_tui.demo.writer import write_demo
-from cope_tui.content.meeting_guide import load_guide
+from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.meetings.rules import steps_of, undecided
 from cope_tui.meetings.models import Meeting, MeetingKind, StepState
 from cope_tui.store.store import Store
@@ -17,7 +17,7 @@ from cope_tui.store.store import Store
 
 def _write(path: Path, **kwargs) -> tuple[dict[str, int], Store]:
     store = Store(path)
-    counts = write_demo(store, load_guide(), **kwargs)
+    counts = write_demo(store, load_meeting_guide(), **kwargs)
     return counts, store
 
 
@@ -103,7 +103,7 @@ def test_some_meetings_are_unfinished_and_last(demo):
     counts, store = demo
     unfinished = [m for m in store.meetings() if not m.finalised]
     assert unfinished and counts["unfinished"] == len(unfinished)
-    guide = load_guide()
+    guide = load_meeting_guide()
     for meeting in unfinished:
         assert store.meetings(meeting.client_id)[-1].id == meeting.id
         ids = [s.id for s in steps_of(guide, meeting)]
@@ -113,7 +113,7 @@ def test_some_meetings_are_unfinished_and_last(demo):
 
 def test_finalised_meetings_are_complete(demo):
     _, store = demo
-    guide = load_guide()
+    guide = load_meeting_guide()
     for meeting in store.meetings():
         if not meeting.finalised:
             continue

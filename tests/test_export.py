@@ -19,8 +19,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from cope_tui.export.documents import all_markdown, client_markdown, md_cell, md_text, meeting_markdown, write_export
-from cope_tui.content.meeting_guide import ColumnKind, MeetingGuide, load_guide, parse_guide
-from cope_tui.meetings.rules import add_addendum, create_client, finalise, new_row, start_meeting, steps_of
+from cope_tui.content.meeting_guide import ColumnKind, MeetingGuide, load_meeting_guide, parse_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import add_addendum, finalise, new_row, steps_of
 from cope_tui.meetings.models import Client, Meeting, MeetingMode, StepState
 from cope_tui.records import dump
 from cope_tui.store.store import Store, StoreError
@@ -160,7 +161,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def guide() -> MeetingGuide:
-    return parse_guide(GUIDE_TOML, "test")
+    return parse_meeting_guide(GUIDE_TOML, "test")
 
 
 def _referral(guide: MeetingGuide, meeting: Meeting, service: str, status: str = "using", note: str = ""):
@@ -586,7 +587,7 @@ def test_all_markdown_meetings_in_date_order_per_client(store: Store, guide: Mee
 
 
 def test_shipped_guide_exports_cleanly(store: Store) -> None:
-    guide = load_guide()
+    guide = load_meeting_guide()
     client = create_client(store, "Shipped")
     meeting = start_meeting(store, guide, client)
     values = {ColumnKind.TEXT: "x", ColumnKind.DATE: "2024-05-01", ColumnKind.INT: "3", ColumnKind.BOOL: False}

@@ -10,7 +10,7 @@ import pytest
 from cope_tui.export import parallel as export_parallel
 from cope_tui.demo.writer import write_demo
 from cope_tui.export.documents import AllPlan, all_markdown
-from cope_tui.content.meeting_guide import load_guide
+from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import Store
 
@@ -26,7 +26,7 @@ def fork_even_with_threads(monkeypatch: pytest.MonkeyPatch) -> None:
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("parallel") / "demo.json"
     store = Store(path)
-    write_demo(store, load_guide(), clients=12, meetings=60, seed=3)
+    write_demo(store, load_meeting_guide(), clients=12, meetings=60, seed=3)
     # A meeting whose client record is gone must still be exported, once.
     orphan = dict(next(iter(store.raw_meetings())), id="0rphan00", client_id="gone0000")
     store.put_meeting_doc("0rphan00", orphan)
@@ -35,13 +35,13 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _expected(db: Path) -> bytes:
-    text = all_markdown(load_guide(), Store(db, read_only=True)).encode()
+    text = all_markdown(load_meeting_guide(), Store(db, read_only=True)).encode()
     assert text.endswith(b"\n") and text.count(b"(unknown client gone0000)") == 1
     return text
 
 
 def _export(db: Path, out_fd: int | None = None, **helper_kw) -> bytes:
-    guide = load_guide()
+    guide = load_meeting_guide()
     helper = export_parallel.start_helper(db, guide, out_fd, fork_from=0, **helper_kw)
     assert helper is not None
     store = export_parallel.open_store(db, helper)  # only the first half's meetings
@@ -63,7 +63,7 @@ def test_two_processes_render_exactly_what_one_does(demo_db: Path, monkeypatch: 
     seen = _spy_on_ready(monkeypatch)
     assert _export(demo_db) == _expected(demo_db)
     assert len(seen) == 1 and seen[0][0] == seen[0][1] != b"", "the helper's half was used"
-    guide = load_guide()
+    guide = load_meeting_guide()
     assert export_parallel.all_markdown_bytes(guide, Store(demo_db, read_only=True)) == _expected(demo_db)
 
 
@@ -108,7 +108,7 @@ def test_a_helper_that_read_other_records_is_not_used(demo_db: Path, tmp_path: P
     store = Store(later)
     store.put("clients", "new00000", {"id": "new00000", "code": "A-NEW", "created": "2026-01-01T09:00:00"})
     store.close()
-    guide = load_guide()
+    guide = load_meeting_guide()
     seen: list[object] = []
     helper = export_parallel.start_helper(demo_db, guide, None, fork_from=0)
     assert helper is not None
@@ -136,7 +136,7 @@ def test_when_the_parent_fails_the_helper_writes_nothing(demo_db: Path, tmp_path
 
 
 def test_no_helper_for_a_small_or_encrypted_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    guide = load_guide()
+    guide = load_meeting_guide()
     assert export_parallel.start_helper(demo_db, guide, None) is None  # far below 16 MB
     monkeypatch.setattr("cope_tui.store.crypto.is_encrypted", lambda path: True)
     assert export_parallel.start_helper(demo_db, guide, None, fork_from=0) is None
@@ -186,7 +186,7 @@ def test_a_file_in_the_older_layout_is_exported_the_same(demo_db: Path, tmp_path
 def test_a_save_after_the_helper_read_the_file_means_the_parent_does_it_all(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "db.json"
     db.write_bytes(demo_db.read_bytes())
-    guide = load_guide()
+    guide = load_meeting_guide()
     helper = export_parallel.start_helper(db, guide, None, fork_from=0)
     assert helper is not None
     sent = helper.ready()  # the helper has read and rendered the file as it was

@@ -9,8 +9,9 @@ import pytest
 from cope_tui.meetings import follow_through as ft
 from cope_tui.demo.writer import write_demo
 from cope_tui.demo.follow_through import relative_to_today
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import create_client, finalise, new_row, start_meeting
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise, new_row
 from cope_tui.records import dump
 from cope_tui.store.store import RecordLocked, Store
 
@@ -19,7 +20,7 @@ TODAY = date(2026, 3, 10)
 
 @pytest.fixture
 def guide():
-    return load_guide()
+    return load_meeting_guide()
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import pytest
 from textual.widgets import DataTable
 
 from cope_tui.app import create_app
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import create_client, finalise, new_row, start_meeting
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise, new_row
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.screens.follow_through import FollowThroughScreen
@@ -24,7 +25,7 @@ SIZE = (80, 24)
 def db(tmp_path):
     """Two clients with finalised meetings: one overdue and one later item each."""
     path = tmp_path / "cope.json"
-    guide = load_guide()
+    guide = load_meeting_guide()
     store = Store(path)
     spec = guide.step("outcomes").list_spec("actions")
     today = date.today()

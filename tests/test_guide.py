@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cope_tui.content.meeting_guide import ColumnKind, ContentError, load_guide, parse_guide
+from cope_tui.content.meeting_guide import ColumnKind, ContentError, load_meeting_guide, parse_meeting_guide
 
 EXPECTED_STEPS = [
     "opening",
@@ -54,7 +54,7 @@ def _write(tmp_path: Path, text: str, name: str = "guide.toml") -> Path:
 def _load_error(tmp_path: Path, text: str, name: str = "guide.toml") -> str:
     path = _write(tmp_path, text, name)
     with pytest.raises(ContentError) as info:
-        load_guide(path)
+        load_meeting_guide(path)
     message = str(info.value)
     assert str(path) in message, message
     return message
@@ -64,23 +64,23 @@ def _load_error(tmp_path: Path, text: str, name: str = "guide.toml") -> str:
 
 
 def test_shipped_guide_loads() -> None:
-    guide = load_guide()
+    guide = load_meeting_guide()
     assert guide.schema_version == 1
     assert guide.title.strip()
 
 
 def test_minimal_fixture_is_valid(tmp_path: Path) -> None:
     # The broken-file tests below only prove something if the unbroken base is valid.
-    guide = load_guide(_write(tmp_path, MINIMAL))
+    guide = load_meeting_guide(_write(tmp_path, MINIMAL))
     assert [s.id for s in guide.steps] == ["one"]
 
 
 def test_shipped_steps_in_order() -> None:
-    assert [s.id for s in load_guide().steps] == EXPECTED_STEPS
+    assert [s.id for s in load_meeting_guide().steps] == EXPECTED_STEPS
 
 
 def test_boundaries_is_first_meeting_checklist_of_seven() -> None:
-    step = load_guide().step("boundaries")
+    step = load_meeting_guide().step("boundaries")
     assert step.when == "first"
     assert step.done_rule == "all_decided"
     spec = step.list_spec("boundaries")
@@ -95,7 +95,7 @@ def test_boundaries_is_first_meeting_checklist_of_seven() -> None:
 
 
 def test_review_meetings_skip_boundaries() -> None:
-    guide = load_guide()
+    guide = load_meeting_guide()
     review = [s.id for s in guide.steps_for(first_meeting=False)]
     first = [s.id for s in guide.steps_for(first_meeting=True)]
     assert "boundaries" not in review
@@ -104,12 +104,12 @@ def test_review_meetings_skip_boundaries() -> None:
 
 
 def test_titles_fit_sidebar() -> None:
-    for step in load_guide().steps:
+    for step in load_meeting_guide().steps:
         assert 0 < len(step.title) <= 24, step.title
 
 
 def test_every_step_has_intro_and_prompts() -> None:
-    for step in load_guide().steps:
+    for step in load_meeting_guide().steps:
         assert step.intro.strip(), step.id
         assert 3 <= len(step.prompts) <= 6, step.id
         for prompt in step.prompts:
@@ -117,13 +117,13 @@ def test_every_step_has_intro_and_prompts() -> None:
 
 
 def test_column_labels_short() -> None:
-    for _step, spec in load_guide().all_lists():
+    for _step, spec in load_meeting_guide().all_lists():
         for col in spec.columns:
             assert len(col.label) <= 14, (spec.id, col.label)
 
 
 def test_open_carry_lists_have_done_column() -> None:
-    guide = load_guide()
+    guide = load_meeting_guide()
     open_lists = [spec for _step, spec in guide.all_lists() if spec.carry == "open"]
     assert open_lists, "expected at least one carry='open' list (actions)"
     for spec in open_lists:
@@ -132,7 +132,7 @@ def test_open_carry_lists_have_done_column() -> None:
 
 
 def test_actions_and_next_meeting() -> None:
-    step = load_guide().step("outcomes")
+    step = load_meeting_guide().step("outcomes")
     actions = step.list_spec("actions")
     assert actions.carry == "open"
     assert actions.done_column == "done"
@@ -152,7 +152,7 @@ def test_invalid_toml_names_file(tmp_path: Path) -> None:
 
 def test_invalid_toml_via_parse_guide() -> None:
     with pytest.raises(ContentError, match=r"TOML") as info:
-        parse_guide("title = [", "inline.toml")
+        parse_meeting_guide("title = [", "inline.toml")
     assert "inline.toml" in str(info.value)
 
 
@@ -205,5 +205,5 @@ def test_open_carry_without_done_column(tmp_path: Path) -> None:
 def test_missing_file_names_path(tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "meeting.toml"
     with pytest.raises(ContentError) as info:
-        load_guide(path)
+        load_meeting_guide(path)
     assert str(path) in str(info.value)

@@ -21,7 +21,7 @@ from textual.widgets._toast import Toast
 
 from cope_tui.app import create_app
 from cope_tui.cope.exercise import ExerciseError, new_exercise
-from cope_tui.meetings.rules import create_client, rename_client
+from cope_tui.session import create_client, rename_client
 from cope_tui.meetings.models import Client
 from cope_tui.screens.client import ClientScreen
 from cope_tui.dialogs.client_form import ClientForm

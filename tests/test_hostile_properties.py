@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from cope_tui.store import audit, backups, doctor, set_aside
 from cope_tui.cope.exercise import Exercise
 from cope_tui.export.parallel import all_markdown_bytes
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.meetings.models import Client
 from cope_tui.records import dump
 from cope_tui.session import Session
@@ -39,7 +40,7 @@ def template(tmp_path_factory) -> Path:
     """A DB with clients, meetings and an exercise in its file, and more saves only in
     its journal (as a killed app leaves it), with a backup, a summary and an audit log."""
     db = tmp_path_factory.mktemp("template") / "data" / "cope.json"
-    guide = load_guide()
+    guide = load_meeting_guide()
     session = Session.open(db, lazy=False)
     store = session.store
     for code in ("C-1", "C-2"):
@@ -78,7 +79,7 @@ def records(db: Path) -> dict[tuple[str, str], Any]:
     try:
         # Everything the app reads must read: the models, the list, the export.
         store.clients(), store.meetings(), store.exercises(), store.client_summaries()
-        all_markdown_bytes(load_guide(), store)
+        all_markdown_bytes(load_meeting_guide(), store)
         found = {(t, k): doc for t in TABLES for k, doc in store._data[t].items()}
         # The change numbers (point 8) say how far the main file got, not what it holds:
         # they move whenever the journal is folded in.

@@ -106,7 +106,7 @@ async def walk_clients(walk: Walk, store: Store, full: bool) -> None:
     from cope_tui.screens.handover import HandoverScreen
     from cope_tui.dialogs.stage_form import StageForm
     from cope_tui.dialogs.start_meeting import StartMeeting
-    from cope_tui.meetings.stages import load_stages
+    from cope_tui.content.stages import load_stages
 
     pilot = walk.pilot
     await until(pilot, lambda: bool(walk.app.screen.query("#client-table")))
@@ -157,7 +157,7 @@ async def walk_meetings(walk: Walk, store: Store, full: bool) -> None:
     final = next(m for m in meetings if m.finalised and m.addenda) if any(m.addenda for m in meetings) else meetings[0]
     for meeting in (draft, final):
         await walk.push(f"meeting {meeting.id}", MeetingScreen(meeting.id))
-        for n in range(len(walk.app.session.guide.steps) if full or meeting is draft else 0):
+        for n in range(len(walk.app.session.meeting_guide.steps) if full or meeting is draft else 0):
             await walk.press(f"meeting {meeting.id} step {n + 1}", "ctrl+n")
         await walk.press("step list", "ctrl+l")
         await walk.open_and_close("help", "f1")

@@ -21,7 +21,7 @@ from cope_tui import mdsafe
 from cope_tui.export.documents import all_markdown, client_markdown, meeting_markdown
 from cope_tui.export.exercise import exercise_markdown
 from cope_tui.export.handover import handover_markdown
-from cope_tui.content.meeting_guide import load_guide
+from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.store.store import Store
 from hostile_data import HOSTILE, poison_store, write_demo_db
 
@@ -138,7 +138,7 @@ def every_export(folder, tmp_path, text: str, code_text: str) -> dict[str, str]:
     A word comes first, so that each text shows (an empty one leaves its line out)."""
     work = tmp_path / f"db{len(list(tmp_path.iterdir()))}"
     shutil.copytree(folder, work)
-    guide = load_guide()
+    guide = load_meeting_guide()
     store = Store(work / "cope.json")
     try:
         poison_store(store, guide, " word" + text, code_text)

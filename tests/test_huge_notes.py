@@ -20,8 +20,8 @@ from textual.widgets.text_area import Document
 
 import cope_tui
 from cope_tui.app import create_app
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import create_client, start_meeting
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
@@ -41,7 +41,7 @@ def store_note(db, notes: str) -> tuple[str, str]:
     """A draft meeting whose first step holds `notes`, written as an older app or an import would."""
     store = Store(db)
     client = create_client(store, "C-1")
-    meeting = start_meeting(store, load_guide(), client)
+    meeting = start_meeting(store, load_meeting_guide(), client)
     step = meeting.current_step
     meeting.step(step).notes = notes
     store.put_meeting(meeting)

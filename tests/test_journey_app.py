@@ -6,7 +6,8 @@ import pytest
 from textual.widgets import TextArea
 
 from cope_tui.app import create_app
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.screens.client import ClientScreen
 from cope_tui.dialogs.confirm import Confirm
 from cope_tui.screens.export_preview import ExportPreview
@@ -15,7 +16,8 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.dialogs.stage_form import StageForm
 from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.session import Session
-from cope_tui.meetings.stages import change_stage, load_stages
+from cope_tui.content.stages import load_stages
+from cope_tui.meetings.stages import change_stage
 from cope_tui.store.store import Store
 
 SIZE = (80, 24)
@@ -130,7 +132,7 @@ async def test_a_stage_1_meeting_asks_other_questions_than_a_stage_5_one(db):
 async def test_handover_typed_then_closed_then_reopened(db):
     session = Session.open(db)
     client = create_client(session.store, "C-20")
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     finalise(meeting, "worker-1")
     session.store.put_meeting(meeting)
     app = create_app(session)
@@ -222,7 +224,7 @@ async def test_handover_typed_then_closed_then_reopened(db):
 async def test_closing_is_refused_while_a_meeting_is_a_draft(db):
     session = Session.open(db)
     client = create_client(session.store, "C-30")
-    start_meeting(session.store, session.guide, client)  # left as a draft
+    start_meeting(session.store, session.meeting_guide, client)  # left as a draft
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "h")

@@ -12,7 +12,8 @@ import pytest
 
 from cope_tui.app import create_app
 from cope_tui.meetings.case_plan import add_goal, rate
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.dialogs.goal_form import GoalForm
 from cope_tui.dialogs.goal_ratings import GoalRatings
@@ -43,13 +44,13 @@ def _client_with_goals(db):
     client = create_client(session.store, "C-7")
     sleep = add_goal(client, "Sleep through the night")
     work = add_goal(client, "Back at work")
-    first = start_meeting(session.store, session.guide, client)
+    first = start_meeting(session.store, session.meeting_guide, client)
     first.started -= timedelta(days=14)
     rate(client, sleep.id, first, 3, "rough fortnight")
     finalise(first, "worker")
     session.store.put_meeting(first)
     session.store.put_client(client)
-    review = start_meeting(session.store, session.guide, client)
+    review = start_meeting(session.store, session.meeting_guide, client)
     return session, client, review, sleep, work
 
 

@@ -11,7 +11,8 @@ from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
 from cope_tui.app import create_app
-from cope_tui.meetings.rules import create_client, finalise, new_row, start_meeting
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise, new_row
 from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.follow_through import FollowThroughScreen
@@ -64,7 +65,7 @@ async def test_who_finalised_a_meeting_is_shown_whole_and_the_table_fits(db):
     session = Session.open(db)
     client = create_client(session.store, "C-31")
     for who in ("worker-12", "a coordinator with a very long name"):
-        meeting = start_meeting(session.store, session.guide, client)
+        meeting = start_meeting(session.store, session.meeting_guide, client)
         finalise(meeting, who)
         session.store.put_meeting(meeting)
     app = create_app(session)
@@ -89,7 +90,7 @@ async def test_who_finalised_a_meeting_is_shown_whole_and_the_table_fits(db):
 async def test_a_closed_client_offers_reopen_in_the_footer(db):
     session = Session.open(db)
     client = create_client(session.store, "C-32")
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     finalise(meeting, "worker-1")
     session.store.put_meeting(meeting)
     write_handover(client, journey="j", learned="l", effect="e", challenges="c")
@@ -136,9 +137,9 @@ async def test_follow_through_columns_fit_and_show_a_long_service_whole(db):
 
     session = Session.open(db)
     client = create_client(session.store, "C-34")
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     meeting.started = datetime.now() - timedelta(days=3)
-    spec = session.guide.step("services").list_spec("referrals")
+    spec = session.meeting_guide.step("services").list_spec("referrals")
     service = "community mental health team"
     meeting.rows("services", "referrals").append(new_row(meeting, spec, {"service": service, "status": "using"}))
     finalise(meeting, "worker-1")
@@ -165,8 +166,8 @@ async def test_a_meeting_reached_again_is_not_opened_twice(db):
     save its stale copy over what was typed in the first."""
     session = Session.open(db)
     client = create_client(session.store, "C-40")
-    meeting = start_meeting(session.store, session.guide, client)
-    spec = session.guide.step("outcomes").list_spec("actions")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    spec = session.meeting_guide.step("outcomes").list_spec("actions")
     meeting.rows("outcomes", "actions").append(new_row(meeting, spec, {"who": "client", "what": "call back"}))
     session.store.put_meeting(meeting)
     app = create_app(session)
@@ -277,7 +278,7 @@ async def test_closing_with_a_draft_meeting_says_why_before_asking(db):
     client = create_client(session.store, "C-50")
     write_handover(client, journey="Met weekly", learned="Ask early", effect="Calmer", challenges="Exams")
     session.store.put_client(client)
-    start_meeting(session.store, session.guide, client)  # left as a draft
+    start_meeting(session.store, session.meeting_guide, client)  # left as a draft
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "h")

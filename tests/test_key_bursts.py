@@ -12,7 +12,7 @@ from textual import events
 from textual.widgets import TextArea
 
 from cope_tui.app import create_app
-from cope_tui.meetings.rules import create_client
+from cope_tui.session import create_client
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen

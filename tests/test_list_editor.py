@@ -8,7 +8,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
 
-from cope_tui.content.meeting_guide import ListSpec, parse_guide
+from cope_tui.content.meeting_guide import ListSpec, parse_meeting_guide
 from cope_tui.meetings.models import Meeting, Row
 from cope_tui.dialogs.confirm import Confirm
 from cope_tui.dialogs.row_editor import RowEditor
@@ -87,7 +87,7 @@ required_when = { decision = "deferred" }
 
 
 def specs() -> tuple[ListSpec, ListSpec]:
-    step = parse_guide(GUIDE, "test").steps[0]
+    step = parse_meeting_guide(GUIDE, "test").steps[0]
     return step.lists[0], step.lists[1]
 
 
@@ -479,7 +479,7 @@ async def test_row_editor_fits_80x24(columns: int) -> None:
         for i in range(columns)
     )
     guide = f'schema_version = 1\ntitle = "t"\n[[steps]]\nid = "s"\ntitle = "S"\n[[steps.lists]]\nid = "l"\nlabel = "L"\n{cols}'
-    spec = parse_guide(guide, "t").steps[0].lists[0]
+    spec = parse_meeting_guide(guide, "t").steps[0].lists[0]
     meeting = Meeting(client_id="c", kind="first")
     app = EditorApp(spec, meeting.rows("s", "l"), meeting)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -507,9 +507,9 @@ async def test_checklist_refusal_is_explained() -> None:
 
 
 async def test_table_fits_80_columns() -> None:
-    from cope_tui.content.meeting_guide import load_guide
+    from cope_tui.content.meeting_guide import load_meeting_guide
 
-    spec = load_guide().step("needs").list_spec("decisions")
+    spec = load_meeting_guide().step("needs").list_spec("decisions")
     meeting = Meeting(client_id="c", kind="first")
     rows = meeting.rows("needs", "decisions")
     rows.append(Row(values={c.id: "a fairly long piece of text " * 3 for c in spec.columns}))

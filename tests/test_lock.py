@@ -13,7 +13,7 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, TextArea
 
 from cope_tui.app import create_app
-from cope_tui.meetings.rules import create_client
+from cope_tui.session import create_client
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.dialogs.help import HelpScreen
 from cope_tui.dialogs.lock import LockScreen

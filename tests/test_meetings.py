@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import MeetingError, add_addendum, clean_values, create_client, finalise, new_row, open_actions, set_step_state, start_meeting, steps_of, undecided
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import MeetingError, add_addendum, clean_values, finalise, new_row, open_actions, set_step_state, steps_of, undecided
 from cope_tui.meetings.models import MeetingKind, StepState
 from cope_tui.records import parse_date
 from cope_tui.store.store import Store
@@ -22,7 +23,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def guide():
-    return load_guide()
+    return load_meeting_guide()
 
 
 def test_first_meeting_then_reviews(store, guide):

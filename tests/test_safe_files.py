@@ -22,7 +22,7 @@ from textual.widgets import Input
 from cope_tui.store import diskio
 from cope_tui.app import create_app
 from cope_tui.export.documents import write_export
-from cope_tui.meetings.rules import create_client, start_meeting
+from cope_tui.session import create_client, start_meeting
 from cope_tui.meetings.models import Client
 from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.screens.meeting import MeetingScreen
@@ -215,7 +215,7 @@ async def test_the_app_writes_its_export_through_the_same_safe_helper(tmp_path, 
     (tmp_path / f".meeting.md.{os.getpid()}.tmp").symlink_to(victim)  # the name the app once used
     session = Session.open(tmp_path / "data" / "cope.json")
     client = create_client(session.store, "C-5")
-    start_meeting(session.store, session.guide, client)
+    start_meeting(session.store, session.meeting_guide, client)
     app = create_app(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter", "enter")

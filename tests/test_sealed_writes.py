@@ -19,7 +19,8 @@ from textual.widgets import Input
 
 from cope_tui.store import audit, crypto
 from cope_tui.app import create_app
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.meetings.models import Client
 from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.session import Session
@@ -38,7 +39,7 @@ def db(tmp_path: Path) -> Path:
     db = tmp_path / "data" / "cope.json"
     session = Session.open(db, lazy=False)
     client = create_client(session.store, CODE)
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     meeting.step("opening").notes = "Talked about the rent."
     finalise(meeting, "worker-1")
     session.save_signed(meeting)

@@ -7,8 +7,9 @@ from datetime import date, datetime
 import pytest
 
 from cope_tui.cope.exercise import new_exercise, raise_problem
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import add_addendum, create_client, finalise, new_row, start_meeting
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import add_addendum, finalise, new_row
 from cope_tui.records import dump
 from cope_tui.search import SearchIndex, index_for, snippet, terms
 from cope_tui.store.store import Store
@@ -16,7 +17,7 @@ from cope_tui.store.store import Store
 
 @pytest.fixture
 def guide():
-    return load_guide()
+    return load_meeting_guide()
 
 
 @pytest.fixture

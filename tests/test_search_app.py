@@ -9,8 +9,9 @@ from textual.widgets import OptionList, Static, TextArea
 
 from cope_tui.app import create_app
 from cope_tui.store.autosave import Saver
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import create_client, finalise, start_meeting
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
@@ -25,7 +26,7 @@ def db(tmp_path):
     path = tmp_path / "cope.json"
     store = Store(path)
     other = create_client(store, "C-2", note="Walks the dog every morning")
-    meeting = start_meeting(store, load_guide(), other)
+    meeting = start_meeting(store, load_meeting_guide(), other)
     meeting.step("support").notes = "Her neighbour helps with the allotment."
     finalise(meeting, "worker-1")
     store.put_meeting(meeting)

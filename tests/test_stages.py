@@ -9,10 +9,11 @@ import pytest
 
 from cope_tui.errors import ContentError
 from cope_tui.export.handover import find_client, handover_markdown
-from cope_tui.content.meeting_guide import load_guide
-from cope_tui.meetings.rules import create_client, finalise, new_row, start_meeting
-from cope_tui.meetings.models import STAGES
-from cope_tui.meetings.stages import StageError, change_stage, close_client, handover_missing, load_stages, parse_stages, reopen_client, stage_on, stage_since, write_handover
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise, new_row
+from cope_tui.content.stages import STAGES, load_stages, parse_stages
+from cope_tui.meetings.stages import StageError, change_stage, close_client, handover_missing, reopen_client, stage_on, stage_since, write_handover
 from cope_tui.store.store import Store
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src" / "cope_tui" / "content" / "stages.toml"
@@ -46,7 +47,7 @@ def test_shipped_stages_are_six_with_their_own_prompts():
     assert set(stages.stage(1).prompts).isdisjoint(stages.stage(5).prompts)
     assert "opening" in stages.show_in
     # Every step named in show_in exists in the meeting guide.
-    steps = {s.id for s in load_guide().steps}
+    steps = {s.id for s in load_meeting_guide().steps}
     assert set(stages.show_in) <= steps
     assert load_stages() == stages  # the packaged copy is the same file
 
@@ -133,7 +134,7 @@ def test_bad_stage_changes_are_refused_and_change_nothing(store, stage, reason, 
 
 
 def test_close_needs_a_handover_then_blocks_meetings_and_changes(store):
-    guide = load_guide()
+    guide = load_meeting_guide()
     client = create_client(store, "C-3")
     meeting = start_meeting(store, guide, client)
     assert meeting.stage == 1
@@ -169,7 +170,7 @@ def test_reopen_needs_a_reason_and_is_recorded(store):
     assert client.closed
     reopen_client(client, "Came back after losing the flat")
     assert not client.closed and client.closures[-1].reason == "Came back after losing the flat"
-    meeting = start_meeting(store, load_guide(), client)
+    meeting = start_meeting(store, load_meeting_guide(), client)
     assert meeting.stage == 6
 
 
@@ -188,7 +189,7 @@ def test_partial_handover_names_what_is_missing(store):
 
 
 def test_handover_markdown_has_journey_sections_and_referrals_escaped(store):
-    guide = load_guide()
+    guide = load_meeting_guide()
     client = create_client(store, "C-6")
     change_stage(client, 2, "ready to | look # closer")
     meeting = start_meeting(store, guide, client)
@@ -264,9 +265,9 @@ def test_the_client_export_shows_the_stage_and_its_dated_changes(tmp_path):
     client = create_client(store, "C-60")
     change_stage(client, 3, "goals | agreed at review", today=date(2026, 3, 2))
     store.put_client(client)
-    text = client_markdown(load_guide(), store, client)
+    text = client_markdown(load_meeting_guide(), store, client)
     assert "- **Helping stage:** Stage 3: Goals, since 2026-03-02" in text
     assert r"| 2026-03-02 | 3 Goals | goals \| agreed at review |" in text  # a | in a reason stays in its cell
     fresh = create_client(store, "C-61")
-    assert "The journey so far" not in client_markdown(load_guide(), store, fresh)  # no changes, no table
+    assert "The journey so far" not in client_markdown(load_meeting_guide(), store, fresh)  # no changes, no table
     store.close()

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from cope_tui.app import create_app
-from cope_tui.meetings.rules import create_client
+from cope_tui.session import create_client
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from cope_tui.demo.writer import write_demo
-from cope_tui.content.meeting_guide import load_guide
+from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.meetings.models import Client
 from cope_tui.session import Session
 from cope_tui.sync import errors
@@ -22,7 +22,7 @@ from sync_helpers import members, remote, team_key  # noqa: F401  (fixtures)
 
 def test_a_sync_with_nothing_to_do_is_one_round_trip_and_one_change_is_one_revision(members) -> None:
     ann = members("Ann")
-    write_demo(ann.store, load_guide(), clients=20, meetings=1000, seed=3)
+    write_demo(ann.store, load_meeting_guide(), clients=20, meetings=1000, seed=3)
     first = ann.engine.sync()
     assert first.sent == sum(len(ann.store.raw(t)) for t in ("clients", "meetings", "exercises"))
     ann.engine.sync()  # reads back its own revisions once (and moves its checkpoint)
@@ -39,7 +39,7 @@ def test_a_sync_with_nothing_to_do_is_one_round_trip_and_one_change_is_one_revis
 
 def test_progress_is_reported_and_a_cancelled_sync_loses_nothing(members) -> None:
     ann, bea = members("Ann"), members("Bea")
-    write_demo(ann.store, load_guide(), clients=5, meetings=40, seed=4)
+    write_demo(ann.store, load_meeting_guide(), clients=5, meetings=40, seed=4)
     stop = threading.Event()
     stop.set()
     with pytest.raises(errors.Cancelled, match="next sync goes on"):

@@ -9,7 +9,7 @@ import orjson
 
 from cope_tui.store import doctor, record_check
 from cope_tui.demo.writer import write_demo
-from cope_tui.content.meeting_guide import load_guide
+from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.store.store import Store
 from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
@@ -22,7 +22,7 @@ def tables(store: Store) -> dict[str, dict[str, dict]]:
 
 def test_records_a_sync_wrote_open_again_after_a_kill_with_nothing_missing(tmp_path, members, remote, team_key) -> None:
     ann = members("Ann")
-    write_demo(ann.store, load_guide(), clients=12, meetings=120, seed=11)
+    write_demo(ann.store, load_meeting_guide(), clients=12, meetings=120, seed=11)
     ann.engine.sync()
     db = tmp_path / "Bea.json"
     # Small compactions: the journal is folded in (and numbered on) in the middle of the sync.

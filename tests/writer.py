@@ -440,13 +440,13 @@ def nowrite(folder_arg: str) -> None:
 
 def privacy(marker: str) -> None:
     os.umask(0o022)
-    from cope_tui.meetings.rules import create_client, start_meeting
+    from cope_tui.session import create_client, start_meeting
     from cope_tui.paths import default_db_path
     from cope_tui.session import Session
 
     session = Session.open(default_db_path())
     client = create_client(session.store, f"C-{marker[:8]}", note=f"client note {marker}")
-    meeting = start_meeting(session.store, session.guide, client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
     step = meeting.current_step
     for i in range(5):
         meeting.step(step).notes = f"typed {i}: {marker} " + "more words " * 50

@@ -133,7 +133,7 @@ def meeting_segments(doc: dict[str, Any]) -> Iterator[Segment]:
             for row in rows:
                 values = iter((row.get("values") or {}).values())
                 if row.get("item"):
-                    next(values, None)  # a checklist's fixed text is the guide's, not the user's
+                    next(values, None)  # a checklist's fixed text is the meeting guide's, not the user's
                 for value in values:
                     if isinstance(value, str):
                         yield step_id, list_id, value
@@ -193,10 +193,10 @@ def snippet(text: str, words: list[str], width: int = SNIPPET) -> str:
 class SearchIndex:
     """Lowercase text per record, refreshed from the store before each query."""
 
-    def __init__(self, store: Store, guide: MeetingGuide | None = None):
+    def __init__(self, store: Store, meeting_guide: MeetingGuide | None = None):
         # Weak, so `index_for`'s cache (keyed weakly by the store) lets both go together.
         self._store = weakref.ref(store)
-        self.guide = guide
+        self.meeting_guide = meeting_guide
         self.last_query = ""  # the search screen reopens on it
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, _Entry]] = {kind: {} for _, kind in _TABLES}
@@ -314,18 +314,18 @@ class SearchIndex:
         )
 
     def _step_title(self, step_id: str | None) -> str:
-        if step_id is None or self.guide is None:
+        if step_id is None or self.meeting_guide is None:
             return step_id or ""
         try:
-            return self.guide.step(step_id).title
+            return self.meeting_guide.step(step_id).title
         except KeyError:
             return step_id
 
     def _part_label(self, step_id: str | None, part: str) -> str:
-        if step_id is None or self.guide is None or part == "notes":
+        if step_id is None or self.meeting_guide is None or part == "notes":
             return part
         try:
-            step = self.guide.step(step_id)
+            step = self.meeting_guide.step(step_id)
         except KeyError:
             return part
         for spec in (*step.fields, *step.lists):
@@ -338,12 +338,12 @@ _indexes: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDiction
 _indexes_lock = threading.Lock()
 
 
-def index_for(store: Store, guide: MeetingGuide | None = None) -> SearchIndex:
+def index_for(store: Store, meeting_guide: MeetingGuide | None = None) -> SearchIndex:
     """The one index of this store, kept while the store lives, so reopening search is instant."""
     with _indexes_lock:
         index = _indexes.get(store)
         if index is None:
-            index = _indexes[store] = SearchIndex(store, guide)
-        elif guide is not None and index.guide is None:
-            index.guide = guide
+            index = _indexes[store] = SearchIndex(store, meeting_guide)
+        elif meeting_guide is not None and index.meeting_guide is None:
+            index.meeting_guide = meeting_guide
         return index

@@ -1,7 +1,8 @@
-"""Everything a running app needs apart from the UI: store, guide, saver.
+"""Everything a running app needs apart from the UI: store, meeting guide, saver.
 
 The CLI and the tests build one of these and hand it to `create_app`, so both
-run the same wiring.
+run the same wiring. The functions at the end apply the meeting rules to a store:
+the rules are pure (meetings/), the store only saves (store/); here they meet.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ from .store.store import Store
 
 if TYPE_CHECKING:
     from .content.meeting_guide import MeetingGuide
-    from .meetings.models import Addendum, Client, Meeting
+    from .meetings.models import Addendum, Client, Meeting, MeetingMode
 
 
 class Session:
-    def __init__(self, store: Store, guide: MeetingGuide | None = None, saver: Saver | None = None):
+    def __init__(self, store: Store, meeting_guide: MeetingGuide | None = None, saver: Saver | None = None):
         self.store = store
         self.unlock_note = ""  # why the unlock screen asks, when there is more to say
         self.saver = saver or Saver()
-        self._guide = guide
-        self._guide_lock = threading.Lock()
+        self._meeting_guide = meeting_guide
+        self._meeting_guide_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -33,24 +34,24 @@ class Session:
         db: Path,
         *,
         read_only: bool = False,
-        guide: MeetingGuide | None = None,
+        meeting_guide: MeetingGuide | None = None,
         lazy: bool = True,
         passphrase: str | None = None,
     ) -> Session:
         """Open the DB; with `lazy`, the app parses it after the client list is painted.
         An encrypted DB without `passphrase` opens locked (`store.locked`) until unlocked."""
-        return cls(Store(db, read_only=read_only, lazy=lazy, passphrase=passphrase), guide)
+        return cls(Store(db, read_only=read_only, lazy=lazy, passphrase=passphrase), meeting_guide)
 
     @property
-    def guide(self) -> MeetingGuide:
+    def meeting_guide(self) -> MeetingGuide:
         """The meeting guide, validated on first use (the app asks right after the first paint)."""
-        if self._guide is None:
-            with self._guide_lock:
-                if self._guide is None:
-                    from .content.meeting_guide import load_guide
+        if self._meeting_guide is None:
+            with self._meeting_guide_lock:
+                if self._meeting_guide is None:
+                    from .content.meeting_guide import load_meeting_guide
 
-                    self._guide = load_guide()
-        return self._guide
+                    self._meeting_guide = load_meeting_guide()
+        return self._meeting_guide
 
     def watch(self, callback: Callable[[SaveStatus], None] | None) -> None:
         self.saver.on_status = callback
@@ -101,3 +102,56 @@ class Session:
         ok = self.saver.close()
         self.store.close()  # a failed compaction loses nothing: the journal is durable
         return ok
+
+
+# ---- the meeting rules applied to a store ---------------------------------------------------
+# Imported when called (in the direction of the layers): the app paints its client list
+# before pydantic and the records are loaded.
+
+
+def create_client(store: Store, code: str, *, note: str = "", others: list[str] | None = None) -> Client:
+    """Add a client and save it; empty or duplicate codes are refused with a message."""
+    from .meetings.models import Client, check_code
+
+    code = check_code(code)
+    if store.client_by_code(code) is not None:
+        raise ValueError(f"A client with the code '{code}' already exists; open it or pick another code.")
+    client = Client(code=code, note=note, significant_others=others or [])
+    store.put_client(client)
+    return client
+
+
+def rename_client(store: Store, client: Client, code: str) -> None:
+    """Give the client a new code (the caller saves it); a code another client has is refused."""
+    from .meetings.models import check_code
+
+    if code.strip() == client.code:  # kept as stored, even from before today's rules
+        return
+    code = check_code(code)
+    other = store.client_by_code(code)
+    if other is not None and other.id != client.id:
+        raise ValueError(f"A client with the code '{code}' already exists; pick another code.")
+    client.code = code
+
+
+def start_meeting(
+    store: Store,
+    meeting_guide: MeetingGuide,
+    client: Client,
+    *,
+    mode: MeetingMode | None = None,
+    present: list[str] | None = None,
+) -> Meeting:
+    """Start and save the client's next meeting: first for a new client, review after,
+    with the lists carried from the last one."""
+    from .meetings.models import MeetingMode
+    from .meetings.rules import new_meeting
+    from .meetings.stages import ensure_open
+
+    ensure_open(client)  # before reading the client's meetings: a closed client gets none
+    earlier = store.meetings(client.id)
+    meeting = new_meeting(
+        meeting_guide, client, earlier[-1] if earlier else None, mode=mode or MeetingMode.IN_PERSON, present=present
+    )
+    store.put_meeting(meeting)
+    return meeting

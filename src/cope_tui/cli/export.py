@@ -81,17 +81,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     journal = db.with_name(db.name + ".journal")  # a new DB may so far be only its journal
     if not db.exists() and not journal.exists():
         raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
-    from ..content.meeting_guide import load_guide
+    from ..content.meeting_guide import load_meeting_guide
 
     out = _output(args.output) if args.output else None
     exercise_id = getattr(args, "exercise", None)
-    guide = load_guide() if exercise_id is None else None
+    meeting_guide = load_meeting_guide() if exercise_id is None else None
     from ..export.parallel import keep_until_exit, open_store, start_helper
 
     helper = None
     if args.all and exercise_id is None and getattr(args, "handover", None) is None:
         # Forked before the load, so each process parses into its own memory.
-        helper = start_helper(db, guide, None if args.output else sys.stdout.fileno())
+        helper = start_helper(db, meeting_guide, None if args.output else sys.stdout.fileno())
     store = keep_until_exit(open_store(db, helper))  # with a helper: the first half's meetings
     try:
         unlock(store, doing="exporting")
@@ -102,7 +102,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             from ..export.handover import handover_for
 
             try:
-                text = handover_for(store, args.handover, guide)
+                text = handover_for(store, args.handover, meeting_guide)
             except LookupError as exc:
                 raise Failure(f"{exc} (database '{db}')") from None
         elif args.all:
@@ -110,10 +110,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             if not args.output:  # straight to stdout from both halves: 60 MB copied once
                 sys.stdout.flush()
-                export_parallel.write_all_markdown(guide, store, sys.stdout.fileno(), helper)
+                export_parallel.write_all_markdown(meeting_guide, store, sys.stdout.fileno(), helper)
                 _audit_export(store, args, None)
                 return EXIT_OK
-            text = export_parallel.all_markdown_bytes(guide, store, helper)
+            text = export_parallel.all_markdown_bytes(meeting_guide, store, helper)
         elif args.client is not None:
             client = store.client_by_code(args.client)
             if client is None:
@@ -121,7 +121,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                     f"no client with the code '{args.client}' in '{db}'. "
                     f"Codes are listed in the app; '{PROG} export --all' exports everything."
                 )
-            text = export.client_markdown(guide, store, client)
+            text = export.client_markdown(meeting_guide, store, client)
         else:
             meeting = _meeting_by_id(store, args.meeting.strip())
             if meeting is None:
@@ -129,7 +129,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                     f"no meeting with the id '{args.meeting}' in '{db}'. "
                     f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
                 )
-            text = export.meeting_markdown(guide, store, meeting)
+            text = export.meeting_markdown(meeting_guide, store, meeting)
     finally:
         store.close()
     if isinstance(text, str):

@@ -255,9 +255,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     db = Path(args.db).expanduser()
-    from ..content.meeting_guide import load_guide
+    from ..content.meeting_guide import load_meeting_guide
 
-    guide = load_guide()
+    meeting_guide = load_meeting_guide()
     store = Store(db)
     try:
         unlock(store, doing="writing demo data")
@@ -267,7 +267,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"'{db}' already holds {existing} client(s); demo data is only written to a database "
                 "without clients. Choose a new file with --db PATH."
             )
-        counts = write_demo(store, guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
+        counts = write_demo(store, meeting_guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
         cope = write_demo_exercise(store, seed=args.seed)
     finally:
         store.close()

@@ -3,7 +3,7 @@ and the culture-of-service stages, loaded from TOML files and validated before u
 
 Wording lives in `content/*.toml`; this module only knows the shapes and the rules
 (ten guides, seven client rights then three staff needs, unique ids, and so on).
-Like `guide.py`, every broken file is reported as a `ContentError` naming the file,
+Like the meeting guide, every broken file is reported as a `ContentError` naming the file,
 the field and the fix.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from . import files as content_files
+from .files import Strict
 from .meeting_guide import ID_PATTERN
 
 GUIDES_FILE = "cope_guides.toml"
@@ -39,10 +40,6 @@ RECORD_MARKS: tuple[str, ...] = ("present", "missing", "not_applicable")
 RECORDS_MIN, RECORDS_MAX = 10, 20
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _check_question_text(text: str) -> str:
     if not text.endswith("?"):
         raise ValueError("a question must end with '?'")
@@ -61,7 +58,7 @@ def _check_unique(ids: list[str], what: str, where: str) -> None:
         seen.add(item_id)
 
 
-class Question(_Strict):
+class Question(Strict):
     """One trigger question of a self-assessment guide, answered yes / no / not sure."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -76,7 +73,7 @@ class Question(_Strict):
         return answer == self.problem_when
 
 
-class Guide(_Strict):
+class Guide(Strict):
     id: str = Field(pattern=ID_PATTERN)
     number: int = Field(ge=1, le=GUIDE_COUNT)
     group: Literal["client rights", "staff needs"]
@@ -96,7 +93,7 @@ class Guide(_Strict):
         raise KeyError(question_id)
 
 
-class GuideSet(_Strict):
+class GuideSet(Strict):
     """The ten COPE self-assessment guides, in their published order."""
 
     schema_version: Literal[1] = 1
@@ -130,11 +127,8 @@ class GuideSet(_Strict):
                 return g
         raise KeyError(guide_id)
 
-    def by_group(self, group: str) -> list[Guide]:
-        return [g for g in self.guides if g.group == group]
 
-
-class InterviewQuestion(_Strict):
+class InterviewQuestion(Strict):
     """A question for a client after their visit: yes / no / not sure, or open text."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -156,7 +150,7 @@ class InterviewQuestion(_Strict):
         return self.problem_when is not None and answer == self.problem_when
 
 
-class InterviewGuide(_Strict):
+class InterviewGuide(Strict):
     schema_version: Literal[1] = 1
     title: str = Field(min_length=1)
     intro: str = Field(min_length=1)
@@ -168,12 +162,12 @@ class InterviewGuide(_Strict):
         return self
 
 
-class ChecklistItem(_Strict):
+class ChecklistItem(Strict):
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=1)
 
 
-class RecordReview(_Strict):
+class RecordReview(Strict):
     """Checklist applied to each of 10-20 client records; items marked present / missing / n.a."""
 
     schema_version: Literal[1] = 1
@@ -187,7 +181,7 @@ class RecordReview(_Strict):
         return self
 
 
-class CultureStage(_Strict):
+class CultureStage(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     intro: str = Field(min_length=1)
@@ -200,7 +194,7 @@ class CultureStage(_Strict):
         return self
 
 
-class CultureOfService(_Strict):
+class CultureOfService(Strict):
     schema_version: Literal[1] = 1
     stages: tuple[CultureStage, ...]
 

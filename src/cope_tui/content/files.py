@@ -13,11 +13,18 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import ContentError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """The base of every content model: an unknown key is a typo to report, not to skip,
+    and loaded content never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def describe(error: ValidationError, name: str) -> str:

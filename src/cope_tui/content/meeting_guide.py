@@ -11,16 +11,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from . import files as content_files
+from .files import Strict
 from ..errors import ContentError  # noqa: F401  (re-exported: where callers expect it)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ColumnKind(StrEnum):
@@ -31,7 +28,7 @@ class ColumnKind(StrEnum):
     CHOICE = "choice"
 
 
-class Column(_Strict):
+class Column(Strict):
     """One column of a list; a row editor shows one input per column."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -54,14 +51,14 @@ class Column(_Strict):
         return self
 
 
-class FixedItem(_Strict):
+class FixedItem(Strict):
     """A checklist row that the content provides and the user cannot delete."""
 
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=1)
 
 
-class ListSpec(_Strict):
+class ListSpec(Strict):
     """A table of rows: agenda items, referrals, strengths, action items, checklists."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -125,7 +122,7 @@ class ListSpec(_Strict):
         return self
 
 
-class FieldSpec(_Strict):
+class FieldSpec(Strict):
     """A single short answer, such as the purpose of the meeting or the next date."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -135,7 +132,7 @@ class FieldSpec(_Strict):
     placeholder: str = ""
 
 
-class Step(_Strict):
+class Step(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1, max_length=24)
     # Which meetings show the step.
@@ -166,7 +163,7 @@ class Step(_Strict):
         raise KeyError(list_id)
 
 
-class MeetingGuide(_Strict):
+class MeetingGuide(Strict):
     """The whole meeting: its steps in order."""
 
     schema_version: Literal[1] = 1
@@ -200,11 +197,11 @@ class MeetingGuide(_Strict):
         return [(step, spec) for step in self.steps for spec in step.lists]
 
 
-def parse_guide(text: str, name: str) -> MeetingGuide:
+def parse_meeting_guide(text: str, name: str) -> MeetingGuide:
     """Parse and validate a meeting guide; errors name the file, field and fix."""
     return content_files.parse(text, name, MeetingGuide)
 
 
-def load_guide(path: Path | None = None) -> MeetingGuide:
+def load_meeting_guide(path: Path | None = None) -> MeetingGuide:
     """Load the meeting guide from `path`, or the one shipped with the package."""
     return content_files.load(path, MeetingGuide, "meeting.toml")

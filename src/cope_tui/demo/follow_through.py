@@ -24,14 +24,14 @@ NEXT_OFFSETS = (-2, 0, 1, 3, 5, 7, 10, 14, 21, 4)
 
 
 def relative_to_today(
-    store: Store, guide: MeetingGuide, client: Client, meeting: Meeting, index: int, today: date | None = None
+    store: Store, meeting_guide: MeetingGuide, client: Client, meeting: Meeting, index: int, today: date | None = None
 ) -> None:
     """Shape a client's latest meeting before it is stored (a finalised one cannot change after)."""
     today = today or date.today()
     day = meeting.started.date()
     if day > today:
         return
-    lay = layout(guide)
+    lay = layout(meeting_guide)
     ticked = False
     for step_id, list_id, done_col in lay.actions:
         rows = meeting.steps.get(step_id)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
-from ..meetings.models import STAGES, Client, ClosureChange, Handover, StageChange
+from ..content.stages import STAGES
+from ..meetings.models import Client, ClosureChange, Handover, StageChange
 
 # Why a client moved on to each stage (or back to it), in a worker's words.
 FORWARD = {

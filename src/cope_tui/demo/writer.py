@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ..content.meeting_guide import ListSpec, MeetingGuide
-from ..meetings.rules import carried_rows, clean_values, fresh_rows, steps_of
+from ..meetings.rules import carry_forward, clean_values, steps_of
 from ..meetings.models import Addendum, Client, Meeting, MeetingKind, Row, StepState
 from ..records import CellValue
 from .follow_through import relative_to_today
@@ -30,12 +30,12 @@ MAX_CARRIED = 6
 from .phrases import ROLES, WORKERS, SERVICES, TOPICS, STRENGTHS, COPING_POSITIVE, COPING_HARMFUL, SOLUTIONS, SOLUTION_OUTCOME, NETWORK_GROUPS, NETWORK_STRATEGY, NEEDS, DECISIONS, OUTCOMES, ACTIONS, AGENDA_MINUTES, MODES, BOUNDARY_NOTES, DEFERRAL_REASONS, CLIENT_NOTES, ADDENDA, FIELDS, NOTES, FILL, STEP_WEIGHT
 
 
-class _Writer:
-    def __init__(self, store: Store, guide: MeetingGuide, seed: int):
+class MeetingWriter:
+    def __init__(self, store: Store, meeting_guide: MeetingGuide, seed: int):
         self.store = store
-        self.guide = guide
+        self.meeting_guide = meeting_guide
         self.rng = random.Random(seed)
-        self.step_of = {spec.id: step.id for step, spec in guide.all_lists()}
+        self.step_of = {spec.id: step.id for step, spec in meeting_guide.all_lists()}
 
     # ---- small helpers -------------------------------------------------------------
 
@@ -97,20 +97,16 @@ class _Writer:
         meeting = Meeting(
             id=self.rid(), client_id=client.id, kind=kind, mode=self.pick(MODES), present=present, started=started
         )
-        steps = steps_of(self.guide, meeting)
+        steps = steps_of(self.meeting_guide, meeting)
         day = started.date()
-        # Carry forward exactly as meetings.start_meeting does, with our own ids and dates.
+        # Carried forward by the meetings' own code (ticks on the client included); the
+        # checklists' fresh rows get ids and dates from the seed, so the data is the same each time.
+        carry_forward(self.meeting_guide, meeting, previous, client.followups)
         for step in steps:
-            record = meeting.step(step.id)
             for spec in step.lists:
                 if spec.fixed:
-                    rows = fresh_rows(spec)
-                    for row in rows:
+                    for row in meeting.step(step.id).lists[spec.id]:
                         row.id, row.added = self.rid(), day
-                else:
-                    before = previous.step(step.id).lists.get(spec.id, []) if previous else []
-                    rows = carried_rows(spec, before)
-                record.lists[spec.id] = rows
 
         # Where the meeting stopped: the last step reached; later steps stay untouched.
         reached = len(steps) if not unfinished else min(len(steps), rng.randint(2, max(2, len(steps) - 2)))
@@ -262,11 +258,11 @@ def _schedule(rng: random.Random, base: datetime, count: int) -> list[datetime]:
     return days
 
 
-def write_demo(store: Store, guide: MeetingGuide, *, clients: int = 8, meetings: int = 30, seed: int = 1) -> dict[str, int]:
+def write_demo(store: Store, meeting_guide: MeetingGuide, *, clients: int = 8, meetings: int = 30, seed: int = 1) -> dict[str, int]:
     """Write `clients` fictional clients and `meetings` meetings; returns the counts written."""
     if clients < 1 or meetings < 0:
         raise ValueError("Demo data needs at least one client and zero or more meetings.")
-    writer = _Writer(store, guide, seed)
+    writer = MeetingWriter(store, meeting_guide, seed)
     rng = writer.rng
     base = datetime(2025, 1, 6, 9, 0) + timedelta(days=seed % 60)
 
@@ -303,7 +299,7 @@ def write_demo(store: Store, guide: MeetingGuide, *, clients: int = 8, meetings:
             meeting = writer.meeting(client, previous, started, next_date, unfinished=last and i in open_clients)
             meeting.stage = at_stage[n]
             if last:  # promises due around today, so follow-through has something to show
-                relative_to_today(store, guide, client, meeting, i)
+                relative_to_today(store, meeting_guide, client, meeting, i)
             doc = dump(meeting)
             signed += audit.seal(doc)  # a finalised one gets its hash, and entries in the audit log
             store.put_meeting_doc(meeting.id, doc)

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ..meetings.rules import create_client, rename_client
+from ..session import create_client, rename_client
 from ..meetings.models import Client
 from ..widgets.focus import focus_after
 

@@ -12,7 +12,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..meetings.models import STAGES, Client
-from ..meetings.stages import StageError, StageGuide, change_stage
+from ..content.stages import StageGuide
+from ..meetings.stages import StageError, change_stage
 
 
 class StageForm(ModalScreen[Client | None]):

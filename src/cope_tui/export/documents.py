@@ -10,7 +10,7 @@ heading, list, table column, link, HTML or an instruction to the terminal.
 Exports of a whole DB must stay quick, so they render the stored records as they
 are (the JSON of `models.Meeting`, as `models.dump` writes it) rather than
 validating every meeting into a model first, which would take most of the time.
-The guide's labels and tables are worked out once per export and texts that recur
+The meeting guide's labels and tables are worked out once per export and texts that recur
 (carried rows, choices) are escaped once. Stored records are only ever read.
 """
 
@@ -32,29 +32,29 @@ if TYPE_CHECKING:
 # ---- public -----------------------------------------------------------------------
 
 
-def meeting_markdown(guide: MeetingGuide, store: Store, meeting: Meeting, *, level: int = 1) -> str:
+def meeting_markdown(meeting_guide: MeetingGuide, store: Store, meeting: Meeting, *, level: int = 1) -> str:
     """One meeting as a Markdown document; `level` is the depth of its top heading."""
     from ..records import dump
 
-    export = _Export(guide)
+    export = _Export(meeting_guide)
     export.meeting(dump(meeting), _client_code(store, meeting.client_id), level)
     return export.text()
 
 
-def client_markdown(guide: MeetingGuide, store: Store, client: Client, *, level: int = 1) -> str:
+def client_markdown(meeting_guide: MeetingGuide, store: Store, client: Client, *, level: int = 1) -> str:
     """A client's summary, current lists and open actions, then every meeting in date order."""
     with gc_paused():
-        export = _Export(guide)
+        export = _Export(meeting_guide)
         meetings = _in_date_order([m for m in store.raw_meetings() if m.get("client_id") == client.id])
         export.client(client, meetings, level)
         return export.text()
 
 
-def all_markdown(guide: MeetingGuide, store: Store) -> str:
+def all_markdown(meeting_guide: MeetingGuide, store: Store) -> str:
     """Every client, by code, each with all their meetings, under one title."""
     with gc_paused():
-        plan = plan_all(guide, store)
-        return render_all(guide, plan, plan.clients, orphans=True, header=True)
+        plan = plan_all(meeting_guide, store)
+        return render_all(meeting_guide, plan, plan.clients, orphans=True, header=True)
 
 
 class AllPlan:
@@ -65,7 +65,7 @@ class AllPlan:
         self.header, self.clients, self.by_client, self.orphans = header, clients, by_client, orphans
 
 
-def plan_all(guide: MeetingGuide, store: Store, *, total: int | None = None) -> AllPlan:
+def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = None) -> AllPlan:
     """`total`: the DB's meeting count, when the store holds only some of them."""
     clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
     by_client: dict[str, list[Doc]] = {}
@@ -75,13 +75,13 @@ def plan_all(guide: MeetingGuide, store: Store, *, total: int | None = None) -> 
         total = sum(map(len, by_client.values()))
     known = {client.id for client in clients}
     orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
-    header = f"# {md_cell(guide.title)}: all records\n\n{len(clients)} clients, {total} meetings.\n\n"
+    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(clients)} clients, {total} meetings.\n\n"
     return AllPlan(header, clients, by_client, orphans)
 
 
-def render_all(guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:
+def render_all(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:
     """The part of the export for `clients` (and the orphaned meetings when asked)."""
-    export = _Export(guide)
+    export = _Export(meeting_guide)
     if header:
         export.out.append(plan.header)
     for client in clients:

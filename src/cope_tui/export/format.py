@@ -1,5 +1,5 @@
 """Formatting pieces of the Markdown export: dates, durations, table headers, and the
-per-guide plans the renderer reuses for every meeting.
+per-meeting-guide plans the renderer reuses for every meeting.
 """
 
 
@@ -123,7 +123,7 @@ class _Table:
         added: bool = False,
     ):
         self.ids = ids
-        # Values not to show, and not to mistake for columns the guide no longer has.
+        # Values not to show, and not to mistake for columns the meeting guide no longer has.
         self.id_set = frozenset(ids) | {hidden}
         self.is_bool = is_bool
         self.cells = cells if cells is not None else []
@@ -140,14 +140,14 @@ _NO_TABLE = _Table([], [], [])
 
 
 class _Plan:
-    """What a step of the guide looks like in an export: escaped labels, tables."""
+    """What a step of the meeting guide looks like in an export: escaped labels, tables."""
 
     __slots__ = ("field_ids", "fields", "heads", "id", "list_ids", "lists", "notes_head", "title")
 
     def __init__(self, export: _Export, step: Step | None, step_id: str):
         self.id = step_id
-        if step is None:  # a record of a step the guide no longer has: keep it all
-            self.title = f"{md_cell(step_id)} (not in the current guide)"
+        if step is None:  # a record of a step the meeting guide no longer has: keep it all
+            self.title = f"{md_cell(step_id)} (not in the current guide)"  # as exports have always said
             fields: list[tuple[str, str]] = []
             lists: list[tuple[str, str, _Table, frozenset[str] | None]] = []
             notes_label = "Notes"
@@ -167,12 +167,12 @@ class _Plan:
 
 
 class _Kind:
-    """What the guide asks of one kind of meeting (first or review), worked out once per export."""
+    """What the meeting guide asks of one kind of meeting (first or review), worked out once per export."""
 
     __slots__ = ("actions", "carried", "ids", "next_step", "plans", "shown", "states")
 
     def __init__(self, export: _Export, first: bool):
-        steps = export.guide.steps_for(first)
+        steps = export.meeting_guide.steps_for(first)
         self.plans = [_Plan(export, step, step.id) for step in steps]
         self.ids = [p.id for p in self.plans]
         self.shown = frozenset(self.ids)
@@ -188,7 +188,7 @@ class _Kind:
 
 
 def _checklist_fixed(spec: ListSpec) -> frozenset[str] | None:
-    """For a checklist, the columns the guide fills in; None for lists users fill."""
+    """For a checklist, the columns the meeting guide fills in; None for lists users fill."""
     if not spec.fixed:
         return None
     return frozenset({spec.columns[0].id} | {c.id for c in spec.columns if c.readonly})

@@ -11,7 +11,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..mdsafe import md_cell, md_text
-from ..meetings.stages import SECTIONS, StageGuide, load_stages, stage_since
+from ..content.stages import StageGuide, load_stages
+from ..meetings.stages import SECTIONS, stage_since
 
 if TYPE_CHECKING:
     from ..content.meeting_guide import ListSpec, MeetingGuide
@@ -70,15 +71,15 @@ def journey_markdown(client: Client) -> str:
     return out
 
 
-def _referral_spec(guide: MeetingGuide) -> tuple[str, ListSpec] | None:
-    for step, spec in guide.all_lists():
+def _referral_spec(meeting_guide: MeetingGuide) -> tuple[str, ListSpec] | None:
+    for step, spec in meeting_guide.all_lists():
         if spec.id == REFERRALS:
             return step.id, spec
     return None
 
 
-def _referrals(guide: MeetingGuide, latest: Meeting | None) -> str:
-    found = _referral_spec(guide)
+def _referrals(meeting_guide: MeetingGuide, latest: Meeting | None) -> str:
+    found = _referral_spec(meeting_guide)
     if latest is None or found is None:
         return "_No meeting recorded any referrals._\n\n"
     step_id, spec = found
@@ -96,12 +97,12 @@ def _referrals(guide: MeetingGuide, latest: Meeting | None) -> str:
     return f"_As listed at the latest meeting ({latest.started:%Y-%m-%d}):_\n\n" + _table(header, body)
 
 
-def handover_markdown(store: Store, client: Client, guide: MeetingGuide | None = None) -> str:
+def handover_markdown(store: Store, client: Client, meeting_guide: MeetingGuide | None = None) -> str:
     """The journey, what was learned, the effect, the challenges ahead and the referrals left in place."""
-    if guide is None:
-        from ..content.meeting_guide import load_guide
+    if meeting_guide is None:
+        from ..content.meeting_guide import load_meeting_guide
 
-        guide = load_guide()
+        meeting_guide = load_meeting_guide()
     stages = load_stages()
     meetings = store.meetings(client.id)
     handover = client.handover
@@ -146,7 +147,7 @@ def handover_markdown(store: Store, client: Client, guide: MeetingGuide | None =
         else:
             out.append(f"## {title}\n\n")
         if key == "referrals":
-            out.append(_referrals(guide, latest))
+            out.append(_referrals(meeting_guide, latest))
             if text.strip():
                 out.append("**Notes on the referrals:**\n\n")
         if text.strip():
@@ -161,6 +162,6 @@ def handover_markdown(store: Store, client: Client, guide: MeetingGuide | None =
     return "".join(out)
 
 
-def handover_for(store: Store, key: str, guide: MeetingGuide | None = None) -> str:
+def handover_for(store: Store, key: str, meeting_guide: MeetingGuide | None = None) -> str:
     """The handover document of the client named by code or id (for `export --handover`)."""
-    return handover_markdown(store, find_client(store, key), guide)
+    return handover_markdown(store, find_client(store, key), meeting_guide)

@@ -39,7 +39,7 @@ _F_SETPIPE_SZ = 1031  # Linux fcntl: a bigger pipe means fewer wake-ups for 30 M
 _NO_FINGERPRINT = bytes(32)
 
 
-def start_helper(db: Path, guide: MeetingGuide, out_fd: int | None, *, fork_from: int = FORK_FROM_BYTES) -> _Child | None:
+def start_helper(db: Path, meeting_guide: MeetingGuide, out_fd: int | None, *, fork_from: int = FORK_FROM_BYTES) -> _Child | None:
     """Fork the second renderer before the DB is loaded, when it pays: a large, plain DB
     (an encrypted one would ask for its passphrase twice) and a second core."""
     from ..store.crypto import is_encrypted
@@ -49,7 +49,7 @@ def start_helper(db: Path, guide: MeetingGuide, out_fd: int | None, *, fork_from
             return None
     except OSError:
         return None
-    return _Child.start(lambda: _second_half(db, guide), out_fd)
+    return _Child.start(lambda: _second_half(db, meeting_guide), out_fd)
 
 
 class Halves:
@@ -80,13 +80,13 @@ class Halves:
         self.first, self.total = set(ids[:split]), total
         return self.first if self.part == 0 else set(sizes) - self.first
 
-    def mine(self, guide: MeetingGuide, store: Store) -> tuple[AllPlan, list[Client]]:
+    def mine(self, meeting_guide: MeetingGuide, store: Store) -> tuple[AllPlan, list[Client]]:
         """The plan and this process's clients; ValueError when the halves do not line up."""
         if self.first is None:  # the file was parsed whole: split the full plan
-            plan = plan_all(guide, store)
+            plan = plan_all(meeting_guide, store)
             self.first = {c.id for c in plan.clients[: _half_way(plan)]}
         else:
-            plan = plan_all(guide, store, total=self.total)
+            plan = plan_all(meeting_guide, store, total=self.total)
         clients = plan.clients
         n = sum(c.id in self.first for c in clients)
         if any(c.id not in self.first for c in clients[:n]):
@@ -98,17 +98,17 @@ class Halves:
         return plan, clients[:n] if self.part == 0 else clients[n:]
 
 
-def all_markdown_bytes(guide: MeetingGuide, store: Store, helper: _Child | None = None) -> bytes:
+def all_markdown_bytes(meeting_guide: MeetingGuide, store: Store, helper: _Child | None = None) -> bytes:
     """The whole-DB export as UTF-8; `helper` (from start_helper) renders the second half."""
     parts: list[bytes] = []
-    _export_all(guide, store, parts.append, helper)
+    _export_all(meeting_guide, store, parts.append, helper)
     return b"".join(parts)
 
 
-def write_all_markdown(guide: MeetingGuide, store: Store, out_fd: int, helper: _Child | None = None) -> None:
+def write_all_markdown(meeting_guide: MeetingGuide, store: Store, out_fd: int, helper: _Child | None = None) -> None:
     """Write the whole-DB export to `out_fd` (stdout): the parent writes its half, then the
     helper writes its own straight to the same file, so 30 MB never cross a pipe."""
-    _export_all(guide, store, lambda data: _write_all(out_fd, data), helper)
+    _export_all(meeting_guide, store, lambda data: _write_all(out_fd, data), helper)
 
 
 def open_store(db: Path, helper: _Child | None) -> Store:
@@ -116,12 +116,12 @@ def open_store(db: Path, helper: _Child | None) -> Store:
     return Store(db, read_only=True, choose_meetings=helper.halves if helper is not None else None)
 
 
-def _export_all(guide: MeetingGuide, store: Store, emit: Callable[[bytes], None], helper: _Child | None) -> None:
+def _export_all(meeting_guide: MeetingGuide, store: Store, emit: Callable[[bytes], None], helper: _Child | None) -> None:
     with gc_paused():
         if helper is not None:
             try:
-                plan, mine = helper.halves.mine(guide, store)
-                first = render_all(guide, plan, mine, orphans=False, header=True).encode()
+                plan, mine = helper.halves.mine(meeting_guide, store)
+                first = render_all(meeting_guide, plan, mine, orphans=False, header=True).encode()
             except ValueError:
                 first = None
             except BaseException:
@@ -134,8 +134,8 @@ def _export_all(guide: MeetingGuide, store: Store, emit: Callable[[bytes], None]
             # It failed, or read other records than these: load and render everything here.
             helper.abandon()
             store = keep_until_exit(Store(store.path, read_only=True))
-        plan = plan_all(guide, store)
-        emit(render_all(guide, plan, plan.clients, orphans=True, header=True).encode())
+        plan = plan_all(meeting_guide, store)
+        emit(render_all(meeting_guide, plan, plan.clients, orphans=True, header=True).encode())
 
 
 # Loaded stores kept referenced until the process leaves through os._exit (see cli.run):
@@ -149,13 +149,13 @@ def keep_until_exit(store: Store) -> Store:
     return store
 
 
-def _second_half(db: Path, guide: MeetingGuide) -> tuple[bytes, bytes]:
+def _second_half(db: Path, meeting_guide: MeetingGuide) -> tuple[bytes, bytes]:
     """In the child: parse the second half's meetings into this process's own heap and render them."""
     halves = Halves(1)
     store = Store(db, read_only=True, choose_meetings=halves)
     with gc_paused():
-        plan, mine = halves.mine(guide, store)
-        data = render_all(guide, plan, mine, orphans=True, header=False).encode()
+        plan, mine = halves.mine(meeting_guide, store)
+        data = render_all(meeting_guide, plan, mine, orphans=True, header=False).encode()
     return halves.digest, data
 
 

@@ -25,12 +25,12 @@ from .format import _Cells, _EMPTY, _GETS, _Kind, _NO_RECORD, _NO_TABLE, _ORIGIN
 
 
 class _Export:
-    """One export run: the guide, the text so far, and what was worked out for it.
+    """One export run: the meeting guide, the text so far, and what was worked out for it.
 
     It renders stored meetings (dicts as `models.dump` writes them) and never changes them."""
 
-    def __init__(self, guide: MeetingGuide):
-        self.guide = guide
+    def __init__(self, meeting_guide: MeetingGuide):
+        self.meeting_guide = meeting_guide
         self.out: list[str] = []
         self._tables: dict[tuple[str, bool, str], _Table] = {}
         self._kinds: dict[bool, _Kind] = {}
@@ -114,10 +114,10 @@ class _Export:
             picked: list[tuple[CellValue, ...]] | None = list(map(table.pick, values_of))
         except KeyError:  # rows without some columns (an untouched checklist, say)
             picked = None
-        # Rows holding just the table's columns, or no others than the guide's: the usual case.
+        # Rows holding just the table's columns, or no others than the meeting guide's: the usual case.
         if picked is None or sum(map(len, values_of)) != len(ids) * len(rows):
             if not table.id_set.issuperset(chain.from_iterable(values_of)):
-                return self._table(table, rows, meeting_id)  # with columns the guide no longer has
+                return self._table(table, rows, meeting_id)  # with columns the meeting guide no longer has
             if picked is None:
                 picked = [tuple(map(values.get, ids)) for values in values_of]
         cells = list(map(list, map(map, _GETS, table.known, picked)))
@@ -156,7 +156,7 @@ class _Export:
         return mark
 
     def _table(self, table: _Table, rows: list[Doc], meeting_id: str | None) -> str:
-        """One table, row by row; stored columns the guide no longer names are kept."""
+        """One table, row by row; stored columns the meeting guide no longer names are kept."""
         values_of = _values_of(rows)
         ids, is_bool = table.ids, table.is_bool
         extra: list[str] = []
@@ -200,7 +200,7 @@ class _Export:
                 status += f" · SHA-256 {md_cell(meeting['content_hash'])}"
         else:
             status = "Not finalised (draft)"
-        # The state of each step the guide has for this kind of meeting; no record is pending.
+        # The state of each step the meeting guide has for this kind of meeting; no record is pending.
         key = tuple(map(_dict_get, map(records.get, kind.ids, _NO_RECORD), _STATE, _PENDING))
         states = kind.states.get(key)
         if states is None:
@@ -222,11 +222,11 @@ class _Export:
             record = records.get(plan.id)
             if record is not None:
                 self.step(meeting_id, plan, record, sub)
-        if not kind.shown.issuperset(records):  # steps the guide no longer has, or not for this kind
+        if not kind.shown.issuperset(records):  # steps the meeting guide no longer has, or not for this kind
             for step_id, record in records.items():
                 if step_id not in kind.shown:
                     try:
-                        step: Step | None = self.guide.step(step_id)
+                        step: Step | None = self.meeting_guide.step(step_id)
                     except KeyError:
                         step = None
                     self.step(meeting_id, _Plan(self, step, step_id), record, sub)
@@ -262,7 +262,7 @@ class _Export:
                 rows = lists.get(list_id)
                 if rows:
                     tables.append((head, table, rows))
-                    # An untouched checklist is only the guide's own text.
+                    # An untouched checklist is only the meeting guide's own text.
                     content = content or fixed is None or _filled(rows, fixed)
             if not plan.list_ids.issuperset(lists):
                 for key, rows in lists.items():
@@ -344,7 +344,7 @@ class _Export:
             self.meeting(meeting, client.code, level + 1)
 
     def next_meeting(self, meeting: Doc) -> str:
-        """The date in the guide's "next_meeting" date field of the meeting."""
+        """The date in the meeting guide's "next_meeting" date field of the meeting."""
         records: dict[str, Doc] = meeting.get("steps") or _EMPTY
         step_id = self.kind(meeting).next_step
         if step_id is None:

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from ..mdsafe import one_line
-from .rules import MeetingError, ensure_editable
+from .errors import MeetingError
+from .rules import ensure_editable
 from .models import Client, Goal, GoalRating, Meeting
 
 KINDS = ("preferred", "change")

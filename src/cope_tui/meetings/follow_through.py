@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # pydantic is not imported until records are: the home screen paints first
     from ..content.meeting_guide import MeetingGuide
     from .models import Client, FollowUp
-    from ..store.store import Store
 
 ACTION = "action"
 REFERRAL = "referral"
@@ -50,15 +49,15 @@ class Layout:
     next_meeting: tuple[str, str] | None  # (step id, field id)
 
 
-def layout(guide: MeetingGuide) -> Layout:
+def layout(meeting_guide: MeetingGuide) -> Layout:
     actions = tuple(
         (step.id, spec.id, spec.done_column)
-        for step, spec in guide.all_lists()
+        for step, spec in meeting_guide.all_lists()
         if spec.carry == "open" and spec.done_column
     )
-    referrals = tuple((step.id, spec.id) for step, spec in guide.all_lists() if spec.id == "referrals")
+    referrals = tuple((step.id, spec.id) for step, spec in meeting_guide.all_lists() if spec.id == "referrals")
     nxt = next(
-        ((s.id, f.id) for s in guide.steps for f in s.fields if f.kind == "date" and f.id == "next_meeting"),
+        ((s.id, f.id) for s in meeting_guide.steps for f in s.fields if f.kind == "date" and f.id == "next_meeting"),
         None,
     )
     return Layout(actions, referrals, nxt)
@@ -196,67 +195,76 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def build(
-    store: Store,
-    guide: MeetingGuide,
-    *,
-    client_id: str | None = None,
-    today: date | None = None,
-    clients: dict[str, Client] | None = None,
-) -> Board:
-    """The board from the stored meetings in one pass over the raw records.
+class StoredRecords(Protocol):
+    """What the board reads: stored records as saved (the Store is one). Meetings are
+    read twice, so `raw_meetings` returns a list."""
 
-    `clients` overrides stored client records (ticks not yet written by the saver)."""
-    today = today or date.today()
-    lay = layout(guide)
-    started: dict[str, str] = {}
-    newest: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}
+    def raw_meetings(self) -> list[dict[str, Any]]: ...
+
+    def get(self, table: str, doc_id: str) -> dict[str, Any] | None: ...
+
+
+Key = tuple[str, str]  # (started, meeting id): orders a client's meetings, newest last
+
+
+@dataclass
+class _Scan:
+    """One pass over the stored meetings: where each promise's newest copy is."""
+
+    started: dict[str, str] = field(default_factory=dict)  # meeting id -> started
+    newest: dict[str, tuple[Key, dict[str, Any]]] = field(default_factory=dict)  # client -> newest meeting
     # (client, list) -> newest meeting that has the list: its rows are the live ones.
-    latest: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any], list[dict[str, Any]]]] = {}
+    latest: dict[tuple[str, str], tuple[Key, dict[str, Any], list[dict[str, Any]]]] = field(default_factory=dict)
     # row id -> (key, meeting, row) of the newest copy marked done, and the first day it was.
-    done: dict[str, tuple[tuple[str, str], dict[str, Any], dict[str, Any]]] = {}
-    first_done: dict[str, str] = {}
-    for doc in store.raw_meetings():
+    done: dict[str, tuple[Key, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    first_done: dict[str, str] = field(default_factory=dict)
+
+    def meeting(self, doc: dict[str, Any], lay: Layout) -> None:
         cid = doc.get("client_id") or ""
-        if client_id is not None and cid != client_id:
-            continue
         key = (doc.get("started") or "", doc.get("id") or "")
-        started[key[1]] = key[0]
-        have = newest.get(cid)
+        self.started[key[1]] = key[0]
+        have = self.newest.get(cid)
         if have is None or key > have[0]:
-            newest[cid] = (key, doc)
+            self.newest[cid] = (key, doc)
         steps = doc.get("steps") or {}
         for step_id, list_id, done_col in lay.actions:
             rows = ((steps.get(step_id) or {}).get("lists") or {}).get(list_id)
-            if rows is None:
-                continue
-            have_list = latest.get((cid, list_id))
-            if have_list is None or key > have_list[0]:
-                latest[(cid, list_id)] = (key, doc, rows)
-            for row in rows:
-                if (row.get("values") or {}).get(done_col):
-                    rid = row.get("id") or ""
-                    got = done.get(rid)
-                    if got is None or key > got[0]:
-                        done[rid] = (key, doc, row)
-                    if rid not in first_done or key[0] < first_done[rid]:
-                        first_done[rid] = key[0]
+            if rows is not None:
+                self._list(cid, list_id, key, doc, rows)
+                self._done_rows(key, doc, rows, done_col)
         for step_id, list_id in lay.referrals:
             rows = ((steps.get(step_id) or {}).get("lists") or {}).get(list_id)
             if rows is not None:
-                have_list = latest.get((cid, list_id))
-                if have_list is None or key > have_list[0]:
-                    latest[(cid, list_id)] = (key, doc, rows)
+                self._list(cid, list_id, key, doc, rows)
 
-    # Across clients, a closed client's record is read-only and archived with its handover:
-    # its promises can no longer be ticked, so they must not count as overdue forever.
-    client_docs = _client_docs(store, newest, clients, skip_closed=client_id is None)
-    board = Board(today, ticks={cid: doc.get("followups") or {} for cid, doc in client_docs.items()})
-    seen: set[str] = set()
+    def _list(self, cid: str, list_id: str, key: Key, doc: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+        have = self.latest.get((cid, list_id))
+        if have is None or key > have[0]:
+            self.latest[(cid, list_id)] = (key, doc, rows)
 
-    def item(kind: str, doc: dict[str, Any], row: dict[str, Any], live: bool) -> Item | None:
+    def _done_rows(self, key: Key, doc: dict[str, Any], rows: list[dict[str, Any]], done_col: str) -> None:
+        for row in rows:
+            if (row.get("values") or {}).get(done_col):
+                rid = row.get("id") or ""
+                got = self.done.get(rid)
+                if got is None or key > got[0]:
+                    self.done[rid] = (key, doc, row)
+                if rid not in self.first_done or key[0] < self.first_done[rid]:
+                    self.first_done[rid] = key[0]
+
+
+@dataclass
+class _Items:
+    """Makes an Item from a row of a stored meeting, for the clients on the board."""
+
+    scan: _Scan
+    client_docs: dict[str, dict[str, Any]]
+    ticks: dict[str, dict[str, Any]]
+    today: date
+
+    def __call__(self, kind: str, doc: dict[str, Any], row: dict[str, Any], live: bool) -> Item | None:
         cid = doc.get("client_id") or ""
-        cdoc = client_docs.get(cid)
+        cdoc = self.client_docs.get(cid)
         if cdoc is None:
             return None  # a meeting whose client record is gone: nothing to follow up
         values = row.get("values") or {}
@@ -266,6 +274,7 @@ def build(
             text, who, due, state, note = values.get("what"), values.get("who"), values.get("due"), "", ""
         else:
             text, who, due, state, note = values.get("service"), "", None, values.get("status"), values.get("note")
+        started = self.scan.started
         found = Item(
             kind=kind,
             row_id=rid,
@@ -281,50 +290,78 @@ def build(
             note=_text(note),
             since=_day(row.get("added")),
             live=live,
-            done_in_meeting=_day(first_done.get(rid)),
-            ticked_on=_tick_date(board.ticks.get(cid, {}).get(rid)),
+            done_in_meeting=_day(self.scan.first_done.get(rid)),
+            ticked_on=_tick_date(self.ticks.get(cid, {}).get(rid)),
         )
-        found.classify(today)
+        found.classify(self.today)
         return found
 
-    for (cid, list_id), (_key, doc, rows) in latest.items():
-        kind = REFERRAL if any(list_id == lid for _s, lid in lay.referrals) else ACTION
-        target = board.referrals if kind == REFERRAL else board.actions
-        for row in rows:
-            rid = row.get("id") or ""
-            if rid in seen:
-                continue
-            if kind == ACTION and rid in done:
-                continue  # added below from its newest done copy
-            made = item(kind, doc, row, True)
-            if made is not None:
-                seen.add(rid)
-                target.append(made)
-    for rid, (_key, doc, row) in done.items():
+
+def build(
+    records: StoredRecords,
+    meeting_guide: MeetingGuide,
+    *,
+    client_id: str | None = None,
+    today: date | None = None,
+    clients: dict[str, Client] | None = None,
+) -> Board:
+    """The board from the stored meetings in one pass over the raw records.
+
+    `clients` overrides stored client records (ticks not yet written by the saver)."""
+    today = today or date.today()
+    lay = layout(meeting_guide)
+    scan = _Scan()
+    for doc in records.raw_meetings():
+        if client_id is None or (doc.get("client_id") or "") == client_id:
+            scan.meeting(doc, lay)
+    # Across clients, a closed client's record is read-only and archived with its handover:
+    # its promises can no longer be ticked, so they must not count as overdue forever.
+    client_docs = _client_docs(records, scan.newest, clients, skip_closed=client_id is None)
+    board = Board(today, ticks={cid: doc.get("followups") or {} for cid, doc in client_docs.items()})
+    item = _Items(scan, client_docs, board.ticks, today)
+    seen = _live_items(board, scan, lay, item)
+    for rid, (_key, doc, row) in scan.done.items():
         if rid not in seen and doc.get("client_id") in client_docs:
             seen.add(rid)
             board._later.append((doc, row))
     board._make = item
-    _ticked_elsewhere(store, lay, board, client_docs, seen, item)
-
-    board.meetings = _next_meetings(lay, newest, client_docs, today)
+    _ticked_elsewhere(records, lay, board, client_docs, seen, item)
+    board.meetings = _next_meetings(lay, scan.newest, client_docs, today)
     return board
 
 
+def _live_items(board: Board, scan: _Scan, lay: Layout, item: _Items) -> set[str]:
+    """The rows on each client's latest lists onto the board (done actions wait for
+    their newest done copy); the row ids placed."""
+    seen: set[str] = set()
+    for (_cid, list_id), (_key, doc, rows) in scan.latest.items():
+        kind = REFERRAL if any(list_id == lid for _s, lid in lay.referrals) else ACTION
+        target = board.referrals if kind == REFERRAL else board.actions
+        for row in rows:
+            rid = row.get("id") or ""
+            if rid in seen or (kind == ACTION and rid in scan.done):
+                continue
+            made = item(kind, doc, row, True)
+            if made is not None:
+                seen.add(rid)
+                target.append(made)
+    return seen
+
+
 def _client_docs(
-    store: Store, newest: dict[str, Any], clients: dict[str, Client] | None, *, skip_closed: bool = False
+    records: StoredRecords, newest: dict[str, Any], clients: dict[str, Client] | None, *, skip_closed: bool = False
 ) -> dict[str, dict[str, Any]]:
     from ..records import dump
 
     out: dict[str, dict[str, Any]] = {}
     for cid in newest:
-        doc = dump(clients[cid]) if clients and cid in clients else store.get("clients", cid)
+        doc = dump(clients[cid]) if clients and cid in clients else records.get("clients", cid)
         if doc is not None and not (skip_closed and doc.get("closed_at")):
             out[cid] = doc
     return out
 
 
-def _ticked_elsewhere(store, lay, board, client_docs, seen, item) -> None:
+def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
     """Ticked rows no longer on a live list (a ticked referral is not carried on): find
     their newest copy. Only clients with such ticks are read again."""
     wanted = {
@@ -336,7 +373,7 @@ def _ticked_elsewhere(store, lay, board, client_docs, seen, item) -> None:
         return
     best: dict[str, tuple[tuple[str, str], str, dict[str, Any], dict[str, Any]]] = {}
     where = [(s, lid, ACTION) for s, lid, _ in lay.actions] + [(s, lid, REFERRAL) for s, lid in lay.referrals]
-    for doc in store.raw_meetings():
+    for doc in records.raw_meetings():
         cid = doc.get("client_id") or ""
         rids = wanted.get(cid)
         if not rids:

@@ -14,11 +14,9 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from ..records import CellValue, Model, new_id, now
-
+from ..content.stages import STAGES
 from ..mdsafe import refuse_hidden
-
-
+from ..records import CellValue, Model, new_id, now
 
 CODE_MAX = 60
 _CODE_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
@@ -41,9 +39,6 @@ def _stored_code(code: str) -> str:
     if not _CODE_RE.match(code):
         raise ValueError("The code cannot hold control characters.")
     return code
-
-
-STAGES = 6  # the helping process has six stages, numbered 1-6
 
 
 class StageChange(Model):

@@ -1,42 +1,22 @@
-"""What a meeting is allowed to do, apart from how it is shown or stored."""
+"""What a meeting is allowed to do, apart from how it is shown or stored.
+
+Pure rules: records in, records out. Saving is the caller's (session.py does it for
+the app, the CLI and the demo alike).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
 
 from ..content.meeting_guide import ListSpec, MeetingGuide, Step
-from .models import Addendum, Client, Meeting, MeetingKind, MeetingMode, Row, StepState, check_code
 from ..records import CellValue, now, parse_date
-from ..store.store import Store
+from .errors import MeetingError
+from .models import Addendum, Client, Meeting, MeetingKind, MeetingMode, Row, StepState
+from .signing import content_hash
+from .stages import ensure_open
 
-
-class MeetingError(ValueError):
-    """A meeting action that cannot be done; the message says why and what to do."""
-
-
-def create_client(store: Store, code: str, *, note: str = "", others: list[str] | None = None) -> Client:
-    """Add a client; empty or duplicate codes are refused with a message."""
-    code = check_code(code)
-    if store.client_by_code(code) is not None:
-        raise ValueError(f"A client with the code '{code}' already exists; open it or pick another code.")
-    client = Client(code=code, note=note, significant_others=others or [])
-    store.put_client(client)
-    return client
-
-
-def rename_client(store: Store, client: Client, code: str) -> None:
-    if code.strip() == client.code:  # kept as stored, even from before today's rules
-        return
-    code = check_code(code)
-    other = store.client_by_code(code)
-    if other is not None and other.id != client.id:
-        raise ValueError(f"A client with the code '{code}' already exists; pick another code.")
-    client.code = code
-
-
-def steps_of(guide: MeetingGuide, meeting: Meeting) -> list[Step]:
-    return guide.steps_for(meeting.kind is MeetingKind.FIRST)
+def steps_of(meeting_guide: MeetingGuide, meeting: Meeting) -> list[Step]:
+    return meeting_guide.steps_for(meeting.kind is MeetingKind.FIRST)
 
 
 def carried_rows(spec: ListSpec, rows: list[Row], ticked: Collection[str] = ()) -> list[Row]:
@@ -61,30 +41,32 @@ def fresh_rows(spec: ListSpec) -> list[Row]:
     return [Row(item=item.id, values={first: item.text}) for item in spec.items]
 
 
-def start_meeting(
-    store: Store,
-    guide: MeetingGuide,
+def new_meeting(
+    meeting_guide: MeetingGuide,
     client: Client,
+    last: Meeting | None,
     *,
     mode: MeetingMode = MeetingMode.IN_PERSON,
     present: list[str] | None = None,
 ) -> Meeting:
-    """A new meeting: first for a new client, review after; lists carried from the last one."""
-    from .stages import ensure_open  # a closed client is read-only: no new meetings
-
-    ensure_open(client)
-    earlier = store.meetings(client.id)
-    kind = MeetingKind.REVIEW if earlier else MeetingKind.FIRST
+    """The client's next meeting, not yet saved: the first when there is no `last` one,
+    a review after, with the lists carried from `last`."""
+    ensure_open(client)  # a closed client is read-only: no new meetings
+    kind = MeetingKind.REVIEW if last is not None else MeetingKind.FIRST
     meeting = Meeting(client_id=client.id, kind=kind, mode=mode, present=present or [], stage=client.stage)
-    last = earlier[-1] if earlier else None
-    for step in steps_of(guide, meeting):
+    carry_forward(meeting_guide, meeting, last, client.followups)
+    meeting.current_step = steps_of(meeting_guide, meeting)[0].id
+    return meeting
+
+
+def carry_forward(meeting_guide: MeetingGuide, meeting: Meeting, last: Meeting | None, ticked: Collection[str] = ()) -> None:
+    """Fill a new meeting's lists: checklists fresh from the content, the rest carried from
+    `last` (see carried_rows for `ticked`, the row ids ticked off on the client record)."""
+    for step in steps_of(meeting_guide, meeting):
         record = meeting.step(step.id)
         for spec in step.lists:
-            previous = last.peek_rows(step.id, spec.id) if last else []
-            record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous, client.followups)
-    meeting.current_step = steps_of(guide, meeting)[0].id
-    store.put_meeting(meeting)
-    return meeting
+            previous = last.peek_rows(step.id, spec.id) if last is not None else []
+            record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous, ticked)
 
 
 def carried_from(meeting: Meeting, row: Row) -> bool:
@@ -156,9 +138,9 @@ def undecided(step: Step, meeting: Meeting) -> list[str]:
     return missing
 
 
-def set_step_state(guide: MeetingGuide, meeting: Meeting, step_id: str, state: StepState) -> None:
+def set_step_state(meeting_guide: MeetingGuide, meeting: Meeting, step_id: str, state: StepState) -> None:
     ensure_editable(meeting)
-    step = guide.step(step_id)
+    step = meeting_guide.step(step_id)
     if state is StepState.DONE:
         missing = undecided(step, meeting)
         if missing:
@@ -181,7 +163,6 @@ def finalise(meeting: Meeting, by: str) -> None:
         raise MeetingError("Type who is finalising the meeting (a name or staff code).")
     meeting.finalised_by = by
     meeting.finalised_at = now()
-    from ..store.audit import content_hash
     from ..records import dump
 
     meeting.content_hash = content_hash(dump(meeting))  # what doctor checks it against later
@@ -199,19 +180,10 @@ def add_addendum(meeting: Meeting, text: str, by: str) -> Addendum:
     return addendum
 
 
-def next_meeting_date(guide: MeetingGuide, meeting: Meeting) -> date | None:
-    for step in steps_of(guide, meeting):
-        for field in step.fields:
-            if field.kind == "date" and field.id == "next_meeting":
-                value = meeting.peek(step.id).fields.get(field.id)
-                return date.fromisoformat(value) if value else None
-    return None
-
-
-def open_actions(guide: MeetingGuide, meeting: Meeting) -> list[tuple[ListSpec, Row]]:
+def open_actions(meeting_guide: MeetingGuide, meeting: Meeting) -> list[tuple[ListSpec, Row]]:
     """Rows of carry='open' lists not yet done: the action items still owed."""
     found = []
-    for step in steps_of(guide, meeting):
+    for step in steps_of(meeting_guide, meeting):
         for spec in step.lists:
             if spec.carry == "open":
                 for row in meeting.peek_rows(step.id, spec.id):

@@ -1,87 +1,23 @@
 """The client's journey: helping stage, handover and closing (no UI here).
 
 Which stages exist, their names, purposes and meeting prompts come from
-`content/stages.toml`, validated on load like the meeting guide. The rules live
-here so the screens, the CLI and the tests all go through the same checks.
+`content/stages.toml` (read by content.stages). The rules live here so the screens,
+the CLI and the tests all go through the same checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from ..content import files as content_files
-from .rules import MeetingError
-from .models import STAGES, Client, ClosureChange, Handover, Meeting, StageChange
+from ..content.stages import STAGES
 from ..records import now
-
-PROMPT_MAX = 120
+from .errors import MeetingError
+from .models import Client, ClosureChange, Handover, Meeting, StageChange
 
 
 class StageError(MeetingError):
     """A journey action that cannot be done; the message says why and what to do."""
-
-
-# ---- content ------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Stage(_Strict):
-    number: int = Field(ge=1, le=STAGES)
-    name: str = Field(min_length=1, max_length=16)
-    purpose: str = Field(min_length=1, max_length=160)
-    prompts: tuple[str, ...] = Field(min_length=3, max_length=5)
-
-    @field_validator("prompts")
-    @classmethod
-    def _prompts_short(cls, prompts: tuple[str, ...]) -> tuple[str, ...]:
-        for prompt in prompts:
-            if not prompt.strip():
-                raise ValueError("a prompt is empty; write the question or remove the line")
-            if len(prompt) > PROMPT_MAX:
-                raise ValueError(f"keep each prompt to {PROMPT_MAX} characters; this one has {len(prompt)}")
-        return prompts
-
-    @property
-    def label(self) -> str:
-        return f"Stage {self.number}: {self.name}"
-
-
-class StageGuide(_Strict):
-    """The six stages in order, and which meeting steps show their prompts."""
-
-    schema_version: Literal[1] = 1
-    show_in: tuple[str, ...] = ("opening",)
-    stages: tuple[Stage, ...]
-
-    @model_validator(mode="after")
-    def _six_in_order(self) -> StageGuide:
-        numbers = [s.number for s in self.stages]
-        if numbers != list(range(1, STAGES + 1)):
-            raise ValueError(
-                f"the stages must be numbered 1 to {STAGES}, once each and in order; found {numbers}"
-            )
-        return self
-
-    def stage(self, number: int) -> Stage:
-        return self.stages[number - 1]
-
-
-def parse_stages(text: str, name: str) -> StageGuide:
-    """Parse and validate the stages file; errors name the file, the field and the fix."""
-    return content_files.parse(text, name, StageGuide)
-
-
-def load_stages(path: Path | None = None) -> StageGuide:
-    """The stages from `path`, or the ones shipped with the package (read once)."""
-    return content_files.load(path, StageGuide, "stages.toml")
 
 
 # ---- stage ----------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..meetings.rules import start_meeting
+from ..session import start_meeting
 from ..meetings.models import Client, Meeting
-from ..meetings.stages import StageError, load_stages, stage_since
+from ..content.stages import load_stages
+from ..meetings.stages import StageError, stage_since
 from ..widgets.case_plan_summary import CasePlanSummary
 
 
@@ -82,9 +83,9 @@ class ClientScreen(Screen[None]):
         keep = table.cursor_row
         table.clear()
         meetings = self.session.store.meetings(client.id)
-        total = len(self.session.guide.steps_for(True))
+        total = len(self.session.meeting_guide.steps_for(True))
         for meeting in reversed(meetings):
-            steps = self.session.guide.steps_for(meeting.kind == "first")
+            steps = self.session.meeting_guide.steps_for(meeting.kind == "first")
             done = sum(1 for s in steps if meeting.peek(s.id).state != "pending")
             total = len(steps)
             status = f"final ({meeting.finalised_by})" if meeting.finalised else "draft: resume"
@@ -142,7 +143,7 @@ class ClientScreen(Screen[None]):
 
             mode, present = choice
             try:
-                meeting = start_meeting(self.session.store, self.session.guide, client, mode=mode, present=present)
+                meeting = start_meeting(self.session.store, self.session.meeting_guide, client, mode=mode, present=present)
             except OSError as exc:
                 self.notify(f"Could not start the meeting: {exc.strerror}.", severity="error")
                 return

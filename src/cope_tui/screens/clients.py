@@ -274,7 +274,7 @@ class ClientsScreen(Screen[None]):
     def meet(self, code: str) -> None:
         """Open straight into a new meeting with this client (created if absent)."""
         from ..errors import ContentError
-        from ..meetings.rules import create_client, start_meeting
+        from ..session import create_client, start_meeting
         from ..meetings.models import MeetingMode, check_code
         from .meeting import MeetingScreen
 
@@ -282,7 +282,7 @@ class ClientsScreen(Screen[None]):
         try:
             code = check_code(code)
             client = session.store.client_by_code(code) or create_client(session.store, code)
-            meeting = start_meeting(session.store, session.guide, client, mode=MeetingMode.IN_PERSON)
+            meeting = start_meeting(session.store, session.meeting_guide, client, mode=MeetingMode.IN_PERSON)
         except (ValueError, OSError, ContentError) as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return

@@ -53,7 +53,7 @@ class ExportPreview(Screen[None]):
     @work(thread=True, exclusive=True)
     def _build(self) -> None:
         session = self.app.session
-        store, guide = session.store, session.guide
+        store, guide = session.store, session.meeting_guide
         if self.meeting_id is not None:
             meeting = self.meeting or store.meeting(self.meeting_id)
             client = store.client(meeting.client_id) if meeting else None

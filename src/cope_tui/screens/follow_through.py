@@ -47,7 +47,7 @@ def show_home_counts(screen: Screen) -> None:
         try:
             session = app.session
             session.store.wait_ready()
-            text = counts_line(ft.build(session.store, session.guide).counts())
+            text = counts_line(ft.build(session.store, session.meeting_guide).counts())
         except (StoreError, ContentError, OSError):  # reported elsewhere (locked, damaged); counts can wait
             return
         try:
@@ -134,7 +134,7 @@ class FollowThroughScreen(Screen[None]):
 
     def _build(self, clients: dict) -> None:
         try:
-            board = ft.build(self.session.store, self.session.guide, client_id=self.client_id, clients=clients)
+            board = ft.build(self.session.store, self.session.meeting_guide, client_id=self.client_id, clients=clients)
         except Exception as exc:  # e.g. the DB could not be read: say so where the lists go
             self.app.call_from_thread(self._show_failure, str(exc))
             return
