@@ -19,9 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .format import Doc, _in_date_order
-from .render import _client_code, _Export
-from ..mdsafe import clean, md_cell, md_text  # noqa: F401  (part of this module's API)
+from .format import Doc, in_date_order
+from .render import client_code, ExportRun
+from ..mdsafe import md_cell, md_text  # noqa: F401  (part of this module's API)
 from ..store.store import Store, gc_paused, write_private
 
 if TYPE_CHECKING:
@@ -36,16 +36,16 @@ def meeting_markdown(meeting_guide: MeetingGuide, store: Store, meeting: Meeting
     """One meeting as a Markdown document; `level` is the depth of its top heading."""
     from ..records import dump
 
-    export = _Export(meeting_guide)
-    export.meeting(dump(meeting), _client_code(store, meeting.client_id), level)
+    export = ExportRun(meeting_guide)
+    export.meeting(dump(meeting), client_code(store, meeting.client_id), level)
     return export.text()
 
 
 def client_markdown(meeting_guide: MeetingGuide, store: Store, client: Client, *, level: int = 1) -> str:
     """A client's summary, current lists and open actions, then every meeting in date order."""
     with gc_paused():
-        export = _Export(meeting_guide)
-        meetings = _in_date_order([m for m in store.raw_meetings() if m.get("client_id") == client.id])
+        export = ExportRun(meeting_guide)
+        meetings = in_date_order([m for m in store.raw_meetings() if m.get("client_id") == client.id])
         export.client(client, meetings, level)
         return export.text()
 
@@ -69,7 +69,7 @@ def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = N
     """`total`: the DB's meeting count, when the store holds only some of them."""
     clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
     by_client: dict[str, list[Doc]] = {}
-    for meeting in _in_date_order(store.raw_meetings()):  # stored dicts: no models to build
+    for meeting in in_date_order(store.raw_meetings()):  # stored dicts: no models to build
         by_client.setdefault(meeting.get("client_id", ""), []).append(meeting)
     if total is None:
         total = sum(map(len, by_client.values()))
@@ -81,7 +81,7 @@ def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = N
 
 def render_all(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:
     """The part of the export for `clients` (and the orphaned meetings when asked)."""
-    export = _Export(meeting_guide)
+    export = ExportRun(meeting_guide)
     if header:
         export.out.append(plan.header)
     for client in clients:

@@ -15,14 +15,14 @@ from datetime import date
 from ..cope import client_flow as clientflow
 from ..content.cope_guides import RECORD_MARKS, load_culture, load_guides, load_interview, load_record_review
 from ..cope.exercise import STATUSES, Exercise, Problem, flagged, flow_times, follow_up_summary, progress
-from .documents import md_cell
+from ..mdsafe import md_cell
 from ..store.store import Store
 
 ANSWER_LABEL = {"yes": "yes", "no": "no", "not_sure": "not sure", None: "not answered"}
 MARK_LABEL = {"present": "Present", "missing": "Missing", "not_applicable": "Not applicable"}
 
 
-def _header(labels: list[str]) -> str:
+def table_header(labels: list[str]) -> str:
     return f"| {' | '.join(labels)} |\n|{' --- |' * len(labels)}\n"
 
 
@@ -30,7 +30,7 @@ def _row(cells: list[object]) -> str:
     return f"| {' | '.join(str(c) for c in cells)} |\n"
 
 
-def _day(day: date | None) -> str:
+def day_text(day: date | None) -> str:
     return day.isoformat() if day else "not set"
 
 
@@ -86,7 +86,7 @@ class _Report:
         if not self.ex.teams:
             self.add("No teams yet.\n\n")
             return
-        self.add(_header(["Team", "Members", "Guides"]))
+        self.add(table_header(["Team", "Members", "Guides"]))
         for team in self.ex.teams:
             members = ", ".join(md_cell(m) for m in team.members if m.strip()) or "-"
             guides = ", ".join(self.guide_name(g) for g in team.guides) or "-"
@@ -100,7 +100,7 @@ class _Report:
         for team in ex.teams:
             for guide_id in team.guides:
                 teams_of.setdefault(guide_id, []).append(md_cell(team.name))
-        self.add(_header(["Guide", "Title", "Team", "Answered", "Flags"]))
+        self.add(table_header(["Guide", "Title", "Team", "Answered", "Flags"]))
         with_flags = []
         for guide in self.guides.guides:
             answered, total, flags = progress(ex, guide.id)
@@ -114,7 +114,7 @@ class _Report:
             self.add("No answer points to a problem.\n\n")
         for guide in with_flags:
             self.add(f"#### {guide.number}. {md_cell(guide.title)}\n\n")
-            self.add(_header(["Question", "Answer", "Comment"]))
+            self.add(table_header(["Question", "Answer", "Comment"]))
             for question_id in flagged(ex, guide.id):
                 question = guide.question(question_id)
                 answer = ex.answer(guide.id, question_id)
@@ -129,7 +129,7 @@ class _Report:
         if not count:
             return
         guide = load_interview()
-        self.add(_header(["Question", "Yes", "No", "Not sure", "Flags"]))
+        self.add(table_header(["Question", "Yes", "No", "Not sure", "Flags"]))
         for question in guide.questions:
             if question.kind != "yes_no":
                 continue
@@ -161,7 +161,7 @@ class _Report:
         self.add(f"{count} record{'s' if count != 1 else ''} reviewed.\n\n")
         if not count:
             return
-        self.add(_header(["Item", *(MARK_LABEL[m] for m in RECORD_MARKS), "Not marked"]))
+        self.add(table_header(["Item", *(MARK_LABEL[m] for m in RECORD_MARKS), "Not marked"]))
         for item in load_record_review().items:
             marks = Counter(c.marks.get(item.id) for c in ex.record_checks)
             self.add(_row([md_cell(item.text), *(marks[m] for m in RECORD_MARKS), marks[None]]))
@@ -180,7 +180,7 @@ class _Report:
             return
         when = f" on {ex.flow_date:%Y-%m-%d}" if ex.flow_date else ""
         self.add(f"{len(rows)} client{'s' if len(rows) != 1 else ''}{when}; times in minutes.\n\n")
-        self.add(_header(["Client", "Type", "Arrival", "Total", "Contact", "Waiting"]))
+        self.add(table_header(["Client", "Type", "Arrival", "Total", "Contact", "Waiting"]))
         for r in rows:
             total = "still in the facility" if r.total is None else r.total
             self.add(_row([r.number, md_cell(r.visit_type), f"{r.arrival:%H:%M}", total, r.contact, _minutes(r.waiting)]))
@@ -190,7 +190,7 @@ class _Report:
             ("By hour of arrival", clientflow.by_hour(rows)),
         ):
             self.add(f"### {heading}\n\n")
-            self.add(_header(["", "Clients", "Mean total", "Mean contact", "Mean waiting", "Longest wait"]))
+            self.add(table_header(["", "Clients", "Mean total", "Mean contact", "Mean waiting", "Longest wait"]))
             for s in summaries:
                 self.add(
                     _row([md_cell(s.label), s.clients, _minutes(s.mean_total), _minutes(s.mean_contact),
@@ -212,11 +212,11 @@ class _Report:
         overdue = sum(1 for p in ex.problems if p.overdue(self.today))
         summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
         self.add(f"{len(ex.problems)} problems: {summary}; {overdue} overdue on {self.today:%Y-%m-%d}.\n\n")
-        self.add(_header(["#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when"]))
+        self.add(table_header(["#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when"]))
         order = {p: i for i, p in enumerate(("high", "medium", "low"))}
         ranked = sorted(enumerate(ex.problems), key=lambda ip: (order.get(ip[1].priority, 9), ip[0]))
         for n, (_, p) in enumerate(ranked, 1):
-            by_when = _day(p.by_when)
+            by_when = day_text(p.by_when)
             if p.overdue(self.today):
                 by_when += " **OVERDUE**"
             problem = md_cell(p.text) + (" (carried)" if p.carried_from else "")
@@ -243,7 +243,7 @@ class _Report:
             self.add(f"### {md_cell(stage.title if stage else stage_id)}\n\n")
             texts = {i.id: i.text for i in stage.items} if stage else {}
             order = list(texts) + [i for i in items if i not in texts]
-            self.add(_header(["Item", "Who", "What", "By when", "Done"]))
+            self.add(table_header(["Item", "Who", "What", "By when", "Done"]))
             for item_id in order:
                 item = items.get(item_id)
                 if item is None:
@@ -251,7 +251,7 @@ class _Report:
                 late = " **OVERDUE**" if item.by_when and not item.done and item.by_when < self.today else ""
                 self.add(
                     _row([md_cell(texts.get(item_id, item_id)), md_cell(item.who) or "-", md_cell(item.what) or "-",
-                          _day(item.by_when) + late, "yes" if item.done else "no"])
+                          day_text(item.by_when) + late, "yes" if item.done else "no"])
                 )
             self.add("\n")
 
@@ -275,11 +275,11 @@ class _Report:
         if not carried:
             return
         old: dict[str, Problem] = {p.id: p for p in previous.problems}
-        self.add(_header(["Problem", "Status before", "Status now", "By when"]))
+        self.add(table_header(["Problem", "Status before", "Status now", "By when"]))
         for p in carried:
             before = old.get(p.carried_from or "")
             then = before.status if before is not None else "unknown"
-            by_when = _day(p.by_when) + (" **OVERDUE**" if p.overdue(self.today) else "")
+            by_when = day_text(p.by_when) + (" **OVERDUE**" if p.overdue(self.today) else "")
             self.add(_row([md_cell(p.text), then, p.status, by_when]))
         self.add("\n")
 

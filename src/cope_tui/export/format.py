@@ -2,8 +2,6 @@
 per-meeting-guide plans the renderer reuses for every meeting.
 """
 
-
-
 from __future__ import annotations
 
 import re
@@ -11,13 +9,12 @@ from datetime import date, datetime
 from functools import cache
 from itertools import repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..mdsafe import md_cell
 
 if TYPE_CHECKING:
-    from .render import _Export
-    from ..content.meeting_guide import ListSpec, Step
+    from ..content.meeting_guide import ListSpec, MeetingGuide, Step
     from ..records import CellValue
 
 # A stored record, as `models.dump` writes it; read, never changed.
@@ -28,7 +25,7 @@ Doc = dict[str, Any]
 # Times and dates as `models.dump` stores them: naive ISO, to the second or microsecond.
 _ISO_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?")
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_EMPTY: dict[str, Any] = {}
+EMPTY: dict[str, Any] = {}
 
 
 @cache
@@ -44,14 +41,14 @@ def _moment(value: object) -> datetime:
     return value if isinstance(value, datetime) else _adapter(datetime).validate_python(value)
 
 
-def _when(moment: str | datetime) -> str:
+def minute_text(moment: str | datetime) -> str:
     """A stored time as YYYY-MM-DD HH:MM (what `datetime.isoformat(" ", "minutes")` gives)."""
     if type(moment) is str and _ISO_MOMENT.fullmatch(moment):
         return f"{moment[:10]} {moment[11:16]}"
     return _moment(moment).isoformat(" ", "minutes")
 
 
-def _day(day: str | date | None) -> str:
+def day_text(day: str | date | None) -> str:
     """A stored date as YYYY-MM-DD; a row stored without one was added today, as `Row` says."""
     if type(day) is str and len(day) == 10 and _ISO_DAY.fullmatch(day):
         return day
@@ -60,7 +57,7 @@ def _day(day: str | date | None) -> str:
     return (day if isinstance(day, date) else _adapter(date).validate_python(day)).isoformat()
 
 
-def _in_date_order(meetings: list[Doc]) -> list[Doc]:
+def in_date_order(meetings: list[Doc]) -> list[Doc]:
     """Stored meetings by (started, id), as `Store.meetings` orders them."""
     if all(type(m.get("started")) is str and _ISO_MOMENT.fullmatch(m["started"]) for m in meetings):
         # Same layout throughout, so the texts sort as the times do.
@@ -68,47 +65,47 @@ def _in_date_order(meetings: list[Doc]) -> list[Doc]:
     return sorted(meetings, key=lambda m: (_moment(m.get("started")), m.get("id", "")))
 
 
-def _duration(seconds: int) -> str:
+def duration(seconds: int) -> str:
     minutes = max(0, int(seconds)) // 60
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _heading(level: int) -> str:
+def heading(level: int) -> str:
     return "#" * min(max(level, 1), 6) + " "
 
 
-def _names(names: list[str]) -> str:
+def names_text(names: list[str]) -> str:
     return ", ".join(shown for shown in map(md_cell, names) if shown)
 
 
-def _header(labels: list[str]) -> str:
+def table_header(labels: list[str]) -> str:
     return f"| {' | '.join(labels)} |\n|{' --- |' * len(labels)}\n"
 
 
-def _values_of(rows: list[Doc]) -> list[dict[str, CellValue]]:
+def values_of_rows(rows: list[Doc]) -> list[dict[str, CellValue]]:
     try:
-        return list(map(_VALUES, rows))
+        return list(map(VALUES, rows))
     except KeyError:  # a row stored without values: the model's default is none
-        return [row.get("values", _EMPTY) for row in rows]
+        return [row.get("values", EMPTY) for row in rows]
 
 
 # A column's value -> its cell, for the values met so far. Only values that cannot be taken
 # for a value of another type are kept: as dict keys 1 and True are one key, but in a text
-# or number column one shows as "1" and the other as "yes" (see `_Export.cell`).
-_Cells = dict[object, str]
-_VALUES = itemgetter("values")
-_ROW_BREAK = " |\n| "
-_join_cells = " | ".join
-_dict_get = dict.get
+# or number column one shows as "1" and the other as "yes" (see `ExportRun.cell`).
+Cells = dict[object, str]
+VALUES = itemgetter("values")
+ROW_BREAK = " |\n| "
+join_cells = " | ".join
+dict_get = dict.get
 # Endless arguments for map(); they never run out, so one of each serves every call.
-_ORIGIN = repeat("origin")
-_GETS = repeat(dict.get)
-_STATE = repeat("state")
-_PENDING = repeat("pending")
-_NO_RECORD = repeat(_EMPTY)
+ORIGIN = repeat("origin")
+GETS = repeat(dict.get)
+STATE = repeat("state")
+PENDING = repeat("pending")
+NO_RECORD = repeat(EMPTY)
 
 
-class _Table:
+class Table:
     """A list's columns as a Markdown table header, worked out once per export."""
 
     __slots__ = ("added", "cells", "header", "id_set", "ids", "is_bool", "known", "labels", "pick")
@@ -119,7 +116,7 @@ class _Table:
         ids: list[str],
         is_bool: list[bool],
         hidden: str = "",
-        cells: list[_Cells] | None = None,
+        cells: list[Cells] | None = None,
         added: bool = False,
     ):
         self.ids = ids
@@ -133,23 +130,32 @@ class _Table:
         self.pick = itemgetter(*ids) if len(ids) > 1 else itemgetter(*ids, *ids) if ids else None
         self.added = added  # a last column with the day each row was added
         self.labels = [md_cell(label) or " " for label in labels]
-        self.header = _header(self.labels)
+        self.header = table_header(self.labels)
 
 
-_NO_TABLE = _Table([], [], [])
+NO_TABLE = Table([], [], [])
 
 
-class _Plan:
+class Planner(Protocol):
+    """What the plans are worked out from: an export run's meeting guide and its tables
+    (render.ExportRun, which remembers each table it works out)."""
+
+    meeting_guide: MeetingGuide
+
+    def table(self, spec: ListSpec) -> Table: ...
+
+
+class StepPlan:
     """What a step of the meeting guide looks like in an export: escaped labels, tables."""
 
     __slots__ = ("field_ids", "fields", "heads", "id", "list_ids", "lists", "notes_head", "title")
 
-    def __init__(self, export: _Export, step: Step | None, step_id: str):
+    def __init__(self, export: Planner, step: Step | None, step_id: str):
         self.id = step_id
         if step is None:  # a record of a step the meeting guide no longer has: keep it all
             self.title = f"{md_cell(step_id)} (not in the current guide)"  # as exports have always said
             fields: list[tuple[str, str]] = []
-            lists: list[tuple[str, str, _Table, frozenset[str] | None]] = []
+            lists: list[tuple[str, str, Table, frozenset[str] | None]] = []
             notes_label = "Notes"
         else:
             self.title = md_cell(step.title)
@@ -166,14 +172,14 @@ class _Plan:
         self.heads: dict[tuple[str, str], str] = {}
 
 
-class _Kind:
+class KindPlan:
     """What the meeting guide asks of one kind of meeting (first or review), worked out once per export."""
 
     __slots__ = ("actions", "carried", "ids", "next_step", "plans", "shown", "states")
 
-    def __init__(self, export: _Export, first: bool):
+    def __init__(self, export: Planner, first: bool):
         steps = export.meeting_guide.steps_for(first)
-        self.plans = [_Plan(export, step, step.id) for step in steps]
+        self.plans = [StepPlan(export, step, step.id) for step in steps]
         self.ids = [p.id for p in self.plans]
         self.shown = frozenset(self.ids)
         # The "Steps:" line of a meeting, by the states of its steps.
@@ -194,7 +200,7 @@ def _checklist_fixed(spec: ListSpec) -> frozenset[str] | None:
     return frozenset({spec.columns[0].id} | {c.id for c in spec.columns if c.readonly})
 
 
-def _filled(rows: list[Doc], fixed: frozenset[str]) -> bool:
-    return any(v not in (None, "", False) and k not in fixed for values in _values_of(rows) for k, v in values.items())
+def filled(rows: list[Doc], fixed: frozenset[str]) -> bool:
+    return any(v not in (None, "", False) and k not in fixed for values in values_of_rows(rows) for k, v in values.items())
 
 

@@ -12,6 +12,31 @@ from typing import TYPE_CHECKING, Any
 
 from ..mdsafe import md_cell, md_text
 from ..store.store import Store
+from .format import (
+    EMPTY,
+    GETS,
+    NO_RECORD,
+    NO_TABLE,
+    ORIGIN,
+    PENDING,
+    ROW_BREAK,
+    STATE,
+    VALUES,
+    Cells,
+    KindPlan,
+    StepPlan,
+    Table,
+    day_text,
+    dict_get,
+    duration,
+    filled,
+    heading,
+    join_cells,
+    minute_text,
+    names_text,
+    table_header,
+    values_of_rows,
+)
 
 if TYPE_CHECKING:
     from ..content.meeting_guide import ListSpec, MeetingGuide, Step
@@ -21,10 +46,9 @@ if TYPE_CHECKING:
 # A stored record, as `models.dump` writes it; read, never changed.
 Doc = dict[str, Any]
 
-from .format import _Cells, _EMPTY, _GETS, _Kind, _NO_RECORD, _NO_TABLE, _ORIGIN, _PENDING, _Plan, _ROW_BREAK, _STATE, _Table, _VALUES, _day, _dict_get, _duration, _filled, _header, _heading, _join_cells, _names, _values_of, _when
 
 
-class _Export:
+class ExportRun:
     """One export run: the meeting guide, the text so far, and what was worked out for it.
 
     It renders stored meetings (dicts as `models.dump` writes them) and never changes them."""
@@ -32,13 +56,13 @@ class _Export:
     def __init__(self, meeting_guide: MeetingGuide):
         self.meeting_guide = meeting_guide
         self.out: list[str] = []
-        self._tables: dict[tuple[str, bool, str], _Table] = {}
-        self._kinds: dict[bool, _Kind] = {}
+        self._tables: dict[tuple[str, bool, str], Table] = {}
+        self._kinds: dict[bool, KindPlan] = {}
         # Cells of text and number columns: md_cell of every text seen so far, no value at
-        # all, and numbers but 0 and 1 (see `_Cells`).
-        self._cells: _Cells = {None: ""}
+        # all, and numbers but 0 and 1 (see `Cells`).
+        self._cells: Cells = {None: ""}
         # Cells of yes/no columns: any value equal to one of these is as true or false as it is.
-        self._bools: _Cells = {True: "yes", False: "no", None: "no", "": "no"}
+        self._bools: Cells = {True: "yes", False: "no", None: "no", "": "no"}
         self._days: dict[object, str] = {}
         self._marks: dict[object, str] = {}
 
@@ -54,10 +78,10 @@ class _Export:
         return found
 
     def day(self, day: str | None) -> str:
-        """_day, remembered: rows carried forward keep the day they were added."""
+        """day_text, remembered: rows carried forward keep the day they were added."""
         found = self._days.get(day)
         if found is None:
-            found = _day(day)
+            found = day_text(day)
             if day is not None:  # "today" is not for keeping
                 self._days[day] = found
         return found
@@ -69,21 +93,21 @@ class _Export:
             return ""
         if isinstance(value, int):
             shown = str(value)
-            if value not in (0, 1):  # 0 and 1 are the keys False and True: see `_Cells`
+            if value not in (0, 1):  # 0 and 1 are the keys False and True: see `Cells`
                 self._cells[value] = shown
             return shown
         if type(value) is float and value.is_integer():  # the model reads 3.0 as 3
             return str(int(value))
         return self.esc(value) if type(value) is str else md_cell(value)
 
-    def kind(self, meeting: Doc) -> _Kind:
+    def kind(self, meeting: Doc) -> KindPlan:
         first = meeting.get("kind") == "first"
         found = self._kinds.get(first)
         if found is None:
-            found = self._kinds[first] = _Kind(self, first)
+            found = self._kinds[first] = KindPlan(self, first)
         return found
 
-    def table(self, spec: ListSpec, *, added: bool = False, without: str = "") -> _Table:
+    def table(self, spec: ListSpec, *, added: bool = False, without: str = "") -> Table:
         key = (spec.id, added, without)
         table = self._tables.get(key)
         if table is None:
@@ -91,22 +115,22 @@ class _Export:
             labels = [c.label for c in cols] + (["Added"] if added else [])
             is_bool = [c.kind == "bool" for c in cols]
             cells = [self._bools if b else self._cells for b in is_bool]
-            table = _Table(labels, [c.id for c in cols], is_bool, without, cells, added)
+            table = Table(labels, [c.id for c in cols], is_bool, without, cells, added)
             self._tables[key] = table
         return table
 
     # ---- tables -------------------------------------------------------------------
 
-    def rows(self, table: _Table, rows: list[Doc], meeting_id: str | None = None) -> str:
+    def rows(self, table: Table, rows: list[Doc], meeting_id: str | None = None) -> str:
         """A Markdown table of `rows`. Rows that came from another meeting than `meeting_id`
         are marked with the day they were added.
 
         Tables are most of the work of an export, so the loops over rows and cells are left
         to C: nearly every cell was met before and is one dict lookup."""
         try:
-            values_of = list(map(_VALUES, rows))
+            values_of = list(map(VALUES, rows))
         except KeyError:  # a row stored without values: the model's default is none
-            values_of = [row.get("values", _EMPTY) for row in rows]
+            values_of = [row.get("values", EMPTY) for row in rows]
         ids = table.ids
         if not ids or not rows:
             return self._table(table, rows, meeting_id)
@@ -120,9 +144,9 @@ class _Export:
                 return self._table(table, rows, meeting_id)  # with columns the meeting guide no longer has
             if picked is None:
                 picked = [tuple(map(values.get, ids)) for values in values_of]
-        cells = list(map(list, map(map, _GETS, table.known, picked)))
+        cells = list(map(list, map(map, GETS, table.known, picked)))
         if meeting_id is not None:
-            origins = list(map(_dict_get, rows, _ORIGIN))
+            origins = list(map(dict_get, rows, ORIGIN))
             if origins.count(None) + origins.count(meeting_id) != len(origins):  # some came from earlier
                 marks = self._marks
                 for n, origin in enumerate(origins):
@@ -135,7 +159,7 @@ class _Export:
                             first = self.cell(picked[n][0], table.is_bool[0])
                         row_cells[0] = first + mark if first else mark[1:]
         try:
-            lines = list(map(_join_cells, cells))
+            lines = list(map(join_cells, cells))
         except TypeError:  # None: cells not met before
             cell = self.cell
             for row_cells, values in zip(cells, picked):
@@ -143,10 +167,10 @@ class _Export:
                     row_cells[:] = [
                         c if c is not None else cell(v, b) for c, v, b in zip(row_cells, values, table.is_bool)
                     ]
-            lines = list(map(_join_cells, cells))
+            lines = list(map(join_cells, cells))
         if table.added:
             lines = [f"{line} | {self.day(row.get('added'))}" for line, row in zip(lines, rows)]
-        return f"{table.header}| {_ROW_BREAK.join(lines)} |\n\n"
+        return f"{table.header}| {ROW_BREAK.join(lines)} |\n\n"
 
     def mark(self, added: str | None) -> str:
         """What follows the first cell of a row carried forward from an earlier meeting."""
@@ -155,9 +179,9 @@ class _Export:
             self._marks[added] = mark
         return mark
 
-    def _table(self, table: _Table, rows: list[Doc], meeting_id: str | None) -> str:
+    def _table(self, table: Table, rows: list[Doc], meeting_id: str | None) -> str:
         """One table, row by row; stored columns the meeting guide no longer names are kept."""
-        values_of = _values_of(rows)
+        values_of = values_of_rows(rows)
         ids, is_bool = table.ids, table.is_bool
         extra: list[str] = []
         for values in values_of:
@@ -168,7 +192,7 @@ class _Export:
             n = len(ids)
             ids = ids + extra
             is_bool = is_bool + [False] * len(extra)
-            header = _header(table.labels[:n] + [md_cell(k) for k in extra] + table.labels[n:])
+            header = table_header(table.labels[:n] + [md_cell(k) for k in extra] + table.labels[n:])
         elif ids:
             header = table.header
         else:
@@ -182,7 +206,7 @@ class _Export:
                 cells[0] = f"{cells[0]} {mark}" if cells[0] else mark
             if table.added:
                 cells.append(self.day(row.get("added")))
-            out.append(f"| {_join_cells(cells)} |\n")
+            out.append(f"| {join_cells(cells)} |\n")
         out.append("\n")
         return "".join(out)
 
@@ -190,33 +214,33 @@ class _Export:
 
     def meeting(self, meeting: Doc, code: str, level: int) -> None:
         kind = self.kind(meeting)
-        records: dict[str, Doc] = meeting.get("steps") or _EMPTY
+        records: dict[str, Doc] = meeting.get("steps") or EMPTY
         what = "first meeting" if meeting.get("kind") == "first" else "review"
-        started = _when(meeting["started"])
+        started = minute_text(meeting["started"])
         finalised_at = meeting.get("finalised_at")
         if finalised_at is not None:
-            status = f"Finalised by {self.esc(meeting.get('finalised_by') or 'unknown')} on {_when(finalised_at)}"
+            status = f"Finalised by {self.esc(meeting.get('finalised_by') or 'unknown')} on {minute_text(finalised_at)}"
             if meeting.get("content_hash"):  # what `cope-tui doctor` checks the record against
                 status += f" · SHA-256 {md_cell(meeting['content_hash'])}"
         else:
             status = "Not finalised (draft)"
         # The state of each step the meeting guide has for this kind of meeting; no record is pending.
-        key = tuple(map(_dict_get, map(records.get, kind.ids, _NO_RECORD), _STATE, _PENDING))
+        key = tuple(map(dict_get, map(records.get, kind.ids, NO_RECORD), STATE, PENDING))
         states = kind.states.get(key)
         if states is None:
             states = kind.states[key] = ", ".join(f"{p.title} ({s})" for p, s in zip(kind.plans, key))
         present = meeting.get("present")
         self.out.append(
-            f"{_heading(level)}{self.esc(code)} — {what}, {started}\n\n"
+            f"{heading(level)}{self.esc(code)} — {what}, {started}\n\n"
             f"- **Meeting:** {what} (id {md_cell(meeting.get('id', ''))})\n"
             f"- **Started:** {started}\n"
             f"- **Mode:** {meeting.get('mode', 'in person')}\n"
-            f"- **Also present:** {(present and _names(present)) or 'nobody else recorded'}\n"
-            f"- **Duration:** {_duration(meeting.get('active_seconds', 0))}\n"
+            f"- **Also present:** {(present and names_text(present)) or 'nobody else recorded'}\n"
+            f"- **Duration:** {duration(meeting.get('active_seconds', 0))}\n"
             f"- **Status:** {status}\n"
             f"- **Steps:** {states}\n\n"
         )
-        sub = _heading(level + 1)
+        sub = heading(level + 1)
         meeting_id = meeting.get("id", "")
         for plan in kind.plans:
             record = records.get(plan.id)
@@ -229,17 +253,17 @@ class _Export:
                         step: Step | None = self.meeting_guide.step(step_id)
                     except KeyError:
                         step = None
-                    self.step(meeting_id, _Plan(self, step, step_id), record, sub)
+                    self.step(meeting_id, StepPlan(self, step, step_id), record, sub)
         addenda = meeting.get("addenda")
         if addenda:
             out = self.out
             out.append(f"{sub}Addenda\n\n")
             for addendum in addenda:
                 body = md_text(addendum["text"])
-                head = f"**{_when(addendum['at'])}, by {md_cell(addendum['by'])}:**"
+                head = f"**{minute_text(addendum['at'])}, by {md_cell(addendum['by'])}:**"
                 out.append(f"{head}\\\n{body}\n\n" if body else f"{head}\n\n")
 
-    def step(self, meeting_id: str, plan: _Plan, record: Doc, sub: str) -> None:
+    def step(self, meeting_id: str, plan: StepPlan, record: Doc, sub: str) -> None:
         """A step's section, left out when nothing was recorded in it."""
         answers: list[str] = []
         fields = record.get("fields")
@@ -255,7 +279,7 @@ class _Export:
         notes = record.get("notes")
         noted = bool(notes) and not notes.isspace()
         content = noted or bool(answers)
-        tables: list[tuple[str, _Table, list[Doc]]] = []
+        tables: list[tuple[str, Table, list[Doc]]] = []
         lists = record.get("lists")
         if lists:
             for list_id, head, table, fixed in plan.lists:
@@ -263,11 +287,11 @@ class _Export:
                 if rows:
                     tables.append((head, table, rows))
                     # An untouched checklist is only the meeting guide's own text.
-                    content = content or fixed is None or _filled(rows, fixed)
+                    content = content or fixed is None or filled(rows, fixed)
             if not plan.list_ids.issuperset(lists):
                 for key, rows in lists.items():
                     if key not in plan.list_ids and rows:
-                        tables.append((f"**{md_cell(key)}**\n\n", _NO_TABLE, rows))
+                        tables.append((f"**{md_cell(key)}**\n\n", NO_TABLE, rows))
                         content = True
         if not content:
             return
@@ -289,12 +313,12 @@ class _Export:
         out = self.out
         latest = meetings[-1] if meetings else None
         if latest is not None:
-            count = f"{len(meetings)} (first {_when(meetings[0]['started'])}, latest {_when(latest['started'])})"
+            count = f"{len(meetings)} (first {minute_text(meetings[0]['started'])}, latest {minute_text(latest['started'])})"
         else:
             count = "none yet"
         out.append(
-            f"{_heading(level)}Client: {self.esc(client.code)}\n\n"
-            f"- **Significant others:** {_names(client.significant_others) or 'none recorded'}\n"
+            f"{heading(level)}Client: {self.esc(client.code)}\n\n"
+            f"- **Significant others:** {names_text(client.significant_others) or 'none recorded'}\n"
             f"- **Meetings:** {count}\n"
         )
         if latest is not None:
@@ -310,14 +334,14 @@ class _Export:
             out.append(case_plan_markdown(client, level + 1))
         if latest is None:
             return
-        sub, subsub = _heading(level + 1), _heading(level + 2)
+        sub, subsub = heading(level + 1), heading(level + 2)
         kind = self.kind(latest)
-        records: dict[str, Doc] = latest.get("steps") or _EMPTY
-        out.append(f"{sub}Carried-forward lists\n\n_As they stand after the meeting of {_when(latest['started'])}._\n\n")
+        records: dict[str, Doc] = latest.get("steps") or EMPTY
+        out.append(f"{sub}Carried-forward lists\n\n_As they stand after the meeting of {minute_text(latest['started'])}._\n\n")
         for step_id, spec, label in kind.carried:
             out.append(f"{subsub}{label}\n\n")
             record = records.get(step_id)
-            rows = record.get("lists", _EMPTY).get(spec.id) if record is not None else None
+            rows = record.get("lists", EMPTY).get(spec.id) if record is not None else None
             if rows:
                 out.append(self.rows(self.table(spec, added=True), rows))
             else:
@@ -327,8 +351,8 @@ class _Export:
         by_spec: dict[str, tuple[ListSpec, list[Doc]]] = {}
         for step_id, spec in kind.actions:
             done = spec.done_column or ""
-            for row in (records.get(step_id) or _EMPTY).get("lists", _EMPTY).get(spec.id, ()):
-                if not row.get("values", _EMPTY).get(done) and row.get("id") not in client.followups:
+            for row in (records.get(step_id) or EMPTY).get("lists", EMPTY).get(spec.id, ()):
+                if not row.get("values", EMPTY).get(done) and row.get("id") not in client.followups:
                     by_spec.setdefault(spec.id, (spec, []))[1].append(row)
         if not by_spec:
             out.append("None open.\n\n")
@@ -345,23 +369,23 @@ class _Export:
 
     def next_meeting(self, meeting: Doc) -> str:
         """The date in the meeting guide's "next_meeting" date field of the meeting."""
-        records: dict[str, Doc] = meeting.get("steps") or _EMPTY
+        records: dict[str, Doc] = meeting.get("steps") or EMPTY
         step_id = self.kind(meeting).next_step
         if step_id is None:
             return "not set"
-        value = (records.get(step_id) or _EMPTY).get("fields", _EMPTY).get("next_meeting")
+        value = (records.get(step_id) or EMPTY).get("fields", EMPTY).get("next_meeting")
         if not value:
             return "not set"
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError:  # not an ISO date: show what was stored rather than lose it
             for record in records.values():
-                if record.get("fields", _EMPTY).get("next_meeting"):
+                if record.get("fields", EMPTY).get("next_meeting"):
                     return md_cell(record["fields"]["next_meeting"])
             return "not set"
 
 
-def _client_code(store: Store, client_id: str) -> str:
+def client_code(store: Store, client_id: str) -> str:
     client = store.client(client_id)
     return client.code if client is not None else f"(unknown client {client_id})"
 
