@@ -14,35 +14,18 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..store import crypto
-from ..mdsafe import clean
 from ..paths import ENV_PASSPHRASE
+from ..store import crypto
 from ..store.store import Store, StoreError, WrongPassphrase
+from .shared import PROG, at_terminal, from_env, say
 
 TRIES = 3
-PROG = "cope-tui"
 
 AskFn = Callable[[str], str]
 
 
 class PassphraseNeeded(StoreError):
     """No passphrase could be had; the message says how to give one."""
-
-
-def _say(message: str) -> None:
-    print(f"{PROG}: {clean(message)}", file=sys.stderr)  # no file's text drives the terminal
-
-
-def _at_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def from_env() -> str | None:
-    """The passphrase scripts give; an empty variable counts as none."""
-    return os.environ.get(ENV_PASSPHRASE) or None
 
 
 def _needed(db: Path, doing: str) -> PassphraseNeeded:
@@ -75,7 +58,7 @@ def unlock(store: Store, *, doing: str = "this command", ask_fn: AskFn = getpass
                 "right one (or unset it to be asked at the terminal)."
             ) from None
         return
-    if not (_at_terminal() if tty is None else tty):
+    if not (at_terminal() if tty is None else tty):
         raise _needed(store.path, doing)
     for attempt in range(1, TRIES + 1):
         typed = ask(store.path, ask_fn=ask_fn)
@@ -85,7 +68,7 @@ def unlock(store: Store, *, doing: str = "this command", ask_fn: AskFn = getpass
             store.unlock(typed)
             return
         except WrongPassphrase as exc:
-            _say(str(exc) if attempt < TRIES else f"That passphrase does not open '{store.path}' either.")
+            say(str(exc) if attempt < TRIES else f"That passphrase does not open '{store.path}' either.")
     raise WrongPassphrase(f"'{store.path}' was not unlocked; nothing has been changed.")
 
 
@@ -101,8 +84,8 @@ def keyring(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = Non
     given = from_env()
     if given is not None:
         return crypto.Keyring(given)
-    if not (_at_terminal() if tty is None else tty):
-        _say(f"'{db}' is encrypted: its records are checked only with {ENV_PASSPHRASE} set, or at a terminal.")
+    if not (at_terminal() if tty is None else tty):
+        say(f"'{db}' is encrypted: its records are checked only with {ENV_PASSPHRASE} set, or at a terminal.")
         return crypto.Keyring(None)
     try:
         header = crypto.read_header(sealed[0])
@@ -115,7 +98,7 @@ def keyring(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = Non
         try:
             return crypto.Keyring(typed, crypto.unlock(header, typed))
         except crypto.BadPassphrase:
-            _say(crypto.describe(sealed[0], crypto.BadPassphrase()) if attempt < TRIES else "Giving up on the passphrase.")
+            say(crypto.describe(sealed[0], crypto.BadPassphrase()) if attempt < TRIES else "Giving up on the passphrase.")
     return crypto.Keyring(None)
 
 
@@ -142,7 +125,7 @@ def new_passphrase(
                 f"easy to guess for client records: set a longer one. Nothing has been changed in '{db}'."
             )
         return given
-    if not (_at_terminal() if tty is None else tty):
+    if not (at_terminal() if tty is None else tty):
         doing = doing or f"encrypting '{db}'"
         raise PassphraseNeeded(
             f"{doing} needs a new {label}: run this at a terminal to type it twice, "
@@ -152,10 +135,10 @@ def new_passphrase(
         try:
             first = ask_fn(f"New {label} for {db}: ")
             if not first:
-                _say("an empty passphrase protects nothing; type one (a few words are easy to remember).")
+                say("an empty passphrase protects nothing; type one (a few words are easy to remember).")
                 continue
             if len(first) < MIN_LENGTH:
-                _say(f"use at least {MIN_LENGTH} characters: a short passphrase is easy to guess.")
+                say(f"use at least {MIN_LENGTH} characters: a short passphrase is easy to guess.")
                 continue
             again = ask_fn(f"The same {label} again: ")
         except EOFError:
@@ -163,7 +146,7 @@ def new_passphrase(
             break
         if first == again:
             return first
-        _say(f"the two {label}s differ; type them again.")
+        say(f"the two {label}s differ; type them again.")
     raise PassphraseNeeded(f"no {label} was agreed on. Nothing has been changed in '{db}'.")
 
 
@@ -171,7 +154,7 @@ def _old_passphrase(db: Path, ask_fn: AskFn, tty: bool | None) -> list[str]:
     given = from_env()
     if given is not None:
         return [given]
-    if not (_at_terminal() if tty is None else tty):
+    if not (at_terminal() if tty is None else tty):
         raise _needed(db, "decrypting it")
     return []  # asked one try at a time by the caller
 
@@ -183,7 +166,7 @@ def cmd_encrypt(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, tt
     db = resolve_db_path(args.db).absolute()
     pending = crypto.read_marker(db) if crypto.marker_path(db).exists() else None
     if pending is not None:
-        phrase = from_env() or (ask(db, ask_fn=ask_fn) if (_at_terminal() if tty is None else tty) else None)
+        phrase = from_env() or (ask(db, ask_fn=ask_fn) if (at_terminal() if tty is None else tty) else None)
         if phrase is None:
             raise _needed(db, "finishing the encryption")
     else:
@@ -218,7 +201,7 @@ def cmd_decrypt(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, tt
         except WrongPassphrase as exc:
             if given or attempt == TRIES:
                 raise
-            _say(str(exc))
+            say(str(exc))
             continue
         print(f"Decrypted '{db}' ({len(changed)} file(s) rewritten). Its records are now stored as plain text.")
         return 0
@@ -228,7 +211,7 @@ def cmd_decrypt(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, tt
 def export_note(db: Path) -> None:
     """Exports are plain text wherever they are written: say so for an encrypted DB."""
     if crypto.is_encrypted(db):
-        _say("note: the database is encrypted, but this export is plain text; keep it somewhere safe.")
+        say("note: the database is encrypted, but this export is plain text; keep it somewhere safe.")
 
 
 PASSPHRASE_HELP = (

@@ -1,6 +1,6 @@
 """`cope-tui doctor --set-aside`: the command-line side of set_aside (asking, telling).
 
-Kept apart from cli.py, which stays the small start-up path of the app.
+Kept apart from main.py, which stays the small start-up path of the app.
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ import argparse
 import shlex
 from pathlib import Path
 
-from .main import EXIT_FAILURE, EXIT_OK, InputFn, ask_yes_no, interactive
-from .parser import PROG
 from ..errors import Failure
+from .shared import EXIT_FAILURE, EXIT_OK, PROG, InputFn, ask_yes_no, interactive
 
 
 def set_aside_flow(

@@ -1,6 +1,6 @@
 """`cope-tui export`: Markdown of one meeting, a client, a handover, an exercise or everything.
 
-Kept apart from cli.py, which stays the small start-up path of the app.
+Kept apart from main.py, which stays the small start-up path of the app.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from .main import EXIT_OK, _say, export_note, unlock
-from .parser import PROG
 from ..errors import Failure
 from ..paths import ENV_DB, resolve_db_path
 from ..store.store import Store
+from .crypto import export_note, unlock
+from .shared import EXIT_OK, PROG, say
 
 
 def _output(value: str) -> Path:
@@ -151,6 +151,6 @@ def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) ->
     from ..store.audit import log_cli_export  # the export goes into the DB's audit log (issue 6)
 
     if note := log_cli_export(store, args, text):
-        _say(note)
+        say(note)
     for missing in getattr(store, "integrity_notes", ()):  # saved changes gone missing (anchor.py)
-        _say(f"warning: {missing}")
+        say(f"warning: {missing}")

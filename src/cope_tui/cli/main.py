@@ -15,11 +15,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .parser import PROG, build_parser
 from ..errors import ContentError, Failure
 from ..mdsafe import clean
 from ..paths import ENV_PASSPHRASE, resolve_db_path
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
+from .parser import build_parser
+from .shared import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, InputFn, ask_yes_no, from_env, interactive, say
 
 if TYPE_CHECKING:
     from ..store.backup_check import CheckResult
@@ -27,16 +28,8 @@ if TYPE_CHECKING:
     from ..session import Session
 
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-
-
-
-def from_env() -> str | None:
-    """The passphrase scripts give (an empty variable counts as none); the rest of the
-    passphrase handling, in cli_crypto, is imported only when a command needs it."""
-    return os.environ.get(ENV_PASSPHRASE) or None
+# The passphrase handling (cli/crypto.py) and the commands other than the app's are
+# imported only when a command needs them.
 
 
 def unlock(store, *, doing: str) -> None:
@@ -63,35 +56,6 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
     return cmd_decrypt(args)
 
 
-def _say(message: str) -> None:
-    """A message to the user; file and stored text in it cannot drive their terminal."""
-    print(f"{PROG}: {clean(message)}", file=sys.stderr)
-
-
-InputFn = Callable[[str], str]
-
-
-def interactive() -> bool:
-    """Only a person at a terminal is asked anything; scripts get a message and exit 1."""
-    try:
-        return sys.stdin.isatty() and sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def ask_yes_no(question: str, input_fn: InputFn = input) -> bool:
-    """Ask on the terminal; only 'y' or 'yes' is a yes, end of input is a no."""
-    try:
-        answer = input_fn(f"{question} [y/N] ")
-    except (EOFError, KeyboardInterrupt):
-        print(file=sys.stderr)
-        return False
-    return answer.strip().casefold() in ("y", "yes")
-
-
-# ---- parser ------------------------------------------------------------------------------
-
-
 def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_after: int | None = None) -> int:
     saved = False
     try:
@@ -106,7 +70,7 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
     if app.crash_message:  # a bug ended the app: where its report is
         print(app.crash_message, file=sys.stderr)
     if not saved:
-        _say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
+        say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
         return EXIT_FAILURE
     return int(code)
 
@@ -128,14 +92,14 @@ def backup_hint(db: Path) -> Backup | None:
     backup = backups.newest_good(db, keys)
     if backup is None:
         if backups.list_backups(db):
-            _say(
+            say(
                 f"none of the backups of this file checks out. "
                 f"'{PROG} doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))}' shows why."
             )
         return None
     check = backups.check_file(backup.path, keys)
-    _say(f"the newest good backup is from {_describe(backup, check)}: {backup.path}")
-    _say(f"to restore it (the damaged file is kept aside): {restore_command(Path(db).expanduser().absolute())}")
+    say(f"the newest good backup is from {_describe(backup, check)}: {backup.path}")
+    say(f"to restore it (the damaged file is kept aside): {restore_command(Path(db).expanduser().absolute())}")
     return backup
 
 
@@ -160,18 +124,18 @@ def launch(
         session = _open_session(db, read_only=read_only, tty=tty)
     except DatabaseLocked as exc:
         hint = f" (Use '{PROG} --read-only' to open it read-only.)" if meet_code is None and not tty else ""
-        _say(f"{exc}{hint}")
+        say(f"{exc}{hint}")
         if not tty or not ask_yes_no("Open it read-only instead?", input_fn):
             return EXIT_FAILURE
         if meet_code is not None:
-            _say(f"read-only: no new meeting is started; find {meet_code} in the client list.")
+            say(f"read-only: no new meeting is started; find {meet_code} in the client list.")
         session = _open_session(db, read_only=True, tty=tty)
         meet_code = None
     except UnreadableRecords as exc:  # a restore would lose good saves: the message says what does not
-        _say(str(exc))
+        say(str(exc))
         return EXIT_FAILURE
     except (CorruptDatabase, ForeignDatabase) as exc:
-        _say(str(exc))
+        say(str(exc))
         backup = backup_hint(db)
         if backup is None or read_only or not tty:
             return EXIT_FAILURE
@@ -181,9 +145,9 @@ def launch(
 
         from ..store.crypto import Keyring  # the restore's audit entry is sealed with this key
 
-        aside = backups.restore(db, backup, Keyring(from_env()), on_note=_say)
+        aside = backups.restore(db, backup, Keyring(from_env()), on_note=say)
         kept = f"; the damaged file is kept as {aside}" if aside else ""
-        _say(f"restored {backup.path.name}{kept}.")
+        say(f"restored {backup.path.name}{kept}.")
         session = _open_session(db, read_only=read_only, tty=tty)
     return run(session, db, meet_code)
 
@@ -327,7 +291,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
         if not ask_yes_no(question, input_fn):
             print("Nothing has been changed.")
             return status
-    aside = backups.restore(db, backup, keys, on_note=_say)  # keys seal its audit entry
+    aside = backups.restore(db, backup, keys, on_note=say)  # keys seal its audit entry
     print(f"Restored {backup.path} as {db}.")
     if aside:
         suffix = aside.name.split(".damaged-")[-1]
@@ -389,19 +353,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except DatabaseLocked as exc:
         hint = f" (Use '{PROG} --read-only' to open it read-only.)" if args.command is None else ""
-        _say(f"{exc}{hint}")
+        say(f"{exc}{hint}")
     except UnreadableRecords as exc:
-        _say(str(exc))
+        say(str(exc))
     except (CorruptDatabase, ForeignDatabase) as exc:
-        _say(str(exc))
+        say(str(exc))
         try:
             backup_hint(resolve_db_path(getattr(args, "db", None)))
         except Exception:  # a hint must never hide the message above
             pass
     except (StoreError, ContentError, Failure) as exc:
-        _say(str(exc))
+        say(str(exc))
     except KeyboardInterrupt:
-        _say("interrupted.")
+        say("interrupted.")
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); silence the flush at exit.
@@ -410,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except OSError as exc:  # e.g. no permission to create the DB folder
         where = f" '{exc.filename}'" if exc.filename else ""
-        _say(f"cannot use{where}: {exc.strerror or exc}.")
+        say(f"cannot use{where}: {exc.strerror or exc}.")
     except Exception as exc:  # a bug: a report without client text, never a traceback
         from ..store.crash_report import report_or_reason, user_message
 

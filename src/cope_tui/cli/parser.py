@@ -1,6 +1,6 @@
 """The command line's shape: commands, options, help texts and exit-status notes.
 
-Kept apart from cli.py, which runs the commands, so each file does one job.
+Kept apart from main.py, which runs the commands, so each file does one job.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ import argparse
 
 from .. import __version__
 from ..paths import ENV_DB, default_db_path
-
-PROG = "cope-tui"
+from .shared import PROG
 
 
 # Stands for the default DB path in help texts until help is printed: working it out

@@ -18,25 +18,14 @@ from pathlib import Path
 
 from ..errors import Failure
 from ..paths import resolve_db_path
+from .shared import PROG, at_terminal, say
 
-PROG = "cope-tui"
 ENV_USER = "COPE_TUI_SYNC_USER"
 ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
 ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
 TRIES = 3
 
 AskFn = Callable[[str], str]
-
-
-def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
-
-
-def _at_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _settings(args: argparse.Namespace) -> tuple[str, str]:
@@ -106,7 +95,7 @@ def _team(couch, tty: bool, ask_fn: AskFn):
 
         team = start_team(couch, ask_new)
         if team is not None:
-            _say(f"started the team at {couch.shown}. Give the team passphrase to each member in person, "
+            say(f"started the team at {couch.shown}. Give the team passphrase to each member in person, "
                  "never by e-mail or chat: whoever has it can read the team's records.")
             return team
         doc = read_team(couch)  # another member was first: theirs is the team
@@ -132,7 +121,7 @@ def _team(couch, tty: bool, ask_fn: AskFn):
             return open_team(doc, typed)
         except WrongTeamPassphrase as exc:
             if attempt < TRIES:
-                _say(f"{exc} Try again.")
+                say(f"{exc} Try again.")
     raise WrongTeamPassphrase(f"That team passphrase does not open the team's records at {couch.shown}. Nothing was synced.")
 
 
@@ -144,7 +133,7 @@ def _connect(remote: str, tty: bool, ask_fn: AskFn, input_fn: AskFn):
     login = _login(tty, ask_fn, input_fn)
     couch = Couch(remote, auth=login)
     if couch.url.startswith("http://") and not is_loopback(couch.url):
-        _say(f"note: {couch.shown} is plain http: the records are sealed, but the login travels unencrypted. Use https.")
+        say(f"note: {couch.shown} is plain http: the records are sealed, but the login travels unencrypted. Use https.")
     try:
         return couch, _team(couch, tty, ask_fn)
     except AuthFailed:
@@ -168,7 +157,7 @@ def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input
 
     db = resolve_db_path(args.db)
     remote, user = _settings(args)
-    tty = _at_terminal() if tty is None else tty
+    tty = at_terminal() if tty is None else tty
     store = Store(db)
     try:
         unlock(store, doing="syncing", ask_fn=ask_fn, tty=tty)
@@ -191,11 +180,11 @@ def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input
 def _report(db: Path, shown: str, report) -> int:
     print(f"Synced '{db}' with {shown}: {report.received} record(s) received, {report.sent} revision(s) sent.")
     if report.conflicts:
-        _say(f"{len(report.conflicts)} conflict(s): both versions are kept; choose in the app.")
+        say(f"{len(report.conflicts)} conflict(s): both versions are kept; choose in the app.")
         for conflict in report.conflicts:
             print(f"  {describe(conflict)}", file=sys.stderr)
     if report.refused:
-        _say(
+        say(
             f"{len(report.refused)} record version(s) on the server failed their check (changed on the server, "
             "or damaged) and were not used. Everything else is synced. Ask whoever runs the server; the "
             f"version(s) refused: {', '.join(r[:12] for r in report.refused[:5])}."
