@@ -7,5 +7,5 @@ class ContentError(Exception):
 
 class Failure(Exception):
     """An expected problem of a CLI command: its message goes to stderr and the exit code
-    is 1. Defined here, not in cli.py: run as `python -m cope_tui.cli.main`, that module is
+    is 1. Defined here, not in the CLI: run as `python -m cope_tui.cli.main`, that module is
     loaded twice (as __main__ too), and a command module would raise the other copy."""

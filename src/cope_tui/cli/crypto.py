@@ -222,7 +222,7 @@ PASSPHRASE_HELP = (
 
 
 def add_commands(commands, formatter, add_db: Callable[..., None]) -> None:
-    """The `encrypt` and `decrypt` subcommands, for cli_parser."""
+    """The `encrypt` and `decrypt` subcommands, for parser.py."""
     for name, summary, text in (
         (
             "encrypt",

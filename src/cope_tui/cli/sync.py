@@ -210,7 +210,7 @@ def describe(conflict) -> str:
 
 
 def add_command(commands, formatter, add_db: Callable[..., None]) -> None:
-    """The `sync` subcommand, for cli_parser."""
+    """The `sync` subcommand, for parser.py."""
     sync = commands.add_parser(
         "sync",
         prog=f"{PROG} sync",

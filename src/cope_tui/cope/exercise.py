@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from . import client_flow as clientflow
+from . import client_flow
 from ..content.cope_guides import ANSWERS, load_guides, load_interview
 from ..mdsafe import refuse_hidden
 from ..records import Model, new_id, now
@@ -285,22 +285,22 @@ def plan_culture_item(exercise: Exercise, stage_id: str, item_id: str) -> PlanIt
 # ---- client flow ----------------------------------------------------------------------
 
 
-def _visits(exercise: Exercise) -> list[clientflow.Visit]:
+def _visits(exercise: Exercise) -> list[client_flow.Visit]:
     return [
-        clientflow.Visit(
+        client_flow.Visit(
             v.number,
             v.visit_type,
-            clientflow.parse_clock(v.arrival),
-            clientflow.parse_clock(v.departure) if v.departure else None,
+            client_flow.parse_clock(v.arrival),
+            client_flow.parse_clock(v.departure) if v.departure else None,
         )
         for v in exercise.visits
     ]
 
 
-def _contacts(exercise: Exercise) -> list[clientflow.Contact]:
+def _contacts(exercise: Exercise) -> list[client_flow.Contact]:
     return [
-        clientflow.Contact(
-            c.client, c.staff, clientflow.parse_clock(c.start), clientflow.parse_clock(c.end) if c.end else None
+        client_flow.Contact(
+            c.client, c.staff, client_flow.parse_clock(c.start), client_flow.parse_clock(c.end) if c.end else None
         )
         for c in exercise.contacts
     ]
@@ -308,10 +308,10 @@ def _contacts(exercise: Exercise) -> list[clientflow.Contact]:
 
 def add_visit(exercise: Exercise, visit_type: str, arrival: str, number: int | None = None) -> FlowVisit:
     """Register an arrival ('now' stamps the current time); refused with the reason if impossible."""
-    when = clientflow.now_clock() if arrival.strip().lower() == "now" else clientflow.parse_clock(arrival)
+    when = client_flow.now_clock() if arrival.strip().lower() == "now" else client_flow.parse_clock(arrival)
     number = number if number is not None else max((v.number for v in exercise.visits), default=0) + 1
-    visit = clientflow.Visit(number, visit_type, when)
-    clientflow.check_visit(_visits(exercise), visit)
+    visit = client_flow.Visit(number, visit_type, when)
+    client_flow.check_visit(_visits(exercise), visit)
     stored = FlowVisit(number=number, visit_type=visit_type, arrival=f"{when:%H:%M}")  # type: ignore[arg-type]
     exercise.visits.append(stored)
     return stored
@@ -321,12 +321,12 @@ def add_contact(exercise: Exercise, client: int, staff: str, start: str, end: st
     staff = staff.strip()
     if not staff:
         raise ExerciseError("Type the type of staff (e.g. nurse, counsellor).")
-    begin = clientflow.now_clock() if start.strip().lower() == "now" else clientflow.parse_clock(start)
+    begin = client_flow.now_clock() if start.strip().lower() == "now" else client_flow.parse_clock(start)
     finish = None
     if end:
-        finish = clientflow.now_clock() if end.strip().lower() == "now" else clientflow.parse_clock(end)
-    contact = clientflow.Contact(client, staff, begin, finish)
-    clientflow.check_contact(_visits(exercise), _contacts(exercise), contact)
+        finish = client_flow.now_clock() if end.strip().lower() == "now" else client_flow.parse_clock(end)
+    contact = client_flow.Contact(client, staff, begin, finish)
+    client_flow.check_contact(_visits(exercise), _contacts(exercise), contact)
     stored = FlowContact(client=client, staff=staff, start=f"{begin:%H:%M}", end=f"{finish:%H:%M}" if finish else None)
     exercise.contacts.append(stored)
     return stored
@@ -337,25 +337,25 @@ def end_contact(exercise: Exercise, contact_id: str, end: str = "now") -> FlowCo
     stored = next((c for c in exercise.contacts if c.id == contact_id), None)
     if stored is None:
         raise ExerciseError("That contact no longer exists.")
-    finish = clientflow.now_clock() if end.strip().lower() == "now" else clientflow.parse_clock(end)
+    finish = client_flow.now_clock() if end.strip().lower() == "now" else client_flow.parse_clock(end)
     others = [c for c in exercise.contacts if c.id != contact_id]
-    candidate = clientflow.Contact(stored.client, stored.staff, clientflow.parse_clock(stored.start), finish)
-    clientflow.check_contact(_visits(exercise), _contacts_of(others), candidate)
+    candidate = client_flow.Contact(stored.client, stored.staff, client_flow.parse_clock(stored.start), finish)
+    client_flow.check_contact(_visits(exercise), _contacts_of(others), candidate)
     stored.end = f"{finish:%H:%M}"
     return stored
 
 
-def _contacts_of(contacts: list[FlowContact]) -> list[clientflow.Contact]:
+def _contacts_of(contacts: list[FlowContact]) -> list[client_flow.Contact]:
     return [
-        clientflow.Contact(
-            c.client, c.staff, clientflow.parse_clock(c.start), clientflow.parse_clock(c.end) if c.end else None
+        client_flow.Contact(
+            c.client, c.staff, client_flow.parse_clock(c.start), client_flow.parse_clock(c.end) if c.end else None
         )
         for c in contacts
     ]
 
 
-def flow_times(exercise: Exercise) -> list[clientflow.ClientTimes]:
-    return clientflow.client_times(_visits(exercise), _contacts(exercise))
+def flow_times(exercise: Exercise) -> list[client_flow.ClientTimes]:
+    return client_flow.client_times(_visits(exercise), _contacts(exercise))
 
 
 # ---- helpers --------------------------------------------------------------------------

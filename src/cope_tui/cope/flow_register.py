@@ -2,14 +2,14 @@
 contacts in words, forgiving typed times, and edits checked against the whole register.
 
 Pure (no Textual), so the rules are tested without a screen; the domain checks themselves
-are in `clientflow` and `exercise`.
+are in `client_flow` and `exercise`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from . import client_flow as clientflow
+from . import client_flow
 from .exercise import Exercise, ExerciseError, FlowContact, FlowVisit, flow_times
 
 COLUMNS = ("#", "Type", "Arr", "Status", "Total", "Seen", "Wait", "Contacts")
@@ -18,7 +18,7 @@ SHORT_TYPE = {"first": "first", "follow-up": "f-up"}
 
 def hhmm(text: str) -> str:
     """A typed time ('now', '9.05', '0905') as stored: 'HH:MM'."""
-    when = clientflow.now_clock() if text.strip().lower() == "now" else clientflow.parse_clock(text)
+    when = client_flow.now_clock() if text.strip().lower() == "now" else client_flow.parse_clock(text)
     return f"{when:%H:%M}"
 
 
@@ -34,19 +34,19 @@ def visit_type(text: str) -> str:
 
 def check_register(exercise: Exercise) -> None:
     """Re-check every visit and contact: fixing one time can make another impossible."""
-    clock = clientflow.parse_clock
+    clock = client_flow.parse_clock
     visits = [
-        clientflow.Visit(v.number, v.visit_type, clock(v.arrival), clock(v.departure) if v.departure else None)
+        client_flow.Visit(v.number, v.visit_type, clock(v.arrival), clock(v.departure) if v.departure else None)
         for v in exercise.visits
     ]
     for i, visit in enumerate(visits):
-        clientflow.check_visit(visits[:i], visit)
+        client_flow.check_visit(visits[:i], visit)
     contacts = [
-        clientflow.Contact(c.client, c.staff, clock(c.start), clock(c.end) if c.end else None)
+        client_flow.Contact(c.client, c.staff, clock(c.start), clock(c.end) if c.end else None)
         for c in exercise.contacts
     ]
     for i, contact in enumerate(contacts):
-        clientflow.check_contact(visits, contacts[:i], contact)
+        client_flow.check_contact(visits, contacts[:i], contact)
 
 
 def checked_edit(exercise: Exercise, change: Callable[[Exercise], None]) -> None:
@@ -97,9 +97,9 @@ def register_rows(exercise: Exercise, now: int | None) -> list[tuple[int, list[s
             status = "waiting" if now is not None or times.total is None else "done"
         total, contact, waiting = times.total, times.contact, times.waiting
         if status != "done" and now is not None:
-            total = max(now - clientflow.minutes(times.arrival), 0)
+            total = max(now - client_flow.minutes(times.arrival), 0)
             if current is not None:
-                contact += max(now - clientflow.minutes(clientflow.parse_clock(current.start)), 0)
+                contact += max(now - client_flow.minutes(client_flow.parse_clock(current.start)), 0)
             waiting = max(total - contact, 0)
         cells = [str(times.number), SHORT_TYPE.get(times.visit_type, times.visit_type), visit.arrival, status]
         cells += ["…" if n is None else str(n) for n in (total, contact, waiting)]

@@ -1,7 +1,7 @@
 """Case plans for the demo data: goals set once a client reaches stage 3, scored at the
 review meetings after. Clients still at stages 1 and 2 have none, as in real work.
 
-A separate random stream (from the seed) keeps the meetings demo.py writes exactly as
+A separate random stream (from the seed) keeps the meetings writer.py writes exactly as
 they were, and the same seed always gives the same goals and scores.
 """
 

@@ -4,7 +4,7 @@ Everything is drawn from one `random.Random(seed)` and the meetings are dated fr
 fixed base date derived from the seed, so the same seed always writes the same
 clients, meetings, row ids and notes. Only the follow-through depends on today: the
 latest meetings' due dates, next-meeting dates and ticks are set around the day the
-demo is written (demo_followthrough.py), so the same seed on the same day gives the
+demo is written (follow_through.py), so the same seed on the same day gives the
 same file. Clients are pseudonymous codes ("C-0001") and the people around them are
 roles ("sister"), never names.
 """

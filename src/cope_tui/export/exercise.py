@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from ..cope import client_flow as clientflow
+from ..cope import client_flow
 from ..content.cope_guides import RECORD_MARKS, load_culture, load_guides, load_interview, load_record_review
 from ..cope.exercise import STATUSES, Exercise, Problem, flagged, flow_times, follow_up_summary, progress
 from ..mdsafe import md_cell
@@ -186,8 +186,8 @@ class _Report:
             self.add(_row([r.number, md_cell(r.visit_type), f"{r.arrival:%H:%M}", total, r.contact, _minutes(r.waiting)]))
         self.add("\n")
         for heading, summaries in (
-            ("By visit type", clientflow.by_visit_type(rows)),
-            ("By hour of arrival", clientflow.by_hour(rows)),
+            ("By visit type", client_flow.by_visit_type(rows)),
+            ("By hour of arrival", client_flow.by_hour(rows)),
         ):
             self.add(f"### {heading}\n\n")
             self.add(table_header(["", "Clients", "Mean total", "Mean contact", "Mean waiting", "Longest wait"]))
@@ -199,7 +199,7 @@ class _Report:
             self.add("\n")
         self.add("### Waiting and contact time per client\n\n")
         # Only numbers, times and the chart's marks: nothing typed can end the block.
-        chart = "\n".join(clientflow.chart(rows)).replace("`", "'")
+        chart = "\n".join(client_flow.chart(rows)).replace("`", "'")
         self.add(f"```text\n{chart}\n```\n\n")
 
     def action_plan(self) -> None:

@@ -1,4 +1,4 @@
-"""The Markdown renderer behind export.py: works on stored records as saved.
+"""The Markdown renderer behind documents.py: works on stored records as saved.
 
 Kept apart from the public functions so each file does one job.
 """

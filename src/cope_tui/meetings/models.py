@@ -178,7 +178,7 @@ class Meeting(Model):
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     finalised_at: datetime | None = None
     finalised_by: str | None = None
-    # SHA-256 of the meeting as finalised (see audit.py), so later changes can be named.
+    # SHA-256 of the meeting as finalised (see signing.py), so later changes can be named.
     content_hash: str | None = None
     addenda: list[Addendum] = Field(default_factory=list)
     # The client's helping stage when the meeting was started (None: from before stages).

@@ -1,6 +1,6 @@
 """The store's side of the change numbers and the anchor (see anchor.py).
 
-A mixin of `storage.Store`, kept apart so storage.py stays about loading and saving:
+A mixin of `store.Store`, kept apart so store.py stays about loading and saving:
 numbering each journal line, following the numbers while the journal replays, telling
 the anchor, and refusing to write once the files were converted under the store.
 """

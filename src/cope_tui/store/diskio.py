@@ -1,6 +1,6 @@
 """Low-level file work for the store: private atomic writes, the journal, the lock.
 
-Kept apart from `storage.Store` so each piece can be read, and reasoned about for
+Kept apart from `store.Store` so each piece can be read, and reasoned about for
 crash safety, on its own.
 """
 

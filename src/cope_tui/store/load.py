@@ -1,7 +1,7 @@
 """How the store reads its files: one consistent moment of the main file and its
 journals, parsed, and every record checked before the store keeps any of it.
 
-Mixed into `storage.Store`. Nothing here writes a file: a load that finds anything it
+Mixed into `store.Store`. Nothing here writes a file: a load that finds anything it
 cannot read raises with a message naming the file (and the line), and the files stay
 exactly as they were, so nothing bad is ever folded into the main file or a backup.
 """
@@ -214,7 +214,7 @@ class Loading:
     def _replay(self, data: dict[str, Any], moment: Moment, *, records: bool) -> None:
         """Every journal line is checked before it touches `data`; a file of an older
         format has its lines' records checked once it is upgraded, with everything else.
-        The change numbers are followed on from the main file's (store_anchor)."""
+        The change numbers are followed on from the main file's (anchor.py)."""
         check = record_check.entry_problem if records else record_check.entry_shape_problem
         track = self._follow_sequence(data)
         try:

@@ -1,6 +1,6 @@
 """Store's record-level reads and writes as pydantic models, and its TinyDB view.
 
-Kept apart from storage.py so the file layer can be read on its own; everything here
+Kept apart from store.py so the file layer can be read on its own; everything here
 goes through the Store's own `get`, `put` and `_snapshot`; `raw` is the public way to that
 snapshot for bulk readers outside the store.
 """
