@@ -75,8 +75,6 @@ def _exercise_markdown(store, key: str, db: Path) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..export import documents as export
-
     db = resolve_db_path(args.db)
     journal = db.with_name(db.name + ".journal")  # a new DB may so far be only its journal
     if not db.exists() and not journal.exists():
@@ -96,46 +94,64 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         unlock(store, doing="exporting")
         export_note(db)
-        if exercise_id is not None:
-            text = _exercise_markdown(store, exercise_id, db)
-        elif getattr(args, "handover", None) is not None:
-            from ..export.handover import handover_for
-
-            try:
-                text = handover_for(store, args.handover, meeting_guide)
-            except LookupError as exc:
-                raise Failure(f"{exc} (database '{db}')") from None
-        elif args.all:
-            from ..export import parallel as export_parallel
-
-            if not args.output:  # straight to stdout from both halves: 60 MB copied once
-                sys.stdout.flush()
-                export_parallel.write_all_markdown(meeting_guide, store, sys.stdout.fileno(), helper)
-                _audit_export(store, args, None)
-                return EXIT_OK
-            text = export_parallel.all_markdown_bytes(meeting_guide, store, helper)
-        elif args.client is not None:
-            client = store.client_by_code(args.client)
-            if client is None:
-                raise Failure(
-                    f"no client with the code '{args.client}' in '{db}'. "
-                    f"Codes are listed in the app; '{PROG} export --all' exports everything."
-                )
-            text = export.client_markdown(meeting_guide, store, client)
-        else:
-            meeting = _meeting_by_id(store, args.meeting.strip())
-            if meeting is None:
-                raise Failure(
-                    f"no meeting with the id '{args.meeting}' in '{db}'. "
-                    f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
-                )
-            text = export.meeting_markdown(meeting_guide, store, meeting)
+        text = _markdown(args, store, db, meeting_guide, helper)
+        if text is None:  # streamed straight to standard output
+            _audit_export(store, args, None)
+            return EXIT_OK
     finally:
         store.close()
+    data = _as_file(text)
+    _deliver(data, out)
+    _audit_export(store, args, data)
+    return EXIT_OK
+
+
+def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, helper) -> str | bytes | None:
+    """The export the arguments ask for; None when it went straight to standard output."""
+    from ..export import documents as export
+
+    if getattr(args, "exercise", None) is not None:
+        return _exercise_markdown(store, args.exercise, db)
+    if getattr(args, "handover", None) is not None:
+        from ..export.handover import handover_for
+
+        try:
+            return handover_for(store, args.handover, meeting_guide)
+        except LookupError as exc:
+            raise Failure(f"{exc} (database '{db}')") from None
+    if args.all:
+        from ..export import parallel as export_parallel
+
+        if args.output:
+            return export_parallel.all_markdown_bytes(meeting_guide, store, helper)
+        sys.stdout.flush()  # straight to stdout from both halves: 60 MB copied once
+        export_parallel.write_all_markdown(meeting_guide, store, sys.stdout.fileno(), helper)
+        return None
+    if args.client is not None:
+        client = store.client_by_code(args.client)
+        if client is None:
+            raise Failure(
+                f"no client with the code '{args.client}' in '{db}'. "
+                f"Codes are listed in the app; '{PROG} export --all' exports everything."
+            )
+        return export.client_markdown(meeting_guide, store, client)
+    meeting = _meeting_by_id(store, args.meeting.strip())
+    if meeting is None:
+        raise Failure(
+            f"no meeting with the id '{args.meeting}' in '{db}'. "
+            f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
+        )
+    return export.meeting_markdown(meeting_guide, store, meeting)
+
+
+def _as_file(text: str | bytes) -> bytes:
+    """The export's bytes as written: UTF-8, ending with a newline."""
     if isinstance(text, str):
         text = text.encode("utf-8")
-    if not text.endswith(b"\n"):
-        text += b"\n"
+    return text if text.endswith(b"\n") else text + b"\n"
+
+
+def _deliver(text: bytes, out: Path | None) -> None:
     if out is not None:
         _write_output(out, text)
         print(f"Wrote {out}", file=sys.stderr)
@@ -143,8 +159,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         from ..export.parallel import write_stdout
 
         write_stdout(text)
-    _audit_export(store, args, text)
-    return EXIT_OK
 
 
 def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) -> None:

@@ -82,9 +82,46 @@ def _add_db(parser: argparse.ArgumentParser, help_text: str, *, top: bool = Fals
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from ..settings import DEFAULT_IDLE_MINUTES, ENV_LOCK_MINUTES, config_path
+DOCTOR_DESCRIPTION = (
+    "Check the database: the file, its JSON, its format version, the journal, every\n"
+    "record, and who has it open. Then list the backups kept beside it\n"
+    "(NAME.json.backups/) with the result of the same check for each.\n"
+    "Exit status 0 if the database is healthy, 1 if there is a problem.\n"
+    "\n"
+    "A restore never deletes anything: the current file and its journal are moved\n"
+    "aside as NAME.json.damaged-TIME and NAME.json.journal.damaged-TIME first.\n"
+    "It is refused while cope-tui has the database open.\n"
+    "\n"
+    "A journal line or a stored record the app cannot read stops it from opening the\n"
+    "database. A backup would lose every good save made since it was taken; instead,\n"
+    "--set-aside keeps each file that holds such lines or records whole as\n"
+    "NAME.damaged-TIME and rewrites it without them, so everything else opens.\n"
+    "Nothing is deleted; doctor lists what it would set aside and asks first. The\n"
+    "lines set aside are not reported as missing changes afterwards.\n"
+    "\n"
+    "Saved changes that went missing (a deleted journal, an older copy put in place)\n"
+    "are reported until a restore brings them back or --accept-missing is given."
+)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _top_parser()
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="commands", description="Run 'cope-tui COMMAND --help' for details."
+    )
+    for add in (_add_meet, _add_export, _add_demo, _add_doctor):
+        add(commands)
+    from .crypto import add_commands, name_env
+
+    add_commands(commands, _Formatter, _add_db)
+    from .sync import add_command as add_sync
+
+    add_sync(commands, _Formatter, _add_db)
+    name_env(parser, commands)
+    return parser
+
+
+def _top_parser() -> argparse.ArgumentParser:
     default_db = _DEFAULT_DB
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -94,7 +131,23 @@ def build_parser() -> argparse.ArgumentParser:
             "Guide client meetings step by step in the terminal, keyboard first.\n"
             "With no command, opens the app on the client list."
         ),
-        epilog=f"""\
+        epilog=_top_epilog(default_db),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_db(parser, f"database file (default: ${ENV_DB}, else {default_db})", top=True)
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the app without changing anything (also works while another copy has the DB open)",
+    )
+    _add_lock_after(parser, top=True)
+    return parser
+
+
+def _top_epilog(default_db: str) -> str:
+    from ..settings import DEFAULT_IDLE_MINUTES, ENV_LOCK_MINUTES, config_path
+
+    return f"""\
 database:
   All clients and meetings live in one file. It is chosen by, in order:
   --db PATH, then the {ENV_DB} environment variable, then the default
@@ -119,20 +172,10 @@ examples:
   {PROG} export --exercise 3f9a1c2b -o cope-report.md
   {PROG} doctor                       check the database and its backups
   {PROG} demo --db /tmp/demo.json && {PROG} --db /tmp/demo.json
-""",
-    )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    _add_db(parser, f"database file (default: ${ENV_DB}, else {default_db})", top=True)
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="open the app without changing anything (also works while another copy has the DB open)",
-    )
-    _add_lock_after(parser, top=True)
-    commands = parser.add_subparsers(
-        dest="command", metavar="COMMAND", title="commands", description="Run 'cope-tui COMMAND --help' for details."
-    )
+"""
 
+
+def _add_meet(commands) -> None:
     meet = commands.add_parser(
         "meet",
         prog=f"{PROG} meet",
@@ -148,6 +191,8 @@ examples:
     _add_db(meet, f"database file (default: ${ENV_DB}, else the default location)")
     _add_lock_after(meet)
 
+
+def _add_export(commands) -> None:
     export = commands.add_parser(
         "export",
         prog=f"{PROG} export",
@@ -187,6 +232,8 @@ examples:
     )
     _add_db(export, f"database file (default: ${ENV_DB}, else the default location)")
 
+
+def _add_demo(commands) -> None:
     demo = commands.add_parser(
         "demo",
         prog=f"{PROG} demo",
@@ -212,32 +259,15 @@ examples:
     )
     demo.add_argument("--seed", type=int, default=1, metavar="N", help="same seed, same data (default: 1)")
 
+
+def _add_doctor(commands) -> None:
     doctor = commands.add_parser(
         "doctor",
         prog=f"{PROG} doctor",
         usage="%(prog)s [--db PATH] [--restore BACKUP | --restore-newest | --set-aside | --accept-missing] [--yes]",
         formatter_class=_Formatter,
         help="check the database and its backups; restore a backup",
-        description=(
-            "Check the database: the file, its JSON, its format version, the journal, every\n"
-            "record, and who has it open. Then list the backups kept beside it\n"
-            "(NAME.json.backups/) with the result of the same check for each.\n"
-            "Exit status 0 if the database is healthy, 1 if there is a problem.\n"
-            "\n"
-            "A restore never deletes anything: the current file and its journal are moved\n"
-            "aside as NAME.json.damaged-TIME and NAME.json.journal.damaged-TIME first.\n"
-            "It is refused while cope-tui has the database open.\n"
-            "\n"
-            "A journal line or a stored record the app cannot read stops it from opening the\n"
-            "database. A backup would lose every good save made since it was taken; instead,\n"
-            "--set-aside keeps each file that holds such lines or records whole as\n"
-            "NAME.damaged-TIME and rewrites it without them, so everything else opens.\n"
-            "Nothing is deleted; doctor lists what it would set aside and asks first. The\n"
-            "lines set aside are not reported as missing changes afterwards.\n"
-            "\n"
-            "Saved changes that went missing (a deleted journal, an older copy put in place)\n"
-            "are reported until a restore brings them back or --accept-missing is given."
-        ),
+        description=DOCTOR_DESCRIPTION,
         epilog=(
             "examples:\n"
             f"  {PROG} doctor\n"
@@ -265,16 +295,3 @@ examples:
     doctor.add_argument(
         "--yes", action="store_true", help="restore or set aside without asking (required when not run from a terminal)"
     )
-    from .crypto import add_commands, name_env
-
-    add_commands(commands, _Formatter, _add_db)
-    from .sync import add_command as add_sync
-
-    add_sync(commands, _Formatter, _add_db)
-    name_env(parser, commands)
-    return parser
-
-
-# ---- commands ----------------------------------------------------------------------------
-
-

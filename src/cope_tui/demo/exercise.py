@@ -145,7 +145,7 @@ EXTRA_PROBLEMS = [
 ]
 
 
-class _Writer:
+class ExerciseWriter:
     def __init__(self, seed: int):
         self.rng = random.Random(f"cope-tui demo exercise {seed}")
         self.guides = load_guides().guides
@@ -291,12 +291,27 @@ def _clock(minutes: int) -> str:
 
 def write_demo_exercise(store: Store, *, seed: int = 1) -> dict[str, Any]:
     """Write a fictional first exercise and its follow-up; returns counts and the two ids."""
-    w = _Writer(seed)
-    rng = w.rng
+    w = ExerciseWriter(seed)
     start = FIRST_START + timedelta(weeks=seed % 4)
     later = start + timedelta(weeks=FOLLOW_UP_WEEKS)
+    first = _first_exercise(w, start)
+    _months_between(w, first, start, later)
+    store.put_exercise(first)
+    follow, carried, new = _follow_up(w, first, later)
+    store.put_exercise(follow)
+    return {
+        "exercises": 2,
+        "problems": len(first.problems),
+        "carried": len(carried),
+        "done": sum(1 for p in carried if p.status == "done"),
+        "new": new,
+        "first": first.id,
+        "follow_up": follow.id,
+    }
 
-    # ---- the first exercise ---------------------------------------------------------
+
+def _first_exercise(w: ExerciseWriter, start: date) -> Exercise:
+    """The first exercise: answers, interviews, records, the flow day, a problem from each."""
     first = w.exercise(start, None)
     for guide_id, question_id in w.answers(first, (0.5, 0.02), set()):
         problem = problem_from_question(first, guide_id, question_id)
@@ -330,10 +345,13 @@ def write_demo_exercise(store: Store, *, seed: int = 1) -> dict[str, Any]:
     problem.recommendation = "Open a second registration desk and add a clinical officer from 08:00 to 10:00"
     problem.by_whom, problem.by_when, problem.priority = "facility in-charge", start + timedelta(days=30), "high"
     w.culture_plan(first, CULTURE_PLAN, start, 0.0)
+    return first
 
-    # What happened to the plan in the months between the two exercises.
+
+def _months_between(w: ExerciseWriter, first: Exercise, start: date, later: date) -> None:
+    """What happened to the plan in the months between the two exercises."""
     problems = list(first.problems)
-    rng.shuffle(problems)
+    w.rng.shuffle(problems)
     rank = {"low": 0, "medium": 1, "high": 2}
     dropped = min((p for p in problems if p.source.startswith("guide:")), key=lambda p: rank[p.priority], default=None)
     for index, problem in enumerate(problems):
@@ -347,10 +365,11 @@ def write_demo_exercise(store: Store, *, seed: int = 1) -> dict[str, Any]:
             w.status(problem, "in progress", w.at(start + timedelta(days=10), 11))
     for stage in first.culture.values():
         for item in stage.values():
-            item.done = item.by_when is not None and item.by_when < later and rng.random() < 0.6
-    store.put_exercise(first)
+            item.done = item.by_when is not None and item.by_when < later and w.rng.random() < 0.6
 
-    # ---- the follow-up ----------------------------------------------------------------
+
+def _follow_up(w: ExerciseWriter, first: Exercise, later: date) -> tuple[Exercise, list[Problem], int]:
+    """The follow-up: the first's open problems carried, most solved; (it, carried, new problems)."""
     follow = w.exercise(later, first)
     carried = list(follow.problems)
     # Most carried problems were solved; two are not yet (never the waiting time, which
@@ -384,14 +403,4 @@ def write_demo_exercise(store: Store, *, seed: int = 1) -> dict[str, Any]:
     w.flow(follow, later + timedelta(days=1), 23, gap=(3, 12), staff=FOLLOW_UP_STAFF)
     plan = {stage: [*items, *MORE_CULTURE.get(stage, [])] for stage, items in CULTURE_PLAN.items()}
     w.culture_plan(follow, plan, later, 0.3)
-    store.put_exercise(follow)
-
-    return {
-        "exercises": 2,
-        "problems": len(first.problems),
-        "carried": len(carried),
-        "done": sum(1 for p in carried if p.status == "done"),
-        "new": new,
-        "first": first.id,
-        "follow_up": follow.id,
-    }
+    return follow, carried, new

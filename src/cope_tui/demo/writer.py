@@ -15,7 +15,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..content.meeting_guide import ListSpec, MeetingGuide
+from ..content.meeting_guide import ListSpec, MeetingGuide, Step
 from ..meetings.rules import carry_forward, clean_values, steps_of
 from ..meetings.models import Addendum, Client, Meeting, MeetingKind, Row, StepState
 from ..records import CellValue
@@ -88,17 +88,15 @@ class MeetingWriter:
         next_date: date,
         unfinished: bool,
     ) -> Meeting:
-        rng = self.rng
         kind = MeetingKind.REVIEW if previous else MeetingKind.FIRST
         # Who else was there besides the client and the worker.
         present: list[str] = []
-        if client.significant_others and rng.random() < 0.3:
+        if client.significant_others and self.rng.random() < 0.3:
             present.append(self.pick(client.significant_others))
         meeting = Meeting(
             id=self.rid(), client_id=client.id, kind=kind, mode=self.pick(MODES), present=present, started=started
         )
         steps = steps_of(self.meeting_guide, meeting)
-        day = started.date()
         # Carried forward by the meetings' own code (ticks on the client included); the
         # checklists' fresh rows get ids and dates from the seed, so the data is the same each time.
         carry_forward(self.meeting_guide, meeting, previous, client.followups)
@@ -106,13 +104,18 @@ class MeetingWriter:
             for spec in step.lists:
                 if spec.fixed:
                     for row in meeting.step(step.id).lists[spec.id]:
-                        row.id, row.added = self.rid(), day
+                        row.id, row.added = self.rid(), started.date()
+        reached = self.steps(meeting, steps, client.significant_others, next_date, unfinished)
+        self.time_and_signature(meeting, reached, len(steps), unfinished)
+        return meeting
 
-        # Where the meeting stopped: the last step reached; later steps stay untouched.
+    def steps(self, meeting: Meeting, steps: list[Step], others: list[str], next_date: date, unfinished: bool) -> int:
+        """Write the steps up to where the meeting stopped (all of them unless `unfinished`);
+        later steps stay untouched. Returns how many steps it reached."""
+        rng = self.rng
         reached = len(steps) if not unfinished else min(len(steps), rng.randint(2, max(2, len(steps) - 2)))
         weights = sum(STEP_WEIGHT.get(s.id, 1.0) for s in steps)
         total = rng.randint(2000, 2900)
-        others = client.significant_others
         for index, step in enumerate(steps[:reached]):
             record = meeting.step(step.id)
             last_reached = index == reached - 1
@@ -127,115 +130,152 @@ class MeetingWriter:
                 elif rng.random() < 0.85:
                     record.fields[spec.id] = self.pick(FIELDS.get(spec.id, FIELDS["purpose"]))
             for spec in step.lists:
-                self.fill(meeting, spec, day, others)
+                self.fill(meeting, spec, meeting.started.date(), others)
             record.state = StepState.PENDING if unfinished and last_reached else StepState.DONE
         meeting.current_step = steps[reached - 1].id
+        return reached
 
+    def time_and_signature(self, meeting: Meeting, reached: int, steps: int, unfinished: bool) -> None:
+        """How long it ran (in part, for one left unfinished at step `reached` of `steps`),
+        and who finalised it when, with now and then an addendum."""
+        rng = self.rng
         length = rng.randint(35, 75) * 60
         if unfinished:
-            meeting.active_seconds = length * reached // len(steps)
-        else:
-            meeting.active_seconds = length
-            meeting.finalised_by = self.pick(WORKERS)
-            meeting.finalised_at = started + timedelta(seconds=length + rng.randint(60, 900))
-            if rng.random() < 0.06:
-                at = meeting.finalised_at + timedelta(days=rng.randint(0, 5), hours=rng.randint(1, 6))
-                meeting.addenda.append(Addendum(text=self.pick(ADDENDA), by=self.pick(WORKERS), at=at))
-        return meeting
+            meeting.active_seconds = length * reached // steps
+            return
+        meeting.active_seconds = length
+        meeting.finalised_by = self.pick(WORKERS)
+        meeting.finalised_at = meeting.started + timedelta(seconds=length + rng.randint(60, 900))
+        if rng.random() < 0.06:
+            at = meeting.finalised_at + timedelta(days=rng.randint(0, 5), hours=rng.randint(1, 6))
+            meeting.addenda.append(Addendum(text=self.pick(ADDENDA), by=self.pick(WORKERS), at=at))
+
+    # ---- lists, the way a worker fills them in --------------------------------------
 
     def fill(self, meeting: Meeting, spec: ListSpec, day: date, others: list[str]) -> None:
         """Add or update rows of one list the way a worker would in the meeting."""
+        if spec.id == "agenda":
+            filler = self.fill_agenda
+        elif spec.fixed and spec.decision:
+            filler = self.fill_decided_checklist
+        else:
+            filler = getattr(self, f"fill_{spec.id}", None)
+        if filler is not None:  # else a list this module does not know: left as carried
+            filler(_List(self, meeting, spec, day), others)
+
+    def fill_agenda(self, lst: _List, others: list[str]) -> None:
         rng = self.rng
-        rows = meeting.rows(self.step_of[spec.id], spec.id)
-        lid = spec.id
-        carried = [r for r in rows if r.origin != meeting.id]
+        for topic in rng.sample(TOPICS, rng.randint(3, 5)):
+            lst.add({"item": topic, "minutes": self.pick(AGENDA_MINUTES), "done": rng.random() < 0.8})
 
-        key = "what" if lid == "actions" else spec.columns[0].id
-        seen = [r.values.get(key) for r in rows]
+    def fill_decided_checklist(self, lst: _List, others: list[str]) -> None:
+        """The boundaries checklist: every item discussed, most agreed, some deferred."""
+        for row in lst.rows:
+            values = dict(row.values)
+            values["discussed"] = True
+            if self.rng.random() < 0.85:
+                values["decision"] = "agreed"
+            else:
+                values["decision"] = "deferred"
+                values["reason"] = self.pick(DEFERRAL_REASONS)
+            values["note"] = self.pick(BOUNDARY_NOTES) or None
+            row.values = clean_values(lst.spec, values)
 
-        def add(values: dict[str, CellValue]) -> None:
-            if spec.carry != "none" and (len(rows) >= MAX_CARRIED or values.get(key) in seen):
-                return  # a plan does not list the same thing twice, nor grow forever
-            rows.append(self.row(meeting, spec, values, day))
-            seen.append(values.get(key))
-
-        def due() -> str:
-            return (day + timedelta(days=rng.choice([3, 7, 7, 10, 14, 21]))).isoformat()
-
-        if lid == "agenda":
-            for topic in rng.sample(TOPICS, rng.randint(3, 5)):
-                add({"item": topic, "minutes": self.pick(AGENDA_MINUTES), "done": rng.random() < 0.8})
-        elif spec.fixed and spec.decision:  # the boundaries checklist
-            for row in rows:
-                values = dict(row.values)
-                values["discussed"] = True
-                if rng.random() < 0.85:
-                    values["decision"] = "agreed"
-                else:
-                    values["decision"] = "deferred"
-                    values["reason"] = self.pick(DEFERRAL_REASONS)
-                values["note"] = self.pick(BOUNDARY_NOTES) or None
-                row.values = clean_values(spec, values)
-        elif lid == "referrals":
-            for row in carried:
-                if rng.random() < 0.5:
-                    row.values["status"] = rng.choice(["using", "using", "not using", "problem"])
-            if not carried or rng.random() < 0.25:
-                for service in rng.sample(SERVICES, 1 if carried else rng.randint(1, 3)):
-                    add({"service": service, "status": rng.choice(["using", "not using", "problem", None]),
+    def fill_referrals(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        for row in lst.carried:
+            if rng.random() < 0.5:
+                row.values["status"] = rng.choice(["using", "using", "not using", "problem"])
+        if not lst.carried or rng.random() < 0.25:
+            for service in rng.sample(SERVICES, 1 if lst.carried else rng.randint(1, 3)):
+                lst.add({"service": service, "status": rng.choice(["using", "not using", "problem", None]),
                          "note": rng.choice(["", "needs a reminder text", "bus fare is a barrier",
                                              "first appointment booked", "waiting list"])})
-        elif lid == "strengths":
-            if not carried or rng.random() < 0.2:
-                for text in rng.sample(STRENGTHS, 1 if carried else rng.randint(1, 3)):
-                    add({"strength": text})
-        elif lid == "coping_positive":
-            if not carried or rng.random() < 0.2:
-                for skill in rng.sample(COPING_POSITIVE, 1 if carried else rng.randint(1, 3)):
-                    add({"skill": skill, "use": rng.choice(["existing", "used most", "still needed"])})
-        elif lid == "coping_harmful":
-            if (not carried and rng.random() < 0.7) or rng.random() < 0.1:
-                skill, on_self, on_others = self.pick(COPING_HARMFUL)
-                add({"skill": skill, "impact_self": on_self, "impact_others": on_others})
-        elif lid == "solutions":
-            for row in carried:
-                if not row.values.get("tried") and rng.random() < 0.5:
-                    row.values["tried"] = True
-                    row.values["outcome"] = SOLUTION_OUTCOME.get(str(row.values.get("solution")), "")
-            if rng.random() < 0.4:
-                text, _ = self.pick(SOLUTIONS)
-                add({"solution": text, "tried": False})
-        elif lid == "network":
-            if not carried or rng.random() < 0.15:
-                names = [*rng.sample(others, min(len(others), 2)), self.pick(NETWORK_GROUPS)]
-                for who in names[: 1 if carried else 3]:
-                    add({"who": who, "member": rng.choice(["yes", "no", "partly"]),
-                         "strategy": self.pick(NETWORK_STRATEGY)})
-        elif lid == "needs":
-            if not carried or rng.random() < 0.15:
-                for party, kind, detail in rng.sample(NEEDS, 1 if carried else rng.randint(1, 3)):
-                    add({"party": party, "kind": kind, "detail": detail})
-        elif lid == "decisions":
-            if rng.random() < 0.35:
-                decision, options, pos, neg, risks, choice = self.pick(DECISIONS)
-                add({"decision": decision, "options": options, "positive": pos, "negative": neg,
-                     "risks": risks, "choice": choice})
-        elif lid == "outcomes":
-            for text in rng.sample(OUTCOMES, rng.randint(1, 3)):
-                add({"outcome": text, "status": rng.choice(["agreed", "agreed", "agreed", "negotiated"])})
-        elif lid == "actions":
-            for row in carried:
-                if rng.random() < 0.6:
-                    row.values["done"] = True
-            for who, what in rng.sample(ACTIONS, rng.randint(1, 3)):
-                if who == "other":
-                    if not others:
-                        continue
-                    who = self.pick(others)
-                add({"who": who, "what": what, "due": due(), "done": False})
-        else:  # a list this module does not know: leave it as carried
-            return
 
+    def fill_strengths(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        if not lst.carried or rng.random() < 0.2:
+            for text in rng.sample(STRENGTHS, 1 if lst.carried else rng.randint(1, 3)):
+                lst.add({"strength": text})
+
+    def fill_coping_positive(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        if not lst.carried or rng.random() < 0.2:
+            for skill in rng.sample(COPING_POSITIVE, 1 if lst.carried else rng.randint(1, 3)):
+                lst.add({"skill": skill, "use": rng.choice(["existing", "used most", "still needed"])})
+
+    def fill_coping_harmful(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        if (not lst.carried and rng.random() < 0.7) or rng.random() < 0.1:
+            skill, on_self, on_others = self.pick(COPING_HARMFUL)
+            lst.add({"skill": skill, "impact_self": on_self, "impact_others": on_others})
+
+    def fill_solutions(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        for row in lst.carried:
+            if not row.values.get("tried") and rng.random() < 0.5:
+                row.values["tried"] = True
+                row.values["outcome"] = SOLUTION_OUTCOME.get(str(row.values.get("solution")), "")
+        if rng.random() < 0.4:
+            text, _ = self.pick(SOLUTIONS)
+            lst.add({"solution": text, "tried": False})
+
+    def fill_network(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        if not lst.carried or rng.random() < 0.15:
+            names = [*rng.sample(others, min(len(others), 2)), self.pick(NETWORK_GROUPS)]
+            for who in names[: 1 if lst.carried else 3]:
+                lst.add({"who": who, "member": rng.choice(["yes", "no", "partly"]),
+                         "strategy": self.pick(NETWORK_STRATEGY)})
+
+    def fill_needs(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        if not lst.carried or rng.random() < 0.15:
+            for party, kind, detail in rng.sample(NEEDS, 1 if lst.carried else rng.randint(1, 3)):
+                lst.add({"party": party, "kind": kind, "detail": detail})
+
+    def fill_decisions(self, lst: _List, others: list[str]) -> None:
+        if self.rng.random() < 0.35:
+            decision, options, pos, neg, risks, choice = self.pick(DECISIONS)
+            lst.add({"decision": decision, "options": options, "positive": pos, "negative": neg,
+                     "risks": risks, "choice": choice})
+
+    def fill_outcomes(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        for text in rng.sample(OUTCOMES, rng.randint(1, 3)):
+            lst.add({"outcome": text, "status": rng.choice(["agreed", "agreed", "agreed", "negotiated"])})
+
+    def fill_actions(self, lst: _List, others: list[str]) -> None:
+        rng = self.rng
+        for row in lst.carried:
+            if rng.random() < 0.6:
+                row.values["done"] = True
+        for who, what in rng.sample(ACTIONS, rng.randint(1, 3)):
+            if who == "other":
+                if not others:
+                    continue
+                who = self.pick(others)
+            lst.add({"who": who, "what": what, "due": lst.due(), "done": False})
+
+
+class _List:
+    """One list of a meeting as the demo fills it: its rows, those carried in, and adding one."""
+
+    def __init__(self, writer: MeetingWriter, meeting: Meeting, spec: ListSpec, day: date):
+        self.writer, self.meeting, self.spec, self.day = writer, meeting, spec, day
+        self.rows = meeting.rows(writer.step_of[spec.id], spec.id)
+        self.carried = [r for r in self.rows if r.origin != meeting.id]
+        self.key = "what" if spec.id == "actions" else spec.columns[0].id
+        self.seen = [r.values.get(self.key) for r in self.rows]
+
+    def add(self, values: dict[str, CellValue]) -> None:
+        if self.spec.carry != "none" and (len(self.rows) >= MAX_CARRIED or values.get(self.key) in self.seen):
+            return  # a plan does not list the same thing twice, nor grow forever
+        self.rows.append(self.writer.row(self.meeting, self.spec, values, self.day))
+        self.seen.append(values.get(self.key))
+
+    def due(self) -> str:
+        return (self.day + timedelta(days=self.writer.rng.choice([3, 7, 7, 10, 14, 21]))).isoformat()
 
 
 def _schedule(rng: random.Random, base: datetime, count: int) -> list[datetime]:

@@ -105,21 +105,7 @@ def handover_markdown(store: Store, client: Client, meeting_guide: MeetingGuide 
         meeting_guide = load_meeting_guide()
     stages = load_stages()
     meetings = store.meetings(client.id)
-    handover = client.handover
-    out: list[str] = [f"# Handover: {md_cell(client.code)}\n\n"]
-    status = f"closed on {client.closed_at:%Y-%m-%d %H:%M}" if client.closed_at else "open (not closed yet)"
-    held = "none"
-    if meetings:
-        held = f"{len(meetings)} (first {meetings[0].started:%Y-%m-%d}, latest {meetings[-1].started:%Y-%m-%d})"
-    written = f"{handover.written:%Y-%m-%d %H:%M}" if handover else "not written yet"
-    out.append(
-        f"- **Status:** {status}\n"
-        f"- **Helping stage:** {md_cell(stages.stage(client.stage).label)}, since {stage_since(client):%Y-%m-%d}\n"
-        f"- **Client since:** {client.created:%Y-%m-%d}\n"
-        f"- **Meetings held:** {held}\n"
-        f"- **Handover written:** {written}\n\n"
-    )
-
+    out: list[str] = [f"# Handover: {md_cell(client.code)}\n\n", _facts(client, meetings, stages)]
     out.append("## The journey\n\n### Stages\n\n")
     stage_rows = [[f"{client.created:%Y-%m-%d}", md_cell(_stage_name(stages, 1)), "client added"]]
     out.append(_table(("Date", "Stage", "Reason"), stage_rows + _stage_rows(client, stages)))
@@ -138,8 +124,35 @@ def handover_markdown(store: Store, client: Client, meeting_guide: MeetingGuide 
         out.append(_table(("Date", "Kind", "Mode", "Stage", "Record"), rows))
     else:
         out.append("No meetings were held.\n\n")
+    out.extend(_sections(client, meeting_guide, meetings[-1] if meetings else None))
+    if client.closures:
+        out.append("## Closed and reopened\n\n")
+        out.append(_table(("When", "What", "Reason"), _closure_rows(client)))
+    out.append(f"_Exported {date.today():%Y-%m-%d}. Plain text: keep it as safe as the records._\n")
+    return "".join(out)
 
-    latest = meetings[-1] if meetings else None
+
+def _facts(client: Client, meetings: list[Meeting], stages: StageGuide) -> str:
+    """The list at the top: status, stage, since when, meetings held, handover written."""
+    handover = client.handover
+    status = f"closed on {client.closed_at:%Y-%m-%d %H:%M}" if client.closed_at else "open (not closed yet)"
+    held = "none"
+    if meetings:
+        held = f"{len(meetings)} (first {meetings[0].started:%Y-%m-%d}, latest {meetings[-1].started:%Y-%m-%d})"
+    written = f"{handover.written:%Y-%m-%d %H:%M}" if handover else "not written yet"
+    return (
+        f"- **Status:** {status}\n"
+        f"- **Helping stage:** {md_cell(stages.stage(client.stage).label)}, since {stage_since(client):%Y-%m-%d}\n"
+        f"- **Client since:** {client.created:%Y-%m-%d}\n"
+        f"- **Meetings held:** {held}\n"
+        f"- **Handover written:** {written}\n\n"
+    )
+
+
+def _sections(client: Client, meeting_guide: MeetingGuide, latest: Meeting | None) -> list[str]:
+    """The handover's written sections, the referrals of the latest meeting among them."""
+    handover = client.handover
+    out: list[str] = []
     for key, title in SECTIONS:
         text = getattr(handover, key, "") if handover else ""
         if key == "journey":
@@ -154,12 +167,7 @@ def handover_markdown(store: Store, client: Client, meeting_guide: MeetingGuide 
             out.append(md_text(text) + "\n\n")
         elif key != "referrals":
             out.append("_Not written yet._\n\n")
-
-    if client.closures:
-        out.append("## Closed and reopened\n\n")
-        out.append(_table(("When", "What", "Reason"), _closure_rows(client)))
-    out.append(f"_Exported {date.today():%Y-%m-%d}. Plain text: keep it as safe as the records._\n")
-    return "".join(out)
+    return out
 
 
 def handover_for(store: Store, key: str, meeting_guide: MeetingGuide | None = None) -> str:
