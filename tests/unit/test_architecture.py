@@ -194,3 +194,18 @@ def test_the_format_version_is_read_from_one_place_at_call_time():
             if isinstance(node, ast.ImportFrom) and any(alias.name == "SCHEMA" for alias in node.names):
                 copies.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert not copies, f"read store.format.SCHEMA as an attribute instead: {copies}"
+
+
+# ---- names -----------------------------------------------------------------------------------
+
+
+def test_no_module_imports_a_private_name_of_another():
+    """A name with a leading underscore is its module's own business (issue 12, point 5)."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("cope_tui")):
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                if private:
+                    found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {private}")
+    assert not found, found
