@@ -1,3 +1,6 @@
-"""COPE exercises: the exercise record and its rules, client flow and its register.
-May import: content and the leaves. Never the store or the UI.
+"""COPE exercises, a service looking at itself: the exercise record and its rules
+(exercise.py), the client-flow day (client_flow.py) and its register (flow_register.py).
+
+May import: content and the leaves. Never meetings (the two are independent), the
+store or the UI.
 """

@@ -14,4 +14,7 @@ engine     pull and push with checkpoints; safe to run in a worker thread
 
 Nothing here imports Textual, and nothing keeps global state: the app can hold one
 engine per open DB and call it from a worker.
+
+May import: store, meetings, cope, content and the leaves. Never session or search
+(the three are independent), export, demo, the CLI or the UI.
 """
