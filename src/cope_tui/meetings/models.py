@@ -7,10 +7,8 @@ meeting stays exactly as it was signed even when later meetings edit the lists.
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import Field, field_validator
 
