@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from ..meetings.rules import create_client, rename_client
 from ..meetings.models import Client
-from ..widgets.focus import focus_after
+from .parts import focus_after
 
 
 class ClientForm(ModalScreen[Client | None]):

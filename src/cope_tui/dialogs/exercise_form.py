@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from ..content.cope_guides import load_guides
 from ..cope.exercise import Exercise, ExerciseError, Team, check_name, new_exercise
 from ..records import parse_date
-from ..widgets.focus import focus_after
+from .parts import focus_after
 
 TEAMS_HELP = (
     "Teams (optional), one a line as  Team name: member, member\n"

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
-from ..widgets.notes_area import NotesArea
+from .notes_area import NotesArea
 
 
 def _default_author() -> str:

@@ -11,8 +11,8 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ..meetings.case_plan import CasePlanError, add_goal, edit_goal
 from ..meetings.models import Client, Goal
-from ..widgets.focus import focus_after
-from ..widgets.notes_area import NotesArea
+from .parts import focus_after
+from .notes_area import NotesArea
 
 KIND_CHOICES = [
     ("Change goal: a step towards the preferred scenario", "change"),

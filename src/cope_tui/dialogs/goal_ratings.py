@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from ..meetings.case_plan import CasePlanError, check_can_rate, clean_note, open_goals, parse_score, rate, rating_at, sparkline, trend, unrate
 from ..meetings.models import Client, Goal, Meeting
-from ..widgets.focus import focus_after
+from .parts import focus_after
 
 GOAL_TEXT = 52  # one line per goal, so four goals fit at 80x24
 

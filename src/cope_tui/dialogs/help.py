@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from ..widgets.palette import screen_actions
+from .screen_keys import screen_actions
 
 GUIDE = """\
 [b]Anywhere[/b]

@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from ..cope.exercise import PRIORITIES, STATUSES, PlanItem, Problem, set_status
 from ..records import parse_date
-from ..widgets.focus import focus_after
+from .parts import focus_after
 
 DATE_PLACEHOLDER = "YYYY-MM-DD, today, +7, +2w"
 HINT = "ctrl+s save · esc cancel · tab next field"

@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from ..content.meeting_guide import Column, ColumnKind, ListSpec
 from ..meetings.rules import MeetingError, clean_values
 from ..records import CellValue, parse_date
-from ..widgets.focus import focus_after
+from .parts import focus_after
 
 DATE_PLACEHOLDER = "YYYY-MM-DD, today, +7"
 HINT = "ctrl+s save · esc cancel · tab next field"

@@ -280,7 +280,7 @@ class ExerciseReport(Screen[None]):
         self.query_one(Markdown).update(text)
 
     def action_write(self) -> None:
-        from .export_preview import WriteDialog
+        from ..dialogs.write_file import WriteDialog
 
         if not self.text:
             return

@@ -19,43 +19,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..meetings import follow_through as ft
+from ..widgets.follow_through_counts import counts_line
+from ..widgets.navigation import OpenClient, OpenMeeting
 
 VIEWS = ("open", "done", "referrals", "meetings")
 VIEW_LABELS = {"open": "Open", "done": "Done", "referrals": "Referrals", "meetings": "Next meetings"}
 FIRST_ROWS = 30  # rows added before the first paint; the rest right after it
 DONE_LIMIT = 300  # the done list shows the most recent; years of kept promises add up
-
-
-def counts_line(counts: dict[str, int]) -> str:
-    """'3 overdue · 2 due today' for a header; empty when nothing is pressing."""
-    parts = [f"{counts[k]} {k}" for k in (ft.Status.OVERDUE.value, ft.Status.TODAY.value) if counts.get(k)]
-    if counts.get("meetings overdue"):
-        late = counts["meetings overdue"]
-        parts.append(f"{late} meeting{'s' if late != 1 else ''} late")
-    return " · ".join(parts)
-
-
-def show_home_counts(screen: Screen) -> None:
-    """Put the pressing counts in the home screen's header, worked out off the UI thread
-    once the DB has loaded (the caller waits for the first frame to be out)."""
-
-    def work() -> None:
-        from ..errors import ContentError
-        from ..store.store import StoreError
-
-        app = screen.app
-        try:
-            session = app.session
-            session.store.wait_ready()
-            text = counts_line(ft.build(session.store, session.guide).counts())
-        except (StoreError, ContentError, OSError):  # reported elsewhere (locked, damaged); counts can wait
-            return
-        try:
-            app.call_from_thread(setattr, screen, "sub_title", text or None)
-        except RuntimeError:
-            pass  # the app has stopped meanwhile
-
-    screen.run_worker(work, thread=True, exclusive=True, group="followthrough-counts", exit_on_error=False)
 
 
 def _when(item: ft.Item, today: date) -> Text:
@@ -321,22 +291,18 @@ class FollowThroughScreen(Screen[None]):
         if row is None:
             return
         if self.client_id is None:
-            from .client import ClientScreen
-
-            self.app.push_screen(ClientScreen(row.client_id))
+            self.post_message(OpenClient(row.client_id))
         else:
             self.action_open_meeting()
 
     def action_open_meeting(self) -> None:
-        from .client import push_meeting
-
         row = self._current()
         if row is None:
             return
         if self.session.store.get("meetings", row.meeting_id) is None:
             self.notify("That meeting is no longer stored.", severity="warning")
             return
-        push_meeting(self.app, row.meeting_id)
+        self.post_message(OpenMeeting(row.meeting_id))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -18,7 +18,8 @@ from ..content.meeting_guide import Step
 from ..meetings.rules import MeetingError, set_step_state, steps_of, undecided
 from ..meetings.models import Meeting, StepState
 from ..widgets.list_editor import ListEditor
-from ..widgets.notes_area import NotesArea
+from ..widgets.navigation import ShowExport
+from ..dialogs.notes_area import NotesArea
 from ..widgets.step_panel import StepPanel
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
@@ -387,10 +388,8 @@ class MeetingScreen(Screen[None]):
         self.app.push_screen(GoalRatings(self.meeting))
 
     def action_export(self) -> None:
-        from .export_preview import ExportPreview
-
         self.capture()
-        self.app.push_screen(ExportPreview(meeting_id=self.meeting_id, meeting=self.meeting))
+        self.post_message(ShowExport(meeting_id=self.meeting_id, meeting=self.meeting))
 
     def action_back(self) -> None:
         self.capture()
