@@ -8,8 +8,6 @@ so an untouched checklist stays empty in the record.
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -19,21 +17,15 @@ from textual.widgets import DataTable, Static
 
 from ...content.cope_guides import CultureStage, load_culture
 from ...cope.exercise import PlanItem, culture_item, plan_culture_item
+from ...dialogs.parts import clip
 from ...dialogs.problem_form import PlanItemForm
 from .panel import ExercisePanel
-from .plan import OVERDUE_MARK, cut
+from .plan_cells import CELL_MAX, OVERDUE_MARK, item_overdue, natural_width
 
-CELL_MAX = 16
 TEXT_MIN = 20
 
 _EDITING = frozenset({"edit", "toggle_done"})
 _STAGE = Binding.Group("Stage", compact=True)
-
-
-def item_overdue(item: PlanItem | None, today: date | None = None) -> bool:
-    """Planned for a day already past and still not done."""
-    today = today or date.today()
-    return item is not None and item.by_when is not None and item.by_when < today and not item.done
 
 
 class CulturePanel(ExercisePanel):
@@ -126,8 +118,8 @@ class CulturePanel(ExercisePanel):
         keep = table.cursor_row if select is None else select
         width = table.size.width or self.size.width or self.app.size.width
         items = [(i, self.planned(i.id)) for i in self.stage.items]
-        who = max(len("Who"), min(CELL_MAX, max((len(p.who) for _, p in items if p), default=0)))
-        what = max(len("What"), min(CELL_MAX, max((len(p.what) for _, p in items if p), default=0)))
+        who = natural_width([p.who for _, p in items if p], "Who", CELL_MAX)
+        what = natural_width([p.what for _, p in items if p], "What", CELL_MAX)
         text_limit = max(TEXT_MIN, width - (1 + 3 + 10 + who + what + 2 * 6 + 1))
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
         table.clear(columns=True)
@@ -146,9 +138,9 @@ class CulturePanel(ExercisePanel):
             cells = [
                 OVERDUE_MARK if late else "",
                 "[x]" if plan is not None and plan.done else "[ ]",
-                cut(item.text, text_limit),
-                cut(plan.who, who) if plan else "",
-                cut(plan.what, what) if plan else "",
+                clip(item.text, text_limit),
+                clip(plan.who, who) if plan else "",
+                clip(plan.what, what) if plan else "",
                 plan.by_when.isoformat() if plan and plan.by_when else "",
             ]
             table.add_row(*(Text(c, style=style) for c in cells), key=item.id)

@@ -14,7 +14,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...content.cope_guides import InterviewQuestion, load_interview
-from ...cope.exercise import Answer, Exercise, ExerciseError, Interview, problem_from_interview
+from ...cope.exercise import Answer, Exercise, Interview, problem_from_interview
+from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
 from .list_detail import ListDetailPanel
 from .panel import ExercisePanel
@@ -25,14 +26,6 @@ USUAL_INTERVIEWS = 10
 ANSWER_TEXT = {"yes": "yes", "no": "no", "not_sure": "not sure"}
 ANSWER_NAMES = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
 OPEN_HINT = "This question takes the client's own words: press c or enter to type them."
-
-
-def clip(text: str, limit: int) -> str:
-    """One line of at most `limit` cells, cut with an ellipsis so a cell never wraps."""
-    text = " ".join(text.split())
-    if limit <= 1:
-        return text[:limit]
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def plan_sources(panel: ExercisePanel) -> set[str]:
@@ -277,14 +270,5 @@ class InterviewsPanel(ListDetailPanel):
         elif not question.flags(answer.value):
             self.notify(f"Only a flagged answer ({FLAG}) becomes a problem; this one is not.", severity="warning")
             return
-        before = len(self.exercise.problems)
-        try:
-            problem = problem_from_interview(self.exercise, interview, question.id)
-        except ExerciseError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if len(self.exercise.problems) == before:
-            self.notify("Already in the action plan.", severity="information")
-            return
-        self._saved()
-        self.notify(f"Added to the action plan: {clip(problem.text, 120)}")
+        if self.add_to_plan(lambda: problem_from_interview(self.exercise, interview, question.id)):
+            self._saved()
