@@ -8,13 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..export.documents import write_export
+from .base import Dialog
 
 
-class WriteDialog(ModalScreen[Path | None]):
+class WriteDialog(Dialog[Path | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="write.cancel"),
         Binding("ctrl+s", "confirm", "Write", id="write.ok", priority=True),
