@@ -159,7 +159,7 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
         for note in getattr(self.session.store, "integrity_notes", ()):  # missing changes (anchor.py)
             self.call_from_thread(self.notify, note, title="Changes missing", severity="error", timeout=60)
         try:
-            self.session.guide  # noqa: B018  (loading it is the point)
+            self.session.meeting_guide  # noqa: B018  (loading it is the point)
         except ContentError as exc:
             self.call_from_thread(self.exit, None, 1, str(exc))
 

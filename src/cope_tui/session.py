@@ -52,6 +52,11 @@ class Session:
                     self._guide = load_guide()
         return self._guide
 
+    @property
+    def meeting_guide(self) -> MeetingGuide:
+        # the domain branch renames guide: this name is the one the UI uses
+        return self.guide
+
     def watch(self, callback: Callable[[SaveStatus], None] | None) -> None:
         self.saver.on_status = callback
 

@@ -28,8 +28,8 @@ class ClientScreen(Screen[None]):
         Binding("e", "edit", "Edit client", id="client.edit"),
         Binding("s", "stage", "Stage", id="client.stage"),
         Binding("h", "handover", "Handover", id="client.handover"),
-        Binding("g", "case_plan", "Case plan", id="client.caseplan"),
-        Binding("t", "follow_through", "Follow-through", id="client.followthrough"),
+        Binding("g", "case_plan", "Case plan", id="client.case_plan"),
+        Binding("t", "follow_through", "Follow-through", id="client.follow_through"),
         Binding("ctrl+r", "export", "Export", id="client.export"),
         Binding("escape", "back", "Back", id="client.back"),
     ]
@@ -83,9 +83,9 @@ class ClientScreen(Screen[None]):
         keep = table.cursor_row
         table.clear()
         meetings = self.session.store.meetings(client.id)
-        total = len(self.session.guide.steps_for(True))
+        total = len(self.session.meeting_guide.steps_for(True))
         for meeting in reversed(meetings):
-            steps = self.session.guide.steps_for(meeting.kind == "first")
+            steps = self.session.meeting_guide.steps_for(meeting.kind == "first")
             done = sum(1 for s in steps if meeting.peek(s.id).state != "pending")
             total = len(steps)
             status = f"final ({meeting.finalised_by})" if meeting.finalised else "draft: resume"
@@ -141,7 +141,7 @@ class ClientScreen(Screen[None]):
                 return
             mode, present = choice
             try:
-                meeting = start_meeting(self.session.store, self.session.guide, client, mode=mode, present=present)
+                meeting = start_meeting(self.session.store, self.session.meeting_guide, client, mode=mode, present=present)
             except OSError as exc:
                 self.notify(f"Could not start the meeting: {exc.strerror}.", severity="error")
                 return

@@ -67,7 +67,7 @@ class ClientsScreen(Screen[None]):
         Binding("ctrl+l", "search", "Search", id="clients.search_alt"),
         Binding("escape", "clear_search", "Clear", show=False, id="clients.clear"),
         Binding("f3", "exercises", "Exercises", id="clients.exercises"),
-        Binding("ctrl+t", "follow_through", "Follow-through", id="clients.followthrough"),
+        Binding("ctrl+t", "follow_through", "Follow-through", id="clients.follow_through"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -277,7 +277,7 @@ class ClientsScreen(Screen[None]):
         try:
             code = check_code(code)
             client = session.store.client_by_code(code) or create_client(session.store, code)
-            meeting = start_meeting(session.store, session.guide, client, mode=MeetingMode.IN_PERSON)
+            meeting = start_meeting(session.store, session.meeting_guide, client, mode=MeetingMode.IN_PERSON)
         except (ValueError, OSError, ContentError) as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return

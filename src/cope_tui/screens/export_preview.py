@@ -54,21 +54,21 @@ class ExportPreview(Screen[None]):
     @work(thread=True, exclusive=True)
     def _build(self) -> None:
         session = self.app.session
-        store, guide = session.store, session.guide
+        store, meeting_guide = session.store, session.meeting_guide
         if self.meeting_id is not None:
             meeting = self.meeting or store.meeting(self.meeting_id)
             client = store.client(meeting.client_id) if meeting else None
-            text = meeting_markdown(guide, store, meeting) if meeting else "Meeting not found."
+            text = meeting_markdown(meeting_guide, store, meeting) if meeting else "Meeting not found."
             name = f"{client.code if client else 'meeting'}-{meeting.started:%Y-%m-%d}" if meeting else "meeting"
         elif self.handover:
             from ..export.handover import handover_markdown
 
             client = store.client(self.client_id or "")
-            text = handover_markdown(store, client, guide) if client else "Client not found."
+            text = handover_markdown(store, client, meeting_guide) if client else "Client not found."
             name = f"{client.code if client else 'client'}-handover-{date.today():%Y-%m-%d}"
         else:
             client = store.client(self.client_id or "")
-            text = client_markdown(guide, store, client) if client else "Client not found."
+            text = client_markdown(meeting_guide, store, client) if client else "Client not found."
             name = f"{client.code if client else 'client'}-{date.today():%Y-%m-%d}"
         self.app.call_from_thread(self._show, text, name)
 

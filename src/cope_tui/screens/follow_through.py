@@ -49,16 +49,16 @@ class FollowThroughScreen(Screen[None]):
     FollowThroughScreen #ft-detail { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("space", "tick", "Tick off", id="followthrough.tick"),
-        Binding("x", "tick", "Tick off or take back", show=False, id="followthrough.tick_alt"),
-        Binding("f", "next_view", "Next list", id="followthrough.next"),
-        Binding("1", "view('open')", "Open items", show=False, id="followthrough.open"),
-        Binding("2", "view('done')", "Done items", show=False, id="followthrough.done"),
-        Binding("3", "view('referrals')", "Referrals", show=False, id="followthrough.referrals"),
-        Binding("4", "view('meetings')", "Next meetings", show=False, id="followthrough.meetings"),
-        Binding("enter", "open", "Open client or meeting", show=False, id="followthrough.enter"),
-        Binding("m", "open_meeting", "Open meeting", id="followthrough.meeting"),
-        Binding("escape", "back", "Back", id="followthrough.back"),
+        Binding("space", "tick", "Tick off", id="follow_through.tick"),
+        Binding("x", "tick", "Tick off or take back", show=False, id="follow_through.tick_alt"),
+        Binding("f", "next_view", "Next list", id="follow_through.next"),
+        Binding("1", "view('open')", "Open items", show=False, id="follow_through.open"),
+        Binding("2", "view('done')", "Done items", show=False, id="follow_through.done"),
+        Binding("3", "view('referrals')", "Referrals", show=False, id="follow_through.referrals"),
+        Binding("4", "view('meetings')", "Next meetings", show=False, id="follow_through.meetings"),
+        Binding("enter", "open", "Open client or meeting", show=False, id="follow_through.enter"),
+        Binding("m", "open_meeting", "Open meeting", id="follow_through.meeting"),
+        Binding("escape", "back", "Back", id="follow_through.back"),
     ]
 
     def __init__(self, client_id: str | None = None):
@@ -99,12 +99,12 @@ class FollowThroughScreen(Screen[None]):
         if self.board is None:
             self.query_one("#ft-views", Static).update("Reading every meeting's action items…")
         self.run_worker(
-            partial(self._build, clients), thread=True, exclusive=True, group="followthrough-build", exit_on_error=False
+            partial(self._build, clients), thread=True, exclusive=True, group="follow-through-build", exit_on_error=False
         )
 
     def _build(self, clients: dict) -> None:
         try:
-            board = ft.build(self.session.store, self.session.guide, client_id=self.client_id, clients=clients)
+            board = ft.build(self.session.store, self.session.meeting_guide, client_id=self.client_id, clients=clients)
         except Exception as exc:  # e.g. the DB could not be read: say so where the lists go
             self.app.call_from_thread(self._show_failure, str(exc))
             return
@@ -273,7 +273,7 @@ class FollowThroughScreen(Screen[None]):
             return
         self._clients[client.id] = client
         self.session.save_client(client)
-        self.run_worker(self.session.flush, thread=True, group="followthrough-save", exit_on_error=False)
+        self.run_worker(self.session.flush, thread=True, group="follow-through-save", exit_on_error=False)
         self.board.retick(client.id, client.followups)
         self._fill()
         if ticked:

@@ -83,7 +83,7 @@ class MeetingScreen(Screen[None]):
         return self.meeting.finalised or self.session.store.read_only
 
     def steps(self) -> list[Step]:
-        return steps_of(self.session.guide, self.meeting)
+        return steps_of(self.session.meeting_guide, self.meeting)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -189,7 +189,7 @@ class MeetingScreen(Screen[None]):
     def open_step(self, step_id: str, *, save: bool = True) -> None:
         if save:
             self.capture()
-        step = self.session.guide.step(step_id)
+        step = self.session.meeting_guide.step(step_id)
         self.meeting.current_step = step_id
         holder = self.query_one("#step-holder", Static)
         for old in self.query(StepPanel):
@@ -233,7 +233,7 @@ class MeetingScreen(Screen[None]):
             return False
         self.capture()
         try:
-            set_step_state(self.session.guide, self.meeting, self.meeting.current_step, state)
+            set_step_state(self.session.meeting_guide, self.meeting, self.meeting.current_step, state)
         except MeetingError as exc:
             self.notify(str(exc), severity="warning", timeout=8)
             return False

@@ -71,7 +71,7 @@ class SearchScreen(Screen[Result | None]):
         session = self.app.session
         try:
             session.flush()
-            index_for(session.store, session.guide).refresh()
+            index_for(session.store, session.meeting_guide).refresh()
         except Exception as exc:  # noqa: BLE001 - a search that cannot run must not take the app down
             self._from_thread(self._failed, exc)
             return

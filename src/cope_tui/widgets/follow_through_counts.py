@@ -29,7 +29,7 @@ def show_home_counts(screen: Screen) -> None:
         try:
             session = app.session
             session.store.wait_ready()
-            text = counts_line(ft.build(session.store, session.guide).counts())
+            text = counts_line(ft.build(session.store, session.meeting_guide).counts())
         except (StoreError, ContentError, OSError):  # reported elsewhere (locked, damaged); counts can wait
             return
         try:
@@ -37,4 +37,4 @@ def show_home_counts(screen: Screen) -> None:
         except RuntimeError:
             pass  # the app has stopped meanwhile
 
-    screen.run_worker(work, thread=True, exclusive=True, group="followthrough-counts", exit_on_error=False)
+    screen.run_worker(work, thread=True, exclusive=True, group="follow-through-counts", exit_on_error=False)
