@@ -5,7 +5,6 @@ Panels edit the exercise in place and post `ExerciseChanged`; this screen queues
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from rich.markup import escape
@@ -29,6 +28,7 @@ from ..widgets.exercise.interviews import InterviewsPanel
 from ..widgets.exercise.panel import ExerciseChanged, ExercisePanel
 from ..widgets.exercise.plan import PlanPanel
 from ..widgets.exercise.records import RecordsPanel
+from ..widgets.save_status import save_status_text
 
 # (id, title, its panel; None for the report, which is a screen of its own: ctrl+r)
 SECTIONS: list[tuple[str, str, type[ExercisePanel] | None]] = [
@@ -201,17 +201,8 @@ class ExerciseScreen(Screen[None]):
     def show_save_status(self, status: SaveStatus) -> None:
         if not self.is_mounted:
             return
-        label = self.query_one("#exercise-save-status", Static)
-        if self.read_only:
-            label.update("read-only DB")
-        elif status.error:
-            label.update("[b]NOT SAVED[/b]\nretrying…")
-        elif status.pending:
-            label.update("saving…")
-        elif status.saved_at:
-            label.update("saved " + time.strftime("%H:%M:%S", time.localtime(status.saved_at)))
-        else:
-            label.update("saved")
+        text = save_status_text(status, read_only=self.read_only)
+        self.query_one("#exercise-save-status", Static).update(text)
 
     # ---- report and leaving ----------------------------------------------------
 

@@ -19,6 +19,7 @@ from ..meetings.rules import MeetingError, set_step_state, steps_of, undecided
 from ..meetings.models import Meeting, StepState
 from ..widgets.list_editor import ListEditor
 from ..widgets.navigation import ShowExport
+from ..widgets.save_status import save_status_text
 from ..dialogs.notes_area import NotesArea
 from ..widgets.step_panel import StepPanel
 
@@ -144,17 +145,8 @@ class MeetingScreen(Screen[None]):
     def show_save_status(self, status: SaveStatus) -> None:
         if not self.is_mounted:
             return
-        label = self.query_one("#save-status", Static)
-        if self.session.store.read_only:
-            label.update("read-only DB")
-        elif status.error:
-            label.update("[b]NOT SAVED[/b]\nretrying…")
-        elif status.pending:
-            label.update("saving…")
-        elif status.saved_at:
-            label.update("saved " + time.strftime("%H:%M:%S", time.localtime(status.saved_at)))
-        else:
-            label.update("saved")
+        text = save_status_text(status, read_only=self.session.store.read_only)
+        self.query_one("#save-status", Static).update(text)
 
     def _banner(self) -> str:
         m = self.meeting

@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...content.cope_guides import CultureStage, load_culture
-from ...cope.exercise import PlanItem, culture_item, plan_culture_item
+from ...cope.exercise import PlanItem, culture_item
 from ...dialogs.parts import clip
-from ...dialogs.problem_form import PlanItemForm
 from .panel import ExercisePanel
 from .plan_cells import CELL_MAX, OVERDUE_MARK, item_overdue, natural_width
+from .plan_culture import CulturePlan, CultureRow
 
 TEXT_MIN = 20
 
@@ -54,6 +54,7 @@ class CulturePanel(ExercisePanel):
         super().__init__(exercise, read_only=read_only, id=id)
         self.stages: tuple[CultureStage, ...] = load_culture().stages
         self.stage_index = 0
+        self.culture_plan = CulturePlan(exercise)  # planning an item is the same as in the action plan
 
     @property
     def stage(self) -> CultureStage:
@@ -183,10 +184,6 @@ class CulturePanel(ExercisePanel):
     def action_refuse_read_only(self) -> None:
         self.refuse_if_read_only()
 
-    def _store(self, item_id: str) -> PlanItem:
-        """The stored plan for an item, created on first use."""
-        return plan_culture_item(self.exercise, self.stage.id, item_id)
-
     # -- actions ------------------------------------------------------------------
 
     def action_stage(self, index: int) -> None:
@@ -199,26 +196,18 @@ class CulturePanel(ExercisePanel):
         if self.refuse_if_read_only():
             return
         index = self.current_index()
-        stage_id, item = self.stage.id, self.stage.items[index]
 
-        def edited(result: PlanItem | None) -> None:
-            if result is None:
-                return
-            before = self.exercise.culture.get(stage_id, {}).get(item.id) or PlanItem()
-            if (before.who, before.what, before.by_when) == (result.who, result.what, result.by_when):
-                return
-            stored = self.exercise.culture.setdefault(stage_id, {}).setdefault(item.id, PlanItem())
-            stored.who, stored.what, stored.by_when = result.who, result.what, result.by_when
+        def edited() -> None:
             self.changed()
             self.refresh_rows(index)
 
-        self.app.push_screen(PlanItemForm(item.text, self.planned(item.id)), edited)
+        row = CultureRow(self.stage, self.stage.items[index])
+        self.culture_plan.edit(row, self.app.push_screen, edited)
 
     def action_toggle_done(self) -> None:
         if self.refuse_if_read_only():
             return
         index = self.current_index()
-        stored = self._store(self.stage.items[index].id)
-        stored.done = not stored.done
+        self.culture_plan.toggle_done(CultureRow(self.stage, self.stage.items[index]))
         self.changed()
         self.refresh_rows(index)
