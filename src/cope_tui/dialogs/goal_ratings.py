@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 from ..meetings.case_plan import CasePlanError, check_can_rate, clean_note, open_goals, parse_score, rate, rating_at, sparkline, trend, unrate
 from ..meetings.models import Client, Goal, Meeting
 from .base import Dialog
-from .parts import focus_after
+from .parts import clip, focus_after
 
 GOAL_TEXT = 52  # one line per goal, so four goals fit at 80x24
 
@@ -77,8 +77,7 @@ class GoalRatings(Dialog[int | None]):
                 for number, goal in enumerate(self.goals, 1):
                     given = rating_at(goal, self.meeting.id)
                     spark = sparkline(trend(goal), 12)
-                    text = goal.text if len(goal.text) <= GOAL_TEXT else goal.text[: GOAL_TEXT - 1] + "…"
-                    yield Static(f"[b]{number}.[/b] {escape(text)}  [dim]{spark}[/dim]", classes="goal-line")
+                    yield Static(f"[b]{number}.[/b] {escape(clip(goal.text, GOAL_TEXT))}  [dim]{spark}[/dim]", classes="goal-line")
                     with Horizontal(classes="rating-row"):
                         yield Input(
                             str(given.score) if given else "",

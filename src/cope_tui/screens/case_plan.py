@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ..dialogs.parts import clip
 from ..meetings.case_plan import KIND_LABELS, CasePlanError, direction, latest, remove_goal, set_achieved, sparkline, trend
 from ..meetings.models import Client, Goal
 
@@ -89,10 +90,9 @@ class CasePlanScreen(Screen[None]):
         table.clear()
         for goal in client.goals:
             last = latest(goal)
-            text = goal.text if len(goal.text) <= GOAL_WIDTH else goal.text[: GOAL_WIDTH - 1] + "…"
             table.add_row(
                 "preferred" if goal.kind == "preferred" else "change",
-                text,
+                clip(goal.text, GOAL_WIDTH),
                 str(len(goal.indicators)),
                 f"{last.score}/10" if last else "-",
                 sparkline(trend(goal), SPARK),
