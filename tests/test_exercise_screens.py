@@ -11,7 +11,7 @@ from cope_tui.app import create_app
 from cope_tui.cope.exercise import new_exercise, set_answer
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.dialogs.confirm import Confirm
-from cope_tui.screens.exercise import SECTIONS, UNAVAILABLE, ExerciseScreen, load_panel
+from cope_tui.screens.exercise import SECTIONS, ExerciseReport, ExerciseScreen
 from cope_tui.dialogs.exercise_form import CommentDialog, ExerciseForm, GuidePicker, TeamForm, parse_teams
 from cope_tui.screens.exercises import ExercisesScreen
 from cope_tui.session import Session
@@ -204,7 +204,6 @@ async def test_sections_move_and_missing_ones_say_so(db, monkeypatch):
     exercise = new_exercise("Gulu", date(2026, 1, 5))
     store.put_exercise(exercise)
     store.close()
-    missing = {sid for sid, _, path in SECTIONS if path and load_panel(path) is None}
 
     session = Session.open(db)
     app = create_app(session)
@@ -213,15 +212,15 @@ async def test_sections_move_and_missing_ones_say_so(db, monkeypatch):
         app.push_screen(ExerciseScreen(exercise.id))
         await settle(pilot)
         screen = app.screen
-        for sid, _title, _path in SECTIONS[1:]:
+        for sid, _title, panel in SECTIONS[1:]:
             await pilot.press("f8")
             await settle(pilot)
             assert screen.section == sid
             shown = screen.query_one(".exercise-section")
-            if sid in missing:
-                assert UNAVAILABLE in str(shown.render())
-            elif sid == "report":
+            if panel is None:
                 assert "ctrl+r" in str(shown.render())
+            else:
+                assert isinstance(shown, panel)
         await pilot.press("f8")  # past the last: stays
         await settle(pilot)
         assert screen.section == "report"
@@ -234,9 +233,11 @@ async def test_sections_move_and_missing_ones_say_so(db, monkeypatch):
         await settle(pilot)
         assert screen.section == "overview"
 
-        # ctrl+r either previews the report or says it is not in this build.
-        monkeypatch.setattr("cope_tui.screens.exercise.REPORT_MODULE", "cope_tui.no_such_module")
+        # ctrl+r previews the report; esc comes back.
         await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ExerciseReport)
+        await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
 

@@ -27,7 +27,7 @@ from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
-from cope_tui.widgets.notes_area import LIMIT, NotesArea
+from cope_tui.dialogs.notes_area import LIMIT, NotesArea
 
 SIZE = (80, 24)
 

@@ -18,9 +18,10 @@ from textual.message import Message
 from textual.screen import Screen
 
 from . import __version__
-from .store.autosave import SaveStatus
+from .app_navigation import Navigation
 from .session import Session
 from .settings import Settings, load_settings
+from .store.autosave import SaveStatus
 from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
 from .widgets.terminal_guard import GuardedOutput
@@ -50,7 +51,7 @@ class SaveStatusChanged(Message):
         self.status = status
 
 
-class CopeApp(KeyOrder, GuardedOutput, App[None]):
+class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CopeCommands}
@@ -359,9 +360,7 @@ class CopeApp(KeyOrder, GuardedOutput, App[None]):
             self.push_screen(PrivacyScreen())
 
     def action_search(self) -> None:
-        from .screens.search import toggle_search
-
-        toggle_search(self)
+        self.toggle_search()
 
     def action_command_palette(self) -> None:
         if not isinstance(self.screen, CommandPalette):

@@ -2,59 +2,44 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from ..session import create_client, rename_client
 from ..meetings.models import Client
-from ..widgets.focus import focus_after
+from .form import FormDialog
 
 
-class ClientForm(ModalScreen[Client | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
-    ]
+class ClientForm(FormDialog[Client | None]):
+    """Writes the client itself (a new code must not clash with a stored one); dismisses
+    with the saved client, or None."""
+
+    ERROR_ID = "{}-error"
 
     def __init__(self, client: Client | None = None):
-        super().__init__()
+        super().__init__("Edit client" if client else "New client")
         self.client = client
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         c = self.client
-        with Vertical(classes="dialog"):
-            yield Label("Edit client" if c else "New client", classes="dialog-title")
-            yield Label("Name or code (use a code where names must not be stored)")
-            yield Input(c.code if c else "", id="code", placeholder="e.g. C-0142")
-            yield Static("", id="code-error", classes="error", markup=False)
-            yield Label("Significant others (comma-separated roles or names)")
-            yield Input(", ".join(c.significant_others) if c else "", id="others", placeholder="e.g. partner, sister")
-            yield Label("Note")
-            yield Input(c.note if c else "", id="note")
-            yield Static("enter next · ctrl+s save · esc cancel", classes="hint")
-
-    @on(Input.Changed, "#code")
-    def _clear_error(self) -> None:
-        self.query_one("#code-error", Static).update("")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "note":
-            self.action_save()
-        else:
-            focus_after(event.input)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        yield from self.field(
+            "code",
+            "Name or code",
+            self.text_input(c.code if c else "", "e.g. C-0142", id="code"),
+            help="Use a code where names must not be stored.",
+        )
+        yield from self.field(
+            "others",
+            "Others",
+            self.text_input(", ".join(c.significant_others) if c else "", "e.g. partner, sister", id="others"),
+            help="Significant others: roles or names, comma-separated.",
+        )
+        yield from self.field("note", "Note", self.text_input(c.note if c else "", id="note"))
 
     def action_save(self) -> None:
-        code = self.query_one("#code", Input).value
-        others = [o.strip() for o in self.query_one("#others", Input).value.split(",") if o.strip()]
-        note = self.query_one("#note", Input).value.strip()
+        code = self.query_one("#code", Input).value  # as typed: the rules say what is wrong with it
+        others = [o.strip() for o in self.text("others").split(",") if o.strip()]
+        note = self.text("note")
         store = self.app.session.store
         try:
             if self.client is None:
@@ -66,10 +51,9 @@ class ClientForm(ModalScreen[Client | None]):
                 client.note = note
                 store.put_client(client)
         except ValueError as exc:
-            self.query_one("#code-error", Static).update(str(exc))
-            self.query_one("#code", Input).focus()
+            self.refuse("code", str(exc))
             return
         except OSError as exc:
-            self.query_one("#code-error", Static).update(f"Could not save: {exc.strerror}. Try again.")
+            self.show_error("code", f"Could not save: {exc.strerror}. Try again.")
             return
         self.dismiss(client)

@@ -5,47 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from .base import Dialog
 
-class Confirm(ModalScreen[bool]):
+
+class Confirm(Dialog[bool]):
     """Ask a yes/no question; dismisses with True (y/enter) or False (n/escape).
 
     The Yes button has focus, so enter answers yes; tab to No and enter answers no.
     """
 
-    DEFAULT_CSS = """
-    Confirm {
-        align: center middle;
-    }
-    Confirm > #confirm-dialog {
-        width: 60;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $warning;
-        background: $surface;
-        padding: 0 1;
-    }
-    Confirm #confirm-message {
-        width: 100%;
-        margin-bottom: 1;
-    }
-    Confirm #confirm-buttons {
-        height: auto;
-        width: 100%;
-        align-horizontal: center;
-    }
-    Confirm #confirm-buttons Button {
-        margin: 0 1;
-    }
-    Confirm #confirm-hint {
-        color: $text-muted;
-        width: 100%;
-        text-align: center;
-    }
-    """
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -59,7 +29,7 @@ class Confirm(ModalScreen[bool]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog") as dialog:
+        with Vertical(id="confirm-dialog", classes="frame") as dialog:
             if self.title_text:
                 dialog.border_title = self.title_text
             yield Static(self.message, id="confirm-message", markup=False)

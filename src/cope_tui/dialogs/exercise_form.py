@@ -14,14 +14,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..content.cope_guides import load_guides
 from ..cope.exercise import Exercise, ExerciseError, Team, check_name, new_exercise
 from ..records import parse_date
-from ..widgets.focus import focus_after
+from .base import Dialog
+from .form import FormDialog
+from .parts import focus_after
 
 TEAMS_HELP = (
     "Teams (optional), one a line as  Team name: member, member\n"
@@ -61,20 +62,12 @@ def parse_teams(text: str, previous: list[Team] | None = None) -> list[Team]:
     return teams
 
 
-class ExerciseForm(ModalScreen[Exercise | None]):
+class ExerciseForm(Dialog[Exercise | None]):
     """New exercise, new follow-up (`follow_up_of`), or the details of one (`exercise`).
 
     Laid out as label + field rows so it fits 80x24 with room for a message.
     """
 
-    DEFAULT_CSS = """
-    ExerciseForm .form-row { height: 3; }
-    ExerciseForm .form-row Label { width: 13; padding-top: 1; }
-    ExerciseForm .form-row .short-label { width: 5; padding-left: 1; }
-    ExerciseForm .form-row Input { width: 1fr; }
-    ExerciseForm #teams { height: 5; }
-    ExerciseForm .error { display: none; }
-    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="exercise_form.cancel"),
@@ -219,47 +212,27 @@ class ExerciseForm(ModalScreen[Exercise | None]):
         self.dismiss(exercise)
 
 
-class TeamForm(ModalScreen[tuple[str, list[str]] | None]):
+class TeamForm(FormDialog[tuple[str, list[str]] | None]):
     """A team's name and members; names must differ from the other teams'."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="team_form.cancel"),
-        Binding("ctrl+s", "save", "Save", id="team_form.save", priority=True),
-    ]
+    ERROR_ID = "{}-error"
 
     def __init__(self, team: Team | None = None, taken: list[str] | None = None):
-        super().__init__()
+        super().__init__("Edit team" if team else "New team")
         self.team = team
         self.taken = {name.casefold() for name in taken or []}
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         t = self.team
-        with Vertical(classes="dialog"):
-            yield Label("Edit team" if t else "New team", classes="dialog-title")
-            yield Label("Team name")
-            yield Input(t.name if t else "", id="team-name", placeholder="e.g. Outpatients")
-            yield Static("", id="team-error", classes="error", markup=False)
-            yield Label("Members (comma-separated names or roles)")
-            yield Input(", ".join(t.members) if t else "", id="team-members", placeholder="e.g. Ann, Bo, cleaner")
-            yield Static("enter next / save · ctrl+s save · esc cancel", classes="hint")
-
-    @on(Input.Changed, "#team-name")
-    def _clear_error(self) -> None:
-        self.query_one("#team-error", Static).update("")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "team-members":
-            self.action_save()
-        else:
-            focus_after(event.input)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        yield from self.field("team", "Team name", self.text_input(t.name if t else "", "e.g. Outpatients", id="team-name"))
+        yield from self.field(
+            "team-members",
+            "Members",
+            self.text_input(", ".join(t.members) if t else "", "names or roles, comma-separated", id="team-members"),
+        )
 
     def action_save(self) -> None:
-        name_input = self.query_one("#team-name", Input)
-        name = name_input.value.strip()
+        name = self.text("team")
         error = ""
         if not name:
             error = "Type the team's name (it cannot be empty)."
@@ -271,22 +244,18 @@ class TeamForm(ModalScreen[tuple[str, list[str]] | None]):
             except ExerciseError as exc:
                 error = str(exc)
         if error:
-            self.query_one("#team-error", Static).update(error)
-            name_input.focus()
+            self.refuse("team", error)
             return
-        members = [m.strip() for m in self.query_one("#team-members", Input).value.split(",") if m.strip()]
+        members = [m.strip() for m in self.text("team-members").split(",") if m.strip()]
         self.dismiss((name, members))
 
 
-class GuidePicker(ModalScreen[list[str] | None]):
+class GuidePicker(Dialog[list[str] | None]):
     """Tick the guides a team answers; guides held by other teams say so.
 
     Ticks are drawn as [x] / [ ] rather than coloured boxes, so they read in NO_COLOR too.
     """
 
-    DEFAULT_CSS = """
-    GuidePicker #guide-picks { height: auto; max-height: 12; }
-    """
 
     BINDINGS = [
         Binding("space", "toggle", "Tick / untick", id="guide_picker.toggle"),
@@ -341,7 +310,7 @@ class GuidePicker(ModalScreen[list[str] | None]):
         self.dismiss([g.id for g in self.guides if g.id in self.picked])
 
 
-class CommentDialog(ModalScreen[str | None]):
+class CommentDialog(Dialog[str | None]):
     """One line of comment on an answer; the question is shown in full above it."""
 
     BINDINGS = [

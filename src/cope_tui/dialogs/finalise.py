@@ -9,10 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
-from ..widgets.notes_area import NotesArea
+from .base import Dialog
+from .notes_area import NotesArea
 
 
 def _default_author() -> str:
@@ -22,7 +22,7 @@ def _default_author() -> str:
         return ""
 
 
-class FinaliseDialog(ModalScreen[str | None]):
+class FinaliseDialog(Dialog[str | None]):
     """Asks who finalises; warns about steps left open. Returns the name or None."""
 
     BINDINGS = [
@@ -66,7 +66,7 @@ class FinaliseDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class AddendumDialog(ModalScreen[tuple[str, str] | None]):
+class AddendumDialog(Dialog[tuple[str, str] | None]):
     """A correction to a finalised meeting: text and author; returns both or None."""
 
     BINDINGS = [

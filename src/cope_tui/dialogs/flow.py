@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from .base import Dialog
 
-class FlowDialog(ModalScreen[int | str | None]):
+
+class FlowDialog(Dialog[int | str | None]):
     """A few labelled inputs and/or a list of choices, all by keyboard.
 
     Enter in an input tries `apply`, which raises ValueError with the reason: a refusal is a
@@ -24,14 +25,6 @@ class FlowDialog(ModalScreen[int | str | None]):
     input and saves, or, with no inputs, dismisses with the choice's id. Escape: None.
     """
 
-    DEFAULT_CSS = """
-    FlowDialog > Vertical { width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1; }
-    FlowDialog Label { color: $text-muted; }
-    FlowDialog Input.-textual-compact { background: $boost; }
-    FlowDialog OptionList { height: auto; max-height: 8; border: none; }
-    FlowDialog .hint { padding: 0; margin-top: 1; }
-    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="flow_dialog.cancel"),
         Binding("down", "app.focus_next", "Next field", show=False, id="flow_dialog.next"),
@@ -44,7 +37,7 @@ class FlowDialog(ModalScreen[int | str | None]):
         self.title_text, self.fields, self.apply, self.choices = title, fields, apply, list(choices)
 
     def compose(self) -> ComposeResult:
-        with Vertical() as dialog:
+        with Vertical(classes="frame") as dialog:
             dialog.border_title = self.title_text
             for key, label, value in self.fields:
                 yield Label(label, markup=False)

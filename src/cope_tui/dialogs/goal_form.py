@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from ..meetings.case_plan import CasePlanError, add_goal, edit_goal
 from ..meetings.models import Client, Goal
-from ..widgets.focus import focus_after
-from ..widgets.notes_area import NotesArea
+from .form import FormDialog
+from .notes_area import NotesArea
 
 KIND_CHOICES = [
     ("Change goal: a step towards the preferred scenario", "change"),
@@ -20,57 +16,40 @@ KIND_CHOICES = [
 ]
 
 
-class GoalForm(ModalScreen[Goal | None]):
+class GoalForm(FormDialog[Goal | None]):
     """Changes the client in memory only when everything typed is valid; the caller saves.
 
     A refusal is shown under the field and the dialog stays open, so nothing typed is lost.
     """
 
-    DEFAULT_CSS = """
-    GoalForm #goal-indicators { height: 6; }
-    GoalForm #goal-error { height: auto; color: $error; text-style: bold; }
-    """
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="goal.save"),
-        Binding("escape", "cancel", "Cancel", id="goal.cancel"),
-    ]
-
     def __init__(self, client: Client, goal: Goal | None = None):
-        super().__init__()
+        super().__init__("Edit goal" if goal else "New goal")
         self.client, self.goal = client, goal
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         goal = self.goal
-        with Vertical(classes="dialog"):
-            yield Label("Edit goal" if goal else "New goal", classes="dialog-title")
-            yield Label("The goal, in the client's words")
-            yield Input(goal.text if goal else "", id="goal-text", placeholder="e.g. Sleeping through most nights")
-            yield Static("", id="goal-error", markup=False)
-            yield Label("Kind")
-            yield Select(KIND_CHOICES, allow_blank=False, value=goal.kind if goal else "change", id="goal-kind")
-            yield Label("Benefit indicators: how the client will know it helps (one per line)")
-            yield NotesArea(
-                "\n".join(goal.indicators) if goal else "", id="goal-indicators", soft_wrap=True, tab_behavior="focus"
-            )
-            yield Static("enter next field · ctrl+s save · esc cancel", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#goal-text", Input).focus()
-
-    @on(Input.Changed, "#goal-text")
-    def _clear_error(self) -> None:
-        self.query_one("#goal-error", Static).update("")
-
-    @on(Input.Submitted, "#goal-text")
-    def _next(self, event: Input.Submitted) -> None:
-        event.stop()
-        focus_after(event.input)
+        yield from self.field(
+            "text",
+            "Goal",
+            self.text_input(goal.text if goal else "", "in the client's words", id="goal-text"),
+            help="e.g. Sleeping through most nights",
+        )
+        yield from self.field(
+            "kind",
+            "Kind",
+            Select(KIND_CHOICES, allow_blank=False, value=goal.kind if goal else "change", compact=True, id="goal-kind"),
+        )
+        yield from self.field(
+            "indicators",
+            "Indicators",
+            NotesArea("\n".join(goal.indicators) if goal else "", id="goal-indicators", soft_wrap=True, tab_behavior="focus"),
+            help="Benefit indicators: how the client will know it helps; one a line.",
+        )
 
     def _apply(self) -> Goal:
         """Put what is typed into the client; a new goal is added once, then edited."""
         text = self.query_one("#goal-text", Input).value
-        kind = str(self.query_one("#goal-kind", Select).value)
+        kind = self.choice("kind")
         indicators = self.query_one("#goal-indicators", TextArea).text
         if self.goal is None:
             self.goal = add_goal(self.client, text, kind, indicators)
@@ -93,10 +72,6 @@ class GoalForm(ModalScreen[Goal | None]):
         try:
             goal = self._apply()
         except CasePlanError as exc:
-            self.query_one("#goal-error", Static).update(str(exc))
-            self.query_one("#goal-text", Input).focus()
+            self.refuse("text", str(exc))
             return
         self.dismiss(goal)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,17 +7,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..meetings.case_plan import CasePlanError, check_can_rate, clean_note, open_goals, parse_score, rate, rating_at, sparkline, trend, unrate
 from ..meetings.models import Client, Goal, Meeting
-from ..widgets.focus import focus_after
+from .base import Dialog
+from .parts import clip, focus_after
 
 GOAL_TEXT = 52  # one line per goal, so four goals fit at 80x24
 
 
-class GoalRatings(ModalScreen[int | None]):
+class GoalRatings(Dialog[int | None]):
     """Dismisses with how many goals carry a score at this meeting, or None if cancelled.
 
     Every row is checked before anything is stored, so one bad score changes nothing and
@@ -25,16 +25,6 @@ class GoalRatings(ModalScreen[int | None]):
     scores given, because ratings are part of what was signed.
     """
 
-    DEFAULT_CSS = """
-    GoalRatings > .dialog { height: auto; max-height: 100%; }
-    GoalRatings #ratings-body { height: auto; max-height: 16; }
-    GoalRatings .goal-line { height: 1; }
-    GoalRatings #ratings-given { height: auto; margin-top: 1; }
-    GoalRatings .rating-row { height: 3; }
-    GoalRatings .rating-score { width: 10; }
-    GoalRatings .rating-note { width: 1fr; }
-    GoalRatings #ratings-error { height: auto; color: $error; text-style: bold; }
-    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save ratings", priority=True, id="ratings.save"),
@@ -87,8 +77,7 @@ class GoalRatings(ModalScreen[int | None]):
                 for number, goal in enumerate(self.goals, 1):
                     given = rating_at(goal, self.meeting.id)
                     spark = sparkline(trend(goal), 12)
-                    text = goal.text if len(goal.text) <= GOAL_TEXT else goal.text[: GOAL_TEXT - 1] + "…"
-                    yield Static(f"[b]{number}.[/b] {escape(text)}  [dim]{spark}[/dim]", classes="goal-line")
+                    yield Static(f"[b]{number}.[/b] {escape(clip(goal.text, GOAL_TEXT))}  [dim]{spark}[/dim]", classes="goal-line")
                     with Horizontal(classes="rating-row"):
                         yield Input(
                             str(given.score) if given else "",

@@ -6,10 +6,11 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
-from ..widgets.palette import screen_actions
+from .base import Dialog
+from .screen_keys import screen_actions
 
 GUIDE = """\
 [b]Anywhere[/b]
@@ -66,7 +67,7 @@ GUIDE = """\
 """
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [
         Binding("escape,q,f1,question_mark", "close", "Close", id="help.close"),
     ]

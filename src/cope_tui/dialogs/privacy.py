@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .base import Dialog
 
-class PrivacyScreen(ModalScreen[None]):
+
+class PrivacyScreen(Dialog[None]):
     BINDINGS = [
         Binding("f2", "leave", "Show again", id="privacy.leave", priority=True),
         Binding("ctrl+backslash", "leave", "Show again", show=False, id="privacy.leave_alt", priority=True),

@@ -7,26 +7,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..meetings.models import STAGES, Client
 from ..content.stages import StageGuide
 from ..meetings.stages import StageError, change_stage
+from .base import Dialog
 
 
-class StageForm(ModalScreen[Client | None]):
+class StageForm(Dialog[Client | None]):
     """Pick a stage (↑/↓ or its number) and type why; dismisses with the saved client or None.
 
     The change is made on a copy and written at once, so a refusal or a failed write
     leaves the client exactly as it was and keeps what was typed on screen.
     """
 
-    DEFAULT_CSS = """
-    StageForm #stage-list { height: 8; }
-    StageForm #stage-purpose { height: 2; color: $text-muted; }
-    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="stage.cancel"),

@@ -6,14 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..meetings.models import Client, MeetingMode
+from .base import Dialog
 
 
-class StartMeeting(ModalScreen[tuple[MeetingMode, list[str]] | None]):
+class StartMeeting(Dialog[tuple[MeetingMode, list[str]] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="start.cancel"),
         Binding("ctrl+s", "start", "Start", id="start.go", priority=True),

@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from .base import Dialog
 
 Checker = Callable[[str], str | None]  # why the text is refused, or None
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """One line of text in a small dialog; dismisses with the stripped text or None.
 
     `required` is the message shown (and the dialog kept open) when the text is empty,
@@ -22,17 +23,6 @@ class TextPrompt(ModalScreen[str | None]):
     the dialog after a refusal and the facilitator keeps what they typed.
     """
 
-    DEFAULT_CSS = """
-    TextPrompt { align: center middle; }
-    TextPrompt > #prompt-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; border-title-style: bold; background: $surface; padding: 0 1;
-    }
-    TextPrompt #prompt-text { height: auto; margin-bottom: 1; }
-    TextPrompt #prompt-error { height: auto; color: $error; text-style: bold; display: none; }
-    TextPrompt #prompt-error.-shown { display: block; }
-    TextPrompt #prompt-hint { height: auto; color: $text-muted; margin-top: 1; }
-    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="prompt.save"),
@@ -47,7 +37,7 @@ class TextPrompt(ModalScreen[str | None]):
         self.required, self.check = required, check
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="prompt-dialog") as dialog:
+        with Vertical(id="prompt-dialog", classes="frame") as dialog:
             dialog.border_title = self.title_text
             yield Static(self.prompt, id="prompt-text", markup=False)
             # Bordered, not compact: a compact input has no outline under NO_COLOR.

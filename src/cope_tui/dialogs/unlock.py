@@ -13,20 +13,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from .base import Dialog
 
-class UnlockScreen(ModalScreen[bool]):
+
+class UnlockScreen(Dialog[bool]):
     """Dismissed with True once the passphrase is right; nothing behind it is shown."""
 
-    DEFAULT_CSS = """
-    UnlockScreen { background: $background; align: center middle; }
-    UnlockScreen .lock-dialog { width: 70; max-width: 100%; height: auto; }
-    UnlockScreen #lock-note { height: auto; margin-top: 1; }
-    UnlockScreen #lock-db { margin-bottom: 1; }
-    UnlockScreen .muted { color: $text-muted; }
-    """
 
     # The app's ctrl+q works here already; listed so help (F1) shows it on this screen too.
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit (saves first)", id="unlock.quit")]

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ..dialogs.parts import clip
 from ..meetings.case_plan import KIND_LABELS, CasePlanError, direction, latest, remove_goal, set_achieved, sparkline, trend
 from ..meetings.models import Client, Goal
 
@@ -23,14 +24,14 @@ class CasePlanScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("n", "add", "New goal", id="caseplan.add"),
-        Binding("ctrl+n", "add", "New goal", show=False, id="caseplan.add_alt"),
-        Binding("e", "edit", "Edit goal", id="caseplan.edit"),
-        Binding("x,delete", "delete", "Delete goal", id="caseplan.delete"),
-        Binding("a", "achieved", "Achieved", id="caseplan.achieved"),
-        Binding("r", "rate", "Rate progress", id="caseplan.rate"),
-        Binding("f9", "rate", "Rate progress", show=False, id="caseplan.rate_alt"),
-        Binding("escape", "back", "Back", id="caseplan.back"),
+        Binding("n", "add", "New goal", id="case_plan.add"),
+        Binding("ctrl+n", "add", "New goal", show=False, id="case_plan.add_alt"),
+        Binding("e", "edit", "Edit goal", id="case_plan.edit"),
+        Binding("x,delete", "delete", "Delete goal", id="case_plan.delete"),
+        Binding("a", "achieved", "Achieved", id="case_plan.achieved"),
+        Binding("r", "rate", "Rate progress", id="case_plan.rate"),
+        Binding("f9", "rate", "Rate progress", show=False, id="case_plan.rate_alt"),
+        Binding("escape", "back", "Back", id="case_plan.back"),
     ]
 
     def __init__(self, client_id: str):
@@ -44,7 +45,7 @@ class CasePlanScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="caseplan-card", classes="card")
+        yield Static("", id="case-plan-card", classes="card")
         yield DataTable(id="goal-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="goal-detail", classes="sensitive")
         yield Footer()
@@ -89,10 +90,9 @@ class CasePlanScreen(Screen[None]):
         table.clear()
         for goal in client.goals:
             last = latest(goal)
-            text = goal.text if len(goal.text) <= GOAL_WIDTH else goal.text[: GOAL_WIDTH - 1] + "…"
             table.add_row(
                 "preferred" if goal.kind == "preferred" else "change",
-                text,
+                clip(goal.text, GOAL_WIDTH),
                 str(len(goal.indicators)),
                 f"{last.score}/10" if last else "-",
                 sparkline(trend(goal), SPARK),
@@ -113,7 +113,7 @@ class CasePlanScreen(Screen[None]):
                 f"[b]{escape(client.code)}[/b] has no goals yet. Stage 3 names the preferred scenario and the "
                 "change goals: n adds one, with the benefit indicators that will show it is working."
             )
-        self.query_one("#caseplan-card", Static).update(card)
+        self.query_one("#case-plan-card", Static).update(card)
         self._show_detail()
 
     def _selected(self) -> Goal | None:

@@ -13,6 +13,7 @@ from ..meetings.models import Client, Meeting
 from ..content.stages import load_stages
 from ..meetings.stages import StageError, stage_since
 from ..widgets.case_plan_summary import CasePlanSummary
+from ..widgets.navigation import OpenCasePlan, OpenFollowThrough, OpenHandover, OpenMeeting, ShowExport
 
 
 STATUS_WIDTH = 22  # "final (worker-12)" whole; the table still fits in 80 columns
@@ -28,8 +29,8 @@ class ClientScreen(Screen[None]):
         Binding("e", "edit", "Edit client", id="client.edit"),
         Binding("s", "stage", "Stage", id="client.stage"),
         Binding("h", "handover", "Handover", id="client.handover"),
-        Binding("g", "case_plan", "Case plan", id="client.caseplan"),
-        Binding("t", "follow_through", "Follow-through", id="client.followthrough"),
+        Binding("g", "case_plan", "Case plan", id="client.case_plan"),
+        Binding("t", "follow_through", "Follow-through", id="client.follow_through"),
         Binding("ctrl+r", "export", "Export", id="client.export"),
         Binding("escape", "back", "Back", id="client.back"),
     ]
@@ -122,7 +123,7 @@ class ClientScreen(Screen[None]):
     def action_open_meeting(self) -> None:
         meeting = self._selected()
         if meeting is not None:
-            push_meeting(self.app, meeting.id)
+            self.post_message(OpenMeeting(meeting.id))
 
     def action_start_meeting(self) -> None:
         from ..dialogs.start_meeting import StartMeeting
@@ -139,8 +140,6 @@ class ClientScreen(Screen[None]):
         def chosen(choice) -> None:
             if choice is None:
                 return
-            from .meeting import MeetingScreen
-
             mode, present = choice
             try:
                 meeting = start_meeting(self.session.store, self.session.meeting_guide, client, mode=mode, present=present)
@@ -150,7 +149,7 @@ class ClientScreen(Screen[None]):
             except StageError as exc:
                 self.notify(str(exc), severity="warning", timeout=8)
                 return
-            self.app.push_screen(MeetingScreen(meeting.id))
+            self.post_message(OpenMeeting(meeting.id))
 
         self.app.push_screen(StartMeeting(client, first=first), chosen)
 
@@ -166,15 +165,11 @@ class ClientScreen(Screen[None]):
         self.app.push_screen(ClientForm(self.client), lambda _: self.refresh_view())
 
     def action_export(self) -> None:
-        from .export_preview import ExportPreview
-
-        self.app.push_screen(ExportPreview(client_id=self.client_id))
+        self.post_message(ShowExport(client_id=self.client_id))
 
     def action_follow_through(self) -> None:
         """This client's action items, referrals and next meeting."""
-        from .follow_through import FollowThroughScreen
-
-        self.app.push_screen(FollowThroughScreen(self.client_id))
+        self.post_message(OpenFollowThrough(self.client_id))
 
     def action_back(self) -> None:
         self.dismiss()
@@ -225,14 +220,10 @@ class ClientScreen(Screen[None]):
         self.app.push_screen(StageForm(client, stages), lambda _: self.refresh_view())
 
     def action_case_plan(self) -> None:
-        from .case_plan import CasePlanScreen
-
-        self.app.push_screen(CasePlanScreen(self.client_id))
+        self.post_message(OpenCasePlan(self.client_id))
 
     def action_handover(self) -> None:
-        from .handover import HandoverScreen
-
-        self.app.push_screen(HandoverScreen(self.client_id))
+        self.post_message(OpenHandover(self.client_id))
 
     def action_reopen(self) -> None:
         from ..meetings.stages import reopen_client
@@ -268,21 +259,6 @@ class ClientScreen(Screen[None]):
             ),
             chosen,
         )
-
-
-def push_meeting(app, meeting_id: str) -> None:
-    """Open a meeting, unless it is already open further back (reached again through search
-    or follow-through): two screens on one meeting would overwrite each other's saves."""
-    from .meeting import MeetingScreen
-
-    if any(isinstance(s, MeetingScreen) and s.meeting_id == meeting_id for s in app.screen_stack):
-        app.notify(
-            "That meeting is already open further back. Press esc to close the screens above it.",
-            severity="warning",
-            timeout=8,
-        )
-        return
-    app.push_screen(MeetingScreen(meeting_id))
 
 
 def _escape(text: str) -> str:

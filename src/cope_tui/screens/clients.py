@@ -14,6 +14,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from ..widgets.navigation import OpenClient, OpenExercises, OpenFollowThrough, OpenMeeting
+
 if TYPE_CHECKING:
     from textual.widgets import DataTable
 
@@ -65,7 +67,7 @@ class ClientsScreen(Screen[None]):
         Binding("ctrl+l", "search", "Search", id="clients.search_alt"),
         Binding("escape", "clear_search", "Clear", show=False, id="clients.clear"),
         Binding("f3", "exercises", "Exercises", id="clients.exercises"),
-        Binding("ctrl+t", "follow_through", "Follow-through", id="clients.followthrough"),
+        Binding("ctrl+t", "follow_through", "Follow-through", id="clients.follow_through"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -129,7 +131,7 @@ class ClientsScreen(Screen[None]):
 
     def _follow_through_counts(self) -> None:
         """'3 overdue · 2 due today' in the header, once the list is painted and the DB loaded."""
-        from .follow_through import show_home_counts
+        from ..widgets.follow_through_counts import show_home_counts
 
         show_home_counts(self)
 
@@ -241,21 +243,15 @@ class ClientsScreen(Screen[None]):
             self.open_client(client)
 
     def open_client(self, client: Client) -> None:
-        from .client import ClientScreen
-
-        self.app.push_screen(ClientScreen(client.id))
+        self.post_message(OpenClient(client.id))
 
     def action_exercises(self) -> None:
         """The second area: COPE exercises at sites (F3 there comes back here)."""
-        from .exercises import ExercisesScreen
-
-        self.app.push_screen(ExercisesScreen())
+        self.post_message(OpenExercises())
 
     def action_follow_through(self) -> None:
         """Every client's action items, referrals and next meetings in one place."""
-        from .follow_through import FollowThroughScreen
-
-        self.app.push_screen(FollowThroughScreen())
+        self.post_message(OpenFollowThrough())
 
     def action_new_client(self) -> None:
         from ..dialogs.client_form import ClientForm
@@ -276,7 +272,6 @@ class ClientsScreen(Screen[None]):
         from ..errors import ContentError
         from ..session import create_client, start_meeting
         from ..meetings.models import MeetingMode, check_code
-        from .meeting import MeetingScreen
 
         session = self.app.session
         try:
@@ -288,4 +283,4 @@ class ClientsScreen(Screen[None]):
             return
         self.refresh_clients()
         self.open_client(client)
-        self.app.push_screen(MeetingScreen(meeting.id))
+        self.post_message(OpenMeeting(meeting.id))

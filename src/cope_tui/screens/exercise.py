@@ -1,14 +1,10 @@
 """One COPE exercise: its sections in a sidebar, the chosen section's panel beside it.
 
-Sections are named by import path, so each can be written (and shipped) on its own: a
-section whose module is missing says so instead of taking the screen down. Panels edit
-the exercise in place and post `ExerciseChanged`; this screen queues the save.
+Panels edit the exercise in place and post `ExerciseChanged`; this screen queues the save.
 """
 
 from __future__ import annotations
 
-import importlib
-import time
 from pathlib import Path
 
 from rich.markup import escape
@@ -22,37 +18,34 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..store.autosave import SaveStatus
 from ..cope.exercise import Exercise
-from ..widgets.exercise.panel import ExerciseChanged
+from ..export.exercise import exercise_markdown
+from ..store.autosave import SaveStatus
+from ..widgets.exercise.culture import CulturePanel
+from ..widgets.exercise.flow import FlowPanel
+from ..widgets.exercise.guides import GuidesPanel, OverviewPanel
+from ..widgets.exercise.interviews import InterviewsPanel
+from ..widgets.exercise.panel import ExerciseChanged, ExercisePanel
+from ..widgets.exercise.plan import PlanPanel
+from ..widgets.exercise.records import RecordsPanel
+from ..widgets.save_status import save_status_text
 
-# (id, title, "module:Class" of its panel, or None for a section that is not a panel)
-SECTIONS: list[tuple[str, str, str | None]] = [
-    ("overview", "Overview & teams", "cope_tui.widgets.exercise.guides:OverviewPanel"),
-    ("guides", "Self-assessment", "cope_tui.widgets.exercise.guides:GuidesPanel"),
-    ("interviews", "Client interviews", "cope_tui.widgets.exercise.interviews:InterviewsPanel"),
-    ("records", "Record review", "cope_tui.widgets.exercise.records:RecordsPanel"),
-    ("flow", "Client flow", "cope_tui.widgets.exercise.flow:FlowPanel"),
-    ("plan", "Action plan", "cope_tui.widgets.exercise.plan:PlanPanel"),
-    ("culture", "Culture of service", "cope_tui.widgets.exercise.culture:CulturePanel"),
+# (id, title, its panel; None for the report, which is a screen of its own: ctrl+r)
+SECTIONS: list[tuple[str, str, type[ExercisePanel] | None]] = [
+    ("overview", "Overview & teams", OverviewPanel),
+    ("guides", "Self-assessment", GuidesPanel),
+    ("interviews", "Client interviews", InterviewsPanel),
+    ("records", "Record review", RecordsPanel),
+    ("flow", "Client flow", FlowPanel),
+    ("plan", "Action plan", PlanPanel),
+    ("culture", "Culture of service", CulturePanel),
     ("report", "Report", None),
 ]
-REPORT_MODULE = "cope_tui.export.exercise"
-UNAVAILABLE = "This section is not available in this build."
 REPORT_HINT = (
     "Report\n\nctrl+r previews the exercise report: the guides, interviews, record review, "
     "client flow, action plan and culture of service, as Markdown.\n\n"
     "In the preview, w writes it to a file to share with the site."
 )
-
-
-def load_panel(path: str) -> type | None:
-    """The panel class at 'module:Class', or None when this build lacks it."""
-    module_name, _, class_name = path.partition(":")
-    try:
-        return getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def exercise_title(exercise: Exercise) -> str:
@@ -128,12 +121,9 @@ class ExerciseScreen(Screen[None]):
         return [sid for sid, _, _ in SECTIONS]
 
     def _build(self, section_id: str) -> Widget:
-        _, title, path = SECTIONS[self._ids().index(section_id)]
-        if path is None:
-            return Static(Text(REPORT_HINT), classes="section-note exercise-section")
-        panel_class = load_panel(path)
+        panel_class = SECTIONS[self._ids().index(section_id)][2]
         if panel_class is None:
-            return Static(Text(f"{title}\n\n{UNAVAILABLE}"), classes="section-note exercise-section")
+            return Static(Text(REPORT_HINT), classes="section-note exercise-section")
         panel = panel_class(self.exercise, read_only=self.read_only)
         panel.add_class("exercise-section")
         return panel
@@ -211,30 +201,16 @@ class ExerciseScreen(Screen[None]):
     def show_save_status(self, status: SaveStatus) -> None:
         if not self.is_mounted:
             return
-        label = self.query_one("#exercise-save-status", Static)
-        if self.read_only:
-            label.update("read-only DB")
-        elif status.error:
-            label.update("[b]NOT SAVED[/b]\nretrying…")
-        elif status.pending:
-            label.update("saving…")
-        elif status.saved_at:
-            label.update("saved " + time.strftime("%H:%M:%S", time.localtime(status.saved_at)))
-        else:
-            label.update("saved")
+        text = save_status_text(status, read_only=self.read_only)
+        self.query_one("#exercise-save-status", Static).update(text)
 
     # ---- report and leaving ----------------------------------------------------
 
     def action_report(self) -> None:
         if self.exercise is None:
             return
-        try:
-            build = importlib.import_module(REPORT_MODULE).exercise_markdown
-        except (ImportError, AttributeError):
-            self.notify("The report is not available in this build.", severity="warning")
-            return
         self.capture()
-        self.app.push_screen(ExerciseReport(self.exercise.model_copy(deep=True), build))
+        self.app.push_screen(ExerciseReport(self.exercise.model_copy(deep=True)))
 
     def action_back(self) -> None:
         self.capture()
@@ -250,10 +226,9 @@ class ExerciseReport(Screen[None]):
         Binding("escape", "back", "Back", id="exercise_report.back"),
     ]
 
-    def __init__(self, exercise: Exercise, build):
+    def __init__(self, exercise: Exercise):
         super().__init__()
         self.exercise = exercise
-        self.build = build
         self.text = ""
 
     def compose(self) -> ComposeResult:
@@ -270,7 +245,7 @@ class ExerciseReport(Screen[None]):
     @work(thread=True, exclusive=True)
     def _build(self) -> None:
         try:
-            text = self.build(self.app.session.store, self.exercise)
+            text = exercise_markdown(self.app.session.store, self.exercise)
         except Exception as exc:  # noqa: BLE001  (a report bug must not cost the facilitator the screen)
             text = f"The report could not be built: {exc}"
         self.app.call_from_thread(self._show, text)
@@ -280,7 +255,7 @@ class ExerciseReport(Screen[None]):
         self.query_one(Markdown).update(text)
 
     def action_write(self) -> None:
-        from .export_preview import WriteDialog
+        from ..dialogs.write_file import WriteDialog
 
         if not self.text:
             return

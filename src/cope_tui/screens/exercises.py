@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
 from ..cope.exercise import Exercise, progress
+from ..widgets.navigation import OpenExercise
 
 
 def summary_cells(exercise: Exercise, guide_ids: list[str], today: date | None = None) -> tuple[str, ...]:
@@ -103,9 +104,7 @@ class ExercisesScreen(Screen[None]):
         return self.store.exercise(str(row_key.value))
 
     def open_exercise(self, exercise: Exercise) -> None:
-        from .exercise import ExerciseScreen
-
-        self.app.push_screen(ExerciseScreen(exercise.id))
+        self.post_message(OpenExercise(exercise.id))
 
     @on(DataTable.RowSelected, "#exercise-table")
     def _selected(self, event: DataTable.RowSelected) -> None:

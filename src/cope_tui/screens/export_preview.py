@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, Markdown, Static
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown
 
-from ..export.documents import client_markdown, meeting_markdown, write_export
+from ..dialogs.write_file import WriteDialog
+from ..export.documents import client_markdown, meeting_markdown
 from ..meetings.models import Meeting
 
 
@@ -53,21 +54,21 @@ class ExportPreview(Screen[None]):
     @work(thread=True, exclusive=True)
     def _build(self) -> None:
         session = self.app.session
-        store, guide = session.store, session.meeting_guide
+        store, meeting_guide = session.store, session.meeting_guide
         if self.meeting_id is not None:
             meeting = self.meeting or store.meeting(self.meeting_id)
             client = store.client(meeting.client_id) if meeting else None
-            text = meeting_markdown(guide, store, meeting) if meeting else "Meeting not found."
+            text = meeting_markdown(meeting_guide, store, meeting) if meeting else "Meeting not found."
             name = f"{client.code if client else 'meeting'}-{meeting.started:%Y-%m-%d}" if meeting else "meeting"
         elif self.handover:
             from ..export.handover import handover_markdown
 
             client = store.client(self.client_id or "")
-            text = handover_markdown(store, client, guide) if client else "Client not found."
+            text = handover_markdown(store, client, meeting_guide) if client else "Client not found."
             name = f"{client.code if client else 'client'}-handover-{date.today():%Y-%m-%d}"
         else:
             client = store.client(self.client_id or "")
-            text = client_markdown(guide, store, client) if client else "Client not found."
+            text = client_markdown(meeting_guide, store, client) if client else "Client not found."
             name = f"{client.code if client else 'client'}-{date.today():%Y-%m-%d}"
         self.app.call_from_thread(self._show, text, name)
 
@@ -102,62 +103,3 @@ class ExportPreview(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
-
-
-class WriteDialog(ModalScreen[Path | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="write.cancel"),
-        Binding("ctrl+s", "confirm", "Write", id="write.ok", priority=True),
-    ]
-
-    def __init__(self, text: str, suggested: Path):
-        super().__init__()
-        self.text = text
-        self.suggested = suggested
-        self._confirm_replace: Path | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("Write the summary to a file", classes="dialog-title")
-            yield Input(str(self.suggested), id="path")
-            yield Static("", id="write-error", classes="error", markup=False)
-            yield Static("The file is plain text, never encrypted: keep it somewhere private.", classes="hint")
-            yield Static("enter write · esc cancel", classes="hint")
-
-    @on(Input.Changed, "#path")
-    def _edited(self) -> None:
-        self._confirm_replace = None
-        self.query_one("#write-error", Static).update("")
-
-    @on(Input.Submitted, "#path")
-    def _submitted(self) -> None:
-        self.action_confirm()
-
-    def action_confirm(self) -> None:
-        raw = self.query_one("#path", Input).value.strip()
-        if not raw:
-            self.query_one("#write-error", Static).update("Type a file name.")
-            return
-        path = Path(raw).expanduser()
-        if path.is_dir():
-            self.query_one("#write-error", Static).update("That is a folder; add a file name.")
-            return
-        if path.exists() and self._confirm_replace != path:
-            self._confirm_replace = path
-            self.query_one("#write-error", Static).update("That file exists. Press enter again to replace it.")
-            return
-        self._write(path)
-
-    @work(thread=True, exclusive=True)
-    def _write(self, path: Path) -> None:
-        try:
-            write_export(path, self.text)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.query_one("#write-error", Static).update, f"Could not write: {exc.strerror}. Pick another place."
-            )
-            return
-        self.app.call_from_thread(self.dismiss, path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -19,43 +19,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..meetings import follow_through as ft
+from ..widgets.follow_through_counts import counts_line
+from ..widgets.navigation import OpenClient, OpenMeeting
 
 VIEWS = ("open", "done", "referrals", "meetings")
 VIEW_LABELS = {"open": "Open", "done": "Done", "referrals": "Referrals", "meetings": "Next meetings"}
 FIRST_ROWS = 30  # rows added before the first paint; the rest right after it
 DONE_LIMIT = 300  # the done list shows the most recent; years of kept promises add up
-
-
-def counts_line(counts: dict[str, int]) -> str:
-    """'3 overdue · 2 due today' for a header; empty when nothing is pressing."""
-    parts = [f"{counts[k]} {k}" for k in (ft.Status.OVERDUE.value, ft.Status.TODAY.value) if counts.get(k)]
-    if counts.get("meetings overdue"):
-        late = counts["meetings overdue"]
-        parts.append(f"{late} meeting{'s' if late != 1 else ''} late")
-    return " · ".join(parts)
-
-
-def show_home_counts(screen: Screen) -> None:
-    """Put the pressing counts in the home screen's header, worked out off the UI thread
-    once the DB has loaded (the caller waits for the first frame to be out)."""
-
-    def work() -> None:
-        from ..errors import ContentError
-        from ..store.store import StoreError
-
-        app = screen.app
-        try:
-            session = app.session
-            session.store.wait_ready()
-            text = counts_line(ft.build(session.store, session.meeting_guide).counts())
-        except (StoreError, ContentError, OSError):  # reported elsewhere (locked, damaged); counts can wait
-            return
-        try:
-            app.call_from_thread(setattr, screen, "sub_title", text or None)
-        except RuntimeError:
-            pass  # the app has stopped meanwhile
-
-    screen.run_worker(work, thread=True, exclusive=True, group="followthrough-counts", exit_on_error=False)
 
 
 def _when(item: ft.Item, today: date) -> Text:
@@ -79,16 +49,16 @@ class FollowThroughScreen(Screen[None]):
     FollowThroughScreen #ft-detail { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("space", "tick", "Tick off", id="followthrough.tick"),
-        Binding("x", "tick", "Tick off or take back", show=False, id="followthrough.tick_alt"),
-        Binding("f", "next_view", "Next list", id="followthrough.next"),
-        Binding("1", "view('open')", "Open items", show=False, id="followthrough.open"),
-        Binding("2", "view('done')", "Done items", show=False, id="followthrough.done"),
-        Binding("3", "view('referrals')", "Referrals", show=False, id="followthrough.referrals"),
-        Binding("4", "view('meetings')", "Next meetings", show=False, id="followthrough.meetings"),
-        Binding("enter", "open", "Open client or meeting", show=False, id="followthrough.enter"),
-        Binding("m", "open_meeting", "Open meeting", id="followthrough.meeting"),
-        Binding("escape", "back", "Back", id="followthrough.back"),
+        Binding("space", "tick", "Tick off", id="follow_through.tick"),
+        Binding("x", "tick", "Tick off or take back", show=False, id="follow_through.tick_alt"),
+        Binding("f", "next_view", "Next list", id="follow_through.next"),
+        Binding("1", "view('open')", "Open items", show=False, id="follow_through.open"),
+        Binding("2", "view('done')", "Done items", show=False, id="follow_through.done"),
+        Binding("3", "view('referrals')", "Referrals", show=False, id="follow_through.referrals"),
+        Binding("4", "view('meetings')", "Next meetings", show=False, id="follow_through.meetings"),
+        Binding("enter", "open", "Open client or meeting", show=False, id="follow_through.enter"),
+        Binding("m", "open_meeting", "Open meeting", id="follow_through.meeting"),
+        Binding("escape", "back", "Back", id="follow_through.back"),
     ]
 
     def __init__(self, client_id: str | None = None):
@@ -129,7 +99,7 @@ class FollowThroughScreen(Screen[None]):
         if self.board is None:
             self.query_one("#ft-views", Static).update("Reading every meeting's action items…")
         self.run_worker(
-            partial(self._build, clients), thread=True, exclusive=True, group="followthrough-build", exit_on_error=False
+            partial(self._build, clients), thread=True, exclusive=True, group="follow-through-build", exit_on_error=False
         )
 
     def _build(self, clients: dict) -> None:
@@ -303,7 +273,7 @@ class FollowThroughScreen(Screen[None]):
             return
         self._clients[client.id] = client
         self.session.save_client(client)
-        self.run_worker(self.session.flush, thread=True, group="followthrough-save", exit_on_error=False)
+        self.run_worker(self.session.flush, thread=True, group="follow-through-save", exit_on_error=False)
         self.board.retick(client.id, client.followups)
         self._fill()
         if ticked:
@@ -321,22 +291,18 @@ class FollowThroughScreen(Screen[None]):
         if row is None:
             return
         if self.client_id is None:
-            from .client import ClientScreen
-
-            self.app.push_screen(ClientScreen(row.client_id))
+            self.post_message(OpenClient(row.client_id))
         else:
             self.action_open_meeting()
 
     def action_open_meeting(self) -> None:
-        from .client import push_meeting
-
         row = self._current()
         if row is None:
             return
         if self.session.store.get("meetings", row.meeting_id) is None:
             self.notify("That meeting is no longer stored.", severity="warning")
             return
-        push_meeting(self.app, row.meeting_id)
+        self.post_message(OpenMeeting(row.meeting_id))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -12,7 +12,8 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from ..meetings.models import Client
 from ..meetings.stages import SECTIONS, StageError, close_client, handover_missing, write_handover
-from ..widgets.notes_area import NotesArea
+from ..dialogs.notes_area import NotesArea
+from ..widgets.navigation import ShowExport
 
 HINTS = {
     "journey": "From the first meeting to now: the stages, the turning points.",
@@ -183,10 +184,8 @@ class HandoverScreen(Screen[None]):
         self.notify(f"{trial.code} is closed. ctrl+r previews the handover document.")
 
     def action_export(self) -> None:
-        from .export_preview import ExportPreview
-
         self.session.flush()
-        self.app.push_screen(ExportPreview(client_id=self.client_id, handover=True))
+        self.post_message(ShowExport(client_id=self.client_id, handover=True))
 
     def action_back(self) -> None:
         self.session.flush()  # the client screen rereads the record: let it see every word

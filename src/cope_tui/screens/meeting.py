@@ -18,7 +18,9 @@ from ..content.meeting_guide import Step
 from ..meetings.rules import MeetingError, set_step_state, steps_of, undecided
 from ..meetings.models import Meeting, StepState
 from ..widgets.list_editor import ListEditor
-from ..widgets.notes_area import NotesArea
+from ..widgets.navigation import ShowExport
+from ..widgets.save_status import save_status_text
+from ..dialogs.notes_area import NotesArea
 from ..widgets.step_panel import StepPanel
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
@@ -143,17 +145,8 @@ class MeetingScreen(Screen[None]):
     def show_save_status(self, status: SaveStatus) -> None:
         if not self.is_mounted:
             return
-        label = self.query_one("#save-status", Static)
-        if self.session.store.read_only:
-            label.update("read-only DB")
-        elif status.error:
-            label.update("[b]NOT SAVED[/b]\nretrying…")
-        elif status.pending:
-            label.update("saving…")
-        elif status.saved_at:
-            label.update("saved " + time.strftime("%H:%M:%S", time.localtime(status.saved_at)))
-        else:
-            label.update("saved")
+        text = save_status_text(status, read_only=self.session.store.read_only)
+        self.query_one("#save-status", Static).update(text)
 
     def _banner(self) -> str:
         m = self.meeting
@@ -383,10 +376,8 @@ class MeetingScreen(Screen[None]):
         self.app.push_screen(GoalRatings(self.meeting))
 
     def action_export(self) -> None:
-        from .export_preview import ExportPreview
-
         self.capture()
-        self.app.push_screen(ExportPreview(meeting_id=self.meeting_id, meeting=self.meeting))
+        self.post_message(ShowExport(meeting_id=self.meeting_id, meeting=self.meeting))
 
     def action_back(self) -> None:
         self.capture()

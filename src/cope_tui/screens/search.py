@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -188,58 +187,3 @@ def _prompt(result: Result, words: list[str]) -> Text:
     body.highlight_words(words, style="reverse", case_sensitive=False)
     text.append_text(body)
     return text
-
-
-def toggle_search(app: App) -> None:
-    """F4: open search over whatever is showing; F4 again closes it. Never over the privacy screen."""
-    from ..dialogs.privacy import PrivacyScreen
-
-    screen = app.screen
-    if isinstance(screen, SearchScreen):
-        screen.dismiss(None)
-        return
-    if isinstance(screen, (PrivacyScreen, CommandPalette)):
-        return
-
-    async def chosen(result: Result | None) -> None:
-        if result is not None:
-            await open_result(app, result)
-
-    app.push_screen(SearchScreen(), chosen)
-
-
-async def open_result(app: App, result: Result) -> None:
-    """Show the record on its own screen, at the step or section that matched."""
-    from .client import ClientScreen
-    from .exercise import ExerciseScreen
-    from .meeting import MeetingScreen
-
-    if result.kind == "client":
-        top = app.screen
-        if not (isinstance(top, ClientScreen) and top.client_id == result.record_id):
-            app.push_screen(ClientScreen(result.record_id))
-        return
-    kind, attr = (ExerciseScreen, "exercise_id") if result.kind == "exercise" else (MeetingScreen, "meeting_id")
-    screen = next(
-        (s for s in reversed(app.screen_stack) if isinstance(s, kind) and getattr(s, attr) == result.record_id),
-        None,
-    )
-    if screen is not None and screen is not app.screen:
-        # A second screen on the same record would overwrite the first one's saves.
-        app.notify(
-            "That record is already open further back. Press esc to close the screens above it.",
-            severity="warning",
-            timeout=8,
-        )
-        return
-    if result.kind == "exercise":
-        if screen is None:
-            app.push_screen(ExerciseScreen(result.record_id, section=result.place or "overview"))
-        elif result.place:
-            await screen.open_section(result.place)
-        return
-    if screen is None:
-        screen = MeetingScreen(result.record_id)
-        await app.push_screen(screen)
-    if screen.meeting is not None and result.place in {s.id for s in screen.steps()}:
-        screen.open_step(result.place)

@@ -1,50 +1,14 @@
-"""Command palette and help both list the current screen's actions from its bindings,
-so neither can drift from the keys that really work."""
+"""The command palette (ctrl+p): the current screen's actions, read from its bindings
+as help lists them (dialogs/screen_keys.py), and "Open client ..." for every client."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.dom import DOMNode
-from textual.screen import Screen
 
-def _editors() -> tuple[type, ...]:
-    """Editors' keys are the usual text-editing ones; listing them would bury the app's own.
-    Imported when help or the palette opens: the first paint needs no TextArea."""
-    from textual.widgets import Input, TextArea
-
-    return (Input, TextArea)
-
-
-@dataclass(frozen=True)
-class Action:
-    description: str
-    action: str
-    node: DOMNode
-    key: str
-    enabled: bool
-
-
-def screen_actions(screen: Screen) -> list[Action]:
-    """The screen's and app's actions first, then those of the focused widget."""
-    app = screen.app
-    found: dict[tuple[str, str], Action] = {}
-    editors = _editors()
-    for active in screen.active_bindings.values():
-        binding, node = active.binding, active.node
-        if not binding.description or isinstance(node, editors):
-            continue
-        key = (binding.action, binding.description)
-        if key in found:
-            continue
-        found[key] = Action(binding.description, binding.action, node, app.get_key_display(binding), active.enabled)
-
-    def rank(item: Action) -> int:
-        return 0 if isinstance(item.node, Screen) else 1 if item.node is app else 2
-
-    return sorted(found.values(), key=rank)
+from ..dialogs.screen_keys import Action, screen_actions
+from .navigation import OpenClient
 
 
 class CopeCommands(Provider):
@@ -72,9 +36,4 @@ class CopeCommands(Provider):
             label = f"Open client {code}"
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self._open_client, client_id))
-
-    def _open_client(self, client_id: str) -> None:
-        from ..screens.client import ClientScreen
-
-        self.app.push_screen(ClientScreen(client_id))
+                yield Hit(score, matcher.highlight(label), partial(self.app.post_message, OpenClient(client_id)))

@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 from ..content.meeting_guide import Step
 from ..meetings.rules import MeetingError, check_field
 from ..meetings.models import Meeting
-from .focus import focus_after
+from ..dialogs.parts import focus_after
 from .list_editor import ListEditor
 
 

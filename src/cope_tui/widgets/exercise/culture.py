@@ -8,8 +8,6 @@ so an untouched checklist stays empty in the record.
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -18,22 +16,16 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...content.cope_guides import CultureStage, load_culture
-from ...cope.exercise import PlanItem, culture_item, plan_culture_item
-from ...dialogs.problem_form import PlanItemForm
+from ...cope.exercise import PlanItem, culture_item
+from ...dialogs.parts import clip
 from .panel import ExercisePanel
-from .plan import OVERDUE_MARK, cut
+from .plan_cells import CELL_MAX, OVERDUE_MARK, item_overdue, natural_width
+from .plan_culture import CulturePlan, CultureRow
 
-CELL_MAX = 16
 TEXT_MIN = 20
 
 _EDITING = frozenset({"edit", "toggle_done"})
 _STAGE = Binding.Group("Stage", compact=True)
-
-
-def item_overdue(item: PlanItem | None, today: date | None = None) -> bool:
-    """Planned for a day already past and still not done."""
-    today = today or date.today()
-    return item is not None and item.by_when is not None and item.by_when < today and not item.done
 
 
 class CulturePanel(ExercisePanel):
@@ -62,6 +54,7 @@ class CulturePanel(ExercisePanel):
         super().__init__(exercise, read_only=read_only, id=id)
         self.stages: tuple[CultureStage, ...] = load_culture().stages
         self.stage_index = 0
+        self.culture_plan = CulturePlan(exercise)  # planning an item is the same as in the action plan
 
     @property
     def stage(self) -> CultureStage:
@@ -126,8 +119,8 @@ class CulturePanel(ExercisePanel):
         keep = table.cursor_row if select is None else select
         width = table.size.width or self.size.width or self.app.size.width
         items = [(i, self.planned(i.id)) for i in self.stage.items]
-        who = max(len("Who"), min(CELL_MAX, max((len(p.who) for _, p in items if p), default=0)))
-        what = max(len("What"), min(CELL_MAX, max((len(p.what) for _, p in items if p), default=0)))
+        who = natural_width([p.who for _, p in items if p], "Who", CELL_MAX)
+        what = natural_width([p.what for _, p in items if p], "What", CELL_MAX)
         text_limit = max(TEXT_MIN, width - (1 + 3 + 10 + who + what + 2 * 6 + 1))
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
         table.clear(columns=True)
@@ -146,9 +139,9 @@ class CulturePanel(ExercisePanel):
             cells = [
                 OVERDUE_MARK if late else "",
                 "[x]" if plan is not None and plan.done else "[ ]",
-                cut(item.text, text_limit),
-                cut(plan.who, who) if plan else "",
-                cut(plan.what, what) if plan else "",
+                clip(item.text, text_limit),
+                clip(plan.who, who) if plan else "",
+                clip(plan.what, what) if plan else "",
                 plan.by_when.isoformat() if plan and plan.by_when else "",
             ]
             table.add_row(*(Text(c, style=style) for c in cells), key=item.id)
@@ -191,10 +184,6 @@ class CulturePanel(ExercisePanel):
     def action_refuse_read_only(self) -> None:
         self.refuse_if_read_only()
 
-    def _store(self, item_id: str) -> PlanItem:
-        """The stored plan for an item, created on first use."""
-        return plan_culture_item(self.exercise, self.stage.id, item_id)
-
     # -- actions ------------------------------------------------------------------
 
     def action_stage(self, index: int) -> None:
@@ -207,26 +196,18 @@ class CulturePanel(ExercisePanel):
         if self.refuse_if_read_only():
             return
         index = self.current_index()
-        stage_id, item = self.stage.id, self.stage.items[index]
 
-        def edited(result: PlanItem | None) -> None:
-            if result is None:
-                return
-            before = self.exercise.culture.get(stage_id, {}).get(item.id) or PlanItem()
-            if (before.who, before.what, before.by_when) == (result.who, result.what, result.by_when):
-                return
-            stored = self.exercise.culture.setdefault(stage_id, {}).setdefault(item.id, PlanItem())
-            stored.who, stored.what, stored.by_when = result.who, result.what, result.by_when
+        def edited() -> None:
             self.changed()
             self.refresh_rows(index)
 
-        self.app.push_screen(PlanItemForm(item.text, self.planned(item.id)), edited)
+        row = CultureRow(self.stage, self.stage.items[index])
+        self.culture_plan.edit(row, self.app.push_screen, edited)
 
     def action_toggle_done(self) -> None:
         if self.refuse_if_read_only():
             return
         index = self.current_index()
-        stored = self._store(self.stage.items[index].id)
-        stored.done = not stored.done
+        self.culture_plan.toggle_done(CultureRow(self.stage, self.stage.items[index]))
         self.changed()
         self.refresh_rows(index)

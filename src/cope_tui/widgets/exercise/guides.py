@@ -19,16 +19,11 @@ from textual.widgets.option_list import Option
 
 from ...content.cope_guides import Guide, load_guides
 from ...cope.exercise import Exercise, ExerciseError, Team, problem_from_question, progress, set_answer, team_progress
+from ...dialogs.parts import clip
 from .panel import ExercisePanel
 
 ANSWER_LABELS = {"yes": "yes", "no": "no", "not_sure": "not sure", None: "·"}
 FLAG = "⚑"
-
-
-def clip(text: str, width: int) -> str:
-    """One line of at most `width` cells, with an ellipsis when cut."""
-    text = text.replace("\n", " ")  # keep runs of spaces: they align the progress columns
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def guide_numbers(guide_ids: list[str]) -> str:
@@ -437,15 +432,7 @@ class GuidesPanel(ExercisePanel):
         question_id = self._question_id()
         if question_id is None or self.refuse_if_read_only():
             return
-        before = len(self.exercise.problems)
-        try:
-            problem = problem_from_question(self.exercise, self.guide.id, question_id)
-        except ExerciseError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        if len(self.exercise.problems) == before:
-            self.notify("This problem is already in the action plan.")
-            return
-        self.changed()
-        self._refresh_question(question_id)
-        self.notify(f"Added to the action plan: {clip(problem.text, 60)}")
+        guide_id = self.guide.id
+        if self.add_to_plan(lambda: problem_from_question(self.exercise, guide_id, question_id)):
+            self.changed()
+            self._refresh_question(question_id)

@@ -14,7 +14,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...content.cope_guides import InterviewQuestion, load_interview
-from ...cope.exercise import Answer, Exercise, ExerciseError, Interview, problem_from_interview
+from ...cope.exercise import Answer, Exercise, Interview, problem_from_interview
+from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
 from .list_detail import ListDetailPanel
 from .panel import ExercisePanel
@@ -25,14 +26,6 @@ USUAL_INTERVIEWS = 10
 ANSWER_TEXT = {"yes": "yes", "no": "no", "not_sure": "not sure"}
 ANSWER_NAMES = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
 OPEN_HINT = "This question takes the client's own words: press c or enter to type them."
-
-
-def clip(text: str, limit: int) -> str:
-    """One line of at most `limit` cells, cut with an ellipsis so a cell never wraps."""
-    text = " ".join(text.split())
-    if limit <= 1:
-        return text[:limit]
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def plan_sources(panel: ExercisePanel) -> set[str]:
@@ -69,7 +62,7 @@ class InterviewsPanel(ListDetailPanel):
 
     def __init__(self, exercise: Exercise, *, read_only: bool = False, id: str | None = None):
         super().__init__(exercise, read_only=read_only, id=id)
-        self.guide = load_interview()
+        self.questionnaire = load_interview()
         self._shown_id: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -95,7 +88,7 @@ class InterviewsPanel(ListDetailPanel):
 
     @property
     def current_question(self) -> InterviewQuestion:
-        questions = self.guide.questions
+        questions = self.questionnaire.questions
         return questions[max(0, min(self._detail.cursor_row, len(questions) - 1))]
 
     def _answer(self, interview: Interview, question: InterviewQuestion) -> Answer:
@@ -103,7 +96,7 @@ class InterviewsPanel(ListDetailPanel):
 
     def _counts(self, interview: Interview) -> tuple[int, int]:
         """(answered, flagged); an open question counts as answered once its words are typed."""
-        answers = [(q, self._answer(interview, q)) for q in self.guide.questions]
+        answers = [(q, self._answer(interview, q)) for q in self.questionnaire.questions]
         answered = sum(1 for q, a in answers if a.value is not None or (q.kind == "open" and a.comment))
         return answered, sum(1 for q, a in answers if q.flags(a.value))
 
@@ -119,7 +112,7 @@ class InterviewsPanel(ListDetailPanel):
         if not interviews:
             hint = "(none)" if self.read_only else "(none yet: press a)"
             table.add_row("", Text(hint, style="dim italic"), "", "", key="__empty__")
-        total = len(self.guide.questions)
+        total = len(self.questionnaire.questions)
         for interview in interviews:
             answered, flagged = self._counts(interview)
             table.add_row(
@@ -160,7 +153,7 @@ class InterviewsPanel(ListDetailPanel):
             self.refresh_bindings()
             return
         raised = plan_sources(self)
-        for number, question in enumerate(self.guide.questions, 1):
+        for number, question in enumerate(self.questionnaire.questions, 1):
             answer = self._answer(interview, question)
             if question.kind == "open":
                 shown = Text("open", style="dim italic")
@@ -179,7 +172,7 @@ class InterviewsPanel(ListDetailPanel):
                 clip(answer.comment, comment_width),
                 key=question.id,
             )
-        table.move_cursor(row=max(0, min(keep, len(self.guide.questions) - 1)), animate=False)
+        table.move_cursor(row=max(0, min(keep, len(self.questionnaire.questions) - 1)), animate=False)
         self._show_detail()
         self.refresh_bindings()
 
@@ -192,7 +185,7 @@ class InterviewsPanel(ListDetailPanel):
             return
         question = self.current_question
         answer = self._answer(interview, question)
-        text = f"Interview {interview.number}, question {self.guide.questions.index(question) + 1}: {question.text}"
+        text = f"Interview {interview.number}, question {self.questionnaire.questions.index(question) + 1}: {question.text}"
         if answer.comment:
             text += f"\n  {'Said' if question.kind == 'open' else 'Comment'}: {answer.comment}"
         if f"interview:{interview.id}:{question.id}" in plan_sources(self):
@@ -277,14 +270,5 @@ class InterviewsPanel(ListDetailPanel):
         elif not question.flags(answer.value):
             self.notify(f"Only a flagged answer ({FLAG}) becomes a problem; this one is not.", severity="warning")
             return
-        before = len(self.exercise.problems)
-        try:
-            problem = problem_from_interview(self.exercise, interview, question.id)
-        except ExerciseError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if len(self.exercise.problems) == before:
-            self.notify("Already in the action plan.", severity="information")
-            return
-        self._saved()
-        self.notify(f"Added to the action plan: {clip(problem.text, 120)}")
+        if self.add_to_plan(lambda: problem_from_interview(self.exercise, interview, question.id)):
+            self._saved()

@@ -7,10 +7,13 @@ touch the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.containers import Vertical
 from textual.message import Message
 
-from ...cope.exercise import Exercise
+from ...cope.exercise import Exercise, ExerciseError, Problem
+from ...dialogs.parts import clip
 
 
 class ExerciseChanged(Message):
@@ -38,3 +41,19 @@ class ExercisePanel(Vertical):
         if self.read_only:
             self.notify("The database is open read-only.", severity="warning")
         return self.read_only
+
+    def add_to_plan(self, raise_it: Callable[[], Problem]) -> Problem | None:
+        """Raise a problem (a flagged answer, a missing record item) into the action plan
+        and say what came of it: the new problem, or None when it was refused (the reason
+        is shown) or was in the plan already. The caller then saves and redraws."""
+        before = len(self.exercise.problems)
+        try:
+            problem = raise_it()
+        except ExerciseError as exc:
+            self.notify(str(exc), severity="warning")
+            return None
+        if len(self.exercise.problems) == before:
+            self.notify("Already in the action plan.")
+            return None
+        self.notify(f"Added to the action plan: {clip(problem.text, 120)}")
+        return problem

@@ -5,7 +5,7 @@ the follow-up, so it is built for scanning: overdue problems carry a "!" and sta
 out without colour, carried problems a "↻", and one line says how the plan stands.
 Status changes always go through `set_status` so the dated history is kept.
 `c` switches the table to the culture-of-service items of all three stages
-(exercise_plan_culture) and back.
+(plan_culture.py) and back.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from textual.widgets import DataTable, Static
 
 from ...cope.exercise import PRIORITIES, STATUSES, Problem, raise_problem, set_status
 from ...dialogs.confirm import Confirm
+from ...dialogs.parts import clip
 from ...dialogs.problem_form import ProblemForm, ProblemValues
 from .panel import ExercisePanel
+from .plan_cells import CARRIED_MARK, OVERDUE_MARK, natural_width
+from .plan_culture import CulturePlan
 
-OVERDUE_MARK = "!"
-CARRIED_MARK = "↻"
 EMPTY_ROW = "__empty__"
 SORTS: tuple[str, ...] = ("priority", "by when", "status", "source")
 FILTERS: tuple[str, ...] = ("all", "open + in progress", "overdue", "done", "dropped")
@@ -42,12 +43,6 @@ _NEEDS_ROW = frozenset({"edit", "cycle_status", "drop"})
 # Problem-only keys, hidden while the table shows the culture plan.
 _PROBLEM_ONLY = frozenset({"add", "cycle_status", "drop", "cycle_sort", "cycle_filter"})
 MODES: tuple[str, ...] = ("Problems", "Culture of service")
-
-
-def cut(text: str, limit: int) -> str:
-    """One line of at most `limit` characters; cut text ends in "…"."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
 
 
 def source_kind(problem: Problem) -> str:
@@ -118,9 +113,6 @@ class PlanPanel(ExercisePanel):
         self.sort = SORTS[0]
         self.filter = FILTERS[0]
         self.mode = MODES[0]
-        # Imported here: exercise_plan_culture imports this module (and exercise_culture does too).
-        from .plan_culture import CulturePlan
-
         self.culture_plan = CulturePlan(exercise)
 
     @property
@@ -168,7 +160,7 @@ class PlanPanel(ExercisePanel):
         return next((p for p in self.exercise.problems if p.id == key), None)
 
     def current_culture(self):
-        """The highlighted culture row (exercise_plan_culture.CultureRow), in culture mode."""
+        """The highlighted culture row (plan_culture.CultureRow), in culture mode."""
         return self.culture_plan.row(self.current_key()) if self.culture_mode else None
 
     def summary(self, rows: int) -> str:
@@ -191,17 +183,13 @@ class PlanPanel(ExercisePanel):
         """Cell widths. What a facilitator scans for (problem, who, when) fits 80 columns;
         cause, recommendation and source follow to the right (the detail line has them)."""
         width = self.table.size.width or self.size.width or self.app.size.width
-
-        def natural(values: list[str], label: str, most: int) -> int:
-            return max(len(label), min(most, max((len(v) for v in values), default=0)))
-
-        who = natural([p.by_whom for p in rows], "By whom", WHO_MAX)
+        who = natural_width([p.by_whom for p in rows], "By whom", WHO_MAX)
         fixed = 2 + 4 + 7 + 10 + 2 * 6 + 1  # marks, priority, status, date, cell padding, scrollbar
         return {
             "text": max(TEXT_MIN, width - fixed - who),
             "who": who,
-            "cause": natural([p.cause for p in rows], "Cause", NOTE_MAX),
-            "rec": natural([p.recommendation for p in rows], "Recommendation", NOTE_MAX),
+            "cause": natural_width([p.cause for p in rows], "Cause", NOTE_MAX),
+            "rec": natural_width([p.recommendation for p in rows], "Recommendation", NOTE_MAX),
         }
 
     def refresh_rows(self, select: str | None = None) -> None:
@@ -243,11 +231,11 @@ class PlanPanel(ExercisePanel):
                 mark,
                 SHORT.get(p.priority, p.priority),
                 SHORT.get(p.status, p.status),
-                cut(p.text, limits["text"]),
-                cut(p.by_whom, limits["who"]),
+                clip(p.text, limits["text"]),
+                clip(p.by_whom, limits["who"]),
                 p.by_when.isoformat() if p.by_when else "",
-                cut(p.cause, limits["cause"]),
-                cut(p.recommendation, limits["rec"]),
+                clip(p.cause, limits["cause"]),
+                clip(p.recommendation, limits["rec"]),
                 source_kind(p),
             ]
             table.add_row(*(Text(c, style=style) for c in cells), key=p.id)
@@ -407,7 +395,7 @@ class PlanPanel(ExercisePanel):
                 self._done(problem)
 
         self.app.push_screen(
-            Confirm(f"Drop '{cut(problem.text, 50)}'? It stays in the plan, marked dropped.", title="Drop problem"),
+            Confirm(f"Drop '{clip(problem.text, 50)}'? It stays in the plan, marked dropped.", title="Drop problem"),
             answered,
         )
 

@@ -17,9 +17,9 @@ from textual.widgets import DataTable
 
 from ...content.cope_guides import ChecklistItem, CultureStage, load_culture
 from ...cope.exercise import Exercise, PlanItem, culture_item, plan_culture_item
+from ...dialogs.parts import clip
 from ...dialogs.problem_form import PlanItemForm
-from .culture import CELL_MAX, item_overdue
-from .plan import OVERDUE_MARK, cut
+from .plan_cells import CELL_MAX, OVERDUE_MARK, item_overdue, natural_width
 
 TEXT_MIN = 20
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -85,8 +85,8 @@ class CulturePlan:
     def fill(self, table: DataTable, width: int, overdue_style: Style, keep_key: str | None, keep_row: int) -> None:
         """Redraw `table` with every item, the cursor on `keep_key` (else near `keep_row`)."""
         plans = [(r, self.planned(r)) for r in self.rows]
-        who = max(len("Who"), min(CELL_MAX, max((len(p.who) for _, p in plans if p), default=0)))
-        what = max(len("What"), min(CELL_MAX, max((len(p.what) for _, p in plans if p), default=0)))
+        who = natural_width([p.who for _, p in plans if p], "Who", CELL_MAX)
+        what = natural_width([p.what for _, p in plans if p], "What", CELL_MAX)
         stage = max(len(r.stage.id) for r in self.rows)
         text_limit = max(TEXT_MIN, width - (1 + stage + 4 + 10 + who + what + 2 * 7 + 1))
         table.clear(columns=True)
@@ -100,9 +100,9 @@ class CulturePlan:
                 OVERDUE_MARK if late else "",
                 row.stage.id,
                 "[x]" if done else "[ ]",
-                cut(row.item.text, text_limit),
-                cut(plan.who, who) if plan else "",
-                cut(plan.what, what) if plan else "",
+                clip(row.item.text, text_limit),
+                clip(plan.who, who) if plan else "",
+                clip(plan.what, what) if plan else "",
                 plan.by_when.isoformat() if plan and plan.by_when else "",
             ]
             table.add_row(*(Text(c, style=style) for c in cells), key=row.key)

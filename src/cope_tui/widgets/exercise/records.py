@@ -14,9 +14,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...content.cope_guides import RECORDS_MAX, RECORDS_MIN, ChecklistItem, load_record_review
-from ...cope.exercise import Exercise, ExerciseError, RecordCheck, raise_problem
+from ...cope.exercise import Exercise, RecordCheck, raise_problem
+from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
-from .interviews import IN_PLAN, clip, plan_sources
+from .interviews import IN_PLAN, plan_sources
 from .list_detail import ListDetailPanel
 
 MARK_TEXT = {"present": "present", "missing": "MISSING", "not_applicable": "n/a"}
@@ -225,16 +226,6 @@ class RecordsPanel(ListDetailPanel):
         if check.marks.get(item.id) != "missing":
             self.notify("Only a missing item becomes a problem; mark it missing (m) first.", severity="warning")
             return
-        before = len(self.exercise.problems)
-        try:
-            problem = raise_problem(
-                self.exercise, f"record:{check.id}:{item.id}", f"Client record {check.label}: {item.text} (missing)"
-            )
-        except ExerciseError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if len(self.exercise.problems) == before:
-            self.notify("Already in the action plan.", severity="information")
-            return
-        self._saved()
-        self.notify(f"Added to the action plan: {clip(problem.text, 120)}")
+        source, text = f"record:{check.id}:{item.id}", f"Client record {check.label}: {item.text} (missing)"
+        if self.add_to_plan(lambda: raise_problem(self.exercise, source, text)):
+            self._saved()

@@ -1,0 +1,177 @@
+"""The one form dialog: labelled fields in a titled frame, each with an error line.
+
+Every form (a client, a goal, a team, a row of a list, a problem, a culture item) works
+the same way: enter moves to the next field and saves on the last one, ctrl+s saves,
+esc cancels. A date field says at once why what is typed is not a date (facilitators
+type '+7' or 'tomorrow' live); a refused save shows why under the field and puts the
+cursor there, so nothing typed is ever lost to a mistake.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ScreenResultType
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static
+
+from ..records import parse_date
+from .base import Dialog
+from .parts import DATE_PLACEHOLDER, DateText, focus_after
+
+HINT = "enter next field · ctrl+s save · esc cancel"
+
+
+class FormDialog(Dialog[ScreenResultType]):
+    """Subclasses yield their rows from `fields()` with `field()` and implement
+    `action_save()`, which refuses with `refuse()` (one field) or `refuse_form()`.
+
+    PREFIX names the frame's parts (#form-dialog, #form-fields, #form-error, #form-hint);
+    ERROR_ID names a field's error line from the field's name.
+    """
+
+    PREFIX = "form"
+    ERROR_ID = "error-{}"
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(self, title: str, info: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.info = info
+        self._field_ids: dict[str, str] = {}  # a field's name -> its widget's id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id=f"{self.PREFIX}-dialog", classes="frame") as frame:
+            frame.border_title = self.title_text
+            with VerticalScroll(id=f"{self.PREFIX}-fields", classes="form-fields"):
+                if self.info:
+                    yield Static(self.info, classes="form-info", markup=False)
+                yield from self.fields()
+            yield Static("", id=f"{self.PREFIX}-error", classes="form-error", markup=False)
+            yield Static(HINT, id=f"{self.PREFIX}-hint", classes="form-hint")
+
+    def fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def field(self, name: str, label: str, widget: Widget, *, help: str = "") -> ComposeResult:
+        """One labelled row, a line of help if given, and its error line (hidden until needed).
+        A widget without an id gets `field-NAME`."""
+        if widget.id is None:
+            widget.id = f"field-{name}"
+        self._field_ids[name] = widget.id
+        with Horizontal(classes="field", id=f"row-{name}"):
+            yield Label(label, classes="field-label", markup=False)
+            yield widget
+        if help:
+            yield Static(help, classes="field-help", markup=False)
+        yield Static("", classes="field-error", id=self.ERROR_ID.format(name), markup=False)
+
+    @staticmethod
+    def text_input(value: str, placeholder: str = "", *, id: str | None = None) -> Input:
+        # Editing keeps the text: the cursor goes to the end instead of selecting it all.
+        return Input(value, placeholder=placeholder, select_on_focus=False, compact=True, id=id)
+
+    @staticmethod
+    def date_input(value: date | str | None, *, id: str | None = None) -> Input:
+        text = value.isoformat() if isinstance(value, date) else value or ""
+        return Input(
+            text,
+            placeholder=DATE_PLACEHOLDER,
+            validators=[DateText()],
+            valid_empty=True,
+            select_on_focus=False,
+            compact=True,
+            id=id,
+        )
+
+    def on_mount(self) -> None:
+        editable = self.editable()
+        if editable:
+            self.set_focus(editable[0])
+
+    # -- reading fields -----------------------------------------------------------
+
+    def widget(self, name: str) -> Widget:
+        return self.query_one(f"#{self._field_ids[name]}")
+
+    def editable(self) -> list[Widget]:
+        """The fields that take input, in order (a read-only value is shown, not edited)."""
+        return [w for w in map(self.widget, self._field_ids) if w.can_focus]
+
+    def text(self, name: str) -> str:
+        return self.query_one(f"#{self._field_ids[name]}", Input).value.strip()
+
+    def choice(self, name: str) -> str:
+        return str(self.query_one(f"#{self._field_ids[name]}", Select).value)
+
+    def date(self, name: str) -> date | None:
+        """The typed date, or None; a bad date is shown at its field and raises ValueError."""
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            return parse_date(raw)
+        except ValueError as exc:
+            self.refuse(name, str(exc))
+            raise
+
+    # -- saying why ---------------------------------------------------------------
+
+    def refuse(self, name: str, message: str) -> None:
+        """Show why the field's value cannot be saved and put the cursor there."""
+        self.show_error(name, message)
+        widget = self.widget(name)
+        self.set_focus(widget)
+        widget.scroll_visible()
+
+    def show_error(self, name: str, message: str) -> None:
+        for error in self.query(f"#{self.ERROR_ID.format(name)}").results(Static):
+            error.update(message)
+            error.set_class(bool(message), "-shown")
+
+    def error_shown(self, name: str) -> bool:
+        return bool(self.query(f"#{self.ERROR_ID.format(name)}.-shown"))
+
+    def refuse_form(self, message: str) -> None:
+        """A reason that belongs to no one field (or is already said under it: empty)."""
+        error = self.query_one(f"#{self.PREFIX}-error", Static)
+        error.update(message)
+        error.set_class(bool(message), "-shown")
+
+    # -- events -------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _live_check(self, event: Input.Changed) -> None:
+        """A date field says at once why a date is not one; other fields clear their error."""
+        name = next((n for n, i in self._field_ids.items() if i == event.input.id), None)
+        if name is None:
+            return  # an input inside another widget (a Select's search)
+        event.stop()
+        result = event.validation_result
+        message = ""
+        if result is not None and not result.is_valid:
+            message = " ".join(result.failure_descriptions)
+        self.show_error(name, message)
+
+    @on(Input.Submitted)
+    def _next_or_save(self, event: Input.Submitted) -> None:
+        event.stop()
+        editable = self.editable()
+        if editable and event.input is editable[-1]:
+            self.action_save()
+        else:
+            focus_after(event.input)
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

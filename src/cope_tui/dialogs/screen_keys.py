@@ -1,0 +1,46 @@
+"""The actions a screen offers, read from its bindings: help (F1) lists them and the
+command palette runs them, so neither can drift from the keys that really work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+
+def _editors() -> tuple[type, ...]:
+    """Editors' keys are the usual text-editing ones; listing them would bury the app's own.
+    Imported when help or the palette opens: the first paint needs no TextArea."""
+    from textual.widgets import Input, TextArea
+
+    return (Input, TextArea)
+
+
+@dataclass(frozen=True)
+class Action:
+    description: str
+    action: str
+    node: DOMNode
+    key: str
+    enabled: bool
+
+
+def screen_actions(screen: Screen) -> list[Action]:
+    """The screen's and app's actions first, then those of the focused widget."""
+    app = screen.app
+    found: dict[tuple[str, str], Action] = {}
+    editors = _editors()
+    for active in screen.active_bindings.values():
+        binding, node = active.binding, active.node
+        if not binding.description or isinstance(node, editors):
+            continue
+        key = (binding.action, binding.description)
+        if key in found:
+            continue
+        found[key] = Action(binding.description, binding.action, node, app.get_key_display(binding), active.enabled)
+
+    def rank(item: Action) -> int:
+        return 0 if isinstance(item.node, Screen) else 1 if item.node is app else 2
+
+    return sorted(found.values(), key=rank)

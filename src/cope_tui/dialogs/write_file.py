@@ -1,0 +1,73 @@
+"""Where a previewed Markdown text is written: a path typed by the user, checked first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from ..export.documents import write_export
+from .base import Dialog
+
+
+class WriteDialog(Dialog[Path | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="write.cancel"),
+        Binding("ctrl+s", "confirm", "Write", id="write.ok", priority=True),
+    ]
+
+    def __init__(self, text: str, suggested: Path):
+        super().__init__()
+        self.text = text
+        self.suggested = suggested
+        self._confirm_replace: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Write the summary to a file", classes="dialog-title")
+            yield Input(str(self.suggested), id="path")
+            yield Static("", id="write-error", classes="error", markup=False)
+            yield Static("The file is plain text, never encrypted: keep it somewhere private.", classes="hint")
+            yield Static("enter write · esc cancel", classes="hint")
+
+    @on(Input.Changed, "#path")
+    def _edited(self) -> None:
+        self._confirm_replace = None
+        self.query_one("#write-error", Static).update("")
+
+    @on(Input.Submitted, "#path")
+    def _submitted(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            self.query_one("#write-error", Static).update("Type a file name.")
+            return
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            self.query_one("#write-error", Static).update("That is a folder; add a file name.")
+            return
+        if path.exists() and self._confirm_replace != path:
+            self._confirm_replace = path
+            self.query_one("#write-error", Static).update("That file exists. Press enter again to replace it.")
+            return
+        self._write(path)
+
+    @work(thread=True, exclusive=True)
+    def _write(self, path: Path) -> None:
+        try:
+            write_export(path, self.text)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.query_one("#write-error", Static).update, f"Could not write: {exc.strerror}. Pick another place."
+            )
+            return
+        self.app.call_from_thread(self.dismiss, path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
