@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from helpers.cli import CLI_TIMEOUT, run_cli as _run_cli
 # The CouchDB-protocol server of the sync tests (started only by tests that ask for it).
-from couch_server import couch_db, couch_server, own_couch_server  # noqa: F401
-
-CLI_TIMEOUT = 120  # seconds; a hung subprocess fails the test instead of the run
+from helpers.couch_server import couch_db, couch_server, own_couch_server  # noqa: F401
+from helpers.terminal import Terminal
 
 
 def _isolated_dirs(tmp_path: Path) -> dict[str, str]:
@@ -42,9 +41,7 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[
 def no_app_outlives_its_test():
     """An app left on a closed pty by a failed test spins a core; kill it at teardown."""
     yield
-    e2e = sys.modules.get("test_e2e")
-    if e2e is not None:
-        e2e.Terminal.kill_leftovers()
+    Terminal.kill_leftovers()
 
 
 @pytest.fixture
@@ -56,22 +53,6 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     env["PYTHONIOENCODING"] = "utf-8"
     env["NO_COLOR"] = "1"
     return env
-
-
-def _run_cli(
-    args: list[str], env: dict[str, str], *, cwd: Path | None = None, timeout: float = CLI_TIMEOUT
-) -> subprocess.CompletedProcess[str]:
-    """Run `python -m cope_tui.cli.main ARGS`, so the installed console script is not needed."""
-    return subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli.main", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        stdin=subprocess.DEVNULL,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture

@@ -7,15 +7,7 @@ import threading
 import time
 
 from cope_tui.store.autosave import Saver
-
-
-def wait_for(predicate, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+from helpers.polling import wait_for
 
 
 def test_newest_snapshot_per_key_is_written_once_typing_pauses():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from datetime import datetime, timedelta
 
 import orjson
@@ -13,6 +12,7 @@ import pytest
 from cope_tui.store import backups, migrations, store as storage
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import DatabaseLocked, Store, StoreError
+from helpers.polling import wait_for
 
 
 @pytest.fixture
@@ -64,13 +64,6 @@ def test_close_keeps_a_private_snapshot(db):
     assert codes_in(newest.path) == ["C-1", "C-2"]
     assert newest.taken > older.taken
     assert all(mode(b.path) == 0o600 for b in backups.list_backups(db))
-
-
-def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_every_compaction_keeps_a_snapshot(db):

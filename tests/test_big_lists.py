@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +26,8 @@ from cope_tui.screens.follow_through import FollowThroughScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
 from cope_tui.session import Session
+from helpers.cli import CLI
+from helpers.polling import until
 
 SIZE = (80, 24)
 CLIENTS, MEETINGS = 1000, 10000
@@ -43,7 +43,7 @@ def big_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env.pop("COPE_TUI_DB", None)
     db = base / "demo" / "big.json"
     done = subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli.main", "demo", "--db", str(db)]
+        [*CLI, "demo", "--db", str(db)]
         + ["--clients", str(CLIENTS), "--meetings", str(MEETINGS)],
         env=env,
         capture_output=True,
@@ -70,13 +70,6 @@ def burst(app, text: str) -> None:
     """Keys posted at once, as a terminal hands over what was typed fast (Pilot's press waits per key)."""
     for char in text:
         app.post_message(events.Key("backspace", "\x08") if char == "\b" else events.Key(char, char))
-
-
-async def until(pilot, condition, timeout: float = 60.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "the app never got there"
-        await pilot.pause(0.05)
 
 
 async def settled(pilot, screen) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from cope_tui import __version__
 from cope_tui.paths import ENV_DB, default_db_path
+from helpers.cli import CLI
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env.pop(ENV_DB, None)
     db = base / "demo.json"
     done = subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli.main", "demo", "--db", str(db), "--clients", "4", "--meetings", "10"],
+        [*CLI, "demo", "--db", str(db), "--clients", "4", "--meetings", "10"],
         env=env,
         capture_output=True,
         text=True,

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from cope_tui.store.store import Store
+from helpers.writer import SCRIPT as WRITER
 
-WRITER = Path(__file__).with_name("writer.py")
 COMPACT_BYTES = 12 * 1024  # a compaction every few dozen saves
 _REV = re.compile(r"^rev \d+:(\d+) ")
 

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-from test_e2e import Terminal  # the real program on a pty
 
 from cope_tui.app import create_app
 from cope_tui.store.autosave import Saver
@@ -24,6 +23,8 @@ from cope_tui.meetings.rules import create_client
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
+from helpers.polling import until
+from helpers.terminal import Terminal  # the real program on a pty
 
 SIZE = (80, 24)
 CODE = "C-MARA"
@@ -85,13 +86,6 @@ def assert_private_and_clean(report: Path) -> str:
     for secret in (NOTE, "Mara", CODE, "notes_now", "sister"):  # neither values nor local names
         assert secret not in text
     return text
-
-
-async def until(pilot, condition, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "the app never got there"
-        await pilot.pause(0.05)
 
 
 async def test_a_bug_in_a_handler_saves_the_note_and_writes_a_clean_report(db, monkeypatch, capsys):

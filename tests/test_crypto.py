@@ -16,16 +16,16 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
 import pytest
 
 from cope_tui.store import backups, crypto, doctor, rekey, summary
 from cope_tui.meetings.models import Client, Meeting, MeetingKind
 from cope_tui.store.store import CorruptDatabase, NewerEncryption, Store, StoreError, WrongPassphrase
+from helpers.cli import CLI
+from helpers.writer import SCRIPT as WRITER, digest as doc_digest
 
 PASS = "correct horse battery staple"
 MARK = "ZEBRA-MARKER-7731"
-WRITER = Path(__file__).with_name("writer.py")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -337,7 +337,7 @@ def _big_plain_db(db: Path) -> dict[str, str]:
 
 def _encrypt_killed_when(db: Path, env: dict[str, str], ready) -> None:
     """Run `cope-tui encrypt` and kill -9 it the moment `ready()` holds (or let it end)."""
-    child = subprocess.Popen([sys.executable, "-m", "cope_tui.cli.main", "encrypt", "--db", str(db)], env=env,
+    child = subprocess.Popen([*CLI, "encrypt", "--db", str(db)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     end = time.monotonic() + 60
     while child.poll() is None and time.monotonic() < end:
@@ -405,7 +405,7 @@ def test_kill_9_of_an_encrypted_writer_loses_nothing_reported(tmp_path):
         for (table, doc_id), digest in expected.items():
             doc = store.get(table, doc_id)
             assert doc is not None, (table, doc_id)
-            got = hashlib.sha1(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
+            got = doc_digest(doc)
             inflight = [p for p in out.decode().splitlines() if p.startswith(f"P {table} {doc_id} ")]
             assert got == digest or f"P {table} {doc_id} {got}" in inflight[-1:], (table, doc_id)
             expected[(table, doc_id)] = got

@@ -12,8 +12,8 @@ import pytest
 from cope_tui.store import audit, backups, crypto
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import Store
+from helpers.terminal import Terminal  # the real program on a pty
 
-from test_e2e import Terminal  # the pty helper of the end-to-end tests
 
 PASS = "a long and private phrase"
 MARK = "OKAPI-MARKER-4410"

@@ -11,7 +11,6 @@ COPE_TORTURE_KILLS=N changes how many (default 200). Its figures are printed (se
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import random
@@ -26,24 +25,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from cope_tui.store.autosave import Saver
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import Store
+from helpers.writer import SCRIPT as WRITER, digest
 
-WRITER = Path(__file__).with_name("writer.py")
 TIMEOUT = 120  # seconds for any one child; a hang fails the test instead of the run
 
 KILLS = int(os.environ.get("COPE_TORTURE_KILLS", "200"))
 COMPACT_BYTES = 32 * 1024  # small, so compactions (and kills inside them) are frequent
 STEADY = {"cope.json", "cope.json.journal", "cope.json.lock", "cope.json.summary", "cope.json.backups"}
-
-
-def digest(doc: dict[str, Any]) -> str:
-    """As in writer.py: the stored doc must hash exactly like the one that was put."""
-    return hashlib.sha1(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
 
 
 def mode(path: Path) -> int:

@@ -2,98 +2,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import re
-import pty
 import resource
-import select
 import signal
-import struct
-import sys
-import termios
 import time
 
 import pytest
 
 from cope_tui.store.store import Store
-
-
-class Terminal:
-    """A child process on a pty of 80x24, read and typed into like a person would."""
-
-    children: set[int] = set()  # killed after each test (conftest), so a failure leaves no app spinning
-
-    def __init__(self, args: list[str], env: dict[str, str], *, file_limit: int | None = None):
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: becomes the app, with the pty as its controlling terminal
-            if file_limit is not None:  # writes past it fail with EFBIG, like a full disk
-                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-                resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, resource.RLIM_INFINITY))
-            os.execvpe(sys.executable, [sys.executable, "-m", "cope_tui.cli.main", *args], env)
-        self.pid, self.fd = pid, fd
-        Terminal.children.add(pid)
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.seen = b""
-
-    def wait_for(self, text: str, timeout: float = 20.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            ready, _, _ = select.select([self.fd], [], [], 0.1)
-            if ready:
-                try:
-                    self.seen += os.read(self.fd, 65536)
-                except OSError:
-                    break
-                if text.encode() in self.seen:
-                    return
-        alive = os.waitpid(self.pid, os.WNOHANG) == (0, 0)
-        shown = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b" ", bytes(self.seen[-4000:])).decode(errors="replace")
-        raise AssertionError(
-            f"{text!r} never appeared on the terminal (app {'running' if alive else 'gone'}); "
-            f"last output, escapes blanked: {' '.join(shown.split())[-1500:]!r}"
-        )
-
-    def drain(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            ready, _, _ = select.select([self.fd], [], [], 0.05)
-            if ready:
-                try:
-                    os.read(self.fd, 65536)
-                except OSError:
-                    return
-
-    def type(self, text: str) -> None:
-        for ch in text:  # one key at a time, as typed
-            os.write(self.fd, ch.encode())
-            time.sleep(0.005)
-
-    def hang_up(self) -> None:
-        os.close(self.fd)
-
-    def exit_status(self, timeout: float = 15.0) -> int | None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                Terminal.children.discard(self.pid)
-                return status
-            time.sleep(0.05)
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        Terminal.children.discard(self.pid)
-        return None
-
-    @classmethod
-    def kill_leftovers(cls) -> None:
-        for pid in list(cls.children):
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        cls.children.clear()
+from helpers.terminal import Terminal
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ filter) must hold no such character, no hyperlink and no click action from the d
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from textual.widgets import DataTable, Markdown
@@ -17,7 +16,8 @@ from textual.widgets import DataTable, Markdown
 from cope_tui.app import create_app
 from cope_tui.session import Session
 from cope_tui.store.store import Store
-from hostile_data import write_hostile_db
+from helpers.hostile_data import write_hostile_db
+from helpers.polling import until
 
 SIZE = (100, 40)  # big enough that most of each screen's text is drawn
 # C0 and C1 controls, DEL, bidi embeddings/overrides/isolates/marks, zero-width
@@ -45,13 +45,6 @@ def problems_on_screen(app) -> list[str]:
             if style is not None and "CLICK" in text and style.meta.get("@click"):
                 found.append(f"line {y}: a click action {style.meta['@click']!r} from stored text")
     return found
-
-
-async def until(pilot, condition, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "the app never got there"
-        await pilot.pause(0.05)
 
 
 class Walk:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import signal
-import time
 
 import pytest
 
-from hostile_data import write_hostile_db
-from test_e2e import Terminal
+from helpers.hostile_data import write_hostile_db
+from helpers.terminal import Terminal  # the real program on a pty
+
 
 F3, F4, ESC, DOWN = "\x1bOR", "\x1bOS", "\x1b", "\x1b[B"
 INVISIBLE = "\u061c\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
@@ -37,16 +36,6 @@ def forbidden_in(output: bytes) -> list[str]:
         if hit:
             found.append(f"{what}: {output[max(hit.start() - 30, 0) : hit.end() + 30]!r}")
     return found
-
-
-def wait_for_new(term: Terminal, text: str, timeout: float = 20.0) -> None:
-    """Like Terminal.wait_for, but only output written from now on counts."""
-    start, end = len(term.seen), time.monotonic() + timeout
-    while text.encode() not in term.seen[start:]:
-        assert time.monotonic() < end, f"{text!r} was not drawn again; the app is stuck or elsewhere"
-        ready, _, _ = select.select([term.fd], [], [], 0.1)
-        if ready:
-            term.seen += os.read(term.fd, 65536)
 
 
 @pytest.fixture
@@ -81,7 +70,7 @@ def test_a_hostile_db_writes_no_escape_sequence_of_its_own(tmp_path, term_env):
         for keys, shown in steps:
             mark = len(term.seen)
             term.type(keys)
-            wait_for_new(term, shown) if shown.encode() in term.seen[:mark] else term.wait_for(shown)
+            term.wait_for_new(shown) if shown.encode() in term.seen[:mark] else term.wait_for(shown)
             term.drain(0.3)
     finally:
         os.kill(term.pid, signal.SIGKILL)

@@ -23,7 +23,7 @@ from cope_tui.export.exercise import exercise_markdown
 from cope_tui.export.handover import handover_markdown
 from cope_tui.content.meeting_guide import load_guide
 from cope_tui.store.store import Store
-from hostile_data import HOSTILE, poison_store, write_demo_db
+from helpers.hostile_data import HOSTILE, poison_store, write_demo_db
 
 # What no export and no screen may hold: C0 and C1 controls, DEL, bidi embeddings,
 # overrides, isolates and marks, zero-width characters, separators, byte-order mark.

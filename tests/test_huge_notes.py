@@ -10,7 +10,6 @@ is kept whole, and can be shortened.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
 from cope_tui.widgets.notes_area import LIMIT, NotesArea
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -55,13 +55,6 @@ def stored_note(db, meeting_id: str, step: str) -> str:
         return store.meeting(meeting_id).step(step).notes
     finally:
         store.close()
-
-
-async def until(pilot, condition, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "the app never got there"
-        await pilot.pause(0.05)
 
 
 async def open_meeting(pilot, meeting_id: str) -> NotesArea:

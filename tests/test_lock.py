@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from cope_tui.session import Session
 from cope_tui.settings import ENV_LOCK_MINUTES, Settings, SettingsError, check_minutes, load_settings
 from cope_tui.store.store import Store
 from cope_tui.widgets.palette import screen_actions
+from helpers.polling import until
 
 SIZE = (80, 24)
 NEVER = Settings(0)  # the tests lock by key or by a tiny idle time set on the app
@@ -32,14 +32,6 @@ PASSPHRASE = "correct horse? battery"  # "?" is help elsewhere: here it is typed
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "cope.json"
-
-
-async def until(pilot, condition, timeout: float = 20.0) -> None:
-    """Wait for the app, however loaded the machine: a deadline, never a speed test."""
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "the app never got there"
-        await pilot.pause(0.05)
 
 
 def note_text(app) -> str:
@@ -286,7 +278,7 @@ async def test_encrypted_lock_needs_the_passphrase_and_loses_nothing(encrypted_d
 
 
 def test_hang_up_while_locked_saves_and_exits(db, cli_env):
-    from test_e2e import Terminal
+    from helpers.terminal import Terminal
 
     env = {**cli_env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     term = Terminal(["meet", "C-0005", "--db", str(db), "--lock-after", "0"], env)

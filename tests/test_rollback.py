@@ -29,7 +29,8 @@ from cope_tui.app import create_app
 from cope_tui.meetings.models import Client
 from cope_tui.session import Session
 from cope_tui.store.store import Store
-from test_lock import until
+from helpers.polling import until
+from helpers.writer import SCRIPT as WRITER
 
 PASS = "correct horse battery staple"
 SIZE = (80, 24)
@@ -291,11 +292,10 @@ def _kill_rounds(db: Path, env: dict[str, str], rounds: int, seed: int) -> int:
     """The torture writer of test_durability, killed at random instants; after each kill
     the DB opens (read-only, then for writing) with no alarm. Returns the saves reported."""
     rng = random.Random(seed)
-    writer = Path(__file__).with_name("writer.py")
     saves = 0
     for kill in range(rounds):
         child = subprocess.Popen(
-            [sys.executable, str(writer), "torture", str(db), str(rng.randrange(1 << 30)), str(16 * 1024)],
+            [sys.executable, str(WRITER), "torture", str(db), str(rng.randrange(1 << 30)), str(16 * 1024)],
             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         assert child.stdout.readline() == b"ready\n"

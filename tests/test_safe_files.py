@@ -9,6 +9,7 @@ cope-tui creates, parents included, is 0700 whatever the umask.
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
+from helpers.cli import CLI
 
 PASS = "a long and private phrase"
 SECRET = "TAPIR-SECRET-5521"
@@ -280,7 +282,7 @@ def test_new_folders_and_files_are_private_under_umask_000(tmp_path, cli_env):
     creates, on every path (--db, the default location, encrypt), is 0700, every file 0600."""
     data_home = tmp_path / "xdg-new" / "share"
     env = {**cli_env, "XDG_DATA_HOME": str(data_home), "COPE_TUI_PASSPHRASE": PASS}
-    python = f"{sys.executable} -m cope_tui.cli.main"
+    python = shlex.join(CLI)
     script = (
         "umask 000 && "
         f"{python} demo --db new/a/b/cope.json --clients 2 --meetings 4 && "

@@ -24,7 +24,8 @@ from cope_tui.meetings.models import Client
 from cope_tui.screens.export_preview import ExportPreview, WriteDialog
 from cope_tui.session import Session
 from cope_tui.store.store import Store
-from test_lock import until
+from helpers.cli import convert, plain_lines, run_cli
+from helpers.polling import until
 
 PASS = "correct horse battery staple"
 OTHER = "another long passphrase"
@@ -46,26 +47,11 @@ def db(tmp_path: Path) -> Path:
     return db
 
 
-def convert(cli_env: dict[str, str], command: str, db: Path, passphrase: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli.main", command, "--db", str(db)],
-        env={**cli_env, "COPE_TUI_PASSPHRASE": passphrase}, capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-
-
-def plain_lines(path: Path) -> list[bytes]:
-    return [line for line in path.read_bytes().splitlines() if line.lstrip().startswith(b"{")]
-
-
 def doctor(cli_env: dict[str, str], db: Path, passphrase: str | None) -> subprocess.CompletedProcess[str]:
     env = dict(cli_env)
     if passphrase:
         env["COPE_TUI_PASSPHRASE"] = passphrase
-    return subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli.main", "doctor", "--db", str(db)],
-        env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
-    )
+    return run_cli(["doctor", "--db", str(db)], env)
 
 
 async def test_a_read_only_app_left_open_writes_no_plain_line_after_encrypt(db, tmp_path, cli_env, monkeypatch):

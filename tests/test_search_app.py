@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from textual.widgets import OptionList, Static, TextArea
@@ -16,6 +15,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -33,15 +33,16 @@ def db(tmp_path):
     return path
 
 
-async def wait_for_results(pilot, app, timeout: float = 10.0) -> str:
-    """The search status once the query now typed has been answered (queries run in a worker)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
-        screen = app.screen
-        if isinstance(screen, SearchScreen) and screen.answered == screen.query_one("#search-input").value:
-            return str(screen.query_one("#search-status", Static).render())
-    raise AssertionError("the search never answered")
+def answered(app) -> bool:
+    """The search screen has answered the query now typed (queries run in a worker)."""
+    screen = app.screen
+    return isinstance(screen, SearchScreen) and screen.answered == screen.query_one("#search-input").value
+
+
+async def wait_for_results(pilot, app) -> str:
+    """The search status once the query now typed has been answered."""
+    await until(pilot, lambda: answered(app), what="the search to answer the query typed")
+    return str(app.screen.query_one("#search-status", Static).render())
 
 
 def other_meeting_id(session) -> str:
@@ -181,11 +182,7 @@ async def test_enter_typed_before_the_results_arrive_opens_the_first_match(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("f4", *"walks the dog", "enter")  # no pause: the query is still pending
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ClientScreen):
-                break
-        assert isinstance(app.screen, ClientScreen)
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen), what="the first match to open")
         assert app.screen.client_id == session.store.client_by_code("C-2").id
         await pilot.press("ctrl+q")
     session.close()

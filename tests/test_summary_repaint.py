@@ -7,7 +7,6 @@ paint (that is its job); it must not stay on screen after the full load.
 
 from __future__ import annotations
 
-import time
 
 import orjson
 import pytest
@@ -18,6 +17,7 @@ from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
 from cope_tui.store.summary import sidecar
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -33,13 +33,6 @@ def db(tmp_path):
     forged["clients"].append(fake)
     sidecar(path).write_bytes(orjson.dumps(forged))
     return path
-
-
-async def until(pilot, condition, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "the app never got there"
-        await pilot.pause(0.05)
 
 
 def listed_codes(screen: ClientsScreen) -> list[str]:

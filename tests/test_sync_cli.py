@@ -12,7 +12,7 @@ import pytest
 
 from cope_tui.cli.sync import cmd_sync
 from cope_tui.errors import Failure
-from sync_helpers import make_worker, ok
+from helpers.sync import make_worker, ok
 
 
 def test_help_names_the_variables_and_settings(cli) -> None:

@@ -13,7 +13,7 @@ import pytest
 from cope_tui.meetings.rules import add_addendum, finalise
 from cope_tui.meetings.models import Client, Meeting, MeetingKind
 from cope_tui.sync.merge import digest
-from sync_helpers import members, remote, team_key  # noqa: F401  (fixtures)
+from helpers.sync import members, remote, team_key  # noqa: F401  (fixtures)
 
 NOTES = ["", "slept badly", "new flat", "court date moved", "feels better"]
 

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from couch_server import CouchDb, free_port
 from cope_tui.sync import errors
 from cope_tui.sync.couch import Couch, check_url
+from helpers.couch_server import CouchDb, free_port
 
 SECRET_USER, SECRET_PASSWORD = "alice-the-worker", "pa55-w0rd-never-shown"
 

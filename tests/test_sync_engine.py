@@ -17,7 +17,7 @@ from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
 from cope_tui.sync.seal import create_team
 from cope_tui.sync.team import read_team, start_team
-from sync_helpers import members, remote, team_key  # noqa: F401  (fixtures)
+from helpers.sync import members, remote, team_key  # noqa: F401  (fixtures)
 
 
 def test_a_sync_with_nothing_to_do_is_one_round_trip_and_one_change_is_one_revision(members) -> None:

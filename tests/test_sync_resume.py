@@ -7,19 +7,20 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 
 import orjson
 import pytest
 
-from couch_server import CouchDb, free_port
 from cope_tui.meetings.models import Client
-from sync_helpers import make_worker, ok
+from helpers.cli import CLI
+from helpers.couch_server import CouchDb, free_port
+from helpers.polling import wait_for
+from helpers.sync import make_worker, ok
 
 
 def _popen_sync(worker) -> subprocess.Popen:
-    args = [sys.executable, "-m", "cope_tui.cli.main", "sync", "--remote", worker.remote, "--db", str(worker.db)]
+    args = [*CLI, "sync", "--remote", worker.remote, "--db", str(worker.db)]
     return subprocess.Popen(args, env=worker.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
@@ -93,15 +94,10 @@ def test_offline_is_exit_1_with_a_message_and_nothing_is_lost(tmp_path, cli_env,
     assert bea.tables() == before
 
 
-def _wait_for_text(path, start: int, text: bytes, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            if text in fh.read():
-                return
-        time.sleep(0.005)
-    raise AssertionError(f"the server never logged {text!r}")
+def _logged_since(path, start: int, text: bytes) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        return text in fh.read()
 
 
 def test_the_server_stopped_mid_sync(own_couch_server, tmp_path, cli_env, run_cli) -> None:
@@ -114,7 +110,8 @@ def test_the_server_stopped_mid_sync(own_couch_server, tmp_path, cli_env, run_cl
     log = server.workdir / "log.txt"
     start = log.stat().st_size
     proc = _popen_sync(ann)
-    _wait_for_text(log, start, b"_bulk_docs")  # the first batch is in: stop it now
+    # The first batch is in: stop it now (looked for often, so the sync is still running).
+    wait_for(lambda: _logged_since(log, start, b"_bulk_docs"), 60, "the server to log _bulk_docs", interval=0.005)
     server.stop(kill=True)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err

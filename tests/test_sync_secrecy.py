@@ -11,12 +11,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from couch_server import CouchDb
 from cope_tui.store.crypto import PlainCodec
 from cope_tui.errors import Failure
 from cope_tui.sync.state import SyncState
 from cope_tui.meetings.models import Client, Meeting, MeetingKind
-from sync_helpers import PHRASE, make_worker, ok
+from helpers.couch_server import CouchDb
+from helpers.sync import PHRASE, make_worker, ok
 
 MARKER = "ZEBRA-MARKER-7731"
 CODE = "C-SECRET-4242"

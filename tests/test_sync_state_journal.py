@@ -96,8 +96,9 @@ def test_a_state_opened_before_the_db_was_encrypted_writes_nothing_plain(tmp_pat
     a plain state file, with the records' text, beside the encrypted DB."""
     from cope_tui.store.store import Store
     from cope_tui.sync.errors import SyncError
-    from test_sealed_writes import PASS as DB_PASS, convert, plain_lines
+    from helpers.cli import convert, plain_lines
 
+    DB_PASS = "correct horse battery staple"
     db = tmp_path / "data" / "Ann.json"
     store = Store(db)
     store.close()

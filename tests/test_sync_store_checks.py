@@ -13,7 +13,7 @@ from cope_tui.content.meeting_guide import load_guide
 from cope_tui.store.store import Store
 from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
-from sync_helpers import SYNCED, members, remote, team_key  # noqa: F401  (fixtures)
+from helpers.sync import SYNCED, members, remote, team_key  # noqa: F401  (fixtures)
 
 
 def tables(store: Store) -> dict[str, dict[str, dict]]:

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from couch_server import CouchDb
 from cope_tui.store import audit
 from cope_tui.cope.exercise import new_exercise, set_answer
 from cope_tui.meetings.rules import finalise
@@ -17,7 +16,8 @@ from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
 from cope_tui.sync.seal import open_team
 from cope_tui.sync.team import read_team
-from sync_helpers import PHRASE, make_worker, ok
+from helpers.couch_server import CouchDb
+from helpers.sync import PHRASE, make_worker, ok
 
 
 @pytest.fixture

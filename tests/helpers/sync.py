@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from couch_server import CouchDb
+from .couch_server import CouchDb
 from cope_tui.store.store import Store
 from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
-SERVER_BIN = HERE / "couch" / "node_modules" / "pouchdb-server" / "bin" / "pouchdb-server"
+TESTS = Path(__file__).parent.parent  # tests/: the npm package is installed in tests/couch/
+SERVER_BIN = TESTS / "couch" / "node_modules" / "pouchdb-server" / "bin" / "pouchdb-server"
 ENV_URL = "COPE_TEST_COUCH_URL"
 ENV_REQUIRE = "COPE_TEST_REQUIRE_COUCH"
 START_TIMEOUT = 90.0  # seconds; node starts slowly on a busy 2-core machine

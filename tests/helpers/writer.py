@@ -1,4 +1,5 @@
-"""Child processes for tests/test_durability.py, run as `python tests/writer.py MODE ...`.
+"""Child processes for the durability tests, run as `python tests/helpers/writer.py MODE ...`
+(tests import SCRIPT, the path to run).
 
 Each mode is a real program on real files; the test process only starts, kills and
 checks it. Nothing here replaces storage code: faults are injected below it, at the
@@ -42,6 +43,12 @@ from cope_tui.meetings.models import Client, Meeting, MeetingKind
 from cope_tui.records import dump
 from cope_tui.store.store import Store
 
+if __package__:  # imported by a test for SCRIPT and digest
+    from .polling import wait_for
+else:  # run as a script: this folder is sys.path[0]
+    from polling import wait_for
+
+SCRIPT = Path(__file__).resolve()
 MAX_RECORDS = 400  # per table: keeps compactions cheap enough for hundreds of rounds
 
 
@@ -200,15 +207,6 @@ class Fault:
         self.saved = []
 
 
-def wait_until(predicate, timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
-
-
 def saver_scenario(db_arg: str, kind: str) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit: EFBIG, not death
     db = Path(db_arg)
@@ -247,7 +245,7 @@ def saver_scenario(db_arg: str, kind: str) -> None:
 
     submit_client(clients[0])
     submit_meeting()
-    out["saved_before_fault"] = wait_until(settled) and not saver.error
+    out["saved_before_fault"] = wait_for(settled, fail=False) and not saver.error
 
     fault = Fault(kind, db)
     fault.start()
@@ -260,7 +258,7 @@ def saver_scenario(db_arg: str, kind: str) -> None:
         if i % 3 == 0:
             clients.append(Client(code=f"C-{i + 1}", note="n" * 200))
             submit_client(clients[-1])
-        wait_until(settled, timeout=5)
+        wait_for(settled, timeout=5, fail=False)
         if saver.error:
             failed_at = i
             break
@@ -277,14 +275,15 @@ def saver_scenario(db_arg: str, kind: str) -> None:
         submit_meeting()
         time.sleep(0.05)
     errors_before = sum(1 for s in statuses if s.error)
-    time.sleep(0.3)
+    # The test wants two retries or more: wait for them (or the deadline), then count.
+    wait_for(lambda: sum(1 for s in statuses if s.error) - errors_before >= 2, timeout=10, fail=False)
     out["retries_while_failing"] = sum(1 for s in statuses if s.error) - errors_before
     out["still_pending"] = saver.pending
     out["still_error"] = saver.error
     out["journal_while_failing"] = journal_lines_ok(db)
 
     fault.stop()
-    out["recovered"] = wait_until(lambda: settled() and not saver.error and saver.pending == 0)
+    out["recovered"] = wait_for(lambda: settled() and not saver.error and saver.pending == 0, fail=False)
     out["last_status"] = {"pending": statuses[-1].pending, "error": statuses[-1].error,
                           "saved": statuses[-1].saved_at is not None} if statuses else None
     out["saver_closed_ok"] = saver.close()
@@ -329,12 +328,12 @@ def compact_full(db_arg: str) -> None:
         client = Client(code=f"N-{i}", note=f"new {i} " + "y" * 300)
         expected[client.id] = client.note
         saver.submit(f"client:{client.id}", put_later(store, client))
-        wait_until(lambda: saver.pending == 0 or bool(saver.error), timeout=5)
+        wait_for(lambda: saver.pending == 0 or bool(saver.error), timeout=5, fail=False)
     time.sleep(0.3)
     out["errors"] = sorted({s.error for s in statuses if s.error})
     out["journal"] = journal_lines_ok(db)
     resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
-    out["recovered"] = wait_until(lambda: saver.pending == 0 and not saver.error)
+    out["recovered"] = wait_for(lambda: saver.pending == 0 and not saver.error, fail=False)
     out["saver_closed_ok"] = saver.close()
     store.close()
     again = Store(db)
