@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import cope_tui.content
 from cope_tui.errors import ContentError
 from cope_tui.export.handover import find_client, handover_markdown
 from cope_tui.content.meeting_guide import load_guide
@@ -15,7 +16,7 @@ from cope_tui.meetings.models import STAGES
 from cope_tui.meetings.stages import StageError, change_stage, close_client, handover_missing, load_stages, parse_stages, reopen_client, stage_on, stage_since, write_handover
 from cope_tui.store.store import Store
 
-SHIPPED = Path(__file__).resolve().parents[1] / "src" / "cope_tui" / "content" / "stages.toml"
+SHIPPED = Path(cope_tui.content.__file__).parent / "stages.toml"  # through the package, wherever the tests live
 
 
 @pytest.fixture
