@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
+import cope_tui.content
 from cope_tui.content import cope_guides as cc
 from cope_tui.content.meeting_guide import ContentError
 
-CONTENT = Path(cc.__file__).parent / "content"
+# The shipped content folder, found through its package: a path built by hand went stale
+# when the loaders moved into content/ (it pointed at content/content/, and the scans below
+# read no file at all and passed).
+CONTENT = Path(cope_tui.content.__file__).parent
+SHIPPED_FILES = {"meeting.toml", "stages.toml", "cope_guides.toml", "cope_interview.toml", "record_review.toml", "culture_of_service.toml"}
 
 EXPECTED_GUIDES = [
     "information",
@@ -109,6 +114,10 @@ def test_shipped_culture_shape() -> None:
         assert 6 <= len(stage.items) <= 10, stage.id
         all_ids += [i.id for i in stage.items]
     assert len(set(all_ids)) == len(all_ids)
+
+
+def test_the_scans_below_read_every_shipped_content_file() -> None:
+    assert {p.name for p in CONTENT.glob("*.toml")} >= SHIPPED_FILES
 
 
 def test_no_personal_details_in_content() -> None:
