@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import CLI_TIMEOUT, run_cli as _run_cli
-# The CouchDB-protocol server of the sync tests (started only by tests that ask for it).
-from helpers.couch_server import couch_db, couch_server, own_couch_server  # noqa: F401
 from helpers.terminal import Terminal
+
+TESTS = Path(__file__).parent
+# The kind of each test is the folder it is in (see the README's "Run the tests").
+KINDS = ("unit", "app", "cli", "e2e")
 
 
 def _isolated_dirs(tmp_path: Path) -> dict[str, str]:
@@ -79,7 +81,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Long loops stay out of the default run so the suite keeps well inside CI's time."""
+    """Mark each test with its folder's kind, so `-m "not e2e"` runs the fast part; and
+    keep the long loops out of the default run, so the suite stays well inside CI's time."""
+    for item in items:
+        kind = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if kind in KINDS:
+            item.add_marker(kind)
     if config.getoption("--runslow"):
         return
     skip = pytest.mark.skip(reason="long torture loop: run with --runslow")

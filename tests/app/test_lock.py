@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from cope_tui.settings import ENV_LOCK_MINUTES, Settings, SettingsError, check_m
 from cope_tui.store.store import Store
 from cope_tui.widgets.palette import screen_actions
 from helpers.polling import until
+from helpers.stored import opening_notes
 
 SIZE = (80, 24)
 NEVER = Settings(0)  # the tests lock by key or by a tiny idle time set on the app
@@ -47,16 +47,6 @@ def lock_note(app) -> str:
     return str(app.screen.query_one("#lock-note").render())
 
 
-def saved_notes(db: Path, passphrase: str | None = None) -> str:
-    """What is on disk now, read by a second, read-only opener (the app still holds the DB)."""
-    store = Store(db, read_only=True, passphrase=passphrase)
-    try:
-        (meeting,) = store.meetings()
-        return meeting.peek("opening").notes
-    finally:
-        store.close()
-
-
 def files_of(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -77,7 +67,6 @@ def encrypted_db(db, run_cli, cli_env):
 
 # ---- plain DB: the idle lock is a privacy screen ------------------------------------------
 
-
 async def test_idle_lock_hides_everything_and_keeps_the_note(db):
     session = Session.open(db)
     app = create_app(session, meet_code="C-0042", settings=NEVER)
@@ -94,7 +83,7 @@ async def test_idle_lock_hides_everything_and_keeps_the_note(db):
         shot = visible(app)
         assert "C-0042" not in shot and "before" not in shot
         assert "not encrypted" in shot  # a plain DB: the lock says the file is readable
-        await until(pilot, lambda: saved_notes(db) == "Typed before the lock")
+        await until(pilot, lambda: opening_notes(db) == "Typed before the lock")
 
         # Nothing that shows records works under the lock.
         await pilot.press("ctrl+p", "f2", "f4")
@@ -110,7 +99,7 @@ async def test_idle_lock_hides_everything_and_keeps_the_note(db):
         await pilot.press(*" and after")
         await pilot.press("ctrl+q")
     session.close()
-    assert saved_notes(db) == "Typed before the lock and after"
+    assert opening_notes(db) == "Typed before the lock and after"
 
 
 async def test_f12_locks_at_once_and_is_listed(db):
@@ -189,7 +178,6 @@ async def test_a_bad_config_file_is_a_warning_and_the_default_applies(db, isolat
 
 # ---- encrypted DB: the passphrase at start and after the lock ---------------------------
 
-
 async def test_unlock_asks_again_after_a_wrong_passphrase_and_writes_nothing(encrypted_db):
     before = files_of(encrypted_db.parent)
     session = Session.open(encrypted_db)
@@ -254,7 +242,7 @@ async def test_encrypted_lock_needs_the_passphrase_and_loses_nothing(encrypted_d
         app.idle_seconds = None
         shot = visible(app)
         assert "C-0042" not in shot and "record" not in shot and "not encrypted" not in shot
-        await until(pilot, lambda: saved_notes(encrypted_db, PASSPHRASE) == "Only for the record")
+        await until(pilot, lambda: opening_notes(encrypted_db, PASSPHRASE) == "Only for the record")
 
         app.screen.query_one(Input).blur()
         await pilot.press("enter")  # enter alone does not open an encrypted DB
@@ -271,31 +259,10 @@ async def test_encrypted_lock_needs_the_passphrase_and_loses_nothing(encrypted_d
         await pilot.press(*", kept")
         await pilot.press("ctrl+q")
     session.close()
-    assert saved_notes(encrypted_db, PASSPHRASE) == "Only for the record, kept"
-
-
-# ---- hang-up while locked: the real program on a pseudo-terminal -------------------------
-
-
-def test_hang_up_while_locked_saves_and_exits(db, cli_env):
-    from helpers.terminal import Terminal
-
-    env = {**cli_env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-    term = Terminal(["meet", "C-0005", "--db", str(db), "--lock-after", "0"], env)
-    term.wait_for("Opening")
-    term.drain(0.5)
-    term.type("Typed, then locked, then the line dropped")
-    os.write(term.fd, b"\x1b[24~")  # F12
-    term.wait_for("locked")
-    term.hang_up()
-    status = term.exit_status()
-    assert status is not None, "the app did not exit after the hang-up"
-    assert saved_notes(db) == "Typed, then locked, then the line dropped"
-    Store(db).close()  # the DB's lock was released
+    assert opening_notes(encrypted_db, PASSPHRASE) == "Only for the record, kept"
 
 
 # ---- settings: file, then environment, then the command line ----------------------------
-
 
 def write_config(folder: Path, text: str) -> Path:
     path = folder / "config.toml"

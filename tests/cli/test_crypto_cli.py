@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +10,7 @@ import pytest
 from cope_tui.store import audit, backups, crypto
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import Store
-from helpers.terminal import Terminal  # the real program on a pty
-
+from helpers.stored import one_client_db
 
 PASS = "a long and private phrase"
 MARK = "OKAPI-MARKER-4410"
@@ -24,16 +21,8 @@ def with_pass(cli_env):
     return {**cli_env, "COPE_TUI_PASSPHRASE": PASS}
 
 
-def plain_db(tmp_path: Path) -> Path:
-    db = tmp_path / "cope.json"
-    store = Store(db)
-    store.put_client(Client(code="C-7", note=f"note {MARK}"))
-    store.close()
-    return db
-
-
 def test_encrypt_export_decrypt_with_the_environment(tmp_path, run_cli, with_pass, cli_env):
-    db = plain_db(tmp_path)
+    db = one_client_db(tmp_path, "C-7", f"note {MARK}")
     done = run_cli(["encrypt", "--db", str(db)], with_pass)
     assert done.returncode == 0, done.stderr
     assert "Encrypted" in done.stdout and crypto.is_encrypted(db)
@@ -77,7 +66,7 @@ def test_encrypt_a_new_path_then_fill_it_with_demo_data(tmp_path, run_cli, with_
 
 
 def test_encrypt_is_refused_while_another_process_has_the_db(tmp_path, run_cli, with_pass):
-    db = plain_db(tmp_path)
+    db = one_client_db(tmp_path, "C-7", f"note {MARK}")
     store = Store(db)
     try:
         done = run_cli(["encrypt", "--db", str(db)], with_pass)
@@ -88,7 +77,7 @@ def test_encrypt_is_refused_while_another_process_has_the_db(tmp_path, run_cli, 
 
 
 def test_encrypt_without_a_terminal_or_variable_changes_nothing(tmp_path, run_cli, cli_env):
-    db = plain_db(tmp_path)
+    db = one_client_db(tmp_path, "C-7", f"note {MARK}")
     before = db.read_bytes()
     done = run_cli(["encrypt", "--db", str(db)], cli_env)
     assert done.returncode == 1 and "COPE_TUI_PASSPHRASE" in done.stderr
@@ -96,7 +85,7 @@ def test_encrypt_without_a_terminal_or_variable_changes_nothing(tmp_path, run_cl
 
 
 def test_doctor_on_an_encrypted_db(tmp_path, run_cli, with_pass, cli_env):
-    db = plain_db(tmp_path)
+    db = one_client_db(tmp_path, "C-7", f"note {MARK}")
     assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
     done = run_cli(["doctor", "--db", str(db)], with_pass)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -114,7 +103,7 @@ def test_doctor_on_an_encrypted_db(tmp_path, run_cli, with_pass, cli_env):
 
 
 def test_doctor_without_the_passphrase_leaves_sealed_backups_unjudged(tmp_path, run_cli, with_pass, cli_env):
-    db = plain_db(tmp_path)
+    db = one_client_db(tmp_path, "C-7", f"note {MARK}")
     assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
     Store(db, passphrase=PASS).close()
     assert backups.list_backups(db)
@@ -143,7 +132,7 @@ def sealed_log(db: Path) -> list[dict]:
 
 
 def test_a_restore_of_an_encrypted_db_goes_into_its_sealed_audit_log(tmp_path, run_cli, with_pass):
-    db = plain_db(tmp_path)
+    db = one_client_db(tmp_path, "C-7", f"note {MARK}")
     assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
     store = Store(db, passphrase=PASS)  # a save and a close: a sealed snapshot to restore
     store.put_client(Client(code="C-8"))
@@ -173,101 +162,6 @@ def test_every_command_that_opens_a_db_names_the_variable(run_cli, cli_env):
     for command in ([], ["meet"], ["export"], ["demo"], ["doctor"], ["encrypt"], ["decrypt"]):
         done = run_cli([*command, "--help"], cli_env)
         assert done.returncode == 0 and "COPE_TUI_PASSPHRASE" in done.stdout, command
-
-
-# ---- typed at a terminal -------------------------------------------------------------------
-
-
-@pytest.fixture
-def term_env(cli_env):
-    env = {**cli_env, "TERM": "xterm-256color", "PYTHONPATH": os.pathsep.join(sys.path)}
-    env.pop("COPE_TUI_PASSPHRASE", None)
-    return env
-
-
-def expect(term: Terminal, text: str) -> None:
-    """Wait for `text` after what was already matched (one read may bring several prompts)."""
-    needle = text.encode()
-    if needle not in term.seen:
-        term.wait_for(text)
-    term.transcript = getattr(term, "transcript", b"") + term.seen
-    term.seen = term.seen[term.seen.index(needle) + len(needle) :]
-
-
-def finish(term: Terminal) -> int:
-    status = term.exit_status()
-    term.hang_up()
-    assert status is not None and os.WIFEXITED(status)
-    return os.WEXITSTATUS(status)
-
-
-def test_encrypt_asks_twice_and_again_when_they_differ(tmp_path, term_env):
-    db = plain_db(tmp_path)
-    term = Terminal(["encrypt", "--db", str(db)], term_env)
-    expect(term, "New passphrase")
-    term.type(PASS + "\r")
-    expect(term, "again")
-    term.type(PASS + "x\r")
-    expect(term, "differ")
-    expect(term, "New passphrase")
-    term.type(PASS + "\r")
-    expect(term, "again")
-    term.type(PASS + "\r")
-    expect(term, "Encrypted")
-    assert PASS.encode() not in term.transcript + term.seen  # never echoed
-    assert finish(term) == 0
-    store = Store(db, passphrase=PASS)
-    assert store.client_by_code("C-7") is not None
-    store.close()
-
-    term = Terminal(["export", "--client", "C-7", "--db", str(db)], term_env)
-    expect(term, "Passphrase for")
-    term.type("wrong one\r")
-    expect(term, "does not open")
-    expect(term, "Passphrase for")  # typing before the prompt is dropped (getpass flushes input)
-    term.type(PASS + "\r")
-    expect(term, MARK)
-    assert finish(term) == 0
-
-    term = Terminal(["decrypt", "--db", str(db)], term_env)
-    expect(term, "Passphrase for")
-    term.type(PASS + "\r")
-    expect(term, "Decrypted")
-    assert finish(term) == 0
-    assert not crypto.is_encrypted(db)
-
-
-def test_encrypt_gives_up_after_three_mismatches(tmp_path, term_env):
-    db = plain_db(tmp_path)
-    before = db.read_bytes()
-    term = Terminal(["encrypt", "--db", str(db)], term_env)
-    for attempt in range(3):
-        expect(term, "New passphrase")
-        term.type(f"first try {attempt}\r")
-        expect(term, "again")
-        term.type(f"second try {attempt}\r")
-    expect(term, "Nothing has been changed")
-    assert finish(term) == 1
-    assert db.read_bytes() == before
-    assert not crypto.marker_path(db).exists()
-
-
-def test_a_wrong_passphrase_in_the_variable_is_named_or_asked_for(tmp_path, run_cli, with_pass, cli_env, term_env):
-    db = plain_db(tmp_path)
-    assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
-    wrong = {**cli_env, "COPE_TUI_PASSPHRASE": "not it"}
-    done = run_cli(["--db", str(db)], wrong)  # no terminal: a script learns what to fix
-    assert done.returncode == 1
-    assert "COPE_TUI_PASSPHRASE does not open" in done.stderr and "unset it" in done.stderr
-    assert "Try again" not in done.stderr
-
-    # At a terminal the app asks instead, and says why.
-    term = Terminal(["--db", str(db)], {**term_env, "COPE_TUI_PASSPHRASE": "not it", "COLUMNS": "80", "LINES": "24"})
-    term.wait_for("type it here instead")
-    term.type(PASS + "\r")
-    term.wait_for("C-7")
-    term.type("\x11")  # ctrl+q
-    assert finish(term) == 0
 
 
 def test_a_short_new_passphrase_is_refused_with_the_reason(tmp_path, monkeypatch, capsys):

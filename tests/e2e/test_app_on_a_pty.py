@@ -10,21 +10,8 @@ import time
 import pytest
 
 from cope_tui.store.store import Store
+from helpers.stored import opening_notes
 from helpers.terminal import Terminal
-
-
-@pytest.fixture
-def term_env(cli_env):
-    return {**cli_env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-
-
-def opening_notes(db) -> str:
-    store = Store(db, read_only=True)
-    try:
-        (meeting,) = store.meetings()
-        return meeting.peek("opening").notes
-    finally:
-        store.close()
 
 
 def test_hang_up_mid_note_saves_every_word(tmp_path, term_env):

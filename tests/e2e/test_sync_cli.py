@@ -15,13 +15,6 @@ from cope_tui.errors import Failure
 from helpers.sync import make_worker, ok
 
 
-def test_help_names_the_variables_and_settings(cli) -> None:
-    text = ok(cli("sync", "--help")).stdout
-    for name in ("COPE_TUI_SYNC_USER", "COPE_TUI_SYNC_PASSWORD", "COPE_TUI_TEAM_PASSPHRASE", "[user] name", "[sync] remote"):
-        assert name in text
-    assert "sync" in ok(cli("--help")).stdout
-
-
 def test_the_remote_can_come_from_config_toml(tmp_path, cli_env, couch_db, run_cli) -> None:
     ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
     config = tmp_path / "config-Ann" / "cope-tui" / "config.toml"

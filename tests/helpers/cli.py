@@ -38,3 +38,8 @@ def convert(env: dict[str, str], command: str, db: Path, passphrase: str) -> Non
 def plain_lines(path: Path) -> list[bytes]:
     """The lines of a file that are plain JSON objects (a sealed line is base64)."""
     return [line for line in path.read_bytes().splitlines() if line.lstrip().startswith(b"{")]
+
+
+def doctor(env: dict[str, str], db: Path, passphrase: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`doctor --db DB`, with the passphrase in the environment when one is given."""
+    return run_cli(["doctor", "--db", os.fspath(db)], {**env, "COPE_TUI_PASSPHRASE": passphrase} if passphrase else env)

@@ -110,3 +110,13 @@ def members(tmp_path, remote, team_key):
     yield make
     for member in made:
         member.close()
+
+
+def state_journal(db: Path) -> Path:
+    """The sync state's journal of a member's DB."""
+    return db.with_name(db.name + ".sync.journal")
+
+
+def state_step(record_id: str, note: str) -> dict:
+    """One committed sync step: a client record with this note."""
+    return {record_id: {"t": "clients", "id": record_id, "body": {"doc": {"note": note}}}}

@@ -1,68 +1,27 @@
-"""The tamper-evident record on real files: hashes of finalised meetings, the hash-chained
-audit log, and `cope-tui doctor` naming what changed."""
+"""The tamper-evident record on real files: hashes of finalised meetings and the
+hash-chained audit log, checked in process (doctor's report: cli/test_audit_cli.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
-import sys
-import textwrap
 from itertools import pairwise
 from pathlib import Path
 
 import orjson
 import pytest
-from textual.widgets import Input
 
-from cope_tui.store import audit, backups
-from cope_tui.app import create_app
-from cope_tui.store.audit_check import PROBLEM, verify
+from cope_tui.store import audit
+from cope_tui.store.audit_check import verify
 from cope_tui.export.documents import meeting_markdown
 from cope_tui.meetings.rules import add_addendum, create_client, finalise, start_meeting
 from cope_tui.records import dump, now
-from cope_tui.screens.export_preview import ExportPreview, WriteDialog
-from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
-
-SIZE = (80, 24)
-MARKER = "zebra-marker-4711"
+from helpers.audit_log import MARKER, entries, problems, signed_meeting, stored
 
 
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "data" / "cope.json"
-
-
-def entries(db: Path) -> list[dict]:
-    return [orjson.loads(line) for line in audit.log_path(db).read_bytes().splitlines()]
-
-
-def stored(db: Path) -> dict:
-    """The DB as the store would load it (main file plus journal), read without opening it."""
-    data = {"meta": {}, "clients": {}, "meetings": {}, "exercises": {}}
-    if db.exists():
-        data.update(orjson.loads(db.read_bytes()))
-    from cope_tui.store.diskio import Journal
-
-    Journal(db.with_name(db.name + ".journal")).replay(data)
-    return data
-
-
-def signed_meeting(db: Path, code: str = "C-1", notes: str = f"Said {MARKER}.", by: str = "worker-3"):
-    """A client with one meeting finalised the way the app does it: saved, then logged."""
-    session = Session.open(db, lazy=False)
-    client = create_client(session.store, code)
-    meeting = start_meeting(session.store, session.guide, client)
-    meeting.step("opening").notes = notes
-    finalise(meeting, by)
-    audit.save_signed(session, meeting)
-    assert session.close()
-    return client, meeting
-
-
-def problems(db: Path) -> list[str]:
-    return [text for level, text in verify(db, stored(db)).findings if level == PROBLEM]
 
 
 def chained_log(db: Path, n: int = 5) -> list[bytes]:
@@ -71,7 +30,6 @@ def chained_log(db: Path, n: int = 5) -> list[bytes]:
 
 
 # ---- hashes ------------------------------------------------------------------------------
-
 
 def test_finalise_stores_the_hash_of_the_meeting_as_saved(db):
     _, meeting = signed_meeting(db)
@@ -91,43 +49,6 @@ def test_finalise_stores_the_hash_of_the_meeting_as_saved(db):
     ]
     assert MARKER.encode() not in audit.log_path(db).read_bytes()  # ids and hashes, never content
     assert problems(db) == []
-
-
-def test_doctor_names_a_finalised_meeting_edited_on_disk(db, cli):
-    _, meeting = signed_meeting(db, code="C-42")
-    assert cli("doctor", "--db", db).returncode == 0
-    raw = orjson.loads(db.read_bytes())
-    raw["meetings"][meeting.id]["steps"]["opening"]["notes"] = "Said something else."
-    db.write_bytes(orjson.dumps(raw))
-
-    result = cli("doctor", "--db", db)
-    assert result.returncode == 1
-    line = next(line for line in result.stdout.splitlines() if "changed after finalising" in line)
-    assert "C-42" in line and meeting.id in line and f"meeting of {meeting.started:%Y-%m-%d}" in line
-    assert "problem(s) found" in result.stdout
-
-
-def test_doctor_on_an_edited_audit_line_names_it_and_offers_no_db_restore(db, cli):
-    _, meeting = signed_meeting(db, code="C-42")
-    assert backups.list_backups(db)  # a good backup exists: doctor could offer it
-    lines = audit.log_path(db).read_bytes().splitlines(keepends=True)
-    lines[0] = lines[0].replace(b'"worker-3"', b'"worker-9"')
-    audit.log_path(db).write_bytes(b"".join(lines))
-    before = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
-
-    result = cli("doctor", "--db", db)
-    assert result.returncode == 1
-    assert "audit log line 1 (finalise of" in result.stdout and "changed after it was written" in result.stdout
-    assert "--restore-newest" not in result.stdout  # a DB backup would not mend the log
-    assert "does not mend the audit log" in result.stdout
-    assert {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()} == before
-
-    # A changed meeting, by contrast, is mended by the backup from before the change.
-    raw = orjson.loads(db.read_bytes())
-    raw["meetings"][meeting.id]["steps"]["opening"]["notes"] = "Said something else."
-    db.write_bytes(orjson.dumps(raw))
-    result = cli("doctor", "--db", db)
-    assert result.returncode == 1 and "--restore-newest" in result.stdout
 
 
 def test_a_hash_rewritten_to_match_is_still_caught_by_the_log(db):
@@ -173,7 +94,6 @@ def test_meetings_finalised_before_hashes_are_noted_and_still_take_addenda(db):
 
 
 # ---- the chain ---------------------------------------------------------------------------
-
 
 def test_an_intact_chain_verifies(db):
     lines = chained_log(db)
@@ -267,68 +187,6 @@ def test_the_log_is_private(db):
     assert db.parent.stat().st_mode & 0o777 == 0o700
 
 
-APPENDER = textwrap.dedent(
-    """
-    import sys
-    from cope_tui.store import audit
-    db, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    for i in range(n):
-        audit.append(db, [audit.make_entry("export", what=f"{tag} {i}", target="x.md")])
-    """
-)
-
-
-def test_concurrent_appends_from_two_processes_keep_one_valid_chain(db, cli_env):
-    db.parent.mkdir(parents=True)
-    n = 150
-    procs = [
-        subprocess.Popen([sys.executable, "-c", APPENDER, str(db), tag, str(n)], env=cli_env)
-        for tag in ("first", "second")
-    ]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
-    log = entries(db)
-    assert [e["seq"] for e in log] == list(range(1, 2 * n + 1))
-    assert sorted(e["what"] for e in log) == sorted(f"{t} {i}" for t in ("first", "second") for i in range(n))
-    report = verify(db, stored(db))
-    assert report.ok and report.entries == 2 * n
-
-
-# ---- the events ----------------------------------------------------------------------------
-
-
-def test_cli_export_writes_an_entry_naming_the_file_not_its_content(db, cli, tmp_path):
-    _, meeting = signed_meeting(db, code="C-9")
-    out = tmp_path / "summary.md"
-    assert cli("export", "--client", "C-9", "--db", db, "-o", out).returncode == 0
-    assert cli("export", "--meeting", meeting.id, "--db", db).returncode == 0
-    first, second = entries(db)[1:]
-    assert first["kind"] == "export" and first["what"] == "client C-9" and first["target"] == "summary.md"
-    assert first["hash"] == hashlib.sha256(out.read_bytes()).hexdigest()
-    assert second["target"] == "standard output" and second["what"] == f"meeting {meeting.id}"
-    assert MARKER in out.read_text() and MARKER.encode() not in audit.log_path(db).read_bytes()
-    assert cli("doctor", "--db", db).returncode == 0
-
-
-def test_restore_writes_an_entry_and_doctor_explains_what_the_backup_lacks(db, cli):
-    signed_meeting(db, code="C-1")
-    backup = backups.list_backups(db)[0]  # taken when the store closed: one finalised meeting
-    session = Session.open(db, lazy=False)
-    client = session.store.client_by_code("C-1")
-    later = start_meeting(session.store, session.guide, client)
-    finalise(later, "worker-4")
-    audit.save_signed(session, later)
-    assert session.close()
-
-    backups.restore(db, backup)
-    last = entries(db)[-1]
-    assert last["kind"] == "restore" and last["target"] == backup.name
-    assert last["hash"] == hashlib.sha256(backup.path.read_bytes()).hexdigest()
-    result = cli("doctor", "--db", db)
-    assert result.returncode == 0, result.stdout
-    assert f"the meeting {later.id} finalised in audit log line 2 is not in the database" in result.stdout
-    assert "a backup from before then was restored" in result.stdout
-
-
 def test_a_meeting_missing_without_a_restore_is_a_problem(db):
     _, meeting = signed_meeting(db)
     raw = orjson.loads(db.read_bytes())
@@ -346,75 +204,3 @@ def test_export_shows_who_finalised_when_and_the_hash(db):
     status = next(line for line in text.splitlines() if line.startswith("- **Status:**"))
     who = status.removeprefix("- **Status:** Finalised by ").replace("\\", "")
     assert who == f"worker-7 on {saved.finalised_at:%Y-%m-%d %H:%M} · SHA-256 {saved.content_hash}"
-
-
-def test_demo_meetings_are_hashed_and_logged(db, cli):
-    result = cli("demo", "--db", db, "--clients", "4", "--meetings", "12", "--seed", "3")
-    assert result.returncode == 0, result.stderr
-    data = stored(db)
-    finalised = [m for m in data["meetings"].values() if m.get("finalised_at")]
-    assert finalised and all(m["content_hash"] == audit.content_hash(m) for m in finalised)
-    kinds = [e["kind"] for e in entries(db)]
-    assert kinds.count("finalise") == len(finalised)
-    assert kinds.count("addendum") == sum(len(m["addenda"]) for m in finalised)
-    doctor = cli("doctor", "--db", db)
-    assert doctor.returncode == 0 and f"{len(finalised)} finalised meeting(s) match" in doctor.stdout
-
-
-async def test_finalise_addendum_and_export_in_the_app_are_logged(db, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    session = Session.open(db)
-    client = create_client(session.store, "C-5")
-    meeting = start_meeting(session.store, session.guide, client)
-    app = create_app(session)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, MeetingScreen)
-        await pilot.press(*"Notes before signing")
-        await pilot.press("ctrl+f")
-        await pilot.pause()
-        await pilot.press("ctrl+u", *"worker-1", "enter")
-        await pilot.pause()
-        await pilot.press("ctrl+f")  # now: a dated addendum
-        await pilot.pause()
-        await pilot.press(*"A correction", "tab", "ctrl+u", *"worker-2", "ctrl+s")
-        await pilot.pause()
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        assert isinstance(app.screen, ExportPreview)
-        for _ in range(50):
-            if app.screen.text:
-                break
-            await pilot.pause(0.05)
-        await pilot.press("w")
-        await pilot.pause()
-        assert isinstance(app.screen, WriteDialog)
-        app.screen.query_one("#path", Input).value = str(tmp_path / "meeting.md")
-        await pilot.press("enter")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ExportPreview) and (tmp_path / "meeting.md").exists():
-                break
-        await pilot.pause()
-        await pilot.press("ctrl+q")
-    assert session.close()
-
-    log = entries(db)
-    assert [e["kind"] for e in log] == ["finalise", "addendum", "export"]
-    doc = stored(db)["meetings"][meeting.id]
-    assert log[0]["hash"] == doc["content_hash"] == audit.content_hash(doc) and log[0]["by"] == "worker-1"
-    assert log[1]["hash"] == audit.addendum_hash(doc["addenda"][0]) and log[1]["by"] == "worker-2"
-    assert log[2]["target"] == "meeting.md" and log[2]["meeting_id"] == meeting.id
-    assert log[2]["hash"] == hashlib.sha256((tmp_path / "meeting.md").read_bytes()).hexdigest()
-    assert f"SHA-256 {doc['content_hash']}" in (tmp_path / "meeting.md").read_text()
-    assert verify(db, stored(db)).ok
-
-
-def test_a_database_copied_without_its_log_is_not_offered_a_restore(db, cli):
-    signed_meeting(db)
-    audit.log_path(db).unlink()
-    result = cli("doctor", "--db", db)
-    assert result.returncode == 1
-    assert "--restore-newest" not in result.stdout
-    assert "put it back beside it" in result.stdout

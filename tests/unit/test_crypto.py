@@ -7,12 +7,8 @@ fraction of a second); nothing below the Store is replaced.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import signal
 import struct
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,20 +17,10 @@ import pytest
 from cope_tui.store import backups, crypto, doctor, rekey, summary
 from cope_tui.meetings.models import Client, Meeting, MeetingKind
 from cope_tui.store.store import CorruptDatabase, NewerEncryption, Store, StoreError, WrongPassphrase
-from helpers.cli import CLI
-from helpers.writer import SCRIPT as WRITER, digest as doc_digest
+from helpers.stored import holding, snapshot
 
 PASS = "correct horse battery staple"
 MARK = "ZEBRA-MARKER-7731"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def holding_marker(folder: Path, marker: str = MARK) -> list[str]:
-    needle = marker.encode()
-    return [name for name, data in snapshot(folder).items() if needle in data]
 
 
 def crash(store: Store) -> None:
@@ -60,7 +46,6 @@ def sealed(tmp_path: Path) -> Path:
 
 # ---- the format --------------------------------------------------------------------------
 
-
 def test_is_encrypted_reads_only_the_header(tmp_path, sealed):
     assert crypto.is_encrypted(sealed)
     assert not crypto.is_encrypted(tmp_path / "missing.json")
@@ -84,7 +69,6 @@ def test_codecs_seal_one_line_each_and_detect_changes():
 
 
 # ---- round trips ---------------------------------------------------------------------------
-
 
 def test_round_trip_save_close_reopen(sealed):
     store = Store(sealed)
@@ -134,7 +118,6 @@ def test_check_passphrase(sealed):
 
 
 # ---- bad input -----------------------------------------------------------------------------
-
 
 def test_wrong_passphrase_is_named_and_the_file_left_alone(sealed):
     before = snapshot(sealed.parent)
@@ -232,7 +215,6 @@ def test_journal_lines_are_sealed_and_a_changed_one_is_named(sealed):
 
 # ---- nothing plain on disk -------------------------------------------------------------------
 
-
 def test_no_plain_text_anywhere_while_encrypted_and_back_after_decrypt(sealed):
     folder = sealed.parent
     store = Store(sealed, passphrase=PASS, compact_bytes=2048)
@@ -245,14 +227,14 @@ def test_no_plain_text_anywhere_while_encrypted_and_back_after_decrypt(sealed):
     names = set(snapshot(folder))
     assert {"cope.json", "cope.json.journal", "cope.json.summary"} <= names
     assert any(n.startswith("cope.json.backups/") for n in names)
-    assert holding_marker(folder) == []
+    assert holding(folder, MARK) == []
     good = backups.newest_good(sealed, crypto.Keyring(PASS))
     assert good is not None and backups.check_file(good.path, crypto.Keyring(PASS)).ok
     assert "passphrase" in backups.check_file(good.path).problem
 
     rekey.convert(sealed, rekey.DECRYPT, PASS)
     assert not crypto.is_encrypted(sealed)
-    assert "cope.json" in holding_marker(folder)
+    assert "cope.json" in holding(folder, MARK)
     assert not any(crypto.looks_sealed(data) for data in snapshot(folder).values())
     plain = Store(sealed)
     assert plain.client_by_code("G-last") is not None and len(plain.clients()) == 14
@@ -269,9 +251,9 @@ def test_encrypt_seals_backups_journals_and_audit_of_a_used_db(tmp_path):
     crash(store)
     audit = db.with_name("cope.json.audit")
     audit.write_bytes(b'{"seq": 1, "note": "' + MARK.encode() + b'"}\n')
-    assert holding_marker(tmp_path)
+    assert holding(tmp_path, MARK)
     rekey.convert(db, rekey.ENCRYPT, PASS)
-    assert holding_marker(tmp_path) == []
+    assert holding(tmp_path, MARK) == []
     codec = Store(db, passphrase=PASS, read_only=True).codec
     assert MARK.encode() in codec.open_line(audit.read_bytes().split(b"\n")[0])
     store = Store(db, passphrase=PASS)
@@ -280,7 +262,6 @@ def test_encrypt_seals_backups_journals_and_audit_of_a_used_db(tmp_path):
 
 
 # ---- conversions ---------------------------------------------------------------------------
-
 
 def test_encrypt_a_new_path_creates_an_empty_encrypted_db(tmp_path):
     db = tmp_path / "new" / "cope.json"
@@ -323,99 +304,7 @@ def test_a_damaged_db_is_not_converted(sealed):
     assert sealed.read_bytes() == bytes(raw) and not crypto.marker_path(sealed).exists()
 
 
-def _big_plain_db(db: Path) -> dict[str, str]:
-    notes = {}
-    for round_ in range(6):  # six compactions: six snapshots to convert
-        store = Store(db)
-        for i in range(20):
-            client = Client(code=f"K-{round_}-{i}", note=f"{MARK} {round_} {i} " + "y" * 4000)
-            store.put_client(client)
-            notes[client.code] = client.note
-        store.close()
-    return notes
-
-
-def _encrypt_killed_when(db: Path, env: dict[str, str], ready) -> None:
-    """Run `cope-tui encrypt` and kill -9 it the moment `ready()` holds (or let it end)."""
-    child = subprocess.Popen([*CLI, "encrypt", "--db", str(db)], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    end = time.monotonic() + 60
-    while child.poll() is None and time.monotonic() < end:
-        if ready():
-            child.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.001)
-    child.wait(timeout=60)
-
-
-def test_an_interrupted_encrypt_is_finished_by_running_it_again(tmp_path):
-    """kill -9 of `cope-tui encrypt` right after it starts converting, then again when it is
-    part way through: the DB never opens half done, and the next run finishes the job."""
-    db = tmp_path / "cope.json"
-    notes = _big_plain_db(db)
-    marker = crypto.marker_path(db)
-    env = {**os.environ, "COPE_TUI_PASSPHRASE": PASS, "PYTHONPATH": os.pathsep.join(sys.path)}
-
-    _encrypt_killed_when(db, env, marker.exists)
-    assert marker.exists(), "the conversion ended before the kill"
-    with pytest.raises(StoreError, match="run 'cope-tui encrypt"):
-        Store(db, passphrase=PASS)
-    with pytest.raises(rekey.RekeyError, match="not the passphrase"):
-        rekey.convert(db, rekey.ENCRYPT, "another one")
-
-    def some_sealed() -> bool:
-        return any(crypto.is_encrypted(b.path) for b in backups.list_backups(db))
-
-    _encrypt_killed_when(db, env, some_sealed)
-    assert marker.exists() and some_sealed() and not crypto.is_encrypted(db)
-    assert holding_marker(tmp_path)  # half done: some files still plain, so it must not open
-    with pytest.raises(StoreError, match="cut off"):
-        Store(db, passphrase=PASS)
-
-    rekey.convert(db, rekey.ENCRYPT, PASS)
-    assert not marker.exists()
-    assert holding_marker(tmp_path) == []
-    store = Store(db, passphrase=PASS)
-    assert {c.code: c.note for c in store.clients()} == notes
-    store.close()
-
-
-# ---- crash safety of an encrypted writer -------------------------------------------------------
-
-
-def test_kill_9_of_an_encrypted_writer_loses_nothing_reported(tmp_path):
-    db = tmp_path / "cope.json"
-    rekey.convert(db, rekey.ENCRYPT, PASS)
-    env = {**os.environ, "COPE_TUI_PASSPHRASE": PASS, "PYTHONPATH": os.pathsep.join(sys.path)}
-    expected: dict[tuple[str, str], str] = {}
-    for seed, seconds in ((1, 1.5), (2, 1.0), (3, 2.0)):
-        child = subprocess.Popen([sys.executable, str(WRITER), "torture", str(db), str(seed), str(16 * 1024)],
-                                 env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert child.stdout.readline() == b"ready\n"
-        child.stdin.write(b"go\n")
-        child.stdin.flush()
-        time.sleep(seconds)
-        os.kill(child.pid, signal.SIGKILL)
-        out, err = child.communicate(timeout=60)
-        saved = [line.split() for line in out.decode().splitlines() if line.startswith("S ")]
-        assert saved, err.decode()
-        for _, table, doc_id, digest in saved:
-            expected[(table, doc_id)] = digest
-        store = Store(db, passphrase=PASS)
-        for (table, doc_id), digest in expected.items():
-            doc = store.get(table, doc_id)
-            assert doc is not None, (table, doc_id)
-            got = doc_digest(doc)
-            inflight = [p for p in out.decode().splitlines() if p.startswith(f"P {table} {doc_id} ")]
-            assert got == digest or f"P {table} {doc_id} {got}" in inflight[-1:], (table, doc_id)
-            expected[(table, doc_id)] = got
-        store.close()
-    body = re.compile(rb"rev [0-9]+:[0-9]+ ")
-    assert not [n for n, data in snapshot(tmp_path).items() if body.search(data)]
-
-
 # ---- doctor ----------------------------------------------------------------------------------
-
 
 def test_doctor_opens_an_encrypted_db_with_the_passphrase(sealed):
     Store(sealed, passphrase=PASS).close()

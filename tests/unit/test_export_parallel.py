@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from cope_tui.export import parallel as export_parallel
-from cope_tui.demo.writer import write_demo
 from cope_tui.export.documents import AllPlan, all_markdown
 from cope_tui.content.meeting_guide import load_guide
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import Store
+from helpers.export_db import demo_db_with_orphan, one_process_export
 
 
 @pytest.fixture(autouse=True)
@@ -24,20 +24,7 @@ def fork_even_with_threads(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("parallel") / "demo.json"
-    store = Store(path)
-    write_demo(store, load_guide(), clients=12, meetings=60, seed=3)
-    # A meeting whose client record is gone must still be exported, once.
-    orphan = dict(next(iter(store.raw_meetings())), id="0rphan00", client_id="gone0000")
-    store.put_meeting_doc("0rphan00", orphan)
-    store.close()
-    return path
-
-
-def _expected(db: Path) -> bytes:
-    text = all_markdown(load_guide(), Store(db, read_only=True)).encode()
-    assert text.endswith(b"\n") and text.count(b"(unknown client gone0000)") == 1
-    return text
+    return demo_db_with_orphan(tmp_path_factory.mktemp("parallel") / "demo.json")
 
 
 def _export(db: Path, out_fd: int | None = None, **helper_kw) -> bytes:
@@ -61,10 +48,10 @@ def _spy_on_ready(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes | None, b
 
 def test_two_processes_render_exactly_what_one_does(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = _spy_on_ready(monkeypatch)
-    assert _export(demo_db) == _expected(demo_db)
+    assert _export(demo_db) == one_process_export(demo_db)
     assert len(seen) == 1 and seen[0][0] == seen[0][1] != b"", "the helper's half was used"
     guide = load_guide()
-    assert export_parallel.all_markdown_bytes(guide, Store(demo_db, read_only=True)) == _expected(demo_db)
+    assert export_parallel.all_markdown_bytes(guide, Store(demo_db, read_only=True)) == one_process_export(demo_db)
 
 
 def test_both_halves_written_straight_to_a_file_in_order(demo_db: Path, tmp_path: Path) -> None:
@@ -73,7 +60,7 @@ def test_both_halves_written_straight_to_a_file_in_order(demo_db: Path, tmp_path
         f.write(b"before\n")
         f.flush()
         _export(demo_db, f.fileno())
-    assert out.read_bytes() == b"before\n" + _expected(demo_db)
+    assert out.read_bytes() == b"before\n" + one_process_export(demo_db)
 
 
 @pytest.mark.parametrize("to_file", [False, True])
@@ -94,9 +81,9 @@ def test_a_failing_helper_is_replaced_by_the_parent(demo_db: Path, tmp_path: Pat
         out = tmp_path / "out.md"
         with out.open("wb") as f:
             _export(demo_db, f.fileno())
-        assert out.read_bytes() == _expected(demo_db)
+        assert out.read_bytes() == one_process_export(demo_db)
     else:
-        assert _export(demo_db) == _expected(demo_db)
+        assert _export(demo_db) == one_process_export(demo_db)
     assert seen == [None]  # the helper died before it was ready, and the parent did its half
 
 
@@ -149,17 +136,6 @@ def test_half_way_splits_by_meetings_not_clients() -> None:
     assert export_parallel._half_way(plan) == 1  # the first client alone holds most meetings
 
 
-def test_cli_export_all_matches_library(demo_db: Path, cli, tmp_path: Path) -> None:
-    out = tmp_path / "all.md"
-    result = cli("export", "--all", "--db", str(demo_db), "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    assert out.read_bytes() == _expected(demo_db)
-    assert (out.stat().st_mode & 0o777) == 0o600
-    printed = cli("export", "--all", "--db", str(demo_db))
-    assert printed.returncode == 0, printed.stderr
-    assert printed.stdout.encode() == out.read_bytes()
-
-
 def test_each_process_parses_only_its_own_half_of_the_meetings(demo_db: Path) -> None:
     everything = Store(demo_db, read_only=True).raw_meetings()
     halves = [export_parallel.Halves(part) for part in (0, 1)]
@@ -179,7 +155,7 @@ def test_a_file_in_the_older_layout_is_exported_the_same(demo_db: Path, tmp_path
     old.write_bytes(orjson.dumps(orjson.loads(demo_db.read_bytes())))
     assert b"\n" not in old.read_bytes()
     seen = _spy_on_ready(monkeypatch)
-    assert _export(old) == _expected(demo_db)
+    assert _export(old) == one_process_export(demo_db)
     assert seen[0][0] == seen[0][1], "both split the same whole plan"
 
 

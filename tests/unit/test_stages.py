@@ -15,6 +15,7 @@ from cope_tui.meetings.rules import create_client, finalise, new_row, start_meet
 from cope_tui.meetings.models import STAGES
 from cope_tui.meetings.stages import StageError, change_stage, close_client, handover_missing, load_stages, parse_stages, reopen_client, stage_on, stage_since, write_handover
 from cope_tui.store.store import Store
+from helpers.journey import full_handover
 
 SHIPPED = Path(cope_tui.content.__file__).parent / "stages.toml"  # through the package, wherever the tests live
 
@@ -26,18 +27,7 @@ def store(tmp_path):
     store.close()
 
 
-def _full_handover(client) -> None:
-    write_handover(
-        client,
-        journey="Six meetings, from first contact to steady routines.",
-        learned="Lists in the morning help.",
-        effect="No missed appointments since March.",
-        challenges="The benefit review in spring.",
-    )
-
-
 # ---- content ------------------------------------------------------------------------
-
 
 def test_shipped_stages_are_six_with_their_own_prompts():
     stages = load_stages(SHIPPED)
@@ -102,7 +92,6 @@ def test_a_prompt_too_long_is_refused():
 
 # ---- stage changes --------------------------------------------------------------------
 
-
 def test_change_stage_is_dated_with_its_reason_and_saved(store, tmp_path):
     client = create_client(store, "C-1")
     assert client.stage == 1 and stage_since(client) == client.created.date()
@@ -132,7 +121,6 @@ def test_bad_stage_changes_are_refused_and_change_nothing(store, stage, reason, 
 
 # ---- handover, closing, reopening --------------------------------------------------------
 
-
 def test_close_needs_a_handover_then_blocks_meetings_and_changes(store):
     guide = load_guide()
     client = create_client(store, "C-3")
@@ -140,7 +128,7 @@ def test_close_needs_a_handover_then_blocks_meetings_and_changes(store):
     assert meeting.stage == 1
     with pytest.raises(StageError, match="Write the handover"):
         close_client(client, store.meetings(client.id))
-    _full_handover(client)
+    full_handover(client)
     assert handover_missing(client) == []
     with pytest.raises(StageError, match="still a draft"):
         close_client(client, store.meetings(client.id))
@@ -163,7 +151,7 @@ def test_reopen_needs_a_reason_and_is_recorded(store):
     client = create_client(store, "C-4")
     with pytest.raises(StageError, match="not closed"):
         reopen_client(client, "why")
-    _full_handover(client)
+    full_handover(client)
     close_client(client)
     with pytest.raises(StageError, match="reason"):
         reopen_client(client, "   ")
@@ -186,7 +174,6 @@ def test_partial_handover_names_what_is_missing(store):
 
 
 # ---- export ---------------------------------------------------------------------------------
-
 
 def test_handover_markdown_has_journey_sections_and_referrals_escaped(store):
     guide = load_guide()
@@ -224,38 +211,6 @@ def test_find_client_by_code_id_or_unique_start(store):
     assert find_client(store, client.id[:6]).id == client.id
     with pytest.raises(LookupError, match="no client"):
         find_client(store, "C-404")
-
-
-# ---- command line -----------------------------------------------------------------------------
-
-
-def test_cli_exports_the_handover_by_code_or_id(tmp_path, cli):
-    db = tmp_path / "cope.json"
-    store = Store(db)
-    client = create_client(store, "C-8")
-    change_stage(client, 3, "goals agreed")
-    _full_handover(client)
-    close_client(client)
-    store.put_client(client)
-    store.close()
-
-    by_code = cli("export", "--handover", "C-8", "--db", db)
-    assert by_code.returncode == 0, by_code.stderr
-    assert by_code.stdout.startswith("# Handover: C-8\n")
-    assert "3 Goals" in by_code.stdout and "Lists in the morning help." in by_code.stdout
-    assert "closed on" in by_code.stdout
-
-    out = tmp_path / "handover.md"
-    by_id = cli("export", "--handover", client.id[:8], "--db", db, "-o", out)
-    assert by_id.returncode == 0, by_id.stderr
-    assert out.read_text(encoding="utf-8").startswith("# Handover: C-8\n")
-    assert out.stat().st_mode & 0o777 == 0o600
-
-    missing = cli("export", "--handover", "C-404", "--db", db)
-    assert missing.returncode == 1 and "no client with the code or id 'C-404'" in missing.stderr
-    assert missing.stdout == ""
-    both = cli("export", "--handover", "C-8", "--all", "--db", db)
-    assert both.returncode == 2
 
 
 def test_the_client_export_shows_the_stage_and_its_dated_changes(tmp_path):

@@ -7,7 +7,6 @@ sync committed opens again, and damage is still reported by line.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import orjson
 import pytest
@@ -15,16 +14,9 @@ import pytest
 from cope_tui.store import crypto
 from cope_tui.sync.errors import StateDamaged
 from cope_tui.sync.state import SyncState
+from helpers.sync import state_journal, state_step
 
 PASS = "the sync state's long passphrase"
-
-
-def journal_of(db: Path) -> Path:
-    return db.with_name(db.name + ".sync.journal")
-
-
-def step(record_id: str, note: str) -> dict:
-    return {record_id: {"t": "clients", "id": record_id, "body": {"doc": {"note": note}}}}
 
 
 @pytest.mark.parametrize("sealed", [False, True], ids=["plain", "encrypted"])
@@ -32,8 +24,8 @@ def test_the_steps_a_sync_committed_are_there_at_the_next_open(tmp_path, sealed)
     db = tmp_path / "Ann.json"
     codec = crypto.new_codec(PASS) if sealed else crypto.PlainCodec()
     state = SyncState(db, codec)
-    state.commit(step("r1", "first"), {"since": "7-abc"})
-    state.commit({"r1": None, **step("r2", "second")})
+    state.commit(state_step("r1", "first"), {"since": "7-abc"})
+    state.commit({"r1": None, **state_step("r2", "second")})
     replica = state.meta["replica"]
     state.close()
     again = SyncState(db, codec)
@@ -45,12 +37,12 @@ def test_the_steps_a_sync_committed_are_there_at_the_next_open(tmp_path, sealed)
 def test_a_whole_last_step_without_its_newline_is_kept_on_disk_too(tmp_path) -> None:
     db = tmp_path / "Ann.json"
     SyncState(db, crypto.PlainCodec()).close()
-    journal = journal_of(db)
-    whole = orjson.dumps({"t": "step", "id": "x1", "doc": {"r": step("r1", "kept"), "m": {}}})
+    journal = state_journal(db)
+    whole = orjson.dumps({"t": "step", "id": "x1", "doc": {"r": state_step("r1", "kept"), "m": {}}})
     journal.write_bytes(journal.read_bytes() + whole)  # its newline never made it to the disk
     state = SyncState(db, crypto.PlainCodec())
     assert set(state.records) == {"r1"}
-    state.commit(step("r2", "next"))
+    state.commit(state_step("r2", "next"))
     state.close()
     assert journal.read_bytes().endswith(b"\n") and whole + b"\n" in journal.read_bytes()
     again = SyncState(db, crypto.PlainCodec())
@@ -61,13 +53,13 @@ def test_a_whole_last_step_without_its_newline_is_kept_on_disk_too(tmp_path) -> 
 def test_a_torn_last_step_is_cut_off_and_the_steps_before_it_kept(tmp_path) -> None:
     db = tmp_path / "Ann.json"
     state = SyncState(db, crypto.PlainCodec())
-    state.commit(step("r1", "kept"))
+    state.commit(state_step("r1", "kept"))
     state.close()
-    journal = journal_of(db)
+    journal = state_journal(db)
     journal.write_bytes(journal.read_bytes() + b'{"t": "step", "id": "x2", "doc": {"r"')
     again = SyncState(db, crypto.PlainCodec())
     assert set(again.records) == {"r1"}
-    again.commit(step("r3", "after"))
+    again.commit(state_step("r3", "after"))
     again.close()
     third = SyncState(db, crypto.PlainCodec())
     assert set(third.records) == {"r1", "r3"}
@@ -82,40 +74,12 @@ def test_a_torn_last_step_is_cut_off_and_the_steps_before_it_kept(tmp_path) -> N
 def test_a_bad_line_that_ends_with_its_newline_is_damage_named_by_line(tmp_path, line) -> None:
     db = tmp_path / "Ann.json"
     state = SyncState(db, crypto.PlainCodec())
-    state.commit(step("r1", "kept"))
+    state.commit(state_step("r1", "kept"))
     state.close()
-    journal = journal_of(db)
+    journal = state_journal(db)
     journal.write_bytes(journal.read_bytes() + line + b"\n")
     with pytest.raises(StateDamaged, match=r"damaged journal \(line 3: .*move it aside"):
         SyncState(db, crypto.PlainCodec())
-
-
-def test_a_state_opened_before_the_db_was_encrypted_writes_nothing_plain(tmp_path, cli_env) -> None:
-    """Issue 11's point 5 for the sync state: `encrypt` run from another shell (past a
-    deleted lock file) while a sync engine holds the state must not leave a plain line or
-    a plain state file, with the records' text, beside the encrypted DB."""
-    from cope_tui.store.store import Store
-    from cope_tui.sync.errors import SyncError
-    from helpers.cli import convert, plain_lines
-
-    DB_PASS = "correct horse battery staple"
-    db = tmp_path / "data" / "Ann.json"
-    store = Store(db)
-    store.close()
-    state = SyncState(db, store.codec)
-    state.commit(step("r1", "before"))
-    convert(cli_env, "encrypt", db, DB_PASS)
-    with pytest.raises(SyncError, match="encrypted, decrypted or replaced"):
-        state.commit(step("r2", "SECRET-AFTER"))
-    with pytest.raises(SyncError, match="encrypted, decrypted or replaced"):
-        state.compact()
-    state.close()
-    leaks = [p.name for p in db.parent.rglob("*") if p.is_file() and b"SECRET-AFTER" in p.read_bytes()]
-    assert leaks == []
-    assert plain_lines(journal_of(db)) == []
-    again = SyncState(db, crypto.unlock(crypto.read_header(db), DB_PASS))
-    assert set(again.records) == {"r1"}  # what was committed before is kept, now sealed
-    again.close()
 
 
 def test_a_state_journal_deleted_under_a_sync_loses_no_step(tmp_path) -> None:
@@ -123,9 +87,9 @@ def test_a_state_journal_deleted_under_a_sync_loses_no_step(tmp_path) -> None:
     to a fresh journal and the whole state is written out first."""
     db = tmp_path / "Ann.json"
     state = SyncState(db, crypto.PlainCodec())
-    state.commit(step("r1", "first"))
-    journal_of(db).unlink()
-    state.commit(step("r2", "second"))
+    state.commit(state_step("r1", "first"))
+    state_journal(db).unlink()
+    state.commit(state_step("r2", "second"))
     state.close()
     again = SyncState(db, crypto.PlainCodec())
     assert set(again.records) == {"r1", "r2"}
