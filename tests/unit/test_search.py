@@ -173,8 +173,20 @@ def test_query_words_and_snippet_helpers():
     assert snippet("a\nb\x07c", []) == "a bc"
 
 
-def test_search_stays_fast_at_a_few_thousand_meetings(store, guide):
-    """Not a benchmark (see benchmarks/search.py): a guard against an accidental quadratic."""
+class CountedText(str):
+    """A record's indexed text that counts the word tests made on it."""
+
+    tests = 0
+
+    def __contains__(self, word: object) -> bool:
+        CountedText.tests += 1
+        return super().__contains__(word)
+
+
+def test_search_work_grows_with_the_records_not_faster(store, guide, monkeypatch):
+    """Not a benchmark (see benchmarks/search.py): a guard against an accidental quadratic,
+    counting the work instead of timing it (a timed test fails on a busy machine and passes
+    a slow algorithm on a fast one)."""
     client = create_client(store, "C-0013")
     base = start_meeting(store, guide, client)
     doc = dump(base)
@@ -182,10 +194,26 @@ def test_search_stays_fast_at_a_few_thousand_meetings(store, guide):
         copy = dict(doc, id=f"m{i:05d}", started=f"2025-01-01T{i % 24:02d}:00:00")
         copy["steps"] = dict(doc["steps"], progress=dict(doc["steps"]["progress"], notes=f"note number {i} about rent"))
         store.put("meetings", copy["id"], copy)
+    records = 1 + 1 + 3000  # the client, its first meeting and the copies
     index = SearchIndex(store, guide)
-    index.refresh()
+    assert index.refresh() == records  # each record read once
+    assert index.refresh() == 0  # and not again while nothing changed
+    for entries in index._entries.values():
+        for entry in entries.values():
+            entry.text = CountedText(entry.text)
+
     found = index.search("number 2999 rent")
-    assert found.total == 1 and found.seconds < 0.5
+    assert found.total == 1
+    # At most one test per word and record (each pass sees what the words before it
+    # left): linear in the records; a quadratic slip would make millions.
+    assert 0 < CountedText.tests <= len(found.words) * records
+
+    built = []
+    result = SearchIndex._result
+    monkeypatch.setattr(SearchIndex, "_result", lambda self, *a: built.append(1) or result(self, *a))
+    everywhere = index.search("rent")
+    assert everywhere.total == 3000
+    assert len(built) == len(everywhere.results) == 100  # results are built for what is shown
 
 
 def test_the_cached_index_goes_with_its_store(tmp_path, guide):
