@@ -19,6 +19,9 @@ from cope_tui.dialogs.privacy import PrivacyScreen
 from cope_tui.dialogs.row_editor import RowEditor
 from cope_tui.session import Session
 from cope_tui.store.store import Store
+from helpers.pilot import palette_offers
+from helpers.polling import until
+from helpers.stored import opening_notes
 
 SIZE = (80, 24)
 
@@ -413,7 +416,7 @@ async def test_command_palette_runs_screen_actions(db):
         screen = app.screen
         await pilot.press("ctrl+p")
         await type_text(pilot, "next step")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_offers(app, "next step"), what="the palette to offer Next step")
         await pilot.press("enter")
         await pilot.pause()
         assert screen.meeting.current_step == "boundaries"
@@ -427,7 +430,9 @@ async def test_typing_reaches_the_file_within_a_second(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await type_text(pilot, "durable words")
-        await pilot.pause(1.0)
+        # The saver writes once typing pauses (a fraction of a second; no speed test here).
+        assert app.session.saver.delay < 1
+        await until(pilot, lambda: opening_notes(db) == "durable words", what="the words on disk")
         viewer = Store(db, read_only=True)
         meetings = viewer.meetings()
         viewer.close()

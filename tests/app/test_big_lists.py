@@ -72,13 +72,19 @@ def burst(app, text: str) -> None:
         app.post_message(events.Key("backspace", "\x08") if char == "\b" else events.Key(char, char))
 
 
+def nothing_scheduled(app, screen) -> bool:
+    """No worker running, and no one-shot timer pending on the screen (a long list adds its
+    second batch of rows from one). Textual keeps a widget's timers in `_timers`."""
+    pending = [t for t in screen._timers if t._repeat == 0 and t._task is not None and not t._task.done()]
+    return not pending and all(w.is_finished for w in app.workers)
+
+
 async def settled(pilot, screen) -> None:
     """The DB loaded, the screen's workers done and any late batch of rows added."""
     await until(pilot, lambda: pilot.app.session.store.ready)
-    await until(pilot, lambda: not any(not w.is_finished for w in pilot.app.workers))
-    await pilot.pause(0.4)  # longer than the delay before a long list's second batch
-    await until(pilot, lambda: not any(not w.is_finished for w in pilot.app.workers))
-    await pilot.pause()
+    for _ in range(2):  # again after the messages it left: a finished worker's may set a timer
+        await until(pilot, lambda: nothing_scheduled(pilot.app, screen))
+        await pilot.pause()
 
 
 def row_keys(table: DataTable) -> list[str]:

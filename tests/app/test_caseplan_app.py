@@ -18,6 +18,8 @@ from cope_tui.dialogs.goal_ratings import GoalRatings
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
+from helpers.pilot import palette_offers
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -187,7 +189,7 @@ async def test_case_plan_keys_are_in_help_and_the_meeting_palette(db):
         await pilot.pause()
         assert isinstance(app.screen, MeetingScreen)
         await pilot.press("ctrl+p", *"rate goals")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_offers(app, "rate goals"), what="the palette to offer rating goals")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, GoalRatings)

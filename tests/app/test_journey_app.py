@@ -17,6 +17,7 @@ from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.session import Session
 from cope_tui.meetings.stages import change_stage, load_stages
 from cope_tui.store.store import Store
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -140,7 +141,8 @@ async def test_handover_typed_then_closed_then_reopened(db):
         assert isinstance(app.screen, HandoverScreen)
         assert isinstance(app.focused, TextArea) and app.focused.id == "handover-journey"
         await type_text(pilot, "Six weeks of steady work")
-        await pilot.pause(1.0)
+        journey = "Six weeks of steady work"
+        await until(pilot, lambda: getattr(saved_client(db, client.id)[0].handover, "journey", "") == journey, what="the handover saved")
         saved, _ = saved_client(db, client.id)
         assert saved.handover.journey == "Six weeks of steady work"  # saved as typed
 
@@ -163,7 +165,7 @@ async def test_handover_typed_then_closed_then_reopened(db):
         assert all(area.read_only for area in app.screen.query(TextArea))
 
         await pilot.press("ctrl+r")  # the handover document, previewed
-        await pilot.pause(0.5)
+        await until(pilot, lambda: isinstance(app.screen, ExportPreview) and app.screen.text, what="the preview built")
         assert isinstance(app.screen, ExportPreview)
         assert "# Handover: C-20" in app.screen.text and "Peer group stays" in app.screen.text
         await pilot.press("escape", "escape")

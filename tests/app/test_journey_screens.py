@@ -23,6 +23,8 @@ from cope_tui.dialogs.stage_form import StageForm
 from cope_tui.session import Session
 from cope_tui.meetings.stages import close_client, write_handover
 from cope_tui.store.store import Store
+from helpers.pilot import search_answered
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -182,7 +184,7 @@ async def test_a_meeting_reached_again_is_not_opened_twice(db):
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"C-40")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: search_answered(app), what="the search to answer C-40")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ClientScreen)
@@ -206,7 +208,7 @@ async def _stage_changed_through_search(pilot, app, code: str) -> None:
     await pilot.pause()
     assert isinstance(app.screen, SearchScreen)
     await pilot.press(*code)
-    await pilot.pause(0.5)
+    await until(pilot, lambda: search_answered(app), what=f"the search to answer {code}")
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, ClientScreen)

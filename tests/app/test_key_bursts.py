@@ -17,6 +17,7 @@ from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -44,7 +45,8 @@ async def test_notes_typed_around_a_step_key_stay_in_their_steps(db):
         assert isinstance(screen, MeetingScreen)
         first = screen.meeting.current_step
         burst(app, *"before", "ctrl+n", *"after", "f8", *"third", "ctrl+o", *" more")
-        await pilot.pause(0.3)
+        notes_area = screen.query_one("#notes", TextArea)
+        await until(pilot, lambda: notes_area.text.endswith("more"), 10, "the burst's last key")
         second = [s.id for s in screen.steps()][1]
         third = [s.id for s in screen.steps()][2]
         notes = {step_id: record.notes for step_id, record in screen.meeting.steps.items() if record.notes}

@@ -15,6 +15,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
+from helpers.pilot import palette_offers, search_answered
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -33,15 +34,9 @@ def db(tmp_path):
     return path
 
 
-def answered(app) -> bool:
-    """The search screen has answered the query now typed (queries run in a worker)."""
-    screen = app.screen
-    return isinstance(screen, SearchScreen) and screen.answered == screen.query_one("#search-input").value
-
-
 async def wait_for_results(pilot, app) -> str:
     """The search status once the query now typed has been answered."""
-    await until(pilot, lambda: answered(app), what="the search to answer the query typed")
+    await until(pilot, lambda: search_answered(app), what="the search to answer the query typed")
     return str(app.screen.query_one("#search-status", Static).render())
 
 
@@ -160,7 +155,7 @@ async def test_the_command_palette_lists_search_and_privacy_blocks_it(db):
         await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.press(*"search all")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_offers(app, "search"), what="the palette to offer search")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)

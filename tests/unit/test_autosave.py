@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import errno
+import sys
 import threading
-import time
 
 from cope_tui.store.autosave import Saver
 from helpers.polling import wait_for
@@ -16,9 +16,8 @@ def test_newest_snapshot_per_key_is_written_once_typing_pauses():
     for i in range(20):
         saver.submit("meeting:1", lambda i=i: written.append(i))
     assert wait_for(lambda: written == [19])
-    time.sleep(0.2)
+    assert saver.close()  # writes anything still pending, then stops: nothing more comes
     assert written == [19]
-    saver.close()
 
 
 def test_flush_writes_now_on_the_calling_thread():
@@ -76,6 +75,17 @@ def test_close_reports_unsaved_work():
     assert saver.close() is False
 
 
+def sleeps_with_nothing_pending(saver: Saver) -> bool:
+    """The saver thread waits with no timeout: it looked, found nothing pending, and sleeps
+    until woken (the state the flush's failure must wake it from)."""
+    frame = sys._current_frames().get(saver._thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "wait" and frame.f_locals.get("timeout", 0) is None:
+            return frame.f_back is not None and frame.f_back.f_code.co_name == "_run"
+        frame = frame.f_back
+    return False
+
+
 def test_a_flush_that_fails_on_another_thread_is_still_retried_by_the_saver():
     """The quit key flushes on a worker; if that write fails while the saver thread has
     found nothing pending, the saver must still pick the kept text up and retry it."""
@@ -98,7 +108,7 @@ def test_a_flush_that_fails_on_another_thread_is_still_retried_by_the_saver():
     flusher = threading.Thread(target=saver.flush, name="flusher")
     flusher.start()
     assert in_flush.wait(5)
-    time.sleep(0.4)  # well past the saver's typing pause
+    wait_for(lambda: sleeps_with_nothing_pending(saver), what="the saver thread to find nothing pending")
     release.set()
     flusher.join(5)
     assert saver.pending == 1, "the failed text is kept"
