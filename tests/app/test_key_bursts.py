@@ -66,7 +66,8 @@ async def test_text_typed_after_a_tab_goes_into_the_next_field(db):
         await pilot.pause()
         assert isinstance(app.screen, HandoverScreen)
         burst(app, *"From crisis to routine", "tab", *"Ask early", "tab", *"Rent paid", "shift+tab", *", mostly")
-        await pilot.pause(0.3)
+        learned = app.screen.query_one("#handover-learned", TextArea)
+        await until(pilot, lambda: learned.text.endswith("mostly"), 10, "the burst's last key")
         texts = {area.id: area.text for area in app.screen.query(TextArea)}
         assert texts["handover-journey"] == "From crisis to routine"
         assert texts["handover-learned"] == "Ask early, mostly"
@@ -88,7 +89,7 @@ async def test_a_form_typed_in_one_burst_with_enters_fills_each_field(db):
         await pilot.press("ctrl+n")  # the new-client form: code, others, note
         await pilot.pause()
         burst(app, *"C-9", "enter", *"sister, aunt", "enter", *"Prefers mornings", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: session.store.client_by_code("C-9") is not None, 10, "the form saved")
         await pilot.press("ctrl+q")
     session.close()
     reopened = Session.open(db)
@@ -107,7 +108,7 @@ async def test_a_code_an_arrow_and_enter_in_one_burst_open_that_client(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         burst(app, *"C-2", "down", "enter")  # typed on the list: it goes to the search box
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen), 10, "a client opened")
         assert isinstance(app.screen, ClientScreen)
         assert app.screen.client.code == "C-2"
         await pilot.press("ctrl+q")
@@ -121,7 +122,8 @@ async def test_keys_typed_ahead_of_a_screen_reach_that_screen(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         burst(app, "enter", "h", *"Came in worried")  # open the client, its handover, type
-        await pilot.pause(0.5)
+        await until(pilot, lambda: isinstance(app.screen, HandoverScreen) and app.screen.query_one(
+            "#handover-journey", TextArea).text.endswith("worried"), 10, "the keys typed ahead")
         assert isinstance(app.screen, HandoverScreen)
         assert app.screen.query_one("#handover-journey", TextArea).text == "Came in worried"
         await pilot.press("ctrl+q")

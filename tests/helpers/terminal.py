@@ -65,14 +65,27 @@ class Terminal:
                 self.seen += os.read(self.fd, 65536)
 
     def drain(self, seconds: float) -> None:
+        """Read what the app writes for `seconds`, keeping it in `seen` for the checks: a
+        drain that threw it away left a hostile sequence or a traceback unscanned."""
         end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            ready, _, _ = select.select([self.fd], [], [], 0.05)
-            if ready:
-                try:
-                    os.read(self.fd, 65536)
-                except OSError:
-                    return
+        while time.monotonic() < end and self._read(0.05) is not None:
+            pass
+
+    def _read(self, wait: float) -> int | None:
+        """Add to `seen` what arrives within `wait`: the bytes read (0 if none), or None
+        once the terminal is closed (hung up, or the app gone and its output all read)."""
+        if self.fd < 0:
+            time.sleep(wait)
+            return None
+        ready, _, _ = select.select([self.fd], [], [], wait)
+        if not ready:
+            return 0
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:  # EIO: the app has gone and everything it wrote was read
+            return None
+        self.seen += data
+        return len(data) if data else None
 
     def type(self, text: str) -> None:
         for ch in text:  # one key at a time, as typed
@@ -81,19 +94,26 @@ class Terminal:
 
     def hang_up(self) -> None:
         os.close(self.fd)
+        self.fd = -1
 
     def exit_status(self, timeout: float = 15.0) -> int | None:
+        """The app's wait status once it exits (None: killed after `timeout`), reading its
+        output meanwhile and what is left after it, so the checks see all of it."""
         end = time.monotonic() + timeout
+        status = None
         while time.monotonic() < end:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
-                Terminal.children.discard(self.pid)
-                return status
-            time.sleep(0.05)
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+                break
+            self._read(0.05)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            status = None
         Terminal.children.discard(self.pid)
-        return None
+        while self._read(0.05):  # the last of its output, up to the end of the terminal's
+            pass
+        return status
 
     @classmethod
     def kill_leftovers(cls) -> None:
