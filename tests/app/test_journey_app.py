@@ -141,8 +141,11 @@ async def test_handover_typed_then_closed_then_reopened(db):
         assert isinstance(app.screen, HandoverScreen)
         assert isinstance(app.focused, TextArea) and app.focused.id == "handover-journey"
         await type_text(pilot, "Six weeks of steady work")
-        journey = "Six weeks of steady work"
-        await until(pilot, lambda: getattr(saved_client(db, client.id)[0].handover, "journey", "") == journey, what="the handover saved")
+
+        def journey_saved() -> bool:
+            return getattr(saved_client(db, client.id)[0].handover, "journey", "") == "Six weeks of steady work"
+
+        await until(pilot, journey_saved, what="the handover saved")
         saved, _ = saved_client(db, client.id)
         assert saved.handover.journey == "Six weeks of steady work"  # saved as typed
 

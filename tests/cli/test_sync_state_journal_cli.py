@@ -1,4 +1,5 @@
-"""The sync state of a DB encrypted by the CLI from another shell (subprocess) writes nothing plain."""
+"""The sync state of a DB encrypted by the CLI from another shell (subprocess) writes
+nothing plain."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A bug in the real program on a pty: the terminal says where the report is, and shows no traceback."""
+"""A bug in the real program on a pty: the terminal says where the report is, and shows no
+traceback."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Encryption at rest under kill -9: an interrupted encrypt is finished by running it again, and a killed encrypted writer loses nothing it reported saved."""
+"""Encryption at rest under kill -9: an interrupted encrypt is finished by running it
+again, and a killed encrypted writer loses nothing it reported saved."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A process that opened the DB before another one converted it writes nothing plain afterwards (real processes side by side)."""
+"""A process that opened the DB before another one converted it writes nothing plain
+afterwards (real processes side by side)."""
 
 from __future__ import annotations
 

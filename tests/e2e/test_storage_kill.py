@@ -1,4 +1,5 @@
-"""The store under kill: a killed holder's lock is cleared, and a writer killed mid-stream loses nothing it reported saved."""
+"""The store under kill: a killed holder's lock is cleared, and a writer killed mid-stream
+loses nothing it reported saved."""
 
 from __future__ import annotations
 
