@@ -231,20 +231,26 @@ def kdf_times(db: Path, passphrase: str, runs: int) -> list[float]:
 
 
 def encrypted_figures(enc_t: list[dict[str, float]], kdf: list[float], bare: dict[str, Any]) -> dict[str, Any]:
-    """Issue 6's start-up target: <= 1.3x the bare app plus the KDF, the KDF 0.2-1 s."""
+    """Issue 6's start-up target: at most 1.3x the bare app, plus the KDF; the KDF 0.2-1 s.
+
+    The start is compared with the bare app and a key derivation added together, never
+    reduced by a KDF timed on its own: with COPE_TUI_PASSPHRASE set the key is derived in a
+    thread while Textual is imported, so the two overlap, and "start minus KDF" came out
+    below the bare app (0.63 of it) while no part of the app got faster.
+    """
     es = c.summary_ms([r["to_marker"] for r in enc_t])
     ks = c.summary_ms(kdf)
-    without_kdf = es["p50_ms"] - ks["p50_ms"]
+    budget = 1.3 * bare["p50_ms"] + ks["p50_ms"]
     return {
-        "target": "(median(encrypted cope-tui to first paint) - median(KDF)) / median(bare) <= 1.3; KDF 0.2-1 s",
+        "target": "median(encrypted cope-tui to first paint) <= 1.3 x median(bare) + median(KDF); KDF 0.2-1 s",
         "to_first_paint": es,
         "kdf": ks,
-        "to_first_paint_minus_kdf_ms": round(without_kdf, 1),
-        "ratio_minus_kdf_to_bare": c.ratio(without_kdf, bare["p50_ms"]),
-        # With COPE_TUI_PASSPHRASE the key is derived while Textual is imported, so the
-        # start can take less than the KDF plus a bare app: this ratio shows that overlap.
+        "bare_plus_kdf_ms": round(bare["p50_ms"] + ks["p50_ms"], 1),
+        # 1 would be a bare app that also derives the key, one after the other; below 1
+        # shows how much of the KDF the import hides.
         "ratio_to_bare_plus_kdf": c.ratio(es["p50_ms"], bare["p50_ms"] + ks["p50_ms"]),
-        "meets_target": (c.ratio(without_kdf, bare["p50_ms"]) or 99) <= 1.3 and 200 <= ks["p50_ms"] <= 1000,
+        "target_ms": round(budget, 1),
+        "meets_target": es["p50_ms"] <= budget and 200 <= ks["p50_ms"] <= 1000,
     }
 
 

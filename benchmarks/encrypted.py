@@ -151,6 +151,7 @@ def main() -> None:
         "quick": args.quick,
         "machine": c.machine(),
         "meetings": meetings,
+        "demo_seed": c.demo_seed(pristine),
         "db_bytes": pristine.stat().st_size,
         "sealed_db_bytes": sealed.stat().st_size,
         "cipher": crypto.CIPHER,

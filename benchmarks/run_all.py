@@ -47,51 +47,33 @@ def main() -> None:
     sys.exit(1 if failed else 0)
 
 
+def size_of(r: dict) -> dict:
+    """What a figure was measured on: the demo DB's meetings, its size and its seed."""
+    size: dict[str, object] = {"meetings": r.get("meetings")}
+    if "db_bytes" in r:
+        size["db_mb"] = round(r["db_bytes"] / 1e6, 1)
+    size["demo_seed"] = r.get("demo_seed")
+    return size
+
+
 def summarise(results: dict) -> dict:
-    """The headline figure of each target, side by side."""
+    """The headline figure of each target, side by side, each with its size and seed."""
     out: dict[str, object] = {}
     r = results.get("save_latency")
     if r and "sizes" in r:
         out["save_latency"] = {
             "target": r["target"],
-            "by_meetings": {
-                s["meetings"]: {
-                    "p50_ms": s["save"]["p50_ms"],
-                    "p95_ms": s["save"]["p95_ms"],
-                    "max_ms": s["save"]["max_ms"],
-                    "p95_ratio_to_floor": s["ratio_save_to_floor"]["p95"],
-                    **(
-                        {"p50_ratio_to_tinydb_default": s["ratio_save_to_tinydb_default"]["p50"]}
-                        if "ratio_save_to_tinydb_default" in s
-                        else {}
-                    ),
-                }
-                for s in r["sizes"]
-            },
+            "by_meetings": {s["meetings"]: _save_figures(s) for s in r["sizes"]},
             "met": r["meets_target_all_sizes"],
         }
     r = results.get("cold_start")
     if r and "ratio_median" in r:
-        out["cold_start"] = {
-            "target": r["target"],
-            "cope_tui_median_ms": r["cope_tui_to_first_paint"]["p50_ms"],
-            "bare_median_ms": r["bare_app_to_first_paint"]["p50_ms"],
-            "ratio_median": r["ratio_median"],
-            "met": r["meets_target"],
-        }
-        if "encrypted" in r:
-            e = r["encrypted"]
-            out["cold_start_encrypted"] = {
-                "target": e["target"],
-                "median_ms": e["to_first_paint"]["p50_ms"],
-                "kdf_median_ms": e["kdf"]["p50_ms"],
-                "ratio_minus_kdf_to_bare": e["ratio_minus_kdf_to_bare"],
-                "met": e["meets_target"],
-            }
+        out.update(_cold_start_figures(r))
     r = results.get("export_all")
     if r and "runs" in r:
         out["export_all"] = {
             "target": r["target"],
+            **size_of(r),
             "median_ms": r["runs"]["export_all"]["p50_ms"],
             "ratio_to_orjson_floor": r["ratio_export_to_orjson_floor"],
             "output_bytes": r["output_bytes"],
@@ -99,18 +81,12 @@ def summarise(results: dict) -> dict:
         }
     r = results.get("memory")
     if r and "sizes" in r:
-        out["memory"] = {
-            s["meetings"]: {
-                "db_mb": s["db_mb"],
-                "store_load_all_mb": s["peak_rss"]["store_load_all_read_only"].get("mb"),
-                "export_all_mb": s["peak_rss"]["export_all"].get("mb"),
-            }
-            for s in r["sizes"]
-        }
+        out["memory"] = {s["meetings"]: _memory_figures(s) for s in r["sizes"]}
     r = results.get("encrypted")
     if r and "encrypted_save" in r:
         out["encrypted"] = {
             "target": r["target"],
+            **size_of(r),
             "save_p95_ms": {"encrypted": r["encrypted_save"]["p95_ms"], "plain": r["plain_save"]["p95_ms"],
                             "floor": r["floor_fsync_append_2k"]["p95_ms"]},
             "kdf_ms": r["kdf"]["p50_ms"],
@@ -119,17 +95,66 @@ def summarise(results: dict) -> dict:
         }
     r = results.get("followthrough")
     if r and "ratios" in r:
-        out["followthrough"] = {"ratios": r["ratios"]}
+        out["followthrough"] = {**size_of(r), "ratios": r["ratios"]}
     r = results.get("search")
     if r and "queries" in r:
         out["search"] = {
             "target": r["target"],
+            **size_of(r),
             "index_build_ms": r["index_build"]["p50_ms"],
             "p95_ms": {name: q["search"]["p95_ms"] for name, q in r["queries"].items()},
             "ratio_to_naive_p50": {name: q["ratio_search_to_naive"]["p50"] for name, q in r["queries"].items()},
             "met": r["meets_target"],
         }
     return out
+
+
+def _cold_start_figures(r: dict) -> dict:
+    out = {
+        "cold_start": {
+            "target": r["target"],
+            **size_of(r),
+            "cope_tui_median_ms": r["cope_tui_to_first_paint"]["p50_ms"],
+            "bare_median_ms": r["bare_app_to_first_paint"]["p50_ms"],
+            "ratio_median": r["ratio_median"],
+            "met": r["meets_target"],
+        }
+    }
+    if "encrypted" in r:
+        e = r["encrypted"]
+        out["cold_start_encrypted"] = {
+            "target": e["target"],
+            **size_of(r),
+            "median_ms": e["to_first_paint"]["p50_ms"],
+            "kdf_median_ms": e["kdf"]["p50_ms"],
+            "bare_plus_kdf_ms": e["bare_plus_kdf_ms"],
+            "ratio_to_bare_plus_kdf": e["ratio_to_bare_plus_kdf"],
+            "met": e["meets_target"],
+        }
+    return out
+
+
+def _save_figures(s: dict) -> dict:
+    figures = {
+        **size_of(s),
+        "p50_ms": s["save"]["p50_ms"],
+        "p95_ms": s["save"]["p95_ms"],
+        "max_ms": s["save"]["max_ms"],
+        "p95_ratio_to_floor": s["ratio_save_to_floor"]["p95"],
+    }
+    if "ratio_save_to_tinydb_default" in s:
+        figures["p50_ratio_to_tinydb_default"] = s["ratio_save_to_tinydb_default"]["p50"]
+    return figures
+
+
+def _memory_figures(s: dict) -> dict:
+    export = s["peak_rss"]["export_all"]
+    return {
+        **size_of(s),
+        "store_load_all_mb": s["peak_rss"]["store_load_all_read_only"].get("mb"),
+        "export_all_mb": export.get("mb"),  # both processes' peaks added up when it forked
+        "export_forked": export.get("forked"),
+    }
 
 
 if __name__ == "__main__":

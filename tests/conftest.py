@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-# The CouchDB-protocol server of the sync tests (started only by tests that ask for it).
-from couch_server import couch_db, couch_server, own_couch_server  # noqa: F401
+from helpers.cli import CLI_TIMEOUT, run_cli as _run_cli
+from helpers.terminal import Terminal
 
-CLI_TIMEOUT = 120  # seconds; a hung subprocess fails the test instead of the run
+TESTS = Path(__file__).parent
+# The kind of each test is the folder it is in (see the README's "Run the tests").
+KINDS = ("unit", "app", "cli", "e2e")
 
 
 def _isolated_dirs(tmp_path: Path) -> dict[str, str]:
@@ -42,9 +43,7 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[
 def no_app_outlives_its_test():
     """An app left on a closed pty by a failed test spins a core; kill it at teardown."""
     yield
-    e2e = sys.modules.get("test_e2e")
-    if e2e is not None:
-        e2e.Terminal.kill_leftovers()
+    Terminal.kill_leftovers()
 
 
 @pytest.fixture
@@ -56,22 +55,6 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     env["PYTHONIOENCODING"] = "utf-8"
     env["NO_COLOR"] = "1"
     return env
-
-
-def _run_cli(
-    args: list[str], env: dict[str, str], *, cwd: Path | None = None, timeout: float = CLI_TIMEOUT
-) -> subprocess.CompletedProcess[str]:
-    """Run `python -m cope_tui.cli.main ARGS`, so the installed console script is not needed."""
-    return subprocess.run(
-        [sys.executable, "-m", "cope_tui.cli.main", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        stdin=subprocess.DEVNULL,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture
@@ -98,7 +81,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Long loops stay out of the default run so the suite keeps well inside CI's time."""
+    """Mark each test with its folder's kind, so `-m "not e2e"` runs the fast part; and
+    keep the long loops out of the default run, so the suite stays well inside CI's time."""
+    for item in items:
+        kind = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if kind in KINDS:
+            item.add_marker(kind)
     if config.getoption("--runslow"):
         return
     skip = pytest.mark.skip(reason="long torture loop: run with --runslow")

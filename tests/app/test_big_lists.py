@@ -1,0 +1,262 @@
+"""Every list screen at a service's size: 1,000 clients and 10,000 meetings, typed at fast.
+
+At this size the home list is filled a screenful first and the rest a moment later; two
+fills in quick succession (a key typed into the search while the previous one is still
+being filled, or `meet` refreshing right after the screen did) both added the rest of the
+rows and the app crashed with DuplicateKey. The demo DB is written once per test session
+(in a subprocess, like a user would) and copied for each test, so each app has its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import DataTable, Input, OptionList
+
+from cope_tui.app import create_app
+from cope_tui.screens.client import ClientScreen
+from cope_tui.screens.clients import ClientsScreen
+from cope_tui.screens.exercises import ExercisesScreen
+from cope_tui.screens.follow_through import FollowThroughScreen
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.screens.search import SearchScreen
+from cope_tui.session import Session
+from helpers.cli import CLI
+from helpers.polling import until
+
+SIZE = (80, 24)
+CLIENTS, MEETINGS = 1000, 10000
+
+
+@pytest.fixture(scope="session")
+def big_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo at a service's size, written once; tests copy it (see `big_db`)."""
+    base = tmp_path_factory.mktemp("big-demo")
+    env = dict(os.environ)
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(base / name.lower())
+    env.pop("COPE_TUI_DB", None)
+    db = base / "demo" / "big.json"
+    done = subprocess.run(
+        [*CLI, "demo", "--db", str(db)]
+        + ["--clients", str(CLIENTS), "--meetings", str(MEETINGS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+@pytest.fixture
+def big_db(big_demo: Path, tmp_path: Path) -> Path:
+    """A private copy: the DB file with its summary (mtime kept, so the list paints from
+    it first, as at a real start) and its audit log."""
+    folder = tmp_path / "db"
+    folder.mkdir(mode=0o700)
+    for path in big_demo.parent.iterdir():
+        if path.is_file() and not path.name.endswith(".lock"):
+            shutil.copy2(path, folder / path.name)
+    return folder / big_demo.name
+
+
+def burst(app, text: str) -> None:
+    """Keys posted at once, as a terminal hands over what was typed fast (Pilot's press waits per key)."""
+    for char in text:
+        app.post_message(events.Key("backspace", "\x08") if char == "\b" else events.Key(char, char))
+
+
+def nothing_scheduled(app, screen) -> bool:
+    """No worker running, and no one-shot timer pending on the screen (a long list adds its
+    second batch of rows from one). Textual keeps a widget's timers in `_timers`."""
+    pending = [t for t in screen._timers if t._repeat == 0 and t._task is not None and not t._task.done()]
+    return not pending and all(w.is_finished for w in app.workers)
+
+
+async def settled(pilot, screen) -> None:
+    """The DB loaded, the screen's workers done and any late batch of rows added."""
+    await until(pilot, lambda: pilot.app.session.store.ready)
+    for _ in range(2):  # again after the messages it left: a finished worker's may set a timer
+        await until(pilot, lambda: nothing_scheduled(pilot.app, screen))
+        await pilot.pause()
+
+
+def row_keys(table: DataTable) -> list[str]:
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+
+
+def assert_listed_once(table: DataTable, expected: list[str]) -> None:
+    keys = row_keys(table)
+    assert len(keys) == len(set(keys)), "a row is listed twice"
+    assert keys == expected
+
+
+def expected_clients(session: Session, term: str) -> list[str]:
+    return [c.id for c in session.store.client_summaries() if c.matches(term)]
+
+
+async def home(pilot) -> ClientsScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, ClientsScreen)
+    await until(pilot, lambda: screen._table() is not None)
+    return screen
+
+
+async def test_typing_fast_into_the_home_search_lists_each_client_once(big_db):
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        burst(app, "C-")
+        await settled(pilot, screen)
+        assert screen.query_one("#client-search", Input).value == "C-"
+        assert_listed_once(screen._table(), expected_clients(session, "c-"))
+        burst(app, "00\b\b1")  # narrowed, widened again and narrowed, all before a batch lands
+        await settled(pilot, screen)
+        assert_listed_once(screen._table(), expected_clients(session, "c-1"))
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_the_home_list_refreshed_twice_at_once_lists_each_client_once(big_db):
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        screen.refresh_clients()
+        screen.refresh_clients()
+        await settled(pilot, screen)
+        assert_listed_once(screen._table(), expected_clients(session, ""))
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_meet_a_new_code_at_a_service_size(big_db):
+    """`cope-tui meet C-NEW`: the screen's own fill and meet's refresh came 0.15 s apart."""
+    session = Session.open(big_db)
+    app = create_app(session, meet_code="C-NEW")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await pilot.press(*"first words")
+        await settled(pilot, app.screen)
+        await pilot.press("escape", "escape")
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        expected = expected_clients(session, "")
+        assert len(expected) == CLIENTS + 1
+        assert_listed_once(screen._table(), expected)
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_meet_right_after_the_lists_own_fill(big_db):
+    """What `meet` does in a real terminal: the table is filled, and meet fills it again
+    (the new client) before the first fill's second batch has landed."""
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        screen.refresh_clients()
+        screen.meet("C-NEW")
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await settled(pilot, app.screen)
+        await pilot.press("escape", "escape")
+        assert app.screen is screen
+        await settled(pilot, screen)
+        assert_listed_once(screen._table(), expected_clients(session, ""))
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_the_meetings_of_a_client_with_many_listed_once(big_db):
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        busiest = max(session.store.client_summaries(), key=lambda c: c.meetings)
+        app.push_screen(ClientScreen(busiest.id))
+
+        def shown() -> bool:
+            return isinstance(app.screen, ClientScreen) and any(t.row_count for t in app.screen.query(DataTable))
+
+        await until(pilot, shown)
+        client_screen = app.screen
+        client_screen.refresh_view()
+        client_screen.refresh_view()
+        burst(app, "jjjj")  # keys the table does not use, typed while it fills
+        await settled(pilot, client_screen)
+        meetings = [m.id for m in reversed(session.store.meetings(busiest.id))]
+        assert len(meetings) == busiest.meetings > 1
+        assert_listed_once(client_screen.query_one("#meeting-table", DataTable), meetings)
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_follow_through_lists_switched_fast_list_each_item_once(big_db):
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        await pilot.press("ctrl+t")
+        ft_screen = app.screen
+        assert isinstance(ft_screen, FollowThroughScreen)
+        await until(pilot, lambda: ft_screen.board is not None)
+        burst(app, "12341f2f3f41")  # every list, each before the last one's second batch
+        ft_screen.on_screen_resume()  # and the lists read again twice, as a return to the screen does
+        ft_screen.on_screen_resume()
+        await settled(pilot, ft_screen)
+        for view in ("1", "2", "3", "4"):
+            await pilot.press(view)
+            await settled(pilot, ft_screen)
+            table = ft_screen.query_one("#ft-table", DataTable)
+            keys = row_keys(table)
+            assert len(keys) == len(set(keys)) == len(ft_screen._rows) > 0, view
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_search_typed_fast_answers_the_last_query(big_db):
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        await pilot.press("f4")
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        burst(app, "C-00 rent\b\b\b\bhous")
+        await until(pilot, lambda: search.answered == "C-00 hous")
+        await settled(pilot, search)
+        results = search.query_one("#search-results", OptionList)
+        assert results.option_count == len(search._shown) > 0
+        ids = [(r.kind, r.client_code, r.label, r.when, r.place_title, r.part) for r in search._shown]
+        assert len(ids) == len(set(ids))
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_exercises_list_refreshed_twice_lists_each_once(big_db):
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        await pilot.press("f3")
+        exercises = app.screen
+        assert isinstance(exercises, ExercisesScreen)
+        exercises.refresh_exercises()
+        exercises.refresh_exercises()
+        burst(app, "jjjj")
+        await settled(pilot, exercises)
+        assert_listed_once(exercises.query_one(DataTable), [e.id for e in session.store.exercises()])
+        await pilot.press("ctrl+q")
+    session.close()

@@ -1,0 +1,184 @@
+"""F4 search in the real app, by keyboard through Pilot, at 80x24."""
+
+from __future__ import annotations
+
+
+import pytest
+from textual.widgets import OptionList, Static, TextArea
+
+from cope_tui.app import create_app
+from cope_tui.store.autosave import Saver
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.session import create_client, start_meeting
+from cope_tui.meetings.rules import finalise
+from cope_tui.screens.client import ClientScreen
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.screens.search import SearchScreen
+from cope_tui.session import Session
+from cope_tui.store.store import Store
+from helpers.pilot import palette_offers, search_answered
+from helpers.polling import until
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cope.json"
+    store = Store(path)
+    other = create_client(store, "C-2", note="Walks the dog every morning")
+    meeting = start_meeting(store, load_meeting_guide(), other)
+    meeting.step("support").notes = "Her neighbour helps with the allotment."
+    finalise(meeting, "worker-1")
+    store.put_meeting(meeting)
+    store.close()
+    return path
+
+
+async def wait_for_results(pilot, app) -> str:
+    """The search status once the query now typed has been answered."""
+    await until(pilot, lambda: search_answered(app), what="the search to answer the query typed")
+    return str(app.screen.query_one("#search-status", Static).render())
+
+
+def other_meeting_id(session) -> str:
+    other = session.store.client_by_code("C-2")
+    return session.store.meetings(other.id)[0].id
+
+
+async def test_f4_while_typing_notes_opens_the_other_meeting_at_its_step(db):
+    before = stored(db, "C-2")
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        draft = app.screen
+        assert isinstance(draft, MeetingScreen) and app.focused.id == "notes"
+        await pilot.press(*"Talked about the allot")
+        await pilot.press("f4")  # priority: the notes editor does not swallow it
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"ALLOTMENT neighbour")
+        status = await wait_for_results(pilot, app)
+        assert status.startswith("1 found")
+        results = app.screen.query_one("#search-results", OptionList)
+        assert "C-2" in str(results.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        opened = app.screen
+        assert isinstance(opened, MeetingScreen) and opened is not draft
+        assert opened.meeting_id == other_meeting_id(session)
+        assert opened.meeting.current_step == "support"
+        assert opened.query_one("#notes", TextArea).text == "Her neighbour helps with the allotment."
+        assert opened.read_only and opened.query_one("#notes", TextArea).read_only
+
+        await pilot.press("escape")  # back to the draft, notes as typed
+        await pilot.pause()
+        assert app.screen is draft
+        assert draft.query_one("#notes", TextArea).text == "Talked about the allot"
+        await pilot.press("ctrl+q")
+    assert session.close()
+    assert stored(db, "C-2") == before  # opening the finalised meeting at a step changed nothing
+
+
+def stored(db, code: str) -> dict:
+    store = Store(db, read_only=True)
+    try:
+        return store.get("meetings", store.meetings(store.client_by_code(code).id)[0].id)
+    finally:
+        store.close()
+
+
+async def test_a_word_typed_just_before_f4_is_found_in_the_open_meeting(db):
+    # An autosaver that waits long after typing: only opening search can have written the word.
+    session = Session(Store(db), saver=Saver(delay=30.0))
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        draft = app.screen
+        await pilot.press(*"zebrafinch")  # typed at the first step...
+        await pilot.press("ctrl+n")  # ...then on to the next one
+        await pilot.press("f4")  # at once: no pause for the autosaver
+        await pilot.press(*"zebrafinch")
+        status = await wait_for_results(pilot, app)
+        assert status.startswith("1 found")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is draft  # the open meeting is reused, never opened twice
+        assert draft.meeting.current_step == "opening"
+        assert draft.query_one("#notes", TextArea).text == "zebrafinch"
+        assert sum(isinstance(s, MeetingScreen) for s in app.screen_stack) == 1
+        await pilot.press("ctrl+q")
+    assert session.close()
+
+
+async def test_escape_closes_and_f4_toggles_and_a_client_opens_on_its_screen(db):
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        home = app.screen
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is home
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen is home
+
+        await pilot.press("f4")
+        await pilot.press(*"dog morning")
+        status = await wait_for_results(pilot, app)
+        assert status.startswith("1 found")
+        await pilot.press("tab", "enter")  # from the results list too
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen) and app.screen.client_id == session.store.client_by_code("C-2").id
+
+        await pilot.press("f4")  # reopens on the last query, selected so typing replaces it
+        await pilot.pause()
+        assert app.screen.query_one("#search-input").value == "dog morning"
+        await pilot.press(*"nothing-like-this")
+        status = await wait_for_results(pilot, app)
+        assert status.startswith("Nothing holds every word of 'nothing-like-this'")
+        assert app.screen.query_one("#search-results", OptionList).option_count == 0
+        await pilot.press("escape", "ctrl+q")
+    session.close()
+
+
+async def test_the_command_palette_lists_search_and_privacy_blocks_it(db):
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.press(*"search all")
+        await until(pilot, lambda: palette_offers(app, "search"), what="the palette to offer search")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("f2")  # privacy: search must not show anything over it
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert not isinstance(app.screen, SearchScreen)
+        await pilot.press("f2", "ctrl+q")
+    session.close()
+
+
+async def test_enter_typed_before_the_results_arrive_opens_the_first_match(db):
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f4", *"walks the dog", "enter")  # no pause: the query is still pending
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen), what="the first match to open")
+        assert app.screen.client_id == session.store.client_by_code("C-2").id
+        await pilot.press("ctrl+q")
+    session.close()

@@ -1,0 +1,106 @@
+"""`cope-tui sync` on the command line: its help, its settings, and a message with exit
+status 1 for every way it cannot start."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import threading
+from argparse import Namespace
+
+import pytest
+
+from cope_tui.cli.sync import cmd_sync
+from cope_tui.errors import Failure
+from helpers.sync import make_worker, ok
+
+
+def test_the_remote_can_come_from_config_toml(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    config = tmp_path / "config-Ann" / "cope-tui" / "config.toml"
+    config.write_text(f'[user]\nname = "Ann"\n\n[sync]\nremote = "{couch_db.url}"\n', encoding="utf-8")
+    result = ok(ann.cli("sync", "--db", ann.db))
+    assert couch_db.url in result.stdout
+
+
+def test_without_a_name_nothing_is_synced(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    (tmp_path / "config-Ann" / "cope-tui" / "config.toml").write_text("", encoding="utf-8")
+    result = ann.sync()
+    assert result.returncode == 1 and "set your name once" in result.stderr and "[user]" in result.stderr
+    assert not ann.db.exists()
+
+
+def test_without_a_remote_it_says_how_to_give_one(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    result = ann.cli("sync", "--db", ann.db)
+    assert result.returncode == 1 and "--remote URL" in result.stderr and "[sync] remote" in result.stderr
+
+
+def test_a_bad_setting_is_named(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    (tmp_path / "config-Ann" / "cope-tui" / "config.toml").write_text("[user]\nname = 42\n", encoding="utf-8")
+    result = ann.sync()
+    assert result.returncode == 1 and "[user] name" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_login_in_the_address_is_refused_and_not_echoed(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    url = couch_db.url.replace("http://", "http://ann:hunter2-secret@")
+    result = ann.cli("sync", "--remote", url, "--db", ann.db)
+    assert result.returncode == 1 and "COPE_TUI_SYNC_USER" in result.stderr
+    assert "hunter2-secret" not in result.stderr + result.stdout
+
+
+def test_no_team_passphrase_and_no_terminal(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann, bea = (make_worker(tmp_path, cli_env, couch_db, run_cli, n) for n in ("Ann", "Bea"))
+    ann.env.pop("COPE_TUI_TEAM_PASSPHRASE")
+    first = ann.sync()
+    assert first.returncode == 1 and "COPE_TUI_TEAM_PASSPHRASE" in first.stderr and "terminal" in first.stderr
+    ann.env["COPE_TUI_TEAM_PASSPHRASE"] = "short"
+    too_short = ann.sync()
+    assert too_short.returncode == 1 and "shorter than 8 characters" in too_short.stderr
+    ok(bea.sync())  # Bea starts the team
+    later = ann.env.pop("COPE_TUI_TEAM_PASSPHRASE") and ann.sync()
+    assert later.returncode == 1 and "needs the team passphrase" in later.stderr
+
+
+def test_a_missing_database_is_named(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    result = ann.cli("sync", "--remote", couch_db.url + "-typo", "--db", ann.db)
+    assert result.returncode == 1 and "no database at" in result.stderr and "administrator" in result.stderr
+
+
+def test_a_server_asking_for_a_login_gets_one_typed_at_the_terminal(tmp_path, cli_env, couch_db, run_cli,
+                                                                     monkeypatch) -> None:
+    seen: list[str | None] = []
+
+    class Guarded(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # every request: remember its login, refuse it
+            seen.append(self.headers.get("Authorization"))
+            self.send_response(401)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Guarded)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    for key, value in ann.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("COPE_TUI_SYNC_USER", raising=False)
+    monkeypatch.delenv("COPE_TUI_SYNC_PASSWORD", raising=False)
+    args = Namespace(remote=f"http://127.0.0.1:{server.server_address[1]}/team", db=str(ann.db))
+    try:
+        with pytest.raises(Failure, match="did not accept the login"):
+            cmd_sync(args, tty=True, input_fn=lambda _p: "amina", ask_fn=lambda _p: "typed-secret")
+        with pytest.raises(Failure, match="asks for a login.*COPE_TUI_SYNC_USER"):
+            cmd_sync(args, tty=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen[0] is None  # first without a login: none was set
+    assert seen[1] == "Basic " + base64.b64encode(b"amina:typed-secret").decode()

@@ -1,0 +1,29 @@
+"""What the app tests wait for under Pilot (with helpers.polling.until), in place of a
+fixed pause that hopes the app got there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.command import CommandList, CommandPalette
+
+
+def palette_offers(app: Any, words: str) -> bool:
+    """The command palette is open and its highlighted command (the one enter runs)
+    holds `words`: its search, which runs in a worker, has answered what was typed."""
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return False
+    commands = screen.query_one(CommandList)
+    if commands.highlighted is None or commands.option_count == 0:
+        return False
+    hit = getattr(commands.get_option_at_index(commands.highlighted), "hit", None)
+    return hit is not None and words.casefold() in (hit.text or "").casefold()
+
+
+def search_answered(app: Any) -> bool:
+    """The F4 search screen has answered the query now typed (queries run in a worker)."""
+    from cope_tui.screens.search import SearchScreen
+
+    screen = app.screen
+    return isinstance(screen, SearchScreen) and screen.answered == screen.query_one("#search-input").value

@@ -1,0 +1,48 @@
+"""What is on disk, read back as a second, read-only opener beside the app would, and
+small DBs built for a test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cope_tui.meetings.models import Client
+from cope_tui.store.store import Store
+
+
+def one_client_db(folder: Path, code: str, note: str) -> Path:
+    """`folder/cope.json`, plain, holding one client."""
+    db = folder / "cope.json"
+    store = Store(db)
+    store.put_client(Client(code=code, note=note))
+    store.close()
+    return db
+
+
+def opening_notes(db: Path, passphrase: str | None = None) -> str:
+    """The opening step's notes of the DB's only meeting, as stored now."""
+    store = Store(db, read_only=True, passphrase=passphrase)
+    try:
+        (meeting,) = store.meetings()
+        return meeting.peek("opening").notes
+    finally:
+        store.close()
+
+
+def all_notes(db: Path) -> str:
+    """Every step's notes of every meeting, as stored now (file and journal)."""
+    store = Store(db, read_only=True)
+    try:
+        return " ".join(s.notes for m in store.meetings() for s in m.steps.values())
+    finally:
+        store.close()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def holding(folder: Path, marker: str) -> list[str]:
+    """The files under `folder` whose bytes hold `marker` as plain text."""
+    needle = marker.encode()
+    return [name for name, data in snapshot(folder).items() if needle in data]

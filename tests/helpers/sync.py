@@ -1,0 +1,122 @@
+"""Workers of a team for the sync tests: each has a DB file, a config (their name) and
+the environment a `cope-tui sync` subprocess runs with."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .couch_server import CouchDb
+from cope_tui.store.store import Store
+from cope_tui.sync.couch import Couch
+from cope_tui.sync.engine import SyncEngine
+from cope_tui.sync.seal import create_team
+
+PHRASE = "the north team's long passphrase"
+SYNCED = ("clients", "meetings", "exercises")
+
+
+@dataclass
+class Worker:
+    name: str
+    db: Path
+    env: dict[str, str]
+    remote: str
+    run: Callable[..., subprocess.CompletedProcess[str]] = field(repr=False)
+
+    def sync(self, *extra: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return self.run(["sync", "--remote", self.remote, "--db", str(self.db), *extra], self.env, timeout=timeout)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run([str(a) for a in args], self.env)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = Store(self.db, passphrase=self.env.get("COPE_TUI_PASSPHRASE"))
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def tables(self) -> dict[str, dict[str, Any]]:
+        """Every synced record, by table and id."""
+        store = Store(self.db, read_only=True, passphrase=self.env.get("COPE_TUI_PASSPHRASE"))
+        try:
+            return {t: {doc["id"]: doc for doc in store.raw(t)} for t in SYNCED}
+        finally:
+            store.close()
+
+
+def make_worker(tmp_path: Path, cli_env: dict[str, str], db: CouchDb, run_cli, name: str) -> Worker:
+    config = tmp_path / f"config-{name}"
+    (config / "cope-tui").mkdir(parents=True, exist_ok=True)
+    (config / "cope-tui" / "config.toml").write_text(f'[user]\nname = "{name}"\n', encoding="utf-8")
+    env = dict(cli_env)
+    env.update(db.env(), XDG_CONFIG_HOME=str(config), COPE_TUI_TEAM_PASSPHRASE=PHRASE)
+    return Worker(name, tmp_path / f"{name}.json", env, db.url, run_cli)
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert result.returncode == 0, f"exit {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+    return result
+
+
+# ---- engines in this process, for what the CLI does not show ----------------------------
+
+
+@pytest.fixture(scope="module")
+def team_key():
+    """One team key per test module: scrypt runs once, every engine shares the key."""
+    return create_team("engine tests' long passphrase")
+
+
+@pytest.fixture
+def remote(couch_db: CouchDb, team_key):
+    """A fresh database that holds the team's key document already."""
+    with Couch(couch_db.url, auth=couch_db.auth) as couch:
+        assert couch.create_doc(team_key.doc.to_json())
+    return couch_db
+
+
+class Member:
+    """A member's DB, client and engine, opened in this process."""
+
+    def __init__(self, path: Path, db: CouchDb, team, name: str):
+        self.store = Store(path)
+        self.couch = Couch(db.url, auth=db.auth)
+        self.engine = SyncEngine(self.store, self.couch, team, name)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.couch.close()
+        self.store.close()
+
+
+@pytest.fixture
+def members(tmp_path, remote, team_key):
+    """`members("Ann")` opens a member's DB and engine; all are closed afterwards."""
+    made: list[Member] = []
+
+    def make(name: str) -> Member:
+        made.append(Member(tmp_path / f"{name}.json", remote, team_key, name))
+        return made[-1]
+
+    yield make
+    for member in made:
+        member.close()
+
+
+def state_journal(db: Path) -> Path:
+    """The sync state's journal of a member's DB."""
+    return db.with_name(db.name + ".sync.journal")
+
+
+def state_step(record_id: str, note: str) -> dict:
+    """One committed sync step: a client record with this note."""
+    return {record_id: {"t": "clients", "id": record_id, "body": {"doc": {"note": note}}}}
