@@ -116,7 +116,7 @@ def client_segments(doc: dict[str, Any]) -> Iterator[Segment]:
     for follow in (doc.get("followups") or {}).values():
         yield None, "follow-up", _s(follow.get("note"))
     handover = doc.get("handover") or {}
-    for key in ("journey", "learned", "effect", "challenges", "referrals"):
+    for key in ("journey", "learned", "effect", "challenges", "referrals", "reflection"):
         yield None, "handover", _s(handover.get(key))
     for closure in doc.get("closures") or ():
         yield None, "reopened", _s(closure.get("reason"))

@@ -41,6 +41,9 @@ class StepPanel(VerticalScroll):
             yield Static(escape(step.intro), classes="intro")
         if step.prompts:
             yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
+        if step.skills:
+            lines = [f"◇ [b]{escape(s.name)}[/b]: {escape(s.how)}" for s in step.skills]
+            yield Static("\n".join(["[dim]Skills to draw on[/dim]", *lines]), classes="prompts skills")
         for field in step.fields:
             yield Label(escape(field.label), classes="field-label")
             yield Input(
