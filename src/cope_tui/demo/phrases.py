@@ -122,6 +122,16 @@ BOUNDARY_NOTES = [
     "", "", "", "Asked good questions about this", "Wanted it in writing as well",
     "Linked it to last year's experience with another service",
 ]
+# Points a worker takes to supervision: (the point, what is needed from supervision).
+SUPERVISION = [
+    ("Unsure whether the risk at home needs a safeguarding referral", "a decision on whether to refer"),
+    ("Client asks for more contact than the service can give", "advice on holding the boundary kindly"),
+    ("Felt drawn into a family argument during the meeting", "support, and how to stay neutral"),
+    ("Two services give the client conflicting advice", "who should speak to the services"),
+    ("Progress has stalled for three meetings", "a second view on the plan"),
+]
+# The boundaries note said when an area is deferred (and only then: writer.py adds it).
+DEFERRAL_NOTE = "The client asked for more time on some areas; each one deferred is recorded with its reason."
 DEFERRAL_REASONS = [
     "client tired, wants to come back to it next time",
     "wants to talk it over with family first",
@@ -199,7 +209,6 @@ NOTES: dict[str, list[str]] = {
         "Talked about how we plan together; client said they want to be asked, not told.",
         "Client recalled a poor experience with another service, so we spent extra time on roles.",
         "Explained the statutory side in plain terms and checked understanding in the client's words.",
-        "Client agreed most areas today and asked for more time on one; that is recorded with the reason.",
         "We discussed how disagreements will be handled and agreed the client can ask for a different worker.",
         "Client's values around family came up; agreed these will be respected in planning.",
         "Checked understanding by asking the client to say back what they had agreed.",
