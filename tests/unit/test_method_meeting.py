@@ -91,3 +91,8 @@ def test_a_handover_stored_before_reflection_existed_still_opens():
     doc["handover"].pop("reflection", None)
     assert record_problem("clients", doc["id"], doc) is None
     assert Client.model_validate(doc).handover.reflection == ""
+
+
+def test_stage_6_names_reflection_and_training():
+    purpose = load_stages().stage(6).purpose.lower()
+    assert "reflect" in purpose and "training" in purpose
