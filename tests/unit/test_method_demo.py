@@ -60,8 +60,8 @@ def test_the_handover_counts_match_the_record(demo):
 
 
 def test_the_demo_meetings_hold_points_for_supervision(demo):
-    rows = [r for m in demo.meetings() for r in m.peek_rows("outcomes", "supervision")]
-    assert rows and all(r.values.get("point") for r in rows)
+    points = [m.peek("outcomes").fields.get("supervision") for m in demo.meetings()]
+    assert any(points) and not all(points)  # now and then, as in real work
 
 
 def test_the_demo_exercises_show_the_method(tmp_path):

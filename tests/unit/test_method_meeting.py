@@ -12,7 +12,7 @@ from cope_tui.content.stages import load_stages
 from cope_tui.export.documents import client_markdown
 from cope_tui.export.handover import handover_markdown
 from cope_tui.meetings.models import Client
-from cope_tui.meetings.rules import finalise, new_row
+from cope_tui.meetings.rules import finalise
 from cope_tui.meetings.stages import SECTIONS, handover_missing, write_handover
 from cope_tui.records import dump
 from cope_tui.search import SearchIndex
@@ -58,15 +58,14 @@ def test_stage_2_asks_about_the_whole_person():
 
 def test_points_for_supervision_are_kept_exported_and_found(store):
     guide = load_meeting_guide()
-    spec = guide.step("outcomes").list_spec("supervision")
+    field = next(f for f in guide.step("outcomes").fields if f.id == "supervision")
     client = create_client(store, "C-SUP")
     meeting = start_meeting(store, guide, client)
-    row = new_row(meeting, spec, {spec.columns[0].id: "Unsure how to raise the eviction risk"})
-    meeting.rows("outcomes", "supervision").append(row)
+    meeting.step("outcomes").fields["supervision"] = "Unsure how to raise the eviction risk"
     finalise(meeting, "worker-1")
     store.put_meeting(meeting)
     text = client_markdown(guide, store, client)
-    assert spec.label in text and "Unsure how to raise the eviction risk" in text
+    assert field.label in text and "Unsure how to raise the eviction risk" in text
     found = SearchIndex(store, guide).search("eviction")
     assert found.total == 1 and found.results[0].place == "outcomes"
 

@@ -122,14 +122,6 @@ BOUNDARY_NOTES = [
     "", "", "", "Asked good questions about this", "Wanted it in writing as well",
     "Linked it to last year's experience with another service",
 ]
-# Points a worker takes to supervision: (the point, what is needed from supervision).
-SUPERVISION = [
-    ("Unsure whether the risk at home needs a safeguarding referral", "a decision on whether to refer"),
-    ("Client asks for more contact than the service can give", "advice on holding the boundary kindly"),
-    ("Felt drawn into a family argument during the meeting", "support, and how to stay neutral"),
-    ("Two services give the client conflicting advice", "who should speak to the services"),
-    ("Progress has stalled for three meetings", "a second view on the plan"),
-]
 # The boundaries note said when an area is deferred (and only then: writer.py adds it).
 DEFERRAL_NOTE = "The client asked for more time on some areas; each one deferred is recorded with its reason."
 DEFERRAL_REASONS = [
@@ -153,6 +145,15 @@ ADDENDA = [
     "Referral status updated by phone: the service has confirmed the first session.",
 ]
 FIELDS: dict[str, list[str]] = {
+    # Most meetings leave nothing for supervision: the empty ones say so.
+    "supervision": [
+        "", "", "", "", "",
+        "Unsure whether the risk at home needs a safeguarding referral; need a decision",
+        "Client asks for more contact than we can give; advice on holding the boundary kindly",
+        "Felt drawn into a family argument; how to stay neutral next time",
+        "Two services give conflicting advice; who should speak to them",
+        "Progress stalled for three meetings; a second view on the plan",
+    ],
     "purpose": [
         "Monthly review of the case plan", "Follow up on the housing application",
         "Check progress on the budget plan", "Review referrals and support network",

@@ -27,7 +27,7 @@ END = datetime(2026, 11, 30, 17, 0)
 # Carried-forward lists stop growing at this many rows, as a real plan would.
 MAX_CARRIED = 6
 
-from .phrases import ROLES, WORKERS, SERVICES, TOPICS, STRENGTHS, COPING_POSITIVE, COPING_HARMFUL, SOLUTIONS, SOLUTION_OUTCOME, NETWORK_GROUPS, NETWORK_STRATEGY, NEEDS, DECISIONS, OUTCOMES, ACTIONS, AGENDA_MINUTES, MODES, BOUNDARY_NOTES, DEFERRAL_NOTE, DEFERRAL_REASONS, CLIENT_NOTES, ADDENDA, SUPERVISION, FIELDS, NOTES, FILL, STEP_WEIGHT
+from .phrases import ROLES, WORKERS, SERVICES, TOPICS, STRENGTHS, COPING_POSITIVE, COPING_HARMFUL, SOLUTIONS, SOLUTION_OUTCOME, NETWORK_GROUPS, NETWORK_STRATEGY, NEEDS, DECISIONS, OUTCOMES, ACTIONS, AGENDA_MINUTES, MODES, BOUNDARY_NOTES, DEFERRAL_NOTE, DEFERRAL_REASONS, CLIENT_NOTES, ADDENDA, FIELDS, NOTES, FILL, STEP_WEIGHT
 
 
 class MeetingWriter:
@@ -127,8 +127,8 @@ class MeetingWriter:
             for spec in step.fields:
                 if spec.kind == "date":
                     record.fields[spec.id] = next_date.isoformat()
-                elif rng.random() < 0.85:
-                    record.fields[spec.id] = self.pick(FIELDS.get(spec.id, FIELDS["purpose"]))
+                elif rng.random() < 0.85 and (text := self.pick(FIELDS.get(spec.id, FIELDS["purpose"]))):
+                    record.fields[spec.id] = text  # an empty pick: nothing written, as in real work
             for spec in step.lists:
                 self.fill(meeting, spec, meeting.started.date(), others)
             record.state = StepState.PENDING if unfinished and last_reached else StepState.DONE
@@ -247,11 +247,6 @@ class MeetingWriter:
         rng = self.rng
         for text in rng.sample(OUTCOMES, rng.randint(1, 3)):
             lst.add({"outcome": text, "status": rng.choice(["agreed", "agreed", "agreed", "negotiated"])})
-
-    def fill_supervision(self, lst: _List, others: list[str]) -> None:
-        if self.rng.random() < 0.25:
-            point, why = self.pick(SUPERVISION)
-            lst.add({"point": point, "why": why})
 
     def fill_actions(self, lst: _List, others: list[str]) -> None:
         rng = self.rng
