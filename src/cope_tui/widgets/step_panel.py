@@ -42,8 +42,9 @@ class StepPanel(VerticalScroll):
         if step.prompts:
             yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
         if step.skills:
-            lines = [f"◇ [b]{escape(s.name)}[/b]: {escape(s.how)}" for s in step.skills]
-            yield Static("\n".join(["[dim]Skills to draw on[/dim]", *lines]), classes="prompts skills")
+            # How to work rather than what to ask: marked apart from the prompts, no heading line.
+            lines = [f"◇ [b]{escape(s.name)}[/b] {escape(s.how)}" for s in step.skills]
+            yield Static("\n".join(lines), classes="prompts skills")
         for field in step.fields:
             yield Label(escape(field.label), classes="field-label")
             yield Input(

@@ -80,7 +80,7 @@ class OverviewPanel(ExercisePanel):
         when = f"{ex.start:%Y-%m-%d}" + (f" to {ex.end:%Y-%m-%d}" if ex.end else "")
         lines = [f"{ex.site} · {when} · facilitator: {ex.facilitator or '-'}"]
         quality = " ".join(ex.quality.split())
-        lines.append(f"Quality here: {clip(quality, 150)}" if quality else
+        lines.append(f"Quality here: {clip(quality, 88)}" if quality else
                      "Quality here: not written yet (q: what good service means at this site)")
         if ex.follow_up_of:
             carried = sum(1 for p in ex.problems if p.carried_from)

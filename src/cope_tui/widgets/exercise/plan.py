@@ -171,9 +171,9 @@ class PlanPanel(ExercisePanel):
         counts = " · ".join(f"{s} {sum(1 for p in problems if p.status == s)}" for s in STATUSES)
         overdue = sum(1 for p in problems if p.overdue())
         line = f"{counts} · {OVERDUE_MARK} overdue {overdue}"
-        line += f" · outside help {sum(1 for p in problems if p.outside_help)}"
         when = self.exercise.next_exercise
-        line += f"\nnext exercise {when:%Y-%m-%d} (d)" if when else "\nnext exercise: not set (d sets it)"
+        line += f"\noutside help {sum(1 for p in problems if p.outside_help)} (h) · next exercise "
+        line += f"{when:%Y-%m-%d} (d)" if when else "not set (d)"
         if self.exercise.follow_up_of is not None:
             carried = [p for p in problems if p.carried_from is not None]
             done = sum(1 for p in carried if p.status == "done")
