@@ -143,3 +143,16 @@ def test_exercises_stored_before_these_fields_still_open():
     assert old.interviews[0].interviewee == "client" and old.problems[0].outside_help is False
     doc["interviews"][0]["interviewee"] = "landlord"
     assert record_problem("exercises", doc["id"], doc) is not None  # only the four kinds
+
+
+def test_a_problem_from_an_interview_says_who_was_heard():
+    from cope_tui.content.cope_guides import load_interview
+    from cope_tui.cope.exercise import Answer, problem_from_interview
+
+    exercise = new_exercise("Riverside", START)
+    question = next(q for q in load_interview().questions if q.kind == "yes_no")
+    heard = Interview(number=4, interviewee="co-worker", answers={question.id: Answer(value=question.problem_when)})
+    client = Interview(number=5, answers={question.id: Answer(value=question.problem_when)})
+    exercise.interviews += [heard, client]
+    assert problem_from_interview(exercise, heard, question.id).text.startswith("Interview 4 (co-worker):")
+    assert problem_from_interview(exercise, client, question.id).text.startswith("Client interview 5:")

@@ -257,7 +257,9 @@ def problem_from_interview(exercise: Exercise, interview: Interview, question_id
     if question is None:
         raise ExerciseError(f"The interview guide has no question '{question_id}'.")
     answer = interview.answers.get(question_id) or Answer()
-    text = f"Client interview {interview.number}: {question.text} ({answer.value or 'open answer'})"
+    heard = "Client interview" if interview.interviewee == "client" else "Interview"
+    who = "" if interview.interviewee == "client" else f" ({interview.interviewee})"
+    text = f"{heard} {interview.number}{who}: {question.text} ({answer.value or 'open answer'})"
     if answer.comment:
         text += f" {answer.comment}"
     return raise_problem(exercise, f"interview:{interview.id}:{question_id}", text)
