@@ -82,3 +82,13 @@ def test_the_demo_exercises_show_the_method(tmp_path):
         assert "Needing outside help:" in text and follow.quality.split()[0] in text
     finally:
         store.close()
+
+
+def test_no_stage_reason_counts_goals_the_record_does_not_have(demo):
+    import re
+
+    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+    for client in demo.clients():
+        for change in client.stage_history:
+            for said in re.findall(r"\b(one|two|three|four|five|\d+) goals?\b", change.reason.lower()):
+                assert words.get(said, said) == len(client.goals), (client.code, change.reason)

@@ -20,7 +20,7 @@ FORWARD = {
     3: ["The picture is clear to both of us; time to imagine what better looks like.",
         "Client named the patterns themselves; ready to set goals."],
     4: ["Goals agreed, with signs to watch; moving to small planned steps.",
-        "Two goals chosen; first steps planned for this month."],
+        "Goals chosen with the client; first steps planned for this month."],
     5: ["Most steps taken and working; now keeping the changes going.",
         "New routine has held for a month; focus on making it last."],
     6: ["Changes holding for several weeks; time to plan the handover.",
