@@ -37,13 +37,14 @@ _EXERCISE_SKIP = frozenset(
     {
         *("id", "created", "at", "start", "end", "by_when", "flow_date", "follow_up_of", "carried_from"),
         *("value", "marks", "source", "priority", "status", "number", "visit_type", "arrival", "departure"),
-        *("done", "guides", "client"),
+        *("done", "guides", "client", "interviewee", "next_exercise"),
     }
 )
 # Where each part of an exercise is shown on the exercise screen: (section id, title).
 _EXERCISE_SECTIONS = {
     "site": ("overview", "Overview & teams"),
     "facilitator": ("overview", "Overview & teams"),
+    "quality": ("overview", "Overview & teams"),
     "teams": ("overview", "Overview & teams"),
     "answers": ("guides", "Self-assessment"),
     "interviews": ("interviews", "Client interviews"),
@@ -116,7 +117,7 @@ def client_segments(doc: dict[str, Any]) -> Iterator[Segment]:
     for follow in (doc.get("followups") or {}).values():
         yield None, "follow-up", _s(follow.get("note"))
     handover = doc.get("handover") or {}
-    for key in ("journey", "learned", "effect", "challenges", "referrals"):
+    for key in ("journey", "learned", "effect", "challenges", "referrals", "reflection"):
         yield None, "handover", _s(handover.get(key))
     for closure in doc.get("closures") or ():
         yield None, "reopened", _s(closure.get("reason"))

@@ -82,7 +82,7 @@ async def test_create_answer_flag_and_team_keyboard_only(db):
         assert isinstance(app.screen, ExercisesScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
-        assert [str(c) for c in table.get_row_at(0)] == ["Mbale HC", "2026-03-02", "first", "0/10", "0/0", "-"]
+        assert [str(c) for c in table.get_row_at(0)] == ["Mbale HC", "2026-03-02", "first", "0/10", "0/0", "-", "-"]
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen

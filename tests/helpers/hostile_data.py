@@ -42,7 +42,7 @@ _MOMENT = re.compile(r"\d{4}-\d\d-\d\d([T ][\d:.]+)?|\d\d:\d\d")
 _NOT_TEXT = frozenset(
     "id client_id meeting_id origin item kind mode state source current_step content_hash "
     "follow_up_of carried_from status priority value visit_type marks arrival departure "
-    "start end guides _cope schema".split()
+    "start end guides interviewee _cope schema".split()
 )
 
 

@@ -84,6 +84,7 @@ def test_follow_up_report_has_every_section(demo):
     assert headings[0] == (1, "COPE exercise: Hillside health centre")
     top = [title for level, title in headings if level == 2]
     assert top == [
+        "What quality means here",
         "Teams",
         "Self-assessment guides",
         "Client interviews",
@@ -194,7 +195,9 @@ def test_action_plan_rows_with_overdue_marks(demo):
     store, _, follow = demo
     text = exercise_markdown(store, follow, today=TODAY)
     rows = _tables(_section(text, "## Action plan"))[0]
-    assert rows[0] == ["#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when"]
+    assert rows[0] == [
+        "#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when", "Outside help"
+    ]
     assert len(rows) == 1 + len(follow.problems)
     by_text = {_plain(r[3]).removesuffix(" (carried)"): r for r in rows[1:]}
     assert set(by_text) == {p.text for p in follow.problems}
@@ -207,6 +210,7 @@ def test_action_plan_rows_with_overdue_marks(demo):
         assert row[7].startswith(p.by_when.isoformat())
         assert ("OVERDUE" in row[7]) == p.overdue(TODAY)
         assert row[3].endswith("(carried)") == (p.carried_from is not None)
+        assert row[8] == ("yes" if p.outside_help else "no")
         overdue += p.overdue(TODAY)
     assert overdue >= 1
     assert f"; {overdue} overdue on {TODAY:%Y-%m-%d}." in text

@@ -225,7 +225,8 @@ def _add_export(commands) -> None:
     which.add_argument(
         "--handover",
         metavar="CLIENT",
-        help="the handover document of one client (journey, learning, effect, challenges, referrals), by code or id",
+        help="the handover document of one client (journey, learning, effect, challenges, referrals, "
+        "reflection), by code or id",
     )
     export.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (readable by you only) instead of standard output"

@@ -196,6 +196,8 @@ class CultureStage(Strict):
 
 class CultureOfService(Strict):
     schema_version: Literal[1] = 1
+    # How change grown from inside differs from change ordered from above: the view opens on it.
+    change: str = ""
     stages: tuple[CultureStage, ...]
 
     @model_validator(mode="after")

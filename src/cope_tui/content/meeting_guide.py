@@ -132,6 +132,13 @@ class FieldSpec(Strict):
     placeholder: str = ""
 
 
+class Skill(Strict):
+    """A relationship skill the worker leans on in a step, with a one-line reminder of how."""
+
+    name: str = Field(min_length=1, max_length=24)
+    how: str = Field(min_length=1, max_length=120)
+
+
 class Step(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1, max_length=24)
@@ -142,6 +149,8 @@ class Step(Strict):
     fields: tuple[FieldSpec, ...] = ()
     lists: tuple[ListSpec, ...] = ()
     notes_label: str = "Notes"
+    # Skills shown beside the prompts: how the worker works, not what they ask.
+    skills: tuple[Skill, ...] = ()
     # "all_decided": the step cannot be marked done until every row of every list
     # with a 'decision' column has a value there.
     done_rule: Literal["none", "all_decided"] = "none"

@@ -23,6 +23,10 @@ Status = Literal["open", "in progress", "done", "dropped"]
 STATUSES: tuple[str, ...] = ("open", "in progress", "done", "dropped")
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 RecordMark = Literal["present", "missing", "not_applicable"]
+# Who an interview heard: COPE widens "client" to people who do not use the services,
+# the wider community and co-workers outside this exercise.
+Interviewee = Literal["client", "non-user", "community member", "co-worker"]
+INTERVIEWEES: tuple[str, ...] = ("client", "non-user", "community member", "co-worker")
 
 
 class ExerciseError(ValueError):
@@ -61,6 +65,9 @@ class Problem(Model):
     status: Status = "open"
     # The problem's id in the exercise this one follows up.
     carried_from: str | None = None
+    # The site cannot solve it alone (money, supplies, a decision from elsewhere): the
+    # follow-up counts these apart, since staff can only be held to the others.
+    outside_help: bool = False
     history: list[StatusChange] = Field(default_factory=list)
 
     def overdue(self, today: date | None = None) -> bool:
@@ -72,6 +79,7 @@ class Interview(Model):
     id: str = Field(default_factory=new_id)
     number: int
     at: datetime = Field(default_factory=now)
+    interviewee: Interviewee = "client"
     answers: dict[str, Answer] = Field(default_factory=dict)
 
 
@@ -111,6 +119,8 @@ class Exercise(Model):
     start: date
     end: date | None = None
     facilitator: str = ""
+    # The opening exercise: what the team says quality means at this site, in its words.
+    quality: str = ""
     teams: list[Team] = Field(default_factory=list)
     follow_up_of: str | None = None
     answers: dict[str, dict[str, Answer]] = Field(default_factory=dict)
@@ -121,6 +131,8 @@ class Exercise(Model):
     contacts: list[FlowContact] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
     culture: dict[str, dict[str, PlanItem]] = Field(default_factory=dict)
+    # Set by the committee at follow-up: when the site runs its next exercise.
+    next_exercise: date | None = None
     created: datetime = Field(default_factory=now)
 
     def answer(self, guide_id: str, question_id: str) -> Answer:
@@ -245,7 +257,9 @@ def problem_from_interview(exercise: Exercise, interview: Interview, question_id
     if question is None:
         raise ExerciseError(f"The interview guide has no question '{question_id}'.")
     answer = interview.answers.get(question_id) or Answer()
-    text = f"Client interview {interview.number}: {question.text} ({answer.value or 'open answer'})"
+    heard = "Client interview" if interview.interviewee == "client" else "Interview"
+    who = "" if interview.interviewee == "client" else f" ({interview.interviewee})"
+    text = f"{heard} {interview.number}{who}: {question.text} ({answer.value or 'open answer'})"
     if answer.comment:
         text += f" {answer.comment}"
     return raise_problem(exercise, f"interview:{interview.id}:{question_id}", text)
@@ -258,6 +272,34 @@ def set_status(problem: Problem, status: str, note: str = "") -> None:
     if status != problem.status:
         problem.status = status  # type: ignore[assignment]
         problem.history.append(StatusChange(status=status, note=note.strip()))  # type: ignore[arg-type]
+
+
+def set_interviewee(interview: Interview, who: str) -> None:
+    if who not in INTERVIEWEES:
+        raise ExerciseError(f"An interview is with one of: {', '.join(INTERVIEWEES)} (not {who!r}).")
+    interview.interviewee = who  # type: ignore[assignment]
+
+
+def set_next_exercise(exercise: Exercise, day: date | None) -> None:
+    """The committee's date for the next exercise (None clears it)."""
+    if day is not None and day < exercise.start:
+        raise ExerciseError(f"The next exercise cannot be before this one starts ({exercise.start:%Y-%m-%d}).")
+    exercise.next_exercise = day
+
+
+def solved_share(previous: Exercise, current: Exercise) -> dict[bool, tuple[int, int]]:
+    """(solved, total) of the previous exercise's problems, split by needing outside help.
+
+    Solved: done before the follow-up, or carried into it and done since. A carried copy's
+    flag wins, as the committee may have learned since that a problem needs outside help.
+    """
+    copies = {p.carried_from: p for p in current.problems if p.carried_from is not None}
+    share = {False: (0, 0), True: (0, 0)}
+    for old in previous.problems:  # a dropped problem counts as not solved
+        latest = copies.get(old.id, old)
+        solved, total = share[latest.outside_help]
+        share[latest.outside_help] = (solved + (latest.status == "done"), total + 1)
+    return share
 
 
 def follow_up_summary(previous: Exercise, current: Exercise) -> dict[str, int]:

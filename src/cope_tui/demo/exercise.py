@@ -23,6 +23,14 @@ FACILITATOR = "district COPE facilitator (F1)"
 # about six months later. Both lie in the past of any real use of the demo.
 FIRST_START = date(2026, 3, 2)
 FOLLOW_UP_WEEKS = 26
+# The opening exercise, in the staff's words; revised at the follow-up.
+QUALITY = (
+    "Every client is greeted, told how long the wait will be, seen in privacy, and leaves knowing "
+    "what happens next. Staff have what they need and can ask for help without fear."
+)
+QUALITY_REVISED = QUALITY + " Added at the follow-up: clients who do not use the centre are asked too."
+# Who the ten interviews of an exercise heard, by interview number (COPE widens "client").
+INTERVIEWEE_OF = {8: "non-user", 9: "community member", 10: "co-worker"}
 
 TEAMS: list[tuple[str, list[str], list[str]]] = [
     (
@@ -205,11 +213,16 @@ class ExerciseWriter:
         problem.by_whom = self.pick(OWNERS)
         problem.by_when = start + timedelta(days=self.rng.choice([14, 30, 45, 60, 90, 120]))
         problem.priority = self.rng.choices(["high", "medium", "low"], weights=[3, 5, 2])[0]
+        # What waits on the district is beyond the site's own reach.
+        problem.outside_help = "district" in f"{problem.cause} {problem.recommendation}".lower()
 
     def interviews(self, ex: Exercise, day: date, wait_rate: float) -> None:
         rng = self.rng
         for number in range(1, 11):
-            interview = Interview(id=self.rid(), number=number, at=self.at(day, 9, 30) + timedelta(minutes=25 * number))
+            interview = Interview(
+                id=self.rid(), number=number, at=self.at(day, 9, 30) + timedelta(minutes=25 * number),
+                interviewee=INTERVIEWEE_OF.get(number, "client"),
+            )
             for question in self.interview.questions:
                 if question.kind == "open":
                     pool = {"q01": SERVICES, "q12": LIKED}.get(question.id, CHANGES)
@@ -296,8 +309,11 @@ def write_demo_exercise(store: Store, *, seed: int = 1) -> dict[str, Any]:
     later = start + timedelta(weeks=FOLLOW_UP_WEEKS)
     first = _first_exercise(w, start)
     _months_between(w, first, start, later)
+    first.next_exercise = later  # the committee set the follow-up's date
     store.put_exercise(first)
     follow, carried, new = _follow_up(w, first, later)
+    follow.quality = QUALITY_REVISED
+    follow.next_exercise = later + timedelta(weeks=FOLLOW_UP_WEEKS)
     store.put_exercise(follow)
     return {
         "exercises": 2,
@@ -313,6 +329,7 @@ def write_demo_exercise(store: Store, *, seed: int = 1) -> dict[str, Any]:
 def _first_exercise(w: ExerciseWriter, start: date) -> Exercise:
     """The first exercise: answers, interviews, records, the flow day, a problem from each."""
     first = w.exercise(start, None)
+    first.quality = QUALITY
     for guide_id, question_id in w.answers(first, (0.5, 0.02), set()):
         problem = problem_from_question(first, guide_id, question_id)
         problem.id = w.rid()
@@ -358,6 +375,7 @@ def _months_between(w: ExerciseWriter, first: Exercise, start: date, later: date
         by_when = problem.by_when or start + timedelta(days=30)
         when = w.at(min(by_when, later - timedelta(days=7)), 14)
         if problem is dropped:
+            problem.outside_help = True
             w.status(problem, "dropped", when, "Beyond the centre's means; passed to the district office")
         elif index % 4 == 1:
             w.status(problem, "done", when, "Checked by the committee")

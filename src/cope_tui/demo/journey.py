@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from ..content.stages import STAGES
 from ..meetings.models import Client, ClosureChange, Handover, StageChange
+from ..store.store import Store
 
 # Why a client moved on to each stage (or back to it), in a worker's words.
 FORWARD = {
@@ -19,7 +20,7 @@ FORWARD = {
     3: ["The picture is clear to both of us; time to imagine what better looks like.",
         "Client named the patterns themselves; ready to set goals."],
     4: ["Goals agreed, with signs to watch; moving to small planned steps.",
-        "Two goals chosen; first steps planned for this month."],
+        "Goals chosen with the client; first steps planned for this month."],
     5: ["Most steps taken and working; now keeping the changes going.",
         "New routine has held for a month; focus on making it last."],
     6: ["Changes holding for several weeks; time to plan the handover.",
@@ -30,7 +31,7 @@ BACK = ["Plan stalled after a setback; the goals need another look.",
 
 HANDOVER = {
     "journey": "First met in {month}; {n} meetings over {weeks} weeks. The early meetings built trust, "
-               "the middle ones turned worries about money and housing into two goals, and the later ones "
+               "the middle ones turned the client's worries into {goals}, and the later ones "
                "kept the new routines going through a hard month.",
     "learned": "Opening post together on a fixed day stops letters piling up. Asking for help early works "
                "better than waiting for a crisis. A written list each morning keeps the day on track.",
@@ -40,7 +41,10 @@ HANDOVER = {
                   "before; the peer group is the first place to turn if it is.",
     "referrals": "The services listed above stay in place. The client has agreed that each may contact "
                  "this service again if things get harder.",
+    "reflection": "I moved to goals before the client was ready and had to step back; next time I will check "
+                  "first. Training on benefit appeals and on family conflict would help with cases like this.",
 }
+NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 
 
 def closing_client(per_client: list[int], unfinished: set[int]) -> int | None:
@@ -52,7 +56,8 @@ def closing_client(per_client: list[int], unfinished: set[int]) -> int | None:
 def plan_journey(client: Client, dates: list[datetime], seed: int, *, close: bool) -> list[int]:
     """Give the client a dated stage history along their meetings; returns each meeting's stage.
 
-    A closed client reaches stage 6, gets a handover and is closed a few days after the last meeting.
+    A closed client reaches stage 6 and is closed a few days after the last meeting; its handover
+    is written by `add_handovers` once the goals exist.
     """
     rng = random.Random(f"journey-{seed}-{client.code}")
     top = STAGES if close else STAGES - 1  # open clients stop short of the handover stage
@@ -72,11 +77,31 @@ def plan_journey(client: Client, dates: list[datetime], seed: int, *, close: boo
             continue
         client.stage_history.append(StageChange(stage=stage, on=started.date(), reason=reason))
     client.stage = stage
-    if close and dates:
+    if close and dates:  # the handover is written once the goals exist too: add_handovers
         when = datetime.combine(dates[-1].date() + timedelta(days=3), time(16, 0))
-        weeks = max(1, (dates[-1] - dates[0]).days // 7)
-        texts = {k: v.format(month=f"{dates[0]:%B %Y}", n=len(dates), weeks=weeks) for k, v in HANDOVER.items()}
-        client.handover = Handover(**texts, written=when - timedelta(minutes=40))
         client.closed_at = when
         client.closures.append(ClosureChange(closed=True, at=when))
     return stages
+
+
+def _goals_text(client: Client) -> str:
+    count = len(client.goals)
+    if not count:
+        return "a clearer picture, though no goals were set"
+    reached = sum(1 for g in client.goals if g.achieved)
+    return f"{NUMBER_WORDS.get(count, count)} goal{'s' if count != 1 else ''} ({reached} of them reached)"
+
+
+def add_handovers(store: Store) -> None:
+    """The handover of every closed client, written from its record as it now stands, so the
+    meetings and goals it counts are the ones stored."""
+    for client in store.clients():
+        meetings = store.meetings(client.id)
+        if client.closed_at is None or not meetings:
+            continue
+        first, last = meetings[0].started, meetings[-1].started
+        weeks = max(1, (last - first).days // 7)
+        facts = {"month": f"{first:%B %Y}", "n": len(meetings), "weeks": weeks, "goals": _goals_text(client)}
+        texts = {key: text.format(**facts) for key, text in HANDOVER.items()}
+        client.handover = Handover(**texts, written=client.closed_at - timedelta(minutes=40))
+        store.put_client(client)

@@ -122,6 +122,8 @@ BOUNDARY_NOTES = [
     "", "", "", "Asked good questions about this", "Wanted it in writing as well",
     "Linked it to last year's experience with another service",
 ]
+# The boundaries note said when an area is deferred (and only then: writer.py adds it).
+DEFERRAL_NOTE = "The client asked for more time on some areas; each one deferred is recorded with its reason."
 DEFERRAL_REASONS = [
     "client tired, wants to come back to it next time",
     "wants to talk it over with family first",
@@ -143,6 +145,15 @@ ADDENDA = [
     "Referral status updated by phone: the service has confirmed the first session.",
 ]
 FIELDS: dict[str, list[str]] = {
+    # Most meetings leave nothing for supervision: the empty ones say so.
+    "supervision": [
+        "", "", "", "", "",
+        "Unsure whether the risk at home needs a safeguarding referral; need a decision",
+        "Client asks for more contact than we can give; advice on holding the boundary kindly",
+        "Felt drawn into a family argument; how to stay neutral next time",
+        "Two services give conflicting advice; who should speak to them",
+        "Progress stalled for three meetings; a second view on the plan",
+    ],
     "purpose": [
         "Monthly review of the case plan", "Follow up on the housing application",
         "Check progress on the budget plan", "Review referrals and support network",
@@ -199,7 +210,6 @@ NOTES: dict[str, list[str]] = {
         "Talked about how we plan together; client said they want to be asked, not told.",
         "Client recalled a poor experience with another service, so we spent extra time on roles.",
         "Explained the statutory side in plain terms and checked understanding in the client's words.",
-        "Client agreed most areas today and asked for more time on one; that is recorded with the reason.",
         "We discussed how disagreements will be handled and agreed the client can ask for a different worker.",
         "Client's values around family came up; agreed these will be respected in planning.",
         "Checked understanding by asking the client to say back what they had agreed.",

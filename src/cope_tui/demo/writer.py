@@ -27,7 +27,7 @@ END = datetime(2026, 11, 30, 17, 0)
 # Carried-forward lists stop growing at this many rows, as a real plan would.
 MAX_CARRIED = 6
 
-from .phrases import ROLES, WORKERS, SERVICES, TOPICS, STRENGTHS, COPING_POSITIVE, COPING_HARMFUL, SOLUTIONS, SOLUTION_OUTCOME, NETWORK_GROUPS, NETWORK_STRATEGY, NEEDS, DECISIONS, OUTCOMES, ACTIONS, AGENDA_MINUTES, MODES, BOUNDARY_NOTES, DEFERRAL_REASONS, CLIENT_NOTES, ADDENDA, FIELDS, NOTES, FILL, STEP_WEIGHT
+from .phrases import ROLES, WORKERS, SERVICES, TOPICS, STRENGTHS, COPING_POSITIVE, COPING_HARMFUL, SOLUTIONS, SOLUTION_OUTCOME, NETWORK_GROUPS, NETWORK_STRATEGY, NEEDS, DECISIONS, OUTCOMES, ACTIONS, AGENDA_MINUTES, MODES, BOUNDARY_NOTES, DEFERRAL_NOTE, DEFERRAL_REASONS, CLIENT_NOTES, ADDENDA, FIELDS, NOTES, FILL, STEP_WEIGHT
 
 
 class MeetingWriter:
@@ -127,8 +127,8 @@ class MeetingWriter:
             for spec in step.fields:
                 if spec.kind == "date":
                     record.fields[spec.id] = next_date.isoformat()
-                elif rng.random() < 0.85:
-                    record.fields[spec.id] = self.pick(FIELDS.get(spec.id, FIELDS["purpose"]))
+                elif rng.random() < 0.85 and (text := self.pick(FIELDS.get(spec.id, FIELDS["purpose"]))):
+                    record.fields[spec.id] = text  # an empty pick: nothing written, as in real work
             for spec in step.lists:
                 self.fill(meeting, spec, meeting.started.date(), others)
             record.state = StepState.PENDING if unfinished and last_reached else StepState.DONE
@@ -180,6 +180,9 @@ class MeetingWriter:
                 values["reason"] = self.pick(DEFERRAL_REASONS)
             values["note"] = self.pick(BOUNDARY_NOTES) or None
             row.values = clean_values(lst.spec, values)
+        record = lst.meeting.step(self.step_of[lst.spec.id])
+        if record.notes and any(r.values.get("decision") == "deferred" for r in lst.rows):
+            record.notes += " " + DEFERRAL_NOTE  # the notes tell what the checklist shows
 
     def fill_referrals(self, lst: _List, others: list[str]) -> None:
         rng = self.rng
@@ -351,4 +354,7 @@ def write_demo(store: Store, meeting_guide: MeetingGuide, *, clients: int = 8, m
     from .case_plan import add_case_plans  # goals scored across the review meetings
 
     add_case_plans(store, seed)
+    from .journey import add_handovers  # after the goals: the handover counts them
+
+    add_handovers(store)
     return counts

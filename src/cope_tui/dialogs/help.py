@@ -50,6 +50,9 @@ GUIDE = """\
   a g x d          teams: add, give guides, remove; d edits the details
   y n s            answer yes / no / not sure, then the next question
   c or enter       comment;  p  a flagged (⚑) answer to the action plan
+  q                overview: what quality means at this site
+  w                interviews: who was heard (client, non-user, ...)
+  h / d            action plan: needs outside help / next exercise date
 
 [b]In a list or checklist[/b]
   n or insert      add a row          enter or e   edit the row

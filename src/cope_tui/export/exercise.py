@@ -14,8 +14,18 @@ from datetime import date
 
 from ..cope import client_flow
 from ..content.cope_guides import RECORD_MARKS, load_culture, load_guides, load_interview, load_record_review
-from ..cope.exercise import STATUSES, Exercise, Problem, flagged, flow_times, follow_up_summary, progress
-from ..mdsafe import md_cell
+from ..cope.exercise import (
+    INTERVIEWEES,
+    STATUSES,
+    Exercise,
+    Problem,
+    flagged,
+    flow_times,
+    follow_up_summary,
+    progress,
+    solved_share,
+)
+from ..mdsafe import md_cell, md_text
 from ..store.store import Store
 
 ANSWER_LABEL = {"yes": "yes", "no": "no", "not_sure": "not sure", None: "not answered"}
@@ -78,8 +88,14 @@ class _Report:
             facts.append(f"- Follow-up of the exercise of {self.previous.start:%Y-%m-%d}")
         else:
             facts.append(f"- Follow-up of an exercise no longer in the database (id {md_cell(ex.follow_up_of)})")
+        facts.append(f"- Next exercise: {day_text(ex.next_exercise) if ex.next_exercise else 'not set yet'}")
         facts.append(f"- Exercise id: {md_cell(ex.id)}")
         self.add("\n".join(facts) + "\n\n")
+
+    def quality(self) -> None:
+        self.add("## What quality means here\n\n")
+        text = self.ex.quality.strip()
+        self.add(md_text(text) + "\n\n" if text else "Not written yet.\n\n")
 
     def teams(self) -> None:
         self.add("## Teams\n\n")
@@ -128,6 +144,9 @@ class _Report:
         self.add(f"{count} client interview{'s' if count != 1 else ''}.\n\n")
         if not count:
             return
+        heard = Counter(i.interviewee for i in ex.interviews)
+        who = ", ".join(f"{heard[k]} {k}{'s' if heard[k] != 1 else ''}" for k in INTERVIEWEES if heard[k])
+        self.add(f"Who was interviewed: {who}.\n\n")
         guide = load_interview()
         self.add(table_header(["Question", "Yes", "No", "Not sure", "Flags"]))
         for question in guide.questions:
@@ -212,7 +231,9 @@ class _Report:
         overdue = sum(1 for p in ex.problems if p.overdue(self.today))
         summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
         self.add(f"{len(ex.problems)} problems: {summary}; {overdue} overdue on {self.today:%Y-%m-%d}.\n\n")
-        self.add(table_header(["#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when"]))
+        self.add(table_header(
+            ["#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when", "Outside help"]
+        ))
         order = {p: i for i, p in enumerate(("high", "medium", "low"))}
         ranked = sorted(enumerate(ex.problems), key=lambda ip: (order.get(ip[1].priority, 9), ip[0]))
         for n, (_, p) in enumerate(ranked, 1):
@@ -222,17 +243,19 @@ class _Report:
             problem = md_cell(p.text) + (" (carried)" if p.carried_from else "")
             self.add(
                 _row([n, p.priority, p.status, problem, md_cell(p.cause) or "-", md_cell(p.recommendation) or "-",
-                      md_cell(p.by_whom) or "-", by_when])
+                      md_cell(p.by_whom) or "-", by_when, "yes" if p.outside_help else "no"])
             )
         self.add("\n")
 
     def culture(self) -> None:
         ex = self.ex
         self.add("## Culture of service\n\n")
+        content = load_culture()
+        if content.change:
+            self.add(md_text(content.change) + "\n\n")
         if not any(ex.culture.values()):
             self.add("Nothing planned yet.\n\n")
             return
-        content = load_culture()
         known = {s.id for s in content.stages}
         stage_ids = [s.id for s in content.stages] + [s for s in ex.culture if s not in known]
         for stage_id in stage_ids:
@@ -271,6 +294,7 @@ class _Report:
         self.add(f"- Solved before the follow-up (not carried): {counts['solved before follow-up']}\n")
         new = [p for p in ex.problems if p.carried_from is None]
         self.add(f"- New problems at this follow-up: {len(new)}\n\n")
+        self.solved_share()
         carried = [p for p in ex.problems if p.carried_from is not None]
         if not carried:
             return
@@ -283,6 +307,21 @@ class _Report:
             self.add(_row([md_cell(p.text), then, p.status, by_when]))
         self.add("\n")
 
+    def solved_share(self) -> None:
+        """Problems the site could solve alone apart from those needing outside help: only
+        the first say much about the team's own follow-through."""
+        assert self.previous is not None
+        self.add(f"### Problems of {self.previous.start:%Y-%m-%d} solved by now\n\n")
+        share = solved_share(self.previous, self.ex)
+        for outside, label in ((False, "Needing no outside help"), (True, "Needing outside help")):
+            solved, total = share[outside]
+            percent = f" ({round(100 * solved / total)}%)" if total else ""
+            self.add(f"- {label}: {solved} of {total} solved{percent}\n")
+        self.add(
+            "\nFor comparison: a published follow-up of COPE sites found about three in four of the "
+            "problems that needed no outside help solved.\n\n"
+        )
+
     def text(self) -> str:
         return "".join(self.out).rstrip("\n") + "\n"
 
@@ -292,6 +331,7 @@ def exercise_markdown(store: Store, exercise: Exercise, *, today: date | None = 
     previous = store.exercise(exercise.follow_up_of) if exercise.follow_up_of else None
     report = _Report(exercise, previous, today or date.today())
     report.title()
+    report.quality()
     report.teams()
     report.guide_summary()
     report.interviews()

@@ -83,6 +83,8 @@ class Handover(Model):
     effect: str = ""
     challenges: str = ""
     referrals: str = ""
+    # The worker's own look back and what training would help; added later, so optional.
+    reflection: str = ""
     written: datetime = Field(default_factory=now)
 
 

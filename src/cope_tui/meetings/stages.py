@@ -80,6 +80,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("effect", "The effect"),
     ("challenges", "Challenges ahead"),
     ("referrals", "Referrals left in place"),
+    ("reflection", "Reflection and training needs"),
 )
 # Referrals may be left blank: the export lists the latest meeting's referrals anyway.
 REQUIRED = ("journey", "learned", "effect", "challenges")

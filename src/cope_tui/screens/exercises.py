@@ -16,11 +16,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
 from ..cope.exercise import Exercise, progress
+from ..dialogs.parts import clip
 from ..widgets.navigation import OpenExercise
 
 
 def summary_cells(exercise: Exercise, guide_ids: list[str], today: date | None = None) -> tuple[str, ...]:
-    """Site, start, kind, guides done/all, problems open/total, overdue: as the table shows them."""
+    """Site, start, kind, guides done/all, problems open/total, overdue, next exercise: as the
+    table shows them."""
     today = today or date.today()
     done = 0
     for guide_id in guide_ids:
@@ -35,6 +37,7 @@ def summary_cells(exercise: Exercise, guide_ids: list[str], today: date | None =
         f"{done}/{len(guide_ids)}",
         f"{open_}/{len(exercise.problems)}",
         str(overdue) if overdue else "-",
+        f"{exercise.next_exercise:%Y-%m-%d}" if exercise.next_exercise else "-",
     )
 
 
@@ -59,13 +62,17 @@ class ExercisesScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "COPE exercises"
         table = self.query_one(DataTable)
+        # The site takes what the fixed columns leave (each cell has 2 of padding, plus the margin).
+        self.site_width = max(12, min(22, self.app.size.width - 2 - 50 - 2 * 7))
+        site = self.site_width
         for label, key, width in (
-            ("Site", "site", 22),
+            ("Site", "site", site),
             ("Start", "start", 10),
             ("Kind", "kind", 9),
             ("Guides", "guides", 6),
             ("Problems", "problems", 8),
             ("Overdue", "overdue", 7),
+            ("Next", "next", 10),
         ):
             table.add_column(label, key=key, width=width)
         table.focus()
@@ -86,8 +93,8 @@ class ExercisesScreen(Screen[None]):
         table.clear()
         exercises = self.store.exercises()
         for exercise in exercises:
-            cells = summary_cells(exercise, guide_ids)
-            table.add_row(*(Text(c) for c in cells), key=exercise.id)
+            site, *cells = summary_cells(exercise, guide_ids)
+            table.add_row(Text(clip(site, self.site_width)), *(Text(c) for c in cells), key=exercise.id)
         if exercises:
             table.move_cursor(row=min(max(keep, 0), len(exercises) - 1))
         hint = self.query_one("#exercise-empty", Label)

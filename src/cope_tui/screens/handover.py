@@ -21,6 +21,7 @@ HINTS = {
     "effect": "The difference the work made, in the client's view and yours.",
     "challenges": "What lies ahead, and who will help with it.",
     "referrals": "Services that stay in place and how to reach them (the export adds the latest list).",
+    "reflection": "Your own look back: what you would do differently, what training would help.",
 }
 
 

@@ -41,6 +41,10 @@ class StepPanel(VerticalScroll):
             yield Static(escape(step.intro), classes="intro")
         if step.prompts:
             yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
+        if step.skills:
+            # How to work rather than what to ask: marked apart from the prompts, no heading line.
+            lines = [f"◇ [b]{escape(s.name)}[/b] {escape(s.how)}" for s in step.skills]
+            yield Static("\n".join(lines), classes="prompts skills")
         for field in step.fields:
             yield Label(escape(field.label), classes="field-label")
             yield Input(

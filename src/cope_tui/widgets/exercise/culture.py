@@ -33,6 +33,7 @@ class CulturePanel(ExercisePanel):
 
     TITLE = "Culture of service"
     DEFAULT_CSS = """
+    CulturePanel #culture-change { height: auto; max-height: 3; color: $text-muted; }
     CulturePanel #culture-stages { height: 1; }
     CulturePanel #culture-intro { height: auto; max-height: 2; color: $text-muted; text-style: italic; }
     CulturePanel #culture-summary { height: auto; color: $text-muted; }
@@ -61,6 +62,7 @@ class CulturePanel(ExercisePanel):
         return self.stages[self.stage_index]
 
     def compose(self) -> ComposeResult:
+        yield Static(load_culture().change, id="culture-change", markup=False)
         yield Static("", id="culture-stages")
         yield Static("", id="culture-intro", markup=False)
         yield Static("", id="culture-summary", markup=False)

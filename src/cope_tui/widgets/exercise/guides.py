@@ -48,6 +48,7 @@ class TeamTable(_PanelTable):
         Binding("g", "panel('assign_guides')", "Guides", id="overview.guides"),
         Binding("x,delete", "panel('remove_team')", "Remove team", id="overview.remove_team"),
         Binding("d", "panel('edit_details')", "Edit details", show=False, id="overview.details"),
+        Binding("q", "panel('edit_quality')", "Quality here", id="overview.quality"),
     ]
 
 
@@ -78,6 +79,9 @@ class OverviewPanel(ExercisePanel):
         ex = self.exercise
         when = f"{ex.start:%Y-%m-%d}" + (f" to {ex.end:%Y-%m-%d}" if ex.end else "")
         lines = [f"{ex.site} · {when} · facilitator: {ex.facilitator or '-'}"]
+        quality = " ".join(ex.quality.split())
+        lines.append(f"Quality here: {clip(quality, 88)}" if quality else
+                     "Quality here: not written yet (q: what good service means at this site)")
         if ex.follow_up_of:
             carried = sum(1 for p in ex.problems if p.carried_from)
             lines.append(f"Follow-up: {carried} problem(s) carried from the last exercise.")
@@ -198,6 +202,27 @@ class OverviewPanel(ExercisePanel):
         self.app.push_screen(
             Confirm(f"Remove team '{team.name}'? Answers already given stay with their guides.", title="Remove team"),
             answered,
+        )
+
+    def edit_quality(self) -> None:
+        """The opening exercise: the team says, in its own words, what quality means here."""
+        from ...dialogs.text_prompt import TextPrompt
+
+        if self.refuse_if_read_only():
+            return
+
+        def written(text: str | None) -> None:
+            if text is not None and text != self.exercise.quality:
+                self.exercise.quality = text
+                self._done()
+
+        self.app.push_screen(
+            TextPrompt(
+                "What quality means here",
+                "Before the guides: what does good service look like at this site, for clients and staff?",
+                self.exercise.quality,
+            ),
+            written,
         )
 
     def edit_details(self) -> None:

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...content.cope_guides import InterviewQuestion, load_interview
-from ...cope.exercise import Answer, Exercise, Interview, problem_from_interview
+from ...cope.exercise import INTERVIEWEES, Answer, Exercise, Interview, problem_from_interview, set_interviewee
 from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
 from .list_detail import ListDetailPanel
@@ -56,8 +56,9 @@ class InterviewsPanel(ListDetailPanel):
         Binding("p", "raise_problem", "Problem", id="interviews.problem"),
         Binding("a", "add", "Add", id="interviews.add", tooltip="Add the next interview"),
         Binding("x", "delete", "Delete", id="interviews.delete", tooltip="Delete the selected interview"),
+        Binding("w", "who", "Who", id="interviews.who", tooltip="Client, non-user, community member or co-worker"),
         # Reached only while read-only (check_action hides the real ones): says why.
-        Binding("y,n,s,c,p,a,x", "refuse_read_only", show=False, id="interviews.refuse"),
+        Binding("y,n,s,c,p,a,x,w", "refuse_read_only", show=False, id="interviews.refuse"),
     ]
 
     def __init__(self, exercise: Exercise, *, read_only: bool = False, id: str | None = None):
@@ -77,6 +78,7 @@ class InterviewsPanel(ListDetailPanel):
         yield Static("", id="interview-detail", classes="sensitive", markup=False)
 
     LIST_ID, DETAIL_ID = "interview-list", "interview-questions"
+    EDITING = ("add", "delete", "who")
     ON_DETAIL = ("answer", "comment", "raise_problem")
 
     def entries(self) -> list[Interview]:
@@ -106,12 +108,12 @@ class InterviewsPanel(ListDetailPanel):
         table = self._list
         keep = table.cursor_row if select is None else select
         table.clear(columns=True)
-        for label in ("No.", "When", "Answered", "Flagged"):
+        for label in ("No.", "When", "Answered", "Flagged", "Who"):
             table.add_column(label)
         interviews = self.exercise.interviews
         if not interviews:
             hint = "(none)" if self.read_only else "(none yet: press a)"
-            table.add_row("", Text(hint, style="dim italic"), "", "", key="__empty__")
+            table.add_row("", Text(hint, style="dim italic"), "", "", "", key="__empty__")
         total = len(self.questionnaire.questions)
         for interview in interviews:
             answered, flagged = self._counts(interview)
@@ -120,6 +122,7 @@ class InterviewsPanel(ListDetailPanel):
                 f"{interview.at:%d %b %H:%M}",
                 f"{answered} of {total}",
                 f"{FLAG} {flagged}" if flagged else "",
+                interview.interviewee,
                 key=interview.id,
             )
         if interviews:
@@ -205,7 +208,18 @@ class InterviewsPanel(ListDetailPanel):
         self.changed()
         self._fill_list(len(self.exercise.interviews) - 1)
         self.screen.set_focus(self._detail)
-        self.notify(f"Interview {number} started. Remember: no names.")
+        self.notify(f"Interview {number} started. Remember: no names. w: who was interviewed.")
+
+    def action_who(self) -> None:
+        """Step through who the interview heard: COPE also asks non-users, the community and co-workers."""
+        if self.refuse_if_read_only():
+            return
+        interview = self.current_interview
+        if interview is None:
+            return
+        set_interviewee(interview, INTERVIEWEES[(INTERVIEWEES.index(interview.interviewee) + 1) % len(INTERVIEWEES)])
+        self._saved()
+        self.notify(f"Interview {interview.number}: {interview.interviewee}", timeout=2)
 
     def delete_question(self, entry: Interview) -> tuple[str, str]:
         return (

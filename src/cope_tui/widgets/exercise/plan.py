@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...cope.exercise import PRIORITIES, STATUSES, Problem, raise_problem, set_status
+from .plan_committee import ask_next_exercise
 from ...dialogs.confirm import Confirm
 from ...dialogs.parts import clip
 from ...dialogs.problem_form import ProblemForm, ProblemValues
@@ -38,10 +39,10 @@ WHO_MAX = 14
 NOTE_MAX = 30
 TEXT_MIN = 20
 
-_EDITING = frozenset({"add", "edit", "cycle_status", "drop"})
-_NEEDS_ROW = frozenset({"edit", "cycle_status", "drop"})
+_EDITING = frozenset({"add", "edit", "cycle_status", "drop", "outside_help", "next_exercise"})
+_NEEDS_ROW = frozenset({"edit", "cycle_status", "drop", "outside_help"})
 # Problem-only keys, hidden while the table shows the culture plan.
-_PROBLEM_ONLY = frozenset({"add", "cycle_status", "drop", "cycle_sort", "cycle_filter"})
+_PROBLEM_ONLY = frozenset({"add", "cycle_status", "drop", "cycle_sort", "cycle_filter", "outside_help"})
 MODES: tuple[str, ...] = ("Problems", "Culture of service")
 
 
@@ -104,8 +105,10 @@ class PlanPanel(ExercisePanel):
         Binding("f", "cycle_filter", "Filter", id="plan.filter"),
         Binding("space", "toggle_done", "Done", id="plan.culture_done"),
         Binding("c", "toggle_mode", "Culture plan", id="plan.culture"),
+        Binding("h", "outside_help", "Outside help", id="plan.outside_help"),
+        Binding("d", "next_exercise", "Next exercise", id="plan.next_exercise"),
         # Reached only when the editing keys above are disabled (check_action): they say why.
-        Binding("a,e,space,x", "refuse_read_only", show=False, id="plan.refuse_read_only"),
+        Binding("a,e,space,x,h,d", "refuse_read_only", show=False, id="plan.refuse_read_only"),
     ]
 
     def __init__(self, exercise, *, read_only: bool = False, id: str | None = None):
@@ -168,6 +171,9 @@ class PlanPanel(ExercisePanel):
         counts = " · ".join(f"{s} {sum(1 for p in problems if p.status == s)}" for s in STATUSES)
         overdue = sum(1 for p in problems if p.overdue())
         line = f"{counts} · {OVERDUE_MARK} overdue {overdue}"
+        when = self.exercise.next_exercise
+        line += f"\noutside help {sum(1 for p in problems if p.outside_help)} (h) · next exercise "
+        line += f"{when:%Y-%m-%d} (d)" if when else "not set (d)"
         if self.exercise.follow_up_of is not None:
             carried = [p for p in problems if p.carried_from is not None]
             done = sum(1 for p in carried if p.status == "done")
@@ -263,7 +269,7 @@ class PlanPanel(ExercisePanel):
         p = self.current()
         detail = ""
         if p is not None:
-            parts = [f"[{source_kind(p)}] {p.text}"]
+            parts = [f"[{source_kind(p)}] {p.text}" + (" (needs outside help)" if p.outside_help else "")]
             if p.cause:
                 parts.append(f"cause: {p.cause}")
             if p.recommendation:
@@ -398,6 +404,20 @@ class PlanPanel(ExercisePanel):
             Confirm(f"Drop '{clip(problem.text, 50)}'? It stays in the plan, marked dropped.", title="Drop problem"),
             answered,
         )
+
+    def action_outside_help(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        problem = self.current()
+        if problem is None:
+            return
+        problem.outside_help = not problem.outside_help
+        self.notify("Needs outside help" if problem.outside_help else "The site can solve it itself", timeout=2)
+        self._done(problem)
+
+    def action_next_exercise(self) -> None:
+        if not self.refuse_if_read_only():
+            ask_next_exercise(self, lambda: self._done(self.current()))
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
