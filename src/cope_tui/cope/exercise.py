@@ -354,8 +354,9 @@ def _contacts_of(contacts: list[FlowContact]) -> list[client_flow.Contact]:
     ]
 
 
-def flow_times(exercise: Exercise) -> list[client_flow.ClientTimes]:
-    return client_flow.client_times(_visits(exercise), _contacts(exercise))
+def flow_times(exercise: Exercise, now: int | None = None) -> list[client_flow.ClientTimes]:
+    """`now`: the clock on the register's own day (client_flow.live_minutes), else None."""
+    return client_flow.client_times(_visits(exercise), _contacts(exercise), now=now)
 
 
 # ---- helpers --------------------------------------------------------------------------

@@ -174,26 +174,32 @@ class _Report:
     def flow(self) -> None:
         ex = self.ex
         self.add("## Client flow\n\n")
-        rows = flow_times(ex)
+        rows = flow_times(ex, client_flow.live_minutes(ex.flow_date, self.today))
         if not rows:
             self.add("No client flow recorded.\n\n")
             return
         when = f" on {ex.flow_date:%Y-%m-%d}" if ex.flow_date else ""
         self.add(f"{len(rows)} client{'s' if len(rows) != 1 else ''}{when}; times in minutes.\n\n")
+        self.add(f"{client_flow.DEFINITIONS}\n\n")
         self.add(table_header(["Client", "Type", "Arrival", "Total", "Contact", "Waiting"]))
         for r in rows:
-            total = "still in the facility" if r.total is None else r.total
-            self.add(_row([r.number, md_cell(r.visit_type), f"{r.arrival:%H:%M}", total, r.contact, _minutes(r.waiting)]))
+            if r.finished:
+                total, waiting = _minutes(r.total), _minutes(r.waiting)
+            elif r.total is None:
+                total, waiting = "still in the facility", "-"
+            else:
+                total, waiting = f"{r.total} so far", f"{r.waiting} so far"
+            self.add(_row([r.number, md_cell(r.visit_type), f"{r.arrival:%H:%M}", total, r.contact, waiting]))
         self.add("\n")
         for heading, summaries in (
             ("By visit type", client_flow.by_visit_type(rows)),
             ("By hour of arrival", client_flow.by_hour(rows)),
         ):
             self.add(f"### {heading}\n\n")
-            self.add(table_header(["", "Clients", "Mean total", "Mean contact", "Mean waiting", "Longest wait"]))
+            self.add(table_header(["", "Clients", "Finished", "Mean total", "Mean contact", "Mean waiting", "Longest wait"]))
             for s in summaries:
                 self.add(
-                    _row([md_cell(s.label), s.clients, _minutes(s.mean_total), _minutes(s.mean_contact),
+                    _row([md_cell(s.label), s.clients, s.finished, _minutes(s.mean_total), _minutes(s.mean_contact),
                           _minutes(s.mean_waiting), _minutes(s.max_waiting)])
                 )
             self.add("\n")
