@@ -120,6 +120,19 @@ class _Report:
                 answer = ex.answer(guide.id, question_id)
                 self.add(_row([md_cell(question.text), ANSWER_LABEL.get(answer.value, "-"), md_cell(answer.comment) or "-"]))
             self.add("\n")
+        self.other_comments()
+
+    def other_comments(self) -> None:
+        """Comments on questions that are not flagged (or not answered yet): written, so kept."""
+        rows = []
+        for guide in self.guides.guides:
+            for question in guide.questions:
+                answer = self.ex.answer(guide.id, question.id)
+                if answer.comment.strip() and not question.flags(answer.value):
+                    rows.append([guide.number, md_cell(question.text), ANSWER_LABEL.get(answer.value, "not answered"), md_cell(answer.comment)])
+        if rows:
+            self.add("### Comments on other questions\n\n")
+            self.add(table_header(["Guide", "Question", "Answer", "Comment"]) + "".join(_row(r) for r in rows) + "\n")
 
     def interviews(self) -> None:
         ex = self.ex
@@ -139,6 +152,12 @@ class _Report:
             flags = sum(n for value, n in values.items() if question.flags(value))
             self.add(_row([md_cell(question.text), values["yes"], values["no"], values["not_sure"], flags]))
         self.add("\n")
+        for question in guide.questions:
+            noted = [(i.number, i.answers[question.id].comment.strip()) for i in ex.interviews
+                     if question.kind != "open" and question.id in i.answers and i.answers[question.id].comment.strip()]
+            if noted:
+                self.add(f"**Comments on: {md_cell(question.text)}**\n\n")
+                self.add("".join(f"- Interview {number}: {md_cell(text)}\n" for number, text in noted) + "\n")
         for question in guide.questions:
             if question.kind != "open":
                 continue
