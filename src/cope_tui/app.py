@@ -54,7 +54,9 @@ class SaveStatusChanged(Message):
 class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {CopeCommands}
+    # Only ours: Textual's system commands (Keys, Maximize, Screenshot...) are not a
+    # facilitator's, and some of them fail in this app.
+    COMMANDS = {CopeCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -361,6 +363,10 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
 
     def action_search(self) -> None:
         self.toggle_search()
+
+    def get_system_commands(self, screen: Screen):
+        """None of Textual's: every command the palette offers comes from CopeCommands."""
+        return iter(())
 
     def action_command_palette(self) -> None:
         if not isinstance(self.screen, CommandPalette):

@@ -34,6 +34,10 @@ GUIDE = """\
   ctrl+r           preview the Markdown summary; w writes it to a file
   F9               rate progress on the client's goals, 0-10 and a note
 
+[b]Clients[/b]  The home screen: type to find client (the list filters);
+  / or ctrl+l      find client from the list; ↓ back to the list
+  ctrl+n           new client;  enter  open the highlighted one
+
 [b]A client's journey[/b]  On the client screen:
   s                change the helping stage (a reason is kept, dated)
   g                case plan: goals, indicators, scores and their trend

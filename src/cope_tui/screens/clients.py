@@ -63,8 +63,8 @@ class ClientsScreen(Screen[None]):
         """The list is on screen and usable: time for the work that would delay it."""
     BINDINGS = [
         Binding("ctrl+n", "new_client", "New client", id="clients.new"),
-        Binding("slash", "search", "Search", id="clients.search", show=False),
-        Binding("ctrl+l", "search", "Search", id="clients.search_alt"),
+        Binding("slash", "search", "Find client", id="clients.search", show=False),
+        Binding("ctrl+l", "search", "Find client", id="clients.search_alt"),
         Binding("escape", "clear_search", "Clear", show=False, id="clients.clear"),
         Binding("f3", "exercises", "Exercises", id="clients.exercises"),
         Binding("ctrl+t", "follow_through", "Follow-through", id="clients.follow_through"),
@@ -74,7 +74,7 @@ class ClientsScreen(Screen[None]):
         yield Header()
         # No select-on-focus: a key typed on the list lands here, and the next one must not
         # replace it.
-        yield Input(placeholder="Search clients (type to filter; ↓ to the list)", id="client-search", select_on_focus=False)
+        yield Input(placeholder="Find client (type to filter; ↓ to the list)", id="client-search", select_on_focus=False)
         yield Label("", id="client-empty", classes="hint")
         # The first frame shows the list as text: a DataTable costs more to build than the
         # rest of the screen together, so it takes the text's place once that frame is out.
