@@ -109,6 +109,13 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
         self._install_signal_handlers()
         for warning in self.settings.warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=15)
+        if self.settings.keys:
+            from .app_keys import check_keymap
+
+            keymap, warnings = check_keymap(self.settings.keys, self.settings.keys_file, type(self))
+            self.set_keymap(keymap)
+            for warning in warnings:
+                self.notify(warning, title="Keys", severity="warning", timeout=20)
         self._mounted_app = True
         self.idle_seconds = self._idle_seconds  # starts the idle check
         if getattr(self.session.store, "locked", False):

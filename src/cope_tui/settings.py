@@ -1,4 +1,5 @@
-"""User settings: how long the app may sit idle before it locks the screen.
+"""User settings: how long the app may sit idle before it locks the screen, and the
+keys the user rebinds in the `[keys]` table.
 
 Read from the config file, then the environment, then the command line, each
 overriding the one before. A bad file or variable never stops the app: it is
@@ -8,6 +9,7 @@ named in a warning and the value below it is used.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,10 +25,21 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class KeySetting:
+    """One line of `[keys]`: a binding id and the key(s) it should answer instead."""
+
+    binding_id: str
+    keys: str
+    line: int  # in config.toml, so a warning can say where to look
+
+
+@dataclass(frozen=True)
 class Settings:
     idle_minutes: int = DEFAULT_IDLE_MINUTES  # 0: never lock
     source: str = "default"
     warnings: tuple[str, ...] = field(default=())
+    keys: tuple[KeySetting, ...] = field(default=())
+    keys_file: str = ""  # where `keys` came from, for the app's own warnings about them
 
     @property
     def idle_seconds(self) -> float | None:
@@ -87,6 +100,51 @@ def _from_file(path: Path) -> int | None:
     return check_minutes(lock["idle_minutes"], f"'{path}' [lock] idle_minutes")
 
 
+def _flat(table: dict, prefix: str = "") -> dict[str, object]:
+    """Binding ids hold dots, so `meeting.next = "f6"` unquoted is a nested TOML table."""
+    found: dict[str, object] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            found.update(_flat(value, f"{prefix}{key}."))
+        else:
+            found[f"{prefix}{key}"] = value
+    return found
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """The line of each entry of `[keys]` (tomllib keeps no positions)."""
+    lines: dict[str, int] = {}
+    in_keys = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        header = re.match(r"\s*\[\s*([^\]]*?)\s*\]", line)
+        if header:
+            in_keys = header.group(1) == "keys"
+            continue
+        entry = re.match(r"""\s*((?:"[^"]*"|'[^']*'|[^=\s"']+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[^=\s."']+))*)\s*=""", line)
+        if in_keys and entry:
+            lines[re.sub(r"""["'\s]""", "", entry.group(1))] = number
+    return lines
+
+
+def _keys_from_file(path: Path) -> tuple[list[KeySetting], list[str]]:
+    """The `[keys]` entries that are text, and a warning naming the line of each that is not."""
+    table = _table(path, "keys")
+    if not table:
+        return [], []
+    lines = _key_lines(path)
+    found, warnings = [], []
+    for binding_id, value in _flat(table).items():
+        line = lines.get(binding_id, 0)
+        if isinstance(value, str) and value.strip():
+            found.append(KeySetting(binding_id, value.strip(), line))
+        else:
+            warnings.append(
+                f"'{path}' line {line}: [keys] {binding_id} needs its key in quotes, for example "
+                f'"{binding_id}" = "ctrl+b". The line is ignored.'
+            )
+    return found, warnings
+
+
 def load_settings(
     *,
     flag: int | None = None,
@@ -98,8 +156,11 @@ def load_settings(
     warnings: list[str] = []
     minutes, source = DEFAULT_IDLE_MINUTES, "default"
     file = path or config_path()
+    keys: list[KeySetting] = []
     try:
         found = _from_file(file)
+        keys, key_warnings = _keys_from_file(file)
+        warnings += key_warnings
     except SettingsError as exc:
         warnings.append(f"{exc} The file is ignored until it is fixed.")
     else:
@@ -113,7 +174,7 @@ def load_settings(
             warnings.append(f"{exc} The variable is ignored until it is fixed.")
     if flag is not None:
         minutes, source = check_minutes(flag, "--lock-after"), "--lock-after"
-    return Settings(minutes, source, tuple(warnings))
+    return Settings(minutes, source, tuple(warnings), tuple(keys), str(file) if keys else "")
 
 
 def text_setting(table: str, key: str, *, path: Path | None = None) -> str | None:
