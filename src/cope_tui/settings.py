@@ -8,6 +8,7 @@ named in a warning and the value below it is used.
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import tomllib
@@ -188,3 +189,17 @@ def text_setting(table: str, key: str, *, path: Path | None = None) -> str | Non
     if not isinstance(value, str) or not value.strip():
         raise SettingsError(f"'{file}' [{table}] {key}: expected text in quotes, for example {key} = \"...\".")
     return value.strip()
+
+
+def user_name() -> str:
+    """Who is at the keyboard, for the audit log: `[user] name`, else the login name."""
+    try:
+        name = text_setting("user", "name")
+    except SettingsError:
+        name = None
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment (a bare container)
+        return "unknown"
