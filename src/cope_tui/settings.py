@@ -27,7 +27,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class KeySetting:
-    """One line of `[keys]`: a binding id and the key(s) it should answer instead."""
+    """One line of `[keys]`: a binding id and the keys it should answer instead."""
 
     binding_id: str
     keys: str

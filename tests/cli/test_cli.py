@@ -369,7 +369,7 @@ def test_damaged_db_offers_the_newest_good_backup_at_a_terminal(tmp_path, capsys
     assert cli_module.launch(db, is_tty=True, input_fn=_answer("n"), run=app) == 1
     err = capsys.readouterr().err
     assert "not valid JSON" in err
-    assert "the newest good backup is from" in err and "(2 client(s), 0 meeting(s))" in err
+    assert "the newest good backup is from" in err and "(2 clients, 0 meetings)" in err
     assert f"cope-tui doctor --db {db} --restore-newest" in err
     assert app.calls == [] and db.read_bytes() == content
 

@@ -21,6 +21,7 @@ from ..paths import ENV_PASSPHRASE, resolve_db_path
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 from .parser import build_parser
 from .shared import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, InputFn, ask_yes_no, from_env, interactive, say
+from ..words import counted
 
 if TYPE_CHECKING:
     from ..store.backup_check import CheckResult
@@ -78,7 +79,7 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
 def _describe(backup: Backup, check: CheckResult) -> str:
     from ..store.doctor import when
 
-    return f"{when(backup.taken)} ({check.clients} client(s), {check.meetings} meeting(s))"
+    return f"{when(backup.taken)} ({counted(check.clients, 'client')}, {counted(check.meetings, 'meeting')})"
 
 
 def backup_hint(db: Path) -> Backup | None:
@@ -228,7 +229,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         existing = len(store.clients())
         if existing:
             raise Failure(
-                f"'{db}' already holds {existing} client(s); demo data is only written to a database "
+                f"'{db}' already holds {counted(existing, 'client')}; demo data is only written to a database "
                 "without clients. Choose a new file with --db PATH."
             )
         counts = write_demo(store, meeting_guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
