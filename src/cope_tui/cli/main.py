@@ -227,6 +227,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         unlock(store, doing="writing demo data")
         existing = len(store.clients())
+        if existing and _holds_demo(store):
+            # The README's command run a second time: the demo is there, so say so and let
+            # the `&& cope-tui --db ...` that follows open it.
+            print(f"'{db}' already holds the demo data ({counted(existing, 'client')}); nothing was written.")
+            return EXIT_OK
         if existing:
             raise Failure(
                 f"'{db}' already holds {counted(existing, 'client')}; demo data is only written to a database "
@@ -244,6 +249,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{cope['done']} now done, plus {cope['new']} new) to {store.path}"
     )
     return EXIT_OK
+
+
+def _holds_demo(store: Store) -> bool:
+    """The demo's own records: its fictional COPE site, facilitated by its fictional facilitator."""
+    from ..demo.exercise import FACILITATOR, SITE
+
+    return any(e.site == SITE and e.facilitator == FACILITATOR for e in store.exercises())
 
 
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
