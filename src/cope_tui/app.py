@@ -26,6 +26,9 @@ from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
 from .widgets.terminal_guard import GuardedOutput
 
+# Our theme names (settings.THEMES) as Textual knows them.
+TEXTUAL_THEMES = {"dark": "textual-dark", "light": "textual-light", "ansi-dark": "ansi-dark", "ansi-light": "ansi-light"}
+
 # App actions that show no client content, so they still work under the lock.
 _ALLOWED_WHILE_LOCKED = frozenset(
     {"quit", "help_quit", "help", "save_now", "lock_now", "focus_next", "focus_previous", "bell", "focus"}
@@ -109,6 +112,8 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
         self._install_signal_handlers()
         for warning in self.settings.warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=15)
+        if self.settings.theme:
+            self.theme = TEXTUAL_THEMES[self.settings.theme]
         if self.settings.keys:
             from .app_keys import check_keymap
 
@@ -359,6 +364,21 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
             self.screen.dismiss()
             return
         self.push_screen(HelpScreen(self.screen))
+
+    def action_choose_theme(self, name: str) -> None:
+        """From the palette: the theme at once, then kept in config.toml (off the UI thread)."""
+        self.theme = TEXTUAL_THEMES[name]
+        self.run_worker(partial(self._keep_theme, name), thread=True, group="settings")
+
+    def _keep_theme(self, name: str) -> None:
+        from .settings import SettingsError, save_setting
+
+        try:
+            save_setting("ui", "theme", name)
+        except SettingsError as exc:
+            self.call_from_thread(self.notify, f"{exc} The theme lasts until you quit.", title="Theme", severity="warning")
+            return
+        self.call_from_thread(self.notify, f"Theme: {name}. Kept for next time in config.toml.", title="Theme")
 
     def action_privacy(self) -> None:
         from .dialogs.privacy import PrivacyScreen

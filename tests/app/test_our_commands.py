@@ -77,3 +77,32 @@ async def test_the_home_search_has_one_name_in_footer_help_and_readme(session):
         readme = README.read_text(encoding="utf-8")
         home = readme.split("- **Clients** (home screen):")[1].split("\n- ")[0]
         assert "find client" in home.casefold() and not re.search(r"\bsearch\b", home)
+
+
+async def test_a_theme_chosen_in_the_palette_is_kept_for_next_time(session, tmp_path):
+    from cope_tui.settings import config_path, load_settings
+    from helpers.pilot import palette_offers
+
+    app = create_app(session, settings=Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query("#client-table"), what="the client list")
+        assert app.theme != "textual-light"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"theme light")
+        await until(pilot, lambda: palette_offers(app, "Theme: light"), what="the palette to offer the light theme")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.theme == "textual-light", what="the light theme")
+        await until(pilot, lambda: config_path().exists() and load_settings(env={}).theme == "light", what="config.toml")
+    again = create_app(session, settings=load_settings(env={}))
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: again.screen.query("#client-table"), what="the client list")
+        assert again.theme == "textual-light"
+
+
+def test_every_theme_offered_is_one_textual_has():
+    from textual.theme import BUILTIN_THEMES
+
+    from cope_tui.app import TEXTUAL_THEMES
+    from cope_tui.settings import THEMES
+
+    assert set(TEXTUAL_THEMES) == set(THEMES) and set(TEXTUAL_THEMES.values()) <= set(BUILTIN_THEMES)
