@@ -36,7 +36,7 @@ def _warnings(app) -> list[str]:
 
 
 async def _home(pilot, app) -> None:
-    await until(pilot, lambda: app.screen.query("#client-table") and app.screen.focused is not None, what="the list")
+    await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "client-table", what="the list, focused")
 
 
 async def test_a_rebound_action_answers_its_new_key(session, tmp_path):

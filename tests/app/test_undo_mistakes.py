@@ -52,7 +52,7 @@ def _stored(db):
 
 
 async def _home(pilot, app) -> None:
-    await until(pilot, lambda: app.screen.query("#client-table") and app.screen.focused is not None, what="the list")
+    await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "client-table", what="the list, focused")
 
 
 def _confirm_text(app) -> str:

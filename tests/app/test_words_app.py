@@ -54,7 +54,7 @@ async def test_w_in_a_preview_proposes_the_documents_folder(tmp_path, monkeypatc
     create_client(session.store, "C-0007")
     app = create_app(session, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.screen.query("#client-table") and app.screen.focused is not None, what="the list")
+        await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "client-table", what="the list, focused")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen), what="the client")
         await pilot.press("ctrl+r")
