@@ -41,3 +41,16 @@ async def test_an_open_visit_is_waiting_in_the_register_and_not_a_finished_one_i
         await pilot.press("3")
         await pilot.pause()
         assert "(still in the facility)" in str(app.query_one("#flow-chart", Static).content)
+
+
+async def test_the_analysis_columns_fit_beside_the_sidebar_at_80_columns() -> None:
+    ex = cope.new_exercise("Site", date(2026, 3, 2))
+    for n in range(12):
+        cope.add_visit(ex, "follow-up", f"{8 + n // 6:02d}:{n * 5 % 60:02d}")
+    app = FlowApp(ex)
+    async with app.run_test(size=(58, 24)) as pilot:  # what the exercise screen leaves it at 80
+        await pilot.press("2")
+        await pilot.pause()
+        for table_id in ("#flow-by-type", "#flow-by-hour"):
+            table = app.query_one(table_id, DataTable)
+            assert table.virtual_size.width <= table.scrollable_content_region.width, table_id

@@ -17,8 +17,8 @@ _HHMM = re.compile(r"^\s*(\d{1,2})[:.h]?(\d{2})\s*$")
 DEFINITIONS = (
     "Total: arrival to departure; with no departure, to the end of the last contact once "
     "the day is over. Contact: the staff contacts added up. Waiting: total minus contact. "
-    "A visit is finished when the client has left (or the day is over and no contact is "
-    "open); on the day an open visit counts until now. Means and the chart take finished "
+    "A visit is finished (done) when the client has left, or the day is over and no contact "
+    "is open; on the day an open visit counts until now. Means and the chart take finished "
     "visits only."
 )
 

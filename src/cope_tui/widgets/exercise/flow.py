@@ -78,7 +78,7 @@ class FlowPanel(ExercisePanel):
                 yield Static("", id="flow-client", markup=False)
                 yield DataTable(id="flow-register", cursor_type="row", zebra_stripes=False)
             with VerticalScroll(id="flow-analysis"):
-                yield Label("By visit type (means in minutes over finished visits)")
+                yield Label("By visit type (minutes; means over Done visits)")
                 yield DataTable(id="flow-by-type", show_cursor=False)
                 yield Label("By hour of arrival")
                 yield DataTable(id="flow-by-hour", show_cursor=False)
@@ -160,7 +160,8 @@ class FlowPanel(ExercisePanel):
         ):
             table = self.query_one(table_id, DataTable)
             table.clear(columns=True)
-            table.add_columns(label, "Clients", "Finished", "Total", "Seen", "Wait", "Max wait")
+            # Short headers: all seven columns fit beside the sidebar at 80 columns.
+            table.add_columns(label, "All", "Done", "Total", "Seen", "Wait", "Max wait")
             for s in summaries:
                 numbers = (s.mean_total, s.mean_contact, s.mean_waiting, s.max_waiting)
                 table.add_row(s.label, str(s.clients), str(s.finished), *("-" if n is None else str(n) for n in numbers))
