@@ -80,3 +80,14 @@ def test_the_readme_example_is_a_keymap_without_warnings(tmp_path):
     settings = _settings(tmp_path, example)
     keymap, warnings = check_keymap(settings.keys, settings.keys_file, CopeApp)
     assert warnings == [] and keymap["meeting.next"] == "f10"
+
+
+def test_an_app_key_moved_onto_a_screen_key_and_two_entries_on_one_key_are_conflicts(tmp_path):
+    from cope_tui.app import CopeApp
+    from cope_tui.app_keys import check_keymap
+
+    settings = _settings(tmp_path, '"app.search" = "ctrl+n"\n"clients.new" = "ctrl+e"\n"clients.exercises" = "ctrl+e"\n')
+    keymap, warnings = check_keymap(settings.keys, settings.keys_file, CopeApp)
+    assert any("line 2" in w and "app.search" in w and "already answers" in w for w in warnings), warnings
+    assert any("line 3" in w and "clients.exercises" in w for w in warnings), warnings
+    assert keymap == {"clients.exercises": "ctrl+e"}  # the other of the pair keeps its new key
