@@ -26,6 +26,9 @@ from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
 from .widgets.terminal_guard import GuardedOutput
 
+# Our theme names (settings.THEMES) as Textual knows them.
+TEXTUAL_THEMES = {"dark": "textual-dark", "light": "textual-light", "ansi-dark": "ansi-dark", "ansi-light": "ansi-light"}
+
 # App actions that show no client content, so they still work under the lock.
 _ALLOWED_WHILE_LOCKED = frozenset(
     {"quit", "help_quit", "help", "save_now", "lock_now", "focus_next", "focus_previous", "bell", "focus"}
@@ -54,7 +57,9 @@ class SaveStatusChanged(Message):
 class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {CopeCommands}
+    # Only ours: Textual's system commands (Keys, Maximize, Screenshot...) are not a
+    # facilitator's, and some of them fail in this app.
+    COMMANDS = {CopeCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -107,6 +112,15 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
         self._install_signal_handlers()
         for warning in self.settings.warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=15)
+        if self.settings.theme:
+            self.theme = TEXTUAL_THEMES[self.settings.theme]
+        if self.settings.keys:
+            from .app_keys import check_keymap
+
+            keymap, warnings = check_keymap(self.settings.keys, self.settings.keys_file, type(self))
+            self.set_keymap(keymap)
+            for warning in warnings:
+                self.notify(warning, title="Keys", severity="warning", timeout=20)
         self._mounted_app = True
         self.idle_seconds = self._idle_seconds  # starts the idle check
         if getattr(self.session.store, "locked", False):
@@ -351,6 +365,21 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_choose_theme(self, name: str) -> None:
+        """From the palette: the theme at once, then kept in config.toml (off the UI thread)."""
+        self.theme = TEXTUAL_THEMES[name]
+        self.run_worker(partial(self._keep_theme, name), thread=True, group="settings")
+
+    def _keep_theme(self, name: str) -> None:
+        from .settings import SettingsError, save_setting
+
+        try:
+            save_setting("ui", "theme", name)
+        except SettingsError as exc:
+            self.call_from_thread(self.notify, f"{exc} The theme lasts until you quit.", title="Theme", severity="warning")
+            return
+        self.call_from_thread(self.notify, f"Theme: {name}. Kept for next time in config.toml.", title="Theme")
+
     def action_privacy(self) -> None:
         from .dialogs.privacy import PrivacyScreen
 
@@ -361,6 +390,10 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
 
     def action_search(self) -> None:
         self.toggle_search()
+
+    def get_system_commands(self, screen: Screen):
+        """None of Textual's: every command the palette offers comes from CopeCommands."""
+        return iter(())
 
     def action_command_palette(self) -> None:
         if not isinstance(self.screen, CommandPalette):

@@ -23,6 +23,15 @@ def default_db_path() -> Path:
     return user_data_path("cope-tui", appauthor=False) / DEFAULT_NAME
 
 
+def export_folder() -> Path:
+    """Where a written export is proposed: the user's documents folder, else home (the
+    folder the app was started from is often a checkout or /tmp, no place for records)."""
+    from platformdirs import user_documents_path
+
+    documents = user_documents_path()
+    return documents if documents.is_dir() else Path.home()
+
+
 def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
     if cli_value:
         return real_db_path(cli_value)

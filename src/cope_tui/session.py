@@ -155,3 +155,48 @@ def start_meeting(
     )
     store.put_meeting(meeting)
     return meeting
+
+
+# ---- undoing a mistake ---------------------------------------------------------------------
+# Through the saver under the record's own key, so a save still waiting for that record is
+# replaced, never written after the deletion. The audit entry holds ids, never content.
+
+
+def delete_client(session: Session, client: Client, *, by: str) -> list[str]:
+    """Delete a client added by mistake, with its draft meetings (their ids are returned).
+    A client with a finalised meeting is refused: a signed record is never deleted."""
+    from .store import audit
+
+    meetings = session.store.meetings(client.id)
+    if any(m.finalised for m in meetings):
+        raise ValueError(
+            f"{client.code} has a finalised meeting, and a signed record is never deleted. "
+            "To end the work with this client, close them from the handover (h on the client)."
+        )
+    store, ids = session.store, [m.id for m in meetings]
+
+    def write() -> None:
+        for meeting_id in ids:
+            store.delete("meetings", meeting_id)
+        store.delete("clients", client.id)
+        audit.record(store, "delete-client", client_id=client.id, meeting_ids=ids, by=by)
+
+    for meeting_id in ids:
+        session.saver.submit(f"meeting:{meeting_id}", lambda: None)
+    session.saver.submit(f"client:{client.id}", write)
+    return ids
+
+
+def discard_meeting(session: Session, meeting: Meeting, *, by: str) -> None:
+    """Discard a draft meeting started by mistake; a finalised one is refused."""
+    from .store import audit
+
+    if meeting.finalised:
+        raise ValueError("A finalised meeting is a signed record and is never discarded; add an addendum instead.")
+    store = session.store
+
+    def write() -> None:
+        store.delete("meetings", meeting.id)
+        audit.record(store, "discard-meeting", meeting_id=meeting.id, client_id=meeting.client_id, by=by)
+
+    session.saver.submit(f"meeting:{meeting.id}", write)

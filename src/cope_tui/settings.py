@@ -1,4 +1,5 @@
-"""User settings: how long the app may sit idle before it locks the screen.
+"""User settings: how long the app may sit idle before it locks the screen, the keys
+the user rebinds in the `[keys]` table, and the theme chosen in the palette (`[ui]`).
 
 Read from the config file, then the environment, then the command line, each
 overriding the one before. A bad file or variable never stops the app: it is
@@ -7,13 +8,18 @@ named in a warning and the value below it is used.
 
 from __future__ import annotations
 
+import getpass
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ENV_LOCK_MINUTES = "COPE_TUI_LOCK_MINUTES"
+# The themes offered (the palette's "Theme: ..."): two of Textual's own and two in the
+# terminal's own colours, each readable with 16 colours.
+THEMES = ("dark", "light", "ansi-dark", "ansi-light")
 DEFAULT_IDLE_MINUTES = 10
 MAX_IDLE_MINUTES = 24 * 60  # a day; longer is the same as never, which 0 says plainly
 
@@ -23,10 +29,22 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class KeySetting:
+    """One line of `[keys]`: a binding id and the keys it should answer instead."""
+
+    binding_id: str
+    keys: str
+    line: int  # in config.toml, so a warning can say where to look
+
+
+@dataclass(frozen=True)
 class Settings:
     idle_minutes: int = DEFAULT_IDLE_MINUTES  # 0: never lock
     source: str = "default"
     warnings: tuple[str, ...] = field(default=())
+    keys: tuple[KeySetting, ...] = field(default=())
+    keys_file: str = ""  # where `keys` came from, for the app's own warnings about them
+    theme: str | None = None  # one of THEMES; None: the app's default
 
     @property
     def idle_seconds(self) -> float | None:
@@ -87,6 +105,51 @@ def _from_file(path: Path) -> int | None:
     return check_minutes(lock["idle_minutes"], f"'{path}' [lock] idle_minutes")
 
 
+def _flat(table: dict, prefix: str = "") -> dict[str, object]:
+    """Binding ids hold dots, so `meeting.next = "f6"` unquoted is a nested TOML table."""
+    found: dict[str, object] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            found.update(_flat(value, f"{prefix}{key}."))
+        else:
+            found[f"{prefix}{key}"] = value
+    return found
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """The line of each entry of `[keys]` (tomllib keeps no positions)."""
+    lines: dict[str, int] = {}
+    in_keys = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        header = re.match(r"\s*\[\s*([^\]]*?)\s*\]", line)
+        if header:
+            in_keys = header.group(1) == "keys"
+            continue
+        entry = re.match(r"""\s*((?:"[^"]*"|'[^']*'|[^=\s"']+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[^=\s."']+))*)\s*=""", line)
+        if in_keys and entry:
+            lines[re.sub(r"""["'\s]""", "", entry.group(1))] = number
+    return lines
+
+
+def _keys_from_file(path: Path) -> tuple[list[KeySetting], list[str]]:
+    """The `[keys]` entries that are text, and a warning naming the line of each that is not."""
+    table = _table(path, "keys")
+    if not table:
+        return [], []
+    lines = _key_lines(path)
+    found, warnings = [], []
+    for binding_id, value in _flat(table).items():
+        line = lines.get(binding_id, 0)
+        if isinstance(value, str) and value.strip():
+            found.append(KeySetting(binding_id, value.strip(), line))
+        else:
+            warnings.append(
+                f"'{path}' line {line}: [keys] {binding_id} needs its key in quotes, for example "
+                f'"{binding_id}" = "ctrl+b". The line is ignored.'
+            )
+    return found, warnings
+
+
 def load_settings(
     *,
     flag: int | None = None,
@@ -98,8 +161,11 @@ def load_settings(
     warnings: list[str] = []
     minutes, source = DEFAULT_IDLE_MINUTES, "default"
     file = path or config_path()
+    keys: list[KeySetting] = []
     try:
         found = _from_file(file)
+        keys, key_warnings = _keys_from_file(file)
+        warnings += key_warnings
     except SettingsError as exc:
         warnings.append(f"{exc} The file is ignored until it is fixed.")
     else:
@@ -113,7 +179,21 @@ def load_settings(
             warnings.append(f"{exc} The variable is ignored until it is fixed.")
     if flag is not None:
         minutes, source = check_minutes(flag, "--lock-after"), "--lock-after"
-    return Settings(minutes, source, tuple(warnings))
+    theme = _theme(file, warnings)
+    return Settings(minutes, source, tuple(warnings), tuple(keys), str(file) if keys else "", theme)
+
+
+def _theme(path: Path, warnings: list[str]) -> str | None:
+    try:
+        theme = text_setting("ui", "theme", path=path)
+    except SettingsError as exc:
+        if "not valid TOML" not in str(exc) and "cannot read" not in str(exc):  # said once already
+            warnings.append(f"{exc} The default theme is used.")
+        return None
+    if theme is not None and theme not in THEMES:
+        warnings.append(f"'{path}' [ui] theme: '{theme}' is not one of {', '.join(THEMES)}. The default theme is used.")
+        return None
+    return theme
 
 
 def text_setting(table: str, key: str, *, path: Path | None = None) -> str | None:
@@ -127,3 +207,57 @@ def text_setting(table: str, key: str, *, path: Path | None = None) -> str | Non
     if not isinstance(value, str) or not value.strip():
         raise SettingsError(f"'{file}' [{table}] {key}: expected text in quotes, for example {key} = \"...\".")
     return value.strip()
+
+
+def user_name() -> str:
+    """Who is at the keyboard, for the audit log: `[user] name`, else the login name."""
+    try:
+        name = text_setting("user", "name")
+    except SettingsError:
+        name = None
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment (a bare container)
+        return "unknown"
+
+
+def save_setting(table: str, key: str, value: str, *, path: Path | None = None) -> None:
+    """Set `[table] key = "value"` in config.toml, leaving every other line (comments
+    included) as it was; SettingsError, and the file untouched, when it cannot be read
+    as TOML or written."""
+    file = path or config_path()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise SettingsError(f"cannot read '{file}': {exc.strerror or exc}.") from None
+    if text:
+        _table(file, table)  # refuses a file that is not TOML
+    lines = text.splitlines(keepends=True)
+    entry = f'{key} = "{value}"\n'
+    start = next((i for i, line in enumerate(lines) if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", line)), None)
+    if start is None:
+        lines += (["\n"] if text and not text.endswith("\n\n") else []) + [f"[{table}]\n", entry]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])), len(lines))
+        at = next((i for i in range(start + 1, end) if re.match(rf"\s*{re.escape(key)}\s*=", lines[i])), None)
+        if at is None:
+            lines.insert(start + 1, entry)
+        else:
+            lines[at] = entry
+    new = "".join(lines if not lines or lines[-1].endswith("\n") else [*lines[:-1], lines[-1] + "\n"])
+    try:
+        tomllib.loads(new)
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        temp.write_text(new, encoding="utf-8")
+        if text:
+            temp.chmod(file.stat().st_mode & 0o777)  # a [user] name stays as private as it was
+        os.replace(temp, file)
+    except tomllib.TOMLDecodeError:
+        raise SettingsError(f"'{file}' could not keep [{table}] {key}; nothing was changed.") from None
+    except OSError as exc:
+        raise SettingsError(f"cannot write '{file}': {exc.strerror or exc}.") from None

@@ -302,17 +302,17 @@ async def test_2_shows_the_analysis_by_visit_type_and_hour() -> None:
         await pilot.pause()
         by_type = app.query_one("#flow-by-type", DataTable)
         rows = [[str(c) for c in by_type.get_row_at(i)] for i in range(by_type.row_count)]
-        # visit, clients, mean total, mean seen, mean wait, max wait
+        # visit, clients, finished, mean total, mean seen, mean wait, max wait
         assert rows == [
-            ["first", "2", "35.0", "20.0", "15.0", "20"],
-            ["follow-up", "1", "35.0", "30.0", "5.0", "5"],
-            ["all", "3", "35.0", "23.3", "11.7", "20"],
+            ["first", "2", "2", "35.0", "20.0", "15.0", "20"],
+            ["follow-up", "1", "1", "35.0", "30.0", "5.0", "5"],
+            ["all", "3", "3", "35.0", "23.3", "11.7", "20"],
         ]
         by_hour = app.query_one("#flow-by-hour", DataTable)
         rows = [[str(c) for c in by_hour.get_row_at(i)] for i in range(by_hour.row_count)]
         assert rows == [
-            ["08:00-08:59", "2", "37.5", "25.0", "12.5", "20"],
-            ["09:00-09:59", "1", "30.0", "20.0", "10.0", "10"],
+            ["08:00-08:59", "2", "2", "37.5", "25.0", "12.5", "20"],
+            ["09:00-09:59", "1", "1", "30.0", "20.0", "10.0", "10"],
         ]
         panel = app.query_one(FlowPanel)
         assert not panel.check_action("start_contact", ())  # client keys only in the register

@@ -172,7 +172,7 @@ async def test_follow_up_carries_open_problem_and_teams(db):
         await settle(pilot)
         form = app.screen
         assert isinstance(form, ExerciseForm)
-        assert "1 open problem(s) carried" in str(form.query_one(".dialog-title").render())
+        assert "1 open problem carried" in str(form.query_one(".dialog-title").render())
         assert form.query_one("#site", Input).value == "Kasese"
         await pilot.press("enter", "ctrl+u", *"2025-08-01", "ctrl+s")  # before the first: refused
         await settle(pilot)

@@ -151,7 +151,7 @@ def test_a_deleted_log_elsewhere_is_named_missing_by_its_finalised_meetings(tmp_
         path.unlink()
     done = run_doctor(cli_env, run_cli, db)
     assert done.returncode == 1, done.stdout
-    assert "the audit log is missing" in done.stdout and "1 finalised meeting(s)" in done.stdout
+    assert "the audit log is missing" in done.stdout and "1 finalised meeting" in done.stdout
     assert "no audit log yet" not in done.stdout
 
 

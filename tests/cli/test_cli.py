@@ -180,13 +180,15 @@ def test_export_refuses_bad_file_and_leaves_it_alone(cli, tmp_path, content):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("bad")) == ["bad.json"]
 
 
-def test_demo_refuses_a_db_with_clients(cli, tmp_path):
+def test_demo_writes_nothing_into_a_db_with_clients(cli, tmp_path):
+    """Issue 13 changed the exit status: the demo already there is no failure (the README's
+    `demo && open` works twice); other clients are still refused (test_readme_promises)."""
     db = tmp_path / "d.json"
     assert cli("demo", "--db", db, "--clients", "2", "--meetings", "3").returncode == 0
     before = cli("export", "--all", "--db", db).stdout
     done = cli("demo", "--db", db, "--seed", "2")
-    assert done.returncode == 1
-    assert "already holds 2 client" in done.stderr
+    assert done.returncode == 0
+    assert "already holds the demo data (2 clients); nothing was written" in done.stdout
     assert "Traceback" not in done.stderr
     assert cli("export", "--all", "--db", db).stdout == before
 
@@ -369,7 +371,7 @@ def test_damaged_db_offers_the_newest_good_backup_at_a_terminal(tmp_path, capsys
     assert cli_module.launch(db, is_tty=True, input_fn=_answer("n"), run=app) == 1
     err = capsys.readouterr().err
     assert "not valid JSON" in err
-    assert "the newest good backup is from" in err and "(2 client(s), 0 meeting(s))" in err
+    assert "the newest good backup is from" in err and "(2 clients, 0 meetings)" in err
     assert f"cope-tui doctor --db {db} --restore-newest" in err
     assert app.calls == [] and db.read_bytes() == content
 

@@ -89,7 +89,7 @@ def test_doctor_on_an_encrypted_db(tmp_path, run_cli, with_pass, cli_env):
     assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
     done = run_cli(["doctor", "--db", str(db)], with_pass)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "encrypted (AES-256-GCM" in done.stdout and "1 client(s)" in done.stdout
+    assert "encrypted (AES-256-GCM" in done.stdout and "1 client" in done.stdout
 
     done = run_cli(["doctor", "--db", str(db)], cli_env)
     assert done.returncode == 1 and "COPE_TUI_PASSPHRASE" in done.stdout + done.stderr

@@ -275,7 +275,7 @@ def test_set_aside_asks_at_a_terminal(db, capsys, answer, done):
     asked = []
     status = cli_module.cmd_doctor(args, is_tty=True, input_fn=lambda prompt: asked.append(prompt) or answer)
     out = capsys.readouterr().out
-    assert len(asked) == 1 and "1 line(s) of cope.json.journal: line 2" in out
+    assert len(asked) == 1 and "1 line of cope.json.journal: line 2" in out
     kept = [p for p in db.parent.iterdir() if ".damaged-" in p.name]
     if done:
         assert status == 0 and "healthy now" in out

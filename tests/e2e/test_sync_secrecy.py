@@ -133,7 +133,7 @@ def test_a_ciphertext_changed_or_moved_on_the_server_is_refused(pair, couch_db) 
     _tamper(couch_db, moved_to["_id"], lambda d: d.update(s=source["s"]))
     refused = bea.sync()
     assert refused.returncode == 1
-    assert "2 record version(s) on the server failed their check" in refused.stderr
+    assert "2 record versions on the server failed their check" in refused.stderr
     assert "Everything else is synced" in refused.stderr
     theirs, mine = bea.tables(), ann.tables()
     assert _count(theirs) == _count(mine) - 2  # the two were not taken; all the rest was

@@ -71,7 +71,7 @@ def test_a_deleted_log_is_noticed(db):
     # the likely cause and its cure.
     assert len(found) == 1 and meeting.id in found[0], found
     assert found[0].startswith("the audit log is missing") and "'.audit' file" in found[0]
-    assert "1 finalised meeting(s)" in found[0] and "no audit log yet" not in str(verify(db, stored(db)).findings)
+    assert "1 finalised meeting" in found[0] and "no audit log yet" not in str(verify(db, stored(db)).findings)
 
 
 def test_meetings_finalised_before_hashes_are_noted_and_still_take_addenda(db):
@@ -91,7 +91,7 @@ def test_meetings_finalised_before_hashes_are_noted_and_still_take_addenda(db):
     assert [e["kind"] for e in entries(db)] == ["addendum"]
     report = verify(db, stored(db))
     assert report.ok, report.findings
-    assert ("note", "1 meeting(s) were finalised before hashes were kept: they cannot be checked") in report.findings
+    assert ("note", "1 meeting was finalised before hashes were kept: they cannot be checked") in report.findings
 
 
 # ---- the chain ---------------------------------------------------------------------------

@@ -311,7 +311,7 @@ def test_doctor_opens_an_encrypted_db_with_the_passphrase(sealed):
     report = doctor.diagnose(sealed, crypto.Keyring(PASS))
     text = doctor.format_report(report)
     assert report.healthy, text
-    assert "encrypted (AES-256-GCM" in text and "1 client(s) and 1 meeting(s)" in text
+    assert "encrypted (AES-256-GCM" in text and "1 client and 1 meeting" in text
     assert all(check.ok for _, check in report.backups)
 
     locked = doctor.diagnose(sealed)

@@ -18,6 +18,7 @@ from ..paths import ENV_PASSPHRASE
 from ..store import crypto
 from ..store.store import Store, StoreError, WrongPassphrase
 from .shared import PROG, at_terminal, from_env, say
+from ..words import counted
 
 TRIES = 3
 
@@ -176,7 +177,7 @@ def cmd_encrypt(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, tt
     existed = db.exists()
     changed = rekey.convert(db, rekey.ENCRYPT, phrase)
     what = "Finished encrypting" if pending else ("Encrypted" if existed else "Created the encrypted database")
-    print(f"{what} '{db}' ({len(changed)} file(s) rewritten).")
+    print(f"{what} '{db}' ({counted(len(changed), 'file')} rewritten).")
     print(
         "Keep the passphrase somewhere safe: without it these records cannot be read by anyone, "
         "you included. Exports you write stay plain text."
@@ -203,7 +204,7 @@ def cmd_decrypt(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, tt
                 raise
             say(str(exc))
             continue
-        print(f"Decrypted '{db}' ({len(changed)} file(s) rewritten). Its records are now stored as plain text.")
+        print(f"Decrypted '{db}' ({counted(len(changed), 'file')} rewritten). Its records are now stored as plain text.")
         return 0
     raise PassphraseNeeded(f"'{db}' was not decrypted; nothing has been changed.")
 

@@ -21,6 +21,7 @@ from ..paths import ENV_PASSPHRASE, resolve_db_path
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 from .parser import build_parser
 from .shared import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, InputFn, ask_yes_no, from_env, interactive, say
+from ..words import counted
 
 if TYPE_CHECKING:
     from ..store.backup_check import CheckResult
@@ -78,7 +79,7 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
 def _describe(backup: Backup, check: CheckResult) -> str:
     from ..store.doctor import when
 
-    return f"{when(backup.taken)} ({check.clients} client(s), {check.meetings} meeting(s))"
+    return f"{when(backup.taken)} ({counted(check.clients, 'client')}, {counted(check.meetings, 'meeting')})"
 
 
 def backup_hint(db: Path) -> Backup | None:
@@ -226,9 +227,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         unlock(store, doing="writing demo data")
         existing = len(store.clients())
+        if existing and _holds_demo(store):
+            # The README's command run a second time: the demo is there, so say so and let
+            # the `&& cope-tui --db ...` that follows open it.
+            print(f"'{db}' already holds the demo data ({counted(existing, 'client')}); nothing was written.")
+            return EXIT_OK
         if existing:
             raise Failure(
-                f"'{db}' already holds {existing} client(s); demo data is only written to a database "
+                f"'{db}' already holds {counted(existing, 'client')}; demo data is only written to a database "
                 "without clients. Choose a new file with --db PATH."
             )
         counts = write_demo(store, meeting_guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
@@ -243,6 +249,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{cope['done']} now done, plus {cope['new']} new) to {store.path}"
     )
     return EXIT_OK
+
+
+def _holds_demo(store: Store) -> bool:
+    """The demo's own records: its fictional COPE site, facilitated by its fictional facilitator."""
+    from ..demo.exercise import FACILITATOR, SITE
+
+    return any(e.site == SITE and e.facilitator == FACILITATOR for e in store.exercises())
 
 
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:

@@ -216,7 +216,7 @@ def _add_export(commands) -> None:
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--client", metavar="CODE", help="all meetings of the client with this code")
     which.add_argument("--meeting", metavar="ID", help="one meeting, by its id (shown in the app and in exports)")
-    which.add_argument("--all", action="store_true", help="every client and meeting")
+    which.add_argument("--all", action="store_true", help="everything: every client and meeting, then every COPE exercise's report")
     which.add_argument(
         "--exercise",
         metavar="ID",
@@ -244,7 +244,8 @@ def _add_demo(commands) -> None:
         description=(
             "Write fictional, reproducible sample clients and meetings for trying the app.\n"
             "--db is required and the database must not hold any clients yet, so demo\n"
-            "data never lands in your real records."
+            "data never lands in your real records. Run again on a database that already\n"
+            "holds the demo, it says so and writes nothing (exit status 0)."
         ),
         epilog=(
             "examples:\n"
@@ -253,7 +254,7 @@ def _add_demo(commands) -> None:
             f"  {PROG} --db /tmp/demo.json        (then open it in the app)"
         ),
     )
-    _add_db(demo, "the database file to create (required; must hold no clients)")
+    _add_db(demo, "the database file to create (required; must hold no clients, or the demo already)")
     demo.add_argument("--clients", type=_positive, default=8, metavar="N", help="number of clients (default: 8)")
     demo.add_argument(
         "--meetings", type=_count, default=30, metavar="N", help="number of meetings over all clients (default: 30)"

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import Failure
 from ..paths import resolve_db_path
 from .shared import PROG, at_terminal, say
+from ..words import agrees, counted
 
 ENV_USER = "COPE_TUI_SYNC_USER"
 ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
@@ -178,16 +179,16 @@ def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input
 
 
 def _report(db: Path, shown: str, report) -> int:
-    print(f"Synced '{db}' with {shown}: {report.received} record(s) received, {report.sent} revision(s) sent.")
+    print(f"Synced '{db}' with {shown}: {counted(report.received, 'record')} received, {counted(report.sent, 'revision')} sent.")
     if report.conflicts:
-        say(f"{len(report.conflicts)} conflict(s): both versions are kept; choose in the app.")
+        say(f"{counted(len(report.conflicts), 'conflict')}: both versions are kept; choose in the app.")
         for conflict in report.conflicts:
             print(f"  {describe(conflict)}", file=sys.stderr)
     if report.refused:
         say(
-            f"{len(report.refused)} record version(s) on the server failed their check (changed on the server, "
+            f"{counted(len(report.refused), 'record version')} on the server failed their check (changed on the server, "
             "or damaged) and were not used. Everything else is synced. Ask whoever runs the server; the "
-            f"version(s) refused: {', '.join(r[:12] for r in report.refused[:5])}."
+            f"{agrees(len(report.refused), 'version', 'versions')} refused: {', '.join(r[:12] for r in report.refused[:5])}."
         )
         return 1
     return 0

@@ -1,8 +1,8 @@
 """Client-flow analysis: how long clients spend in the facility, and how much of it waiting.
 
-Per client: total time from arrival to the end of the last contact (or departure),
-contact time (the sum of staff contacts), waiting time (total minus contact). Times
-are minutes of one day; the register is checked so impossible times never enter it.
+The figures have one definition (DEFINITIONS), used by the register, the summaries, the
+chart and the report alike, so they never disagree. Times are minutes of one day; the
+register is checked so impossible times never enter it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 _HHMM = re.compile(r"^\s*(\d{1,2})[:.h]?(\d{2})\s*$")
+
+DEFINITIONS = (
+    "Total: arrival to departure; with no departure, to the end of the last contact once "
+    "the day is over. Contact: the staff contacts added up. Waiting: total minus contact. "
+    "A visit is finished (done) when the client has left, or the day is over and no contact "
+    "is open; on the day an open visit counts until now. Means and the chart take finished "
+    "visits only."
+)
 
 
 class FlowError(ValueError):
@@ -37,6 +45,11 @@ def minutes(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
+def live_minutes(flow_date: date | None, today: date | None = None) -> int | None:
+    """The clock in minutes while the register is today's (open visits grow), else None."""
+    return minutes(now_clock()) if flow_date is not None and flow_date == (today or date.today()) else None
+
+
 @dataclass(frozen=True)
 class Visit:
     number: int
@@ -58,9 +71,10 @@ class ClientTimes:
     number: int
     visit_type: str
     arrival: time
-    total: int | None  # minutes; None while the client is still in the facility
+    total: int | None  # minutes; so far while the visit is open on the day, None after it
     contact: int
     waiting: int | None
+    finished: bool = True
 
 
 def check_visit(visits: Iterable[Visit], visit: Visit, *, replacing: int | None = None) -> None:
@@ -105,24 +119,30 @@ def check_contact(visits: Iterable[Visit], contacts: Iterable[Contact], contact:
             )
 
 
-def client_times(visits: Iterable[Visit], contacts: Iterable[Contact]) -> list[ClientTimes]:
-    """Per client, in order of arrival."""
+def client_times(visits: Iterable[Visit], contacts: Iterable[Contact], *, now: int | None = None) -> list[ClientTimes]:
+    """Per client, in order of arrival, as DEFINITIONS says; `now` (minutes) is the clock
+    on the register's own day, when a visit without departure is still open."""
     contacts = list(contacts)
     found = []
     for visit in sorted(visits, key=lambda v: (minutes(v.arrival), v.number)):
         own = [c for c in contacts if c.client == visit.number]
         contact = sum(minutes(c.end) - minutes(c.start) for c in own if c.end is not None)
         ends = [minutes(c.end) for c in own if c.end is not None]
-        open_contact = any(c.end is None for c in own)
+        open_contact = next((c for c in own if c.end is None), None)
+        leave: int | None = None
         if visit.departure is not None:
-            leave: int | None = minutes(visit.departure)
-        elif ends and not open_contact:
+            leave = minutes(visit.departure)
+        elif now is None and ends and open_contact is None:
             leave = max(ends)
-        else:
-            leave = None
+        elif now is not None:
+            if open_contact is not None:
+                contact += max(now - minutes(open_contact.start), 0)
+            total = max(now - minutes(visit.arrival), 0)
+            found.append(ClientTimes(visit.number, visit.visit_type, visit.arrival, total, contact, max(total - contact, 0), False))
+            continue
         total = None if leave is None else leave - minutes(visit.arrival)
         waiting = None if total is None else max(total - contact, 0)
-        found.append(ClientTimes(visit.number, visit.visit_type, visit.arrival, total, contact, waiting))
+        found.append(ClientTimes(visit.number, visit.visit_type, visit.arrival, total, contact, waiting, leave is not None))
     return found
 
 
@@ -130,6 +150,7 @@ def client_times(visits: Iterable[Visit], contacts: Iterable[Contact]) -> list[C
 class Summary:
     label: str
     clients: int
+    finished: int
     mean_total: float | None
     mean_contact: float | None
     mean_waiting: float | None
@@ -137,7 +158,7 @@ class Summary:
 
 
 def _summary(label: str, rows: list[ClientTimes]) -> Summary:
-    done = [r for r in rows if r.total is not None]
+    done = [r for r in rows if r.finished]
 
     def mean(values: list[int]) -> float | None:
         return round(sum(values) / len(values), 1) if values else None
@@ -145,6 +166,7 @@ def _summary(label: str, rows: list[ClientTimes]) -> Summary:
     return Summary(
         label,
         len(rows),
+        len(done),
         mean([r.total for r in done if r.total is not None]),
         mean([r.contact for r in done]),
         mean([r.waiting for r in done if r.waiting is not None]),
@@ -168,14 +190,14 @@ def chart(rows: list[ClientTimes], *, width: int = 50) -> list[str]:
     Plain characters, so the chart reads the same in 16 colours, with NO_COLOR, and in
     a Markdown code block.
     """
-    done = [r for r in rows if r.total is not None]
-    if not done:
-        return ["No client has finished a visit yet."]
-    longest = max((r.waiting or 0) + r.contact for r in done) or 1
+    done = [r for r in rows if r.finished]
+    if not rows:
+        return ["No client in the register yet."]
+    longest = max(((r.waiting or 0) + r.contact for r in done), default=0) or 1
     scale = min(1.0, width / longest)
-    lines = [f"Each mark is about {1 / scale:.1f} min.  ░ waiting  █ contact"]
+    lines = [f"Each mark is about {1 / scale:.1f} min.  ░ waiting  █ contact" if done else "No client has finished a visit yet."]
     for r in rows:
-        if r.total is None:
+        if not r.finished:
             lines.append(f"#{r.number:<3} {r.arrival:%H:%M}  (still in the facility)")
             continue
         wait = "░" * round((r.waiting or 0) * scale)

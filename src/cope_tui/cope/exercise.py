@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from . import client_flow
-from ..content.cope_guides import ANSWERS, load_guides, load_interview
+from ..content.cope_guides import ANSWERS, load_guides, load_interview, load_record_review
 from ..mdsafe import refuse_hidden
 from ..records import Model, new_id, now
 
@@ -396,8 +396,34 @@ def _contacts_of(contacts: list[FlowContact]) -> list[client_flow.Contact]:
     ]
 
 
-def flow_times(exercise: Exercise) -> list[client_flow.ClientTimes]:
-    return client_flow.client_times(_visits(exercise), _contacts(exercise))
+def flow_times(exercise: Exercise, now: int | None = None) -> list[client_flow.ClientTimes]:
+    """`now`: the clock on the register's own day (client_flow.live_minutes), else None."""
+    return client_flow.client_times(_visits(exercise), _contacts(exercise), now=now)
+
+
+def source_label(exercise: Exercise, source: str) -> str:
+    """Where a problem came from, in words (its `source` is an internal reference)."""
+    kind, _, rest = source.partition(":")
+    first, _, second = rest.partition(":")
+    if kind == "guide":
+        guide = next((g for g in load_guides().guides if g.id == first), None)
+        if guide is None:
+            return "a self-assessment question"
+        number = next((i for i, q in enumerate(guide.questions, 1) if q.id == second), None)
+        return f"self-assessment guide {guide.number} ({guide.title})" + (f", question {number}" if number else "")
+    if kind == "interview":
+        interview = next((i for i in exercise.interviews if i.id == first), None)
+        number = next((i for i, q in enumerate(load_interview().questions, 1) if q.id == second), None)
+        where = f"client interview {interview.number}" if interview else "a client interview"
+        return where + (f", question {number}" if number else "")
+    if kind == "record":
+        check = next((c for c in exercise.record_checks if c.id == first), None)
+        item = next((i for i in load_record_review().items if i.id == second), None)
+        where = f"record review, {check.label}" if check else "the record review"
+        return where + (f": {item.text}" if item else "")
+    return {"flow": "the client-flow day", "culture": "the culture of service", "manual": "typed in by hand"}.get(
+        kind, "elsewhere in the exercise"
+    )
 
 
 # ---- helpers --------------------------------------------------------------------------

@@ -86,23 +86,15 @@ def register_rows(exercise: Exercise, now: int | None) -> list[tuple[int, list[s
     """(number, cells as COLUMNS) per client in arrival order; `now` (minutes) makes open
     visits live, so their total and waiting grow until they leave."""
     rows = []
-    for times in flow_times(exercise):
+    for times in flow_times(exercise, now):
         visit, own = visit_of(exercise, times.number), contacts_of(exercise, times.number)
         current = next((c for c in own if c.end is None), None)
-        if visit.departure:
+        if times.finished:
             status = "done"
-        elif current is not None:
-            status = f"with {current.staff}"
         else:
-            status = "waiting" if now is not None or times.total is None else "done"
-        total, contact, waiting = times.total, times.contact, times.waiting
-        if status != "done" and now is not None:
-            total = max(now - client_flow.minutes(times.arrival), 0)
-            if current is not None:
-                contact += max(now - client_flow.minutes(client_flow.parse_clock(current.start)), 0)
-            waiting = max(total - contact, 0)
+            status = "waiting" if current is None else f"with {current.staff}"
         cells = [str(times.number), SHORT_TYPE.get(times.visit_type, times.visit_type), visit.arrival, status]
-        cells += ["…" if n is None else str(n) for n in (total, contact, waiting)]
+        cells += ["…" if n is None else str(n) for n in (times.total, times.contact, times.waiting)]
         rows.append((times.number, [*cells, contacts_text(own)]))
     return rows
 

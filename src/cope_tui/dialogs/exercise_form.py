@@ -23,6 +23,7 @@ from ..records import parse_date
 from .base import Dialog
 from .form import FormDialog
 from .parts import focus_after
+from ..words import counted
 
 TEAMS_HELP = (
     "Teams (optional), one a line as  Team name: member, member\n"
@@ -85,7 +86,7 @@ class ExerciseForm(Dialog[Exercise | None]):
         if self.follow_up_of is not None:
             prev = self.follow_up_of
             carried = sum(1 for p in prev.problems if p.status in ("open", "in progress"))
-            return f"Follow-up of {prev.site} ({prev.start:%Y-%m-%d}): {carried} open problem(s) carried"
+            return f"Follow-up of {prev.site} ({prev.start:%Y-%m-%d}): {counted(carried, 'open problem')} carried"
         return "New COPE exercise"
 
     def compose(self) -> ComposeResult:

@@ -34,11 +34,17 @@ GUIDE = """\
   ctrl+r           preview the Markdown summary; w writes it to a file
   F9               rate progress on the client's goals, 0-10 and a note
 
+[b]Clients[/b]  The home screen: type to find client (the list filters);
+  / or ctrl+l      find client from the list; ↓ back to the list
+  ctrl+n           new client;  enter  open the highlighted one
+  delete           delete a mistaken client (no finalised meeting)
+
 [b]A client's journey[/b]  On the client screen:
   s                change the helping stage (a reason is kept, dated)
   g                case plan: goals, indicators, scores and their trend
   t                follow-through: action items, referrals, next meeting
   h / o            handover and closing the client / reopen a closed one
+  x                discard the highlighted draft meeting (asks first)
   ctrl+t           on Clients: follow-through across all clients
   1 2 3 4, f       follow-through lists: open, done, referrals, meetings
   space or x       tick an action item off (dated), or take it back

@@ -33,7 +33,9 @@ def screen_actions(screen: Screen) -> list[Action]:
     editors = _editors()
     for active in screen.active_bindings.values():
         binding, node = active.binding, active.node
-        if not binding.description or isinstance(node, editors):
+        # Ours all have an id (the [keys] table rebinds by it); the rest are Textual's own
+        # widget internals (Scroll Left, Page Right), no use to a facilitator.
+        if not binding.description or binding.id is None or isinstance(node, editors):
             continue
         key = (binding.action, binding.description)
         if key in found:

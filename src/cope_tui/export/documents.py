@@ -51,10 +51,29 @@ def client_markdown(meeting_guide: MeetingGuide, store: Store, client: Client, *
 
 
 def all_markdown(meeting_guide: MeetingGuide, store: Store) -> str:
-    """Every client, by code, each with all their meetings, under one title."""
+    """Every client, by code, each with all their meetings, then every COPE exercise's
+    report, under one title."""
     with gc_paused():
         plan = plan_all(meeting_guide, store)
-        return render_all(meeting_guide, plan, plan.clients, orphans=True, header=True)
+        return render_all(meeting_guide, plan, plan.clients, orphans=True, header=True) + exercises_part(store)
+
+
+def exercises_part(store: Store) -> str:
+    """The COPE exercises' reports as the last part of `export --all`, one heading level
+    down (the report's own title becomes a section); "" when there are none."""
+    from .exercise import exercise_markdown
+
+    exercises = sorted(store.exercises(), key=lambda e: (e.start, e.site, e.id))
+    if not exercises:
+        return ""
+    parts = ["# COPE exercises\n\n"]
+    for exercise in exercises:
+        fenced = False
+        for line in exercise_markdown(store, exercise).splitlines(keepends=True):
+            fenced ^= line.startswith("```")
+            parts.append("#" + line if line.startswith("#") and not fenced and line.lstrip("#").startswith(" ") else line)
+        parts.append("\n")
+    return "".join(parts)
 
 
 class AllPlan:
@@ -75,7 +94,9 @@ def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = N
         total = sum(map(len, by_client.values()))
     known = {client.id for client in clients}
     orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
-    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(clients)} clients, {total} meetings.\n\n"
+    exercises = len(store.exercises())
+    cope = f", {exercises} COPE exercise{'s' if exercises != 1 else ''}" if exercises else ""
+    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(clients)} clients, {total} meetings{cope}.\n\n"
     return AllPlan(header, clients, by_client, orphans)
 
 

@@ -136,6 +136,19 @@ class _Report:
                 answer = ex.answer(guide.id, question_id)
                 self.add(_row([md_cell(question.text), ANSWER_LABEL.get(answer.value, "-"), md_cell(answer.comment) or "-"]))
             self.add("\n")
+        self.other_comments()
+
+    def other_comments(self) -> None:
+        """Comments on questions that are not flagged (or not answered yet): written, so kept."""
+        rows = []
+        for guide in self.guides.guides:
+            for question in guide.questions:
+                answer = self.ex.answer(guide.id, question.id)
+                if answer.comment.strip() and not question.flags(answer.value):
+                    rows.append([guide.number, md_cell(question.text), ANSWER_LABEL.get(answer.value, "not answered"), md_cell(answer.comment)])
+        if rows:
+            self.add("### Comments on other questions\n\n")
+            self.add(table_header(["Guide", "Question", "Answer", "Comment"]) + "".join(_row(r) for r in rows) + "\n")
 
     def interviews(self) -> None:
         ex = self.ex
@@ -158,6 +171,12 @@ class _Report:
             flags = sum(n for value, n in values.items() if question.flags(value))
             self.add(_row([md_cell(question.text), values["yes"], values["no"], values["not_sure"], flags]))
         self.add("\n")
+        for question in guide.questions:
+            noted = [(i.number, i.answers[question.id].comment.strip()) for i in ex.interviews
+                     if question.kind != "open" and question.id in i.answers and i.answers[question.id].comment.strip()]
+            if noted:
+                self.add(f"**Comments on: {md_cell(question.text)}**\n\n")
+                self.add("".join(f"- Interview {number}: {md_cell(text)}\n" for number, text in noted) + "\n")
         for question in guide.questions:
             if question.kind != "open":
                 continue
@@ -193,26 +212,32 @@ class _Report:
     def flow(self) -> None:
         ex = self.ex
         self.add("## Client flow\n\n")
-        rows = flow_times(ex)
+        rows = flow_times(ex, client_flow.live_minutes(ex.flow_date, self.today))
         if not rows:
             self.add("No client flow recorded.\n\n")
             return
         when = f" on {ex.flow_date:%Y-%m-%d}" if ex.flow_date else ""
         self.add(f"{len(rows)} client{'s' if len(rows) != 1 else ''}{when}; times in minutes.\n\n")
+        self.add(f"{client_flow.DEFINITIONS}\n\n")
         self.add(table_header(["Client", "Type", "Arrival", "Total", "Contact", "Waiting"]))
         for r in rows:
-            total = "still in the facility" if r.total is None else r.total
-            self.add(_row([r.number, md_cell(r.visit_type), f"{r.arrival:%H:%M}", total, r.contact, _minutes(r.waiting)]))
+            if r.finished:
+                total, waiting = _minutes(r.total), _minutes(r.waiting)
+            elif r.total is None:
+                total, waiting = "still in the facility", "-"
+            else:
+                total, waiting = f"{r.total} so far", f"{r.waiting} so far"
+            self.add(_row([r.number, md_cell(r.visit_type), f"{r.arrival:%H:%M}", total, r.contact, waiting]))
         self.add("\n")
         for heading, summaries in (
             ("By visit type", client_flow.by_visit_type(rows)),
             ("By hour of arrival", client_flow.by_hour(rows)),
         ):
             self.add(f"### {heading}\n\n")
-            self.add(table_header(["", "Clients", "Mean total", "Mean contact", "Mean waiting", "Longest wait"]))
+            self.add(table_header(["", "Clients", "Finished", "Mean total", "Mean contact", "Mean waiting", "Longest wait"]))
             for s in summaries:
                 self.add(
-                    _row([md_cell(s.label), s.clients, _minutes(s.mean_total), _minutes(s.mean_contact),
+                    _row([md_cell(s.label), s.clients, s.finished, _minutes(s.mean_total), _minutes(s.mean_contact),
                           _minutes(s.mean_waiting), _minutes(s.max_waiting)])
                 )
             self.add("\n")

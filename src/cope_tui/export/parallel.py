@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .documents import AllPlan, plan_all, render_all
+from .documents import AllPlan, exercises_part, plan_all, render_all
 from ..store.store import Store, gc_paused
 
 if TYPE_CHECKING:
@@ -130,12 +130,14 @@ def _export_all(meeting_guide: MeetingGuide, store: Store, emit: Callable[[bytes
             if first is not None and helper.ready() == helper.halves.digest:
                 emit(first)
                 helper.finish(emit)
+                emit(exercises_part(store).encode())  # last, after the helper's half
                 return
             # It failed, or read other records than these: load and render everything here.
             helper.abandon()
             store = keep_until_exit(Store(store.path, read_only=True))
         plan = plan_all(meeting_guide, store)
         emit(render_all(meeting_guide, plan, plan.clients, orphans=True, header=True).encode())
+        emit(exercises_part(store).encode())
 
 
 # Loaded stores kept referenced until the process leaves through os._exit (see cli.run):

@@ -37,6 +37,7 @@ from .format import (
     table_header,
     values_of_rows,
 )
+from ..words import counted
 
 if TYPE_CHECKING:
     from ..content.meeting_guide import ListSpec, MeetingGuide, Step
@@ -196,7 +197,7 @@ class ExportRun:
         elif ids:
             header = table.header
         else:
-            return f"{len(rows)} empty row(s).\n\n"
+            return f"{counted(len(rows), 'empty row')}.\n\n"
         out = [header]
         for row, values in zip(rows, values_of):
             cells = [self.cell(values.get(i), b) for i, b in zip(ids, is_bool)]

@@ -14,6 +14,7 @@ from .errors import MeetingError
 from .models import Addendum, Client, Meeting, MeetingKind, MeetingMode, Row, StepState
 from .signing import content_hash
 from .stages import ensure_open
+from ..words import agrees, counted
 
 def steps_of(meeting_guide: MeetingGuide, meeting: Meeting) -> list[Step]:
     return meeting_guide.steps_for(meeting.kind is MeetingKind.FIRST)
@@ -145,7 +146,7 @@ def set_step_state(meeting_guide: MeetingGuide, meeting: Meeting, step_id: str, 
         missing = undecided(step, meeting)
         if missing:
             raise MeetingError(
-                f"'{step.title}' is not done yet: {len(missing)} item(s) still need a decision "
+                f"'{step.title}' is not done yet: {counted(len(missing), 'item')} still {agrees(len(missing), 'needs', 'need')} a decision "
                 f"(agreed, or deferred with a reason), starting with: {missing[0][:60]}"
             )
     meeting.step(step_id).state = state

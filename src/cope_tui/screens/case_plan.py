@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ..dialogs.parts import clip
 from ..meetings.case_plan import KIND_LABELS, CasePlanError, direction, latest, remove_goal, set_achieved, sparkline, trend
 from ..meetings.models import Client, Goal
+from ..words import counted
 
 GOAL_WIDTH = 25
 SPARK = 10
@@ -191,7 +192,7 @@ class CasePlanScreen(Screen[None]):
         client = self._writable() if goal else None
         if goal is None or client is None:
             return
-        rated = f" and its {len(goal.ratings)} progress rating(s)" if goal.ratings else ""
+        rated = f" and its {counted(len(goal.ratings), 'progress rating')}" if goal.ratings else ""
         question = f"Delete the goal '{goal.text}'{rated}? This cannot be undone."
 
         def answered(yes: bool | None) -> None:

@@ -32,6 +32,7 @@ class ClientScreen(Screen[None]):
         Binding("g", "case_plan", "Case plan", id="client.case_plan"),
         Binding("t", "follow_through", "Follow-through", id="client.follow_through"),
         Binding("ctrl+r", "export", "Export", id="client.export"),
+        Binding("x,delete", "discard_meeting", "Discard draft", show=False, id="client.discard"),
         Binding("escape", "back", "Back", id="client.back"),
     ]
 
@@ -166,6 +167,33 @@ class ClientScreen(Screen[None]):
 
     def action_export(self) -> None:
         self.post_message(ShowExport(client_id=self.client_id))
+
+    def action_discard_meeting(self) -> None:
+        """A draft started by mistake: gone after a yes that names it (session.discard_meeting)."""
+        from ..dialogs.confirm import Confirm
+        from ..session import discard_meeting
+        from ..settings import user_name
+
+        meeting = self._selected()
+        if meeting is None or self.session.store.read_only:
+            return
+        if meeting.finalised:
+            self.notify("A finalised meeting is a signed record and is never discarded; open it and "
+                        "add an addendum (ctrl+f) to correct it.", severity="warning", timeout=8)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                discard_meeting(self.session, meeting, by=user_name())
+                self.run_worker(self._after_discard, thread=True, group="save")
+
+        when = meeting.started.strftime("%Y-%m-%d %H:%M")
+        self.app.push_screen(Confirm(f"Discard the draft {meeting.kind.value} meeting of {when} with {self.client.code}, "
+                                     "and everything typed in it? This cannot be undone.", title="Discard draft"), answered)
+
+    def _after_discard(self) -> None:
+        self.session.flush()
+        self.app.call_from_thread(self.refresh_view)
 
     def action_follow_through(self) -> None:
         """This client's action items, referrals and next meeting."""

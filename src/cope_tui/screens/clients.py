@@ -63,18 +63,19 @@ class ClientsScreen(Screen[None]):
         """The list is on screen and usable: time for the work that would delay it."""
     BINDINGS = [
         Binding("ctrl+n", "new_client", "New client", id="clients.new"),
-        Binding("slash", "search", "Search", id="clients.search", show=False),
-        Binding("ctrl+l", "search", "Search", id="clients.search_alt"),
+        Binding("slash", "search", "Find client", id="clients.search", show=False),
+        Binding("ctrl+l", "search", "Find client", id="clients.search_alt"),
         Binding("escape", "clear_search", "Clear", show=False, id="clients.clear"),
         Binding("f3", "exercises", "Exercises", id="clients.exercises"),
         Binding("ctrl+t", "follow_through", "Follow-through", id="clients.follow_through"),
+        Binding("delete", "delete_client", "Delete client", show=False, id="clients.delete"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         # No select-on-focus: a key typed on the list lands here, and the next one must not
         # replace it.
-        yield Input(placeholder="Search clients (type to filter; ↓ to the list)", id="client-search", select_on_focus=False)
+        yield Input(placeholder="Find client (type to filter; ↓ to the list)", id="client-search", select_on_focus=False)
         yield Label("", id="client-empty", classes="hint")
         # The first frame shows the list as text: a DataTable costs more to build than the
         # rest of the screen together, so it takes the text's place once that frame is out.
@@ -266,6 +267,38 @@ class ClientsScreen(Screen[None]):
                 self.open_client(client)
 
         self.app.push_screen(ClientForm(), created)
+
+    def action_delete_client(self) -> None:
+        """A client added by mistake: gone after a yes that names them (session.delete_client)."""
+        from ..dialogs.confirm import Confirm
+        from ..session import delete_client
+        from ..settings import user_name
+
+        table = self._table()
+        if table is None or not table.row_count or self.store.read_only:
+            return
+        client = self.store.client(str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value))
+        if client is None:
+            return
+        meetings = self.store.meetings(client.id)
+        if any(m.finalised for m in meetings):
+            self.notify(f"{client.code} has a finalised meeting, and a signed record is never deleted. "
+                        "To end the work with them, close the client from the handover (h).", severity="warning", timeout=10)
+            return
+        drafts = len(meetings)
+        what = f" and its {drafts} draft meeting{'s' if drafts != 1 else ''}" if drafts else ""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                delete_client(self.app.session, client, by=user_name())
+                self.run_worker(self._after_delete, thread=True, group="save")
+
+        self.app.push_screen(Confirm(f"Delete client {client.code}{what}? This cannot be undone; "
+                                     "the audit log keeps only that a client was deleted.", title="Delete client"), answered)
+
+    def _after_delete(self) -> None:
+        self.app.session.flush()
+        self.app.call_from_thread(self.refresh_clients)
 
     def meet(self, code: str) -> None:
         """Open straight into a new meeting with this client (created if absent)."""

@@ -29,6 +29,7 @@ from ..widgets.exercise.panel import ExerciseChanged, ExercisePanel
 from ..widgets.exercise.plan import PlanPanel
 from ..widgets.exercise.records import RecordsPanel
 from ..widgets.save_status import save_status_text
+from ..words import counted
 
 # (id, title, its panel; None for the report, which is a screen of its own: ctrl+r)
 SECTIONS: list[tuple[str, str, type[ExercisePanel] | None]] = [
@@ -113,7 +114,7 @@ class ExerciseScreen(Screen[None]):
         ex = self.exercise
         self.title = exercise_title(ex)
         open_ = sum(1 for p in ex.problems if p.status in ("open", "in progress"))
-        self.sub_title = f"{open_} open problem(s)"
+        self.sub_title = f"{counted(open_, 'open problem')}"
 
     # ---- sections --------------------------------------------------------------
 

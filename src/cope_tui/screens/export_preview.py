@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
 from ..dialogs.write_file import WriteDialog
+from ..paths import export_folder
 from ..export.documents import client_markdown, meeting_markdown
 from ..meetings.models import Meeting
 
@@ -86,7 +87,7 @@ class ExportPreview(Screen[None]):
                 self.notify(f"Wrote {path} (readable by you only). It is plain text: keep it safe.")
                 self._audit(path)
 
-        self.app.push_screen(WriteDialog(self.text, Path.cwd() / getattr(self, "default_name", "export.md")), chosen)
+        self.app.push_screen(WriteDialog(self.text, export_folder() / getattr(self, "default_name", "export.md")), chosen)
 
     def _audit(self, path: Path) -> None:
         """The export goes into the DB's audit log: what, the file's name, the text's hash."""

@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 
 from .diskio import ensure_private_dir, fsync_dir, write_private
+from ..words import agrees, counted
 
 _SEQ = b"cope-tui seq 1 %020d"
 _SEQ_BYTES = len(_SEQ % 0) + 10  # the record, a space, 8 hex digits of its crc32, a newline
@@ -185,14 +186,14 @@ class Gap:
         return self.last - self.first + 1
 
     def text(self, db: Path) -> str:
-        changes = f"{self.count} saved change(s) (number {self.first}" + (
+        changes = f"{counted(self.count, 'saved change')} (number {self.first}" + (
             f" to {self.last})" if self.count > 1 else ")"
         )
         if self.where:
-            how = f"are missing from the middle of the journal, before {self.where}: a line was cut out of it"
+            how = f"{agrees(self.count, 'is', 'are')} missing from the middle of the journal, before {self.where}: a line was cut out of it"
         else:
             how = (
-                f"are missing: this computer saw them saved, but the files end at change {self.first - 1}. "
+                f"{agrees(self.count, 'is', 'are')} missing: this computer saw {agrees(self.count, 'it', 'them')} saved, but the files end at change {self.first - 1}. "
                 f"The journal was deleted or cut short, or an older copy was put in place of '{db.name}'"
             )
         when = f" (found on {self.noticed[:16].replace('T', ' ')})" if self.noticed else ""

@@ -323,7 +323,7 @@ def log_cli_export(store: Any, args: Any, data: str | bytes | None) -> str | Non
     elif getattr(args, "handover", None) is not None:
         what = f"handover {args.handover}"
     elif getattr(args, "all", False):
-        what = "all clients"
+        what = "everything (all clients and COPE exercises)"
     elif getattr(args, "client", None) is not None:
         what = f"client {args.client}"
     else:

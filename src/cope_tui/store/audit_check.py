@@ -15,6 +15,7 @@ import orjson
 from ..meetings.signing import addendum_hash, content_hash
 from . import crypto
 from .audit import entry_hash, log_path, sealed_log
+from ..words import agrees, counted
 
 OK, NOTE, PROBLEM = "ok", "note", "problem"  # the levels doctor prints
 SHOWN = 10  # meetings named one by one; the rest are counted
@@ -152,7 +153,7 @@ def check_missing_log(db_path: Path | str, data: dict[str, Any], report: AuditRe
         n = head["seq"]
         seen.append(f"this computer saw it hold {n} entr{'y' if n == 1 else 'ies'} (the last written {_when(head)})")
     if hashed:
-        seen.append(f"{len(hashed)} finalised meeting(s) were written to it (first: {_name(hashed[0], data)})")
+        seen.append(f"{counted(len(hashed), 'finalised meeting')} {agrees(len(hashed), 'was', 'were')} written to it (first: {_name(hashed[0], data)})")
     report.add(
         PROBLEM,
         f"the audit log is missing: '{log_path(db_path).name}' is not there, but " + "; ".join(seen) + ". If "
@@ -218,11 +219,11 @@ def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> N
                 why.append("the audit log has no entry for its finalising")
             why += [f"it does not match the hash in audit log line {n}" for n, e in logged if e.get("hash") != current]
             if have - logged_adds:  # every addendum since the log began has its entry
-                why.append(f"{len(have - logged_adds)} addendum(s) have no audit entry")
+                why.append(f"{counted(len(have - logged_adds), 'addendum', 'addenda')} {agrees(len(have - logged_adds), 'has', 'have')} no audit entry")
         else:
             legacy += 1  # finalised before hashes were kept; only its logged addenda can be checked
         if logged_adds - have:
-            why.append(f"{len(logged_adds - have)} logged addendum(s) are missing or were changed")
+            why.append(f"{counted(len(logged_adds - have), 'logged addendum', 'logged addenda')} {agrees(len(logged_adds - have), 'is missing or was', 'are missing or were')} changed")
         if log.missing:  # the log itself is named missing once; its own hash still counts
             why = [w for w in why if "audit" not in w]
         if why == ["the audit log has no entry for its finalising"]:
@@ -244,23 +245,23 @@ def _report_meetings(
     for text in changed[:SHOWN]:
         report.add(PROBLEM, f"changed after finalising: {text}")
     if len(changed) > SHOWN:
-        report.add(PROBLEM, f"... and {len(changed) - SHOWN} more meeting(s) changed after finalising")
+        report.add(PROBLEM, f"... and {counted(len(changed) - SHOWN, 'more meeting')} changed after finalising")
     if unlogged and not log.missing:  # (a missing log is named once, by check_missing_log)
         # Not proof of an edit (each matches its own hash), but nothing vouches for them:
         # most often the DB file was copied without its audit log.
         report.add(
             PROBLEM,
-            f"not in the audit log: {len(unlogged)} finalised meeting(s) match their own hash, but the log"
+            f"not in the audit log: {counted(len(unlogged), 'finalised meeting')} {agrees(len(unlogged), 'matches its', 'match their')} own hash, but the log"
             f" has no entry for finalising them (first: {unlogged[0]}). If this database was copied"
             " or moved, bring its '.audit' file along; otherwise the log was cut short or replaced.",
         )
     for text in notes[:SHOWN]:
         report.add(NOTE, f"{text}: a backup from before then was restored")
     if legacy:
-        report.add(NOTE, f"{legacy} meeting(s) were finalised before hashes were kept: they cannot be checked")
+        report.add(NOTE, f"{counted(legacy, 'meeting')} {agrees(legacy, 'was', 'were')} finalised before hashes were kept: they cannot be checked")
     if checked and not changed and not unlogged:
         against = "their own hashes (no log to hold them against)" if log.missing else "their hashes and the audit log"
-        report.add(OK, f"{checked} finalised meeting(s) match {against}")
+        report.add(OK, f"{counted(checked, 'finalised meeting')} {agrees(checked, 'matches', 'match')} {against}")
 
 
 def verify(db_path: Path | str, data: dict[str, Any], codec: Any = None) -> AuditReport:

@@ -15,6 +15,7 @@ import orjson
 from . import crypto, format, migrations, record_check
 from .diskio import Journal, JournalDamaged
 from .errors import StoreError
+from ..words import counted
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def validate_records(data: dict[str, Any], limit: int = 5) -> tuple[int, int, li
         if len(problems) < limit:
             problems.append(str(found))
     if bad > len(problems):
-        problems.append(f"... {bad - len(problems)} more invalid record(s)")
+        problems.append(f"... {counted(bad - len(problems), 'more invalid record')}")
     count = [len(t) if isinstance(t, dict) else 0 for t in (data.get("clients"), data.get("meetings"))]
     return count[0], count[1], problems
 

@@ -25,6 +25,7 @@ from .diskio import LockFile
 from .errors import StoreError
 from .format import TABLES
 from .set_aside import set_aside_command
+from ..words import counted
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
 
@@ -270,7 +271,7 @@ def _check_journal(db: Path, data: dict[str, Any], report: Report, seqs: Any = N
             instead=set_aside_cure(db),
         )
     if scan.entries:
-        report.add(OK, f"journal: {scan.entries} saved change(s) not yet folded into the file (normal while in use)")
+        report.add(OK, f"journal: {counted(scan.entries, 'saved change')} not yet folded into the file (normal while in use)")
     elif (journal.exists() or old.exists()) and not scan.bad:
         report.add(OK, "journal: nothing waiting")
     for path in scan.torn:
@@ -300,10 +301,10 @@ def _check_schema_and_records(db: Path, data: dict[str, Any], report: Report) ->
         cure = set_aside_cure(db) if version == schema else UPDATE_INSTEAD if version > schema else ""
         report.add(PROBLEM, f"invalid record: {bad} (in '{db.name}')", instead=cure)
     if len(found) > 20:
-        report.add(PROBLEM, f"... and {len(found) - 20} more invalid record(s)", instead=set_aside_cure(db))
+        report.add(PROBLEM, f"... and {counted(len(found) - 20, 'more invalid record')}", instead=set_aside_cure(db))
     if not found:
         counts = [len(data.get(t) or {}) for t in ("clients", "meetings")]
-        report.add(OK, f"{counts[0]} client(s) and {counts[1]} meeting(s), all valid")
+        report.add(OK, f"{counted(counts[0], 'client')} and {counted(counts[1], 'meeting')}, all valid")
     bad_keys = {(bad.table, bad.key) for bad in found}
     return {t: {k: v for k, v in docs.items() if (t, k) not in bad_keys} for t, docs in data.items()}
 
@@ -318,7 +319,7 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
         out += ["", f"Backups in {folder} (newest first)"]
         for backup, check in report.backups:
             if check.ok:
-                status = f"ok: {check.clients} client(s), {check.meetings} meeting(s)"
+                status = f"ok: {counted(check.clients, 'client')}, {counted(check.meetings, 'meeting')}"
             else:
                 status = f"not checked: {check.problem}" if check.unchecked else f"BAD: {check.problem}"
             out.append(f"  {when(backup.taken)}  {backup.kind:<24} {_size(backup.size):>9}  {status}")
@@ -333,7 +334,7 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
         out.append("Healthy.")
     else:
         problems = [f for f in report.findings if f.level == PROBLEM]
-        out.append(f"{len(problems)} problem(s) found.")
+        out.append(f"{counted(len(problems), 'problem')} found.")
         good = report.newest_good
         aside = set_aside_cure(report.db)
         if any(f.instead == aside for f in problems) and any(f.mended_by_restore for f in problems):
@@ -343,8 +344,8 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
         elif suggest and good:
             backup, check = good
             out.append(
-                f"The newest good backup is from {when(backup.taken)} ({check.clients} client(s), "
-                f"{check.meetings} meeting(s)). To restore it (the current file is kept aside):"
+                f"The newest good backup is from {when(backup.taken)} ({counted(check.clients, 'client')}, "
+                f"{counted(check.meetings, 'meeting')}). To restore it (the current file is kept aside):"
             )
             out.append(f"  {restore_command(report.db)}")
         elif suggest and any(c.unchecked for _, c in report.backups):

@@ -23,6 +23,7 @@ import orjson
 from . import anchor, backups, crypto, format, record_check
 from .diskio import Journal, JournalDamaged, fsync_dir, write_private
 from .record_lines import dump_tables
+from ..words import counted
 
 
 def set_aside_command(db: Path) -> str:
@@ -52,10 +53,10 @@ class Found:
 
     def describe(self) -> list[str]:
         """One line per file: what would be set aside from it."""
-        out = [f"{len(self.records)} record(s) of {self.main_name}: {_listed(map(str, self.records))}"] if self.records else []
+        out = [f"{counted(len(self.records), 'record')} of {self.main_name}: {_listed(map(str, self.records))}"] if self.records else []
         for path, bad in sorted(self.lines.items()):
             numbers = ", ".join(str(b.line) for b in bad)
-            out.append(f"{len(bad)} line(s) of {path.name}: line {numbers}")
+            out.append(f"{counted(len(bad), 'line')} of {path.name}: line {numbers}")
         return out
 
 

@@ -37,6 +37,7 @@ from .seal import TeamKey
 from .state import SyncState
 from .team import is_record_id
 from .versions import Unopenable, Version, build, open_doc
+from ..words import counted
 
 PULL_BATCH = 500
 PUSH_BATCH = 250
@@ -290,7 +291,7 @@ def _refused_by_server(shown: str, failed: list[dict[str, Any]]) -> Exception:
     reasons = {str(row.get("error")) for row in failed}
     if reasons & {"forbidden", "unauthorized"}:
         return Forbidden(
-            f"{shown} refused {len(failed)} record(s): this login may read but not write this database. "
+            f"{shown} refused {counted(len(failed), 'record')}: this login may read but not write this database. "
             "Ask its administrator to make you a member."
         )
-    return ServerFailed(f"{shown} refused to store {len(failed)} record(s) ({', '.join(sorted(reasons))[:80]}).")
+    return ServerFailed(f"{shown} refused to store {counted(len(failed), 'record')} ({', '.join(sorted(reasons))[:80]}).")

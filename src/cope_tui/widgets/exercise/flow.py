@@ -78,10 +78,11 @@ class FlowPanel(ExercisePanel):
                 yield Static("", id="flow-client", markup=False)
                 yield DataTable(id="flow-register", cursor_type="row", zebra_stripes=False)
             with VerticalScroll(id="flow-analysis"):
-                yield Label("By visit type (means in minutes, finished visits)")
+                yield Label("By visit type (minutes; means over Done visits)")
                 yield DataTable(id="flow-by-type", show_cursor=False)
                 yield Label("By hour of arrival")
                 yield DataTable(id="flow-by-hour", show_cursor=False)
+                yield Static(clientflow.DEFINITIONS, id="flow-definitions", markup=False)
             with VerticalScroll(id="flow-chart-scroll"):
                 yield Static("", id="flow-chart", markup=False)
 
@@ -101,8 +102,7 @@ class FlowPanel(ExercisePanel):
 
     def live_now(self) -> int | None:
         """The clock in minutes when the register is today's (waiting grows), else None."""
-        live = self.exercise.flow_date == date.today()
-        return clientflow.minutes(clientflow.now_clock()) if live else None
+        return clientflow.live_minutes(self.exercise.flow_date)
 
     def view_width(self) -> int:
         """What a view may fill beside its scrollbar: 76 at 80 columns."""
@@ -153,22 +153,23 @@ class FlowPanel(ExercisePanel):
         self.query_one("#flow-client", Static).update(line)
 
     def _refresh_analysis(self) -> None:
-        times = cope.flow_times(self.exercise)
+        times = cope.flow_times(self.exercise, self.live_now())
         for table_id, label, summaries in (
             ("#flow-by-type", "Visit", clientflow.by_visit_type(times)),
             ("#flow-by-hour", "Hour", clientflow.by_hour(times)),
         ):
             table = self.query_one(table_id, DataTable)
             table.clear(columns=True)
-            table.add_columns(label, "Clients", "Total", "Seen", "Wait", "Max wait")
+            # Short headers: all seven columns fit beside the sidebar at 80 columns.
+            table.add_columns(label, "All", "Done", "Total", "Seen", "Wait", "Max wait")
             for s in summaries:
                 numbers = (s.mean_total, s.mean_contact, s.mean_waiting, s.max_waiting)
-                table.add_row(s.label, str(s.clients), *("-" if n is None else str(n) for n in numbers))
+                table.add_row(s.label, str(s.clients), str(s.finished), *("-" if n is None else str(n) for n in numbers))
 
     def _refresh_chart(self) -> None:
-        times = cope.flow_times(self.exercise)
+        times = cope.flow_times(self.exercise, self.live_now())
         # Each line is '#12  08:05  ' + bars + '  12+30 min': the bars get what is left.
-        tail = max((len(f"  {t.waiting}+{t.contact} min") for t in times if t.total is not None), default=0)
+        tail = max((len(f"  {t.waiting}+{t.contact} min") for t in times if t.finished), default=0)
         lines = clientflow.chart(times, width=max(self.view_width() - 12 - tail, 10))
         self.query_one("#flow-chart", Static).update("\n".join(lines))
 
@@ -200,7 +201,7 @@ class FlowPanel(ExercisePanel):
         """Put what the day shows (long waits, a bottleneck) into the action plan."""
         if self.refuse_if_read_only():
             return
-        done = [r for r in cope.flow_times(self.exercise) if r.waiting is not None]
+        done = [r for r in cope.flow_times(self.exercise, self.live_now()) if r.finished]
         if done:
             longest = max(done, key=lambda r: r.waiting or 0)
             mean = sum(r.waiting or 0 for r in done) / len(done)

@@ -21,6 +21,7 @@ from ...content.cope_guides import Guide, load_guides
 from ...cope.exercise import Exercise, ExerciseError, Team, problem_from_question, progress, set_answer, team_progress
 from ...dialogs.parts import clip
 from .panel import ExercisePanel
+from ...words import counted
 
 ANSWER_LABELS = {"yes": "yes", "no": "no", "not_sure": "not sure", None: "·"}
 FLAG = "⚑"
@@ -84,7 +85,7 @@ class OverviewPanel(ExercisePanel):
                      "Quality here: not written yet (q: what good service means at this site)")
         if ex.follow_up_of:
             carried = sum(1 for p in ex.problems if p.carried_from)
-            lines.append(f"Follow-up: {carried} problem(s) carried from the last exercise.")
+            lines.append(f"Follow-up: {counted(carried, 'problem')} carried from the last exercise.")
         guides = load_guides().guides
         counts = [progress(ex, g.id) for g in guides]
         answered, total = sum(c[0] for c in counts), sum(c[1] for c in counts)

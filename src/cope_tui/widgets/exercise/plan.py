@@ -19,7 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ...cope.exercise import PRIORITIES, STATUSES, Problem, raise_problem, set_status
+from ...cope.exercise import (
+    PRIORITIES,
+    STATUSES,
+    Problem,
+    raise_problem,
+    set_status,
+    source_label,
+)
 from .plan_committee import ask_next_exercise
 from ...dialogs.confirm import Confirm
 from ...dialogs.parts import clip
@@ -367,7 +374,7 @@ class PlanPanel(ExercisePanel):
         problem = self.current()
         if problem is None:
             return
-        info = f"From: {problem.source}" + (" (carried from the previous exercise)" if problem.carried_from else "")
+        info = f"From {source_label(self.exercise, problem.source)}" + (" (carried from the previous exercise)" if problem.carried_from else "")
 
         def edited(values: ProblemValues | None) -> None:
             if values is not None and values.apply(problem):
