@@ -151,8 +151,8 @@ def _check_point(path: Path, keys: crypto.Keyring | None) -> CheckResult:
         return CheckResult(False, problem=f"cannot read it: {exc.strerror or exc}")
     files = [(path.with_name(path.name + ".journal"), state.lines)] if state.lines else []
     found = _check_contents(path, state.main, None, files)
-    if found.ok and state.seq is not None and (found.seq is None or state.seq > found.seq):
-        return replace(found, seq=state.seq)
+    if found.ok and files:  # a segment: the numbers are the point's, not its full copy's
+        return replace(found, seq=state.seq, lost=state.lost)
     return found
 
 

@@ -82,8 +82,20 @@ def full_payload(blob: bytes) -> bytes:
     return blob
 
 
-def segment_payload(after: str, lines: bytes) -> bytes:
-    return orjson.dumps({"after": after}) + b"\n" + lines
+@dataclass(frozen=True)
+class Fold:
+    """What one compaction folded in: the journal's lines when exactly those (None: not
+    known, a full copy is taken), and the file's change number and known gaps (anchor.py),
+    which a segment keeps so that doctor can say which changes the point holds."""
+
+    lines: bytes | None
+    seq: int | None = None
+    lost: tuple[tuple[int, int], ...] = ()
+
+
+def segment_payload(after: str, fold: Fold, lines: bytes) -> bytes:
+    head = {"after": after, "seq": fold.seq, "lost": [list(run) for run in fold.lost]}
+    return orjson.dumps(head) + b"\n" + lines
 
 
 def encode(payload: bytes, codec: Any) -> bytes:
@@ -186,13 +198,16 @@ def chain_of(target: Path, points: list[Path]) -> list[Path]:
     return points[: index + 1]
 
 
-def segment_after(payload: bytes) -> str | None:
-    head = payload[: payload.find(b"\n")]
+def segment_head(payload: bytes) -> tuple[str | None, int | None, tuple[tuple[int, int], ...]]:
+    """The point a segment follows (None: not said), and its change number and gaps."""
     try:
-        after = orjson.loads(head).get("after")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    return after if isinstance(after, str) and "/" not in after and after.endswith((FULL, SEGMENT)) else None
+        head = orjson.loads(payload[: payload.find(b"\n")])
+        after, seq, lost = head.get("after"), head.get("seq"), head.get("lost") or []
+        runs = tuple((a, b) for a, b in lost if isinstance(a, int) and isinstance(b, int))
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return None, None, ()
+    named = isinstance(after, str) and "/" not in after and after.endswith((FULL, SEGMENT))
+    return (after if named else None), (seq if isinstance(seq, int) and not isinstance(seq, bool) else None), runs
 
 
 @dataclass
@@ -200,7 +215,8 @@ class Materialised:
     main: bytes  # the full copy's payload: the DB file, open
     lines: bytes  # every segment's lines, open, in order
     codec: Any  # what opened the full copy (seals a restored DB the same way)
-    seq: int | None  # the number of the last change in the segments, if any
+    seq: int | None  # the point's change number, when a segment says it
+    lost: tuple[tuple[int, int], ...] = ()  # the gaps a segment says it lacks
 
 
 def materialise(target: Path, keys: Any) -> Materialised:
@@ -208,6 +224,7 @@ def materialise(target: Path, keys: Any) -> Materialised:
     one before; PointProblem (or crypto.CryptoError) when it cannot be rebuilt exactly."""
     segments: list[bytes] = []
     seen: set[str] = set()
+    held: tuple[int | None, tuple[tuple[int, int], ...]] | None = None
     current = target
     while current.name.endswith(SEGMENT):
         if current.name in seen or len(seen) > 10 * MAX_SEGMENTS:
@@ -217,9 +234,10 @@ def materialise(target: Path, keys: Any) -> Materialised:
             payload, _ = read_payload(current, keys)
         except FileNotFoundError:
             raise PointProblem(f"the point {current.name} it builds on is missing from the backups folder") from None
-        after = segment_after(payload)
+        after, seq, lost = segment_head(payload)
         if after is None:
             raise PointProblem(f"the point {current.name} does not say which point it follows")
+        held = held or (seq if seq is not None else _last_seq(payload[payload.find(b"\n") + 1 :], None), lost)
         segments.append(payload[payload.find(b"\n") + 1 :])
         current = current.with_name(after)
     try:
@@ -227,7 +245,7 @@ def materialise(target: Path, keys: Any) -> Materialised:
     except FileNotFoundError:
         raise PointProblem(f"the full copy {current.name} it builds on is missing from the backups folder") from None
     lines = b"".join(reversed(segments))
-    return Materialised(main, lines, codec, _last_seq(lines, None))
+    return Materialised(main, lines, codec, *(held or (None, ())))
 
 
 def _last_seq(lines: bytes, seq: int | None) -> int | None:

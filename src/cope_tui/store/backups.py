@@ -160,7 +160,7 @@ def after_compaction(
     db_path: Path,
     blob: bytes | None = None,
     codec=None,
-    folded: bytes | None = None,
+    folded: points.Fold | None = None,
     before: list[int] | None = None,
 ) -> None:
     """Keep a point of the freshly compacted file; must be cheap and never raise.
@@ -181,17 +181,18 @@ def after_compaction(
         pass
 
 
-def _write_point(db: Path, blob: bytes, codec, folded: bytes | None, before: list[int] | None) -> Path | None:
+def _write_point(db: Path, blob: bytes, codec, folded: points.Fold | None, before: list[int] | None) -> Path | None:
     folder = _ensure_dir(backup_dir(db))
     chain = points.Chain.read(folder)
     after = _parse_name(chain.newest)[0] if chain is not None and _parse_name(chain.newest) else None
-    lines = points.settle(points.open_lines(folded, codec)) if folded is not None else None
+    known = folded is not None and folded.lines is not None
+    lines = points.settle(points.open_lines(folded.lines, codec)) if known else None
     if chain is not None and lines is not None and chain.can_follow(folder, before, 0):
         if not lines.strip():  # nothing changed since the newest point: it still describes the file
             chain.main = points.identity(db) or chain.main
             _write_chain(folder, chain)
             return None
-        encoded = points.encode(points.segment_payload(chain.newest, lines), codec)
+        encoded = points.encode(points.segment_payload(chain.newest, folded, lines), codec)
         if chain.can_follow(folder, before, len(encoded)):
             target = _free_path(folder, db, None, points.SEGMENT, after)
             write_private(target, encoded)
@@ -229,8 +230,12 @@ def materialise(db_path: Path, backup: Backup | Path, keys=None) -> tuple[bytes,
         except FileNotFoundError:
             pass
         return source.read_bytes(), journal
+    return points.as_db_files(_rebuild(source, keys))
+
+
+def _rebuild(source: Path, keys) -> points.Materialised:
     try:
-        return points.as_db_files(points.materialise(source, keys))
+        return points.materialise(source, keys)
     except (points.PointProblem, crypto.CryptoError, OSError) as exc:
         why = exc.problem if isinstance(exc, crypto.CryptoError) else str(exc)
         raise StoreError(f"The backup '{source}' cannot be rebuilt: {why}. Nothing has been changed.") from None
@@ -358,9 +363,11 @@ def restore(
     """
     db = _abs(db_path)
     source = backup.path if isinstance(backup, Backup) else Path(backup)
+    held = None  # the change number and gaps of a segment (its file's are the full copy's)
     if points.is_point(source):  # the chain's full copy, and its segments as the journal
-        data, journal = materialise(db, source, keys)
-        wanted = [b"", journal]
+        state = _rebuild(source, keys)
+        data, journal = points.as_db_files(state)
+        wanted, held = [b"", journal], ((state.seq, state.lost) if state.lines else None)
     else:
         data = source.read_bytes()
         wanted = []  # the backup's own journals, if it has any (copies kept for a reason may)
@@ -395,8 +402,8 @@ def restore(
         db.with_name(db.name + ".summary").unlink(missing_ok=True)
         from . import anchor  # a chosen rollback: the next open anchors what it finds
 
-        anchor.after_restore(db, data, keys)
-        problem = _log_restore(db, source, data, keys)
+        anchor.after_restore(db, data, keys, held)
+        problem = _log_restore(db, source, source.read_bytes(), keys)
     if problem and on_note is not None:
         on_note(problem)
     moved = [p for p in asides if p.exists()]

@@ -26,6 +26,7 @@ from typing import Any
 from ..paths import LinkProblem, real_db_path
 from . import anchor, crypto, record_check, summary
 from .anchored import Anchored, FilesReplaced
+from .backup_points import Fold
 from .bulk import gc_paused
 from .changes import ChangeListeners
 from .diskio import Journal, LockFile, PlantedLink, ensure_private_dir, remove_stale_temps, write_private
@@ -335,15 +336,16 @@ class Store(Loading, Records, Anchored, ChangeListeners):
                     summaries = summary.summarise(self._data)
                 rotated = self.journal.rotate()
                 exact, self._fold_exact = self._fold_exact, True  # the fresh journal starts exact
+                held = anchor.file_seq(self._data), anchor.lost_in(self._data)
             # A clean rotation leaves exactly the lines this file folds in: the backup point.
             folded = self.journal.old_path.read_bytes() if rotated and exact else None
-            self._write_main(blob, summaries, folded)
+            self._write_main(blob, summaries, Fold(folded, *held))
             self.journal.drop_old()
         except OSError:
             pass  # the journals still hold everything; the next compaction tries again
 
-    def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary], folded: bytes | None) -> None:
-        """`folded`: the journal lines this file folds in, when exactly those (else None)."""
+    def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary], folded: Fold) -> None:
+        """`folded`: the journal lines this file folds in, when exactly those, for its backup."""
         from . import backup_points, backups
 
         self._still_same_form()  # else FilesReplaced: the journals keep everything, nothing plain lands
@@ -379,7 +381,7 @@ class Store(Loading, Records, Anchored, ChangeListeners):
             # Lines left by a compaction cut short may be in the file already: no segment then.
             exact, self._fold_exact = self._fold_exact and not self.journal.old_path.exists(), True
             folded = self.journal.path.read_bytes() if exact else None
-            self._write_main(blob, summaries, folded)
+            self._write_main(blob, summaries, Fold(folded, anchor.file_seq(self._data), anchor.lost_in(self._data)))
             self.journal.truncate()
 
     def _join_compactor(self) -> None:
