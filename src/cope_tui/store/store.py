@@ -66,8 +66,10 @@ __all__ = [
     "ensure_private_dir",
 ]
 
-COMPACT_BYTES = 8 * 1024 * 1024
-COMPACT_SHARE = 4  # by default the journal may grow to a quarter of the file (see _compact_threshold)
+# By default the journal may grow to 16 MB or a quarter of the file, whichever is more (see
+# _compact_threshold); until issue 14 it was a fixed 8 MB.
+COMPACT_BYTES = 16 * 1024 * 1024
+COMPACT_SHARE = 4
 
 
 class Store(Loading, Records, Anchored, ChangeListeners):
