@@ -127,3 +127,17 @@ def text_setting(table: str, key: str, *, path: Path | None = None) -> str | Non
     if not isinstance(value, str) or not value.strip():
         raise SettingsError(f"'{file}' [{table}] {key}: expected text in quotes, for example {key} = \"...\".")
     return value.strip()
+
+
+def retention_years(*, path: Path | None = None) -> int | None:
+    """`[retention] closed_years`: after how many years a closed client's record is due to
+    be erased (it is only listed: nothing is erased by itself). None when not set;
+    SettingsError when the file or the value is unusable."""
+    file = path or config_path()
+    found = _table(file, "retention")
+    value = None if found is None else found.get("closed_years")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise SettingsError(f"'{file}' [retention] closed_years: expected a whole number of years from 1 to 100.")
+    return value

@@ -29,6 +29,7 @@ from .anchored import Anchored, FilesReplaced
 from .backup_points import Fold
 from .bulk import gc_paused
 from .changes import ChangeListeners
+from .erasing import Erasing
 from .diskio import Journal, LockFile, PlantedLink, ensure_private_dir, remove_stale_temps, write_private
 from .errors import (
     CorruptDatabase,
@@ -72,7 +73,7 @@ COMPACT_BYTES = 16 * 1024 * 1024
 COMPACT_SHARE = 4
 
 
-class Store(Loading, Records, Anchored, ChangeListeners):
+class Store(Loading, Records, Anchored, Erasing, ChangeListeners):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -252,6 +253,8 @@ class Store(Loading, Records, Anchored, ChangeListeners):
                     raise StoreError(f"{exc.strerror}.") from None
             self._check_sequence()
             self._ready.set()
+            if not self.read_only:
+                self._resume_erasure()
             try:
                 if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
                     self.compact()
