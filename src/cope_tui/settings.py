@@ -141,3 +141,13 @@ def retention_years(*, path: Path | None = None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
         raise SettingsError(f"'{file}' [retention] closed_years: expected a whole number of years from 1 to 100.")
     return value
+
+
+def user_name() -> str:
+    """Who is at work, for an audit entry: `[user] name`, else the login name."""
+    import getpass
+
+    try:
+        return text_setting("user", "name") or getpass.getuser()
+    except (SettingsError, OSError, KeyError):
+        return getpass.getuser()

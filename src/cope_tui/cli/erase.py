@@ -8,7 +8,6 @@ closed_years` in config.toml; it never erases anything by itself.
 from __future__ import annotations
 
 import argparse
-import getpass
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,17 +43,8 @@ def add_command(commands, formatter, add_db: Callable[..., None]) -> None:
     add_db(sub, "database file (default: $COPE_TUI_DB, else the default location)")
 
 
-def who() -> str:
-    """The name written in the audit entry: [user] name, else the login name."""
-    from ..settings import SettingsError, text_setting
-
-    try:
-        return text_setting("user", "name") or getpass.getuser()
-    except (SettingsError, OSError, KeyError):
-        return getpass.getuser()
-
-
 def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=input) -> int:
+    from ..settings import user_name
     from ..store.store import Store
     from .crypto import unlock
 
@@ -81,7 +71,7 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
             if not ask_yes_no(question, input_fn):
                 print("Nothing was erased.")
                 return EXIT_OK
-        done = store.erase_client(client.id, by=who())
+        done = store.erase_client(client.id, by=user_name())
     finally:
         store.close()
     print(f"Erased client {client.code} and {done.meetings} meeting(s) ({done.records} record(s)) from {db}.")
