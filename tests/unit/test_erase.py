@@ -56,6 +56,9 @@ def used_db(db: Path, passphrase: str | None) -> tuple[Client, Client]:
     aside.write_bytes(db.read_bytes())  # a copy kept aside by an earlier restore
     journal = db.with_name(db.name + ".journal")
     journal.with_name(journal.name + ".damaged-20260101T000000.000000Z").write_bytes(journal.read_bytes())
+    # What a writer killed mid-write leaves: a temp file beside the DB and in the backups.
+    db.with_name(f".{db.name}.k1ll3d.tmp").write_bytes(journal.read_bytes())
+    (backups.backup_dir(db) / f".{db.name}.k1ll3d.tmp").write_bytes(journal.read_bytes())
     return gone, kept
 
 

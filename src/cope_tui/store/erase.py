@@ -26,7 +26,7 @@ import orjson
 
 from . import backup_points as points
 from . import backups, crypto
-from .diskio import Journal, write_private
+from .diskio import Journal, remove_stale_temps, write_private
 
 Ids = set[tuple[str, str]]
 SUFFIX = ".erasing"
@@ -74,6 +74,9 @@ def pending(db: Path, codec: Any) -> Ids | None:
 def scrub_files(db: Path, ids: Ids, codec: Any) -> Erasure:
     """Every file beside the DB but the DB itself and its journals (the store rewrites those)."""
     done = Erasure()
+    # A temp file a killed writer left may hold them; we hold the lock, so none is in use.
+    remove_stale_temps(db.parent, f".{db.name}")
+    remove_stale_temps(backups.backup_dir(db))
     keys = crypto.Keyring(None, codec if codec.sealed else None)
     for path in sorted(backups.backup_dir(db).glob("*")) if backups.backup_dir(db).is_dir() else []:
         if path.is_file() and not path.name.endswith(".tmp") and path.name != points.CHAIN_FILE:
@@ -186,9 +189,12 @@ def _scrub_sync_state(db: Path, ids: Ids, codec: Any, done: Erasure) -> None:
     whole = orjson.loads(codec.open_file(raw)) if raw else {"meta": {}, "records": {}}
     steps: dict[str, dict[str, Any]] = {}
     journal.replay(steps)
-    for step in steps.get("step", {}).values():
+    for step in steps.get("step", {}).values():  # as SyncState replays them, in the order written
         for rid, rec in step.get("r", {}).items():
-            whole["records"].pop(rid, None) if rec is None else whole["records"].__setitem__(rid, rec)
+            if rec is None:
+                whole["records"].pop(rid, None)
+            else:
+                whole["records"][rid] = rec
         whole["meta"].update(step.get("m", {}))
     touched = False
     for rid, rec in list(whole["records"].items()):
