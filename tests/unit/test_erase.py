@@ -56,6 +56,7 @@ def used_db(db: Path, passphrase: str | None) -> tuple[Client, Client]:
     aside.write_bytes(db.read_bytes())  # a copy kept aside by an earlier restore
     journal = db.with_name(db.name + ".journal")
     journal.with_name(journal.name + ".damaged-20260101T000000.000000Z").write_bytes(journal.read_bytes())
+    journal.with_name(journal.name + ".old").write_bytes(journal.read_bytes())  # a compaction cut off
     # What a writer killed mid-write leaves: a temp file beside the DB and in the backups.
     db.with_name(f".{db.name}.k1ll3d.tmp").write_bytes(journal.read_bytes())
     (backups.backup_dir(db) / f".{db.name}.k1ll3d.tmp").write_bytes(journal.read_bytes())
@@ -81,7 +82,8 @@ def test_erasure_leaves_no_word_of_the_client_in_any_file(tmp_path, passphrase):
     db = tmp_path / "data" / "cope.json"
     gone, kept = used_db(db, passphrase)
     folders = [db.parent, state_dir()]
-    assert len(holding_anywhere(folders, MARK, passphrase, db)) >= 8  # the test can see them
+    holding = holding_anywhere(folders, MARK, passphrase, db)
+    assert len(holding) >= 8 and any(p.endswith(".journal.old") for p in holding)  # the test can see them
     store = Store(db, passphrase=passphrase)
     done = store.erase_client(gone.id, by="tester")
     assert store.client(gone.id) is None and store.meetings(gone.id) == []
