@@ -32,8 +32,8 @@ class ClientScreen(Screen[None]):
         Binding("g", "case_plan", "Case plan", id="client.case_plan"),
         Binding("t", "follow_through", "Follow-through", id="client.follow_through"),
         Binding("ctrl+r", "export", "Export", id="client.export"),
-        Binding("x", "erase", "Erase client", id="client.erase"),
         Binding("escape", "back", "Back", id="client.back"),
+        Binding("x", "erase", "Erase client", id="client.erase"),  # last: the others keep their place
     ]
 
     def __init__(self, client_id: str):
