@@ -140,3 +140,22 @@ def test_an_unknown_client_is_refused_and_nothing_changes(tmp_path):
         store.erase_client("0123456789abcdef")
     store.close()
     assert records_now(db) == before and not audit.log_path(db).exists()
+
+
+def test_an_erasure_cut_short_survives_decrypt_and_is_finished_after_it(tmp_path):
+    db = tmp_path / "cope.json"
+    store = Store(db)
+    gone = put_family(store, "GONE-1", MARK)
+    store.close()
+    rekey.convert(db, rekey.ENCRYPT, PASS)
+    store = Store(db, passphrase=PASS)
+    from cope_tui.store import erase
+
+    erase.decide(db, erase.ids_of_client(store._data, gone.id), store.codec)  # sealed, then a kill
+    store.journal.close()
+    store.lock.release()
+    rekey.convert(db, rekey.DECRYPT, PASS)  # the marker is converted with everything else
+    store = Store(db)
+    assert store.client(gone.id) is None
+    store.close()
+    assert holding_anywhere([tmp_path, state_dir()], MARK) == []
