@@ -82,3 +82,20 @@ def test_retention_lists_closed_clients_past_it_and_erases_nothing(cli, cli_env,
     config(cli_env, "[retention]\nclosed_years = \"seven\"\n")
     done = cli("erase", "--retention", "--db", db)
     assert done.returncode == 1 and "closed_years" in done.stderr
+
+
+def test_doctor_names_an_erasure_cut_short_and_the_next_writer_finishes_it(cli, cli_env, tmp_path):
+    from cope_tui.store import erase
+
+    db = make_db(tmp_path)
+    store = Store(db)
+    gone = store.client_by_code("GONE-1")
+    erase.decide(db, erase.ids_of_client(store._data, gone.id), store.codec)  # then a kill
+    store.journal.close()
+    store.lock.release()
+    done = cli("doctor", "--db", db)
+    assert done.returncode == 1 and "erasure" in done.stdout and "cut short" in done.stdout
+    config(cli_env, "[retention]\nclosed_years = 2\n")
+    assert cli("erase", "--retention", "--db", db).returncode == 0
+    assert cli("doctor", "--db", db).returncode == 0
+    assert holding_anywhere([db.parent, Path(cli_env["XDG_STATE_HOME"])], MARK) == []

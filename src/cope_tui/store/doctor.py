@@ -27,6 +27,7 @@ from .format import TABLES
 from .set_aside import set_aside_command
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
+ERASE_FINISH = "cope-tui erase --retention"  # a command that opens the DB for writing and lists only
 
 
 class DoctorError(Exception):
@@ -146,6 +147,13 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
     pending = crypto.rekey_pending(db)
     if pending:
         report.add(PROBLEM, pending)
+    if db.with_name(db.name + ".erasing").exists():  # see erase.py
+        report.add(
+            PROBLEM,
+            "an erasure of a client was cut short: some files may still hold their records",
+            instead=f"Open the database for writing once (the app, or '{ERASE_FINISH} --db {shlex.quote(str(db))}'); "
+            "the erasure is finished before anything else is written.",
+        )
     data = _check_main(db, report, keys)
     seqs = None
     if data is not None:
