@@ -27,6 +27,8 @@ from .format import TABLES
 from .set_aside import set_aside_command
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
+# How a backup point is shown (backup_points.py): a compressed full copy, or the changes since the one before.
+_KINDS = {"full": "snapshot (full, zstd)", "seg": "snapshot (changes)"}
 ERASE_FINISH = "cope-tui erase --retention"  # a command that opens the DB for writing and lists only
 
 
@@ -329,7 +331,8 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
                 status = f"ok: {check.clients} client(s), {check.meetings} meeting(s)"
             else:
                 status = f"not checked: {check.problem}" if check.unchecked else f"BAD: {check.problem}"
-            out.append(f"  {when(backup.taken)}  {backup.kind:<24} {_size(backup.size):>9}  {status}")
+            kind = _KINDS.get(backup.path.name.rsplit(".", 2)[-2], backup.kind) if backup.kind == backups.SNAPSHOT else backup.kind
+            out.append(f"  {when(backup.taken)}  {kind:<24} {_size(backup.size):>9}  {status}")
             out.append(f"      {backup.name}")
     else:
         out += ["", f"No backups yet in {folder} (one is kept each time the app saves its file)."]
