@@ -39,3 +39,23 @@ def test_an_erased_client_is_deleted_for_the_team_at_the_next_sync(members, tmp_
     assert [c.code for c in bob.store.clients()] == ["KEPT-2"]
     ann.close()
     assert [p for p in holding_anywhere([tmp_path], MARK) if p.startswith(str(path))] == []
+
+
+def test_the_sync_state_keeps_an_erased_records_revision_and_nothing_of_its_content(members) -> None:
+    import orjson
+
+    from cope_tui.store.store import Store
+
+    ann = members("Ann")
+    gone = Client(code="GONE-1", note=f"note {MARK}")
+    ann.store.put_client(gone)
+    ann.engine.sync()
+    path = ann.store.path
+    ann.close()
+    store = Store(path)
+    store.erase_client(gone.id, by="Ann")
+    store.close()
+    state = orjson.loads(path.with_name(path.name + ".sync").read_bytes())
+    (rec,) = [r for r in state["records"].values() if r["id"] == gone.id]
+    assert rec["rev"] and rec["body"] == {"doc": None, "conflicts": []} and rec["older"] == []
+    assert "GONE-1" not in orjson.dumps(rec).decode() and rec["hash"] == "erased"

@@ -179,8 +179,8 @@ def _lines_without(raw: bytes, ids: Ids, codec: Any) -> bytes:
 
 
 def _scrub_sync_state(db: Path, ids: Ids, codec: Any, done: Erasure) -> None:
-    """Keep each erased record's sync entry without its content (its revision and hash stay,
-    so the next sync sends its deletion), written whole; the journal's steps are folded in."""
+    """Keep each erased record's sync entry without its content (its revision stays, so the
+    next sync sends its deletion), written whole; the journal's steps are folded in."""
     state = db.with_name(db.name + SYNC_SUFFIXES[0])
     journal = Journal(db.with_name(db.name + SYNC_SUFFIXES[1]), codec, check=lambda entry: None)
     if not state.exists() and not journal.path.exists():
@@ -212,8 +212,11 @@ def _scrub_sync_state(db: Path, ids: Ids, codec: Any, done: Erasure) -> None:
 
 
 def _content_free(rec: dict[str, Any]) -> dict[str, Any]:
-    kept = {k: rec[k] for k in ("t", "id", "rev", "hist", "hash", "close", "leaves") if k in rec}
-    return kept | {"body": {"doc": None, "conflicts": []}, "conflicts": [], "older": []}
+    """Its revision and branches stay (the deletion is sent as their child); its versions,
+    and even their hash (which could confirm a guess of the text), go. A hash that matches
+    nothing makes the next sync see the record as changed here: deleted."""
+    kept = {k: rec[k] for k in ("t", "id", "rev", "hist", "close", "leaves") if k in rec}
+    return kept | {"body": {"doc": None, "conflicts": []}, "hash": "erased", "conflicts": [], "older": []}
 
 
 def run(db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit: Callable[[int], None]) -> Erasure:
