@@ -17,7 +17,7 @@ import time
 
 import _common as c
 
-SCRIPTS = ["save_latency", "cold_start", "export_all", "memory", "search", "followthrough", "encrypted"]
+SCRIPTS = ["save_latency", "cold_start", "export_all", "memory", "search", "followthrough", "encrypted", "backups"]
 
 
 def main() -> None:
@@ -105,6 +105,22 @@ def summarise(results: dict) -> dict:
             "p95_ms": {name: q["search"]["p95_ms"] for name, q in r["queries"].items()},
             "ratio_to_naive_p50": {name: q["ratio_search_to_naive"]["p50"] for name, q in r["queries"].items()},
             "met": r["meets_target"],
+        }
+    r = results.get("backups")
+    if r and "after" in r:
+        out["backups"] = {
+            "target": r["target"],
+            **size_of(r),
+            "days": r["days"],
+            "saves_per_day": r["saves_per_day"],
+            "folder_to_db_steady_max": r["steady_state_max_ratio"],
+            "written_per_journal_byte": {
+                "daily_close": {"before": r["before"]["written_per_journal_byte"], "after": r["after"]["written_per_journal_byte"]},
+                "long_session": {"before": r["long_session"]["before"]["written_per_journal_byte"],
+                                 "after": r["long_session"]["after"]["written_per_journal_byte"]},
+            },
+            "written_ratio_after_to_before": r["written_ratio_after_to_before"],
+            "met": all(r["met"].values()),
         }
     return out
 

@@ -67,7 +67,7 @@ def tinydb_table(path: Path):
 
 def run_size(meetings: int, saves: int, tinydb_iters: int) -> dict[str, Any]:
     from cope_tui.records import dump
-    from cope_tui.store.store import COMPACT_BYTES, Store
+    from cope_tui.store.store import Store
 
     pristine = c.demo_db(meetings)
     db_path = c.working_copy(pristine, f"save-{meetings}")
@@ -142,7 +142,9 @@ def run_size(meetings: int, saves: int, tinydb_iters: int) -> dict[str, Any]:
         if tinydb is not None:
             tdb.close()
 
-    # Compaction: folds the journal into the file (every ~COMPACT_BYTES of journal, and on close).
+    # Compaction: folds the journal into the file (when the journal passes the threshold,
+    # 16 MB or a quarter of the file, and on close).
+    threshold = store._compact_threshold()
     journal_before = store.journal_path.stat().st_size
     t = time.perf_counter()
     store.compact()
@@ -152,7 +154,7 @@ def run_size(meetings: int, saves: int, tinydb_iters: int) -> dict[str, Any]:
     close_s = time.perf_counter() - t
 
     mean_line = sum(line_bytes) / len(line_bytes)
-    saves_per_compaction = COMPACT_BYTES / mean_line
+    saves_per_compaction = threshold / mean_line
     s, f, sm = c.summary_ms(subject), c.summary_ms(floor), c.summary_ms(same)
     out: dict[str, Any] = {
         "meetings": meetings,

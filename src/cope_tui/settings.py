@@ -8,9 +8,11 @@ named in a warning and the value below it is used.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -209,6 +211,20 @@ def text_setting(table: str, key: str, *, path: Path | None = None) -> str | Non
     return value.strip()
 
 
+def retention_years(*, path: Path | None = None) -> int | None:
+    """`[retention] closed_years`: after how many years a closed client's record is due to
+    be erased (it is only listed: nothing is erased by itself). None when not set;
+    SettingsError when the file or the value is unusable."""
+    file = path or config_path()
+    found = _table(file, "retention")
+    value = None if found is None else found.get("closed_years")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise SettingsError(f"'{file}' [retention] closed_years: expected a whole number of years from 1 to 100.")
+    return value
+
+
 def user_name() -> str:
     """Who is at the keyboard, for the audit log: `[user] name`, else the login name."""
     try:
@@ -252,12 +268,25 @@ def save_setting(table: str, key: str, value: str, *, path: Path | None = None) 
     try:
         tomllib.loads(new)
         file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-        temp.write_text(new, encoding="utf-8")
-        if text:
-            temp.chmod(file.stat().st_mode & 0o777)  # a [user] name stays as private as it was
-        os.replace(temp, file)
+        _replace(file, new, keep_mode=bool(text))
     except tomllib.TOMLDecodeError:
         raise SettingsError(f"'{file}' could not keep [{table}] {key}; nothing was changed.") from None
     except OSError as exc:
         raise SettingsError(f"cannot write '{file}': {exc.strerror or exc}.") from None
+
+
+def _replace(file: Path, text: str, *, keep_mode: bool) -> None:
+    """Write beside the file under an unpredictable name (O_EXCL, 0600) and rename over
+    it, so another user's link planted at a guessable name is never written through and a
+    crash leaves the old file whole."""
+    fd, name = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        if keep_mode:
+            os.chmod(name, file.stat().st_mode & 0o777)  # a [user] name stays as private as it was
+        os.replace(name, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise

@@ -9,7 +9,7 @@ import pytest
 
 from cope_tui.store import audit, backups, crypto
 from cope_tui.meetings.models import Client
-from cope_tui.store.store import Store
+from cope_tui.store.store import Store, StoreError
 from helpers.stored import one_client_db
 
 PASS = "a long and private phrase"
@@ -148,14 +148,14 @@ def test_a_restore_of_an_encrypted_db_goes_into_its_sealed_audit_log(tmp_path, r
     assert last["kind"] == "restore" and last["target"] == backup.path.name
     assert b"restore" not in audit.log_path(db).read_bytes()  # sealed like every other line
 
-    # Without the key nothing goes into the sealed log (not even a plain line), and it says so.
-    before = audit.log_path(db).read_bytes()
+    # Without the key a compressed, sealed backup cannot be put back: refused, nothing written.
+    before = audit.log_path(db).read_bytes(), db.read_bytes()
     heard: list[str] = []
-    backups.restore(db, backup, on_note=heard.append)
-    assert audit.log_path(db).read_bytes() == before
-    assert len(heard) == 1 and "passphrase" in heard[0]
+    with pytest.raises(StoreError, match="passphrase"):
+        backups.restore(db, backup, on_note=heard.append)
+    assert (audit.log_path(db).read_bytes(), db.read_bytes()) == before and heard == []
     backups.restore(db, backup, crypto.Keyring(PASS), on_note=heard.append)
-    assert len(heard) == 1 and [e["kind"] for e in sealed_log(db)[-2:]] == ["restore", "restore"]
+    assert heard == [] and [e["kind"] for e in sealed_log(db)[-2:]] == ["restore", "restore"]
 
 
 def test_every_command_that_opens_a_db_names_the_variable(run_cli, cli_env):

@@ -153,7 +153,8 @@ def test_an_old_backup_copied_over_the_file_is_detected_and_the_backup_that_hold
     store.close()
     newest = backups.list_backups(db)[0]
     assert newest != older
-    shutil.copyfile(older.path, db)  # the whole DB rolled back by hand
+    # The whole DB rolled back by hand: the older backup's file put in place of the live one.
+    db.write_bytes(backups.materialise(db, older, crypto.Keyring(phrase(db)))[0])
     done = doctor(run_cli, cli_env, db)
     assert done.returncode == 1, done.stdout
     assert "1 saved change " in done.stdout and "older copy was put in place" in done.stdout

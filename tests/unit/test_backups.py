@@ -12,6 +12,7 @@ import pytest
 from cope_tui.store import backups, format, migrations
 from cope_tui.meetings.models import Client
 from cope_tui.store.store import DatabaseLocked, Store, StoreError
+from helpers.backup_points import codes_at, records_now, same_bytes, state_of
 from helpers.polling import wait_for
 
 
@@ -53,15 +54,15 @@ def test_close_keeps_a_private_snapshot(db):
     assert mode(folder) == 0o700
     assert mode(first.path) == 0o600
     assert not os.path.samefile(first.path, db)  # a copy, independent of the live file
-    assert first.path.read_bytes() == db.read_bytes()
-    assert first.path.name.startswith("cope-") and first.path.name.endswith("Z.json")
-    assert first.size == db.stat().st_size
+    assert same_bytes(state_of(db, first), records_now(db))
+    assert first.path.name.startswith("cope-") and first.path.name.endswith("Z.full.zst")
+    assert first.size < db.stat().st_size  # compressed
 
     add_clients(db, "C-2")
     newest, older = snapshots(db)
-    assert newest.path.read_bytes() == db.read_bytes()
-    assert codes_in(older.path) == ["C-1"]
-    assert codes_in(newest.path) == ["C-1", "C-2"]
+    assert same_bytes(state_of(db, newest), records_now(db))
+    assert codes_at(db, older) == ["C-1"]
+    assert codes_at(db, newest) == ["C-1", "C-2"]
     assert newest.taken > older.taken
     assert all(mode(b.path) == 0o600 for b in backups.list_backups(db))
 
@@ -74,7 +75,7 @@ def test_every_compaction_keeps_a_snapshot(db):
             wait_for(lambda n=i + 1: len(snapshots(db)) == n)  # compaction runs in the background
             store._join_compactor()  # still dropping the old journal: the next put would not compact
             newest = snapshots(db)[0]
-            assert len(codes_in(newest.path)) == i + 1
+            assert len(codes_at(db, newest)) == i + 1
     finally:
         store.close()
     assert len(snapshots(db)) == 4  # the close changed nothing more: no duplicate
@@ -93,7 +94,7 @@ def test_snapshot_survives_damage_written_into_the_live_file(db):
     [snap] = snapshots(db)
     with open(db, "r+b") as live:  # a stray tool writing in place
         live.write(b"garbage")
-    assert codes_in(snap.path) == ["C-1"]
+    assert codes_at(db, snap) == ["C-1"]
     assert mode(snap.path) == 0o600
     assert not [p for p in backups.backup_dir(db).iterdir() if p.name.endswith(".tmp")]
 
@@ -148,7 +149,7 @@ def test_rotation_runs_after_each_compaction(db):
     add_clients(db, "C-1")
     kept = snapshots(db)
     assert len(kept) == 10  # the new one and the 9 newest old ones, which also cover 2020-01-01
-    assert kept[0].path.read_bytes() == db.read_bytes()
+    assert same_bytes(state_of(db, kept[0]), records_now(db))
 
 
 # ---- copies kept for a reason ------------------------------------------------------------
@@ -248,7 +249,7 @@ def test_restore_keeps_the_damaged_files_aside_and_opens_the_backup(db):
     journal_aside = db.with_name("cope.json.journal." + aside.name.split(".", 2)[2])
     assert journal_aside.read_bytes().startswith(b'{"t":"clients","id":"x"')
     assert not journal.exists()
-    assert db.read_bytes() == backup.path.read_bytes()
+    assert db.read_bytes() == backups.materialise(db, backup)[0]
     assert mode(db) == 0o600
     store = Store(db)
     assert [c.code for c in store.clients()] == ["C-1", "C-2"]

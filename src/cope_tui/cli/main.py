@@ -349,8 +349,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return cmd_sync(args)
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    from .erase import cmd_erase
+
+    return cmd_erase(args)
+
+
 COMMANDS = {None: cmd_app, "meet": cmd_meet, "export": cmd_export, "demo": cmd_demo, "doctor": cmd_doctor}
-COMMANDS.update(encrypt=cmd_encrypt, decrypt=cmd_decrypt, sync=cmd_sync)
+COMMANDS.update(encrypt=cmd_encrypt, decrypt=cmd_decrypt, sync=cmd_sync, erase=cmd_erase)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

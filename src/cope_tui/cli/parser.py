@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .sync import add_command as add_sync
 
     add_sync(commands, _Formatter, _add_db)
+    from .erase import add_command as add_erase
+
+    add_erase(commands, _Formatter, _add_db)
     name_env(parser, commands)
     return parser
 

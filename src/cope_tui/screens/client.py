@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..session import start_meeting
+from ..words import counted
 from ..meetings.models import Client, Meeting
 from ..content.stages import load_stages
 from ..meetings.stages import StageError, stage_since
@@ -34,6 +35,7 @@ class ClientScreen(Screen[None]):
         Binding("ctrl+r", "export", "Export", id="client.export"),
         Binding("x,delete", "discard_meeting", "Discard draft", show=False, id="client.discard"),
         Binding("escape", "back", "Back", id="client.back"),
+        Binding("X", "erase", "Erase client", id="client.erase"),  # last: the others keep their place; capital: it destroys
     ]
 
     def __init__(self, client_id: str):
@@ -200,6 +202,45 @@ class ClientScreen(Screen[None]):
         self.post_message(OpenFollowThrough(self.client_id))
 
     def action_back(self) -> None:
+        self.dismiss()
+
+    def action_erase(self) -> None:
+        """Erase the client and every meeting of theirs from every file, after asking."""
+        from ..dialogs.confirm import Confirm
+
+        if self.session.store.read_only:
+            self.notify("The database is open read-only.", severity="warning")
+            return
+        client, count = self.client, len(self.session.store.meetings(self.client_id))
+        question = (
+            f"Erase client {client.code} and their {counted(count, 'meeting')} from this database, its backups "
+            "and every other copy? This cannot be undone."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(lambda: self._erase(client.code), thread=True, exclusive=True, group="erase")
+
+        self.app.push_screen(Confirm(question, title="Erase client"), answered)
+
+    def _erase(self, code: str) -> None:
+        """In a worker: the erasure rewrites every file of the DB."""
+        from ..search import index_for
+        from ..settings import user_name
+        from ..store.errors import StoreError
+
+        store = self.session.store
+        try:
+            self.session.flush()  # a save still waiting must not bring a record back afterwards
+            store.erase_client(self.client_id, by=user_name())
+        except (OSError, StoreError) as exc:
+            self.app.call_from_thread(self.notify, f"Not erased: {exc}", severity="error", timeout=10)
+            return
+        index_for(store).refresh()  # search forgets their words now, not at its next query
+        self.app.call_from_thread(self._erased, code)
+
+    def _erased(self, code: str) -> None:
+        self.notify(f"Client {code} and their meetings were erased from every file.")
         self.dismiss()
 
     # ---- the journey: stage, handover, reopening (issue 5) -------------------------

@@ -366,18 +366,21 @@ def accept(db: Path | str) -> list[Gap]:
     return open_
 
 
-def after_restore(db: Path | str, data: bytes, keys: Any = None) -> None:
+def after_restore(db: Path | str, data: bytes, keys: Any = None, held: tuple | None = None) -> None:
     """A backup (`data`, its file's bytes) was put back on purpose: anchor afresh at the
-    next open, and drop from the missing list what the backup holds."""
+    next open, and drop from the missing list what the backup holds (`held`: its change
+    number and gaps, when the journal put back with it goes past its file's)."""
     from . import crypto
 
     forget(db)
-    try:
-        restored = orjson.loads(keys.open_file(data) if crypto.looks_sealed(data) and keys is not None else data)
-    except (crypto.CryptoError, orjson.JSONDecodeError):
-        return
+    if held is None:
+        try:
+            restored = orjson.loads(keys.open_file(data) if crypto.looks_sealed(data) and keys is not None else data)
+        except (crypto.CryptoError, orjson.JSONDecodeError):
+            return
+        held = (file_seq(restored), lost_in(restored))
     gaps = _recorded(db)
-    kept = [g for g in gaps if g.accepted or not holds(file_seq(restored), lost_in(restored), g)]
+    kept = [g for g in gaps if g.accepted or not holds(held[0], held[1], g)]
     if len(kept) != len(gaps):
         record(db, kept)
 

@@ -113,6 +113,7 @@ class Anchored:
         self._still_same_form()
         self.journal.close()
         self.journal.open()
+        self._fold_exact = False  # the lost lines are in memory only: the next backup is a full copy
         if self._compactor is None or not self._compactor.is_alive():
             self._compactor = threading.Thread(target=self._compact_in_background, name="cope-compact", daemon=True)
             self._compactor.start()

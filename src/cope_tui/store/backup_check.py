@@ -6,12 +6,13 @@ sealed (encrypted) file is opened with the codec a `crypto.Keyring` finds for it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from . import backup_points as points
 from . import crypto, format, migrations, record_check
 from .diskio import Journal, JournalDamaged
 from .errors import StoreError
@@ -55,12 +56,13 @@ class JournalScan:
 
 
 def replay_journal(
-    data: dict[str, Any], db_path: Path, codec=None, *, records: bool = True, seqs=None
+    data: dict[str, Any], db_path: Path, codec=None, *, records: bool = True, seqs=None, files=None
 ) -> JournalScan:
     """Apply the DB's journals to `data` as the store does when it opens it, with the same
     checks (`codec` opens the lines of an encrypted DB's journal; `seqs`, an
     anchor.Sequence, follows the change numbers); the bad lines are listed and left out,
-    where the store would refuse to open (and `seqs` is told of each)."""
+    where the store would refuse to open (and `seqs` is told of each). `files` are the
+    journals' (path, bytes) when they are not on disk (a backup point's segments)."""
     journal = Journal(Path(db_path).with_name(Path(db_path).name + ".journal"), codec)
     bad: list[JournalDamaged] = []
 
@@ -70,13 +72,10 @@ def replay_journal(
             seqs.unreadable(damage)
 
     check = record_check.entry_problem if records else record_check.entry_shape_problem
-    applied = journal.replay(data, check=check, on_bad=on_bad, track=seqs.see if seqs is not None else None)
+    track = seqs.see if seqs is not None else None
+    applied = journal.replay(data, files=files, check=check, on_bad=on_bad, track=track)
     torn = []
-    for path in (journal.old_path, journal.path):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
+    for path, raw in journal.read_all() if files is None else files:
         if _torn_tail(raw, journal.codec):
             torn.append(path)
     return JournalScan(entries=applied, torn=torn, bad=bad)
@@ -117,6 +116,8 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
     encrypted file needs `keys` (a Keyring holding the passphrase) to be checked.
     """
     path = Path(path)
+    if points.is_point(path):
+        return _check_point(path, keys)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -132,6 +133,32 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
             raw = codec.open_file(raw)
         except crypto.CryptoError as exc:
             return CheckResult(False, problem=f"encrypted, and {exc.problem}")
+    return _check_contents(path, raw, codec)
+
+
+def _check_point(path: Path, keys: crypto.Keyring | None) -> CheckResult:
+    """A backup point, rebuilt from its chain and checked as the DB it restores."""
+    try:
+        state = points.materialise(path, keys)
+    except crypto.BadPassphrase as exc:
+        if keys is None or keys.passphrase is None:
+            return CheckResult(False, problem="encrypted, and no passphrase was given", unchecked=True)
+        return CheckResult(False, problem=f"encrypted, and {exc.problem}")
+    except crypto.CryptoError as exc:
+        return CheckResult(False, problem=f"encrypted, and {exc.problem}")
+    except points.PointProblem as exc:
+        return CheckResult(False, problem=str(exc))
+    except OSError as exc:
+        return CheckResult(False, problem=f"cannot read it: {exc.strerror or exc}")
+    files = [(path.with_name(path.name + ".journal"), state.lines)] if state.lines else []
+    found = _check_contents(path, state.main, None, files)
+    if found.ok and files:  # a segment: the numbers are the point's, not its full copy's
+        return replace(found, seq=state.seq, lost=state.lost)
+    return found
+
+
+def _check_contents(path: Path, raw: bytes, codec, files=None) -> CheckResult:
+    """The checks of an opened file's bytes and its journals (`files`, or those beside it)."""
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -142,7 +169,7 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
     if form.new:
         return CheckResult(False, problem="the file holds no database")
     schema, current = form.schema, format.SCHEMA
-    scan = replay_journal(data, path, codec, records=schema == current)
+    scan = replay_journal(data, path, codec, records=schema == current, files=files)
     if scan.bad:
         first = scan.bad[0]
         how = "has a line that does not decrypt (damaged or changed) at" if first.sealed else "is damaged at"

@@ -1,14 +1,18 @@
 """Rotating backups of the DB file, kept beside it in NAME.json.backups/.
 
-Two kinds live in that folder (0700, every file 0600):
+Three kinds live in that folder (0700, every file 0600):
 
-  NAME-20261124T071530.123456Z.json                         a snapshot after a compaction
+  NAME-20261124T071530.123456Z.full.zst                     a point: the compacted file, compressed
+  NAME-20261124T071530.123456Z.seg.zst                      a point: the journal folded in since the one before
   NAME-20261124T071530.123456Z-before-upgrade-from-0.json   a copy kept for a reason
 
+(and, from cope-tui before compressed points, NAME-TIME.json: a full copy, still listed,
+checked, restored and rotated like any point). See backup_points.py for the points.
+
 Names carry the UTC time (the `Z`), so they sort in time order whatever the clock's
-daylight-saving jumps; the report shows local time. A snapshot is a full copy of the
-freshly compacted file, independent of the live one. Snapshots rotate (`prune`); copies kept for a reason
-never do. Nothing here deletes or overwrites a DB file: a restore moves it aside.
+daylight-saving jumps; the report shows local time. Points rotate (`prune`), keeping
+whatever a kept point is rebuilt from; copies kept for a reason never do. Nothing here
+deletes or overwrites a DB file: a restore moves it aside.
 """
 
 from __future__ import annotations
@@ -18,24 +22,28 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import orjson
+
 from ..paths import real_db_path
+from . import backup_points as points
+from . import crypto
 from .backup_check import check_file
 from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
-from .errors import DatabaseLocked
+from .errors import DatabaseLocked, StoreError
 
 SNAPSHOT = "snapshot"
 KEEP_NEWEST = 10  # the newest snapshots, whatever their age
 KEEP_DAYS = 14  # plus the newest snapshot of each of the 14 most recent days that have one
 _STAMP = "%Y%m%dT%H%M%S.%f"
 _NAME_RE = re.compile(
-    r"^(?P<stem>.*)-(?P<ts>\d{8}T\d{6}\.\d{6})(?P<utc>Z?)(?:-(?P<reason>[A-Za-z0-9._-]+?))?\.json$"
+    r"^(?P<stem>.*)-(?P<ts>\d{8}T\d{6}\.\d{6})(?P<utc>Z?)(?:-(?P<reason>[A-Za-z0-9._-]+?))?"
+    r"(?:\.json|(?P<point>\.full\.zst|\.seg\.zst))$"
 )
 _STALE_TMP_SECONDS = 3600
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -71,11 +79,18 @@ def _clean_reason(reason: str) -> str:
     return cleaned or "copy"
 
 
-def backup_name(db_path: Path, when: datetime | None = None, reason: str | None = None) -> str:
+def clock() -> datetime:
+    """Now, in UTC: the time a backup is named by (the week-of-use benchmark moves it on)."""
+    return datetime.now(UTC)
+
+
+def backup_name(
+    db_path: Path, when: datetime | None = None, reason: str | None = None, ext: str = ".json"
+) -> str:
     """The file name of a backup taken at `when` (naive means local time)."""
-    when = (when or datetime.now(UTC)).astimezone(UTC)
+    when = (when or clock()).astimezone(UTC)
     extra = f"-{_clean_reason(reason)}" if reason else ""
-    return f"{_stem(_abs(db_path))}-{when.strftime(_STAMP)}Z{extra}.json"
+    return f"{_stem(_abs(db_path))}-{when.strftime(_STAMP)}Z{extra}{ext}"
 
 
 def _parse_name(name: str) -> tuple[datetime, str] | None:
@@ -87,6 +102,8 @@ def _parse_name(name: str) -> tuple[datetime, str] | None:
     except ValueError:
         return None
     moment = moment.replace(tzinfo=UTC).astimezone() if found["utc"] else moment.astimezone()
+    if found["point"] and found["reason"]:
+        return None  # a point is never kept for a reason
     return moment, found["reason"] or SNAPSHOT
 
 
@@ -97,10 +114,14 @@ def _ensure_dir(folder: Path) -> Path:
     return folder
 
 
-def _free_path(folder: Path, db: Path, reason: str | None) -> Path:
-    when = datetime.now(UTC)
+def _free_path(folder: Path, db: Path, reason: str | None, ext: str = ".json", after: datetime | None = None) -> Path:
+    """A name no file has, at now or just after `after` (a point never sorts before the
+    one it follows, even when the clock was set back)."""
+    when = clock()
+    if after is not None and when <= after:
+        when = after.astimezone(UTC) + timedelta(microseconds=1)
     while True:
-        target = folder / backup_name(db, when, reason)
+        target = folder / backup_name(db, when, reason, ext)
         if not os.path.lexists(target):
             return target
         when += timedelta(microseconds=1)
@@ -132,47 +153,92 @@ def list_backups(db_path: Path) -> list[Backup]:
     return found
 
 
-# ---- snapshots after compaction ------------------------------------------------------------
+# ---- points after compaction ---------------------------------------------------------------
 
 
-def after_compaction(db_path: Path) -> None:
-    """Keep a snapshot of the freshly compacted file; must be cheap and never raise."""
+def after_compaction(
+    db_path: Path,
+    blob: bytes | None = None,
+    codec=None,
+    folded: points.Fold | None = None,
+    before: list[int] | None = None,
+) -> None:
+    """Keep a point of the freshly compacted file; must be cheap and never raise.
+
+    `blob` is the file's content before sealing and `codec` what sealed it; `folded` the
+    journal lines this compaction folded in (sealed as in the journal), when they are
+    exactly what changed since the file `before` (backup_points.identity) described.
+    """
     try:
-        _snapshot(_abs(db_path))
+        db = _abs(db_path)
+        if blob is None:  # nothing handed over: a plain file can still be copied
+            blob = db.read_bytes()
+            if crypto.looks_sealed(blob):
+                return
+            codec = None
+        _write_point(db, blob, codec or crypto.PlainCodec(), folded, before)
     except Exception:  # a failed backup must never fail a save
         pass
 
 
-def _snapshot(db: Path) -> Path | None:
-    main = os.stat(db)
+def _write_point(db: Path, blob: bytes, codec, folded: points.Fold | None, before: list[int] | None) -> Path | None:
     folder = _ensure_dir(backup_dir(db))
-    newest = next((b for b in list_backups(db) if b.kind == SNAPSHOT), None)
-    if newest is not None and _same_content(newest.path, db, main):
-        return None  # nothing changed since the last snapshot: keep the older one's date
-    target = _free_path(folder, db, None)
-    # A real copy, not a hard link: a link would share the live file's fate if anything
-    # ever wrote into it in place (a stray editor, a sync tool, a bad disk block).
-    write_private(target, db.read_bytes())
+    chain = points.Chain.read(folder)
+    after = _parse_name(chain.newest)[0] if chain is not None and _parse_name(chain.newest) else None
+    known = folded is not None and folded.lines is not None
+    lines = points.settle(points.open_lines(folded.lines, codec)) if known else None
+    if chain is not None and lines is not None and chain.can_follow(folder, before, 0):
+        if not lines.strip():  # nothing changed since the newest point: it still describes the file
+            chain.main = points.identity(db) or chain.main
+            _write_chain(folder, chain)
+            return None
+        encoded = points.encode(points.segment_payload(chain.newest, folded, lines), codec)
+        if chain.can_follow(folder, before, len(encoded)):
+            target = _free_path(folder, db, None, points.SEGMENT, after)
+            write_private(target, encoded)
+            chain.newest, chain.main = target.name, points.identity(db) or []
+            chain.chain_bytes += len(encoded)
+            chain.segments += 1
+            _write_chain(folder, chain)
+            prune(db, keep=[target])
+            return target
+    encoded = points.encode(points.full_payload(blob), codec)
+    target = _free_path(folder, db, None, points.FULL, after)
+    write_private(target, encoded)
+    _write_chain(folder, points.Chain(target.name, points.identity(db) or [], len(encoded), 0, 0))
     prune(db, keep=[target])
     return target
 
 
-def _same_content(a: Path, b: Path, b_stat: os.stat_result) -> bool:
+def _write_chain(folder: Path, chain: points.Chain) -> None:
+    write_private(folder / points.CHAIN_FILE, orjson.dumps(asdict(chain)))
+
+
+def point_paths(db_path: Path) -> list[Path]:
+    """The folder's points, oldest first (the order a chain is read in)."""
+    return sorted((b.path for b in list_backups(db_path) if points.is_point(b.path)), key=lambda p: p.name)
+
+
+def materialise(db_path: Path, backup: Backup | Path, keys=None) -> tuple[bytes, bytes]:
+    """The DB file and journal bytes a backup restores (a point is rebuilt from its chain);
+    StoreError when it cannot be rebuilt exactly."""
+    source = backup.path if isinstance(backup, Backup) else Path(backup)
+    if not points.is_point(source):
+        journal = b""
+        try:
+            journal = journals_of(source)[1].read_bytes()
+        except FileNotFoundError:
+            pass
+        return source.read_bytes(), journal
+    return points.as_db_files(_rebuild(source, keys))
+
+
+def _rebuild(source: Path, keys) -> points.Materialised:
     try:
-        a_stat = os.stat(a)
-        if (a_stat.st_dev, a_stat.st_ino) == (b_stat.st_dev, b_stat.st_ino):
-            return True
-        if a_stat.st_size != b_stat.st_size:
-            return False
-        with open(a, "rb") as fa, open(b, "rb") as fb:
-            while True:
-                left, right = fa.read(_CHUNK), fb.read(_CHUNK)
-                if left != right:
-                    return False
-                if not left:
-                    return True
-    except OSError:
-        return False
+        return points.materialise(source, keys)
+    except (points.PointProblem, crypto.CryptoError, OSError) as exc:
+        why = exc.problem if isinstance(exc, crypto.CryptoError) else str(exc)
+        raise StoreError(f"The backup '{source}' cannot be rebuilt: {why}. Nothing has been changed.") from None
 
 
 def prune(
@@ -180,9 +246,10 @@ def prune(
 ) -> list[Path]:
     """Delete the snapshots the policy does not keep; returns what was deleted.
 
-    Kept: the `newest` newest snapshots, plus the newest snapshot of each of the `days`
-    most recent days that have a snapshot, plus `keep`. Copies kept for a reason (before
-    an upgrade, ...) and any other file are never touched.
+    Kept: the `newest` newest snapshots (points, or full copies from before points), plus
+    the newest of each of the `days` most recent days that have one, plus `keep`, plus
+    the full copy and segments each kept point is rebuilt from. Copies kept for a reason
+    (before an upgrade, ...) and any other file are never touched.
     """
     snapshots = [b for b in list_backups(db_path) if b.kind == SNAPSHOT]
     kept = {Path(p) for p in keep} | {b.path for b in snapshots[:newest]}
@@ -195,6 +262,9 @@ def prune(
             break
         seen.add(day)
         kept.add(backup.path)
+    ordered = point_paths(db_path)
+    for path in [p for p in kept if p in ordered]:  # a kept point keeps what it is rebuilt from
+        kept.update(points.chain_of(path, ordered))
     deleted = []
     for backup in snapshots:
         if backup.path not in kept:
@@ -293,13 +363,19 @@ def restore(
     """
     db = _abs(db_path)
     source = backup.path if isinstance(backup, Backup) else Path(backup)
-    data = source.read_bytes()
-    wanted = []  # the backup's own journals, if it has any (copies kept for a reason may)
-    for copy in journals_of(source):
-        try:
-            wanted.append(copy.read_bytes())
-        except FileNotFoundError:
-            wanted.append(b"")
+    held = None  # the change number and gaps of a segment (its file's are the full copy's)
+    if points.is_point(source):  # the chain's full copy, and its segments as the journal
+        state = _rebuild(source, keys)
+        data, journal = points.as_db_files(state)
+        wanted, held = [b"", journal], ((state.seq, state.lost) if state.lines else None)
+    else:
+        data = source.read_bytes()
+        wanted = []  # the backup's own journals, if it has any (copies kept for a reason may)
+        for copy in journals_of(source):
+            try:
+                wanted.append(copy.read_bytes())
+            except FileNotFoundError:
+                wanted.append(b"")
     current = [db, *journals_of(db)]
     with hold_lock(db):
         asides = aside_names(current)
@@ -326,8 +402,8 @@ def restore(
         db.with_name(db.name + ".summary").unlink(missing_ok=True)
         from . import anchor  # a chosen rollback: the next open anchors what it finds
 
-        anchor.after_restore(db, data, keys)
-        problem = _log_restore(db, source, data, keys)
+        anchor.after_restore(db, data, keys, held)
+        problem = _log_restore(db, source, source.read_bytes(), keys)
     if problem and on_note is not None:
         on_note(problem)
     moved = [p for p in asides if p.exists()]
@@ -349,7 +425,6 @@ def aside_names(paths: list[Path]) -> list[Path]:
 def _log_restore(db: Path, source: Path, data: bytes, keys) -> str | None:
     """The restore's audit entry, sealed with the restored file's key; an encrypted DB's
     log never gets a plain line, so without the key nothing is written (and it says so)."""
-    from . import crypto
     from .audit import log_restore
 
     codec = None

@@ -28,6 +28,9 @@ from .set_aside import set_aside_command
 from ..words import counted
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
+# How a backup point is shown (backup_points.py): a compressed full copy, or the changes since the one before.
+_KINDS = {"full": "snapshot (full, zstd)", "seg": "snapshot (changes)"}
+ERASE_FINISH = "cope-tui erase --retention"  # a command that opens the DB for writing and lists only
 
 
 class DoctorError(Exception):
@@ -147,6 +150,13 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None) -> Report:
     pending = crypto.rekey_pending(db)
     if pending:
         report.add(PROBLEM, pending)
+    if db.with_name(db.name + ".erasing").exists():  # see erase.py
+        report.add(
+            PROBLEM,
+            "an erasure of a client was cut short: some files may still hold their records",
+            instead=f"Open the database for writing once (the app, or '{ERASE_FINISH} --db {shlex.quote(str(db))}'); "
+            "the erasure is finished before anything else is written.",
+        )
     data = _check_main(db, report, keys)
     seqs = None
     if data is not None:
@@ -322,7 +332,8 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
                 status = f"ok: {counted(check.clients, 'client')}, {counted(check.meetings, 'meeting')}"
             else:
                 status = f"not checked: {check.problem}" if check.unchecked else f"BAD: {check.problem}"
-            out.append(f"  {when(backup.taken)}  {backup.kind:<24} {_size(backup.size):>9}  {status}")
+            kind = _KINDS.get(backup.path.name.rsplit(".", 2)[-2], backup.kind) if backup.kind == backups.SNAPSHOT else backup.kind
+            out.append(f"  {when(backup.taken)}  {kind:<24} {_size(backup.size):>9}  {status}")
             out.append(f"      {backup.name}")
     else:
         out += ["", f"No backups yet in {folder} (one is kept each time the app saves its file)."]

@@ -53,6 +53,9 @@ def _files(db: Path) -> Iterator[tuple[Path, bool]]:
     sync_state = db.with_name(db.name + ".sync")  # team sync's state: every record's last synced version
     if sync_state.is_file():
         yield sync_state, False
+    erasing = db.with_name(db.name + ".erasing")  # an erasure a kill cut short (erase.py): its ids
+    if erasing.is_file():
+        yield erasing, False
     if db.exists():
         yield db, False
 

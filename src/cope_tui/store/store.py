@@ -26,8 +26,10 @@ from typing import Any
 from ..paths import LinkProblem, real_db_path
 from . import anchor, crypto, record_check, summary
 from .anchored import Anchored, FilesReplaced
+from .backup_points import Fold
 from .bulk import gc_paused
 from .changes import ChangeListeners
+from .erasing import Erasing
 from .diskio import Journal, LockFile, PlantedLink, ensure_private_dir, remove_stale_temps, write_private
 from .errors import (
     CorruptDatabase,
@@ -65,10 +67,13 @@ __all__ = [
     "ensure_private_dir",
 ]
 
-COMPACT_BYTES = 8 * 1024 * 1024
+# By default the journal may grow to 16 MB or a quarter of the file, whichever is more (see
+# _compact_threshold); until issue 14 it was a fixed 8 MB.
+COMPACT_BYTES = 16 * 1024 * 1024
+COMPACT_SHARE = 4
 
 
-class Store(Loading, Records, Anchored, ChangeListeners):
+class Store(Loading, Records, Anchored, Erasing, ChangeListeners):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -100,6 +105,8 @@ class Store(Loading, Records, Anchored, ChangeListeners):
         self.read_only = read_only
         self.read_only_reason = "opened read-only" if read_only else ""
         self.compact_bytes = compact_bytes
+        self._main_size = 0  # of the file as last written or opened: see _compact_threshold
+        self._fold_exact = True  # the journals hold every change since the file (else: a full backup)
         self.migrated_from: int | None = None
         self._mutex = threading.RLock()
         self._ready = threading.Event()
@@ -232,8 +239,13 @@ class Store(Loading, Records, Anchored, ChangeListeners):
             if self._ready.is_set():
                 return
             data = self._load()
+            try:
+                self._main_size = self.path.stat().st_size
+            except OSError:
+                pass
             self._data.clear()
             self._data.update(data)
+            self._fold_exact = self.migrated_from is None  # an upgrade changes what no journal line says
             if not self.read_only:
                 try:
                     self.journal.open()
@@ -241,6 +253,8 @@ class Store(Loading, Records, Anchored, ChangeListeners):
                     raise StoreError(f"{exc.strerror}.") from None
             self._check_sequence()
             self._ready.set()
+            if not self.read_only:
+                self._resume_erasure()
             try:
                 if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
                     self.compact()
@@ -299,9 +313,17 @@ class Store(Loading, Records, Anchored, ChangeListeners):
             self._compact_when_due()
 
     def _compact_when_due(self) -> None:
-        if self.journal.size > self.compact_bytes and (self._compactor is None or not self._compactor.is_alive()):
+        if self.journal.size > self._compact_threshold() and (self._compactor is None or not self._compactor.is_alive()):
             self._compactor = threading.Thread(target=self._compact_in_background, name="cope-compact", daemon=True)
             self._compactor.start()
+
+    def _compact_threshold(self) -> int:
+        """The journal's size that starts a compaction. By default it grows with the file
+        (a quarter of it, at least COMPACT_BYTES): each compaction rewrites the whole file,
+        so a fixed threshold makes the bytes written per byte saved grow with the record."""
+        if self.compact_bytes != COMPACT_BYTES:
+            return self.compact_bytes  # set on purpose (tests, tools): taken as it is
+        return max(COMPACT_BYTES, self._main_size // COMPACT_SHARE)
 
     def _compact_in_background(self) -> None:
         """Snapshot and rotate under the mutex (short); write the big file outside it.
@@ -317,23 +339,30 @@ class Store(Loading, Records, Anchored, ChangeListeners):
                 with gc_paused():
                     blob = dump_tables(self._data)
                     summaries = summary.summarise(self._data)
-                self.journal.rotate()
-            self._write_main(blob, summaries)
+                rotated = self.journal.rotate()
+                exact, self._fold_exact = self._fold_exact, True  # the fresh journal starts exact
+                held = anchor.file_seq(self._data), anchor.lost_in(self._data)
+            # A clean rotation leaves exactly the lines this file folds in: the backup point.
+            folded = self.journal.old_path.read_bytes() if rotated and exact else None
+            self._write_main(blob, summaries, Fold(folded, *held))
             self.journal.drop_old()
         except OSError:
             pass  # the journals still hold everything; the next compaction tries again
 
-    def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary]) -> None:
-        from . import backups
+    def _write_main(self, blob: bytes, summaries: list[summary.ClientSummary], folded: Fold) -> None:
+        """`folded`: the journal lines this file folds in, when exactly those, for its backup."""
+        from . import backup_points, backups
 
         self._still_same_form()  # else FilesReplaced: the journals keep everything, nothing plain lands
         sealed = self.codec.seal_file(blob)
+        before = backup_points.identity(self.path)
         write_private(self.path, sealed)
+        self._main_size = len(sealed)
         try:  # every record in memory was checked (at load, replay or save): stamp the file
             summary.write(self.path, summaries, self.codec, checked=record_check.stamp(sealed))
         except OSError:
             summary.sidecar(self.path).unlink(missing_ok=True)
-        backups.after_compaction(self.path)
+        backups.after_compaction(self.path, blob, self.codec, folded, before)
 
     def _write_summary(self) -> None:
         try:
@@ -354,7 +383,10 @@ class Store(Loading, Records, Anchored, ChangeListeners):
             with gc_paused():
                 blob = dump_tables(self._data)
                 summaries = summary.summarise(self._data)
-            self._write_main(blob, summaries)
+            # Lines left by a compaction cut short may be in the file already: no segment then.
+            exact, self._fold_exact = self._fold_exact and not self.journal.old_path.exists(), True
+            folded = self.journal.path.read_bytes() if exact else None
+            self._write_main(blob, summaries, Fold(folded, anchor.file_seq(self._data), anchor.lost_in(self._data)))
             self.journal.truncate()
 
     def _join_compactor(self) -> None:

@@ -1,0 +1,59 @@
+"""Erasing a client from an open store (mixed into Store): the records leave memory and
+the DB file at once, then every other file goes through erase.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import anchor, summary
+from .backup_points import Fold
+from .bulk import gc_paused
+from .errors import StoreError
+from .record_lines import dump_tables
+
+
+class Erasing:
+    """Mixed into Store; uses its mutex, data, codec, journal and compaction's file writer."""
+
+    def erase_client(self, client_id: str, by: str | None = None) -> Any:
+        """Remove a client and all their meetings from every file that held them; complete
+        and durable when this returns (an erase.Erasure says what was done)."""
+        from . import erase
+
+        self.wait_ready()
+        self._join_compactor()
+        with self._mutex:
+            self._writable()
+            if client_id not in self._data["clients"]:
+                raise StoreError(f"Nothing erased from '{self.path}': it holds no client with id {client_id}.")
+            ids = erase.ids_of_client(self._data, client_id)
+            erase.decide(self.path, ids, self.codec)
+            return erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n: self._log_erasure(n, by))
+
+    def _resume_erasure(self) -> None:
+        """An erasure a kill cut short is finished before anything else is written."""
+        from . import erase
+
+        ids = erase.pending(self.path, self.codec)
+        if ids is not None:
+            with self._mutex:
+                erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n: self._log_erasure(n, None))
+
+    def _drop_and_rewrite(self, ids: set[tuple[str, str]]) -> None:
+        for table, record_id in ids:
+            self._data.get(table, {}).pop(record_id, None)
+            self._clear_query_cache(table)
+            self._changed(table, record_id)  # team sync sends the deletion
+        anchor.stamp(self._data, self.seq)
+        with gc_paused():
+            blob = dump_tables(self._data)
+            summaries = summary.summarise(self._data)
+        self._write_main(blob, summaries, Fold(None))  # its backup point is a full copy without them
+        self.journal.truncate()
+
+    def _log_erasure(self, records: int, by: str | None) -> None:
+        from .audit import record_at
+
+        problem = record_at(self.path, self.codec if self.codec.sealed else None, "erase", records=records, by=by)
+        if problem:
+            self.integrity_notes.append(problem)  # shown by the app; the erasure itself is done

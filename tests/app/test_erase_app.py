@@ -1,0 +1,61 @@
+"""Erasing a client from the client screen (issue 14, point 6): a key listed in the footer,
+help and palette, a confirmation naming the client and counting the meetings, and no word
+of theirs left in any file or in search."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cope_tui.app import create_app
+from cope_tui.dialogs.confirm import Confirm
+from cope_tui.screens.client import ClientScreen
+from cope_tui.search import index_for
+from cope_tui.session import Session, create_client, start_meeting
+from helpers.erasure import holding_anywhere
+from helpers.pilot import palette_offers
+from helpers.polling import until
+
+SIZE = (100, 30)
+MARK = "PLOVER-MARKER-3301"
+
+
+def screen_text(app) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query("Static"))
+
+
+async def test_x_on_the_client_screen_erases_after_naming_them(tmp_path):
+    db = tmp_path / "data" / "cope.json"
+    session = Session.open(db)
+    gone = create_client(session.store, "GONE-1", note=f"note {MARK}")
+    for _ in range(2):
+        meeting = start_meeting(session.store, session.meeting_guide, gone)
+        meeting.step("opening").notes = f"said {MARK}"
+        session.store.put_meeting(meeting)
+    create_client(session.store, "KEPT-2")
+    assert index_for(session.store).search(MARK.lower()).results  # search knows the words
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # the first client in the list
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        assert app.screen.client.code == "GONE-1"
+        await pilot.press("ctrl+p", *"erase client")
+        await until(pilot, lambda: palette_offers(app, "Erase client"), what="the palette offers it")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await pilot.press("X")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        text = screen_text(app)
+        assert "GONE-1" in text and "2 meetings" in text
+        await pilot.press("n")  # no: nothing happens
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        assert session.store.client(gone.id) is not None
+        await pilot.press("X")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: not isinstance(app.screen, (ClientScreen, Confirm)), what="back on the list")
+        assert session.store.client(gone.id) is None and session.store.meetings(gone.id) == []
+        assert index_for(session.store).search(MARK.lower()).results == []
+        await pilot.press("ctrl+q")
+    session.close()
+    assert holding_anywhere([db.parent, Path(os.environ["XDG_STATE_HOME"])], MARK) == []

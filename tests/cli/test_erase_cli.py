@@ -1,0 +1,101 @@
+"""`cope-tui erase` in a subprocess: exit codes, asking first, and the retention list that
+never erases anything by itself (issue 14, point 6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cope_tui.meetings.models import Client, Meeting, MeetingKind
+from cope_tui.store.store import Store
+from helpers.backup_points import records_now
+from helpers.erasure import holding_anywhere
+
+MARK = "HERON-MARKER-2290"
+
+
+def make_db(tmp_path: Path) -> Path:
+    db = tmp_path / "data" / "cope.json"
+    store = Store(db)
+    gone = Client(code="GONE-1", note=f"note {MARK}")
+    store.put_client(gone)
+    meeting = Meeting(client_id=gone.id, kind=MeetingKind.FIRST)
+    meeting.step("opening").notes = f"said {MARK}"
+    store.put_meeting(meeting)
+    now = datetime.now().astimezone()
+    store.put_client(Client(code="OLD-2", closed_at=now - timedelta(days=3 * 366)))
+    store.put_client(Client(code="RECENT-3", closed_at=now - timedelta(days=30)))
+    store.put_client(Client(code="OPEN-4"))
+    store.close()
+    return db
+
+
+def config(cli_env: dict[str, str], text: str) -> None:
+    path = Path(cli_env["XDG_CONFIG_HOME"]) / "cope-tui" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_help_says_what_is_erased(cli):
+    done = cli("erase", "--help")
+    assert done.returncode == 0 and "every backup" in done.stdout and "--retention" in done.stdout
+
+
+def test_erase_with_yes_leaves_no_word_of_the_client(cli, cli_env, tmp_path):
+    db = make_db(tmp_path)
+    done = cli("erase", "GONE-1", "--db", db, "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "GONE-1" in done.stdout and "1 meeting " in done.stdout
+    assert holding_anywhere([db.parent, Path(cli_env["XDG_STATE_HOME"])], MARK) == []
+    codes = sorted(d["code"] for d in records_now(db)["clients"].values())
+    assert codes == ["OLD-2", "OPEN-4", "RECENT-3"]
+
+
+def test_without_a_terminal_it_asks_for_yes_and_erases_nothing(cli, tmp_path):
+    db = make_db(tmp_path)
+    before = records_now(db)
+    done = cli("erase", "GONE-1", "--db", db)
+    assert done.returncode == 1 and "--yes" in done.stderr and "Nothing was erased" in done.stderr
+    assert records_now(db) == before
+
+
+def test_an_unknown_client_or_none_named_is_a_failure(cli, tmp_path):
+    db = make_db(tmp_path)
+    done = cli("erase", "NOBODY", "--db", db, "--yes")
+    assert done.returncode == 1 and "NOBODY" in done.stderr and "Traceback" not in done.stderr
+    done = cli("erase", "--db", db)
+    assert done.returncode == 1 and "--retention" in done.stderr
+    assert cli("erase", "GONE-1", "--bogus").returncode == 2
+
+
+def test_retention_lists_closed_clients_past_it_and_erases_nothing(cli, cli_env, tmp_path):
+    db = make_db(tmp_path)
+    before = records_now(db)
+    done = cli("erase", "--retention", "--db", db)
+    assert done.returncode == 1 and "closed_years" in done.stderr  # not set yet
+    config(cli_env, "[retention]\nclosed_years = 2\n")
+    done = cli("erase", "--retention", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "OLD-2" in done.stdout and "RECENT-3" not in done.stdout and "OPEN-4" not in done.stdout
+    assert "nothing has been erased" in done.stdout
+    assert records_now(db) == before
+    config(cli_env, "[retention]\nclosed_years = \"seven\"\n")
+    done = cli("erase", "--retention", "--db", db)
+    assert done.returncode == 1 and "closed_years" in done.stderr
+
+
+def test_doctor_names_an_erasure_cut_short_and_the_next_writer_finishes_it(cli, cli_env, tmp_path):
+    from cope_tui.store import erase
+
+    db = make_db(tmp_path)
+    store = Store(db)
+    gone = store.client_by_code("GONE-1")
+    erase.decide(db, erase.ids_of_client(store._data, gone.id), store.codec)  # then a kill
+    store.journal.close()
+    store.lock.release()
+    done = cli("doctor", "--db", db)
+    assert done.returncode == 1 and "erasure" in done.stdout and "cut short" in done.stdout
+    config(cli_env, "[retention]\nclosed_years = 2\n")
+    assert cli("erase", "--retention", "--db", db).returncode == 0
+    assert cli("doctor", "--db", db).returncode == 0
+    assert holding_anywhere([db.parent, Path(cli_env["XDG_STATE_HOME"])], MARK) == []
