@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Header, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..store.autosave import SaveStatus
@@ -21,9 +21,12 @@ from ..widgets.list_editor import ListEditor
 from ..widgets.navigation import ShowExport
 from ..widgets.save_status import save_status_text
 from ..dialogs.notes_area import NotesArea
+from ..widgets.focus_label import FocusLabel
 from ..widgets.step_panel import StepPanel
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
+CURRENT = "▸"  # the open step, in the sidebar: a mark, not only a shade (NO_COLOR)
+NOTES_HINT = "tab: fields, lists"
 
 
 def clock(seconds: int) -> str:
@@ -94,7 +97,7 @@ class MeetingScreen(Screen[None]):
                 yield Static("", id="save-status")
             with Vertical(id="main"):
                 yield Static("", id="step-holder")
-                yield Label("Notes", id="notes-label")
+                yield FocusLabel("Notes", target="notes", id="notes-label")
                 yield NotesArea(id="notes", soft_wrap=True, tab_behavior="focus", classes="sensitive")
         yield Footer()
 
@@ -138,7 +141,8 @@ class MeetingScreen(Screen[None]):
         options.clear_options()
         for step in self.steps():
             state = self.meeting.peek(step.id).state
-            options.add_option(Option(f"{ICONS[state]} {escape(step.title)}", id=step.id))
+            here = CURRENT if step.id == self.meeting.current_step else " "
+            options.add_option(Option(f"{here}{ICONS[state]} {escape(step.title)}", id=step.id))
         if highlighted is not None:
             options.highlighted = highlighted
 
@@ -191,17 +195,47 @@ class MeetingScreen(Screen[None]):
         )
         self.query_one("#main", Vertical).mount(panel, after=holder)
         record = self.meeting.peek(step_id)
-        self.query_one("#notes-label", Label).update(
-            f"{escape(step.notes_label)}  [dim]({escape(step.title)}: {record.state.value})[/dim]"
-        )
+        self._label_notes(step)
         notes = self.query_one("#notes", TextArea)
         notes.load_text(record.notes)
         notes.move_cursor(notes.document.end)
+        self._fill_sidebar()
         options = self.query_one("#steps", OptionList)
         options.highlighted = [s.id for s in self.steps()].index(step_id)
         notes.focus()
         if save:
             self._save()
+
+    def _label_notes(self, step: Step) -> None:
+        """The notes' label names the step and its state, and how to reach the rest of it."""
+        state = self.meeting.peek(step.id).state.value
+        hint = "" if self.read_only else f" · {NOTES_HINT}"
+        self.query_one("#notes-label", FocusLabel).set_text(
+            f"{escape(step.notes_label)} [dim]({state}){hint}[/dim]"
+        )
+
+    # ---- focus -----------------------------------------------------------------
+
+    @property
+    def focus_chain(self) -> list:
+        """Tab goes round the step (its fields, its lists, the notes); the sidebar has its
+        own key (ctrl+l), so tab never leaves the step for it by surprise."""
+        chain = super().focus_chain
+        if self.focused is not None and self.focused.id == "steps":
+            return chain
+        return [w for w in chain if w.id != "steps"]
+
+    def on_descendant_focus(self, event) -> None:
+        self._mark_focus()
+
+    def on_descendant_blur(self, event) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        focused = self.focused
+        target = focused.id if focused is not None else None
+        for label in self.query(FocusLabel):
+            label.mark(label.target == target)
 
     def _step_index(self) -> int:
         return [s.id for s in self.steps()].index(self.meeting.current_step)

@@ -7,17 +7,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from ..content.meeting_guide import Step
 from ..meetings.rules import MeetingError, check_field
 from ..meetings.models import Meeting
 from ..dialogs.parts import focus_after
+from .focus_label import FocusLabel
 from .list_editor import ListEditor
 
 
 class StepPanel(VerticalScroll):
     """Writes field edits into the meeting's record and says so with `Changed`."""
+
+    # Not a stop of its own: tab goes from the notes straight to the step's fields and lists
+    # (each scrolls itself into view when it takes focus).
+    can_focus = False
 
     class Changed(Message):
         """A field of the step changed; the meeting should be saved."""
@@ -42,7 +47,7 @@ class StepPanel(VerticalScroll):
         if step.prompts:
             yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
         for field in step.fields:
-            yield Label(escape(field.label), classes="field-label")
+            yield FocusLabel(escape(field.label), target=f"field-{field.id}", classes="field-label")
             yield Input(
                 record.fields.get(field.id, ""),
                 placeholder=field.placeholder or field.help,
@@ -52,7 +57,7 @@ class StepPanel(VerticalScroll):
             )
             yield Static("", id=f"error-{field.id}", classes="error", markup=False)
         for spec in step.lists:
-            yield Label(f"{escape(spec.label)}", classes="list-label")
+            yield FocusLabel(escape(spec.label), target=f"list-{spec.id}", classes="list-label")
             if spec.help:
                 yield Static(escape(spec.help), classes="help")
             yield ListEditor(
