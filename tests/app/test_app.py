@@ -119,9 +119,10 @@ async def test_complete_first_meeting_with_the_keyboard_only(db):
             await finish_row(pilot)
             assert isinstance(app.screen, MeetingScreen)
             await pilot.press("down")
-        await pilot.press("ctrl+t")
-        await pilot.pause()
+        # Done as soon as the last area has a decision (issue 13): no ctrl+t needed.
         assert screen.meeting.step("boundaries").state is StepState.DONE
+        await pilot.press("ctrl+n")
+        await pilot.pause()
         assert screen.meeting.current_step == "services"
 
         # Services: a referral, then the middle steps with a note each.

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from ..store.autosave import SaveStatus
 from ..content.meeting_guide import Step
-from ..meetings.rules import MeetingError, set_step_state, steps_of, undecided
+from ..meetings.rules import MeetingError, held_decisions, set_step_state, settle, steps_of, undecided
 from ..meetings.models import Meeting, StepState
 from ..widgets.list_editor import ListEditor
 from ..widgets.navigation import ShowExport
@@ -190,8 +190,14 @@ class MeetingScreen(Screen[None]):
         holder = self.query_one("#step-holder", Static)
         for old in self.query(StepPanel):
             old.remove()
+        opening = step_id == self.steps()[0].id  # where areas left open earlier come back
         panel = StepPanel(
-            step, self.meeting, read_only=self.read_only, banner=self._banner(), stage_note=self._stage_note(step_id)
+            step,
+            self.meeting,
+            read_only=self.read_only,
+            banner=self._banner(),
+            stage_note=self._stage_note(step_id),
+            held=held_decisions(self.session.meeting_guide, self.meeting) if opening else [],
         )
         self.query_one("#main", Vertical).mount(panel, after=holder)
         record = self.meeting.peek(step_id)
@@ -339,6 +345,14 @@ class MeetingScreen(Screen[None]):
     @on(StepPanel.Changed)
     @on(ListEditor.Changed)
     def _step_changed(self) -> None:
+        step = self.session.meeting_guide.step(self.meeting.current_step)
+        if settle(step, self.meeting):  # the last area decided: the step is done, as it says
+            self._fill_sidebar()
+            self._label_notes(step)
+            if self.meeting.peek(step.id).state is StepState.DONE:
+                self.notify(f"{step.title} is done: every item has a decision.", timeout=3)
+            else:
+                self.notify(f"{step.title} is pending again: an item has no decision.", timeout=3)
         self._save()
 
     # ---- finalise, addendum, export, leave ------------------------------------
