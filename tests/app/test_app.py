@@ -37,7 +37,7 @@ async def type_text(pilot, text: str) -> None:
 
 async def choose(pilot, steps_down: int) -> None:
     """Open the focused Select and pick the option `steps_down` below the blank one."""
-    await pilot.press("enter", *["down"] * steps_down, "enter")
+    await pilot.press("space", *["down"] * steps_down, "enter")  # enter moves on (issue 13)
 
 
 async def finish_row(pilot) -> None:
