@@ -251,6 +251,8 @@ class MeetingScreen(Screen[None]):
         index = self._step_index()
         if index + 1 < len(steps):
             self.open_step(steps[index + 1].id)
+        elif self.meeting.finalised:
+            self.notify("This is the last step. ctrl+f adds a dated addendum.")
         else:
             self.notify("This is the last step. ctrl+f finalises the meeting.")
 
@@ -270,6 +272,7 @@ class MeetingScreen(Screen[None]):
             self.notify(str(exc), severity="warning", timeout=8)
             return False
         self._fill_sidebar()
+        self._label_notes(self.session.meeting_guide.step(self.meeting.current_step))
         self._save()
         return True
 
@@ -327,10 +330,15 @@ class MeetingScreen(Screen[None]):
     def _save(self) -> None:
         if self.read_only:
             return
+        self._count_time()
+        self.session.save_meeting(self.meeting)
+
+    def _count_time(self) -> None:
+        """Move the whole seconds the screen has been open into the meeting's time; the
+        fraction stays on the clock, so the clock shown never goes back."""
         now = time.monotonic()
         self.meeting.active_seconds += int(now - self._opened)
         self._opened = now - (now - self._opened) % 1
-        self.session.save_meeting(self.meeting)
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self, event: TextArea.Changed) -> None:
@@ -383,6 +391,7 @@ class MeetingScreen(Screen[None]):
                 return
             from ..meetings.rules import finalise
 
+            self._count_time()  # the minutes the dialog was open count: the clock stops, not goes back
             try:
                 finalise(self.meeting, by)
             except MeetingError as exc:
@@ -393,6 +402,7 @@ class MeetingScreen(Screen[None]):
             self.open_step(self.meeting.current_step, save=False)
             self._fill_sidebar()
             self.refresh_bindings()
+            self._tick()
             self.notify("Finalised. The meeting is now read-only; ctrl+f adds an addendum.")
 
         self.app.push_screen(FinaliseDialog(pending=pending, undecided=blockers), done)
@@ -414,7 +424,7 @@ class MeetingScreen(Screen[None]):
             self.session.save_signed(self.meeting, addendum)
             self.open_step(self.meeting.current_step, save=False)
 
-        self.app.push_screen(AddendumDialog(), done)
+        self.app.push_screen(AddendumDialog(by=self.meeting.finalised_by or ""), done)
 
     def action_rate_goals(self) -> None:
         """Progress on the case-plan goals, scored at this meeting (see goal_ratings.py)."""
