@@ -69,11 +69,11 @@ async def test_a_deferred_area_comes_back_in_each_review_until_agreed(db):
         screen = await in_meeting(app, pilot)
         assert screen.meeting.kind is MeetingKind.REVIEW
         assert screen.meeting.current_step == "opening"
-        text = lines(app)
-        assert "Still open from earlier meetings" in text
+        await until(pilot, lambda: "Still open from earlier meetings" in lines(app), 10, "the areas still open, shown")
         held = screen.query_one("#list-boundaries")
         assert [r.values["area"] for r in held.row_list] == ["How we will plan together"]
         assert held.row_list[0].values["reason"] == REASON
+        assert str(held.get_row_at(0)[0]) == "↻", "marked as carried from an earlier meeting"
         await pilot.press("ctrl+q")  # left open: it comes back again next time
     session.close()
 
@@ -100,6 +100,7 @@ async def test_a_deferred_area_comes_back_in_each_review_until_agreed(db):
     app = create_app(session, meet_code="C-1")  # agreed last time: gone for good
     async with app.run_test(size=SIZE) as pilot:
         screen = await in_meeting(app, pilot)
+        await until(pilot, lambda: "Opening notes" in lines(app), 10, "the opening drawn")
         assert not screen.query("#list-boundaries")
         assert "Still open from earlier meetings" not in lines(app)
         await pilot.press("ctrl+q")

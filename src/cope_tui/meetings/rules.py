@@ -71,7 +71,10 @@ def carry_forward(meeting_guide: MeetingGuide, meeting: Meeting, last: Meeting |
         shown = {s.id for s in steps_of(meeting_guide, meeting)}
         for step, spec, rows in open_decisions(meeting_guide, last):
             if step.id not in shown:
-                meeting.step(step.id).lists[spec.id] = [row.model_copy(deep=True) for row in rows]
+                copies = [row.model_copy(deep=True) for row in rows]
+                for row in copies:  # a checklist row has no origin: the meeting that raised it, marked ↻
+                    row.origin = row.origin or last.id
+                meeting.step(step.id).lists[spec.id] = copies
 
 
 def held_decisions(meeting_guide: MeetingGuide, meeting: Meeting) -> list[tuple[Step, ListSpec]]:
