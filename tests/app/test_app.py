@@ -37,7 +37,7 @@ async def type_text(pilot, text: str) -> None:
 
 async def choose(pilot, steps_down: int) -> None:
     """Open the focused Select and pick the option `steps_down` below the blank one."""
-    await pilot.press("enter", *["down"] * steps_down, "enter")
+    await pilot.press("space", *["down"] * steps_down, "enter")  # enter moves on (issue 13)
 
 
 async def finish_row(pilot) -> None:
@@ -119,9 +119,10 @@ async def test_complete_first_meeting_with_the_keyboard_only(db):
             await finish_row(pilot)
             assert isinstance(app.screen, MeetingScreen)
             await pilot.press("down")
-        await pilot.press("ctrl+t")
-        await pilot.pause()
+        # Done as soon as the last area has a decision (issue 13): no ctrl+t needed.
         assert screen.meeting.step("boundaries").state is StepState.DONE
+        await pilot.press("ctrl+n")
+        await pilot.pause()
         assert screen.meeting.current_step == "services"
 
         # Services: a referral, then the middle steps with a note each.

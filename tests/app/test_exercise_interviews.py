@@ -84,17 +84,18 @@ async def test_interview_add_answer_comment_and_problem() -> None:
         assert app.changes == 1
         assert {"answer", "comment", "raise_problem", "add", "delete"} <= app.shown_actions()
 
-        # q02 (flagged on "no"), q03 (flagged on "yes"), q04 not sure.
-        await pilot.press("down", "n", "down", "y", "down", "s")
+        # q02 (flagged on "no"), q03 (flagged on "yes"), q04 not sure: each answer moves on.
+        await pilot.press("down", "n", "y", "s")
         await pilot.pause()
         assert interview.answers["q02"].value == "no"
         assert interview.answers["q03"].value == "yes"
         assert interview.answers["q04"].value == "not_sure"
-        assert table(app, "interview-questions").cursor_row == 3  # the cursor stays put
+        assert table(app, "interview-questions").cursor_row == 4  # on to the next (issue 13)
         assert row_text(app, "interview-questions", 1)[3] == FLAG
         assert row_text(app, "interview-questions", 3)[2] == "not sure"
         assert row_text(app, "interview-list", 0)[3] == f"{FLAG} 2"
         assert app.changes == 4
+        await pilot.press("up")  # back to q04
 
         # A comment on q04, saved with ctrl+s.
         await pilot.press("c")
@@ -148,7 +149,8 @@ async def test_open_question_takes_words_not_yes_no() -> None:
         await pilot.pause()
         assert interview.answers["q01"] == Answer(value=None, comment="vaccination")
         assert row_text(app, "interview-list", 0)[2] == f"1 of {len(QUESTIONS)}"
-        await pilot.press("p")
+        assert table(app, "interview-questions").cursor_row == 1  # answered: on to the next
+        await pilot.press("up", "p")
         await pilot.pause()
         assert [p.source for p in ex.problems] == [f"interview:{interview.id}:q01"]
         assert "vaccination" in ex.problems[0].text

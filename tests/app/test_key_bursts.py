@@ -8,7 +8,6 @@ as the terminal driver does.
 from __future__ import annotations
 
 import pytest
-from textual import events
 from textual.widgets import TextArea
 
 from cope_tui.app import create_app
@@ -17,6 +16,7 @@ from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
+from helpers.pilot import burst
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -25,15 +25,6 @@ SIZE = (80, 24)
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "cope.json"
-
-
-def burst(app, *parts: str) -> None:
-    """Post keys at once: a part of one character is typed, a longer part is a key name."""
-    for part in parts:
-        keys = [part] if len(part) > 1 and not part.isspace() else list(part)
-        for key in keys:
-            char = key if len(key) == 1 else {"tab": "\t", "shift+tab": None}.get(key)
-            app.post_message(events.Key(key, char))
 
 
 async def test_notes_typed_around_a_step_key_stay_in_their_steps(db):
@@ -46,7 +37,9 @@ async def test_notes_typed_around_a_step_key_stay_in_their_steps(db):
         first = screen.meeting.current_step
         burst(app, *"before", "ctrl+n", *"after", "f8", *"third", "ctrl+o", *" more")
         notes_area = screen.query_one("#notes", TextArea)
-        await until(pilot, lambda: notes_area.text.endswith("more"), 10, "the burst's last key")
+        # The last key typed, and its change handed to the screen (a message behind it).
+        typed = lambda: notes_area.text.endswith("more") and screen.meeting.peek(screen.meeting.current_step).notes.endswith("more")  # noqa: E731
+        await until(pilot, typed, 10, "the burst's last key")
         second = [s.id for s in screen.steps()][1]
         third = [s.id for s in screen.steps()][2]
         notes = {step_id: record.notes for step_id, record in screen.meeting.steps.items() if record.notes}

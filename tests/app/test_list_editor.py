@@ -398,10 +398,10 @@ async def test_checklist_edit_decision_via_select() -> None:
         assert not editor.query("Input#field-area")
         await pilot.press("space", "tab")  # discussed
         assert app.focused is editor.query_one("#field-decision", Select)
-        await pilot.press("enter")  # open the menu: blank, agreed, deferred
+        await pilot.press("space")  # open the menu: blank, agreed, deferred (enter moves on, issue 13)
         await pilot.press("escape")  # closes the menu, not the dialog
         assert isinstance(app.screen, RowEditor)
-        await pilot.press("enter")
+        await pilot.press("space")
         await pilot.press("down", "down", "enter")  # deferred
         assert editor.query_one("#field-decision", Select).value == "deferred"
         await pilot.press("ctrl+s")  # no reason: refused

@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.command import CommandList, CommandPalette
+
+_CHARS = {"tab": "\t", "enter": "\r", "shift+tab": None}
+
+
+def burst(app: Any, *parts: str) -> None:
+    """Post keys at once, as a terminal hands over what was typed fast (Pilot's `press`
+    waits for each key): a part of one character is typed, a longer part is a key name."""
+    for part in parts:
+        keys = [part] if len(part) > 1 and not part.isspace() else list(part)
+        for key in keys:
+            char = key if len(key) == 1 else _CHARS.get(key)
+            app.post_message(events.Key(key, char))
 
 
 def palette_offers(app: Any, words: str) -> bool:

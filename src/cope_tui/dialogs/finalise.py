@@ -74,12 +74,16 @@ class AddendumDialog(Dialog[tuple[str, str] | None]):
         Binding("ctrl+s", "confirm", "Add", id="addendum.ok", priority=True),
     ]
 
+    def __init__(self, *, by: str = ""):
+        super().__init__()
+        self.by = by  # who finalised the meeting: most often who corrects it too
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Add a dated addendum", classes="dialog-title")
             yield NotesArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
             yield Label("Added by")
-            yield Input(_default_author(), id="by")
+            yield Input(self.by or _default_author(), id="by")
             yield Static("", id="add-error", classes="error", markup=False)
             yield Static("tab next field · ctrl+s add · esc cancel", classes="hint")
 

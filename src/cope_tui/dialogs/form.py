@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ScreenResultType
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.actions import SkipAction
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from ..records import parse_date
 from .base import Dialog
 from .parts import DATE_PLACEHOLDER, DateText, focus_after
 
-HINT = "enter next field · ctrl+s save · esc cancel"
+HINT = "enter next field · space choose · ctrl+s save · esc cancel"
 
 
 class FormDialog(Dialog[ScreenResultType]):
@@ -39,6 +40,9 @@ class FormDialog(Dialog[ScreenResultType]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        # A choice or a tick takes enter as "next field" too; space (or ↑/↓) opens or ticks it.
+        # Otherwise enter opened the choice, and the words typed next were lost to it.
+        Binding("enter", "next_field", show=False, priority=True, id="form.next_field"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
@@ -169,6 +173,16 @@ class FormDialog(Dialog[ScreenResultType]):
             self.action_save()
         else:
             focus_after(event.input)
+
+    def action_next_field(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, (Select, Checkbox)) or (isinstance(focused, Select) and focused.expanded):
+            raise SkipAction()  # a one-line field (app.submit_field), a text area, an open choice
+        editable = self.editable()
+        if editable and focused is editable[-1]:
+            self.action_save()
+        else:
+            focus_after(focused)
 
     def action_save(self) -> None:
         raise NotImplementedError

@@ -16,6 +16,12 @@ from ..meetings.stages import StageError, change_stage
 from .base import Dialog
 
 
+# What to press next, for where the keyboard is: after `s 3` it is already in the reason,
+# and a hint saying "tab to the reason" sent it back to the list, where the reason was lost.
+PICK_HINT = "a number or enter picks the stage, then type the reason · esc cancel"
+REASON_HINT = "type the reason · enter or ctrl+s save · shift+tab the stage · esc cancel"
+
+
 class StageForm(Dialog[Client | None]):
     """Pick a stage (↑/↓ or its number) and type why; dismisses with the saved client or None.
 
@@ -45,9 +51,9 @@ class StageForm(Dialog[Client | None]):
             )
             yield Static("", id="stage-purpose")
             yield Label("Reason for the change (required; kept with today's date)")
-            yield Input(id="stage-reason", placeholder="e.g. goals agreed at today's review")
+            yield Input(id="stage-reason", placeholder="e.g. goals agreed at today's review", select_on_focus=False)
             yield Static("", id="stage-error", classes="error", markup=False)
-            yield Static("tab to the reason · enter or ctrl+s save · esc cancel", classes="hint")
+            yield Static(PICK_HINT, id="stage-hint", classes="hint")
 
     def on_mount(self) -> None:
         options = self.query_one("#stage-list", OptionList)
@@ -63,14 +69,21 @@ class StageForm(Dialog[Client | None]):
     def _chosen(self) -> None:
         self.query_one("#stage-reason", Input).focus()
 
+    def on_descendant_focus(self) -> None:
+        reason = self.query_one("#stage-reason", Input).has_focus
+        self.query_one("#stage-hint", Static).update(REASON_HINT if reason else PICK_HINT)
+
     def on_key(self, event) -> None:
         options = self.query_one("#stage-list", OptionList)
-        if options.has_focus and event.character and event.character.isdigit():
-            number = int(event.character)
-            if 1 <= number <= STAGES:
-                event.stop()
-                options.highlighted = number - 1
-                self.query_one("#stage-reason", Input).focus()
+        if not options.has_focus or not event.is_printable or not event.character:
+            return
+        reason = self.query_one("#stage-reason", Input)
+        event.stop()
+        if event.character.isdigit() and 1 <= int(event.character) <= STAGES:
+            options.highlighted = int(event.character) - 1
+        elif not event.character.isspace():  # the reason's first letter: into the reason, not lost
+            reason.insert_text_at_cursor(event.character)
+        reason.focus()
 
     @on(Input.Submitted, "#stage-reason")
     def _submitted(self) -> None:

@@ -347,6 +347,7 @@ class ExportRun:
                 out.append(self.rows(self.table(spec, added=True), rows))
             else:
                 out.append("None recorded.\n\n")
+        self.open_decisions(records, sub)
         out.append(f"{sub}Open action items\n\n")
         # Rows of carry = "open" lists not yet done, in the latest meeting: the actions still owed.
         by_spec: dict[str, tuple[ListSpec, list[Doc]]] = {}
@@ -367,6 +368,24 @@ class ExportRun:
             out.append(ticked_markdown(client, meetings, level + 1))
         for meeting in meetings:
             self.meeting(meeting, client.code, level + 1)
+
+    def open_decisions(self, records: dict[str, Doc], sub: str) -> None:
+        """Checklist areas of the latest meeting not yet agreed (undecided, or deferred with
+        a reason): each later meeting carries them in its opening until they are agreed."""
+        from ..meetings.rules import agreement_of
+
+        found: list[tuple[ListSpec, list[Doc]]] = []
+        for step in self.meeting_guide.steps:
+            lists = (records.get(step.id) or EMPTY).get("lists", EMPTY) if step.done_rule == "all_decided" else EMPTY
+            for spec in step.lists:
+                agreed = agreement_of(spec)
+                rows = [r for r in lists.get(spec.id, ()) if r.get("values", EMPTY).get(spec.decision) != agreed]
+                if agreed is not None and rows:
+                    found.append((spec, rows))
+        if found:
+            self.out.append(f"{sub}Still to agree\n\n")
+        for spec, rows in found:
+            self.out.append(f"**{md_cell(spec.label)}**\n\n{self.rows(self.table(spec), rows)}")
 
     def next_meeting(self, meeting: Doc) -> str:
         """The date in the meeting guide's "next_meeting" date field of the meeting."""

@@ -117,6 +117,7 @@ class NextMeeting:
     meeting_id: str  # the meeting that set the date
     overdue: bool
     set_at: date | None = None  # when that meeting was held
+    under_way: date | None = None  # a later meeting started then is still a draft: the date is being met
 
 
 @dataclass
@@ -218,6 +219,7 @@ class _Scan:
     # row id -> (key, meeting, row) of the newest copy marked done, and the first day it was.
     done: dict[str, tuple[Key, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     first_done: dict[str, str] = field(default_factory=dict)
+    dated: dict[str, tuple[Key, dict[str, Any]]] = field(default_factory=dict)  # client -> newest that set a next date
 
     def meeting(self, doc: dict[str, Any], lay: Layout) -> None:
         cid = doc.get("client_id") or ""
@@ -227,6 +229,10 @@ class _Scan:
         if have is None or key > have[0]:
             self.newest[cid] = (key, doc)
         steps = doc.get("steps") or {}
+        if lay.next_meeting is not None and _next_date(doc, lay.next_meeting) is not None:
+            dated = self.dated.get(cid)
+            if dated is None or key > dated[0]:
+                self.dated[cid] = (key, doc)
         for step_id, list_id, done_col in lay.actions:
             rows = ((steps.get(step_id) or {}).get("lists") or {}).get(list_id)
             if rows is not None:
@@ -326,7 +332,7 @@ def build(
             board._later.append((doc, row))
     board._make = item
     _ticked_elsewhere(records, lay, board, client_docs, seen, item)
-    board.meetings = _next_meetings(lay, scan.newest, client_docs, today)
+    board.meetings = _next_meetings(lay, scan, client_docs, today)
     return board
 
 
@@ -392,20 +398,32 @@ def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_
             (board.referrals if kind == REFERRAL else board.actions).append(made)
 
 
-def _next_meetings(lay: Layout, newest, client_docs, today: date) -> list[NextMeeting]:
-    """The date set at each client's latest meeting; a later meeting has used up the earlier dates."""
+def _next_date(doc: dict[str, Any], where: tuple[str, str]) -> date | None:
+    step_id, field_id = where
+    return _day(((doc.get("steps") or {}).get(step_id) or {}).get("fields", {}).get(field_id))
+
+
+def _next_meetings(lay: Layout, scan: _Scan, client_docs, today: date) -> list[NextMeeting]:
+    """The date set at each client's latest meeting; a later finalised meeting has used up
+    the earlier dates. A later draft that sets none yet is that meeting under way: the
+    date stays, saying so, rather than vanishing without a word."""
     if lay.next_meeting is None:
         return []
-    step_id, field_id = lay.next_meeting
     found = []
-    for cid, (_key, doc) in newest.items():
+    for cid, (_key, newest) in scan.newest.items():
         cdoc = client_docs.get(cid)
         if cdoc is None or cdoc.get("closed_at"):
             continue
-        on = _day(((doc.get("steps") or {}).get(step_id) or {}).get("fields", {}).get(field_id))
+        doc, under_way = newest, None
+        if _next_date(newest, lay.next_meeting) is None and not newest.get("finalised_at") and cid in scan.dated:
+            doc, under_way = scan.dated[cid][1], _day(newest.get("started"))
+        on = _next_date(doc, lay.next_meeting)
         if on is not None:
+            overdue = on < today and under_way is None
             found.append(
-                NextMeeting(cid, _text(cdoc.get("code")), on, doc.get("id") or "", on < today, _day(doc.get("started")))
+                NextMeeting(
+                    cid, _text(cdoc.get("code")), on, doc.get("id") or "", overdue, _day(doc.get("started")), under_way
+                )
             )
     return sorted(found, key=lambda m: (m.on, m.client_code))
 

@@ -68,6 +68,45 @@ def carry_forward(meeting_guide: MeetingGuide, meeting: Meeting, last: Meeting |
         for spec in step.lists:
             previous = last.peek_rows(step.id, spec.id) if last is not None else []
             record.lists[spec.id] = fresh_rows(spec) if spec.fixed else carried_rows(spec, previous, ticked)
+    if last is not None:
+        shown = {s.id for s in steps_of(meeting_guide, meeting)}
+        for step, spec, rows in open_decisions(meeting_guide, last):
+            if step.id not in shown:
+                copies = [row.model_copy(deep=True) for row in rows]
+                for row in copies:  # a checklist row has no origin: the meeting that raised it, marked ↻
+                    row.origin = row.origin or last.id
+                meeting.step(step.id).lists[spec.id] = copies
+
+
+def held_decisions(meeting_guide: MeetingGuide, meeting: Meeting) -> list[tuple[Step, ListSpec]]:
+    """The checklists a meeting carries from a step it does not show (see carry_forward):
+    its opening shows them, to be agreed or deferred again."""
+    shown = {s.id for s in steps_of(meeting_guide, meeting)}
+    return [
+        (step, spec)
+        for step in meeting_guide.steps
+        if step.done_rule == "all_decided" and step.id not in shown
+        for spec in step.lists
+        if meeting.peek_rows(step.id, spec.id)
+    ]
+
+
+def open_decisions(meeting_guide: MeetingGuide, meeting: Meeting) -> list[tuple[Step, ListSpec, list[Row]]]:
+    """Checklist rows of "all decided" steps not yet agreed (undecided, or deferred with a
+    reason): they come back at every later meeting, in its opening, until agreed. A review
+    meeting holds them under the first meeting's step id, which it does not show as a step."""
+    found = []
+    for step in meeting_guide.steps:
+        if step.done_rule != "all_decided":
+            continue
+        for spec in step.lists:
+            agreed = agreement_of(spec)
+            if agreed is None:
+                continue
+            rows = [r for r in meeting.peek_rows(step.id, spec.id) if r.values.get(spec.decision or "") != agreed]
+            if rows:
+                found.append((step, spec, rows))
+    return found
 
 
 def carried_from(meeting: Meeting, row: Row) -> bool:
@@ -137,6 +176,57 @@ def undecided(step: Step, meeting: Meeting) -> list[str]:
             if not row.values.get(spec.decision):
                 missing.append(str(row.values.get(spec.columns[0].id) or row.item or "?"))
     return missing
+
+
+def deferral_of(spec: ListSpec) -> tuple[str, str] | None:
+    """The decision that needs a reason (deferred) and the column that holds the reason."""
+    if spec.decision is None:
+        return None
+    for col in spec.columns:
+        for other, value in col.required_when.items():
+            if other == spec.decision:
+                return value, col.id
+    return None
+
+
+def agreement_of(spec: ListSpec) -> str | None:
+    """The decision that settles a row outright: the first choice that needs no reason."""
+    if spec.decision is None:
+        return None
+    deferral = deferral_of(spec)
+    choices = [c for c in spec.column(spec.decision).choices if deferral is None or c != deferral[0]]
+    return choices[0] if choices else None
+
+
+def decide(spec: ListSpec, row: Row, choice: str, reason: str = "") -> None:
+    """Record a decision on a checklist row: talked about (its tick), decided, and for a
+    deferral why; an agreement drops the reason an earlier deferral gave."""
+    if spec.decision is None:
+        raise MeetingError(f"'{spec.label}' has no decision to record.")
+    values = dict(row.values)
+    values[spec.decision] = choice
+    if spec.toggle:
+        values[spec.toggle] = True
+    deferral = deferral_of(spec)
+    if deferral is not None:
+        values[deferral[1]] = reason if choice == deferral[0] else None
+    row.values = clean_values(spec, values)
+
+
+def settle(step: Step, meeting: Meeting) -> bool:
+    """An "all decided" step is done as soon as every row has a decision, and pending
+    again when one loses it. True when the step's state changed."""
+    if step.done_rule != "all_decided" or meeting.finalised:
+        return False
+    record = meeting.step(step.id)
+    missing = undecided(step, meeting)
+    if not missing and record.state is StepState.PENDING:
+        record.state = StepState.DONE
+        return True
+    if missing and record.state is StepState.DONE:
+        record.state = StepState.PENDING
+        return True
+    return False
 
 
 def set_step_state(meeting_guide: MeetingGuide, meeting: Meeting, step_id: str, state: StepState) -> None:

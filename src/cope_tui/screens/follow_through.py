@@ -163,7 +163,9 @@ class FollowThroughScreen(Screen[None]):
         today = self.board.today if self.board else date.today()
         for row in rows:
             if isinstance(row, ft.NextMeeting):
-                if row.overdue:
+                if row.under_way:
+                    when = Text("under way")
+                elif row.overdue:
                     when = Text(f"! {(today - row.on).days} d", style="bold red")
                 else:
                     when = Text("today", style="bold yellow") if row.on == today else Text(f"in {(row.on - today).days} d")
@@ -224,7 +226,8 @@ class FollowThroughScreen(Screen[None]):
             return
         if isinstance(row, ft.NextMeeting):
             opens = "the client" if self.client_id is None else "the meeting that set it"
-            detail.update(f"{escape(row.client_code)}: next meeting {_iso(row.on)}. enter opens {opens}.")
+            under_way = f" The meeting started {_iso(row.under_way)} is under way (a draft)." if row.under_way else ""
+            detail.update(f"{escape(row.client_code)}: next meeting {_iso(row.on)}.{under_way} enter opens {opens}.")
             return
         final = "finalised" if row.meeting_final else "draft"
         lines = [escape(row.text) + (f" ({escape(row.who)})" if row.who else "")]

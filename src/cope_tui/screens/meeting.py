@@ -10,20 +10,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Header, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..store.autosave import SaveStatus
 from ..content.meeting_guide import Step
-from ..meetings.rules import MeetingError, set_step_state, steps_of, undecided
+from ..meetings.rules import MeetingError, held_decisions, set_step_state, settle, steps_of, undecided
 from ..meetings.models import Meeting, StepState
 from ..widgets.list_editor import ListEditor
 from ..widgets.navigation import ShowExport
 from ..widgets.save_status import save_status_text
 from ..dialogs.notes_area import NotesArea
+from ..widgets.focus_label import FocusLabel
 from ..widgets.step_panel import StepPanel
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
+CURRENT = "▸"  # the open step, in the sidebar: a mark, not only a shade (NO_COLOR)
+NOTES_HINT = "tab: fields, lists"
 
 
 def clock(seconds: int) -> str:
@@ -94,7 +97,7 @@ class MeetingScreen(Screen[None]):
                 yield Static("", id="save-status")
             with Vertical(id="main"):
                 yield Static("", id="step-holder")
-                yield Label("Notes", id="notes-label")
+                yield FocusLabel("Notes", target="notes", id="notes-label")
                 yield NotesArea(id="notes", soft_wrap=True, tab_behavior="focus", classes="sensitive")
         yield Footer()
 
@@ -138,7 +141,8 @@ class MeetingScreen(Screen[None]):
         options.clear_options()
         for step in self.steps():
             state = self.meeting.peek(step.id).state
-            options.add_option(Option(f"{ICONS[state]} {escape(step.title)}", id=step.id))
+            here = CURRENT if step.id == self.meeting.current_step else " "
+            options.add_option(Option(f"{here}{ICONS[state]} {escape(step.title)}", id=step.id))
         if highlighted is not None:
             options.highlighted = highlighted
 
@@ -186,22 +190,58 @@ class MeetingScreen(Screen[None]):
         holder = self.query_one("#step-holder", Static)
         for old in self.query(StepPanel):
             old.remove()
+        opening = step_id == self.steps()[0].id  # where areas left open earlier come back
         panel = StepPanel(
-            step, self.meeting, read_only=self.read_only, banner=self._banner(), stage_note=self._stage_note(step_id)
+            step,
+            self.meeting,
+            read_only=self.read_only,
+            banner=self._banner(),
+            stage_note=self._stage_note(step_id),
+            held=held_decisions(self.session.meeting_guide, self.meeting) if opening else [],
         )
         self.query_one("#main", Vertical).mount(panel, after=holder)
         record = self.meeting.peek(step_id)
-        self.query_one("#notes-label", Label).update(
-            f"{escape(step.notes_label)}  [dim]({escape(step.title)}: {record.state.value})[/dim]"
-        )
+        self._label_notes(step)
         notes = self.query_one("#notes", TextArea)
         notes.load_text(record.notes)
         notes.move_cursor(notes.document.end)
+        self._fill_sidebar()
         options = self.query_one("#steps", OptionList)
         options.highlighted = [s.id for s in self.steps()].index(step_id)
         notes.focus()
         if save:
             self._save()
+
+    def _label_notes(self, step: Step) -> None:
+        """The notes' label names the step and its state, and how to reach the rest of it."""
+        state = self.meeting.peek(step.id).state.value
+        hint = "" if self.read_only else f" · {NOTES_HINT}"
+        self.query_one("#notes-label", FocusLabel).set_text(
+            f"{escape(step.notes_label)} [dim]({state}){hint}[/dim]"
+        )
+
+    # ---- focus -----------------------------------------------------------------
+
+    @property
+    def focus_chain(self) -> list:
+        """Tab goes round the step (its fields, its lists, the notes); the sidebar has its
+        own key (ctrl+l), so tab never leaves the step for it by surprise."""
+        chain = super().focus_chain
+        if self.focused is not None and self.focused.id == "steps":
+            return chain
+        return [w for w in chain if w.id != "steps"]
+
+    def on_descendant_focus(self, event) -> None:
+        self._mark_focus()
+
+    def on_descendant_blur(self, event) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        focused = self.focused
+        target = focused.id if focused is not None else None
+        for label in self.query(FocusLabel):
+            label.mark(label.target == target)
 
     def _step_index(self) -> int:
         return [s.id for s in self.steps()].index(self.meeting.current_step)
@@ -211,6 +251,8 @@ class MeetingScreen(Screen[None]):
         index = self._step_index()
         if index + 1 < len(steps):
             self.open_step(steps[index + 1].id)
+        elif self.meeting.finalised:
+            self.notify("This is the last step. ctrl+f adds a dated addendum.")
         else:
             self.notify("This is the last step. ctrl+f finalises the meeting.")
 
@@ -230,6 +272,7 @@ class MeetingScreen(Screen[None]):
             self.notify(str(exc), severity="warning", timeout=8)
             return False
         self._fill_sidebar()
+        self._label_notes(self.session.meeting_guide.step(self.meeting.current_step))
         self._save()
         return True
 
@@ -287,10 +330,15 @@ class MeetingScreen(Screen[None]):
     def _save(self) -> None:
         if self.read_only:
             return
+        self._count_time()
+        self.session.save_meeting(self.meeting)
+
+    def _count_time(self) -> None:
+        """Move the whole seconds the screen has been open into the meeting's time; the
+        fraction stays on the clock, so the clock shown never goes back."""
         now = time.monotonic()
         self.meeting.active_seconds += int(now - self._opened)
         self._opened = now - (now - self._opened) % 1
-        self.session.save_meeting(self.meeting)
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self, event: TextArea.Changed) -> None:
@@ -305,6 +353,14 @@ class MeetingScreen(Screen[None]):
     @on(StepPanel.Changed)
     @on(ListEditor.Changed)
     def _step_changed(self) -> None:
+        step = self.session.meeting_guide.step(self.meeting.current_step)
+        if settle(step, self.meeting):  # the last area decided: the step is done, as it says
+            self._fill_sidebar()
+            self._label_notes(step)
+            if self.meeting.peek(step.id).state is StepState.DONE:
+                self.notify(f"{step.title} is done: every item has a decision.", timeout=3)
+            else:
+                self.notify(f"{step.title} is pending again: an item has no decision.", timeout=3)
         self._save()
 
     # ---- finalise, addendum, export, leave ------------------------------------
@@ -335,6 +391,7 @@ class MeetingScreen(Screen[None]):
                 return
             from ..meetings.rules import finalise
 
+            self._count_time()  # the minutes the dialog was open count: the clock stops, not goes back
             try:
                 finalise(self.meeting, by)
             except MeetingError as exc:
@@ -345,6 +402,7 @@ class MeetingScreen(Screen[None]):
             self.open_step(self.meeting.current_step, save=False)
             self._fill_sidebar()
             self.refresh_bindings()
+            self._tick()
             self.notify("Finalised. The meeting is now read-only; ctrl+f adds an addendum.")
 
         self.app.push_screen(FinaliseDialog(pending=pending, undecided=blockers), done)
@@ -366,7 +424,7 @@ class MeetingScreen(Screen[None]):
             self.session.save_signed(self.meeting, addendum)
             self.open_step(self.meeting.current_step, save=False)
 
-        self.app.push_screen(AddendumDialog(), done)
+        self.app.push_screen(AddendumDialog(by=self.meeting.finalised_by or ""), done)
 
     def action_rate_goals(self) -> None:
         """Progress on the case-plan goals, scored at this meeting (see goal_ratings.py)."""

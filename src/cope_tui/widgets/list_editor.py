@@ -8,11 +8,12 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ..content.meeting_guide import ColumnKind, ListSpec
-from ..meetings.rules import MeetingError, carried_from, new_row
+from ..meetings.rules import MeetingError, agreement_of, carried_from, decide, deferral_of, new_row
 from ..records import CellValue
 from ..meetings.models import Meeting, Row
 from ..dialogs.confirm import Confirm
 from ..dialogs.row_editor import RowEditor
+from ..dialogs.text_prompt import TextPrompt
 
 CELL_MAX = 30
 CELL_MIN = 8
@@ -23,8 +24,9 @@ SHORT_EMPTY_HINT = "(empty: n adds)"
 READ_ONLY_MESSAGE = "This meeting is finalised and read-only. Add a dated addendum to correct it."
 FIXED_MESSAGE = "Checklist rows come from the meeting guide; they cannot be added, removed or moved."
 
-_EDITING = frozenset({"add", "edit", "toggle", "delete", "move_up", "move_down"})
-_NEEDS_ROW = frozenset({"toggle", "delete", "move_up", "move_down"})
+_EDITING = frozenset({"add", "edit", "toggle", "delete", "move_up", "move_down", "agree", "defer"})
+_NEEDS_ROW = frozenset({"toggle", "delete", "move_up", "move_down", "agree", "defer"})
+_DECIDING = frozenset({"agree", "defer"})
 
 
 def cell_text(kind: ColumnKind, value: CellValue, limit: int = CELL_MAX) -> str:
@@ -54,7 +56,9 @@ class ListEditor(DataTable):
     """One list of a meeting as a table; edits `rows` in place and posts `Changed`.
 
     Keys: n/insert add, enter/e edit, space toggles the list's toggle column,
-    x/delete remove (after a confirm), [ ] or shift+up/down move a row.
+    x/delete remove (after a confirm), [ ] or shift+up/down move a row. A list with a
+    decision (the boundaries) takes `a` to agree the highlighted row and `d` to defer it
+    with a reason; both move to the next row, so a checklist is agreed at the speed of talk.
     """
 
     DEFAULT_CSS = """
@@ -69,6 +73,8 @@ class ListEditor(DataTable):
     BINDINGS = [
         Binding("n,insert", "add", "Add", id="list.add"),
         Binding("enter,e", "edit", "Edit", id="list.edit"),
+        Binding("a", "agree", "Agree", id="list.agree"),
+        Binding("d", "defer", "Defer", id="list.defer"),
         Binding("space", "toggle", "Toggle", id="list.toggle"),
         Binding("x,delete", "delete", "Delete", id="list.delete"),
         Binding("left_square_bracket,shift+up", "move_up", "Move up", id="list.move_up", group=_MOVE),
@@ -203,6 +209,10 @@ class ListEditor(DataTable):
             return False
         if action == "toggle" and self.spec.toggle is None:
             return False
+        if action in _DECIDING and agreement_of(self.spec) is None:
+            return False
+        if action == "defer" and deferral_of(self.spec) is None:
+            return False
         if action in ("move_up", "move_down") and not self.spec.reorderable:
             return False
         if action in _NEEDS_ROW and not self.row_list:
@@ -272,6 +282,61 @@ class ListEditor(DataTable):
         row = self.row_list[index]
         row.values[self.spec.toggle] = not bool(row.values.get(self.spec.toggle))
         self._changed(index)
+
+    def action_agree(self) -> None:
+        index = self.current_index
+        choice = agreement_of(self.spec)
+        if self._refused() or index is None or choice is None:
+            return
+        self._decide(index, choice)
+
+    def action_defer(self) -> None:
+        index = self.current_index
+        deferral = deferral_of(self.spec)
+        if self._refused() or index is None or deferral is None:
+            return
+        row = self.row_list[index]
+        choice, reason_id = deferral
+        reason = self.spec.column(reason_id)
+        first = self.spec.columns[0]
+
+        def given(text: str | None) -> None:
+            if text is not None and any(r is row for r in self.row_list):
+                self._decide(self._index_of(row, index), choice, text)
+
+        self.app.push_screen(
+            TextPrompt(
+                f"{choice.capitalize()}: {cell_text(first.kind, row.values.get(first.id), 40)}",
+                reason.help or reason.label,
+                str(row.values.get(reason_id) or ""),
+                required=f"Type the {reason.label.lower()}: it is what the next meeting picks up.",
+            ),
+            given,
+        )
+
+    def _decide(self, index: int, choice: str, reason: str = "") -> None:
+        """Decide the row and move on to the next one, as a facilitator goes down the list."""
+        try:
+            decide(self.spec, self.row_list[index], choice, reason)
+        except MeetingError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._changed(min(index + 1, len(self.row_list) - 1))
+
+    def detail(self) -> str:
+        """The highlighted row in full (a cell may be cut), with its decision and reason."""
+        index = self.current_index
+        if index is None:
+            return ""
+        values = self.row_list[index].values
+        first = self.spec.columns[0]
+        parts = [cell_text(first.kind, values.get(first.id), 10**6)]
+        if self.spec.decision:
+            parts.append(str(values.get(self.spec.decision) or "not decided yet"))
+            deferral = deferral_of(self.spec)
+            if deferral is not None and values.get(deferral[1]):
+                parts.append(str(values[deferral[1]]))
+        return " · ".join(parts)
 
     def action_delete(self) -> None:
         if self._refused() or self.spec.fixed:

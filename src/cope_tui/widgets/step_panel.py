@@ -7,34 +7,55 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
-from ..content.meeting_guide import Step
+from ..content.meeting_guide import ListSpec, Step
 from ..meetings.rules import MeetingError, check_field
 from ..meetings.models import Meeting
 from ..dialogs.parts import focus_after
+from .focus_label import FocusLabel
 from .list_editor import ListEditor
 
 
 class StepPanel(VerticalScroll):
     """Writes field edits into the meeting's record and says so with `Changed`."""
 
+    # Not a stop of its own: tab goes from the notes straight to the step's fields and lists
+    # (each scrolls itself into view when it takes focus).
+    can_focus = False
+
     class Changed(Message):
         """A field of the step changed; the meeting should be saved."""
 
-    def __init__(self, step: Step, meeting: Meeting, *, read_only: bool, banner: str = "", stage_note: str = ""):
+    def __init__(
+        self,
+        step: Step,
+        meeting: Meeting,
+        *,
+        read_only: bool,
+        banner: str = "",
+        stage_note: str = "",
+        held: list[tuple[Step, ListSpec]] = (),  # type: ignore[assignment]
+    ):
         super().__init__(classes="step-panel")
+        self.held = list(held)  # areas an earlier meeting left open (rules.held_decisions)
         self.step = step
         self.meeting = meeting
         self.read_only = read_only
         self.banner = banner
         self.stage_note = stage_note  # the helping stage's prompts (markup), where the content asks
 
+    def on_mount(self) -> None:
+        for editor in self.query(ListEditor):
+            self._show_detail(editor)
+
     def compose(self) -> ComposeResult:
         step = self.step
         record = self.meeting.peek(step.id)
         if self.banner:
             yield Static(self.banner, classes="banner sensitive")
+        for held, spec in self.held:  # first: the client was told it would come back
+            yield from self._list(held, spec, f"Still open from earlier meetings: {spec.label}")
         if self.stage_note:  # first: what sets this meeting apart from one at another stage
             yield Static(self.stage_note, classes="prompts stage-prompts")
         if step.intro:
@@ -46,7 +67,7 @@ class StepPanel(VerticalScroll):
             lines = [f"◇ [b]{escape(s.name)}[/b] {escape(s.how)}" for s in step.skills]
             yield Static("\n".join(lines), classes="prompts skills")
         for field in step.fields:
-            yield Label(escape(field.label), classes="field-label")
+            yield FocusLabel(escape(field.label), target=f"field-{field.id}", classes="field-label")
             yield Input(
                 record.fields.get(field.id, ""),
                 placeholder=field.placeholder or field.help,
@@ -56,16 +77,39 @@ class StepPanel(VerticalScroll):
             )
             yield Static("", id=f"error-{field.id}", classes="error", markup=False)
         for spec in step.lists:
-            yield Label(f"{escape(spec.label)}", classes="list-label")
-            if spec.help:
-                yield Static(escape(spec.help), classes="help")
-            yield ListEditor(
-                spec,
-                self.meeting.peek_rows(step.id, spec.id) if self.read_only else self.meeting.rows(step.id, spec.id),
-                self.meeting,
-                read_only=self.read_only,
-                id=f"list-{spec.id}",
-            )
+            yield from self._list(step, spec, spec.label)
+
+    def _list(self, step: Step, spec: ListSpec, label: str) -> ComposeResult:
+        yield FocusLabel(escape(label), target=f"list-{spec.id}", classes="list-label")
+        # The list's help, or while the list has the keyboard its highlighted row in
+        # full: a narrow terminal cuts cells (an area of the boundaries to 'How we wil…').
+        yield Static(spec.help, id=f"help-{spec.id}", classes="help sensitive", markup=False)
+        yield ListEditor(
+            spec,
+            self.meeting.peek_rows(step.id, spec.id) if self.read_only else self.meeting.rows(step.id, spec.id),
+            self.meeting,
+            read_only=self.read_only,
+            id=f"list-{spec.id}",
+        )
+
+    @on(DataTable.RowHighlighted)
+    @on(ListEditor.Changed)
+    def _row_moved(self, event: DataTable.RowHighlighted | ListEditor.Changed) -> None:
+        if isinstance(event.control, ListEditor):
+            self._show_detail(event.control)
+
+    def on_descendant_focus(self) -> None:
+        for editor in self.query(ListEditor):
+            self._show_detail(editor)
+
+    def on_descendant_blur(self) -> None:
+        self.on_descendant_focus()
+
+    def _show_detail(self, editor: ListEditor) -> None:
+        text = (editor.detail() if editor.has_focus else "") or editor.spec.help
+        for help in self.query(f"#help-{editor.spec.id}").results(Static):
+            help.update(f"» {text}" if editor.has_focus and text != editor.spec.help else text)
+            help.display = bool(text)
 
     @on(Input.Changed)
     def _field_changed(self, event: Input.Changed) -> None:

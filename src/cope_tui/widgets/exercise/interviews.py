@@ -240,6 +240,7 @@ class InterviewsPanel(ListDetailPanel):
             return
         interview.answers.setdefault(question.id, Answer()).value = value  # type: ignore[assignment]
         self._saved()
+        self._next_question(question)  # keep pace, as the self-assessment does: y n y answers three
         if question.flags(value):
             self.notify(f"{ANSWER_NAMES[value]}: flagged {FLAG}. Press p to add it to the action plan.")
 
@@ -258,6 +259,8 @@ class InterviewsPanel(ListDetailPanel):
                 return
             interview.answers.setdefault(question.id, Answer()).comment = text
             self._saved()
+            if is_open:  # the answer itself: on to the next question
+                self._next_question(question)
 
         what = "The client's own words" if is_open else "A short comment"
         self.app.push_screen(
@@ -268,6 +271,12 @@ class InterviewsPanel(ListDetailPanel):
             ),
             done,
         )
+
+    def _next_question(self, question: InterviewQuestion) -> None:
+        questions = self.questionnaire.questions
+        index = questions.index(question)
+        if index + 1 < len(questions):
+            self._detail.move_cursor(row=index + 1)
 
     def action_raise_problem(self) -> None:
         if self.refuse_if_read_only():

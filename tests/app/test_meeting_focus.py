@@ -1,0 +1,86 @@
+"""Issue 13, point 1: moving inside a step, and seeing where the keyboard is.
+
+From the notes, tab left the step for the sidebar (where letters did nothing) and the
+step's own lists were two shift+tabs away; under NO_COLOR nothing showed where focus
+was, the open step differing from the others only by a shade of background.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cope_tui.app import create_app
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session
+from helpers.polling import until
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "cope.json"
+
+
+def lines(app) -> list[str]:
+    """The screen as a terminal shows it, one string a line."""
+    return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
+
+
+def styled(app, text: str) -> list:
+    """The styles of the segments holding `text` as drawn."""
+    return [seg.style for strip in app.screen._compositor.render_strips() for seg in strip if text in seg.text]
+
+
+async def test_tab_from_the_notes_goes_round_the_steps_own_fields_and_lists(db):
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "notes", 10, "the notes")
+        assert isinstance(app.screen, MeetingScreen)
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            seen.append(app.focused.id)
+        assert seen == ["field-purpose", "field-objectives", "list-agenda", "notes"]
+        back = []
+        for _ in range(4):
+            await pilot.press("shift+tab")
+            back.append(app.focused.id)
+        assert back == ["list-agenda", "field-objectives", "field-purpose", "notes"]
+        await pilot.press("ctrl+l")
+        assert app.focused.id == "steps"
+        await pilot.press("tab")  # from the sidebar, back into the step
+        assert app.focused.id == "field-purpose"
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_focus_and_the_open_step_show_without_colour(db, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "notes", 10, "the notes")
+        await pilot.pause()
+        text = "\n".join(lines(app))
+        assert "▸· Opening" in text, "the open step has a mark of its own in the sidebar"
+        assert " · Boundaries" in text
+        assert "▶ Opening notes" in text, "the notes say they have the keyboard"
+        await pilot.press("tab")
+        await pilot.pause()
+        text = "\n".join(lines(app))
+        assert "▶ Purpose of this meeting" in text
+        assert "▶ Opening notes" not in text
+        assert any(style is not None and style.reverse for style in styled(app, "Purpose of this meeting"))
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        text = "\n".join(lines(app))
+        assert "▸· Boundaries" in text and "▸· Opening" not in text
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert any(style is not None and style.underline for style in styled(app, "Boundaries")), (
+            "the highlighted step in the focused sidebar is underlined"
+        )
+        await pilot.press("ctrl+q")
+    session.close()

@@ -1,0 +1,145 @@
+"""Issue 13, point 6: each key does what it says, once (the meeting, its addendum, the
+follow-through's next meetings and the meeting clock)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from cope_tui.app import create_app
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.dialogs.finalise import AddendumDialog, FinaliseDialog
+from cope_tui.meetings.models import StepState
+from cope_tui.meetings.rules import finalise
+from cope_tui.screens.follow_through import FollowThroughScreen
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session, create_client, start_meeting
+from cope_tui.store.store import Store
+from helpers.polling import until
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "cope.json"
+
+
+def finalised_meeting(db, by: str = "J. Okafor") -> None:
+    guide = load_meeting_guide()
+    store = Store(db)
+    client = create_client(store, "C-1")
+    meeting = start_meeting(store, guide, client)
+    meeting.current_step = guide.steps_for(True)[-1].id
+    meeting.step("outcomes").fields["next_meeting"] = (date.today() + timedelta(days=14)).isoformat()
+    meeting.started = datetime.now() - timedelta(days=1)
+    finalise(meeting, by)
+    store.put_meeting(meeting)
+    store.close()
+
+
+async def open_meeting(app, pilot) -> MeetingScreen:
+    await pilot.press("enter")  # the client
+    await pilot.pause()
+    await pilot.press("enter")  # its meeting
+    await until(pilot, lambda: isinstance(app.screen, MeetingScreen), 10, "the meeting")
+    await pilot.pause()
+    return app.screen
+
+
+async def test_ctrl_n_on_the_last_step_of_a_finalised_meeting_does_not_offer_finalising(db):
+    finalised_meeting(db)
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_meeting(app, pilot)
+        assert screen.meeting.finalised and screen.meeting.current_step == "outcomes"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert said and "last step" in said[-1]
+        assert not any("finalises" in text for text in said)
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_an_addendum_is_added_by_who_finalised(db, monkeypatch):
+    monkeypatch.setenv("USER", "os-login")
+    monkeypatch.setenv("LOGNAME", "os-login")
+    finalised_meeting(db, by="J. Okafor")
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_meeting(app, pilot)
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, AddendumDialog), 10, "the addendum dialog")
+        assert app.screen.query_one("#by", Input).value == "J. Okafor"
+        await pilot.press("escape", "ctrl+q")
+    session.close()
+
+
+async def test_the_step_label_follows_the_step_list_at_once(db):
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        screen = app.screen
+        label = screen.query_one("#notes-label", Static)
+        assert "(pending)" in str(label.render())
+        await pilot.press("ctrl+l", "d")
+        await pilot.pause()
+        assert screen.meeting.peek("opening").state is StepState.DONE
+        assert "(done)" in str(label.render())
+        await pilot.press("s")
+        await pilot.pause()
+        assert "(skipped)" in str(label.render())
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_next_meetings_keep_the_date_while_the_review_is_a_draft(db):
+    finalised_meeting(db)
+    guide = load_meeting_guide()
+    store = Store(db)
+    start_meeting(store, guide, store.client_by_code("C-1"))  # the review, under way
+    store.close()
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: isinstance(app.screen, FollowThroughScreen), 10, "follow-through")
+        screen = app.screen
+        await screen.workers.wait_for_complete()
+        await pilot.press("4")
+        await pilot.pause()
+        table = screen.query_one(DataTable)
+        rows = [" | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        due = (date.today() + timedelta(days=14)).isoformat()
+        assert any(due in row and "under way" in row for row in rows), rows
+        assert "under way" in str(screen.query_one("#ft-detail", Static).render())
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_the_meeting_clock_never_runs_backwards_on_finalise(db):
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        screen = app.screen
+        await pilot.press("ctrl+f")  # captures and saves: the clock's seconds so far are stored
+        await until(pilot, lambda: isinstance(app.screen, FinaliseDialog), 10, "the finalise dialog")
+        shown = screen._elapsed()
+        end = time.monotonic() + 2.5  # the dialog stays open a moment, as when a name is typed
+        while time.monotonic() < end or screen._elapsed() <= shown + 1:
+            await pilot.pause(0.1)
+        before = screen._elapsed()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.meeting.finalised, 10, "finalised")
+        assert screen._elapsed() >= before, "the clock went back on finalise"
+        assert screen.sub_title.endswith(f"{screen._elapsed() // 60:02d}:{screen._elapsed() % 60:02d}")
+        await pilot.press("ctrl+q")
+    session.close()
