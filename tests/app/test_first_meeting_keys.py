@@ -17,7 +17,7 @@ from cope_tui.session import Session
 from helpers.polling import until
 
 SIZE = (80, 24)
-KEYS_NOW = 61
+KEYS_NOW = 62  # 61 before the outcomes step gained its supervision field
 
 
 @pytest.fixture
@@ -88,8 +88,11 @@ async def test_a_whole_first_meeting_by_keyboard_counts_its_keys(db):
         await keys("tab", "n")
         await text("dec")
         await keys("ctrl+s", "ctrl+n")
-        # Outcomes: the next meeting's date, an outcome, an action; finalise.
+        # Outcomes: what to take to supervision, the next meeting's date, an outcome, an
+        # action; finalise.
         await text("notes")
+        await keys("tab")
+        await text("sup")
         await keys("tab")
         await text("+14")
         await keys("tab", "n")
