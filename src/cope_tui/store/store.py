@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..paths import LinkProblem, real_db_path
 from . import anchor, crypto, record_check, summary
 from .anchored import Anchored, FilesReplaced
@@ -314,10 +316,14 @@ class Store(Loading, Records, Anchored, ChangeListeners):
                 if self.journal.fd is None:
                     return
                 anchor.stamp(self._data, self.seq)
-                with gc_paused():
-                    blob = dump_tables(self._data)
-                    summaries = summary.summarise(self._data)
+                # The tables as they are now (a save replaces a record, never changes one
+                # in place): encoding them lean (file_form.py) then needs no lock.
+                held = {name: dict(table) for name, table in self._data.items()}
+                held["meta"] = orjson.loads(orjson.dumps(self._data["meta"]))
                 self.journal.rotate()
+            with gc_paused():
+                blob = dump_tables(held)
+                summaries = summary.summarise(held)
             self._write_main(blob, summaries)
             self.journal.drop_old()
         except OSError:
