@@ -17,7 +17,7 @@ import time
 
 import _common as c
 
-SCRIPTS = ["bytes_per_meeting", "save_latency", "cold_start", "export_all", "memory", "search", "followthrough", "encrypted"]
+SCRIPTS = ["bytes_per_meeting", "save_latency", "cold_start", "export_all", "memory", "search", "followthrough", "encrypted", "usable"]
 
 
 def main() -> None:
@@ -75,6 +75,16 @@ def summarise(results: dict) -> dict:
             "whole_format_1": r["whole_bytes_per_meeting"],
             "notes": r["notes_bytes_per_meeting"],
             "met": r["meets_target"],
+        }
+    r = results.get("usable")
+    if r and "sizes" in r:
+        out["usable"] = {
+            "target": r["target"],
+            "by_meetings": {
+                s["meetings"]: {"ms": s["usable_ms_median"], "rss_mb": s["rss_mb_median"], "baseline": s["baseline"]}
+                for s in r["sizes"]
+            },
+            "met": r["met"],
         }
     r = results.get("cold_start")
     if r and "ratio_median" in r:

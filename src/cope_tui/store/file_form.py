@@ -297,6 +297,7 @@ def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dic
     if not isinstance(rows, list):
         return rows
     out: list[Any] = []
+    cols_key = ("cols", *where)
     if rows and type(rows[0]) is int:
         before = seen.get(("rows", *where)) or []
         if not 0 < rows[0] <= len(before):
@@ -312,7 +313,7 @@ def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dic
             if whole is None:
                 raise _dangling(doc)
         elif type(row) is list:  # new, its cells in the order of the last whole row here
-            whole = _from_cells(where, row, day, own, seen, doc)
+            whole = _from_cells(cols_key, row, day, own, seen, doc)
         else:
             whole = _whole_row(where, row, day, own, seen, doc)
             if type(whole) is not dict or type(whole.get("id")) is not str:
@@ -323,19 +324,22 @@ def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dic
     return out
 
 
-def _from_cells(where: tuple[str, str], row: list[Any], day: str, own: str, seen: dict[Any, Any], doc: dict[str, Any]) -> dict[str, Any]:
-    columns = seen.get(("cols", *where))
+def _from_cells(cols_key: tuple[str, ...], row: list[Any], day: str, own: str, seen: dict[Any, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    columns = seen.get(cols_key)
     head = row[0] if row else None
-    if type(head) is list and len(head) == 2 and all(type(part) is str for part in head):
-        row_id, item, origin = head[0], head[1], None
-    elif type(head) is str:
+    if type(head) is str:
         row_id, item, origin = head, None, own
+    elif type(head) is list and len(head) == 2 and type(head[0]) is str and type(head[1]) is str:
+        row_id, item, origin = head[0], head[1], None
     else:
         row_id = None
     if row_id is None or columns is None or len(row) - 1 > len(columns):
         raise FormDamaged(f"meeting {doc['id'][:40]!r} has a row whose cells name no columns")
-    cells = row[1:] + [None] * (len(columns) - len(row) + 1)
-    return {"id": row_id, "item": item, "values": dict(zip(columns, cells)), "added": day, "origin": origin}
+    values = dict(zip(columns, row[1:]))
+    if len(values) < len(columns):  # trailing empty cells were left off
+        for name in columns[len(values) :]:
+            values[name] = None
+    return {"id": row_id, "item": item, "values": values, "added": day, "origin": origin}
 
 
 def _fresh(default: Any) -> Any:
