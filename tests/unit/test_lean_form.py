@@ -149,3 +149,80 @@ def test_meetings_with_no_steps_between_two_with_the_same_steps_read_back() -> N
     back = orjson.loads(raw)
     record_check.identify(back)
     assert _exact(back["meetings"]) == _exact(data["meetings"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 40) | st.text(max_size=3) | st.sampled_from(["^", "=", "~values", "r0", "s"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["id", "^", "=", "r0", "a", "~values"]), inner, max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+
+
+def _paths(value, at=()):
+    yield at
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _paths(inner, (*at, key))
+    elif isinstance(value, list):
+        for n, inner in enumerate(value):
+            yield from _paths(inner, (*at, n))
+
+
+@settings(max_examples=80, deadline=None)
+@given(pick=st.integers(0, 10_000), replacement=json_values)
+def test_a_hostile_lean_file_is_named_as_damage_or_read_never_crashes(pick, replacement) -> None:
+    """Any part of a lean file replaced by any JSON: reading it either names the damage
+    (the store's message) or gives records for the record check, never another error."""
+    rows = [_row("r0", {"a": 1, "b": "x"}, "m1", added="2025-01-02"), _row("r1", {"a": 2, "b": None}, "m1", added="2025-01-02")]
+    m1 = _meeting("m1", "2025-01-02T10:00:00", {"l": rows, "k": [dict(rows[0], id="r2")]})
+    m2 = _meeting("m2", "2025-02-03T10:00:00", {"l": [dict(rows[0], values={"a": 3, "b": "x"}), rows[1]], "k": []})
+    data = {"meta": {"app": {"app": "cope-tui", "schema": 2}}, "meetings": {"m1": m1, "m2": m2}}
+    lean = orjson.loads(dump_tables(data))
+    paths = list(_paths(lean["meetings"]))
+    path = paths[pick % len(paths)]
+    if not path:
+        return
+    target = lean["meetings"]
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = replacement
+    form = record_check.identify(lean)  # FormDamaged becomes the form's problem
+    if not form.problem:
+        list(record_check.table_problems(lean, ("meetings",)))
+
+
+row_shapes = st.sampled_from(["whole", "no origin", "extra key", "values not a dict", "not a row"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    plan=st.lists(
+        st.lists(st.tuples(st.sampled_from(["r0", "r1", "r2"]), row_shapes, st.sampled_from([None, 1, True, "x"])), max_size=4),
+        min_size=1, max_size=4,
+    ),
+    list_names=st.lists(st.sampled_from(["l", "k"]), min_size=1, max_size=2, unique=True),
+)  # fmt: skip
+def test_rows_of_any_shape_with_shared_ids_read_back_exactly(plan, list_names) -> None:
+    """Rows kept verbatim (another shape) beside whole rows of the same ids, in several
+    meetings and lists: every meeting reads back exactly."""
+    meetings = {}
+    for n, rows_plan in enumerate(plan):
+        mid = f"m{n}"
+        rows = []
+        for row_id, shape, cell in rows_plan:
+            row = _row(row_id, {"a": cell}, "m0", added="2025-01-01")
+            if shape == "no origin":
+                del row["origin"]
+            elif shape == "extra key":
+                row["later"] = cell
+            elif shape == "values not a dict":
+                row["values"] = [cell]
+            elif shape == "not a row":
+                row = cell
+            rows.append(row)
+        lists = {name: list(rows) for name in list_names}
+        meetings[mid] = _meeting(mid, f"2025-01-0{n + 1}T10:00:00", lists)
+    data = {"meta": {"app": {"app": "cope-tui", "schema": 2}}, "meetings": meetings}
+    back = orjson.loads(dump_tables(data))
+    assert not record_check.identify(back).problem
+    assert _exact(back["meetings"]) == _exact(data["meetings"])

@@ -304,7 +304,8 @@ def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dic
             raise _dangling(doc)
         out += before[: rows[0]]
         for row in out:
-            seen[row["id"]] = row
+            if type(row) is dict and type(row.get("id")) is str:
+                seen[row["id"]] = row
         rows = rows[1:]
     seen[("rows", *where)] = out
     for row in rows:
@@ -314,6 +315,9 @@ def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dic
                 raise _dangling(doc)
         elif type(row) is list:  # new, its cells in the order of the last whole row here
             whole = _from_cells(cols_key, row, day, own, seen, doc)
+        elif type(row) is dict and VERBATIM in row:  # as it was, and never a row to carry
+            out.append(row[VERBATIM])
+            continue
         else:
             whole = _whole_row(where, row, day, own, seen, doc)
             if type(whole) is not dict or type(whole.get("id")) is not str:
@@ -366,8 +370,8 @@ def _whole_row(where: tuple[str, str], row: Any, day: str, own: str, seen: dict[
         base = seen.get(row_id)
         if base is None:
             raise _dangling(doc)
-        whole = {k: row.get(k, base[k]) for k in ROW_KEYS}
-        if CELLS in row and isinstance(base["values"], dict) and isinstance(row[CELLS], dict):
+        whole = {k: row.get(k, base.get(k)) for k in ROW_KEYS}
+        if CELLS in row and isinstance(base.get("values"), dict) and isinstance(row[CELLS], dict):
             whole["values"] = {**base["values"], **row[CELLS]}
         return whole
     values = row.get("values", {})
