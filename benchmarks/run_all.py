@@ -17,7 +17,10 @@ import time
 
 import _common as c
 
-SCRIPTS = ["save_latency", "cold_start", "export_all", "memory", "search", "followthrough", "encrypted", "backups"]
+SCRIPTS = [
+    "bytes_per_meeting", "save_latency", "cold_start", "export_all", "memory", "search", "followthrough",
+    "encrypted", "backups", "usable",
+]
 
 
 def main() -> None:
@@ -65,6 +68,26 @@ def summarise(results: dict) -> dict:
             "target": r["target"],
             "by_meetings": {s["meetings"]: _save_figures(s) for s in r["sizes"]},
             "met": r["meets_target_all_sizes"],
+        }
+    r = results.get("bytes_per_meeting")
+    if r and "lean_bytes_per_meeting" in r:
+        out["bytes_per_meeting"] = {
+            "target": r["target"],
+            **size_of(r),
+            "lean": r["lean_bytes_per_meeting"],
+            "whole_format_1": r["whole_bytes_per_meeting"],
+            "notes": r["notes_bytes_per_meeting"],
+            "met": r["meets_target"],
+        }
+    r = results.get("usable")
+    if r and "sizes" in r:
+        out["usable"] = {
+            "target": r["target"],
+            "by_meetings": {
+                s["meetings"]: {"ms": s["usable_ms_median"], "rss_mb": s["rss_mb_median"], "baseline": s["baseline"]}
+                for s in r["sizes"]
+            },
+            "met": r["met"],
         }
     r = results.get("cold_start")
     if r and "ratio_median" in r:

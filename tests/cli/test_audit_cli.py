@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 
-import orjson
 import pytest
 
 from cope_tui.store import audit, backups
@@ -13,6 +12,7 @@ from cope_tui.session import start_meeting
 from cope_tui.meetings.rules import finalise
 from cope_tui.session import Session
 from helpers.audit_log import MARKER, entries, signed_meeting, stored
+from helpers.stored import file_tables, write_tables
 
 
 @pytest.fixture
@@ -23,9 +23,9 @@ def db(tmp_path):
 def test_doctor_names_a_finalised_meeting_edited_on_disk(db, cli):
     _, meeting = signed_meeting(db, code="C-42")
     assert cli("doctor", "--db", db).returncode == 0
-    raw = orjson.loads(db.read_bytes())
+    raw = file_tables(db)
     raw["meetings"][meeting.id]["steps"]["opening"]["notes"] = "Said something else."
-    db.write_bytes(orjson.dumps(raw))
+    write_tables(db, raw)
 
     result = cli("doctor", "--db", db)
     assert result.returncode == 1
@@ -50,9 +50,9 @@ def test_doctor_on_an_edited_audit_line_names_it_and_offers_no_db_restore(db, cl
     assert {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()} == before
 
     # A changed meeting, by contrast, is mended by the backup from before the change.
-    raw = orjson.loads(db.read_bytes())
+    raw = file_tables(db)
     raw["meetings"][meeting.id]["steps"]["opening"]["notes"] = "Said something else."
-    db.write_bytes(orjson.dumps(raw))
+    write_tables(db, raw)
     result = cli("doctor", "--db", db)
     assert result.returncode == 1 and "--restore-newest" in result.stdout
 

@@ -165,8 +165,9 @@ def test_doctor_reports_a_bad_journal_line_and_a_bad_exercise(cli, db):
     store.put_exercise(Exercise(site="Clinic", start="2026-01-05"))
     store.close()
     data = orjson.loads(db.read_bytes())
-    (key,) = data["exercises"]
-    data["exercises"][key]["teams"] = "not a list"
+    (doc,) = data["exercises"].values()  # the file numbers its records; the id is inside
+    doc["teams"] = "not a list"
+    key = doc["id"]
     db.write_bytes(orjson.dumps(data))
     journal_of(db).write_bytes(line("clientq", "c2", dump(Client(id="c2", code="C-2"))))
     done = cli("doctor", "--db", db)
@@ -203,7 +204,8 @@ def test_doctor_set_aside_keeps_the_bad_line_and_everything_else_opens(cli, db):
 def test_doctor_set_aside_of_a_bad_stored_record(cli, db):
     compacted(db, Client(id="c1", code="C-1"), Client(id="c2", code="C-2"))
     data = orjson.loads(db.read_bytes())
-    data["clients"]["c2"] = "a client record that is a string"
+    (number,) = [n for n, doc in data["clients"].items() if doc["id"] == "c2"]  # numbered, the id inside
+    data["clients"][number] = "a client record that is a string"
     broken = orjson.dumps(data)
     db.write_bytes(broken)
     journal_of(db).write_bytes(line("clients", "c3", dump(Client(id="c3", code="C-3"))))

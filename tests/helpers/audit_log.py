@@ -13,6 +13,8 @@ from cope_tui.session import Session
 from cope_tui.store import audit
 from cope_tui.store.audit_check import PROBLEM, verify
 
+from .stored import file_tables
+
 MARKER = "zebra-marker-4711"
 
 
@@ -24,7 +26,7 @@ def stored(db: Path) -> dict:
     """The DB as the store would load it (main file plus journal), read without opening it."""
     data = {"meta": {}, "clients": {}, "meetings": {}, "exercises": {}}
     if db.exists():
-        data.update(orjson.loads(db.read_bytes()))
+        data.update(file_tables(db))
     from cope_tui.store.diskio import Journal
 
     Journal(db.with_name(db.name + ".journal")).replay(data)

@@ -46,3 +46,23 @@ def holding(folder: Path, marker: str) -> list[str]:
     """The files under `folder` whose bytes hold `marker` as plain text."""
     needle = marker.encode()
     return [name for name, data in snapshot(folder).items() if needle in data]
+
+
+def file_tables(db: Path) -> dict:
+    """The main file's tables as the store keeps them (by record id, every meeting whole),
+    read without opening the DB: the file keeps them numbered and lean (file_form.py)."""
+    import orjson
+
+    from cope_tui.store import record_check
+
+    data = orjson.loads(db.read_bytes())
+    assert not record_check.identify(data).problem
+    return data
+
+
+def write_tables(db: Path, data: dict) -> None:
+    """Write tables as the store keeps them into the main file, in the file's own form,
+    as a hand edit of the file would leave them."""
+    from cope_tui.store.record_lines import dump_tables
+
+    db.write_bytes(dump_tables(data))

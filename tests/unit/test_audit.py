@@ -18,6 +18,7 @@ from cope_tui.records import dump, now
 from cope_tui.session import Session
 from cope_tui.store.store import Store
 from helpers.audit_log import MARKER, entries, problems, signed_meeting, stored
+from helpers.stored import file_tables, write_tables
 
 
 @pytest.fixture
@@ -54,11 +55,11 @@ def test_finalise_stores_the_hash_of_the_meeting_as_saved(db):
 
 def test_a_hash_rewritten_to_match_is_still_caught_by_the_log(db):
     _, meeting = signed_meeting(db)
-    raw = orjson.loads(db.read_bytes())
+    raw = file_tables(db)
     doc = raw["meetings"][meeting.id]
     doc["finalised_by"] = "someone else"
     doc["content_hash"] = audit.content_hash(doc)  # covering the tracks in the file itself
-    db.write_bytes(orjson.dumps(raw))
+    write_tables(db, raw)
     found = problems(db)
     assert len(found) == 1 and meeting.id in found[0] and "audit log line 1" in found[0]
 
@@ -190,9 +191,9 @@ def test_the_log_is_private(db):
 
 def test_a_meeting_missing_without_a_restore_is_a_problem(db):
     _, meeting = signed_meeting(db)
-    raw = orjson.loads(db.read_bytes())
+    raw = file_tables(db)
     del raw["meetings"][meeting.id]
-    db.write_bytes(orjson.dumps(raw))
+    write_tables(db, raw)
     found = problems(db)
     assert len(found) == 1 and f"the meeting {meeting.id}" in found[0] and "not in the database" in found[0]
 

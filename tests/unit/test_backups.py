@@ -190,7 +190,7 @@ def test_keep_copy_keeps_the_pending_journal_too(db):
 def test_check_file_counts_and_finds_problems(db, tmp_path):
     add_clients(db, "C-1", "C-2")
     good = backups.check_file(db)
-    assert good.ok and (good.clients, good.meetings, good.schema) == (2, 0, 1)
+    assert good.ok and (good.clients, good.meetings, good.schema) == (2, 0, 2)
 
     corrupt = tmp_path / "corrupt.json"
     corrupt.write_bytes(b'{"meta": ')
@@ -312,28 +312,28 @@ def test_upgrade_applies_steps_in_order_and_names_a_missing_one(monkeypatch):
         migrations.upgrade(data, 1, 2)
 
 
-def test_no_migration_steps_are_registered_for_the_current_format():
-    assert format.SCHEMA == 1
-    assert all(version < format.SCHEMA for version in migrations.STEPS)
+def test_migration_steps_lead_from_format_1_to_the_current_one():
+    assert format.SCHEMA == 2  # 2: the lean file form (issue 14)
+    assert sorted(migrations.STEPS) == list(range(1, format.SCHEMA))
 
 
 def test_an_older_file_is_upgraded_with_a_copy_kept_first(db, monkeypatch):
     add_clients(db, "C-1", "C-2")
     original = db.read_bytes()
-    assert orjson.loads(original)["meta"]["app"]["schema"] == 1
+    assert orjson.loads(original)["meta"]["app"]["schema"] == 2
 
     def tag_clients(data):
         for doc in data["clients"].values():
             doc["tag"] = "upgraded"
         return data
 
-    monkeypatch.setattr(format, "SCHEMA", 2)
-    monkeypatch.setitem(migrations.STEPS, 1, tag_clients)
+    monkeypatch.setattr(format, "SCHEMA", 3)
+    monkeypatch.setitem(migrations.STEPS, 2, tag_clients)
 
     # Read-only: upgraded in memory, nothing written, no copy kept.
     files_before = sorted(p.relative_to(db.parent) for p in db.parent.rglob("*"))
     viewer = Store(db, read_only=True)
-    assert viewer.migrated_from == 1
+    assert viewer.migrated_from == 2
     assert {doc["tag"] for doc in viewer._data["clients"].values()} == {"upgraded"}
     assert [c.code for c in viewer.clients()] == ["C-1", "C-2"]
     viewer.close()
@@ -341,16 +341,16 @@ def test_an_older_file_is_upgraded_with_a_copy_kept_first(db, monkeypatch):
     assert sorted(p.relative_to(db.parent) for p in db.parent.rglob("*")) == files_before
 
     store = Store(db)
-    assert store.migrated_from == 1
+    assert store.migrated_from == 2
     store.close()
     data = orjson.loads(db.read_bytes())
-    assert data["meta"]["app"]["schema"] == 2
+    assert data["meta"]["app"]["schema"] == 3
     assert {doc["tag"] for doc in data["clients"].values()} == {"upgraded"}
-    [copy] = [b for b in backups.list_backups(db) if b.kind == "before-upgrade-from-1"]
+    [copy] = [b for b in backups.list_backups(db) if b.kind == "before-upgrade-from-2"]
     assert copy.path.read_bytes() == original
     assert not os.path.samefile(copy.path, db)
 
-    Store(db).close()  # already at format 2: no second upgrade, no second copy
+    Store(db).close()  # already at format 3: no second upgrade, no second copy
     assert len([b for b in backups.list_backups(db) if b.kind.startswith("before-upgrade")]) == 1
 
 

@@ -33,7 +33,7 @@ def test_the_layout_is_the_same_json_with_a_line_per_meeting() -> None:
     assert raw.count(b"\n") == 4  # before each meeting and before the closing braces
     lines = MeetingLines.index(raw)
     assert lines is not None
-    assert [(key, client) for key, client, _, _ in lines.spans] == [("m1", "c1"), ("m2", "c2"), ("m3", "c1")]
+    assert [(key, client) for key, _id, client, _, _ in lines.spans] == [("m1", "c1"), ("m2", "c2"), ("m3", "c1")]
     assert set(lines.sizes()) == {"c1", "c2"}
 
 

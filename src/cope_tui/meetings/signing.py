@@ -24,8 +24,13 @@ def sha256(data: bytes) -> str:
 
 
 def content_hash(doc: dict[str, Any]) -> str:
-    """The hash of a stored meeting as finalised: all of it but its addenda and this hash.
+    """The hash of a meeting as finalised: all of it but its addenda and this hash.
 
+    It covers the meeting's content, never how a file encodes it: `doc` is the meeting
+    whole, as the app dumps it and the store hands it out. The main file keeps meetings
+    in a leaner form (defaults left out, carried rows by reference: store/file_form.py)
+    and puts each back whole before anything reads it, so a file upgraded to that form
+    (format 1 to 2) keeps every hash as it was signed, and no future encoding can move one.
     Empty (null) fields are left out, so a field a later version adds, empty, to the
     meetings signed before it leaves their hashes as they were. (A migration that changed
     a finalised meeting's stored values would have to be noted in the log, or doctor

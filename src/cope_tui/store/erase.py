@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from . import backup_points as points
-from . import backups, crypto
+from . import backups, crypto, record_check
 from .diskio import Journal, remove_stale_temps, write_private
 
 Ids = set[tuple[str, str]]
@@ -147,6 +147,9 @@ def _tables_without(payload: bytes, ids: Ids) -> bytes:
     from .record_lines import dump_tables
 
     data = orjson.loads(payload)
+    form = record_check.identify(data)  # a lean file's records back by id, as the store keeps them
+    if form.problem:
+        raise ValueError(form.problem)  # cannot be cut: the caller deletes it whole
     for table, record_id in ids:
         if isinstance(data.get(table), dict):
             data[table].pop(record_id, None)

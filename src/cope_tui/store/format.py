@@ -8,5 +8,6 @@ change the layout, bump it and register the upgrade step in migrations.py.
 from __future__ import annotations
 
 APP_ID = "cope-tui"
-SCHEMA = 1
+# 2: the lean, numbered form of file_form.py (records in memory are as in 1).
+SCHEMA = 2
 TABLES = ("meta", "clients", "meetings", "exercises")

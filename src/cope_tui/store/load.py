@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from . import crypto, format, record_check, summary
+from . import crypto, file_form, format, record_check, summary
 from .bulk import gc_paused
 from .diskio import Journal, JournalDamaged, read_identified
 from .errors import CorruptDatabase, ForeignDatabase, StoreError, UnreadableRecords, sealed_error
@@ -113,9 +113,11 @@ class Loading:
             choose = self._choose if version == schema else None  # else migrate all
             try:
                 with gc_paused(freeze=True):
-                    data["meetings"] = lines.meetings(data, choose)
+                    data["meetings"] = lines.meetings(data, choose, lean=version >= file_form.LEAN_SCHEMA)
             except orjson.JSONDecodeError:
                 raise self._not_json() from None
+            except file_form.FormDamaged as exc:
+                raise self._damaged(str(exc)) from None
         data["meta"].setdefault("app", {"app": format.APP_ID, "schema": schema})
         if version < schema:
             data = migrations.upgrade(data, version, schema, self.path)
@@ -190,11 +192,14 @@ class Loading:
                 "changed. Choose another file with --db PATH (or COPE_TUI_DB)."
             )
         if form.problem:
-            raise CorruptDatabase(
-                f"'{self.path}' is damaged: {form.problem}. It has not been changed. Run "
-                "'cope-tui doctor' to check it and restore a backup."
-            )
+            raise self._damaged(form.problem)
         return data, lines, raw, form.schema
+
+    def _damaged(self, problem: str) -> Exception:
+        return CorruptDatabase(
+            f"'{self.path}' is damaged: {problem}. It has not been changed. Run "
+            "'cope-tui doctor' to check it and restore a backup."
+        )
 
     def _not_json(self) -> Exception:
         return CorruptDatabase(
@@ -254,8 +259,8 @@ def _where(raw: Any, bad: record_check.Bad, *, sealed: bool) -> str:
         return ""
     if bad.table != "meetings":
         return " (line 1)"
-    at = raw.find(b'\n"' + bad.key.encode("utf-8", "replace") + b'":')
+    at = raw.find(b'":{"id":"' + bad.key.encode("utf-8", "replace") + b'"')  # numbered or not
     if at < 0:
         return ""
     newlines = raw.count(b"\n", 0, at) if isinstance(raw, bytes) else bytes(raw[:at]).count(b"\n")
-    return f" (line {newlines + 2})"
+    return f" (line {newlines + 1})"

@@ -15,8 +15,16 @@ from .errors import StoreError
 
 Step = Callable[[dict[str, Any]], dict[str, Any]]
 
-# No older layout exists yet: version 1 is the first.
-STEPS: dict[int, Step] = {}
+
+
+def _to_lean(data: dict[str, Any]) -> dict[str, Any]:
+    """1 -> 2: the records stay exactly as they are; what changes is how the main file
+    keeps them (file_form.py), written at the store's next compaction. Finalised
+    meetings' hashes are of their content (signing.py), so they hold as they were."""
+    return data
+
+
+STEPS: dict[int, Step] = {1: _to_lean}
 
 
 def upgrade(data: dict[str, Any], from_version: int, to_version: int, path: Any = None) -> dict[str, Any]:

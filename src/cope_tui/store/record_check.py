@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from . import format
+from . import file_form, format
 from .bulk import gc_paused
 from .format import APP_ID, TABLES
 
@@ -184,14 +184,22 @@ class Form(NamedTuple):
 def identify(data: Any) -> Form:
     """Is this parsed file a cope-tui database, sound in shape, and of which format? The
     one check every reader of DB files runs. A sound one gets the tables it lacks (empty),
-    as the store keeps them."""
+    as the store keeps them, and the records of a file in the lean form (file_form.py)
+    back in the form the store keeps them in."""
     new = isinstance(data, dict) and not data
     shape = file_problem(data)
     if shape is not None:
         return Form(shape[0], shape[1], 0, new)
     for name in TABLES:
         data.setdefault(name, {})
-    return Form(True, "", schema_of(data), new)
+    schema = schema_of(data)
+    if schema >= file_form.LEAN_SCHEMA:
+        try:
+            with gc_paused(freeze=True):  # a whole DB's rows built at once
+                file_form.read_tables(data)
+        except file_form.FormDamaged as exc:
+            return Form(True, str(exc), schema, new)
+    return Form(True, "", schema, new)
 
 
 def table_problems(data: dict[str, Any], tables: tuple[str, ...] = TABLES) -> Iterator[Bad]:

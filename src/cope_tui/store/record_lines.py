@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 
+from . import file_form
+
 MEETINGS = b'"meetings":{'
 _CLIENT_ID = b'","client_id":"'
 
@@ -26,7 +28,9 @@ Chooser = Callable[[dict[str, Any], dict[str, int], int], "set[str] | None"]
 
 
 def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:
-    """The whole DB as JSON: the other tables first, then the meetings, one per line."""
+    """The whole DB as JSON in its file form (file_form.py): the other tables first, then
+    the meetings, one per line."""
+    data = file_form.file_tables(data)
     meetings = data.get("meetings") or {}
     if not meetings:
         return orjson.dumps(data)
@@ -59,7 +63,7 @@ class _Deletions(dict):
 class MeetingLines:
     """A main file in the line layout: its other tables parsed, its meetings indexed."""
 
-    def __init__(self, raw: bytes, head: dict[str, Any], spans: list[tuple[str, str, int, int]]):
+    def __init__(self, raw: bytes, head: dict[str, Any], spans: list[tuple[str, str, str, int, int]]):
         self.raw, self.head, self.spans = raw, head, spans
 
     @classmethod
@@ -80,7 +84,7 @@ class MeetingLines:
             return None
         if not isinstance(head, dict) or "meetings" in head:
             return None
-        spans: list[tuple[str, str, int, int]] = []
+        spans: list[tuple[str, str, str, int, int]] = []
         find = raw.find
         start = first + 1
         while start < end_all:
@@ -103,41 +107,48 @@ class MeetingLines:
     def sizes(self) -> dict[str, int]:
         """Bytes of stored meetings per client id."""
         found: dict[str, int] = {}
-        for _key, client_id, start, stop in self.spans:
+        for _key, _id, client_id, start, stop in self.spans:
             found[client_id] = found.get(client_id, 0) + stop - start
         return found
 
-    def meetings(self, data: dict[str, Any], choose: Chooser | None) -> dict[str, Any]:
-        """The chosen clients' meetings from the file, with the journal's changes on top."""
+    def meetings(self, data: dict[str, Any], choose: Chooser | None, *, lean: bool = False) -> dict[str, Any]:
+        """The chosen clients' meetings from the file, with the journal's changes on top.
+        A `lean` file (file_form.py) keys them by the ids inside them and puts each whole;
+        file_form.FormDamaged when that cannot be done."""
         replayed: _Deletions = data["meetings"]
         sizes = self.sizes()
         for doc in replayed.values():
             client_id = doc.get("client_id", "") if isinstance(doc, dict) else ""
             sizes[client_id] = sizes.get(client_id, 0) + 1
-        stored = {span[0] for span in self.spans} - replayed.deleted
+        stored = {span[1 if lean else 0] for span in self.spans} - replayed.deleted
         stored.update(replayed)
         keep = choose(data.get("clients", {}), sizes, len(stored)) if choose is not None else None
         view = memoryview(self.raw)
         loads = orjson.loads
         out: dict[str, Any] = {}
-        for key, client_id, start, stop in self._chosen(keep):
+        for key, record_id, _client, start, stop in self._chosen(keep):
+            if lean:
+                key = record_id if record_id not in out else f"#{key}"
             out[key] = loads(view[start:stop])
+        if lean:  # (the caller holds the cyclic GC off)
+            file_form.whole_meetings(out)
         for key in replayed.deleted:
             out.pop(key, None)
         out.update(replayed)
         return out
 
-    def _chosen(self, keep: set[str] | None) -> Iterator[tuple[str, str, int, int]]:
+    def _chosen(self, keep: set[str] | None) -> Iterator[tuple[str, str, str, int, int]]:
         if keep is None:
             return iter(self.spans)
-        return (span for span in self.spans if span[1] in keep)
+        return (span for span in self.spans if span[2] in keep)
 
 
-def _span(raw: bytes, start: int, stop: int) -> tuple[str, str, int, int] | None:
-    """(meeting id, client id, start, end) of the meeting document on one line.
+def _span(raw: bytes, start: int, stop: int) -> tuple[str, str, str, int, int] | None:
+    """(key, meeting id, client id, start, end) of the meeting document on one line.
 
-    The line must read `"ID":{"id":"ID","client_id":"CLIENT",...}` (with a comma after
-    it unless it is the last): the order `models.dump` writes."""
+    The line must read `"KEY":{"id":"ID","client_id":"CLIENT",...}` (with a comma after
+    it unless it is the last): the order `models.dump` writes. KEY is the meeting's id in
+    a file of format 1, its document number in the lean form (file_form.py)."""
     if raw[stop - 1 : stop] == b",":
         stop -= 1
     if raw[start : start + 1] != b'"':
@@ -149,14 +160,18 @@ def _span(raw: bytes, start: int, stop: int) -> tuple[str, str, int, int] | None
     doc = quote + 2
     if b"\\" in key or raw[quote + 1 : doc] != b":":
         return None
-    lead = b'{"id":"' + key + _CLIENT_ID
+    lead = b'{"id":"'
     if raw[doc : doc + len(lead)] != lead:
         return None
     id_start = doc + len(lead)
     id_end = raw.find(b'"', id_start, stop)
-    if id_end < 0 or b"\\" in raw[id_start:id_end] or raw[stop - 1 : stop] != b"}":
+    if id_end < 0 or b"\\" in raw[id_start:id_end] or raw[id_end : id_end + len(_CLIENT_ID)] != _CLIENT_ID:
+        return None
+    client_start = id_end + len(_CLIENT_ID)
+    client_end = raw.find(b'"', client_start, stop)
+    if client_end < 0 or b"\\" in raw[client_start:client_end] or raw[stop - 1 : stop] != b"}":
         return None
     try:
-        return key.decode(), raw[id_start:id_end].decode(), doc, stop
+        return key.decode(), raw[id_start:id_end].decode(), raw[client_start:client_end].decode(), doc, stop
     except UnicodeDecodeError:  # not text we wrote: parsed whole, which names the damage
         return None

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..paths import LinkProblem, real_db_path
 from . import anchor, crypto, record_check, summary
 from .anchored import Anchored, FilesReplaced
@@ -336,12 +338,16 @@ class Store(Loading, Records, Anchored, Erasing, ChangeListeners):
                 if self.journal.fd is None:
                     return
                 anchor.stamp(self._data, self.seq)
-                with gc_paused():
-                    blob = dump_tables(self._data)
-                    summaries = summary.summarise(self._data)
+                # The tables as they are now (a save replaces a record, never changes one
+                # in place): encoding them lean (file_form.py) then needs no lock.
+                tables = {name: dict(table) for name, table in self._data.items()}
+                tables["meta"] = orjson.loads(orjson.dumps(self._data["meta"]))
                 rotated = self.journal.rotate()
                 exact, self._fold_exact = self._fold_exact, True  # the fresh journal starts exact
                 held = anchor.file_seq(self._data), anchor.lost_in(self._data)
+            with gc_paused():
+                blob = dump_tables(tables)
+                summaries = summary.summarise(tables)
             # A clean rotation leaves exactly the lines this file folds in: the backup point.
             folded = self.journal.old_path.read_bytes() if rotated and exact else None
             self._write_main(blob, summaries, Fold(folded, *held))
