@@ -47,7 +47,7 @@ def test_finalised_meetings_verify_and_doctor_is_healthy_after_the_upgrade(tmp_p
     db = _upgraded(tmp_path)
     done = cli("doctor", "--db", db)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "29 finalised meeting(s) match their hashes and the audit log" in done.stdout
+    assert "29 finalised meetings match their hashes and the audit log" in done.stdout
     assert "format 2 (current)" in done.stdout
     assert "Healthy." in done.stdout
 

@@ -1,7 +1,9 @@
 """Every Markdown export a DB gives, by name: the whole-DB export as the CLI writes it
 (two processes, each parsing its half of the file's lines), and each client, meeting,
 handover and COPE exercise as the library renders it. The schema-1 fixture's exports are
-kept in tests/data/schema1/exports, written by the cope-tui that wrote the fixture."""
+kept in tests/data/schema1/exports: what the un-upgraded fixture exports as (read-only,
+so still format 1); when an export's wording changes on purpose, rewrite them from the
+un-upgraded fixture, never from an upgraded copy."""
 
 from __future__ import annotations
 
