@@ -189,8 +189,13 @@ def _report(db: Path, shown: str, report) -> int:
             "or damaged) and were not used. Everything else is synced. Ask whoever runs the server; the "
             f"version(s) refused: {', '.join(r[:12] for r in report.refused[:5])}."
         )
-        return 1
-    return 0
+    if report.unstored:
+        say(
+            f"{len(report.unstored)} record(s) from the team were refused by this database's own checks and not "
+            "stored here (made by a newer or damaged cope-tui). They stay on the server and are fetched again "
+            f"at every sync; update cope-tui, or ask the team who changed them: {', '.join(r[:12] for r in report.unstored[:5])}."
+        )
+    return 1 if report.refused or report.unstored else 0
 
 
 TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE exercise"}

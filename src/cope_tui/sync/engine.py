@@ -30,7 +30,7 @@ from ..store.store import Store
 from . import merge
 from .couch import Change, Couch
 from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
-from .local import LocalSide
+from .local import CHANGED, FINALISED, LocalSide
 from .push import Planned, plan
 from .reconcile import here_content, known, reconcile, taken
 from .seal import TeamKey
@@ -39,6 +39,7 @@ from .team import is_record_id
 from .versions import Unopenable, Version, build, open_doc
 
 PULL_BATCH = 500
+MERGE_TRIES = 5  # a record saved again during each of these merges waits for the next sync
 PUSH_BATCH = 250
 PUSH_BYTES = 4 * 1024 * 1024
 Progress = Callable[[str, int], None]  # (phase, records so far)
@@ -49,6 +50,7 @@ class SyncReport:
     received: int = 0  # records this DB took from the team
     sent: int = 0  # revisions stored on the server
     refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
+    unstored: list[str] = field(default_factory=list)  # server ids of records this DB's checks refused
     conflicts: list[Conflict] = field(default_factory=list)
 
 
@@ -84,6 +86,7 @@ class SyncEngine:
         self.local = LocalSide(store)
         self._lock = threading.Lock()
         self._pending: set[tuple[str, str]] = set()
+        self._unstored: dict[str, tuple[str, ...]] = {}
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
@@ -117,6 +120,7 @@ class SyncEngine:
             self.problem = ""
             refused = self.state.meta.get("refused", {})
             report.refused = sorted(refused)
+            report.unstored = sorted(self.state.meta.get("unstored", {}))
             self.state.commit(meta={"last_sync": datetime.now().isoformat(timespec="seconds")})
             self.state.compact_if_due()
             report.conflicts = self.conflicts()
@@ -124,14 +128,19 @@ class SyncEngine:
 
     def _pull(self, report: SyncReport, cancel, progress) -> None:
         since = self._start_since()
+        self._unstored = {rid: tuple(revs) for rid, revs in self.state.meta.get("unstored", {}).items()}
+        retry = [Change(rid, revs, None) for rid, revs in self._unstored.items()]  # refused before: once more
         while True:
             _check(cancel)
             feed = self.couch.changes(since, PULL_BATCH)
-            rows = [row for row in feed.rows if is_record_id(row.id)]
+            fresh = {row.id for row in feed.rows}
+            rows = [row for row in retry if row.id not in fresh] + [row for row in feed.rows if is_record_id(row.id)]
+            retry = []
             wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
             opened, refused = self._fetch(wanted)
-            updates = self._take(rows, opened)
-            self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq})
+            updates = self._take(rows, opened, report)
+            unstored = {"unstored": {rid: list(revs) for rid, revs in self._unstored.items()}}
+            self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
             report.received += len(updates)
             if progress:
                 progress("pull", report.received)
@@ -141,19 +150,40 @@ class SyncEngine:
             if len(feed.rows) < PULL_BATCH:
                 return
 
-    def _take(self, rows: list[Change], opened: dict[str, list[Version]]) -> dict[str, Any]:
-        """Merge a batch's new revisions into the DB; the records' new states."""
-        merged = {}
-        for row in rows:
-            if row.id in opened:
-                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, opened[row.id])
+    def _take(self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport) -> dict[str, Any]:
+        """Merge a batch's new revisions into the DB; the records' new states.
+
+        Each merged version is written only if the record is still what the merge
+        started from (compare-and-set): an edit saved meanwhile (typing goes on during a
+        sync) is never overwritten, the record is merged again with it instead. A record
+        the DB's checks refuse keeps no state: it is fetched again at the next sync."""
+        todo = [row for row in rows if row.id in opened]
+        updates: dict[str, Any] = {}
+        for _ in range(MERGE_TRIES):
+            merged, before = {}, {}
+            for row in todo:
+                versions = opened[row.id]
+                before[row.id] = self.local.doc(versions[0].table, versions[0].id)
+                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions)
                 if found is not None:
                     merged[row.id] = found
-        applied = self.local.apply([(rec["t"], rec["id"], doc) for rec, doc in merged.values()])
-        updates = {}
-        for (rid, (rec, doc)), ok in zip(merged.items(), applied, strict=True):
-            updates[rid] = taken(self.local, rec, doc, ok)
-            self._pending.add((rec["t"], rec["id"]))
+            wanted = [(rec["t"], rec["id"], doc, before[rid]) for rid, (rec, doc) in merged.items()]
+            again = []
+            for (rid, (rec, doc)), result in zip(merged.items(), self.local.apply(wanted), strict=True):
+                if result == CHANGED:
+                    again.append(rid)
+                    continue
+                if result not in (None, FINALISED):
+                    self._unstored[rid] = next(row.revs for row in todo if row.id == rid)
+                    continue
+                self._unstored.pop(rid, None)
+                updates[rid] = taken(self.local, rec, doc, result is None)
+                self._pending.add((rec["t"], rec["id"]))
+            todo = [row for row in todo if row.id in again]
+            if not todo:
+                break
+        for row in todo:  # saved again on every try: fetched again at the next sync
+            self._unstored[row.id] = row.revs
         return updates
 
     def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
@@ -275,8 +305,14 @@ class SyncEngine:
                 raise merge.CannotChoose("There is no conflict with that id (it may be settled already).")
             content = here_content(self.local, rec, rec["t"], rec["id"])
             chosen = merge.choose(content, conflict_id, take_other=take_other)
-            if chosen["doc"] != content["doc"] and not self.local.apply([(rec["t"], rec["id"], chosen["doc"])])[0]:
-                raise merge.CannotChoose("This database cannot take that version (a finalised meeting never changes).")
+            if chosen["doc"] != content["doc"]:
+                result = self.local.apply([(rec["t"], rec["id"], chosen["doc"], self.local.doc(rec["t"], rec["id"]))])[0]
+                if result == FINALISED:
+                    raise merge.CannotChoose("This database cannot take that version (a finalised meeting never changes).")
+                if result == CHANGED:
+                    raise merge.CannotChoose("The record was saved again just now; choose once more.")
+                if result is not None:
+                    raise merge.CannotChoose(f"This database's checks refused that version ({result}); nothing was changed.")
             self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
             self._pending.add((rec["t"], rec["id"]))
 
