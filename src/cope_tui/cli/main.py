@@ -63,7 +63,10 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         from ..settings import load_settings
 
         app = create_app(session, meet_code=meet_code, settings=load_settings(flag=lock_after))
-        app.run()
+        try:
+            app.run()
+        finally:
+            app.stop_team_sync()  # a sync still running stops after its batch, before the DB closes
         code = getattr(app, "return_code", None) or EXIT_OK
     finally:
         saved = session.close()

@@ -18,11 +18,9 @@ from pathlib import Path
 
 from ..errors import Failure
 from ..paths import resolve_db_path
+from ..sync.runner import ENV_PASSWORD, ENV_TEAM, ENV_USER, describe
 from .shared import PROG, at_terminal, say
 
-ENV_USER = "COPE_TUI_SYNC_USER"
-ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
-ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
 TRIES = 3
 
 AskFn = Callable[[str], str]
@@ -196,22 +194,6 @@ def _report(db: Path, shown: str, report) -> int:
             f"at every sync; update cope-tui, or ask the team who changed them: {', '.join(r[:12] for r in report.unstored[:5])}."
         )
     return 1 if report.refused or report.unstored else 0
-
-
-TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE exercise"}
-
-
-def describe(conflict) -> str:
-    """One line about a conflict: which record, what part, who; never the content."""
-    what = TABLE_WORDS.get(conflict.table, conflict.table)
-    where = " > ".join(str(next(iter(p.values()))) if isinstance(p, dict) else str(p) for p in conflict.path)
-    if conflict.kind == "finalised":
-        how = f"another version of this finalised meeting (by {conflict.by}) is kept beside it"
-    elif conflict.kind == "deleted":
-        how = f"deleted by {conflict.by} but changed elsewhere: kept"
-    else:
-        how = f"{where or 'the record'} was changed here and by {conflict.by}: both are kept"
-    return f"{what} {conflict.record_id[:8]}: {how} (conflict {conflict.id})"
 
 
 def add_command(commands, formatter, add_db: Callable[..., None]) -> None:

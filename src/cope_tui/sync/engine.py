@@ -51,6 +51,8 @@ class SyncReport:
     sent: int = 0  # revisions stored on the server
     refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
     unstored: list[str] = field(default_factory=list)  # server ids of records this DB's checks refused
+    deferred: int = 0  # records open on a screen: merged at the first sync after it is closed
+    changed: list[tuple[str, str]] = field(default_factory=list)  # (table, id) of records the pull rewrote
     conflicts: list[Conflict] = field(default_factory=list)
 
 
@@ -87,6 +89,11 @@ class SyncEngine:
         self._lock = threading.Lock()
         self._pending: set[tuple[str, str]] = set()
         self._unstored: dict[str, tuple[str, ...]] = {}
+        self._deferred: dict[str, tuple[str, ...]] = {}
+        # The records open on a screen of the app now (called from the sync's thread): a
+        # pull leaves them as the screen has them and merges them at the first sync after
+        # the screen is closed, so a screen never saves its older copy over a merge.
+        self.open_records: Callable[[], set[tuple[str, str]]] = set
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
@@ -121,6 +128,7 @@ class SyncEngine:
             refused = self.state.meta.get("refused", {})
             report.refused = sorted(refused)
             report.unstored = sorted(self.state.meta.get("unstored", {}))
+            report.deferred = len(self.state.meta.get("deferred", {}))
             self.state.commit(meta={"last_sync": datetime.now().isoformat(timespec="seconds")})
             self.state.compact_if_due()
             report.conflicts = self.conflicts()
@@ -129,7 +137,9 @@ class SyncEngine:
     def _pull(self, report: SyncReport, cancel, progress) -> None:
         since = self._start_since()
         self._unstored = {rid: tuple(revs) for rid, revs in self.state.meta.get("unstored", {}).items()}
-        retry = [Change(rid, revs, None) for rid, revs in self._unstored.items()]  # refused before: once more
+        self._deferred = {rid: tuple(revs) for rid, revs in self.state.meta.get("deferred", {}).items()}
+        # Refused or put off before: asked for once more.
+        retry = [Change(rid, revs, None) for rid, revs in (self._deferred | self._unstored).items()]
         while True:
             _check(cancel)
             feed = self.couch.changes(since, PULL_BATCH)
@@ -139,7 +149,10 @@ class SyncEngine:
             wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
             opened, refused = self._fetch(wanted)
             updates = self._take(rows, opened, report)
-            unstored = {"unstored": {rid: list(revs) for rid, revs in self._unstored.items()}}
+            unstored = {
+                "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
+                "deferred": {rid: list(revs) for rid, revs in self._deferred.items()},
+            }
             self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
             report.received += len(updates)
             if progress:
@@ -157,7 +170,16 @@ class SyncEngine:
         started from (compare-and-set): an edit saved meanwhile (typing goes on during a
         sync) is never overwritten, the record is merged again with it instead. A record
         the DB's checks refuse keeps no state: it is fetched again at the next sync."""
-        todo = [row for row in rows if row.id in opened]
+        busy = self.open_records()
+        todo = []
+        for row in rows:
+            if row.id not in opened:
+                continue
+            if (opened[row.id][0].table, opened[row.id][0].id) in busy:
+                self._deferred[row.id] = row.revs  # on a screen now: merged once it is closed
+            else:
+                self._deferred.pop(row.id, None)
+                todo.append(row)
         updates: dict[str, Any] = {}
         for _ in range(MERGE_TRIES):
             merged, before = {}, {}
@@ -179,6 +201,8 @@ class SyncEngine:
                 self._unstored.pop(rid, None)
                 updates[rid] = taken(self.local, rec, doc, result is None)
                 self._pending.add((rec["t"], rec["id"]))
+                if result is None and before[rid] != doc:
+                    report.changed.append((rec["t"], rec["id"]))
             todo = [row for row in todo if row.id in again]
             if not todo:
                 break
@@ -278,7 +302,7 @@ class SyncEngine:
         # A copy of the list first (made in one step under the interpreter's lock): the
         # UI thread asks while a worker's sync adds records, and must not wait for it.
         count = sum(len(rec["conflicts"]) for rec in list(self.state.records.values()))
-        waiting = len(self._pending) + self.local.waiting
+        waiting = len(self._pending) + self.local.waiting + len(self.state.meta.get("deferred", {}))
         return SyncStatus(self.state.meta.get("last_sync"), waiting, count, self.problem)
 
     def conflicts(self) -> list[Conflict]:
