@@ -266,7 +266,9 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
         return set_aside_flow(db, keys, report, args, is_tty=is_tty, input_fn=input_fn)
     status = EXIT_OK if report.healthy else EXIT_FAILURE
     if not restoring:
-        return status
+        from .doctor import team_conflicts
+
+        return max(status, team_conflicts(db, report.codec))
     try:
         if args.restore:
             backup = doctor.find_backup(db, args.restore)

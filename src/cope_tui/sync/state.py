@@ -52,7 +52,8 @@ def step_problem(entry: Any) -> str | None:
 class SyncState:
     """The state of one DB's sync, in memory and on disk; one writer (the DB's lock)."""
 
-    def __init__(self, db: Path, codec: crypto.PlainCodec | crypto.SealedCodec):
+    def __init__(self, db: Path, codec: crypto.PlainCodec | crypto.SealedCodec, *, read_only: bool = False):
+        """`read_only`: read what is there (doctor), write nothing, not even a replica id."""
         self.db = db
         self.path = state_path(db)
         self.codec = codec
@@ -61,6 +62,8 @@ class SyncState:
         self.records: dict[str, dict[str, Any]] = {}
         self._main_size = 0
         self._load()
+        if read_only:
+            return
         self.journal.open()
         if "replica" not in self.meta:  # names this DB's checkpoint on the server
             self.commit(meta={"replica": secrets.token_hex(8)})
@@ -155,3 +158,7 @@ class SyncState:
 
     def close(self) -> None:
         self.journal.close()
+
+    def open_conflicts(self) -> list[tuple[str, str, str]]:
+        """(table, record id, kind) of every conflict waiting for a choice."""
+        return [(rec["t"], rec["id"], c.get("kind", "field")) for rec in self.records.values() for c in rec.get("conflicts", [])]
