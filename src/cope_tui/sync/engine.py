@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from ..store.store import Store
-from . import merge
+from . import merge, rollback
 from .couch import Change, Couch
 from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
 from .local import CHANGED, FINALISED, LocalSide
@@ -51,6 +51,7 @@ class SyncReport:
     sent: int = 0  # revisions stored on the server
     refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
     unstored: list[str] = field(default_factory=list)  # server ids of records this DB's checks refused
+    put_back: int = 0  # records given back their synced version after the DB went back
     deferred: int = 0  # records open on a screen: merged at the first sync after it is closed
     changed: list[tuple[str, str]] = field(default_factory=list)  # (table, id) of records the pull rewrote
     conflicts: list[Conflict] = field(default_factory=list)
@@ -119,8 +120,12 @@ class SyncEngine:
         with self._lock:
             report = SyncReport()
             try:
+                if rollback.went_back(self.local, self.state):  # a backup restored, lines set aside
+                    report.put_back = rollback.put_back(self.local, self.state, self.user)
                 self._pull(report, cancel, progress)
                 self._push(report, cancel, progress)
+                if report.received or report.sent or report.put_back or "mark" not in self.state.meta:
+                    rollback.leave_mark(self.local, self.state)
             except Exception as exc:
                 self.problem = str(exc)
                 raise
