@@ -78,13 +78,14 @@ class SyncStatus:
 
 
 class SyncEngine:
-    def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str):
-        """`store` open for writing and unlocked (its key seals the state file too)."""
+    def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str, *, state_path: Any = None):
+        """`store` open for writing and unlocked (its key seals the state file too);
+        `state_path` for a state other than the DB's own (see rekey.py)."""
         if store.locked or store.read_only:
             why = "is not unlocked yet" if store.locked else "is open read-only"
             raise SyncError(f"'{store.path}' {why}: a sync writes what it receives into it.")
         self.store, self.couch, self.team, self.user = store, couch, team, user
-        self.state = SyncState(store.path, store.codec)
+        self.state = SyncState(store.path, store.codec, path=state_path)
         self._check_team()
         self.local = LocalSide(store)
         self._lock = threading.Lock()
@@ -101,6 +102,9 @@ class SyncEngine:
 
     def _check_team(self) -> None:
         mine = self.state.meta.get("team")
+        if mine is not None and mine != self.team.doc.fingerprint and mine in self.team.doc.replaces:
+            self.state = self.state.start_over()  # the team changed its passphrase (rekey.py)
+            mine = None
         if mine is None:
             self.state.commit(meta={"team": self.team.doc.fingerprint})
         elif mine != self.team.doc.fingerprint:
@@ -178,7 +182,7 @@ class SyncEngine:
         busy = self.open_records()
         todo = []
         for row in rows:
-            if row.id not in opened:
+            if not opened.get(row.id):
                 continue
             if (opened[row.id][0].table, opened[row.id][0].id) in busy:
                 self._deferred[row.id] = row.revs  # on a screen now: merged once it is closed
@@ -220,6 +224,9 @@ class SyncEngine:
         refused: dict[str, str] = {}
         for start in range(0, len(wanted), PULL_BATCH):
             for doc in self.couch.bulk_get(wanted[start : start + PULL_BATCH]):
+                if doc.get("_deleted") and "s" not in doc:
+                    opened.setdefault(str(doc.get("_id")), [])  # retired at a passphrase change (rekey.py)
+                    continue
                 try:
                     version = open_doc(self.team, doc)
                 except Unopenable:
