@@ -17,7 +17,7 @@ import time
 
 import _common as c
 
-SCRIPTS = ["save_latency", "cold_start", "export_all", "memory", "search", "followthrough", "encrypted"]
+SCRIPTS = ["save_latency", "cold_start", "export_all", "memory", "search", "followthrough", "encrypted", "sync"]
 
 
 def main() -> None:
@@ -105,6 +105,19 @@ def summarise(results: dict) -> dict:
             "p95_ms": {name: q["search"]["p95_ms"] for name, q in r["queries"].items()},
             "ratio_to_naive_p50": {name: q["ratio_search_to_naive"]["p50"] for name, q in r["queries"].items()},
             "met": r["meets_target"],
+        }
+    r = results.get("sync")
+    if r and "first_sync" in r:
+        first, change, typed = r["first_sync"], r["one_change"], r["typing"]
+        out["sync"] = {
+            "target": r["target"],
+            **size_of(r),
+            "first_sync_ratio_to_bulk_docs": {"push_time": first["ratio_push_time"], "pull_time": first["ratio_pull_time"],
+                                              "push_bytes": first["ratio_push_bytes_sent"]},
+            "first_sync_met": first["met_1_5x"],
+            "one_change_p50_ms": {"push": change["push_one"]["p50_ms"], "pull": change["pull_one"]["p50_ms"]},
+            "one_change_met": change["met_under_100ms"],
+            "typing_ratio_during_sync": {"p50": typed["ratio_median"], "p95": typed["ratio_p95"]},
         }
     return out
 

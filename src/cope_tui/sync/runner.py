@@ -12,6 +12,7 @@ twice.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # the engine and its HTTP client load with the first sync, no
 ENV_USER = "COPE_TUI_SYNC_USER"
 ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
 ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
+SWITCH_SECONDS = 0.0005
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,16 @@ class Runner:
         """One sync (blocking: call it in a worker thread); "busy" when one is running."""
         if self._cancel.is_set() or not self._lock.acquire(blocking=False):
             return Outcome("busy", "A sync is running already.")
+        # The sync is Python work in a thread: the UI's thread waits for the interpreter's
+        # lock at each of its steps, up to a switch interval each time. Shorter while a
+        # sync runs, so typing keeps its pace (the sync gets a little slower instead).
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_SECONDS))
         try:
             self.last = self._run()
             return self.last
         finally:
+            sys.setswitchinterval(interval)
             self._lock.release()
 
     def _run(self) -> Outcome:
