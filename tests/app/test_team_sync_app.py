@@ -215,3 +215,42 @@ async def test_a_record_open_on_a_screen_is_merged_once_the_screen_is_closed(tmp
     finally:
         bea.close()
         session.close()
+
+
+async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(tmp_path, team_env, team_key) -> None:
+    from cope_tui.meetings.rules import finalise
+    from cope_tui.store import audit
+
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=settings_for(team_env.url))
+    bea = Other(tmp_path / "bea.json", team_env, team_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await pilot.press("f6")
+            await until(pilot, lambda: "synced " in header_text(app))
+            bea.engine.sync()
+            theirs = bea.store.meeting(meeting.id)  # Bea goes on writing in the draft
+            theirs.step("opening").notes = "Bea's later words"
+            bea.store.put_meeting(theirs)
+            bea.engine.sync()
+            mine = session.store.meeting(meeting.id)
+            finalise(mine, "Ann")
+            session.store.put_meeting(mine)
+            signed = session.store.get("meetings", meeting.id)
+            audit.append(session.store.path, [audit.finalise_entry(signed)], audit.codec_of(session.store))
+            await pilot.press("f6")
+            await until(pilot, lambda: "1 conflict" in header_text(app))
+            await pilot.press("f7")
+            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+            listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
+            assert "finalised meeting" in listed
+            assert "Bea's later words" in str(app.screen.query_one("#conflicts-there").render())
+            await pilot.press("escape")
+            assert session.store.get("meetings", meeting.id) == signed  # never changed
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()

@@ -85,3 +85,25 @@ def test_a_record_the_db_refuses_is_reported_and_fetched_again(members, team_key
     ann.couch.bulk_docs([build(team_key, v, "2026-01-01T00:00:01") for v in follow.versions])
     assert bea.engine.sync().unstored == []
     assert bea.store.get("clients", bad["id"]) == fixed
+
+
+def test_the_cli_names_refused_records_by_server_id_only_and_exits_1(tmp_path, cli_env, couch_db, run_cli) -> None:
+    from cope_tui.sync.couch import Couch
+    from cope_tui.sync.seal import open_team
+    from cope_tui.sync.team import read_team
+    from helpers.sync import PHRASE, make_worker, ok
+
+    ann, bea = (make_worker(tmp_path, cli_env, couch_db, run_cli, n) for n in ("Ann", "Bea"))
+    ok(ann.sync())  # starts the team
+    bad = {**Client(code="SECRET-CODE").model_dump(mode="json"), "note": 12}
+    with Couch(couch_db.url, auth=couch_db.auth) as couch:
+        team = open_team(read_team(couch), PHRASE)
+        planned = plan(team, "Ann", "clients", bad["id"], None, bad)
+        couch.bulk_docs([build(team, v, "2026-01-01T00:00:00") for v in planned.versions])
+    rid = team.remote_id("clients", bad["id"])
+    for _ in range(2):  # reported again: fetched again at every sync
+        told = bea.sync()
+        assert told.returncode == 1
+        assert "refused by this database's own checks" in told.stderr and rid[:12] in told.stderr
+        assert "SECRET" not in told.stdout + told.stderr and bad["id"] not in told.stdout + told.stderr
+        assert "Traceback" not in told.stderr
