@@ -107,3 +107,29 @@ def test_the_cli_names_refused_records_by_server_id_only_and_exits_1(tmp_path, c
         assert "refused by this database's own checks" in told.stderr and rid[:12] in told.stderr
         assert "SECRET" not in told.stdout + told.stderr and bad["id"] not in told.stdout + told.stderr
         assert "Traceback" not in told.stderr
+
+
+def test_choosing_a_version_the_db_refuses_says_so_and_does_not_blame_a_finalised_meeting(members, team_key) -> None:
+    import pytest
+
+    from cope_tui.sync.merge import CannotChoose
+
+    ann, bea = members("Ann"), members("Bea")
+    client = Client(code="C-1", note="first")
+    ann.store.put_client(client)
+    ann.engine.sync()
+    bea.engine.sync()
+    rid = team_key.remote_id("clients", client.id)
+    state = bea.engine.state.records[rid]
+    bad = {**bea.store.get("clients", client.id), "note": 12}  # as a broken cope-tui might send it
+    follow = plan(team_key, "Bea", "clients", client.id, state, bad)
+    bea.couch.bulk_docs([build(team_key, v, "2026-01-01T00:00:01") for v in follow.versions])
+    mine = ann.store.client(client.id)
+    mine.note = "Ann's"
+    ann.store.put_client(mine)
+    ann.engine.sync()
+    (conflict,) = ann.engine.conflicts()
+    with pytest.raises(CannotChoose) as refused:
+        ann.engine.choose(conflict.id, take_other=True)
+    assert "checks refused" in str(refused.value) and "finalised" not in str(refused.value)
+    assert ann.store.get("clients", client.id)["note"] == "Ann's" and ann.engine.conflicts() == [conflict]
