@@ -71,9 +71,18 @@ class Batched:
                 self._clear_query_cache(table)
             for entry in entries:
                 self._changed(entry["t"], entry["id"])
-            if entries:
+            if entries and self.journal.size > max(self.compact_bytes, self._main_bytes()):
+                # A pull of thousands of records: folding the journal in every 8 MB would
+                # rewrite the whole growing file again and again (quadratic); once the
+                # journal is as big as the file, the cost stays in proportion.
                 self._compact_when_due()
             return results
+
+    def _main_bytes(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
 
     def put_if_unchanged(self, table: str, doc_id: str, doc: dict[str, Any] | None, expected: Any) -> bool:
         """Compare-and-set: store `doc` (None: delete) only if the record is `expected` now

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -149,28 +150,39 @@ class SyncEngine:
         self._deferred = {rid: tuple(revs) for rid, revs in self.state.meta.get("deferred", {}).items()}
         # Refused or put off before: asked for once more.
         retry = [Change(rid, revs, None) for rid, revs in (self._deferred | self._unstored).items()]
-        while True:
+        # The next batch is fetched while this one is merged: the server's work and ours
+        # overlap. Batches are still taken and committed one after the other, in order.
+        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-fetch") as pool:
             _check(cancel)
-            feed = self.couch.changes(since, PULL_BATCH)
-            fresh = {row.id for row in feed.rows}
-            rows = [row for row in retry if row.id not in fresh] + [row for row in feed.rows if is_record_id(row.id)]
-            retry = []
-            wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
-            opened, refused = self._fetch(wanted)
-            updates = self._take(rows, opened, report)
-            unstored = {
-                "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
-                "deferred": {rid: list(revs) for rid, revs in self._deferred.items()},
-            }
-            self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
-            report.received += len(updates)
-            if progress:
-                progress("pull", report.received)
-            if feed.last_seq != since:
-                self._save_checkpoint(feed.last_seq)
-            self._since = since = feed.last_seq
-            if len(feed.rows) < PULL_BATCH:
-                return
+            got = self._download(since, retry)
+            while True:
+                feed, rows, opened, refused = got
+                ahead = pool.submit(self._download, feed.last_seq, []) if len(feed.rows) >= PULL_BATCH else None
+                updates = self._take(rows, opened, report)
+                unstored = {
+                    "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
+                    "deferred": {rid: list(revs) for rid, revs in self._deferred.items()},
+                }
+                self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
+                report.received += len(updates)
+                if progress:
+                    progress("pull", report.received)
+                if feed.last_seq != since:
+                    self._save_checkpoint(feed.last_seq)
+                self._since = since = feed.last_seq
+                if ahead is None:
+                    return
+                _check(cancel)
+                got = ahead.result()
+
+    def _download(self, since: Any, retry: list[Change]):
+        """One batch of changes and the revisions of it not known here, opened."""
+        feed = self.couch.changes(since, PULL_BATCH)
+        fresh = {row.id for row in feed.rows}
+        rows = [row for row in retry if row.id not in fresh] + [row for row in feed.rows if is_record_id(row.id)]
+        wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
+        opened, refused = self._fetch(wanted)
+        return feed, rows, opened, refused
 
     def _take(self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport) -> dict[str, Any]:
         """Merge a batch's new revisions into the DB; the records' new states.
