@@ -7,8 +7,8 @@ which never waits for a running sync. Offline is an ordinary state, shown in the
 as "offline, will sync", never as an error dialog.
 
 Records open on a screen are left as the screen has them (the user's edit wins on this
-machine) and merged by the first sync after the screen is closed, so no screen ever
-saves its older copy over a merged version; the header counts them as waiting.
+machine) and merged once the screen is closed (the app syncs again then), so no screen
+ever saves its older copy over a merged version; the header counts them as waiting.
 """
 
 from __future__ import annotations
@@ -138,6 +138,7 @@ class TeamSync:
         self.run_worker(self._sync_in_thread, thread=True, group="sync", exit_on_error=False)
 
     def _sync_in_thread(self) -> None:
+        self._open_at_sync = self.open_records()
         self.session.flush()
         started = time.monotonic()
         outcome = self.sync_runner.run()
@@ -172,6 +173,9 @@ class TeamSync:
         if runner is None or runner.running:
             return
         last = runner.last
+        if self._closed_since_sync(last):  # what was left to its screen is merged now
+            self._run_sync()
+            return
         status = runner.status()
         if last is None:
             text = "not synced yet · F6 syncs"
@@ -188,6 +192,14 @@ class TeamSync:
         if status is not None and status.conflicts:
             text += f" · {status.conflicts} conflict(s): F7"
         self._set_sync_text(text)
+
+    def _closed_since_sync(self, last: Outcome | None) -> bool:
+        """Did the last sync leave records to their screens, and is one of those closed now?"""
+        if last is None or last.report is None or not last.report.deferred:
+            return False
+        if self.sync_runner.team_passphrase is None:
+            return False
+        return not self.open_records() >= getattr(self, "_open_at_sync", set())
 
     def _set_sync_text(self, text: str) -> None:
         if text == self.sync_text:
