@@ -248,6 +248,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _team_conflicts(db: Path, codec) -> int:
+    from .doctor import team_conflicts
+
+    return team_conflicts(db, codec)
+
+
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
     from ..store import backups, doctor
     from .crypto import keyring
@@ -266,9 +272,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
         return set_aside_flow(db, keys, report, args, is_tty=is_tty, input_fn=input_fn)
     status = EXIT_OK if report.healthy else EXIT_FAILURE
     if not restoring:
-        from .doctor import team_conflicts
-
-        return max(status, team_conflicts(db, report.codec))
+        return max(status, _team_conflicts(db, report.codec))
     try:
         if args.restore:
             backup = doctor.find_backup(db, args.restore)
