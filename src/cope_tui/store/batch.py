@@ -17,6 +17,7 @@ from .format import TABLES
 
 ANY = object()  # `expected` that takes whatever the record holds now
 CHANGED = "the record was saved again meanwhile"  # write_many's word for a failed compare
+LOCKED = "a finalised meeting never changes"  # ... and for a change a finalised meeting refuses
 
 
 def meeting_change_problem(old: dict[str, Any] | None, doc: dict[str, Any]) -> StoreError | None:
@@ -47,8 +48,9 @@ class Batched:
         of them in one journal append and one fsync, durable when this returns.
 
         One result per item: None when written (or already so), CHANGED when the record
-        is no longer `expected`, else what the store's checks refused, in words that name
-        no content. Nothing refused is written; the others are."""
+        is no longer `expected`, LOCKED when it is a finalised meeting that must not take
+        it, else what the store's checks refused, in words that name no content. Nothing
+        refused is written; the others are."""
         self.wait_ready()
         with self._mutex:
             self._writable()
@@ -92,6 +94,8 @@ class Batched:
             return True
         if problem == CHANGED:
             return False
+        if problem == LOCKED:
+            raise RecordLocked("This meeting is finalised and cannot change. Add a dated addendum instead.")
         raise StoreError(f"Not saved to '{self.path}': {problem}.")
 
     def _batch_problem(self, table: str, doc_id: str, doc: dict[str, Any] | None, expected: Any) -> str | None:
@@ -107,6 +111,8 @@ class Batched:
             return str(record_check.Bad(table, str(doc_id), problem))
         if table == "meetings":
             refused = meeting_change_problem(current, doc)
+            if isinstance(refused, RecordLocked):
+                return LOCKED
             if refused is not None:
                 return f"{record_check.LABELS[table]} {record_check.shown(doc_id)}: {refused}"
         return None

@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..store.batch import CHANGED
+from ..store.batch import CHANGED, LOCKED
 from ..store.store import Store
 from .merge import finalised, signed_part
 from .versions import TABLES
 
 Key = tuple[str, str]  # (table, record id)
-FINALISED = "a finalised meeting never changes"
+FINALISED = LOCKED  # the store's word and ours: the meeting keeps its version (a pin)
 __all__ = ["CHANGED", "FINALISED", "LocalSide"]
 
 
