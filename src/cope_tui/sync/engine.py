@@ -254,25 +254,37 @@ class SyncEngine:
         return {"refused": now} if now != before else {}
 
     def _push(self, report: SyncReport, cancel, progress) -> None:
+        """Batches go out one after the other, in order; the next is prepared while one is
+        on its way, so the server's work and ours overlap."""
         records = self.state.records
         self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
         batch: list[Planned] = []
         size = 0
-        for table, record_id in sorted(self._pending):
-            rid = self.team.remote_id(table, record_id)
-            planned = plan(self.team, self.user, table, record_id, self.state.records.get(rid), self.local.doc(table, record_id))
-            if planned is None:
-                self._pending.discard((table, record_id))
-                continue
-            batch.append(planned)
-            size += sum(len(merge.canon(v.content)) for v in planned.versions)
-            if len(batch) >= PUSH_BATCH or size >= PUSH_BYTES:
+        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-send") as pool:
+            sending = None
+
+            def send(batch: list[Planned]) -> None:
+                nonlocal sending
                 _check(cancel)
-                self._send(batch, report, progress)
-                batch, size = [], 0
-        if batch:
-            _check(cancel)
-            self._send(batch, report, progress)
+                if sending is not None:
+                    sending.result()  # one batch on its way at a time; its failure stops the push
+                sending = pool.submit(self._send, batch, report, progress)
+
+            for table, record_id in sorted(self._pending):
+                rid = self.team.remote_id(table, record_id)
+                planned = plan(self.team, self.user, table, record_id, self.state.records.get(rid), self.local.doc(table, record_id))
+                if planned is None:
+                    self._pending.discard((table, record_id))
+                    continue
+                batch.append(planned)
+                size += sum(len(merge.canon(v.content)) for v in planned.versions)
+                if len(batch) >= PUSH_BATCH or size >= PUSH_BYTES:
+                    send(batch)
+                    batch, size = [], 0
+            if batch:
+                send(batch)
+            if sending is not None:
+                sending.result()
 
     def _send(self, batch: list[Planned], report: SyncReport, progress) -> None:
         at = datetime.now().isoformat(timespec="seconds")
