@@ -52,12 +52,15 @@ class Batched:
         it, else what the store's checks refused, in words that name no content. Nothing
         refused is written; the others are."""
         self.wait_ready()
+        # The record checks first, outside the lock: the saver's next save (typing) does
+        # not wait for a whole batch to be validated.
+        checked = [_record_problem(table, doc_id, doc) for table, doc_id, doc, _ in items]
         with self._mutex:
             self._writable()
             results: list[str | None] = []
             entries: list[dict[str, Any]] = []
-            for table, doc_id, doc, expected in items:
-                problem = self._batch_problem(table, doc_id, doc, expected)
+            for (table, doc_id, doc, expected), problem in zip(items, checked, strict=True):
+                problem = problem or self._batch_problem(table, doc_id, doc, expected)
                 results.append(problem)
                 current = self._data.get(table, {}).get(doc_id)
                 if problem is None and current != doc:
@@ -99,20 +102,24 @@ class Batched:
         raise StoreError(f"Not saved to '{self.path}': {problem}.")
 
     def _batch_problem(self, table: str, doc_id: str, doc: dict[str, Any] | None, expected: Any) -> str | None:
-        if table not in TABLES or table == "meta":
-            return f"it keeps no table '{record_check.shown(table)}'"
+        """What refuses a record that passed its own check, against what is stored now."""
         current = self._data[table].get(doc_id)
         if expected is not ANY and current != expected:
             return CHANGED
-        if doc is None:
-            return None
-        problem = record_check.record_problem(table, doc_id, doc)
-        if problem is not None:
-            return str(record_check.Bad(table, str(doc_id), problem))
-        if table == "meetings":
+        if doc is not None and table == "meetings":
             refused = meeting_change_problem(current, doc)
             if isinstance(refused, RecordLocked):
                 return LOCKED
             if refused is not None:
                 return f"{record_check.LABELS[table]} {record_check.shown(doc_id)}: {refused}"
         return None
+
+
+def _record_problem(table: str, doc_id: str, doc: dict[str, Any] | None) -> str | None:
+    """The checks of the record alone (no stored version needed)."""
+    if table not in TABLES or table == "meta":
+        return f"it keeps no table '{record_check.shown(table)}'"
+    if doc is None:
+        return None
+    problem = record_check.record_problem(table, doc_id, doc)
+    return None if problem is None else str(record_check.Bad(table, str(doc_id), problem))
