@@ -106,6 +106,10 @@ class TeamSync:
 
     def action_sync_now(self) -> None:
         runner = self.sync_runner
+        if runner is None and self.session.store.read_only:
+            self.notify("This database is open read-only: a sync would write what it receives, so it does not run.",
+                        title="Team sync", timeout=8)
+            return
         if runner is None:
             self.notify("Team sync is not set up: put [sync] remote = \"URL\" and [user] name = \"...\" "
                         "in config.toml (see the README, Working as a team).", title="Team sync", timeout=10)
