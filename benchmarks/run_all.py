@@ -19,7 +19,7 @@ import _common as c
 
 SCRIPTS = [
     "bytes_per_meeting", "save_latency", "cold_start", "export_all", "memory", "search", "followthrough",
-    "encrypted", "backups", "usable",
+    "encrypted", "backups", "usable", "sync",
 ]
 
 
@@ -145,7 +145,24 @@ def summarise(results: dict) -> dict:
             "written_ratio_after_to_before": r["written_ratio_after_to_before"],
             "met": all(r["met"].values()),
         }
+    r = results.get("sync")
+    if r and "first_sync" in r:
+        out["sync"] = _sync_figures(r)
     return out
+
+
+def _sync_figures(r: dict) -> dict:
+    first, change, typed = r["first_sync"], r["one_change"], r["typing"]
+    return {
+        "target": r["target"],
+        **size_of(r),
+        "first_sync_ratio_to_bulk_docs": {"push_time": first["ratio_push_time"], "pull_time": first["ratio_pull_time"],
+                                          "push_bytes": first["ratio_push_bytes_sent"]},
+        "first_sync_met": first["met_1_5x"],
+        "one_change_p50_ms": {"push": change["push_one"]["p50_ms"], "pull": change["pull_one"]["p50_ms"]},
+        "one_change_met": change["met_under_100ms"],
+        "typing_ratio_during_sync": {"p50": typed["ratio_median"], "p95": typed["ratio_p95"]},
+    }
 
 
 def _cold_start_figures(r: dict) -> dict:

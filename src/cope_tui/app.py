@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from . import __version__
 from .app_navigation import Navigation
+from .app_sync import TeamSync
 from .session import Session
 from .settings import Settings, load_settings
 from .store.autosave import SaveStatus
@@ -54,7 +55,7 @@ class SaveStatusChanged(Message):
         self.status = status
 
 
-class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
+class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     # Only ours: Textual's system commands (Keys, Maximize, Screenshot...) are not a
@@ -70,6 +71,9 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
         Binding("f4", "search", "Search all", id="app.search", priority=True),
         Binding("ctrl+s", "save_now", "Save", show=False, id="app.save"),
         Binding("f12", "lock_now", "Lock now", show=False, id="app.lock", priority=True),
+        # Function keys: they pass through tmux and SSH, and no editor takes them.
+        Binding("f6", "sync_now", "Sync", id="app.sync", priority=True),
+        Binding("f7", "conflicts", "Conflicts", show=False, id="app.conflicts", priority=True),
         # Priority, so they act in order with the keys around them (widgets/key_order.py).
         Binding("tab", "focus_next", "Next field", show=False, id="app.focus_next", priority=True),
         Binding("shift+tab", "focus_previous", "Previous field", show=False, id="app.focus_prev", priority=True),
@@ -143,6 +147,7 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
             self.push_screen(ClientsScreen())  # its ListShown starts the full load
         if self.meet_code:
             self.call_after_refresh(self._meet, self.meet_code)
+        self.start_team_sync()
 
     def on_clients_screen_list_shown(self) -> None:
         self._load_store()

@@ -109,14 +109,17 @@ class Session:
 # before pydantic and the records are loaded.
 
 
-def create_client(store: Store, code: str, *, note: str = "", others: list[str] | None = None) -> Client:
-    """Add a client and save it; empty or duplicate codes are refused with a message."""
+def create_client(
+    store: Store, code: str, *, note: str = "", others: list[str] | None = None, by: str | None = None
+) -> Client:
+    """Add a client and save it; empty or duplicate codes are refused with a message.
+    `by`: the worker's name ([user] name), kept on the record for the team."""
     from .meetings.models import Client, check_code
 
     code = check_code(code)
     if store.client_by_code(code) is not None:
         raise ValueError(f"A client with the code '{code}' already exists; open it or pick another code.")
-    client = Client(code=code, note=note, significant_others=others or [])
+    client = Client(code=code, note=note, significant_others=others or [], created_by=by or None)
     store.put_client(client)
     return client
 
@@ -141,9 +144,10 @@ def start_meeting(
     *,
     mode: MeetingMode | None = None,
     present: list[str] | None = None,
+    by: str | None = None,
 ) -> Meeting:
     """Start and save the client's next meeting: first for a new client, review after,
-    with the lists carried from the last one."""
+    with the lists carried from the last one; `by` as for create_client."""
     from .meetings.models import MeetingMode
     from .meetings.rules import new_meeting
     from .meetings.stages import ensure_open
@@ -153,6 +157,7 @@ def start_meeting(
     meeting = new_meeting(
         meeting_guide, client, earlier[-1] if earlier else None, mode=mode or MeetingMode.IN_PERSON, present=present
     )
+    meeting.created_by = by or None
     store.put_meeting(meeting)
     return meeting
 

@@ -47,6 +47,9 @@ class Settings:
     keys: tuple[KeySetting, ...] = field(default=())
     keys_file: str = ""  # where `keys` came from, for the app's own warnings about them
     theme: str | None = None  # one of THEMES; None: the app's default
+    sync_remote: str | None = None  # [sync] remote: the team's database, for the app's sync key
+    user_name: str | None = None  # [user] name: recorded on what this worker syncs
+    sync_every_minutes: int = 0  # [sync] every_minutes: background sync, 0 = only on request
 
     @property
     def idle_seconds(self) -> float | None:
@@ -182,7 +185,10 @@ def load_settings(
     if flag is not None:
         minutes, source = check_minutes(flag, "--lock-after"), "--lock-after"
     theme = _theme(file, warnings)
-    return Settings(minutes, source, tuple(warnings), tuple(keys), str(file) if keys else "", theme)
+    remote, user, every = _sync_settings(file, warnings)
+    return Settings(
+        minutes, source, tuple(warnings), tuple(keys), str(file) if keys else "", theme, remote, user, every
+    )
 
 
 def _theme(path: Path, warnings: list[str]) -> str | None:
@@ -196,6 +202,30 @@ def _theme(path: Path, warnings: list[str]) -> str | None:
         warnings.append(f"'{path}' [ui] theme: '{theme}' is not one of {', '.join(THEMES)}. The default theme is used.")
         return None
     return theme
+
+
+def _sync_settings(file: Path, warnings: list[str]) -> tuple[str | None, str | None, int]:
+    """[sync] remote and every_minutes and [user] name; a bad one is named in a warning
+    and left unset (the app then syncs only when asked, or not at all)."""
+    try:
+        sync = _table(file, "sync") or {}
+    except SettingsError:
+        return None, None, 0  # the whole file is unusable: named once, by the lock setting
+    found: list[str | None] = []
+    for table, key in (("sync", "remote"), ("user", "name")):
+        try:
+            found.append(text_setting(table, key, path=file))
+        except SettingsError as exc:
+            warnings.append(f"{exc} Team sync is off until it is fixed.")
+            found.append(None)
+    every = sync.get("every_minutes", 0)
+    if isinstance(every, bool) or not isinstance(every, int) or not 0 <= every <= MAX_IDLE_MINUTES:
+        warnings.append(
+            f"'{file}' [sync] every_minutes: expected a whole number of minutes from 0 (sync only when asked) "
+            f"to {MAX_IDLE_MINUTES}, for example 15. Background sync is off until it is fixed."
+        )
+        every = 0
+    return found[0], found[1], every
 
 
 def text_setting(table: str, key: str, *, path: Path | None = None) -> str | None:

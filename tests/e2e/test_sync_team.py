@@ -158,6 +158,8 @@ def test_a_finalised_meeting_changed_elsewhere_is_kept_and_the_change_is_a_confl
     assert "finalised meeting" in told.stderr
     for worker in (ann, bea):
         assert worker.tables()["meetings"][meeting.id] == signed  # never changed, on both machines
-    for worker in (ann, bea):  # its hash checks out, and Bea's audit log vouches for it too
-        doctor = worker.cli("doctor", "--db", worker.db)
-        assert doctor.returncode == 0, doctor.stdout
+    for worker in (ann, bea):  # its hash checks out, Bea's audit log vouches for it too, and
+        doctor = worker.cli("doctor", "--db", worker.db)  # the other version is reported (issue 15)
+        assert doctor.returncode == 1, doctor.stdout
+        assert "finalised meeting(s) have another version" in doctor.stdout and meeting.id[:8] in doctor.stdout
+        assert "problem" not in doctor.stdout.split("Team sync:")[0].lower(), doctor.stdout

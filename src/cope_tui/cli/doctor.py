@@ -51,3 +51,37 @@ def set_aside_flow(
         return EXIT_OK
     print(f"The database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
     return EXIT_FAILURE
+
+
+def team_conflicts(db: Path, codec) -> int:
+    """What the team sync left to choose, as doctor reports it: EXIT_FAILURE when a
+    finalised meeting has another version beside it (someone must look), else EXIT_OK."""
+    from ..sync.errors import SyncError
+    from ..sync.state import SyncState, state_path
+
+    state_file = state_path(db)
+    if not state_file.exists() and not state_file.with_name(state_file.name + ".journal").exists():
+        return EXIT_OK  # never synced
+    try:
+        state = SyncState(db, codec or _plain(), read_only=True)
+    except SyncError as exc:
+        print(f"Team sync: {exc}")
+        return EXIT_FAILURE
+    found = state.open_conflicts()
+    if not found:
+        return EXIT_OK
+    signed = sorted({record_id[:8] for table, record_id, kind in found if kind == "finalised"})
+    print(f"Team sync: {len(found)} conflict(s) wait for a choice (F7 in the app); both versions are kept.")
+    if signed:
+        print(
+            f"  {len(signed)} finalised meeting(s) have another version from the team kept beside them "
+            f"(meeting {', '.join(signed)}): a finalised meeting never changes, so look at both and settle it."
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _plain():
+    from ..store.crypto import PlainCodec
+
+    return PlainCodec()

@@ -64,7 +64,10 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         from ..settings import load_settings
 
         app = create_app(session, meet_code=meet_code, settings=load_settings(flag=lock_after))
-        app.run()
+        try:
+            app.run()
+        finally:
+            app.stop_team_sync()  # a sync still running stops after its batch, before the DB closes
         code = getattr(app, "return_code", None) or EXIT_OK
     finally:
         saved = session.close()
@@ -258,6 +261,12 @@ def _holds_demo(store: Store) -> bool:
     return any(e.site == SITE and e.facilitator == FACILITATOR for e in store.exercises())
 
 
+def _team_conflicts(db: Path, codec) -> int:
+    from .doctor import team_conflicts
+
+    return team_conflicts(db, codec)
+
+
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
     from ..store import backups, doctor
     from .crypto import keyring
@@ -276,7 +285,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
         return set_aside_flow(db, keys, report, args, is_tty=is_tty, input_fn=input_fn)
     status = EXIT_OK if report.healthy else EXIT_FAILURE
     if not restoring:
-        return status
+        return max(status, _team_conflicts(db, report.codec))
     try:
         if args.restore:
             backup = doctor.find_backup(db, args.restore)

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from ..errors import Failure
 from ..paths import resolve_db_path
+from ..sync.runner import ENV_PASSWORD, ENV_TEAM, ENV_USER, describe
+
+ENV_NEW_TEAM = "COPE_TUI_NEW_TEAM_PASSPHRASE"
 from .shared import PROG, at_terminal, say
 from ..words import agrees, counted
 
-ENV_USER = "COPE_TUI_SYNC_USER"
-ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
-ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
 TRIES = 3
 
 AskFn = Callable[[str], str]
@@ -107,6 +107,11 @@ def _team(couch, tty: bool, ask_fn: AskFn):
         try:
             return open_team(doc, given)
         except WrongTeamPassphrase:
+            if os.environ.get(ENV_NEW_TEAM):  # a passphrase change cut off after its switch
+                try:
+                    return open_team(doc, os.environ[ENV_NEW_TEAM])
+                except WrongTeamPassphrase:
+                    pass
             raise WrongTeamPassphrase(
                 f"The team passphrase in {ENV_TEAM} does not open the team's records at {couch.shown}. "
                 "Set it to the team's passphrase (or unset it to be asked). Nothing was synced."
@@ -163,6 +168,11 @@ def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input
     try:
         unlock(store, doing="syncing", ask_fn=ask_fn, tty=tty)
         couch, team = _connect(remote, tty, ask_fn, input_fn)
+        if getattr(args, "new_team_passphrase", False):
+            try:
+                return _rekey(store, couch, team, user, tty, ask_fn)
+            finally:
+                couch.close()
         try:
             engine = SyncEngine(store, couch, team, user)
             try:
@@ -178,6 +188,25 @@ def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input
     return _report(db, couch.shown, report)
 
 
+def _rekey(store, couch, team, user: str, tty: bool, ask_fn: AskFn) -> int:
+    from .crypto import PassphraseNeeded, new_passphrase
+    from ..sync.errors import NeedInput
+    from ..sync.rekey import change_team_passphrase
+
+    def ask_new() -> str:
+        try:
+            return new_passphrase(couch.shown, ask_fn=ask_fn, tty=tty, env=ENV_NEW_TEAM, label="team passphrase",
+                                  doing=f"changing the team passphrase at {couch.shown}")
+        except PassphraseNeeded as exc:
+            raise NeedInput(str(exc)) from None
+
+    ended = change_team_passphrase(store, couch, team, user, ask_new)
+    print(f"The team at {couch.shown} has a new passphrase: every record is sealed again under it "
+          f"({ended} old version(s) ended).")
+    say("give the new passphrase to each member in person; at their next sync they are asked for it.")
+    return 0
+
+
 def _report(db: Path, shown: str, report) -> int:
     print(f"Synced '{db}' with {shown}: {counted(report.received, 'record')} received, {counted(report.sent, 'revision')} sent.")
     if report.conflicts:
@@ -190,24 +219,13 @@ def _report(db: Path, shown: str, report) -> int:
             "or damaged) and were not used. Everything else is synced. Ask whoever runs the server; the "
             f"{agrees(len(report.refused), 'version', 'versions')} refused: {', '.join(r[:12] for r in report.refused[:5])}."
         )
-        return 1
-    return 0
-
-
-TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE exercise"}
-
-
-def describe(conflict) -> str:
-    """One line about a conflict: which record, what part, who; never the content."""
-    what = TABLE_WORDS.get(conflict.table, conflict.table)
-    where = " > ".join(str(next(iter(p.values()))) if isinstance(p, dict) else str(p) for p in conflict.path)
-    if conflict.kind == "finalised":
-        how = f"another version of this finalised meeting (by {conflict.by}) is kept beside it"
-    elif conflict.kind == "deleted":
-        how = f"deleted by {conflict.by} but changed elsewhere: kept"
-    else:
-        how = f"{where or 'the record'} was changed here and by {conflict.by}: both are kept"
-    return f"{what} {conflict.record_id[:8]}: {how} (conflict {conflict.id})"
+    if report.unstored:
+        say(
+            f"{len(report.unstored)} record(s) from the team were refused by this database's own checks and not "
+            "stored here (made by a newer or damaged cope-tui). They stay on the server and are fetched again "
+            f"at every sync; update cope-tui, or ask the team who changed them: {', '.join(r[:12] for r in report.unstored[:5])}."
+        )
+    return 1 if report.refused or report.unstored else 0
 
 
 def add_command(commands, formatter, add_db: Callable[..., None]) -> None:
@@ -236,11 +254,18 @@ def add_command(commands, formatter, add_db: Callable[..., None]) -> None:
             f"  {ENV_TEAM}\n"
             "      the team passphrase (else asked for; the first sync to an empty database\n"
             "      sets it, typed twice)\n"
+            f"  {ENV_NEW_TEAM}\n"
+            "      the new team passphrase for --new-team-passphrase (else asked for, twice)\n"
             "  None of these is ever written to a file, a log or the output.\n\n"
             "config.toml:\n"
             "  [user] name = \"...\"      your name, recorded on what you sync (required)\n"
             "  [sync] remote = \"URL\"    the team's database, when --remote is not given"
         ),
+    )
+    sync.add_argument(
+        "--new-team-passphrase", action="store_true",
+        help=f"seal every record again under a new team passphrase (asked twice, or {ENV_NEW_TEAM}); "
+        "cut off, the same command finishes it",
     )
     sync.add_argument("--remote", metavar="URL", help="the team's database, e.g. https://couch.example.org/team-north")
     add_db(sync, "database file (default: $COPE_TUI_DB, else the default location)")

@@ -43,7 +43,7 @@ class ClientForm(FormDialog[Client | None]):
         store = self.app.session.store
         try:
             if self.client is None:
-                client = create_client(store, code, note=note, others=others)
+                client = create_client(store, code, note=note, others=others, by=self.app.settings.user_name)
             else:
                 client = self.client
                 rename_client(store, client, code)

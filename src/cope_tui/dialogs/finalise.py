@@ -15,7 +15,11 @@ from .base import Dialog
 from .notes_area import NotesArea
 
 
-def _default_author() -> str:
+def _default_author(app=None) -> str:
+    """The worker's [user] name when set (what the team knows them by), else the login."""
+    name = getattr(getattr(app, "settings", None), "user_name", None)
+    if name:
+        return name
     try:
         return getpass.getuser()
     except Exception:  # no user name in this environment
@@ -47,7 +51,7 @@ class FinaliseDialog(Dialog[str | None]):
             if self.undecided:
                 yield Static("Needs decisions: " + escape(", ".join(self.undecided)), classes="warning")
             yield Label("Finalised by (your name or staff code)")
-            yield Input(_default_author(), id="by")
+            yield Input(_default_author(self.app), id="by")
             yield Static("", id="by-error", classes="error", markup=False)
             yield Static("enter or ctrl+s finalise · esc go back", classes="hint")
 
@@ -83,7 +87,7 @@ class AddendumDialog(Dialog[tuple[str, str] | None]):
             yield Label("Add a dated addendum", classes="dialog-title")
             yield NotesArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
             yield Label("Added by")
-            yield Input(self.by or _default_author(), id="by")
+            yield Input(self.by or _default_author(self.app), id="by")
             yield Static("", id="add-error", classes="error", markup=False)
             yield Static("tab next field · ctrl+s add · esc cancel", classes="hint")
 

@@ -30,10 +30,11 @@ class TextPrompt(Dialog[str | None]):
     ]
 
     def __init__(
-        self, title: str, prompt: str, value: str = "", *, required: str = "", check: Checker | None = None
+        self, title: str, prompt: str, value: str = "", *, required: str = "", check: Checker | None = None,
+        secret: bool = False,
     ) -> None:
         super().__init__()
-        self.title_text, self.prompt, self.value = title, prompt, value
+        self.title_text, self.prompt, self.value, self.secret = title, prompt, value, secret
         self.required, self.check = required, check
 
     def compose(self) -> ComposeResult:
@@ -41,7 +42,7 @@ class TextPrompt(Dialog[str | None]):
             dialog.border_title = self.title_text
             yield Static(self.prompt, id="prompt-text", markup=False)
             # Bordered, not compact: a compact input has no outline under NO_COLOR.
-            yield Input(self.value, select_on_focus=False, id="prompt-input")
+            yield Input(self.value, select_on_focus=False, password=self.secret, id="prompt-input")
             yield Static("", id="prompt-error", markup=False)
             yield Static("enter or ctrl+s save · esc cancel", id="prompt-hint")
 

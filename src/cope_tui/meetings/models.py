@@ -111,6 +111,7 @@ class Client(Model):
     handover: Handover | None = None
     closed_at: datetime | None = None
     closures: list[ClosureChange] = Field(default_factory=list)
+    created_by: str | None = None  # the worker's [user] name, for a team (issue 15)
 
     @property
     def closed(self) -> bool:
@@ -183,6 +184,7 @@ class Meeting(Model):
     addenda: list[Addendum] = Field(default_factory=list)
     # The client's helping stage when the meeting was started (None: from before stages).
     stage: int | None = Field(default=None, ge=1, le=STAGES)
+    created_by: str | None = None  # the worker's [user] name, for a team (issue 15)
 
     @property
     def finalised(self) -> bool:

@@ -145,7 +145,10 @@ class ClientScreen(Screen[None]):
                 return
             mode, present = choice
             try:
-                meeting = start_meeting(self.session.store, self.session.meeting_guide, client, mode=mode, present=present)
+                meeting = start_meeting(
+                    self.session.store, self.session.meeting_guide, client, mode=mode, present=present,
+                    by=self.app.settings.user_name,
+                )
             except OSError as exc:
                 self.notify(f"Could not start the meeting: {exc.strerror}.", severity="error")
                 return

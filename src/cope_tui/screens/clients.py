@@ -309,8 +309,9 @@ class ClientsScreen(Screen[None]):
         session = self.app.session
         try:
             code = check_code(code)
-            client = session.store.client_by_code(code) or create_client(session.store, code)
-            meeting = start_meeting(session.store, session.meeting_guide, client, mode=MeetingMode.IN_PERSON)
+            by = self.app.settings.user_name
+            client = session.store.client_by_code(code) or create_client(session.store, code, by=by)
+            meeting = start_meeting(session.store, session.meeting_guide, client, mode=MeetingMode.IN_PERSON, by=by)
         except (ValueError, OSError, ContentError) as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return

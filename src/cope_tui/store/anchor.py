@@ -272,6 +272,12 @@ def _recorded(db: Path | str) -> list[Gap]:
     return gaps
 
 
+def recorded_runs(db: Path | str) -> list[list[int]]:
+    """Every run of changes recorded missing for this DB, accepted or set aside included:
+    team sync compares them, since a DB that lost changes went back in time."""
+    return [[g.first, g.last] for g in _recorded(db)]
+
+
 def _merge(old: Iterable[Gap], new: Iterable[Gap]) -> list[Gap]:
     seen = {(g.first, g.last): g for g in old}
     for gap in new:

@@ -98,11 +98,18 @@ class Anchored:
 
     def _append(self, entry: dict[str, Any]) -> None:
         """One numbered journal line, fsynced; then the anchor follows (a pwrite, no fsync)."""
+        self._append_many([entry])
+
+    def _append_many(self, entries: list[dict[str, Any]]) -> None:
+        """Numbered journal lines, written and fsynced together (see Journal.append_many)."""
+        if not entries:
+            return
         if self.journal.replaced():
             self._journal_replaced()
-        entry["seq"] = self.seq + 1
-        self.journal.append(entry)
-        self.seq += 1
+        for n, entry in enumerate(entries, 1):
+            entry["seq"] = self.seq + n
+        self.journal.append_many(entries)
+        self.seq += len(entries)
         if self._anchor is not None:
             self._anchor.tick(self.seq)
 

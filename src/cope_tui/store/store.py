@@ -29,6 +29,7 @@ from ..paths import LinkProblem, real_db_path
 from . import anchor, crypto, record_check, summary
 from .anchored import Anchored, FilesReplaced
 from .backup_points import Fold
+from .batch import Batched, meeting_change_problem
 from .bulk import gc_paused
 from .changes import ChangeListeners
 from .erasing import Erasing
@@ -75,7 +76,7 @@ COMPACT_BYTES = 16 * 1024 * 1024
 COMPACT_SHARE = 4
 
 
-class Store(Loading, Records, Anchored, Erasing, ChangeListeners):
+class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -447,17 +448,9 @@ class Store(Loading, Records, Anchored, Erasing, ChangeListeners):
     def put_meeting_doc(self, meeting_id: str, doc: dict[str, Any]) -> None:
         self.wait_ready()
         with self._mutex:
-            old = self._data["meetings"].get(meeting_id)
-            if old is not None and old.get("client_id") != doc.get("client_id"):
+            refused = meeting_change_problem(self._data["meetings"].get(meeting_id), doc)
+            if isinstance(refused, RecordLocked):
+                raise refused
+            if refused is not None:
                 raise StoreError(f"Meeting id {meeting_id} already belongs to another client; nothing was overwritten.")
-            if old is not None and old.get("finalised_at"):
-                # An empty field and a missing one are the same: fields added since it was
-                # finalised (stored without them) must not block its addenda.
-                before = {k: v for k, v in old.items() if k != "addenda" and v is not None}
-                after = {k: v for k, v in doc.items() if k != "addenda" and v is not None}
-                old_add, new_add = old.get("addenda", []), doc.get("addenda", [])
-                if before != after or new_add[: len(old_add)] != old_add:
-                    raise RecordLocked(
-                        "This meeting is finalised and cannot change. Add a dated addendum instead."
-                    )
             self.put("meetings", meeting_id, doc)

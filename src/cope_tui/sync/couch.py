@@ -144,6 +144,12 @@ class Couch:
         status, _ = self._call("PUT", _quote(doc["_id"]), ok=(201, 202, 409), content=orjson.dumps(doc))
         return status != 409
 
+    def replace_doc(self, doc: dict[str, Any]) -> bool:
+        """PUT a document over the revision `doc["_rev"]`; False when that is no longer the
+        current one (someone changed it meanwhile)."""
+        status, _ = self._call("PUT", _quote(doc["_id"]), ok=(200, 201, 202, 409), content=orjson.dumps(doc))
+        return status != 409
+
     def changes(self, since: Any, limit: int) -> Changes:
         params = {"since": _since(since), "style": "all_docs", "limit": str(limit)}
         body = self._json("GET", "_changes", params=params, what="the list of changes")

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..store.store import Store
-from . import merge
+from . import merge, rollback
 from .couch import Change, Couch
 from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
-from .local import LocalSide
+from .local import CHANGED, FINALISED, LocalSide
 from .push import Planned, plan
 from .reconcile import here_content, known, reconcile, taken
 from .seal import TeamKey
@@ -40,6 +41,7 @@ from .versions import Unopenable, Version, build, open_doc
 from ..words import counted
 
 PULL_BATCH = 500
+MERGE_TRIES = 5  # a record saved again during each of these merges waits for the next sync
 PUSH_BATCH = 250
 PUSH_BYTES = 4 * 1024 * 1024
 Progress = Callable[[str, int], None]  # (phase, records so far)
@@ -50,6 +52,10 @@ class SyncReport:
     received: int = 0  # records this DB took from the team
     sent: int = 0  # revisions stored on the server
     refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
+    unstored: list[str] = field(default_factory=list)  # server ids of records this DB's checks refused
+    put_back: int = 0  # records given back their synced version after the DB went back
+    deferred: int = 0  # records open on a screen: merged at the first sync after it is closed
+    changed: list[tuple[str, str]] = field(default_factory=list)  # (table, id) of records the pull rewrote
     conflicts: list[Conflict] = field(default_factory=list)
 
 
@@ -74,23 +80,33 @@ class SyncStatus:
 
 
 class SyncEngine:
-    def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str):
-        """`store` open for writing and unlocked (its key seals the state file too)."""
+    def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str, *, state_path: Any = None):
+        """`store` open for writing and unlocked (its key seals the state file too);
+        `state_path` for a state other than the DB's own (see rekey.py)."""
         if store.locked or store.read_only:
             why = "is not unlocked yet" if store.locked else "is open read-only"
             raise SyncError(f"'{store.path}' {why}: a sync writes what it receives into it.")
         self.store, self.couch, self.team, self.user = store, couch, team, user
-        self.state = SyncState(store.path, store.codec)
+        self.state = SyncState(store.path, store.codec, path=state_path)
         self._check_team()
         self.local = LocalSide(store)
         self._lock = threading.Lock()
         self._pending: set[tuple[str, str]] = set()
+        self._unstored: dict[str, tuple[str, ...]] = {}
+        self._deferred: dict[str, tuple[str, ...]] = {}
+        # The records open on a screen of the app now (called from the sync's thread): a
+        # pull leaves them as the screen has them and merges them at the first sync after
+        # the screen is closed, so a screen never saves its older copy over a merge.
+        self.open_records: Callable[[], set[tuple[str, str]]] = set
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
 
     def _check_team(self) -> None:
         mine = self.state.meta.get("team")
+        if mine is not None and mine != self.team.doc.fingerprint and mine in self.team.doc.replaces:
+            self.state = self.state.start_over()  # the team changed its passphrase (rekey.py)
+            mine = None
         if mine is None:
             self.state.commit(meta={"team": self.team.doc.fingerprint})
         elif mine != self.team.doc.fingerprint:
@@ -110,14 +126,20 @@ class SyncEngine:
         with self._lock:
             report = SyncReport()
             try:
+                if rollback.went_back(self.local, self.state):  # a backup restored, lines set aside
+                    report.put_back = rollback.put_back(self.local, self.state, self.user)
                 self._pull(report, cancel, progress)
                 self._push(report, cancel, progress)
+                if report.received or report.sent or report.put_back or "mark" not in self.state.meta:
+                    rollback.leave_mark(self.local, self.state)
             except Exception as exc:
                 self.problem = str(exc)
                 raise
             self.problem = ""
             refused = self.state.meta.get("refused", {})
             report.refused = sorted(refused)
+            report.unstored = sorted(self.state.meta.get("unstored", {}))
+            report.deferred = len(self.state.meta.get("deferred", {}))
             self.state.commit(meta={"last_sync": datetime.now().isoformat(timespec="seconds")})
             self.state.compact_if_due()
             report.conflicts = self.conflicts()
@@ -125,36 +147,89 @@ class SyncEngine:
 
     def _pull(self, report: SyncReport, cancel, progress) -> None:
         since = self._start_since()
-        while True:
+        self._unstored = {rid: tuple(revs) for rid, revs in self.state.meta.get("unstored", {}).items()}
+        self._deferred = {rid: tuple(revs) for rid, revs in self.state.meta.get("deferred", {}).items()}
+        # Refused or put off before: asked for once more.
+        retry = [Change(rid, revs, None) for rid, revs in (self._deferred | self._unstored).items()]
+        # The next batch is fetched while this one is merged: the server's work and ours
+        # overlap. Batches are still taken and committed one after the other, in order.
+        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-fetch") as pool:
             _check(cancel)
-            feed = self.couch.changes(since, PULL_BATCH)
-            rows = [row for row in feed.rows if is_record_id(row.id)]
-            wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
-            opened, refused = self._fetch(wanted)
-            updates = self._take(rows, opened)
-            self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq})
-            report.received += len(updates)
-            if progress:
-                progress("pull", report.received)
-            if feed.last_seq != since:
-                self._save_checkpoint(feed.last_seq)
-            self._since = since = feed.last_seq
-            if len(feed.rows) < PULL_BATCH:
-                return
+            got = self._download(since, retry)
+            while True:
+                feed, rows, opened, refused = got
+                ahead = pool.submit(self._download, feed.last_seq, []) if len(feed.rows) >= PULL_BATCH else None
+                updates = self._take(rows, opened, report)
+                unstored = {
+                    "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
+                    "deferred": {rid: list(revs) for rid, revs in self._deferred.items()},
+                }
+                self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
+                report.received += len(updates)
+                if progress:
+                    progress("pull", report.received)
+                if feed.last_seq != since:
+                    self._save_checkpoint(feed.last_seq)
+                self._since = since = feed.last_seq
+                if ahead is None:
+                    return
+                _check(cancel)
+                got = ahead.result()
 
-    def _take(self, rows: list[Change], opened: dict[str, list[Version]]) -> dict[str, Any]:
-        """Merge a batch's new revisions into the DB; the records' new states."""
-        merged = {}
+    def _download(self, since: Any, retry: list[Change]):
+        """One batch of changes and the revisions of it not known here, opened."""
+        feed = self.couch.changes(since, PULL_BATCH)
+        fresh = {row.id for row in feed.rows}
+        rows = [row for row in retry if row.id not in fresh] + [row for row in feed.rows if is_record_id(row.id)]
+        wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
+        opened, refused = self._fetch(wanted)
+        return feed, rows, opened, refused
+
+    def _take(self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport) -> dict[str, Any]:
+        """Merge a batch's new revisions into the DB; the records' new states.
+
+        Each merged version is written only if the record is still what the merge
+        started from (compare-and-set): an edit saved meanwhile (typing goes on during a
+        sync) is never overwritten, the record is merged again with it instead. A record
+        the DB's checks refuse keeps no state: it is fetched again at the next sync."""
+        busy = self.open_records()
+        todo = []
         for row in rows:
-            if row.id in opened:
-                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, opened[row.id])
+            if not opened.get(row.id):
+                continue
+            if (opened[row.id][0].table, opened[row.id][0].id) in busy:
+                self._deferred[row.id] = row.revs  # on a screen now: merged once it is closed
+            else:
+                self._deferred.pop(row.id, None)
+                todo.append(row)
+        updates: dict[str, Any] = {}
+        for _ in range(MERGE_TRIES):
+            merged, before = {}, {}
+            for row in todo:
+                versions = opened[row.id]
+                before[row.id] = self.local.doc(versions[0].table, versions[0].id)
+                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions)
                 if found is not None:
                     merged[row.id] = found
-        applied = self.local.apply([(rec["t"], rec["id"], doc) for rec, doc in merged.values()])
-        updates = {}
-        for (rid, (rec, doc)), ok in zip(merged.items(), applied, strict=True):
-            updates[rid] = taken(self.local, rec, doc, ok)
-            self._pending.add((rec["t"], rec["id"]))
+            wanted = [(rec["t"], rec["id"], doc, before[rid]) for rid, (rec, doc) in merged.items()]
+            again = []
+            for (rid, (rec, doc)), result in zip(merged.items(), self.local.apply(wanted), strict=True):
+                if result == CHANGED:
+                    again.append(rid)
+                    continue
+                if result not in (None, FINALISED):
+                    self._unstored[rid] = next(row.revs for row in todo if row.id == rid)
+                    continue
+                self._unstored.pop(rid, None)
+                updates[rid] = taken(self.local, rec, doc, result is None)
+                self._pending.add((rec["t"], rec["id"]))
+                if result is None and before[rid] != doc:
+                    report.changed.append((rec["t"], rec["id"]))
+            todo = [row for row in todo if row.id in again]
+            if not todo:
+                break
+        for row in todo:  # saved again on every try: fetched again at the next sync
+            self._unstored[row.id] = row.revs
         return updates
 
     def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
@@ -162,6 +237,9 @@ class SyncEngine:
         refused: dict[str, str] = {}
         for start in range(0, len(wanted), PULL_BATCH):
             for doc in self.couch.bulk_get(wanted[start : start + PULL_BATCH]):
+                if doc.get("_deleted") and "s" not in doc:
+                    opened.setdefault(str(doc.get("_id")), [])  # retired at a passphrase change (rekey.py)
+                    continue
                 try:
                     version = open_doc(self.team, doc)
                 except Unopenable:
@@ -177,25 +255,37 @@ class SyncEngine:
         return {"refused": now} if now != before else {}
 
     def _push(self, report: SyncReport, cancel, progress) -> None:
+        """Batches go out one after the other, in order; the next is prepared while one is
+        on its way, so the server's work and ours overlap."""
         records = self.state.records
         self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
         batch: list[Planned] = []
         size = 0
-        for table, record_id in sorted(self._pending):
-            rid = self.team.remote_id(table, record_id)
-            planned = plan(self.team, self.user, table, record_id, self.state.records.get(rid), self.local.doc(table, record_id))
-            if planned is None:
-                self._pending.discard((table, record_id))
-                continue
-            batch.append(planned)
-            size += sum(len(merge.canon(v.content)) for v in planned.versions)
-            if len(batch) >= PUSH_BATCH or size >= PUSH_BYTES:
+        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-send") as pool:
+            sending = None
+
+            def send(batch: list[Planned]) -> None:
+                nonlocal sending
                 _check(cancel)
-                self._send(batch, report, progress)
-                batch, size = [], 0
-        if batch:
-            _check(cancel)
-            self._send(batch, report, progress)
+                if sending is not None:
+                    sending.result()  # one batch on its way at a time; its failure stops the push
+                sending = pool.submit(self._send, batch, report, progress)
+
+            for table, record_id in sorted(self._pending):
+                rid = self.team.remote_id(table, record_id)
+                planned = plan(self.team, self.user, table, record_id, self.state.records.get(rid), self.local.doc(table, record_id))
+                if planned is None:
+                    self._pending.discard((table, record_id))
+                    continue
+                batch.append(planned)
+                size += sum(len(merge.canon(v.content)) for v in planned.versions)
+                if len(batch) >= PUSH_BATCH or size >= PUSH_BYTES:
+                    send(batch)
+                    batch, size = [], 0
+            if batch:
+                send(batch)
+            if sending is not None:
+                sending.result()
 
     def _send(self, batch: list[Planned], report: SyncReport, progress) -> None:
         at = datetime.now().isoformat(timespec="seconds")
@@ -249,7 +339,7 @@ class SyncEngine:
         # A copy of the list first (made in one step under the interpreter's lock): the
         # UI thread asks while a worker's sync adds records, and must not wait for it.
         count = sum(len(rec["conflicts"]) for rec in list(self.state.records.values()))
-        waiting = len(self._pending) + self.local.waiting
+        waiting = len(self._pending) + self.local.waiting + len(self.state.meta.get("deferred", {}))
         return SyncStatus(self.state.meta.get("last_sync"), waiting, count, self.problem)
 
     def conflicts(self) -> list[Conflict]:
@@ -276,8 +366,14 @@ class SyncEngine:
                 raise merge.CannotChoose("There is no conflict with that id (it may be settled already).")
             content = here_content(self.local, rec, rec["t"], rec["id"])
             chosen = merge.choose(content, conflict_id, take_other=take_other)
-            if chosen["doc"] != content["doc"] and not self.local.apply([(rec["t"], rec["id"], chosen["doc"])])[0]:
-                raise merge.CannotChoose("This database cannot take that version (a finalised meeting never changes).")
+            if chosen["doc"] != content["doc"]:
+                result = self.local.apply([(rec["t"], rec["id"], chosen["doc"], self.local.doc(rec["t"], rec["id"]))])[0]
+                if result == FINALISED:
+                    raise merge.CannotChoose("This database cannot take that version (a finalised meeting never changes).")
+                if result == CHANGED:
+                    raise merge.CannotChoose("The record was saved again just now; choose once more.")
+                if result is not None:
+                    raise merge.CannotChoose(f"This database's checks refused that version ({result}); nothing was changed.")
             self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
             self._pending.add((rec["t"], rec["id"]))
 

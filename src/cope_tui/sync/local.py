@@ -13,11 +13,14 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..store.store import RecordLocked, Store, StoreError
+from ..store.batch import CHANGED, LOCKED
+from ..store.store import Store
 from .merge import finalised, signed_part
 from .versions import TABLES
 
 Key = tuple[str, str]  # (table, record id)
+FINALISED = LOCKED  # the store's word and ours: the meeting keeps its version (a pin)
+__all__ = ["CHANGED", "FINALISED", "LocalSide"]
 
 
 class LocalSide:
@@ -57,9 +60,13 @@ class LocalSide:
     def doc(self, table: str, record_id: str) -> dict[str, Any] | None:
         return self.store.get(table, record_id)
 
-    def apply(self, wanted: list[tuple[str, str, dict[str, Any] | None]]) -> list[bool]:
-        """Make the DB hold each (table, id, doc) (None: delete the record); False for one
-        it must not take: a finalised meeting never changes here, whatever arrives.
+    def apply(self, wanted: list[tuple[str, str, dict[str, Any] | None, Any]]) -> list[str | None]:
+        """Make the DB hold each (table, id, doc) (None: delete the record) if the record is
+        still `expected` (what the merge started from), in one batch: one journal append
+        and one fsync. One result each: None when it holds it; FINALISED for one it must
+        not take (a finalised meeting never changes here, whatever arrives); CHANGED when
+        the record was saved meanwhile (the caller merges again with that edit); else why
+        the store's own checks refused it (naming no content).
 
         A meeting that arrives finalised (or with new addenda) gets this DB's audit
         entries too, marked as arrived by sync, so doctor vouches for it here as well.
@@ -67,34 +74,27 @@ class LocalSide:
         follow leaves entries that the next sync's writes match, never a finalised
         meeting that no entry vouches for."""
         entries = []
-        for table, record_id, doc in wanted:
+        results: list[str | None] = [None] * len(wanted)
+        batch, where = [], []
+        for n, (table, record_id, doc, expected) in enumerate(wanted):
             current = self.store.get(table, record_id)
-            if table == "meetings" and current != doc and not _refuses(current, doc):
+            if current == doc:
+                continue
+            if table == "meetings" and _refuses(current, doc):
+                results[n] = FINALISED
+                continue
+            if table == "meetings":
                 entries += _arrival_entries(current, doc)
+            batch.append((table, record_id, doc, expected))
+            where.append(n)
         if entries:
             from ..store.audit import append, codec_of
 
             append(self.store.path, entries, codec_of(self.store))
-        return [self._apply(table, record_id, doc) for table, record_id, doc in wanted]
-
-    def _apply(self, table: str, record_id: str, doc: dict[str, Any] | None) -> bool:
-        current = self.store.get(table, record_id)
-        if current == doc:
-            return True
-        if table == "meetings" and _refuses(current, doc):
-            return False
-        try:
-            if doc is None:
-                self.store.delete(table, record_id)
-            elif table == "meetings":
-                self.store.put_meeting_doc(record_id, doc)
-            else:
-                self.store.put(table, record_id, doc)
-        except RecordLocked:
-            return False
-        except StoreError:
-            return False  # refused by the store's own checks: this DB keeps its version
-        return True
+        if batch:
+            for n, result in zip(where, self.store.write_many(batch), strict=True):
+                results[n] = result
+        return results
 
 
 def _refuses(current: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:

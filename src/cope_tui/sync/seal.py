@@ -50,6 +50,9 @@ class TeamDoc:
     team: str
     params: tuple[bytes, int, int, int]  # salt, log2(N), r, p
     check: bytes
+    # Fingerprints of the keys this one replaced (a passphrase change, rekey.py): a member
+    # whose DB synced under one of them moves on to this key by itself.
+    replaces: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         salt, log2n, r, p = self.params
@@ -87,7 +90,9 @@ class TeamDoc:
                 f"The team's key document at {shown} asks for a key weaker than cope-tui allows, "
                 "or is damaged. It was not used; ask whoever runs the server."
             )
-        return cls(doc["team"], params, check)
+        replaces = doc.get("replaces", [])
+        replaces = tuple(r for r in replaces if isinstance(r, str)) if isinstance(replaces, list) else ()
+        return cls(doc["team"], params, check, replaces)
 
     @property
     def fingerprint(self) -> str:

@@ -17,6 +17,7 @@ that was committed; a torn last line was never reported committed.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -52,15 +53,22 @@ def step_problem(entry: Any) -> str | None:
 class SyncState:
     """The state of one DB's sync, in memory and on disk; one writer (the DB's lock)."""
 
-    def __init__(self, db: Path, codec: crypto.PlainCodec | crypto.SealedCodec):
+    def __init__(
+        self, db: Path, codec: crypto.PlainCodec | crypto.SealedCodec, *, read_only: bool = False,
+        path: Path | None = None,
+    ):
+        """`read_only`: read what is there (doctor), write nothing, not even a replica id.
+        `path`: another state than the DB's own (a team passphrase change builds one)."""
         self.db = db
-        self.path = state_path(db)
+        self.path = path or state_path(db)
         self.codec = codec
         self.journal = Journal(self.path.with_name(self.path.name + ".journal"), codec, check=step_problem)
         self.meta: dict[str, Any] = {}
         self.records: dict[str, dict[str, Any]] = {}
         self._main_size = 0
         self._load()
+        if read_only:
+            return
         self.journal.open()
         if "replica" not in self.meta:  # names this DB's checkpoint on the server
             self.commit(meta={"replica": secrets.token_hex(8)})
@@ -155,3 +163,18 @@ class SyncState:
 
     def close(self) -> None:
         self.journal.close()
+
+    def start_over(self) -> SyncState:
+        """A fresh state in place of this one, which is kept whole beside it (`.replaced`):
+        after a team passphrase change every record has new ids, so nothing here applies;
+        records that differ from the team's are then kept side by side as conflicts."""
+        self._still_same_form()
+        self.compact()
+        self.close()
+        os.replace(self.path, self.path.with_name(self.path.name + ".replaced"))
+        self.journal.path.unlink(missing_ok=True)  # empty: compacted just now
+        return SyncState(self.db, self.codec, path=self.path)
+
+    def open_conflicts(self) -> list[tuple[str, str, str]]:
+        """(table, record id, kind) of every conflict waiting for a choice."""
+        return [(rec["t"], rec["id"], c.get("kind", "field")) for rec in self.records.values() for c in rec.get("conflicts", [])]

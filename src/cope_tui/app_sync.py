@@ -1,0 +1,259 @@
+"""The app's side of team sync: the header's word on it, F6 to sync now, F7 for the
+conflicts, and the background sync every `[sync] every_minutes`.
+
+Typing never waits for the network: the sync runs in a worker thread (sync/runner.py)
+and hands its outcome back as a message; the UI thread only reads the engine's status,
+which never waits for a running sync. Offline is an ordinary state, shown in the header
+as "offline, will sync", never as an error dialog.
+
+Records open on a screen are left as the screen has them (the user's edit wins on this
+machine) and merged once the screen is closed (the app syncs again then), so no screen
+ever saves its older copy over a merged version; the header counts them as waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from textual.message import Message
+from textual.widgets import Header
+
+from .sync.runner import Outcome, Runner
+
+STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
+KEYS = {"meeting_id": "meetings", "exercise_id": "exercises", "client_id": "clients"}
+
+
+class SyncFinished(Message):
+    """A sync's outcome, handed from its worker thread to the UI's."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__()
+        self.outcome = outcome
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    try:
+        at = datetime.fromisoformat(iso)
+    except ValueError:
+        return "?"
+    return at.strftime("%H:%M") if at.date() == datetime.now().date() else at.strftime("%d %b %H:%M")
+
+
+class TeamSync:
+    """App mixin. Needs the app's session, settings, screen_stack, capture_all, notify."""
+
+    sync_runner: Runner | None = None
+    sync_text = ""
+    _sync_every_timer = None
+
+    def start_team_sync(self) -> None:
+        """Once the DB is open (and unlocked): nothing happens without `[sync] remote`."""
+        remote, user = self.settings.sync_remote, self.settings.user_name
+        if not remote or self.sync_runner is not None or self.session.store.read_only:
+            return
+        if not user:
+            self.notify("Set your name once, as [user] name = \"...\" in config.toml, to sync with the team.",
+                        title="Team sync", severity="warning", timeout=15)
+            return
+        self.sync_runner = Runner(self.session.store, remote, user)
+        self.sync_runner.open_records = self.open_records
+        self._set_sync_text("not synced yet · F6 syncs")
+        self.set_interval(STATUS_SECONDS, self._refresh_sync_status)
+        self.sync_every_seconds = self.settings.sync_every_minutes * 60.0
+
+    @property
+    def sync_every_seconds(self) -> float | None:
+        return getattr(self, "_sync_every", None)
+
+    @sync_every_seconds.setter
+    def sync_every_seconds(self, seconds: float | None) -> None:
+        """Background sync period (None or 0: only on request); tests set a tiny one."""
+        self._sync_every = seconds or None
+        if self._sync_every_timer is not None:
+            self._sync_every_timer.stop()
+            self._sync_every_timer = None
+        if self._sync_every:
+            self._sync_every_timer = self.set_interval(self._sync_every, self._background_sync)
+            self.call_after_refresh(self._background_sync)  # and once now
+
+    def open_records(self) -> set[tuple[str, str]]:
+        """(table, id) of every record open on a screen. Called from the sync's thread: a
+        copy of the stack (one step) and plain attribute reads."""
+        found = set()
+        for screen in self.screen_stack:
+            for attr, table in KEYS.items():
+                value = getattr(screen, attr, None)
+                if isinstance(value, str):
+                    found.add((table, value))
+        return found
+
+    def stop_team_sync(self) -> None:
+        """Before the DB closes: a running sync stops after its current batch."""
+        if self.sync_runner is not None:
+            self.sync_runner.close()
+
+    # ---- syncing -------------------------------------------------------------------
+
+    def _background_sync(self) -> None:
+        # Under the idle lock too: a sync shows no record.
+        if self.sync_runner is not None and not self.sync_runner.running:
+            if self.sync_runner.team_passphrase is not None:  # never a prompt out of the blue
+                self._run_sync()
+
+    def action_sync_now(self) -> None:
+        runner = self.sync_runner
+        if runner is None and self.session.store.read_only:
+            self.notify("This database is open read-only: a sync would write what it receives, so it does not run.",
+                        title="Team sync", timeout=8)
+            return
+        if runner is None:
+            self.notify("Team sync is not set up: put [sync] remote = \"URL\" and [user] name = \"...\" "
+                        "in config.toml (see the README, Working as a team).", title="Team sync", timeout=10)
+            return
+        if runner.running:
+            self.notify("A sync is running already.", title="Team sync", timeout=4)
+            return
+        if runner.team_passphrase is None:
+            self._ask_team_passphrase()
+            return
+        self._run_sync()
+
+    def _ask_team_passphrase(self) -> None:
+        from .dialogs.text_prompt import TextPrompt
+
+        def given(text: str | None) -> None:
+            if text and self.sync_runner is not None:
+                self.sync_runner.team_passphrase = text
+                self._run_sync()
+
+        self.push_screen(
+            TextPrompt("Team passphrase", f"The team's passphrase for {self.settings.sync_remote}:",
+                       required="Type the team passphrase, or press esc.", secret=True),
+            given,
+        )
+
+    def _run_sync(self) -> None:
+        self.capture_all()  # everything typed goes into the DB, and from there to the team
+        self._set_sync_text("syncing…")
+        self.run_worker(self._sync_in_thread, thread=True, group="sync", exit_on_error=False)
+
+    def _sync_in_thread(self) -> None:
+        self._open_at_sync = self.open_records()
+        self.session.flush()
+        started = time.monotonic()
+        outcome = self.sync_runner.run()
+        self._last_sync_seconds = time.monotonic() - started
+        try:
+            self.post_message(SyncFinished(outcome))
+        except RuntimeError:
+            pass  # the app stopped meanwhile: the next start syncs again
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        outcome = message.outcome
+        if outcome.kind == "busy":
+            return
+        if outcome.kind == "passphrase":
+            self.notify(outcome.message + " Press F6 to type it.", title="Team sync", severity="warning", timeout=10)
+        elif outcome.kind == "failed":
+            self.notify(outcome.message, title="Team sync", severity="warning", timeout=15)
+        elif outcome.kind == "synced" and outcome.report is not None:
+            report = outcome.report
+            if report.refused or report.unstored:
+                self.notify(f"{len(report.refused) + len(report.unstored)} record(s) from the team could not be "
+                            "used here; run `cope-tui sync` at a terminal for the details.", title="Team sync",
+                            severity="warning", timeout=15)
+            if report.received:
+                self._repaint_home()
+        self._refresh_sync_status()
+
+    # ---- what the header says --------------------------------------------------------
+
+    def _refresh_sync_status(self) -> None:
+        runner = self.sync_runner
+        if runner is None or runner.running:
+            return
+        last = runner.last
+        if self._closed_since_sync(last):  # what was left to its screen is merged now
+            self._run_sync()
+            return
+        status = runner.status()
+        if last is None:
+            text = "not synced yet · F6 syncs"
+        elif last.kind == "offline":
+            text = "offline, will sync"
+        elif last.kind == "passphrase":
+            text = "team passphrase needed · F6"
+        elif last.kind == "failed":
+            text = "sync failed · F6 retries"
+        else:
+            text = f"synced {_when(status.last_sync if status else None)}"
+        if status is not None and status.waiting:
+            text += f" · {status.waiting} waiting"
+        if status is not None and status.conflicts:
+            text += f" · {status.conflicts} conflict(s): F7"
+        self._set_sync_text(text)
+
+    def _closed_since_sync(self, last: Outcome | None) -> bool:
+        """Did the last sync leave records to their screens, and is one of those closed now?"""
+        if last is None or last.report is None or not last.report.deferred:
+            return False
+        if self.sync_runner.team_passphrase is None:
+            return False
+        return not self.open_records() >= getattr(self, "_open_at_sync", set())
+
+    def _set_sync_text(self, text: str) -> None:
+        if text == self.sync_text:
+            return
+        self.sync_text = text
+        from textual.widgets._header import HeaderTitle
+
+        for screen in self.screen_stack:
+            for header in screen.query(Header):
+                for title in header.query(HeaderTitle):
+                    title.update(header.format_title())
+
+    def format_title(self, title: str, sub_title: str):
+        """Every screen's header: its own title, then the team sync's word, if any."""
+        content = super().format_title(title, sub_title)
+        if not self.sync_text:
+            return content
+        from textual.content import Content
+
+        return Content.assemble(content, ("  ·  " + self.sync_text, "dim"))
+
+    # ---- conflicts -----------------------------------------------------------------
+
+    def action_conflicts(self) -> None:
+        from .dialogs.conflicts import ConflictsDialog
+
+        if self.sync_runner is None:
+            self.action_sync_now()  # says how to set it up
+            return
+        self.push_screen(ConflictsDialog(self.sync_runner.conflicts()), self._chosen)
+
+    def _chosen(self, choice: tuple[str, bool] | None) -> None:
+        if choice is None:
+            return
+        conflict_id, take_other = choice
+        self.capture_all()
+
+        def settle() -> None:
+            self.session.flush()
+            problem = self.sync_runner.choose(conflict_id, take_other=take_other)
+            self.call_from_thread(self._after_choice, problem)
+
+        self.run_worker(settle, thread=True, group="sync-choose", exit_on_error=False)
+
+    def _after_choice(self, problem: str) -> None:
+        if problem:
+            self.notify(problem, title="Conflict", severity="warning", timeout=10)
+        else:
+            self.notify("Chosen; the team gets it with the next sync.", title="Conflict", timeout=5)
+            self._repaint_home()
+        self._refresh_sync_status()
+        if self.sync_runner is not None and self.sync_runner.conflicts():
+            self.action_conflicts()  # the next one, until none is left or esc

@@ -1,0 +1,168 @@
+"""Team sync as the app runs it: connected on first use, one sync at a time, every
+outcome a value to show (never an exception for the UI to catch).
+
+The app calls `run()` in a worker thread and shows what comes back; offline is an
+ordinary outcome ("offline, will sync"), not an error. The login comes from
+COPE_TUI_SYNC_USER / COPE_TUI_SYNC_PASSWORD and the team passphrase from
+COPE_TUI_TEAM_PASSPHRASE or from the app's prompt; none is kept beyond the open app.
+Starting a team is left to `cope-tui sync` at a terminal, where the passphrase is typed
+twice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .errors import NeedInput, Offline, SyncError, WrongTeamPassphrase
+
+if TYPE_CHECKING:  # the engine and its HTTP client load with the first sync, not with the CLI
+    from ..store.store import Store
+    from .couch import Couch
+    from .engine import Conflict, SyncEngine, SyncReport, SyncStatus
+
+ENV_USER = "COPE_TUI_SYNC_USER"
+ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
+ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
+SWITCH_SECONDS = 0.0005
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # synced, offline, passphrase (the team passphrase is needed), failed
+    message: str = ""
+    report: SyncReport | None = None
+    changed: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Runner:
+    """One open DB's team sync, for the app."""
+
+    def __init__(self, store: Store, remote: str, user: str, *, team_passphrase: str | None = None):
+        self.store, self.remote, self.user = store, remote, user
+        self.team_passphrase = team_passphrase or os.environ.get(ENV_TEAM) or None
+        self.engine: SyncEngine | None = None
+        self._couch: Couch | None = None
+        self._lock = threading.Lock()
+        self.open_records: Callable[[], set[tuple[str, str]]] = set
+        self.last: Outcome | None = None
+        self._cancel = threading.Event()
+
+    @property
+    def running(self) -> bool:
+        return self._lock.locked()
+
+    def run(self) -> Outcome:
+        """One sync (blocking: call it in a worker thread); "busy" when one is running."""
+        if self._cancel.is_set() or not self._lock.acquire(blocking=False):
+            return Outcome("busy", "A sync is running already.")
+        # The sync is Python work in a thread: the UI's thread waits for the interpreter's
+        # lock at each of its steps, up to a switch interval each time. Shorter while a
+        # sync runs, so typing keeps its pace (the sync gets a little slower instead).
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_SECONDS))
+        try:
+            self.last = self._run()
+            return self.last
+        finally:
+            sys.setswitchinterval(interval)
+            self._lock.release()
+
+    def _run(self) -> Outcome:
+        try:
+            engine = self._engine()
+            report = engine.sync(cancel=self._cancel)
+        except Offline as exc:
+            self._drop_connection()
+            return Outcome("offline", str(exc))
+        except (WrongTeamPassphrase, NeedInput) as exc:
+            self.team_passphrase = None
+            self._drop_connection()
+            return Outcome("passphrase", str(exc))
+        except SyncError as exc:
+            self._drop_connection()
+            return Outcome("failed", str(exc))
+        return Outcome("synced", report=report, changed=list(report.changed))
+
+    def _engine(self) -> SyncEngine:
+        if self.engine is not None:
+            return self.engine
+        from .couch import Couch
+        from .engine import SyncEngine
+        from .seal import open_team
+        from .team import read_team
+
+        user, password = os.environ.get(ENV_USER) or None, os.environ.get(ENV_PASSWORD) or None
+        couch = Couch(self.remote, auth=(user, password) if user and password else None)
+        try:
+            doc = read_team(couch)
+            if doc is None:
+                raise SyncError(
+                    f"{couch.shown} holds no team yet: start the team once with `cope-tui sync` at a terminal "
+                    "(it asks for the new team passphrase twice), then sync here."
+                )
+            if self.team_passphrase is None:
+                raise NeedInput(f"The team passphrase for {couch.shown} is needed to sync.")
+            team = open_team(doc, self.team_passphrase)
+            engine = SyncEngine(self.store, couch, team, self.user)
+        except BaseException:
+            couch.close()
+            raise
+        engine.open_records = lambda: self.open_records()
+        self._couch, self.engine = couch, engine
+        return engine
+
+    def _drop_connection(self) -> None:
+        """After a failure, the next sync connects afresh (the server may be back, or another)."""
+        if self.engine is not None:
+            self.engine.close()
+        if self._couch is not None:
+            self._couch.close()
+        self.engine = self._couch = None
+
+    def status(self) -> SyncStatus | None:
+        return self.engine.status() if self.engine is not None else None
+
+    def conflicts(self) -> list[Conflict]:
+        return self.engine.conflicts() if self.engine is not None else []
+
+    def choose(self, conflict_id: str, *, take_other: bool) -> str:
+        """Settle a conflict (blocking: it waits for a running sync); "" or why not."""
+        if self.engine is None:
+            return "Sync once first: the conflicts are known after a sync."
+        from .merge import CannotChoose
+
+        try:
+            self.engine.choose(conflict_id, take_other=take_other)
+        except CannotChoose as exc:
+            return str(exc)
+        except SyncError as exc:
+            return str(exc)
+        return ""
+
+    def close(self) -> None:
+        """Stop a running sync between two batches (what it did is kept) and let go of
+        the server and the state files; the DB can then be closed."""
+        self._cancel.set()
+        with self._lock:
+            self._drop_connection()
+
+
+TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE exercise"}
+
+
+def describe(conflict: Conflict) -> str:
+    """One line about a conflict: which record, what part, who; never the content."""
+    what = TABLE_WORDS.get(conflict.table, conflict.table)
+    where = " > ".join(str(next(iter(p.values()))) if isinstance(p, dict) else str(p) for p in conflict.path)
+    if conflict.kind == "finalised":
+        how = f"another version of this finalised meeting (by {conflict.by}) is kept beside it"
+    elif conflict.kind == "deleted":
+        how = f"deleted by {conflict.by} but changed elsewhere: kept"
+    else:
+        how = f"{where or 'the record'} was changed here and by {conflict.by}: both are kept"
+    return f"{what} {conflict.record_id[:8]}: {how} (conflict {conflict.id})"

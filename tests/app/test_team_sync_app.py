@@ -1,0 +1,255 @@
+"""Team sync in the app (issue 15, points 3 and 4), under Pilot with a real
+CouchDB-protocol server: the header's word on it, offline as an ordinary state, F6 and
+F7, the background sync while typing, the conflict chooser, and open records left to
+their screen."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Header, TextArea
+
+from cope_tui.app import create_app
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.dialogs.conflicts import ConflictsDialog
+from cope_tui.dialogs.text_prompt import TextPrompt
+from cope_tui.screens.clients import ClientsScreen
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session, create_client, start_meeting
+from cope_tui.settings import Settings
+from cope_tui.store.store import Store
+from cope_tui.sync.couch import Couch
+from cope_tui.sync.engine import SyncEngine
+from cope_tui.widgets.navigation import OpenMeeting
+from cope_tui.widgets.palette import screen_actions
+from helpers.couch_server import couch_db, couch_server, free_port  # noqa: F401  (fixtures)
+from helpers.polling import until
+from helpers.sync import remote, team_key  # noqa: F401  (fixtures)
+
+SIZE = (100, 30)
+TEAM_PHRASE = "engine tests' long passphrase"  # helpers.sync's team_key
+
+
+def settings_for(url: str, name: str = "Ann") -> Settings:
+    return Settings(0, sync_remote=url, user_name=name)
+
+
+def header_text(app) -> str:
+    return str(app.screen.query_one(Header).format_title())
+
+
+def errors_shown(app) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+@pytest.fixture
+def team_env(monkeypatch, remote):
+    monkeypatch.setenv("COPE_TUI_TEAM_PASSPHRASE", TEAM_PHRASE)
+    for name, value in remote.env().items():
+        monkeypatch.setenv(name, value)
+    return remote
+
+
+class Other:
+    """Another member's DB and engine, in this process."""
+
+    def __init__(self, path, db, team, name="Bea"):
+        self.store = Store(path)
+        self.couch = Couch(db.url, auth=db.auth)
+        self.engine = SyncEngine(self.store, self.couch, team, name)
+
+    def close(self):
+        self.engine.close()
+        self.couch.close()
+        self.store.close()
+
+
+async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("COPE_TUI_TEAM_PASSPHRASE", TEAM_PHRASE)
+    session = Session.open(tmp_path / "ann.json")
+    create_client(session.store, "C-1")
+    app = create_app(session, settings=settings_for(f"http://127.0.0.1:{free_port()}/team"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        assert "Sync" in [a.description for a in screen_actions(app.screen)]  # footer, help and palette
+        await pilot.press("f6")
+        await until(pilot, lambda: "offline, will sync" in header_text(app), what="the offline word")
+        assert isinstance(app.screen, ClientsScreen) and not errors_shown(app)
+        await pilot.press("ctrl+n")  # the app works as before: a new client
+        await until(pilot, lambda: not isinstance(app.screen, ClientsScreen))
+        await pilot.press("escape")
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_f6_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_path, team_env, team_key) -> None:
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1", note="first")
+    app = create_app(session, settings=settings_for(team_env.url))
+    bea = Other(tmp_path / "bea.json", team_env, team_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            assert "not synced yet" in header_text(app)
+            await pilot.press("f6")
+            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+            bea.engine.sync()
+            assert bea.store.get("clients", client.id)["note"] == "first"
+
+            client.note = "Ann's note"
+            session.save_client(client)
+            session.flush()
+            await until(pilot, lambda: "1 waiting" in header_text(app), what="a change waiting")
+            theirs = bea.store.client(client.id)
+            theirs.note = "Bea's note"
+            bea.store.put_client(theirs)
+            bea.engine.sync()
+            await pilot.press("f6")
+            await until(pilot, lambda: "1 conflict" in header_text(app), what="the conflict in the header")
+
+            await pilot.press("f7")  # both versions shown, nothing chosen yet
+            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+            shown = str(app.screen.query_one("#conflicts-here").render()) + str(app.screen.query_one("#conflicts-there").render())
+            assert "Ann's note" in shown and "Bea's note" in shown
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            assert "1 conflict" in header_text(app)
+            await pilot.press("f7", "t")  # take Bea's
+            await until(pilot, lambda: session.store.get("clients", client.id)["note"] == "Bea's note")
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "conflict" not in header_text(app))
+            await pilot.press("f6")
+            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+            await pilot.press("ctrl+q")
+        bea.engine.sync()
+        assert bea.store.get("clients", client.id)["note"] == "Bea's note"
+        assert bea.engine.conflicts() == []
+    finally:
+        bea.close()
+        session.close()
+
+
+async def test_the_team_passphrase_is_asked_for_once_and_hidden(tmp_path, monkeypatch, remote) -> None:
+    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
+    for name, value in remote.env().items():
+        monkeypatch.setenv(name, value)
+    session = Session.open(tmp_path / "ann.json")
+    create_client(session.store, "C-1")
+    app = create_app(session, settings=settings_for(remote.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        assert app.screen.query_one("#prompt-input").password
+        await pilot.press(*"not the passphrase", "enter")
+        await until(pilot, lambda: "team passphrase needed" in header_text(app))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press(*TEAM_PHRASE, "enter")
+        await until(pilot, lambda: "synced " in header_text(app), what="synced with the typed passphrase")
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_background_sync_while_typing_loses_nothing(tmp_path, team_env, team_key) -> None:
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=settings_for(team_env.url))
+    bea = Other(tmp_path / "bea.json", team_env, team_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            app.post_message(OpenMeeting(meeting.id))
+            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            app.sync_every_seconds = 0.3
+            typed = ""
+            syncs = set()
+            for n in range(40):  # typing goes on while the background syncs come and go
+                word = f"w{n} "
+                await pilot.press(*word)
+                typed += word
+                if app.sync_runner.last is not None:
+                    syncs.add(id(app.sync_runner.last))
+            await until(pilot, lambda: app.screen.query_one("#notes", TextArea).text == typed)
+            await until(pilot, lambda: len(syncs | {id(app.sync_runner.last)}) >= 2, what="two background syncs")
+            app.sync_every_seconds = None
+            await pilot.press("ctrl+q")
+        app.stop_team_sync()
+        session.close()
+        check = Store(tmp_path / "ann.json", read_only=True)  # everything typed is saved
+        assert check.meeting(meeting.id).peek("opening").notes == typed
+        check.close()
+    finally:
+        bea.close()
+        session.close()
+
+
+async def test_a_record_open_on_a_screen_is_merged_once_the_screen_is_closed(tmp_path, team_env, team_key) -> None:
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=settings_for(team_env.url))
+    bea = Other(tmp_path / "bea.json", team_env, team_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await pilot.press("f6")
+            await until(pilot, lambda: "synced " in header_text(app))
+            bea.engine.sync()
+            theirs = bea.store.meeting(meeting.id)
+            theirs.step("closing").notes = "Bea's closing words"
+            bea.store.put_meeting(theirs)
+            bea.engine.sync()
+
+            app.post_message(OpenMeeting(meeting.id))
+            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            await pilot.press(*"Ann types")
+            await pilot.press("f6")
+            await until(pilot, lambda: "synced " in header_text(app) and "1 waiting" in header_text(app))
+            assert session.store.meeting(meeting.id).peek("closing").notes == ""  # left to the screen
+            await pilot.press("escape")  # closed: the app syncs again by itself
+            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+            await until(pilot, lambda: session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words")
+            assert "Ann types" in session.store.meeting(meeting.id).peek("opening").notes
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()
+
+
+async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(tmp_path, team_env, team_key) -> None:
+    from cope_tui.meetings.rules import finalise
+    from cope_tui.store import audit
+
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=settings_for(team_env.url))
+    bea = Other(tmp_path / "bea.json", team_env, team_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await pilot.press("f6")
+            await until(pilot, lambda: "synced " in header_text(app))
+            bea.engine.sync()
+            theirs = bea.store.meeting(meeting.id)  # Bea goes on writing in the draft
+            theirs.step("opening").notes = "Bea's later words"
+            bea.store.put_meeting(theirs)
+            bea.engine.sync()
+            mine = session.store.meeting(meeting.id)
+            finalise(mine, "Ann")
+            session.store.put_meeting(mine)
+            signed = session.store.get("meetings", meeting.id)
+            audit.append(session.store.path, [audit.finalise_entry(signed)], audit.codec_of(session.store))
+            await pilot.press("f6")
+            await until(pilot, lambda: "1 conflict" in header_text(app))
+            await pilot.press("f7")
+            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+            listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
+            assert "finalised meeting" in listed
+            assert "Bea's later words" in str(app.screen.query_one("#conflicts-there").render())
+            await pilot.press("escape")
+            assert session.store.get("meetings", meeting.id) == signed  # never changed
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()
