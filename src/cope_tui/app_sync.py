@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Header
 
 from .sync.runner import Outcome, Runner
+from .words import counted
 
 STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
 KEYS = {"meeting_id": "meetings", "exercise_id": "exercises", "client_id": "clients"}
@@ -163,7 +164,7 @@ class TeamSync:
         elif outcome.kind == "synced" and outcome.report is not None:
             report = outcome.report
             if report.refused or report.unstored:
-                self.notify(f"{len(report.refused) + len(report.unstored)} record(s) from the team could not be "
+                self.notify(f"{counted(len(report.refused) + len(report.unstored), 'record')} from the team could not be "
                             "used here; run `cope-tui sync` at a terminal for the details.", title="Team sync",
                             severity="warning", timeout=15)
             if report.received:
@@ -194,7 +195,7 @@ class TeamSync:
         if status is not None and status.waiting:
             text += f" · {status.waiting} waiting"
         if status is not None and status.conflicts:
-            text += f" · {status.conflicts} conflict(s): F7"
+            text += f" · {counted(status.conflicts, 'conflict')}: F7"
         self._set_sync_text(text)
 
     def _closed_since_sync(self, last: Outcome | None) -> bool:

@@ -161,5 +161,5 @@ def test_a_finalised_meeting_changed_elsewhere_is_kept_and_the_change_is_a_confl
     for worker in (ann, bea):  # its hash checks out, Bea's audit log vouches for it too, and
         doctor = worker.cli("doctor", "--db", worker.db)  # the other version is reported (issue 15)
         assert doctor.returncode == 1, doctor.stdout
-        assert "finalised meeting(s) have another version" in doctor.stdout and meeting.id[:8] in doctor.stdout
+        assert "1 finalised meeting has another version" in doctor.stdout and meeting.id[:8] in doctor.stdout
         assert "problem" not in doctor.stdout.split("Team sync:")[0].lower(), doctor.stdout

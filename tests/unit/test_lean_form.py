@@ -74,6 +74,7 @@ def _meeting(mid: str, started: str, lists: dict, *, client: str = "c1") -> dict
         "id": mid, "client_id": client, "kind": "review", "mode": "in person", "present": [],
         "started": started, "active_seconds": 0, "current_step": "", "steps": {"s": step},
         "finalised_at": None, "finalised_by": None, "content_hash": None, "addenda": [], "stage": None,
+        "created_by": None,
     }  # fmt: skip
 
 
@@ -226,3 +227,14 @@ def test_rows_of_any_shape_with_shared_ids_read_back_exactly(plan, list_names) -
     back = orjson.loads(dump_tables(data))
     assert not record_check.identify(back).problem
     assert _exact(back["meetings"]) == _exact(data["meetings"])
+
+
+def test_the_lean_form_knows_every_field_of_a_meeting_and_of_a_row():
+    """A field added to a model but not here makes every meeting fall back to the verbatim
+    (full) form without a word: the file silently doubles. Keep the two lists the same."""
+    from cope_tui.meetings.models import Meeting, Row, StepRecord
+    from cope_tui.store import file_form
+
+    assert file_form.MEETING_KEYS == tuple(Meeting.model_fields)
+    assert file_form.STEP_KEYS == tuple(StepRecord.model_fields)
+    assert file_form.ROW_KEYS == tuple(Row.model_fields)

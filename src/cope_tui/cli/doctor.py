@@ -10,6 +10,7 @@ import shlex
 from pathlib import Path
 
 from ..errors import Failure
+from ..words import agrees, counted
 from .shared import EXIT_FAILURE, EXIT_OK, PROG, InputFn, ask_yes_no, interactive
 
 
@@ -71,10 +72,10 @@ def team_conflicts(db: Path, codec) -> int:
     if not found:
         return EXIT_OK
     signed = sorted({record_id[:8] for table, record_id, kind in found if kind == "finalised"})
-    print(f"Team sync: {len(found)} conflict(s) wait for a choice (F7 in the app); both versions are kept.")
+    print(f"Team sync: {counted(len(found), 'conflict')} {agrees(len(found), 'waits', 'wait')} for a choice (F7 in the app); both versions are kept.")
     if signed:
         print(
-            f"  {len(signed)} finalised meeting(s) have another version from the team kept beside them "
+            f"  {counted(len(signed), 'finalised meeting')} {agrees(len(signed), 'has', 'have')} another version from the team kept beside them "
             f"(meeting {', '.join(signed)}): a finalised meeting never changes, so look at both and settle it."
         )
         return EXIT_FAILURE

@@ -202,7 +202,7 @@ def _rekey(store, couch, team, user: str, tty: bool, ask_fn: AskFn) -> int:
 
     ended = change_team_passphrase(store, couch, team, user, ask_new)
     print(f"The team at {couch.shown} has a new passphrase: every record is sealed again under it "
-          f"({ended} old version(s) ended).")
+          f"({counted(ended, 'old version')} ended).")
     say("give the new passphrase to each member in person; at their next sync they are asked for it.")
     return 0
 
@@ -221,7 +221,7 @@ def _report(db: Path, shown: str, report) -> int:
         )
     if report.unstored:
         say(
-            f"{len(report.unstored)} record(s) from the team were refused by this database's own checks and not "
+            f"{counted(len(report.unstored), 'record')} from the team {agrees(len(report.unstored), 'was', 'were')} refused by this database's own checks and not "
             "stored here (made by a newer or damaged cope-tui). They stay on the server and are fetched again "
             f"at every sync; update cope-tui, or ask the team who changed them: {', '.join(r[:12] for r in report.unstored[:5])}."
         )

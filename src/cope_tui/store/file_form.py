@@ -33,11 +33,11 @@ LEAN_SCHEMA = 2  # the first format version in this form
 
 MEETING_KEYS = (
     "id", "client_id", "kind", "mode", "present", "started", "active_seconds", "current_step",
-    "steps", "finalised_at", "finalised_by", "content_hash", "addenda", "stage",
-)  # fmt: skip
+    "steps", "finalised_at", "finalised_by", "content_hash", "addenda", "stage", "created_by",
+)  # fmt: skip  (the Meeting model's fields in its order: a test keeps them the same)
 _MEETING_DEFAULTS: dict[str, Any] = {
     "present": [], "active_seconds": 0, "current_step": "", "finalised_at": None,
-    "finalised_by": None, "content_hash": None, "addenda": [], "stage": None,
+    "finalised_by": None, "content_hash": None, "addenda": [], "stage": None, "created_by": None,
 }  # fmt: skip
 ROW_KEYS = ("id", "item", "values", "added", "origin")
 STEP_KEYS = ("state", "notes", "fields", "lists")

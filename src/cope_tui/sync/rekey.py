@@ -32,6 +32,7 @@ from .errors import SyncError, WrongTeamPassphrase
 from .seal import TEAM_DOC_ID, TeamDoc, TeamKey, create_team, open_team
 from .state import SyncState, state_path
 from .team import is_record_id
+from ..words import counted
 
 NEW = ".new"
 BATCH = 500
@@ -124,7 +125,7 @@ def _retire(couch: Couch, old: SyncState) -> int:
         docs = [_tombstone(row.id, rev) for row in feed.rows if row.id in olds and is_record_id(row.id) for rev in row.revs]
         failed = couch.bulk_docs(docs)
         if failed:
-            raise SyncError(f"{couch.shown} refused to end {len(failed)} old record(s); run the same command again.")
+            raise SyncError(f"{couch.shown} refused to end {counted(len(failed), 'old record')}; run the same command again.")
         ended += len(docs)
         since = feed.last_seq
         if len(feed.rows) < BATCH:
