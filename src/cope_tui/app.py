@@ -25,6 +25,7 @@ from .store.autosave import SaveStatus
 from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
 from .widgets.terminal_guard import GuardedOutput
+from .widgets.toasts import OneToastPerMessage
 
 # App actions that show no client content, so they still work under the lock.
 _ALLOWED_WHILE_LOCKED = frozenset(
@@ -51,7 +52,7 @@ class SaveStatusChanged(Message):
         self.status = status
 
 
-class CopeApp(Navigation, KeyOrder, GuardedOutput, App[None]):
+class CopeApp(Navigation, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CopeCommands}
