@@ -144,9 +144,11 @@ def set_step_state(meeting_guide: MeetingGuide, meeting: Meeting, step_id: str, 
     if state is StepState.DONE:
         missing = undecided(step, meeting)
         if missing:
+            # The first open area whole: cut short, it read as a word the client never heard.
+            count = "1 item still needs" if len(missing) == 1 else f"{len(missing)} items still need"
             raise MeetingError(
-                f"'{step.title}' is not done yet: {len(missing)} item(s) still need a decision "
-                f"(agreed, or deferred with a reason), starting with: {missing[0][:60]}"
+                f"'{step.title}' is not done yet: {count} a decision (agreed, or deferred "
+                f"with a reason). First: {missing[0]}"
             )
     meeting.step(step_id).state = state
 
