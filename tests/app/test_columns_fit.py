@@ -1,0 +1,67 @@
+"""Issue 13, point 5: tables use the width they are given.
+
+At 120x40 a meeting list still cut its text at 30 characters ("keep the budget notebook
+for …") with half the row empty; each column now takes what its text needs, and only
+when the table is too narrow is the widest text cut, with the one `clip`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from cope_tui.app import create_app
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session
+from cope_tui.settings import Settings
+from cope_tui.widgets.list_editor import ListEditor, fit_limit
+from helpers.snapshot_db import frozen_clock, write_snapshot_db
+from helpers.snapshots import LARGE, SMALL, records, show
+
+
+@pytest.fixture
+def app(tmp_path):
+    with frozen_clock():
+        session = Session.open(write_snapshot_db(tmp_path / "cope.json"), lazy=False)
+        try:
+            yield create_app(session, settings=Settings(idle_minutes=0))
+        finally:
+            session.close()
+
+
+def _cells(table: DataTable, column: str) -> list[str]:
+    return [str(table.get_cell(row, column)) for row in table.rows]
+
+
+async def _actions(app, pilot, size) -> tuple[ListEditor, list[str]]:
+    meeting = records(app).draft
+    screen = await show(pilot, MeetingScreen(meeting.id))
+    screen.open_step("outcomes")
+    await pilot.pause()
+    editor = next(e for e in screen.query(ListEditor) if e.spec.id == "actions")
+    return editor, [str(r.values["what"]) for r in editor.row_list]
+
+
+async def test_a_wide_screen_shows_list_text_whole(app):
+    async with app.run_test(size=LARGE) as pilot:
+        editor, whole = await _actions(app, pilot, LARGE)
+        assert max(map(len, whole)) > 30  # the demo has an action longer than the old limit
+        assert _cells(editor, "what") == whole
+        assert _cells(editor, "due") and all("…" not in c for c in _cells(editor, "due"))
+
+
+async def test_a_narrow_table_cuts_only_the_widest_text_and_fits(app):
+    async with app.run_test(size=SMALL) as pilot:
+        editor, whole = await _actions(app, pilot, SMALL)
+        await pilot.pause()
+        shown = _cells(editor, "what")
+        assert any(c.endswith("…") for c in shown)
+        assert all(w.startswith(c.rstrip("…")) for c, w in zip(shown, whole))
+        assert _cells(editor, "due") == [str(r.values["due"]) for r in editor.row_list]  # dates whole
+        used = sum(c.get_render_width(editor) for c in editor.columns.values())
+        assert used <= editor.size.width
+
+
+def test_the_limit_is_what_the_widest_text_needs_when_it_fits():
+    assert fit_limit(["Who", "What"], [6, 52], 100) == 52
+    assert fit_limit(["Who", "What"], [6, 52], 30) == 30 - 2 * 2 - 6  # only the long text is cut
