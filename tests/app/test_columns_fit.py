@@ -65,3 +65,17 @@ async def test_a_narrow_table_cuts_only_the_widest_text_and_fits(app):
 def test_the_limit_is_what_the_widest_text_needs_when_it_fits():
     assert fit_limit(["Who", "What"], [6, 52], 100) == 52
     assert fit_limit(["Who", "What"], [6, 52], 30) == 30 - 2 * 2 - 6  # only the long text is cut
+
+
+async def test_the_meeting_footer_shows_its_keys_whole_at_80_columns(app):
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await show(pilot, MeetingScreen(records(app).draft.id))
+        await pilot.pause()
+        footer = screen.query_one(Footer)
+        keys = [k for k in footer.query(FooterKey) if "-command-palette" not in k.classes]
+        back = next(k for k in keys if k.description == "Back")
+        palette = footer.query_one(FooterKey.__name__ + ".-command-palette")
+        assert back.region.right <= palette.region.x, "esc Back runs under the palette key"
