@@ -79,3 +79,28 @@ async def test_the_meeting_footer_shows_its_keys_whole_at_80_columns(app):
         back = next(k for k in keys if k.description == "Back")
         palette = footer.query_one(FooterKey.__name__ + ".-command-palette")
         assert back.region.right <= palette.region.x, "esc Back runs under the palette key"
+
+
+async def test_the_case_plan_card_uses_a_tall_wide_screen(app):
+    from cope_tui.screens.client import ClientScreen
+    from helpers.snapshot_db import GOALS
+
+    async with app.run_test(size=LARGE) as pilot:
+        client = records(app).client
+        screen = await show(pilot, ClientScreen(client.id))
+        await pilot.pause()
+        card = str(screen.query_one("#case-plan-summary").render())
+        assert "more" not in card
+        for text, _ in GOALS:
+            assert text in card, text
+
+
+async def test_the_case_plan_card_still_fits_80x24(app):
+    from cope_tui.screens.client import ClientScreen
+
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await show(pilot, ClientScreen(records(app).client.id))
+        await pilot.pause()
+        card = screen.query_one("#case-plan-summary")
+        assert "and 3 more" in str(card.render())
+        assert card.content_region.height == 4  # heading, two goals, the "more" line

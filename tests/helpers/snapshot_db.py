@@ -18,9 +18,17 @@ import time_machine
 from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.demo.exercise import write_demo_exercise
 from cope_tui.demo.writer import write_demo
+from cope_tui.meetings.case_plan import add_goal
 from cope_tui.session import create_client, start_meeting
 from cope_tui.store.store import Store
 
+GOALS = [
+    ("Living somewhere the children can visit at weekends", "preferred"),
+    ("Rent paid on time every month, with the arrears cleared by the spring", "change"),
+    ("Back at the allotment twice a week", "change"),
+    ("A GP appointment kept about the sleep problems", "change"),
+    ("Knows who to call when a letter from the council arrives", "change"),
+]
 FROZEN_NOW = datetime(2026, 9, 22, 10, 30)
 SEED = 3
 
@@ -39,6 +47,10 @@ def write_snapshot_db(db: Path) -> Path:
         write_demo(store, load_meeting_guide(), clients=8, meetings=30, seed=SEED)
         write_demo_exercise(store, seed=SEED)
         guide = load_meeting_guide()
+        planned = store.client_by_code("C-0001")
+        for text, kind in GOALS:  # more goals than the client card shows at 80x24
+            add_goal(planned, text, kind)
+        store.put_client(planned)
         newcomer = create_client(store, "C-0009", note="Referred by the housing office; prefers mornings.")
         start_meeting(store, guide, newcomer)  # a first meeting in progress: the boundaries step
     finally:
