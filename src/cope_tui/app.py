@@ -104,6 +104,8 @@ class CopeApp(Navigation, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]
         return ClientsScreen()
 
     def on_mount(self) -> None:
+        # 16 colours shade like NO_COLOR: app.tcss then marks focus with more than a shade.
+        self.set_class(self.console.color_system in ("standard", "windows"), "-few-colours")
         self.session.watch(self._status_from_saver)
         self._install_signal_handlers()
         for warning in self.settings.warnings:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cope_tui.app import CopeApp, create_app
+from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.settings import Settings
 from helpers.snapshot_db import frozen_clock, write_snapshot_db
@@ -19,6 +20,20 @@ def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CopeAp
     whole test, default settings (no config file, no idle lock) and the colours the
     terminal would give without NO_COLOR."""
     monkeypatch.delenv("NO_COLOR", raising=False)
+    yield from _app(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def snap_app_no_color(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CopeApp]:
+    """The same app as a user with NO_COLOR set sees it (Textual reads it at start)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    yield from _app(tmp_path, monkeypatch)
+
+
+def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CopeApp]:
+    # The meeting clock adds the seconds the screen has been open (time.monotonic, which
+    # the frozen clock leaves running for asyncio): a slow run would show one more second.
+    monkeypatch.setattr(MeetingScreen, "_elapsed", lambda screen: screen.meeting.active_seconds)
     for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):  # a form's "by" field proposes the OS user
         monkeypatch.setenv(name, "worker")
     with frozen_clock():
