@@ -104,3 +104,17 @@ async def test_the_case_plan_card_still_fits_80x24(app):
         card = screen.query_one("#case-plan-summary")
         assert "and 3 more" in str(card.render())
         assert card.content_region.height == 4  # heading, two goals, the "more" line
+
+
+async def test_the_case_plan_table_shows_goals_whole_on_a_wide_screen(app):
+    from cope_tui.screens.case_plan import CasePlanScreen
+    from helpers.snapshot_db import GOALS
+
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await show(pilot, CasePlanScreen(records(app).client.id))
+        await pilot.pause()
+        table = screen.query_one("#goal-table", DataTable)
+        for shown, (text, _) in zip(_cells(table, "goal"), GOALS):
+            assert shown == text or (len(shown) >= 60 and text.startswith(shown[:-1])), shown  # was 25
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert table.scrollable_content_region.width - 2 <= used <= table.scrollable_content_region.width
