@@ -16,7 +16,7 @@ from cope_tui.session import Session
 from cope_tui.settings import Settings
 from cope_tui.widgets.list_editor import ListEditor, fit_limit
 from helpers.snapshot_db import frozen_clock, write_snapshot_db
-from helpers.snapshots import LARGE, SMALL, records, show
+from helpers.snapshots import LARGE, SMALL, meeting_at, records, show
 
 
 @pytest.fixture
@@ -35,9 +35,7 @@ def _cells(table: DataTable, column: str) -> list[str]:
 
 async def _actions(app, pilot, size) -> tuple[ListEditor, list[str]]:
     meeting = records(app).draft
-    screen = await show(pilot, MeetingScreen(meeting.id))
-    screen.open_step("outcomes")
-    await pilot.pause()
+    screen = await meeting_at(pilot, meeting.id, "outcomes")
     editor = next(e for e in screen.query(ListEditor) if e.spec.id == "actions")
     return editor, [str(r.values["what"]) for r in editor.row_list]
 

@@ -12,12 +12,11 @@ import pytest
 from textual.widgets import OptionList, TextArea
 
 from cope_tui.app import create_app
-from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.settings import Settings
 from cope_tui.widgets.list_editor import ListEditor
 from helpers.snapshot_db import frozen_clock, write_snapshot_db
-from helpers.snapshots import SMALL, records, show
+from helpers.snapshots import SMALL, meeting_at, records
 
 
 @pytest.fixture
@@ -39,9 +38,7 @@ def _highlight(widget, component: str) -> set[str]:
 async def test_focus_shows_without_colour_on_the_meeting_screen(app):
     async with app.run_test(size=SMALL) as pilot:
         assert app.no_color
-        screen = await show(pilot, MeetingScreen(records(app).draft.id))
-        screen.open_step("outcomes")
-        await pilot.pause()
+        screen = await meeting_at(pilot, records(app).draft.id, "outcomes")
         steps = screen.query_one("#steps", OptionList)
         notes = screen.query_one("#notes", TextArea)
         table = screen.query(ListEditor).first()

@@ -21,7 +21,7 @@ from cope_tui.session import Session
 from cope_tui.settings import Settings
 from helpers.polling import until
 from helpers.snapshot_db import frozen_clock, write_snapshot_db
-from helpers.snapshots import SMALL, records, show
+from helpers.snapshots import SMALL, meeting_at, records, show
 
 
 @pytest.fixture
@@ -48,8 +48,7 @@ def _inside(inner, outer) -> bool:
 ])
 async def test_an_open_dropdown_stays_inside_its_dialog(app, step, list_id, select):
     async with app.run_test(size=SMALL) as pilot:
-        screen = await show(pilot, MeetingScreen(records(app).draft.id))
-        screen.open_step(step)
+        await meeting_at(pilot, records(app).draft.id, step)
         dialog = await show(pilot, RowEditor(app.session.meeting_guide.step(step).list_spec(list_id), {}))
         field = dialog.widget(select)
         assert isinstance(field, Select)
@@ -93,9 +92,7 @@ async def test_toasts_leave_the_field_being_typed_into_uncovered(app):
 
 async def test_the_boundaries_refusal_is_shown_whole(app):
     async with app.run_test(size=SMALL, notifications=True) as pilot:
-        screen = await show(pilot, MeetingScreen(records(app).first.id))
-        screen.open_step("boundaries")
-        await pilot.pause()
+        await meeting_at(pilot, records(app).first.id, "boundaries")
         await pilot.press("ctrl+t")
         await until(pilot, lambda: _toasts(app), what="the refusal")
         await pilot.pause()

@@ -46,3 +46,20 @@ async def show(pilot: Pilot, screen: Screen, *, settle: bool = True) -> Screen:
         await pilot.pause()
         await pilot.pause()
     return screen
+
+
+async def meeting_at(pilot: Pilot, meeting_id: str, step: str) -> Screen:
+    """The meeting screen open on `step`, once its own first step has been drawn and
+    replaced (opening a step while the screen still draws the first one raced)."""
+    from cope_tui.screens.meeting import MeetingScreen
+    from cope_tui.widgets.step_panel import StepPanel
+
+    from .polling import until
+
+    screen = await show(pilot, MeetingScreen(meeting_id))
+    first = screen.meeting.current_step
+    await until(pilot, lambda: [p.step.id for p in screen.query(StepPanel)] == [first], what="the first step")
+    screen.open_step(step)
+    await until(pilot, lambda: [p.step.id for p in screen.query(StepPanel)] == [step], what=f"step {step}")
+    await pilot.pause()
+    return screen

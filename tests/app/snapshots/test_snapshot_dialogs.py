@@ -30,7 +30,7 @@ from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.exercise import ExerciseScreen
 from cope_tui.screens.meeting import MeetingScreen
-from helpers.snapshots import LARGE, SMALL, records, show
+from helpers.snapshots import LARGE, SMALL, meeting_at, records, show
 
 # (step, list, the Select whose dropdown is shown open)
 ROW_EDITORS = [
@@ -44,10 +44,7 @@ ROW_EDITORS = [
 
 
 async def _over_meeting(pilot, step: str):
-    screen = await show(pilot, MeetingScreen(records(pilot.app).draft.id))
-    screen.open_step(step)
-    await pilot.pause()
-    return screen
+    return await meeting_at(pilot, records(pilot.app).draft.id, step)
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
@@ -159,7 +156,9 @@ def test_privacy(snap_compare, snap_app):
 
 def test_lock(snap_compare, snap_app):
     async def run(pilot):
-        await show(pilot, LockScreen())
+        screen = await show(pilot, LockScreen())
+        # The DB's real path is the test's temporary folder, different on every run.
+        screen.query_one("#lock-db").update("Database: /home/worker/.local/share/cope-tui/cope.json")
 
     assert snap_compare(snap_app, terminal_size=SMALL, run_before=run)
 

@@ -14,7 +14,7 @@ from cope_tui.screens.follow_through import FollowThroughScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
-from helpers.snapshots import SIZES, SMALL, records, show
+from helpers.snapshots import SIZES, SMALL, meeting_at, records, show
 
 BOTH = pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
 MEETING_STEPS = ["opening", "boundaries", "services", "progress", "strengths", "support", "needs", "outcomes"]
@@ -45,9 +45,7 @@ def test_closed_client(snap_compare, snap_app):
 def test_meeting_step(snap_compare, snap_app, step):
     async def run(pilot):
         meetings = records(pilot.app)
-        screen = await show(pilot, MeetingScreen((meetings.first if step == "boundaries" else meetings.draft).id))
-        screen.open_step(step)
-        await pilot.pause()
+        await meeting_at(pilot, (meetings.first if step == "boundaries" else meetings.draft).id, step)
 
     assert snap_compare(snap_app, terminal_size=SMALL, run_before=run)
 
@@ -56,9 +54,7 @@ def test_meeting_step(snap_compare, snap_app, step):
 def test_meeting_step_large(snap_compare, snap_app, step):
     async def run(pilot):
         meetings = records(pilot.app)
-        screen = await show(pilot, MeetingScreen((meetings.first if step == "boundaries" else meetings.draft).id))
-        screen.open_step(step)
-        await pilot.pause()
+        await meeting_at(pilot, (meetings.first if step == "boundaries" else meetings.draft).id, step)
 
     assert snap_compare(snap_app, terminal_size=SIZES["120x40"], run_before=run)
 
