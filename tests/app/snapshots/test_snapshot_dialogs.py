@@ -25,6 +25,7 @@ from cope_tui.dialogs.row_editor import RowEditor
 from cope_tui.dialogs.stage_form import StageForm
 from cope_tui.dialogs.start_meeting import StartMeeting
 from cope_tui.dialogs.text_prompt import TextPrompt
+from cope_tui.dialogs.unlock import UnlockScreen
 from cope_tui.dialogs.write_file import WriteDialog
 from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.screens.client import ClientScreen
@@ -159,6 +160,25 @@ def test_lock(snap_compare, snap_app):
         screen = await show(pilot, LockScreen())
         # The DB's real path is the test's temporary folder, different on every run.
         screen.query_one("#lock-db").update("Database: /home/worker/.local/share/cope-tui/cope.json")
+
+    assert snap_compare(snap_app, terminal_size=SMALL, run_before=run)
+
+
+def test_unlock(snap_compare, snap_app):
+    async def run(pilot):
+        screen = await show(pilot, UnlockScreen("Wrong passphrase. Try again (attempt 2)."))
+        # The DB's real path is the test's temporary folder, different on every run.
+        screen.query_one("#lock-db").update("Database: /home/worker/.local/share/cope-tui/cope.json")
+
+    assert snap_compare(snap_app, terminal_size=SMALL, run_before=run)
+
+
+def test_command_palette(snap_compare, snap_app):
+    async def run(pilot):
+        pilot.app.action_command_palette()
+        await pilot.pause()
+        await pilot.press(*"client")
+        await pilot.pause(0.3)
 
     assert snap_compare(snap_app, terminal_size=SMALL, run_before=run)
 
