@@ -26,6 +26,7 @@ from .store.autosave import SaveStatus
 from .widgets.key_order import KeyOrder
 from .widgets.palette import CopeCommands
 from .widgets.terminal_guard import GuardedOutput
+from .widgets.toasts import OneToastPerMessage
 
 # Our theme names (settings.THEMES) as Textual knows them.
 TEXTUAL_THEMES = {"dark": "textual-dark", "light": "textual-light", "ansi-dark": "ansi-dark", "ansi-light": "ansi-light"}
@@ -55,7 +56,7 @@ class SaveStatusChanged(Message):
         self.status = status
 
 
-class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, App[None]):
+class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     # Only ours: Textual's system commands (Keys, Maximize, Screenshot...) are not a
@@ -112,6 +113,8 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, App[None]):
         return ClientsScreen()
 
     def on_mount(self) -> None:
+        # 16 colours shade like NO_COLOR: app.tcss then marks focus with more than a shade.
+        self.set_class(self.console.color_system in ("standard", "windows"), "-few-colours")
         self.session.watch(self._status_from_saver)
         self._install_signal_handlers()
         for warning in self.settings.warnings:

@@ -10,6 +10,7 @@ cursor there, so nothing typed is ever lost to a mistake.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +19,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ScreenResultType
 from textual.widget import Widget
 from textual.actions import SkipAction
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
 
 from ..records import parse_date
 from .base import Dialog
 from .parts import DATE_PLACEHOLDER, DateText, focus_after
 
 HINT = "enter next field · space choose · ctrl+s save · esc cancel"
+DROPDOWN_ROWS = 12  # a Select's dropdown shows at most this many options (Textual's max-height)
 
 
 class FormDialog(Dialog[ScreenResultType]):
@@ -100,6 +102,22 @@ class FormDialog(Dialog[ScreenResultType]):
         editable = self.editable()
         if editable:
             self.set_focus(editable[0])
+        for select in self.query(Select):
+            self.watch(select, "expanded", partial(self._room_for_dropdown, select), init=False)
+
+    def _room_for_dropdown(self, select: Select, expanded: bool) -> None:
+        """An open dropdown is drawn over the screen below its field; the frame grows while
+        it is open so the list stays inside the dialog's border, over its own hint rather
+        than over the screen beneath (the frame stays centred: only its size changes)."""
+        frame = self.query_one(f"#{self.PREFIX}-dialog")
+        if not expanded:
+            frame.styles.min_height = None
+            return
+        overlay = select.query_one(OptionList)  # its dropdown
+        rows = min(overlay.option_count, DROPDOWN_ROWS) + 2  # its border, top and bottom
+        needed = select.region.bottom + rows - frame.region.y + 1  # and the frame's own border
+        if needed > frame.region.height:
+            frame.styles.min_height = needed
 
     # -- reading fields -----------------------------------------------------------
 

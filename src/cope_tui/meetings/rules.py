@@ -235,9 +235,11 @@ def set_step_state(meeting_guide: MeetingGuide, meeting: Meeting, step_id: str, 
     if state is StepState.DONE:
         missing = undecided(step, meeting)
         if missing:
+            # The first open area whole: cut short, it read as a word the client never heard.
             raise MeetingError(
-                f"'{step.title}' is not done yet: {counted(len(missing), 'item')} still {agrees(len(missing), 'needs', 'need')} a decision "
-                f"(agreed, or deferred with a reason), starting with: {missing[0][:60]}"
+                f"'{step.title}' is not done yet: {counted(len(missing), 'item')} still "
+                f"{agrees(len(missing), 'needs', 'need')} a decision (agreed, or deferred with a reason). "
+                f"First: {missing[0]}"
             )
     meeting.step(step_id).state = state
 

@@ -16,6 +16,7 @@ from ..words import counted
 
 GOAL_WIDTH = 25
 SPARK = 10
+OTHER_COLUMNS = {"Kind": 9, "Ind.": 4, "Latest": 6, "Trend": SPARK, "Status": 8}
 
 
 class CasePlanScreen(Screen[None]):
@@ -52,15 +53,18 @@ class CasePlanScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#goal-table", DataTable)
-        table.add_column("Kind", key="kind", width=9)
-        table.add_column("Goal", key="goal", width=GOAL_WIDTH)
-        table.add_column("Ind.", key="ind", width=4)
-        table.add_column("Latest", key="latest", width=6)
-        table.add_column("Trend", key="trend", width=SPARK)
-        table.add_column("Status", key="status", width=8)
         self._reload()
-        table.focus()
+        self.query_one("#goal-table", DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.client is not None:
+            self.refresh_view()  # the goal column takes the new width
+
+    def _goal_width(self, table: DataTable) -> int:
+        """What the other columns leave the goal's text (at least GOAL_WIDTH): at 120
+        columns a goal shows whole rather than cut at 25 characters."""
+        others = sum(OTHER_COLUMNS.values()) + 2 * (len(OTHER_COLUMNS) + 1) + table.styles.scrollbar_size_vertical
+        return max(GOAL_WIDTH, (table.size.width or self.app.size.width - 2) - others)
 
     def on_screen_suspend(self) -> None:
         # A full screen on top (search, the palette's "Open client") can change this client;
@@ -88,12 +92,17 @@ class CasePlanScreen(Screen[None]):
         self.title = f"Case plan · {client.code}"
         table = self.query_one("#goal-table", DataTable)
         keep = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        width = self._goal_width(table)
+        table.add_column("Kind", key="kind", width=OTHER_COLUMNS["Kind"])
+        table.add_column("Goal", key="goal", width=width)
+        for label, key in (("Ind.", "ind"), ("Latest", "latest"), ("Trend", "trend"), ("Status", "status")):
+            table.add_column(label, key=key, width=OTHER_COLUMNS[label])
         for goal in client.goals:
             last = latest(goal)
             table.add_row(
                 "preferred" if goal.kind == "preferred" else "change",
-                clip(goal.text, GOAL_WIDTH),
+                clip(goal.text, width),
                 str(len(goal.indicators)),
                 f"{last.score}/10" if last else "-",
                 sparkline(trend(goal), SPARK),

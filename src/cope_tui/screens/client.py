@@ -71,6 +71,9 @@ class ClientScreen(Screen[None]):
         self.refresh_view()
         table.focus()
 
+    def on_resize(self) -> None:
+        self.query_one(CasePlanSummary).redraw()  # a taller terminal shows more goals
+
     def on_screen_resume(self) -> None:
         self.refresh_view()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -12,10 +13,10 @@ from ..meetings.rules import MeetingError, agreement_of, carried_from, decide, d
 from ..records import CellValue
 from ..meetings.models import Meeting, Row
 from ..dialogs.confirm import Confirm
+from ..dialogs.parts import clip
 from ..dialogs.row_editor import RowEditor
 from ..dialogs.text_prompt import TextPrompt
 
-CELL_MAX = 30
 CELL_MIN = 8
 MAX_VISIBLE_ROWS = 8
 CARRIED_MARK = "↻"
@@ -29,23 +30,26 @@ _NEEDS_ROW = frozenset({"toggle", "delete", "move_up", "move_down", "agree", "de
 _DECIDING = frozenset({"agree", "defer"})
 
 
-def cell_text(kind: ColumnKind, value: CellValue, limit: int = CELL_MAX) -> str:
-    """How a value shows in a cell: bools as [x]/[ ], empty as blank, long text cut short."""
+def cell_text(kind: ColumnKind, value: CellValue, limit: int | None = None) -> str:
+    """How a value shows in a cell: bools as [x]/[ ], empty as blank, text on one line,
+    cut to `limit` cells when one is given."""
     if kind is ColumnKind.BOOL:
         return "[x]" if value else "[ ]"
     if value is None:
         return ""
     text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None else clip(text, limit)
 
 
 def fit_limit(labels: list[str], naturals: list[int], available: int) -> int:
-    """The widest text limit (CELL_MIN..CELL_MAX) at which the columns fit `available` cells.
+    """The widest text limit (from what the widest text needs down to CELL_MIN) at which
+    the columns fit `available` cells.
 
-    Narrow columns keep their natural width; only long text is cut, widest first.
-    A column never gets narrower than its header.
+    Narrow columns keep their natural width; only long text is cut, widest first. There
+    is no fixed cap: a wide screen shows long text whole. A column never gets narrower
+    than its header.
     """
-    for limit in range(CELL_MAX, CELL_MIN - 1, -1):
+    for limit in range(max([*naturals, CELL_MIN]), CELL_MIN - 1, -1):
         needed = sum(max(len(label), min(nat, limit)) + 2 for label, nat in zip(labels, naturals))
         if needed <= available:
             return limit
@@ -160,7 +164,7 @@ class ListEditor(DataTable):
             available -= self.styles.scrollbar_size_vertical
         labels = [c.label for c in self.spec.columns]
         naturals = [
-            max((len(cell_text(c.kind, r.values.get(c.id), 10**6)) for r in self.row_list), default=0)
+            max((cell_len(cell_text(c.kind, r.values.get(c.id))) for r in self.row_list), default=0)
             for c in self.spec.columns
         ]
         if not self.row_list:

@@ -19,10 +19,8 @@ from ...content.cope_guides import CultureStage, load_culture
 from ...cope.exercise import PlanItem, culture_item
 from ...dialogs.parts import clip
 from .panel import ExercisePanel
-from .plan_cells import CELL_MAX, OVERDUE_MARK, item_overdue, natural_width
+from .plan_cells import OVERDUE_MARK, PAD, date_width, item_overdue, plan_item_widths, table_room
 from .plan_culture import CulturePlan, CultureRow
-
-TEXT_MIN = 20
 
 _EDITING = frozenset({"edit", "toggle_done"})
 _STAGE = Binding.Group("Stage", compact=True)
@@ -35,7 +33,7 @@ class CulturePanel(ExercisePanel):
     DEFAULT_CSS = """
     CulturePanel #culture-change { height: auto; max-height: 3; color: $text-muted; }
     CulturePanel #culture-stages { height: 1; }
-    CulturePanel #culture-intro { height: auto; max-height: 2; color: $text-muted; text-style: italic; }
+    CulturePanel #culture-intro { height: auto; color: $text-muted; text-style: italic; }
     CulturePanel #culture-summary { height: auto; color: $text-muted; }
     CulturePanel #culture-table { height: 1fr; }
     CulturePanel #culture-detail { height: auto; max-height: 3; color: $text-muted; }
@@ -119,11 +117,12 @@ class CulturePanel(ExercisePanel):
             return
         table = self.table
         keep = table.cursor_row if select is None else select
-        width = table.size.width or self.size.width or self.app.size.width
         items = [(i, self.planned(i.id)) for i in self.stage.items]
-        who = natural_width([p.who for _, p in items if p], "Who", CELL_MAX)
-        what = natural_width([p.what for _, p in items if p], "What", CELL_MAX)
-        text_limit = max(TEXT_MIN, width - (1 + 3 + 10 + who + what + 2 * 6 + 1))
+        plans = [p for _, p in items if p]
+        fixed = len(OVERDUE_MARK) + len("Done") + date_width(plans) + 6 * PAD
+        room = table_room(table, self.size.width or self.app.size.width) - fixed
+        widths = plan_item_widths(room, [i.text for i, _ in items], plans)
+        text_limit, who, what = widths["text"], widths["who"], widths["what"]
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
         table.clear(columns=True)
         for key, label in (

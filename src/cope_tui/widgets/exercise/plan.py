@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -32,7 +33,7 @@ from ...dialogs.confirm import Confirm
 from ...dialogs.parts import clip
 from ...dialogs.problem_form import ProblemForm, ProblemValues
 from .panel import ExercisePanel
-from .plan_cells import CARRIED_MARK, OVERDUE_MARK, natural_width
+from .plan_cells import CARRIED_MARK, OVERDUE_MARK, PAD, TEXT_FLOOR, natural_width, share_width, table_room
 from .plan_culture import CulturePlan
 
 EMPTY_ROW = "__empty__"
@@ -43,8 +44,8 @@ SOURCE_KINDS: tuple[str, ...] = ("carried", "guide", "interview", "record", "flo
 NEXT_STATUS = {"open": "in progress", "in progress": "done", "done": "open", "dropped": "open"}
 SHORT = {"in progress": "in prog", "medium": "med"}
 WHO_MAX = 14
+WHO_LABEL = "Who"  # short: at 80 columns every cell counts ("By whom" in the form and the report)
 NOTE_MAX = 30
-TEXT_MIN = 20
 
 _EDITING = frozenset({"add", "edit", "cycle_status", "drop", "outside_help", "next_exercise"})
 _NEEDS_ROW = frozenset({"edit", "cycle_status", "drop", "outside_help"})
@@ -175,9 +176,10 @@ class PlanPanel(ExercisePanel):
 
     def summary(self, rows: int) -> str:
         problems = self.exercise.problems
-        counts = " · ".join(f"{s} {sum(1 for p in problems if p.status == s)}" for s in STATUSES)
+        counted = [(s, sum(1 for p in problems if p.status == s)) for s in STATUSES]
+        counts = " · ".join(f"{s} {n}" for s, n in counted if n) or "no problems yet"  # a 0 wrapped alone
         overdue = sum(1 for p in problems if p.overdue())
-        line = f"{counts} · {OVERDUE_MARK} overdue {overdue}"
+        line = f"{OVERDUE_MARK} overdue {overdue} · {counts}"  # first: at 80 columns the line wraps
         when = self.exercise.next_exercise
         line += f"\noutside help {sum(1 for p in problems if p.outside_help)} (h) · next exercise "
         line += f"{when:%Y-%m-%d} (d)" if when else "not set (d)"
@@ -195,12 +197,18 @@ class PlanPanel(ExercisePanel):
     def _limits(self, rows: list[Problem]) -> dict[str, int]:
         """Cell widths. What a facilitator scans for (problem, who, when) fits 80 columns;
         cause, recommendation and source follow to the right (the detail line has them)."""
-        width = self.table.size.width or self.size.width or self.app.size.width
-        who = natural_width([p.by_whom for p in rows], "By whom", WHO_MAX)
-        fixed = 2 + 4 + 7 + 10 + 2 * 6 + 1  # marks, priority, status, date, cell padding, scrollbar
+        width = table_room(self.table, self.size.width or self.app.size.width)
+        marks = max((1 + (p.carried_from is not None) for p in rows), default=1)
+        dates = max((10 for p in rows if p.by_when), default=len("By when"))
+        statuses = max((len(SHORT.get(p.status, p.status)) for p in rows), default=0)
+        fixed = marks + 4 + max(len("Status"), statuses) + max(len("By when"), dates) + 6 * PAD
+        texts = max((cell_len(p.text) for p in rows), default=0)
+        cut = share_width(width - fixed, {
+            "text": (max(texts, len("Problem")), min(TEXT_FLOOR, texts) or len("Problem")),
+            "who": (natural_width([p.by_whom for p in rows], WHO_LABEL, WHO_MAX), len(WHO_LABEL)),
+        })
         return {
-            "text": max(TEXT_MIN, width - fixed - who),
-            "who": who,
+            **cut,
             "cause": natural_width([p.cause for p in rows], "Cause", NOTE_MAX),
             "rec": natural_width([p.recommendation for p in rows], "Recommendation", NOTE_MAX),
         }
@@ -225,7 +233,7 @@ class PlanPanel(ExercisePanel):
             ("priority", "Pri"),
             ("status", "Status"),
             ("text", "Problem"),
-            ("who", "By whom"),
+            ("who", WHO_LABEL),
             ("when", "By when"),
             ("cause", "Cause"),
             ("rec", "Recommendation"),
@@ -261,7 +269,7 @@ class PlanPanel(ExercisePanel):
     def _refresh_culture(self, select: str | None = None) -> None:
         table = self.table
         keep_key = select or self.current_key()
-        width = table.size.width or self.size.width or self.app.size.width
+        width = table_room(table, self.size.width or self.app.size.width)
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
         self.culture_plan.fill(table, width, overdue_style, keep_key, table.cursor_row)
         self.query_one("#plan-summary", Static).update(self.culture_plan.summary())

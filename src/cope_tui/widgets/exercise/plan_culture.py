@@ -19,9 +19,7 @@ from ...content.cope_guides import ChecklistItem, CultureStage, load_culture
 from ...cope.exercise import Exercise, PlanItem, culture_item, plan_culture_item
 from ...dialogs.parts import clip
 from ...dialogs.problem_form import PlanItemForm
-from .plan_cells import CELL_MAX, OVERDUE_MARK, item_overdue, natural_width
-
-TEXT_MIN = 20
+from .plan_cells import OVERDUE_MARK, PAD, date_width, item_overdue, plan_item_widths
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("mark", OVERDUE_MARK),
     ("stage", "Stage"),
@@ -85,10 +83,11 @@ class CulturePlan:
     def fill(self, table: DataTable, width: int, overdue_style: Style, keep_key: str | None, keep_row: int) -> None:
         """Redraw `table` with every item, the cursor on `keep_key` (else near `keep_row`)."""
         plans = [(r, self.planned(r)) for r in self.rows]
-        who = natural_width([p.who for _, p in plans if p], "Who", CELL_MAX)
-        what = natural_width([p.what for _, p in plans if p], "What", CELL_MAX)
-        stage = max(len(r.stage.id) for r in self.rows)
-        text_limit = max(TEXT_MIN, width - (1 + stage + 4 + 10 + who + what + 2 * 7 + 1))
+        planned = [p for _, p in plans if p]
+        fixed = len(OVERDUE_MARK) + len("Done") + date_width(planned) + 7 * PAD
+        stages = [r.stage.id for r in self.rows]
+        widths = plan_item_widths(width - fixed, [r.item.text for r in self.rows], planned, stages)
+        text_limit, who, what = widths["text"], widths["who"], widths["what"]
         table.clear(columns=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
@@ -98,7 +97,7 @@ class CulturePlan:
             style = overdue_style if late else Style(dim=True) if done else Style()
             cells = [
                 OVERDUE_MARK if late else "",
-                row.stage.id,
+                clip(row.stage.id, widths["stage"]),
                 "[x]" if done else "[ ]",
                 clip(row.item.text, text_limit),
                 clip(plan.who, who) if plan else "",
