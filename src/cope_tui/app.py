@@ -73,8 +73,8 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         Binding("ctrl+s", "save_now", "Save", show=False, id="app.save"),
         Binding("f12", "lock_now", "Lock now", show=False, id="app.lock", priority=True),
         # Function keys: they pass through tmux and SSH, and no editor takes them.
-        Binding("f6", "sync_now", "Sync", id="app.sync", priority=True),
-        Binding("f7", "conflicts", "Conflicts", show=False, id="app.conflicts", priority=True),
+        Binding("f10", "sync_now", "Sync", show=False, id="app.sync", priority=True),  # the header names it
+        Binding("f11", "conflicts", "Conflicts", show=False, id="app.conflicts", priority=True),
         # Priority, so they act in order with the keys around them (widgets/key_order.py).
         Binding("tab", "focus_next", "Next field", show=False, id="app.focus_next", priority=True),
         Binding("shift+tab", "focus_previous", "Previous field", show=False, id="app.focus_prev", priority=True),

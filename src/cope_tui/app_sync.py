@@ -1,4 +1,4 @@
-"""The app's side of team sync: the header's word on it, F6 to sync now, F7 for the
+"""The app's side of team sync: the header's word on it, F10 to sync now, F11 for the
 conflicts, and the background sync every `[sync] every_minutes`.
 
 Typing never waits for the network: the sync runs in a worker thread (sync/runner.py)
@@ -62,7 +62,7 @@ class TeamSync:
             return
         self.sync_runner = Runner(self.session.store, remote, user)
         self.sync_runner.open_records = self.open_records
-        self._set_sync_text("not synced yet · F6 syncs")
+        self._set_sync_text("not synced yet · F10 syncs")
         self.set_interval(STATUS_SECONDS, self._refresh_sync_status)
         self.sync_every_seconds = self.settings.sync_every_minutes * 60.0
 
@@ -158,7 +158,7 @@ class TeamSync:
         if outcome.kind == "busy":
             return
         if outcome.kind == "passphrase":
-            self.notify(outcome.message + " Press F6 to type it.", title="Team sync", severity="warning", timeout=10)
+            self.notify(outcome.message + " Press F10 to type it.", title="Team sync", severity="warning", timeout=10)
         elif outcome.kind == "failed":
             self.notify(outcome.message, title="Team sync", severity="warning", timeout=15)
         elif outcome.kind == "synced" and outcome.report is not None:
@@ -183,19 +183,19 @@ class TeamSync:
             return
         status = runner.status()
         if last is None:
-            text = "not synced yet · F6 syncs"
+            text = "not synced yet · F10 syncs"
         elif last.kind == "offline":
             text = "offline, will sync"
         elif last.kind == "passphrase":
-            text = "team passphrase needed · F6"
+            text = "team passphrase needed · F10"
         elif last.kind == "failed":
-            text = "sync failed · F6 retries"
+            text = "sync failed · F10 retries"
         else:
             text = f"synced {_when(status.last_sync if status else None)}"
         if status is not None and status.waiting:
             text += f" · {status.waiting} waiting"
         if status is not None and status.conflicts:
-            text += f" · {counted(status.conflicts, 'conflict')}: F7"
+            text += f" · {counted(status.conflicts, 'conflict')}: F11"
         self._set_sync_text(text)
 
     def _closed_since_sync(self, last: Outcome | None) -> bool:

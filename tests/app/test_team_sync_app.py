@@ -1,6 +1,6 @@
 """Team sync in the app (issue 15, points 3 and 4), under Pilot with a real
-CouchDB-protocol server: the header's word on it, offline as an ordinary state, F6 and
-F7, the background sync while typing, the conflict chooser, and open records left to
+CouchDB-protocol server: the header's word on it, offline as an ordinary state, F10 and
+F11, the background sync while typing, the conflict chooser, and open records left to
 their screen."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypa
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
         assert "Sync" in [a.description for a in screen_actions(app.screen)]  # footer, help and palette
-        await pilot.press("f6")
+        await pilot.press("f10")
         await until(pilot, lambda: "offline, will sync" in header_text(app), what="the offline word")
         assert isinstance(app.screen, ClientsScreen) and not errors_shown(app)
         await pilot.press("ctrl+n")  # the app works as before: a new client
@@ -81,7 +81,7 @@ async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypa
     session.close()
 
 
-async def test_f6_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_path, team_env, team_key) -> None:
+async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_path, team_env, team_key) -> None:
     session = Session.open(tmp_path / "ann.json")
     client = create_client(session.store, "C-1", note="first")
     app = create_app(session, settings=settings_for(team_env.url))
@@ -90,7 +90,7 @@ async def test_f6_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_path
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
             assert "not synced yet" in header_text(app)
-            await pilot.press("f6")
+            await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
             bea.engine.sync()
             assert bea.store.get("clients", client.id)["note"] == "first"
@@ -103,20 +103,20 @@ async def test_f6_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_path
             theirs.note = "Bea's note"
             bea.store.put_client(theirs)
             bea.engine.sync()
-            await pilot.press("f6")
+            await pilot.press("f10")
             await until(pilot, lambda: "1 conflict" in header_text(app), what="the conflict in the header")
 
-            await pilot.press("f7")  # both versions shown, nothing chosen yet
+            await pilot.press("f11")  # both versions shown, nothing chosen yet
             await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
             shown = str(app.screen.query_one("#conflicts-here").render()) + str(app.screen.query_one("#conflicts-there").render())
             assert "Ann's note" in shown and "Bea's note" in shown
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
             assert "1 conflict" in header_text(app)
-            await pilot.press("f7", "t")  # take Bea's
+            await pilot.press("f11", "t")  # take Bea's
             await until(pilot, lambda: session.store.get("clients", client.id)["note"] == "Bea's note")
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "conflict" not in header_text(app))
-            await pilot.press("f6")
+            await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
             await pilot.press("ctrl+q")
         bea.engine.sync()
@@ -136,12 +136,12 @@ async def test_the_team_passphrase_is_asked_for_once_and_hidden(tmp_path, monkey
     app = create_app(session, settings=settings_for(remote.url))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-        await pilot.press("f6")
+        await pilot.press("f10")
         await until(pilot, lambda: isinstance(app.screen, TextPrompt))
         assert app.screen.query_one("#prompt-input").password
         await pilot.press(*"not the passphrase", "enter")
         await until(pilot, lambda: "team passphrase needed" in header_text(app))
-        await pilot.press("f6")
+        await pilot.press("f10")
         await until(pilot, lambda: isinstance(app.screen, TextPrompt))
         await pilot.press(*TEAM_PHRASE, "enter")
         await until(pilot, lambda: "synced " in header_text(app), what="synced with the typed passphrase")
@@ -192,7 +192,7 @@ async def test_a_record_open_on_a_screen_is_merged_once_the_screen_is_closed(tmp
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-            await pilot.press("f6")
+            await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app))
             bea.engine.sync()
             theirs = bea.store.meeting(meeting.id)
@@ -203,7 +203,7 @@ async def test_a_record_open_on_a_screen_is_merged_once_the_screen_is_closed(tmp
             app.post_message(OpenMeeting(meeting.id))
             await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
             await pilot.press(*"Ann types")
-            await pilot.press("f6")
+            await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app) and "1 waiting" in header_text(app))
             assert session.store.meeting(meeting.id).peek("closing").notes == ""  # left to the screen
             await pilot.press("escape")  # closed: the app syncs again by itself
@@ -228,7 +228,7 @@ async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(tmp_p
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-            await pilot.press("f6")
+            await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app))
             bea.engine.sync()
             theirs = bea.store.meeting(meeting.id)  # Bea goes on writing in the draft
@@ -240,9 +240,9 @@ async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(tmp_p
             session.store.put_meeting(mine)
             signed = session.store.get("meetings", meeting.id)
             audit.append(session.store.path, [audit.finalise_entry(signed)], audit.codec_of(session.store))
-            await pilot.press("f6")
+            await pilot.press("f10")
             await until(pilot, lambda: "1 conflict" in header_text(app))
-            await pilot.press("f7")
+            await pilot.press("f11")
             await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
             listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
             assert "finalised meeting" in listed

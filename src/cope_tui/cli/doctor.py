@@ -72,7 +72,7 @@ def team_conflicts(db: Path, codec) -> int:
     if not found:
         return EXIT_OK
     signed = sorted({record_id[:8] for table, record_id, kind in found if kind == "finalised"})
-    print(f"Team sync: {counted(len(found), 'conflict')} {agrees(len(found), 'waits', 'wait')} for a choice (F7 in the app); both versions are kept.")
+    print(f"Team sync: {counted(len(found), 'conflict')} {agrees(len(found), 'waits', 'wait')} for a choice (F11 in the app); both versions are kept.")
     if signed:
         print(
             f"  {counted(len(signed), 'finalised meeting')} {agrees(len(signed), 'has', 'have')} another version from the team kept beside them "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.markup import escape
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,6 +26,7 @@ from ..widgets.step_panel import StepPanel
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
 CURRENT = "▸"  # the open step, in the sidebar: a mark, not only a shade (NO_COLOR)
+SHORT_ROWS = 32  # below this many rows the step panel packs its fields (see the -short styles)
 NOTES_HINT = "tab: fields, lists"
 
 
@@ -52,6 +53,12 @@ class MeetingScreen(Screen[None]):
     MeetingScreen #notes-label { height: 1; padding: 0 1; background: $boost; width: 100%; }
     MeetingScreen #notes { height: 9; border: none; }
     MeetingScreen #notes:focus { border: none; }
+    MeetingScreen .step-panel .prompts { margin-top: 1; margin-bottom: 0; }
+    /* A short terminal (24 rows): one-row fields, no gaps, fewer note rows, so a step's
+       fields and lists show without scrolling; focus still shows on the field's label. */
+    MeetingScreen.-short .step-panel Input { height: 1; border: none; padding: 0 1; background: $boost; }
+    MeetingScreen.-short .step-panel .field-label, MeetingScreen.-short .step-panel .list-label { margin-top: 0; }
+    MeetingScreen.-short #notes { height: 7; }
     """
 
     # Step keys are priority bindings (see widgets/key_order.py): in a burst of keys, what is
@@ -101,7 +108,11 @@ class MeetingScreen(Screen[None]):
                 yield NotesArea(id="notes", soft_wrap=True, tab_behavior="focus", classes="sensitive")
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT_ROWS, "-short")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.height < SHORT_ROWS, "-short")
         meeting = self.session.store.meeting(self.meeting_id)
         if meeting is None:
             self.notify("That meeting no longer exists.", severity="error")

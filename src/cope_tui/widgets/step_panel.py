@@ -56,16 +56,11 @@ class StepPanel(VerticalScroll):
             yield Static(self.banner, classes="banner sensitive")
         for held, spec in self.held:  # first: the client was told it would come back
             yield from self._list(held, spec, f"Still open from earlier meetings: {spec.label}")
-        if self.stage_note:  # first: what sets this meeting apart from one at another stage
-            yield Static(self.stage_note, classes="prompts stage-prompts")
         if step.intro:
             yield Static(escape(step.intro), classes="intro")
-        if step.prompts:
-            yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
-        if step.skills:
-            # How to work rather than what to ask: marked apart from the prompts, no heading line.
-            lines = [f"◇ [b]{escape(s.name)}[/b] {escape(s.how)}" for s in step.skills]
-            yield Static("\n".join(lines), classes="prompts skills")
+        # What is filled in comes before the guidance: on a 24-row terminal the panel has
+        # about a dozen rows, and the fields and lists decide the next step; the questions
+        # and skills stay a scroll away, below them.
         for field in step.fields:
             yield FocusLabel(escape(field.label), target=f"field-{field.id}", classes="field-label")
             yield Input(
@@ -78,6 +73,17 @@ class StepPanel(VerticalScroll):
             yield Static("", id=f"error-{field.id}", classes="error", markup=False)
         for spec in step.lists:
             yield from self._list(step, spec, spec.label)
+        yield from self._guidance(step)
+
+    def _guidance(self, step: Step) -> ComposeResult:
+        if step.prompts:
+            yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
+        if self.stage_note:  # what sets this meeting apart from one at another stage
+            yield Static(self.stage_note, classes="prompts stage-prompts")
+        if step.skills:
+            # How to work rather than what to ask: marked apart from the prompts, no heading line.
+            lines = [f"◇ [b]{escape(s.name)}[/b] {escape(s.how)}" for s in step.skills]
+            yield Static("\n".join(lines), classes="prompts skills")
 
     def _list(self, step: Step, spec: ListSpec, label: str) -> ComposeResult:
         yield FocusLabel(escape(label), target=f"list-{spec.id}", classes="list-label")
