@@ -79,7 +79,7 @@ def test_the_readme_example_is_a_keymap_without_warnings(tmp_path):
     example = readme.split("```toml\n[keys]\n")[1].split("```")[0]
     settings = _settings(tmp_path, example)
     keymap, warnings = check_keymap(settings.keys, settings.keys_file, CopeApp)
-    assert warnings == [] and keymap["meeting.next"] == "f10"
+    assert warnings == [] and keymap["meeting.next"] == "shift+f1"
 
 
 def test_an_app_key_moved_onto_a_screen_key_and_two_entries_on_one_key_are_conflicts(tmp_path):
