@@ -183,10 +183,11 @@ def _add_meet(commands) -> None:
         "meet",
         prog=f"{PROG} meet",
         formatter_class=_Formatter,
-        help="open the app straight into a new meeting with a client",
+        help="open the app straight into a meeting with a client",
         description=(
-            "Open the app straight into a new meeting with the client CODE.\n"
-            "The client is created first if no client has that code."
+            "Open the app straight into a meeting with the client CODE: the client's\n"
+            "unfinished meeting if there is one (after a dropped connection, say), else a\n"
+            "new one. The client is created first if no client has that code."
         ),
         epilog=f"example:\n  {PROG} meet C-0042\n  {PROG} meet C-0042 --db ~/team/clients.json",
     )

@@ -301,7 +301,9 @@ class ClientsScreen(Screen[None]):
         self.app.call_from_thread(self.refresh_clients)
 
     def meet(self, code: str) -> None:
-        """Open straight into a new meeting with this client (created if absent)."""
+        """Open straight into a meeting with this client (created if absent): the newest
+        unfinished one when there is one, since a worker who runs `meet` again after a
+        dropped line means to go on, not to start a second draft beside the first."""
         from ..errors import ContentError
         from ..session import create_client, start_meeting
         from ..meetings.models import MeetingMode, check_code
@@ -310,11 +312,17 @@ class ClientsScreen(Screen[None]):
         try:
             code = check_code(code)
             by = self.app.settings.user_name
-            client = session.store.client_by_code(code) or create_client(session.store, code, by=by)
-            meeting = start_meeting(session.store, session.meeting_guide, client, mode=MeetingMode.IN_PERSON, by=by)
+            client = session.store.client_by_code(code)
+            drafts = [m for m in session.store.meetings(client.id) if not m.finalised] if client else []
+            client = client or create_client(session.store, code, by=by)
+            meeting = drafts[-1] if drafts else start_meeting(
+                session.store, session.meeting_guide, client, mode=MeetingMode.IN_PERSON, by=by
+            )
         except (ValueError, OSError, ContentError) as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
         self.refresh_clients()
         self.open_client(client)
         self.post_message(OpenMeeting(meeting.id))
+        if drafts:
+            self.notify(f"Going on with the unfinished meeting of {meeting.started:%Y-%m-%d %H:%M}.", timeout=6)
