@@ -31,7 +31,7 @@ from ..store.store import Store
 from . import merge, rollback
 from .couch import Change, Couch
 from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
-from .local import CHANGED, FINALISED, LocalSide
+from .local import CHANGED, FINALISED, LocalSide, refuses
 from .push import Planned, plan
 from .reconcile import here_content, known, reconcile, taken
 from .seal import TeamKey
@@ -54,7 +54,7 @@ class SyncReport:
     refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
     unstored: list[str] = field(default_factory=list)  # server ids of records this DB's checks refused
     put_back: int = 0  # records given back their synced version after the DB went back
-    deferred: int = 0  # records open on a screen: merged at the first sync after it is closed
+    deferred: int = 0  # records with an unsaved edit on a screen: merged at the first sync after it is closed
     changed: list[tuple[str, str]] = field(default_factory=list)  # (table, id) of records the pull rewrote
     conflicts: list[Conflict] = field(default_factory=list)
 
@@ -95,9 +95,11 @@ class SyncEngine:
         self._unstored: dict[str, tuple[str, ...]] = {}
         self._deferred: dict[str, tuple[str, ...]] = {}
         # The records open on a screen of the app now (called from the sync's thread): a
-        # pull leaves them as the screen has them and merges them at the first sync after
-        # the screen is closed, so a screen never saves its older copy over a merge.
+        # pull rewrites one only if its screen takes the merged version (offer_open).
         self.open_records: Callable[[], set[tuple[str, str]]] = set
+        # Offered (table, id, merged doc) of open records, it answers those the screens
+        # took (shown already); called from the sync's thread. By default none is taken.
+        self.offer_open: Callable[[list[tuple[str, str, Any]]], set[tuple[str, str]]] = lambda items: set()
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
@@ -192,16 +194,10 @@ class SyncEngine:
         started from (compare-and-set): an edit saved meanwhile (typing goes on during a
         sync) is never overwritten, the record is merged again with it instead. A record
         the DB's checks refuse keeps no state: it is fetched again at the next sync."""
-        busy = self.open_records()
-        todo = []
-        for row in rows:
-            if not opened.get(row.id):
-                continue
-            if (opened[row.id][0].table, opened[row.id][0].id) in busy:
-                self._deferred[row.id] = row.revs  # on a screen now: merged once it is closed
-            else:
-                self._deferred.pop(row.id, None)
-                todo.append(row)
+        on_screen = self.open_records()
+        todo = [row for row in rows if opened.get(row.id)]
+        for row in todo:
+            self._deferred.pop(row.id, None)
         updates: dict[str, Any] = {}
         for _ in range(MERGE_TRIES):
             merged, before = {}, {}
@@ -211,6 +207,7 @@ class SyncEngine:
                 found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions)
                 if found is not None:
                     merged[row.id] = found
+            self._offer_to_screens(merged, before, on_screen, todo)
             wanted = [(rec["t"], rec["id"], doc, before[rid]) for rid, (rec, doc) in merged.items()]
             again = []
             for (rid, (rec, doc)), result in zip(merged.items(), self.local.apply(wanted), strict=True):
@@ -231,6 +228,24 @@ class SyncEngine:
         for row in todo:  # saved again on every try: fetched again at the next sync
             self._unstored[row.id] = row.revs
         return updates
+
+    def _offer_to_screens(self, merged: dict[str, Any], before: dict[str, Any], on_screen: set, rows: list[Change]) -> None:
+        """A record open on a screen is rewritten only if that screen takes the merged
+        version (it shows it before the DB holds it: no edit starts from the older copy).
+        One with an unsaved edit keeps it: merged at the first sync after it is closed,
+        so a screen never saves its older copy over a merge."""
+        offered = {
+            rid: (rec["t"], rec["id"], doc)
+            for rid, (rec, doc) in merged.items()
+            if (rec["t"], rec["id"]) in on_screen and doc != before[rid] and not refuses(rec["t"], before[rid], doc)
+        }
+        if not offered:
+            return
+        taken = self.offer_open(list(offered.values()))
+        for rid, (table, record_id, _doc) in offered.items():
+            if (table, record_id) not in taken:
+                del merged[rid]
+                self._deferred[rid] = next(row.revs for row in rows if row.id == rid)
 
     def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
         opened: dict[str, list[Version]] = {}
