@@ -6,7 +6,7 @@ batch's records and the new checkpoint are committed to the state file in one li
 then the checkpoint goes to `_local/<replica>` on the server.
 Push: the records saved since the last sync (the store tells us which), each compared
 by hash with its last synced version; what differs goes as new revisions: `_revs_diff`
-first (a push resumed after a kill sends nothing twice), then `_bulk_docs` with
+first (a push resumed after a kill sends nothing twice; see _send), then `_bulk_docs` with
 `new_edits=false` and the revision history, so the server builds the same revision tree
 as every member. Then the batch's state is committed.
 
@@ -32,7 +32,7 @@ from . import merge, rollback
 from .couch import Change, Couch
 from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
 from .local import CHANGED, FINALISED, LocalSide, refuses
-from .push import Planned, plan
+from .push import Planned, plan, unchanged
 from .reconcile import here_content, known, reconcile, taken
 from .seal import TeamKey
 from .state import SyncState
@@ -282,18 +282,19 @@ class SyncEngine:
             def send(batch: list[Planned]) -> None:
                 nonlocal sending
                 _check(cancel)
+                first = sending is None
                 if sending is not None:
                     sending.result()  # one batch on its way at a time; its failure stops the push
-                sending = pool.submit(self._send, batch, report, progress)
+                sending = pool.submit(self._send, batch, report, progress, first)
 
             for table, record_id in sorted(self._pending):
-                rid = self.team.remote_id(table, record_id)
-                planned = plan(self.team, self.user, table, record_id, self.state.records.get(rid), self.local.doc(table, record_id))
+                rec, doc = self.state.records.get(self.team.remote_id(table, record_id)), self.local.doc(table, record_id)
+                planned = None if unchanged(rec, doc) else plan(self.team, self.user, table, record_id, rec, doc)
                 if planned is None:
                     self._pending.discard((table, record_id))
                     continue
                 batch.append(planned)
-                size += sum(len(merge.canon(v.content)) for v in planned.versions)
+                size += planned.size
                 if len(batch) >= PUSH_BATCH or size >= PUSH_BYTES:
                     send(batch)
                     batch, size = [], 0
@@ -302,14 +303,22 @@ class SyncEngine:
             if sending is not None:
                 sending.result()
 
-    def _send(self, batch: list[Planned], report: SyncReport, progress) -> None:
+    def _send(self, batch: list[Planned], report: SyncReport, progress, ask: bool = True) -> None:
+        """Only a push's first batch asks `_revs_diff` first. A push cut off is resumed
+        by the next one's first batch: what it had sent but not committed comes first
+        (pending records go out in their order), so asking there is what keeps a
+        resumed push from sending it twice; later batches hold revisions made in this
+        push, which the server cannot have, and asking for them would only cost a round
+        trip each (a revision sent again would change nothing: `new_edits=false`)."""
         at = datetime.now().isoformat(timespec="seconds")
         docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
-        asked: dict[str, list[str]] = {}
-        for doc in docs:
-            asked.setdefault(doc["_id"], []).append(doc["_rev"])
-        missing = self.couch.revs_diff(asked)
-        sending = [d for d in docs if d["_rev"] in missing.get(d["_id"], ())]
+        sending = docs
+        if ask:
+            asked: dict[str, list[str]] = {}
+            for doc in docs:
+                asked.setdefault(doc["_id"], []).append(doc["_rev"])
+            missing = self.couch.revs_diff(asked)
+            sending = [d for d in docs if d["_rev"] in missing.get(d["_id"], ())]
         failed = self.couch.bulk_docs(sending)
         if failed:
             raise _refused_by_server(self.couch.shown, failed)
