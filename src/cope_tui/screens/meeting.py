@@ -77,6 +77,7 @@ class MeetingScreen(Screen[None]):
         meeting = None
         self.meeting: Meeting = meeting  # type: ignore[assignment]
         self._opened = time.monotonic()
+        self._client_code: str | None = None
 
     @property
     def session(self):
@@ -128,8 +129,13 @@ class MeetingScreen(Screen[None]):
         return self.meeting.active_seconds + int(time.monotonic() - self._opened)
 
     def _tick(self) -> None:
-        client = self.session.store.client(self.meeting.client_id)
-        code = client.code if client else "?"
+        """Every second: the clock. The client's code is read from the DB only when the
+        title is first made (or the record reloaded), not each second: that read waits
+        for the DB's lock, which a sync's batch write holds, and typing would wait too."""
+        if self._client_code is None:
+            client = self.session.store.client(self.meeting.client_id)
+            self._client_code = client.code if client else "?"
+        code = self._client_code
         state = "finalised" if self.meeting.finalised else self.meeting.kind.value + " meeting"
         stage = f" · stage {self.meeting.stage}" if self.meeting.stage else ""
         self.title = f"{code} · {state}{stage}"
@@ -338,6 +344,7 @@ class MeetingScreen(Screen[None]):
         self.open_step(step if step in ids else ids[0], save=False)
         if cursor is not None and notes.document.line_count > cursor[0]:
             notes.move_cursor(cursor)  # where the user was reading; at the end it stays at the end
+        self._client_code = None
         self._tick()
         return True
 
