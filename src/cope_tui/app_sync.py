@@ -121,9 +121,10 @@ class TeamSync:
         """From the sync's thread: which of these merged versions the screens took."""
         offer = Offer(items)
         try:
-            self.post_message(SyncOffer(offer))
+            if not self.post_message(SyncOffer(offer)):
+                return set()  # the app is closing: nothing is shown, nothing taken
         except RuntimeError:
-            return set()  # the app stopped: nothing is shown, nothing taken
+            return set()
         end = time.monotonic() + OFFER_SECONDS
         while not offer.answered.wait(0.05):
             runner = self.sync_runner
@@ -131,7 +132,10 @@ class TeamSync:
                 with offer.lock:
                     offer.expired = not offer.answered.is_set()
                 break
-        return set() if offer.expired else offer.taken
+        if offer.expired:  # left to their screens, as if refused: merged once they are closed
+            self._kept_on_screen |= {(table, rid) for table, rid, _doc in items}
+            return set()
+        return offer.taken
 
     def on_sync_offer(self, message: SyncOffer) -> None:
         offer = message.offer

@@ -283,9 +283,13 @@ class SyncEngine:
                 nonlocal sending
                 _check(cancel)
                 first = sending is None
+                # Sealed here, while the batch before is on its way: the sender thread only
+                # talks to the server and commits, so the server always has work.
+                at = datetime.now().isoformat(timespec="seconds")
+                docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
                 if sending is not None:
                     sending.result()  # one batch on its way at a time; its failure stops the push
-                sending = pool.submit(self._send, batch, report, progress, first)
+                sending = pool.submit(self._send, batch, docs, report, progress, first)
 
             for table, record_id in sorted(self._pending):
                 rec, doc = self.state.records.get(self.team.remote_id(table, record_id)), self.local.doc(table, record_id)
@@ -303,15 +307,13 @@ class SyncEngine:
             if sending is not None:
                 sending.result()
 
-    def _send(self, batch: list[Planned], report: SyncReport, progress, ask: bool = True) -> None:
+    def _send(self, batch: list[Planned], docs: list[dict[str, Any]], report: SyncReport, progress, ask: bool) -> None:
         """Only a push's first batch asks `_revs_diff` first. A push cut off is resumed
         by the next one's first batch: what it had sent but not committed comes first
         (pending records go out in their order), so asking there is what keeps a
         resumed push from sending it twice; later batches hold revisions made in this
         push, which the server cannot have, and asking for them would only cost a round
         trip each (a revision sent again would change nothing: `new_edits=false`)."""
-        at = datetime.now().isoformat(timespec="seconds")
-        docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
         sending = docs
         if ask:
             asked: dict[str, list[str]] = {}
