@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -100,6 +100,10 @@ class SyncEngine:
         # Offered (table, id, merged doc) of open records, it answers those the screens
         # took (shown already); called from the sync's thread. By default none is taken.
         self.offer_open: Callable[[list[tuple[str, str, Any]]], set[tuple[str, str]]] = lambda items: set()
+        # A helper thread fetches the next batch (pull) or sends the last one (push) while
+        # this one is worked on: faster. The app turns it off: each busy thread of ours
+        # competes with its UI thread for the interpreter's lock, and typing slows.
+        self.overlap = True
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
@@ -155,7 +159,7 @@ class SyncEngine:
         retry = [Change(rid, revs, None) for rid, revs in (self._deferred | self._unstored).items()]
         # The next batch is fetched while this one is merged: the server's work and ours
         # overlap. Batches are still taken and committed one after the other, in order.
-        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-fetch") as pool:
+        with self._helper("cope-sync-fetch") as pool:
             _check(cancel)
             got = self._download(since, retry)
             while True:
@@ -276,7 +280,7 @@ class SyncEngine:
         self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
         batch: list[Planned] = []
         size = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-send") as pool:
+        with self._helper("cope-sync-send") as pool:
             sending = None
 
             def send(batch: list[Planned]) -> None:
@@ -330,6 +334,10 @@ class SyncEngine:
         report.sent += len(sending)
         if progress:
             progress("push", report.sent)
+
+    def _helper(self, name: str) -> ThreadPoolExecutor | InLine:
+        """The thread that overlaps our work with the server's, or none (`overlap` off)."""
+        return ThreadPoolExecutor(1, thread_name_prefix=name) if self.overlap else InLine()
 
     # ---- checkpoints -------------------------------------------------------------------
 
@@ -402,6 +410,24 @@ class SyncEngine:
                     raise merge.CannotChoose(f"This database's checks refused that version ({result}); nothing was changed.")
             self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
             self._pending.add((rec["t"], rec["id"]))
+
+
+class InLine:
+    """An executor that runs each call at once, on the calling thread (`overlap` off)."""
+
+    def __enter__(self) -> InLine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as exc:  # handed over as a pool's future would: at .result()
+            done.set_exception(exc)
+        return done
 
 
 def _check(cancel: threading.Event | None) -> None:

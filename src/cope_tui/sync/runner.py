@@ -119,6 +119,7 @@ class Runner:
             couch.close()
             raise
         engine.open_records = lambda: self.open_records()
+        engine.overlap = False  # beside the app: one busy thread, so typing keeps its pace
         engine.offer_open = lambda items: self.offer_open(items)
         self._couch, self.engine = couch, engine
         return engine
