@@ -6,13 +6,17 @@ and hands its outcome back as a message; the UI thread only reads the engine's s
 which never waits for a running sync. Offline is an ordinary state, shown in the header
 as "offline, will sync", never as an error dialog.
 
-Records open on a screen are left as the screen has them (the user's edit wins on this
-machine) and merged once the screen is closed (the app syncs again then), so no screen
-ever saves its older copy over a merged version; the header counts them as waiting.
+A record open on a screen takes what the sync merged when that screen has no unsaved
+edit (a client being looked at, a finalised meeting being read, a draft not typed in
+since its last save): the screen shows the merged version, on the UI thread, before the
+DB holds it, so no key typed afterwards edits the older copy. A screen with an unsaved
+edit (or a dialog open over it) keeps its version; the record is merged once the screen
+is closed (the app syncs again then), and the header counts it as waiting meanwhile.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime
 
@@ -23,6 +27,7 @@ from .sync.runner import Outcome, Runner
 from .words import counted
 
 STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
+OFFER_SECONDS = 5.0  # a sync waits this long for the screens' answer, then leaves them be
 KEYS = {"meeting_id": "meetings", "exercise_id": "exercises", "client_id": "clients"}
 
 
@@ -32,6 +37,25 @@ class SyncFinished(Message):
     def __init__(self, outcome: Outcome):
         super().__init__()
         self.outcome = outcome
+
+
+class Offer:
+    """Merged versions of open records, asked of the screens by the sync's thread. The
+    lock makes the answer and giving up on it exclusive: a screen never shows a version
+    the sync has stopped waiting for (and so will not write)."""
+
+    def __init__(self, items: list[tuple[str, str, object]]):
+        self.items = items
+        self.taken: set[tuple[str, str]] = set()
+        self.lock = threading.Lock()
+        self.answered = threading.Event()
+        self.expired = False
+
+
+class SyncOffer(Message):
+    def __init__(self, offer: Offer):
+        super().__init__()
+        self.offer = offer
 
 
 def _when(iso: str | None) -> str:
@@ -50,6 +74,7 @@ class TeamSync:
     sync_runner: Runner | None = None
     sync_text = ""
     _sync_every_timer = None
+    _kept_on_screen: frozenset[tuple[str, str]] = frozenset()  # records the last sync left to their screens
 
     def start_team_sync(self) -> None:
         """Once the DB is open (and unlocked): nothing happens without `[sync] remote`."""
@@ -62,6 +87,7 @@ class TeamSync:
             return
         self.sync_runner = Runner(self.session.store, remote, user)
         self.sync_runner.open_records = self.open_records
+        self.sync_runner.offer_open = self.offer_synced
         self._set_sync_text("not synced yet · F10 syncs")
         self.set_interval(STATUS_SECONDS, self._refresh_sync_status)
         self.sync_every_seconds = self.settings.sync_every_minutes * 60.0
@@ -91,6 +117,51 @@ class TeamSync:
                 if isinstance(value, str):
                     found.add((table, value))
         return found
+
+    def offer_synced(self, items: list[tuple[str, str, object]]) -> set[tuple[str, str]]:
+        """From the sync's thread: which of these merged versions the screens took."""
+        offer = Offer(items)
+        try:
+            if not self.post_message(SyncOffer(offer)):
+                return set()  # the app is closing: nothing is shown, nothing taken
+        except RuntimeError:
+            return set()
+        end = time.monotonic() + OFFER_SECONDS
+        while not offer.answered.wait(0.05):
+            runner = self.sync_runner
+            if time.monotonic() > end or runner is None or runner.closing:
+                with offer.lock:
+                    offer.expired = not offer.answered.is_set()
+                break
+        if offer.expired:  # left to their screens, as if refused: merged once they are closed
+            self._kept_on_screen |= {(table, rid) for table, rid, _doc in items}
+            return set()
+        return offer.taken
+
+    def on_sync_offer(self, message: SyncOffer) -> None:
+        offer = message.offer
+        with offer.lock:
+            if offer.expired:
+                return
+            try:
+                offer.taken = {(table, rid) for table, rid, doc in offer.items if self._screens_take(table, rid, doc)}
+                self._kept_on_screen |= {(table, rid) for table, rid, _doc in offer.items} - offer.taken
+            finally:
+                offer.answered.set()
+
+    def _screens_take(self, table: str, record_id: str, doc) -> bool:
+        """Every screen showing the record must take it; one that cannot keeps it for all."""
+        showing = [s for s in self.screen_stack for attr, t in KEYS.items() if t == table and getattr(s, attr, None) == record_id]
+        if not all(callable(getattr(s, "take_synced", None)) for s in showing):
+            return False
+        return all(s.take_synced(table, doc) for s in showing)
+
+    def _show_synced(self, changed: list[tuple[str, str]]) -> None:
+        """Screens that read their record from the DB show what the sync wrote there."""
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_synced", None)
+            if show is not None and any(getattr(screen, attr, None) == rid and KEYS[attr] == t for t, rid in changed for attr in KEYS):
+                show()
 
     def stop_team_sync(self) -> None:
         """Before the DB closes: a running sync stops after its current batch."""
@@ -143,7 +214,7 @@ class TeamSync:
         self.run_worker(self._sync_in_thread, thread=True, group="sync", exit_on_error=False)
 
     def _sync_in_thread(self) -> None:
-        self._open_at_sync = self.open_records()
+        self._kept_on_screen = frozenset()
         self.session.flush()
         started = time.monotonic()
         outcome = self.sync_runner.run()
@@ -169,6 +240,7 @@ class TeamSync:
                             severity="warning", timeout=15)
             if report.received:
                 self._repaint_home()
+                self._show_synced(outcome.changed)
         self._refresh_sync_status()
 
     # ---- what the header says --------------------------------------------------------
@@ -204,7 +276,7 @@ class TeamSync:
             return False
         if self.sync_runner.team_passphrase is None:
             return False
-        return not self.open_records() >= getattr(self, "_open_at_sync", set())
+        return not self.open_records() >= self._kept_on_screen
 
     def _set_sync_text(self, text: str) -> None:
         if text == self.sync_text:

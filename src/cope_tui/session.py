@@ -94,6 +94,11 @@ class Session:
         key, write = entry_writer(self.store, dump(meeting), None if addendum is None else dump(addendum))
         self.saver.submit(key, write)
 
+    def unsaved(self, table: str, record_id: str) -> bool:
+        """Does an edit of this record wait for the saver (typed, not written yet)?"""
+        key = {"meetings": "meeting", "clients": "client", "exercises": "exercise"}.get(table, table)
+        return self.saver.has_pending(f"{key}:{record_id}")
+
     def flush(self) -> bool:
         return self.saver.flush()
 

@@ -1,7 +1,7 @@
 """Team sync in the app (issue 15, points 3 and 4), under Pilot with a real
 CouchDB-protocol server: the header's word on it, offline as an ordinary state, F10 and
 F11, the background sync while typing, the conflict chooser, and open records left to
-their screen."""
+their screen (see also test_sync_open_screens.py)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,9 @@ from cope_tui.widgets.navigation import OpenMeeting
 from cope_tui.widgets.palette import screen_actions
 from helpers.couch_server import couch_db, couch_server, free_port  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import remote, team_key  # noqa: F401  (fixtures)
+from helpers.sync import APP_PHRASE as TEAM_PHRASE, remote, team_env, team_key  # noqa: F401  (fixtures)
 
 SIZE = (100, 30)
-TEAM_PHRASE = "engine tests' long passphrase"  # helpers.sync's team_key
 
 
 def settings_for(url: str, name: str = "Ann") -> Settings:
@@ -39,14 +38,6 @@ def header_text(app) -> str:
 
 def errors_shown(app) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "error"]
-
-
-@pytest.fixture
-def team_env(monkeypatch, remote):
-    monkeypatch.setenv("COPE_TUI_TEAM_PASSPHRASE", TEAM_PHRASE)
-    for name, value in remote.env().items():
-        monkeypatch.setenv(name, value)
-    return remote
 
 
 class Other:
@@ -183,7 +174,10 @@ async def test_background_sync_while_typing_loses_nothing(tmp_path, team_env, te
         session.close()
 
 
-async def test_a_record_open_on_a_screen_is_merged_once_the_screen_is_closed(tmp_path, team_env, team_key) -> None:
+async def test_a_saved_edit_on_an_open_screen_is_merged_with_the_teams_at_once(tmp_path, team_env, team_key) -> None:
+    """Until issue 15's last step the screen kept its copy until it was closed; now a
+    screen whose edits are saved takes the merged version (both edits) at once. An
+    unsaved edit still keeps it: tests/app/test_sync_open_screens.py."""
     session = Session.open(tmp_path / "ann.json")
     client = create_client(session.store, "C-1")
     meeting = start_meeting(session.store, session.meeting_guide, client)
@@ -203,13 +197,16 @@ async def test_a_record_open_on_a_screen_is_merged_once_the_screen_is_closed(tmp
             app.post_message(OpenMeeting(meeting.id))
             await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
             await pilot.press(*"Ann types")
-            await pilot.press("f10")
-            await until(pilot, lambda: "synced " in header_text(app) and "1 waiting" in header_text(app))
-            assert session.store.meeting(meeting.id).peek("closing").notes == ""  # left to the screen
-            await pilot.press("escape")  # closed: the app syncs again by itself
+            await pilot.press("f10")  # saves what is typed, then syncs
+            await until(pilot, lambda: app.screen.meeting.peek("closing").notes == "Bea's closing words")
+            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+            assert session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words"
+            assert app.screen.query_one("#notes", TextArea).text == "Ann types"
+            await pilot.press(*" more", "escape")
             await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
-            await until(pilot, lambda: session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words")
-            assert "Ann types" in session.store.meeting(meeting.id).peek("opening").notes
+            session.flush()
+            assert session.store.meeting(meeting.id).peek("opening").notes == "Ann types more"
+            assert session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words"
             await pilot.press("ctrl+q")
     finally:
         bea.close()

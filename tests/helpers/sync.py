@@ -120,3 +120,17 @@ def state_journal(db: Path) -> Path:
 def state_step(record_id: str, note: str) -> dict:
     """One committed sync step: a client record with this note."""
     return {record_id: {"t": "clients", "id": record_id, "body": {"doc": {"note": note}}}}
+
+
+# ---- the app with a team's server, under Pilot ------------------------------------------
+
+APP_PHRASE = "engine tests' long passphrase"  # team_key's, given to the app by its variable
+
+
+@pytest.fixture
+def team_env(monkeypatch, remote):
+    """The team's server, its login and passphrase in the app's environment."""
+    monkeypatch.setenv("COPE_TUI_TEAM_PASSPHRASE", APP_PHRASE)
+    for name, value in remote.env().items():
+        monkeypatch.setenv(name, value)
+    return remote

@@ -77,6 +77,14 @@ class ClientScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_view()
 
+    def take_synced(self, table: str, doc: dict | None) -> bool:
+        """This screen edits nothing itself (its forms do, as dialogs over it): it takes a
+        version merged by a sync unless a dialog is open, and shows it once the DB holds it."""
+        return table == "clients" and doc is not None and self.is_current
+
+    def show_synced(self) -> None:
+        self.refresh_view()
+
     def refresh_view(self) -> None:
         client = self.client
         self.title = f"Client {client.code}"

@@ -84,6 +84,7 @@ class MeetingScreen(Screen[None]):
         meeting = None
         self.meeting: Meeting = meeting  # type: ignore[assignment]
         self._opened = time.monotonic()
+        self._client_code: str | None = None
 
     @property
     def session(self):
@@ -139,8 +140,13 @@ class MeetingScreen(Screen[None]):
         return self.meeting.active_seconds + int(time.monotonic() - self._opened)
 
     def _tick(self) -> None:
-        client = self.session.store.client(self.meeting.client_id)
-        code = client.code if client else "?"
+        """Every second: the clock. The client's code is read from the DB only when the
+        title is first made (or the record reloaded), not each second: that read waits
+        for the DB's lock, which a sync's batch write holds, and typing would wait too."""
+        if self._client_code is None:
+            client = self.session.store.client(self.meeting.client_id)
+            self._client_code = client.code if client else "?"
+        code = self._client_code
         state = "finalised" if self.meeting.finalised else self.meeting.kind.value + " meeting"
         stage = f" · stage {self.meeting.stage}" if self.meeting.stage else ""
         self.title = f"{code} · {state}{stage}"
@@ -326,6 +332,39 @@ class MeetingScreen(Screen[None]):
                 self.open_step(step_id)
                 options.focus()
             self._set_state(wanted)
+
+    # ---- a version from the team --------------------------------------------------
+
+    def take_synced(self, table: str, doc: dict | None) -> bool:
+        """Show the version a sync merged (before the DB holds it), unless the user has an
+        unsaved edit here or a dialog open over it: then the screen keeps its own and
+        the record is merged after it is closed. Runs on the UI thread, so no key is
+        handled between the look and the reload."""
+        if table != "meetings" or doc is None or self.meeting is None or not self.is_current or self._unsaved():
+            return False
+        try:
+            meeting = Meeting.model_validate(doc)
+        except ValueError:
+            return False
+        step = self.meeting.current_step
+        notes = self.query_one("#notes", TextArea)
+        cursor = None if notes.cursor_location == notes.document.end else notes.cursor_location
+        self.meeting = meeting
+        notes.read_only = self.read_only
+        ids = [s.id for s in self.steps()]
+        self.open_step(step if step in ids else ids[0], save=False)
+        if cursor is not None and notes.document.line_count > cursor[0]:
+            notes.move_cursor(cursor)  # where the user was reading; at the end it stays at the end
+        self._client_code = None
+        self._tick()
+        return True
+
+    def _unsaved(self) -> bool:
+        if self.read_only:
+            return False
+        if self.query_one("#notes", TextArea).text != self.meeting.peek(self.meeting.current_step).notes:
+            return True
+        return self.session.unsaved("meetings", self.meeting_id) or any(p.unsaved() for p in self.query(StepPanel))
 
     # ---- saving ----------------------------------------------------------------
 

@@ -53,6 +53,11 @@ class Saver:
         with self._cond:
             return len(self._pending)
 
+    def has_pending(self, key: str) -> bool:
+        """Is a snapshot under `key` waiting to be written (an edit not on disk yet)?"""
+        with self._cond:
+            return key in self._pending
+
     def submit(self, key: str, write: Write) -> None:
         """Queue a write; a newer one for the same key replaces it."""
         with self._cond:

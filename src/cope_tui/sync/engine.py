@@ -6,7 +6,7 @@ batch's records and the new checkpoint are committed to the state file in one li
 then the checkpoint goes to `_local/<replica>` on the server.
 Push: the records saved since the last sync (the store tells us which), each compared
 by hash with its last synced version; what differs goes as new revisions: `_revs_diff`
-first (a push resumed after a kill sends nothing twice), then `_bulk_docs` with
+first (a push resumed after a kill sends nothing twice; see _send), then `_bulk_docs` with
 `new_edits=false` and the revision history, so the server builds the same revision tree
 as every member. Then the batch's state is committed.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,8 +31,8 @@ from ..store.store import Store
 from . import merge, rollback
 from .couch import Change, Couch
 from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
-from .local import CHANGED, FINALISED, LocalSide
-from .push import Planned, plan
+from .local import CHANGED, FINALISED, LocalSide, refuses
+from .push import Planned, plan, unchanged
 from .reconcile import here_content, known, reconcile, taken
 from .seal import TeamKey
 from .state import SyncState
@@ -54,7 +54,7 @@ class SyncReport:
     refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
     unstored: list[str] = field(default_factory=list)  # server ids of records this DB's checks refused
     put_back: int = 0  # records given back their synced version after the DB went back
-    deferred: int = 0  # records open on a screen: merged at the first sync after it is closed
+    deferred: int = 0  # records with an unsaved edit on a screen: merged at the first sync after it is closed
     changed: list[tuple[str, str]] = field(default_factory=list)  # (table, id) of records the pull rewrote
     conflicts: list[Conflict] = field(default_factory=list)
 
@@ -95,9 +95,15 @@ class SyncEngine:
         self._unstored: dict[str, tuple[str, ...]] = {}
         self._deferred: dict[str, tuple[str, ...]] = {}
         # The records open on a screen of the app now (called from the sync's thread): a
-        # pull leaves them as the screen has them and merges them at the first sync after
-        # the screen is closed, so a screen never saves its older copy over a merge.
+        # pull rewrites one only if its screen takes the merged version (offer_open).
         self.open_records: Callable[[], set[tuple[str, str]]] = set
+        # Offered (table, id, merged doc) of open records, it answers those the screens
+        # took (shown already); called from the sync's thread. By default none is taken.
+        self.offer_open: Callable[[list[tuple[str, str, Any]]], set[tuple[str, str]]] = lambda items: set()
+        # A helper thread fetches the next batch (pull) or sends the last one (push) while
+        # this one is worked on: faster. The app turns it off: each busy thread of ours
+        # competes with its UI thread for the interpreter's lock, and typing slows.
+        self.overlap = True
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
@@ -153,7 +159,7 @@ class SyncEngine:
         retry = [Change(rid, revs, None) for rid, revs in (self._deferred | self._unstored).items()]
         # The next batch is fetched while this one is merged: the server's work and ours
         # overlap. Batches are still taken and committed one after the other, in order.
-        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-fetch") as pool:
+        with self._helper("cope-sync-fetch") as pool:
             _check(cancel)
             got = self._download(since, retry)
             while True:
@@ -192,16 +198,10 @@ class SyncEngine:
         started from (compare-and-set): an edit saved meanwhile (typing goes on during a
         sync) is never overwritten, the record is merged again with it instead. A record
         the DB's checks refuse keeps no state: it is fetched again at the next sync."""
-        busy = self.open_records()
-        todo = []
-        for row in rows:
-            if not opened.get(row.id):
-                continue
-            if (opened[row.id][0].table, opened[row.id][0].id) in busy:
-                self._deferred[row.id] = row.revs  # on a screen now: merged once it is closed
-            else:
-                self._deferred.pop(row.id, None)
-                todo.append(row)
+        on_screen = self.open_records()
+        todo = [row for row in rows if opened.get(row.id)]
+        for row in todo:
+            self._deferred.pop(row.id, None)
         updates: dict[str, Any] = {}
         for _ in range(MERGE_TRIES):
             merged, before = {}, {}
@@ -211,6 +211,7 @@ class SyncEngine:
                 found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions)
                 if found is not None:
                     merged[row.id] = found
+            self._offer_to_screens(merged, before, on_screen, todo)
             wanted = [(rec["t"], rec["id"], doc, before[rid]) for rid, (rec, doc) in merged.items()]
             again = []
             for (rid, (rec, doc)), result in zip(merged.items(), self.local.apply(wanted), strict=True):
@@ -231,6 +232,24 @@ class SyncEngine:
         for row in todo:  # saved again on every try: fetched again at the next sync
             self._unstored[row.id] = row.revs
         return updates
+
+    def _offer_to_screens(self, merged: dict[str, Any], before: dict[str, Any], on_screen: set, rows: list[Change]) -> None:
+        """A record open on a screen is rewritten only if that screen takes the merged
+        version (it shows it before the DB holds it: no edit starts from the older copy).
+        One with an unsaved edit keeps it: merged at the first sync after it is closed,
+        so a screen never saves its older copy over a merge."""
+        offered = {
+            rid: (rec["t"], rec["id"], doc)
+            for rid, (rec, doc) in merged.items()
+            if (rec["t"], rec["id"]) in on_screen and doc != before[rid] and not refuses(rec["t"], before[rid], doc)
+        }
+        if not offered:
+            return
+        taken = self.offer_open(list(offered.values()))
+        for rid, (table, record_id, _doc) in offered.items():
+            if (table, record_id) not in taken:
+                del merged[rid]
+                self._deferred[rid] = next(row.revs for row in rows if row.id == rid)
 
     def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
         opened: dict[str, list[Version]] = {}
@@ -261,24 +280,29 @@ class SyncEngine:
         self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
         batch: list[Planned] = []
         size = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="cope-sync-send") as pool:
+        with self._helper("cope-sync-send") as pool:
             sending = None
 
             def send(batch: list[Planned]) -> None:
                 nonlocal sending
                 _check(cancel)
+                first = sending is None
+                # Sealed here, while the batch before is on its way: the sender thread only
+                # talks to the server and commits, so the server always has work.
+                at = datetime.now().isoformat(timespec="seconds")
+                docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
                 if sending is not None:
                     sending.result()  # one batch on its way at a time; its failure stops the push
-                sending = pool.submit(self._send, batch, report, progress)
+                sending = pool.submit(self._send, batch, docs, report, progress, first)
 
             for table, record_id in sorted(self._pending):
-                rid = self.team.remote_id(table, record_id)
-                planned = plan(self.team, self.user, table, record_id, self.state.records.get(rid), self.local.doc(table, record_id))
+                rec, doc = self.state.records.get(self.team.remote_id(table, record_id)), self.local.doc(table, record_id)
+                planned = None if unchanged(rec, doc) else plan(self.team, self.user, table, record_id, rec, doc)
                 if planned is None:
                     self._pending.discard((table, record_id))
                     continue
                 batch.append(planned)
-                size += sum(len(merge.canon(v.content)) for v in planned.versions)
+                size += planned.size
                 if len(batch) >= PUSH_BATCH or size >= PUSH_BYTES:
                     send(batch)
                     batch, size = [], 0
@@ -287,14 +311,20 @@ class SyncEngine:
             if sending is not None:
                 sending.result()
 
-    def _send(self, batch: list[Planned], report: SyncReport, progress) -> None:
-        at = datetime.now().isoformat(timespec="seconds")
-        docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
-        asked: dict[str, list[str]] = {}
-        for doc in docs:
-            asked.setdefault(doc["_id"], []).append(doc["_rev"])
-        missing = self.couch.revs_diff(asked)
-        sending = [d for d in docs if d["_rev"] in missing.get(d["_id"], ())]
+    def _send(self, batch: list[Planned], docs: list[dict[str, Any]], report: SyncReport, progress, ask: bool) -> None:
+        """Only a push's first batch asks `_revs_diff` first. A push cut off is resumed
+        by the next one's first batch: what it had sent but not committed comes first
+        (pending records go out in their order), so asking there is what keeps a
+        resumed push from sending it twice; later batches hold revisions made in this
+        push, which the server cannot have, and asking for them would only cost a round
+        trip each (a revision sent again would change nothing: `new_edits=false`)."""
+        sending = docs
+        if ask:
+            asked: dict[str, list[str]] = {}
+            for doc in docs:
+                asked.setdefault(doc["_id"], []).append(doc["_rev"])
+            missing = self.couch.revs_diff(asked)
+            sending = [d for d in docs if d["_rev"] in missing.get(d["_id"], ())]
         failed = self.couch.bulk_docs(sending)
         if failed:
             raise _refused_by_server(self.couch.shown, failed)
@@ -304,6 +334,10 @@ class SyncEngine:
         report.sent += len(sending)
         if progress:
             progress("push", report.sent)
+
+    def _helper(self, name: str) -> ThreadPoolExecutor | InLine:
+        """The thread that overlaps our work with the server's, or none (`overlap` off)."""
+        return ThreadPoolExecutor(1, thread_name_prefix=name) if self.overlap else InLine()
 
     # ---- checkpoints -------------------------------------------------------------------
 
@@ -376,6 +410,24 @@ class SyncEngine:
                     raise merge.CannotChoose(f"This database's checks refused that version ({result}); nothing was changed.")
             self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
             self._pending.add((rec["t"], rec["id"]))
+
+
+class InLine:
+    """An executor that runs each call at once, on the calling thread (`overlap` off)."""
+
+    def __enter__(self) -> InLine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as exc:  # handed over as a pool's future would: at .result()
+            done.set_exception(exc)
+        return done
 
 
 def _check(cancel: threading.Event | None) -> None:

@@ -97,6 +97,11 @@ class LocalSide:
         return results
 
 
+def refuses(table: str, current: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
+    """Would the DB refuse to take `doc` over `current` (a finalised meeting keeps its own)?"""
+    return table == "meetings" and _refuses(current, doc)
+
+
 def _refuses(current: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
     """Would taking `doc` change a finalised meeting (more than by new addenda)?"""
     if not finalised(current):

@@ -42,7 +42,12 @@ def canon(value: Any) -> bytes:
 
 
 def digest(value: Any) -> str:
-    return hashlib.blake2b(canon(value), digest_size=16).hexdigest()
+    return digest_of(canon(value))
+
+
+def digest_of(canonical: bytes) -> str:
+    """digest() of a value whose canon() is at hand already (a push needs both)."""
+    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
 
 
 def empty(doc: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .merge import digest
+from .merge import canon, digest, digest_of
 from .reconcile import LEAVES, OLDER
 from .seal import TeamKey
 from .versions import Version, next_rev
@@ -19,6 +19,15 @@ class Planned:
     versions: list[Version]
     state: dict[str, Any]  # the record's state once they are on the server
     key: tuple[str, str]
+    size: int = 0  # bytes of the new content, for the batch's size
+
+
+def unchanged(rec: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
+    """Is the DB's record the very object a pull stored with this state (nothing to
+    send, without hashing it again)? False only means: ask plan()."""
+    if rec is None or doc is None or rec.get("pin") or rec["close"]:
+        return False
+    return doc is rec["body"]["doc"] and rec["conflicts"] == rec["body"]["conflicts"]
 
 
 def plan(
@@ -36,17 +45,19 @@ def plan(
     versions = []
     if new is None and doc is None:
         return None
-    if new is None or digest(content) != new["hash"]:
+    canonical = canon(content)  # once: the comparison, the revision and the new state's hash
+    hashed = digest_of(canonical)
+    if new is None or hashed != new["hash"]:
         kind = "live" if doc is not None else "deleted"
         parent, parent_hist = (new["rev"], new["hist"]) if new else (None, [])
-        rev, hist = next_rev(team, parent, parent_hist, kind, content)
+        rev, hist = next_rev(team, parent, parent_hist, kind, content, canonical=canonical)
         versions.append(Version(rid, rev, hist, kind, table, record_id, content, user))
         older = new["older"] if new else []
         if new:
             older = [[new["rev"], new["body"]], *older][:OLDER]
         new = {
             **(new or {}), "t": table, "id": record_id, "rev": rev, "hist": hist, "body": content,
-            "hash": digest(content), "conflicts": content["conflicts"], "older": older,
+            "hash": hashed, "conflicts": content["conflicts"], "older": older,
             "close": new["close"] if new else [], "leaves": new["leaves"] if new else [],
         }
     for branch, branch_hist in new["close"]:
@@ -54,4 +65,4 @@ def plan(
         versions.append(Version(rid, rev, hist, "closed", table, record_id, CLOSED, user))
         new["leaves"] = [rev, *new["leaves"]][:LEAVES]
     new["close"] = []
-    return Planned(versions, new, (table, record_id)) if versions else None
+    return Planned(versions, new, (table, record_id), len(canonical)) if versions else None

@@ -49,8 +49,14 @@ class Runner:
         self._couch: Couch | None = None
         self._lock = threading.Lock()
         self.open_records: Callable[[], set[tuple[str, str]]] = set
+        self.offer_open: Callable[[list], set[tuple[str, str]]] = lambda items: set()
         self.last: Outcome | None = None
         self._cancel = threading.Event()
+
+    @property
+    def closing(self) -> bool:
+        """Asked to stop: a sync waiting for the app's answer stops waiting."""
+        return self._cancel.is_set()
 
     @property
     def running(self) -> bool:
@@ -113,6 +119,8 @@ class Runner:
             couch.close()
             raise
         engine.open_records = lambda: self.open_records()
+        engine.overlap = False  # beside the app: one busy thread, so typing keeps its pace
+        engine.offer_open = lambda items: self.offer_open(items)
         self._couch, self.engine = couch, engine
         return engine
 

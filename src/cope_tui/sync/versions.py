@@ -63,9 +63,12 @@ def descends(rev: str, hist: list[str], ancestor: str) -> bool:
     return 0 <= back < len(hist) and hist[back] == digest
 
 
-def next_rev(team: TeamKey, parent: str | None, parent_hist: list[str], kind: str, content: Any) -> tuple[str, list[str]]:
-    """The child revision of `parent` holding `content`, and its history."""
-    digest = team.rev_hash(parent, kind, canon(content))
+def next_rev(
+    team: TeamKey, parent: str | None, parent_hist: list[str], kind: str, content: Any, *, canonical: bytes | None = None
+) -> tuple[str, list[str]]:
+    """The child revision of `parent` holding `content` (`canonical`: its canon(), when
+    the caller has it), and its history."""
+    digest = team.rev_hash(parent, kind, canon(content) if canonical is None else canonical)
     gen = gen_of(parent) + 1 if parent else 1
     return f"{gen}-{digest}", [digest, *parent_hist][:HISTORY]
 

@@ -140,6 +140,20 @@ class StepPanel(VerticalScroll):
             fields[field_id] = value
             self.post_message(self.Changed())
 
+    def unsaved(self) -> bool:
+        """Does a field show text its record does not hold (an invalid date being typed,
+        or a change not handled yet)? Then a sync must not replace the record under it."""
+        fields = self.meeting.peek(self.step.id).fields
+        for field in self.step.fields:
+            text = self.query_one(f"#field-{field.id}", Input).value
+            try:
+                value = check_field(field.kind, field.label, text)
+            except MeetingError:
+                return True
+            if fields.get(field.id, "") != value:
+                return True
+        return False
+
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
         event.stop()

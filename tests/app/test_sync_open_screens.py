@@ -1,0 +1,162 @@
+"""Records open on a screen take what a sync brought (issue 15, point 4 in the app):
+a screen with no unsaved edit shows the team's version at once; one with an unsaved
+edit keeps it, and the record is merged once the screen is closed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Header, Static, TextArea
+
+from cope_tui.app import create_app
+from cope_tui.meetings.rules import add_addendum, finalise
+from cope_tui.screens.client import ClientScreen
+from cope_tui.screens.clients import ClientsScreen
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session, create_client, start_meeting
+from cope_tui.settings import Settings
+from cope_tui.widgets.navigation import OpenClient, OpenMeeting
+from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
+from helpers.polling import until
+from helpers.sync import Member, remote, team_env, team_key  # noqa: F401  (fixtures)
+
+SIZE = (100, 30)
+
+
+def header_text(app) -> str:
+    return str(app.screen.query_one(Header).format_title())
+
+
+async def synced_with(pilot, app, bea: Member) -> None:
+    """Ann's first sync (F10), then Bea's: both hold the same records."""
+    await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+    await pilot.press("f10")
+    await until(pilot, lambda: "synced " in header_text(app), what="the first sync")
+    bea.engine.sync()
+
+
+async def test_a_draft_meeting_not_touched_shows_the_teams_notes(tmp_path, team_env, team_key) -> None:
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await synced_with(pilot, app, bea)
+            app.post_message(OpenMeeting(meeting.id))
+            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            first = app.screen.meeting.current_step
+            theirs = bea.store.meeting(meeting.id)
+            theirs.step(first).notes = "Bea's words"
+            bea.store.put_meeting(theirs)
+            bea.engine.sync()
+
+            await pilot.press("f10")
+            notes = app.screen.query_one("#notes", TextArea)
+            await until(pilot, lambda: notes.text == "Bea's words", what="the team's notes on the open screen")
+            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+            assert session.store.meeting(meeting.id).peek(first).notes == "Bea's words"
+            await pilot.press(*" and Ann's")  # typing goes on from the team's version
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+            session.flush()
+            assert session.store.meeting(meeting.id).peek(first).notes == "Bea's words and Ann's"
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()
+
+
+async def test_a_finalised_meeting_being_read_shows_the_teams_addendum(tmp_path, team_env, team_key) -> None:
+    from cope_tui.store import audit
+
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    signed = session.store.meeting(meeting.id)
+    finalise(signed, "Ann")
+    session.store.put_meeting(signed)
+    audit.append(session.store.path, [audit.finalise_entry(session.store.get("meetings", meeting.id))], audit.codec_of(session.store))
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await synced_with(pilot, app, bea)
+            app.post_message(OpenMeeting(meeting.id))
+            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            theirs = bea.store.meeting(meeting.id)
+            add_addendum(theirs, "Bea's later word", "Bea")
+            bea.store.put_meeting(theirs)
+            bea.engine.sync()
+
+            await pilot.press("f10")
+            banner = lambda: "".join(str(s.render()) for s in app.screen.query(Static))  # noqa: E731
+            await until(pilot, lambda: "Bea's later word" in banner(), what="the addendum on the open screen")
+            assert len(session.store.meeting(meeting.id).addenda) == 1
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()
+
+
+async def test_an_open_client_shows_the_teams_note(tmp_path, team_env, team_key) -> None:
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1", note="first")
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await synced_with(pilot, app, bea)
+            app.post_message(OpenClient(client.id))
+            await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+            theirs = bea.store.client(client.id)
+            theirs.note = "Bea's note"
+            bea.store.put_client(theirs)
+            bea.engine.sync()
+
+            await pilot.press("f10")
+            card = lambda: str(app.screen.query_one("#client-card", Static).render())  # noqa: E731
+            await until(pilot, lambda: "Bea's note" in card(), what="the team's note on the open client")
+            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()
+
+
+async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(tmp_path, team_env, team_key) -> None:
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await synced_with(pilot, app, bea)
+            app.post_message(OpenMeeting(meeting.id))
+            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            first = app.screen.meeting.current_step
+            theirs = bea.store.meeting(meeting.id)
+            theirs.step("closing").notes = "Bea's closing words"
+            bea.store.put_meeting(theirs)
+            bea.engine.sync()
+
+            session.saver.delay = 3600  # what Ann types now is not saved yet when the sync runs
+            await pilot.press(*"Ann types")
+            await until(pilot, lambda: session.saver.pending == 1)
+            await asyncio.to_thread(app.sync_runner.run)  # a background sync, in the middle of typing
+            await until(pilot, lambda: "1 waiting" in header_text(app), what="the record left to its screen")
+            assert app.screen.query_one("#notes", TextArea).text == "Ann types"
+            assert app.screen.meeting.peek("closing").notes == ""
+            assert session.store.meeting(meeting.id).peek("closing").notes == ""
+
+            session.saver.delay = 0.25
+            await pilot.press("escape")  # closed: the app syncs again by itself
+            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+            await until(pilot, lambda: session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words")
+            assert session.store.meeting(meeting.id).peek(first).notes == "Ann types"
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()
