@@ -303,6 +303,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         if status.error and status.error != was_error:
             self.notify(status.error, title="Not saved yet", severity="error", timeout=15)
         elif was_error and not status.error:
+            self.withdraw("Not saved yet")
             self.notify("Everything is saved again.", title="Saved")
         for screen in self.screen_stack:
             update = getattr(screen, "show_save_status", None)

@@ -100,7 +100,18 @@ def lean_meetings(meetings: dict[str, Any]) -> dict[str, Any]:
     return {key: lean.get(id(doc), doc) for key, doc in meetings.items()}
 
 
+def _with_defaults(doc: dict[str, Any]) -> dict[str, Any]:
+    """A meeting written before a field existed (created_by, say) lacks that key: given its
+    default it is the same meeting, and can be stored lean like the others."""
+    if tuple(doc) == MEETING_KEYS or not set(doc) < set(MEETING_KEYS):
+        return doc
+    if [k for k in MEETING_KEYS if k in doc] != list(doc) or not set(MEETING_KEYS) - set(doc) <= set(_MEETING_DEFAULTS):
+        return doc
+    return {k: doc[k] if k in doc else _fresh(_MEETING_DEFAULTS[k]) for k in MEETING_KEYS}
+
+
 def _lean_meeting(doc: dict[str, Any], seen: dict[Any, Any]) -> dict[str, Any]:
+    doc = _with_defaults(doc)
     if tuple(doc) != MEETING_KEYS or not isinstance(doc["steps"], dict) or not isinstance(doc["id"], str):
         return {**doc, VERBATIM: 1}
     day, own = _day(doc), doc["id"]

@@ -21,3 +21,11 @@ class OneToastPerMessage:
             if (shown.message, shown.title, shown.severity) == (new.message, new.title, new.severity):
                 self._unnotify(shown, refresh=False)  # type: ignore[attr-defined]
         super()._on_notify(event)  # type: ignore[misc]
+
+    def withdraw(self, title: str) -> None:
+        """Take down the toasts with this title: their news is out of date (a "not saved"
+        warning once everything is saved again), and left up they hide the newer word."""
+        for shown in list(self._notifications):  # type: ignore[attr-defined]
+            if shown.title == title:
+                self._unnotify(shown, refresh=False)  # type: ignore[attr-defined]
+        self._refresh_notifications()  # type: ignore[attr-defined]
