@@ -13,7 +13,7 @@ from cope_tui.app import create_app
 from cope_tui.export.documents import client_markdown
 from cope_tui.meetings.models import MeetingKind
 from cope_tui.screens.meeting import MeetingScreen
-from cope_tui.session import Session
+from cope_tui.session import Session, start_meeting
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -34,6 +34,12 @@ async def in_meeting(app, pilot) -> MeetingScreen:
         pilot, lambda: isinstance(app.screen, MeetingScreen) and getattr(app.focused, "id", None) == "notes", 10, "a meeting"
     )
     return app.screen
+
+
+def a_later_meeting(session: Session) -> None:
+    """Starts the next meeting, left a draft: `meet` goes on with the newest unfinished
+    meeting, so a test that wants one more meeting starts it first."""
+    start_meeting(session.store, session.meeting_guide, session.store.client_by_code("C-1"))
 
 
 async def first_meeting_with_a_deferral(db) -> None:
@@ -78,6 +84,7 @@ async def test_a_deferred_area_comes_back_in_each_review_until_agreed(db):
     session.close()
 
     session = Session.open(db)
+    a_later_meeting(session)
     app = create_app(session, meet_code="C-1")  # a second review, the first one still a draft
     async with app.run_test(size=SIZE) as pilot:
         screen = await in_meeting(app, pilot)
@@ -97,6 +104,7 @@ async def test_a_deferred_area_comes_back_in_each_review_until_agreed(db):
     finally:
         session.close()
     session = Session.open(db)
+    a_later_meeting(session)
     app = create_app(session, meet_code="C-1")  # agreed last time: gone for good
     async with app.run_test(size=SIZE) as pilot:
         screen = await in_meeting(app, pilot)

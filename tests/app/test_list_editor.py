@@ -527,7 +527,7 @@ async def test_table_fits_80_columns() -> None:
         editor.refresh_rows()
         await pilot.pause()
         assert editor.virtual_size.width <= editor.size.width
-        assert "n adds" in cell(editor, 0, 1)
+        assert "n to add" in cell(editor, 0, 1)
 
 
 async def test_switching_to_read_only_disables_editing() -> None:

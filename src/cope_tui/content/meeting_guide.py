@@ -41,6 +41,9 @@ class Column(Strict):
     help: str = ""
     # Read-only columns hold the fixed text of a checklist item.
     readonly: bool = False
+    # Shown in the table only when there is room for it beside the others; on a narrow
+    # screen the highlighted row's help line and the row editor still show it.
+    wide_only: bool = False
 
     @model_validator(mode="after")
     def _choices_fit_kind(self) -> Column:

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from ..content.meeting_guide import ColumnKind, ListSpec
+from ..content.meeting_guide import Column, ColumnKind, ListSpec
 from ..meetings.rules import MeetingError, agreement_of, carried_from, decide, deferral_of, new_row
 from ..records import CellValue
 from ..meetings.models import Meeting, Row
@@ -18,6 +18,7 @@ from ..dialogs.row_editor import RowEditor
 from ..dialogs.text_prompt import TextPrompt
 
 CELL_MIN = 8
+ROOMY = 24  # below this many characters a text cell drops the wide_only columns
 MAX_VISIBLE_ROWS = 8
 CARRIED_MARK = "↻"
 EMPTY_HINT = "(empty: press n to add)"
@@ -127,6 +128,7 @@ class ListEditor(DataTable):
         self.meeting = meeting
         self._read_only = read_only
         self._limit: int | None = None
+        self._shown: list[Column] = []
 
     # -- state ------------------------------------------------------------------
 
@@ -153,19 +155,30 @@ class ListEditor(DataTable):
         self.refresh_rows()
 
     def on_resize(self) -> None:
-        if self._limit is not None and self._cell_limit() != self._limit:
+        if self._limit is not None and self._layout() != (self._shown, self._limit):
             self.refresh_rows()
 
-    def _cell_limit(self) -> int:
+    def _layout(self) -> tuple[list[Column], int]:
+        """The columns the table shows and how many characters a text cell may hold: all
+        columns when the text still gets ROOMY cells, else those not marked wide_only (a
+        decision's upsides and risks at 80 columns left `move fl…` of the decision)."""
+        shown = list(self.spec.columns)
+        limit = self._cell_limit(shown)
+        narrow = [c for c in shown if not c.wide_only]
+        if limit < ROOMY and len(narrow) < len(shown):
+            shown, limit = narrow, self._cell_limit(narrow)
+        return shown, limit
+
+    def _cell_limit(self, columns: list[Column]) -> int:
         """How many characters a text cell may show so the table fits its width."""
         width = self.size.width or self.app.size.width
         available = width - 3  # the carried-mark column
         if len(self.row_list) > MAX_VISIBLE_ROWS:
             available -= self.styles.scrollbar_size_vertical
-        labels = [c.label for c in self.spec.columns]
+        labels = [c.label for c in columns]
         naturals = [
             max((cell_len(cell_text(c.kind, r.values.get(c.id))) for r in self.row_list), default=0)
-            for c in self.spec.columns
+            for c in columns
         ]
         if not self.row_list:
             naturals[0] = len(EMPTY_HINT)
@@ -174,24 +187,24 @@ class ListEditor(DataTable):
     def refresh_rows(self, select: int | None = None) -> None:
         """Redraw every row from `row_list`; put the cursor on `select` (or keep it)."""
         keep = self.cursor_row if select is None else select
-        self._limit = limit = self._cell_limit()
+        self._shown, self._limit = shown, limit = self._layout()
         self.clear(columns=True)
         self.add_column(" ", key="__mark__")
-        for col in self.spec.columns:
+        for col in shown:
             self.add_column(col.label, key=col.id)
         if not self.row_list:
             if self.read_only or self.spec.fixed:
                 hint = "(empty)"
             else:
-                room = max(limit, len(self.spec.columns[0].label))
+                room = max(limit, len(shown[0].label))
                 hint = EMPTY_HINT if room >= len(EMPTY_HINT) else SHORT_EMPTY_HINT
-            blanks = [""] * (len(self.spec.columns) - 1)
+            blanks = [""] * (len(shown) - 1)
             self.add_row("", Text(hint, style="dim italic"), *blanks, key="__empty__")
         for index, row in enumerate(self.row_list):
             mark = CARRIED_MARK if carried_from(self.meeting, row) else ""
             cells = [
                 Text(cell_text(c.kind, row.values.get(c.id), max(limit, len(c.label))))
-                for c in self.spec.columns
+                for c in shown
             ]
             self.add_row(Text(mark), *cells, key=str(index))
         if self.row_list:
@@ -328,7 +341,8 @@ class ListEditor(DataTable):
         self._changed(min(index + 1, len(self.row_list) - 1))
 
     def detail(self) -> str:
-        """The highlighted row in full (a cell may be cut), with its decision and reason."""
+        """The highlighted row in full (a cell may be cut), with its decision and reason and
+        the cells of columns the table leaves out when narrow."""
         index = self.current_index
         if index is None:
             return ""
@@ -340,6 +354,11 @@ class ListEditor(DataTable):
             deferral = deferral_of(self.spec)
             if deferral is not None and values.get(deferral[1]):
                 parts.append(str(values[deferral[1]]))
+        said = {first.id, self.spec.decision, (deferral_of(self.spec) or ("", ""))[1]}
+        for column in self.spec.columns:  # what a narrow table leaves out, by name
+            value = values.get(column.id)
+            if column not in self._shown and column.id not in said and value not in (None, "", False):
+                parts.append(f"{column.label}: {cell_text(column.kind, value, 10**6)}")
         return " · ".join(parts)
 
     def action_delete(self) -> None:
