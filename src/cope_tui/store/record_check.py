@@ -59,6 +59,9 @@ def _validator(table: str):
     return _validators[table]
 
 
+STORED_ALWAYS = {"meetings": ("client_id", "kind", "started", "steps")}
+
+
 def record_problem(table: str, key: Any, doc: Any) -> str | None:
     """What is wrong with `doc` stored as `table[key]`, or None when the app can read it."""
     if table not in TABLES:
@@ -71,6 +74,11 @@ def record_problem(table: str, key: Any, doc: Any) -> str | None:
         return _meta_problem(key, doc)
     if doc.get("id") != key:
         return "the id inside it is not the id it is stored under"
+    # The models give these defaults for new records; a stored one always spells them out,
+    # so one missing (`started` flipped to `rtarted`) is damage, not a meeting from now.
+    missing = [name for name in STORED_ALWAYS.get(table, ()) if name not in doc]
+    if missing:
+        return f"{missing[0]}: missing"
     from pydantic import ValidationError
 
     try:
