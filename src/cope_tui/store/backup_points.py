@@ -53,7 +53,12 @@ def compress(data: bytes) -> bytes:
     import zstandard  # only on the backup path: the app's start never pays for it
 
     window = max(20, min(27, len(data).bit_length()))
-    params = zstandard.ZstdCompressionParameters.from_level(_LEVEL, window_log=window, enable_ldm=True)
+    # With the frame's checksum a flipped byte anywhere is caught on reading; without it
+    # one in a literal run decompressed to other, well-formed JSON (a damaged plain point
+    # read as sound).
+    params = zstandard.ZstdCompressionParameters.from_level(
+        _LEVEL, window_log=window, enable_ldm=True, write_checksum=1
+    )
     return zstandard.ZstdCompressor(compression_params=params).compress(data)
 
 
