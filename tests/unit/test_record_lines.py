@@ -10,7 +10,8 @@ from cope_tui.store.store import Store
 
 
 def _meeting(mid: str, cid: str, note: str = "") -> dict:
-    return {"id": mid, "client_id": cid, "kind": "review", "steps": {"opening": {"notes": note}}}
+    started = f"2026-01-0{mid[-1]}T10:00:00"  # a stored meeting always has its start (record_check)
+    return {"id": mid, "client_id": cid, "kind": "review", "started": started, "steps": {"opening": {"notes": note}}}
 
 
 def _data() -> dict:
