@@ -30,7 +30,7 @@ EDITOR = _keys(TextArea.BINDINGS)
 
 def _classes():
     for info in pkgutil.walk_packages(cope_tui.__path__, "cope_tui."):
-        if info.name.split(".")[1] in ("app", "app_sync", "app_navigation", "app_keys", "screens", "dialogs", "widgets"):
+        if info.name.split(".")[1] in ("app", "screens", "dialogs", "widgets"):
             module = importlib.import_module(info.name)
             for _, cls in inspect.getmembers(module, inspect.isclass):
                 if issubclass(cls, DOMNode) and cls.__module__ == module.__name__ and not issubclass(cls, TextArea):

@@ -17,16 +17,16 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 
-from . import __version__
-from .app_navigation import Navigation
-from .app_sync import TeamSync
-from .session import Session
-from .settings import Settings, load_settings
-from .store.autosave import SaveStatus
-from .widgets.key_order import KeyOrder
-from .widgets.palette import CopeCommands
-from .widgets.terminal_guard import GuardedOutput
-from .widgets.toasts import OneToastPerMessage
+from .. import __version__
+from .navigation import Navigation
+from .team_sync import TeamSync
+from ..session import Session
+from ..settings import Settings, load_settings
+from ..store.autosave import SaveStatus
+from ..widgets.key_order import KeyOrder
+from ..widgets.palette import CopeCommands
+from ..widgets.terminal_guard import GuardedOutput
+from ..widgets.toasts import OneToastPerMessage
 
 # Our theme names (settings.THEMES) as Textual knows them.
 TEXTUAL_THEMES = {"dark": "textual-dark", "light": "textual-light", "ansi-dark": "ansi-dark", "ansi-light": "ansi-light"}
@@ -108,7 +108,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         blank screen under the unlock prompt; the list is pushed once unlocked."""
         if getattr(self.session.store, "locked", False):
             return super().get_default_screen()
-        from .screens.clients import ClientsScreen
+        from ..screens.clients import ClientsScreen
 
         return ClientsScreen()
 
@@ -122,7 +122,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         if self.settings.theme:
             self.theme = TEXTUAL_THEMES[self.settings.theme]
         if self.settings.keys:
-            from .app_keys import check_keymap
+            from .keys import check_keymap
 
             keymap, warnings = check_keymap(self.settings.keys, self.settings.keys_file, type(self))
             self.set_keymap(keymap)
@@ -131,7 +131,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         self._mounted_app = True
         self.idle_seconds = self._idle_seconds  # starts the idle check
         if getattr(self.session.store, "locked", False):
-            from .dialogs.unlock import UnlockScreen
+            from ..dialogs.unlock import UnlockScreen
 
             # Nothing is read or written until the key is derived.
             self.locked = True
@@ -141,7 +141,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
 
     def _open_home(self) -> None:
         """The client list, the background load and --meet: for a plain DB at once, else once unlocked."""
-        from .screens.clients import ClientsScreen
+        from ..screens.clients import ClientsScreen
 
         self._started = True
         if self.session.store.read_only:
@@ -166,8 +166,8 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
 
     def _await_store(self) -> None:
         """Also validates the meeting guide, so a broken content file is named at once."""
-        from .errors import ContentError
-        from .store.store import StoreError
+        from ..errors import ContentError
+        from ..store.store import StoreError
 
         try:
             self.session.store.wait_ready()
@@ -188,14 +188,14 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
     def _repaint_home(self) -> None:
         """The list was painted from the summary file, which is only trusted by its size and
         mtime: now that the real records are read, show them at once, not at the next key."""
-        from .screens.clients import ClientsScreen
+        from ..screens.clients import ClientsScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, ClientsScreen):
                 screen.refresh_clients()
 
     def _meet(self, code: str) -> None:
-        from .screens.clients import ClientsScreen
+        from ..screens.clients import ClientsScreen
 
         screen = self.screen
         if isinstance(screen, ClientsScreen):
@@ -260,7 +260,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         """Textual's one way out for an unexpected error (in a handler, timer or worker).
         Its own report prints every local variable, a note being typed included: instead,
         save what was typed, write a report without client text and say where it is."""
-        from .store.crash_report import report_or_reason, user_message
+        from ..store.crash_report import report_or_reason, user_message
 
         if not self.crash_message:
             saved = self._save_after_bug()
@@ -343,7 +343,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
 
     def action_lock_now(self) -> None:
         """Cover everything; the screens below keep their text and the saver keeps writing."""
-        from .dialogs.lock import LockScreen
+        from ..dialogs.lock import LockScreen
 
         if not self._started or self.locked or self._signalled:
             return
@@ -367,7 +367,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
     # ---- global actions --------------------------------------------------------
 
     def action_help(self) -> None:
-        from .dialogs.help import HelpScreen
+        from ..dialogs.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
@@ -380,7 +380,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         self.run_worker(partial(self._keep_theme, name), thread=True, group="settings")
 
     def _keep_theme(self, name: str) -> None:
-        from .settings import SettingsError, save_setting
+        from ..settings import SettingsError, save_setting
 
         try:
             save_setting("ui", "theme", name)
@@ -390,7 +390,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         self.call_from_thread(self.notify, f"Theme: {name}. Kept for next time in config.toml.", title="Theme")
 
     def action_privacy(self) -> None:
-        from .dialogs.privacy import PrivacyScreen
+        from ..dialogs.privacy import PrivacyScreen
 
         if isinstance(self.screen, PrivacyScreen):
             self.screen.dismiss()

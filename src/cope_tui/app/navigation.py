@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from .widgets.navigation import (
+from ..widgets.navigation import (
     OpenCasePlan,
     OpenClient,
     OpenExercise,
@@ -25,7 +25,7 @@ from .widgets.navigation import (
 )
 
 if TYPE_CHECKING:
-    from .search import Result
+    from ..search import Result
 
 FURTHER_BACK = "That {} is already open further back. Press esc to close the screens above it."
 
@@ -45,14 +45,14 @@ class Navigation:
         return screen
 
     def on_open_client(self, message: OpenClient) -> None:
-        from .screens.client import ClientScreen
+        from ..screens.client import ClientScreen
 
         top = self.screen
         if not (isinstance(top, ClientScreen) and top.client_id == message.client_id):
             self.push_screen(ClientScreen(message.client_id))
 
     async def on_open_meeting(self, message: OpenMeeting) -> None:
-        from .screens.meeting import MeetingScreen
+        from ..screens.meeting import MeetingScreen
 
         screen = self._on_top_or_back(MeetingScreen, "meeting_id", message.meeting_id, "meeting")
         if screen is False:
@@ -64,12 +64,12 @@ class Navigation:
             screen.open_step(message.step)
 
     def on_open_exercises(self, _message: OpenExercises) -> None:
-        from .screens.exercises import ExercisesScreen
+        from ..screens.exercises import ExercisesScreen
 
         self.push_screen(ExercisesScreen())
 
     async def on_open_exercise(self, message: OpenExercise) -> None:
-        from .screens.exercise import ExerciseScreen
+        from ..screens.exercise import ExerciseScreen
 
         screen = self._on_top_or_back(ExerciseScreen, "exercise_id", message.exercise_id, "exercise")
         if screen is None:
@@ -78,22 +78,22 @@ class Navigation:
             await screen.open_section(message.section)
 
     def on_open_case_plan(self, message: OpenCasePlan) -> None:
-        from .screens.case_plan import CasePlanScreen
+        from ..screens.case_plan import CasePlanScreen
 
         self.push_screen(CasePlanScreen(message.client_id))
 
     def on_open_follow_through(self, message: OpenFollowThrough) -> None:
-        from .screens.follow_through import FollowThroughScreen
+        from ..screens.follow_through import FollowThroughScreen
 
         self.push_screen(FollowThroughScreen(message.client_id))
 
     def on_open_handover(self, message: OpenHandover) -> None:
-        from .screens.handover import HandoverScreen
+        from ..screens.handover import HandoverScreen
 
         self.push_screen(HandoverScreen(message.client_id))
 
     def on_show_export(self, message: ShowExport) -> None:
-        from .screens.export_preview import ExportPreview
+        from ..screens.export_preview import ExportPreview
 
         self.push_screen(
             ExportPreview(
@@ -109,8 +109,8 @@ class Navigation:
     def toggle_search(self) -> None:
         """F4 opens search, F4 again closes it; never over the privacy screen or the palette.
         A result opens where the match is: a client, a meeting's step, an exercise's section."""
-        from .dialogs.privacy import PrivacyScreen
-        from .screens.search import SearchScreen
+        from ..dialogs.privacy import PrivacyScreen
+        from ..screens.search import SearchScreen
 
         screen = self.screen
         if isinstance(screen, SearchScreen):

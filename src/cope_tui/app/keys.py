@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from textual.binding import Binding
 from textual.keys import Keys, _character_to_key
 
-from .settings import KeySetting
+from ..settings import KeySetting
 
 _MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 _NAMED = frozenset(k.value for k in Keys) | {"space", "backspace", "delete", "insert", "escape", "enter", "tab"}

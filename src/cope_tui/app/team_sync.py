@@ -23,8 +23,8 @@ from datetime import datetime
 from textual.message import Message
 from textual.widgets import Header
 
-from .sync.runner import Outcome, Runner
-from .words import counted
+from ..sync.runner import Outcome, Runner
+from ..words import counted
 
 STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
 OFFER_SECONDS = 5.0  # a sync waits this long for the screens' answer, then leaves them be
@@ -195,7 +195,7 @@ class TeamSync:
         self._run_sync()
 
     def _ask_team_passphrase(self) -> None:
-        from .dialogs.text_prompt import TextPrompt
+        from ..dialogs.text_prompt import TextPrompt
 
         def given(text: str | None) -> None:
             if text and self.sync_runner is not None:
@@ -301,7 +301,7 @@ class TeamSync:
     # ---- conflicts -----------------------------------------------------------------
 
     def action_conflicts(self) -> None:
-        from .dialogs.conflicts import ConflictsDialog
+        from ..dialogs.conflicts import ConflictsDialog
 
         if self.sync_runner is None:
             self.action_sync_now()  # says how to set it up
