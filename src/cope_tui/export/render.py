@@ -66,10 +66,18 @@ class ExportRun:
         self._bools: Cells = {True: "yes", False: "no", None: "no", "": "no"}
         self._days: dict[object, str] = {}
         self._marks: dict[object, str] = {}
+        # Tables already rendered, by table and the identity of their rows: see `rows`.
+        self._rendered: dict[tuple[int, ...], tuple[list[Doc], list[Any], str]] = {}
 
     def text(self) -> str:
         """The export so far, as one text."""
         return "".join(self.out)
+
+    def take(self) -> str:
+        """The export since the last take, as one text; what the run worked out is kept."""
+        text = "".join(self.out)
+        self.out.clear()
+        return text
 
     def esc(self, text: str) -> str:
         """md_cell, remembered: codes, names and carried rows recur in every meeting."""
@@ -126,7 +134,23 @@ class ExportRun:
         """A Markdown table of `rows`. Rows that came from another meeting than `meeting_id`
         are marked with the day they were added.
 
-        Tables are most of the work of an export, so the loops over rows and cells are left
+        A list carried forward unchanged holds the very row objects of the meeting before
+        (the store shares them when it reads its lean form back), so the same table of the
+        same rows is rendered once and reused, unless a row of it came from this meeting
+        (shown unmarked here). The rows stay referenced with the text, so no other object
+        can take their ids while the run lasts."""
+        key = (id(table), meeting_id is None, *map(id, rows))
+        found = self._rendered.get(key)
+        if found is not None and (meeting_id is None or meeting_id not in found[1]):
+            return found[2]
+        text = self._rows(table, rows, meeting_id)
+        origins = list(map(dict_get, rows, ORIGIN))
+        if meeting_id is None or meeting_id not in origins:
+            self._rendered[key] = (rows, origins, text)
+        return text
+
+    def _rows(self, table: Table, rows: list[Doc], meeting_id: str | None) -> str:
+        """Tables are most of the work of an export, so the loops over rows and cells are left
         to C: nearly every cell was met before and is one dict lookup."""
         try:
             values_of = list(map(VALUES, rows))
