@@ -16,6 +16,7 @@ The meeting guide's labels and tables are worked out once per export and texts t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,11 +62,11 @@ def all_markdown(meeting_guide: MeetingGuide, store: Store) -> str:
 def exercises_part(store: Store) -> str:
     """The COPE exercises' reports as the last part of `export --all`, one heading level
     down (the report's own title becomes a section); "" when there are none."""
+    if not store.raw("exercises"):
+        return ""  # (without building the exercise models)
     from .exercise import exercise_markdown
 
     exercises = sorted(store.exercises(), key=lambda e: (e.start, e.site, e.id))
-    if not exercises:
-        return ""
     parts = ["# COPE exercises\n\n"]
     for exercise in exercises:
         fenced = False
@@ -94,7 +95,7 @@ def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = N
         total = sum(map(len, by_client.values()))
     known = {client.id for client in clients}
     orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
-    exercises = len(store.exercises())
+    exercises = len(store.raw("exercises"))  # counted as stored: no exercise models for a count
     cope = f", {exercises} COPE exercise{'s' if exercises != 1 else ''}" if exercises else ""
     header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(clients)} clients, {total} meetings{cope}.\n\n"
     return AllPlan(header, clients, by_client, orphans)
@@ -102,17 +103,28 @@ def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = N
 
 def render_all(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:
     """The part of the export for `clients` (and the orphaned meetings when asked)."""
+    return "".join(_parts(meeting_guide, plan, clients, orphans=orphans, header=header))
+
+
+def render_all_bytes(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> list[bytes]:
+    """The same as UTF-8, a piece per client: never one text of the whole part, which takes
+    twice its size in memory (one em dash makes Python keep every character in two bytes)."""
+    return [part.encode() for part in _parts(meeting_guide, plan, clients, orphans=orphans, header=header)]
+
+
+def _parts(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> Iterator[str]:
     export = ExportRun(meeting_guide)
     if header:
-        export.out.append(plan.header)
+        yield plan.header
     for client in clients:
         export.client(client, plan.by_client.get(client.id, []), 2)
+        yield export.take()
     if orphans and plan.orphans:
         export.out.append("## Meetings without a client record\n\n")
         for client_id, meetings in plan.orphans.items():
             for meeting in meetings:
                 export.meeting(meeting, f"(unknown client {client_id})", 3)
-    return export.text()
+        yield export.take()
 
 
 def write_export(path: Path, text: str | bytes) -> None:

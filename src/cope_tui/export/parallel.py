@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .documents import AllPlan, exercises_part, plan_all, render_all
+from .documents import AllPlan, exercises_part, plan_all, render_all_bytes
 from ..store.store import Store, gc_paused
 
 if TYPE_CHECKING:
@@ -121,22 +121,25 @@ def _export_all(meeting_guide: MeetingGuide, store: Store, emit: Callable[[bytes
         if helper is not None:
             try:
                 plan, mine = helper.halves.mine(meeting_guide, store)
-                first = render_all(meeting_guide, plan, mine, orphans=False, header=True).encode()
+                first = render_all_bytes(meeting_guide, plan, mine, orphans=False, header=True)
+                last = exercises_part(store).encode()  # (while the helper may still be rendering)
             except ValueError:
                 first = None
             except BaseException:
                 helper.abandon()
                 raise
             if first is not None and helper.ready() == helper.halves.digest:
-                emit(first)
+                for part in first:
+                    emit(part)
                 helper.finish(emit)
-                emit(exercises_part(store).encode())  # last, after the helper's half
+                emit(last)  # last, after the helper's half
                 return
             # It failed, or read other records than these: load and render everything here.
             helper.abandon()
             store = keep_until_exit(Store(store.path, read_only=True))
         plan = plan_all(meeting_guide, store)
-        emit(render_all(meeting_guide, plan, plan.clients, orphans=True, header=True).encode())
+        for part in render_all_bytes(meeting_guide, plan, plan.clients, orphans=True, header=True):
+            emit(part)
         emit(exercises_part(store).encode())
 
 
@@ -151,13 +154,13 @@ def keep_until_exit(store: Store) -> Store:
     return store
 
 
-def _second_half(db: Path, meeting_guide: MeetingGuide) -> tuple[bytes, bytes]:
+def _second_half(db: Path, meeting_guide: MeetingGuide) -> tuple[bytes, list[bytes]]:
     """In the child: parse the second half's meetings into this process's own heap and render them."""
     halves = Halves(1)
     store = Store(db, read_only=True, choose_meetings=halves)
     with gc_paused():
         plan, mine = halves.mine(meeting_guide, store)
-        data = render_all(meeting_guide, plan, mine, orphans=True, header=False).encode()
+        data = render_all_bytes(meeting_guide, plan, mine, orphans=True, header=False)
     return halves.digest, data
 
 
@@ -198,7 +201,7 @@ class _Child:
         self._reaped = False
 
     @classmethod
-    def start(cls, work: Callable[[], tuple[bytes, bytes]], out_fd: int | None) -> _Child | None:
+    def start(cls, work: Callable[[], tuple[bytes, list[bytes]]], out_fd: int | None) -> _Child | None:
         try:
             status_r, status_w = os.pipe()
             go_r, go_w = os.pipe()
@@ -225,13 +228,14 @@ class _Child:
         return cls(pid, status_r, go_w, out_fd)
 
     @staticmethod
-    def _run(work: Callable[[], tuple[bytes, bytes]], out_fd: int | None, status_w: int, go_r: int) -> None:
+    def _run(work: Callable[[], tuple[bytes, list[bytes]]], out_fd: int | None, status_w: int, go_r: int) -> None:
         code = 1
         try:
             fingerprint, data = work()
             _write_all(status_w, b"R" + fingerprint)
             if os.read(go_r, 1) == b"G":  # anything else: the parent renders it; write nothing
-                _write_all(status_w if out_fd is None else out_fd, data)
+                for part in data:
+                    _write_all(status_w if out_fd is None else out_fd, part)
             code = 0
         except BaseException:  # noqa: BLE001 - the exit code tells the parent, which renders it
             pass
