@@ -49,6 +49,8 @@ def start_helper(db: Path, meeting_guide: MeetingGuide, out_fd: int | None, *, f
             return None
     except OSError:
         return None
+    from ..meetings import models  # noqa: F401  (both halves build client models: imported once, here)
+
     return _Child.start(lambda: _second_half(db, meeting_guide), out_fd)
 
 
