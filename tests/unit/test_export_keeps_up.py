@@ -161,3 +161,19 @@ def test_no_collection_walks_the_file_while_its_lines_are_indexed(demo: Path, mo
     assert lines is not None and len(lines.head["clients"]) == 6
     assert gc_on_while_parsing == [False]
     assert gc.isenabled()
+
+
+def test_each_half_makes_records_of_its_own_clients_only(demo: Path) -> None:
+    """Both processes order every client, but build the records (pydantic models) of the
+    clients they render only; the halves still meet exactly, in the one order."""
+    from cope_tui.export import parallel
+
+    guide = load_meeting_guide()
+    halves = [parallel.Halves(part) for part in (0, 1)]
+    mine = []
+    for half in halves:
+        plan, clients = half.mine(guide, Store(demo, read_only=True, choose_meetings=half))
+        assert plan.clients == clients and len(plan.order) == 6
+        mine.append([client.id for client in clients])
+    assert mine[0] and mine[1] and mine[0] + mine[1] == plan.order
+    assert halves[0].digest == halves[1].digest

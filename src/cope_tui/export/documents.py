@@ -16,7 +16,7 @@ The meeting guide's labels and tables are worked out once per export and texts t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,26 +79,49 @@ def exercises_part(store: Store) -> str:
 
 class AllPlan:
     """What `export --all` renders, worked out once: the title, clients by code and their
-    meetings in date order, and meetings whose client record is gone (kept in the export)."""
+    meetings in date order, and meetings whose client record is gone (kept in the export).
+    `order` is every client's id in export order, `clients` the records of those to render."""
 
-    def __init__(self, header: str, clients: list[Client], by_client: dict[str, list[Doc]], orphans: dict[str, list[Doc]]):
+    def __init__(
+        self,
+        header: str,
+        clients: list[Client],
+        by_client: dict[str, list[Doc]],
+        orphans: dict[str, list[Doc]],
+        order: list[str] | None = None,
+    ):
         self.header, self.clients, self.by_client, self.orphans = header, clients, by_client, orphans
+        self.order = order if order is not None else [client.id for client in clients]
 
 
-def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = None) -> AllPlan:
-    """`total`: the DB's meeting count, when the store holds only some of them."""
-    clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
+def plan_all(
+    meeting_guide: MeetingGuide, store: Store, *, total: int | None = None, wanted: Callable[[str], bool] | None = None
+) -> AllPlan:
+    """`total`: the DB's meeting count, when the store holds only some of them; `wanted`:
+    which clients become records to render (each process of `export --all` renders half)."""
+    from ..meetings.models import Client
+
+    docs = sorted(store.raw("clients"), key=_client_order)  # by code, as the records sort
+    order = [doc["id"] for doc in docs]
+    clients = [Client.model_validate(doc) for doc in docs if wanted is None or wanted(doc["id"])]
     by_client: dict[str, list[Doc]] = {}
     for meeting in in_date_order(store.raw_meetings()):  # stored dicts: no models to build
         by_client.setdefault(meeting.get("client_id", ""), []).append(meeting)
     if total is None:
         total = sum(map(len, by_client.values()))
-    known = {client.id for client in clients}
+    known = set(order)
     orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
     exercises = len(store.raw("exercises"))  # counted as stored: no exercise models for a count
     cope = f", {exercises} COPE exercise{'s' if exercises != 1 else ''}" if exercises else ""
-    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(clients)} clients, {total} meetings{cope}.\n\n"
-    return AllPlan(header, clients, by_client, orphans)
+    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(order)} clients, {total} meetings{cope}.\n\n"
+    return AllPlan(header, clients, by_client, orphans, order)
+
+
+def _client_order(doc: Doc) -> tuple[str, str, str]:
+    """A stored client's place in the export: its code (stripped, as the record reads it),
+    folded then as typed, then its id."""
+    code = doc["code"].strip()
+    return code.casefold(), code, doc["id"]
 
 
 def render_all(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:

@@ -83,21 +83,27 @@ class Halves:
         return self.first if self.part == 0 else set(sizes) - self.first
 
     def mine(self, meeting_guide: MeetingGuide, store: Store) -> tuple[AllPlan, list[Client]]:
-        """The plan and this process's clients; ValueError when the halves do not line up."""
+        """The plan and this process's clients (the only ones made records of, when the
+        halves were chosen at the load); ValueError when the halves do not line up."""
+        whole = self.first is None
         if self.first is None:  # the file was parsed whole: split the full plan
             plan = plan_all(meeting_guide, store)
             self.first = {c.id for c in plan.clients[: _half_way(plan)]}
         else:
-            plan = plan_all(meeting_guide, store, total=self.total)
-        clients = plan.clients
-        n = sum(c.id in self.first for c in clients)
-        if any(c.id not in self.first for c in clients[:n]):
+            first = self.first
+            ours = first.__contains__ if self.part == 0 else (lambda client_id: client_id not in first)
+            plan = plan_all(meeting_guide, store, total=self.total, wanted=ours)
+        order = plan.order
+        n = sum(client_id in self.first for client_id in order)
+        if any(client_id not in self.first for client_id in order[:n]):
             raise ValueError("the clients of the first half are not the first in order")
         digest = hashlib.sha256(store.read_identity + b"%d\n" % n)
-        for client in clients[:n]:
-            digest.update(client.id.encode() + b"\n")
+        for client_id in order[:n]:
+            digest.update(client_id.encode() + b"\n")
         self.digest = digest.digest()
-        return plan, clients[:n] if self.part == 0 else clients[n:]
+        if not whole:
+            return plan, plan.clients
+        return plan, plan.clients[:n] if self.part == 0 else plan.clients[n:]
 
 
 def all_markdown_bytes(meeting_guide: MeetingGuide, store: Store, helper: _Child | None = None) -> bytes:
