@@ -177,3 +177,24 @@ def test_each_half_makes_records_of_its_own_clients_only(demo: Path) -> None:
         mine.append([client.id for client in clients])
     assert mine[0] and mine[1] and mine[0] + mine[1] == plan.order
     assert halves[0].digest == halves[1].digest
+
+
+def test_a_stored_step_outside_the_meetings_kind_is_planned_once(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reviews carry the first meeting's boundaries step (the areas still to agree): its
+    plan (labels, tables) is worked out once per export, not again for each meeting."""
+    guide = load_meeting_guide()
+    store = Store(demo, read_only=True)
+    first_only = {step.id for step in guide.steps if not step.applies_to(False)}
+    carrying = [m for m in store.raw_meetings() if m["kind"] != "first" and first_only & set(m["steps"])]
+    assert len(carrying) > 1
+    planned: list[str] = []
+    real = render.StepPlan
+
+    def counted(export, step, step_id):
+        planned.append(step_id)
+        return real(export, step, step_id)
+
+    monkeypatch.setattr(render, "StepPlan", counted)
+    plan = documents.plan_all(guide, store)
+    documents.render_all(guide, plan, plan.clients, orphans=True, header=True)
+    assert sorted(planned) == sorted(first_only & {s for m in carrying for s in m["steps"]})

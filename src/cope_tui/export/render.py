@@ -59,6 +59,7 @@ class ExportRun:
         self.out: list[str] = []
         self._tables: dict[tuple[str, bool, str], Table] = {}
         self._kinds: dict[bool, KindPlan] = {}
+        self._other_steps: dict[str, StepPlan] = {}
         # Cells of text and number columns: md_cell of every text seen so far, no value at
         # all, and numbers but 0 and 1 (see `Cells`).
         self._cells: Cells = {None: ""}
@@ -114,6 +115,19 @@ class ExportRun:
         found = self._kinds.get(first)
         if found is None:
             found = self._kinds[first] = KindPlan(self, first)
+        return found
+
+    def other_step(self, step_id: str) -> StepPlan:
+        """The plan of a stored step this kind of meeting does not have, or the meeting guide
+        no longer has, worked out once per export (6 in 10 demo meetings are reviews that
+        carry the first meeting's boundaries step, and each worked its plan out again)."""
+        found = self._other_steps.get(step_id)
+        if found is None:
+            try:
+                step: Step | None = self.meeting_guide.step(step_id)
+            except KeyError:
+                step = None
+            found = self._other_steps[step_id] = StepPlan(self, step, step_id)
         return found
 
     def table(self, spec: ListSpec, *, added: bool = False, without: str = "") -> Table:
@@ -274,11 +288,7 @@ class ExportRun:
         if not kind.shown.issuperset(records):  # steps the meeting guide no longer has, or not for this kind
             for step_id, record in records.items():
                 if step_id not in kind.shown:
-                    try:
-                        step: Step | None = self.meeting_guide.step(step_id)
-                    except KeyError:
-                        step = None
-                    self.step(meeting_id, StepPlan(self, step, step_id), record, sub)
+                    self.step(meeting_id, self.other_step(step_id), record, sub)
         addenda = meeting.get("addenda")
         if addenda:
             out = self.out
