@@ -157,13 +157,13 @@ class ExportRun:
         found = self._rendered.get(key)
         if found is not None and (meeting_id is None or meeting_id not in found[1]):
             return found[2]
-        text = self._rows(table, rows, meeting_id)
         origins = list(map(dict_get, rows, ORIGIN))
+        text = self._rows(table, rows, meeting_id, origins)
         if meeting_id is None or meeting_id not in origins:
             self._rendered[key] = (rows, origins, text)
         return text
 
-    def _rows(self, table: Table, rows: list[Doc], meeting_id: str | None) -> str:
+    def _rows(self, table: Table, rows: list[Doc], meeting_id: str | None, origins: list[Any]) -> str:
         """Tables are most of the work of an export, so the loops over rows and cells are left
         to C: nearly every cell was met before and is one dict lookup."""
         try:
@@ -185,7 +185,6 @@ class ExportRun:
                 picked = [tuple(map(values.get, ids)) for values in values_of]
         cells = list(map(list, map(map, GETS, table.known, picked)))
         if meeting_id is not None:
-            origins = list(map(dict_get, rows, ORIGIN))
             if origins.count(None) + origins.count(meeting_id) != len(origins):  # some came from earlier
                 marks = self._marks
                 for n, origin in enumerate(origins):
