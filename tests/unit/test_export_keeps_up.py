@@ -198,3 +198,26 @@ def test_a_stored_step_outside_the_meetings_kind_is_planned_once(demo: Path, mon
     plan = documents.plan_all(guide, store)
     documents.render_all(guide, plan, plan.clients, orphans=True, header=True)
     assert sorted(planned) == sorted(first_only & {s for m in carrying for s in m["steps"]})
+
+
+def test_export_all_imports_no_ui_sync_or_exercise_stack(demo: Path, tmp_path: Path) -> None:
+    """`export --all` of a DB without COPE exercises: no Textual, no sync engine or
+    encryption library, and not the COPE exercise models and guides (their import took
+    longer than rendering a hundred meetings)."""
+    code = (
+        "import os, sys\n"
+        "from cope_tui.cli.main import main\n"
+        "with open(os.devnull, 'w') as sink:\n"
+        "    sys.stdout = sink\n"
+        "    code = main(['export', '--all', '--db', sys.argv[1]])\n"
+        "sys.stdout = sys.__stdout__\n"
+        "heavy = ('textual', 'cope_tui.sync.engine', 'cope_tui.sync.couch', 'cryptography', 'cope_tui.cope.exercise')\n"
+        "found = sorted(m for m in sys.modules if m.startswith(heavy))\n"
+        "assert code == 0 and not found, (code, found)\n"
+    )
+    import shutil
+
+    folder = shutil.copytree(demo.parent, tmp_path / "copy")  # with its summary: a trusted file
+    db = folder / demo.name
+    done = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
