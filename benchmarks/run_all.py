@@ -100,7 +100,8 @@ def summarise(results: dict) -> dict:
             "median_ms": r["runs"]["export_all"]["p50_ms"],
             "ratio_to_orjson_floor": r["ratio_export_to_orjson_floor"],
             "output_bytes": r["output_bytes"],
-            "met": r["meets_target_lt_1s"],
+            "peak_rss_mb": (r.get("peak_rss") or {}).get("sum_mb"),
+            "met": r.get("meets_target", r["meets_target_lt_1s"]),
         }
     r = results.get("memory")
     if r and "sizes" in r:

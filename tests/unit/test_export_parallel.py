@@ -66,14 +66,14 @@ def test_both_halves_written_straight_to_a_file_in_order(demo_db: Path, tmp_path
 @pytest.mark.parametrize("to_file", [False, True])
 def test_a_failing_helper_is_replaced_by_the_parent(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to_file: bool) -> None:
     parent = os.getpid()
-    real = export_parallel.render_all
+    real = export_parallel.render_all_bytes
 
     def fail_in_child(*args, **kwargs):
         if os.getpid() != parent:
             raise MemoryError("worker broke")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(export_parallel, "render_all", fail_in_child)
+    monkeypatch.setattr(export_parallel, "render_all_bytes", fail_in_child)
     seen: list[object] = []
     ready = export_parallel._Child.ready
     monkeypatch.setattr(export_parallel._Child, "ready", lambda self: seen.append(ready(self)) or seen[-1])
@@ -108,14 +108,14 @@ def test_a_helper_that_read_other_records_is_not_used(demo_db: Path, tmp_path: P
 
 def test_when_the_parent_fails_the_helper_writes_nothing(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
-    real = export_parallel.render_all
+    real = export_parallel.render_all_bytes
 
     def fail_in_parent(*args, **kwargs):
         if os.getpid() == parent:
             raise RuntimeError("parent broke")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(export_parallel, "render_all", fail_in_parent)
+    monkeypatch.setattr(export_parallel, "render_all_bytes", fail_in_parent)
     out = tmp_path / "out.md"
     with out.open("wb") as f, pytest.raises(RuntimeError, match="parent broke"):
         _export(demo_db, f.fileno())

@@ -16,6 +16,7 @@ The meeting guide's labels and tables are worked out once per export and texts t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,11 +62,11 @@ def all_markdown(meeting_guide: MeetingGuide, store: Store) -> str:
 def exercises_part(store: Store) -> str:
     """The COPE exercises' reports as the last part of `export --all`, one heading level
     down (the report's own title becomes a section); "" when there are none."""
+    if not store.raw("exercises"):
+        return ""  # (without building the exercise models)
     from .exercise import exercise_markdown
 
     exercises = sorted(store.exercises(), key=lambda e: (e.start, e.site, e.id))
-    if not exercises:
-        return ""
     parts = ["# COPE exercises\n\n"]
     for exercise in exercises:
         fenced = False
@@ -78,41 +79,75 @@ def exercises_part(store: Store) -> str:
 
 class AllPlan:
     """What `export --all` renders, worked out once: the title, clients by code and their
-    meetings in date order, and meetings whose client record is gone (kept in the export)."""
+    meetings in date order, and meetings whose client record is gone (kept in the export).
+    `order` is every client's id in export order, `clients` the records of those to render."""
 
-    def __init__(self, header: str, clients: list[Client], by_client: dict[str, list[Doc]], orphans: dict[str, list[Doc]]):
+    def __init__(
+        self,
+        header: str,
+        clients: list[Client],
+        by_client: dict[str, list[Doc]],
+        orphans: dict[str, list[Doc]],
+        order: list[str] | None = None,
+    ):
         self.header, self.clients, self.by_client, self.orphans = header, clients, by_client, orphans
+        self.order = order if order is not None else [client.id for client in clients]
 
 
-def plan_all(meeting_guide: MeetingGuide, store: Store, *, total: int | None = None) -> AllPlan:
-    """`total`: the DB's meeting count, when the store holds only some of them."""
-    clients = sorted(store.clients(), key=lambda c: (c.code.casefold(), c.code, c.id))
+def plan_all(
+    meeting_guide: MeetingGuide, store: Store, *, total: int | None = None, wanted: Callable[[str], bool] | None = None
+) -> AllPlan:
+    """`total`: the DB's meeting count, when the store holds only some of them; `wanted`:
+    which clients become records to render (each process of `export --all` renders half)."""
+    from ..meetings.models import Client
+
+    docs = sorted(store.raw("clients"), key=_client_order)  # by code, as the records sort
+    order = [doc["id"] for doc in docs]
+    clients = [Client.model_validate(doc) for doc in docs if wanted is None or wanted(doc["id"])]
     by_client: dict[str, list[Doc]] = {}
     for meeting in in_date_order(store.raw_meetings()):  # stored dicts: no models to build
         by_client.setdefault(meeting.get("client_id", ""), []).append(meeting)
     if total is None:
         total = sum(map(len, by_client.values()))
-    known = {client.id for client in clients}
+    known = set(order)
     orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
-    exercises = len(store.exercises())
+    exercises = len(store.raw("exercises"))  # counted as stored: no exercise models for a count
     cope = f", {exercises} COPE exercise{'s' if exercises != 1 else ''}" if exercises else ""
-    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(clients)} clients, {total} meetings{cope}.\n\n"
-    return AllPlan(header, clients, by_client, orphans)
+    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(order)} clients, {total} meetings{cope}.\n\n"
+    return AllPlan(header, clients, by_client, orphans, order)
+
+
+def _client_order(doc: Doc) -> tuple[str, str, str]:
+    """A stored client's place in the export: its code (stripped, as the record reads it),
+    folded then as typed, then its id."""
+    code = doc["code"].strip()
+    return code.casefold(), code, doc["id"]
 
 
 def render_all(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> str:
     """The part of the export for `clients` (and the orphaned meetings when asked)."""
+    return "".join(_parts(meeting_guide, plan, clients, orphans=orphans, header=header))
+
+
+def render_all_bytes(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> list[bytes]:
+    """The same as UTF-8, a piece per client: never one text of the whole part, which takes
+    twice its size in memory (one em dash makes Python keep every character in two bytes)."""
+    return [part.encode() for part in _parts(meeting_guide, plan, clients, orphans=orphans, header=header)]
+
+
+def _parts(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *, orphans: bool, header: bool) -> Iterator[str]:
     export = ExportRun(meeting_guide)
     if header:
-        export.out.append(plan.header)
+        yield plan.header
     for client in clients:
         export.client(client, plan.by_client.get(client.id, []), 2)
+        yield export.take()
     if orphans and plan.orphans:
         export.out.append("## Meetings without a client record\n\n")
         for client_id, meetings in plan.orphans.items():
             for meeting in meetings:
                 export.meeting(meeting, f"(unknown client {client_id})", 3)
-    return export.text()
+        yield export.take()
 
 
 def write_export(path: Path, text: str | bytes) -> None:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .documents import AllPlan, exercises_part, plan_all, render_all
+from .documents import AllPlan, exercises_part, plan_all, render_all_bytes
 from ..store.store import Store, gc_paused
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ def start_helper(db: Path, meeting_guide: MeetingGuide, out_fd: int | None, *, f
             return None
     except OSError:
         return None
+    from ..meetings import models  # noqa: F401  (both halves build client models: imported once, here)
+
     return _Child.start(lambda: _second_half(db, meeting_guide), out_fd)
 
 
@@ -81,21 +83,27 @@ class Halves:
         return self.first if self.part == 0 else set(sizes) - self.first
 
     def mine(self, meeting_guide: MeetingGuide, store: Store) -> tuple[AllPlan, list[Client]]:
-        """The plan and this process's clients; ValueError when the halves do not line up."""
+        """The plan and this process's clients (the only ones made records of, when the
+        halves were chosen at the load); ValueError when the halves do not line up."""
+        whole = self.first is None
         if self.first is None:  # the file was parsed whole: split the full plan
             plan = plan_all(meeting_guide, store)
             self.first = {c.id for c in plan.clients[: _half_way(plan)]}
         else:
-            plan = plan_all(meeting_guide, store, total=self.total)
-        clients = plan.clients
-        n = sum(c.id in self.first for c in clients)
-        if any(c.id not in self.first for c in clients[:n]):
+            first = self.first
+            ours = first.__contains__ if self.part == 0 else (lambda client_id: client_id not in first)
+            plan = plan_all(meeting_guide, store, total=self.total, wanted=ours)
+        order = plan.order
+        n = sum(client_id in self.first for client_id in order)
+        if any(client_id not in self.first for client_id in order[:n]):
             raise ValueError("the clients of the first half are not the first in order")
         digest = hashlib.sha256(store.read_identity + b"%d\n" % n)
-        for client in clients[:n]:
-            digest.update(client.id.encode() + b"\n")
+        for client_id in order[:n]:
+            digest.update(client_id.encode() + b"\n")
         self.digest = digest.digest()
-        return plan, clients[:n] if self.part == 0 else clients[n:]
+        if not whole:
+            return plan, plan.clients
+        return plan, plan.clients[:n] if self.part == 0 else plan.clients[n:]
 
 
 def all_markdown_bytes(meeting_guide: MeetingGuide, store: Store, helper: _Child | None = None) -> bytes:
@@ -117,26 +125,31 @@ def open_store(db: Path, helper: _Child | None) -> Store:
 
 
 def _export_all(meeting_guide: MeetingGuide, store: Store, emit: Callable[[bytes], None], helper: _Child | None) -> None:
-    with gc_paused():
+    # Frozen after: what was rendered is never walked by a collection when the GC is back
+    # on (a first one over a million young objects took about 10 ms of the export's end).
+    with gc_paused(freeze=True):
         if helper is not None:
             try:
                 plan, mine = helper.halves.mine(meeting_guide, store)
-                first = render_all(meeting_guide, plan, mine, orphans=False, header=True).encode()
+                first = render_all_bytes(meeting_guide, plan, mine, orphans=False, header=True)
+                last = exercises_part(store).encode()  # (while the helper may still be rendering)
             except ValueError:
                 first = None
             except BaseException:
                 helper.abandon()
                 raise
             if first is not None and helper.ready() == helper.halves.digest:
-                emit(first)
+                for part in first:
+                    emit(part)
                 helper.finish(emit)
-                emit(exercises_part(store).encode())  # last, after the helper's half
+                emit(last)  # last, after the helper's half
                 return
             # It failed, or read other records than these: load and render everything here.
             helper.abandon()
             store = keep_until_exit(Store(store.path, read_only=True))
         plan = plan_all(meeting_guide, store)
-        emit(render_all(meeting_guide, plan, plan.clients, orphans=True, header=True).encode())
+        for part in render_all_bytes(meeting_guide, plan, plan.clients, orphans=True, header=True):
+            emit(part)
         emit(exercises_part(store).encode())
 
 
@@ -151,13 +164,13 @@ def keep_until_exit(store: Store) -> Store:
     return store
 
 
-def _second_half(db: Path, meeting_guide: MeetingGuide) -> tuple[bytes, bytes]:
+def _second_half(db: Path, meeting_guide: MeetingGuide) -> tuple[bytes, list[bytes]]:
     """In the child: parse the second half's meetings into this process's own heap and render them."""
     halves = Halves(1)
     store = Store(db, read_only=True, choose_meetings=halves)
-    with gc_paused():
+    with gc_paused(freeze=True):  # (as in _export_all)
         plan, mine = halves.mine(meeting_guide, store)
-        data = render_all(meeting_guide, plan, mine, orphans=True, header=False).encode()
+        data = render_all_bytes(meeting_guide, plan, mine, orphans=True, header=False)
     return halves.digest, data
 
 
@@ -198,7 +211,7 @@ class _Child:
         self._reaped = False
 
     @classmethod
-    def start(cls, work: Callable[[], tuple[bytes, bytes]], out_fd: int | None) -> _Child | None:
+    def start(cls, work: Callable[[], tuple[bytes, list[bytes]]], out_fd: int | None) -> _Child | None:
         try:
             status_r, status_w = os.pipe()
             go_r, go_w = os.pipe()
@@ -225,13 +238,14 @@ class _Child:
         return cls(pid, status_r, go_w, out_fd)
 
     @staticmethod
-    def _run(work: Callable[[], tuple[bytes, bytes]], out_fd: int | None, status_w: int, go_r: int) -> None:
+    def _run(work: Callable[[], tuple[bytes, list[bytes]]], out_fd: int | None, status_w: int, go_r: int) -> None:
         code = 1
         try:
             fingerprint, data = work()
             _write_all(status_w, b"R" + fingerprint)
             if os.read(go_r, 1) == b"G":  # anything else: the parent renders it; write nothing
-                _write_all(status_w if out_fd is None else out_fd, data)
+                for part in data:
+                    _write_all(status_w if out_fd is None else out_fd, part)
             code = 0
         except BaseException:  # noqa: BLE001 - the exit code tells the parent, which renders it
             pass

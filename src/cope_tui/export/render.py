@@ -59,6 +59,7 @@ class ExportRun:
         self.out: list[str] = []
         self._tables: dict[tuple[str, bool, str], Table] = {}
         self._kinds: dict[bool, KindPlan] = {}
+        self._other_steps: dict[str, StepPlan] = {}
         # Cells of text and number columns: md_cell of every text seen so far, no value at
         # all, and numbers but 0 and 1 (see `Cells`).
         self._cells: Cells = {None: ""}
@@ -66,10 +67,18 @@ class ExportRun:
         self._bools: Cells = {True: "yes", False: "no", None: "no", "": "no"}
         self._days: dict[object, str] = {}
         self._marks: dict[object, str] = {}
+        # Tables already rendered, by table and the identity of their rows: see `rows`.
+        self._rendered: dict[tuple[int, ...], tuple[list[Doc], list[Any], str]] = {}
 
     def text(self) -> str:
         """The export so far, as one text."""
         return "".join(self.out)
+
+    def take(self) -> str:
+        """The export since the last take, as one text; what the run worked out is kept."""
+        text = "".join(self.out)
+        self.out.clear()
+        return text
 
     def esc(self, text: str) -> str:
         """md_cell, remembered: codes, names and carried rows recur in every meeting."""
@@ -108,6 +117,19 @@ class ExportRun:
             found = self._kinds[first] = KindPlan(self, first)
         return found
 
+    def other_step(self, step_id: str) -> StepPlan:
+        """The plan of a stored step this kind of meeting does not have, or the meeting guide
+        no longer has, worked out once per export (6 in 10 demo meetings are reviews that
+        carry the first meeting's boundaries step, and each worked its plan out again)."""
+        found = self._other_steps.get(step_id)
+        if found is None:
+            try:
+                step: Step | None = self.meeting_guide.step(step_id)
+            except KeyError:
+                step = None
+            found = self._other_steps[step_id] = StepPlan(self, step, step_id)
+        return found
+
     def table(self, spec: ListSpec, *, added: bool = False, without: str = "") -> Table:
         key = (spec.id, added, without)
         table = self._tables.get(key)
@@ -126,7 +148,23 @@ class ExportRun:
         """A Markdown table of `rows`. Rows that came from another meeting than `meeting_id`
         are marked with the day they were added.
 
-        Tables are most of the work of an export, so the loops over rows and cells are left
+        A list carried forward unchanged holds the very row objects of the meeting before
+        (the store shares them when it reads its lean form back), so the same table of the
+        same rows is rendered once and reused, unless a row of it came from this meeting
+        (shown unmarked here). The rows stay referenced with the text, so no other object
+        can take their ids while the run lasts."""
+        key = (id(table), meeting_id is None, *map(id, rows))
+        found = self._rendered.get(key)
+        if found is not None and (meeting_id is None or meeting_id not in found[1]):
+            return found[2]
+        origins = list(map(dict_get, rows, ORIGIN))
+        text = self._rows(table, rows, meeting_id, origins)
+        if meeting_id is None or meeting_id not in origins:
+            self._rendered[key] = (rows, origins, text)
+        return text
+
+    def _rows(self, table: Table, rows: list[Doc], meeting_id: str | None, origins: list[Any]) -> str:
+        """Tables are most of the work of an export, so the loops over rows and cells are left
         to C: nearly every cell was met before and is one dict lookup."""
         try:
             values_of = list(map(VALUES, rows))
@@ -147,7 +185,6 @@ class ExportRun:
                 picked = [tuple(map(values.get, ids)) for values in values_of]
         cells = list(map(list, map(map, GETS, table.known, picked)))
         if meeting_id is not None:
-            origins = list(map(dict_get, rows, ORIGIN))
             if origins.count(None) + origins.count(meeting_id) != len(origins):  # some came from earlier
                 marks = self._marks
                 for n, origin in enumerate(origins):
@@ -250,11 +287,7 @@ class ExportRun:
         if not kind.shown.issuperset(records):  # steps the meeting guide no longer has, or not for this kind
             for step_id, record in records.items():
                 if step_id not in kind.shown:
-                    try:
-                        step: Step | None = self.meeting_guide.step(step_id)
-                    except KeyError:
-                        step = None
-                    self.step(meeting_id, StepPlan(self, step, step_id), record, sub)
+                    self.step(meeting_id, self.other_step(step_id), record, sub)
         addenda = meeting.get("addenda")
         if addenda:
             out = self.out

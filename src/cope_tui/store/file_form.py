@@ -25,6 +25,7 @@ verbatim under `{"=": ...}`, so reading gives back exactly what was there.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import zip_longest
 from typing import Any
 
 import orjson
@@ -39,6 +40,10 @@ _MEETING_DEFAULTS: dict[str, Any] = {
     "present": [], "active_seconds": 0, "current_step": "", "finalised_at": None,
     "finalised_by": None, "content_hash": None, "addenda": [], "stage": None, "created_by": None,
 }  # fmt: skip
+# Reading: each meeting field and the default it takes when left out; the mutable defaults
+# are given afresh for each meeting.
+_MEETING_FILL = tuple((key, _MEETING_DEFAULTS.get(key)) for key in MEETING_KEYS)
+_MEETING_FRESH = tuple(key for key, default in _MEETING_DEFAULTS.items() if isinstance(default, list))
 ROW_KEYS = ("id", "item", "values", "added", "origin")
 STEP_KEYS = ("state", "notes", "fields", "lists")
 _STEP_DEFAULTS = {"state": "done", "notes": "", "fields": {}, "lists": {}}
@@ -264,12 +269,16 @@ def whole_meetings(meetings: dict[str, Any]) -> None:
 def _whole_meeting(doc: dict[str, Any], seen: dict[Any, Any]) -> dict[str, Any]:
     if VERBATIM in doc:
         return {k: v for k, v in doc.items() if k != VERBATIM}
-    steps = doc.get("steps")
-    if not isinstance(steps, (dict, list)) or not isinstance(doc.get("id"), str):
+    steps, own = doc.get("steps"), doc.get("id")
+    if not isinstance(steps, (dict, list)) or not isinstance(own, str):
         return doc  # the record check names it
     steps = _unkeyed(steps, ("keys", "steps"), seen, doc)
-    day, own = _day(doc), doc["id"]
-    out = {k: doc[k] if k in doc else _fresh(_MEETING_DEFAULTS.get(k)) for k in MEETING_KEYS}
+    day = _day(doc)
+    get = doc.get
+    out = {k: get(k, default) for k, default in _MEETING_FILL}
+    for key in _MEETING_FRESH:  # an empty list of its own, never one shared by records
+        if key not in doc:
+            out[key] = []
     out["steps"] = {name: _whole_step(name, step, day, own, seen, doc) for name, step in steps.items()}
     return out
 
@@ -279,16 +288,12 @@ def _whole_step(name: str, step: Any, day: str, own: str, seen: dict[Any, Any], 
         return step  # not a step: the record check names it
     if VERBATIM in step:
         return step[VERBATIM]
-    out = {k: step[k] if k in step else _fresh(_STEP_DEFAULTS[k]) for k in STEP_KEYS}
-    for part in ("fields", "lists"):
-        if part in step:
-            out[part] = _unkeyed(out[part], ("keys", part, name), seen, doc)
-    lists = out["lists"]
+    fields = _unkeyed(step["fields"], ("keys", "fields", name), seen, doc) if "fields" in step else {}
+    lists = _unkeyed(step["lists"], ("keys", "lists", name), seen, doc) if "lists" in step else {}
     if isinstance(lists, dict) and lists:
-        out["lists"] = {
-            list_id: _whole_rows((name, list_id), rows, day, own, seen, doc) for list_id, rows in lists.items()
-        }
-    return out
+        lists = {list_id: _whole_rows((name, list_id), rows, day, own, seen, doc) for list_id, rows in lists.items()}
+    # In STEP_KEYS' order, each default of its own (a test holds the two together).
+    return {"state": step.get("state", "done"), "notes": step.get("notes", ""), "fields": fields, "lists": lists}
 
 
 def _unkeyed(found: Any, place: tuple[str, ...], seen: dict[Any, Any], doc: dict[str, Any]) -> Any:
@@ -303,12 +308,9 @@ def _unkeyed(found: Any, place: tuple[str, ...], seen: dict[Any, Any], doc: dict
 
 
 def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dict[Any, Any], doc: dict[str, Any]) -> Any:
-    if isinstance(rows, dict) and VERBATIM in rows:
-        return rows[VERBATIM]
-    if not isinstance(rows, list):
-        return rows
+    if type(rows) is not list:
+        return rows[VERBATIM] if isinstance(rows, dict) and VERBATIM in rows else rows
     out: list[Any] = []
-    cols_key = ("cols", *where)
     if rows and type(rows[0]) is int:
         before = seen.get(("rows", *where)) or []
         if not 0 < rows[0] <= len(before):
@@ -319,18 +321,22 @@ def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dic
                 seen[row["id"]] = row
         rows = rows[1:]
     seen[("rows", *where)] = out
+    cols_key = ("cols", *where)
+    columns = seen.get(cols_key)
     for row in rows:
-        if type(row) is str:  # carried as it was
+        kind = type(row)
+        if kind is str:  # carried as it was
             whole = seen.get(row)
             if whole is None:
                 raise _dangling(doc)
-        elif type(row) is list:  # new, its cells in the order of the last whole row here
-            whole = _from_cells(cols_key, row, day, own, seen, doc)
-        elif type(row) is dict and VERBATIM in row:  # as it was, and never a row to carry
+        elif kind is list:  # new, its cells in the order of the last whole row here
+            whole = _from_cells(columns, row, day, own, doc)
+        elif kind is dict and VERBATIM in row:  # as it was, and never a row to carry
             out.append(row[VERBATIM])
             continue
         else:
             whole = _whole_row(where, row, day, own, seen, doc)
+            columns = seen.get(cols_key)  # a row written out whole names the columns anew
             if type(whole) is not dict or type(whole.get("id")) is not str:
                 out.append(whole)
                 continue
@@ -339,8 +345,7 @@ def _whole_rows(where: tuple[str, str], rows: Any, day: str, own: str, seen: dic
     return out
 
 
-def _from_cells(cols_key: tuple[str, ...], row: list[Any], day: str, own: str, seen: dict[Any, Any], doc: dict[str, Any]) -> dict[str, Any]:
-    columns = seen.get(cols_key)
+def _from_cells(columns: tuple[str, ...] | None, row: list[Any], day: str, own: str, doc: dict[str, Any]) -> dict[str, Any]:
     head = row[0] if row else None
     if type(head) is str:
         row_id, item, origin = head, None, own
@@ -350,20 +355,17 @@ def _from_cells(cols_key: tuple[str, ...], row: list[Any], day: str, own: str, s
         row_id = None
     if row_id is None or columns is None or len(row) - 1 > len(columns):
         raise FormDamaged(f"meeting {doc['id'][:40]!r} has a row whose cells name no columns")
-    values = dict(zip(columns, row[1:]))
-    if len(values) < len(columns):  # trailing empty cells were left off
-        for name in columns[len(values) :]:
-            values[name] = None
-    return {"id": row_id, "item": item, "values": values, "added": day, "origin": origin}
+    # Trailing empty cells were left off: zip_longest puts them back as None.
+    return {"id": row_id, "item": item, "values": dict(zip_longest(columns, row[1:])), "added": day, "origin": origin}
+
+
+def _dangling(doc: dict[str, Any]) -> FormDamaged:
+    return FormDamaged(f"meeting {doc['id'][:40]!r} carries a row that no earlier meeting of its client holds")
 
 
 def _fresh(default: Any) -> Any:
     """A default put back: an empty list or dict of its own, never one shared by records."""
     return type(default)() if isinstance(default, (list, dict)) else default
-
-
-def _dangling(doc: dict[str, Any]) -> FormDamaged:
-    return FormDamaged(f"meeting {doc['id'][:40]!r} carries a row that no earlier meeting of its client holds")
 
 
 def _whole_row(where: tuple[str, str], row: Any, day: str, own: str, seen: dict[Any, Any], doc: dict[str, Any]) -> Any:
