@@ -221,14 +221,15 @@ class _Scan:
     first_done: dict[str, str] = field(default_factory=dict)
     dated: dict[str, tuple[Key, dict[str, Any]]] = field(default_factory=dict)  # client -> newest that set a next date
 
-    def meeting(self, doc: dict[str, Any], lay: Layout) -> None:
+    def meeting(self, whole: dict[str, Any], lay: Layout) -> None:
+        doc = _slim(whole, lay)  # only what the board shows is kept, never the whole meeting
+        steps = whole.get("steps") or {}
         cid = doc.get("client_id") or ""
         key = (doc.get("started") or "", doc.get("id") or "")
         self.started[key[1]] = key[0]
         have = self.newest.get(cid)
         if have is None or key > have[0]:
             self.newest[cid] = (key, doc)
-        steps = doc.get("steps") or {}
         if lay.next_meeting is not None and _next_date(doc, lay.next_meeting) is not None:
             dated = self.dated.get(cid)
             if dated is None or key > dated[0]:
@@ -390,12 +391,23 @@ def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_
             for row in ((steps.get(step_id) or {}).get("lists") or {}).get(list_id) or ():
                 rid = row.get("id")
                 if rid in rids and (rid not in best or key > best[rid][0]):
-                    best[rid] = (key, kind, doc, row)
+                    best[rid] = (key, kind, _slim(doc, lay), row)
     for rid, (_key, kind, doc, row) in best.items():
         made = item(kind, doc, row, False)
         if made is not None:
             seen.add(rid)
             (board.referrals if kind == REFERRAL else board.actions).append(made)
+
+
+def _slim(doc: dict[str, Any], lay: Layout) -> dict[str, Any]:
+    """A meeting as the board keeps it: its rows are kept apart, and holding every
+    meeting whole would hold the whole record (the app's store keeps most as file lines)."""
+    slim = {k: doc.get(k) for k in ("id", "client_id", "started", "finalised_at")}
+    if lay.next_meeting is not None:
+        step_id, field_id = lay.next_meeting
+        value = ((doc.get("steps") or {}).get(step_id) or {}).get("fields", {}).get(field_id)
+        slim["steps"] = {step_id: {"fields": {field_id: value}}}
+    return slim
 
 
 def _next_date(doc: dict[str, Any], where: tuple[str, str]) -> date | None:

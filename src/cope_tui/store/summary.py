@@ -41,8 +41,11 @@ class ClientSummary:
 
 
 def summarise(data: dict[str, dict[str, Any]]) -> list[ClientSummary]:
-    stats: dict[str, list[Any]] = {}
-    for meeting in data.get("meetings", {}).values():
+    stats: dict[str, Any] = {}
+    meetings = data.get("meetings", {})
+    if hasattr(meetings, "client_stats"):  # the app's lazily held meetings (lazy_meetings.py)
+        meetings, stats = {}, meetings.client_stats()
+    for meeting in meetings.values():
         entry = stats.setdefault(meeting.get("client_id", ""), [0, "", False])
         entry[0] += 1
         started = meeting.get("started") or ""
