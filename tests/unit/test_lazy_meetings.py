@@ -108,3 +108,35 @@ def test_a_damaged_line_is_reported_as_a_damaged_file(db) -> None:
         store.meetings(victim["client_id"])
     other = next(m for m in meetings if m["client_id"] != victim["client_id"])
     assert store.get("meetings", other["id"]) == other
+
+
+def test_a_copied_file_is_still_held_lazily_by_its_stamp(db, tmp_path) -> None:
+    """A copy gets a new mtime: the summary still describes exactly its bytes (the stamp
+    says so), so the app neither parses every meeting nor counts them again."""
+    import os
+    import shutil
+
+    copy = tmp_path / "copy" / "demo.json"
+    copy.parent.mkdir()
+    for name in ("demo.json", "demo.json.summary"):
+        shutil.copyfile(db.parent / name, copy.parent / name)
+    os.utime(copy, ns=(1, 1))
+    store = _lazy(copy, read_only=True)
+    assert sum(s.meetings for s in store.client_summaries()) == 40
+    copy.write_bytes(copy.read_bytes().replace(b'"kind":"', b'"kind": "', 1))  # other bytes: checked in full
+    assert not isinstance(Store(copy, read_only=True, lazy=True)._data["meetings"], LazyMeetings)
+
+
+def test_one_clients_board_and_meetings_decode_only_that_clients_lines(db, monkeypatch) -> None:
+    from cope_tui.meetings import follow_through as ft
+    from cope_tui.store.lazy_meetings import FileMeetings
+
+    store = _lazy(db, read_only=True)
+    decoded: list[str] = []
+    real = FileMeetings.decode
+    monkeypatch.setattr(FileMeetings, "decode", lambda self, cid: decoded.append(cid) or real(self, cid))
+    client = store.clients()[2]
+    board = ft.build(store, load_meeting_guide(), client_id=client.id)
+    assert {m.id for m in store.meetings(client.id)}
+    assert set(decoded) == {client.id}
+    assert all(item.client_id == client.id for item in (*board.actions, *board.referrals))

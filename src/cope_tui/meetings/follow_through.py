@@ -10,7 +10,7 @@ not change, and the next meeting reads the tick when it carries its lists forwar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -200,7 +200,7 @@ class StoredRecords(Protocol):
     """What the board reads: stored records as saved (the Store is one). Meetings are
     read twice, so `raw_meetings` returns a list."""
 
-    def raw_meetings(self) -> list[dict[str, Any]]: ...
+    def raw_meetings(self) -> Sequence[dict[str, Any]]: ...
 
     def get(self, table: str, doc_id: str) -> dict[str, Any] | None: ...
 
@@ -318,7 +318,12 @@ def build(
     today = today or date.today()
     lay = layout(meeting_guide)
     scan = _Scan()
-    for doc in records.raw_meetings():
+    of_client = getattr(records, "raw_meetings_of", None)  # one client: only theirs are read
+
+    def walk() -> Sequence[dict[str, Any]]:
+        return records.raw_meetings() if client_id is None or of_client is None else of_client(client_id)
+
+    for doc in walk():
         if client_id is None or (doc.get("client_id") or "") == client_id:
             scan.meeting(doc, lay)
     # Across clients, a closed client's record is read-only and archived with its handover:
@@ -332,7 +337,7 @@ def build(
             seen.add(rid)
             board._later.append((doc, row))
     board._make = item
-    _ticked_elsewhere(records, lay, board, client_docs, seen, item)
+    _ticked_elsewhere(walk, lay, board, client_docs, seen, item)
     board.meetings = _next_meetings(lay, scan, client_docs, today)
     return board
 
@@ -368,7 +373,7 @@ def _client_docs(
     return out
 
 
-def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
+def _ticked_elsewhere(walk: Callable[[], Sequence[dict[str, Any]]], lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
     """Ticked rows no longer on a live list (a ticked referral is not carried on): find
     their newest copy. Only clients with such ticks are read again."""
     wanted = {
@@ -380,7 +385,7 @@ def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_
         return
     best: dict[str, tuple[tuple[str, str], str, dict[str, Any], dict[str, Any]]] = {}
     where = [(s, lid, ACTION) for s, lid, _ in lay.actions] + [(s, lid, REFERRAL) for s, lid in lay.referrals]
-    for doc in records.raw_meetings():
+    for doc in walk():
         cid = doc.get("client_id") or ""
         rids = wanted.get(cid)
         if not rids:

@@ -147,7 +147,7 @@ class Loading:
         stamp = stamper.result()
         if not stamp or summary.checked(self.path, self.codec) != stamp:
             return None
-        found = summary.read(self.path, self.codec)
+        found = summary.read(self.path, self.codec, stamp=stamp)
         if found is None:
             return None
         stats = {s.id: (s.meetings, s.last, s.draft) for s in found}
