@@ -57,6 +57,16 @@ def test_a_lazily_held_meeting_is_the_one_the_eager_load_gives(db) -> None:
     assert [m.model_dump() for m in lazy.meetings()] == [m.model_dump() for m in eager.meetings()]
 
 
+def test_packed_lines_give_the_same_meetings(db) -> None:
+    """Once ready, each client's lines are compressed apart and the file's bytes let go."""
+    want = _everything(Store(db, read_only=True))
+    lazy = _lazy(db, read_only=True)
+    held = lazy._data["meetings"].file
+    assert held.packed.wait(30)
+    assert held.raw == b""
+    assert _exact(_everything(lazy)) == _exact(want)
+
+
 def test_saves_and_deletions_lie_on_top_and_reach_the_file(db) -> None:
     store = _lazy(db)
     docs = {doc["id"]: doc for doc in store.raw_meetings()}

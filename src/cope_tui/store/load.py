@@ -154,6 +154,7 @@ class Loading:
         held = FileMeetings.of(self.path, lines.raw, lines.spans, stats)
         if held is None:
             return None
+        threading.Thread(target=held.pack, name="cope-pack", daemon=True).start()
         replayed = data["meetings"]
         return LazyMeetings(held, replayed, replayed.deleted)
 
