@@ -150,3 +150,20 @@ def test_one_clients_board_and_meetings_decode_only_that_clients_lines(db, monke
     assert {m.id for m in store.meetings(client.id)}
     assert set(decoded) == {client.id}
     assert all(item.client_id == client.id for item in (*board.actions, *board.referrals))
+
+
+def test_a_clients_export_is_the_same_and_reads_only_their_meetings(db, monkeypatch) -> None:
+    from cope_tui.export.documents import client_markdown
+    from cope_tui.store.lazy_meetings import FileMeetings
+
+    guide = load_meeting_guide()
+    eager = Store(db, read_only=True)
+    store = _lazy(db, read_only=True)
+    decoded: list[str] = []
+    real = FileMeetings.decode
+    monkeypatch.setattr(FileMeetings, "decode", lambda self, cid: decoded.append(cid) or real(self, cid))
+    monkeypatch.setattr("cope_tui.store.lazy_meetings.CACHED_CLIENTS", 0)  # every read decodes
+    for client in eager.clients():
+        decoded.clear()
+        assert client_markdown(guide, store, client) == client_markdown(guide, eager, client)
+        assert set(decoded) <= {client.id}
