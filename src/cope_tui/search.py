@@ -6,10 +6,11 @@ plain substring tests on those texts (every word must occur), so a fragment such
 in a few tens of milliseconds (benchmarks/search.py), with no tokeniser to disagree
 with what the user sees.
 
-The index reads the store's raw documents, never pydantic models. The store replaces
-a record's document on every save and never changes one in place, so before each
-query the index compares each stored document with the one it indexed (by identity,
-a few milliseconds for 10,000) and re-reads only those that changed. A result can
+The index reads the store's raw documents, never pydantic models, and keeps only their
+text (a result's document is read again when it is shown). The store replaces a
+record's document on every save and never changes one in place, so before each query
+the index compares each record's version (`Store.raw_versions`) with the one it indexed
+(by identity, a few milliseconds for 10,000) and re-reads only those that changed. A result can
 therefore lag behind typing only by the autosave delay; the search screen flushes
 pending saves when it opens, so words typed before it opened are always found.
 """
@@ -86,7 +87,9 @@ class Found:
 @dataclass(eq=False, slots=True)
 class _Entry:
     kind: str
-    doc: dict[str, Any]  # the stored document indexed: compared by identity
+    key: str  # the record's id
+    owner: str  # a meeting's client id, a client's code
+    token: object  # the store's version of the record indexed: compared by identity
     text: str  # lowercase, segments joined by newlines
     order: str  # sort key within its kind
 
@@ -166,9 +169,10 @@ _SEGMENTS: dict[str, Callable[[dict[str, Any]], Iterator[Segment]]] = {
     "exercise": exercise_segments,
 }
 _TABLES = (("clients", "client"), ("exercises", "exercise"), ("meetings", "meeting"))
+_TABLE_OF = {kind: table for table, kind in _TABLES}
 
 
-def _entry(kind: str, doc: dict[str, Any]) -> _Entry:
+def _entry(kind: str, doc: dict[str, Any], token: object) -> _Entry:
     text = "\n".join(t for _, _, t in _SEGMENTS[kind](doc) if t).lower()
     if kind == "meeting":
         order = f"{_s(doc.get('started'))}\n{_s(doc.get('id'))}"
@@ -176,7 +180,8 @@ def _entry(kind: str, doc: dict[str, Any]) -> _Entry:
         order = _s(doc.get("start"))
     else:
         order = _s(doc.get("code")).casefold()
-    return _Entry(kind, doc, text, order)
+    owner = _s(doc.get("client_id")) if kind == "meeting" else _s(doc.get("code")) if kind == "client" else ""
+    return _Entry(kind, _s(doc.get("id")), owner, token, text, order)
 
 
 def snippet(text: str, words: list[str], width: int = SNIPPET) -> str:
@@ -215,17 +220,16 @@ class SearchIndex:
         changed = 0
         with self._lock:
             for table, kind in _TABLES:
-                docs = self.store.raw(table)  # stored documents; no models
+                versions = self.store.raw_versions(table)  # no record read (or decoded) for this
                 cache = self._entries[kind]
                 before = changed
-                for doc in docs:
+                stale = {key: token for key, token in versions if (e := cache.get(key)) is None or e.token is not token}
+                for doc in self._stale_docs(table, stale):
                     key = _s(doc.get("id"))
-                    entry = cache.get(key)
-                    if entry is None or entry.doc is not doc:
-                        cache[key] = _entry(kind, doc)
-                        changed += 1
-                if len(cache) > len(docs):  # a record was deleted
-                    alive = {_s(d.get("id")) for d in docs}
+                    cache[key] = _entry(kind, doc, stale[key])
+                    changed += 1
+                if len(cache) > len(versions):  # a record was deleted
+                    alive = {key for key, _ in versions}
                     for key in [k for k in cache if k not in alive]:
                         del cache[key]
                     changed += 1
@@ -233,6 +237,19 @@ class SearchIndex:
                     newest_first = kind != "client"
                     self._sorted[kind] = sorted(cache.values(), key=lambda e: e.order, reverse=newest_first)
         return changed
+
+    def _stale_docs(self, table: str, stale: dict[str, object]) -> Iterator[dict[str, Any]]:
+        """The stored documents of these ids: a few one by one, many in one walk of the
+        table (which the app's store decodes a client at a time, keeping none)."""
+        if len(stale) <= 64:
+            for key in stale:
+                doc = self.store.get(table, key)
+                if doc is not None:
+                    yield doc
+            return
+        for doc in self.store.raw(table):
+            if _s(doc.get("id")) in stale:
+                yield doc
 
     def search(self, query: str, limit: int = LIMIT) -> Found:
         """Records holding every word of `query` (any case): client code hits first, then
@@ -244,7 +261,7 @@ class SearchIndex:
         self.refresh()
         with self._lock:
             clients, exercises, meetings = (self._sorted[k] for k in ("client", "exercise", "meeting"))
-        codes = {_s(e.doc.get("id")): _s(e.doc.get("code")) for e in clients}
+        codes = {e.key: e.owner for e in clients}
         # Clients whose code holds a word: their meetings count as holding it too, so
         # "C-0004 rent" finds that client's meetings that mention rent.
         code_hits = {w: {key for key, code in codes.items() if w in code.lower()} for w in words}
@@ -252,7 +269,7 @@ class SearchIndex:
         for w in words:
             matched = [e for e in matched if w in e.text]
         in_code = set().union(*code_hits.values())
-        hits = sorted(matched, key=lambda e: _s(e.doc.get("id")) not in in_code)  # stable: by code within
+        hits = sorted(matched, key=lambda e: e.key not in in_code)  # stable: by code within
         matched = exercises
         for w in words:
             matched = [e for e in matched if w in e.text]
@@ -261,15 +278,18 @@ class SearchIndex:
         for w in words:  # one pass per word over what is left: the first one is the long scan
             owners = code_hits[w]
             if owners:
-                matched = [e for e in matched if w in e.text or e.doc.get("client_id") in owners]
+                matched = [e for e in matched if w in e.text or e.owner in owners]
             else:
                 matched = [e for e in matched if w in e.text]
         hits += matched
-        results = [self._result(e, words, codes) for e in hits[:limit]]
+        results = [r for e in hits[:limit] if (r := self._result(e, words, codes)) is not None]
         return Found(results, len(hits), words, time.perf_counter() - t0)
 
-    def _result(self, entry: _Entry, words: list[str], codes: dict[str, str]) -> Result:
-        doc = entry.doc
+    def _result(self, entry: _Entry, words: list[str], codes: dict[str, str]) -> Result | None:
+        """None when the record was deleted since the index read it."""
+        doc = self.store.get(_TABLE_OF[entry.kind], entry.key)
+        if doc is None:
+            return None
         best, best_score = None, 0
         for segment in _SEGMENTS[entry.kind](doc):
             lower = segment[2].lower()

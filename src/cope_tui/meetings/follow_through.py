@@ -10,7 +10,7 @@ not change, and the next meeting reads the tick when it carries its lists forwar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -200,7 +200,7 @@ class StoredRecords(Protocol):
     """What the board reads: stored records as saved (the Store is one). Meetings are
     read twice, so `raw_meetings` returns a list."""
 
-    def raw_meetings(self) -> list[dict[str, Any]]: ...
+    def raw_meetings(self) -> Sequence[dict[str, Any]]: ...
 
     def get(self, table: str, doc_id: str) -> dict[str, Any] | None: ...
 
@@ -221,14 +221,15 @@ class _Scan:
     first_done: dict[str, str] = field(default_factory=dict)
     dated: dict[str, tuple[Key, dict[str, Any]]] = field(default_factory=dict)  # client -> newest that set a next date
 
-    def meeting(self, doc: dict[str, Any], lay: Layout) -> None:
+    def meeting(self, whole: dict[str, Any], lay: Layout) -> None:
+        doc = _slim(whole, lay)  # only what the board shows is kept, never the whole meeting
+        steps = whole.get("steps") or {}
         cid = doc.get("client_id") or ""
         key = (doc.get("started") or "", doc.get("id") or "")
         self.started[key[1]] = key[0]
         have = self.newest.get(cid)
         if have is None or key > have[0]:
             self.newest[cid] = (key, doc)
-        steps = doc.get("steps") or {}
         if lay.next_meeting is not None and _next_date(doc, lay.next_meeting) is not None:
             dated = self.dated.get(cid)
             if dated is None or key > dated[0]:
@@ -317,7 +318,12 @@ def build(
     today = today or date.today()
     lay = layout(meeting_guide)
     scan = _Scan()
-    for doc in records.raw_meetings():
+    of_client = getattr(records, "raw_meetings_of", None)  # one client: only theirs are read
+
+    def walk() -> Sequence[dict[str, Any]]:
+        return records.raw_meetings() if client_id is None or of_client is None else of_client(client_id)
+
+    for doc in walk():
         if client_id is None or (doc.get("client_id") or "") == client_id:
             scan.meeting(doc, lay)
     # Across clients, a closed client's record is read-only and archived with its handover:
@@ -331,7 +337,7 @@ def build(
             seen.add(rid)
             board._later.append((doc, row))
     board._make = item
-    _ticked_elsewhere(records, lay, board, client_docs, seen, item)
+    _ticked_elsewhere(walk, lay, board, client_docs, seen, item)
     board.meetings = _next_meetings(lay, scan, client_docs, today)
     return board
 
@@ -367,7 +373,7 @@ def _client_docs(
     return out
 
 
-def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
+def _ticked_elsewhere(walk: Callable[[], Sequence[dict[str, Any]]], lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
     """Ticked rows no longer on a live list (a ticked referral is not carried on): find
     their newest copy. Only clients with such ticks are read again."""
     wanted = {
@@ -379,7 +385,7 @@ def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_
         return
     best: dict[str, tuple[tuple[str, str], str, dict[str, Any], dict[str, Any]]] = {}
     where = [(s, lid, ACTION) for s, lid, _ in lay.actions] + [(s, lid, REFERRAL) for s, lid in lay.referrals]
-    for doc in records.raw_meetings():
+    for doc in walk():
         cid = doc.get("client_id") or ""
         rids = wanted.get(cid)
         if not rids:
@@ -390,12 +396,23 @@ def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_
             for row in ((steps.get(step_id) or {}).get("lists") or {}).get(list_id) or ():
                 rid = row.get("id")
                 if rid in rids and (rid not in best or key > best[rid][0]):
-                    best[rid] = (key, kind, doc, row)
+                    best[rid] = (key, kind, _slim(doc, lay), row)
     for rid, (_key, kind, doc, row) in best.items():
         made = item(kind, doc, row, False)
         if made is not None:
             seen.add(rid)
             (board.referrals if kind == REFERRAL else board.actions).append(made)
+
+
+def _slim(doc: dict[str, Any], lay: Layout) -> dict[str, Any]:
+    """A meeting as the board keeps it: its rows are kept apart, and holding every
+    meeting whole would hold the whole record (the app's store keeps most as file lines)."""
+    slim = {k: doc.get(k) for k in ("id", "client_id", "started", "finalised_at")}
+    if lay.next_meeting is not None:
+        step_id, field_id = lay.next_meeting
+        value = ((doc.get("steps") or {}).get(step_id) or {}).get("fields", {}).get(field_id)
+        slim["steps"] = {step_id: {"fields": {field_id: value}}}
+    return slim
 
 
 def _next_date(doc: dict[str, Any], where: tuple[str, str]) -> date | None:
