@@ -13,6 +13,13 @@ the index compares each record's version (`Store.raw_versions`) with the one it 
 (by identity, a few milliseconds for 10,000) and re-reads only those that changed. A result can
 therefore lag behind typing only by the autosave delay; the search screen flushes
 pending saves when it opens, so words typed before it opened are always found.
+
+In the app the file's meetings stay lines until read (store/lazy_meetings.py), and
+decoding them all for the first search took seconds at 50,000 meetings. So their text is
+kept beside a plain DB between sessions (store/search_cache.py), by client with a digest
+of the client's lines: the next session takes it for every client whose lines are the
+same and decodes only the others. Changing what goes into a record's text (the
+`*_segments` below) needs search_cache.VERSION raised, or old text would be taken.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from .mdsafe import one_line
 
 if TYPE_CHECKING:
     from .content.meeting_guide import MeetingGuide
+    from .store.lazy_meetings import FileMeetings
+    from .store.search_cache import Cached
     from .store.store import Store
 
 LIMIT = 100  # results built and shown; the total says how many more matched
@@ -207,6 +216,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, _Entry]] = {kind: {} for _, kind in _TABLES}
         self._sorted: dict[str, list[_Entry]] = {kind: [] for _, kind in _TABLES}
+        self._kept: Cached | None = None  # the text the last session kept, until read
 
     @property
     def store(self) -> Store:
@@ -224,6 +234,8 @@ class SearchIndex:
                 cache = self._entries[kind]
                 before = changed
                 stale = {key: token for key, token in versions if (e := cache.get(key)) is None or e.token is not token}
+                if kind == "meeting" and stale:
+                    changed += self._from_file(stale, cache)  # takes what it indexed out of `stale`
                 for doc in self._stale_docs(table, stale):
                     key = _s(doc.get("id"))
                     cache[key] = _entry(kind, doc, stale[key])
@@ -237,6 +249,51 @@ class SearchIndex:
                     newest_first = kind != "client"
                     self._sorted[kind] = sorted(cache.values(), key=lambda e: e.order, reverse=newest_first)
         return changed
+
+    def _from_file(self, stale: dict[str, object], cache: dict[str, _Entry]) -> int:
+        """Index the file's meetings a client at a time: from the text the last session
+        kept while the client's lines are unchanged, else by decoding them (then the text
+        is kept again for the next session, in the background)."""
+        file = self.store.file_meetings()
+        mine = [key for key, token in stale.items() if token is file] if file is not None else []
+        if not mine:
+            return 0
+        file.packed.wait()  # (the digests are taken as the lines are packed, just after load)
+        if self._kept is None:
+            self._kept = self.store.kept_search_text()
+        by_client: dict[str, list[str]] = {}
+        for key in mine:
+            by_client.setdefault(file.client_of[key], []).append(key)
+            del stale[key]
+        decoded = 0
+        for client_id, keys in by_client.items():
+            digest, rows = self._kept.get(client_id, ("", []))
+            kept = {mid: (text, order) for mid, text, order in rows} if digest == file.digests.get(client_id) else {}
+            if all(key in kept for key in keys):
+                for key in keys:
+                    cache[key] = _Entry("meeting", key, client_id, file, *kept[key])
+                continue
+            docs = file.decode(client_id)  # (not through the file's small cache of open clients)
+            for key in keys:
+                cache[key] = _entry("meeting", docs[key], file)
+            decoded += 1
+        self._kept = {}  # (read once: the file never changes under an open store)
+        if decoded:
+            keep = self._keepable(file, cache)
+            threading.Thread(target=self.store.keep_search_text, args=(keep,), name="cope-search-keep", daemon=True).start()
+        return len(mine)
+
+    @staticmethod
+    def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Cached:
+        """The file's meetings' text by client, for the clients whose every line is indexed
+        as the file holds it (one changed since is indexed from its new version instead)."""
+        found: Cached = {}
+        for client_id, spans in file.groups.items():
+            entries = [cache.get(span[1]) for span in spans]
+            digest = file.digests.get(client_id)
+            if digest and all(e is not None and e.token is file for e in entries):
+                found[client_id] = (digest, [(e.key, e.text, e.order) for e in entries if e is not None])
+        return found
 
     def _stale_docs(self, table: str, stale: dict[str, object]) -> Iterator[dict[str, Any]]:
         """The stored documents of these ids: a few one by one, many in one walk of the

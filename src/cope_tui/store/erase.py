@@ -1,7 +1,7 @@
 """Erasing a client: their record and every meeting of theirs, from every file that held them.
 
 The right to erasure means no copy may be left behind: the DB file and its journals, the
-client-list summary, every backup (points, older full copies, copies kept for a reason
+client-list summary, the search index's text, every backup (points, older full copies, copies kept for a reason
 and their journals), the copies kept aside as damaged, and team sync's state (which
 keeps every record's last synced version: there the record is kept without its content,
 so that the next sync sends its deletion to the team). The audit log gets one entry
@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from . import backup_points as points
-from . import backups, crypto, record_check
+from . import backups, crypto, record_check, search_cache
 from .diskio import Journal, remove_stale_temps, write_private
 
 Ids = set[tuple[str, str]]
@@ -226,6 +226,7 @@ def run(db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit
     """The whole erasure once decided: the store's own files (`rewrite_db`), then every other
     file, then the audit entry; the marker goes last."""
     rewrite_db(ids)
+    search_cache.sidecar(db).unlink(missing_ok=True)  # built again without them
     done = scrub_files(db, ids, codec)
     done.records = len(ids)
     done.meetings = sum(1 for t, _ in ids if t == "meetings")

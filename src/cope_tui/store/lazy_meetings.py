@@ -18,6 +18,7 @@ fail (a bug), the reader gets CorruptDatabase naming the file, never a crash.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import zlib
 from collections import OrderedDict
@@ -50,6 +51,7 @@ class FileMeetings:
             self.client_of[span[1]] = span[2]
         self._cache: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
         self._packed: dict[str, bytes] = {}
+        self.digests: dict[str, str] = {}  # client id -> digest of their lines (search_cache.py)
         self.packed = threading.Event()  # every client's lines packed, the file's bytes let go
 
     @classmethod
@@ -73,16 +75,18 @@ class FileMeetings:
         return decoded
 
     def pack(self) -> None:
-        """Each client's lines compressed on their own (about a quarter of the file), then
-        the file's bytes let go: run in a thread once the store is ready (zlib lets go of
-        the GIL while it works)."""
+        """Each client's lines compressed on their own (about a quarter of the file), and
+        their digest taken, then the file's bytes let go: run in a thread once the store
+        is ready (zlib and hashlib let go of the GIL while they work)."""
         raw = self.raw
-        if not raw:
-            return
-        for client_id, spans in list(self.groups.items()):
-            self._packed[client_id] = zlib.compress(b"\n".join(raw[s[3] : s[4]] for s in spans), 1)
-        self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
-        self.packed.set()
+        try:
+            for client_id, spans in list(self.groups.items()) if raw else ():
+                lines = b"\n".join(raw[s[3] : s[4]] for s in spans)
+                self.digests[client_id] = hashlib.blake2b(lines, digest_size=16).hexdigest()
+                self._packed[client_id] = zlib.compress(lines, 1)
+            self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
+        finally:
+            self.packed.set()  # (a client without a digest is decoded for search instead)
 
     def _lines(self, client_id: str) -> list[Any]:
         packed = self._packed.get(client_id)

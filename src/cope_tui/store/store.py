@@ -51,6 +51,7 @@ from .lazy_meetings import LazyMeetings
 from .load import Loading
 from .record_lines import Chooser, dump_tables
 from .records import Records, tinydb_over
+from .search_text import SearchText
 
 
 # The store's errors and helpers other packages use with it (defined where they live).
@@ -82,7 +83,7 @@ def _frozen(table: Any) -> Any:
     return table.frozen() if isinstance(table, LazyMeetings) else dict(table)
 
 
-class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners):
+class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, SearchText):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at

@@ -76,6 +76,15 @@ def sidecar(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".summary")
 
 
+def forget(db_path: Path) -> None:
+    """Remove what describes the DB file's contents beside it (this summary, the search
+    index's text): done by whatever changes the file other than a compaction."""
+    from . import search_cache
+
+    for path in (sidecar(db_path), search_cache.sidecar(db_path)):
+        path.unlink(missing_ok=True)
+
+
 def write(db_path: Path, summaries: list[ClientSummary], codec=None, checked: str = "") -> None:
     """Record the summary for the DB file as it is on disk right now; `checked` is the
     record_check stamp of that file, when every record in it passed the checks."""
