@@ -108,7 +108,8 @@ def test_a_damaged_or_foreign_kept_file_is_ignored(db) -> None:
     want = _answers(SearchIndex(store), MARKER)
     _kept_written(db)
     store.close()
-    for junk in (b"", b"\x00garbage", zstandard.ZstdCompressor().compress(b'{"version": 1, "clients": {"x": [1, 2]}}')):
+    shapes = (b'{"version": 1, "clients": {}}', b'{"version": 1}\n[1, 2]', b'{"version": 1}\n["c", "d", [["m", 5, "o"]]]')
+    for junk in (b"", b"\x00garbage", *map(zstandard.ZstdCompressor().compress, shapes)):
         search_cache.sidecar(db).write_bytes(junk)
         store = _lazy(db)
         assert _answers(SearchIndex(store), MARKER) == want

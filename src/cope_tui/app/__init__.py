@@ -184,6 +184,21 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
             self.session.meeting_guide  # noqa: B018  (loading it is the point)
         except ContentError as exc:
             self.call_from_thread(self.exit, None, 1, str(exc))
+            return
+        self._warm_search()
+
+    def _warm_search(self) -> None:
+        """Read the search index's text now, in this thread, so the first search answers at
+        once (at 50,000 meetings reading it takes about a second; decoding every meeting, on
+        a copy never opened before, several). A file that cannot be read is the search
+        screen's to report, when a search needs it."""
+        from ..search import index_for
+        from ..store.store import StoreError
+
+        try:
+            index_for(self.session.store, self.session.meeting_guide).refresh()
+        except (StoreError, RuntimeError):
+            pass
 
     def _repaint_home(self) -> None:
         """The list was painted from the summary file, which is only trusted by its size and

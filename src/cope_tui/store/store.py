@@ -5,6 +5,7 @@ Layout on disk, side by side:
   NAME.json.journal  one JSON line per saved record since the last compaction, fsynced
   NAME.json.lock     who holds the DB (pid, host, since), guarded by flock
   NAME.json.summary  what the client list shows, for painting before the full load
+  NAME.json.search   the search index's text of the file's meetings (plain DBs only)
 
 An encrypted DB seals the main file and the summary whole and each journal line on its
 own (see crypto.py); the store opens locked until `unlock()` derives the key.
