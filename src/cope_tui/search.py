@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .mdsafe import one_line
+from .store.bulk import let_others_run
 
 if TYPE_CHECKING:
     from .content.meeting_guide import MeetingGuide
@@ -267,6 +268,7 @@ class SearchIndex:
             del stale[key]
         decoded = 0
         for client_id, keys in by_client.items():
+            let_others_run()
             digest, rows = self._kept.get(client_id, ("", []))
             kept = {mid: (text, order) for mid, text, order in rows} if digest == file.digests.get(client_id) else {}
             if all(key in kept for key in keys):

@@ -10,7 +10,7 @@ not change, and the next meeting reads the tick when it carries its lists forwar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -320,8 +320,14 @@ def build(
     scan = _Scan()
     of_client = getattr(records, "raw_meetings_of", None)  # one client: only theirs are read
 
-    def walk() -> Sequence[dict[str, Any]]:
-        return records.raw_meetings() if client_id is None or of_client is None else of_client(client_id)
+    def walk(only: Iterable[str] | None = None) -> Iterable[dict[str, Any]]:
+        if of_client is None:
+            return records.raw_meetings()
+        if client_id is not None:
+            return of_client(client_id)
+        if only is not None:  # a second look, at a few clients: not every meeting again
+            return (doc for cid in only for doc in of_client(cid))
+        return records.raw_meetings()
 
     for doc in walk():
         if client_id is None or (doc.get("client_id") or "") == client_id:
@@ -373,7 +379,7 @@ def _client_docs(
     return out
 
 
-def _ticked_elsewhere(walk: Callable[[], Sequence[dict[str, Any]]], lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
+def _ticked_elsewhere(walk: Callable[[Iterable[str]], Iterable[dict[str, Any]]], lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
     """Ticked rows no longer on a live list (a ticked referral is not carried on): find
     their newest copy. Only clients with such ticks are read again."""
     wanted = {
@@ -385,7 +391,7 @@ def _ticked_elsewhere(walk: Callable[[], Sequence[dict[str, Any]]], lay: Layout,
         return
     best: dict[str, tuple[tuple[str, str], str, dict[str, Any], dict[str, Any]]] = {}
     where = [(s, lid, ACTION) for s, lid, _ in lay.actions] + [(s, lid, REFERRAL) for s, lid in lay.referrals]
-    for doc in walk():
+    for doc in walk(wanted):
         cid = doc.get("client_id") or ""
         rids = wanted.get(cid)
         if not rids:

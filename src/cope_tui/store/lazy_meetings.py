@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from . import file_form
-from .bulk import gc_paused
+from .bulk import gc_paused, let_others_run
 from .errors import CorruptDatabase
 
 CACHED_CLIENTS = 8  # decoded clients kept: the one open, and a few just looked at
@@ -84,6 +84,7 @@ class FileMeetings:
                 lines = b"\n".join(raw[s[3] : s[4]] for s in spans)
                 self.digests[client_id] = hashlib.blake2b(lines, digest_size=16).hexdigest()
                 self._packed[client_id] = zlib.compress(lines, 1)
+                let_others_run()
             self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
         finally:
             self.packed.set()  # (a client without a digest is decoded for search instead)
@@ -223,6 +224,7 @@ class Snapshot(Sequence):
 
     def items(self) -> Iterator[tuple[str, Any]]:
         for client_id in self.file.groups:
+            let_others_run()
             for key, doc in self.file.client(client_id).items():
                 if key not in self._gone and key not in self._over:
                     yield key, doc
