@@ -84,9 +84,9 @@ async def main():
         await until(lambda: isinstance(app.screen, FollowThroughScreen) and app.screen.board is not None)
         marks["follow_through"] = ms()
         marks["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-        import threading  # the first session keeps the search text for the next: let it finish
+        import threading  # the first session keeps search text and board parts for the next: let it finish
         for thread in threading.enumerate():
-            if thread.name == "cope-search-keep":
+            if thread.name in ("cope-search-keep", "cope-board-keep"):
                 thread.join()
         await pilot.press("ctrl+q")
     session.close()

@@ -16,10 +16,10 @@ pending saves when it opens, so words typed before it opened are always found.
 
 In the app the file's meetings stay lines until read (store/lazy_meetings.py), and
 decoding them all for the first search took seconds at 50,000 meetings. So their text is
-kept beside a plain DB between sessions (store/search_cache.py), by client with a digest
-of the client's lines: the next session takes it for every client whose lines are the
-same and decodes only the others. Changing what goes into a record's text (the
-`*_segments` below) needs search_cache.VERSION raised, or old text would be taken.
+kept beside a plain DB between sessions (store/kept.py), by client with a digest of the
+client's lines: the next session takes it for every client whose lines are the same and
+decodes only the others. Changing what goes into a record's text (the `*_segments`
+below) needs KEPT_TAG changed, or old text would be taken.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .mdsafe import one_line
@@ -37,10 +38,11 @@ from .store.bulk import let_others_run
 if TYPE_CHECKING:
     from .content.meeting_guide import MeetingGuide
     from .store.lazy_meetings import FileMeetings
-    from .store.search_cache import Cached
+    from .store.kept import Kept
     from .store.store import Store
 
 LIMIT = 100  # results built and shown; the total says how many more matched
+KEPT_TAG = "search text 1"  # what the kept text was made by (see the module's docstring)
 SNIPPET = 72  # characters of context around a match
 
 # Exercise keys that hold dates, times, ids or fixed choices rather than typed words.
@@ -194,6 +196,15 @@ def _entry(kind: str, doc: dict[str, Any], token: object) -> _Entry:
     return _Entry(kind, _s(doc.get("id")), owner, token, text, order)
 
 
+def _kept_rows(rows: object) -> dict[str, tuple[str, str]]:
+    """A client's kept text by meeting id; nothing when it is not the shape written."""
+    if not isinstance(rows, list) or not all(
+        isinstance(row, list) and len(row) == 3 and all(isinstance(part, str) for part in row) for row in rows
+    ):
+        return {}
+    return {mid: (text, order) for mid, text, order in rows}
+
+
 def snippet(text: str, words: list[str], width: int = SNIPPET) -> str:
     """One line of `text` around the first word found, with '…' where it was cut."""
     line = one_line(text)
@@ -217,7 +228,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, _Entry]] = {kind: {} for _, kind in _TABLES}
         self._sorted: dict[str, list[_Entry]] = {kind: [] for _, kind in _TABLES}
-        self._kept: Cached | None = None  # the text the last session kept, until read
+        self._kept: Kept | None = None  # the text the last session kept, until read
 
     @property
     def store(self) -> Store:
@@ -261,7 +272,7 @@ class SearchIndex:
             return 0
         file.packed.wait()  # (the digests are taken as the lines are packed, just after load)
         if self._kept is None:
-            self._kept = self.store.kept_search_text()
+            self._kept = self.store.kept("search", KEPT_TAG)
         by_client: dict[str, list[str]] = {}
         for key in mine:
             by_client.setdefault(file.client_of[key], []).append(key)
@@ -270,7 +281,7 @@ class SearchIndex:
         for client_id, keys in by_client.items():
             let_others_run()
             digest, rows = self._kept.get(client_id, ("", []))
-            kept = {mid: (text, order) for mid, text, order in rows} if digest == file.digests.get(client_id) else {}
+            kept = _kept_rows(rows) if digest == file.digests.get(client_id) else {}
             if all(key in kept for key in keys):
                 for key in keys:
                     cache[key] = _Entry("meeting", key, client_id, file, *kept[key])
@@ -282,14 +293,15 @@ class SearchIndex:
         self._kept = {}  # (read once: the file never changes under an open store)
         if decoded:
             keep = self._keepable(file, cache)
-            threading.Thread(target=self.store.keep_search_text, args=(keep,), name="cope-search-keep", daemon=True).start()
+            keeper = partial(self.store.keep, "search", KEPT_TAG, keep, meeting_ids=True)
+            threading.Thread(target=keeper, name="cope-search-keep", daemon=True).start()
         return len(mine)
 
     @staticmethod
-    def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Cached:
+    def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Kept:
         """The file's meetings' text by client, for the clients whose every line is indexed
         as the file holds it (one changed since is indexed from its new version instead)."""
-        found: Cached = {}
+        found: Kept = {}
         for client_id, spans in file.groups.items():
             entries = [cache.get(span[1]) for span in spans]
             digest = file.digests.get(client_id)

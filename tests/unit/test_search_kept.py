@@ -16,8 +16,9 @@ import zstandard
 
 from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.demo.writer import write_demo
-from cope_tui.search import SearchIndex
-from cope_tui.store import backups, rekey, search_cache
+from cope_tui.search import KEPT_TAG, SearchIndex
+from cope_tui.store import backups, rekey
+from cope_tui.store import kept as kept_files
 from cope_tui.store.lazy_meetings import LazyMeetings
 from cope_tui.store.store import Store
 
@@ -52,7 +53,7 @@ def _kept_written(path, timeout: float = 30.0) -> dict:
     while any(t.name == "cope-search-keep" for t in threading.enumerate()):
         assert time.monotonic() < end, "the kept text was never written"
         time.sleep(0.01)
-    return search_cache.read(path)
+    return kept_files.read(path, "search", KEPT_TAG)
 
 
 def _answers(index: SearchIndex, query: str) -> list[tuple[str, str, str]]:
@@ -69,7 +70,7 @@ def test_the_next_session_answers_from_the_kept_text_as_a_fresh_index_does(db, m
     want = {q: _answers(fresh, q) for q in QUERIES}
     kept = _kept_written(db)
     assert len(kept) == 6 and sum(len(rows) for _, rows in kept.values()) == 40
-    assert stat.S_IMODE(os.stat(search_cache.sidecar(db)).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(kept_files.sidecar(db, "search")).st_mode) == 0o600
     store.close()
 
     store = _lazy(db)
@@ -108,9 +109,10 @@ def test_a_damaged_or_foreign_kept_file_is_ignored(db) -> None:
     want = _answers(SearchIndex(store), MARKER)
     _kept_written(db)
     store.close()
-    shapes = (b'{"version": 1, "clients": {}}', b'{"version": 1}\n[1, 2]', b'{"version": 1}\n["c", "d", [["m", 5, "o"]]]')
+    head = orjson.dumps({"tag": KEPT_TAG})
+    shapes = (b'{"tag": "other"}', head + b"\n[1, 2]", head + b'\n["c", "d", [["m", 5, "o"]]]', head + b'\n["c", "d", 7]')
     for junk in (b"", b"\x00garbage", *map(zstandard.ZstdCompressor().compress, shapes)):
-        search_cache.sidecar(db).write_bytes(junk)
+        kept_files.sidecar(db, "search").write_bytes(junk)
         store = _lazy(db)
         assert _answers(SearchIndex(store), MARKER) == want
         store.close()
@@ -122,7 +124,7 @@ def test_lying_kept_text_for_other_lines_is_not_believed(db) -> None:
     kept = _kept_written(db)
     store.close()
     forged = {cid: ("0" * 32, [(mid, "forgedword", order) for mid, _t, order in rows]) for cid, (_d, rows) in kept.items()}
-    search_cache.write(db, forged)
+    kept_files.write(db, "search", KEPT_TAG, forged)
     store = _lazy(db)
     assert _answers(SearchIndex(store), "forgedword") == []
     store.close()
@@ -134,13 +136,13 @@ def test_erasure_leaves_no_kept_text_of_the_client(db) -> None:
     hit = _answers(index, MARKER)
     assert hit
     _kept_written(db)
-    assert MARKER.encode() in zstandard.ZstdDecompressor().decompress(search_cache.sidecar(db).read_bytes())
+    assert MARKER.encode() in zstandard.ZstdDecompressor().decompress(kept_files.sidecar(db, "search").read_bytes())
     client_id = store.get("meetings", hit[0][1])["client_id"]
     store.erase_client(client_id)
-    assert not search_cache.sidecar(db).exists()
+    assert not kept_files.sidecar(db, "search").exists()
     assert _answers(index, MARKER) == []
-    store.keep_search_text({client_id: ("d", [(hit[0][1], MARKER, "")])})  # a late writer
-    assert MARKER not in str(search_cache.read(db))
+    store.keep("search", KEPT_TAG, {client_id: ("d", [(hit[0][1], MARKER, "")])}, meeting_ids=True)  # a late writer
+    assert MARKER not in str(kept_files.read(db, "search", KEPT_TAG))
     store.close()
 
 
@@ -150,12 +152,12 @@ def test_no_kept_text_beside_an_encrypted_db(db) -> None:
     _kept_written(db)
     store.close()
     rekey.convert(db, rekey.ENCRYPT, PASSPHRASE)
-    assert not search_cache.sidecar(db).exists()  # encrypting leaves no plain words beside it
+    assert not kept_files.sidecar(db, "search").exists()  # encrypting leaves no plain words beside it
     store = Store(db, lazy=True, passphrase=PASSPHRASE)
     assert SearchIndex(store).search(MARKER).total == 1
-    store.keep_search_text({"x": ("d", [("m", "words", "")])})
+    store.keep("search", KEPT_TAG, {"x": ("d", [("m", "words", "")])})
     store.close()
-    assert not search_cache.sidecar(db).exists()
+    assert not kept_files.sidecar(db, "search").exists()
 
 
 def test_a_restore_removes_the_kept_text(db) -> None:
@@ -165,4 +167,4 @@ def test_a_restore_removes_the_kept_text(db) -> None:
     store.close()
     point = backups.list_backups(db)[0]
     backups.restore(db, point)
-    assert not search_cache.sidecar(db).exists()
+    assert not kept_files.sidecar(db, "search").exists()

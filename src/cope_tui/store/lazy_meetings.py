@@ -51,7 +51,7 @@ class FileMeetings:
             self.client_of[span[1]] = span[2]
         self._cache: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
         self._packed: dict[str, bytes] = {}
-        self.digests: dict[str, str] = {}  # client id -> digest of their lines (search_cache.py)
+        self.digests: dict[str, str] = {}  # client id -> digest of their lines (kept.py)
         self.packed = threading.Event()  # every client's lines packed, the file's bytes let go
 
     @classmethod
@@ -195,15 +195,20 @@ class LazyMeetings(MutableMapping):
         """Every meeting as a plain dict (compaction encodes them all at once)."""
         return dict(self.snapshot().items())
 
-    def client_stats(self) -> dict[str, tuple[int, str, bool]]:
-        """(meetings, latest start, a draft among them) per client id, for the client list:
-        the file's from its summary, worked out again only for the clients changed since."""
+    def touched_clients(self) -> set[str]:
+        """The clients with a meeting saved or deleted since the file was read."""
         touched = {self.file.client_of[k] for k in self._gone}
         for key, doc in self._over.items():
             if key in self.file.client_of:
                 touched.add(self.file.client_of[key])
             if isinstance(doc, dict):
                 touched.add(str(doc.get("client_id", "")))
+        return touched
+
+    def client_stats(self) -> dict[str, tuple[int, str, bool]]:
+        """(meetings, latest start, a draft among them) per client id, for the client list:
+        the file's from its summary, worked out again only for the clients changed since."""
+        touched = self.touched_clients()
         found = {cid: stats for cid, stats in self.file.stats.items() if cid not in touched}
         for cid in set(self.file.groups) - set(found) | touched:
             docs = self.of_client(cid)

@@ -5,7 +5,8 @@ Layout on disk, side by side:
   NAME.json.journal  one JSON line per saved record since the last compaction, fsynced
   NAME.json.lock     who holds the DB (pid, host, since), guarded by flock
   NAME.json.summary  what the client list shows, for painting before the full load
-  NAME.json.search   the search index's text of the file's meetings (plain DBs only)
+  NAME.json.search   search's text of the file's meetings, by client (plain DBs only)
+  NAME.json.board    the follow-through board's part of each client (plain DBs only)
 
 An encrypted DB seals the main file and the summary whole and each journal line on its
 own (see crypto.py); the store opens locked until `unlock()` derives the key.
@@ -52,7 +53,7 @@ from .lazy_meetings import LazyMeetings
 from .load import Loading
 from .record_lines import Chooser, dump_tables
 from .records import Records, tinydb_over
-from .search_text import SearchText
+from .kept_parts import KeptParts
 
 
 # The store's errors and helpers other packages use with it (defined where they live).
@@ -84,7 +85,7 @@ def _frozen(table: Any) -> Any:
     return table.frozen() if isinstance(table, LazyMeetings) else dict(table)
 
 
-class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, SearchText):
+class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptParts):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at

@@ -77,11 +77,12 @@ def sidecar(db_path: Path) -> Path:
 
 
 def forget(db_path: Path) -> None:
-    """Remove what describes the DB file's contents beside it (this summary, the search
-    index's text): done by whatever changes the file other than a compaction."""
-    from . import search_cache
+    """Remove what describes the DB file's contents beside it (this summary, what search
+    and the follow-through board kept): done by whatever changes the file other than a
+    compaction."""
+    from . import kept
 
-    for path in (sidecar(db_path), search_cache.sidecar(db_path)):
+    for path in (sidecar(db_path), *kept.sidecars(db_path)):
         path.unlink(missing_ok=True)
 
 
