@@ -174,8 +174,8 @@ def test_query_words_and_snippet_helpers():
     assert snippet("a\nb\x07c", []) == "a bc"
 
 
-class CountedText(str):
-    """A record's indexed text that counts the word tests made on it."""
+class CountedText(bytes):
+    """A record's indexed text (UTF-8) that counts the word tests made on it."""
 
     tests = 0
 

@@ -13,13 +13,14 @@ at the next start do not decode every meeting (about 5 s at 50,000 meetings).
 from __future__ import annotations
 
 import threading
-import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import Any
+
+from ..background import let_others_run
 
 Key = tuple[str, str]  # (started, meeting id): the newest is the greatest
 ACTION = "action"
@@ -200,6 +201,7 @@ def _row(row: Any) -> bool:
 
 KEPT_TAG = "board 2"  # raise when ClientPart or what goes into it changes
 _memo: weakref.WeakKeyDictionary[Any, tuple[Layout, dict[str, tuple[object, ClientPart]]]] = weakref.WeakKeyDictionary()
+_working: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
 _memo_lock = threading.Lock()
 
 
@@ -213,30 +215,36 @@ def all_parts(records: Any, lay: Layout) -> dict[str, ClientPart]:
             by_client.setdefault(doc.get("client_id") or "", []).append(doc)
         return {cid: part_of(docs, lay) for cid, docs in by_client.items()}
     with _memo_lock:
+        working = _working.setdefault(records, threading.Lock())
+    with working:  # (the home counts and the board screen at once: one works, one waits)
+        return _all_parts(records, lay, versions)
+
+
+def _all_parts(records: Any, lay: Layout, versions: dict[str, object]) -> dict[str, ClientPart]:
+    with _memo_lock:
         have_lay, memo = _memo.get(records, (lay, {}))
         memo = dict(memo) if have_lay == lay else {}
-    tag, kept, worked_out = f"{KEPT_TAG} {lay!r}", None, False
+    tag, worked_out = f"{KEPT_TAG} {lay!r}", False
     out: dict[str, ClientPart] = {}
     for cid, version in versions.items():
-        time.sleep(0)  # the UI thread gets the interpreter at once if it waits (store/bulk.py)
         have = memo.get(cid)
         if have is not None and have[0] == version:
             out[cid] = have[1]
-            continue
-        part = None
-        if isinstance(version, str):
-            kept = records.kept("board", tag) if kept is None else kept
-            digest, obj = kept.get(cid, ("", None))
-            part = from_json(obj) if digest == version else None
-        if part is None:
-            part = part_of(records.raw_meetings_of(cid), lay)
+    if any(isinstance(v, str) for cid, v in versions.items() if cid not in out):  # a client at a time
+        for cid, digest, obj in records.kept("board", tag):
+            if cid not in out and versions.get(cid) == digest and (part := from_json(obj)) is not None:
+                out[cid] = part
+                memo[cid] = (digest, part)
+    for cid, version in versions.items():
+        if cid not in out:
+            let_others_run()
+            out[cid] = part = part_of(records.raw_meetings_of(cid), lay)
+            memo[cid] = (version, part)
             worked_out = worked_out or isinstance(version, str)
-        out[cid] = part
-        memo[cid] = (version, part)
     memo = {cid: memo[cid] for cid in versions}
     with _memo_lock:
         _memo[records] = (lay, memo)
     if worked_out:
         keep = {cid: (v, to_json(p)) for cid, (v, p) in memo.items() if isinstance(v, str)}
         threading.Thread(target=partial(records.keep, "board", tag, keep), name="cope-board-keep", daemon=True).start()
-    return out
+    return {cid: out[cid] for cid in versions}  # (in the file's order, whichever way each came)

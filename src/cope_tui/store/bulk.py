@@ -6,7 +6,6 @@ checks and the loaders can all use it.
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,11 +28,3 @@ def gc_paused(*, freeze: bool = False) -> Iterator[None]:
         if enabled:
             gc.enable()
 
-
-def let_others_run() -> None:
-    """Called between clients by walks over every meeting (packing, search, the
-    follow-through board), which run in threads beside the app: giving the interpreter
-    up here hands it to the UI thread at once when that waits, instead of after the
-    5 ms switch interval; a UI step that needs it a hundred times would otherwise wait
-    half a second. When nothing waits it costs well under a microsecond."""
-    time.sleep(0)

@@ -4,6 +4,7 @@ worked out per client, kept between sessions (kept.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from . import kept
@@ -28,7 +29,7 @@ class KeptParts:
         file = self.file_meetings()
         if file is None:
             return None
-        file.packed.wait()  # (the digests are taken as the lines are packed, just after load)
+        file.digested.wait()  # (the digests are taken in a thread just after load)
         with self._mutex:
             touched = self._data["meetings"].touched_clients()
         found: dict[str, object] = {cid: file.digests.get(cid) or object() for cid in file.groups}
@@ -36,11 +37,12 @@ class KeptParts:
             found[cid] = object()
         return found
 
-    def kept(self, kind: str, tag: str) -> kept.Kept:
-        """What a reader kept last session (nothing for an encrypted DB)."""
+    def kept(self, kind: str, tag: str) -> Iterator[tuple[str, str, Any]]:
+        """What a reader kept last session, a client at a time: (client id, digest of
+        their lines then, part). Nothing for an encrypted DB."""
         if self.file_meetings() is None:
-            return {}
-        return kept.read(self.path, kind, tag)
+            return iter(())
+        return kept.each(self.path, kind, tag)
 
     def keep(self, kind: str, tag: str, parts: kept.Kept, *, meeting_ids: bool = False) -> None:
         """Keep them for the next session: only clients still here (with `meeting_ids`,

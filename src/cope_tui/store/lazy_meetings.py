@@ -29,7 +29,8 @@ from typing import Any
 import orjson
 
 from . import file_form
-from .bulk import gc_paused, let_others_run
+from ..background import let_others_run
+from .bulk import gc_paused
 from .errors import CorruptDatabase
 
 CACHED_CLIENTS = 8  # decoded clients kept: the one open, and a few just looked at
@@ -52,6 +53,7 @@ class FileMeetings:
         self._cache: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
         self._packed: dict[str, bytes] = {}
         self.digests: dict[str, str] = {}  # client id -> digest of their lines (kept.py)
+        self.digested = threading.Event()  # every client's digest taken
         self.packed = threading.Event()  # every client's lines packed, the file's bytes let go
 
     @classmethod
@@ -75,19 +77,29 @@ class FileMeetings:
         return decoded
 
     def pack(self) -> None:
-        """Each client's lines compressed on their own (about a quarter of the file), and
-        their digest taken, then the file's bytes let go: run in a thread once the store
-        is ready (zlib and hashlib let go of the GIL while they work)."""
+        """Each client's digest taken (what search and the board kept is matched by it),
+        then their lines compressed on their own (about a quarter of the file), then the
+        file's bytes let go: run in a thread once the store is ready (zlib and hashlib
+        let go of the interpreter while they work)."""
         raw = self.raw
         try:
+            view = memoryview(raw)
             for client_id, spans in list(self.groups.items()) if raw else ():
-                lines = b"\n".join(raw[s[3] : s[4]] for s in spans)
-                self.digests[client_id] = hashlib.blake2b(lines, digest_size=16).hexdigest()
-                self._packed[client_id] = zlib.compress(lines, 1)
+                digest = hashlib.blake2b(digest_size=16)
+                for span in spans:
+                    digest.update(view[span[3] : span[4]])
+                    digest.update(b"\n")
+                self.digests[client_id] = digest.hexdigest()
+            view.release()
+        finally:
+            self.digested.set()  # (a client without a digest is worked out afresh instead)
+        try:
+            for client_id, spans in list(self.groups.items()) if raw else ():
+                self._packed[client_id] = zlib.compress(b"\n".join(raw[s[3] : s[4]] for s in spans), 1)
                 let_others_run()
             self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
         finally:
-            self.packed.set()  # (a client without a digest is decoded for search instead)
+            self.packed.set()
 
     def _lines(self, client_id: str) -> list[Any]:
         packed = self._packed.get(client_id)
