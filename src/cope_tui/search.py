@@ -197,6 +197,11 @@ def _entry(kind: str, doc: dict[str, Any], token: object) -> _Entry:
     return _Entry(kind, _s(doc.get("id")), owner, token, text, order)
 
 
+def _digest(file: FileMeetings, client_id: str) -> str | None:
+    file.digested.wait()  # (taken in a thread just after load: a second or so at 50,000 meetings)
+    return file.digests.get(client_id)
+
+
 def _kept_rows(rows: object) -> dict[str, tuple[bytes, str]]:
     """A client's kept text by meeting id; nothing when it is not the shape written."""
     if not isinstance(rows, list) or not all(
@@ -271,7 +276,6 @@ class SearchIndex:
         mine = [key for key, token in stale.items() if token is file] if file is not None else []
         if not mine:
             return 0
-        file.digested.wait()  # (the digests are taken in a thread just after load)
         by_client: dict[str, list[str]] = {}
         for key in mine:
             by_client.setdefault(file.client_of[key], []).append(key)
@@ -280,7 +284,8 @@ class SearchIndex:
             self._kept_read = True
             for client_id, digest, rows in self.store.kept("search", KEPT_TAG):
                 keys = by_client.get(client_id)
-                kept = _kept_rows(rows) if keys and digest == file.digests.get(client_id) else {}
+                same = keys and (digest is None or digest == _digest(file, client_id))  # None: the very file
+                kept = _kept_rows(rows) if same else {}
                 if keys and all(key in kept for key in keys):
                     for key in keys:
                         cache[key] = _Entry("meeting", key, client_id, file, *kept[key])
@@ -302,6 +307,7 @@ class SearchIndex:
     def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Kept:
         """The file's meetings' text by client, for the clients whose every line is indexed
         as the file holds it (one changed since is indexed from its new version instead)."""
+        file.digested.wait()
         found: Kept = {}
         for client_id, spans in file.groups.items():
             entries = [cache.get(span[1]) for span in spans]

@@ -232,9 +232,10 @@ def _all_parts(records: Any, lay: Layout, versions: dict[str, object]) -> dict[s
             out[cid] = have[1]
     if any(isinstance(v, str) for cid, v in versions.items() if cid not in out):  # a client at a time
         for cid, digest, obj in records.kept("board", tag):
-            if cid not in out and versions.get(cid) == digest and (part := from_json(obj)) is not None:
-                out[cid] = part
-                memo[cid] = (digest, part)
+            version = versions.get(cid)
+            if cid not in out and isinstance(version, str) and digest in (None, version) and (part := from_json(obj)) is not None:
+                out[cid] = part  # (a digest of None: kept for this very file)
+                memo[cid] = (version, part)
     for cid, version in versions.items():
         if cid not in out:
             let_others_run()

@@ -48,11 +48,13 @@ def sidecars(db_path: Path) -> list[Path]:
 def read(db_path: Path, kind: str, tag: str) -> Kept:
     """What was kept, or nothing when there is none, it cannot be read or it was kept
     under another tag."""
-    return {client_id: (digest, part) for client_id, digest, part in each(db_path, kind, tag)}
+    return {client_id: (digest or "", part) for client_id, digest, part in each(db_path, kind, tag)}
 
 
-def each(db_path: Path, kind: str, tag: str) -> Iterator[tuple[str, str, Any]]:
-    """(client id, digest, part) as kept, one client at a time: a reader takes what it
+def each(db_path: Path, kind: str, tag: str, stamp: str = "") -> Iterator[tuple[str, str | None, Any]]:
+    """(client id, digest, part) as kept, one client at a time; the digest is None when
+    the parts were kept for the very file of `stamp` (record_check.stamp), so every one
+    holds without waiting for the digests of the file's lines. A reader takes what it
     needs of each and lets the rest go (holding it all at once costs the whole file
     twice over), and the app may be painting meanwhile, which one parse of the whole
     would hold up for a third of a second at 50,000 meetings. A damaged file ends the
@@ -62,24 +64,26 @@ def each(db_path: Path, kind: str, tag: str) -> Iterator[tuple[str, str, Any]]:
     try:
         with open(sidecar(db_path, kind), "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as unzipped:
             lines = io.BufferedReader(unzipped, buffer_size=1 << 20)
-            if orjson.loads(lines.readline()) != {"tag": tag}:
+            head = orjson.loads(lines.readline())
+            if not isinstance(head, dict) or head.get("tag") != tag:
                 return
+            same_file = bool(stamp) and head.get("stamp") == stamp
             for line in lines:
                 let_others_run()
                 with gc_paused():
                     client_id, digest, part = orjson.loads(line)
                 if isinstance(client_id, str) and isinstance(digest, str):
-                    yield client_id, digest, part
+                    yield client_id, None if same_file else digest, part
     except (OSError, orjson.JSONDecodeError, zstandard.ZstdError, TypeError, ValueError):
         return
 
 
-def write(db_path: Path, kind: str, tag: str, kept: Kept) -> None:
+def write(db_path: Path, kind: str, tag: str, kept: Kept, stamp: str = "") -> None:
     """Keep them for the next session (best effort: a failure costs only the next
-    session's start its speed)."""
+    session's start its speed). `stamp`: the file whose lines the digests are of."""
     import zstandard
 
-    lines = [orjson.dumps({"tag": tag})]
+    lines = [orjson.dumps({"tag": tag, "stamp": stamp})]
     lines += [orjson.dumps([client_id, digest, part]) for client_id, (digest, part) in kept.items()]
     try:
         write_private(sidecar(db_path, kind), zstandard.ZstdCompressor(level=1).compress(b"\n".join(lines)))

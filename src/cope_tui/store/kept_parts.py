@@ -40,9 +40,10 @@ class KeptParts:
     def kept(self, kind: str, tag: str) -> Iterator[tuple[str, str, Any]]:
         """What a reader kept last session, a client at a time: (client id, digest of
         their lines then, part). Nothing for an encrypted DB."""
-        if self.file_meetings() is None:
+        file = self.file_meetings()
+        if file is None:
             return iter(())
-        return kept.each(self.path, kind, tag)
+        return kept.each(self.path, kind, tag, file.stamp)
 
     def keep(self, kind: str, tag: str, parts: kept.Kept, *, meeting_ids: bool = False) -> None:
         """Keep them for the next session: only clients still here (with `meeting_ids`,
@@ -59,4 +60,4 @@ class KeptParts:
                 for cid, (digest, part) in parts.items()
                 if cid in clients and (not meeting_ids or all(row[0] in table for row in part))
             }
-            kept.write(self.path, kind, tag, found)
+            kept.write(self.path, kind, tag, found, table.file.stamp)

@@ -42,8 +42,9 @@ Span = tuple[str, str, str, int, int]
 class FileMeetings:
     """The file's meetings, immutable: its bytes and where each client's lines are."""
 
-    def __init__(self, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]]):
+    def __init__(self, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]], stamp: str = ""):
         self.path, self.raw, self.stats = path, raw, stats
+        self.stamp = stamp  # record_check.stamp of the file: what was kept for it is taken whole
         self._lock = threading.Lock()
         self.groups: dict[str, list[Span]] = {}
         self.client_of: dict[str, str] = {}
@@ -57,9 +58,9 @@ class FileMeetings:
         self.packed = threading.Event()  # every client's lines packed, the file's bytes let go
 
     @classmethod
-    def of(cls, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]]) -> FileMeetings | None:
+    def of(cls, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]], stamp: str = "") -> FileMeetings | None:
         """None when two lines hold one meeting id (then the eager load names it)."""
-        found = cls(path, raw, spans, stats)
+        found = cls(path, raw, spans, stats, stamp)
         return found if len(found.client_of) == len(spans) else None
 
     def client(self, client_id: str) -> dict[str, dict[str, Any]]:

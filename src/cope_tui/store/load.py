@@ -151,7 +151,7 @@ class Loading:
         if found is None:
             return None
         stats = {s.id: (s.meetings, s.last, s.draft) for s in found}
-        held = FileMeetings.of(self.path, lines.raw, lines.spans, stats)
+        held = FileMeetings.of(self.path, lines.raw, lines.spans, stats, stamp)
         if held is None:
             return None
         threading.Thread(target=held.pack, name="cope-pack", daemon=True).start()
