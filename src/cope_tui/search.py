@@ -280,9 +280,11 @@ class SearchIndex:
         for key in mine:
             by_client.setdefault(file.client_of[key], []).append(key)
             del stale[key]
+        other_file = False  # some of what was kept was for another file: keep it again, for this one
         if not self._kept_read:  # (once: the file never changes under an open store)
             self._kept_read = True
             for client_id, digest, rows in self.store.kept("search", KEPT_TAG):
+                other_file = other_file or digest is not None
                 keys = by_client.get(client_id)
                 same = keys and (digest is None or digest == _digest(file, client_id))  # None: the very file
                 kept = _kept_rows(rows) if same else {}
@@ -297,7 +299,7 @@ class SearchIndex:
             for key in keys:
                 cache[key] = _entry("meeting", docs[key], file)
             decoded += 1
-        if decoded:
+        if decoded or other_file:
             keep = self._keepable(file, cache)
             keeper = partial(self.store.keep, "search", KEPT_TAG, keep, meeting_ids=True)
             threading.Thread(target=keeper, name="cope-search-keep", daemon=True).start()

@@ -96,6 +96,17 @@ class ClientPart:
                 if done_col and (row.get("values") or {}).get(done_col):
                     self._done(key, doc, row)
 
+    def trim(self) -> None:
+        """Keep only what the board can ask for, which at 50,000 meetings is half the
+        memory: a row's other copy only when the row is neither live nor done (the board
+        finds those two itself), and a meeting's start only when a kept row came from it."""
+        live = {row.get("id") for _key, _doc, rows in self.latest.values() for row in rows}
+        self.copies = {rid: c for rid, c in self.copies.items() if rid not in live and rid not in self.done}
+        rows = [row for _k, _d, rs in self.latest.values() for row in rs]
+        rows += [row for _k, _d, row in self.done.values()] + [row for _k, _kind, _d, row in self.copies.values()]
+        origins = {row.get("origin") for row in rows}
+        self.started = {mid: at for mid, at in self.started.items() if mid in origins}
+
     def _done(self, key: Key, doc: dict[str, Any], row: dict[str, Any]) -> None:
         rid = row.get("id") or ""
         got = self.done.get(rid)
@@ -109,6 +120,7 @@ def part_of(docs: Iterable[dict[str, Any]], lay: Layout) -> ClientPart:
     part = ClientPart()
     for doc in docs:
         part.meeting(doc, lay)
+    part.trim()
     return part
 
 
@@ -199,7 +211,7 @@ def _row(row: Any) -> bool:
 
 # ---- every client's part ------------------------------------------------------------------
 
-KEPT_TAG = "board 2"  # raise when ClientPart or what goes into it changes
+KEPT_TAG = "board 3"  # raise when ClientPart or what goes into it changes
 _memo: weakref.WeakKeyDictionary[Any, tuple[Layout, dict[str, tuple[object, ClientPart]]]] = weakref.WeakKeyDictionary()
 _working: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
 _memo_lock = threading.Lock()
@@ -224,7 +236,7 @@ def _all_parts(records: Any, lay: Layout, versions: dict[str, object]) -> dict[s
     with _memo_lock:
         have_lay, memo = _memo.get(records, (lay, {}))
         memo = dict(memo) if have_lay == lay else {}
-    tag, worked_out = f"{KEPT_TAG} {lay!r}", False
+    tag, keep_again = f"{KEPT_TAG} {lay!r}", False
     out: dict[str, ClientPart] = {}
     for cid, version in versions.items():
         have = memo.get(cid)
@@ -233,6 +245,7 @@ def _all_parts(records: Any, lay: Layout, versions: dict[str, object]) -> dict[s
     if any(isinstance(v, str) for cid, v in versions.items() if cid not in out):  # a client at a time
         for cid, digest, obj in records.kept("board", tag):
             version = versions.get(cid)
+            keep_again = keep_again or digest is not None  # (kept for another file: keep for this one)
             if cid not in out and isinstance(version, str) and digest in (None, version) and (part := from_json(obj)) is not None:
                 out[cid] = part  # (a digest of None: kept for this very file)
                 memo[cid] = (version, part)
@@ -241,11 +254,11 @@ def _all_parts(records: Any, lay: Layout, versions: dict[str, object]) -> dict[s
             let_others_run()
             out[cid] = part = part_of(records.raw_meetings_of(cid), lay)
             memo[cid] = (version, part)
-            worked_out = worked_out or isinstance(version, str)
+            keep_again = keep_again or isinstance(version, str)
     memo = {cid: memo[cid] for cid in versions}
     with _memo_lock:
         _memo[records] = (lay, memo)
-    if worked_out:
+    if keep_again:
         keep = {cid: (v, to_json(p)) for cid, (v, p) in memo.items() if isinstance(v, str)}
         threading.Thread(target=partial(records.keep, "board", tag, keep), name="cope-board-keep", daemon=True).start()
     return {cid: out[cid] for cid in versions}  # (in the file's order, whichever way each came)
