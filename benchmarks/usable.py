@@ -7,8 +7,12 @@ Each child opens the DB as the app does (`Session.open`, `create_app`), then wai
 in turn: the client list with its rows (`list`), the first client open with its meetings
 listed (`client`), an F4 search answered with results (`search`), and the follow-through
 lists of every client built (`follow_through`); each is ms since the child was forked.
-Then it reports its peak RSS (ru_maxrss). Baselines in the same run: `python -c pass`'s
-peak, and a process that parses the file with orjson (time and peak).
+Then it reports its peak RSS (ru_maxrss). Each run opens a fresh copy of the demo DB
+twice: the first session finds no kept search text (search decodes every meeting and
+keeps their text beside the DB, store/search_cache.py), the second is every later
+session; the figures and targets are the second's, the first's are reported apart.
+Baselines in the same run: `python -c pass`'s peak, and a process that parses the file
+with orjson (time and peak).
 
 Targets (issue 14): RSS <= 250 MB at 10,000 meetings and <= 600 MB at 50,000 with every
 screen used; at 50,000, list + client + search usable in under 2 s.
@@ -34,18 +38,26 @@ from cope_tui.session import Session
 def ms():
     return round((time.monotonic() - T0) * 1000, 1)
 
-async def until(pilot, check, limit=600.0):
+async def until(check, limit=600.0):
+    # Plain sleeps: Pilot's pause and press wait for the whole process to go idle, the
+    # app's background threads included, which is not what a user waits for.
     end = time.monotonic() + limit
     while not check():
         if time.monotonic() > end:
             raise SystemExit("timed out")
-        await pilot.pause(0.01)
+        await asyncio.sleep(0.005)
 
 def rows(app, selector):
     try:
         return app.screen.query_one(selector).row_count
     except Exception:
         return 0
+
+def press(app, *keys):
+    # As the terminal driver hands keys over, one message each.
+    from textual import events
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 async def main():
     from cope_tui.screens.client import ClientScreen
@@ -55,23 +67,27 @@ async def main():
     session = Session.open(Path(sys.argv[1]))
     app = create_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: rows(app, "#client-table") > 0)
+        await until(lambda: rows(app, "#client-table") > 0 and app.screen.query_one("#client-table").has_focus)
         marks["list"] = ms()
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen) and rows(app, "#meeting-table") > 0)
+        press(app, "enter")
+        await until(lambda: isinstance(app.screen, ClientScreen) and rows(app, "#meeting-table") > 0)
         marks["client"] = ms()
-        await pilot.press("escape", "f4")
-        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        await pilot.press(*"housing")
+        press(app, "escape", "f4")
+        await until(lambda: isinstance(app.screen, SearchScreen) and app.screen.query_one("#search-input").has_focus)
+        press(app, *"housing")
         def answered():
             s = app.screen
-            return isinstance(s, SearchScreen) and s.answered == s.query_one("#search-input").value and s.query_one("#search-results").option_count > 0
-        await until(pilot, answered)
+            return isinstance(s, SearchScreen) and s.answered == "housing" and s.query_one("#search-results").option_count > 0
+        await until(answered)
         marks["search"] = ms()
-        await pilot.press("escape", "ctrl+t")
-        await until(pilot, lambda: isinstance(app.screen, FollowThroughScreen) and app.screen.board is not None)
+        press(app, "escape", "ctrl+t")
+        await until(lambda: isinstance(app.screen, FollowThroughScreen) and app.screen.board is not None)
         marks["follow_through"] = ms()
         marks["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        import threading  # the first session keeps search text and board parts for the next: let it finish
+        for thread in threading.enumerate():
+            if thread.name in ("cope-search-keep", "cope-board-keep"):
+                thread.join()
         await pilot.press("ctrl+q")
     session.close()
     os.write(int(os.environ["BENCH_MARK_FD"]), json.dumps(marks).encode())
@@ -107,17 +123,21 @@ def run_child(code: str, db, env: dict[str, str]) -> tuple[dict, float, int]:
 def measure(meetings: int, runs: int) -> dict:
     db_src = c.demo_db(meetings)
     env = c.bench_env(COPE_TUI_LOCK_MINUTES="0")
+    first: list[dict] = []
     got: list[dict] = []
     floors: list[tuple[float, int]] = []
     for n in range(runs + 1):
         db = c.working_copy(db_src, f"usable-{meetings}-{n}")
-        marks, _, _ = run_child(CHILD, db, env)
+        opened, _, _ = run_child(CHILD, db, env)  # a copy never opened by the app: no kept search text
+        marks, _, _ = run_child(CHILD, db, env)  # the next session on it, as every later day's
         _, floor_s, floor_kib = run_child(FLOOR, db, env)
         if n:  # the first of each is a warm-up
+            first.append(opened)
             got.append(marks)
             floors.append((floor_s, floor_kib))
     pass_kib = run_child("pass", db_src, env)[2]
     med = {k: c.median([m[k] for m in got]) for k in got[0]}
+    med_first = {k: c.median([m[k] for m in first]) for k in first[0]}
     return {
         "meetings": meetings,
         "db_bytes": db_src.stat().st_size,
@@ -125,6 +145,10 @@ def measure(meetings: int, runs: int) -> dict:
         "runs": runs,
         "usable_ms_median": {k: v for k, v in med.items() if k != "rss_mb"},
         "rss_mb_median": med["rss_mb"],
+        "first_open_of_a_copy": {
+            "usable_ms_median": {k: v for k, v in med_first.items() if k != "rss_mb"},
+            "rss_mb_median": med_first["rss_mb"],
+        },
         "baseline": {
             "python_pass_rss_mb": round(pass_kib / 1024, 1),
             "orjson_parse_rss_mb": round(c.median([f[1] for f in floors]) / 1024, 1),

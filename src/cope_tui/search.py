@@ -6,12 +6,20 @@ plain substring tests on those texts (every word must occur), so a fragment such
 in a few tens of milliseconds (benchmarks/search.py), with no tokeniser to disagree
 with what the user sees.
 
-The index reads the store's raw documents, never pydantic models. The store replaces
-a record's document on every save and never changes one in place, so before each
-query the index compares each stored document with the one it indexed (by identity,
-a few milliseconds for 10,000) and re-reads only those that changed. A result can
+The index reads the store's raw documents, never pydantic models, and keeps only their
+text (a result's document is read again when it is shown). The store replaces a
+record's document on every save and never changes one in place, so before each query
+the index compares each record's version (`Store.raw_versions`) with the one it indexed
+(by identity, a few milliseconds for 10,000) and re-reads only those that changed. A result can
 therefore lag behind typing only by the autosave delay; the search screen flushes
 pending saves when it opens, so words typed before it opened are always found.
+
+In the app the file's meetings stay lines until read (store/lazy_meetings.py), and
+decoding them all for the first search took seconds at 50,000 meetings. So their text is
+kept beside a plain DB between sessions (store/kept.py), by client with a digest of the
+client's lines: the next session takes it for every client whose lines are the same and
+decodes only the others. Changing what goes into a record's text (the `*_segments`
+below) needs KEPT_TAG changed, or old text would be taken.
 """
 
 from __future__ import annotations
@@ -21,15 +29,20 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .mdsafe import one_line
+from .background import let_others_run
 
 if TYPE_CHECKING:
     from .content.meeting_guide import MeetingGuide
+    from .store.lazy_meetings import FileMeetings
+    from .store.kept import Kept
     from .store.store import Store
 
 LIMIT = 100  # results built and shown; the total says how many more matched
+KEPT_TAG = "search text 1"  # what the kept text was made by (see the module's docstring)
 SNIPPET = 72  # characters of context around a match
 
 # Exercise keys that hold dates, times, ids or fixed choices rather than typed words.
@@ -86,8 +99,11 @@ class Found:
 @dataclass(eq=False, slots=True)
 class _Entry:
     kind: str
-    doc: dict[str, Any]  # the stored document indexed: compared by identity
-    text: str  # lowercase, segments joined by newlines
+    key: str  # the record's id
+    owner: str  # a meeting's client id, a client's code
+    token: object  # the store's version of the record indexed: compared by identity
+    text: bytes  # lowercase, segments joined by newlines, UTF-8: one em dash would make a
+    # str two bytes a character throughout (about 100 MB more at 50,000 meetings)
     order: str  # sort key within its kind
 
 
@@ -166,17 +182,33 @@ _SEGMENTS: dict[str, Callable[[dict[str, Any]], Iterator[Segment]]] = {
     "exercise": exercise_segments,
 }
 _TABLES = (("clients", "client"), ("exercises", "exercise"), ("meetings", "meeting"))
+_TABLE_OF = {kind: table for table, kind in _TABLES}
 
 
-def _entry(kind: str, doc: dict[str, Any]) -> _Entry:
-    text = "\n".join(t for _, _, t in _SEGMENTS[kind](doc) if t).lower()
+def _entry(kind: str, doc: dict[str, Any], token: object) -> _Entry:
+    text = "\n".join(t for _, _, t in _SEGMENTS[kind](doc) if t).lower().encode()
     if kind == "meeting":
         order = f"{_s(doc.get('started'))}\n{_s(doc.get('id'))}"
     elif kind == "exercise":
         order = _s(doc.get("start"))
     else:
         order = _s(doc.get("code")).casefold()
-    return _Entry(kind, doc, text, order)
+    owner = _s(doc.get("client_id")) if kind == "meeting" else _s(doc.get("code")) if kind == "client" else ""
+    return _Entry(kind, _s(doc.get("id")), owner, token, text, order)
+
+
+def _digest(file: FileMeetings, client_id: str) -> str | None:
+    file.digested.wait()  # (taken in a thread just after load: a second or so at 50,000 meetings)
+    return file.digests.get(client_id)
+
+
+def _kept_rows(rows: object) -> dict[str, tuple[bytes, str]]:
+    """A client's kept text by meeting id; nothing when it is not the shape written."""
+    if not isinstance(rows, list) or not all(
+        isinstance(row, list) and len(row) == 3 and all(isinstance(part, str) for part in row) for row in rows
+    ):
+        return {}
+    return {mid: (text.encode(), order) for mid, text, order in rows}
 
 
 def snippet(text: str, words: list[str], width: int = SNIPPET) -> str:
@@ -202,6 +234,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, _Entry]] = {kind: {} for _, kind in _TABLES}
         self._sorted: dict[str, list[_Entry]] = {kind: [] for _, kind in _TABLES}
+        self._kept_read = False  # the text the last session kept: taken at the first refresh
 
     @property
     def store(self) -> Store:
@@ -215,17 +248,18 @@ class SearchIndex:
         changed = 0
         with self._lock:
             for table, kind in _TABLES:
-                docs = self.store.raw(table)  # stored documents; no models
+                versions = self.store.raw_versions(table)  # no record read (or decoded) for this
                 cache = self._entries[kind]
                 before = changed
-                for doc in docs:
+                stale = {key: token for key, token in versions if (e := cache.get(key)) is None or e.token is not token}
+                if kind == "meeting" and stale:
+                    changed += self._from_file(stale, cache)  # takes what it indexed out of `stale`
+                for doc in self._stale_docs(table, stale):
                     key = _s(doc.get("id"))
-                    entry = cache.get(key)
-                    if entry is None or entry.doc is not doc:
-                        cache[key] = _entry(kind, doc)
-                        changed += 1
-                if len(cache) > len(docs):  # a record was deleted
-                    alive = {_s(d.get("id")) for d in docs}
+                    cache[key] = _entry(kind, doc, stale[key])
+                    changed += 1
+                if len(cache) > len(versions):  # a record was deleted
+                    alive = {key for key, _ in versions}
                     for key in [k for k in cache if k not in alive]:
                         del cache[key]
                     changed += 1
@@ -233,6 +267,70 @@ class SearchIndex:
                     newest_first = kind != "client"
                     self._sorted[kind] = sorted(cache.values(), key=lambda e: e.order, reverse=newest_first)
         return changed
+
+    def _from_file(self, stale: dict[str, object], cache: dict[str, _Entry]) -> int:
+        """Index the file's meetings a client at a time: from the text the last session
+        kept while the client's lines are unchanged, else by decoding them (then the text
+        is kept again for the next session, in the background)."""
+        file = self.store.file_meetings()
+        mine = [key for key, token in stale.items() if token is file] if file is not None else []
+        if not mine:
+            return 0
+        by_client: dict[str, list[str]] = {}
+        for key in mine:
+            by_client.setdefault(file.client_of[key], []).append(key)
+            del stale[key]
+        other_file = False  # some of what was kept was for another file: keep it again, for this one
+        if not self._kept_read:  # (once: the file never changes under an open store)
+            self._kept_read = True
+            file.packed.wait()  # (the file's bytes go first: held with all the text, they made the peak)
+            for client_id, digest, rows in self.store.kept("search", KEPT_TAG):
+                other_file = other_file or digest is not None
+                keys = by_client.get(client_id)
+                same = keys and (digest is None or digest == _digest(file, client_id))  # None: the very file
+                kept = _kept_rows(rows) if same else {}
+                if keys and all(key in kept for key in keys):
+                    for key in keys:
+                        cache[key] = _Entry("meeting", key, client_id, file, *kept[key])
+                    del by_client[client_id]
+        decoded = 0
+        for client_id, keys in by_client.items():
+            let_others_run()
+            docs = file.decode(client_id)  # (not through the file's small cache of open clients)
+            for key in keys:
+                cache[key] = _entry("meeting", docs[key], file)
+            decoded += 1
+        if decoded or other_file:
+            keep = self._keepable(file, cache)
+            keeper = partial(self.store.keep, "search", KEPT_TAG, keep, meeting_ids=True)
+            threading.Thread(target=keeper, name="cope-search-keep", daemon=True).start()
+        return len(mine)
+
+    @staticmethod
+    def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Kept:
+        """The file's meetings' text by client, for the clients whose every line is indexed
+        as the file holds it (one changed since is indexed from its new version instead)."""
+        file.digested.wait()
+        found: Kept = {}
+        for client_id, spans in file.groups.items():
+            entries = [cache.get(span[1]) for span in spans]
+            digest = file.digests.get(client_id)
+            if digest and all(e is not None and e.token is file for e in entries):
+                found[client_id] = (digest, [(e.key, e.text.decode(), e.order) for e in entries if e is not None])
+        return found
+
+    def _stale_docs(self, table: str, stale: dict[str, object]) -> Iterator[dict[str, Any]]:
+        """The stored documents of these ids: a few one by one, many in one walk of the
+        table (which the app's store decodes a client at a time, keeping none)."""
+        if len(stale) <= 64:
+            for key in stale:
+                doc = self.store.get(table, key)
+                if doc is not None:
+                    yield doc
+            return
+        for doc in self.store.raw(table):
+            if _s(doc.get("id")) in stale:
+                yield doc
 
     def search(self, query: str, limit: int = LIMIT) -> Found:
         """Records holding every word of `query` (any case): client code hits first, then
@@ -244,32 +342,36 @@ class SearchIndex:
         self.refresh()
         with self._lock:
             clients, exercises, meetings = (self._sorted[k] for k in ("client", "exercise", "meeting"))
-        codes = {_s(e.doc.get("id")): _s(e.doc.get("code")) for e in clients}
+        codes = {e.key: e.owner for e in clients}
+        needle = {w: w.encode() for w in words}
         # Clients whose code holds a word: their meetings count as holding it too, so
         # "C-0004 rent" finds that client's meetings that mention rent.
         code_hits = {w: {key for key, code in codes.items() if w in code.lower()} for w in words}
         matched = clients
         for w in words:
-            matched = [e for e in matched if w in e.text]
+            matched = [e for e in matched if needle[w] in e.text]
         in_code = set().union(*code_hits.values())
-        hits = sorted(matched, key=lambda e: _s(e.doc.get("id")) not in in_code)  # stable: by code within
+        hits = sorted(matched, key=lambda e: e.key not in in_code)  # stable: by code within
         matched = exercises
         for w in words:
-            matched = [e for e in matched if w in e.text]
+            matched = [e for e in matched if needle[w] in e.text]
         hits += matched
         matched = meetings
         for w in words:  # one pass per word over what is left: the first one is the long scan
             owners = code_hits[w]
             if owners:
-                matched = [e for e in matched if w in e.text or e.doc.get("client_id") in owners]
+                matched = [e for e in matched if needle[w] in e.text or e.owner in owners]
             else:
-                matched = [e for e in matched if w in e.text]
+                matched = [e for e in matched if needle[w] in e.text]
         hits += matched
-        results = [self._result(e, words, codes) for e in hits[:limit]]
+        results = [r for e in hits[:limit] if (r := self._result(e, words, codes)) is not None]
         return Found(results, len(hits), words, time.perf_counter() - t0)
 
-    def _result(self, entry: _Entry, words: list[str], codes: dict[str, str]) -> Result:
-        doc = entry.doc
+    def _result(self, entry: _Entry, words: list[str], codes: dict[str, str]) -> Result | None:
+        """None when the record was deleted since the index read it."""
+        doc = self.store.get(_TABLE_OF[entry.kind], entry.key)
+        if doc is None:
+            return None
         best, best_score = None, 0
         for segment in _SEGMENTS[entry.kind](doc):
             lower = segment[2].lower()

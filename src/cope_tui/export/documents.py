@@ -46,7 +46,7 @@ def client_markdown(meeting_guide: MeetingGuide, store: Store, client: Client, *
     """A client's summary, current lists and open actions, then every meeting in date order."""
     with gc_paused():
         export = ExportRun(meeting_guide)
-        meetings = in_date_order([m for m in store.raw_meetings() if m.get("client_id") == client.id])
+        meetings = in_date_order(store.raw_meetings_of(client.id))  # (the app decodes only theirs)
         export.client(client, meetings, level)
         return export.text()
 

@@ -10,19 +10,19 @@ not change, and the next meeting reads the tick when it carries its lists forwar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .board_parts import ACTION, REFERRAL, Layout
+from .board_parts import day_of as _day
+from .board_parts import next_date as _next_date
+
 if TYPE_CHECKING:  # pydantic is not imported until records are: the home screen paints first
     from ..content.meeting_guide import MeetingGuide
     from .models import Client, FollowUp
-
-ACTION = "action"
-REFERRAL = "referral"
-
 
 class FollowThroughError(ValueError):
     """A tick that cannot be made; the message says why and what to do instead."""
@@ -38,15 +38,6 @@ class Status(StrEnum):
 
 
 OPEN_ORDER = {Status.OVERDUE: 0, Status.TODAY: 1, Status.UPCOMING: 2, Status.NO_DATE: 3}
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where the promises sit in a stored meeting, read from the meeting guide."""
-
-    actions: tuple[tuple[str, str, str], ...]  # (step id, list id, done column)
-    referrals: tuple[tuple[str, str], ...]  # (step id, list id)
-    next_meeting: tuple[str, str] | None  # (step id, field id)
 
 
 def layout(meeting_guide: MeetingGuide) -> Layout:
@@ -175,15 +166,6 @@ class Board:
                 item.classify(self.today)
 
 
-def _day(value: Any) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def _tick_date(entry: Any) -> date | None:
     if entry is None:
         return None
@@ -200,7 +182,7 @@ class StoredRecords(Protocol):
     """What the board reads: stored records as saved (the Store is one). Meetings are
     read twice, so `raw_meetings` returns a list."""
 
-    def raw_meetings(self) -> list[dict[str, Any]]: ...
+    def raw_meetings(self) -> Sequence[dict[str, Any]]: ...
 
     def get(self, table: str, doc_id: str) -> dict[str, Any] | None: ...
 
@@ -221,42 +203,23 @@ class _Scan:
     first_done: dict[str, str] = field(default_factory=dict)
     dated: dict[str, tuple[Key, dict[str, Any]]] = field(default_factory=dict)  # client -> newest that set a next date
 
-    def meeting(self, doc: dict[str, Any], lay: Layout) -> None:
-        cid = doc.get("client_id") or ""
-        key = (doc.get("started") or "", doc.get("id") or "")
-        self.started[key[1]] = key[0]
-        have = self.newest.get(cid)
-        if have is None or key > have[0]:
-            self.newest[cid] = (key, doc)
-        steps = doc.get("steps") or {}
-        if lay.next_meeting is not None and _next_date(doc, lay.next_meeting) is not None:
-            dated = self.dated.get(cid)
-            if dated is None or key > dated[0]:
-                self.dated[cid] = (key, doc)
-        for step_id, list_id, done_col in lay.actions:
-            rows = ((steps.get(step_id) or {}).get("lists") or {}).get(list_id)
-            if rows is not None:
-                self._list(cid, list_id, key, doc, rows)
-                self._done_rows(key, doc, rows, done_col)
-        for step_id, list_id in lay.referrals:
-            rows = ((steps.get(step_id) or {}).get("lists") or {}).get(list_id)
-            if rows is not None:
-                self._list(cid, list_id, key, doc, rows)
-
-    def _list(self, cid: str, list_id: str, key: Key, doc: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-        have = self.latest.get((cid, list_id))
-        if have is None or key > have[0]:
-            self.latest[(cid, list_id)] = (key, doc, rows)
-
-    def _done_rows(self, key: Key, doc: dict[str, Any], rows: list[dict[str, Any]], done_col: str) -> None:
-        for row in rows:
-            if (row.get("values") or {}).get(done_col):
-                rid = row.get("id") or ""
-                got = self.done.get(rid)
-                if got is None or key > got[0]:
-                    self.done[rid] = (key, doc, row)
-                if rid not in self.first_done or key[0] < self.first_done[rid]:
-                    self.first_done[rid] = key[0]
+    def add(self, cid: str, part: Any) -> None:
+        """One client's part (board_parts.py); row ids are the same only within a client,
+        but should two clients share one, the newest copy still wins as it always did."""
+        self.started.update(part.started)
+        if part.newest is not None:
+            self.newest[cid] = part.newest
+        if part.dated is not None:
+            self.dated[cid] = part.dated
+        for list_id, found in part.latest.items():
+            self.latest[(cid, list_id)] = found
+        for rid, found in part.done.items():
+            got = self.done.get(rid)
+            if got is None or found[0] > got[0]:
+                self.done[rid] = found
+        for rid, day in part.first_done.items():
+            if rid not in self.first_done or day < self.first_done[rid]:
+                self.first_done[rid] = day
 
 
 @dataclass
@@ -314,12 +277,19 @@ def build(
     """The board from the stored meetings in one pass over the raw records.
 
     `clients` overrides stored client records (ticks not yet written by the saver)."""
+    from .board_parts import all_parts, part_of
+
     today = today or date.today()
     lay = layout(meeting_guide)
+    if client_id is None:
+        parts = all_parts(records, lay)
+    else:
+        of_client = getattr(records, "raw_meetings_of", None)  # only theirs are read
+        docs = of_client(client_id) if of_client is not None else records.raw_meetings()
+        parts = {client_id: part_of((d for d in docs if (d.get("client_id") or "") == client_id), lay)}
     scan = _Scan()
-    for doc in records.raw_meetings():
-        if client_id is None or (doc.get("client_id") or "") == client_id:
-            scan.meeting(doc, lay)
+    for cid, part in parts.items():
+        scan.add(cid, part)
     # Across clients, a closed client's record is read-only and archived with its handover:
     # its promises can no longer be ticked, so they must not count as overdue forever.
     client_docs = _client_docs(records, scan.newest, clients, skip_closed=client_id is None)
@@ -331,7 +301,7 @@ def build(
             seen.add(rid)
             board._later.append((doc, row))
     board._make = item
-    _ticked_elsewhere(records, lay, board, client_docs, seen, item)
+    _ticked_elsewhere(parts, board, client_docs, seen, item)
     board.meetings = _next_meetings(lay, scan, client_docs, today)
     return board
 
@@ -367,40 +337,21 @@ def _client_docs(
     return out
 
 
-def _ticked_elsewhere(records: StoredRecords, lay: Layout, board: Board, client_docs, seen: set[str], item) -> None:
-    """Ticked rows no longer on a live list (a ticked referral is not carried on): find
-    their newest copy. Only clients with such ticks are read again."""
-    wanted = {
-        cid: {rid for rid in (doc.get("followups") or {}) if rid not in seen}
-        for cid, doc in client_docs.items()
-    }
-    wanted = {cid: rids for cid, rids in wanted.items() if rids}
-    if not wanted:
-        return
-    best: dict[str, tuple[tuple[str, str], str, dict[str, Any], dict[str, Any]]] = {}
-    where = [(s, lid, ACTION) for s, lid, _ in lay.actions] + [(s, lid, REFERRAL) for s, lid in lay.referrals]
-    for doc in records.raw_meetings():
-        cid = doc.get("client_id") or ""
-        rids = wanted.get(cid)
-        if not rids:
-            continue
-        key = (doc.get("started") or "", doc.get("id") or "")
-        steps = doc.get("steps") or {}
-        for step_id, list_id, kind in where:
-            for row in ((steps.get(step_id) or {}).get("lists") or {}).get(list_id) or ():
-                rid = row.get("id")
-                if rid in rids and (rid not in best or key > best[rid][0]):
-                    best[rid] = (key, kind, doc, row)
+def _ticked_elsewhere(parts: dict[str, Any], board: Board, client_docs, seen: set[str], item) -> None:
+    """Ticked rows no longer on a live list (a ticked referral is not carried on): their
+    newest copy, which each client's part keeps."""
+    best: dict[str, tuple[Key, str, dict[str, Any], dict[str, Any]]] = {}
+    for cid, doc in client_docs.items():
+        copies = parts[cid].copies if cid in parts else {}
+        for rid in doc.get("followups") or {}:
+            found = copies.get(rid)
+            if rid not in seen and found is not None and (rid not in best or found[0] > best[rid][0]):
+                best[rid] = found
     for rid, (_key, kind, doc, row) in best.items():
         made = item(kind, doc, row, False)
         if made is not None:
             seen.add(rid)
             (board.referrals if kind == REFERRAL else board.actions).append(made)
-
-
-def _next_date(doc: dict[str, Any], where: tuple[str, str]) -> date | None:
-    step_id, field_id = where
-    return _day(((doc.get("steps") or {}).get(step_id) or {}).get("fields", {}).get(field_id))
 
 
 def _next_meetings(lay: Layout, scan: _Scan, client_docs, today: date) -> list[NextMeeting]:

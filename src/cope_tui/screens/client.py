@@ -85,6 +85,17 @@ class ClientScreen(Screen[None]):
     def show_synced(self) -> None:
         self.refresh_view()
 
+    def _meetings(self, client_id: str) -> list:
+        """The client's meetings; none, said why, when the file holds some it cannot read
+        (the app decodes a client's meetings when they are opened: issue 14)."""
+        from ..store.errors import StoreError
+
+        try:
+            return self.session.store.meetings(client_id)
+        except StoreError as exc:
+            self.notify(str(exc), title="Meetings not readable", severity="error", timeout=60)
+            return []
+
     def refresh_view(self) -> None:
         client = self.client
         self.title = f"Client {client.code}"
@@ -97,7 +108,7 @@ class ClientScreen(Screen[None]):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
-        meetings = self.session.store.meetings(client.id)
+        meetings = self._meetings(client.id)
         total = len(self.session.meeting_guide.steps_for(True))
         for meeting in reversed(meetings):
             steps = self.session.meeting_guide.steps_for(meeting.kind == "first")

@@ -30,6 +30,7 @@ import orjson
 
 from ..paths import real_db_path
 from . import backup_points as points
+from . import summary
 from . import crypto
 from .backup_check import check_file
 from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
@@ -397,9 +398,9 @@ def restore(
             if content:
                 write_private(journal, content)
         write_private(db, data)
-        # The client-list summary described the old file; it would be ignored (size and
-        # mtime differ), but leave nothing stale behind.
-        db.with_name(db.name + ".summary").unlink(missing_ok=True)
+        # The client-list summary and the search index's text described the old file;
+        # the summary would be ignored (size and mtime differ), but leave nothing stale.
+        summary.forget(db)
         from . import anchor  # a chosen rollback: the next open anchors what it finds
 
         anchor.after_restore(db, data, keys, held)

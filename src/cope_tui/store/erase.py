@@ -1,8 +1,9 @@
 """Erasing a client: their record and every meeting of theirs, from every file that held them.
 
 The right to erasure means no copy may be left behind: the DB file and its journals, the
-client-list summary, every backup (points, older full copies, copies kept for a reason
-and their journals), the copies kept aside as damaged, and team sync's state (which
+client-list summary, what search and the follow-through board kept (kept.py), every
+backup (points, older full copies, copies kept for a reason and their journals), the
+copies kept aside as damaged, and team sync's state (which
 keeps every record's last synced version: there the record is kept without its content,
 so that the next sync sends its deletion to the team). The audit log gets one entry
 that says who erased how many records and when, and nothing about whom.
@@ -25,7 +26,7 @@ from typing import Any
 import orjson
 
 from . import backup_points as points
-from . import backups, crypto, record_check
+from . import backups, crypto, kept, record_check
 from .diskio import Journal, remove_stale_temps, write_private
 
 Ids = set[tuple[str, str]]
@@ -226,6 +227,8 @@ def run(db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit
     """The whole erasure once decided: the store's own files (`rewrite_db`), then every other
     file, then the audit entry; the marker goes last."""
     rewrite_db(ids)
+    for path in kept.sidecars(db):  # worked out again without them
+        path.unlink(missing_ok=True)
     done = scrub_files(db, ids, codec)
     done.records = len(ids)
     done.meetings = sum(1 for t, _ in ids if t == "meetings")

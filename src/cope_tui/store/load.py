@@ -19,6 +19,7 @@ from . import crypto, file_form, format, record_check, summary
 from .bulk import gc_paused
 from .diskio import Journal, JournalDamaged, read_identified
 from .errors import CorruptDatabase, ForeignDatabase, StoreError, UnreadableRecords, sealed_error
+from .lazy_meetings import FileMeetings, LazyMeetings
 from .record_lines import MeetingLines
 
 # A reader retries when a writer compacted while it read; each try reads bytes only (no
@@ -109,7 +110,10 @@ class Loading:
         self._replay(data, moment, records=version == schema)
         if moment.identity is not None:
             self.read_identity = moment.identity.digest()
-        if lines is not None:
+        held = self._held_lazily(lines, data, version, stamper) if lines is not None else None
+        if held is not None:
+            data["meetings"] = held
+        elif lines is not None:
             choose = self._choose if version == schema else None  # else migrate all
             try:
                 with gc_paused(freeze=True):
@@ -133,6 +137,26 @@ class Loading:
                 "it is open read-only. Update cope-tui to edit it."
             )
         return data
+
+    def _held_lazily(self, lines: MeetingLines, data: dict[str, Any], version: int, stamper: _Stamper) -> Any:
+        """The app's meetings kept as the file's lines (lazy_meetings.py), or None to parse
+        them all now. Only for a file a store checked and stamped, with its summary: its
+        records need no check here, and the client list counts meetings from the summary."""
+        if not self._lazy or self._choose is not None or version != format.SCHEMA or self.codec.sealed:
+            return None
+        stamp = stamper.result()
+        if not stamp or summary.checked(self.path, self.codec) != stamp:
+            return None
+        found = summary.read(self.path, self.codec, stamp=stamp)
+        if found is None:
+            return None
+        stats = {s.id: (s.meetings, s.last, s.draft) for s in found}
+        held = FileMeetings.of(self.path, lines.raw, lines.spans, stats, stamp)
+        if held is None:
+            return None
+        threading.Thread(target=held.pack, name="cope-pack", daemon=True).start()
+        replayed = data["meetings"]
+        return LazyMeetings(held, replayed, replayed.deleted)
 
     def _read_moment(self) -> Moment:
         """The main file and the journals as they were at one moment: read again when a
@@ -169,7 +193,7 @@ class Loading:
         which `MeetingLines` parses once the journal is replayed), its plain bytes and its
         format version."""
         raw, lines = moment.main, None
-        if self._choose is not None and not self.codec.sealed:
+        if not self.codec.sealed and (self._choose is not None or (self._lazy and isinstance(raw, bytes))):
             lines = MeetingLines.index(raw)
         if lines is None and not isinstance(raw, bytes):
             raw = bytes(raw[:])

@@ -31,6 +31,8 @@ Chooser = Callable[[dict[str, Any], dict[str, int], int], "set[str] | None"]
 def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:
     """The whole DB as JSON in its file form (file_form.py): the other tables first, then
     the meetings, one per line."""
+    # Lazily held meetings (lazy_meetings.py) whole first: the lean encoding pairs records by identity.
+    data = {name: table.whole() if hasattr(table, "whole") else table for name, table in data.items()}
     data = file_form.file_tables(data)
     meetings = data.get("meetings") or {}
     if not meetings:

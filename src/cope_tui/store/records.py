@@ -88,8 +88,11 @@ class Records:
 
     def meetings(self, client_id: str | None = None) -> list[Meeting]:
         """Meetings in date order, of one client or of all."""
-        with self._snapshot("meetings") as docs:
-            picked = [d for d in docs if client_id is None or d.get("client_id") == client_id]
+        if client_id is not None:
+            picked: Any = self.raw_meetings_of(client_id)
+        else:
+            with self._snapshot("meetings") as picked:
+                pass
         with gc_paused():
             found = [_models().Meeting.model_validate(d) for d in picked]
         return sorted(found, key=lambda m: (m.started, m.id))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 
-from . import backups, crypto, format
+from . import backups, crypto, format, summary
 from .backup_check import check_file
 from .diskio import ensure_private_dir, fsync_dir, remove_stale_temps, write_private
 from .errors import StoreError, WrongPassphrase
@@ -181,8 +181,9 @@ def convert(db_path: Path | str, direction: str, passphrase: str) -> list[Path]:
         if direction == ENCRYPT and not crypto.is_encrypted(db):  # only journals so far
             write_private(db, codec.seal_file(_empty_db()))
             changed.append(db)
-        # The client-list summary is rebuilt, in the new form, at the next open.
-        db.with_name(db.name + ".summary").unlink(missing_ok=True)
+        # The client-list summary is rebuilt, in the new form, at the next open; the
+        # search index's text is never kept for an encrypted DB.
+        summary.forget(db)
         marker.unlink()
         fsync_dir(db.parent)
         _note_in_audit(db, direction, codec)

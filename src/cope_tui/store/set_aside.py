@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from . import anchor, backups, crypto, format, record_check
+from . import anchor, backups, crypto, format, record_check, summary
 from .diskio import Journal, JournalDamaged, fsync_dir, write_private
 from .record_lines import dump_tables
 from ..words import counted
@@ -144,7 +144,7 @@ def set_aside(db: Path, codec: Any = None, expect: Found | None = None) -> list[
             write_private(target, kept)
             done.append((target, aside))
         if found.records:  # it described the old file (and would be ignored): leave nothing stale
-            db.with_name(db.name + ".summary").unlink(missing_ok=True)
+            summary.forget(db)
         fsync_dir(db.parent)
     return done
 

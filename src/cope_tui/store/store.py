@@ -5,6 +5,8 @@ Layout on disk, side by side:
   NAME.json.journal  one JSON line per saved record since the last compaction, fsynced
   NAME.json.lock     who holds the DB (pid, host, since), guarded by flock
   NAME.json.summary  what the client list shows, for painting before the full load
+  NAME.json.search   search's text of the file's meetings, by client (plain DBs only)
+  NAME.json.board    the follow-through board's part of each client (plain DBs only)
 
 An encrypted DB seals the main file and the summary whole and each journal line on its
 own (see crypto.py); the store opens locked until `unlock()` derives the key.
@@ -18,7 +20,7 @@ that open with everything that was reported saved.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -47,9 +49,11 @@ from .errors import (
     sealed_error,
 )
 from .format import TABLES
+from .lazy_meetings import LazyMeetings
 from .load import Loading
 from .record_lines import Chooser, dump_tables
 from .records import Records, tinydb_over
+from .kept_parts import KeptParts
 
 
 # The store's errors and helpers other packages use with it (defined where they live).
@@ -76,7 +80,12 @@ COMPACT_BYTES = 16 * 1024 * 1024
 COMPACT_SHARE = 4
 
 
-class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners):
+def _frozen(table: Any) -> Any:
+    """A table as it is now, for a compaction that encodes it outside the lock."""
+    return table.frozen() if isinstance(table, LazyMeetings) else dict(table)
+
+
+class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptParts):
     """Clients and meetings in one TinyDB file, saved durably record by record.
 
     With `lazy=True` and a valid summary beside the file, the constructor returns at
@@ -341,7 +350,7 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners):
                 anchor.stamp(self._data, self.seq)
                 # The tables as they are now (a save replaces a record, never changes one
                 # in place): encoding them lean (file_form.py) then needs no lock.
-                tables = {name: dict(table) for name, table in self._data.items()}
+                tables = {name: _frozen(table) for name, table in self._data.items()}
                 tables["meta"] = orjson.loads(orjson.dumps(self._data["meta"]))
                 rotated = self.journal.rotate()
                 exact, self._fold_exact = self._fold_exact, True  # the fresh journal starts exact
@@ -436,14 +445,37 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners):
     def _snapshot(self, table: str) -> Iterator[list[dict[str, Any]]]:
         self.wait_ready()
         with self._mutex:
-            yield list(self._data[table].values())
+            docs = self._data[table]
+            yield docs.snapshot() if isinstance(docs, LazyMeetings) else list(docs.values())
 
-    def raw_meetings(self) -> list[dict[str, Any]]:
-        """Every stored meeting as saved, unvalidated: for fast bulk work like export."""
+    def raw_meetings(self) -> Sequence[dict[str, Any]]:
+        """Every stored meeting as saved, unvalidated: for fast bulk work like export. Walk
+        it once rather than keep it: in the app it decodes a client's meetings at a time."""
         with self._snapshot("meetings") as docs:
             return docs
 
     # ---- records ---------------------------------------------------------------
+
+    def raw_versions(self, table: str) -> list[tuple[str, object]]:
+        """(record id, version) of every record of a table, reading none: a version is
+        the same object until the record is saved or deleted again (compare with `is`)."""
+        with self._snapshot_of(table) as docs:
+            if isinstance(docs, LazyMeetings):
+                return docs.versions()
+            return [(key, doc) for key, doc in docs.items()]
+
+    def raw_meetings_of(self, client_id: str) -> list[dict[str, Any]]:
+        """One client's stored meetings (in the app, only that client's lines are decoded)."""
+        with self._snapshot_of("meetings") as docs:
+            if isinstance(docs, LazyMeetings):
+                return docs.of_client(client_id)
+            return [d for d in docs.values() if d.get("client_id") == client_id]
+
+    @contextmanager
+    def _snapshot_of(self, table: str) -> Iterator[Any]:
+        self.wait_ready()
+        with self._mutex:
+            yield self._data[table]
 
     def put_meeting_doc(self, meeting_id: str, doc: dict[str, Any]) -> None:
         self.wait_ready()

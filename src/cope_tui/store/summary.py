@@ -41,8 +41,11 @@ class ClientSummary:
 
 
 def summarise(data: dict[str, dict[str, Any]]) -> list[ClientSummary]:
-    stats: dict[str, list[Any]] = {}
-    for meeting in data.get("meetings", {}).values():
+    stats: dict[str, Any] = {}
+    meetings = data.get("meetings", {})
+    if hasattr(meetings, "client_stats"):  # the app's lazily held meetings (lazy_meetings.py)
+        meetings, stats = {}, meetings.client_stats()
+    for meeting in meetings.values():
         entry = stats.setdefault(meeting.get("client_id", ""), [0, "", False])
         entry[0] += 1
         started = meeting.get("started") or ""
@@ -73,6 +76,16 @@ def sidecar(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".summary")
 
 
+def forget(db_path: Path) -> None:
+    """Remove what describes the DB file's contents beside it (this summary, what search
+    and the follow-through board kept): done by whatever changes the file other than a
+    compaction."""
+    from . import kept
+
+    for path in (sidecar(db_path), *kept.sidecars(db_path)):
+        path.unlink(missing_ok=True)
+
+
 def write(db_path: Path, summaries: list[ClientSummary], codec=None, checked: str = "") -> None:
     """Record the summary for the DB file as it is on disk right now; `checked` is the
     record_check stamp of that file, when every record in it passed the checks."""
@@ -88,13 +101,16 @@ def write(db_path: Path, summaries: list[ClientSummary], codec=None, checked: st
     write_private(sidecar(db_path), codec.seal_file(blob, SUMMARY) if codec is not None else blob)
 
 
-def read(db_path: Path, codec=None) -> list[ClientSummary] | None:
-    """The stored summary, or None when it might not describe the DB file exactly."""
+def read(db_path: Path, codec=None, *, stamp: str = "") -> list[ClientSummary] | None:
+    """The stored summary, or None when it might not describe the DB file exactly. With
+    `stamp` (record_check.stamp of the file's bytes, as just read), a summary written for
+    exactly those bytes is taken whatever the file's size and mtime say (a copied file)."""
     try:
         st = os.stat(db_path)
         raw = sidecar(db_path).read_bytes()
         body = orjson.loads(codec.open_file(raw) if codec is not None else raw)
-        if body.get("version") != VERSION or body["size"] != st.st_size or body["mtime_ns"] != st.st_mtime_ns:
+        same = (stamp and body.get("checked") == stamp) or (body["size"] == st.st_size and body["mtime_ns"] == st.st_mtime_ns)
+        if body.get("version") != VERSION or not same:
             return None
         found = [ClientSummary(**{**c, "others": tuple(c["others"])}) for c in body["clients"]]
         return found if all(map(_well_typed, found)) else None

@@ -29,6 +29,7 @@ def show_home_counts(screen: Screen) -> None:
         try:
             session = app.session
             session.store.wait_ready()
+            app.search_warmed.wait(60)  # (first search's text: the search screen may be next)
             text = counts_line(ft.build(session.store, session.meeting_guide).counts())
         except (StoreError, ContentError, OSError):  # reported elsewhere (locked, damaged); counts can wait
             return

@@ -1,0 +1,169 @@
+"""Issue 14 point 2: the app's store keeps the file's meetings as their lines and decodes a
+client's meetings only when one is read (store/lazy_meetings.py). What it gives must be
+exactly what the eager load gives, before and after saves, and a line that cannot be
+decoded must be reported as a damaged file, never raise anything else."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from cope_tui.content.meeting_guide import load_meeting_guide
+from cope_tui.demo.writer import write_demo
+from cope_tui.store import record_check, summary
+from cope_tui.store.errors import CorruptDatabase
+from cope_tui.store.lazy_meetings import LazyMeetings
+from cope_tui.store.store import Store
+
+
+def _exact(value) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "demo.json"
+    store = Store(path)
+    write_demo(store, load_meeting_guide(), clients=6, meetings=40, seed=3)
+    store.close()  # compaction: the file, its summary and its stamp
+    return path
+
+
+def _lazy(path, **kw) -> Store:
+    store = Store(path, lazy=True, **kw)
+    store.wait_ready()
+    assert isinstance(store._data["meetings"], LazyMeetings)  # the path under test is taken
+    return store
+
+
+def _everything(store: Store) -> dict:
+    by_id = {doc["id"]: doc for doc in store.raw_meetings()}
+    return {
+        "meetings": by_id,
+        "got": {key: store.get("meetings", key) for key in by_id},
+        "of_client": {c.id: [m.id for m in store.meetings(c.id)] for c in store.clients()},
+        "summaries": [repr(s) for s in store.client_summaries()],
+        "versions": sorted(key for key, _ in store.raw_versions("meetings")),
+    }
+
+
+def test_a_lazily_held_meeting_is_the_one_the_eager_load_gives(db) -> None:
+    eager = Store(db, read_only=True)
+    want = _everything(eager)
+    lazy = _lazy(db, read_only=True)
+    got = _everything(lazy)
+    assert _exact(got) == _exact(want)
+    assert len(got["meetings"]) == 40
+    assert [m.model_dump() for m in lazy.meetings()] == [m.model_dump() for m in eager.meetings()]
+
+
+def test_packed_lines_give_the_same_meetings(db) -> None:
+    """Once ready, each client's lines are compressed apart and the file's bytes let go."""
+    want = _everything(Store(db, read_only=True))
+    lazy = _lazy(db, read_only=True)
+    held = lazy._data["meetings"].file
+    assert held.packed.wait(30)
+    assert held.raw == b""
+    assert _exact(_everything(lazy)) == _exact(want)
+
+
+def test_saves_and_deletions_lie_on_top_and_reach_the_file(db) -> None:
+    store = _lazy(db)
+    docs = {doc["id"]: doc for doc in store.raw_meetings()}
+    draft = next(d for d in docs.values() if not d["finalised_at"])
+    changed = orjson.loads(orjson.dumps(draft))
+    changed["steps"][next(iter(changed["steps"]))]["notes"] = "moved to the ground floor flat"
+    gone = next(d for d in docs.values() if d["id"] != draft["id"] and d["client_id"] == draft["client_id"])
+    store.put("meetings", draft["id"], changed)
+    store.delete("meetings", gone["id"])
+    seen = _everything(store)
+    assert seen["got"][draft["id"]]["steps"] == changed["steps"]
+    assert gone["id"] not in seen["meetings"] and store.get("meetings", gone["id"]) is None
+    assert len(seen["meetings"]) == 39
+    assert sum(s.meetings for s in store.client_summaries()) == 39
+    store.close()  # folds the journal in: the file now holds what the lazy store showed
+    assert _exact(_everything(Store(db, read_only=True))) == _exact(seen)
+
+
+def test_a_meeting_keeps_its_version_until_it_is_saved_again(db) -> None:
+    store = _lazy(db)
+    first = dict(store.raw_versions("meetings"))
+    again = dict(store.raw_versions("meetings"))
+    assert all(first[k] is again[k] for k in first)
+    key = next(iter(first))
+    store.put("meetings", key, store.get("meetings", key))
+    after = dict(store.raw_versions("meetings"))
+    assert after[key] is not first[key]
+    assert all(after[k] is first[k] for k in first if k != key)
+    store.close()
+
+
+def test_a_damaged_line_is_reported_as_a_damaged_file(db) -> None:
+    """Lines are trusted because a store checked and stamped the file; should one still
+    not decode (simulated: a line damaged and the stamp written again), readers get
+    CorruptDatabase naming the file, and other clients' meetings still read."""
+    eager = Store(db, read_only=True)
+    meetings = eager.raw_meetings()
+    victim = meetings[0]
+    raw = db.read_bytes()
+    line_at = raw.index(b'{"id":"' + victim["id"].encode())
+    kind_at = raw.index(b'"kind":"', line_at)
+    damaged = raw[:kind_at] + b'"kind":!' + raw[kind_at + 8 :]
+    db.write_bytes(damaged)
+    summary.write(db, eager.client_summaries(), checked=record_check.stamp(damaged))
+    store = _lazy(db, read_only=True)
+    with pytest.raises(CorruptDatabase, match="demo.json"):
+        store.get("meetings", victim["id"])
+    with pytest.raises(CorruptDatabase):
+        store.meetings(victim["client_id"])
+    other = next(m for m in meetings if m["client_id"] != victim["client_id"])
+    assert store.get("meetings", other["id"]) == other
+
+
+def test_a_copied_file_is_still_held_lazily_by_its_stamp(db, tmp_path) -> None:
+    """A copy gets a new mtime: the summary still describes exactly its bytes (the stamp
+    says so), so the app neither parses every meeting nor counts them again."""
+    import os
+    import shutil
+
+    copy = tmp_path / "copy" / "demo.json"
+    copy.parent.mkdir()
+    for name in ("demo.json", "demo.json.summary"):
+        shutil.copyfile(db.parent / name, copy.parent / name)
+    os.utime(copy, ns=(1, 1))
+    store = _lazy(copy, read_only=True)
+    assert sum(s.meetings for s in store.client_summaries()) == 40
+    copy.write_bytes(copy.read_bytes().replace(b'"kind":"', b'"kind": "', 1))  # other bytes: checked in full
+    assert not isinstance(Store(copy, read_only=True, lazy=True)._data["meetings"], LazyMeetings)
+
+
+def test_one_clients_board_and_meetings_decode_only_that_clients_lines(db, monkeypatch) -> None:
+    from cope_tui.meetings import follow_through as ft
+    from cope_tui.store.lazy_meetings import FileMeetings
+
+    store = _lazy(db, read_only=True)
+    decoded: list[str] = []
+    real = FileMeetings.decode
+    monkeypatch.setattr(FileMeetings, "decode", lambda self, cid: decoded.append(cid) or real(self, cid))
+    client = store.clients()[2]
+    board = ft.build(store, load_meeting_guide(), client_id=client.id)
+    assert {m.id for m in store.meetings(client.id)}
+    assert set(decoded) == {client.id}
+    assert all(item.client_id == client.id for item in (*board.actions, *board.referrals))
+
+
+def test_a_clients_export_is_the_same_and_reads_only_their_meetings(db, monkeypatch) -> None:
+    from cope_tui.export.documents import client_markdown
+    from cope_tui.store.lazy_meetings import FileMeetings
+
+    guide = load_meeting_guide()
+    eager = Store(db, read_only=True)
+    store = _lazy(db, read_only=True)
+    decoded: list[str] = []
+    real = FileMeetings.decode
+    monkeypatch.setattr(FileMeetings, "decode", lambda self, cid: decoded.append(cid) or real(self, cid))
+    monkeypatch.setattr("cope_tui.store.lazy_meetings.CACHED_CLIENTS", 0)  # every read decodes
+    for client in eager.clients():
+        decoded.clear()
+        assert client_markdown(guide, store, client) == client_markdown(guide, eager, client)
+        assert set(decoded) <= {client.id}
