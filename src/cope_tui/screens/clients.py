@@ -226,7 +226,10 @@ class ClientsScreen(Screen[None]):
             await table.run_action(action)
 
     def action_search(self) -> None:
-        self.query_one("#client-search", Input).focus()
+        """The last search is selected: what is typed next replaces it."""
+        search = self.query_one("#client-search", Input)
+        search.focus()
+        search.select_all()
 
     def action_clear_search(self) -> None:
         search = self.query_one("#client-search", Input)
