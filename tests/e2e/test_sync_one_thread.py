@@ -8,13 +8,13 @@ import threading
 
 from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.demo.writer import write_demo
-from cope_tui.sync import engine
+from cope_tui.sync import engine, pull
 from helpers.sync import SYNCED, members, remote, team_key  # noqa: F401  (fixtures)
 
 
 def test_one_thread_pushes_and_pulls_in_batches_as_the_overlapped_sync(members, monkeypatch) -> None:
     monkeypatch.setattr(engine, "PUSH_BATCH", 7)
-    monkeypatch.setattr(engine, "PULL_BATCH", 9)
+    monkeypatch.setattr(pull, "PULL_BATCH", 9)
     ann, bea = members("Ann"), members("Bea")
     write_demo(ann.store, load_meeting_guide(), clients=4, meetings=30, seed=5)
     ann.engine.overlap = bea.engine.overlap = False
