@@ -26,6 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from ..store.bulk import keep_long_lived, no_full_collection
 from ..store.store import Store
 from . import merge, rollback
 from .couch import Couch
@@ -42,6 +43,7 @@ from .versions import build
 from ..words import counted
 
 PUSH_BATCH = 250
+FREEZE_AFTER = 500  # records a pull took in: enough to keep out of the GC's later walks
 PUSH_BYTES = 4 * 1024 * 1024
 Progress = Callable[[str, int], None]  # (phase, records so far)
 
@@ -96,12 +98,17 @@ class SyncEngine(Pulling):
     # ---- one sync ----------------------------------------------------------------------
 
     def sync(self, cancel: threading.Event | None = None, progress: Progress | None = None) -> SyncReport:
-        with self._lock:
+        # A pull of thousands of records: no full collection of the GC on the way, the
+        # journal folded into the DB once at the end (both would make the app's typing
+        # wait), and what it took in is kept out of the GC's reach afterwards.
+        with self._lock, no_full_collection(), self.store.bulk_writes():
             report = SyncReport()
             try:
                 if rollback.went_back(self.local, self.state):  # a backup restored, lines set aside
                     report.put_back = rollback.put_back(self.local, self.state, self.user)
                 self._pull(report, cancel, progress)
+                if report.received >= FREEZE_AFTER:
+                    keep_long_lived()
                 self._push(report, cancel, progress)
                 if report.received or report.sent or report.put_back or "mark" not in self.state.meta:
                     rollback.leave_mark(self.local, self.state)

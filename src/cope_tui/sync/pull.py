@@ -46,6 +46,11 @@ class Pulling:
     """Needs the engine's state, couch, team, local, user, open_records, offer_open,
     _pending, _unstored, _deferred, _helper, _start_since, _save_checkpoint and _since."""
 
+    # Records per batch (None: PULL_BATCH). Beside the app, smaller: each batch parses,
+    # merges and frees its records in steps that hold the interpreter's lock, and the
+    # app's keys wait for the longest of them.
+    pull_batch: int | None = None
+
     def _pull(self, report: SyncReport, cancel, progress) -> None:
         since = self._start_since()
         self._unstored = {rid: tuple(revs) for rid, revs in self.state.meta.get("unstored", {}).items()}
@@ -59,7 +64,8 @@ class Pulling:
             got = self._download(since, retry)
             while True:
                 feed, rows, opened, refused = got.feed, got.rows, got.opened, got.refused
-                ahead = pool.submit(self._download, feed.last_seq, []) if len(feed.rows) >= PULL_BATCH else None
+                more = len(feed.rows) >= (self.pull_batch or PULL_BATCH)
+                ahead = pool.submit(self._download, feed.last_seq, []) if more else None
                 updates = self._take(rows, opened, report)
                 unstored = {
                     "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
@@ -79,7 +85,7 @@ class Pulling:
 
     def _download(self, since: Any, retry: list[Change]) -> Download:
         """One batch of changes and the revisions of it not known here, opened."""
-        feed = self.couch.changes(since, PULL_BATCH)
+        feed = self.couch.changes(since, self.pull_batch or PULL_BATCH)
         fresh = {row.id for row in feed.rows}
         rows = [row for row in retry if row.id not in fresh] + [row for row in feed.rows if is_record_id(row.id)]
         wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]

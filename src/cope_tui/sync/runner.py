@@ -29,6 +29,8 @@ ENV_USER = "COPE_TUI_SYNC_USER"
 ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
 ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
 SWITCH_SECONDS = 0.0005
+APP_PULL_BATCH = 100  # records per pulled batch beside the app: shorter steps (see pull.Pulling)
+BEHIND = 10  # the sync thread's nice value: a lower priority than the app's UI
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,35 @@ class Runner:
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_SECONDS))
         try:
-            self.last = self._run()
+            done: list[Outcome | BaseException] = []
+            thread = threading.Thread(target=self._run_behind, args=(done,), name="cope-sync", daemon=True)
+            thread.start()
+            thread.join()
+            if isinstance(done[0], BaseException):
+                raise done[0]  # to the caller, as if it had run there
+            self.last = done[0]
             return self.last
         finally:
             sys.setswitchinterval(interval)
             self._lock.release()
+
+    def _run_behind(self, done: list[Outcome | BaseException]) -> None:
+        """On a thread of its own that the system runs after the app's when both are ready
+        (on Linux, where a thread can have its own priority): on a 2-core machine the
+        server, the sync and the app's UI often want the cores at once. The thread the
+        DB's fold-in starts from here inherits it; the sync waits for that fold-in, so it
+        also runs under the short switch interval."""
+        if sys.platform == "linux":
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BEHIND)
+            except OSError:
+                pass  # not allowed here: the sync runs at the app's priority
+        try:
+            outcome = self._run()
+            self.store.wait_for_compaction()
+            done.append(outcome)
+        except BaseException as exc:
+            done.append(exc)
 
     def _run(self) -> Outcome:
         try:
@@ -120,6 +146,7 @@ class Runner:
             raise
         engine.open_records = lambda: self.open_records()
         engine.overlap = False  # beside the app: one busy thread, so typing keeps its pace
+        engine.pull_batch = APP_PULL_BATCH
         engine.offer_open = lambda items: self.offer_open(items)
         self._couch, self.engine = couch, engine
         return engine
