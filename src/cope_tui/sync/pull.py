@@ -6,11 +6,18 @@ revisions not known here, opened and checked; merged into the DB (reconcile.py);
 batch's records and the new checkpoint committed to the state file in one line; then
 the checkpoint goes to `_local/<replica>` on the server.
 
+A record this DB never synced needs only its one revision, not its history: when most
+records of a batch are new here (a first pull), the next asks `_changes` for the winning
+documents too (`include_docs`), and only what those cannot stand for (records known
+here, branches, deletions) is fetched with `_bulk_get`. A first pull then costs the
+server one request per batch instead of two, and `_bulk_get` is its slowest.
+
 A mixin of engine.SyncEngine (its state, couch, team, local and checkpoints).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +42,8 @@ class Download:
     rows: list[Change]
     opened: dict[str, list[Version]]
     refused: dict[str, str]  # server id: the revision that failed its check
+    given: set[str]  # records opened from the documents `_changes` brought
+    mostly_new: bool  # most of its records are new here: the next batch asks for documents
 
 
 def check_cancel(cancel: threading.Event | None) -> None:
@@ -61,11 +70,12 @@ class Pulling:
         # overlap. Batches are still taken and committed one after the other, in order.
         with self._helper("cope-sync-fetch") as pool:
             check_cancel(cancel)
-            got = self._download(since, retry)
+            got = self._download(since, retry, since == 0)  # a first pull: every record is new here
             while True:
                 feed, rows, opened, refused = got.feed, got.rows, got.opened, got.refused
                 more = len(feed.rows) >= (self.pull_batch or PULL_BATCH)
-                ahead = pool.submit(self._download, feed.last_seq, []) if more else None
+                ahead = pool.submit(self._download, feed.last_seq, [], got.mostly_new) if more else None
+                self._history_for_taken(got)
                 updates = self._take(rows, opened, report)
                 unstored = {
                     "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
@@ -83,14 +93,53 @@ class Pulling:
                 check_cancel(cancel)
                 got = ahead.result()
 
-    def _download(self, since: Any, retry: list[Change]) -> Download:
-        """One batch of changes and the revisions of it not known here, opened."""
-        feed = self.couch.changes(since, self.pull_batch or PULL_BATCH)
+    def _download(self, since: Any, retry: list[Change], docs: bool) -> Download:
+        """One batch of changes and the revisions of it not known here, opened. `docs`:
+        the winning revisions come with the changes (records new here need no more)."""
+        feed = self.couch.changes(since, self.pull_batch or PULL_BATCH, docs=docs)
         fresh = {row.id for row in feed.rows}
         rows = [row for row in retry if row.id not in fresh] + [row for row in feed.rows if is_record_id(row.id)]
-        wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
-        opened, refused = self._fetch(wanted)
-        return Download(feed, rows, opened, refused)
+        given = self._given(rows)
+        records = self.state.records
+        new_here = sum(row.id not in records for row in rows)
+        wanted = [
+            (row.id, rev) for row in rows if row.id not in given for rev in row.revs if not known(records.get(row.id), rev)
+        ]
+        opened, refused = self._fetch(wanted, given)
+        return Download(feed, rows, opened, refused, set(given), 2 * new_here >= len(rows) > 0)
+
+    def _given(self, rows: list[Change]) -> dict[str, dict[str, Any]]:
+        """The documents `_changes` brought that can stand for a `_bulk_get`: a record this
+        DB never synced, with one leaf, which the document is. `_bulk_get` would add its
+        revision history; a record new here needs none of it (there is no base of ours
+        to look for in it, and a version built on it names it as its parent, which the
+        server joins to the rest of the tree). Any other row (a known record, branches,
+        a deletion) is fetched with its history, as the merges need it."""
+        given = {}
+        for row in rows:
+            doc = row.doc
+            if doc is None or row.id in self.state.records or len(row.revs) != 1 or doc.get("_deleted"):
+                continue
+            if doc.get("_id") != row.id or doc.get("_rev") != row.revs[0]:
+                continue
+            gen, _, digest = row.revs[0].partition("-")
+            given[row.id] = {**doc, "_revisions": {"start": int(gen), "ids": [digest]}}
+        return given
+
+    def _history_for_taken(self, got: Download) -> None:
+        """A record taken from the changes (`_given`) while the batch before, merged
+        meanwhile, took an earlier version of it (it changed again during the pull): now
+        its history is needed to find that version, so it is fetched in full."""
+        taken = [row for row in got.rows if row.id in got.given and row.id in self.state.records]
+        if not taken:
+            return
+        wanted = [(row.id, rev) for row in taken for rev in row.revs if not known(self.state.records[row.id], rev)]
+        for row in taken:
+            got.opened.pop(row.id, None)
+            got.refused.pop(row.id, None)
+        opened, refused = self._fetch(wanted, {})
+        got.opened.update(opened)
+        got.refused.update(refused)
 
     def _take(self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport) -> dict[str, Any]:
         """Merge a batch's new revisions into the DB; the records' new states.
@@ -152,11 +201,15 @@ class Pulling:
                 del merged[rid]
                 self._deferred[rid] = next(row.revs for row in rows if row.id == rid)
 
-    def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
+    def _fetch(
+        self, wanted: list[tuple[str, str]], given: dict[str, dict[str, Any]]
+    ) -> tuple[dict[str, list[Version]], dict[str, str]]:
+        """The revisions `wanted` (by `_bulk_get`) and the documents `given`, opened."""
         opened: dict[str, list[Version]] = {}
         refused: dict[str, str] = {}
-        for start in range(0, len(wanted), PULL_BATCH):
-            for doc in self.couch.bulk_get(wanted[start : start + PULL_BATCH]):
+        fetched = (self.couch.bulk_get(wanted[start : start + PULL_BATCH]) for start in range(0, len(wanted), PULL_BATCH))
+        for docs in itertools.chain([list(given.values())], fetched):
+            for doc in docs:
                 if doc.get("_deleted") and "s" not in doc:
                     opened.setdefault(str(doc.get("_id")), [])  # retired at a passphrase change (rekey.py)
                     continue
