@@ -45,6 +45,7 @@ from ..words import counted
 PUSH_BATCH = 250
 FREEZE_AFTER = 500  # records a pull took in: enough to keep out of the GC's later walks
 PUSH_BYTES = 4 * 1024 * 1024
+ASKED = 2  # batches of a push that ask `_revs_diff` first (see _send)
 Progress = Callable[[str, int], None]  # (phase, records so far)
 
 
@@ -126,26 +127,28 @@ class SyncEngine(Pulling):
             return report
 
     def _push(self, report: SyncReport, cancel, progress) -> None:
-        """Batches go out one after the other, in order; the next is prepared while one is
-        on its way, so the server's work and ours overlap."""
+        """Batches go out one after the other, in order, and the server always has one to
+        store: the next is planned and sealed while one is on its way, and the one before
+        it is committed to the state meanwhile."""
         records = self.state.records
         self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
         batch: list[Planned] = []
         size = 0
         with self._helper("cope-sync-send") as pool:
-            sending = None
+            on_way: list[tuple[list[Planned], Future]] = []  # the batch sent last, until committed
+            batches = 0
 
             def send(batch: list[Planned]) -> None:
-                nonlocal sending
+                nonlocal batches
                 _check(cancel)
-                first = sending is None
-                # Sealed here, while the batch before is on its way: the sender thread only
-                # talks to the server and commits, so the server always has work.
                 at = datetime.now().isoformat(timespec="seconds")
                 docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
-                if sending is not None:
-                    sending.result()  # one batch on its way at a time; its failure stops the push
-                sending = pool.submit(self._send, batch, docs, report, progress, first)
+                before = on_way.pop() if on_way else None
+                sent = before[1].result() if before else 0  # its failure stops the push
+                on_way.append((batch, pool.submit(self._send, docs, batches < ASKED)))
+                batches += 1
+                if before:
+                    self._committed(before[0], sent, report, progress)
 
             for table, record_id in sorted(self._pending):
                 rec, doc = self.state.records.get(self.team.remote_id(table, record_id)), self.local.doc(table, record_id)
@@ -160,16 +163,19 @@ class SyncEngine(Pulling):
                     batch, size = [], 0
             if batch:
                 send(batch)
-            if sending is not None:
-                sending.result()
+            if on_way:
+                last, future = on_way.pop()
+                self._committed(last, future.result(), report, progress)
 
-    def _send(self, batch: list[Planned], docs: list[dict[str, Any]], report: SyncReport, progress, ask: bool) -> None:
-        """Only a push's first batch asks `_revs_diff` first. A push cut off is resumed
-        by the next one's first batch: what it had sent but not committed comes first
-        (pending records go out in their order), so asking there is what keeps a
-        resumed push from sending it twice; later batches hold revisions made in this
-        push, which the server cannot have, and asking for them would only cost a round
-        trip each (a revision sent again would change nothing: `new_edits=false`)."""
+    def _send(self, docs: list[dict[str, Any]], ask: bool) -> int:
+        """Store one batch's revisions; how many were sent. Only a push's first ASKED
+        batches ask `_revs_diff` first. A push cut off is resumed by the next one's first
+        batches: a batch is committed while the next is on its way, so up to two were
+        sent and not committed, and they come first (pending records go out in their
+        order); asking there keeps a resumed push from sending them twice. Later batches
+        hold revisions made in this push, which the server cannot have, and asking for
+        them would only cost a round trip each (a revision sent again would change
+        nothing: `new_edits=false`)."""
         sending = docs
         if ask:
             asked: dict[str, list[str]] = {}
@@ -180,10 +186,14 @@ class SyncEngine(Pulling):
         failed = self.couch.bulk_docs(sending)
         if failed:
             raise _refused_by_server(self.couch.shown, failed)
+        return len(sending)
+
+    def _committed(self, batch: list[Planned], sent: int, report: SyncReport, progress) -> None:
+        """A batch the server stored: its records' new states, committed."""
         self.state.commit({self.team.remote_id(*p.key): p.state for p in batch})
         for planned in batch:
             self._pending.discard(planned.key)
-        report.sent += len(sending)
+        report.sent += sent
         if progress:
             progress("push", report.sent)
 
