@@ -110,3 +110,16 @@ def test_the_apps_sync_runs_behind_the_app_in_small_batches_and_waits_for_the_fo
     finally:
         runner.close()
         store.close()
+
+
+def test_the_sync_asks_between_every_two_records_whether_to_give_way(members) -> None:
+    ann, bea = members("Ann"), members("Bea")
+    write_demo(ann.store, load_meeting_guide(), clients=3, meetings=30, seed=8)
+    total = sum(len(ann.store.raw(t)) for t in ("clients", "meetings", "exercises"))
+    asked = {"Ann": 0, "Bea": 0}
+    for member, name in ((ann, "Ann"), (bea, "Bea")):
+        member.engine.give_way = lambda name=name: asked.__setitem__(name, asked[name] + 1)
+    assert ann.engine.sync().sent == total
+    assert bea.engine.sync().received == total
+    assert asked["Ann"] >= total  # each record planned for the push
+    assert asked["Bea"] >= 2 * total  # each record opened, then merged

@@ -74,6 +74,8 @@ class SyncEngine(Pulling):
         # this one is worked on: faster. The app turns it off: each busy thread of ours
         # competes with its UI thread for the interpreter's lock, and typing slows.
         self.overlap = True
+        # Called between two records (the app's runner waits there while someone types).
+        self.give_way: Callable[[], None] = lambda: None
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
@@ -151,6 +153,7 @@ class SyncEngine(Pulling):
                     self._committed(before[0], sent, report, progress)
 
             for table, record_id in sorted(self._pending):
+                self.give_way()
                 rec, doc = self.state.records.get(self.team.remote_id(table, record_id)), self.local.doc(table, record_id)
                 planned = None if unchanged(rec, doc) else plan(self.team, self.user, table, record_id, rec, doc)
                 if planned is None:

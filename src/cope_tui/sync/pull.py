@@ -53,7 +53,8 @@ def check_cancel(cancel: threading.Event | None) -> None:
 
 class Pulling:
     """Needs the engine's state, couch, team, local, user, open_records, offer_open,
-    _pending, _unstored, _deferred, _helper, _start_since, _save_checkpoint and _since."""
+    give_way, _pending, _unstored, _deferred, _helper, _start_since, _save_checkpoint and
+    _since."""
 
     # Records per batch (None: PULL_BATCH). Beside the app, smaller: each batch parses,
     # merges and frees its records in steps that hold the interpreter's lock, and the
@@ -156,6 +157,7 @@ class Pulling:
         for _ in range(MERGE_TRIES):
             merged, before = {}, {}
             for row in todo:
+                self.give_way()
                 versions = opened[row.id]
                 before[row.id] = self.local.doc(versions[0].table, versions[0].id)
                 found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions)
@@ -210,6 +212,7 @@ class Pulling:
         fetched = (self.couch.bulk_get(wanted[start : start + PULL_BATCH]) for start in range(0, len(wanted), PULL_BATCH))
         for docs in itertools.chain([list(given.values())], fetched):
             for doc in docs:
+                self.give_way()
                 if doc.get("_deleted") and "s" not in doc:
                     opened.setdefault(str(doc.get("_id")), [])  # retired at a passphrase change (rekey.py)
                     continue

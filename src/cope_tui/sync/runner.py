@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,6 +32,12 @@ ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
 SWITCH_SECONDS = 0.0005
 APP_PULL_BATCH = 100  # records per pulled batch beside the app: shorter steps (see pull.Pulling)
 BEHIND = 10  # the sync thread's nice value: a lower priority than the app's UI
+# Giving way to a typist (see Runner.give_way): a key within TYPING_PAUSE seconds means
+# someone is typing; the sync then waits at most GIVE_WAY_MAX for a pause, and works at
+# least WORK_SLICE before it waits again, so steady typing slows it to about 5%.
+TYPING_PAUSE = 0.3
+GIVE_WAY_MAX = 1.0
+WORK_SLICE = 0.05
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,10 @@ class Runner:
         self.offer_open: Callable[[list], set[tuple[str, str]]] = lambda items: set()
         self.last: Outcome | None = None
         self._cancel = threading.Event()
+        # When the app last had a key (time.monotonic()), read from the sync's thread;
+        # None: no app, nobody to give way to.
+        self.last_input: Callable[[], float] | None = None
+        self._slice_start: float | None = None
 
     @property
     def closing(self) -> bool:
@@ -104,6 +115,29 @@ class Runner:
         except BaseException as exc:
             done.append(exc)
 
+    def give_way(self) -> None:
+        """Between two records of a sync: while someone types, wait for a pause. The
+        sync's every step takes the interpreter and a core from the app, and even with
+        no long step a busy sync thread doubled the time the slowest keys took; a
+        background sync can wait, a typist should not. Never starves the sync: after
+        GIVE_WAY_MAX of waiting it works WORK_SLICE before it waits again."""
+        last = self.last_input
+        if last is None or self._cancel.is_set():
+            return
+        now = time.monotonic()
+        if now - last() >= TYPING_PAUSE:
+            self._slice_start = None
+            return
+        if self._slice_start is not None and now - self._slice_start < WORK_SLICE:
+            return
+        end = now + GIVE_WAY_MAX
+        quiet = now - last()
+        while quiet < TYPING_PAUSE and now < end and not self._cancel.is_set():
+            time.sleep(max(0.01, min(TYPING_PAUSE - quiet, end - now)))
+            now = time.monotonic()
+            quiet = now - last()
+        self._slice_start = now if quiet < TYPING_PAUSE else None
+
     def _run(self) -> Outcome:
         try:
             engine = self._engine()
@@ -147,6 +181,7 @@ class Runner:
         engine.open_records = lambda: self.open_records()
         engine.overlap = False  # beside the app: one busy thread, so typing keeps its pace
         engine.pull_batch = APP_PULL_BATCH
+        engine.give_way = self.give_way
         engine.offer_open = lambda items: self.offer_open(items)
         self._couch, self.engine = couch, engine
         return engine
