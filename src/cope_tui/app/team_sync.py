@@ -88,6 +88,7 @@ class TeamSync:
         self.sync_runner = Runner(self.session.store, remote, user)
         self.sync_runner.open_records = self.open_records
         self.sync_runner.offer_open = self.offer_synced
+        self.sync_runner.last_input = lambda: self._last_input  # the sync gives way to a typist
         self._set_sync_text("not synced yet · F10 syncs")
         self.set_interval(STATUS_SECONDS, self._refresh_sync_status)
         self.sync_every_seconds = self.settings.sync_every_minutes * 60.0

@@ -187,8 +187,11 @@ def _write_point(db: Path, blob: bytes, codec, folded: points.Fold | None, befor
     chain = points.Chain.read(folder)
     after = _parse_name(chain.newest)[0] if chain is not None and _parse_name(chain.newest) else None
     known = folded is not None and folded.lines is not None
-    lines = points.settle(points.open_lines(folded.lines, codec)) if known else None
-    if chain is not None and lines is not None and chain.can_follow(folder, before, 0):
+    follows = chain is not None and known and chain.can_follow(folder, before, 0)
+    # Settled only when a segment can follow the chain: a first team pull folds in
+    # 10,000 meetings, and parsing them all for nothing costs about a second.
+    lines = points.settle(points.open_lines(folded.lines, codec)) if follows else None
+    if chain is not None and lines is not None:
         if not lines.strip():  # nothing changed since the newest point: it still describes the file
             chain.main = points.identity(db) or chain.main
             _write_chain(folder, chain)

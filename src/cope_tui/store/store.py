@@ -325,6 +325,8 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
             self._compact_when_due()
 
     def _compact_when_due(self) -> None:
+        if self._bulk_holds:
+            return  # folded in once, when the bulk writes end (batch.bulk_writes)
         if self.journal.size > self._compact_threshold() and (self._compactor is None or not self._compactor.is_alive()):
             self._compactor = threading.Thread(target=self._compact_in_background, name="cope-compact", daemon=True)
             self._compactor.start()

@@ -1,9 +1,9 @@
 """The replication engine: pull, then push, with checkpoints both ways.
 
-Pull: `_changes` since the checkpoint, in batches; the revisions not known here come in
-one `_bulk_get`, are opened and checked, merged into the DB (reconcile.py), and the
-batch's records and the new checkpoint are committed to the state file in one line;
-then the checkpoint goes to `_local/<replica>` on the server.
+Pull (pull.py): `_changes` since the checkpoint, in batches; the revisions not known
+here are opened and checked, merged into the DB (reconcile.py), and the batch's records
+and the new checkpoint are committed to the state file in one line; then the checkpoint
+goes to `_local/<replica>` on the server.
 Push: the records saved since the last sync (the store tells us which), each compared
 by hash with its last synced version; what differs goes as new revisions: `_revs_diff`
 first (a push resumed after a kill sends nothing twice; see _send), then `_bulk_docs` with
@@ -23,63 +23,33 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..store.bulk import keep_long_lived, no_full_collection
 from ..store.store import Store
 from . import merge, rollback
-from .couch import Change, Couch
-from .errors import Cancelled, Forbidden, ServerFailed, SyncError, TeamChanged
-from .local import CHANGED, FINALISED, LocalSide, refuses
+from .couch import Couch
+from .errors import Forbidden, ServerFailed, SyncError, TeamChanged
+from .local import CHANGED, FINALISED, LocalSide
+from .pull import Pulling
+from .pull import check_cancel as _check
 from .push import Planned, plan, unchanged
-from .reconcile import here_content, known, reconcile, taken
+from .reconcile import here_content
+from .report import Conflict, SyncReport, SyncStatus
 from .seal import TeamKey
 from .state import SyncState
-from .team import is_record_id
-from .versions import Unopenable, Version, build, open_doc
+from .versions import build
 from ..words import counted
 
-PULL_BATCH = 500
-MERGE_TRIES = 5  # a record saved again during each of these merges waits for the next sync
 PUSH_BATCH = 250
+FREEZE_AFTER = 500  # records a pull took in: enough to keep out of the GC's later walks
 PUSH_BYTES = 4 * 1024 * 1024
+ASKED = 2  # batches of a push that ask `_revs_diff` first (see _send)
 Progress = Callable[[str, int], None]  # (phase, records so far)
 
 
-@dataclass
-class SyncReport:
-    received: int = 0  # records this DB took from the team
-    sent: int = 0  # revisions stored on the server
-    refused: list[str] = field(default_factory=list)  # server ids of revisions that failed their check
-    unstored: list[str] = field(default_factory=list)  # server ids of records this DB's checks refused
-    put_back: int = 0  # records given back their synced version after the DB went back
-    deferred: int = 0  # records with an unsaved edit on a screen: merged at the first sync after it is closed
-    changed: list[tuple[str, str]] = field(default_factory=list)  # (table, id) of records the pull rewrote
-    conflicts: list[Conflict] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Conflict:
-    id: str
-    table: str
-    record_id: str
-    kind: str  # field, finalised, deleted
-    path: list[Any]
-    value: Any  # the version kept beside the record
-    by: str
-    current: Any = None  # what the record holds there now (the whole record for finalised, deleted)
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    last_sync: str | None
-    waiting: int  # records saved since the last sync (at most; some may be unchanged)
-    conflicts: int
-    problem: str  # the last failure's message, "" after a sync that finished
-
-
-class SyncEngine:
+class SyncEngine(Pulling):
     def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str, *, state_path: Any = None):
         """`store` open for writing and unlocked (its key seals the state file too);
         `state_path` for a state other than the DB's own (see rekey.py)."""
@@ -104,6 +74,8 @@ class SyncEngine:
         # this one is worked on: faster. The app turns it off: each busy thread of ours
         # competes with its UI thread for the interpreter's lock, and typing slows.
         self.overlap = True
+        # Called between two records (the app's runner waits there while someone types).
+        self.give_way: Callable[[], None] = lambda: None
         self._since: Any = None
         self._checkpoint_rev: str | None = None
         self.problem = ""
@@ -129,12 +101,17 @@ class SyncEngine:
     # ---- one sync ----------------------------------------------------------------------
 
     def sync(self, cancel: threading.Event | None = None, progress: Progress | None = None) -> SyncReport:
-        with self._lock:
+        # A pull of thousands of records: no full collection of the GC on the way, the
+        # journal folded into the DB once at the end (both would make the app's typing
+        # wait), and what it took in is kept out of the GC's reach afterwards.
+        with self._lock, no_full_collection(), self.store.bulk_writes():
             report = SyncReport()
             try:
                 if rollback.went_back(self.local, self.state):  # a backup restored, lines set aside
                     report.put_back = rollback.put_back(self.local, self.state, self.user)
                 self._pull(report, cancel, progress)
+                if report.received >= FREEZE_AFTER:
+                    keep_long_lived()
                 self._push(report, cancel, progress)
                 if report.received or report.sent or report.put_back or "mark" not in self.state.meta:
                     rollback.leave_mark(self.local, self.state)
@@ -151,151 +128,32 @@ class SyncEngine:
             report.conflicts = self.conflicts()
             return report
 
-    def _pull(self, report: SyncReport, cancel, progress) -> None:
-        since = self._start_since()
-        self._unstored = {rid: tuple(revs) for rid, revs in self.state.meta.get("unstored", {}).items()}
-        self._deferred = {rid: tuple(revs) for rid, revs in self.state.meta.get("deferred", {}).items()}
-        # Refused or put off before: asked for once more.
-        retry = [Change(rid, revs, None) for rid, revs in (self._deferred | self._unstored).items()]
-        # The next batch is fetched while this one is merged: the server's work and ours
-        # overlap. Batches are still taken and committed one after the other, in order.
-        with self._helper("cope-sync-fetch") as pool:
-            _check(cancel)
-            got = self._download(since, retry)
-            while True:
-                feed, rows, opened, refused = got
-                ahead = pool.submit(self._download, feed.last_seq, []) if len(feed.rows) >= PULL_BATCH else None
-                updates = self._take(rows, opened, report)
-                unstored = {
-                    "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
-                    "deferred": {rid: list(revs) for rid, revs in self._deferred.items()},
-                }
-                self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
-                report.received += len(updates)
-                if progress:
-                    progress("pull", report.received)
-                if feed.last_seq != since:
-                    self._save_checkpoint(feed.last_seq)
-                self._since = since = feed.last_seq
-                if ahead is None:
-                    return
-                _check(cancel)
-                got = ahead.result()
-
-    def _download(self, since: Any, retry: list[Change]):
-        """One batch of changes and the revisions of it not known here, opened."""
-        feed = self.couch.changes(since, PULL_BATCH)
-        fresh = {row.id for row in feed.rows}
-        rows = [row for row in retry if row.id not in fresh] + [row for row in feed.rows if is_record_id(row.id)]
-        wanted = [(row.id, rev) for row in rows for rev in row.revs if not known(self.state.records.get(row.id), rev)]
-        opened, refused = self._fetch(wanted)
-        return feed, rows, opened, refused
-
-    def _take(self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport) -> dict[str, Any]:
-        """Merge a batch's new revisions into the DB; the records' new states.
-
-        Each merged version is written only if the record is still what the merge
-        started from (compare-and-set): an edit saved meanwhile (typing goes on during a
-        sync) is never overwritten, the record is merged again with it instead. A record
-        the DB's checks refuse keeps no state: it is fetched again at the next sync."""
-        on_screen = self.open_records()
-        todo = [row for row in rows if opened.get(row.id)]
-        for row in todo:
-            self._deferred.pop(row.id, None)
-        updates: dict[str, Any] = {}
-        for _ in range(MERGE_TRIES):
-            merged, before = {}, {}
-            for row in todo:
-                versions = opened[row.id]
-                before[row.id] = self.local.doc(versions[0].table, versions[0].id)
-                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions)
-                if found is not None:
-                    merged[row.id] = found
-            self._offer_to_screens(merged, before, on_screen, todo)
-            wanted = [(rec["t"], rec["id"], doc, before[rid]) for rid, (rec, doc) in merged.items()]
-            again = []
-            for (rid, (rec, doc)), result in zip(merged.items(), self.local.apply(wanted), strict=True):
-                if result == CHANGED:
-                    again.append(rid)
-                    continue
-                if result not in (None, FINALISED):
-                    self._unstored[rid] = next(row.revs for row in todo if row.id == rid)
-                    continue
-                self._unstored.pop(rid, None)
-                updates[rid] = taken(self.local, rec, doc, result is None)
-                self._pending.add((rec["t"], rec["id"]))
-                if result is None and before[rid] != doc:
-                    report.changed.append((rec["t"], rec["id"]))
-            todo = [row for row in todo if row.id in again]
-            if not todo:
-                break
-        for row in todo:  # saved again on every try: fetched again at the next sync
-            self._unstored[row.id] = row.revs
-        return updates
-
-    def _offer_to_screens(self, merged: dict[str, Any], before: dict[str, Any], on_screen: set, rows: list[Change]) -> None:
-        """A record open on a screen is rewritten only if that screen takes the merged
-        version (it shows it before the DB holds it: no edit starts from the older copy).
-        One with an unsaved edit keeps it: merged at the first sync after it is closed,
-        so a screen never saves its older copy over a merge."""
-        offered = {
-            rid: (rec["t"], rec["id"], doc)
-            for rid, (rec, doc) in merged.items()
-            if (rec["t"], rec["id"]) in on_screen and doc != before[rid] and not refuses(rec["t"], before[rid], doc)
-        }
-        if not offered:
-            return
-        taken = self.offer_open(list(offered.values()))
-        for rid, (table, record_id, _doc) in offered.items():
-            if (table, record_id) not in taken:
-                del merged[rid]
-                self._deferred[rid] = next(row.revs for row in rows if row.id == rid)
-
-    def _fetch(self, wanted: list[tuple[str, str]]) -> tuple[dict[str, list[Version]], dict[str, str]]:
-        opened: dict[str, list[Version]] = {}
-        refused: dict[str, str] = {}
-        for start in range(0, len(wanted), PULL_BATCH):
-            for doc in self.couch.bulk_get(wanted[start : start + PULL_BATCH]):
-                if doc.get("_deleted") and "s" not in doc:
-                    opened.setdefault(str(doc.get("_id")), [])  # retired at a passphrase change (rekey.py)
-                    continue
-                try:
-                    version = open_doc(self.team, doc)
-                except Unopenable:
-                    refused[str(doc.get("_id"))] = str(doc.get("_rev"))
-                    continue
-                opened.setdefault(version.rid, []).append(version)
-        return opened, refused
-
-    def _refused_meta(self, refused: dict[str, str], opened: dict[str, list[Version]]) -> dict[str, Any]:
-        """Revisions that failed their check stay reported until a good one replaces them."""
-        before = self.state.meta.get("refused", {})
-        now = {rid: rev for rid, rev in before.items() if rid not in opened} | refused
-        return {"refused": now} if now != before else {}
-
     def _push(self, report: SyncReport, cancel, progress) -> None:
-        """Batches go out one after the other, in order; the next is prepared while one is
-        on its way, so the server's work and ours overlap."""
+        """Batches go out one after the other, in order, and the server always has one to
+        store: the next is planned and sealed while one is on its way, and the one before
+        it is committed to the state meanwhile."""
         records = self.state.records
         self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
         batch: list[Planned] = []
         size = 0
         with self._helper("cope-sync-send") as pool:
-            sending = None
+            on_way: list[tuple[list[Planned], Future]] = []  # the batch sent last, until committed
+            batches = 0
 
             def send(batch: list[Planned]) -> None:
-                nonlocal sending
+                nonlocal batches
                 _check(cancel)
-                first = sending is None
-                # Sealed here, while the batch before is on its way: the sender thread only
-                # talks to the server and commits, so the server always has work.
                 at = datetime.now().isoformat(timespec="seconds")
                 docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
-                if sending is not None:
-                    sending.result()  # one batch on its way at a time; its failure stops the push
-                sending = pool.submit(self._send, batch, docs, report, progress, first)
+                before = on_way.pop() if on_way else None
+                sent = before[1].result() if before else 0  # its failure stops the push
+                on_way.append((batch, pool.submit(self._send, docs, batches < ASKED)))
+                batches += 1
+                if before:
+                    self._committed(before[0], sent, report, progress)
 
             for table, record_id in sorted(self._pending):
+                self.give_way()
                 rec, doc = self.state.records.get(self.team.remote_id(table, record_id)), self.local.doc(table, record_id)
                 planned = None if unchanged(rec, doc) else plan(self.team, self.user, table, record_id, rec, doc)
                 if planned is None:
@@ -308,16 +166,19 @@ class SyncEngine:
                     batch, size = [], 0
             if batch:
                 send(batch)
-            if sending is not None:
-                sending.result()
+            if on_way:
+                last, future = on_way.pop()
+                self._committed(last, future.result(), report, progress)
 
-    def _send(self, batch: list[Planned], docs: list[dict[str, Any]], report: SyncReport, progress, ask: bool) -> None:
-        """Only a push's first batch asks `_revs_diff` first. A push cut off is resumed
-        by the next one's first batch: what it had sent but not committed comes first
-        (pending records go out in their order), so asking there is what keeps a
-        resumed push from sending it twice; later batches hold revisions made in this
-        push, which the server cannot have, and asking for them would only cost a round
-        trip each (a revision sent again would change nothing: `new_edits=false`)."""
+    def _send(self, docs: list[dict[str, Any]], ask: bool) -> int:
+        """Store one batch's revisions; how many were sent. Only a push's first ASKED
+        batches ask `_revs_diff` first. A push cut off is resumed by the next one's first
+        batches: a batch is committed while the next is on its way, so up to two were
+        sent and not committed, and they come first (pending records go out in their
+        order); asking there keeps a resumed push from sending them twice. Later batches
+        hold revisions made in this push, which the server cannot have, and asking for
+        them would only cost a round trip each (a revision sent again would change
+        nothing: `new_edits=false`)."""
         sending = docs
         if ask:
             asked: dict[str, list[str]] = {}
@@ -328,10 +189,14 @@ class SyncEngine:
         failed = self.couch.bulk_docs(sending)
         if failed:
             raise _refused_by_server(self.couch.shown, failed)
+        return len(sending)
+
+    def _committed(self, batch: list[Planned], sent: int, report: SyncReport, progress) -> None:
+        """A batch the server stored: its records' new states, committed."""
         self.state.commit({self.team.remote_id(*p.key): p.state for p in batch})
         for planned in batch:
             self._pending.discard(planned.key)
-        report.sent += len(sending)
+        report.sent += sent
         if progress:
             progress("push", report.sent)
 
@@ -428,11 +293,6 @@ class InLine:
         except BaseException as exc:  # handed over as a pool's future would: at .result()
             done.set_exception(exc)
         return done
-
-
-def _check(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled("The sync was stopped. What it did so far is kept; the next sync goes on from there.")
 
 
 def _refused_by_server(shown: str, failed: list[dict[str, Any]]) -> Exception:

@@ -51,7 +51,7 @@ def plan(
         kind = "live" if doc is not None else "deleted"
         parent, parent_hist = (new["rev"], new["hist"]) if new else (None, [])
         rev, hist = next_rev(team, parent, parent_hist, kind, content, canonical=canonical)
-        versions.append(Version(rid, rev, hist, kind, table, record_id, content, user))
+        versions.append(Version(rid, rev, hist, kind, table, record_id, content, user, canonical))
         older = new["older"] if new else []
         if new:
             older = [[new["rev"], new["body"]], *older][:OLDER]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -29,6 +30,14 @@ ENV_USER = "COPE_TUI_SYNC_USER"
 ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
 ENV_TEAM = "COPE_TUI_TEAM_PASSPHRASE"
 SWITCH_SECONDS = 0.0005
+APP_PULL_BATCH = 100  # records per pulled batch beside the app: shorter steps (see pull.Pulling)
+BEHIND = 10  # the sync thread's nice value: a lower priority than the app's UI
+# Giving way to a typist (see Runner.give_way): a key within TYPING_PAUSE seconds means
+# someone is typing; the sync then waits at most GIVE_WAY_MAX for a pause, and works at
+# least WORK_SLICE before it waits again, so steady typing slows it to about 5%.
+TYPING_PAUSE = 0.3
+GIVE_WAY_MAX = 1.0
+WORK_SLICE = 0.05
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,10 @@ class Runner:
         self.offer_open: Callable[[list], set[tuple[str, str]]] = lambda items: set()
         self.last: Outcome | None = None
         self._cancel = threading.Event()
+        # When the app last had a key (time.monotonic()), read from the sync's thread;
+        # None: no app, nobody to give way to.
+        self.last_input: Callable[[], float] | None = None
+        self._slice_start: float | None = None
 
     @property
     def closing(self) -> bool:
@@ -72,11 +85,58 @@ class Runner:
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_SECONDS))
         try:
-            self.last = self._run()
+            done: list[Outcome | BaseException] = []
+            thread = threading.Thread(target=self._run_behind, args=(done,), name="cope-sync", daemon=True)
+            thread.start()
+            thread.join()
+            if isinstance(done[0], BaseException):
+                raise done[0]  # to the caller, as if it had run there
+            self.last = done[0]
             return self.last
         finally:
             sys.setswitchinterval(interval)
             self._lock.release()
+
+    def _run_behind(self, done: list[Outcome | BaseException]) -> None:
+        """On a thread of its own that the system runs after the app's when both are ready
+        (on Linux, where a thread can have its own priority): on a 2-core machine the
+        server, the sync and the app's UI often want the cores at once. The thread the
+        DB's fold-in starts from here inherits it; the sync waits for that fold-in, so it
+        also runs under the short switch interval."""
+        if sys.platform == "linux":
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BEHIND)
+            except OSError:
+                pass  # not allowed here: the sync runs at the app's priority
+        try:
+            outcome = self._run()
+            self.store.wait_for_compaction()
+            done.append(outcome)
+        except BaseException as exc:
+            done.append(exc)
+
+    def give_way(self) -> None:
+        """Between two records of a sync: while someone types, wait for a pause. The
+        sync's every step takes the interpreter and a core from the app, and even with
+        no long step a busy sync thread doubled the time the slowest keys took; a
+        background sync can wait, a typist should not. Never starves the sync: after
+        GIVE_WAY_MAX of waiting it works WORK_SLICE before it waits again."""
+        last = self.last_input
+        if last is None or self._cancel.is_set():
+            return
+        now = time.monotonic()
+        if now - last() >= TYPING_PAUSE:
+            self._slice_start = None
+            return
+        if self._slice_start is not None and now - self._slice_start < WORK_SLICE:
+            return
+        end = now + GIVE_WAY_MAX
+        quiet = now - last()
+        while quiet < TYPING_PAUSE and now < end and not self._cancel.is_set():
+            time.sleep(max(0.01, min(TYPING_PAUSE - quiet, end - now)))
+            now = time.monotonic()
+            quiet = now - last()
+        self._slice_start = now if quiet < TYPING_PAUSE else None
 
     def _run(self) -> Outcome:
         try:
@@ -120,6 +180,8 @@ class Runner:
             raise
         engine.open_records = lambda: self.open_records()
         engine.overlap = False  # beside the app: one busy thread, so typing keeps its pace
+        engine.pull_batch = APP_PULL_BATCH
+        engine.give_way = self.give_way
         engine.offer_open = lambda items: self.offer_open(items)
         self._couch, self.engine = couch, engine
         return engine

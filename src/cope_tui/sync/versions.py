@@ -17,7 +17,7 @@ so the same change made again (a push resumed after a kill) is the same revision
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -46,6 +46,9 @@ class Version:
     id: str
     content: dict[str, Any]  # {"doc": ..., "conflicts": [...]}
     by: str
+    # canon(content), when the push made it already (for the revision's hash): the
+    # payload is built from these bytes instead of serialising the record once more.
+    canonical: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def gen(self) -> int:
@@ -75,15 +78,20 @@ def next_rev(
 
 def build(team: TeamKey, version: Version, at: str) -> dict[str, Any]:
     """The sealed document to store on the server."""
-    payload = {"v": PAYLOAD_VERSION, "t": version.table, "id": version.id, "kind": version.kind,
-               "by": version.by, "at": at}
-    if version.kind != "closed":
-        payload.update(version.content)
+    head = {"v": PAYLOAD_VERSION, "t": version.table, "id": version.id, "kind": version.kind,
+            "by": version.by, "at": at}
+    canonical = version.canonical
+    if version.kind == "closed":
+        payload = orjson.dumps(head)
+    elif canonical is not None and canonical.startswith(b'{"') and canonical.endswith(b"}"):
+        payload = orjson.dumps(head)[:-1] + b"," + canonical[1:]  # the content's keys after the head's
+    else:
+        payload = orjson.dumps(head | version.content)
     doc: dict[str, Any] = {
         "_id": version.rid,
         "_rev": version.rev,
         "_revisions": {"start": version.gen, "ids": version.hist},
-        "s": team.seal(version.rid, version.rev, orjson.dumps(payload)),
+        "s": team.seal(version.rid, version.rev, payload),
     }
     if version.kind != "live":
         doc["_deleted"] = True
