@@ -73,7 +73,7 @@ async def test_a_key_another_action_uses_is_a_conflict_named_by_line(session, tm
 
 def test_the_readme_example_is_a_keymap_without_warnings(tmp_path):
     from cope_tui.app import CopeApp
-    from cope_tui.app.keys import check_keymap
+    from cope_tui.widgets.keymap_check import check_keymap
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n[keys]\n")[1].split("```")[0]
@@ -84,7 +84,7 @@ def test_the_readme_example_is_a_keymap_without_warnings(tmp_path):
 
 def test_an_app_key_moved_onto_a_screen_key_and_two_entries_on_one_key_are_conflicts(tmp_path):
     from cope_tui.app import CopeApp
-    from cope_tui.app.keys import check_keymap
+    from cope_tui.widgets.keymap_check import check_keymap
 
     settings = _settings(tmp_path, '"app.search" = "ctrl+n"\n"clients.new" = "ctrl+e"\n"clients.exercises" = "ctrl+e"\n')
     keymap, warnings = check_keymap(settings.keys, settings.keys_file, CopeApp)

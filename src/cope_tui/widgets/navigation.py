@@ -1,6 +1,6 @@
 """What a screen or widget asks the app to open.
 
-The app owns navigation (app/navigation.py): a screen posts one of these messages and
+The app owns navigation (app.py): a screen posts one of these messages and
 the app pushes the screen asked for, or says why not (that record is already open
 further back). So no screen imports another to push it, and the rule about one screen
 per record lives in one place. A message posted by a screen or a widget bubbles up to

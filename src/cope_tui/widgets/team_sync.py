@@ -1,4 +1,4 @@
-"""The app's side of team sync: the header's word on it, F10 to sync now, F11 for the
+"""App mixin for team sync: the header's word on it, F10 to sync now, F11 for the
 conflicts, and the background sync every `[sync] every_minutes`.
 
 Typing never waits for the network: the sync runs in a worker thread (sync/runner.py)

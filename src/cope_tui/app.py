@@ -1,4 +1,12 @@
-"""The Textual app: global keys, save status, unlock and idle lock, and a clean exit on hang-up."""
+"""The Textual app: global keys, navigation, unlock, and a clean exit on hang-up.
+
+The app owns navigation: screens and widgets ask (widgets/navigation.py), the App pushes
+(`Navigation` below). One screen per record: a meeting or an exercise open further back
+is never opened a second time on top, since two screens holding one record would
+overwrite each other's saves. Screens are imported as they are first opened, so start-up
+loads only the client list. Save status, the idle lock and team sync are mixins in
+widgets/ (save_status.py, idle_lock.py, team_sync.py).
+"""
 
 from __future__ import annotations
 
@@ -9,32 +17,40 @@ import sys
 import threading
 import time
 from functools import partial
+from typing import TYPE_CHECKING
 
-from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.message import Message
 from textual.screen import Screen
 
-from .. import __version__
-from .navigation import Navigation
-from .team_sync import TeamSync
-from ..session import Session
-from ..settings import Settings, load_settings
-from ..store.autosave import SaveStatus
-from ..widgets.key_order import KeyOrder
-from ..widgets.palette import CopeCommands
-from ..widgets.terminal_guard import GuardedOutput
-from ..widgets.toasts import OneToastPerMessage
+from . import __version__
+from .session import Session
+from .settings import Settings, load_settings
+from .store.autosave import SaveStatus
+from .widgets.key_order import KeyOrder
+from .widgets.navigation import (
+    OpenCasePlan,
+    OpenClient,
+    OpenExercise,
+    OpenExercises,
+    OpenFollowThrough,
+    OpenHandover,
+    OpenMeeting,
+    ShowExport,
+)
+from .widgets.idle_lock import IdleLock
+from .widgets.palette import CopeCommands
+from .widgets.save_status import SaveStatusNews
+from .widgets.team_sync import TeamSync
+from .widgets.terminal_guard import GuardedOutput
+from .widgets.toasts import OneToastPerMessage
+
+if TYPE_CHECKING:
+    from .search import Result
 
 # Our theme names (settings.THEMES) as Textual knows them.
 TEXTUAL_THEMES = {"dark": "textual-dark", "light": "textual-light", "ansi-dark": "ansi-dark", "ansi-light": "ansi-light"}
-
-# App actions that show no client content, so they still work under the lock.
-_ALLOWED_WHILE_LOCKED = frozenset(
-    {"quit", "help_quit", "help", "save_now", "lock_now", "focus_next", "focus_previous", "bell", "focus"}
-)
 
 
 def _resume_if_terminal(resume, signum, frame) -> None:
@@ -48,15 +64,112 @@ def _resume_if_terminal(resume, signum, frame) -> None:
         resume(signum, frame)
 
 
-class SaveStatusChanged(Message):
-    """The saver's news, handed from its thread to the UI's."""
-
-    def __init__(self, status: SaveStatus):
-        super().__init__()
-        self.status = status
+FURTHER_BACK = "That {} is already open further back. Press esc to close the screens above it."
 
 
-class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]):
+class Navigation:
+    """App mixin: the handlers of the navigation messages, and F4's search."""
+
+    def _on_top_or_back(self, kind: type[Screen], attr: str, record_id: str, what: str) -> Screen | None | bool:
+        """The screen of this record if it is on top; False (and why) if it is further
+        back; None if it is not open at all."""
+        screen = next(
+            (s for s in reversed(self.screen_stack) if isinstance(s, kind) and getattr(s, attr) == record_id), None
+        )
+        if screen is not None and screen is not self.screen:
+            self.notify(FURTHER_BACK.format(what), severity="warning", timeout=8)
+            return False
+        return screen
+
+    def on_open_client(self, message: OpenClient) -> None:
+        from .screens.client import ClientScreen
+
+        top = self.screen
+        if not (isinstance(top, ClientScreen) and top.client_id == message.client_id):
+            self.push_screen(ClientScreen(message.client_id))
+
+    async def on_open_meeting(self, message: OpenMeeting) -> None:
+        from .screens.meeting import MeetingScreen
+
+        screen = self._on_top_or_back(MeetingScreen, "meeting_id", message.meeting_id, "meeting")
+        if screen is False:
+            return
+        if screen is None:
+            screen = MeetingScreen(message.meeting_id)
+            await self.push_screen(screen)
+        if message.step and screen.meeting is not None and message.step in {s.id for s in screen.steps()}:
+            screen.open_step(message.step)
+
+    def on_open_exercises(self, _message: OpenExercises) -> None:
+        from .screens.exercises import ExercisesScreen
+
+        self.push_screen(ExercisesScreen())
+
+    async def on_open_exercise(self, message: OpenExercise) -> None:
+        from .screens.exercise import ExerciseScreen
+
+        screen = self._on_top_or_back(ExerciseScreen, "exercise_id", message.exercise_id, "exercise")
+        if screen is None:
+            self.push_screen(ExerciseScreen(message.exercise_id, section=message.section or "overview"))
+        elif screen is not False and message.section:
+            await screen.open_section(message.section)
+
+    def on_open_case_plan(self, message: OpenCasePlan) -> None:
+        from .screens.case_plan import CasePlanScreen
+
+        self.push_screen(CasePlanScreen(message.client_id))
+
+    def on_open_follow_through(self, message: OpenFollowThrough) -> None:
+        from .screens.follow_through import FollowThroughScreen
+
+        self.push_screen(FollowThroughScreen(message.client_id))
+
+    def on_open_handover(self, message: OpenHandover) -> None:
+        from .screens.handover import HandoverScreen
+
+        self.push_screen(HandoverScreen(message.client_id))
+
+    def on_show_export(self, message: ShowExport) -> None:
+        from .screens.export_preview import ExportPreview
+
+        self.push_screen(
+            ExportPreview(
+                client_id=message.client_id,
+                meeting_id=message.meeting_id,
+                meeting=message.meeting,
+                handover=message.handover,
+            )
+        )
+
+    # ---- F4: search over whatever is showing --------------------------------------
+
+    def toggle_search(self) -> None:
+        """F4 opens search, F4 again closes it; never over the privacy screen or the palette.
+        A result opens where the match is: a client, a meeting's step, an exercise's section."""
+        from .dialogs.privacy import PrivacyScreen
+        from .screens.search import SearchScreen
+
+        screen = self.screen
+        if isinstance(screen, SearchScreen):
+            screen.dismiss(None)
+            return
+        if isinstance(screen, (PrivacyScreen, CommandPalette)):
+            return
+        self.push_screen(SearchScreen(), self._open_result)
+
+    async def _open_result(self, result: Result | None) -> None:
+        """Handled at once rather than posted: the keys typed after enter go to the screen opened."""
+        if result is None:
+            return
+        if result.kind == "client":
+            self.on_open_client(OpenClient(result.record_id))
+        elif result.kind == "exercise":
+            await self.on_open_exercise(OpenExercise(result.record_id, result.place or None))
+        else:
+            await self.on_open_meeting(OpenMeeting(result.record_id, result.place or None))
+
+
+class CopeApp(Navigation, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     # Only ours: Textual's system commands (Keys, Maximize, Screenshot...) are not a
@@ -111,7 +224,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         blank screen under the unlock prompt; the list is pushed once unlocked."""
         if getattr(self.session.store, "locked", False):
             return super().get_default_screen()
-        from ..screens.clients import ClientsScreen
+        from .screens.clients import ClientsScreen
 
         return ClientsScreen()
 
@@ -125,7 +238,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         if self.settings.theme:
             self.theme = TEXTUAL_THEMES[self.settings.theme]
         if self.settings.keys:
-            from .keys import check_keymap
+            from .widgets.keymap_check import check_keymap
 
             keymap, warnings = check_keymap(self.settings.keys, self.settings.keys_file, type(self))
             self.set_keymap(keymap)
@@ -134,7 +247,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         self._mounted_app = True
         self.idle_seconds = self._idle_seconds  # starts the idle check
         if getattr(self.session.store, "locked", False):
-            from ..dialogs.unlock import UnlockScreen
+            from .dialogs.unlock import UnlockScreen
 
             # Nothing is read or written until the key is derived.
             self.locked = True
@@ -144,7 +257,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
 
     def _open_home(self) -> None:
         """The client list, the background load and --meet: for a plain DB at once, else once unlocked."""
-        from ..screens.clients import ClientsScreen
+        from .screens.clients import ClientsScreen
 
         self._started = True
         if self.session.store.read_only:
@@ -176,8 +289,8 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
             self.search_warmed.set()
 
     def _loaded(self) -> bool:
-        from ..errors import ContentError
-        from ..store.store import StoreError
+        from .errors import ContentError
+        from .store.store import StoreError
 
         try:
             self.session.store.wait_ready()
@@ -202,8 +315,8 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         once (at 50,000 meetings reading it takes about a second; decoding every meeting, on
         a copy never opened before, several). A file that cannot be read is the search
         screen's to report, when a search needs it."""
-        from ..search import index_for
-        from ..store.store import StoreError
+        from .search import index_for
+        from .store.store import StoreError
 
         try:
             index_for(self.session.store, self.session.meeting_guide).refresh()
@@ -213,14 +326,14 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
     def _repaint_home(self) -> None:
         """The list was painted from the summary file, which is only trusted by its size and
         mtime: now that the real records are read, show them at once, not at the next key."""
-        from ..screens.clients import ClientsScreen
+        from .screens.clients import ClientsScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, ClientsScreen):
                 screen.refresh_clients()
 
     def _meet(self, code: str) -> None:
-        from ..screens.clients import ClientsScreen
+        from .screens.clients import ClientsScreen
 
         screen = self.screen
         if isinstance(screen, ClientsScreen):
@@ -285,7 +398,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         """Textual's one way out for an unexpected error (in a handler, timer or worker).
         Its own report prints every local variable, a note being typed included: instead,
         save what was typed, write a report without client text and say where it is."""
-        from ..store.crash_report import report_or_reason, user_message
+        from .store.crash_report import report_or_reason, user_message
 
         if not self.crash_message:
             saved = self._save_after_bug()
@@ -310,89 +423,10 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
 
     # ---- saving ----------------------------------------------------------------
 
-    def _status_from_saver(self, status: SaveStatus) -> None:
-        if threading.get_ident() == self._ui_thread:
-            self._show_status(status)
-        else:
-            # Queued, never waited for: the saver holds its write lock here, and the UI
-            # thread may be waiting for that lock (a flush on a signal or after a bug).
-            # A stopped app refuses the message; the saver keeps going without a display.
-            self.post_message(SaveStatusChanged(status))
-
-    def on_save_status_changed(self, message: SaveStatusChanged) -> None:
-        self._show_status(message.status)
-
-    def _show_status(self, status: SaveStatus) -> None:
-        was_error = self.save_status.error
-        self.save_status = status
-        if status.error and status.error != was_error:
-            self.notify(status.error, title="Not saved yet", severity="error", timeout=15)
-        elif was_error and not status.error:
-            self.withdraw("Not saved yet")
-            self.notify("Everything is saved again.", title="Saved")
-        for screen in self.screen_stack:
-            update = getattr(screen, "show_save_status", None)
-            if update is not None:
-                update(status)
-
-    def action_save_now(self) -> None:
-        self.capture_all()
-        self.run_worker(self.session.flush, thread=True, group="save", exclusive=False)
-
-    # ---- unlock and idle lock --------------------------------------------------
-
-    @property
-    def idle_seconds(self) -> float | None:
-        return self._idle_seconds
-
-    @idle_seconds.setter
-    def idle_seconds(self, seconds: float | None) -> None:
-        """Idle time before the screen locks, None for never; tests set a tiny one."""
-        self._idle_seconds = seconds or None
-        if self._idle_timer is not None:
-            self._idle_timer.stop()
-            self._idle_timer = None
-        if self._idle_seconds and self._mounted_app:
-            # Looked at a few times per idle period: the lock comes at most 5 s late.
-            period = min(max(self._idle_seconds / 4, 0.05), 5.0)
-            self._idle_timer = self.set_interval(period, self._check_idle)
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.InputEvent, events.Paste)):
-            self._last_input = time.monotonic()  # all the idle lock needs: kept this cheap
-        await super().on_event(event)
-
-    def _check_idle(self) -> None:
-        if self._idle_seconds and time.monotonic() - self._last_input >= self._idle_seconds:
-            self.action_lock_now()
-
-    def action_lock_now(self) -> None:
-        """Cover everything; the screens below keep their text and the saver keeps writing."""
-        from ..dialogs.lock import LockScreen
-
-        if not self._started or self.locked or self._signalled:
-            return
-        self.capture_all()
-        self.clear_notifications()  # a toast may name a client
-        self.locked = True
-        self.push_screen(LockScreen(), self._unlocked)
-
-    def _unlocked(self, _ok: bool | None = None) -> None:
-        self.locked = False
-        self._last_input = time.monotonic()
-        if not self._started:
-            self._open_home()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Under the lock only actions that reveal nothing run (no palette, no search)."""
-        if action == "lock_now":
-            return self._started and not self.locked
-        return not self.locked or action in _ALLOWED_WHILE_LOCKED
-
     # ---- global actions --------------------------------------------------------
 
     def action_help(self) -> None:
-        from ..dialogs.help import HelpScreen
+        from .dialogs.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
@@ -405,7 +439,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         self.run_worker(partial(self._keep_theme, name), thread=True, group="settings")
 
     def _keep_theme(self, name: str) -> None:
-        from ..settings import SettingsError, save_setting
+        from .settings import SettingsError, save_setting
 
         try:
             save_setting("ui", "theme", name)
@@ -415,7 +449,7 @@ class CopeApp(Navigation, TeamSync, KeyOrder, GuardedOutput, OneToastPerMessage,
         self.call_from_thread(self.notify, f"Theme: {name}. Kept for next time in config.toml.", title="Theme")
 
     def action_privacy(self) -> None:
-        from ..dialogs.privacy import PrivacyScreen
+        from .dialogs.privacy import PrivacyScreen
 
         if isinstance(self.screen, PrivacyScreen):
             self.screen.dismiss()
