@@ -283,7 +283,6 @@ class SearchIndex:
         other_file = False  # some of what was kept was for another file: keep it again, for this one
         if not self._kept_read:  # (once: the file never changes under an open store)
             self._kept_read = True
-            file.packed.wait()  # (the file's bytes go first: held with all the text, they made the peak)
             for client_id, digest, rows in self.store.kept("search", KEPT_TAG):
                 other_file = other_file or digest is not None
                 keys = by_client.get(client_id)

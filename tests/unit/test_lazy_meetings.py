@@ -57,14 +57,42 @@ def test_a_lazily_held_meeting_is_the_one_the_eager_load_gives(db) -> None:
     assert [m.model_dump() for m in lazy.meetings()] == [m.model_dump() for m in eager.meetings()]
 
 
-def test_packed_lines_give_the_same_meetings(db) -> None:
-    """Once ready, each client's lines are compressed apart and the file's bytes let go."""
+def test_lines_read_again_from_the_open_file_give_the_same_meetings(db) -> None:
+    """Once ready, the file's bytes are let go and each client's lines are read again from
+    the file as it was opened, even after a compaction has put another in its place."""
     want = _everything(Store(db, read_only=True))
+    lazy = _lazy(db)
+    held = lazy._data["meetings"].file
+    assert held.released.wait(30)
+    assert held.raw == b""
+    held._cache.clear()
+    assert _exact(_everything(lazy)) == _exact(want)
+    other = db.with_name("other.json")
+    other.write_bytes(b"{}")
+    other.replace(db)  # as a compaction or a restore replaces the file: whole, by rename
+    held._cache.clear()
+    assert _exact(_everything(lazy)) == _exact(want)
+    lazy.close()
+
+
+def test_a_file_changed_in_place_under_the_app_is_reported_not_misread(db) -> None:
+    """Writing into the very file (not the store's way: it replaces files whole) changes
+    lines the app reads again; the digest catches it and says so, naming the file."""
     lazy = _lazy(db, read_only=True)
     held = lazy._data["meetings"].file
-    assert held.packed.wait(30)
-    assert held.raw == b""
-    assert _exact(_everything(lazy)) == _exact(want)
+    assert held.released.wait(30)
+    held._cache.clear()
+    victim = next(iter(held.groups))
+    span = held.groups[victim][0]
+    with open(db, "r+b") as f:
+        f.seek(span[3])
+        line = f.read(span[4] - span[3])
+        f.seek(span[3])
+        f.write(line.replace(b'"finalised_at":', b'"finalised_aT":', 1) if b'"finalised_at":' in line else line[:-2] + b" }")
+    with pytest.raises(CorruptDatabase, match="changed in place"):
+        lazy.meetings(victim)
+    other = next(cid for cid in held.groups if cid != victim and all(s[3] > span[4] or s[4] < span[3] for s in held.groups[cid]))
+    assert lazy.meetings(other)
 
 
 def test_saves_and_deletions_lie_on_top_and_reach_the_file(db) -> None:
@@ -167,3 +195,32 @@ def test_a_clients_export_is_the_same_and_reads_only_their_meetings(db, monkeypa
         decoded.clear()
         assert client_markdown(guide, store, client) == client_markdown(guide, eager, client)
         assert set(decoded) <= {client.id}
+
+
+@pytest.mark.parametrize("order", ["together", "apart"])
+def test_a_clients_lines_read_again_whether_written_together_or_apart(tmp_path, order) -> None:
+    """A compaction writes each client's lines one after another (one read, one hash);
+    a file written otherwise has them apart, and they must read back the same."""
+    from cope_tui.store.lazy_meetings import FileMeetings
+
+    clients = ["a", "b", "a", "b"] if order == "apart" else ["a", "a", "b", "b"]
+    raw, spans = b"", []
+    for n, client_id in enumerate(clients):
+        line = orjson.dumps({"id": f"m{n}", "client_id": client_id, "steps": {}})
+        raw += f'"{n}":'.encode()
+        spans.append((str(n), f"m{n}", client_id, len(raw), len(raw) + len(line)))
+        raw += line + b",\n"
+    path = tmp_path / "lines.json"
+    path.write_bytes(raw)
+    handle = open(path, "rb", buffering=0)
+    held = FileMeetings.of(path, raw, spans, {}, "", handle)
+    want = {cid: held.client(cid) for cid in ("a", "b")}
+    held._cache.clear()
+    held.let_go()
+    assert held.raw == b"" and held.digests.keys() == {"a", "b"}
+    assert {cid: held.client(cid) for cid in ("a", "b")} == want
+    held._cache.clear()
+    path.write_bytes(raw.replace(b'"m0"', b'"m9"'))  # in place (same inode): client a changed
+    with pytest.raises(CorruptDatabase, match="changed in place"):
+        held.client("a")
+    assert held.client("b") == want["b"]

@@ -156,6 +156,23 @@ def read_identified(path: Path) -> tuple[Any, Any]:
         return b"", hashlib.sha256(b"no main file\n")
 
 
+def read_held(path: Path) -> tuple[bytes, Any]:
+    """The file's bytes, and the file itself left open to read from again later: it is
+    only ever replaced whole (write_private), so the open file keeps the very version
+    read even after a compaction has put another in its place. (None when there is no
+    file.) Reading a line again costs a seek, where keeping every line in memory cost
+    the whole file, or a quarter of it compressed."""
+    try:
+        handle = open(path, "rb", buffering=0)  # noqa: SIM115 (kept open by the caller)
+    except FileNotFoundError:
+        return b"", None
+    try:
+        return handle.readall(), handle
+    except BaseException:
+        handle.close()
+        raise
+
+
 class JournalDamaged(Exception):
     """A journal line that is not one the store wrote: `problem` says how (naming no
     stored value); `sealed` when it is an encrypted line that does not decrypt."""

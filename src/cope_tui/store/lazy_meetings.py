@@ -2,8 +2,12 @@
 
 Building every meeting as Python objects costs about four times the file (270 MB at
 10,000 meetings) and most are finalised and never looked at in a session. So the app's
-store keeps the file's bytes (one meeting per line, lean form: file_form.py) and turns a
-client's lines back into whole meetings only when one of them is read. References in
+store keeps where each line of the file is (one meeting per line, lean form:
+file_form.py) and turns a client's lines back into whole meetings only when one of them
+is read. Once each client's digest is taken, the file's bytes are let go and a client's
+lines are read again from the file, which the store keeps open: the main file is only
+ever replaced whole, so the open file is the very version read, and the digest shows
+whether its lines are still those bytes (a file changed in place is reported as such). References in
 the lean form only point back along one client's meetings, so a client's lines are
 always decoded together, from the file alone; what was saved or deleted since (the
 journal, and this session's saves) lies on top, by meeting id.
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import zlib
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
@@ -40,27 +44,46 @@ Span = tuple[str, str, str, int, int]
 
 
 class FileMeetings:
-    """The file's meetings, immutable: its bytes and where each client's lines are."""
+    """The file's meetings, immutable: where each client's lines are, in its bytes until
+    they are let go, then in the file itself, still open (`handle`)."""
 
-    def __init__(self, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]], stamp: str = ""):
+    def __init__(
+        self,
+        path: Path,
+        raw: bytes,
+        spans: list[Span],
+        stats: dict[str, tuple[int, str, bool]],
+        stamp: str = "",
+        handle: Any = None,
+    ):
         self.path, self.raw, self.stats = path, raw, stats
         self.stamp = stamp  # record_check.stamp of the file: what was kept for it is taken whole
+        self._handle = handle  # the very file read (a compaction puts another in its place)
+        if handle is not None:
+            weakref.finalize(self, handle.close)
         self._lock = threading.Lock()
         self.groups: dict[str, list[Span]] = {}
         self.client_of: dict[str, str] = {}
+        runs: dict[str, int] = {}
+        last = None
         for span in spans:
             self.groups.setdefault(span[2], []).append(span)
             self.client_of[span[1]] = span[2]
+            if span[2] != last:
+                runs[span[2]] = runs.get(span[2], 0) + 1
+                last = span[2]
+        self._together = {client_id for client_id, count in runs.items() if count == 1}  # one run of lines
         self._cache: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
-        self._packed: dict[str, bytes] = {}
         self.digests: dict[str, str] = {}  # client id -> digest of their lines (kept.py)
         self.digested = threading.Event()  # every client's digest taken
-        self.packed = threading.Event()  # every client's lines packed, the file's bytes let go
+        self.released = threading.Event()  # the file's bytes let go (when it is held open)
 
     @classmethod
-    def of(cls, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]], stamp: str = "") -> FileMeetings | None:
+    def of(
+        cls, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]], stamp: str = "", handle: Any = None
+    ) -> FileMeetings | None:
         """None when two lines hold one meeting id (then the eager load names it)."""
-        found = cls(path, raw, spans, stats, stamp)
+        found = cls(path, raw, spans, stats, stamp, handle)
         return found if len(found.client_of) == len(spans) else None
 
     def client(self, client_id: str) -> dict[str, dict[str, Any]]:
@@ -77,42 +100,58 @@ class FileMeetings:
                 self._cache.popitem(last=False)
         return decoded
 
-    def pack(self) -> None:
-        """Each client's digest taken (what search and the board kept is matched by it),
-        then their lines compressed on their own (about a quarter of the file), then the
-        file's bytes let go: run in a thread once the store is ready (zlib and hashlib
-        let go of the interpreter while they work)."""
+    def let_go(self) -> None:
+        """Each client's digest taken (what search and the board kept is matched by it,
+        and a line read again from the file is checked by it), then the file's bytes let
+        go: a client's lines are read again from the open file when they are decoded.
+        Run in a thread once the store is ready."""
         raw = self.raw
         try:
             view = memoryview(raw)
             for client_id, spans in list(self.groups.items()) if raw else ():
-                digest = hashlib.blake2b(digest_size=16)
-                for span in spans:
-                    digest.update(view[span[3] : span[4]])
-                    digest.update(b"\n")
-                self.digests[client_id] = digest.hexdigest()
+                self.digests[client_id] = self._digest(client_id, view, 0)
             view.release()
         finally:
             self.digested.set()  # (a client without a digest is worked out afresh instead)
-        try:
-            for client_id, spans in list(self.groups.items()) if raw else ():
-                self._packed[client_id] = zlib.compress(b"\n".join(raw[s[3] : s[4]] for s in spans), 1)
-                let_others_run()
-            self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
-        finally:
-            self.packed.set()
+        if self._handle is not None and len(self.digests) == len(self.groups):
+            self.raw = b""  # (a reader finding it empty reads the open file instead)
+        self.released.set()
+
+    def _digest(self, client_id: str, source: Any, base: int) -> str:
+        """The digest of a client's lines in `source` (the file's bytes from `base` on).
+        The compaction writes a client's lines one after another, and one hash of them
+        together is what keeps this quick beside the app: each hash lets go of the
+        interpreter, and getting it back waits on the app's own work."""
+        spans = self.groups[client_id]
+        if client_id in self._together:
+            digest = hashlib.blake2b(source[spans[0][3] - base : spans[-1][4] - base], digest_size=16, person=b"together")
+        else:
+            digest = hashlib.blake2b(digest_size=16, person=b"apart")
+            for span in spans:
+                digest.update(source[span[3] - base : span[4] - base])
+                digest.update(b"\n")
+        return digest.hexdigest()
 
     def _lines(self, client_id: str) -> list[Any]:
-        packed = self._packed.get(client_id)
-        if packed is None:
-            raw = self.raw
-            if raw:
-                view = memoryview(raw)
-                return [view[s[3] : s[4]] for s in self.groups.get(client_id, ())]
-            packed = self._packed.get(client_id)
-            if packed is None:
-                return []
-        return zlib.decompress(packed).split(b"\n")  # (orjson escapes newlines inside strings)
+        spans = self.groups.get(client_id, ())
+        raw = self.raw
+        if raw or not spans:
+            view = memoryview(raw)
+            return [view[s[3] : s[4]] for s in spans]
+        base = spans[0][3]
+        with self._lock:  # (one position in the open file)
+            if client_id in self._together:
+                self._handle.seek(base)
+                source: Any = self._handle.read(spans[-1][4] - base)
+            else:
+                source = bytearray(spans[-1][4] - base)
+                for span in spans:
+                    self._handle.seek(span[3])
+                    source[span[3] - base : span[4] - base] = self._handle.read(span[4] - span[3])
+        if len(source) != spans[-1][4] - base or self._digest(client_id, source, base) != self.digests.get(client_id):
+            raise ValueError("its lines in the file are not those read when it was opened: it was changed in place")
+        view = memoryview(source)
+        return [view[s[3] - base : s[4] - base] for s in spans]
 
     def decode(self, client_id: str) -> dict[str, dict[str, Any]]:
         spans = self.groups.get(client_id, ())
@@ -121,7 +160,7 @@ class FileMeetings:
             with gc_paused():
                 out = {span[1]: orjson.loads(line) for span, line in zip(spans, lines, strict=True)}
                 file_form.whole_meetings(out)
-        except (orjson.JSONDecodeError, file_form.FormDamaged, ValueError, zlib.error) as exc:
+        except (orjson.JSONDecodeError, file_form.FormDamaged, ValueError, OSError) as exc:
             raise CorruptDatabase(
                 f"'{self.path}' is damaged: a meeting of client {client_id[:40]!r} cannot be read "
                 f"({exc}). It has not been changed. Run 'cope-tui doctor' to check it and restore a backup."

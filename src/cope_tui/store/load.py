@@ -17,7 +17,7 @@ import orjson
 
 from . import crypto, file_form, format, record_check, summary
 from .bulk import gc_paused
-from .diskio import Journal, JournalDamaged, read_identified
+from .diskio import Journal, JournalDamaged, read_held, read_identified
 from .errors import CorruptDatabase, ForeignDatabase, StoreError, UnreadableRecords, sealed_error
 from .lazy_meetings import FileMeetings, LazyMeetings
 from .record_lines import MeetingLines
@@ -34,6 +34,7 @@ class Moment(NamedTuple):
     main: Any
     journals: list[tuple[Path, bytes]]
     identity: Any
+    held: Any = None  # the main file left open (the app's lazy load), to read lines again
 
 
 def fingerprint(path: Path, journal: Journal) -> tuple[Any, ...]:
@@ -92,25 +93,35 @@ class _Stamper:
         return self._stamp
 
 
-def _close(main: Any) -> None:
+def _close(main: Any, held: Any = None) -> None:
     if not isinstance(main, bytes):
         main.close()
+    if held is not None:
+        held.close()
 
 
 class Loading:
     """The store's load: `_load()` returns the checked tables, or raises a StoreError."""
 
     def _load(self) -> dict[str, dict[str, Any]]:
+        self._held_taken = False
+        moment = self._read_moment()
+        try:
+            return self._load_moment(moment)
+        finally:
+            if moment.held is not None and not self._held_taken:
+                moment.held.close()
+
+    def _load_moment(self, moment: Moment) -> dict[str, dict[str, Any]]:
         from . import backups, migrations
 
-        moment = self._read_moment()
         stamper = _Stamper(moment.main)  # hashes beside the parse (it lets go of the GIL)
         data, lines, raw, version = self._parse_main(moment)
         schema = format.SCHEMA
         self._replay(data, moment, records=version == schema)
         if moment.identity is not None:
             self.read_identity = moment.identity.digest()
-        held = self._held_lazily(lines, data, version, stamper) if lines is not None else None
+        held = self._held_lazily(lines, data, version, stamper, moment.held) if lines is not None else None
         if held is not None:
             data["meetings"] = held
         elif lines is not None:
@@ -138,7 +149,7 @@ class Loading:
             )
         return data
 
-    def _held_lazily(self, lines: MeetingLines, data: dict[str, Any], version: int, stamper: _Stamper) -> Any:
+    def _held_lazily(self, lines: MeetingLines, data: dict[str, Any], version: int, stamper: _Stamper, handle: Any) -> Any:
         """The app's meetings kept as the file's lines (lazy_meetings.py), or None to parse
         them all now. Only for a file a store checked and stamped, with its summary: its
         records need no check here, and the client list counts meetings from the summary."""
@@ -151,10 +162,11 @@ class Loading:
         if found is None:
             return None
         stats = {s.id: (s.meetings, s.last, s.draft) for s in found}
-        held = FileMeetings.of(self.path, lines.raw, lines.spans, stats, stamp)
+        held = FileMeetings.of(self.path, lines.raw, lines.spans, stats, stamp, handle)
         if held is None:
             return None
-        threading.Thread(target=held.pack, name="cope-pack", daemon=True).start()
+        self._held_taken = handle is not None
+        threading.Thread(target=held.let_go, name="cope-digest", daemon=True).start()
         replayed = data["meetings"]
         return LazyMeetings(held, replayed, replayed.deleted)
 
@@ -164,27 +176,32 @@ class Loading:
         otherwise be in neither what was read of the file nor of the journals)."""
         for _ in range(READ_TRIES):
             before = fingerprint(self.path, self.journal)
-            main, identity = self._read_main()
+            main, identity, held = self._read_main()
             try:
                 journals = self.journal.read_all()
             except OSError as exc:
-                _close(main)
+                _close(main, held)
                 raise StoreError(f"Cannot read '{exc.filename}': {exc.strerror}.") from exc
             if fingerprint(self.path, self.journal) == before:
-                return Moment(main, journals, identity)
-            _close(main)
+                return Moment(main, journals, identity, held)
+            _close(main, held)
         raise StoreError(
             f"'{self.path}' kept changing while it was read (another cope-tui is saving to it "
             "and folding its journal in). Nothing was changed; try again."
         )
 
-    def _read_main(self) -> tuple[Any, Any]:
+    def _read_main(self) -> tuple[Any, Any, Any]:
+        """(the file's bytes or mapping, its identity for a choosing load, the file left
+        open for a lazy load to read a client's lines from later)."""
         try:
-            if self._choose is None:
-                return self.path.read_bytes(), None
-            return read_identified(self.path)  # mapped, not copied: only the chosen lines are read
+            if self._choose is not None:
+                return (*read_identified(self.path), None)  # mapped, not copied: only the chosen lines are read
+            if self._lazy and not self.codec.sealed:
+                raw, held = read_held(self.path)
+                return raw, None, held
+            return self.path.read_bytes(), None, None
         except FileNotFoundError:
-            return b"", None
+            return b"", None, None
         except OSError as exc:
             raise StoreError(f"Cannot read '{self.path}': {exc.strerror}.") from exc
 
