@@ -140,3 +140,27 @@ def test_erasure_removes_what_the_board_kept(db, guide) -> None:
     store.close()
     found = kept.read(db, "board", f"{board_parts.KEPT_TAG} {ft.layout(guide)!r}")
     assert client.id not in found
+
+
+def test_parts_read_from_the_kept_file_share_their_texts(db, guide) -> None:
+    """Every date, id and "worker" parsed is an object of its own; the board reads every
+    client's part at once, so equal texts are made one object as they are read (the same
+    board, less memory), and a part nested past any sense is refused, not a crash."""
+    store = _lazy(db)
+    want = _shown(ft.build(store, guide, today=TODAY))
+    _kept_written()
+    store.close()
+    found = kept.read(db, "board", f"{board_parts.KEPT_TAG} {ft.layout(guide)!r}")
+    pool: dict[str, str] = {}
+    parts = [board_parts.from_json(part, pool) for _digest, part in found.values()]
+    rows = [row for part in parts for _k, _d, rs in part.latest.values() for row in rs]
+    whos = [row["values"]["who"] for row in rows if isinstance(row.get("values", {}).get("who"), str)]
+    assert len(whos) > len(set(whos)) > 0
+    assert len({id(w) for w in whos}) == len(set(whos))  # one object per distinct text
+    store = _lazy(db)
+    assert _shown(ft.build(store, guide, today=TODAY)) == want
+    store.close()
+    deep: object = "x"
+    for _ in range(5000):
+        deep = [deep]
+    assert board_parts.from_json({"rows": deep}, {}) is None
