@@ -3,7 +3,7 @@
 Python runs one thread at a time; a thread that waits for the interpreter gets it only
 after the running one has held it for the switch interval (5 ms). A UI step that needs
 it a hundred times, beside a thread walking every meeting, would then wait half a
-second. Long walks (packing the file's lines, search's text, the follow-through board)
+second. Long walks (search's text, the follow-through board)
 call `let_others_run` between clients: every 2 ms at most, they give the interpreter up,
 and a waiting UI thread takes it at once.
 """

@@ -15,7 +15,7 @@ class KeptParts:
     """Mixed into Store; uses its mutex, data, codec, lock and path."""
 
     def file_meetings(self) -> FileMeetings | None:
-        """The file's meetings as the app holds them (by client, with digests once packed),
+        """The file's meetings as the app holds them (by client, with digests once taken),
         or None when they were all parsed at load (the CLI, an encrypted DB)."""
         self.wait_ready()
         with self._mutex:
