@@ -27,7 +27,8 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 LIMIT = 100  # results built and shown; the total says how many more matched
 KEPT_TAG = "search text 1"  # what the kept text was made by (see the module's docstring)
 SNIPPET = 72  # characters of context around a match
+SHOWN_KEPT = 512  # records whose parts are kept for the results of the next queries
+CHUNK = 2048  # records tested between two offers of the interpreter to the UI
 
 # Exercise keys that hold dates, times, ids or fixed choices rather than typed words.
 _EXERCISE_SKIP = frozenset(
@@ -235,6 +238,11 @@ class SearchIndex:
         self._entries: dict[str, dict[str, _Entry]] = {kind: {} for _, kind in _TABLES}
         self._sorted: dict[str, list[_Entry]] = {kind: [] for _, kind in _TABLES}
         self._kept_read = False  # the text the last session kept: taken at the first refresh
+        # What a result is made of, per record and version: a meeting read for a result
+        # decodes all its client's lines (store/lazy_meetings.py), about 5 ms at any size,
+        # and each letter typed asks for mostly the same newest hundred again.
+        self._parts: OrderedDict[tuple[str, str], tuple[object, dict[str, str], list[Segment]]] = OrderedDict()
+        self._parts_lock = threading.Lock()
 
     @property
     def store(self) -> Store:
@@ -331,9 +339,11 @@ class SearchIndex:
             if _s(doc.get("id")) in stale:
                 yield doc
 
-    def search(self, query: str, limit: int = LIMIT) -> Found:
+    def search(self, query: str, limit: int = LIMIT, stop: Callable[[], bool] | None = None) -> Found | None:
         """Records holding every word of `query` (any case): client code hits first, then
-        other clients, exercises, and meetings newest first."""
+        other clients, exercises, and meetings newest first. None once `stop()` says the
+        query is no longer wanted (typing went on): at 50,000 meetings a query is a few
+        tenths of a second of work, and a stale one must not hold the interpreter."""
         t0 = time.perf_counter()
         words = terms(query)
         if not words:
@@ -346,33 +356,51 @@ class SearchIndex:
         # Clients whose code holds a word: their meetings count as holding it too, so
         # "C-0004 rent" finds that client's meetings that mention rent.
         code_hits = {w: {key for key, code in codes.items() if w in code.lower()} for w in words}
-        matched = clients
-        for w in words:
-            matched = [e for e in matched if needle[w] in e.text]
         in_code = set().union(*code_hits.values())
-        hits = sorted(matched, key=lambda e: e.key not in in_code)  # stable: by code within
-        matched = exercises
-        for w in words:
-            matched = [e for e in matched if needle[w] in e.text]
-        hits += matched
-        matched = meetings
-        for w in words:  # one pass per word over what is left: the first one is the long scan
-            owners = code_hits[w]
-            if owners:
-                matched = [e for e in matched if needle[w] in e.text or e.owner in owners]
-            else:
-                matched = [e for e in matched if needle[w] in e.text]
-        hits += matched
-        results = [r for e in hits[:limit] if (r := self._result(e, words, codes)) is not None]
+        hits: list[_Entry] = []
+        for entries in (clients, exercises, meetings):
+            matched = entries
+            for w in words:  # one pass per word over what is left: the first one is the long scan
+                matched = _holding(matched, needle[w], code_hits[w] if entries is meetings else set(), stop)
+                if matched is None:
+                    return None
+            hits += sorted(matched, key=lambda e: e.key not in in_code) if entries is clients else matched
+        results = []
+        for entry in hits[:limit]:
+            let_others_run()
+            if stop is not None and stop():
+                return None
+            if (result := self._result(entry, words, codes)) is not None:
+                results.append(result)
         return Found(results, len(hits), words, time.perf_counter() - t0)
 
-    def _result(self, entry: _Entry, words: list[str], codes: dict[str, str]) -> Result | None:
-        """None when the record was deleted since the index read it."""
+    def _parts_of(self, entry: _Entry) -> tuple[dict[str, str], list[Segment]] | None:
+        """A record's fields a result shows and its parts, read again only when it changed."""
+        at = (entry.kind, entry.key)
+        with self._parts_lock:
+            kept = self._parts.get(at)
+            if kept is not None and kept[0] is entry.token:
+                self._parts.move_to_end(at)
+                return kept[1], kept[2]
         doc = self.store.get(_TABLE_OF[entry.kind], entry.key)
         if doc is None:
             return None
+        fields = {k: _s(doc.get(k)) for k in ("id", "code", "start", "site", "client_id", "started", "kind")}
+        parts = list(_SEGMENTS[entry.kind](doc))
+        with self._parts_lock:
+            self._parts[at] = (entry.token, fields, parts)
+            while len(self._parts) > SHOWN_KEPT:
+                self._parts.popitem(last=False)
+        return fields, parts
+
+    def _result(self, entry: _Entry, words: list[str], codes: dict[str, str]) -> Result | None:
+        """None when the record was deleted since the index read it."""
+        got = self._parts_of(entry)
+        if got is None:
+            return None
+        doc, parts = got
         best, best_score = None, 0
-        for segment in _SEGMENTS[entry.kind](doc):
+        for segment in parts:
             lower = segment[2].lower()
             score = sum(1 for w in words if w in lower)
             if score > best_score:
@@ -380,35 +408,24 @@ class SearchIndex:
                 if score == len(words):
                     break
         place, part, text = best or (None, "client code", "")
-        record_id = _s(doc.get("id"))
+        record_id = doc["id"]
         if entry.kind == "client":
-            return Result(
-                "client", record_id, record_id, _s(doc.get("code")), "", "", None, "", part, snippet(text, words)
-            )
+            return Result("client", record_id, record_id, doc["code"], "", "", None, "", part, snippet(text, words))
         if entry.kind == "exercise":
             title = next((t for s, t in _EXERCISE_SECTIONS.values() if s == place), "")
             return Result(
-                "exercise",
-                record_id,
-                None,
-                "",
-                _s(doc.get("start")),
-                _s(doc.get("site")),
-                place,
-                title,
-                part,
-                snippet(text, words),
+                "exercise", record_id, None, "", doc["start"], doc["site"], place, title, part, snippet(text, words)
             )
-        client_id = _s(doc.get("client_id"))
+        client_id = doc["client_id"]
         if best is None:  # only the client's code matched: show how the meeting began
-            text = next((t for s, _, t in meeting_segments(doc) if s and t), "")
+            text = next((t for s, _, t in parts if s and t), "")
         return Result(
             "meeting",
             record_id,
             client_id,
             codes.get(client_id, "?"),
-            _s(doc.get("started"))[:16].replace("T", " "),
-            _s(doc.get("kind")),
+            doc["started"][:16].replace("T", " "),
+            doc["kind"],
             place,
             self._step_title(place),
             self._part_label(place, part),
@@ -434,6 +451,24 @@ class SearchIndex:
             if spec.id == part:
                 return spec.label
         return part
+
+
+def _holding(
+    entries: Sequence[_Entry], needle: bytes, owners: set[str], stop: Callable[[], bool] | None
+) -> list[_Entry] | None:
+    """The entries whose text holds `needle` (or whose owner is one of `owners`), a chunk
+    at a time with the interpreter offered to the UI in between; None when stopped."""
+    found: list[_Entry] = []
+    for start in range(0, len(entries), CHUNK):
+        chunk = entries[start : start + CHUNK]
+        if owners:
+            found += [e for e in chunk if needle in e.text or e.owner in owners]
+        else:
+            found += [e for e in chunk if needle in e.text]
+        let_others_run()
+        if stop is not None and stop():
+            return None
+    return found
 
 
 _indexes: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()

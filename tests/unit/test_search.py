@@ -246,3 +246,42 @@ def test_the_index_reads_through_the_stores_public_raw_method(store, guide):
     store.raw_versions = lambda table: read.append(table) or public(table)
     assert SearchIndex(store, guide).search("dawn").total == 1
     assert {"clients", "meetings", "exercises"} <= set(read)
+
+
+def test_a_query_no_longer_wanted_stops_and_answers_nothing(store, guide):
+    """Typing on cancels the query before: it stops at the next chunk, or the next result
+    (at 50,000 meetings a query is tenths of a second of the interpreter)."""
+    client = create_client(store, "C-0201")
+    for day in range(1, 6):
+        meeting_with(store, guide, client, f"2025-03-0{day}T10:00", progress="rent arrears again")
+    index = SearchIndex(store, guide)
+    asked: list[int] = []
+    assert index.search("rent", stop=lambda: asked.append(1) or True) is None
+    assert asked  # it asked, and stopped at once
+    later = []
+    found = index.search("rent", stop=lambda: later.append(1) or len(later) > 3)
+    assert found is None and len(later) == 4  # stopped while the results were being made
+    assert index.search("rent", stop=lambda: False).total == 5
+
+
+def test_results_are_made_from_what_was_read_until_the_record_changes(store, guide, monkeypatch):
+    """Each letter typed asks for mostly the same newest results again: a record is read
+    once for them, and read again only once it was saved since."""
+    client = create_client(store, "C-0202")
+    meetings = [meeting_with(store, guide, client, f"2025-04-0{d}T10:00", progress="food bank voucher") for d in (1, 2, 3)]
+    index = SearchIndex(store, guide)
+    index.refresh()  # (the index reads what changed before each query: not counted here)
+    reads: list[str] = []
+    real_get = store.get
+    monkeypatch.setattr(store, "get", lambda table, key: reads.append(key) or real_get(table, key))
+    assert index.search("food").total == 3
+    assert sorted(reads) == sorted(m.id for m in meetings)
+    reads.clear()
+    assert [r.snippet for r in index.search("food bank").results] == ["food bank voucher"] * 3
+    assert reads == []
+    changed = meetings[1]
+    changed.step("progress").notes = "food bank voucher and a winter coat"
+    store.put_meeting(changed)
+    found = index.search("food bank")
+    assert set(reads) == {changed.id}  # (the index's own refresh, then the result)
+    assert "food bank voucher and a winter coat" in [r.snippet for r in found.results]

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from ..search import Found, Result, SearchIndex, index_for
 
@@ -112,12 +113,14 @@ class SearchScreen(Screen[Result | None]):
         self.run_worker(lambda: self._run(query), thread=True, exclusive=True, group="search")
 
     def _run(self, query: str) -> None:
+        worker = get_current_worker()  # a newer query cancels it: then it stops, and shows nothing
         try:
-            found = self.index.search(query)
+            found = self.index.search(query, stop=lambda: worker.is_cancelled)
         except Exception as exc:  # noqa: BLE001 - see _prepare
             self._from_thread(self._failed, exc)
             return
-        self._from_thread(self._show, query, found)
+        if found is not None:
+            self._from_thread(self._show, query, found)
 
     def _show(self, query: str, found: Found | None) -> None:
         if not self.is_attached or query != self.query_one("#search-input", Input).value:
