@@ -413,11 +413,16 @@ def read_tables(data: dict[str, Any]) -> None:
         table.update(keyed)
 
 
+def is_lean(data: dict[str, Any]) -> bool:
+    """Whether the data's format record names a format whose meetings are stored lean."""
+    app = (data.get("meta") or {}).get("app")
+    return not (isinstance(app, dict) and not app.get("schema", 0) >= LEAN_SCHEMA)
+
+
 def file_tables(data: dict[str, Any]) -> dict[str, Any]:
     """The tables as the main file keeps them: numbered, the meetings lean (as they were,
     for data whose format record names an older format: what it says is what it holds)."""
-    app = (data.get("meta") or {}).get("app")
-    if isinstance(app, dict) and not app.get("schema", 0) >= LEAN_SCHEMA:
+    if not is_lean(data):
         return data
     out: dict[str, Any] = {}
     for name, table in data.items():

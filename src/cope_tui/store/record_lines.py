@@ -31,6 +31,9 @@ Chooser = Callable[[dict[str, Any], dict[str, int], int], "set[str] | None"]
 def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:
     """The whole DB as JSON in its file form (file_form.py): the other tables first, then
     the meetings, one per line."""
+    meetings = data.get("meetings")
+    if hasattr(meetings, "lean_lines") and len(meetings) and list(data)[-1] == "meetings" and file_form.is_lean(data):
+        return _dump_lines(data, meetings)
     # Lazily held meetings (lazy_meetings.py) whole first: the lean encoding pairs records by identity.
     data = {name: table.whole() if hasattr(table, "whole") else table for name, table in data.items()}
     tables = file_form.file_tables(data)
@@ -48,6 +51,23 @@ def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:
         parts += (b"\n", dumps(key), b":", dumps(take(key)), b",")
     parts[-1] = b"\n}}"
     return b"".join(parts)
+
+
+def _dump_lines(data: dict[str, dict[str, Any]], meetings: Any) -> Any:
+    """dump_tables for a lazily held meetings table, byte for byte the same, built in one
+    buffer (the app holds search's text and the board meanwhile: no second copy of it)."""
+    others = file_form.file_tables({name: table for name, table in data.items() if name != "meetings"})
+    head = orjson.dumps(others)
+    out = bytearray(head[:-1])
+    out += (b"," if len(head) > 2 else b"") + MEETINGS
+    number = 0
+    for line in meetings.lean_lines():
+        number += 1
+        out += b'\n"%d":' % number
+        out += line
+        out += b","
+    out[-1:] = b"\n}}"
+    return out
 
 
 class _Deletions(dict):
