@@ -89,6 +89,22 @@ def cache_dir() -> Path:
     return path
 
 
+def made_by() -> str:
+    """Names the code that writes and checks a demo DB: the record checks' own id (the
+    version and the models: a DB stamped under other checks is checked in full at its
+    first open, which is not the session a figure is for), the file form and the demo.
+    A cached DB made by other code is made again."""
+    import hashlib
+
+    from cope_tui.store import file_form, record_check
+
+    digest = hashlib.sha256(record_check._rules_id().encode())
+    digest.update(Path(file_form.__file__).read_bytes())
+    for source in sorted((Path(file_form.__file__).parent.parent / "demo").glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def demo_db(meetings: int) -> Path:
     """A pristine demo DB with this many meetings, seed SEED (generated once per run, then
     cached). The DB file lives in its own folder with whatever sidecar files cope-tui
@@ -99,7 +115,7 @@ def demo_db(meetings: int) -> Path:
     are 64 bits now, so a failure is a bug to see, not bad luck to retry.)
     """
     clients = clients_for(meetings)
-    folder = cache_dir() / f"demo-m{meetings}-c{clients}-s{SEED}"
+    folder = cache_dir() / f"demo-m{meetings}-c{clients}-s{SEED}-{made_by()}"
     path = folder / "db.json"
     if path.exists():
         return path
