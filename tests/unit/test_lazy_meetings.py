@@ -265,3 +265,23 @@ def test_a_compaction_copies_unchanged_clients_lines_and_writes_the_same_file(db
     assert after.get("meetings", draft["id"])["steps"] == changed["steps"]
     assert after.get("meetings", gone["id"]) is None and after.get("meetings", new["id"]) == new
     assert len(after.raw_meetings()) == 40
+
+
+def test_a_clients_digest_stays_when_the_numbers_before_their_lines_change(tmp_path) -> None:
+    """A compaction numbers the lines afresh: a deleted meeting shifts every later number.
+    What was kept for a client whose lines are the same must still be taken, so the
+    digest covers the lines alone."""
+    from cope_tui.store.lazy_meetings import FileMeetings
+
+    def held(first_number: int) -> FileMeetings:
+        raw, spans = b"", []
+        for n, client_id in enumerate(["a", "a", "b"], first_number):
+            line = orjson.dumps({"id": f"m{n - first_number}", "client_id": client_id, "steps": {}})
+            raw += f'"{n}":'.encode()
+            spans.append((str(n), f"m{n - first_number}", client_id, len(raw), len(raw) + len(line)))
+            raw += line + b",\n"
+        found = FileMeetings.of(tmp_path / "x.json", raw, spans, {})
+        found.let_go()
+        return found
+
+    assert held(1).digests == held(907).digests

@@ -118,18 +118,13 @@ class FileMeetings:
         self.released.set()
 
     def _digest(self, client_id: str, source: Any, base: int) -> str:
-        """The digest of a client's lines in `source` (the file's bytes from `base` on).
-        The compaction writes a client's lines one after another, and one hash of them
-        together is what keeps this quick beside the app: each hash lets go of the
-        interpreter, and getting it back waits on the app's own work."""
+        """The digest of a client's lines in `source` (the file's bytes from `base` on),
+        each followed by a newline: the lines only, so a client's digest stays while the
+        numbers before their lines change (a compaction renumbers them). Hashed in one
+        go: each hash lets go of the interpreter, and getting it back waits on the app."""
         spans = self.groups[client_id]
-        if client_id in self._together:
-            digest = hashlib.blake2b(source[spans[0][3] - base : spans[-1][4] - base], digest_size=16, person=b"together")
-        else:
-            digest = hashlib.blake2b(digest_size=16, person=b"apart")
-            for span in spans:
-                digest.update(source[span[3] - base : span[4] - base])
-                digest.update(b"\n")
+        digest = hashlib.blake2b(b"\n".join([source[s[3] - base : s[4] - base] for s in spans]), digest_size=16)
+        digest.update(b"\n")
         return digest.hexdigest()
 
     def _lines(self, client_id: str) -> list[Any]:
