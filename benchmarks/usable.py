@@ -42,10 +42,17 @@ async def until(check, limit=600.0):
     # Plain sleeps: Pilot's pause and press wait for the whole process to go idle, the
     # app's background threads included, which is not what a user waits for.
     end = time.monotonic() + limit
-    while not check():
+    while not holds(check):
         if time.monotonic() > end:
             raise SystemExit("timed out")
         await asyncio.sleep(0.005)
+
+def holds(check):
+    # A screen just pushed may not have its widgets yet: not usable yet, not an error.
+    try:
+        return check()
+    except Exception:
+        return False
 
 def rows(app, selector):
     try:

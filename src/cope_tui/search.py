@@ -39,7 +39,6 @@ from .background import let_others_run
 if TYPE_CHECKING:
     from .content.meeting_guide import MeetingGuide
     from .store.lazy_meetings import FileMeetings
-    from .store.kept import Kept
     from .store.store import Store
 
 LIMIT = 100  # results built and shown; the total says how many more matched
@@ -314,17 +313,16 @@ class SearchIndex:
         return len(mine)
 
     @staticmethod
-    def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Kept:
+    def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Iterator[tuple[str, tuple[str, Any]]]:
         """The file's meetings' text by client, for the clients whose every line is indexed
-        as the file holds it (one changed since is indexed from its new version instead)."""
+        as the file holds it (one changed since is indexed from its new version instead);
+        made as it is written, a client at a time."""
         file.digested.wait()
-        found: Kept = {}
         for client_id, spans in file.groups.items():
             entries = [cache.get(span[1]) for span in spans]
             digest = file.digests.get(client_id)
             if digest and all(e is not None and e.token is file for e in entries):
-                found[client_id] = (digest, [(e.key, e.text.decode(), e.order) for e in entries if e is not None])
-        return found
+                yield client_id, (digest, [(e.key, e.text.decode(), e.order) for e in entries if e is not None])
 
     def _stale_docs(self, table: str, stale: dict[str, object]) -> Iterator[dict[str, Any]]:
         """The stored documents of these ids: a few one by one, many in one walk of the

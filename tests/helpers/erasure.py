@@ -31,7 +31,7 @@ def _opened(raw: bytes, keys: crypto.Keyring) -> list[bytes]:
                 except crypto.CryptoError:
                     pass
     if raw.startswith(ZSTD):
-        forms.append(zstandard.ZstdDecompressor().decompress(raw))
+        forms.append(zstandard.ZstdDecompressor().decompressobj().decompress(raw))  # (sizes unknown ahead too)
     return forms
 
 

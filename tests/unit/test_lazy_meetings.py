@@ -218,7 +218,21 @@ def test_a_clients_lines_read_again_whether_written_together_or_apart(tmp_path, 
     held._cache.clear()
     held.let_go()
     assert held.raw == b"" and held.digests.keys() == {"a", "b"}
+    read: list[int] = []
+
+    class Counting:  # what is read again: a client's lines, never what lies between them
+        def seek(self, at):
+            handle.seek(at)
+
+        def read(self, n):
+            read.append(n)
+            return handle.read(n)
+
+    held._handle = Counting()
     assert {cid: held.client(cid) for cid in ("a", "b")} == want
+    lines = sum(s[4] - s[3] for s in spans)
+    assert sum(read) == (lines if order == "apart" else lines + len(b',\n"1":') * 2)
+    held._handle = handle
     held._cache.clear()
     path.write_bytes(raw.replace(b'"m0"', b'"m9"'))  # in place (same inode): client a changed
     with pytest.raises(CorruptDatabase, match="changed in place"):
@@ -285,3 +299,30 @@ def test_a_clients_digest_stays_when_the_numbers_before_their_lines_change(tmp_p
         return found
 
     assert held(1).digests == held(907).digests
+
+
+def test_reading_a_clients_lines_apart_holds_only_their_lines(tmp_path) -> None:
+    """After a day's change a client's lines lie apart (the changed one at the end of the
+    file): reading them again must not take in everything between (a whole 216 MB file
+    held for a moment, at 50,000 meetings)."""
+    import tracemalloc
+
+    from cope_tui.store.lazy_meetings import FileMeetings
+
+    raw, spans = b"", []
+    for n, client_id in enumerate(["a"] + ["b"] * 2000 + ["a"]):
+        line = orjson.dumps({"id": f"m{n}", "client_id": client_id, "steps": {}, "pad": "x" * 2000})
+        raw += f'"{n}":'.encode()
+        spans.append((str(n), f"m{n}", client_id, len(raw), len(raw) + len(line)))
+        raw += line + b",\n"
+    path = tmp_path / "apart.json"
+    path.write_bytes(raw)
+    held = FileMeetings.of(path, raw, spans, {}, "", open(path, "rb", buffering=0))
+    held.let_go()
+    tracemalloc.start()
+    try:
+        assert [m["id"] for m in held.client("a").values()] == ["m0", "m2001"]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(raw) > 4_000_000 and peak < 200_000

@@ -136,7 +136,7 @@ def test_erasure_leaves_no_kept_text_of_the_client(db) -> None:
     hit = _answers(index, MARKER)
     assert hit
     _kept_written(db)
-    assert MARKER.encode() in zstandard.ZstdDecompressor().decompress(kept_files.sidecar(db, "search").read_bytes())
+    assert MARKER.encode() in zstandard.ZstdDecompressor().decompressobj().decompress(kept_files.sidecar(db, "search").read_bytes())
     client_id = store.get("meetings", hit[0][1])["client_id"]
     store.erase_client(client_id)
     assert not kept_files.sidecar(db, "search").exists()
@@ -168,3 +168,29 @@ def test_a_restore_removes_the_kept_text(db) -> None:
     point = backups.list_backups(db)[0]
     backups.restore(db, point)
     assert not kept_files.sidecar(db, "search").exists()
+
+
+def test_text_being_kept_while_its_client_is_erased_is_never_put_in_place(db) -> None:
+    """The text is written a client at a time outside the store's lock (saves must not
+    wait for it); an erasure in the middle removes the kept files, and the file being
+    written must not bring the client's words back afterwards."""
+    store = _lazy(db)
+    index = SearchIndex(store)
+    hit = _answers(index, MARKER)
+    _kept_written(db)
+    client_id = store.get("meetings", hit[0][1])["client_id"]
+    whole = kept_files.read(db, "search", KEPT_TAG)
+    assert client_id in whole
+
+    def parts_erasing_midway():
+        for n, (cid, part) in enumerate(whole.items()):
+            if n == 1:
+                store.erase_client(client_id)
+            yield cid, part
+
+    store.keep("search", KEPT_TAG, parts_erasing_midway(), meeting_ids=True)
+    assert not kept_files.sidecar(db, "search").exists()
+    assert [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")] == []
+    store.keep("search", KEPT_TAG, {cid: part for cid, part in whole.items()}, meeting_ids=True)  # after it: kept, without them
+    assert client_id not in kept_files.read(db, "search", KEPT_TAG) and len(kept_files.read(db, "search", KEPT_TAG)) == 5
+    store.close()

@@ -276,6 +276,6 @@ def _all_parts(records: Any, lay: Layout, versions: dict[str, object]) -> dict[s
     with _memo_lock:
         _memo[records] = (lay, memo)
     if keep_again:
-        keep = {cid: (v, to_json(p)) for cid, (v, p) in memo.items() if isinstance(v, str)}
+        keep = ((cid, (v, to_json(p))) for cid, (v, p) in memo.items() if isinstance(v, str))  # (made as written)
         threading.Thread(target=partial(records.keep, "board", tag, keep), name="cope-board-keep", daemon=True).start()
     return {cid: out[cid] for cid in versions}  # (in the file's order, whichever way each came)

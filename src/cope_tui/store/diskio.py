@@ -83,33 +83,59 @@ def _write_all(fd: int, data: bytes) -> None:
 def write_private(path: Path, data: bytes) -> None:
     """Write a whole file atomically, owner-only, durable before it replaces the old one.
 
-    Every file cope-tui writes whole goes through here. The temporary file is made by
-    mkstemp: a random name, O_CREAT|O_EXCL|O_NOFOLLOW and 0600, so a link or file that
-    someone planted beside the target (as they could at the `.NAME.PID.tmp` names used
-    before) is never opened, let alone written through. Its name stays `.NAME.*.tmp`, so
-    the next open finds what a killed writer left (`remove_stale_temps`). On any failure,
-    the rename included (a folder, a file another user owns in a sticky folder), the
-    temporary copy is removed: it holds everything the target would have.
+    Every file cope-tui writes whole goes through here (or PrivateWriter, for one written
+    a piece at a time). The temporary file is made by mkstemp: a random name,
+    O_CREAT|O_EXCL|O_NOFOLLOW and 0600, so a link or file that someone planted beside the
+    target (as they could at the `.NAME.PID.tmp` names used before) is never opened, let
+    alone written through. Its name stays `.NAME.*.tmp`, so the next open finds what a
+    killed writer left (`remove_stale_temps`). On any failure, the rename included (a
+    folder, a file another user owns in a sticky folder), the temporary copy is removed:
+    it holds everything the target would have.
     """
-    import tempfile  # not at import: the CLI's quick commands never write a whole file
+    with PrivateWriter(path) as out:
+        out.write(data)
+        out.commit()
 
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
+
+class PrivateWriter:
+    """write_private a piece at a time: `write` each, then `commit` (durable, then in place
+    of the target); leaving without committing removes what was written."""
+
+    def __init__(self, path: Path):
+        import tempfile  # not at import: the CLI's quick commands never write a whole file
+
+        self.path = Path(path)
+        self._fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self._done = False
+
+    def __enter__(self) -> PrivateWriter:
         try:
-            os.fchmod(fd, 0o600)
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)
+            os.fchmod(self._fd, 0o600)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def write(self, data: bytes) -> None:
+        _write_all(self._fd, data)
+
+    def commit(self) -> None:
+        os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = -1
+        os.replace(self._tmp, self.path)
+        self._done = True
+        fsync_dir(self.path.parent)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        if not self._done:
+            try:
+                os.unlink(self._tmp)
+            except OSError:
+                pass
 
 
 def remove_stale_temps(folder: Path, prefix: str = ".", older_than: float | None = None) -> None:

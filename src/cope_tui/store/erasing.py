@@ -28,6 +28,7 @@ class Erasing:
                 raise StoreError(f"Nothing erased from '{self.path}': it holds no client with id {client_id}.")
             ids = erase.ids_of_client(self._data, client_id)
             erase.decide(self.path, ids, self.codec)
+            self._erasures += 1  # (what search and the board are keeping meanwhile is not put in place)
             return erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n: self._log_erasure(n, by))
 
     def _resume_erasure(self) -> None:
@@ -37,6 +38,7 @@ class Erasing:
         ids = erase.pending(self.path, self.codec)
         if ids is not None:
             with self._mutex:
+                self._erasures += 1
                 erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n: self._log_erasure(n, None))
 
     def _drop_and_rewrite(self, ids: set[tuple[str, str]]) -> None:

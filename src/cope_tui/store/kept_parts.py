@@ -4,7 +4,7 @@ worked out per client, kept between sessions (kept.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from . import kept
@@ -45,19 +45,24 @@ class KeptParts:
             return iter(())
         return kept.each(self.path, kind, tag, file.stamp)
 
-    def keep(self, kind: str, tag: str, parts: kept.Kept, *, meeting_ids: bool = False) -> None:
+    def keep(self, kind: str, tag: str, parts: Iterable[tuple[str, tuple[str, Any]]], *, meeting_ids: bool = False) -> None:
         """Keep them for the next session: only clients still here (with `meeting_ids`,
-        each part a list whose rows start with a meeting id: only meetings still here),
-        checked and written under the store's lock, so an erasure made meanwhile (which
-        removes the files) is never undone by a late write."""
+        each part a list whose rows start with a meeting id: only meetings still here).
+        Written outside the store's lock (a second or so at 50,000 meetings, and saves
+        would wait), and put in place under it only if nothing was erased meanwhile: an
+        erasure removes these files, and a late write must never bring them back."""
         with self._mutex:
             table: Any = self._data["meetings"]
             if not isinstance(table, LazyMeetings) or self.codec.sealed or self.read_only or self.lock.fd is None:
                 return  # (not while another process may hold the DB: after close, or read-only)
-            clients = self._data["clients"]
-            found = {
-                cid: (digest, part)
-                for cid, (digest, part) in parts.items()
-                if cid in clients and (not meeting_ids or all(row[0] in table for row in part))
-            }
-            kept.write(self.path, kind, tag, found, table.file.stamp)
+            clients, erasures = set(self._data["clients"]), self._erasures
+
+        def still_here() -> Iterator[tuple[str, tuple[str, Any]]]:
+            for cid, (digest, part) in parts.items() if isinstance(parts, Mapping) else parts:
+                if cid in clients and (not meeting_ids or all(row[0] in table for row in part)):
+                    yield cid, (digest, part)
+
+        def still() -> bool:  # (asked, and the file put in place, under the store's lock)
+            return self._erasures == erasures and self.lock.fd is not None
+
+        kept.write(self.path, kind, tag, still_here(), table.file.stamp, self._mutex, still)

@@ -109,23 +109,13 @@ class FileMeetings:
         try:
             view = memoryview(raw)
             for client_id, spans in list(self.groups.items()) if raw else ():
-                self.digests[client_id] = self._digest(client_id, view, 0)
+                self.digests[client_id] = _digest([view[s[3] : s[4]] for s in spans])
             view.release()
         finally:
             self.digested.set()  # (a client without a digest is worked out afresh instead)
         if self._handle is not None and len(self.digests) == len(self.groups):
             self.raw = b""  # (a reader finding it empty reads the open file instead)
         self.released.set()
-
-    def _digest(self, client_id: str, source: Any, base: int) -> str:
-        """The digest of a client's lines in `source` (the file's bytes from `base` on),
-        each followed by a newline: the lines only, so a client's digest stays while the
-        numbers before their lines change (a compaction renumbers them). Hashed in one
-        go: each hash lets go of the interpreter, and getting it back waits on the app."""
-        spans = self.groups[client_id]
-        digest = hashlib.blake2b(b"\n".join([source[s[3] - base : s[4] - base] for s in spans]), digest_size=16)
-        digest.update(b"\n")
-        return digest.hexdigest()
 
     def _lines(self, client_id: str) -> list[Any]:
         spans = self.groups.get(client_id, ())
@@ -135,18 +125,18 @@ class FileMeetings:
             return [view[s[3] : s[4]] for s in spans]
         base = spans[0][3]
         with self._lock:  # (one position in the open file)
-            if client_id in self._together:
+            if client_id in self._together:  # one read
                 self._handle.seek(base)
-                source: Any = self._handle.read(spans[-1][4] - base)
+                view = memoryview(self._handle.read(spans[-1][4] - base))
+                lines = [view[s[3] - base : s[4] - base] for s in spans]
             else:
-                source = bytearray(spans[-1][4] - base)
+                lines = []
                 for span in spans:
                     self._handle.seek(span[3])
-                    source[span[3] - base : span[4] - base] = self._handle.read(span[4] - span[3])
-        if len(source) != spans[-1][4] - base or self._digest(client_id, source, base) != self.digests.get(client_id):
+                    lines.append(self._handle.read(span[4] - span[3]))
+        if [len(line) for line in lines] != [s[4] - s[3] for s in spans] or _digest(lines) != self.digests.get(client_id):
             raise ValueError("its lines in the file are not those read when it was opened: it was changed in place")
-        view = memoryview(source)
-        return [view[s[3] - base : s[4] - base] for s in spans]
+        return lines
 
     def lines(self, client_id: str) -> list[Any]:
         """A client's lines as the file holds them (a compaction copies an unchanged
@@ -172,6 +162,16 @@ class FileMeetings:
             f"'{self.path}' is damaged: a meeting of client {client_id[:40]!r} cannot be read "
             f"({exc}). It has not been changed. Run 'cope-tui doctor' to check it and restore a backup."
         )
+
+
+def _digest(lines: list[Any]) -> str:
+    """A client's lines, each followed by a newline: the lines only, so a client's digest
+    stays while the numbers before their lines change (a compaction renumbers them).
+    Hashed in one go: each hash lets go of the interpreter, and getting it back waits on
+    the app's own work."""
+    digest = hashlib.blake2b(b"\n".join(lines), digest_size=16)
+    digest.update(b"\n")
+    return digest.hexdigest()
 
 
 class LazyMeetings(MutableMapping):

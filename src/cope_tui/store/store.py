@@ -121,6 +121,7 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         self._fold_exact = True  # the journals hold every change since the file (else: a full backup)
         self.migrated_from: int | None = None
         self._mutex = threading.RLock()
+        self._erasures = 0  # erasures so far: a kept file written meanwhile is not put in place (kept_parts.py)
         self._ready = threading.Event()
         self._load_error: BaseException | None = None
         self._compactor: threading.Thread | None = None
