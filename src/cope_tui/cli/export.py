@@ -86,11 +86,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     meeting_guide = load_meeting_guide() if exercise_id is None else None
     from ..export.parallel import keep_until_exit, open_store, start_helper
 
-    helper = None
+    helper, lazy = None, False
     if args.all and exercise_id is None and getattr(args, "handover", None) is None:
-        # Forked before the load, so each process parses into its own memory.
-        helper = start_helper(db, meeting_guide, None if args.output else sys.stdout.fileno())
-    store = keep_until_exit(open_store(db, helper))  # with a helper: the first half's meetings
+        from ..store.summary import checked_here
+
+        # Opened as the app opens it, each client's text can be kept (export/kept_export.py);
+        # else forked before the load, so each process parses into its own memory.
+        lazy = checked_here(db)
+        if not lazy:
+            helper = start_helper(db, meeting_guide, None if args.output else sys.stdout.fileno())
+    # (with a helper: the first half's meetings)
+    store = keep_until_exit(Store(db, read_only=True, lazy=True, pack_lines=False) if lazy else open_store(db, helper))
     try:
         unlock(store, doing="exporting")
         export_note(db)
@@ -121,11 +127,18 @@ def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, h
             raise Failure(f"{exc} (database '{db}')") from None
     if args.all:
         from ..export import parallel as export_parallel
+        from ..export.kept_export import export_all as export_kept
 
         if args.output:
+            parts: list[bytes] = []
+            if helper is None and export_kept(meeting_guide, store, parts.append):
+                return b"".join(parts)
             return export_parallel.all_markdown_bytes(meeting_guide, store, helper)
-        sys.stdout.flush()  # straight to stdout from both halves: 60 MB copied once
-        export_parallel.write_all_markdown(meeting_guide, store, sys.stdout.fileno(), helper)
+        sys.stdout.flush()  # straight to stdout (from both halves): 60 MB copied once
+        fd = sys.stdout.fileno()
+        if helper is None and export_kept(meeting_guide, store, lambda data: export_parallel.write_all(fd, data)):
+            return None
+        export_parallel.write_all_markdown(meeting_guide, store, fd, helper)
         return None
     if args.client is not None:
         client = store.client_by_code(args.client)

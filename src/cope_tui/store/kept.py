@@ -7,6 +7,8 @@ client, with a digest of that client's lines in the file: `NAME.json.search` and
 `NAME.json.board`. A client's part is taken again only while their lines are byte for
 byte the same (a lean line may point back at the client's earlier lines, so the unit is
 the client, not the line), and only under the same `tag` (the reader's own format).
+`export --all` keeps each client's rendered Markdown the same way (`NAME.json.export`),
+so an export of a mostly unchanged DB renders only the clients changed since.
 Anything else is worked out from the data again: these files are never the only copy of
 anything, and a damaged or foreign one is ignored.
 
@@ -29,10 +31,19 @@ from ..background import let_others_run
 from .bulk import gc_paused
 from .diskio import write_private
 
-KINDS = ("search", "board")
+KINDS = ("search", "board", "export")
 
-# client id -> (digest of their lines, what the reader kept for them)
+# client id -> (digest of their lines, what the reader kept for them). A part may be a
+# Blob: bytes kept as they are beside a JSON part (the export's Markdown: as a JSON
+# string, parsing it back took longer than everything else the export does).
 Kept = dict[str, tuple[str, Any]]
+
+
+class Blob(tuple):
+    """(JSON part, bytes): written as the part's line with the bytes' length, then the bytes."""
+
+    def __new__(cls, part: Any, data: bytes) -> Blob:
+        return super().__new__(cls, (part, data))
 
 
 def sidecar(db_path: Path, kind: str) -> Path:
@@ -51,7 +62,7 @@ def read(db_path: Path, kind: str, tag: str) -> Kept:
     return {client_id: (digest or "", part) for client_id, digest, part in each(db_path, kind, tag)}
 
 
-def each(db_path: Path, kind: str, tag: str, stamp: str = "") -> Iterator[tuple[str, str | None, Any]]:
+def each(db_path: Path, kind: str, tag: str, stamp: str = "") -> Walk:
     """(client id, digest, part) as kept, one client at a time; the digest is None when
     the parts were kept for the very file of `stamp` (record_check.stamp), so every one
     holds without waiting for the digests of the file's lines. A reader takes what it
@@ -59,23 +70,58 @@ def each(db_path: Path, kind: str, tag: str, stamp: str = "") -> Iterator[tuple[
     twice over), and the app may be painting meanwhile, which one parse of the whole
     would hold up for a third of a second at 50,000 meetings. A damaged file ends the
     walk early: what it gave was well formed, the rest is worked out afresh."""
-    import zstandard
+    return Walk(sidecar(db_path, kind), tag, stamp)
 
-    try:
-        with open(sidecar(db_path, kind), "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as unzipped:
-            lines = io.BufferedReader(unzipped, buffer_size=1 << 20)
-            head = orjson.loads(lines.readline())
-            if not isinstance(head, dict) or head.get("tag") != tag:
-                return
-            same_file = bool(stamp) and head.get("stamp") == stamp
-            for line in lines:
-                let_others_run()
-                with gc_paused():
-                    client_id, digest, part = orjson.loads(line)
-                if isinstance(client_id, str) and isinstance(digest, str):
-                    yield client_id, None if same_file else digest, part
-    except (OSError, orjson.JSONDecodeError, zstandard.ZstdError, TypeError, ValueError):
-        return
+
+class Walk:
+    """each()'s walk. `whole` is set once it reached the end the writer wrote (its count of
+    parts, then the frame's checksum): a reader that must take all or nothing (the
+    export, whose kept text is emitted as it is) can tell a file cut short or damaged."""
+
+    def __init__(self, path: Path, tag: str, stamp: str):
+        self.path, self.tag, self.stamp = path, tag, stamp
+        self.whole = False
+
+    def __iter__(self) -> Iterator[tuple[str, str | None, Any]]:
+        import zstandard
+
+        self.whole = False
+        try:
+            with open(self.path, "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as unzipped:
+                lines = io.BufferedReader(unzipped, buffer_size=1 << 20)
+                head = orjson.loads(lines.readline())
+                if not isinstance(head, dict) or head.get("tag") != self.tag:
+                    return
+                same_file = bool(self.stamp) and head.get("stamp") == self.stamp
+                count, ended = 0, False
+                for line in lines:
+                    if ended:  # (nothing may follow the end)
+                        return
+                    let_others_run()
+                    with gc_paused():
+                        found = orjson.loads(line)
+                    if isinstance(found, dict):  # the end: nothing may follow it
+                        ended = found == {"end": count}
+                        continue
+                    client_id, digest, part, *size = found
+                    count += 1
+                    if size:  # a Blob: its bytes follow the line
+                        part = Blob(part, _exactly(lines, size))
+                    if isinstance(client_id, str) and isinstance(digest, str) and not ended:
+                        yield client_id, None if same_file else digest, part
+                self.whole = ended
+        except (OSError, orjson.JSONDecodeError, zstandard.ZstdError, TypeError, ValueError):
+            return
+
+
+def _exactly(lines: io.BufferedReader, size: list[Any]) -> bytes:
+    """A Blob's bytes and the newline after them; ValueError for a file cut short or lying."""
+    if len(size) != 1 or type(size[0]) is not int or size[0] < 0:
+        raise ValueError("not a length")
+    data = lines.read(size[0])
+    if len(data) != size[0] or lines.read(1) != b"\n":
+        raise ValueError("cut short")
+    return data
 
 
 def write(db_path: Path, kind: str, tag: str, kept: Kept, stamp: str = "") -> None:
@@ -84,9 +130,15 @@ def write(db_path: Path, kind: str, tag: str, kept: Kept, stamp: str = "") -> No
     import zstandard
 
     lines = [orjson.dumps({"tag": tag, "stamp": stamp})]
-    lines += [orjson.dumps([client_id, digest, part]) for client_id, (digest, part) in kept.items()]
+    for client_id, (digest, part) in kept.items():
+        if isinstance(part, Blob):
+            lines += [orjson.dumps([client_id, digest, part[0], len(part[1])]), part[1]]
+        else:
+            lines.append(orjson.dumps([client_id, digest, part]))
+    lines.append(orjson.dumps({"end": len(kept)}))
+    zipper = zstandard.ZstdCompressor(level=1, write_checksum=True)
     try:
-        write_private(sidecar(db_path, kind), zstandard.ZstdCompressor(level=1).compress(b"\n".join(lines)))
+        write_private(sidecar(db_path, kind), zipper.compress(b"\n".join(lines) + b"\n"))
     except OSError:
         try:
             sidecar(db_path, kind).unlink(missing_ok=True)

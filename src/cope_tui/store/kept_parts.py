@@ -9,6 +9,7 @@ from typing import Any
 
 from . import kept
 from .lazy_meetings import FileMeetings, LazyMeetings
+from .load import fingerprint
 
 
 class KeptParts:
@@ -45,15 +46,27 @@ class KeptParts:
             return iter(())
         return kept.each(self.path, kind, tag, file.stamp)
 
+    def touched_clients(self) -> set[str]:
+        """The clients with a meeting saved or deleted since the file was read (the
+        journal, this session's saves): nothing kept for them by their lines holds."""
+        with self._mutex:
+            table = self._data["meetings"]
+            return table.touched_clients() if isinstance(table, LazyMeetings) else set(self._data["clients"])
+
     def keep(self, kind: str, tag: str, parts: kept.Kept, *, meeting_ids: bool = False) -> None:
         """Keep them for the next session: only clients still here (with `meeting_ids`,
         each part a list whose rows start with a meeting id: only meetings still here),
         checked and written under the store's lock, so an erasure made meanwhile (which
-        removes the files) is never undone by a late write."""
+        removes the files) is never undone by a late write. A read-only store (the CLI's
+        export, a viewer) holds no lock: it writes, then takes its file back unless the
+        DB file is still the one it read and no erasure is under way, since whatever
+        replaces or erases the file removes the kept files only after it has done so."""
         with self._mutex:
             table: Any = self._data["meetings"]
-            if not isinstance(table, LazyMeetings) or self.codec.sealed or self.read_only or self.lock.fd is None:
-                return  # (not while another process may hold the DB: after close, or read-only)
+            if not isinstance(table, LazyMeetings) or self.codec.sealed or self.encrypted:
+                return
+            if not self.read_only and self.lock.fd is None:
+                return  # (a writer after close: another process may hold the DB now)
             clients = self._data["clients"]
             found = {
                 cid: (digest, part)
@@ -61,3 +74,14 @@ class KeptParts:
                 if cid in clients and (not meeting_ids or all(row[0] in table for row in part))
             }
             kept.write(self.path, kind, tag, found, table.file.stamp)
+            if self.read_only and not self._still_as_read():
+                kept.sidecar(self.path, kind).unlink(missing_ok=True)
+
+    def _still_as_read(self) -> bool:
+        from .erase import marker_path
+
+        try:
+            erasing = marker_path(self.path).exists()
+        except OSError:
+            return False
+        return not erasing and self._read_main_id is not None and fingerprint(self.path, self.journal)[0] == self._read_main_id

@@ -55,7 +55,7 @@ class FileMeetings:
         self._packed: dict[str, bytes] = {}
         self.digests: dict[str, str] = {}  # client id -> digest of their lines (kept.py)
         self.digested = threading.Event()  # every client's digest taken
-        self.packed = threading.Event()  # every client's lines packed, the file's bytes let go
+        self.packed = threading.Event()  # every client's lines packed, the file's bytes let go (or no packing asked)
 
     @classmethod
     def of(cls, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]], stamp: str = "") -> FileMeetings | None:
@@ -77,11 +77,24 @@ class FileMeetings:
                 self._cache.popitem(last=False)
         return decoded
 
-    def pack(self) -> None:
+    def pack(self, compress: bool = True) -> None:
         """Each client's digest taken (what search and the board kept is matched by it),
         then their lines compressed on their own (about a quarter of the file), then the
         file's bytes let go: run in a thread once the store is ready (zlib and hashlib
-        let go of the interpreter while they work)."""
+        let go of the interpreter while they work). Without `compress` (a short-lived
+        reader: the CLI's export) only the digests, so nothing competes with its work."""
+        raw = self.raw if compress else b""
+        self._digest()
+        try:
+            for client_id, spans in list(self.groups.items()) if raw else ():
+                self._packed[client_id] = zlib.compress(b"\n".join(raw[s[3] : s[4]] for s in spans), 1)
+                let_others_run()
+            if raw:
+                self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
+        finally:
+            self.packed.set()
+
+    def _digest(self) -> None:
         raw = self.raw
         try:
             view = memoryview(raw)
@@ -94,13 +107,6 @@ class FileMeetings:
             view.release()
         finally:
             self.digested.set()  # (a client without a digest is worked out afresh instead)
-        try:
-            for client_id, spans in list(self.groups.items()) if raw else ():
-                self._packed[client_id] = zlib.compress(b"\n".join(raw[s[3] : s[4]] for s in spans), 1)
-                let_others_run()
-            self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
-        finally:
-            self.packed.set()
 
     def _lines(self, client_id: str) -> list[Any]:
         packed = self._packed.get(client_id)

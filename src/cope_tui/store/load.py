@@ -100,6 +100,11 @@ def _close(main: Any) -> None:
 class Loading:
     """The store's load: `_load()` returns the checked tables, or raises a StoreError."""
 
+    # The main file as it was read (fingerprint's first part): what a read-only store keeps
+    # beside it is let stand only while the file is still that one (kept_parts.py).
+    _read_main_id: tuple[int, ...] | None = None
+    _pack_lines = True  # see Store(pack_lines=...)
+
     def _load(self) -> dict[str, dict[str, Any]]:
         from . import backups, migrations
 
@@ -154,7 +159,7 @@ class Loading:
         held = FileMeetings.of(self.path, lines.raw, lines.spans, stats, stamp)
         if held is None:
             return None
-        threading.Thread(target=held.pack, name="cope-pack", daemon=True).start()
+        threading.Thread(target=held.pack, args=(self._pack_lines,), name="cope-pack", daemon=True).start()
         replayed = data["meetings"]
         return LazyMeetings(held, replayed, replayed.deleted)
 
@@ -171,6 +176,7 @@ class Loading:
                 _close(main)
                 raise StoreError(f"Cannot read '{exc.filename}': {exc.strerror}.") from exc
             if fingerprint(self.path, self.journal) == before:
+                self._read_main_id = before[0]
                 return Moment(main, journals, identity)
             _close(main)
         raise StoreError(

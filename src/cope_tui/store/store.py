@@ -102,9 +102,12 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         lazy: bool = False,
         passphrase: str | None = None,
         choose_meetings: Chooser | None = None,
+        pack_lines: bool = True,
     ):
         """`choose_meetings` (read-only stores): parse only the meetings of the clients it
-        picks (see record_lines); `read_identity` then names exactly what was read."""
+        picks (see record_lines); `read_identity` then names exactly what was read.
+        `pack_lines=False`: the meetings lazily held stay the file's bytes (for a reader
+        that is done in a second, compressing them would only compete with its work)."""
         try:  # resolved once: every file of the DB lives beside the real one, never a link
             self.path = real_db_path(path)
         except LinkProblem as exc:
@@ -130,6 +133,7 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         self._db = None
         self._lazy = lazy
         self._choose = choose_meetings if read_only else None
+        self._pack_lines = pack_lines
         self.read_identity = b""  # a sha256 of what a choosing load read
         self._stamp, self._stamp_trusted = "", False  # see record_check.stamp
         self._init_anchor()
