@@ -70,7 +70,9 @@ def test_an_encrypted_db_gets_no_kept_export(cli, cli_env, tmp_path) -> None:
     db, _code = _db_with_marker(tmp_path)
     _export(db, cli_env)
     env = {**cli_env, "COPE_TUI_PASSPHRASE": PASSPHRASE}
-    done = subprocess.run([*CLI, "encrypt", "--db", str(db)], env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=CLI_TIMEOUT)
+    done = subprocess.run(
+        [*CLI, "encrypt", "--db", str(db)], env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=CLI_TIMEOUT
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert not db.with_name(db.name + ".export").exists()
     assert MARK.encode() in _export(db, env)

@@ -7,6 +7,7 @@ nothing; erasure, restore and encryption leave no such file behind."""
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import orjson
 import pytest
@@ -15,7 +16,7 @@ import zstandard
 from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.demo.writer import write_demo
 from cope_tui.export import documents, kept_export, render
-from cope_tui.store import backups, rekey
+from cope_tui.store import backups, rekey, summary
 from cope_tui.store import kept as kept_files
 from cope_tui.store.kept import Blob
 from cope_tui.store.store import Store
@@ -38,7 +39,9 @@ def rendered(monkeypatch) -> list[str]:
     """The codes of the clients rendered (not taken from the kept file), in order."""
     found: list[str] = []
     real = render.ExportRun.client
-    monkeypatch.setattr(render.ExportRun, "client", lambda self, client, *a: found.append(client.code) or real(self, client, *a))
+    monkeypatch.setattr(
+        render.ExportRun, "client", lambda self, client, *a: found.append(client.code) or real(self, client, *a)
+    )
     return found
 
 
@@ -180,7 +183,7 @@ def test_a_text_that_shows_today_is_taken_only_today(db, rendered, monkeypatch) 
     _rewrite_kept(db, lambda part: Blob([part[0][0], "1999-01-01"], part[1]))
     rendered.clear()
     assert _export(db) == want and len(rendered) == len(ids)
-    assert all(p[0][1] in ("", str(__import__("datetime").date.today())) for _d, p in _kept(db).values())
+    assert all(p[0][1] in ("", date.today().isoformat()) for _d, p in _kept(db).values())
 
 
 def test_erasure_leaves_no_kept_text_of_the_client(db) -> None:
@@ -209,6 +212,10 @@ def test_restore_and_encryption_remove_it_and_an_encrypted_db_keeps_none(db) -> 
     assert not kept_files.sidecar(db, "export").exists()
     Store(db).close()  # (a restored file is checked and stamped at its next open)
     _export(db)
+    summary.forget(db)  # (what set-aside and re-keying call)
+    assert not kept_files.sidecar(db, "export").exists()
+    Store(db).close()
+    _export(db)
     assert kept_files.sidecar(db, "export").exists()
     rekey.convert(db, rekey.ENCRYPT, PASSPHRASE)
     assert not kept_files.sidecar(db, "export").exists()
@@ -219,9 +226,11 @@ def test_restore_and_encryption_remove_it_and_an_encrypted_db_keeps_none(db) -> 
     assert not kept_files.sidecar(db, "export").exists()
 
 
-def test_a_row_shown_as_added_today_keys_its_client_by_the_day(db, rendered) -> None:
-    from datetime import date
+def _undated(row: dict) -> dict:
+    return {c: x for c, x in row.items() if c != "added"}
 
+
+def test_a_row_shown_as_added_today_keys_its_client_by_the_day(db, rendered) -> None:
     store = Store(db)
     latest = {}
     for d in sorted(store.raw_meetings(), key=lambda m: (m["started"], m["id"])):
@@ -229,7 +238,7 @@ def test_a_row_shown_as_added_today_keys_its_client_by_the_day(db, rendered) -> 
     doc = next(d for d in latest.values() if not d.get("finalised_at") and any(s.get("lists") for s in d["steps"].values()))
     # Its rows without the day they were added: the export shows them as added today.
     steps = {
-        k: {**v, "lists": {lid: [{c: x for c, x in row.items() if c != "added"} for row in rows] for lid, rows in (v.get("lists") or {}).items()}}
+        k: {**v, "lists": {lid: [_undated(row) for row in rows] for lid, rows in (v.get("lists") or {}).items()}}
         for k, v in doc["steps"].items()
     }
     store.put_meeting_doc(doc["id"], {**doc, "steps": steps})

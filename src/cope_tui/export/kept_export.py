@@ -16,9 +16,11 @@ text is taken only while all of these are as they were when it was rendered:
 
 Everything else (the title and counts, meetings without a client record, the COPE
 exercises, whose reports say what is overdue today) is rendered each time. A kept file
-that is damaged, foreign or of another tag is ignored, and whatever it claims about a
-client is checked against the above, so a forged one can at worst make the export
-render everything.
+that is damaged, cut short, foreign, of another tag, or that names other lines or
+another record for a client is ignored (for that client, or whole when its walk does not
+reach the end its writer wrote). Its text is emitted as it was rendered, not checked
+again: it is written owner-only in the owner-only data folder, and whoever can write
+there can already change what the user runs.
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ from .render import ExportRun
 
 if TYPE_CHECKING:
     from ..content.meeting_guide import MeetingGuide
+    from ..store.lazy_meetings import FileMeetings
 
 KIND = "export"
+Texts = dict[str, tuple[str, bytes]]  # client id -> (the day it holds, or "", their Markdown)
 KEPT_TAG = "export 1"  # raise when what a client's text depends on changes
 
 
@@ -57,8 +61,8 @@ def record_version(doc: Doc) -> str:
 class _Kept:
     """What the last export kept, as far as it still holds for this DB."""
 
-    def __init__(self, store: Store, tag: str, wanted: dict[str, str]):
-        self.texts: dict[str, tuple[str, bytes]] = {}  # client id -> (day or "", their text)
+    def __init__(self, store: Store, file: FileMeetings, tag: str, wanted: dict[str, str]):
+        self.texts: Texts = {}
         self.for_other_file = False  # kept for another file: worth keeping again for this one
         self.found = False
         today = date.today().isoformat()
@@ -69,7 +73,7 @@ class _Kept:
                 continue
             if digest is not None:
                 self.for_other_file = True
-                if _lines_digest(store, cid) != digest:
+                if _lines_digest(file, cid) != digest:
                     continue
             self.texts[cid] = (part[0][1], part[1])
         if not getattr(walk, "whole", False):  # cut short or damaged: all of it is rendered again
@@ -77,11 +81,9 @@ class _Kept:
             self.found = False
 
 
-def _lines_digest(store: Store, cid: str) -> str | None:
+def _lines_digest(file: FileMeetings, cid: str) -> str | None:
     """The digest of the client's lines in the file ("" when they have none there), or
     None when it could not be taken."""
-    file = store.file_meetings()
-    assert file is not None
     file.digested.wait()  # (taken in a thread just after the load)
     return file.digests.get(cid) if cid in file.groups else ""
 
@@ -104,7 +106,7 @@ def export_all(meeting_guide: MeetingGuide, store: Store, emit: Callable[[bytes]
         touched = store.touched_clients()
         wanted = {doc["id"]: record_version(doc) for doc in docs if doc["id"] not in touched}
         tag = tag_of(meeting_guide)
-        kept = _Kept(store, tag, wanted)
+        kept = _Kept(store, file, tag, wanted)
         emit(all_header(meeting_guide, store, len(docs), len(store.raw_versions("meetings"))).encode())
         fresh = _emit_clients(meeting_guide, store, docs, kept.texts, emit)
         known = {doc["id"] for doc in docs}
@@ -113,18 +115,18 @@ def export_all(meeting_guide: MeetingGuide, store: Store, emit: Callable[[bytes]
             emit(orphans_part(ExportRun(meeting_guide), orphans).encode())
         emit(exercises_part(store).encode())
     if any(cid in wanted for cid in fresh) or kept.for_other_file or not kept.found:
-        _keep(store, tag, wanted, kept.texts, fresh)
+        _keep(store, file, tag, wanted, kept.texts, fresh)
     return True
 
 
 def _emit_clients(
-    meeting_guide: MeetingGuide, store: Store, docs: list[Doc], texts: dict[str, tuple[str, bytes]], emit: Callable[[bytes], None]
-) -> dict[str, tuple[str, bytes]]:
+    meeting_guide: MeetingGuide, store: Store, docs: list[Doc], texts: Texts, emit: Callable[[bytes], None]
+) -> Texts:
     """Each client's text, kept or rendered; returns those rendered: id -> (day, text)."""
     from ..meetings.models import Client
 
     export = ExportRun(meeting_guide)
-    fresh: dict[str, tuple[str, bytes]] = {}
+    fresh: Texts = {}
     for doc in docs:
         cid = doc["id"]
         if cid in texts:
@@ -147,12 +149,12 @@ def _orphans(store: Store, client_ids: set[str]) -> dict[str, list[Doc]]:
     return found
 
 
-def _keep(store: Store, tag: str, wanted: dict[str, str], texts: dict[str, tuple[str, bytes]], fresh: dict[str, tuple[str, bytes]]) -> None:
+def _keep(store: Store, file: FileMeetings, tag: str, wanted: dict[str, str], texts: Texts, fresh: Texts) -> None:
     """Every client not changed in the journal, by the digest of their lines (best effort)."""
     parts = {}
     for cid, version in wanted.items():
         found = fresh.get(cid) or texts.get(cid)
-        digest = _lines_digest(store, cid)
+        digest = _lines_digest(file, cid)
         if found is not None and digest is not None:
             parts[cid] = (digest, Blob([version, found[0]], found[1]))
     store.keep(KIND, tag, parts)

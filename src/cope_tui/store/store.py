@@ -7,6 +7,7 @@ Layout on disk, side by side:
   NAME.json.summary  what the client list shows, for painting before the full load
   NAME.json.search   search's text of the file's meetings, by client (plain DBs only)
   NAME.json.board    the follow-through board's part of each client (plain DBs only)
+  NAME.json.export   each client's Markdown as `export --all` rendered it (plain DBs only)
 
 An encrypted DB seals the main file and the summary whole and each journal line on its
 own (see crypto.py); the store opens locked until `unlock()` derives the key.
