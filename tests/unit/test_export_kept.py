@@ -266,3 +266,58 @@ def test_a_kept_file_whose_checksum_fails_is_not_taken(db) -> None:
     frame = zstandard.ZstdCompressor(level=1, write_checksum=True).compress(changed)
     kept_files.sidecar(db, "export").write_bytes(frame[:-4] + good[-4:])
     assert _export(db) == want
+
+
+class _Helper:
+    """Stands in for the forked helper (export/parallel.py's _Child): it hands over `data`,
+    or fails before it is ready."""
+
+    def __init__(self, data: bytes | None):
+        self.data, self.abandoned = data, False
+
+    def ready(self) -> bytes | None:
+        return None if self.data is None else bytes(32)
+
+    def finish(self, emit) -> None:
+        emit(self.data)
+
+    def abandon(self) -> None:
+        self.abandoned = True
+
+
+def _export_with(path, helper: _Helper) -> bytes:
+    store = Store(path, read_only=True, lazy=True, pack_lines=False)
+    parts: list[bytes] = []
+    assert kept_export.export_all(load_meeting_guide(), store, parts.append, helper)
+    store.close()
+    return b"".join(parts)
+
+
+def test_the_first_export_takes_the_helpers_half_and_keeps_both(db, rendered) -> None:
+    want = _fresh(db)
+    rendered.clear()
+    _digest, [data] = kept_export.second_half(db, load_meeting_guide())  # (what the forked helper sends)
+    theirs = len(rendered)
+    assert 0 < theirs < 6
+    rendered.clear()
+    assert _export_with(db, _Helper(data)) == want
+    assert len(rendered) == 6 - theirs  # the parent rendered only its own half
+    rendered.clear()
+    assert _export(db) == want and rendered == []  # and kept every client
+
+
+def test_a_helper_that_failed_or_sent_other_lines_is_not_believed(db, rendered) -> None:
+    want = _fresh(db)
+    assert _export_with(db, _Helper(None)) == want
+    kept_files.sidecar(db, "export").unlink()
+    _digest, [data] = kept_export.second_half(db, load_meeting_guide())
+    tag = kept_export.tag_of(load_meeting_guide())
+    walked = list(kept_files.Walk(None, tag, "", data))
+    forged = {cid: ("0" * 32, Blob(part[0], b"FORGED")) for cid, _d, part in walked}
+    rendered.clear()
+    assert _export_with(db, _Helper(kept_files.encode(tag, forged))) == want
+    assert len(rendered) == 6
+    for cut in (data[: len(data) // 2], data.replace(b'{"end"', b'{"End"')):  # cut short, no end
+        kept_files.sidecar(db, "export").unlink()
+        rendered.clear()
+        assert _export_with(db, _Helper(cut)) == want and len(rendered) == 6

@@ -39,9 +39,18 @@ _F_SETPIPE_SZ = 1031  # Linux fcntl: a bigger pipe means fewer wake-ups for 30 M
 _NO_FINGERPRINT = bytes(32)
 
 
-def start_helper(db: Path, meeting_guide: MeetingGuide, out_fd: int | None, *, fork_from: int = FORK_FROM_BYTES) -> _Child | None:
+def start_helper(
+    db: Path,
+    meeting_guide: MeetingGuide,
+    out_fd: int | None,
+    *,
+    fork_from: int = FORK_FROM_BYTES,
+    work: Callable[[], tuple[bytes, list[bytes]]] | None = None,
+) -> _Child | None:
     """Fork the second renderer before the DB is loaded, when it pays: a large, plain DB
-    (an encrypted one would ask for its passphrase twice) and a second core."""
+    (an encrypted one would ask for its passphrase twice) and a second core. `work`: what
+    the child does instead of rendering the second half of a choosing load (the first
+    export that keeps what it rendered: kept_export.second_half)."""
     from ..store.crypto import is_encrypted
 
     try:
@@ -51,7 +60,7 @@ def start_helper(db: Path, meeting_guide: MeetingGuide, out_fd: int | None, *, f
         return None
     from ..meetings import models  # noqa: F401  (both halves build client models: imported once, here)
 
-    return _Child.start(lambda: _second_half(db, meeting_guide), out_fd)
+    return _Child.start(work or (lambda: _second_half(db, meeting_guide)), out_fd)
 
 
 class Halves:

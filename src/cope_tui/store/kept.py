@@ -76,10 +76,12 @@ def each(db_path: Path, kind: str, tag: str, stamp: str = "") -> Walk:
 class Walk:
     """each()'s walk. `whole` is set once it reached the end the writer wrote (its count of
     parts, then the frame's checksum): a reader that must take all or nothing (the
-    export, whose kept text is emitted as it is) can tell a file cut short or damaged."""
+    export, whose kept text is emitted as it is) can tell a file cut short or damaged.
+    With `data`, the walk is of those bytes (encode's form, from a helper process of the
+    export) rather than of the file."""
 
-    def __init__(self, path: Path, tag: str, stamp: str):
-        self.path, self.tag, self.stamp = path, tag, stamp
+    def __init__(self, path: Path | None, tag: str, stamp: str, data: bytes | None = None):
+        self.path, self.tag, self.stamp, self.data = path, tag, stamp, data
         self.whole = False
 
     def __iter__(self) -> Iterator[tuple[str, str | None, Any]]:
@@ -87,31 +89,37 @@ class Walk:
 
         self.whole = False
         try:
+            if self.data is not None:
+                yield from self._parts(io.BufferedReader(io.BytesIO(self.data)))  # type: ignore[arg-type]
+                return
+            assert self.path is not None
             with open(self.path, "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as unzipped:
-                lines = io.BufferedReader(unzipped, buffer_size=1 << 20)
-                head = orjson.loads(lines.readline())
-                if not isinstance(head, dict) or head.get("tag") != self.tag:
-                    return
-                same_file = bool(self.stamp) and head.get("stamp") == self.stamp
-                count, ended = 0, False
-                for line in lines:
-                    if ended:  # (nothing may follow the end)
-                        return
-                    let_others_run()
-                    with gc_paused():
-                        found = orjson.loads(line)
-                    if isinstance(found, dict):  # the end: nothing may follow it
-                        ended = found == {"end": count}
-                        continue
-                    client_id, digest, part, *size = found
-                    count += 1
-                    if size:  # a Blob: its bytes follow the line
-                        part = Blob(part, _exactly(lines, size))
-                    if isinstance(client_id, str) and isinstance(digest, str) and not ended:
-                        yield client_id, None if same_file else digest, part
-                self.whole = ended
+                yield from self._parts(io.BufferedReader(unzipped, buffer_size=1 << 20))
         except (OSError, orjson.JSONDecodeError, zstandard.ZstdError, TypeError, ValueError):
             return
+
+    def _parts(self, lines: io.BufferedReader) -> Iterator[tuple[str, str | None, Any]]:
+        head = orjson.loads(lines.readline())
+        if not isinstance(head, dict) or head.get("tag") != self.tag:
+            return
+        same_file = bool(self.stamp) and head.get("stamp") == self.stamp
+        count, ended = 0, False
+        for line in lines:
+            if ended:  # (nothing may follow the end)
+                return
+            let_others_run()
+            with gc_paused():
+                found = orjson.loads(line)
+            if isinstance(found, dict):  # the end
+                ended = found == {"end": count}
+                continue
+            client_id, digest, part, *size = found
+            count += 1
+            if size:  # a Blob: its bytes follow the line
+                part = Blob(part, _exactly(lines, size))
+            if isinstance(client_id, str) and isinstance(digest, str):
+                yield client_id, None if same_file else digest, part
+        self.whole = ended
 
 
 def _exactly(lines: io.BufferedReader, size: list[Any]) -> bytes:
@@ -124,11 +132,8 @@ def _exactly(lines: io.BufferedReader, size: list[Any]) -> bytes:
     return data
 
 
-def write(db_path: Path, kind: str, tag: str, kept: Kept, stamp: str = "") -> None:
-    """Keep them for the next session (best effort: a failure costs only the next
-    session's start its speed). `stamp`: the file whose lines the digests are of."""
-    import zstandard
-
+def encode(tag: str, kept: Kept, stamp: str = "") -> bytes:
+    """The parts as a kept file holds them, before compression."""
     lines = [orjson.dumps({"tag": tag, "stamp": stamp})]
     for client_id, (digest, part) in kept.items():
         if isinstance(part, Blob):
@@ -136,11 +141,27 @@ def write(db_path: Path, kind: str, tag: str, kept: Kept, stamp: str = "") -> No
         else:
             lines.append(orjson.dumps([client_id, digest, part]))
     lines.append(orjson.dumps({"end": len(kept)}))
+    return b"\n".join(lines) + b"\n"
+
+
+def write(db_path: Path, kind: str, tag: str, kept: Kept, stamp: str = "") -> None:
+    """Keep them for the next session (best effort: a failure costs only the next
+    session's start its speed). `stamp`: the file whose lines the digests are of."""
+    import zstandard
+
     zipper = zstandard.ZstdCompressor(level=1, write_checksum=True)
     try:
-        write_private(sidecar(db_path, kind), zipper.compress(b"\n".join(lines) + b"\n"))
+        write_private(sidecar(db_path, kind), zipper.compress(encode(tag, kept, stamp)))
     except OSError:
         try:
             sidecar(db_path, kind).unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def present(db_path: Path, kind: str) -> bool:
+    """Is there such a file (whatever it holds)?"""
+    try:
+        return sidecar(db_path, kind).exists()
+    except OSError:
+        return False
