@@ -10,7 +10,7 @@ app does after an upgrade: its summary then carries this version's stamp):
 - `export_all_warm`: the next export of an unchanged DB (its kept file there): the target
   applies to this one (issue 14: median < 0.6 s at 10,000 meetings; it was < 1 s);
 - `export_all_cold`: the first export of the copy (its kept file removed before each run):
-  every client is parsed and rendered, in one process, and kept;
+  every client is parsed and rendered (the second half on a forked helper) and kept;
 - `export_all_forked`: a copy without its summary, which the CLI cannot open as the app
   does: the two-process export of before (export/parallel.py), nothing kept.
 The commands alternate (rotating order) after one warm-up each; each time is fork to
