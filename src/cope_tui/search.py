@@ -198,7 +198,7 @@ def _entry(kind: str, doc: dict[str, Any], token: object) -> _Entry:
 
 
 def _digest(file: FileMeetings, client_id: str) -> str | None:
-    file.digested.wait()  # (taken in a thread just after load: a second or so at 50,000 meetings)
+    file.wait_digests()  # (taken in a thread just after load: a second or so at 50,000 meetings)
     return file.digests.get(client_id)
 
 
@@ -310,7 +310,7 @@ class SearchIndex:
     def _keepable(file: FileMeetings, cache: dict[str, _Entry]) -> Kept:
         """The file's meetings' text by client, for the clients whose every line is indexed
         as the file holds it (one changed since is indexed from its new version instead)."""
-        file.digested.wait()
+        file.wait_digests()
         found: Kept = {}
         for client_id, spans in file.groups.items():
             entries = [cache.get(span[1]) for span in spans]

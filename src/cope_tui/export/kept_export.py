@@ -91,7 +91,7 @@ class _Kept:
 def _lines_digest(file: FileMeetings, cid: str) -> str | None:
     """The digest of the client's lines in the file ("" when they have none there), or
     None when it could not be taken."""
-    file.digested.wait()  # (taken in a thread just after the load)
+    file.wait_digests()
     return file.digests.get(cid) if cid in file.groups else ""
 
 

@@ -30,7 +30,7 @@ class KeptParts:
         file = self.file_meetings()
         if file is None:
             return None
-        file.digested.wait()  # (the digests are taken in a thread just after load)
+        file.wait_digests()  # (taken in a thread just after load)
         with self._mutex:
             touched = self._data["meetings"].touched_clients()
         found: dict[str, object] = {cid: file.digests.get(cid) or object() for cid in file.groups}

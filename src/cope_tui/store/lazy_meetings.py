@@ -55,7 +55,7 @@ class FileMeetings:
         self._packed: dict[str, bytes] = {}
         self.digests: dict[str, str] = {}  # client id -> digest of their lines (kept.py)
         self.digested = threading.Event()  # every client's digest taken
-        self.packed = threading.Event()  # every client's lines packed, the file's bytes let go (or no packing asked)
+        self.packed = threading.Event()  # every client's lines packed, the file's bytes let go (or keep_whole)
 
     @classmethod
     def of(cls, path: Path, raw: bytes, spans: list[Span], stats: dict[str, tuple[int, str, bool]], stamp: str = "") -> FileMeetings | None:
@@ -77,22 +77,35 @@ class FileMeetings:
                 self._cache.popitem(last=False)
         return decoded
 
-    def pack(self, compress: bool = True) -> None:
+    def pack(self) -> None:
         """Each client's digest taken (what search and the board kept is matched by it),
         then their lines compressed on their own (about a quarter of the file), then the
         file's bytes let go: run in a thread once the store is ready (zlib and hashlib
-        let go of the interpreter while they work). Without `compress` (a short-lived
-        reader: the CLI's export) only the digests, so nothing competes with its work."""
-        raw = self.raw if compress else b""
+        let go of the interpreter while they work)."""
+        raw = self.raw
         self._digest()
         try:
             for client_id, spans in list(self.groups.items()) if raw else ():
                 self._packed[client_id] = zlib.compress(b"\n".join(raw[s[3] : s[4]] for s in spans), 1)
                 let_others_run()
-            if raw:
-                self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
+            self.raw = b""  # (after every client is packed: a reader finding it empty finds theirs packed)
         finally:
             self.packed.set()
+
+    def keep_whole(self) -> None:
+        """Instead of pack, for a reader done in a second (the CLI's export): the file's
+        bytes stay as they are, and the digests are taken only if asked for
+        (`wait_digests`), so no thread competes with its work."""
+        self.packed.set()
+
+    def wait_digests(self) -> None:
+        """Every client's digest (a client without one is worked out afresh): from pack's
+        thread, or taken here when the bytes are kept whole."""
+        if not self.digested.is_set() and self.packed.is_set():  # (pack sets digested first)
+            with self._lock:
+                if not self.digested.is_set():
+                    self._digest()
+        self.digested.wait()
 
     def _digest(self) -> None:
         raw = self.raw

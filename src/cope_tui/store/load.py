@@ -159,7 +159,10 @@ class Loading:
         held = FileMeetings.of(self.path, lines.raw, lines.spans, stats, stamp)
         if held is None:
             return None
-        threading.Thread(target=held.pack, args=(self._pack_lines,), name="cope-pack", daemon=True).start()
+        if self._pack_lines:
+            threading.Thread(target=held.pack, name="cope-pack", daemon=True).start()
+        else:
+            held.keep_whole()
         replayed = data["meetings"]
         return LazyMeetings(held, replayed, replayed.deleted)
 
