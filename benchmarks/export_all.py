@@ -139,32 +139,14 @@ def output_digest(argv: list[str], env: dict[str, str], out_file: Path) -> tuple
     return hashlib.sha256(data).hexdigest(), len(data)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="1,000 meetings")
-    ap.add_argument("--runs", type=int, default=None, help="runs of each command (default 7, quick 5)")
-    args = ap.parse_args()
-    meetings = 1000 if args.quick else 10000
-    runs = args.runs or (5 if args.quick else 7)
-
-    pristine = c.demo_db(meetings)
-    env = c.bench_env()
-    dbs = copies(pristine, meetings, env)
-    db, cold_kept = dbs["warm"], dbs["cold"].with_name(dbs["cold"].name + ".export")
-    commands = {
-        "export_all_warm": c.cope_cmd("export", "--all", "--db", str(db)),
-        "export_all_cold": c.cope_cmd("export", "--all", "--db", str(dbs["cold"])),
-        "export_all_forked": c.cope_cmd("export", "--all", "--db", str(dbs["forked"])),
-        "python_startup": [c.PYTHON, "-c", "pass"],
-        "orjson_read_parse": [c.PYTHON, "-c", FLOOR_CODE, str(db)],
-        "orjson_read_parse_gc_off": [c.PYTHON, "-c", FLOOR_GC_OFF_CODE, str(db)],
-    }
-    before = {"export_all_cold": lambda: cold_kept.unlink(missing_ok=True)}
-    c.log(f"export_all: {meetings} meetings ({pristine.stat().st_size / 1e6:.1f} MB), {runs} runs each + warm-up")
+def time_commands(
+    commands: dict[str, list[str]], before: dict[str, Callable[[], None]], env: dict[str, str], runs: int
+) -> dict[str, list[float]]:
+    """Seconds of each run, the commands alternating in a rotating order after one warm-up
+    each; `before` runs ahead of a command's every run (not timed)."""
     for name, argv in commands.items():
         before.get(name, lambda: None)()
         timed_run(argv, env)
-    kept_bytes = db.with_name(db.name + ".export").stat().st_size
     times: dict[str, list[float]] = {k: [] for k in commands}
     names = list(commands)
     for i in range(runs):
@@ -173,29 +155,34 @@ def main() -> None:
             before.get(name, lambda: None)()
             times[name].append(timed_run(commands[name], env))
         c.log(f"  run {i + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1] * 1000:.0f} ms" for n in names))
+    return times
 
-    outputs = {name: output_digest(commands[name], env, db.parent / "export.md") for name in names[:3]}
-    out_bytes = outputs["export_all_warm"][1]
 
-    memory: dict[str, Any] = {}
-    for name, target, hook in (("warm", db, lambda: None), ("cold", dbs["cold"], before["export_all_cold"])):
-        c.log(f"export_all: peak memory of the {name} export, {MEMORY_RUNS} runs")
-        try:
-            memory[name] = peak_memory(target, env, hook)
-        except (RuntimeError, StopIteration) as exc:  # keep the timings; say what failed
-            memory[name] = {"error": str(exc) or "no PEAKS line"}
-
-    c.log("export_all: phase breakdown of the warm export, 3 runs")
+def peak_memory_or_error(name: str, db: Path, env: dict[str, str], before: Callable[[], None]) -> dict[str, Any]:
+    c.log(f"export_all: peak memory of the {name} export, {MEMORY_RUNS} runs")
     try:
-        details: dict[str, Any] = breakdown([probe_run(db, env, db.parent / f"phases-{i}.json") for i in range(3)])
-    except Exception as exc:  # noqa: BLE001 - a diagnostic must not lose the figures above
-        details = {"error": repr(exc)}
+        return peak_memory(db, env, before)
+    except (RuntimeError, StopIteration) as exc:  # keep the timings; say what failed
+        return {"error": str(exc) or "no PEAKS line"}
 
+
+def figures(
+    times: dict[str, list[float]],
+    names: list[str],
+    meetings: int,
+    pristine: Path,
+    outputs: dict[str, tuple[str, int]],
+    kept_bytes: int,
+    memory: dict[str, Any],
+    details: dict[str, Any],
+    quick: bool,
+) -> dict[str, Any]:
+    out_bytes = outputs["export_all_warm"][1]
     s = {k: c.summary_ms(v) for k, v in times.items()}
-    warm, cold, forked, py, floor, floor_gc_off = (s[k]["p50_ms"] for k in names)
+    warm, cold, forked, floor, floor_gc_off = (s[k]["p50_ms"] for k in names if k != "python_startup")
     result: dict[str, Any] = {
         "benchmark": "export_all",
-        "quick": args.quick,
+        "quick": quick,
         "machine": c.machine(),
         "target": f"export --all median < {TARGET_MS / 1000:g} s at 10,000 meetings: the warm export "
         "(the next export of an unchanged DB, what it rendered kept beside it)",
@@ -218,6 +205,45 @@ def main() -> None:
         "peak_rss": memory,
         "breakdown_ms": details,
     }
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1,000 meetings")
+    ap.add_argument("--runs", type=int, default=None, help="runs of each command (default 7, quick 5)")
+    args = ap.parse_args()
+    meetings = 1000 if args.quick else 10000
+    runs = args.runs or (5 if args.quick else 7)
+
+    pristine = c.demo_db(meetings)
+    env = c.bench_env()
+    dbs = copies(pristine, meetings, env)
+    db, cold_kept = dbs["warm"], dbs["cold"].with_name(dbs["cold"].name + ".export")
+    commands = {
+        "export_all_warm": c.cope_cmd("export", "--all", "--db", str(db)),
+        "export_all_cold": c.cope_cmd("export", "--all", "--db", str(dbs["cold"])),
+        "export_all_forked": c.cope_cmd("export", "--all", "--db", str(dbs["forked"])),
+        "python_startup": [c.PYTHON, "-c", "pass"],
+        "orjson_read_parse": [c.PYTHON, "-c", FLOOR_CODE, str(db)],
+        "orjson_read_parse_gc_off": [c.PYTHON, "-c", FLOOR_GC_OFF_CODE, str(db)],
+    }
+    before = {"export_all_cold": lambda: cold_kept.unlink(missing_ok=True)}
+    c.log(f"export_all: {meetings} meetings ({pristine.stat().st_size / 1e6:.1f} MB), {runs} runs each + warm-up")
+    times = time_commands(commands, before, env, runs)
+    kept_bytes = db.with_name(db.name + ".export").stat().st_size
+    names = list(commands)
+    outputs = {name: output_digest(commands[name], env, db.parent / "export.md") for name in names[:3]}
+    memory = {name: peak_memory_or_error(name, target, env, hook)
+              for name, target, hook in (("warm", db, lambda: None), ("cold", dbs["cold"], before["export_all_cold"]))}
+
+    c.log("export_all: phase breakdown of the warm export, 3 runs")
+    try:
+        details: dict[str, Any] = breakdown([probe_run(db, env, db.parent / f"phases-{i}.json") for i in range(3)])
+    except Exception as exc:  # noqa: BLE001 - a diagnostic must not lose the figures above
+        details = {"error": repr(exc)}
+
+    result = figures(times, names, meetings, pristine, outputs, kept_bytes, memory, details, args.quick)
     c.emit(result)
 
 
