@@ -82,14 +82,19 @@ def _with_marker(doc: dict) -> dict:
     return {**doc, "steps": steps}
 
 
-def test_the_next_export_takes_every_client_as_kept_and_is_byte_identical(db, rendered) -> None:
+def test_the_next_export_takes_every_client_as_kept_and_is_byte_identical(db, rendered, monkeypatch) -> None:
+    from cope_tui.store.lazy_meetings import FileMeetings
+
     first = _export(db)
     assert len(rendered) == 6 and kept_files.sidecar(db, "export").exists()
     assert first == _fresh(db)
     assert oct(kept_files.sidecar(db, "export").stat().st_mode & 0o777) == "0o600"
     rendered.clear()
+    decoded: list[str] = []
+    real = FileMeetings.decode
+    monkeypatch.setattr(FileMeetings, "decode", lambda self, cid: decoded.append(cid) or real(self, cid))
     assert _export(db) == first
-    assert rendered == []  # nothing parsed nor rendered: every client as kept
+    assert rendered == [] and decoded == []  # no meeting parsed nor rendered: every client as kept
 
 
 def test_a_meeting_changed_through_the_store_renders_only_its_client_again(db, rendered) -> None:
