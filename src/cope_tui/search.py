@@ -200,7 +200,7 @@ def _entry(kind: str, doc: dict[str, Any], token: object) -> _Entry:
 
 
 def _digest(file: FileMeetings, client_id: str) -> str | None:
-    file.digested.wait()  # (taken in a thread just after load: a second or so at 50,000 meetings)
+    file.wait_digests()  # (taken in a thread just after load: a second or so at 50,000 meetings)
     return file.digests.get(client_id)
 
 
@@ -317,7 +317,7 @@ class SearchIndex:
         """The file's meetings' text by client, for the clients whose every line is indexed
         as the file holds it (one changed since is indexed from its new version instead);
         made as it is written, a client at a time."""
-        file.digested.wait()
+        file.wait_digests()
         for client_id, spans in file.groups.items():
             entries = [cache.get(span[1]) for span in spans]
             digest = file.digests.get(client_id)

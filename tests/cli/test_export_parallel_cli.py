@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import os
 import random
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -78,9 +79,16 @@ def export_all(db: Path, env: dict[str, str], *more: str) -> subprocess.Complete
 
 def test_a_db_past_the_fork_size_exports_on_two_processes_byte_for_byte(big_db: Path, cli_env, tmp_path: Path) -> None:
     """Issue 12, point 10: no test ever ran the CLI's two-process path (the only CLI test's
-    DB is far below 16 MB, and the library tests force _can_fork in process)."""
+    DB is far below 16 MB, and the library tests force _can_fork in process). Since issue
+    14 a DB the CLI can open as the app does (its summary stamped by this version's checks)
+    is exported in one process that keeps what it rendered (kept_export.py); the file
+    alone, copied without its summary, is one it cannot, and that forks."""
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one CPU: the exporter rightly stays on one process")
+    alone = tmp_path / "copied" / big_db.name
+    alone.parent.mkdir()
+    shutil.copyfile(big_db, alone)
+    big_db = alone
     boot = tmp_path / "boot"
     boot.mkdir()
     (boot / "sitecustomize.py").write_text(AT_FORK)
@@ -99,3 +107,34 @@ def test_a_db_past_the_fork_size_exports_on_two_processes_byte_for_byte(big_db: 
     assert written.returncode == 0, written.stderr.decode()
     assert len(forks.read_text().split()) == 2, "the export to a file did not fork"
     assert out.read_bytes() == expected
+    assert not (alone.parent / f"{alone.name}.export").exists()  # (nothing is kept on that path)
+
+
+def test_the_first_kept_export_of_a_large_db_forks_and_the_next_takes_what_it_kept(big_db: Path, cli_env, tmp_path: Path) -> None:
+    """Issue 14: a DB the CLI opens as the app does is exported a client at a time and
+    kept (kept_export.py); its first export still renders the second half of the clients
+    on a forked helper, whose part the parent checks client by client as kept text."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: the exporter rightly stays on one process")
+    copy = tmp_path / "stamped" / big_db.name
+    copy.parent.mkdir()
+    for name in (big_db.name, f"{big_db.name}.summary"):  # the file and its stamped summary
+        shutil.copyfile(big_db.with_name(name), copy.with_name(name))
+    boot = tmp_path / "boot"
+    boot.mkdir()
+    (boot / "sitecustomize.py").write_text(AT_FORK)
+    forks = tmp_path / "forks.log"
+    env = {**cli_env, "COPE_TEST_FORK_LOG": str(forks),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(boot), cli_env.get("PYTHONPATH")]))}
+    expected = one_process_export(copy)
+
+    printed = export_all(copy, env)
+    assert printed.returncode == 0, printed.stderr.decode()
+    assert forks.exists() and len(forks.read_text().split()) == 1, "the first export did not fork"
+    assert printed.stdout == expected
+    assert copy.with_name(f"{copy.name}.export").exists()
+
+    again = export_all(copy, env)
+    assert again.returncode == 0, again.stderr.decode()
+    assert len(forks.read_text().split()) == 1, "the next export forked: it had what the first kept"
+    assert again.stdout == expected

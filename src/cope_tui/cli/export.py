@@ -86,15 +86,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     meeting_guide = load_meeting_guide() if exercise_id is None else None
     from ..export.parallel import keep_until_exit, open_store, start_helper
 
-    helper = None
+    helper, lazy = None, False
     if args.all and exercise_id is None and getattr(args, "handover", None) is None:
-        # Forked before the load, so each process parses into its own memory.
-        helper = start_helper(db, meeting_guide, None if args.output else sys.stdout.fileno())
-    store = keep_until_exit(open_store(db, helper))  # with a helper: the first half's meetings
+        from ..store.kept import present as kept_present
+        from ..store.summary import checked_here
+
+        # Opened as the app opens it, each client's text can be kept (export/kept_export.py);
+        # else forked before the load, so each process parses into its own memory.
+        lazy = checked_here(db)
+        if not lazy:
+            helper = start_helper(db, meeting_guide, None if args.output else sys.stdout.fileno())
+        elif not kept_present(db, "export"):  # the first: the second half rendered meanwhile
+            from functools import partial
+
+            from ..export.kept_export import second_half
+
+            helper = start_helper(db, meeting_guide, None, work=partial(second_half, db, meeting_guide))
+    # (with a helper: the first half's meetings)
+    store = keep_until_exit(Store(db, read_only=True, lazy=True, let_go_lines=False) if lazy else open_store(db, helper))
     try:
         unlock(store, doing="exporting")
         export_note(db)
-        text = _markdown(args, store, db, meeting_guide, helper)
+        text = _markdown(args, store, db, meeting_guide, helper, lazy)
         if text is None:  # streamed straight to standard output
             _audit_export(store, args, None)
             return EXIT_OK
@@ -106,8 +119,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, helper) -> str | bytes | None:
-    """The export the arguments ask for; None when it went straight to standard output."""
+def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, helper, lazy: bool) -> str | bytes | None:
+    """The export the arguments ask for; None when it went straight to standard output.
+    `lazy`: the store was opened as the app opens it (then `--all` keeps what it renders)."""
     from ..export import documents as export
 
     if getattr(args, "exercise", None) is not None:
@@ -120,13 +134,7 @@ def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, h
         except LookupError as exc:
             raise Failure(f"{exc} (database '{db}')") from None
     if args.all:
-        from ..export import parallel as export_parallel
-
-        if args.output:
-            return export_parallel.all_markdown_bytes(meeting_guide, store, helper)
-        sys.stdout.flush()  # straight to stdout from both halves: 60 MB copied once
-        export_parallel.write_all_markdown(meeting_guide, store, sys.stdout.fileno(), helper)
-        return None
+        return _all(args, store, meeting_guide, helper, lazy)
     if args.client is not None:
         client = store.client_by_code(args.client)
         if client is None:
@@ -142,6 +150,30 @@ def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, h
             f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
         )
     return export.meeting_markdown(meeting_guide, store, meeting)
+
+
+def _all(args: argparse.Namespace, store: Store, meeting_guide, helper, lazy: bool) -> bytes | None:
+    """`--all`: kept and rendered a client at a time (export/kept_export.py) when the store
+    holds the file's lines, else parsed and rendered (on two processes for a large DB)."""
+    from ..export import parallel as export_parallel
+    from ..export.kept_export import export_all as export_kept
+
+    parts: list[bytes] = []
+    emit = parts.append
+    if not args.output:
+        sys.stdout.flush()  # straight to stdout (from both halves): 60 MB copied once
+        fd = sys.stdout.fileno()
+        emit = lambda data: export_parallel.write_all(fd, data)  # noqa: E731
+    if lazy:
+        if export_kept(meeting_guide, store, emit, helper):
+            return b"".join(parts) if args.output else None
+        if helper is not None:  # (all parsed after all: its helper renders as export_kept would)
+            helper.abandon()
+            helper = None
+    if args.output:
+        return export_parallel.all_markdown_bytes(meeting_guide, store, helper)
+    export_parallel.write_all_markdown(meeting_guide, store, sys.stdout.fileno(), helper)
+    return None
 
 
 def _as_file(text: str | bytes) -> bytes:

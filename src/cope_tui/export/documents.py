@@ -101,7 +101,7 @@ def plan_all(
     which clients become records to render (each process of `export --all` renders half)."""
     from ..meetings.models import Client
 
-    docs = sorted(store.raw("clients"), key=_client_order)  # by code, as the records sort
+    docs = clients_in_order(store)
     order = [doc["id"] for doc in docs]
     clients = [Client.model_validate(doc) for doc in docs if wanted is None or wanted(doc["id"])]
     by_client: dict[str, list[Doc]] = {}
@@ -111,10 +111,19 @@ def plan_all(
         total = sum(map(len, by_client.values()))
     known = set(order)
     orphans = {cid: ms for cid, ms in by_client.items() if cid not in known}
+    return AllPlan(all_header(meeting_guide, store, len(order), total), clients, by_client, orphans, order)
+
+
+def all_header(meeting_guide: MeetingGuide, store: Store, clients: int, meetings: int) -> str:
+    """The title of `export --all` and what it holds."""
     exercises = len(store.raw("exercises"))  # counted as stored: no exercise models for a count
     cope = f", {exercises} COPE exercise{'s' if exercises != 1 else ''}" if exercises else ""
-    header = f"# {md_cell(meeting_guide.title)}: all records\n\n{len(order)} clients, {total} meetings{cope}.\n\n"
-    return AllPlan(header, clients, by_client, orphans, order)
+    return f"# {md_cell(meeting_guide.title)}: all records\n\n{clients} clients, {meetings} meetings{cope}.\n\n"
+
+
+def clients_in_order(store: Store) -> list[Doc]:
+    """The stored clients by code, as the records sort."""
+    return sorted(store.raw("clients"), key=_client_order)
 
 
 def _client_order(doc: Doc) -> tuple[str, str, str]:
@@ -143,11 +152,16 @@ def _parts(meeting_guide: MeetingGuide, plan: AllPlan, clients: list[Client], *,
         export.client(client, plan.by_client.get(client.id, []), 2)
         yield export.take()
     if orphans and plan.orphans:
-        export.out.append("## Meetings without a client record\n\n")
-        for client_id, meetings in plan.orphans.items():
-            for meeting in meetings:
-                export.meeting(meeting, f"(unknown client {client_id})", 3)
-        yield export.take()
+        yield orphans_part(export, plan.orphans)
+
+
+def orphans_part(export: ExportRun, orphans: dict[str, list[Doc]]) -> str:
+    """The meetings whose client record is gone, kept at the end of `export --all`."""
+    export.out.append("## Meetings without a client record\n\n")
+    for client_id, meetings in orphans.items():
+        for meeting in meetings:
+            export.meeting(meeting, f"(unknown client {client_id})", 3)
+    return export.take()
 
 
 def write_export(path: Path, text: str | bytes) -> None:

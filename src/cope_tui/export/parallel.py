@@ -39,9 +39,18 @@ _F_SETPIPE_SZ = 1031  # Linux fcntl: a bigger pipe means fewer wake-ups for 30 M
 _NO_FINGERPRINT = bytes(32)
 
 
-def start_helper(db: Path, meeting_guide: MeetingGuide, out_fd: int | None, *, fork_from: int = FORK_FROM_BYTES) -> _Child | None:
+def start_helper(
+    db: Path,
+    meeting_guide: MeetingGuide,
+    out_fd: int | None,
+    *,
+    fork_from: int = FORK_FROM_BYTES,
+    work: Callable[[], tuple[bytes, list[bytes]]] | None = None,
+) -> _Child | None:
     """Fork the second renderer before the DB is loaded, when it pays: a large, plain DB
-    (an encrypted one would ask for its passphrase twice) and a second core."""
+    (an encrypted one would ask for its passphrase twice) and a second core. `work`: what
+    the child does instead of rendering the second half of a choosing load (the first
+    export that keeps what it rendered: kept_export.second_half)."""
     from ..store.crypto import is_encrypted
 
     try:
@@ -51,7 +60,7 @@ def start_helper(db: Path, meeting_guide: MeetingGuide, out_fd: int | None, *, f
         return None
     from ..meetings import models  # noqa: F401  (both halves build client models: imported once, here)
 
-    return _Child.start(lambda: _second_half(db, meeting_guide), out_fd)
+    return _Child.start(work or (lambda: _second_half(db, meeting_guide)), out_fd)
 
 
 class Halves:
@@ -116,7 +125,7 @@ def all_markdown_bytes(meeting_guide: MeetingGuide, store: Store, helper: _Child
 def write_all_markdown(meeting_guide: MeetingGuide, store: Store, out_fd: int, helper: _Child | None = None) -> None:
     """Write the whole-DB export to `out_fd` (stdout): the parent writes its half, then the
     helper writes its own straight to the same file, so 30 MB never cross a pipe."""
-    _export_all(meeting_guide, store, lambda data: _write_all(out_fd, data), helper)
+    _export_all(meeting_guide, store, lambda data: write_all(out_fd, data), helper)
 
 
 def open_store(db: Path, helper: _Child | None) -> Store:
@@ -190,7 +199,7 @@ def _half_way(plan: AllPlan) -> int:
     return len(plan.clients)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
@@ -242,10 +251,10 @@ class _Child:
         code = 1
         try:
             fingerprint, data = work()
-            _write_all(status_w, b"R" + fingerprint)
+            write_all(status_w, b"R" + fingerprint)
             if os.read(go_r, 1) == b"G":  # anything else: the parent renders it; write nothing
                 for part in data:
-                    _write_all(status_w if out_fd is None else out_fd, part)
+                    write_all(status_w if out_fd is None else out_fd, part)
             code = 0
         except BaseException:  # noqa: BLE001 - the exit code tells the parent, which renders it
             pass
@@ -267,7 +276,7 @@ class _Child:
 
     def finish(self, emit: Callable[[bytes], None]) -> None:
         """Let the child write its part (or collect it) and check that it did."""
-        _write_all(self.go_fd, b"G")
+        write_all(self.go_fd, b"G")
         self._close_go()
         if self.out_fd is None:
             while chunk := os.read(self.status_fd, _PIPE_SIZE):

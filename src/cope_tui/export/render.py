@@ -69,6 +69,9 @@ class ExportRun:
         self._marks: dict[object, str] = {}
         # Tables already rendered, by table and the identity of their rows: see `rows`.
         self._rendered: dict[tuple[int, ...], tuple[list[Doc], list[Any], str]] = {}
+        # Set when a row without a stored date was shown as added today: that text holds
+        # only today (what export --all keeps of a client is keyed by it: kept_export.py).
+        self.dated = False
 
     def text(self) -> str:
         """The export so far, as one text."""
@@ -90,6 +93,8 @@ class ExportRun:
     def day(self, day: str | None) -> str:
         """day_text, remembered: rows carried forward keep the day they were added."""
         found = self._days.get(day)
+        if day is None:
+            self.dated = True
         if found is None:
             found = day_text(day)
             if day is not None:  # "today" is not for keeping

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import kept
 from .lazy_meetings import FileMeetings, LazyMeetings
+from .load import fingerprint
 
 
 class KeptParts:
@@ -29,7 +30,7 @@ class KeptParts:
         file = self.file_meetings()
         if file is None:
             return None
-        file.digested.wait()  # (the digests are taken in a thread just after load)
+        file.wait_digests()  # (taken in a thread just after load)
         with self._mutex:
             touched = self._data["meetings"].touched_clients()
         found: dict[str, object] = {cid: file.digests.get(cid) or object() for cid in file.groups}
@@ -45,16 +46,29 @@ class KeptParts:
             return iter(())
         return kept.each(self.path, kind, tag, file.stamp)
 
-    def keep(self, kind: str, tag: str, parts: Iterable[tuple[str, tuple[str, Any]]], *, meeting_ids: bool = False) -> None:
+    def touched_clients(self) -> set[str]:
+        """The clients with a meeting saved or deleted since the file was read (the
+        journal, this session's saves): nothing kept for them by their lines holds."""
+        with self._mutex:
+            table = self._data["meetings"]
+            return table.touched_clients() if isinstance(table, LazyMeetings) else set(self._data["clients"])
+
+    def keep(self, kind: str, tag: str, parts: Iterable[tuple[str, tuple[str, Any]]] | kept.Kept, *, meeting_ids: bool = False) -> None:
         """Keep them for the next session: only clients still here (with `meeting_ids`,
         each part a list whose rows start with a meeting id: only meetings still here).
         Written outside the store's lock (a second or so at 50,000 meetings, and saves
         would wait), and put in place under it only if nothing was erased meanwhile: an
-        erasure removes these files, and a late write must never bring them back."""
+        erasure removes these files, and a late write must never bring them back. A
+        read-only store (the CLI's export, a viewer) holds no lock on the DB: it writes,
+        then takes its file back unless the DB file is still the one it read and no
+        erasure is under way, since whatever replaces or erases the file removes the kept
+        files only after it has done so."""
         with self._mutex:
             table: Any = self._data["meetings"]
-            if not isinstance(table, LazyMeetings) or self.codec.sealed or self.read_only or self.lock.fd is None:
-                return  # (not while another process may hold the DB: after close, or read-only)
+            if not isinstance(table, LazyMeetings) or self.codec.sealed or self.encrypted:
+                return
+            if not self.read_only and self.lock.fd is None:
+                return  # (a writer after close: another process may hold the DB now)
             clients, erasures = set(self._data["clients"]), self._erasures
 
         def still_here() -> Iterator[tuple[str, tuple[str, Any]]]:
@@ -63,6 +77,17 @@ class KeptParts:
                     yield cid, (digest, part)
 
         def still() -> bool:  # (asked, and the file put in place, under the store's lock)
-            return self._erasures == erasures and self.lock.fd is not None
+            return self._erasures == erasures and (self.read_only or self.lock.fd is not None)
 
         kept.write(self.path, kind, tag, still_here(), table.file.stamp, self._mutex, still)
+        if self.read_only and not self._still_as_read():
+            kept.sidecar(self.path, kind).unlink(missing_ok=True)
+
+    def _still_as_read(self) -> bool:
+        from .erase import marker_path
+
+        try:
+            erasing = marker_path(self.path).exists()
+        except OSError:
+            return False
+        return not erasing and self._read_main_id is not None and fingerprint(self.path, self.journal)[0] == self._read_main_id

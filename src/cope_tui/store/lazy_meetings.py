@@ -77,6 +77,7 @@ class FileMeetings:
         self.digests: dict[str, str] = {}  # client id -> digest of their lines (kept.py)
         self.digested = threading.Event()  # every client's digest taken
         self.released = threading.Event()  # the file's bytes let go (when it is held open)
+        self._whole = False  # keep_whole: no thread takes the digests; wait_digests does
 
     @classmethod
     def of(
@@ -105,6 +106,27 @@ class FileMeetings:
         and a line read again from the file is checked by it), then the file's bytes let
         go: a client's lines are read again from the open file when they are decoded.
         Run in a thread once the store is ready."""
+        self._digest()
+        if self._handle is not None and len(self.digests) == len(self.groups):
+            self.raw = b""  # (a reader finding it empty reads the open file instead)
+        self.released.set()
+
+    def keep_whole(self) -> None:
+        """Instead of let_go, for a reader done in a second (the CLI's export): the file's
+        bytes stay as they are, and the digests are taken only if asked for
+        (`wait_digests`), so no thread competes with its work."""
+        self._whole = True
+
+    def wait_digests(self) -> None:
+        """Every client's digest (a client without one is worked out afresh): from
+        let_go's thread, or taken here when the bytes are kept whole."""
+        if self._whole and not self.digested.is_set():
+            with self._lock:
+                if not self.digested.is_set():
+                    self._digest()
+        self.digested.wait()
+
+    def _digest(self) -> None:
         raw = self.raw
         try:
             view = memoryview(raw)
@@ -113,9 +135,6 @@ class FileMeetings:
             view.release()
         finally:
             self.digested.set()  # (a client without a digest is worked out afresh instead)
-        if self._handle is not None and len(self.digests) == len(self.groups):
-            self.raw = b""  # (a reader finding it empty reads the open file instead)
-        self.released.set()
 
     def _lines(self, client_id: str) -> list[Any]:
         spans = self.groups.get(client_id, ())

@@ -103,6 +103,11 @@ def _close(main: Any, held: Any = None) -> None:
 class Loading:
     """The store's load: `_load()` returns the checked tables, or raises a StoreError."""
 
+    # The main file as it was read (fingerprint's first part): what a read-only store keeps
+    # beside it is let stand only while the file is still that one (kept_parts.py).
+    _read_main_id: tuple[int, ...] | None = None
+    _let_go_lines = True  # see Store(let_go_lines=...)
+
     def _load(self) -> dict[str, dict[str, Any]]:
         self._held_taken = False
         moment = self._read_moment()
@@ -166,7 +171,10 @@ class Loading:
         if held is None:
             return None
         self._held_taken = handle is not None
-        threading.Thread(target=held.let_go, name="cope-digest", daemon=True).start()
+        if self._let_go_lines:
+            threading.Thread(target=held.let_go, name="cope-digest", daemon=True).start()
+        else:
+            held.keep_whole()
         replayed = data["meetings"]
         return LazyMeetings(held, replayed, replayed.deleted)
 
@@ -183,6 +191,7 @@ class Loading:
                 _close(main, held)
                 raise StoreError(f"Cannot read '{exc.filename}': {exc.strerror}.") from exc
             if fingerprint(self.path, self.journal) == before:
+                self._read_main_id = before[0]
                 return Moment(main, journals, identity, held)
             _close(main, held)
         raise StoreError(

@@ -7,6 +7,7 @@ Layout on disk, side by side:
   NAME.json.summary  what the client list shows, for painting before the full load
   NAME.json.search   search's text of the file's meetings, by client (plain DBs only)
   NAME.json.board    the follow-through board's part of each client (plain DBs only)
+  NAME.json.export   each client's Markdown as `export --all` rendered it (plain DBs only)
 
 An encrypted DB seals the main file and the summary whole and each journal line on its
 own (see crypto.py); the store opens locked until `unlock()` derives the key.
@@ -102,9 +103,13 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         lazy: bool = False,
         passphrase: str | None = None,
         choose_meetings: Chooser | None = None,
+        let_go_lines: bool = True,
     ):
         """`choose_meetings` (read-only stores): parse only the meetings of the clients it
-        picks (see record_lines); `read_identity` then names exactly what was read."""
+        picks (see record_lines); `read_identity` then names exactly what was read.
+        `let_go_lines=False`: the meetings lazily held stay the file's bytes and their
+        digests are taken only when asked (for a reader done in a second, a thread hashing
+        them would only compete with its work)."""
         try:  # resolved once: every file of the DB lives beside the real one, never a link
             self.path = real_db_path(path)
         except LinkProblem as exc:
@@ -131,6 +136,7 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         self._db = None
         self._lazy = lazy
         self._choose = choose_meetings if read_only else None
+        self._let_go_lines = let_go_lines
         self.read_identity = b""  # a sha256 of what a choosing load read
         self._stamp, self._stamp_trusted = "", False  # see record_check.stamp
         self._init_anchor()

@@ -130,6 +130,15 @@ def _well_typed(entry: ClientSummary) -> bool:
     )
 
 
+def checked_here(db_path: Path) -> bool:
+    """Was the plain DB file beside this summary checked by this version's checks? (Then a
+    store opened lazily holds its meetings as the file's lines: lazy_meetings.py.)"""
+    from .record_check import stamp
+
+    found = checked(db_path)
+    return bool(found) and found.split(":", 1)[0] == stamp(b"").split(":", 1)[0]
+
+
 def checked(db_path: Path, codec=None) -> str:
     """The stamp of the DB file whose records all passed the checks (see write), or ""."""
     try:
