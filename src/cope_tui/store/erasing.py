@@ -15,6 +15,8 @@ from .record_lines import dump_tables
 class Erasing:
     """Mixed into Store; uses its mutex, data, codec, journal and compaction's file writer."""
 
+    _erasures = 0  # erasures so far: a kept file written meanwhile is not put in place (kept_parts.py)
+
     def erase_client(self, client_id: str, by: str | None = None) -> Any:
         """Remove a client and all their meetings from every file that held them; complete
         and durable when this returns (an erase.Erasure says what was done)."""

@@ -126,7 +126,6 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         self._fold_exact = True  # the journals hold every change since the file (else: a full backup)
         self.migrated_from: int | None = None
         self._mutex = threading.RLock()
-        self._erasures = 0  # erasures so far: a kept file written meanwhile is not put in place (kept_parts.py)
         self._ready = threading.Event()
         self._load_error: BaseException | None = None
         self._compactor: threading.Thread | None = None
@@ -134,9 +133,8 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         self._summaries: list[summary.ClientSummary] | None = None
         self._data: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
         self._db = None
-        self._lazy = lazy
+        self._lazy, self._let_go_lines = lazy, let_go_lines
         self._choose = choose_meetings if read_only else None
-        self._let_go_lines = let_go_lines
         self.read_identity = b""  # a sha256 of what a choosing load read
         self._stamp, self._stamp_trusted = "", False  # see record_check.stamp
         self._init_anchor()
