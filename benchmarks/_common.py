@@ -144,7 +144,7 @@ def demo_db(meetings: int) -> Path:
 
 
 def demo_seed(path: Path) -> int:
-    return int(path.parent.name.rsplit("-s", 1)[1])
+    return int(path.parent.name.rsplit("-s", 1)[1].split("-")[0])
 
 
 def working_copy(src: Path, name: str) -> Path:
