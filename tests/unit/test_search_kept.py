@@ -19,6 +19,7 @@ from cope_tui.demo.writer import write_demo
 from cope_tui.search import KEPT_TAG, SearchIndex
 from cope_tui.store import backups, rekey
 from cope_tui.store import kept as kept_files
+from cope_tui.store.kept import Blob
 from cope_tui.store.lazy_meetings import LazyMeetings
 from cope_tui.store.store import Store
 
@@ -69,7 +70,7 @@ def test_the_next_session_answers_from_the_kept_text_as_a_fresh_index_does(db, m
     fresh = SearchIndex(store)
     want = {q: _answers(fresh, q) for q in QUERIES}
     kept = _kept_written(db)
-    assert len(kept) == 6 and sum(len(rows) for _, rows in kept.values()) == 40
+    assert len(kept) == 6 and sum(len(part[0]) for _, part in kept.values()) == 40
     assert stat.S_IMODE(os.stat(kept_files.sidecar(db, "search")).st_mode) == 0o600
     store.close()
 
@@ -123,10 +124,20 @@ def test_lying_kept_text_for_other_lines_is_not_believed(db) -> None:
     SearchIndex(store).refresh()
     kept = _kept_written(db)
     store.close()
-    forged = {cid: ("0" * 32, [(mid, "forgedword", order) for mid, _t, order in rows]) for cid, (_d, rows) in kept.items()}
+    forged = {
+        cid: ("0" * 32, Blob([[mid, order, 10] for mid, order, _n in part[0]], b"forgedword" * len(part[0])))
+        for cid, (_d, part) in kept.items()
+    }
     kept_files.write(db, "search", KEPT_TAG, forged)
     store = _lazy(db)
     assert _answers(SearchIndex(store), "forgedword") == []
+    want = _answers(SearchIndex(store), MARKER)
+    store.close()
+    # The right digests, but lengths that do not add up to the text kept: not believed.
+    short = {cid: (d, Blob([[m, o, n + 1] for m, o, n in part[0]], part[1])) for cid, (d, part) in kept.items()}
+    kept_files.write(db, "search", KEPT_TAG, short)
+    store = _lazy(db)
+    assert want and _answers(SearchIndex(store), MARKER) == want
     store.close()
 
 

@@ -55,7 +55,8 @@ class KeptParts:
 
     def keep(self, kind: str, tag: str, parts: Iterable[tuple[str, tuple[str, Any]]] | kept.Kept, *, meeting_ids: bool = False) -> None:
         """Keep them for the next session: only clients still here (with `meeting_ids`,
-        each part a list whose rows start with a meeting id: only meetings still here).
+        each part a list whose rows start with a meeting id, or a Blob of such rows: only
+        meetings still here).
         Written outside the store's lock (a second or so at 50,000 meetings, and saves
         would wait), and put in place under it only if nothing was erased meanwhile: an
         erasure removes these files, and a late write must never bring them back. A
@@ -73,7 +74,8 @@ class KeptParts:
 
         def still_here() -> Iterator[tuple[str, tuple[str, Any]]]:
             for cid, (digest, part) in parts.items() if isinstance(parts, Mapping) else parts:
-                if cid in clients and (not meeting_ids or all(row[0] in table for row in part)):
+                rows = part[0] if isinstance(part, kept.Blob) else part
+                if cid in clients and (not meeting_ids or all(row[0] in table for row in rows)):
                     yield cid, (digest, part)
 
         def still() -> bool:  # (asked, and the file put in place, under the store's lock)
