@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from ..background import let_others_run
 from ..store import crypto
 from ..store.diskio import Journal, JournalDamaged, write_private
 from .errors import FormChanged, StateDamaged
@@ -164,7 +164,7 @@ class SyncState:
         for start in range(0, len(items), SLICE):
             if start:
                 parts.append(b",")
-                time.sleep(0)  # lets a waiting thread (the app's) run
+                let_others_run()
             parts.append(b",".join(orjson.dumps(k) + b":" + orjson.dumps(v) for k, v in items[start : start + SLICE]))
         parts.append(b"}}")
         return b"".join(parts)
