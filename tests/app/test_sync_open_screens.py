@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import Header, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from cope_tui.app import create_app
 from cope_tui.meetings.rules import add_addendum, finalise
@@ -18,54 +18,30 @@ from cope_tui.settings import Settings
 from cope_tui.widgets.navigation import OpenClient, OpenMeeting
 from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import Member, remote, team_env, team_key  # noqa: F401  (fixtures)
+from helpers.sync import Member, header_text, meeting_open, synced_with
+from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
 
 SIZE = (100, 30)
 
 
-def header_text(app) -> str:
-    return str(app.screen.query_one(Header).format_title())
+async def test_a_draft_meeting_not_touched_shows_the_teams_notes(ann_and_bea) -> None:
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        first = await meeting_open(pilot, app, meeting.id)
+        bea.writes(meeting.id, first, "Bea's words")
 
-
-async def synced_with(pilot, app, bea: Member) -> None:
-    """Ann's first sync (F10), then Bea's: both hold the same records."""
-    await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-    await pilot.press("f10")
-    await until(pilot, lambda: "synced " in header_text(app), what="the first sync")
-    bea.engine.sync()
-
-
-async def test_a_draft_meeting_not_touched_shows_the_teams_notes(tmp_path, team_env, team_key) -> None:
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1")
-    meeting = start_meeting(session.store, session.meeting_guide, client)
-    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
-    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await synced_with(pilot, app, bea)
-            app.post_message(OpenMeeting(meeting.id))
-            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
-            first = app.screen.meeting.current_step
-            theirs = bea.store.meeting(meeting.id)
-            theirs.step(first).notes = "Bea's words"
-            bea.store.put_meeting(theirs)
-            bea.engine.sync()
-
-            await pilot.press("f10")
-            notes = app.screen.query_one("#notes", TextArea)
-            await until(pilot, lambda: notes.text == "Bea's words", what="the team's notes on the open screen")
-            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
-            assert session.store.meeting(meeting.id).peek(first).notes == "Bea's words"
-            await pilot.press(*" and Ann's")  # typing goes on from the team's version
-            await pilot.press("escape")
-            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
-            session.flush()
-            assert session.store.meeting(meeting.id).peek(first).notes == "Bea's words and Ann's"
-            await pilot.press("ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+        await pilot.press("f10")
+        notes = app.screen.query_one("#notes", TextArea)
+        await until(pilot, lambda: notes.text == "Bea's words", what="the team's notes on the open screen")
+        await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+        assert session.store.meeting(meeting.id).peek(first).notes == "Bea's words"
+        await pilot.press(*" and Ann's")  # typing goes on from the team's version
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+        session.flush()
+        assert session.store.meeting(meeting.id).peek(first).notes == "Bea's words and Ann's"
+        await pilot.press("ctrl+q")
 
 
 async def test_a_finalised_meeting_being_read_shows_the_teams_addendum(tmp_path, team_env, team_key) -> None:
@@ -128,38 +104,25 @@ async def test_an_open_client_shows_the_teams_note(tmp_path, team_env, team_key)
         session.close()
 
 
-async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(tmp_path, team_env, team_key) -> None:
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1")
-    meeting = start_meeting(session.store, session.meeting_guide, client)
-    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
-    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await synced_with(pilot, app, bea)
-            app.post_message(OpenMeeting(meeting.id))
-            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
-            first = app.screen.meeting.current_step
-            theirs = bea.store.meeting(meeting.id)
-            theirs.step("closing").notes = "Bea's closing words"
-            bea.store.put_meeting(theirs)
-            bea.engine.sync()
+async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(ann_and_bea) -> None:
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        first = await meeting_open(pilot, app, meeting.id)
+        bea.writes(meeting.id, "closing", "Bea's closing words")
 
-            session.saver.delay = 3600  # what Ann types now is not saved yet when the sync runs
-            await pilot.press(*"Ann types")
-            await until(pilot, lambda: session.saver.pending == 1)
-            await asyncio.to_thread(app.sync_runner.run)  # a background sync, in the middle of typing
-            await until(pilot, lambda: "1 waiting" in header_text(app), what="the record left to its screen")
-            assert app.screen.query_one("#notes", TextArea).text == "Ann types"
-            assert app.screen.meeting.peek("closing").notes == ""
-            assert session.store.meeting(meeting.id).peek("closing").notes == ""
+        session.saver.delay = 3600  # what Ann types now is not saved yet when the sync runs
+        await pilot.press(*"Ann types")
+        await until(pilot, lambda: session.saver.pending == 1)
+        await asyncio.to_thread(app.sync_runner.run)  # a background sync, in the middle of typing
+        await until(pilot, lambda: "1 waiting" in header_text(app), what="the record left to its screen")
+        assert app.screen.query_one("#notes", TextArea).text == "Ann types"
+        assert app.screen.meeting.peek("closing").notes == ""
+        assert session.store.meeting(meeting.id).peek("closing").notes == ""
 
-            session.saver.delay = 0.25
-            await pilot.press("escape")  # closed: the app syncs again by itself
-            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
-            await until(pilot, lambda: session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words")
-            assert session.store.meeting(meeting.id).peek(first).notes == "Ann types"
-            await pilot.press("ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+        session.saver.delay = 0.25
+        await pilot.press("escape")  # closed: the app syncs again by itself
+        await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+        await until(pilot, lambda: session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words")
+        assert session.store.meeting(meeting.id).peek(first).notes == "Ann types"
+        await pilot.press("ctrl+q")

@@ -5,25 +5,22 @@ their screen (see also test_sync_open_screens.py)."""
 
 from __future__ import annotations
 
-import pytest
-from textual.widgets import Header, TextArea
+from textual.widgets import TextArea
 
 from cope_tui.app import create_app
-from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.dialogs.conflicts import ConflictsDialog
 from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.screens.meeting import MeetingScreen
-from cope_tui.session import Session, create_client, start_meeting
+from cope_tui.session import Session, create_client
 from cope_tui.settings import Settings
 from cope_tui.store.store import Store
-from cope_tui.sync.couch import Couch
-from cope_tui.sync.engine import SyncEngine
 from cope_tui.widgets.navigation import OpenMeeting
 from cope_tui.widgets.palette import screen_actions
 from helpers.couch_server import couch_db, couch_server, free_port  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import APP_PHRASE as TEAM_PHRASE, remote, team_env, team_key  # noqa: F401  (fixtures)
+from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, header_text, synced_with
+from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
 
 SIZE = (100, 30)
 
@@ -32,26 +29,8 @@ def settings_for(url: str, name: str = "Ann") -> Settings:
     return Settings(0, sync_remote=url, user_name=name)
 
 
-def header_text(app) -> str:
-    return str(app.screen.query_one(Header).format_title())
-
-
 def errors_shown(app) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "error"]
-
-
-class Other:
-    """Another member's DB and engine, in this process."""
-
-    def __init__(self, path, db, team, name="Bea"):
-        self.store = Store(path)
-        self.couch = Couch(db.url, auth=db.auth)
-        self.engine = SyncEngine(self.store, self.couch, team, name)
-
-    def close(self):
-        self.engine.close()
-        self.couch.close()
-        self.store.close()
 
 
 async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypatch) -> None:
@@ -76,7 +55,7 @@ async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_pat
     session = Session.open(tmp_path / "ann.json")
     client = create_client(session.store, "C-1", note="first")
     app = create_app(session, settings=settings_for(team_env.url))
-    bea = Other(tmp_path / "bea.json", team_env, team_key)
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
@@ -140,113 +119,77 @@ async def test_the_team_passphrase_is_asked_for_once_and_hidden(tmp_path, monkey
     session.close()
 
 
-async def test_background_sync_while_typing_loses_nothing(tmp_path, team_env, team_key) -> None:
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1")
-    meeting = start_meeting(session.store, session.meeting_guide, client)
-    app = create_app(session, settings=settings_for(team_env.url))
-    bea = Other(tmp_path / "bea.json", team_env, team_key)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-            app.post_message(OpenMeeting(meeting.id))
-            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
-            app.sync_every_seconds = 0.3
-            typed = ""
-            syncs = set()
-            for n in range(40):  # typing goes on while the background syncs come and go
-                word = f"w{n} "
-                await pilot.press(*word)
-                typed += word
-                if app.sync_runner.last is not None:
-                    syncs.add(id(app.sync_runner.last))
-            await until(pilot, lambda: app.screen.query_one("#notes", TextArea).text == typed)
-            await until(pilot, lambda: len(syncs | {id(app.sync_runner.last)}) >= 2, what="two background syncs")
-            app.sync_every_seconds = None
-            await pilot.press("ctrl+q")
-        app.stop_team_sync()
-        session.close()
-        check = Store(tmp_path / "ann.json", read_only=True)  # everything typed is saved
-        assert check.meeting(meeting.id).peek("opening").notes == typed
-        check.close()
-    finally:
-        bea.close()
-        session.close()
+async def test_background_sync_while_typing_loses_nothing(tmp_path, ann_and_bea) -> None:
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        app.post_message(OpenMeeting(meeting.id))
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        app.sync_every_seconds = 0.3
+        typed = ""
+        syncs = set()
+        for n in range(40):  # typing goes on while the background syncs come and go
+            word = f"w{n} "
+            await pilot.press(*word)
+            typed += word
+            if app.sync_runner.last is not None:
+                syncs.add(id(app.sync_runner.last))
+        await until(pilot, lambda: app.screen.query_one("#notes", TextArea).text == typed)
+        await until(pilot, lambda: len(syncs | {id(app.sync_runner.last)}) >= 2, what="two background syncs")
+        app.sync_every_seconds = None
+        await pilot.press("ctrl+q")
+    app.stop_team_sync()
+    session.close()
+    check = Store(tmp_path / "ann.json", read_only=True)  # everything typed is saved
+    assert check.meeting(meeting.id).peek("opening").notes == typed
+    check.close()
 
 
-async def test_a_saved_edit_on_an_open_screen_is_merged_with_the_teams_at_once(tmp_path, team_env, team_key) -> None:
+async def test_a_saved_edit_on_an_open_screen_is_merged_with_the_teams_at_once(ann_and_bea) -> None:
     """Until issue 15's last step the screen kept its copy until it was closed; now a
     screen whose edits are saved takes the merged version (both edits) at once. An
     unsaved edit still keeps it: tests/app/test_sync_open_screens.py."""
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1")
-    meeting = start_meeting(session.store, session.meeting_guide, client)
-    app = create_app(session, settings=settings_for(team_env.url))
-    bea = Other(tmp_path / "bea.json", team_env, team_key)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-            await pilot.press("f10")
-            await until(pilot, lambda: "synced " in header_text(app))
-            bea.engine.sync()
-            theirs = bea.store.meeting(meeting.id)
-            theirs.step("closing").notes = "Bea's closing words"
-            bea.store.put_meeting(theirs)
-            bea.engine.sync()
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        bea.writes(meeting.id, "closing", "Bea's closing words")
 
-            app.post_message(OpenMeeting(meeting.id))
-            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
-            await pilot.press(*"Ann types")
-            await pilot.press("f10")  # saves what is typed, then syncs
-            await until(pilot, lambda: app.screen.meeting.peek("closing").notes == "Bea's closing words")
-            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
-            assert session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words"
-            assert app.screen.query_one("#notes", TextArea).text == "Ann types"
-            await pilot.press(*" more", "escape")
-            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
-            session.flush()
-            assert session.store.meeting(meeting.id).peek("opening").notes == "Ann types more"
-            assert session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words"
-            await pilot.press("ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+        app.post_message(OpenMeeting(meeting.id))
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await pilot.press(*"Ann types")
+        await pilot.press("f10")  # saves what is typed, then syncs
+        await until(pilot, lambda: app.screen.meeting.peek("closing").notes == "Bea's closing words")
+        await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+        assert session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words"
+        assert app.screen.query_one("#notes", TextArea).text == "Ann types"
+        await pilot.press(*" more", "escape")
+        await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+        session.flush()
+        assert session.store.meeting(meeting.id).peek("opening").notes == "Ann types more"
+        assert session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words"
+        await pilot.press("ctrl+q")
 
 
-async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(tmp_path, team_env, team_key) -> None:
+async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(ann_and_bea) -> None:
     from cope_tui.meetings.rules import finalise
     from cope_tui.store import audit
 
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1")
-    meeting = start_meeting(session.store, session.meeting_guide, client)
-    app = create_app(session, settings=settings_for(team_env.url))
-    bea = Other(tmp_path / "bea.json", team_env, team_key)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-            await pilot.press("f10")
-            await until(pilot, lambda: "synced " in header_text(app))
-            bea.engine.sync()
-            theirs = bea.store.meeting(meeting.id)  # Bea goes on writing in the draft
-            theirs.step("opening").notes = "Bea's later words"
-            bea.store.put_meeting(theirs)
-            bea.engine.sync()
-            mine = session.store.meeting(meeting.id)
-            finalise(mine, "Ann")
-            session.store.put_meeting(mine)
-            signed = session.store.get("meetings", meeting.id)
-            audit.append(session.store.path, [audit.finalise_entry(signed)], audit.codec_of(session.store))
-            await pilot.press("f10")
-            await until(pilot, lambda: "1 conflict" in header_text(app))
-            await pilot.press("f11")
-            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
-            listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
-            assert "finalised meeting" in listed
-            assert "Bea's later words" in str(app.screen.query_one("#conflicts-there").render())
-            await pilot.press("escape")
-            assert session.store.get("meetings", meeting.id) == signed  # never changed
-            await pilot.press("ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        bea.writes(meeting.id, "opening", "Bea's later words")  # Bea goes on writing in the draft
+        mine = session.store.meeting(meeting.id)
+        finalise(mine, "Ann")
+        session.store.put_meeting(mine)
+        signed = session.store.get("meetings", meeting.id)
+        audit.append(session.store.path, [audit.finalise_entry(signed)], audit.codec_of(session.store))
+        await pilot.press("f10")
+        await until(pilot, lambda: "1 conflict" in header_text(app))
+        await pilot.press("f11")
+        await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+        listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
+        assert "finalised meeting" in listed
+        assert "Bea's later words" in str(app.screen.query_one("#conflicts-there").render())
+        await pilot.press("escape")
+        assert session.store.get("meetings", meeting.id) == signed  # never changed
+        await pilot.press("ctrl+q")

@@ -92,6 +92,13 @@ class Member:
         self.couch = Couch(db.url, auth=db.auth)
         self.engine = SyncEngine(self.store, self.couch, team, name)
 
+    def writes(self, meeting_id: str, step: str, notes: str) -> None:
+        """Writes these notes into a step of the meeting, saves and syncs."""
+        theirs = self.store.meeting(meeting_id)
+        theirs.step(step).notes = notes
+        self.store.put_meeting(theirs)
+        self.engine.sync()
+
     def close(self) -> None:
         self.engine.close()
         self.couch.close()
@@ -134,3 +141,55 @@ def team_env(monkeypatch, remote):
     for name, value in remote.env().items():
         monkeypatch.setenv(name, value)
     return remote
+
+
+@pytest.fixture
+def ann_and_bea(tmp_path, team_env, team_key):
+    """(session, client, meeting, app, bea): Ann's app on a DB holding one client's draft
+    meeting, set to sync with the team's server; Bea a member of the same team, in this
+    process. Both are closed afterwards."""
+    from cope_tui.app import create_app
+    from cope_tui.session import Session, create_client, start_meeting
+    from cope_tui.settings import Settings
+
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        yield session, client, meeting, app, bea
+    finally:
+        bea.close()
+        session.close()
+
+
+def header_text(app) -> str:
+    """The app's title line, where the sync's state is said."""
+    from textual.widgets import Header
+
+    return str(app.screen.query_one(Header).format_title())
+
+
+async def synced_with(pilot, app, bea: Member) -> None:
+    """Ann's first sync (F10), then Bea's: both hold the same records."""
+    from cope_tui.screens.clients import ClientsScreen
+
+    from .polling import until
+
+    await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+    await pilot.press("f10")
+    await until(pilot, lambda: "synced " in header_text(app), what="the first sync")
+    bea.engine.sync()
+
+
+async def meeting_open(pilot, app, meeting_id: str) -> str:
+    """Opens the meeting on Ann's app; the step it opens at."""
+    from cope_tui.screens.meeting import MeetingScreen
+    from cope_tui.widgets.navigation import OpenMeeting
+
+    from .polling import until
+
+    app.post_message(OpenMeeting(meeting_id))
+    await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+    return app.screen.meeting.current_step
