@@ -88,15 +88,20 @@ def test_kill_9_of_an_encrypted_writer_loses_nothing_reported(tmp_path):
     rekey.convert(db, rekey.ENCRYPT, PASS)
     env = {**os.environ, "COPE_TUI_PASSPHRASE": PASS, "PYTHONPATH": os.pathsep.join(sys.path)}
     expected: dict[tuple[str, str], str] = {}
-    for seed, seconds in ((1, 1.5), (2, 1.0), (3, 2.0)):
+    # Killed after so many saves, not so many seconds: on a busy machine a writer still
+    # deriving its key after a fixed wait saved nothing, and the kill tested nothing.
+    for seed, saves in ((1, 150), (2, 60), (3, 300)):
         child = subprocess.Popen([sys.executable, str(WRITER), "torture", str(db), str(seed), str(16 * 1024)],
                                  env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert child.stdout.readline() == b"ready\n"
         child.stdin.write(b"go\n")
         child.stdin.flush()
-        time.sleep(seconds)
+        seen: list[bytes] = []
+        while sum(line.startswith(b"S ") for line in seen) < saves and (line := child.stdout.readline()):
+            seen.append(line)
         os.kill(child.pid, signal.SIGKILL)
-        out, err = child.communicate(timeout=60)
+        rest, err = child.communicate(timeout=60)
+        out = b"".join(seen) + rest
         saved = [line.split() for line in out.decode().splitlines() if line.startswith("S ")]
         assert saved, err.decode()
         for _, table, doc_id, digest in saved:
