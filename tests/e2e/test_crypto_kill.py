@@ -100,8 +100,11 @@ def test_kill_9_of_an_encrypted_writer_loses_nothing_reported(tmp_path):
         while sum(line.startswith(b"S ") for line in seen) < saves and (line := child.stdout.readline()):
             seen.append(line)
         os.kill(child.pid, signal.SIGKILL)
-        rest, err = child.communicate(timeout=60)
-        out = b"".join(seen) + rest
+        child.wait(timeout=60)
+        # read() and not communicate(): readline() may have read ahead of the lines it gave,
+        # and communicate() reads the pipe past that buffer (an in-flight line went missing).
+        out, err = b"".join(seen) + child.stdout.read(), child.stderr.read()
+        child.stdin.close()
         saved = [line.split() for line in out.decode().splitlines() if line.startswith("S ")]
         assert saved, err.decode()
         for _, table, doc_id, digest in saved:
