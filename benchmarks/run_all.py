@@ -84,7 +84,12 @@ def summarise(results: dict) -> dict:
         out["usable"] = {
             "target": r["target"],
             "by_meetings": {
-                s["meetings"]: {"ms": s["usable_ms_median"], "rss_mb": s["rss_mb_median"], "baseline": s["baseline"]}
+                s["meetings"]: {
+                    "ms": s["usable_ms_median"],
+                    "rss_mb": s["rss_mb_median"],
+                    "after_a_days_change": s.get("after_a_days_change"),
+                    "baseline": s["baseline"],
+                }
                 for s in r["sizes"]
             },
             "met": r["met"],
