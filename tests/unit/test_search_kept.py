@@ -205,3 +205,20 @@ def test_text_being_kept_while_its_client_is_erased_is_never_put_in_place(db) ->
     store.keep("search", KEPT_TAG, {cid: part for cid, part in whole.items()}, meeting_ids=True)  # after it: kept, without them
     assert client_id not in kept_files.read(db, "search", KEPT_TAG) and len(kept_files.read(db, "search", KEPT_TAG)) == 5
     store.close()
+
+
+def test_the_kept_text_is_made_durable_outside_the_stores_lock(db, monkeypatch) -> None:
+    """The app's screens read the store under its lock: a 15 MB file fsynced under it
+    would hold them; only the rename (and the check that nothing was erased) is."""
+    store = _lazy(db)
+    _answers(SearchIndex(store), MARKER)
+    _kept_written(db)
+    whole = kept_files.read(db, "search", KEPT_TAG)
+    under_lock: list[bool] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: under_lock.append(store._mutex._is_owned()) or real(fd))
+    store.keep("search", KEPT_TAG, whole, meeting_ids=True)
+    monkeypatch.undo()
+    assert under_lock and not any(under_lock)
+    assert kept_files.read(db, "search", KEPT_TAG) == whole
+    store.close()

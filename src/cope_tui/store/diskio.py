@@ -6,6 +6,7 @@ crash safety, on its own.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ContextManager
 
 import orjson
 
@@ -99,7 +100,10 @@ def write_private(path: Path, data: bytes) -> None:
 
 class PrivateWriter:
     """write_private a piece at a time: `write` each, then `commit` (durable, then in place
-    of the target); leaving without committing removes what was written."""
+    of the target); leaving without committing removes what was written. With `guard`, a
+    context manager saying whether the file is still wanted, only the rename happens in
+    it: what it holds (a store's lock, say) is not held while the disk makes the file
+    durable."""
 
     def __init__(self, path: Path):
         import tempfile  # not at import: the CLI's quick commands never write a whole file
@@ -119,13 +123,18 @@ class PrivateWriter:
     def write(self, data: bytes) -> None:
         _write_all(self._fd, data)
 
-    def commit(self) -> None:
+    def commit(self, guard: Callable[[], ContextManager[bool]] | None = None) -> bool:
+        """False (and nothing replaced) when `guard` said the file is no longer wanted."""
         os.fsync(self._fd)
         os.close(self._fd)
         self._fd = -1
-        os.replace(self._tmp, self.path)
-        self._done = True
+        with guard() if guard is not None else contextlib.nullcontext(True) as wanted:
+            if not wanted:
+                return False
+            os.replace(self._tmp, self.path)
+            self._done = True
         fsync_dir(self.path.parent)
+        return True
 
     def __exit__(self, *exc: object) -> None:
         if self._fd >= 0:

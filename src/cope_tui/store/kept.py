@@ -20,11 +20,10 @@ with the summary (`summary.forget`).
 
 from __future__ import annotations
 
-import contextlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ContextManager
 
 import orjson
 
@@ -157,14 +156,13 @@ def write(
     tag: str,
     kept: Iterable[tuple[str, tuple[str, Any]]] | Kept,
     stamp: str = "",
-    lock: Any = None,
-    still: Callable[[], bool] = lambda: True,
+    guard: Callable[[], ContextManager[bool]] | None = None,
 ) -> None:
     """Keep them for the next session (best effort: a failure costs only the next
     session's start its speed). `stamp`: the file whose lines the digests are of. Written
     a client at a time (at 50,000 meetings search's text is 190 MB: built whole, with its
-    JSON beside it, it more than doubled the app's memory for a moment). At the end, under
-    `lock`, `still()` says whether it is still wanted (else nothing replaces what was kept)."""
+    JSON beside it, it more than doubled the app's memory for a moment). At the end `guard`
+    says whether it is still wanted (else nothing replaces what was kept): PrivateWriter."""
     import zstandard
 
     try:
@@ -174,9 +172,7 @@ def write(
                 out.write(packer.compress(piece))
                 let_others_run()
             out.write(packer.flush())
-            with lock or contextlib.nullcontext():
-                if still():
-                    out.commit()
+            out.commit(guard)
     except OSError:
         try:
             sidecar(db_path, kind).unlink(missing_ok=True)

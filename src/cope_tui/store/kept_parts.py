@@ -5,6 +5,7 @@ worked out per client, kept between sessions (kept.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from . import kept
@@ -78,10 +79,12 @@ class KeptParts:
                 if cid in clients and (not meeting_ids or all(row[0] in table for row in rows)):
                     yield cid, (digest, part)
 
-        def still() -> bool:  # (asked, and the file put in place, under the store's lock)
-            return self._erasures == erasures and (self.read_only or self.lock.fd is not None)
+        @contextmanager
+        def still_wanted() -> Iterator[bool]:  # (asked, and the file put in place, under the store's lock)
+            with self._mutex:
+                yield self._erasures == erasures and (self.read_only or self.lock.fd is not None)
 
-        kept.write(self.path, kind, tag, still_here(), table.file.stamp, self._mutex, still)
+        kept.write(self.path, kind, tag, still_here(), table.file.stamp, still_wanted)
         if self.read_only and not self._still_as_read():
             kept.sidecar(self.path, kind).unlink(missing_ok=True)
 

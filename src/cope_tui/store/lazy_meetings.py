@@ -7,10 +7,10 @@ file_form.py) and turns a client's lines back into whole meetings only when one 
 is read. Once each client's digest is taken, the file's bytes are let go and a client's
 lines are read again from the file, which the store keeps open: the main file is only
 ever replaced whole, so the open file is the very version read, and the digest shows
-whether its lines are still those bytes (a file changed in place is reported as such). References in
-the lean form only point back along one client's meetings, so a client's lines are
-always decoded together, from the file alone; what was saved or deleted since (the
-journal, and this session's saves) lies on top, by meeting id.
+whether its lines are still those bytes (a file changed in place is reported as such).
+References in the lean form only point back along one client's meetings, so a client's
+lines are always decoded together, from the file alone; what was saved or deleted since
+(the journal, and this session's saves) lies on top, by meeting id.
 
 When is a meeting checked? Either the whole file was checked at load (every client's
 lines decoded and every record checked, one client at a time, as load.py does when the
