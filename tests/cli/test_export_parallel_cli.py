@@ -77,6 +77,17 @@ def export_all(db: Path, env: dict[str, str], *more: str) -> subprocess.Complete
     )
 
 
+def counting_forks(tmp_path: Path, cli_env: dict[str, str]) -> tuple[dict[str, str], Path]:
+    """The CLI's environment with every fork it makes written to a log (AT_FORK)."""
+    boot = tmp_path / "boot"
+    boot.mkdir()
+    (boot / "sitecustomize.py").write_text(AT_FORK)
+    forks = tmp_path / "forks.log"
+    env = {**cli_env, "COPE_TEST_FORK_LOG": str(forks),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(boot), cli_env.get("PYTHONPATH")]))}
+    return env, forks
+
+
 def test_a_db_past_the_fork_size_exports_on_two_processes_byte_for_byte(big_db: Path, cli_env, tmp_path: Path) -> None:
     """Issue 12, point 10: no test ever ran the CLI's two-process path (the only CLI test's
     DB is far below 16 MB, and the library tests force _can_fork in process). Since issue
@@ -89,12 +100,7 @@ def test_a_db_past_the_fork_size_exports_on_two_processes_byte_for_byte(big_db: 
     alone.parent.mkdir()
     shutil.copyfile(big_db, alone)
     big_db = alone
-    boot = tmp_path / "boot"
-    boot.mkdir()
-    (boot / "sitecustomize.py").write_text(AT_FORK)
-    forks = tmp_path / "forks.log"
-    env = {**cli_env, "COPE_TEST_FORK_LOG": str(forks),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(boot), cli_env.get("PYTHONPATH")]))}
+    env, forks = counting_forks(tmp_path, cli_env)
     expected = one_process_export(big_db)
 
     printed = export_all(big_db, env)  # each process writes its half straight to stdout
@@ -120,12 +126,7 @@ def test_the_first_kept_export_of_a_large_db_forks_and_the_next_takes_what_it_ke
     copy.parent.mkdir()
     for name in (big_db.name, f"{big_db.name}.summary"):  # the file and its stamped summary
         shutil.copyfile(big_db.with_name(name), copy.with_name(name))
-    boot = tmp_path / "boot"
-    boot.mkdir()
-    (boot / "sitecustomize.py").write_text(AT_FORK)
-    forks = tmp_path / "forks.log"
-    env = {**cli_env, "COPE_TEST_FORK_LOG": str(forks),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(boot), cli_env.get("PYTHONPATH")]))}
+    env, forks = counting_forks(tmp_path, cli_env)
     expected = one_process_export(copy)
 
     printed = export_all(copy, env)

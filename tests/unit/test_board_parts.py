@@ -13,12 +13,12 @@ import pytest
 import zstandard
 
 from cope_tui.content.meeting_guide import load_meeting_guide
-from cope_tui.demo.writer import write_demo
 from cope_tui.meetings import board_parts
 from cope_tui.meetings import follow_through as ft
 from cope_tui.store import kept
 from cope_tui.store.lazy_meetings import LazyMeetings
 from cope_tui.store.store import Store
+from helpers.demo_files import demo_file
 
 TODAY = date(2026, 6, 1)
 
@@ -29,12 +29,8 @@ def guide():
 
 
 @pytest.fixture
-def db(tmp_path, guide):
-    path = tmp_path / "demo.json"
-    store = Store(path)
-    write_demo(store, guide, clients=8, meetings=70, seed=5)
-    store.close()
-    return path
+def db(tmp_path):
+    return demo_file(tmp_path / "demo.json", clients=8, meetings=70, seed=5)
 
 
 def _lazy(path) -> Store:

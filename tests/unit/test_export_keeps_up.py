@@ -12,18 +12,14 @@ from pathlib import Path
 import pytest
 
 from cope_tui.content.meeting_guide import load_meeting_guide
-from cope_tui.demo.writer import write_demo
 from cope_tui.export import documents, render
 from cope_tui.store.store import Store
+from helpers.demo_files import demo_file
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("keeps-up") / "demo.json"
-    store = Store(path)
-    write_demo(store, load_meeting_guide(), clients=6, meetings=48, seed=11)
-    store.close()
-    return path
+    return demo_file(tmp_path_factory.mktemp("keeps-up") / "demo.json", clients=6, meetings=48, seed=11)
 
 
 def _shared_lists(store: Store) -> list[tuple[str, str, list[dict]]]:

@@ -14,12 +14,12 @@ import pytest
 import zstandard
 
 from cope_tui.content.meeting_guide import load_meeting_guide
-from cope_tui.demo.writer import write_demo
 from cope_tui.export import documents, kept_export, render
 from cope_tui.store import backups, rekey, summary
 from cope_tui.store import kept as kept_files
 from cope_tui.store.kept import Blob
 from cope_tui.store.store import Store
+from helpers.demo_files import demo_file
 
 MARKER = "pelicanmarmot"
 PASSPHRASE = "correct horse battery staple"
@@ -27,11 +27,7 @@ PASSPHRASE = "correct horse battery staple"
 
 @pytest.fixture
 def db(tmp_path):
-    path = tmp_path / "demo.json"
-    store = Store(path)
-    write_demo(store, load_meeting_guide(), clients=6, meetings=40, seed=5)
-    store.close()  # compaction: the file, its summary and its stamp
-    return path
+    return demo_file(tmp_path / "demo.json", clients=6, meetings=40, seed=5)
 
 
 @pytest.fixture

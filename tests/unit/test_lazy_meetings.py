@@ -9,11 +9,11 @@ import orjson
 import pytest
 
 from cope_tui.content.meeting_guide import load_meeting_guide
-from cope_tui.demo.writer import write_demo
 from cope_tui.store import record_check, summary
 from cope_tui.store.errors import CorruptDatabase
 from cope_tui.store.lazy_meetings import LazyMeetings
 from cope_tui.store.store import Store
+from helpers.demo_files import demo_file
 
 
 def _exact(value) -> bytes:
@@ -22,11 +22,7 @@ def _exact(value) -> bytes:
 
 @pytest.fixture
 def db(tmp_path):
-    path = tmp_path / "demo.json"
-    store = Store(path)
-    write_demo(store, load_meeting_guide(), clients=6, meetings=40, seed=3)
-    store.close()  # compaction: the file, its summary and its stamp
-    return path
+    return demo_file(tmp_path / "demo.json", clients=6, meetings=40, seed=3)
 
 
 def _lazy(path, **kw) -> Store:
