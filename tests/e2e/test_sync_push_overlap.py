@@ -36,11 +36,11 @@ def test_a_push_cut_off_before_its_first_commit_sends_nothing_twice(members, mon
     commit = ann.engine.state.commit
     armed = [True]
 
-    def cut_off(records=None, meta=None):
+    def cut_off(records=None, meta=None, **kw):
         if records and armed[0]:  # the push's first batch stored, its state not yet written
             armed[0] = False
             raise CutOff()
-        return commit(records, meta)
+        return commit(records, meta, **kw)
 
     monkeypatch.setattr(ann.engine.state, "commit", cut_off)
     with pytest.raises(CutOff):

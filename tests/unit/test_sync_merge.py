@@ -3,11 +3,12 @@ by side, a finalised meeting never changes, and every machine reaches the same r
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cope_tui.sync.merge import CannotChoose, choose, empty, merge_record, merge_values, MISSING
+from cope_tui.sync.merge import CannotChoose, MISSING, canon, canon_content, choose, empty, merge_record, merge_values
 
 
 def content(doc, conflicts=()):
@@ -144,3 +145,22 @@ def test_an_untouched_side_takes_the_other_whole(base, here) -> None:
     assert merged("clients", base, base, here)["doc"] == here
     assert merge_values(base, here, here, [], []) == here
     assert empty(here)["doc"] == here
+
+
+json_values = st.recursive(
+    scalars | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(doc=st.none() | st.dictionaries(st.text(max_size=4), json_values, max_size=5), conflicts=st.lists(json_values, max_size=3))
+def test_a_content_made_canonical_in_parts_is_its_canonical_form(doc, conflicts) -> None:
+    """The pull writes the doc's part as the record and the whole as the state's body:
+    both must be exactly what canon() makes of them (the hash compares them later)."""
+    whole, part = canon_content({"doc": doc, "conflicts": conflicts})
+    assert whole == canon({"doc": doc, "conflicts": conflicts}) and part == canon(doc)
+    assert orjson.loads(whole) == {"doc": doc, "conflicts": conflicts}
+    odd = {"doc": doc, "conflicts": conflicts, "more": 1}  # not a synced content: still canon()
+    assert canon_content(odd) == (canon(odd), canon(doc))

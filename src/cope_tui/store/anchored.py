@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from . import anchor, crypto
 from .diskio import write_private
 
@@ -100,15 +102,17 @@ class Anchored:
         """One numbered journal line, fsynced; then the anchor follows (a pwrite, no fsync)."""
         self._append_many([entry])
 
-    def _append_many(self, entries: list[dict[str, Any]]) -> None:
-        """Numbered journal lines, written and fsynced together (see Journal.append_many)."""
+    def _append_many(self, entries: list[dict[str, Any]], encoded: Encoded | None = None) -> None:
+        """Numbered journal lines, written and fsynced together (see Journal.append_many).
+        `encoded`: a record's JSON the caller made already, written as it is (see
+        Batched.write_many)."""
         if not entries:
             return
         if self.journal.replaced():
             self._journal_replaced()
         for n, entry in enumerate(entries, 1):
             entry["seq"] = self.seq + n
-        self.journal.append_many(entries)
+        self.journal.append_many(entries if not encoded else [_as_written(entry, encoded) for entry in entries])
         self.seq += len(entries)
         if self._anchor is not None:
             self._anchor.tick(self.seq)
@@ -128,3 +132,11 @@ class Anchored:
     def _still_same_form(self) -> None:
         if not crypto.same_form(self.path, self.codec):
             raise FilesReplaced(self.path)
+
+
+Encoded = dict[tuple[str, str], bytes]  # (table, id): the record's JSON, keys in any order
+
+
+def _as_written(entry: dict[str, Any], encoded: Encoded) -> dict[str, Any]:
+    raw = encoded.get((entry["t"], entry["id"])) if "doc" in entry else None
+    return entry if raw is None else {**entry, "doc": orjson.Fragment(raw)}

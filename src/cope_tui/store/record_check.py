@@ -62,8 +62,9 @@ def _validator(table: str):
 STORED_ALWAYS = {"meetings": ("client_id", "kind", "started", "steps")}
 
 
-def record_problem(table: str, key: Any, doc: Any) -> str | None:
-    """What is wrong with `doc` stored as `table[key]`, or None when the app can read it."""
+def record_problem(table: str, key: Any, doc: Any, encoded: bytes | None = None) -> str | None:
+    """What is wrong with `doc` stored as `table[key]`, or None when the app can read it.
+    `encoded`: the doc's JSON when the caller has it (made from this very doc)."""
     if table not in TABLES:
         return f"the table '{shown(table)}' is not one cope-tui keeps"
     if not isinstance(key, str):
@@ -82,7 +83,7 @@ def record_problem(table: str, key: Any, doc: Any) -> str | None:
     from pydantic import ValidationError
 
     try:
-        _validator(table).validate_json(orjson.dumps(doc), strict=True)
+        _validator(table).validate_json(orjson.dumps(doc) if encoded is None else encoded, strict=True)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False, include_context=False)[0]
         where = ".".join(shown(part) for part in first.get("loc", ())) or "the record"

@@ -154,8 +154,9 @@ class SyncEngine(Pulling):
 
             for table, record_id in sorted(self._pending):
                 self.give_way()
-                rec, doc = self.state.records.get(self.team.remote_id(table, record_id)), self.local.doc(table, record_id)
-                planned = None if unchanged(rec, doc) else plan(self.team, self.user, table, record_id, rec, doc)
+                rid = self.team.remote_id(table, record_id)
+                rec, doc = self.state.records.get(rid), self.local.doc(table, record_id)
+                planned = None if unchanged(rec, doc) else plan(self.team, self.user, table, record_id, rec, doc, rid)
                 if planned is None:
                     self._pending.discard((table, record_id))
                     continue
@@ -193,7 +194,8 @@ class SyncEngine(Pulling):
 
     def _committed(self, batch: list[Planned], sent: int, report: SyncReport, progress) -> None:
         """A batch the server stored: its records' new states, committed."""
-        self.state.commit({self.team.remote_id(*p.key): p.state for p in batch})
+        bodies = {p.rid: p.body_json for p in batch if p.body_json is not None}
+        self.state.commit({p.rid: p.state for p in batch}, bodies=bodies)
         for planned in batch:
             self._pending.discard(planned.key)
         report.sent += sent

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..store.anchored import Encoded
 from ..store.batch import CHANGED, LOCKED
 from ..store.store import Store
 from .merge import finalised, signed_part
@@ -60,7 +61,9 @@ class LocalSide:
     def doc(self, table: str, record_id: str) -> dict[str, Any] | None:
         return self.store.get(table, record_id)
 
-    def apply(self, wanted: list[tuple[str, str, dict[str, Any] | None, Any]]) -> list[str | None]:
+    def apply(
+        self, wanted: list[tuple[str, str, dict[str, Any] | None, Any]], encoded: Encoded | None = None
+    ) -> list[str | None]:
         """Make the DB hold each (table, id, doc) (None: delete the record) if the record is
         still `expected` (what the merge started from), in one batch: one journal append
         and one fsync. One result each: None when it holds it; FINALISED for one it must
@@ -72,7 +75,7 @@ class LocalSide:
         entries too, marked as arrived by sync, so doctor vouches for it here as well.
         They are written first, all in one fsynced append: a kill before the records
         follow leaves entries that the next sync's writes match, never a finalised
-        meeting that no entry vouches for."""
+        meeting that no entry vouches for. `encoded`: see Store.write_many."""
         entries = []
         results: list[str | None] = [None] * len(wanted)
         batch, where = [], []
@@ -92,7 +95,7 @@ class LocalSide:
 
             append(self.store.path, entries, codec_of(self.store))
         if batch:
-            for n, result in zip(where, self.store.write_many(batch), strict=True):
+            for n, result in zip(where, self.store.write_many(batch, encoded), strict=True):
                 results[n] = result
         return results
 

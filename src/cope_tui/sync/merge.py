@@ -41,6 +41,15 @@ def canon(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
+def canon_content(content: dict[str, Any]) -> tuple[bytes, bytes]:
+    """canon() of a synced content and, inside it, of its doc: one serialisation of a
+    record pulled serves its hash, the DB's record check and both journals."""
+    if content.keys() != {"doc", "conflicts"}:
+        return canon(content), canon(content.get("doc"))
+    doc = canon(content["doc"])
+    return b'{"conflicts":' + canon(content["conflicts"]) + b',"doc":' + doc + b"}", doc
+
+
 def digest(value: Any) -> str:
     return digest_of(canon(value))
 

@@ -25,7 +25,7 @@ from typing import Any
 from .couch import Change, Changes
 from .errors import Cancelled
 from .local import CHANGED, FINALISED, refuses
-from .reconcile import known, reconcile, taken
+from .reconcile import Merged, known, reconcile, taken
 from .report import SyncReport
 from .team import is_record_id
 from .versions import Unopenable, Version, open_doc
@@ -77,12 +77,13 @@ class Pulling:
                 more = len(feed.rows) >= (self.pull_batch or PULL_BATCH)
                 ahead = pool.submit(self._download, feed.last_seq, [], got.mostly_new) if more else None
                 self._history_for_taken(got)
-                updates = self._take(rows, opened, report)
+                updates, bodies = self._take(rows, opened, report)
                 unstored = {
                     "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
                     "deferred": {rid: list(revs) for rid, revs in self._deferred.items()},
                 }
-                self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
+                meta = self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored
+                self.state.commit(updates, meta, bodies=bodies)
                 report.received += len(updates)
                 if progress:
                     progress("pull", report.received)
@@ -142,8 +143,11 @@ class Pulling:
         got.opened.update(opened)
         got.refused.update(refused)
 
-    def _take(self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport) -> dict[str, Any]:
-        """Merge a batch's new revisions into the DB; the records' new states.
+    def _take(
+        self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport
+    ) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """Merge a batch's new revisions into the DB; the records' new states, and the
+        canon() of those states' bodies made on the way (see SyncState.commit).
 
         Each merged version is written only if the record is still what the merge
         started from (compare-and-set): an edit saved meanwhile (typing goes on during a
@@ -154,6 +158,7 @@ class Pulling:
         for row in todo:
             self._deferred.pop(row.id, None)
         updates: dict[str, Any] = {}
+        bodies: dict[str, bytes] = {}
         for _ in range(MERGE_TRIES):
             merged, before = {}, {}
             for row in todo:
@@ -164,9 +169,11 @@ class Pulling:
                 if found is not None:
                     merged[row.id] = found
             self._offer_to_screens(merged, before, on_screen, todo)
-            wanted = [(rec["t"], rec["id"], doc, before[rid]) for rid, (rec, doc) in merged.items()]
+            wanted = [(m.state["t"], m.state["id"], m.doc, before[rid]) for rid, m in merged.items()]
+            encoded = {(m.state["t"], m.state["id"]): m.doc_json for m in merged.values() if m.doc_json is not None}
             again = []
-            for (rid, (rec, doc)), result in zip(merged.items(), self.local.apply(wanted), strict=True):
+            for (rid, m), result in zip(merged.items(), self.local.apply(wanted, encoded), strict=True):
+                rec, doc = m.state, m.doc
                 if result == CHANGED:
                     again.append(rid)
                     continue
@@ -175,6 +182,8 @@ class Pulling:
                     continue
                 self._unstored.pop(rid, None)
                 updates[rid] = taken(self.local, rec, doc, result is None)
+                if m.body_json is not None:
+                    bodies[rid] = m.body_json
                 self._pending.add((rec["t"], rec["id"]))
                 if result is None and before[rid] != doc:
                     report.changed.append((rec["t"], rec["id"]))
@@ -183,17 +192,17 @@ class Pulling:
                 break
         for row in todo:  # saved again on every try: fetched again at the next sync
             self._unstored[row.id] = row.revs
-        return updates
+        return updates, bodies
 
-    def _offer_to_screens(self, merged: dict[str, Any], before: dict[str, Any], on_screen: set, rows: list[Change]) -> None:
+    def _offer_to_screens(self, merged: dict[str, Merged], before: dict[str, Any], on_screen: set, rows: list[Change]) -> None:
         """A record open on a screen is rewritten only if that screen takes the merged
         version (it shows it before the DB holds it: no edit starts from the older copy).
         One with an unsaved edit keeps it: merged at the first sync after it is closed,
         so a screen never saves its older copy over a merge."""
         offered = {
-            rid: (rec["t"], rec["id"], doc)
-            for rid, (rec, doc) in merged.items()
-            if (rec["t"], rec["id"]) in on_screen and doc != before[rid] and not refuses(rec["t"], before[rid], doc)
+            rid: (m.state["t"], m.state["id"], m.doc)
+            for rid, m in merged.items()
+            if (m.state["t"], m.state["id"]) in on_screen and m.doc != before[rid] and not refuses(m.state["t"], before[rid], m.doc)
         }
         if not offered:
             return

@@ -20,6 +20,8 @@ class Planned:
     state: dict[str, Any]  # the record's state once they are on the server
     key: tuple[str, str]
     size: int = 0  # bytes of the new content, for the batch's size
+    rid: str = ""  # the record's id on the server
+    body_json: bytes | None = None  # canon(state["body"]) when this plan made it
 
 
 def unchanged(rec: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
@@ -31,10 +33,13 @@ def unchanged(rec: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
 
 
 def plan(
-    team: TeamKey, user: str, table: str, record_id: str, rec: dict[str, Any] | None, doc: dict[str, Any] | None
+    team: TeamKey, user: str, table: str, record_id: str, rec: dict[str, Any] | None, doc: dict[str, Any] | None,
+    rid: str | None = None,
 ) -> Planned | None:
-    """None when the server has this record as it is here already."""
-    rid = team.remote_id(table, record_id)
+    """None when the server has this record as it is here already. `rid`: its id on the
+    server, when the caller has it (a keyed hash)."""
+    rid = rid or team.remote_id(table, record_id)
+    body_json = None
     new = dict(rec) if rec else None
     if new and new.get("pin"):
         if doc is not None and digest(doc) == new["pin"]:
@@ -52,6 +57,7 @@ def plan(
         parent, parent_hist = (new["rev"], new["hist"]) if new else (None, [])
         rev, hist = next_rev(team, parent, parent_hist, kind, content, canonical=canonical)
         versions.append(Version(rid, rev, hist, kind, table, record_id, content, user, canonical))
+        body_json = canonical
         older = new["older"] if new else []
         if new:
             older = [[new["rev"], new["body"]], *older][:OLDER]
@@ -65,4 +71,4 @@ def plan(
         versions.append(Version(rid, rev, hist, "closed", table, record_id, CLOSED, user))
         new["leaves"] = [rev, *new["leaves"]][:LEAVES]
     new["close"] = []
-    return Planned(versions, new, (table, record_id), len(canonical)) if versions else None
+    return Planned(versions, new, (table, record_id), len(canonical), rid, body_json) if versions else None

@@ -10,10 +10,10 @@ differs, this DB keeps its own and the state notes (`pin`) that it pushes the te
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from .local import LocalSide
-from .merge import digest, empty, merge_record
+from .merge import digest, digest_of, empty, merge_record
 from .versions import Version, descends, gen_of
 
 OLDER = 3  # earlier bases kept per record, for a branch that grew from one of them
@@ -48,12 +48,18 @@ def base_for(rec: dict[str, Any] | None, version: Version, closed: list[Version]
     return rec["body"] if ours_closed and lone and version.kind == "live" else None
 
 
+class Merged(NamedTuple):
+    state: dict[str, Any]  # the record's new state (see taken())
+    doc: dict[str, Any] | None  # the merged version, for the DB to hold
+    body_json: bytes | None  # canon() of state["body"], when it is a version opened here
+    doc_json: bytes | None  # canon() of doc, when it is that version's doc as it came
+
+
 def reconcile(
     local: LocalSide, user: str, rec: dict[str, Any] | None, leaf_revs: tuple[str, ...], versions: list[Version]
-) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+) -> Merged | None:
     """The record's new state after taking `versions` (its new leaf revisions), and the
-    merged version for the DB to hold (see taken()); None when there is nothing to
-    build on."""
+    merged version for the DB to hold; None when there is nothing to build on."""
     table, record_id = versions[0].table, versions[0].id
     merging = sorted((v for v in versions if v.kind != "closed"), key=lambda v: (v.gen, v.rev))
     closed = [v for v in versions if v.kind == "closed"]
@@ -68,7 +74,8 @@ def reconcile(
     new = _new_state(rec, table, record_id, parent, here["conflicts"])
     new["close"] = _to_close(rec, leaf_revs, merging, parent[0])
     new["leaves"] = _leaves(rec, leaf_revs, versions, parent[0])
-    return new, here["doc"]
+    as_came = next((v.doc_json for v in merging if v.content["doc"] is here["doc"] and here["doc"] is not None), None)
+    return Merged(new, here["doc"], parent[3], as_came)
 
 
 def taken(local: LocalSide, rec: dict[str, Any], doc: dict[str, Any] | None, applied: bool) -> dict[str, Any]:
@@ -79,27 +86,29 @@ def taken(local: LocalSide, rec: dict[str, Any], doc: dict[str, Any] | None, app
     return {**rec, "pin": digest(local.doc(rec["t"], rec["id"])), "shared": doc}
 
 
-def _parent(rec, leaf_revs, merging: list[Version]) -> tuple[str, list[str], dict] | None:
+def _parent(rec, leaf_revs, merging: list[Version]) -> tuple[str, list[str], dict, bytes | None] | None:
     """The revision the next push builds on: a live one if any, then the highest; the
-    same choice on every machine that sees the same branches."""
-    found = [(v.kind == "live", v.gen, v.rev, v.hist, v.content) for v in merging]
+    same choice on every machine that sees the same branches. With its content's
+    canon() when it was opened here."""
+    found = [(v.kind == "live", v.gen, v.rev, v.hist, v.content, v.canonical) for v in merging]
     if rec is not None and rec["rev"] in leaf_revs:
-        found.append((rec["body"]["doc"] is not None, gen_of(rec["rev"]), rec["rev"], rec["hist"], rec["body"]))
+        found.append((rec["body"]["doc"] is not None, gen_of(rec["rev"]), rec["rev"], rec["hist"], rec["body"], None))
     if not found:
         if rec is None:
             return None
-        return rec["rev"], rec["hist"], rec["body"]
+        return rec["rev"], rec["hist"], rec["body"], None
     best = max(found, key=lambda item: item[:3])
-    return best[2], best[3], best[4]
+    return best[2], best[3], best[4], best[5]
 
 
 def _new_state(rec, table: str, record_id: str, parent, conflicts: list) -> dict[str, Any]:
-    rev, hist, body = parent
+    rev, hist, body, canonical = parent
     older = list(rec["older"]) if rec else []
     if rec is not None and rec["rev"] != rev:
         older = [[rec["rev"], rec["body"]], *older][:OLDER]
     return {
-        "t": table, "id": record_id, "rev": rev, "hist": hist, "body": body, "hash": digest(body),
+        "t": table, "id": record_id, "rev": rev, "hist": hist, "body": body,
+        "hash": digest(body) if canonical is None else digest_of(canonical),
         "conflicts": conflicts, "older": older, "close": [], "leaves": [],
     }
 

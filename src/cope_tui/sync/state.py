@@ -125,15 +125,22 @@ class SyncState:
                 self.records[rid] = rec
         self.meta.update(step.get("m", {}))
 
-    def commit(self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None) -> None:
+    def commit(
+        self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None,
+        *, bodies: dict[str, bytes] | None = None,
+    ) -> None:
         """Keep these records (None: forget one) and meta values, all or nothing; durable
-        when this returns."""
+        when this returns. `bodies`: by record, canon() of its "body" when the caller
+        made it already (for its hash): written as it is, not serialised again."""
         step = {"r": records or {}, "m": meta or {}}
         if not step["r"] and not step["m"]:
             return
         self._still_writable()
+        written = step
+        if bodies:
+            written = {"r": {rid: _with_body(rec, bodies.get(rid)) for rid, rec in step["r"].items()}, "m": step["m"]}
         # Each line has an id of its own: replay keeps the lines in the order written.
-        self.journal.append({"t": "step", "id": secrets.token_hex(8), "doc": step})
+        self.journal.append({"t": "step", "id": secrets.token_hex(8), "doc": written})
         self._apply(step)
         self._count(step)
 
@@ -207,3 +214,7 @@ class SyncState:
     def open_conflicts(self) -> list[tuple[str, str, str]]:
         """(table, record id, kind) of every conflict waiting for a choice."""
         return [(rec["t"], rec["id"], c.get("kind", "field")) for rec in self.records.values() for c in rec.get("conflicts", [])]
+
+
+def _with_body(rec: dict[str, Any] | None, body: bytes | None) -> dict[str, Any] | None:
+    return rec if rec is None or body is None else {**rec, "body": orjson.Fragment(body)}

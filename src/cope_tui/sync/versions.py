@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from ..store import crypto
-from .merge import canon
+from .merge import canon, canon_content
 from .seal import TeamKey
 
 TABLES = ("clients", "meetings", "exercises")
@@ -49,6 +49,8 @@ class Version:
     # canon(content), when the push made it already (for the revision's hash): the
     # payload is built from these bytes instead of serialising the record once more.
     canonical: bytes | None = field(default=None, compare=False, repr=False)
+    # canon(content["doc"]), when opened here: the DB checks and writes these bytes.
+    doc_json: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def gen(self) -> int:
@@ -117,8 +119,9 @@ def open_doc(team: TeamKey, doc: dict[str, Any]) -> Version:
         if not _content_ok(kind, content) or (kind == "live" and content["doc"].get("id") != record_id):
             raise ValueError
         by = payload.get("by") if isinstance(payload.get("by"), str) else "?"
-        return Version(rid, rev, [str(h) for h in hist[:HISTORY]], kind, table, record_id, content, by)
-    except (crypto.CryptoError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        canonical, doc_json = canon_content(content)
+        return Version(rid, rev, [str(h) for h in hist[:HISTORY]], kind, table, record_id, content, by, canonical, doc_json)
+    except (crypto.CryptoError, orjson.JSONDecodeError, orjson.JSONEncodeError, KeyError, TypeError, ValueError, AttributeError):
         raise Unopenable() from None
 
 
