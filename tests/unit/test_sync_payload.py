@@ -11,7 +11,7 @@ import pytest
 
 from cope_tui.sync.push import plan
 from cope_tui.sync.seal import create_team
-from cope_tui.sync.versions import build, open_doc
+from cope_tui.sync.versions import Unopenable, build, open_doc
 
 DOC = {"id": "m1", "client_id": "c1", "kind": "review", "started": "2026-01-02T10:00:00",
        "steps": {"opening": {"notes": "line \"quoted\"\nand more", "fields": {"b": 1, "a": [2, {"z": None}]}}}}
@@ -40,3 +40,15 @@ def test_a_payload_from_the_canonical_bytes_opens_as_one_dumped_afresh(team, doc
     opened, again = open_doc(team, spliced), open_doc(team, dumped)
     assert (opened.kind, opened.content, opened.by) == (again.kind, again.content, again.by)
     assert opened.content == {"doc": doc, "conflicts": []}
+
+
+def test_a_payload_too_deep_to_serialise_again_is_refused_not_a_crash(team) -> None:
+    """JSON reads nesting deeper than it writes: a member's payload nested 300 deep opens,
+    and its canonical form (the state's hash) cannot be made. It is refused like any
+    unreadable revision instead of stopping the pull."""
+    version = plan(team, "Ann", "meetings", "m1", None, DOC).versions[0]
+    payload = orjson.dumps({"v": 1, "t": "meetings", "id": "m1", "kind": "live", "by": "Ann", "at": "x",
+                            "conflicts": [], "doc": {**DOC, "deep": "HOLE"}}).replace(b'"HOLE"', b"[" * 300 + b"1" + b"]" * 300)
+    doc = build(team, version, "2026-05-01T09:00:00") | {"s": team.seal(version.rid, version.rev, payload)}
+    with pytest.raises(Unopenable):
+        open_doc(team, doc)
