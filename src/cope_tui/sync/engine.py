@@ -146,11 +146,12 @@ class SyncEngine(Pulling):
                 at = datetime.now().isoformat(timespec="seconds")
                 docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
                 before = on_way.pop() if on_way else None
-                sent = before[1].result() if before else 0  # its failure stops the push
+                # Queued behind the one before: the server takes it the moment it has
+                # stored that one, never waiting for us to commit.
                 on_way.append((batch, pool.submit(self._send, docs, batches < ASKED)))
                 batches += 1
-                if before:
-                    self._committed(before[0], sent, report, progress)
+                if before:  # its failure stops the push (the batch queued behind it fails or is asked again)
+                    self._committed(before[0], before[1].result(), report, progress)
 
             for table, record_id in sorted(self._pending):
                 self.give_way()
