@@ -117,8 +117,8 @@ def test_a_record_taken_meanwhile_by_the_batch_before_is_fetched_with_its_histor
     assert [row.id for row in second.rows] == [rid] and rid in second.given  # new to Bea as yet
     for got in (first, second):
         bea.engine._history_for_taken(got)
-        updates, bodies = bea.engine._take(got.rows, got.opened, SyncReport())
-        bea.engine.state.commit(updates, {"since": got.feed.last_seq}, bodies=bodies)
+        updates = bea.engine._take(got.rows, got.opened, SyncReport())
+        bea.engine.state.commit(updates, {"since": got.feed.last_seq})
     assert not bea.engine.conflicts()
     assert bea.store.raw("meetings") and bea.store.get("meetings", draft.id) == ann.store.get("meetings", draft.id)
 

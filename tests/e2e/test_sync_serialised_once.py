@@ -14,6 +14,7 @@ import pytest
 
 from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.demo.writer import write_demo
+from cope_tui.sync.body import opened
 from helpers.sync import members, remote, team_key  # noqa: F401  (fixtures)
 
 
@@ -63,5 +64,5 @@ def test_a_first_push_and_a_first_pull_serialise_each_meeting_once(members, seri
     assert {m["id"]: m for m in again.store.raw("meetings")} == {m["id"]: m for m in ann.store.raw("meetings")}
     rids = {ann.engine.team.remote_id("meetings", i): i for i in ids}
     for rid, meeting_id in rids.items():
-        assert again.engine.state.records[rid]["body"]["doc"] == ann.store.get("meetings", meeting_id)
+        assert opened(again.engine.state.records[rid]["body"])["doc"] == ann.store.get("meetings", meeting_id)
     assert again.engine.sync().received == 0

@@ -9,6 +9,7 @@ import pytest
 
 from cope_tui.store import crypto
 from cope_tui.sync import state
+from cope_tui.sync.body import opened
 
 NOTE = "x" * 200
 
@@ -54,5 +55,5 @@ def test_a_journal_mostly_written_over_is_folded_in_counting_what_an_earlier_run
     again.commit(_step(0, 20, f"{NOTE} again"))
     again.compact_if_due()
     assert again.path.exists() and again.journal.size == 0
-    assert {rec["body"]["doc"]["note"] for rec in again.records.values()} == {f"{NOTE} again"}
+    assert {opened(rec["body"])["doc"]["note"] for rec in again.records.values()} == {f"{NOTE} again"}
     again.close()

@@ -64,6 +64,8 @@ class SyncEngine(Pulling):
         self._pending: set[tuple[str, str]] = set()
         self._unstored: dict[str, tuple[str, ...]] = {}
         self._deferred: dict[str, tuple[str, ...]] = {}
+        # Records a pull left in the DB exactly as their state's version (see unchanged()).
+        self._as_synced: dict[str, tuple[Any, Any]] = {}
         # The records open on a screen of the app now (called from the sync's thread): a
         # pull rewrites one only if its screen takes the merged version (offer_open).
         self.open_records: Callable[[], set[tuple[str, str]]] = set
@@ -157,7 +159,8 @@ class SyncEngine(Pulling):
                 self.give_way()
                 rid = self.team.remote_id(table, record_id)
                 rec, doc = self.state.records.get(rid), self.local.doc(table, record_id)
-                planned = None if unchanged(rec, doc) else plan(self.team, self.user, table, record_id, rec, doc, rid)
+                as_synced = self._as_synced.pop(rid, None)
+                planned = None if unchanged(rec, doc, as_synced) else plan(self.team, self.user, table, record_id, rec, doc, rid)
                 if planned is None:
                     self._pending.discard((table, record_id))
                     continue
@@ -195,8 +198,7 @@ class SyncEngine(Pulling):
 
     def _committed(self, batch: list[Planned], sent: int, report: SyncReport, progress) -> None:
         """A batch the server stored: its records' new states, committed."""
-        bodies = {p.rid: p.body_json for p in batch if p.body_json is not None}
-        self.state.commit({p.rid: p.state for p in batch}, bodies=bodies)
+        self.state.commit({p.rid: p.state for p in batch})
         for planned in batch:
             self._pending.discard(planned.key)
         report.sent += sent

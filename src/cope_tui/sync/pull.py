@@ -53,8 +53,8 @@ def check_cancel(cancel: threading.Event | None) -> None:
 
 class Pulling:
     """Needs the engine's state, couch, team, local, user, open_records, offer_open,
-    give_way, _pending, _unstored, _deferred, _helper, _start_since, _save_checkpoint and
-    _since."""
+    give_way, _pending, _unstored, _deferred, _as_synced, _helper, _start_since,
+    _save_checkpoint and _since."""
 
     # Records per batch (None: PULL_BATCH). Beside the app, smaller: each batch parses,
     # merges and frees its records in steps that hold the interpreter's lock, and the
@@ -77,13 +77,12 @@ class Pulling:
                 more = len(feed.rows) >= (self.pull_batch or PULL_BATCH)
                 ahead = pool.submit(self._download, feed.last_seq, [], got.mostly_new) if more else None
                 self._history_for_taken(got)
-                updates, bodies = self._take(rows, opened, report)
+                updates = self._take(rows, opened, report)
                 unstored = {
                     "unstored": {rid: list(revs) for rid, revs in self._unstored.items()},
                     "deferred": {rid: list(revs) for rid, revs in self._deferred.items()},
                 }
-                meta = self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored
-                self.state.commit(updates, meta, bodies=bodies)
+                self.state.commit(updates, self._refused_meta(refused, opened) | {"since": feed.last_seq} | unstored)
                 report.received += len(updates)
                 if progress:
                     progress("pull", report.received)
@@ -143,11 +142,8 @@ class Pulling:
         got.opened.update(opened)
         got.refused.update(refused)
 
-    def _take(
-        self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport
-    ) -> tuple[dict[str, Any], dict[str, bytes]]:
-        """Merge a batch's new revisions into the DB; the records' new states, and the
-        canon() of those states' bodies made on the way (see SyncState.commit).
+    def _take(self, rows: list[Change], opened: dict[str, list[Version]], report: SyncReport) -> dict[str, Any]:
+        """Merge a batch's new revisions into the DB; the records' new states.
 
         Each merged version is written only if the record is still what the merge
         started from (compare-and-set): an edit saved meanwhile (typing goes on during a
@@ -158,7 +154,6 @@ class Pulling:
         for row in todo:
             self._deferred.pop(row.id, None)
         updates: dict[str, Any] = {}
-        bodies: dict[str, bytes] = {}
         for _ in range(MERGE_TRIES):
             merged, before = {}, {}
             for row in todo:
@@ -182,8 +177,7 @@ class Pulling:
                     continue
                 self._unstored.pop(rid, None)
                 updates[rid] = taken(self.local, rec, doc, result is None)
-                if m.body_json is not None:
-                    bodies[rid] = m.body_json
+                self._note_as_synced(rid, m, result is None)
                 self._pending.add((rec["t"], rec["id"]))
                 if result is None and before[rid] != doc:
                     report.changed.append((rec["t"], rec["id"]))
@@ -192,7 +186,17 @@ class Pulling:
                 break
         for row in todo:  # saved again on every try: fetched again at the next sync
             self._unstored[row.id] = row.revs
-        return updates, bodies
+        return updates
+
+    def _note_as_synced(self, rid: str, m: Merged, applied: bool) -> None:
+        """A record the DB now holds exactly as the version its state keeps (most of a
+        first pull): the push after this pull sends nothing for it, without hashing it
+        again (see SyncEngine._unchanged). The object is what the DB holds, so an edit
+        saved later (a new object) is seen as one."""
+        if applied and m.synced is not None and m.doc is m.synced["doc"] and m.state["conflicts"] == m.synced["conflicts"]:
+            self._as_synced[rid] = (m.doc, m.state["conflicts"])
+        else:
+            self._as_synced.pop(rid, None)
 
     def _offer_to_screens(self, merged: dict[str, Merged], before: dict[str, Any], on_screen: set, rows: list[Change]) -> None:
         """A record open on a screen is rewritten only if that screen takes the merged

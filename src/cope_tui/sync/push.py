@@ -21,15 +21,15 @@ class Planned:
     key: tuple[str, str]
     size: int = 0  # bytes of the new content, for the batch's size
     rid: str = ""  # the record's id on the server
-    body_json: bytes | None = None  # canon(state["body"]) when this plan made it
 
 
-def unchanged(rec: dict[str, Any] | None, doc: dict[str, Any] | None) -> bool:
-    """Is the DB's record the very object a pull stored with this state (nothing to
-    send, without hashing it again)? False only means: ask plan()."""
-    if rec is None or doc is None or rec.get("pin") or rec["close"]:
+def unchanged(rec: dict[str, Any] | None, doc: dict[str, Any] | None, as_synced: tuple[Any, Any] | None) -> bool:
+    """Is the DB's record the very object a pull stored as this state's version, with the
+    conflicts it had then (`as_synced`, see Pulling._note_as_synced): nothing to send,
+    without hashing it again? False only means: ask plan()."""
+    if rec is None or doc is None or as_synced is None or rec.get("pin") or rec["close"]:
         return False
-    return doc is rec["body"]["doc"] and rec["conflicts"] == rec["body"]["conflicts"]
+    return doc is as_synced[0] and rec["conflicts"] == as_synced[1]
 
 
 def plan(
@@ -39,7 +39,6 @@ def plan(
     """None when the server has this record as it is here already. `rid`: its id on the
     server, when the caller has it (a keyed hash)."""
     rid = rid or team.remote_id(table, record_id)
-    body_json = None
     new = dict(rec) if rec else None
     if new and new.get("pin"):
         if doc is not None and digest(doc) == new["pin"]:
@@ -57,12 +56,11 @@ def plan(
         parent, parent_hist = (new["rev"], new["hist"]) if new else (None, [])
         rev, hist = next_rev(team, parent, parent_hist, kind, content, canonical=canonical)
         versions.append(Version(rid, rev, hist, kind, table, record_id, content, user, canonical))
-        body_json = canonical
         older = new["older"] if new else []
         if new:
             older = [[new["rev"], new["body"]], *older][:OLDER]
         new = {
-            **(new or {}), "t": table, "id": record_id, "rev": rev, "hist": hist, "body": content,
+            **(new or {}), "t": table, "id": record_id, "rev": rev, "hist": hist, "body": canonical,
             "hash": hashed, "conflicts": content["conflicts"], "older": older,
             "close": new["close"] if new else [], "leaves": new["leaves"] if new else [],
         }
@@ -71,4 +69,4 @@ def plan(
         versions.append(Version(rid, rev, hist, "closed", table, record_id, CLOSED, user))
         new["leaves"] = [rev, *new["leaves"]][:LEAVES]
     new["close"] = []
-    return Planned(versions, new, (table, record_id), len(canonical), rid, body_json) if versions else None
+    return Planned(versions, new, (table, record_id), len(canonical), rid) if versions else None

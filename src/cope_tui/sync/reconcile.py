@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .local import LocalSide
-from .merge import digest, digest_of, empty, merge_record
+from .body import live, opened
+from .merge import canon, digest, digest_of, empty, merge_record
 from .versions import Version, descends, gen_of
 
 OLDER = 3  # earlier bases kept per record, for a branch that grew from one of them
@@ -43,16 +44,16 @@ def base_for(rec: dict[str, Any] | None, version: Version, closed: list[Version]
     bases = [(rec["rev"], rec["body"]), *((rev, body) for rev, body in rec["older"])]
     found = [(gen_of(rev), body) for rev, body in bases if descends(version.rev, version.hist, rev)]
     if found:
-        return max(found, key=lambda item: item[0])[1]
+        return opened(max(found, key=lambda item: item[0])[1])
     ours_closed = any(descends(c.rev, c.hist, rec["rev"]) for c in closed)
-    return rec["body"] if ours_closed and lone and version.kind == "live" else None
+    return opened(rec["body"]) if ours_closed and lone and version.kind == "live" else None
 
 
 class Merged(NamedTuple):
     state: dict[str, Any]  # the record's new state (see taken())
     doc: dict[str, Any] | None  # the merged version, for the DB to hold
-    body_json: bytes | None  # canon() of state["body"], when it is a version opened here
-    doc_json: bytes | None  # canon() of doc, when it is that version's doc as it came
+    doc_json: bytes | None  # canon() of doc, when it is a version's doc as it came
+    synced: dict[str, Any] | None  # the content state["body"] holds, when a version opened here
 
 
 def reconcile(
@@ -75,7 +76,7 @@ def reconcile(
     new["close"] = _to_close(rec, leaf_revs, merging, parent[0])
     new["leaves"] = _leaves(rec, leaf_revs, versions, parent[0])
     as_came = next((v.doc_json for v in merging if v.content["doc"] is here["doc"] and here["doc"] is not None), None)
-    return Merged(new, here["doc"], parent[3], as_came)
+    return Merged(new, here["doc"], as_came, parent[3])
 
 
 def taken(local: LocalSide, rec: dict[str, Any], doc: dict[str, Any] | None, applied: bool) -> dict[str, Any]:
@@ -86,43 +87,45 @@ def taken(local: LocalSide, rec: dict[str, Any], doc: dict[str, Any] | None, app
     return {**rec, "pin": digest(local.doc(rec["t"], rec["id"])), "shared": doc}
 
 
-def _parent(rec, leaf_revs, merging: list[Version]) -> tuple[str, list[str], dict, bytes | None] | None:
+def _parent(rec, leaf_revs, merging: list[Version]) -> tuple[str, list[str], bytes, dict | None] | None:
     """The revision the next push builds on: a live one if any, then the highest; the
-    same choice on every machine that sees the same branches. With its content's
-    canon() when it was opened here."""
-    found = [(v.kind == "live", v.gen, v.rev, v.hist, v.content, v.canonical) for v in merging]
+    same choice on every machine that sees the same branches. With its content as the
+    state keeps it (body.py), and as a dict when it is a version opened here."""
+    found = [(v.kind == "live", v.gen, v.rev, v.hist, v.content) for v in merging]
     if rec is not None and rec["rev"] in leaf_revs:
-        found.append((rec["body"]["doc"] is not None, gen_of(rec["rev"]), rec["rev"], rec["hist"], rec["body"], None))
+        found.append((live(rec["body"]), gen_of(rec["rev"]), rec["rev"], rec["hist"], None))
     if not found:
         if rec is None:
             return None
         return rec["rev"], rec["hist"], rec["body"], None
     best = max(found, key=lambda item: item[:3])
-    return best[2], best[3], best[4], best[5]
+    if best[4] is None:
+        return best[2], best[3], rec["body"], None
+    version = next(v for v in merging if v.rev == best[2])
+    return best[2], best[3], version.canonical or canon(version.content), version.content
 
 
 def _new_state(rec, table: str, record_id: str, parent, conflicts: list) -> dict[str, Any]:
-    rev, hist, body, canonical = parent
+    rev, hist, kept, _content = parent
     older = list(rec["older"]) if rec else []
     if rec is not None and rec["rev"] != rev:
         older = [[rec["rev"], rec["body"]], *older][:OLDER]
     return {
-        "t": table, "id": record_id, "rev": rev, "hist": hist, "body": body,
-        "hash": digest(body) if canonical is None else digest_of(canonical),
+        "t": table, "id": record_id, "rev": rev, "hist": hist, "body": kept, "hash": digest_of(kept),
         "conflicts": conflicts, "older": older, "close": [], "leaves": [],
     }
 
 
 def _to_close(rec, leaf_revs, merging: list[Version], parent: str) -> list[list]:
     """Live branches other than the parent: merged in here, ended by the next push."""
-    live = {v.rev: v.hist for v in merging if v.kind == "live"}
+    branches = {v.rev: v.hist for v in merging if v.kind == "live"}
     if rec is not None:
-        if rec["rev"] in leaf_revs and rec["body"]["doc"] is not None:
-            live.setdefault(rec["rev"], rec["hist"])
+        if rec["rev"] in leaf_revs and live(rec["body"]):
+            branches.setdefault(rec["rev"], rec["hist"])
         for rev, hist in rec["close"]:
             if rev in leaf_revs:
-                live.setdefault(rev, hist)
-    return [[rev, hist] for rev, hist in sorted(live.items()) if rev != parent]
+                branches.setdefault(rev, hist)
+    return [[rev, hist] for rev, hist in sorted(branches.items()) if rev != parent]
 
 
 def _leaves(rec, leaf_revs, versions: list[Version], parent: str) -> list[str]:
@@ -130,6 +133,6 @@ def _leaves(rec, leaf_revs, versions: list[Version], parent: str) -> list[str]:
     ends = [v.rev for v in versions if v.kind != "live" and v.rev != parent]
     if rec is not None:
         ends += [r for r in rec["leaves"] if r in leaf_revs]
-        if rec["rev"] in leaf_revs and rec["rev"] != parent and rec["body"]["doc"] is None:
+        if rec["rev"] in leaf_revs and rec["rev"] != parent and not live(rec["body"]):
             ends.append(rec["rev"])
     return list(dict.fromkeys(ends))[:LEAVES]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from .body import opened
 from .local import CHANGED, LocalSide
 from .merge import merge_record
 from .reconcile import here_content
@@ -52,13 +53,13 @@ def put_back(local: LocalSide, state: SyncState, user: str) -> int:
     """Give the DB back what it had synced (see the module's doc); how many records."""
     updates: dict[str, Any] = {}
     for rid, rec in list(state.records.items()):
-        synced = rec["body"]
+        synced = opened(rec["body"])
         for _ in range(3):  # once more if the record is saved while we look (typing goes on)
             current = local.doc(rec["t"], rec["id"])
             here = here_content(local, rec, rec["t"], rec["id"])
             if here["doc"] == synced["doc"]:
                 break
-            earlier = [body["doc"] for _, body in rec["older"]]
+            earlier = [opened(body)["doc"] for _, body in rec["older"]]
             if here["doc"] is None or here["doc"] in earlier:
                 merged = synced
             else:

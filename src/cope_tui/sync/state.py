@@ -28,6 +28,7 @@ from ..background import let_others_run
 from ..store.bulk import keep_long_lived, no_full_collection
 from ..store import crypto
 from ..store.diskio import Journal, JournalDamaged, write_private
+from . import body
 from .errors import FormChanged, StateDamaged
 
 SUFFIX = ".sync"
@@ -102,10 +103,11 @@ class SyncState:
         if raw:
             try:
                 data = orjson.loads(self.codec.open_file(raw) if self.codec.sealed else raw)
-                self.meta, self.records = dict(data["meta"]), dict(data["records"])
+                self.meta = dict(data["meta"])
+                self.records = {rid: _held(rec) if isinstance(rec, dict) else rec for rid, rec in data["records"].items()}
             except crypto.CryptoError as exc:
                 raise self._damaged(f"cannot be opened ({exc.problem})") from None
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
                 raise self._damaged("is damaged or was written while the database was encrypted") from None
         steps: dict[str, dict[str, Any]] = {}
         try:
@@ -128,23 +130,20 @@ class SyncState:
             if rec is None:
                 self.records.pop(rid, None)
             else:
-                self.records[rid] = rec
+                self.records[rid] = _held(rec)
         self.meta.update(step.get("m", {}))
 
-    def commit(
-        self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None,
-        *, bodies: dict[str, bytes] | None = None,
-    ) -> None:
+    def commit(self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None) -> None:
         """Keep these records (None: forget one) and meta values, all or nothing; durable
-        when this returns. `bodies`: by record, canon() of its "body" when the caller
-        made it already (for its hash): written as it is, not serialised again."""
+        when this returns."""
         step = {"r": records or {}, "m": meta or {}}
         if not step["r"] and not step["m"]:
             return
         self._still_writable()
-        written = step
-        if bodies:
-            written = {"r": {rid: _with_body(rec, bodies.get(rid)) for rid, rec in step["r"].items()}, "m": step["m"]}
+        for rec in step["r"].values():
+            if rec is not None:
+                _held(rec)
+        written = {"r": {rid: body.as_written(rec) for rid, rec in step["r"].items()}, "m": step["m"]}
         # Each line has an id of its own: replay keeps the lines in the order written.
         self.journal.append({"t": "step", "id": secrets.token_hex(8), "doc": written})
         self._apply(step)
@@ -178,7 +177,7 @@ class SyncState:
             if start:
                 parts.append(b",")
                 let_others_run()
-            parts.append(b",".join(orjson.dumps(k) + b":" + orjson.dumps(v) for k, v in items[start : start + SLICE]))
+            parts.append(b",".join(orjson.dumps(k) + b":" + orjson.dumps(body.as_written(v)) for k, v in items[start : start + SLICE]))
         parts.append(b"}}")
         return b"".join(parts)
 
@@ -222,5 +221,11 @@ class SyncState:
         return [(rec["t"], rec["id"], c.get("kind", "field")) for rec in self.records.values() for c in rec.get("conflicts", [])]
 
 
-def _with_body(rec: dict[str, Any] | None, body: bytes | None) -> dict[str, Any] | None:
-    return rec if rec is None or body is None else {**rec, "body": orjson.Fragment(body)}
+def _held(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record's state with its bodies as bytes (see body.py), as read or as committed."""
+    if "body" in rec and not isinstance(rec["body"], bytes):
+        rec["body"] = body.held(rec["body"])
+    older = rec.get("older")
+    if older and not all(isinstance(kept, bytes) for _, kept in older):
+        rec["older"] = [[rev, body.held(kept)] for rev, kept in older]
+    return rec
