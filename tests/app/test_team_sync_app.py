@@ -193,3 +193,28 @@ async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(ann_a
         await pilot.press("escape")
         assert session.store.get("meetings", meeting.id) == signed  # never changed
         await pilot.press("ctrl+q")
+
+
+async def test_at_80_columns_the_sync_word_stays_whole_and_the_screens_words_are_cut(tmp_path) -> None:
+    """The home screen's counts and the sync's word did not both fit: the word that says
+    what to press (F10) was cut. The screen's words give way to it, and come back whole
+    in a wider terminal."""
+    from textual.widgets._header import HeaderTitle
+
+    session = Session.open(tmp_path / "ann.json")
+    create_client(session.store, "C-1")
+    app = create_app(session, settings=settings_for(f"http://127.0.0.1:{free_port()}/team"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "not synced yet" in header_text(app))
+        await pilot.press("ctrl+t")  # follow-through: its words are set once it has looked
+        await until(pilot, lambda: "nothing overdue" in header_text(app), what="the follow-through's words")
+        app.screen.sub_title = "1287 overdue · 391 due today · 86 meetings late"  # a service's
+        await pilot.pause()
+        shown, room = header_text(app), app.screen.query_one(HeaderTitle).size.width
+        assert shown.endswith("not synced yet · F10 syncs") and "…" in shown and len(shown) <= room
+        assert str(app.screen.query_one(HeaderTitle).render()).endswith("F10 syncs")  # as drawn
+        await pilot.resize_terminal(120, 30)
+        assert "86 meetings late  ·  not synced yet · F10 syncs" in header_text(app)
+        await until(pilot, lambda: "86 meetings late" in str(app.screen.query_one(HeaderTitle).render()), what="redrawn")
+        await pilot.press("ctrl+q")
+    session.close()

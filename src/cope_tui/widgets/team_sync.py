@@ -29,6 +29,7 @@ from ..words import counted
 STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
 OFFER_SECONDS = 5.0  # a sync waits this long for the screens' answer, then leaves them be
 KEYS = {"meeting_id": "meetings", "exercise_id": "exercises", "client_id": "clients"}
+HEADER_SIDES = 4  # the title bar's icon (3) and clock space (1) columns, as app.tcss sets them
 
 
 class SyncFinished(Message):
@@ -248,6 +249,8 @@ class TeamSync:
 
     def _refresh_sync_status(self) -> None:
         runner = self.sync_runner
+        if runner is not None and getattr(self, "_titled_width", None) != self.size.width:
+            self._retitle()  # the terminal was resized
         if runner is None or runner.running:
             return
         last = runner.last
@@ -283,7 +286,12 @@ class TeamSync:
         if text == self.sync_text:
             return
         self.sync_text = text
+        self._retitle()
+
+    def _retitle(self) -> None:
         from textual.widgets._header import HeaderTitle
+
+        self._titled_width = self.size.width  # what is cut to fit depends on it
 
         for screen in self.screen_stack:
             for header in screen.query(Header):
@@ -291,13 +299,19 @@ class TeamSync:
                     title.update(header.format_title())
 
     def format_title(self, title: str, sub_title: str):
-        """Every screen's header: its own title, then the team sync's word, if any."""
+        """Every screen's header: its own title, then the team sync's word, if any. When
+        both do not fit (80 columns, the home screen's counts), the screen's words are cut
+        short, never the sync's: they say what to press (F10, F11)."""
         content = super().format_title(title, sub_title)
         if not self.sync_text:
             return content
         from textual.content import Content
 
-        return Content.assemble(content, ("  ·  " + self.sync_text, "dim"))
+        tail = "  ·  " + self.sync_text
+        room = self.size.width - HEADER_SIDES - len(tail)
+        if content.cell_length > room:
+            content = content.truncate(max(room, len(title)), ellipsis=True)
+        return Content.assemble(content, (tail, "dim"))
 
     # ---- conflicts -----------------------------------------------------------------
 
