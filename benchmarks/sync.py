@@ -13,6 +13,9 @@ memory, from tests/couch/, as the tests run it):
 - one changed meeting: after both are in step, edit one meeting and time the round trip
   (the editor's sync, which pushes it, then the other's, which pulls it); median of
   15 (quick 5). Target: each sync under 100 ms at 10,000 meetings.
+- the sync state read again (a fresh process, as each `cope-tui sync` does): the memory it
+  holds beside the open DB's, and the time it takes (no target; issue 15's state once
+  held a second copy of every record).
 - typing while a sync runs: the app (under Pilot) with a meeting open, one key at a time
   handed to it as the terminal driver does, time from the key to the text in the editor; with no sync, then while the app's background
   sync pulls the whole team (the first sync of a new DB), counting only keys typed
@@ -153,6 +156,40 @@ def first_syncs(server, team, meetings: int) -> tuple[dict[str, Any], Path, Any]
     return out, remote, (ann, bea)
 
 
+STATE_READ = """
+import sys, time
+from pathlib import Path
+from cope_tui.store.store import Store
+from cope_tui.sync.state import SyncState
+
+def rss_mb():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+
+db = Path(sys.argv[1])
+store = Store(db, read_only=True)
+store.wait_ready()
+opened = rss_mb()
+t = time.perf_counter()
+state = SyncState(db, store.codec, read_only=True)
+took = time.perf_counter() - t
+print(round(opened, 1), round(rss_mb(), 1), round(took, 3), len(state.records))
+"""
+
+
+def state_read(db: Path) -> dict[str, Any]:
+    """A member's sync state read in a fresh process, as `cope-tui sync` reads it at each
+    run: the memory it holds beside the open DB's (the baseline, same process) and the
+    time to read it."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", STATE_READ, str(db)], capture_output=True, text=True, check=True)
+    db_mb, with_state_mb, took, records = out.stdout.split()
+    files = sum(p.stat().st_size for p in db.parent.glob(db.name + ".sync*"))
+    return {"records": int(records), "state_files_mb": round(files / 2**20, 1), "rss_db_open_mb": float(db_mb),
+            "rss_with_state_mb": float(with_state_mb), "state_mb": round(float(with_state_mb) - float(db_mb), 1),
+            "read_s": float(took)}
+
+
 def one_change(ann, bea, rounds: int) -> dict[str, Any]:
     store, _, engine = ann
     _, _, other = bea
@@ -259,13 +296,14 @@ def main() -> None:
         change = one_change(*members, rounds=5 if args.quick else 15)
         for parts in members:
             close(parts)
+        state = state_read(members[0][0].path)
         typed = typing_latency(remote, 60 if args.quick else 200)
     finally:
         server.stop()
     c.emit({
         "target": "first sync within 1.5x of _bulk_docs; one change < 100 ms; typing unchanged during a sync",
         "meetings": meetings, "demo_seed": c.SEED, "db_bytes": c.demo_db(meetings).stat().st_size,
-        "first_sync": first, "one_change": change, "typing": typed, "machine": c.machine(),
+        "first_sync": first, "one_change": change, "state_read": state, "typing": typed, "machine": c.machine(),
     })
 
 
