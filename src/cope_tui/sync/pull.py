@@ -191,7 +191,7 @@ class Pulling:
     def _note_as_synced(self, rid: str, m: Merged, applied: bool) -> None:
         """A record the DB now holds exactly as the version its state keeps (most of a
         first pull): the push after this pull sends nothing for it, without hashing it
-        again (see SyncEngine._unchanged). The object is what the DB holds, so an edit
+        again (see push.unchanged). The object is what the DB holds, so an edit
         saved later (a new object) is seen as one."""
         if applied and m.synced is not None and m.doc is m.synced["doc"] and m.state["conflicts"] == m.synced["conflicts"]:
             self._as_synced[rid] = (m.doc, m.state["conflicts"])

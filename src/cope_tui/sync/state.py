@@ -72,9 +72,9 @@ class SyncState:
         self._main_size = 0
         self._written = 0  # record versions in the journal (see compact_if_due)
         self._touched: set[str] = set()  # the records they are of
-        # A state of 10,000 synced meetings is a million objects: read with the GC's full
-        # collections walking the growing heap, it took 1.6 s instead of 0.5 (every
-        # `cope-tui sync`, the app's first sync), holding the interpreter's lock.
+        # A state written before versions were kept as bytes (body.py) is a million
+        # objects at 10,000 meetings: read with the GC's full collections walking the
+        # growing heap, it took 1.6 s instead of 0.5, holding the interpreter's lock.
         with no_full_collection():
             self._load()
         keep_long_lived()
