@@ -34,7 +34,7 @@ from .errors import Forbidden, ServerFailed, SyncError, TeamChanged
 from .local import CHANGED, FINALISED, LocalSide
 from .pull import Pulling
 from .pull import check_cancel as _check
-from .push import Planned, plan, unchanged
+from .push import Planned, differs, plan, unchanged
 from .reconcile import here_content
 from .report import Conflict, SyncReport, SyncStatus
 from .seal import TeamKey
@@ -135,7 +135,7 @@ class SyncEngine(Pulling):
         store: the next is planned and sealed while one is on its way, and the one before
         it is committed to the state meanwhile."""
         records = self.state.records
-        self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()])
+        self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()], self._differs)
         batch: list[Planned] = []
         size = 0
         with self._helper("cope-sync-send") as pool:
@@ -174,6 +174,13 @@ class SyncEngine(Pulling):
             if on_way:
                 last, future = on_way.pop()
                 self._committed(last, future.result(), report, progress)
+
+    def _differs(self, table: str, record_id: str, doc: dict[str, Any]) -> bool:
+        """Does the DB's record differ from its last synced version (see push.differs)? A
+        record a pull just left as it came does not, without hashing it again."""
+        rid = self.team.remote_id(table, record_id)
+        rec = self.state.records.get(rid)
+        return not unchanged(rec, doc, self._as_synced.get(rid)) and differs(rec, doc)
 
     def _send(self, docs: list[dict[str, Any]], ask: bool) -> int:
         """Store one batch's revisions; how many were sent. Only a push's first ASKED

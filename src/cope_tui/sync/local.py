@@ -40,16 +40,28 @@ class LocalSide:
             with self._lock:
                 self._noted.add((table, doc_id))
 
-    def take_changed(self, known: Callable[[], Iterable[Key]]) -> set[Key]:
-        """Records saved since the last call; at the first call, every record there is
-        (and every `known()` one: a record deleted meanwhile is looked at too)."""
+    def take_changed(
+        self, known: Callable[[], Iterable[Key]], differs: Callable[[str, str, dict[str, Any]], bool] | None = None
+    ) -> set[Key]:
+        """Records saved since the last call. At the first call, every record is looked
+        at: those `differs` says differ from what was last synced (all, without it), and
+        every `known()` one the DB no longer holds (deleted meanwhile). They are looked at
+        in the order the DB keeps them: the app's store decodes a client's meetings
+        together, and asking for them one id at a time, in id order, decoded each client
+        again for each of its meetings (a sync with nothing to send took 6.6 s of the
+        app's CPU at 10,000 meetings)."""
         with self._lock:
             taken, self._noted = self._noted, set()
         if not self._scanned:
             self._scanned = True
-            taken.update(known())
+            held: set[Key] = set()
             for table in TABLES:
-                taken.update((table, doc["id"]) for doc in self.store.raw(table) if isinstance(doc.get("id"), str))
+                for doc in self.store.raw(table):
+                    if isinstance(doc.get("id"), str):
+                        held.add((table, doc["id"]))
+                        if differs is None or differs(table, doc["id"], doc):
+                            taken.add((table, doc["id"]))
+            taken.update(key for key in known() if key not in held)
         return taken
 
     @property

@@ -32,6 +32,14 @@ def unchanged(rec: dict[str, Any] | None, doc: dict[str, Any] | None, as_synced:
     return doc is as_synced[0] and rec["conflicts"] == as_synced[1]
 
 
+def differs(rec: dict[str, Any] | None, doc: dict[str, Any]) -> bool:
+    """Might plan() send something for this record as the DB holds it? False only when
+    it is exactly its last synced version, with nothing else to settle."""
+    if rec is None or rec.get("pin") or rec["close"]:
+        return True
+    return digest({"doc": doc, "conflicts": rec["conflicts"]}) != rec["hash"]
+
+
 def plan(
     team: TeamKey, user: str, table: str, record_id: str, rec: dict[str, Any] | None, doc: dict[str, Any] | None,
     rid: str | None = None,
