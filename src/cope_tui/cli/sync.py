@@ -164,7 +164,7 @@ def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input
     db = resolve_db_path(args.db)
     remote, user = _settings(args)
     tty = at_terminal() if tty is None else tty
-    store = Store(db)
+    store = Store(db, lazy=True)
     try:
         unlock(store, doing="syncing", ask_fn=ask_fn, tty=tty)
         couch, team = _connect(remote, tty, ask_fn, input_fn)
