@@ -48,3 +48,27 @@ def test_a_first_sync_with_little_to_send_decodes_each_client_once(members, remo
     finally:
         couch.close()
         store.close()
+
+
+def test_a_first_push_from_the_apps_store_decodes_each_client_once_more(tmp_path, remote, team_key, monkeypatch) -> None:
+    """Joining a team from the app: every record goes, in the order the DB keeps them."""
+    path = tmp_path / "Ann.json"
+    ann = Store(path)
+    write_demo(ann, load_meeting_guide(), clients=30, meetings=300, seed=32)
+    ann.close()
+    Store(path).close()
+    decoded: list[str] = []
+    decode = FileMeetings.decode
+    monkeypatch.setattr(FileMeetings, "decode", lambda self, client_id: decoded.append(client_id) or decode(self, client_id))
+    store = Store(path, lazy=True)
+    couch = Couch(remote.url, auth=remote.auth)
+    try:
+        engine = SyncEngine(store, couch, team_key, "Ann")
+        try:
+            assert engine.sync().sent > 300
+        finally:
+            engine.close()
+        assert len(decoded) <= 2 * 30 + 1, f"{len(decoded)} client decodes for 30 clients"
+    finally:
+        couch.close()
+        store.close()

@@ -155,7 +155,7 @@ class SyncEngine(Pulling):
                 if before:  # its failure stops the push (the batch queued behind it fails or is asked again)
                     self._committed(before[0], before[1].result(), report, progress)
 
-            for table, record_id in sorted(self._pending):
+            for table, record_id in self.local.in_order(self._pending):
                 self.give_way()
                 rid = self.team.remote_id(table, record_id)
                 rec, doc = self.state.records.get(rid), self.local.doc(table, record_id)
