@@ -389,9 +389,10 @@ class Journal:
 
     def _lines(self, path: Path, raw: bytes, check) -> Iterator[tuple[int, Any, JournalDamaged | None]]:
         """(line number, entry, None) for each good line and (line number, None, damage)
-        for each bad one; bytes after the last newline only when they are a good line."""
-        lines = raw.split(b"\n")
-        for number, line in enumerate(lines, 1):
+        for each bad one; bytes after the last newline only when they are a good line.
+        Lines are cut from `raw` one at a time: a list of them all was a second copy of
+        the file (500 MB for a sync state of 50,000 meetings)."""
+        for number, line, ended in _each_line(raw):
             if not line.strip():
                 continue
             sealed = False
@@ -404,11 +405,25 @@ class Journal:
                 sealed, problem = True, "it does not decrypt (damaged or changed)"
             if problem is None:
                 yield number, entry, None
-            elif number < len(lines):
+            elif ended:
                 # Only bytes after the last newline can be a line a kill cut off mid-write;
                 # it was never reported saved, and is skipped. A bad line that ends with its
                 # newline was written whole: it is damage, even when it is the last one.
                 yield number, None, JournalDamaged(path, number, sealed, problem)
+
+
+def _each_line(raw: bytes) -> Iterator[tuple[int, bytes, bool]]:
+    """(number, line, whether a newline ended it) for each line of `raw`, as split() would
+    number them."""
+    start, number = 0, 0
+    while start <= len(raw):
+        number += 1
+        end = raw.find(b"\n", start)
+        if end < 0:
+            yield number, raw[start:], False
+            return
+        yield number, raw[start:end], True
+        start = end + 1
 
 
 def _apply(data: dict[str, dict[str, Any]], entry: dict[str, Any]) -> int:
