@@ -238,3 +238,25 @@ def test_the_lean_form_knows_every_field_of_a_meeting_and_of_a_row():
     assert file_form.MEETING_KEYS == tuple(Meeting.model_fields)
     assert file_form.STEP_KEYS == tuple(StepRecord.model_fields)
     assert file_form.ROW_KEYS == tuple(Row.model_fields)
+
+
+def test_meetings_a_sync_brought_with_their_keys_sorted_are_kept_lean_too(tmp_path) -> None:
+    """A team member's records arrive in their canonical form, keys sorted. Kept verbatim,
+    a synced DB's file was twice the size of the sender's and every meeting in it was read
+    whole; they are the same meetings, and read back equal (in the models' order)."""
+    store, meetings = _demo(tmp_path)
+    store.close()
+    synced = {mid: orjson.loads(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)) for mid, doc in meetings.items()}
+    assert all(list(doc) != list(meetings[mid]) for mid, doc in synced.items())  # the order differs
+    other = Store(tmp_path / "synced.json")
+    other.write_many([("meetings", mid, doc, None) for mid, doc in synced.items()])
+    other.close()
+    mine, theirs = (tmp_path / "demo.json").read_bytes(), (tmp_path / "synced.json").read_bytes()
+    spans = MeetingLines.index(theirs)
+    assert spans is not None
+    assert sum(stop - start for *_, start, stop in spans.spans) <= 1.05 * sum(
+        stop - start for *_, start, stop in MeetingLines.index(mine).spans
+    )
+    reread = {doc["id"]: doc for doc in Store(tmp_path / "synced.json", read_only=True).raw_meetings()}
+    assert reread == meetings
+    assert all(tuple(doc) == file_form.MEETING_KEYS for doc in reread.values())  # the models' order again

@@ -106,13 +106,24 @@ def lean_meetings(meetings: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_defaults(doc: dict[str, Any]) -> dict[str, Any]:
-    """A meeting written before a field existed (created_by, say) lacks that key: given its
-    default it is the same meeting, and can be stored lean like the others."""
-    if tuple(doc) == MEETING_KEYS or not set(doc) < set(MEETING_KEYS):
+    """A meeting with the model's fields in the model's order. One written before a field
+    existed (created_by, say) lacks that key, and takes its default; one a team member's
+    sync brought has its keys sorted (the canonical form its hash is taken of). Either is
+    the same meeting, and is stored lean like the others: kept verbatim, a synced DB's
+    file was twice the size, and every meeting in it was read whole."""
+    if tuple(doc) == MEETING_KEYS or not set(doc) <= set(MEETING_KEYS):
         return doc
-    if [k for k in MEETING_KEYS if k in doc] != list(doc) or not set(MEETING_KEYS) - set(doc) <= set(_MEETING_DEFAULTS):
+    if not set(MEETING_KEYS) - set(doc) <= set(_MEETING_DEFAULTS):
         return doc
     return {k: doc[k] if k in doc else _fresh(_MEETING_DEFAULTS[k]) for k in MEETING_KEYS}
+
+
+def _in_order(part: Any, keys: tuple[str, ...]) -> Any:
+    """A step or a row with its keys in the model's order when they are the model's keys
+    in another order (sorted, as synced); anything else as it is."""
+    if isinstance(part, dict) and tuple(part) != keys and len(part) == len(keys) and set(part) == set(keys):
+        return {k: part[k] for k in keys}
+    return part
 
 
 def _lean_meeting(doc: dict[str, Any], seen: dict[Any, Any]) -> dict[str, Any]:
@@ -127,6 +138,7 @@ def _lean_meeting(doc: dict[str, Any], seen: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _lean_step(name: str, step: Any, day: str, own: Any, seen: dict[Any, Any]) -> Any:
+    step = _in_order(step, STEP_KEYS)
     if (
         not isinstance(step, dict)
         or tuple(step) != STEP_KEYS
@@ -168,6 +180,7 @@ def _same(a: Any, b: Any) -> bool:
 def _lean_rows(where: tuple[str, str], rows: list[Any], day: str, own: Any, seen: dict[Any, Any]) -> list[Any]:
     """A list whose first rows are, unchanged, the first rows of the list last kept at
     this place starts with how many they are."""
+    rows = [_in_order(row, ROW_KEYS) for row in rows]
     before = seen.get(("rows", *where)) or []
     same = 0
     for old, row in zip(before, rows):
