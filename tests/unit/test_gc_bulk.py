@@ -80,9 +80,10 @@ def test_what_was_taken_in_is_frozen_and_young_garbage_collected_first() -> None
         gc.unfreeze()
 
 
-def test_a_sync_state_is_read_without_full_collections_and_kept_out_of_their_reach(tmp_path) -> None:
-    """Reading the sync state of 10,000 meetings (a million objects) with full collections
-    walking the growing heap took 1.6 s instead of 0.5, at every `cope-tui sync`."""
+def test_a_sync_state_is_read_without_full_collections(tmp_path) -> None:
+    """Reading the sync state of 10,000 meetings written before its versions were bytes
+    (a million objects) with full collections walking the growing heap took 1.6 s instead
+    of 0.5, at every `cope-tui sync`."""
     from cope_tui.store import crypto
     from cope_tui.sync.state import SyncState
 
@@ -102,15 +103,10 @@ def test_a_sync_state_is_read_without_full_collections_and_kept_out_of_their_rea
             fulls[0] += 1
 
     gc.collect()
-    frozen = gc.get_freeze_count()
     gc.callbacks.append(seen)
     try:
         again = SyncState(db, crypto.PlainCodec(), read_only=True)
     finally:
         gc.callbacks.remove(seen)
-    try:
-        assert len(again.records) == 20_000
-        assert fulls[0] == 0
-        assert gc.get_freeze_count() >= frozen + 20_000 * 2  # its records' dicts and lists
-    finally:
-        gc.unfreeze()
+    assert len(again.records) == 20_000
+    assert fulls[0] == 0

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from ..background import let_others_run
-from ..store.bulk import keep_long_lived, no_full_collection
+from ..store.bulk import no_full_collection
 from ..store import crypto
 from ..store.diskio import Journal, JournalDamaged, write_private
 from . import body
@@ -73,11 +73,10 @@ class SyncState:
         self._written = 0  # record versions in the journal (see compact_if_due)
         self._touched: set[str] = set()  # the records they are of
         # A state written before versions were kept as bytes (body.py) is a million
-        # objects at 10,000 meetings: read with the GC's full collections walking the
-        # growing heap, it took 1.6 s instead of 0.5, holding the interpreter's lock.
+        # objects at 10,000 meetings, made bytes as they are read: with the GC's full
+        # collections walking the growing heap meanwhile, it took 1.6 s instead of 0.5.
         with no_full_collection():
             self._load()
-        keep_long_lived()
         if read_only:
             return
         self.journal.open()
@@ -130,7 +129,7 @@ class SyncState:
             if rec is None:
                 self.records.pop(rid, None)
             else:
-                self.records[rid] = _held(rec)
+                self.records[rid] = rec  # its versions are bytes already (_held)
         self.meta.update(step.get("m", {}))
 
     def commit(self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None) -> None:
