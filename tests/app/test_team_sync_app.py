@@ -218,3 +218,21 @@ async def test_at_80_columns_the_sync_word_stays_whole_and_the_screens_words_are
         await until(pilot, lambda: "86 meetings late" in str(app.screen.query_one(HeaderTitle).render()), what="redrawn")
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_f10_at_a_database_with_no_team_says_so_before_asking_for_a_passphrase(tmp_path, monkeypatch, couch_db) -> None:
+    """The first F10 asked for the team passphrase, then said the server held no team yet:
+    the passphrase was typed for nothing. The server is asked first."""
+    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
+    for name, value in couch_db.env().items():
+        monkeypatch.setenv(name, value)
+    session = Session.open(tmp_path / "ann.json")
+    create_client(session.store, "C-1")
+    app = create_app(session, settings=settings_for(couch_db.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await pilot.press("f10")
+        await until(pilot, lambda: any("holds no team yet" in n.message for n in app._notifications), what="the no-team word")
+        assert isinstance(app.screen, ClientsScreen)  # no passphrase prompt on the way
+        await pilot.press("ctrl+q")
+    session.close()

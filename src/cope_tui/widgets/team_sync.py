@@ -76,6 +76,7 @@ class TeamSync:
     sync_text = ""
     _sync_every_timer = None
     _kept_on_screen: frozenset[tuple[str, str]] = frozenset()  # records the last sync left to their screens
+    _ask_if_needed = False  # F10 without the team passphrase: asked once the server says it has a team
 
     def start_team_sync(self) -> None:
         """Once the DB is open (and unlocked): nothing happens without `[sync] remote`."""
@@ -191,9 +192,9 @@ class TeamSync:
         if runner.running:
             self.notify("A sync is running already.", title="Team sync", timeout=4)
             return
-        if runner.team_passphrase is None:
-            self._ask_team_passphrase()
-            return
+        # Without the team passphrase the server is asked first: a database with no team
+        # yet, or no network, is said so before anyone types a passphrase for nothing.
+        self._ask_if_needed = runner.team_passphrase is None
         self._run_sync()
 
     def _ask_team_passphrase(self) -> None:
@@ -228,9 +229,12 @@ class TeamSync:
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         outcome = message.outcome
+        asked, self._ask_if_needed = self._ask_if_needed, False
         if outcome.kind == "busy":
             return
-        if outcome.kind == "passphrase":
+        if outcome.kind == "passphrase" and asked:
+            self._ask_team_passphrase()  # F10 was pressed for this sync
+        elif outcome.kind == "passphrase":
             self.notify(outcome.message + " Press F10 to type it.", title="Team sync", severity="warning", timeout=10)
         elif outcome.kind == "failed":
             self.notify(outcome.message, title="Team sync", severity="warning", timeout=15)
