@@ -323,14 +323,17 @@ class CopeApp(Navigation, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedO
         except (StoreError, RuntimeError):
             pass
 
-    def _repaint_home(self) -> None:
+    def _repaint_home(self, counts: bool = False) -> None:
         """The list was painted from the summary file, which is only trusted by its size and
-        mtime: now that the real records are read, show them at once, not at the next key."""
+        mtime: now that the real records are read, show them at once, not at the next key.
+        `counts`: the header's counts too (records came from the team, or a choice)."""
         from .screens.clients import ClientsScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, ClientsScreen):
                 screen.refresh_clients()
+                if counts:
+                    screen.show_counts()
 
     def _meet(self, code: str) -> None:
         from .screens.clients import ClientsScreen

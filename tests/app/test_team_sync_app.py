@@ -236,3 +236,25 @@ async def test_f10_at_a_database_with_no_team_says_so_before_asking_for_a_passph
         assert isinstance(app.screen, ClientsScreen)  # no passphrase prompt on the way
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_records_a_sync_brings_are_counted_in_the_home_header(tmp_path, team_env, team_key) -> None:
+    """A new member's first sync filled the list, and the header kept saying nothing was
+    due until the home screen was left and opened again."""
+    from cope_tui.content.meeting_guide import load_meeting_guide
+    from cope_tui.demo.writer import write_demo
+
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    write_demo(bea.store, load_meeting_guide(), clients=8, meetings=30, seed=1)
+    bea.engine.sync()
+    bea.close()
+    session = Session.open(tmp_path / "ann.json")
+    app = create_app(session, settings=settings_for(team_env.url))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "not synced yet" in header_text(app))
+        assert "overdue" not in header_text(app)
+        await pilot.press("f10")
+        await until(pilot, lambda: "synced " in header_text(app), what="the first sync")
+        await until(pilot, lambda: "overdue" in header_text(app), what="the counts of what arrived")
+        await pilot.press("ctrl+q")
+    session.close()

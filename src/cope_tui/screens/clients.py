@@ -113,7 +113,7 @@ class ClientsScreen(Screen[None]):
         # the frame on its way to the terminal.
         self._shown = True
         self.post_message(self.ListShown())
-        self._follow_through_counts()
+        self.show_counts()
 
     def _table(self) -> DataTable | None:
         try:
@@ -128,10 +128,11 @@ class ClientsScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_clients()  # also the first fill: a pushed screen is resumed once
         if self._shown:
-            self.call_after_refresh(self._follow_through_counts)
+            self.call_after_refresh(self.show_counts)
 
-    def _follow_through_counts(self) -> None:
-        """'3 overdue · 2 due today' in the header, once the list is painted and the DB loaded."""
+    def show_counts(self) -> None:
+        """'3 overdue · 2 due today' in the header, once the list is painted and the DB loaded
+        (again after a sync brought records: they change the counts)."""
         from ..widgets.follow_through_counts import show_home_counts
 
         show_home_counts(self)

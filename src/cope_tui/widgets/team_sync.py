@@ -245,7 +245,7 @@ class TeamSync:
                             "used here; run `cope-tui sync` at a terminal for the details.", title="Team sync",
                             severity="warning", timeout=15)
             if report.received:
-                self._repaint_home()
+                self._repaint_home(counts=True)
                 self._show_synced(outcome.changed)
         self._refresh_sync_status()
 
@@ -345,7 +345,7 @@ class TeamSync:
             self.notify(problem, title="Conflict", severity="warning", timeout=10)
         else:
             self.notify("Chosen; the team gets it with the next sync.", title="Conflict", timeout=5)
-            self._repaint_home()
+            self._repaint_home(counts=True)
         self._refresh_sync_status()
         if self.sync_runner is not None and self.sync_runner.conflicts():
             self.action_conflicts()  # the next one, until none is left or esc
