@@ -72,3 +72,25 @@ def test_a_first_push_from_the_apps_store_decodes_each_client_once_more(tmp_path
     finally:
         couch.close()
         store.close()
+
+
+def test_the_first_look_gives_way_between_records(members, remote, team_key) -> None:
+    """It hashes every record (5 s at 50,000 meetings): the app's typist goes first, as in
+    the rest of the sync."""
+    ann = members("Ann")
+    write_demo(ann.store, load_meeting_guide(), clients=5, meetings=40, seed=33)
+    ann.engine.sync()
+    path = ann.store.path
+    ann.close()
+    store = Store(path)
+    couch = Couch(remote.url, auth=remote.auth)
+    engine = SyncEngine(store, couch, team_key, "Ann")
+    looked: list[int] = []
+    engine.give_way = lambda: looked.append(1)
+    try:
+        assert engine.sync().sent == 0
+        assert len(looked) >= 45  # every record of the first look, clients and meetings
+    finally:
+        engine.close()
+        couch.close()
+        store.close()

@@ -177,7 +177,9 @@ class SyncEngine(Pulling):
 
     def _differs(self, table: str, record_id: str, doc: dict[str, Any]) -> bool:
         """Does the DB's record differ from its last synced version (see push.differs)? A
-        record a pull just left as it came does not, without hashing it again."""
+        record a pull just left as it came does not, without hashing it again. Between two
+        records the app's typist goes first, as in the rest of the sync."""
+        self.give_way()
         rid = self.team.remote_id(table, record_id)
         rec = self.state.records.get(rid)
         return not unchanged(rec, doc, self._as_synced.get(rid)) and differs(rec, doc)
