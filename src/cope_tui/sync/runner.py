@@ -60,6 +60,7 @@ class Runner:
         self.open_records: Callable[[], set[tuple[str, str]]] = set
         self.offer_open: Callable[[list], set[tuple[str, str]]] = lambda items: set()
         self.last: Outcome | None = None
+        self.earlier: SyncStatus | None = None  # what look_back found
         self._cancel = threading.Event()
         # When the app last had a key (time.monotonic()), read from the sync's thread;
         # None: no app, nobody to give way to.
@@ -194,8 +195,27 @@ class Runner:
             self._couch.close()
         self.engine = self._couch = None
 
+    def look_back(self) -> SyncStatus | None:
+        """When this DB last synced and its open conflicts, as the last session left them
+        (blocking: a worker thread calls it at the app's start). Without it the header said
+        "not synced yet" until the first sync of the session, which waits for the team
+        passphrase, and conflicts left from yesterday were not mentioned. Reads the state
+        only; nothing is written and no server is asked."""
+        from .engine import SyncStatus
+        from .state import SyncState
+
+        try:
+            state = SyncState(self.store.path, self.store.codec, read_only=True)
+        except SyncError:  # a damaged state: the first sync says what to do about it
+            return None
+        if not state.meta.get("last_sync"):
+            return None
+        count = sum(len(rec["conflicts"]) for rec in state.records.values())
+        self.earlier = SyncStatus(state.meta["last_sync"], 0, count, "")
+        return self.earlier
+
     def status(self) -> SyncStatus | None:
-        return self.engine.status() if self.engine is not None else None
+        return self.engine.status() if self.engine is not None else self.earlier
 
     def conflicts(self) -> list[Conflict]:
         return self.engine.conflicts() if self.engine is not None else []

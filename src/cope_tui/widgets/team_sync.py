@@ -76,6 +76,7 @@ class TeamSync:
     sync_text = ""
     _sync_every_timer = None
     _kept_on_screen: frozenset[tuple[str, str]] = frozenset()  # records the last sync left to their screens
+    _conflicts_after_sync = False  # F11 before the session's first sync: the chooser follows it
     _ask_if_needed = False  # F10 without the team passphrase: asked once the server says it has a team
 
     def start_team_sync(self) -> None:
@@ -92,6 +93,7 @@ class TeamSync:
         self.sync_runner.offer_open = self.offer_synced
         self.sync_runner.last_input = lambda: self._last_input  # the sync gives way to a typist
         self._set_sync_text("not synced yet · F10 syncs")
+        self.run_worker(self._look_back, thread=True, group="sync-look", exit_on_error=False)
         self.set_interval(STATUS_SECONDS, self._refresh_sync_status)
         self.sync_every_seconds = self.settings.sync_every_minutes * 60.0
 
@@ -109,6 +111,14 @@ class TeamSync:
         if self._sync_every:
             self._sync_every_timer = self.set_interval(self._sync_every, self._background_sync)
             self.call_after_refresh(self._background_sync)  # and once now
+
+    def _look_back(self) -> None:
+        runner = self.sync_runner
+        if runner is not None and runner.look_back() is not None:
+            try:
+                self.call_from_thread(self._refresh_sync_status)
+            except RuntimeError:
+                pass  # the app closed meanwhile
 
     def open_records(self) -> set[tuple[str, str]]:
         """(table, id) of every record open on a screen. Called from the sync's thread: a
@@ -232,6 +242,13 @@ class TeamSync:
         asked, self._ask_if_needed = self._ask_if_needed, False
         if outcome.kind == "busy":
             return
+        chooser = self._conflicts_after_sync
+        self._conflicts_after_sync = chooser and outcome.kind == "passphrase" and asked  # kept past the prompt
+        if chooser and outcome.kind == "synced":
+            self.call_after_refresh(self.action_conflicts)
+        elif chooser and outcome.kind == "offline":
+            self.notify("The conflicts left from an earlier sync open once a sync reaches the team (F10, F11).",
+                        title="Conflicts", timeout=8)
         if outcome.kind == "passphrase" and asked:
             self._ask_team_passphrase()  # F10 was pressed for this sync
         elif outcome.kind == "passphrase":
@@ -262,7 +279,9 @@ class TeamSync:
             self._run_sync()
             return
         status = runner.status()
-        if last is None:
+        if last is None and status is not None:  # synced in an earlier session
+            text = f"synced {_when(status.last_sync)} · F10 syncs"
+        elif last is None:
             text = "not synced yet · F10 syncs"
         elif last.kind == "offline":
             text = "offline, will sync"
@@ -322,8 +341,15 @@ class TeamSync:
     def action_conflicts(self) -> None:
         from ..dialogs.conflicts import ConflictsDialog
 
-        if self.sync_runner is None:
+        runner = self.sync_runner
+        if runner is None:
             self.action_sync_now()  # says how to set it up
+            return
+        if runner.engine is None and runner.earlier is not None and runner.earlier.conflicts:
+            # Left from an earlier session: they open with the team (its passphrase), so
+            # the sync runs first and the chooser follows it.
+            self._conflicts_after_sync = True
+            self.action_sync_now()
             return
         self.push_screen(ConflictsDialog(self.sync_runner.conflicts()), self._chosen)
 
