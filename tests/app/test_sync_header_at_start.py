@@ -24,7 +24,7 @@ def a_conflict_left_in(tmp_path, remote, team_key) -> str:
     ann = Member(tmp_path / "ann.json", remote, team_key, "Ann")
     bea = Member(tmp_path / "bea.json", remote, team_key, "Bea")
     try:
-        client = create_client(ann.store, "C-1", note="first")
+        client = create_client(ann.store, "C-[1]", note="first")  # typed text, not markup
         ann.engine.sync()
         bea.engine.sync()
         for member, note in ((ann, "Ann's note"), (bea, "Bea's note")):
@@ -57,6 +57,8 @@ async def test_the_last_sync_and_its_conflicts_are_in_the_header_at_start(tmp_pa
             await until(pilot, lambda: isinstance(app.screen, TextPrompt), what="the passphrase prompt")
             await pilot.press(*APP_PHRASE, "enter")
             await until(pilot, lambda: isinstance(app.screen, ConflictsDialog), what="the chooser after the sync")
+            listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
+            assert listed.startswith("client C-[1]: note was changed here and by Bea")
             shown = str(app.screen.query_one("#conflicts-here").render()) + str(app.screen.query_one("#conflicts-there").render())
             assert "Ann's note" in shown and "Bea's note" in shown
             await pilot.press("escape")

@@ -189,6 +189,7 @@ async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(ann_a
         await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
         listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
         assert "finalised meeting" in listed
+        assert f"meeting C-1, {meeting.started:%Y-%m-%d}:" in listed  # as the screens name it, not by id
         assert "Bea's later words" in str(app.screen.query_one("#conflicts-there").render())
         await pilot.press("escape")
         assert session.store.get("meetings", meeting.id) == signed  # never changed

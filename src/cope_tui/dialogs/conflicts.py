@@ -13,9 +13,11 @@ import orjson
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..mdsafe import one_line
 from ..sync.engine import Conflict
 from ..sync.runner import describe
 from .base import Dialog
@@ -49,7 +51,9 @@ class ConflictsDialog(Dialog[Choice | None]):
             if not self.conflicts:
                 yield Static("No conflicts: every record is the same here and in the team.", id="conflicts-none")
             else:
-                yield OptionList(*(Option(describe(c), id=c.id) for c in self.conflicts), id="conflicts-list")
+                # Content, not markup: a client's code is typed text and may hold brackets.
+                options = (Option(Content(one_line(describe(c, named=True))), id=c.id) for c in self.conflicts)
+                yield OptionList(*options, id="conflicts-list")
                 with Horizontal(id="conflicts-sides"):
                     yield Static("", id="conflicts-here", markup=False, classes="sensitive")
                     yield Static("", id="conflicts-there", markup=False, classes="sensitive")

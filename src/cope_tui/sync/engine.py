@@ -265,7 +265,8 @@ class SyncEngine(Pulling):
             for c in rec["conflicts"]:
                 now = merge.get_at(doc, c["path"]) if c["kind"] == "field" else doc
                 now = None if now is merge.MISSING else now
-                found.append(Conflict(c["id"], rec["t"], rec["id"], c["kind"], c["path"], c["value"], c.get("by", "?"), now))
+                found.append(Conflict(c["id"], rec["t"], rec["id"], c["kind"], c["path"], c["value"], c.get("by", "?"), now,
+                                      record_label(self.local, rec["t"], doc)))
         return sorted(found, key=lambda c: (c.table, c.record_id, c.id))
 
     def choose(self, conflict_id: str, *, take_other: bool) -> None:
@@ -289,6 +290,20 @@ class SyncEngine(Pulling):
                     raise merge.CannotChoose(f"This database's checks refused that version ({result}); nothing was changed.")
             self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
             self._pending.add((rec["t"], rec["id"]))
+
+
+def record_label(local: LocalSide, table: str, doc: Any) -> str:
+    """A record as the user knows it from the screens: an id means nothing at the table."""
+    if not isinstance(doc, dict):
+        return ""
+    if table == "clients":
+        return str(doc.get("code") or "")
+    if table == "meetings":
+        client = local.doc("clients", str(doc.get("client_id", ""))) or {}
+        return f"{client.get('code') or '?'}, {str(doc.get('started') or '')[:10]}".strip(", ")
+    if table == "exercises":
+        return f"{doc.get('site') or '?'}, {str(doc.get('start') or '')[:10]}".strip(", ")
+    return ""
 
 
 class InLine:

@@ -29,6 +29,9 @@ class Conflict:
     value: Any  # the version kept beside the record
     by: str
     current: Any = None  # what the record holds there now (the whole record for finalised, deleted)
+    # Which record, as its screens name it (a client's code, a meeting's client and day):
+    # content, so for the app's screen only, never for a log or the CLI's output.
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -245,8 +245,9 @@ class Runner:
 TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE exercise"}
 
 
-def describe(conflict: Conflict) -> str:
-    """One line about a conflict: which record, what part, who; never the content."""
+def describe(conflict: Conflict, *, named: bool = False) -> str:
+    """One line about a conflict: which record, what part, who; never the content, except
+    the record's label where `named` (the app's screen, which shows those anyway)."""
     what = TABLE_WORDS.get(conflict.table, conflict.table)
     where = " > ".join(str(next(iter(p.values()))) if isinstance(p, dict) else str(p) for p in conflict.path)
     if conflict.kind == "finalised":
@@ -255,4 +256,5 @@ def describe(conflict: Conflict) -> str:
         how = f"deleted by {conflict.by} but changed elsewhere: kept"
     else:
         how = f"{where or 'the record'} was changed here and by {conflict.by}: both are kept"
-    return f"{what} {conflict.record_id[:8]}: {how} (conflict {conflict.id})"
+    which = conflict.label if named and conflict.label else conflict.record_id[:8]
+    return f"{what} {which}: {how} (conflict {conflict.id})"
