@@ -15,6 +15,7 @@ from typing import Any
 
 from . import record_check
 from .anchored import Encoded
+from .lazy_meetings import LazyMeetings
 from .errors import RecordLocked, StoreError
 from .format import TABLES
 
@@ -71,7 +72,8 @@ class Batched:
         self._join_compactor()
 
     def write_many(
-        self, items: list[tuple[str, str, dict[str, Any] | None, Any]], encoded: Encoded | None = None
+        self, items: list[tuple[str, str, dict[str, Any] | None, Any]], encoded: Encoded | None = None,
+        versions: dict[tuple[str, str], object] | None = None,
     ) -> list[str | None]:
         """Write each (table, id, doc or None to delete, expected) whose record is still
         `expected` (ANY: whatever it is) and passes the checks a single save makes; all
@@ -80,6 +82,10 @@ class Batched:
         `encoded`: by (table, id), the doc's JSON (keys in any order) when the caller
         made it already from that very doc (a pull hashes every record it takes): checked
         and written as it is, not serialised twice more (a first pull's 90 MB).
+
+        `versions`: filled with the version (see raw_version) of each record written or
+        already so, taken under the same lock as the write: an edit saved just after it
+        has another.
 
         One result per item: None when written (or already so), CHANGED when the record
         is no longer `expected`, LOCKED when it is a finalised meeting that must not take
@@ -103,10 +109,17 @@ class Batched:
             self._append_many(entries, encoded)
             for entry in entries:
                 table, doc_id = entry["t"], entry["id"]
+                held = self._data[table]
                 if entry.get("del"):
-                    self._data[table].pop(doc_id, None)
+                    held.pop(doc_id, None)
+                elif (table, doc_id) in raw and isinstance(held, LazyMeetings):
+                    held.put_packed(doc_id, raw[(table, doc_id)], entry["doc"])
                 else:
-                    self._data[table][doc_id] = entry["doc"]
+                    held[doc_id] = entry["doc"]
+            if versions is not None:
+                for (table, doc_id, _doc, _expected), problem in zip(items, results, strict=True):
+                    if problem is None:
+                        versions[(table, doc_id)] = self._version_held(table, doc_id)
             for table in {e["t"] for e in entries}:
                 self._clear_query_cache(table)
             for entry in entries:
@@ -123,6 +136,17 @@ class Batched:
             return self.path.stat().st_size
         except OSError:
             return 0
+
+    def raw_version(self, table: str, doc_id: str) -> object | None:
+        """The record's version, reading none (see Store.raw_versions): the same object
+        until it is saved or deleted again (compare with `is`); None when not held."""
+        self.wait_ready()
+        with self._mutex:
+            return self._version_held(table, doc_id)
+
+    def _version_held(self, table: str, doc_id: str) -> object | None:
+        held = self._data[table]
+        return held.version(doc_id) if isinstance(held, LazyMeetings) else held.get(doc_id)
 
     def put_if_unchanged(self, table: str, doc_id: str, doc: dict[str, Any] | None, expected: Any) -> bool:
         """Compare-and-set: store `doc` (None: delete) only if the record is `expected` now

@@ -38,6 +38,7 @@ from .bulk import gc_paused
 from .errors import CorruptDatabase
 
 CACHED_CLIENTS = 8  # decoded clients kept: the one open, and a few just looked at
+LOOSE_KEPT = 256  # meetings saved this session kept whole; those saved before are kept packed
 
 # (key, meeting id, client id, start, stop): record_lines' span of one line
 Span = tuple[str, str, str, int, int]
@@ -86,6 +87,14 @@ class FileMeetings:
         """None when two lines hold one meeting id (then the eager load names it)."""
         found = cls(path, raw, spans, stats, stamp, handle)
         return found if len(found.client_of) == len(spans) else None
+
+    @classmethod
+    def empty(cls, path: Path) -> FileMeetings:
+        """No file yet: no lines, every digest taken (there are none)."""
+        found = cls(path, b"", [], {})
+        found.digested.set()
+        found.released.set()
+        return found
 
     def client(self, client_id: str) -> dict[str, dict[str, Any]]:
         """One client's meetings as the file holds them, by id, in file order."""
@@ -193,6 +202,41 @@ def _digest(lines: list[Any]) -> str:
     return digest.hexdigest()
 
 
+class Packed:
+    """A meeting saved since the file was read, kept as its JSON: as Python objects a
+    meeting takes about four times its JSON, and a team's first pull saves every one
+    (at 10,000 meetings 360 MB held for the rest of the session, at 50,000 most of the
+    3.5 GB the pull peaked at). Decoded at each read, as the file's lines are. The same
+    object until the meeting is saved again: it is the meeting's version (`versions`)."""
+
+    __slots__ = ("json", "client_id", "started", "draft")
+
+    def __init__(self, json: bytes, doc: dict[str, Any]):
+        """`doc`: the meeting `json` is of; what the client list counts is kept from it."""
+        self.json, self.client_id = json, str(doc.get("client_id", ""))
+        self.started, self.draft = str(doc.get("started") or ""), not doc.get("finalised_at")
+
+    def doc(self) -> dict[str, Any]:
+        return orjson.loads(self.json)
+
+
+def _whole(value: Any) -> Any:
+    return value.doc() if isinstance(value, Packed) else value
+
+
+def _counted(value: Any) -> tuple[str, bool]:
+    """(start, a draft) of a saved meeting, for the client list."""
+    if isinstance(value, Packed):
+        return value.started, value.draft
+    return str(value.get("started") or ""), not value.get("finalised_at")
+
+
+def _client_of(value: Any) -> str | None:
+    if isinstance(value, Packed):
+        return value.client_id
+    return str(value.get("client_id", "")) if isinstance(value, dict) else None
+
+
 class LazyMeetings(MutableMapping):
     """The store's meetings table: the file's (decoded on demand) with this session's
     changes on top. Iterating walks client by client, so at most one client's meetings
@@ -200,14 +244,16 @@ class LazyMeetings(MutableMapping):
 
     def __init__(self, file: FileMeetings, changed: dict[str, Any], deleted: set[str]):
         self.file = file
-        self._over: dict[str, Any] = dict(changed)  # saved since the file: whole docs
+        # Saved since the file: whole docs, or Packed (a sync's, and the older saves)
+        self._over: dict[str, Any] = dict(changed)
         self._gone: set[str] = {k for k in deleted if k not in self._over}
+        self._loose: OrderedDict[str, None] = OrderedDict()  # keys of whole docs saved here, oldest first
 
     # ---- the mapping -----------------------------------------------------------
 
     def __getitem__(self, key: str) -> dict[str, Any]:
         if key in self._over:
-            return self._over[key]
+            return _whole(self._over[key])
         client_id = self.file.client_of.get(key)
         if client_id is None or key in self._gone:
             raise KeyError(key)
@@ -216,11 +262,32 @@ class LazyMeetings(MutableMapping):
     def __setitem__(self, key: str, doc: Any) -> None:
         self._over[key] = doc
         self._gone.discard(key)
+        self._loose[key] = None
+        self._loose.move_to_end(key)
+        while len(self._loose) > LOOSE_KEPT:  # saved long ago this session: packed
+            old, _ = self._loose.popitem(last=False)
+            value = self._over.get(old)
+            if isinstance(value, dict):
+                self._over[old] = Packed(orjson.dumps(value), value)
+
+    def put_packed(self, key: str, json: bytes, doc: dict[str, Any]) -> None:
+        """Save a meeting given as its JSON too (that of `doc`, a checked record): a sync's
+        pull has it already, and keeps no whole doc of what it writes."""
+        self._over[key] = Packed(json, doc)
+        self._gone.discard(key)
+        self._loose.pop(key, None)
+
+    def version(self, key: str) -> object | None:
+        """What `versions` gives for one meeting (None: not held)."""
+        if key in self._over:
+            return self._over[key]
+        return self.file if key in self.file.client_of and key not in self._gone else None
 
     def __delitem__(self, key: str) -> None:
         if key not in self:
             raise KeyError(key)
         self._over.pop(key, None)
+        self._loose.pop(key, None)
         if key in self.file.client_of:
             self._gone.add(key)
 
@@ -254,7 +321,10 @@ class LazyMeetings(MutableMapping):
     def versions(self) -> list[tuple[str, object]]:
         """(id, version) of every meeting, decoding none: the file's own stand for
         themselves until saved again (the file never changes under them)."""
-        found = [(key, self._over.get(key, self.file)) for key in self.file.client_of if key not in self._gone]
+        found = [
+            (span[1], self._over.get(span[1], self.file))
+            for spans in self.file.groups.values() for span in spans if span[1] not in self._gone
+        ]  # a client's together: read in this order, each client is decoded once
         found += [(key, doc) for key, doc in self._over.items() if key not in self.file.client_of]
         return found
 
@@ -265,21 +335,22 @@ class LazyMeetings(MutableMapping):
     def of_client(self, client_id: str) -> list[dict[str, Any]]:
         """One client's meetings (decoding only that client's lines)."""
         found = [doc for key, doc in self.file.client(client_id).items() if key not in self._over and key not in self._gone]
-        found += [doc for doc in self._over.values() if isinstance(doc, dict) and doc.get("client_id") == client_id]
+        found += [_whole(value) for value in self._over.values() if _client_of(value) == client_id]
         return found
 
     def lean_lines(self) -> Iterator[Any]:
-        """Each meeting's line in the file form, in the order `whole()` gives them: an
-        unchanged client's lines as the file holds them, the others encoded again (lean
+        """Each meeting's line in the file form: an unchanged client's lines as the file
+        holds them, then those saved since, a client's together, encoded again (lean
         forms point back along one client's meetings only). Encoding all 50,000 meetings
         again took 10 s and 1 GB at each close; this takes the time of reading the file."""
         touched = self.touched_clients()
+        saved = self._over_by_client()
         leans: dict[str, bytes] = {}
         for client_id in touched:
             docs = {}
             if client_id in self.file.groups:
                 docs = {k: d for k, d in self.file.client(client_id).items() if k not in self._over and k not in self._gone}
-            docs.update((k, d) for k, d in self._over.items() if isinstance(d, dict) and str(d.get("client_id", "")) == client_id)
+            docs.update((k, _whole(self._over[k])) for k in saved.get(client_id, ()))
             leans.update((k, orjson.dumps(lean)) for k, lean in file_form.lean_meetings(docs).items())
         for client_id, spans in self.file.groups.items():
             let_others_run()
@@ -289,8 +360,17 @@ class LazyMeetings(MutableMapping):
             for span in spans:
                 if span[1] not in self._over and span[1] not in self._gone:
                     yield leans[span[1]]
-        for key, doc in self._over.items():
-            yield leans[key] if key in leans else orjson.dumps(file_form.lean_meetings({key: doc})[key])
+        for keys in saved.values():  # a client's lines together: read back, decoded together
+            for key in keys:
+                yield leans[key] if key in leans else orjson.dumps(file_form.lean_meetings({key: _whole(self._over[key])})[key])
+
+    def _over_by_client(self) -> dict[str | None, list[str]]:
+        """The keys saved since the file, by client: one walk, where asking of_client for
+        each client walked them all once per client (10,000 clients after a first pull)."""
+        found: dict[str | None, list[str]] = {}
+        for key, value in self._over.items():
+            found.setdefault(_client_of(value), []).append(key)
+        return found
 
     def whole(self) -> dict[str, Any]:
         """Every meeting as a plain dict (compaction encodes them all at once)."""
@@ -299,11 +379,12 @@ class LazyMeetings(MutableMapping):
     def touched_clients(self) -> set[str]:
         """The clients with a meeting saved or deleted since the file was read."""
         touched = {self.file.client_of[k] for k in self._gone}
-        for key, doc in self._over.items():
+        for key, value in self._over.items():
             if key in self.file.client_of:
                 touched.add(self.file.client_of[key])
-            if isinstance(doc, dict):
-                touched.add(str(doc.get("client_id", "")))
+            client_id = _client_of(value)
+            if client_id is not None:
+                touched.add(client_id)
         return touched
 
     def client_stats(self) -> dict[str, tuple[int, str, bool]]:
@@ -311,14 +392,13 @@ class LazyMeetings(MutableMapping):
         the file's from its summary, worked out again only for the clients changed since."""
         touched = self.touched_clients()
         found = {cid: stats for cid, stats in self.file.stats.items() if cid not in touched}
+        saved = self._over_by_client()
         for cid in set(self.file.groups) - set(found) | touched:
-            docs = self.of_client(cid)
-            if docs:
-                found[cid] = (
-                    len(docs),
-                    max((d.get("started") or "" for d in docs), default=""),
-                    any(not d.get("finalised_at") for d in docs),
-                )
+            docs = [doc for key, doc in self.file.client(cid).items() if key not in self._over and key not in self._gone]
+            seen = [(str(d.get("started") or ""), not d.get("finalised_at")) for d in docs]
+            seen += [_counted(self._over[key]) for key in saved.get(cid, ())]  # (a packed one is not decoded)
+            if seen:
+                found[cid] = (len(seen), max(started for started, _ in seen), any(draft for _, draft in seen))
         return found
 
 
@@ -334,7 +414,8 @@ class Snapshot(Sequence):
             for key, doc in self.file.client(client_id).items():
                 if key not in self._gone and key not in self._over:
                     yield key, doc
-        yield from self._over.items()
+        for key, value in self._over.items():
+            yield key, _whole(value)
 
     def __iter__(self) -> Iterator[Any]:
         return (doc for _key, doc in self.items())

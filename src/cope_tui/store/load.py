@@ -127,6 +127,9 @@ class Loading:
         if moment.identity is not None:
             self.read_identity = moment.identity.digest()
         held = self._held_lazily(lines, data, version, stamper, moment.held) if lines is not None else None
+        if lines is None and not raw and self._lazily_from_nothing(version):
+            # (last, as a file holds them: record_lines.dump_tables writes them line by line then)
+            held = LazyMeetings(FileMeetings.empty(self.path), data.pop("meetings", {}), set())
         if held is not None:
             data["meetings"] = held
         elif lines is not None:
@@ -177,6 +180,13 @@ class Loading:
             held.keep_whole()
         replayed = data["meetings"]
         return LazyMeetings(held, replayed, replayed.deleted)
+
+    def _lazily_from_nothing(self, version: int) -> bool:
+        """A DB with no main file yet (a new one; a new member's, before the team's first
+        pull) holds its meetings as a lazy table too, with no lines under it: what is
+        saved is kept packed like any saved since a file (a first pull of 10,000 meetings
+        held them all as Python objects, 360 MB for the rest of the session)."""
+        return self._lazy and self._choose is None and not self.codec.sealed and version == format.SCHEMA
 
     def _read_moment(self) -> Moment:
         """The main file and the journals as they were at one moment: read again when a
