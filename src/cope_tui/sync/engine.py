@@ -158,9 +158,10 @@ class SyncEngine(Pulling):
             for table, record_id in self.local.in_order(self._pending):
                 self.give_way()
                 rid = self.team.remote_id(table, record_id)
-                rec, doc = self.state.records.get(rid), self.local.doc(table, record_id)
-                as_synced = self._as_synced.pop(rid, None)
-                planned = None if unchanged(rec, doc, as_synced) else plan(self.team, self.user, table, record_id, rec, doc, rid)
+                rec, as_synced = self.state.records.get(rid), self._as_synced.pop(rid, None)
+                planned = None
+                if not unchanged(rec, self.local.version(table, record_id), as_synced):
+                    planned = plan(self.team, self.user, table, record_id, rec, self.local.doc(table, record_id), rid)
                 if planned is None:
                     self._pending.discard((table, record_id))
                     continue
@@ -175,14 +176,17 @@ class SyncEngine(Pulling):
                 last, future = on_way.pop()
                 self._committed(last, future.result(), report, progress)
 
-    def _differs(self, table: str, record_id: str, doc: dict[str, Any]) -> bool:
+    def _differs(self, table: str, record_id: str, version: object) -> bool:
         """Does the DB's record differ from its last synced version (see push.differs)? A
-        record a pull just left as it came does not, without hashing it again. Between two
-        records the app's typist goes first, as in the rest of the sync."""
+        record a pull just left as it came does not, without reading or hashing it again.
+        Between two records the app's typist goes first, as in the rest of the sync."""
         self.give_way()
         rid = self.team.remote_id(table, record_id)
         rec = self.state.records.get(rid)
-        return not unchanged(rec, doc, self._as_synced.get(rid)) and differs(rec, doc)
+        if unchanged(rec, version, self._as_synced.get(rid)):
+            return False
+        doc = self.local.doc(table, record_id)
+        return doc is None or differs(rec, doc)
 
     def _send(self, docs: list[dict[str, Any]], ask: bool) -> int:
         """Store one batch's revisions; how many were sent. Only a push's first ASKED

@@ -166,8 +166,8 @@ class Pulling:
             self._offer_to_screens(merged, before, on_screen, todo)
             wanted = [(m.state["t"], m.state["id"], m.doc, before[rid]) for rid, m in merged.items()]
             encoded = {(m.state["t"], m.state["id"]): m.doc_json for m in merged.values() if m.doc_json is not None}
-            again = []
-            for (rid, m), result in zip(merged.items(), self.local.apply(wanted, encoded), strict=True):
+            again, stored = [], {}
+            for (rid, m), result in zip(merged.items(), self.local.apply(wanted, encoded, stored), strict=True):
                 rec, doc = m.state, m.doc
                 if result == CHANGED:
                     again.append(rid)
@@ -177,7 +177,7 @@ class Pulling:
                     continue
                 self._unstored.pop(rid, None)
                 updates[rid] = taken(self.local, rec, doc, result is None)
-                self._note_as_synced(rid, m, result is None)
+                self._note_as_synced(rid, m, stored.get((rec["t"], rec["id"])))
                 self._pending.add((rec["t"], rec["id"]))
                 if result is None and before[rid] != doc:
                     report.changed.append((rec["t"], rec["id"]))
@@ -188,13 +188,13 @@ class Pulling:
             self._unstored[row.id] = row.revs
         return updates
 
-    def _note_as_synced(self, rid: str, m: Merged, applied: bool) -> None:
+    def _note_as_synced(self, rid: str, m: Merged, version: object | None) -> None:
         """A record the DB now holds exactly as the version its state keeps (most of a
-        first pull): the push after this pull sends nothing for it, without hashing it
-        again (see push.unchanged). The object is what the DB holds, so an edit
-        saved later (a new object) is seen as one."""
-        if applied and m.synced is not None and m.doc is m.synced["doc"] and m.state["conflicts"] == m.synced["conflicts"]:
-            self._as_synced[rid] = (m.doc, m.state["conflicts"])
+        first pull): the push after this pull sends nothing for it, without reading or
+        hashing it again (see push.unchanged). `version` is the one the DB took it as
+        (None: not written here), so an edit saved later (another version) is seen as one."""
+        if version is not None and m.synced is not None and m.doc is m.synced["doc"] and m.state["conflicts"] == m.synced["conflicts"]:
+            self._as_synced[rid] = (version, m.state["conflicts"])
         else:
             self._as_synced.pop(rid, None)
 

@@ -23,13 +23,14 @@ class Planned:
     rid: str = ""  # the record's id on the server
 
 
-def unchanged(rec: dict[str, Any] | None, doc: dict[str, Any] | None, as_synced: tuple[Any, Any] | None) -> bool:
-    """Is the DB's record the very object a pull stored as this state's version, with the
-    conflicts it had then (`as_synced`, see Pulling._note_as_synced): nothing to send,
-    without hashing it again? False only means: ask plan()."""
-    if rec is None or doc is None or as_synced is None or rec.get("pin") or rec["close"]:
+def unchanged(rec: dict[str, Any] | None, version: object | None, as_synced: tuple[Any, Any] | None) -> bool:
+    """Is the DB's record still the very version (Store.raw_version) a pull stored as
+    this state's, with the conflicts it had then (`as_synced`, see
+    Pulling._note_as_synced): nothing to send, without reading or hashing it again?
+    False only means: ask plan()."""
+    if rec is None or version is None or as_synced is None or rec.get("pin") or rec["close"]:
         return False
-    return doc is as_synced[0] and rec["conflicts"] == as_synced[1]
+    return version is as_synced[0] and rec["conflicts"] == as_synced[1]
 
 
 def differs(rec: dict[str, Any] | None, doc: dict[str, Any]) -> bool:
