@@ -24,7 +24,6 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from . import __version__
 from .session import Session
 from .settings import Settings, load_settings
 from .store.autosave import SaveStatus
@@ -206,7 +205,9 @@ class CopeApp(Navigation, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedO
         self._started = False  # the home screen is up: before that there is nothing to lock
         self.locked = False  # the unlock or lock screen covers everything
         self.save_status = SaveStatus(0)
-        self.sub_title = __version__
+        # No version after the title: a screen with nothing to add (a quiet home screen, a
+        # client) showed "— 0.1.0", read as a count or a state; --version says it.
+        self.sub_title = ""
         self._ui_thread = threading.get_ident()
         self._signalled = False
         self._quit_armed = False

@@ -66,3 +66,23 @@ def write_tables(db: Path, data: dict) -> None:
     from cope_tui.store.record_lines import dump_tables
 
     db.write_bytes(dump_tables(data))
+
+
+def review_with_open_areas(folder: Path, code: str = "C-1") -> Path:
+    """`folder/cope.json` with the client `code`'s first meeting, finalised with its
+    boundaries not agreed, and a review meeting after it, whose opening brings the areas
+    back: what a facilitator meets at the start of most meetings."""
+    from cope_tui.meetings.rules import finalise
+    from cope_tui.session import Session, create_client, start_meeting
+
+    db = folder / "cope.json"
+    session = Session.open(db)
+    try:
+        client = create_client(session.store, code)
+        first = start_meeting(session.store, session.meeting_guide, client)
+        finalise(first, "worker")
+        session.store.put_meeting(first)
+        start_meeting(session.store, session.meeting_guide, client)
+    finally:
+        session.close()
+    return db

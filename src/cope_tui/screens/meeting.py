@@ -208,6 +208,7 @@ class MeetingScreen(Screen[None]):
         for old in self.query(StepPanel):
             old.remove()
         opening = step_id == self.steps()[0].id  # where areas left open earlier come back
+        notes = self.query_one("#notes", TextArea)
         panel = StepPanel(
             step,
             self.meeting,
@@ -215,11 +216,11 @@ class MeetingScreen(Screen[None]):
             banner=self._banner(),
             stage_note=self._stage_note(step_id),
             held=held_decisions(self.session.meeting_guide, self.meeting) if opening else [],
+            notes=notes,
         )
         self.query_one("#main", Vertical).mount(panel, after=holder)
         record = self.meeting.peek(step_id)
         self._label_notes(step)
-        notes = self.query_one("#notes", TextArea)
         notes.load_text(record.notes)
         notes.move_cursor(notes.document.end)
         self._fill_sidebar()

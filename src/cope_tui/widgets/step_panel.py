@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from ..content.meeting_guide import ListSpec, Step
 from ..meetings.rules import MeetingError, check_field
@@ -36,6 +36,7 @@ class StepPanel(VerticalScroll):
         banner: str = "",
         stage_note: str = "",
         held: list[tuple[Step, ListSpec]] = (),  # type: ignore[assignment]
+        notes: TextArea | None = None,
     ):
         super().__init__(classes="step-panel")
         self.held = list(held)  # areas an earlier meeting left open (rules.held_decisions)
@@ -44,6 +45,7 @@ class StepPanel(VerticalScroll):
         self.read_only = read_only
         self.banner = banner
         self.stage_note = stage_note  # the helping stage's prompts (markup), where the content asks
+        self.notes = notes  # where letters typed on a list go when the list has no key for them
 
     def on_mount(self) -> None:
         for editor in self.query(ListEditor):
@@ -54,13 +56,11 @@ class StepPanel(VerticalScroll):
         record = self.meeting.peek(step.id)
         if self.banner:
             yield Static(self.banner, classes="banner sensitive")
-        for held, spec in self.held:  # first: the client was told it would come back
-            yield from self._list(held, spec, f"Still open from earlier meetings: {spec.label}")
         if step.intro:
             yield Static(escape(step.intro), classes="intro")
         # What is filled in comes before the guidance: on a 24-row terminal the panel has
         # about a dozen rows, and the fields and lists decide the next step; the questions
-        # and skills stay a scroll away, below them.
+        # and skills stay a scroll away, below them. Top to bottom is also the tab order.
         for field in step.fields:
             yield FocusLabel(escape(field.label), target=f"field-{field.id}", classes="field-label")
             yield Input(
@@ -71,6 +71,10 @@ class StepPanel(VerticalScroll):
                 disabled=self.read_only,
             )
             yield Static("", id=f"error-{field.id}", classes="error", markup=False)
+        # After the text fields: a facilitator states the meeting's purpose first, then
+        # picks up what the client was told would come back, before the agenda.
+        for held, spec in self.held:
+            yield from self._list(held, spec, f"Still open from earlier meetings: {spec.label}")
         for spec in step.lists:
             yield from self._list(step, spec, spec.label)
         yield from self._guidance(step)
@@ -97,6 +101,25 @@ class StepPanel(VerticalScroll):
             read_only=self.read_only,
             id=f"list-{spec.id}",
         )
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed on a list that has no key for it goes into the step's notes, and
+        they take the keyboard: a facilitator who thought a text field had it loses no
+        word. The notes, not a field: every step has them, and they are where a step's
+        typing goes when it opens. The list's own keys (n, e, a, d, x, space) keep their
+        meaning; the footer shows them while the list has the keyboard."""
+        editor, notes = self.app.focused, self.notes
+        if not (isinstance(editor, ListEditor) and event.is_printable and event.character):
+            return
+        if notes is None or notes.read_only or editor.read_only:
+            return
+        bound = self.screen.active_bindings.get(event.key)
+        if bound is not None and bound.enabled:
+            return
+        event.stop()
+        event.prevent_default()
+        notes.focus()
+        notes.insert(event.character)
 
     @on(DataTable.RowHighlighted)
     @on(ListEditor.Changed)

@@ -323,18 +323,16 @@ class TeamSync:
 
     def format_title(self, title: str, sub_title: str):
         """Every screen's header: its own title, then the team sync's word, if any. When
-        both do not fit (80 columns, the home screen's counts), the screen's words are cut
-        short, never the sync's: they say what to press (F10, F11)."""
-        content = super().format_title(title, sub_title)
-        if not self.sync_text:
-            return content
+        they do not fit (80 columns, the home screen's counts, a meeting's clock), the
+        sync's word stays whole, as it says what to press (F10, F11), and so does the
+        screen's state (title_bar.py): its title is cut first."""
         from textual.content import Content
 
-        tail = "  ·  " + self.sync_text
-        room = self.size.width - HEADER_SIDES - len(tail)
-        if content.cell_length > room:
-            content = content.truncate(max(room, len(title)), ellipsis=True)
-        return Content.assemble(content, (tail, "dim"))
+        from .title_bar import fit_title
+
+        tail = "  ·  " + self.sync_text if self.sync_text else ""
+        content = fit_title(title, sub_title, self.size.width - HEADER_SIDES - len(tail))
+        return Content.assemble(content, (tail, "dim")) if tail else content
 
     # ---- conflicts -----------------------------------------------------------------
 
