@@ -9,6 +9,9 @@ the tab order, and a letter a list has no key for goes to the notes instead of n
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from cope_tui.app import create_app
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
@@ -32,17 +35,27 @@ async def in_opening(app, pilot) -> MeetingScreen:
     return app.screen
 
 
+@asynccontextmanager
+async def review_opening(tmp_path) -> AsyncIterator[tuple]:
+    """(app, pilot, screen, the areas' decisions) at the opening of a review that brings
+    back areas left open; quits and closes the DB afterwards."""
+    session = Session.open(review_with_open_areas(tmp_path))
+    app = create_app(session, meet_code="C-1")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await in_opening(app, pilot)
+            yield app, pilot, screen, decisions(screen)
+            await pilot.press("ctrl+q")
+    finally:
+        session.close()
+
+
 def decisions(screen: MeetingScreen) -> list:
     return [row.values.get("decision") for row in screen.query_one("#list-boundaries").row_list]
 
 
 async def test_tab_from_the_notes_reaches_the_purpose_first_and_goes_down_the_screen(tmp_path):
-    db = review_with_open_areas(tmp_path)
-    session = Session.open(db)
-    app = create_app(session, meet_code="C-1")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await in_opening(app, pilot)
-        before = decisions(screen)
+    async with review_opening(tmp_path) as (app, pilot, screen, before):
         await pilot.press("tab", *PURPOSE)
         assert focused_id(app) == "field-purpose"
         assert screen.query_one("#field-purpose").value == PURPOSE
@@ -54,17 +67,10 @@ async def test_tab_from_the_notes_reaches_the_purpose_first_and_goes_down_the_sc
         assert stops == ["field-purpose", "field-objectives", "list-boundaries", "list-agenda", "notes"]
         tops = [screen.query_one(f"#{stop}").virtual_region.y for stop in stops[:-1]]
         assert tops == sorted(tops), "tab goes down the step as the screen shows it"
-        await pilot.press("ctrl+q")
-    session.close()
 
 
 async def test_letters_a_list_has_no_key_for_go_to_the_notes(tmp_path):
-    db = review_with_open_areas(tmp_path)
-    session = Session.open(db)
-    app = create_app(session, meet_code="C-1")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await in_opening(app, pilot)
-        before = decisions(screen)
+    async with review_opening(tmp_path) as (app, pilot, screen, before):
         screen.query_one("#list-boundaries").focus()
         await until(pilot, lambda: focused_id(app) == "list-boundaries", 10, "the open areas' list")
         await pilot.press(*"Mum rang")  # M has no key on the list: it and the rest are notes
@@ -72,9 +78,7 @@ async def test_letters_a_list_has_no_key_for_go_to_the_notes(tmp_path):
         assert screen.query_one("#notes").text.endswith("Mum rang")
         assert app.screen is screen, "no dialog opened"
         assert decisions(screen) == before
-        await pilot.press("ctrl+q")
-    session.close()
-    assert opening_notes_of_review(db).endswith("Mum rang"), "and they are saved"
+    assert opening_notes_of_review(tmp_path / "cope.json").endswith("Mum rang"), "and they are saved"
 
 
 def opening_notes_of_review(db) -> str:
