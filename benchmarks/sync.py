@@ -98,6 +98,24 @@ def floor(server, team, docs) -> dict[str, Any]:
     return {"s": took, "sent": wire.sent, "received": wire.received}
 
 
+def read_floor(db) -> dict[str, Any]:
+    """For reference, not a target: every document of `db` read as a first pull reads
+    them (`_changes` with the documents, the pull's batch size), opening none."""
+    from cope_tui.sync.pull import PULL_BATCH
+
+    wire = Counting()
+    with couch(db, wire) as cc:
+        t = time.perf_counter()
+        since, rows = 0, 0
+        while True:
+            feed = cc.changes(since, PULL_BATCH, docs=True)
+            since, rows = feed.last_seq, rows + len(feed.rows)
+            if len(feed.rows) < PULL_BATCH:
+                break
+        took = time.perf_counter() - t
+    return {"s": took, "rows": rows, "received": wire.received}
+
+
 def engine_sync(path: Path, db, team, name: str) -> tuple[dict[str, Any], Any]:
     from cope_tui.store.store import Store
     from cope_tui.sync.engine import SyncEngine
@@ -140,6 +158,7 @@ def first_syncs(server, team, meetings: int) -> tuple[dict[str, Any], Path, Any]
     push, ann = engine_sync(c.working_copy(pristine, "sync-ann"), remote, team, "Ann")
     between = floor(server, team, docs)
     pull, bea = engine_sync(c.working_copy(pristine, "sync-bea").with_name("bea-empty.json"), remote, team, "Bea")
+    reading = read_floor(remote)
     after = floor(server, team, docs)
     floor_push = min(before["s"], between["s"])  # the floor run next to each subject
     floor_pull = min(between["s"], after["s"])
@@ -147,6 +166,9 @@ def first_syncs(server, team, meetings: int) -> tuple[dict[str, Any], Path, Any]
         "documents": len(docs),
         "first_push": push, "first_pull": pull,
         "floor_bulk_docs": [before, between, after],
+        "read_floor_changes": reading,  # the protocol's own reading of them, for reference
+        "ratio_pull_to_read_floor": c.ratio(pull["s"], reading["s"]),
+        "ratio_read_floor_to_post_floor": c.ratio(reading["s"], floor_pull),
         "ratio_push_time": c.ratio(push["s"], floor_push),
         "ratio_pull_time": c.ratio(pull["s"], floor_pull),
         "ratio_push_bytes_sent": c.ratio(push["sent"], before["sent"]),
