@@ -71,14 +71,15 @@ async def test_tab_from_the_notes_reaches_the_purpose_first_and_goes_down_the_sc
 
 async def test_letters_a_list_has_no_key_for_go_to_the_notes(tmp_path):
     async with review_opening(tmp_path) as (app, pilot, screen, before):
+        await pilot.press(*"Seen at home")  # the notes have the keyboard when the step opens
         screen.query_one("#list-boundaries").focus()
         await until(pilot, lambda: focused_id(app) == "list-boundaries", 10, "the open areas' list")
         await pilot.press(*"Mum rang")  # M has no key on the list: it and the rest are notes
         assert focused_id(app) == "notes"
-        assert screen.query_one("#notes").text.endswith("Mum rang")
+        assert screen.query_one("#notes").text.endswith("Seen at home Mum rang"), "a word of its own"
         assert app.screen is screen, "no dialog opened"
         assert decisions(screen) == before
-    assert opening_notes_of_review(tmp_path / "cope.json").endswith("Mum rang"), "and they are saved"
+    assert opening_notes_of_review(tmp_path / "cope.json").endswith("Seen at home Mum rang"), "and they are saved"
 
 
 def opening_notes_of_review(db) -> str:

@@ -119,7 +119,10 @@ class StepPanel(VerticalScroll):
         event.stop()
         event.prevent_default()
         notes.focus()
-        notes.insert(event.character)
+        row, column = notes.cursor_location
+        before = notes.document.get_line(row)[:column]
+        # A word of its own: not glued to the last word of the notes ("homeMum rang").
+        notes.insert(event.character if not before or before[-1].isspace() else " " + event.character)
 
     @on(DataTable.RowHighlighted)
     @on(ListEditor.Changed)
