@@ -15,6 +15,7 @@ from cope_tui.content.meeting_guide import load_meeting_guide
 from cope_tui.export import documents, render
 from cope_tui.store.store import Store
 from helpers.demo_files import demo_file
+from helpers.every_export import pinned_day  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +111,12 @@ def test_steps_read_back_in_the_models_order_with_defaults_of_their_own() -> Non
     assert whole["present"] is not whole["addenda"]
 
 
-def test_two_processes_export_the_upgraded_fixture_as_committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_processes_export_the_upgraded_fixture_as_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_day
+) -> None:
     """The committed expectation (tests/data/schema1/exports/all.md, written before any of
-    this), rendered the way a large DB is: forked, each process its half of the clients."""
+    this), rendered the way a large DB is: forked, each process its half of the clients
+    (the forked one keeps the fixture's day too)."""
     import shutil
 
     from cope_tui.export import parallel
