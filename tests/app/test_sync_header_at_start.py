@@ -13,7 +13,7 @@ from cope_tui.session import Session, create_client
 from cope_tui.settings import Settings
 from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import APP_PHRASE, Member, header_text
+from helpers.sync import APP_PHRASE, Member, header_text, login_only
 from helpers.sync import remote, team_key  # noqa: F401  (fixtures)
 
 SIZE = (100, 30)
@@ -42,9 +42,7 @@ def a_conflict_left_in(tmp_path, remote, team_key) -> str:
 
 async def test_the_last_sync_and_its_conflicts_are_in_the_header_at_start(tmp_path, monkeypatch, remote, team_key) -> None:
     a_conflict_left_in(tmp_path, remote, team_key)
-    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
-    for name, value in remote.env().items():
-        monkeypatch.setenv(name, value)
+    login_only(monkeypatch, remote)
     session = Session.open(tmp_path / "ann.json")
     app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
     try:
@@ -68,7 +66,7 @@ async def test_the_last_sync_and_its_conflicts_are_in_the_header_at_start(tmp_pa
 
 
 async def test_a_database_never_synced_still_says_so(tmp_path, monkeypatch, remote) -> None:
-    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
+    login_only(monkeypatch, remote)
     session = Session.open(tmp_path / "new.json")
     create_client(session.store, "C-1")
     app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))

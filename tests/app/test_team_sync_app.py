@@ -19,7 +19,7 @@ from cope_tui.widgets.navigation import OpenMeeting
 from cope_tui.widgets.palette import screen_actions
 from helpers.couch_server import couch_db, couch_server, free_port  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, header_text, synced_with
+from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, header_text, login_only, synced_with
 from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
 
 SIZE = (100, 30)
@@ -29,15 +29,20 @@ def settings_for(url: str, name: str = "Ann") -> Settings:
     return Settings(0, sync_remote=url, user_name=name)
 
 
+def ann_with_a_client(tmp_path, url: str):
+    """(session, app): Ann's DB holding one client, C-1, and her app set to sync with `url`."""
+    session = Session.open(tmp_path / "ann.json")
+    create_client(session.store, "C-1")
+    return session, create_app(session, settings=settings_for(url))
+
+
 def errors_shown(app) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "error"]
 
 
 async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("COPE_TUI_TEAM_PASSPHRASE", TEAM_PHRASE)
-    session = Session.open(tmp_path / "ann.json")
-    create_client(session.store, "C-1")
-    app = create_app(session, settings=settings_for(f"http://127.0.0.1:{free_port()}/team"))
+    session, app = ann_with_a_client(tmp_path, f"http://127.0.0.1:{free_port()}/team")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
         assert "Sync" in [a.description for a in screen_actions(app.screen)]  # footer, help and palette
@@ -98,12 +103,8 @@ async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_pat
 
 
 async def test_the_team_passphrase_is_asked_for_once_and_hidden(tmp_path, monkeypatch, remote) -> None:
-    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
-    for name, value in remote.env().items():
-        monkeypatch.setenv(name, value)
-    session = Session.open(tmp_path / "ann.json")
-    create_client(session.store, "C-1")
-    app = create_app(session, settings=settings_for(remote.url))
+    login_only(monkeypatch, remote)
+    session, app = ann_with_a_client(tmp_path, remote.url)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
         await pilot.press("f10")
@@ -202,9 +203,7 @@ async def test_at_80_columns_the_sync_word_stays_whole_and_the_screens_words_are
     in a wider terminal."""
     from textual.widgets._header import HeaderTitle
 
-    session = Session.open(tmp_path / "ann.json")
-    create_client(session.store, "C-1")
-    app = create_app(session, settings=settings_for(f"http://127.0.0.1:{free_port()}/team"))
+    session, app = ann_with_a_client(tmp_path, f"http://127.0.0.1:{free_port()}/team")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "not synced yet" in header_text(app))
         await pilot.press("ctrl+t")  # follow-through: its words are set once it has looked
@@ -224,12 +223,8 @@ async def test_at_80_columns_the_sync_word_stays_whole_and_the_screens_words_are
 async def test_f10_at_a_database_with_no_team_says_so_before_asking_for_a_passphrase(tmp_path, monkeypatch, couch_db) -> None:
     """The first F10 asked for the team passphrase, then said the server held no team yet:
     the passphrase was typed for nothing. The server is asked first."""
-    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
-    for name, value in couch_db.env().items():
-        monkeypatch.setenv(name, value)
-    session = Session.open(tmp_path / "ann.json")
-    create_client(session.store, "C-1")
-    app = create_app(session, settings=settings_for(couch_db.url))
+    login_only(monkeypatch, couch_db)
+    session, app = ann_with_a_client(tmp_path, couch_db.url)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
         await pilot.press("f10")

@@ -134,12 +134,20 @@ def state_step(record_id: str, note: str) -> dict:
 APP_PHRASE = "engine tests' long passphrase"  # team_key's, given to the app by its variable
 
 
+def login_only(monkeypatch, db: CouchDb) -> CouchDb:
+    """The server's login in the app's environment, and no team passphrase: the app has
+    to ask for it."""
+    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
+    for name, value in db.env().items():
+        monkeypatch.setenv(name, value)
+    return db
+
+
 @pytest.fixture
 def team_env(monkeypatch, remote):
     """The team's server, its login and passphrase in the app's environment."""
+    login_only(monkeypatch, remote)
     monkeypatch.setenv("COPE_TUI_TEAM_PASSPHRASE", APP_PHRASE)
-    for name, value in remote.env().items():
-        monkeypatch.setenv(name, value)
     return remote
 
 

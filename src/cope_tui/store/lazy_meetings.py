@@ -213,8 +213,8 @@ class Packed:
 
     def __init__(self, json: bytes, doc: dict[str, Any]):
         """`doc`: the meeting `json` is of; what the client list counts is kept from it."""
-        self.json, self.client_id = json, str(doc.get("client_id", ""))
-        self.started, self.draft = str(doc.get("started") or ""), not doc.get("finalised_at")
+        self.json, self.client_id = json, _client_of(doc)
+        self.started, self.draft = _counted(doc)
 
     def doc(self) -> dict[str, Any]:
         return orjson.loads(self.json)
@@ -225,7 +225,7 @@ def _whole(value: Any) -> Any:
 
 
 def _counted(value: Any) -> tuple[str, bool]:
-    """(start, a draft) of a saved meeting, for the client list."""
+    """(start, a draft) of a meeting, for the client list."""
     if isinstance(value, Packed):
         return value.started, value.draft
     return str(value.get("started") or ""), not value.get("finalised_at")
@@ -395,7 +395,7 @@ class LazyMeetings(MutableMapping):
         saved = self._over_by_client()
         for cid in set(self.file.groups) - set(found) | touched:
             docs = [doc for key, doc in self.file.client(cid).items() if key not in self._over and key not in self._gone]
-            seen = [(str(d.get("started") or ""), not d.get("finalised_at")) for d in docs]
+            seen = [_counted(doc) for doc in docs]
             seen += [_counted(self._over[key]) for key in saved.get(cid, ())]  # (a packed one is not decoded)
             if seen:
                 found[cid] = (len(seen), max(started for started, _ in seen), any(draft for _, draft in seen))
