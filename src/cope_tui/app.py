@@ -11,9 +11,6 @@ widgets/ (save_status.py, idle_lock.py, team_sync.py).
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 import threading
 import time
 from functools import partial
@@ -41,6 +38,7 @@ from .widgets.navigation import (
 from .widgets.idle_lock import IdleLock
 from .widgets.palette import CopeCommands
 from .widgets.save_status import SaveStatusNews
+from .widgets.signal_exit import SignalExit
 from .widgets.team_sync import TeamSync
 from .widgets.terminal_guard import GuardedOutput
 from .widgets.toasts import OneToastPerMessage
@@ -50,17 +48,6 @@ if TYPE_CHECKING:
 
 # Our theme names (settings.THEMES) as Textual knows them.
 TEXTUAL_THEMES = {"dark": "textual-dark", "light": "textual-light", "ansi-dark": "ansi-dark", "ansi-light": "ansi-light"}
-
-
-def _resume_if_terminal(resume, signum, frame) -> None:
-    """A hang-up comes with SIGCONT; Textual would then restart its output on the dead
-    terminal, its writer thread would die and the exit would wait for it for ever."""
-    try:
-        alive = sys.__stdin__ is not None and os.isatty(sys.__stdin__.fileno())
-    except (OSError, ValueError):
-        alive = False
-    if alive:
-        resume(signum, frame)
 
 
 FURTHER_BACK = "That {} is already open further back. Press esc to close the screens above it."
@@ -168,7 +155,9 @@ class Navigation:
             await self.on_open_meeting(OpenMeeting(result.record_id, result.place or None))
 
 
-class CopeApp(Navigation, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]):
+class CopeApp(
+    Navigation, SignalExit, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]
+):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
     # Only ours: Textual's system commands (Keys, Maximize, Screenshot...) are not a
@@ -209,7 +198,6 @@ class CopeApp(Navigation, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedO
         # client) showed "— 0.1.0", read as a count or a state; --version says it.
         self.sub_title = ""
         self._ui_thread = threading.get_ident()
-        self._signalled = False
         self._quit_armed = False
         self._load_started = False
         # Set once search's text is read after the load (or that failed): the home counts
@@ -342,26 +330,6 @@ class CopeApp(Navigation, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedO
         screen = self.screen
         if isinstance(screen, ClientsScreen):
             screen.meet(code)
-
-    def _install_signal_handlers(self) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, self._on_signal)
-            resume = signal.getsignal(signal.SIGCONT)
-            if callable(resume):
-                signal.signal(signal.SIGCONT, partial(_resume_if_terminal, resume))
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (some test runners): nothing to install
-
-    def _on_signal(self) -> None:
-        """Terminal gone or asked to stop: write everything typed, then leave."""
-        if self._signalled:
-            return
-        self._signalled = True
-        self.capture_all()
-        self.session.flush()
-        self.exit()
 
     def capture_all(self, *, despite_errors: bool = False) -> None:
         """Copy what is in every open editor into its record and queue the save.

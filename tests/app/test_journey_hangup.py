@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual import events
 
 from cope_tui.app import create_app
 from cope_tui.meetings.case_plan import add_goal, rate
@@ -155,3 +156,33 @@ async def test_handover_typed_up_to_the_hangup_is_kept(db):
     handover = stored_client(db, client.id).handover
     assert handover.journey == "Came in worried about money"
     assert handover.learned == "Asking early wor"
+
+
+async def test_keys_still_queued_at_the_hangup_reach_the_note(db):
+    """A fast typist or a paste: the driver has read these keys, and they wait in the
+    app's queue when the terminal goes. They are in the note on disk."""
+    session = Session.open(db)
+    client = create_client(session.store, "C-9")
+    start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter")  # the client, then the meeting in draft
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingScreen)
+        await pilot.press(*"Typed ")
+        for char in "at the very end":  # read by the driver, not yet handled
+            key = events.Key(char if char != " " else "space", char)
+            key.set_sender(app)
+            app._driver.send_message(key)
+        app._on_signal()  # the terminal is gone
+        for _ in range(50):  # the app leaves once those keys are in; waited for, not timed
+            await pilot.pause(0.05)
+            if app.is_running is False or getattr(app, "_left_on_signal", False):
+                break
+    session.close()
+    store = Store(db, read_only=True)
+    try:
+        (meeting,) = store.meetings()
+        assert meeting.peek("opening").notes == "Typed at the very end"
+    finally:
+        store.close()
