@@ -11,6 +11,7 @@ from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session, create_client
 from cope_tui.settings import Settings
+from cope_tui.sync.state import SyncState
 from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
 from helpers.polling import until
 from helpers.sync import APP_PHRASE, Member, header_text, login_only
@@ -79,3 +80,52 @@ async def test_a_database_never_synced_still_says_so(tmp_path, monkeypatch, remo
             await pilot.press("ctrl+q")
     finally:
         session.close()
+
+
+async def test_what_waits_is_counted_at_start_and_the_first_sync_reads_the_state_once(
+    tmp_path, monkeypatch, remote, team_key
+) -> None:
+    """A note changed offline after the last sync: "1 waiting" at start, before any sync;
+    a client added in the app before the first sync makes it 2. That sync takes over the
+    look back's reading of the state (read once in the session) and sends both."""
+    ann = Member(tmp_path / "ann.json", remote, team_key, "Ann")
+    try:
+        first = create_client(ann.store, "C-1", note="before")
+        create_client(ann.store, "C-2")
+        ann.engine.sync()
+    finally:
+        ann.close()
+    offline = Session.open(tmp_path / "ann.json")
+    changed = offline.store.client(first.id)
+    changed.note = "changed offline"
+    offline.store.put_client(changed)
+    offline.close()
+
+    reads = []
+    original = SyncState._load
+    monkeypatch.setattr(SyncState, "_load", lambda state: reads.append(state.path) or original(state))
+    login_only(monkeypatch, remote)
+    session = Session.open(tmp_path / "ann.json")
+    app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: "1 waiting" in header_text(app), what="the change made offline")
+            create_client(session.store, "C-3")  # saved in this session, before its first sync
+            await until(pilot, lambda: "2 waiting" in header_text(app), what="the client added now")
+            await pilot.press("f10")
+            await until(pilot, lambda: isinstance(app.screen, TextPrompt), what="the passphrase prompt")
+            await pilot.press(*APP_PHRASE, "enter")
+            await until(pilot, lambda: app.sync_runner.last is not None, what="the sync")
+            assert app.sync_runner.last.report.sent == 2
+            assert "waiting" not in header_text(app)
+            assert len(reads) == 1, "the first sync read the state again"
+            await pilot.press("ctrl+q")
+    finally:
+        session.close()
+    bea = Member(tmp_path / "bea.json", remote, team_key, "Bea")
+    try:
+        bea.engine.sync()
+        assert bea.store.client(first.id).note == "changed offline"
+        assert sorted(c.code for c in bea.store.clients()) == ["C-1", "C-2", "C-3"]
+    finally:
+        bea.close()

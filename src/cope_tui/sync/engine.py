@@ -32,6 +32,7 @@ from . import merge, rollback
 from .couch import Couch
 from .errors import Forbidden, ServerFailed, SyncError, TeamChanged
 from .local import CHANGED, FINALISED, LocalSide
+from .prepared import Prepared
 from .pull import Pulling
 from .pull import check_cancel as _check
 from .push import Planned, differs, plan, unchanged
@@ -50,16 +51,29 @@ Progress = Callable[[str, int], None]  # (phase, records so far)
 
 
 class SyncEngine(Pulling):
-    def __init__(self, store: Store, couch: Couch, team: TeamKey, user: str, *, state_path: Any = None):
+    def __init__(
+        self, store: Store, couch: Couch, team: TeamKey, user: str, *, state_path: Any = None,
+        prepared: Prepared | None = None,
+    ):
         """`store` open for writing and unlocked (its key seals the state file too);
-        `state_path` for a state other than the DB's own (see rekey.py)."""
+        `state_path` for a state other than the DB's own (see rekey.py); `prepared`: the
+        DB's state and first look, done before (see Prepared), taken over."""
         if store.locked or store.read_only:
+            if prepared is not None:
+                prepared.close()
             why = "is not unlocked yet" if store.locked else "is open read-only"
             raise SyncError(f"'{store.path}' {why}: a sync writes what it receives into it.")
         self.store, self.couch, self.team, self.user = store, couch, team, user
-        self.state = SyncState(store.path, store.codec, path=state_path)
-        self._check_team()
-        self.local = LocalSide(store)
+        if prepared is not None:
+            self.state, self.local = prepared.state, prepared.local
+            self.state.open_for_writing()
+        else:
+            self.state, self.local = SyncState(store.path, store.codec, path=state_path), LocalSide(store)
+        try:
+            self._check_team()
+        except BaseException:
+            self.close()
+            raise
         self._lock = threading.Lock()
         self._pending: set[tuple[str, str]] = set()
         self._unstored: dict[str, tuple[str, ...]] = {}

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .errors import NeedInput, Offline, SyncError, WrongTeamPassphrase
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the engine and its HTTP client load with the first sync, no
     from ..store.store import Store
     from .couch import Couch
     from .engine import Conflict, SyncEngine, SyncReport, SyncStatus
+    from .prepared import Prepared
 
 ENV_USER = "COPE_TUI_SYNC_USER"
 ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
@@ -61,6 +62,8 @@ class Runner:
         self.offer_open: Callable[[list], set[tuple[str, str]]] = lambda items: set()
         self.last: Outcome | None = None
         self.earlier: SyncStatus | None = None  # what look_back found
+        self._prepared: Prepared | None = None  # look_back's reading, until a sync takes it
+        self._prepare_lock = threading.Lock()
         self._cancel = threading.Event()
         # When the app last had a key (time.monotonic()), read from the sync's thread;
         # None: no app, nobody to give way to.
@@ -175,7 +178,9 @@ class Runner:
             if self.team_passphrase is None:
                 raise NeedInput(f"The team passphrase for {couch.shown} is needed to sync.")
             team = open_team(doc, self.team_passphrase)
-            engine = SyncEngine(self.store, couch, team, self.user)
+            with self._prepare_lock:  # a look back under way is waited for, then taken over
+                prepared, self._prepared = self._prepared, None
+                engine = SyncEngine(self.store, couch, team, self.user, prepared=prepared)
         except BaseException:
             couch.close()
             raise
@@ -196,26 +201,34 @@ class Runner:
         self.engine = self._couch = None
 
     def look_back(self) -> SyncStatus | None:
-        """When this DB last synced and its open conflicts, as the last session left them
-        (blocking: a worker thread calls it at the app's start). Without it the header said
-        "not synced yet" until the first sync of the session, which waits for the team
-        passphrase, and conflicts left from yesterday were not mentioned. Reads the state
-        only; nothing is written and no server is asked."""
+        """When this DB last synced, its open conflicts and what waits to go, as the last
+        session left them (blocking: a worker thread calls it at the app's start).
+        Without it the header said "not synced yet" until the first sync of the session,
+        which waits for the team passphrase. Asks no server and writes nothing; what it
+        reads is handed to the first sync (see prepared.py), which waits for it."""
         from .engine import SyncStatus
-        from .state import SyncState
+        from .prepared import prepare
 
-        try:
-            state = SyncState(self.store.path, self.store.codec, read_only=True)
-        except SyncError:  # a damaged state: the first sync says what to do about it
-            return None
-        if not state.meta.get("last_sync"):
-            return None
-        count = sum(len(rec["conflicts"]) for rec in state.records.values())
-        self.earlier = SyncStatus(state.meta["last_sync"], 0, count, "")
-        return self.earlier
+        with self._prepare_lock:
+            if self.engine is not None or self._prepared is not None or self.closing:
+                return self.status()
+            try:
+                prepared = prepare(self.store, self.give_way, self._cancel)
+            except SyncError:  # a damaged state, or the app closing: the first sync says what to do
+                return None
+            if prepared is None:
+                return None
+            self._prepared = prepared
+            self.earlier = SyncStatus(prepared.last_sync, 0, prepared.conflicts(), "")
+        return self.status()
 
     def status(self) -> SyncStatus | None:
-        return self.engine.status() if self.engine is not None else self.earlier
+        if self.engine is not None:
+            return self.engine.status()
+        prepared = self._prepared
+        if self.earlier is not None and prepared is not None:
+            return replace(self.earlier, waiting=prepared.local.waiting)
+        return self.earlier
 
     def conflicts(self) -> list[Conflict]:
         return self.engine.conflicts() if self.engine is not None else []
@@ -240,6 +253,10 @@ class Runner:
         self._cancel.set()
         with self._lock:
             self._drop_connection()
+        with self._prepare_lock:  # a look back under way stops at its next record
+            if self._prepared is not None:
+                self._prepared.close()
+                self._prepared = None
 
 
 TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE exercise"}

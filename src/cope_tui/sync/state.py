@@ -77,8 +77,14 @@ class SyncState:
         # collections walking the growing heap meanwhile, it took 1.6 s instead of 0.5.
         with no_full_collection():
             self._load()
-        if read_only:
-            return
+        if not read_only:
+            self.open_for_writing()
+
+    def open_for_writing(self) -> None:
+        """A state read read-only becomes the one a sync writes (the app reads it at its
+        start and hands it to its first sync: no second read). Only the DB's writer
+        writes it, and that is this process for as long as it holds the DB, so what was
+        read is still what the files say."""
         self.journal.open()
         if "replica" not in self.meta:  # names this DB's checkpoint on the server
             self.commit(meta={"replica": secrets.token_hex(8)})

@@ -1,0 +1,68 @@
+"""The app's look back at its start: the DB's sync state and its first look, made before
+any sync, without the server or the team passphrase, then handed to the first sync.
+
+The header says at once when the DB last synced, how many conflicts wait for a choice
+and how many records wait to go to the team (saved since the last sync, offline or in
+an earlier session). The state read and the look at every record are what the
+session's first sync would do first anyway; made here, that sync does neither again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..store.store import Store
+from .errors import Cancelled
+from .local import Key, LocalSide
+from .push import differs
+from .state import SyncState
+
+
+@dataclass
+class Prepared:
+    state: SyncState  # read-only until a sync takes it (SyncState.open_for_writing)
+    local: LocalSide  # listening to the DB's saves since its first look
+
+    @property
+    def last_sync(self) -> str:
+        return str(self.state.meta.get("last_sync") or "")
+
+    def conflicts(self) -> int:
+        return sum(len(rec["conflicts"]) for rec in list(self.state.records.values()))
+
+    def close(self) -> None:
+        self.local.detach()
+        self.state.close()
+
+
+def prepare(store: Store, give_way: Callable[[], None], cancel: threading.Event) -> Prepared | None:
+    """The DB's state and first look (blocking: a worker thread); None for a DB that never
+    synced (its first sync has nothing to look back on). Stops with Cancelled once
+    `cancel` is set, and StateDamaged (a SyncError) is left for the first sync to explain.
+
+    The state keys records by their id on the server, a keyed hash that needs the team
+    key; each record's state also names its table and id, which is all the look needs."""
+    state = SyncState(store.path, store.codec, read_only=True)
+    if not state.meta.get("last_sync"):
+        state.close()
+        return None
+    synced: dict[Key, dict[str, Any]] = {(rec["t"], rec["id"]): rec for rec in state.records.values()}
+    local = LocalSide(store)
+
+    def differs_here(table: str, record_id: str, version: object) -> bool:
+        if cancel.is_set():
+            raise Cancelled("The app is closing.")
+        give_way()
+        doc = local.doc(table, record_id)
+        return doc is None or differs(synced.get((table, record_id)), doc)
+
+    try:
+        local.look_first(lambda: list(synced), differs_here)
+    except BaseException:
+        local.detach()
+        state.close()
+        raise
+    return Prepared(state, local)
