@@ -22,7 +22,10 @@ class ChangeListeners:
         self._listeners = (*self._listeners, listener)
 
     def remove_change_listener(self, listener: Listener) -> None:
-        self._listeners = tuple(x for x in self._listeners if x is not listener)
+        """Compared by equality: a bound method is a new object at each access
+        (`side._note is side._note` is False), so `is` removed none, and every engine
+        closed (after each offline try, in the app) kept noting every save for ever."""
+        self._listeners = tuple(x for x in self._listeners if x != listener)
 
     def _changed(self, table: str, doc_id: str) -> None:
         for listener in self._listeners:
