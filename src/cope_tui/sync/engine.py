@@ -74,6 +74,11 @@ class SyncEngine(Pulling):
         except BaseException:
             self.close()
             raise
+        if prepared is not None and self.state is not prepared.state:
+            # The team's passphrase changed (a fresh state): what the look compared
+            # against is gone, so every record is looked at again.
+            self.local.detach()
+            self.local = LocalSide(store)
         self._lock = threading.Lock()
         self._pending: set[tuple[str, str]] = set()
         self._unstored: dict[str, tuple[str, ...]] = {}

@@ -1,0 +1,97 @@
+"""The app's look back at its start (sync/prepared.py): made without the team key, then
+taken over by the first sync, which reads the state and looks at the records no more."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+
+from cope_tui.session import create_client
+from cope_tui.sync.engine import SyncEngine
+from cope_tui.sync.errors import Cancelled
+from cope_tui.sync.prepared import prepare
+from cope_tui.sync.seal import create_team
+from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
+from helpers.sync import Member, remote, team_key  # noqa: F401  (fixtures)
+
+
+def nothing() -> None:
+    return None
+
+
+@pytest.fixture
+def synced(tmp_path, remote, team_key):
+    """Ann's DB after a sync of three clients; then one changed, and her engine closed."""
+    ann = Member(tmp_path / "ann.json", remote, team_key, "Ann")
+    clients = [create_client(ann.store, f"C-{n}") for n in range(3)]
+    ann.engine.sync()
+    ann.engine.close()
+    changed = ann.store.client(clients[0].id)
+    changed.note = "changed after the sync"
+    ann.store.put_client(changed)
+    yield ann, clients
+    ann.couch.close()
+    ann.store.close()
+
+
+def test_the_look_finds_what_changed_since_the_last_sync_and_then_what_is_saved(synced) -> None:
+    ann, clients = synced
+    prepared = prepare(ann.store, nothing, threading.Event())
+    try:
+        assert prepared.last_sync and prepared.conflicts() == 0
+        assert prepared.local.waiting == 1
+        create_client(ann.store, "C-new")
+        assert prepared.local.waiting == 2
+    finally:
+        prepared.close()
+
+
+def test_the_first_sync_takes_the_look_over_and_sends_what_it_found(synced, team_key) -> None:
+    ann, clients = synced
+    prepared = prepare(ann.store, nothing, threading.Event())
+    engine = SyncEngine(ann.store, ann.couch, team_key, "Ann", prepared=prepared)
+    try:
+        assert engine.state is prepared.state and engine.local is prepared.local
+        assert engine.sync().sent == 1
+    finally:
+        engine.close()
+
+
+def test_after_a_new_team_passphrase_every_record_is_looked_at_again(synced, team_key) -> None:
+    """The state starts over under a key that replaces the one it knew: what the look
+    compared against is gone, so the engine looks at every record afresh."""
+    ann, clients = synced
+    prepared = prepare(ann.store, nothing, threading.Event())
+    new_team = create_team("a new passphrase for the team")
+    new_team.doc = replace(new_team.doc, replaces=(team_key.doc.fingerprint,))  # as rekey.py writes it
+    engine = SyncEngine(ann.store, ann.couch, new_team, "Ann", prepared=prepared)
+    try:
+        assert engine.state is not prepared.state
+        assert engine.local is not prepared.local
+        everything = engine.local.take_changed(lambda: [], None)
+        assert {key for key in everything if key[0] == "clients"} == {("clients", c.id) for c in clients}
+    finally:
+        engine.close()
+
+
+def test_a_look_stops_when_the_app_closes(synced) -> None:
+    ann, _clients = synced
+    closing = threading.Event()
+    closing.set()
+    with pytest.raises(Cancelled):
+        prepare(ann.store, nothing, closing)
+    create_client(ann.store, "C-after")  # no listener of the stopped look is left behind
+    assert ann.store._listeners == (), ann.store._listeners
+
+
+def test_an_engine_closed_hears_no_more_saves(synced, team_key) -> None:
+    """Each engine listens to the DB's saves; the app makes a new one after every failed
+    sync (offline), so one closed must stop listening, or they pile up for the session."""
+    ann, _clients = synced
+    engine = SyncEngine(ann.store, ann.couch, team_key, "Ann")
+    engine.close()
+    create_client(ann.store, "C-later")
+    assert engine.local.waiting == 0
+    assert ann.store._listeners == ()
