@@ -13,12 +13,23 @@ from cope_tui.sync.engine import SyncEngine
 from cope_tui.sync.errors import Cancelled
 from cope_tui.sync.prepared import prepare
 from cope_tui.sync.seal import create_team
-from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
-from helpers.sync import Member, remote, team_key  # noqa: F401  (fixtures)
+from cope_tui.store.store import Store
+from cope_tui.sync.couch import Couch
+from cope_tui.sync.runner import Runner
+from helpers.couch_server import couch_db, couch_server, free_port  # noqa: F401  (fixtures)
+from helpers.sync import APP_PHRASE, Member, login_only
+from helpers.sync import remote, team_key  # noqa: F401  (fixtures)
 
 
 def nothing() -> None:
     return None
+
+
+def looked(store):
+    """The look back as the app makes it: the state read, then every record looked at."""
+    prepared = prepare(store)
+    prepared.look(nothing, threading.Event())
+    return prepared
 
 
 @pytest.fixture
@@ -38,7 +49,7 @@ def synced(tmp_path, remote, team_key):
 
 def test_the_look_finds_what_changed_since_the_last_sync_and_then_what_is_saved(synced) -> None:
     ann, clients = synced
-    prepared = prepare(ann.store, nothing, threading.Event())
+    prepared = looked(ann.store)
     try:
         assert prepared.last_sync and prepared.conflicts() == 0
         assert prepared.local.waiting == 1
@@ -50,7 +61,7 @@ def test_the_look_finds_what_changed_since_the_last_sync_and_then_what_is_saved(
 
 def test_the_first_sync_takes_the_look_over_and_sends_what_it_found(synced, team_key) -> None:
     ann, clients = synced
-    prepared = prepare(ann.store, nothing, threading.Event())
+    prepared = looked(ann.store)
     engine = SyncEngine(ann.store, ann.couch, team_key, "Ann", prepared=prepared)
     try:
         assert engine.state is prepared.state and engine.local is prepared.local
@@ -63,7 +74,7 @@ def test_after_a_new_team_passphrase_every_record_is_looked_at_again(synced, tea
     """The state starts over under a key that replaces the one it knew: what the look
     compared against is gone, so the engine looks at every record afresh."""
     ann, clients = synced
-    prepared = prepare(ann.store, nothing, threading.Event())
+    prepared = looked(ann.store)
     new_team = create_team("a new passphrase for the team")
     new_team.doc = replace(new_team.doc, replaces=(team_key.doc.fingerprint,))  # as rekey.py writes it
     engine = SyncEngine(ann.store, ann.couch, new_team, "Ann", prepared=prepared)
@@ -80,8 +91,11 @@ def test_a_look_stops_when_the_app_closes(synced) -> None:
     ann, _clients = synced
     closing = threading.Event()
     closing.set()
+    prepared = prepare(ann.store)
+    assert prepared.status().waiting == 0  # not counted yet
     with pytest.raises(Cancelled):
-        prepare(ann.store, nothing, closing)
+        prepared.look(nothing, closing)
+    prepared.close()
     create_client(ann.store, "C-after")  # no listener of the stopped look is left behind
     assert ann.store._listeners == (), ann.store._listeners
 
@@ -95,3 +109,30 @@ def test_an_engine_closed_hears_no_more_saves(synced, team_key) -> None:
     create_client(ann.store, "C-later")
     assert engine.local.waiting == 0
     assert ann.store._listeners == ()
+
+
+def test_offline_the_look_stays_and_what_waits_goes_with_the_next_sync(tmp_path, monkeypatch, remote) -> None:
+    """A sync cut off by the network hands its state and look on to the next try: the
+    header still counts what waits (taken to send, or saved since), and the next sync,
+    once the server answers, sends all of it without reading the state again."""
+    login_only(monkeypatch, remote)
+    store = Store(tmp_path / "ann.json")
+    runner = Runner(store, remote.url, "Ann", team_passphrase=APP_PHRASE)
+    try:
+        create_client(store, "C-1")
+        assert runner.run().kind == "synced"
+        for code in ("C-2", "C-3"):
+            create_client(store, code)
+        state = runner.engine.state
+        runner.engine.couch.close()
+        runner.engine.couch = Couch(f"http://127.0.0.1:{free_port()}/gone")  # the network is down
+        assert runner.run().kind == "offline"
+        assert runner.engine is None and runner.status().waiting == 2
+        create_client(store, "C-4")
+        assert runner.status().waiting == 3
+        outcome = runner.run()
+        assert outcome.kind == "synced" and outcome.report.sent == 3
+        assert runner.engine.state is state and runner.status().waiting == 0
+    finally:
+        runner.close()
+        store.close()

@@ -119,6 +119,17 @@ class SyncEngine(Pulling):
         self.local.detach()
         self.state.close()
 
+    def hand_back(self) -> Prepared:
+        """Instead of close(), when the server could not be reached: the state and the
+        look at the DB go on to the next engine (the next try connects afresh), so the
+        header keeps counting what waits, and the next try reads and looks at nothing
+        again. What this engine had taken to send and did not send waits again; if it
+        had not looked at the DB yet (cut off in its pull), it looks now."""
+        records = self.state.records
+        self.local.look_first(lambda: [(rec["t"], rec["id"]) for rec in records.values()], self._differs)
+        self.local.note_again(self._pending)
+        return Prepared(self.state, self.local, looked=True)
+
     # ---- one sync ----------------------------------------------------------------------
 
     def sync(self, cancel: threading.Event | None = None, progress: Progress | None = None) -> SyncReport:

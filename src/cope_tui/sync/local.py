@@ -77,6 +77,11 @@ class LocalSide:
         with self._lock:
             self._noted |= found
 
+    def note_again(self, keys: Iterable[Key]) -> None:
+        """Records taken but not sent (a sync cut off offline): waiting again."""
+        with self._lock:
+            self._noted.update(keys)
+
     def in_order(self, keys: Iterable[Key]) -> list[Key]:
         """Records in the order the DB keeps them (as the first look found them), then
         the others by id: the same order for the same DB, and a client's meetings

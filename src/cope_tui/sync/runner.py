@@ -16,10 +16,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import NeedInput, Offline, SyncError, WrongTeamPassphrase
+from .errors import Cancelled, NeedInput, Offline, SyncError, WrongTeamPassphrase
 
 if TYPE_CHECKING:  # the engine and its HTTP client load with the first sync, not with the CLI
     from ..store.store import Store
@@ -147,7 +147,7 @@ class Runner:
             engine = self._engine()
             report = engine.sync(cancel=self._cancel)
         except Offline as exc:
-            self._drop_connection()
+            self._drop_connection(keep_reading=True)
             return Outcome("offline", str(exc))
         except (WrongTeamPassphrase, NeedInput) as exc:
             self.team_passphrase = None
@@ -192,43 +192,55 @@ class Runner:
         self._couch, self.engine = couch, engine
         return engine
 
-    def _drop_connection(self) -> None:
-        """After a failure, the next sync connects afresh (the server may be back, or another)."""
-        if self.engine is not None:
+    def _drop_connection(self, *, keep_reading: bool = False) -> None:
+        """After a failure, the next sync connects afresh (the server may be back, or
+        another). `keep_reading`: offline, the engine's state and look at the DB are kept
+        for the next one (see SyncEngine.hand_back)."""
+        if self.engine is not None and keep_reading and not self._cancel.is_set():
+            with self._prepare_lock:
+                self._prepared = self.engine.hand_back()
+        elif self.engine is not None:
             self.engine.close()
         if self._couch is not None:
             self._couch.close()
         self.engine = self._couch = None
 
-    def look_back(self) -> SyncStatus | None:
+    def look_back(self, read: Callable[[], None] = lambda: None) -> SyncStatus | None:
         """When this DB last synced, its open conflicts and what waits to go, as the last
         session left them (blocking: a worker thread calls it at the app's start).
         Without it the header said "not synced yet" until the first sync of the session,
-        which waits for the team passphrase. Asks no server and writes nothing; what it
-        reads is handed to the first sync (see prepared.py), which waits for it."""
-        from .engine import SyncStatus
+        which waits for the team passphrase. `read` is called once the state is read
+        (the last sync and the conflicts are known); counting what waits takes longer.
+        Asks no server and writes nothing; what it finds is handed to the first sync
+        (see prepared.py), which waits for it."""
         from .prepared import prepare
 
         with self._prepare_lock:
             if self.engine is not None or self._prepared is not None or self.closing:
                 return self.status()
             try:
-                prepared = prepare(self.store, self.give_way, self._cancel)
-            except SyncError:  # a damaged state, or the app closing: the first sync says what to do
+                prepared = prepare(self.store)
+            except SyncError:  # a damaged state: the first sync says what to do about it
                 return None
             if prepared is None:
                 return None
-            self._prepared = prepared
-            self.earlier = SyncStatus(prepared.last_sync, 0, prepared.conflicts(), "")
+            self._prepared, self.earlier = prepared, prepared.status()
+            read()
+            try:
+                prepared.look(self.give_way, self._cancel)
+            except BaseException as exc:  # the app closing, or a fault: the first sync looks again
+                self._prepared = None
+                prepared.close()
+                if isinstance(exc, Cancelled):
+                    return None
+                raise
         return self.status()
 
     def status(self) -> SyncStatus | None:
         if self.engine is not None:
             return self.engine.status()
         prepared = self._prepared
-        if self.earlier is not None and prepared is not None:
-            return replace(self.earlier, waiting=prepared.local.waiting)
-        return self.earlier
+        return prepared.status() if prepared is not None else self.earlier
 
     def conflicts(self) -> list[Conflict]:
         return self.engine.conflicts() if self.engine is not None else []

@@ -85,7 +85,8 @@ class SyncState:
         start and hands it to its first sync: no second read). Only the DB's writer
         writes it, and that is this process for as long as it holds the DB, so what was
         read is still what the files say."""
-        self.journal.open()
+        if self.journal.fd is None:  # not when handed back by an engine (Runner, offline)
+            self.journal.open()
         if "replica" not in self.meta:  # names this DB's checkpoint on the server
             self.commit(meta={"replica": secrets.token_hex(8)})
 

@@ -113,12 +113,17 @@ class TeamSync:
             self.call_after_refresh(self._background_sync)  # and once now
 
     def _look_back(self) -> None:
+        """The header says when the DB last synced as soon as that is read, and what
+        waits once it is counted."""
         runner = self.sync_runner
-        if runner is not None and runner.look_back() is not None:
-            try:
-                self.call_from_thread(self._refresh_sync_status)
-            except RuntimeError:
-                pass  # the app closed meanwhile
+        if runner is not None and runner.look_back(read=self._refresh_from_thread) is not None:
+            self._refresh_from_thread()
+
+    def _refresh_from_thread(self) -> None:
+        try:
+            self.call_from_thread(self._refresh_sync_status)
+        except RuntimeError:
+            pass  # the app closed meanwhile
 
     def open_records(self) -> set[tuple[str, str]]:
         """(table, id) of every record open on a screen. Called from the sync's thread: a
