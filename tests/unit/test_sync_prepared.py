@@ -136,3 +136,25 @@ def test_offline_the_look_stays_and_what_waits_goes_with_the_next_sync(tmp_path,
     finally:
         runner.close()
         store.close()
+
+
+def test_the_app_closing_while_the_header_is_told_does_not_hang(synced, remote) -> None:
+    """The look back tells the UI thread once the state is read, and waits for it; the
+    UI thread may be closing the runner just then. Neither may wait for the other."""
+    ann, _clients = synced
+    runner = Runner(ann.store, remote.url, "Ann", team_passphrase=APP_PHRASE)
+    closed, in_time = threading.Event(), []
+
+    def ui_thread_closing() -> None:  # call_from_thread: waits until the UI thread is through
+        closer = threading.Thread(target=lambda: (runner.close(), closed.set()))
+        closer.start()
+        closer.join(timeout=10)  # a liveness bound, not a speed target: it takes milliseconds
+        in_time.append(closed.is_set())
+
+    worker = threading.Thread(target=runner.look_back, args=(ui_thread_closing,))
+    worker.start()
+    worker.join(timeout=60)
+    assert in_time == [True], "the closing waited for the look back, which waited for it"
+    assert not worker.is_alive()
+    assert runner.status() is None or runner._prepared is None
+    assert ann.store._listeners == ()

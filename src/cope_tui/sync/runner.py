@@ -225,7 +225,12 @@ class Runner:
             if prepared is None:
                 return None
             self._prepared, self.earlier = prepared, prepared.status()
-            read()
+        # Outside the lock: `read` waits for the UI thread, which may be waiting for this
+        # lock (Runner.close as the app leaves).
+        read()
+        with self._prepare_lock:
+            if self._prepared is not prepared:  # taken by a sync, or let go as the app closes
+                return self.status()
             try:
                 prepared.look(self.give_way, self._cancel)
             except BaseException as exc:  # the app closing, or a fault: the first sync looks again
