@@ -129,3 +129,28 @@ async def test_what_waits_is_counted_at_start_and_the_first_sync_reads_the_state
         assert sorted(c.code for c in bea.store.clients()) == ["C-1", "C-2", "C-3"]
     finally:
         bea.close()
+
+
+async def test_the_look_back_leaves_the_apps_start_to_itself(tmp_path, monkeypatch, remote, team_key) -> None:
+    """The look back reads the state only after look_back_after (at 50,000 meetings it
+    takes the interpreter for a second or more, and a code typed at the start waited)."""
+    a_conflict_left_in(tmp_path, remote, team_key)
+    reads = []
+    original = SyncState._load
+    monkeypatch.setattr(SyncState, "_load", lambda state: reads.append(state.path) or original(state))
+    login_only(monkeypatch, remote)
+    session = Session.open(tmp_path / "ann.json")
+    app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
+    app.look_back_after = 600.0
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await pilot.press(*"C-")  # typed at the start: the list filters, nothing else runs
+            await pilot.pause(0.5)
+            assert reads == [] and "not synced yet" in header_text(app)
+            app.look_back_after = 0.0  # the start is over
+            await until(pilot, lambda: "1 conflict: F11" in header_text(app), what="the look back")
+            assert len(reads) == 1
+            await pilot.press("ctrl+q")
+    finally:
+        session.close()

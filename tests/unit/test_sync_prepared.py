@@ -158,3 +158,24 @@ def test_the_app_closing_while_the_header_is_told_does_not_hang(synced, remote) 
     assert not worker.is_alive()
     assert runner.status() is None or runner._prepared is None
     assert ann.store._listeners == ()
+
+
+def test_overlapping_short_switch_intervals_give_back_the_first_one() -> None:
+    """The look back and a sync may overlap; whichever ends last gives back the interval
+    set before the first began (each restoring its own left it short for ever)."""
+    import sys
+
+    from cope_tui.sync.runner import SWITCH_SECONDS, short_switches
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        look = short_switches()
+        look.__enter__()
+        with short_switches():
+            assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS)
+            look.__exit__(None, None, None)  # the look back ends first
+            assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS)
+        assert sys.getswitchinterval() == pytest.approx(0.005)
+    finally:
+        sys.setswitchinterval(before)

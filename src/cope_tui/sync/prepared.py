@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..background import let_others_run
 from ..store.store import Store
 from .errors import Cancelled
 from .local import Key, LocalSide
@@ -54,6 +55,7 @@ class Prepared:
             if cancel.is_set():
                 raise Cancelled("The app is closing.")
             give_way()
+            let_others_run()  # the UI thread's steps wait no longer than this one's
             doc = self.local.doc(table, record_id)
             return doc is None or differs(synced.get((table, record_id)), doc)
 

@@ -15,7 +15,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,33 @@ BEHIND = 10  # the sync thread's nice value: a lower priority than the app's UI
 TYPING_PAUSE = 0.3
 GIVE_WAY_MAX = 1.0
 WORK_SLICE = 0.05
+
+
+_switching = threading.Lock()
+_short_holders = 0
+_interval_before = 0.0
+
+
+@contextmanager
+def short_switches() -> Iterator[None]:
+    """A sync (or the look back at start) is Python work in a thread: the UI's thread
+    waits for the interpreter's lock at each of its steps, up to a switch interval each
+    time. Shorter while one runs, so typing keeps its pace (the work gets a little slower
+    instead). Counted: the look back and a sync may overlap, and the interval set
+    before the first of them comes back after the last."""
+    global _short_holders, _interval_before
+    with _switching:
+        if not _short_holders:
+            _interval_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_interval_before, SWITCH_SECONDS))
+        _short_holders += 1
+    try:
+        yield
+    finally:
+        with _switching:
+            _short_holders -= 1
+            if not _short_holders:
+                sys.setswitchinterval(_interval_before)
 
 
 @dataclass(frozen=True)
@@ -83,22 +111,17 @@ class Runner:
         """One sync (blocking: call it in a worker thread); "busy" when one is running."""
         if self._cancel.is_set() or not self._lock.acquire(blocking=False):
             return Outcome("busy", "A sync is running already.")
-        # The sync is Python work in a thread: the UI's thread waits for the interpreter's
-        # lock at each of its steps, up to a switch interval each time. Shorter while a
-        # sync runs, so typing keeps its pace (the sync gets a little slower instead).
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, SWITCH_SECONDS))
         try:
-            done: list[Outcome | BaseException] = []
-            thread = threading.Thread(target=self._run_behind, args=(done,), name="cope-sync", daemon=True)
-            thread.start()
-            thread.join()
+            with short_switches():
+                done: list[Outcome | BaseException] = []
+                thread = threading.Thread(target=self._run_behind, args=(done,), name="cope-sync", daemon=True)
+                thread.start()
+                thread.join()
             if isinstance(done[0], BaseException):
                 raise done[0]  # to the caller, as if it had run there
             self.last = done[0]
             return self.last
         finally:
-            sys.setswitchinterval(interval)
             self._lock.release()
 
     def _run_behind(self, done: list[Outcome | BaseException]) -> None:
@@ -215,7 +238,10 @@ class Runner:
         (see prepared.py), which waits for it."""
         from .prepared import prepare
 
-        with self._prepare_lock:
+        # Reading the state holds the interpreter for most of a second at 50,000 meetings:
+        # not while someone types (the app's start is when a code is typed to find a client).
+        self.give_way()
+        with self._prepare_lock, short_switches():
             if self.engine is not None or self._prepared is not None or self.closing:
                 return self.status()
             try:
@@ -228,7 +254,7 @@ class Runner:
         # Outside the lock: `read` waits for the UI thread, which may be waiting for this
         # lock (Runner.close as the app leaves).
         read()
-        with self._prepare_lock:
+        with self._prepare_lock, short_switches():
             if self._prepared is not prepared:  # taken by a sync, or let go as the app closes
                 return self.status()
             try:
