@@ -82,6 +82,21 @@ async def test_a_database_never_synced_still_says_so(tmp_path, monkeypatch, remo
         session.close()
 
 
+def state_reads(monkeypatch) -> list:
+    """Each reading of a sync state from now on (its path), as it happens."""
+    reads = []
+    original = SyncState._load
+    monkeypatch.setattr(SyncState, "_load", lambda state: reads.append(state.path) or original(state))
+    return reads
+
+
+def anns_app(tmp_path, monkeypatch, remote):
+    """(session, app): Ann's app on her DB, with the server's login and no team passphrase."""
+    login_only(monkeypatch, remote)
+    session = Session.open(tmp_path / "ann.json")
+    return session, create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
+
+
 async def test_what_waits_is_counted_at_start_and_the_first_sync_reads_the_state_once(
     tmp_path, monkeypatch, remote, team_key
 ) -> None:
@@ -101,12 +116,8 @@ async def test_what_waits_is_counted_at_start_and_the_first_sync_reads_the_state
     offline.store.put_client(changed)
     offline.close()
 
-    reads = []
-    original = SyncState._load
-    monkeypatch.setattr(SyncState, "_load", lambda state: reads.append(state.path) or original(state))
-    login_only(monkeypatch, remote)
-    session = Session.open(tmp_path / "ann.json")
-    app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
+    reads = state_reads(monkeypatch)
+    session, app = anns_app(tmp_path, monkeypatch, remote)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: "1 waiting" in header_text(app), what="the change made offline")
@@ -135,12 +146,8 @@ async def test_the_look_back_leaves_the_apps_start_to_itself(tmp_path, monkeypat
     """The look back reads the state only after look_back_after (at 50,000 meetings it
     takes the interpreter for a second or more, and a code typed at the start waited)."""
     a_conflict_left_in(tmp_path, remote, team_key)
-    reads = []
-    original = SyncState._load
-    monkeypatch.setattr(SyncState, "_load", lambda state: reads.append(state.path) or original(state))
-    login_only(monkeypatch, remote)
-    session = Session.open(tmp_path / "ann.json")
-    app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
+    reads = state_reads(monkeypatch)
+    session, app = anns_app(tmp_path, monkeypatch, remote)
     app.look_back_after = 600.0
     try:
         async with app.run_test(size=SIZE) as pilot:
