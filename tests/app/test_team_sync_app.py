@@ -64,7 +64,7 @@ async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_pat
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-            assert "not synced yet" in header_text(app)
+            await until(pilot, lambda: "not synced yet" in header_text(app), what="the look back's answer")
             await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
             bea.engine.sync()

@@ -28,6 +28,7 @@ from ..words import counted
 
 STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
 LOOK_BACK_AFTER = 2.0  # seconds of the app's start left to it before the look back
+LOOKING = "F10 syncs"  # the header's word on the sync until the look back has answered
 OFFER_SECONDS = 5.0  # a sync waits this long for the screens' answer, then leaves them be
 KEYS = {"meeting_id": "meetings", "exercise_id": "exercises", "client_id": "clients"}
 HEADER_SIDES = 4  # the title bar's icon (3) and clock space (1) columns, as app.tcss sets them
@@ -76,6 +77,7 @@ class TeamSync:
     sync_runner: Runner | None = None
     sync_text = ""
     look_back_after = LOOK_BACK_AFTER
+    _look_back_done = False  # the look back at the app's start has answered (see _looked_back)
     _sync_every_timer = None
     _kept_on_screen: frozenset[tuple[str, str]] = frozenset()  # records the last sync left to their screens
     _conflicts_after_sync = False  # F11 before the session's first sync: the chooser follows it
@@ -94,7 +96,7 @@ class TeamSync:
         self.sync_runner.open_records = self.open_records
         self.sync_runner.offer_open = self.offer_synced
         self.sync_runner.last_input = lambda: self._last_input  # the sync gives way to a typist
-        self._set_sync_text("not synced yet · F10 syncs")
+        self._set_sync_text(LOOKING)
         self.run_worker(self._look_back, thread=True, group="sync-look", exit_on_error=False)
         self.set_interval(STATUS_SECONDS, self._refresh_sync_status)
         self.sync_every_seconds = self.settings.sync_every_minutes * 60.0
@@ -128,8 +130,16 @@ class TeamSync:
         start = time.monotonic()
         while time.monotonic() - start < self.look_back_after and not runner.closing:
             time.sleep(0.05)
-        if runner.look_back(read=self._refresh_from_thread) is not None:
-            self._refresh_from_thread()
+        try:
+            runner.look_back(read=self._looked_back)
+        finally:
+            self._looked_back()
+
+    def _looked_back(self) -> None:
+        """From the look back's thread: the header may say what it knows (until then it
+        claims nothing: "not synced yet" for a DB that synced yesterday alarmed)."""
+        self._look_back_done = True
+        self._refresh_from_thread()
 
     def _refresh_from_thread(self) -> None:
         try:
@@ -298,6 +308,8 @@ class TeamSync:
         status = runner.status()
         if last is None and status is not None:  # synced in an earlier session
             text = f"synced {_when(status.last_sync)} · F10 syncs"
+        elif last is None and not self._look_back_done:
+            text = LOOKING
         elif last is None:
             text = "not synced yet · F10 syncs"
         elif last.kind == "offline":
