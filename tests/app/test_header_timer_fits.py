@@ -40,9 +40,9 @@ async def test_at_80_columns_the_meeting_clock_and_the_sync_keys_both_show(tmp_p
     async with app.run_test(size=(80, 24)) as pilot:
         await until(
             pilot,
-            lambda: isinstance(app.screen, MeetingScreen) and title_line(app).endswith("F10 syncs"),
+            lambda: isinstance(app.screen, MeetingScreen) and title_line(app).endswith("not synced yet · F10 syncs"),
             10,
-            "the meeting, with the sync's word",
+            "the meeting, with the sync's word once the look back has answered",
         )
         line = title_line(app)
         assert CLOCK.search(line), line
