@@ -51,7 +51,7 @@ def test_the_look_finds_what_changed_since_the_last_sync_and_then_what_is_saved(
     ann, clients = synced
     prepared = looked(ann.store)
     try:
-        assert prepared.last_sync and prepared.conflicts() == 0
+        assert prepared.last_sync and prepared.status().conflicts == 0
         assert prepared.local.waiting == 1
         create_client(ann.store, "C-new")
         assert prepared.local.waiting == 2

@@ -94,3 +94,26 @@ def test_a_state_journal_deleted_under_a_sync_loses_no_step(tmp_path) -> None:
     again = SyncState(db, crypto.PlainCodec())
     assert set(again.records) == {"r1", "r2"}
     again.close()
+
+
+def test_the_count_of_open_conflicts_follows_every_step_and_reopens_the_same(tmp_path) -> None:
+    """Kept as records change, for the header that asks every 2 s on the UI thread."""
+    db = tmp_path / "Ann.json"
+    state = SyncState(db, crypto.PlainCodec())
+
+    def with_conflicts(rid: str, n: int) -> dict:
+        step = state_step(rid, "note")
+        step[rid]["conflicts"] = [{"id": f"{rid}-{k}", "kind": "field", "path": ["note"]} for k in range(n)]
+        return step
+
+    state.commit({**with_conflicts("r1", 2), **with_conflicts("r2", 1)})
+    assert state.conflict_count == 3
+    state.commit(with_conflicts("r1", 0))  # settled
+    state.commit({"r2": None, **with_conflicts("r3", 4)})  # forgotten, and another
+    assert state.conflict_count == 4 == sum(len(r["conflicts"]) for r in state.records.values())
+    state.compact()
+    state.commit(with_conflicts("r4", 1))  # the whole file, then a journal step over it
+    state.close()
+    again = SyncState(db, crypto.PlainCodec(), read_only=True)
+    assert again.conflict_count == 5
+    again.close()

@@ -283,16 +283,16 @@ class SyncEngine(Pulling):
     # ---- what the app shows ------------------------------------------------------------
 
     def status(self) -> SyncStatus:
-        # A copy of the list first (made in one step under the interpreter's lock): the
-        # UI thread asks while a worker's sync adds records, and must not wait for it.
-        count = sum(len(rec["conflicts"]) for rec in list(self.state.records.values()))
+        count = self.state.conflict_count  # asked from the UI thread: no walk of every record
         waiting = len(self._pending) + self.local.waiting + len(self.state.meta.get("deferred", {}))
         return SyncStatus(self.state.meta.get("last_sync"), waiting, count, self.problem)
 
     def conflicts(self) -> list[Conflict]:
         """Every open conflict, with both versions: for the app's chooser and the CLI's list."""
         found = []
-        for rec in list(self.state.records.values()):  # see status()
+        # A copy of the list first (made in one step under the interpreter's lock): the
+        # UI thread asks while a worker's sync adds records, and must not wait for it.
+        for rec in list(self.state.records.values()):
             if not rec["conflicts"]:
                 continue
             doc = here_content(self.local, rec, rec["t"], rec["id"])["doc"]

@@ -33,14 +33,11 @@ class Prepared:
     def last_sync(self) -> str:
         return str(self.state.meta.get("last_sync") or "")
 
-    def conflicts(self) -> int:
-        return sum(len(rec["conflicts"]) for rec in list(self.state.records.values()))
-
     def status(self) -> SyncStatus:
         """As SyncEngine.status() counts them (asked from the UI thread); nothing waits
         until the look has counted it."""
         waiting = self.local.waiting + len(self.state.meta.get("deferred", {})) if self.looked else 0
-        return SyncStatus(self.last_sync or None, waiting, self.conflicts(), "")
+        return SyncStatus(self.last_sync or None, waiting, self.state.conflict_count, "")
 
     def look(self, give_way: Callable[[], None], cancel: threading.Event) -> None:
         """The first look at every record (blocking, and at 50,000 meetings some seconds:

@@ -69,6 +69,10 @@ class SyncState:
         self.journal = Journal(self.path.with_name(self.path.name + ".journal"), codec, check=_read_step)
         self.meta: dict[str, Any] = {}
         self.records: dict[str, dict[str, Any]] = {}
+        # Conflicts open in `records`, kept as they change (records change only in
+        # _load and _apply): the app's header asks every 2 s on its UI thread, and
+        # counting them there walked every record (1.6-6.5 ms at 50,000 meetings).
+        self.conflict_count = 0
         self._main_size = 0
         self._written = 0  # record versions in the journal (see compact_if_due)
         self._touched: set[str] = set()  # the records they are of
@@ -111,6 +115,7 @@ class SyncState:
                 data = orjson.loads(self.codec.open_file(raw) if self.codec.sealed else raw)
                 self.meta = dict(data["meta"])
                 self.records = {rid: _held(rec) if isinstance(rec, dict) else rec for rid, rec in data["records"].items()}
+                self.conflict_count = sum(_open_in(rec) for rec in self.records.values())
             except crypto.CryptoError as exc:
                 raise self._damaged(f"cannot be opened ({exc.problem})") from None
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
@@ -133,10 +138,12 @@ class SyncState:
 
     def _apply(self, step: dict[str, Any]) -> None:
         for rid, rec in step.get("r", {}).items():
+            self.conflict_count -= _open_in(self.records.get(rid))
             if rec is None:
                 self.records.pop(rid, None)
             else:
                 self.records[rid] = rec  # its versions are bytes already (_held)
+                self.conflict_count += _open_in(rec)
         self.meta.update(step.get("m", {}))
 
     def commit(self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None) -> None:
@@ -225,6 +232,11 @@ class SyncState:
     def open_conflicts(self) -> list[tuple[str, str, str]]:
         """(table, record id, kind) of every conflict waiting for a choice."""
         return [(rec["t"], rec["id"], c.get("kind", "field")) for rec in self.records.values() for c in rec.get("conflicts", [])]
+
+
+def _open_in(rec: Any) -> int:
+    """How many conflicts a record's state holds open (none for a record not there)."""
+    return len(rec.get("conflicts") or ()) if isinstance(rec, dict) else 0
 
 
 def _read_step(entry: Any) -> str | None:
