@@ -13,27 +13,16 @@ from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session, create_client
-from cope_tui.settings import Settings
 from cope_tui.store.store import Store
 from cope_tui.widgets.navigation import OpenMeeting
 from cope_tui.widgets.palette import screen_actions
 from helpers.couch_server import couch_db, couch_server, free_port  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, header_text, login_only, synced_with
+from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, ann_with_a_client, header_text, login_only
+from helpers.sync import settings_for, synced_with
 from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
 
 SIZE = (100, 30)
-
-
-def settings_for(url: str, name: str = "Ann") -> Settings:
-    return Settings(0, sync_remote=url, user_name=name)
-
-
-def ann_with_a_client(tmp_path, url: str):
-    """(session, app): Ann's DB holding one client, C-1, and her app set to sync with `url`."""
-    session = Session.open(tmp_path / "ann.json")
-    create_client(session.store, "C-1")
-    return session, create_app(session, settings=settings_for(url))
 
 
 def errors_shown(app) -> list[str]:
@@ -216,20 +205,6 @@ async def test_at_80_columns_the_sync_word_stays_whole_and_the_screens_words_are
         await pilot.resize_terminal(120, 30)
         assert "86 meetings late  ·  not synced yet · F10 syncs" in header_text(app)
         await until(pilot, lambda: "86 meetings late" in str(app.screen.query_one(HeaderTitle).render()), what="redrawn")
-        await pilot.press("ctrl+q")
-    session.close()
-
-
-async def test_f10_at_a_database_with_no_team_says_so_before_asking_for_a_passphrase(tmp_path, monkeypatch, couch_db) -> None:
-    """The first F10 asked for the team passphrase, then said the server held no team yet:
-    the passphrase was typed for nothing. The server is asked first."""
-    login_only(monkeypatch, couch_db)
-    session, app = ann_with_a_client(tmp_path, couch_db.url)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
-        await pilot.press("f10")
-        await until(pilot, lambda: any("holds no team yet" in n.message for n in app._notifications), what="the no-team word")
-        assert isinstance(app.screen, ClientsScreen)  # no passphrase prompt on the way
         await pilot.press("ctrl+q")
     session.close()
 

@@ -207,3 +207,39 @@ def test_a_sync_stopped_around_its_audit_entries_leaves_every_finalised_meeting_
     assert calls and meeting.id in data["meetings"]
     report = verify(bea.store.path, data)
     assert report.ok, report.findings
+
+
+def test_a_team_started_from_the_app_loses_the_race_to_another_member_and_asks_for_theirs(
+    couch_db, team_key, tmp_path, monkeypatch
+) -> None:
+    """The app's F10 found no team and its user typed a new passphrase twice; another
+    member's team reached the server between the look and the write. The server keeps
+    theirs, and the app is asked for that team's passphrase, not told it failed."""
+    from cope_tui.store.store import Store
+    from cope_tui.sync import team as team_module
+    from cope_tui.sync.runner import Runner
+
+    for name, value in couch_db.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("COPE_TUI_TEAM_PASSPHRASE", raising=False)
+    store = Store(tmp_path / "ann.json")
+    runner = Runner(store, couch_db.url, "Ann")
+    try:
+        assert runner.run().kind == "no team"  # asked first: nothing is created unasked
+        assert read_team(Couch(couch_db.url, auth=couch_db.auth)) is None
+        made = team_module.create_team
+
+        def beaten(passphrase: str):
+            with Couch(couch_db.url, auth=couch_db.auth) as other:
+                assert other.create_doc(team_key.doc.to_json())
+            return made(passphrase)
+
+        monkeypatch.setattr(team_module, "create_team", beaten)
+        runner.new_team = "our own new passphrase"
+        outcome = runner.run()
+        assert outcome.kind == "passphrase" and "Another member started the team" in outcome.message
+        assert runner.new_team is None and runner.team_passphrase is None
+        assert read_team(Couch(couch_db.url, auth=couch_db.auth)).fingerprint == team_key.doc.fingerprint
+    finally:
+        runner.close()
+        store.close()

@@ -172,6 +172,22 @@ def ann_and_bea(tmp_path, team_env, team_key):
         session.close()
 
 
+def settings_for(url: str, name: str = "Ann"):
+    from cope_tui.settings import Settings
+
+    return Settings(0, sync_remote=url, user_name=name)
+
+
+def ann_with_a_client(tmp_path: Path, url: str):
+    """(session, app): Ann's DB holding one client, C-1, and her app set to sync with `url`."""
+    from cope_tui.app import create_app
+    from cope_tui.session import Session, create_client
+
+    session = Session.open(tmp_path / "ann.json")
+    create_client(session.store, "C-1")
+    return session, create_app(session, settings=settings_for(url))
+
+
 def header_text(app) -> str:
     """The app's title line, where the sync's state is said."""
     from textual.widgets import Header

@@ -103,7 +103,7 @@ def keyring(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = Non
     return crypto.Keyring(None)
 
 
-MIN_LENGTH = 8  # characters in a new passphrase
+MIN_LENGTH = crypto.MIN_PASSPHRASE
 
 
 def new_passphrase(

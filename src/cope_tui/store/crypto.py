@@ -43,6 +43,7 @@ _V1 = struct.Struct(">8sBHcBBB16s16sQ")
 HEADER_BYTES = _V1.size + 8
 _LINE_AAD = b"cope-tui sealed line v1"
 CIPHER = "AES-256-GCM, key from scrypt"
+MIN_PASSPHRASE = 8  # characters in a new passphrase (a DB's or a team's)
 
 
 class CryptoError(Exception):

@@ -50,6 +50,10 @@ class NotATeam(SyncError):
     """The database holds something other than a cope-tui team's records."""
 
 
+class NoTeamYet(SyncError):
+    """The database is empty: the first member to sync starts the team there."""
+
+
 class WrongTeamPassphrase(SyncError):
     """The team passphrase does not open this team's records."""
 

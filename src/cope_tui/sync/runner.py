@@ -20,13 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import Cancelled, NeedInput, Offline, SyncError, WrongTeamPassphrase
+from .errors import Cancelled, NeedInput, NoTeamYet, Offline, SyncError, WrongTeamPassphrase
 
 if TYPE_CHECKING:  # the engine and its HTTP client load with the first sync, not with the CLI
     from ..store.store import Store
     from .couch import Couch
     from .engine import Conflict, SyncEngine, SyncReport, SyncStatus
     from .prepared import Prepared
+    from .seal import TeamKey
 
 ENV_USER = "COPE_TUI_SYNC_USER"
 ENV_PASSWORD = "COPE_TUI_SYNC_PASSWORD"
@@ -71,7 +72,7 @@ def short_switches() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # synced, offline, passphrase (the team passphrase is needed), failed
+    kind: str  # synced, offline, passphrase (the team passphrase is needed), no team, failed
     message: str = ""
     report: SyncReport | None = None
     changed: list[tuple[str, str]] = field(default_factory=list)
@@ -83,6 +84,10 @@ class Runner:
     def __init__(self, store: Store, remote: str, user: str, *, team_passphrase: str | None = None):
         self.store, self.remote, self.user = store, remote, user
         self.team_passphrase = team_passphrase or os.environ.get(ENV_TEAM) or None
+        # A team passphrase typed twice in the app: the next sync starts the team with it
+        # when the server holds none yet (see _start_team).
+        self.new_team: str | None = None
+        self._started = ""  # said once, with the sync that started the team
         self.engine: SyncEngine | None = None
         self._couch: Couch | None = None
         self._lock = threading.Lock()
@@ -172,6 +177,9 @@ class Runner:
         except Offline as exc:
             self._drop_connection(keep_reading=True)
             return Outcome("offline", str(exc))
+        except NoTeamYet as exc:
+            self._drop_connection()
+            return Outcome("no team", str(exc))
         except (WrongTeamPassphrase, NeedInput) as exc:
             self.team_passphrase = None
             self._drop_connection()
@@ -179,7 +187,8 @@ class Runner:
         except SyncError as exc:
             self._drop_connection()
             return Outcome("failed", str(exc))
-        return Outcome("synced", report=report, changed=list(report.changed))
+        started, self._started = self._started, ""
+        return Outcome("synced", started, report=report, changed=list(report.changed))
 
     def _engine(self) -> SyncEngine:
         if self.engine is not None:
@@ -194,13 +203,11 @@ class Runner:
         try:
             doc = read_team(couch)
             if doc is None:
-                raise SyncError(
-                    f"{couch.shown} holds no team yet: start the team once with `cope-tui sync` at a terminal "
-                    "(it asks for the new team passphrase twice), then sync here."
-                )
-            if self.team_passphrase is None:
+                team = self._start_team(couch)
+            elif self.team_passphrase is None:
                 raise NeedInput(f"The team passphrase for {couch.shown} is needed to sync.")
-            team = open_team(doc, self.team_passphrase)
+            else:
+                team = open_team(doc, self.team_passphrase)
             with self._prepare_lock:  # a look back under way is waited for, then taken over
                 prepared, self._prepared = self._prepared, None
                 engine = SyncEngine(self.store, couch, team, self.user, prepared=prepared)
@@ -214,6 +221,25 @@ class Runner:
         engine.offer_open = lambda items: self.offer_open(items)
         self._couch, self.engine = couch, engine
         return engine
+
+    def _start_team(self, couch: Couch) -> TeamKey:
+        """The server holds no team yet: started with the passphrase typed twice in the
+        app (`new_team`), asked for first (NoTeamYet). Two members starting at the same
+        moment: the server keeps the first key document, and the other is asked for
+        that team's passphrase instead."""
+        from .team import start_team
+
+        phrase, self.new_team = self.new_team, None
+        if phrase is None:
+            raise NoTeamYet(f"{couch.shown} holds no team yet.")
+        team = start_team(couch, lambda: phrase)
+        if team is None:
+            self.team_passphrase = None
+            raise NeedInput(f"Another member started the team at {couch.shown} a moment ago: type the passphrase they chose.")
+        self.team_passphrase = phrase
+        self._started = (f"Started the team at {couch.shown}. Give the team passphrase to each member in person, "
+                         "never by e-mail or chat: whoever has it can read the team's records.")
+        return team
 
     def _drop_connection(self, *, keep_reading: bool = False) -> None:
         """After a failure, the next sync connects afresh (the server may be back, or

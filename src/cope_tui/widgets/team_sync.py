@@ -248,6 +248,43 @@ class TeamSync:
             given,
         )
 
+    def _start_team(self) -> None:
+        """The server holds no team yet: this member starts it here, choosing the team
+        passphrase, typed twice as at a terminal (a typo would lock the team out of its
+        records). Leaving either prompt starts nothing."""
+        from ..dialogs.text_prompt import TextPrompt
+        from ..store.crypto import MIN_PASSPHRASE
+
+        def long_enough(text: str) -> str | None:
+            if len(text) >= MIN_PASSPHRASE:
+                return None
+            return f"Use at least {MIN_PASSPHRASE} characters: a short passphrase is easy to guess."
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+
+            def again(second: str | None) -> None:
+                if second and self.sync_runner is not None:
+                    self.sync_runner.new_team = text
+                    self._ask_if_needed = True  # another member was first: their passphrase is asked for
+                    self._run_sync()
+
+            self.push_screen(
+                TextPrompt("Start the team", "The same team passphrase again:", secret=True,
+                           required="Type it again, or press esc to start nothing.",
+                           check=lambda second: None if second == text else "Not the same as the first one: type it again."),
+                again,
+            )
+
+        self.push_screen(
+            TextPrompt("Start the team",
+                       f"{self.settings.sync_remote} holds no team yet. Start it here: choose the team passphrase "
+                       "(a few words are easy to remember and hard to guess). Every member types it to join.",
+                       required="Type the new team passphrase, or press esc.", check=long_enough, secret=True),
+            chosen,
+        )
+
     def _run_sync(self) -> None:
         self.capture_all()  # everything typed goes into the DB, and from there to the team
         self._set_sync_text("syncing…")
@@ -276,13 +313,19 @@ class TeamSync:
         elif chooser and outcome.kind == "offline":
             self.notify("The conflicts left from an earlier sync open once a sync reaches the team (F10, F11).",
                         title="Conflicts", timeout=8)
-        if outcome.kind == "passphrase" and asked:
+        if outcome.kind == "no team" and asked:
+            self._start_team()
+        elif outcome.kind == "no team":
+            self.notify(outcome.message + " Press F10 to start it.", title="Team sync", timeout=10)
+        elif outcome.kind == "passphrase" and asked:
             self._ask_team_passphrase()  # F10 was pressed for this sync
         elif outcome.kind == "passphrase":
             self.notify(outcome.message + " Press F10 to type it.", title="Team sync", severity="warning", timeout=10)
         elif outcome.kind == "failed":
             self.notify(outcome.message, title="Team sync", severity="warning", timeout=15)
         elif outcome.kind == "synced" and outcome.report is not None:
+            if outcome.message:  # the team was started by this sync
+                self.notify(outcome.message, title="Team sync", timeout=15)
             report = outcome.report
             if report.refused or report.unstored:
                 self.notify(f"{counted(len(report.refused) + len(report.unstored), 'record')} from the team could not be "
@@ -316,6 +359,8 @@ class TeamSync:
             text = "offline, will sync"
         elif last.kind == "passphrase":
             text = "team passphrase needed · F10"
+        elif last.kind == "no team":
+            text = "no team yet · F10 starts it"
         elif last.kind == "failed":
             text = "sync failed · F10 retries"
         else:
