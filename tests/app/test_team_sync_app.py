@@ -45,11 +45,32 @@ async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypa
     session.close()
 
 
-async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_path, team_env, team_key) -> None:
+def ann_bea_and_a_client(tmp_path, team_env, team_key):
+    """(session, client, app, bea): Ann's DB with client C-1 (note "first"), her app set
+    to sync with the team, and Bea, a member with an empty DB."""
     session = Session.open(tmp_path / "ann.json")
     client = create_client(session.store, "C-1", note="first")
     app = create_app(session, settings=settings_for(team_env.url))
-    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    return session, client, app, Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+
+
+async def notes_clash(pilot, app, session, client, bea, ours: str, theirs: str) -> None:
+    """Ann and Bea change the client's note, each on their own DB, and Ann syncs: one
+    conflict, the note Ann wrote kept in the record."""
+    client.note = ours
+    session.save_client(client)
+    session.flush()
+    await until(pilot, lambda: "1 waiting" in header_text(app), what="a change waiting")
+    other = bea.store.client(client.id)
+    other.note = theirs
+    bea.store.put_client(other)
+    bea.engine.sync()
+    await pilot.press("f10")
+    await until(pilot, lambda: "1 conflict" in header_text(app), what="the conflict in the header")
+
+
+async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_path, team_env, team_key) -> None:
+    session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
@@ -59,16 +80,7 @@ async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_pat
             bea.engine.sync()
             assert bea.store.get("clients", client.id)["note"] == "first"
 
-            client.note = "Ann's note"
-            session.save_client(client)
-            session.flush()
-            await until(pilot, lambda: "1 waiting" in header_text(app), what="a change waiting")
-            theirs = bea.store.client(client.id)
-            theirs.note = "Bea's note"
-            bea.store.put_client(theirs)
-            bea.engine.sync()
-            await pilot.press("f10")
-            await until(pilot, lambda: "1 conflict" in header_text(app), what="the conflict in the header")
+            await notes_clash(pilot, app, session, client, bea, "Ann's note", "Bea's note")
 
             await pilot.press("f11")  # both versions shown, nothing chosen yet
             await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
@@ -229,3 +241,29 @@ async def test_records_a_sync_brings_are_counted_in_the_home_header(tmp_path, te
         await until(pilot, lambda: "overdue" in header_text(app), what="the counts of what arrived")
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_b_in_the_conflict_chooser_keeps_both_texts(tmp_path, team_env, team_key) -> None:
+    """Two workers added to one note at once: neither has to lose their words."""
+    session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await pilot.press("f10")
+            await until(pilot, lambda: "synced " in header_text(app))
+            bea.engine.sync()
+            await notes_clash(pilot, app, session, client, bea, "first, then Ann's line", "first, then Bea's line")
+            await pilot.press("f11")
+            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+            await pilot.press("b")
+            joined = "first, then Ann's line\nfirst, then Bea's line"
+            await until(pilot, lambda: session.store.get("clients", client.id)["note"] == joined, what="both kept")
+            await until(pilot, lambda: "conflict" not in header_text(app))
+            await pilot.press("f10")
+            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+            await pilot.press("ctrl+q")
+        bea.engine.sync()
+        assert bea.store.get("clients", client.id)["note"] == joined and bea.engine.conflicts() == []
+    finally:
+        bea.close()
+        session.close()

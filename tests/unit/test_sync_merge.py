@@ -55,6 +55,26 @@ def test_the_same_field_edited_on_both_sides_keeps_both() -> None:
         choose(kept, clash["id"], take_other=True)
 
 
+def test_two_texts_in_conflict_can_both_be_kept_this_one_first() -> None:
+    """Notes two workers added to at once: "both" keeps every word, ours first, one
+    after the other on its own line; only texts can be joined."""
+    base = {"id": "m1", "steps": {"open": {"notes": "start"}}, "mood": 2}
+    a = {"id": "m1", "steps": {"open": {"notes": "start, and A's words\n"}}, "mood": 3}
+    b = {"id": "m1", "steps": {"open": {"notes": "start, and B's words"}}, "mood": 4}
+    out = merged("meetings", base, a, b, them="Bea")
+    texts, numbers = sorted(out["conflicts"], key=lambda c: c["path"] != ["steps", "open", "notes"])
+    both = choose(out, texts["id"], take_other=False, both=True)
+    assert both["doc"]["steps"]["open"]["notes"] == "start, and A's words\nstart, and B's words"
+    assert [c["id"] for c in both["conflicts"]] == [numbers["id"]]
+    with pytest.raises(CannotChoose, match="Only two texts"):
+        choose(out, numbers["id"], take_other=False, both=True)
+    emptied = choose(merged("meetings", base, {**a, "steps": {"open": {"notes": ""}}}, b), texts["id"], take_other=False, both=True)
+    assert emptied["doc"]["steps"]["open"]["notes"] == "start, and B's words"  # no blank line for an emptied text
+    with pytest.raises(CannotChoose, match="finalised meeting never changes"):
+        final = {**out, "doc": {**out["doc"], "finalised_at": "2025-03-01T10:00:00"}}
+        choose(final, texts["id"], take_other=False, both=True)
+
+
 def test_a_row_edited_in_the_same_cell_is_a_conflict_at_that_row() -> None:
     row = {"id": "r1", "values": {"what": "call GP", "by": "Mon"}}
     base = {"id": "m1", "steps": {"s": {"lists": {"actions": [row]}}}}

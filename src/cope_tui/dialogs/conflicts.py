@@ -22,7 +22,7 @@ from ..sync.engine import Conflict
 from ..sync.runner import describe
 from .base import Dialog
 
-Choice = tuple[str, bool]  # (conflict id, take the other version)
+Choice = tuple[str, str]  # (conflict id, how: "keep", "take" the other, or "both" texts)
 
 
 def shown_value(value: Any) -> str:
@@ -36,8 +36,9 @@ def shown_value(value: Any) -> str:
 
 class ConflictsDialog(Dialog[Choice | None]):
     BINDINGS = [
-        Binding("h", "choose(False)", "Keep this version", id="conflicts.keep"),
-        Binding("t", "choose(True)", "Take the other", id="conflicts.take"),
+        Binding("h", "choose('keep')", "Keep this version", id="conflicts.keep"),
+        Binding("t", "choose('take')", "Take the other", id="conflicts.take"),
+        Binding("b", "choose('both')", "Both texts, this one first", id="conflicts.both"),
         Binding("escape", "close", "Close", id="conflicts.close"),
     ]
 
@@ -57,7 +58,7 @@ class ConflictsDialog(Dialog[Choice | None]):
                 with Horizontal(id="conflicts-sides"):
                     yield Static("", id="conflicts-here", markup=False, classes="sensitive")
                     yield Static("", id="conflicts-there", markup=False, classes="sensitive")
-            yield Static("h keep this version · t take the other · esc close (both stay)", id="conflicts-hint")
+            yield Static("h keep this · t take the other · b join both texts · esc decide later", id="conflicts-hint")
 
     def on_mount(self) -> None:
         if self.conflicts:
@@ -78,12 +79,12 @@ class ConflictsDialog(Dialog[Choice | None]):
         here.update(shown_value(conflict.current))
         there.update(shown_value(conflict.value))
 
-    def action_choose(self, take_other: bool) -> None:
+    def action_choose(self, how: str) -> None:
         if not self.conflicts:
             return
         index = self.query_one("#conflicts-list", OptionList).highlighted
         if index is not None:
-            self.dismiss((self.conflicts[index].id, take_other))
+            self.dismiss((self.conflicts[index].id, how))
 
     def action_close(self) -> None:
         self.dismiss(None)

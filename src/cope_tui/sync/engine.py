@@ -303,9 +303,10 @@ class SyncEngine(Pulling):
                                       record_label(self.local, rec["t"], doc)))
         return sorted(found, key=lambda c: (c.table, c.record_id, c.id))
 
-    def choose(self, conflict_id: str, *, take_other: bool) -> None:
-        """Settle a conflict: take the other version, or keep this one. The choice goes to
-        the team with the next sync. merge.CannotChoose says why it cannot be done."""
+    def choose(self, conflict_id: str, *, take_other: bool, both: bool = False) -> None:
+        """Settle a conflict: take the other version, keep this one, or keep both texts
+        (see merge.choose). The choice goes to the team with the next sync.
+        merge.CannotChoose says why it cannot be done."""
         with self._lock:
             for rid, rec in self.state.records.items():
                 if any(c["id"] == conflict_id for c in rec["conflicts"]):
@@ -313,7 +314,7 @@ class SyncEngine(Pulling):
             else:
                 raise merge.CannotChoose("There is no conflict with that id (it may be settled already).")
             content = here_content(self.local, rec, rec["t"], rec["id"])
-            chosen = merge.choose(content, conflict_id, take_other=take_other)
+            chosen = merge.choose(content, conflict_id, take_other=take_other, both=both)
             if chosen["doc"] != content["doc"]:
                 result = self.local.apply([(rec["t"], rec["id"], chosen["doc"], self.local.doc(rec["t"], rec["id"]))])[0]
                 if result == FINALISED:

@@ -270,19 +270,23 @@ class CannotChoose(ValueError):
     """That version cannot be taken; the message says why."""
 
 
-def choose(content: dict, conflict_id: str, *, take_other: bool) -> dict:
-    """The content with one conflict settled: the other version taken, or this one kept."""
+def choose(content: dict, conflict_id: str, *, take_other: bool, both: bool = False) -> dict:
+    """The content with one conflict settled: the other version taken, this one kept, or
+    (`both`, two texts) both kept, this one first: notes two workers added to at once
+    both keep what was written, and the user tidies the one text."""
     found = next((c for c in content["conflicts"] if c["id"] == conflict_id), None)
     if found is None:
         raise CannotChoose("That conflict is settled already (here or on another machine).")
     doc = content["doc"]
-    if take_other:
+    if take_other or both:
         if finalised(doc):
             raise CannotChoose(
                 "A finalised meeting never changes, so the other version cannot replace it. Copy what "
                 "matters from it into an addendum, then keep this one."
             )
-        if found["kind"] == "deleted":
+        if both:
+            doc = _both_texts(doc, found)
+        elif found["kind"] == "deleted":
             doc = None
         elif found["kind"] == "finalised":
             doc = found["value"]
@@ -293,3 +297,12 @@ def choose(content: dict, conflict_id: str, *, take_other: bool) -> dict:
                 raise CannotChoose("The part of the record that conflict was about is gone; keep this version.") from None
     rest = [c for c in content["conflicts"] if c["id"] != conflict_id]
     return {"doc": doc, "conflicts": tidy(doc, rest)}
+
+
+def _both_texts(doc: Any, found: dict) -> Any:
+    here = get_at(doc, found["path"]) if found["kind"] == "field" else MISSING
+    there = found["value"]
+    if not isinstance(here, str) or not isinstance(there, str):
+        raise CannotChoose("Only two texts can both be kept, one after the other; choose one of these versions.")
+    joined = "\n".join(text for text in (here.rstrip("\n"), there) if text)
+    return set_at(doc, found["path"], joined)

@@ -302,14 +302,14 @@ class Runner:
     def conflicts(self) -> list[Conflict]:
         return self.engine.conflicts() if self.engine is not None else []
 
-    def choose(self, conflict_id: str, *, take_other: bool) -> str:
+    def choose(self, conflict_id: str, *, take_other: bool, both: bool = False) -> str:
         """Settle a conflict (blocking: it waits for a running sync); "" or why not."""
         if self.engine is None:
             return "Sync once first: the conflicts are known after a sync."
         from .merge import CannotChoose
 
         try:
-            self.engine.choose(conflict_id, take_other=take_other)
+            self.engine.choose(conflict_id, take_other=take_other, both=both)
         except CannotChoose as exc:
             return str(exc)
         except SyncError as exc:

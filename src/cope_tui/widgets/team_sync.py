@@ -425,15 +425,15 @@ class TeamSync:
             return
         self.push_screen(ConflictsDialog(self.sync_runner.conflicts()), self._chosen)
 
-    def _chosen(self, choice: tuple[str, bool] | None) -> None:
+    def _chosen(self, choice: tuple[str, str] | None) -> None:
         if choice is None:
             return
-        conflict_id, take_other = choice
+        conflict_id, how = choice
         self.capture_all()
 
         def settle() -> None:
             self.session.flush()
-            problem = self.sync_runner.choose(conflict_id, take_other=take_other)
+            problem = self.sync_runner.choose(conflict_id, take_other=how == "take", both=how == "both")
             self.call_from_thread(self._after_choice, problem)
 
         self.run_worker(settle, thread=True, group="sync-choose", exit_on_error=False)
