@@ -31,6 +31,14 @@ def test_without_a_name_nothing_is_synced(tmp_path, cli_env, couch_db, run_cli) 
     assert not ann.db.exists()
 
 
+def test_a_database_open_in_the_app_is_not_synced_and_f10_there_is_named(tmp_path, cli_env, couch_db, run_cli) -> None:
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    with ann.store():  # the app has it open
+        result = ann.sync()
+    assert result.returncode == 1 and "in use by process" in result.stderr and "F10 there syncs" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_without_a_remote_it_says_how_to_give_one(tmp_path, cli_env, couch_db, run_cli) -> None:
     ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
     result = ann.cli("sync", "--db", ann.db)
