@@ -243,3 +243,32 @@ def test_a_team_started_from_the_app_loses_the_race_to_another_member_and_asks_f
     finally:
         runner.close()
         store.close()
+
+
+def test_a_passphrase_changed_while_connected_stops_the_sync_and_asks_for_the_new_one(members, team_key, remote) -> None:
+    """The app keeps its engine for the session. After another member changed the team
+    passphrase, it took the team's new versions as damaged ("could not be used") and sent
+    its own edits under the old key, where no member reads them."""
+    from cope_tui.sync.rekey import change_team_passphrase
+    from cope_tui.sync.seal import open_team
+
+    ann, bea = members("Ann"), members("Bea")
+    ann.store.put_client(Client(code="C-1"))
+    ann.engine.sync()
+    bea.engine.sync()
+    ann.engine.close()
+    change_team_passphrase(ann.store, ann.couch, team_key, "Ann", lambda: "the north team's new passphrase")
+    mine = Client(code="C-2")
+    bea.store.put_client(mine)
+    sent_before = bea.couch.requests
+    with pytest.raises(errors.TeamPassphraseChanged, match="changed the team passphrase"):
+        bea.engine.sync()
+    assert bea.engine.state.records and bea.couch.requests - sent_before <= 4  # _changes, the key document; no push
+    new_team = open_team(read_team(bea.couch), "the north team's new passphrase")
+    bea.engine.close()
+    bea.engine = SyncEngine(bea.store, bea.couch, new_team, "Bea")
+    report = bea.engine.sync()
+    assert report.refused == [] and report.sent >= 1
+    ann.engine = SyncEngine(ann.store, ann.couch, new_team, "Ann")
+    ann.engine.sync()
+    assert ann.store.get("clients", mine.id)["code"] == "C-2"

@@ -80,3 +80,7 @@ class Cancelled(SyncError):
 
 class NeedInput(SyncError):
     """A passphrase, name or login is needed and there is no terminal to ask at."""
+
+
+class TeamPassphraseChanged(NeedInput):
+    """A member changed the team passphrase while this engine was connected with the old one."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .couch import Change, Changes
-from .errors import Cancelled
+from .errors import Cancelled, TeamPassphraseChanged
 from .local import CHANGED, FINALISED, refuses
 from .reconcile import Merged, known, reconcile, taken
 from .report import SyncReport
@@ -76,6 +76,7 @@ class Pulling:
                 feed, rows, opened, refused = got.feed, got.rows, got.opened, got.refused
                 more = len(feed.rows) >= (self.pull_batch or PULL_BATCH)
                 ahead = pool.submit(self._download, feed.last_seq, [], got.mostly_new) if more else None
+                self._key_still_the_teams(got)
                 self._history_for_taken(got)
                 updates = self._take(rows, opened, report)
                 unstored = {
@@ -126,6 +127,25 @@ class Pulling:
             gen, _, digest = row.revs[0].partition("-")
             given[row.id] = {**doc, "_revisions": {"start": int(gen), "ids": [digest]}}
         return given
+
+    def _key_still_the_teams(self, got: Download) -> None:
+        """Versions that fail their check may be sealed under a new team key: a member
+        changed the team passphrase (rekey.py) while this engine stayed connected (the
+        app keeps one for the session). Under the old key nothing the team sends opens,
+        and what this DB sends goes where no member reads it: the sync stops before
+        either, and the new passphrase is asked for. One more request, only when a
+        version was refused. (A passphrase change's own engine, under the new key before
+        the key document is switched, sees the old key there, which replaces nothing.)"""
+        if not got.refused:
+            return
+        from .team import read_team
+
+        doc = read_team(self.couch)
+        if doc is not None and self.team.doc.fingerprint in doc.replaces:
+            raise TeamPassphraseChanged(
+                f"A member changed the team passphrase at {self.couch.shown}: type the new one to sync. "
+                "Nothing was taken or sent under the old one."
+            )
 
     def _history_for_taken(self, got: Download) -> None:
         """A record taken from the changes (`_given`) while the batch before, merged

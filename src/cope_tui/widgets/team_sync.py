@@ -81,7 +81,7 @@ class TeamSync:
     _sync_every_timer = None
     _kept_on_screen: frozenset[tuple[str, str]] = frozenset()  # records the last sync left to their screens
     _conflicts_after_sync = False  # F11 before the session's first sync: the chooser follows it
-    _ask_if_needed = False  # F10 without the team passphrase: asked once the server says it has a team
+    _ask_if_needed = False  # F10 pressed: what the sync needs is asked for once the server has answered
 
     def start_team_sync(self) -> None:
         """Once the DB is open (and unlocked): nothing happens without `[sync] remote`."""
@@ -229,12 +229,14 @@ class TeamSync:
         if runner.running:
             self.notify("A sync is running already.", title="Team sync", timeout=4)
             return
-        # Without the team passphrase the server is asked first: a database with no team
-        # yet, or no network, is said so before anyone types a passphrase for nothing.
-        self._ask_if_needed = runner.team_passphrase is None
+        # The server is asked first: a database with no team yet, or no network, is said
+        # so before anyone types a passphrase for nothing. Whatever the sync then needs
+        # (a passphrase not given yet, or changed by a member) is asked for at once.
+        self._ask_if_needed = True
         self._run_sync()
 
-    def _ask_team_passphrase(self) -> None:
+    def _ask_team_passphrase(self, why: str) -> None:
+        """`why`: the sync's word on it (needed; not the right one; changed by a member)."""
         from ..dialogs.text_prompt import TextPrompt
 
         def given(text: str | None) -> None:
@@ -243,7 +245,7 @@ class TeamSync:
                 self._run_sync()
 
         self.push_screen(
-            TextPrompt("Team passphrase", f"The team's passphrase for {self.settings.sync_remote}:",
+            TextPrompt("Team passphrase", why or f"The team's passphrase for {self.settings.sync_remote}:",
                        required="Type the team passphrase, or press esc.", secret=True),
             given,
         )
@@ -318,7 +320,7 @@ class TeamSync:
         elif outcome.kind == "no team":
             self.notify(outcome.message + " Press F10 to start it.", title="Team sync", timeout=10)
         elif outcome.kind == "passphrase" and asked:
-            self._ask_team_passphrase()  # F10 was pressed for this sync
+            self._ask_team_passphrase(outcome.message)  # F10 was pressed for this sync
         elif outcome.kind == "passphrase":
             self.notify(outcome.message + " Press F10 to type it.", title="Team sync", severity="warning", timeout=10)
         elif outcome.kind == "failed":
