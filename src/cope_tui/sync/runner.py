@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import Cancelled, NeedInput, NoTeamYet, Offline, SyncError, WrongTeamPassphrase
+from .errors import AuthFailed, Cancelled, NeedInput, NoTeamYet, Offline, SyncError, WrongTeamPassphrase
 
 if TYPE_CHECKING:  # the engine and its HTTP client load with the first sync, not with the CLI
     from ..store.store import Store
@@ -72,7 +72,7 @@ def short_switches() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # synced, offline, passphrase (the team passphrase is needed), no team, failed
+    kind: str  # synced, offline, passphrase (the team passphrase is needed), login, no team, failed
     message: str = ""
     report: SyncReport | None = None
     changed: list[tuple[str, str]] = field(default_factory=list)
@@ -87,6 +87,10 @@ class Runner:
         # A team passphrase typed twice in the app: the next sync starts the team with it
         # when the server holds none yet (see _start_team).
         self.new_team: str | None = None
+        # The login at the server: from the variables, or typed in the app when the server
+        # asks for one (see _run); in memory only, like the passphrases.
+        user, password = os.environ.get(ENV_USER) or None, os.environ.get(ENV_PASSWORD) or None
+        self.login: tuple[str, str] | None = (user, password) if user and password else None
         self._started = ""  # said once, with the sync that started the team
         self.engine: SyncEngine | None = None
         self._couch: Couch | None = None
@@ -184,6 +188,10 @@ class Runner:
             self.team_passphrase = None
             self._drop_connection()
             return Outcome("passphrase", str(exc))
+        except AuthFailed as exc:  # none given, or not accepted: the app asks for one
+            self.login = None
+            self._drop_connection()
+            return Outcome("login", str(exc))
         except SyncError as exc:
             self._drop_connection()
             return Outcome("failed", str(exc))
@@ -198,8 +206,7 @@ class Runner:
         from .seal import open_team
         from .team import read_team
 
-        user, password = os.environ.get(ENV_USER) or None, os.environ.get(ENV_PASSWORD) or None
-        couch = Couch(self.remote, auth=(user, password) if user and password else None)
+        couch = Couch(self.remote, auth=self.login)
         try:
             doc = read_team(couch)
             if doc is None:

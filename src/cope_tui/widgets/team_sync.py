@@ -81,6 +81,7 @@ class TeamSync:
     _sync_every_timer = None
     _kept_on_screen: frozenset[tuple[str, str]] = frozenset()  # records the last sync left to their screens
     _conflicts_after_sync = False  # F11 before the session's first sync: the chooser follows it
+    _login_typed = False  # a login typed here went with the last sync
     _ask_if_needed = False  # F10 pressed: what the sync needs is asked for once the server has answered
 
     def start_team_sync(self) -> None:
@@ -250,6 +251,32 @@ class TeamSync:
             given,
         )
 
+    def _ask_login(self) -> None:
+        """The server wants a member's login (none set in COPE_TUI_SYNC_USER and
+        COPE_TUI_SYNC_PASSWORD, or not accepted): asked here, kept in memory for the
+        session, never written anywhere."""
+        from ..dialogs.text_prompt import TextPrompt
+
+        remote = self.settings.sync_remote
+        again = "That login was not accepted. " if self._login_typed else ""
+
+        def named(user: str | None) -> None:
+            if not user:
+                return
+
+            def given(password: str | None) -> None:
+                if password and self.sync_runner is not None:
+                    self.sync_runner.login = (user, password)
+                    self._login_typed = self._ask_if_needed = True
+                    self._run_sync()
+
+            self.push_screen(TextPrompt("Log in", f"Password for {user} at {remote}:", secret=True,
+                                        required="Type the password, or press esc."), given)
+
+        self._login_typed = False
+        self.push_screen(TextPrompt("Log in", f"{again}{remote} asks for your login at the team's server. User name:",
+                                    required="Type your user name, or press esc."), named)
+
     def _start_team(self) -> None:
         """The server holds no team yet: this member starts it here, choosing the team
         passphrase, typed twice as at a terminal (a typo would lock the team out of its
@@ -315,7 +342,11 @@ class TeamSync:
         elif chooser and outcome.kind == "offline":
             self.notify("The conflicts left from an earlier sync open once a sync reaches the team (F10, F11).",
                         title="Conflicts", timeout=8)
-        if outcome.kind == "no team" and asked:
+        if outcome.kind == "login" and asked:
+            self._ask_login()
+        elif outcome.kind == "login":
+            self.notify(outcome.message + " Press F10 to log in.", title="Team sync", severity="warning", timeout=10)
+        elif outcome.kind == "no team" and asked:
             self._start_team()
         elif outcome.kind == "no team":
             self.notify(outcome.message + " Press F10 to start it.", title="Team sync", timeout=10)
@@ -361,6 +392,8 @@ class TeamSync:
             text = "offline, will sync"
         elif last.kind == "passphrase":
             text = "team passphrase needed · F10"
+        elif last.kind == "login":
+            text = "login needed · F10"
         elif last.kind == "no team":
             text = "no team yet · F10 starts it"
         elif last.kind == "failed":
