@@ -25,6 +25,7 @@ from textual.widgets import Header
 
 from ..sync.runner import Outcome, Runner
 from ..words import counted
+from .team_prompts import TeamPrompts
 
 STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
 LOOK_BACK_AFTER = 2.0  # seconds of the app's start left to it before the look back
@@ -71,7 +72,7 @@ def _when(iso: str | None) -> str:
     return at.strftime("%H:%M") if at.date() == datetime.now().date() else at.strftime("%d %b %H:%M")
 
 
-class TeamSync:
+class TeamSync(TeamPrompts):
     """App mixin. Needs the app's session, settings, screen_stack, capture_all, notify."""
 
     sync_runner: Runner | None = None
@@ -81,7 +82,6 @@ class TeamSync:
     _sync_every_timer = None
     _kept_on_screen: frozenset[tuple[str, str]] = frozenset()  # records the last sync left to their screens
     _conflicts_after_sync = False  # F11 before the session's first sync: the chooser follows it
-    _login_typed = False  # a login typed here went with the last sync
     _ask_if_needed = False  # F10 pressed: what the sync needs is asked for once the server has answered
 
     def start_team_sync(self) -> None:
@@ -235,84 +235,6 @@ class TeamSync:
         # (a passphrase not given yet, or changed by a member) is asked for at once.
         self._ask_if_needed = True
         self._run_sync()
-
-    def _ask_team_passphrase(self, why: str) -> None:
-        """`why`: the sync's word on it (needed; not the right one; changed by a member)."""
-        from ..dialogs.text_prompt import TextPrompt
-
-        def given(text: str | None) -> None:
-            if text and self.sync_runner is not None:
-                self.sync_runner.team_passphrase = text
-                self._run_sync()
-
-        self.push_screen(
-            TextPrompt("Team passphrase", why or f"The team's passphrase for {self.settings.sync_remote}:",
-                       required="Type the team passphrase, or press esc.", secret=True),
-            given,
-        )
-
-    def _ask_login(self) -> None:
-        """The server wants a member's login (none set in COPE_TUI_SYNC_USER and
-        COPE_TUI_SYNC_PASSWORD, or not accepted): asked here, kept in memory for the
-        session, never written anywhere."""
-        from ..dialogs.text_prompt import TextPrompt
-
-        remote = self.settings.sync_remote
-        again = "That login was not accepted. " if self._login_typed else ""
-
-        def named(user: str | None) -> None:
-            if not user:
-                return
-
-            def given(password: str | None) -> None:
-                if password and self.sync_runner is not None:
-                    self.sync_runner.login = (user, password)
-                    self._login_typed = self._ask_if_needed = True
-                    self._run_sync()
-
-            self.push_screen(TextPrompt("Log in", f"Password for {user} at {remote}:", secret=True,
-                                        required="Type the password, or press esc."), given)
-
-        self._login_typed = False
-        self.push_screen(TextPrompt("Log in", f"{again}{remote} asks for your login at the team's server. User name:",
-                                    required="Type your user name, or press esc."), named)
-
-    def _start_team(self) -> None:
-        """The server holds no team yet: this member starts it here, choosing the team
-        passphrase, typed twice as at a terminal (a typo would lock the team out of its
-        records). Leaving either prompt starts nothing."""
-        from ..dialogs.text_prompt import TextPrompt
-        from ..store.crypto import MIN_PASSPHRASE
-
-        def long_enough(text: str) -> str | None:
-            if len(text) >= MIN_PASSPHRASE:
-                return None
-            return f"Use at least {MIN_PASSPHRASE} characters: a short passphrase is easy to guess."
-
-        def chosen(text: str | None) -> None:
-            if not text:
-                return
-
-            def again(second: str | None) -> None:
-                if second and self.sync_runner is not None:
-                    self.sync_runner.new_team = text
-                    self._ask_if_needed = True  # another member was first: their passphrase is asked for
-                    self._run_sync()
-
-            self.push_screen(
-                TextPrompt("Start the team", "The same team passphrase again:", secret=True,
-                           required="Type it again, or press esc to start nothing.",
-                           check=lambda second: None if second == text else "Not the same as the first one: type it again."),
-                again,
-            )
-
-        self.push_screen(
-            TextPrompt("Start the team",
-                       f"{self.settings.sync_remote} holds no team yet. Start it here: choose the team passphrase "
-                       "(a few words are easy to remember and hard to guess). Every member types it to join.",
-                       required="Type the new team passphrase, or press esc.", check=long_enough, secret=True),
-            chosen,
-        )
 
     def _run_sync(self) -> None:
         self.capture_all()  # everything typed goes into the DB, and from there to the team
