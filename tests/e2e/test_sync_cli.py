@@ -4,14 +4,13 @@ status 1 for every way it cannot start."""
 from __future__ import annotations
 
 import base64
-import http.server
-import threading
 from argparse import Namespace
 
 import pytest
 
 from cope_tui.cli.sync import cmd_sync
 from cope_tui.errors import Failure
+from helpers.login_proxy import LoginProxy
 from helpers.sync import make_worker, ok
 
 
@@ -81,34 +80,16 @@ def test_a_missing_database_is_named(tmp_path, cli_env, couch_db, run_cli) -> No
 
 def test_a_server_asking_for_a_login_gets_one_typed_at_the_terminal(tmp_path, cli_env, couch_db, run_cli,
                                                                      monkeypatch) -> None:
-    seen: list[str | None] = []
-
-    class Guarded(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # every request: remember its login, refuse it
-            seen.append(self.headers.get("Authorization"))
-            self.send_response(401)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Guarded)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
     for key, value in ann.env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("COPE_TUI_SYNC_USER", raising=False)
     monkeypatch.delenv("COPE_TUI_SYNC_PASSWORD", raising=False)
-    args = Namespace(remote=f"http://127.0.0.1:{server.server_address[1]}/team", db=str(ann.db))
-    try:
+    with LoginProxy(couch_db.url, "someone", "else's password") as server:  # refuses Amina's login
+        args = Namespace(remote=server.url, db=str(ann.db))
         with pytest.raises(Failure, match="did not accept the login"):
             cmd_sync(args, tty=True, input_fn=lambda _p: "amina", ask_fn=lambda _p: "typed-secret")
         with pytest.raises(Failure, match="asks for a login.*COPE_TUI_SYNC_USER"):
             cmd_sync(args, tty=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert seen[0] is None  # first without a login: none was set
-    assert seen[1] == "Basic " + base64.b64encode(b"amina:typed-secret").decode()
+    assert server.seen[0] is None  # first without a login: none was set
+    assert server.seen[1] == "Basic " + base64.b64encode(b"amina:typed-secret").decode()

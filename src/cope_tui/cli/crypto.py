@@ -138,8 +138,9 @@ def new_passphrase(
             if not first:
                 say("an empty passphrase protects nothing; type one (a few words are easy to remember).")
                 continue
-            if len(first) < MIN_LENGTH:
-                say(f"use at least {MIN_LENGTH} characters: a short passphrase is easy to guess.")
+            short = crypto.short_passphrase(first)
+            if short:
+                say(short)
                 continue
             again = ask_fn(f"The same {label} again: ")
         except EOFError:

@@ -46,6 +46,14 @@ CIPHER = "AES-256-GCM, key from scrypt"
 MIN_PASSPHRASE = 8  # characters in a new passphrase (a DB's or a team's)
 
 
+def short_passphrase(text: str) -> str | None:
+    """Why a new passphrase typed at a terminal or in the app is refused, or None. A
+    sealed file or a team's key document may be copied and guessed at offline."""
+    if len(text) >= MIN_PASSPHRASE:
+        return None
+    return f"use at least {MIN_PASSPHRASE} characters: a short passphrase is easy to guess."
+
+
 class CryptoError(Exception):
     """A sealed file or line that cannot be opened; `problem` says why, in words."""
 

@@ -57,12 +57,11 @@ class TeamPrompts:
         passphrase, typed twice as at a terminal (a typo would lock the team out of its
         records). Leaving either prompt starts nothing."""
         from ..dialogs.text_prompt import TextPrompt
-        from ..store.crypto import MIN_PASSPHRASE
+        from ..store.crypto import short_passphrase
 
         def long_enough(text: str) -> str | None:
-            if len(text) >= MIN_PASSPHRASE:
-                return None
-            return f"Use at least {MIN_PASSPHRASE} characters: a short passphrase is easy to guess."
+            problem = short_passphrase(text)
+            return problem and problem[0].upper() + problem[1:]
 
         def chosen(text: str | None) -> None:
             if not text:
