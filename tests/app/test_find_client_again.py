@@ -35,3 +35,22 @@ async def test_find_client_again_replaces_the_last_search(tmp_path):
         assert isinstance(app.screen, ClientScreen) and app.screen.client.code == "C-0007"
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_enter_on_a_code_that_finds_one_client_opens_it(tmp_path):
+    """Typing a code and enter opened nothing: it only moved to the list, a second enter
+    opened the client. With several matches enter still goes to the list."""
+    session = Session.open(tmp_path / "db.json")
+    for code in ("C-0512", "C-0513", "C-0007"):
+        create_client(session.store, code)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"C-051", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ClientScreen)
+        assert app.screen.query_one("#client-table").has_focus
+        await pilot.press("ctrl+l", *"C-0007", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen) and app.screen.client.code == "C-0007"
+        await pilot.press("ctrl+q")
+    session.close()

@@ -186,10 +186,16 @@ class ClientsScreen(Screen[None]):
         self.refresh_clients()
 
     @on(Input.Submitted, "#client-search")
-    def _search_submitted(self) -> None:
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        """Enter goes to the list; a code that finds one client opens it at once (the
+        list is filtered as each key arrives, so it is that code's list)."""
         table = self._table()
-        if table is not None and table.row_count:
-            table.focus()
+        if table is None or not table.row_count:
+            return
+        table.focus()
+        if table.row_count == 1 and event.value.strip():
+            table.move_cursor(row=0)
+            table.action_select_cursor()
 
     async def on_key(self, event) -> None:
         search = self.query_one("#client-search", Input)
