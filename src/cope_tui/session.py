@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,6 +94,32 @@ class Session:
 
         key, write = entry_writer(self.store, dump(meeting), None if addendum is None else dump(addendum))
         self.saver.submit(key, write)
+
+    def keep_left_open(self, key: str, title: str, client_id: str | None, fields: list[tuple[str, str]]) -> None:
+        """Queue the words of a form still open as the app stops (store/left_open.py);
+        the same key again replaces them (a hang-up saves twice)."""
+        if self.store.read_only:
+            return
+        from datetime import datetime
+
+        from .store import left_open
+
+        at = datetime.now().astimezone().isoformat(timespec="minutes")
+        doc = left_open.as_doc(title, client_id, at, fields)
+        self.saver.submit(f"left_open:{key}", lambda: self.store.put(left_open.TABLE, left_open.PREFIX + key, doc))
+
+    def left_open(self) -> list:
+        """The forms whose words are kept, oldest first (store/left_open.py's LeftOpen)."""
+        from .store import left_open
+
+        return left_open.kept(self.store)
+
+    def forget_left_open(self, keys: list[str]) -> None:
+        """The user has these words back: they go, as a deletion in the journal."""
+        from .store import left_open
+
+        for key in keys:
+            self.saver.submit(f"left_open:{key}", partial(self.store.delete, left_open.TABLE, left_open.PREFIX + key))
 
     def unsaved(self, table: str, record_id: str) -> bool:
         """Does an edit of this record wait for the saver (typed, not written yet)?"""

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from cope_tui.meetings.models import Client, Meeting, MeetingKind
-from cope_tui.store import audit, backups, rekey
+from cope_tui.store import audit, backups, left_open, rekey
 from cope_tui.store.store import Store, StoreError
 from helpers.backup_points import records_now, state_of
 from helpers.erasure import holding_anywhere
@@ -38,6 +38,9 @@ def used_db(db: Path, passphrase: str | None) -> tuple[Client, Client]:
     store = Store(db, compact_bytes=2000)
     gone = put_family(store, "GONE-1", MARK)
     kept = put_family(store, "KEPT-2", "nothing special")
+    for client, words in ((gone, MARK), (kept, "nothing special")):  # a form left open for each
+        doc = left_open.as_doc("Edit client", client.id, "2026-12-06T09:14+00:00", [("Note", f"typed {words}")])
+        store.put(left_open.TABLE, left_open.PREFIX + client.code, doc)
     store.close()
     backups.keep_copy(db, reason="before-upgrade-from-0")  # a copy kept for a reason
     folder = backups.backup_dir(db)
@@ -92,7 +95,10 @@ def test_erasure_leaves_no_word_of_the_client_in_any_file(tmp_path, passphrase):
     assert holding_anywhere(folders, MARK, passphrase, db) == []
     assert not db.with_name(db.name + ".erasing").exists()
     # The other client is whole, in the DB and in every backup that had them.
-    assert [c.code for c in Store(db, passphrase=passphrase, read_only=True).clients()] == ["KEPT-2"]
+    after = Store(db, passphrase=passphrase, read_only=True)
+    assert [c.code for c in after.clients()] == ["KEPT-2"]
+    assert [(k.client_id, k.fields) for k in left_open.kept(after)] == [(kept.id, (("Note", "typed nothing special"),))]
+    after.close()
     for backup in backups.list_backups(db):
         if backup.path.name.endswith(".zst"):
             codes = [d["code"] for d in state_of(db, backup, passphrase)["clients"].values()]

@@ -47,9 +47,13 @@ def marker_path(db: Path) -> Path:
 
 
 def ids_of_client(data: dict[str, dict[str, Any]], client_id: str) -> Ids:
-    """The client's record and every meeting that names them."""
+    """The client's record, every meeting that names them, and the words of a form typed
+    for them that was left open (left_open.py)."""
+    from . import left_open
+
     found = {("clients", client_id)}
     found |= {("meetings", mid) for mid, doc in data.get("meetings", {}).items() if doc.get("client_id") == client_id}
+    found |= left_open.ids_of_client(data.get("meta", {}), client_id)
     return found
 
 
@@ -230,7 +234,7 @@ def run(db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit
     for path in kept.sidecars(db):  # worked out again without them
         path.unlink(missing_ok=True)
     done = scrub_files(db, ids, codec)
-    done.records = len(ids)
+    done.records = sum(1 for t, _ in ids if t != "meta")  # a kept form (left_open.py) is no record of the client's
     done.meetings = sum(1 for t, _ in ids if t == "meetings")
     audit(done.records)
     finish(db)

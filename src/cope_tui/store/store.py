@@ -319,7 +319,7 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
 
     def delete(self, table: str, doc_id: str) -> None:
         self.wait_ready()
-        if table not in TABLES or table == "meta":
+        if table not in TABLES or (table == "meta" and doc_id == "app"):
             raise StoreError(f"Nothing deleted from '{self.path}': it keeps no table '{record_check.shown(table)}'.")
         with self._mutex:
             self._writable()
