@@ -36,6 +36,7 @@ from .widgets.navigation import (
     ShowExport,
 )
 from .widgets.idle_lock import IdleLock
+from .widgets.left_open import KeptWords
 from .widgets.palette import CopeCommands
 from .widgets.save_status import SaveStatusNews
 from .widgets.signal_exit import SignalExit
@@ -156,7 +157,8 @@ class Navigation:
 
 
 class CopeApp(
-    Navigation, SignalExit, TeamSync, SaveStatusNews, IdleLock, KeyOrder, GuardedOutput, OneToastPerMessage, App[None]
+    Navigation, SignalExit, TeamSync, SaveStatusNews, KeptWords, IdleLock, KeyOrder, GuardedOutput, OneToastPerMessage,
+    App[None],
 ):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"
@@ -297,7 +299,13 @@ class CopeApp(
         except ContentError as exc:
             self.call_from_thread(self.exit, None, 1, str(exc))
             return False
+        self.call_from_thread(self._offer_left_open)
         return True
+
+    def _offer_left_open(self) -> None:
+        from .screens.clients import ClientsScreen
+
+        self.offer_left_open(isinstance(self.screen, ClientsScreen))
 
     def _warm_search(self) -> None:
         """Read the search index's text now, in this thread, so the first search answers at
@@ -346,6 +354,7 @@ class CopeApp(
 
     async def action_quit(self) -> None:
         """Leave once everything is on disk; if the disk refuses, say so and ask again."""
+        self.keep_open_forms()
         self.capture_all()
         saved = await asyncio.to_thread(self.session.flush)
         if saved or self._quit_armed:
@@ -384,6 +393,7 @@ class CopeApp(
             self._exception_event.set()
 
     def _save_after_bug(self) -> str:
+        self.keep_open_forms()
         self.capture_all(despite_errors=True)
         try:
             saved = self.session.flush()

@@ -1,17 +1,24 @@
 """What every dialog is: a ModalScreen over the screen it was opened from, styled by one
-stylesheet, dialogs.tcss.
+stylesheet, dialogs.tcss, whose typed words outlive a terminal that closes.
 
 The stylesheet is the dialogs' default CSS, not the app's: it is parsed when the first
 dialog is shown (start-up parses none of it, and nothing already parsed is parsed
 again), the app's own stylesheet still overrides it, and a dialog looks and behaves
 the same in any app, a test's included.
+
+A dialog's fields become a record only when it is saved. If the app stops first (a
+hang-up, a quit, a bug), `keep_typed` hands what was typed to the session, which keeps
+it in the DB until the user has it back (store/left_open.py, widgets/left_open.py).
 """
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
+from typing import Any
 
 from textual.screen import ModalScreen, ScreenResultType
+from textual.widget import Widget
 
 STYLESHEET = Path(__file__).with_name("dialogs.tcss")
 
@@ -19,3 +26,71 @@ STYLESHEET = Path(__file__).with_name("dialogs.tcss")
 class Dialog(ModalScreen[ScreenResultType]):
     DEFAULT_CSS = STYLESHEET.read_text(encoding="utf-8")
     SCOPED_CSS = False  # each rule names the dialog it styles (see dialogs.tcss)
+    # False where what is typed is no one's words (a file name, a login): nothing is kept.
+    keeps_words = True
+    _opened_with: tuple[str, ...] | None = None
+    _kept_as: str | None = None
+
+    def on_mount(self) -> None:
+        """Runs after the subclass's own (Textual calls each class's handler, most derived
+        first): the fields hold what the dialog opened with."""
+        self._opened_with = tuple(text for _, text in self._fields())
+
+    def _fields(self) -> list[tuple[Widget, str]]:
+        """Every field a person types words into, with its text: a password never."""
+        from textual.widgets import Input, Select, TextArea
+
+        found: list[tuple[Widget, str]] = []
+        for widget in self.query("Input, TextArea"):
+            if any(isinstance(node, Select) for node in widget.ancestors):
+                continue  # a choice's own search line: nothing typed to keep
+            if isinstance(widget, Input) and not widget.password:
+                found.append((widget, widget.value))
+            elif isinstance(widget, TextArea) and not widget.read_only:
+                found.append((widget, widget.text))
+        return found
+
+    def field_label(self, widget: Widget) -> str:
+        """The words that name a field: the label before it, else its placeholder, else
+        the dialog's title."""
+        from textual.widgets import Label
+
+        parent = widget.parent
+        if parent is not None:
+            before = parent.children[: parent.children.index(widget)]
+            labels = [node for node in before if isinstance(node, Label)]
+            if labels:
+                return str(labels[-1].content).strip()
+        return str(getattr(widget, "placeholder", "") or "") or self.kept_title()
+
+    def kept_title(self) -> str:
+        """The title the user saw: a frame's, else the dialog's first line."""
+        title = str(getattr(self, "title_text", "") or "")
+        if not title:
+            heading = self.query(".dialog-title").first() if self.query(".dialog-title") else None
+            title = str(getattr(heading, "content", "") or "")
+        return title.strip() or type(self).__name__
+
+    def keep_typed(self, client_id: str | None) -> None:
+        """Hand the typed words to the session if any field changed since the dialog
+        opened: each field with text, so the user sees the whole form as it was."""
+        if not self.keeps_words or self._opened_with is None:
+            return
+        fields = self._fields()
+        if tuple(text for _, text in fields) == self._opened_with:
+            return
+        kept = [(self.field_label(widget), text) for widget, text in fields if text.strip()]
+        if not kept:
+            return
+        if self._kept_as is None:
+            self._kept_as = secrets.token_hex(8)
+        session: Any = self.app.session
+        session.keep_left_open(self._kept_as, self.kept_title(), client_id, kept)
+
+    def dismiss(self, result: Any = None) -> Any:
+        """Saved or cancelled after all (a quit that could not save left the app open):
+        the words kept for it are not needed any more."""
+        if self._kept_as is not None:
+            self.app.session.forget_left_open([self._kept_as])
+            self._kept_as = None
+        return super().dismiss(result)

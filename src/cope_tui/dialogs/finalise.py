@@ -29,6 +29,8 @@ def _default_author(app=None) -> str:
 class FinaliseDialog(Dialog[str | None]):
     """Asks who finalises; warns about steps left open. Returns the name or None."""
 
+    keeps_words = False  # a name, typed again in a moment
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="finalise.cancel"),
         Binding("ctrl+s", "confirm", "Finalise", id="finalise.ok", priority=True),

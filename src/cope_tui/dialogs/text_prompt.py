@@ -31,10 +31,11 @@ class TextPrompt(Dialog[str | None]):
 
     def __init__(
         self, title: str, prompt: str, value: str = "", *, required: str = "", check: Checker | None = None,
-        secret: bool = False,
+        secret: bool = False, keeps_words: bool = True,
     ) -> None:
         super().__init__()
         self.title_text, self.prompt, self.value, self.secret = title, prompt, value, secret
+        self.keeps_words = keeps_words and not secret  # a login's name is not a client's words
         self.required, self.check = required, check
 
     def compose(self) -> ComposeResult:
@@ -48,6 +49,9 @@ class TextPrompt(Dialog[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#prompt-input", Input).focus()
+
+    def field_label(self, widget) -> str:
+        return self.prompt
 
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -19,6 +19,7 @@ from .base import Dialog
 
 
 class UnlockScreen(Dialog[bool]):
+    keeps_words = False
     """Dismissed with True once the passphrase is right; nothing behind it is shown."""
 
 

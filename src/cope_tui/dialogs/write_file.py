@@ -15,6 +15,7 @@ from .base import Dialog
 
 
 class WriteDialog(Dialog[Path | None]):
+    keeps_words = False  # a file name, not a client's words
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="write.cancel"),
         Binding("ctrl+s", "confirm", "Write", id="write.ok", priority=True),

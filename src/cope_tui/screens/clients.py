@@ -69,6 +69,9 @@ class ClientsScreen(Screen[None]):
         Binding("f3", "exercises", "Exercises", id="clients.exercises"),
         Binding("ctrl+t", "follow_through", "Follow-through", id="clients.follow_through"),
         Binding("delete", "delete_client", "Delete client", show=False, id="clients.delete"),
+        # Here, not app-wide: F7 is the notes editor's elsewhere. In help and the palette only
+        # while words are kept; not in the footer, which has no room left at 80 columns.
+        Binding("f7", "app.kept_words", "Kept words", show=False, id="clients.kept_words"),
     ]
 
     def compose(self) -> ComposeResult:

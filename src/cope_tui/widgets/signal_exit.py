@@ -77,6 +77,7 @@ class SignalExit:
         """The terminal is gone: a screen that fails to capture (a bug) must neither cost
         the others their text nor keep the app from leaving."""
         try:
+            self.keep_open_forms()
             self.capture_all(despite_errors=True)
         finally:
             self.session.flush()

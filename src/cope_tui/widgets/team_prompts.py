@@ -50,7 +50,7 @@ class TeamPrompts:
 
         self._login_typed = False
         self.push_screen(TextPrompt("Log in", f"{again}{remote} asks for your login at the team's server. User name:",
-                                    required="Type your user name, or press esc."), named)
+                                    required="Type your user name, or press esc.", keeps_words=False), named)
 
     def _start_team(self) -> None:
         """The server holds no team yet: this member starts it here, choosing the team

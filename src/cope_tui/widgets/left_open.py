@@ -1,0 +1,105 @@
+"""App mixin: words typed into a form that was open when the app stopped.
+
+As the app stops (hang-up, quit, a bug) every open dialog keeps what was typed in it
+(dialogs/base.py); the next start, once the DB is read, shows those words, and F7 on the
+client list shows them again until the user has them back and deletes them (F7 is the
+notes editor's own key elsewhere). The dialog opens by itself
+only on the client list: over anything else a message says it is there, so a keystroke
+meant for the screen never lands in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KEY_HINT = "F7 on the client list shows them"
+
+
+class KeptWords:
+    """Mixed into the App; uses its session, screen_stack, notify and push_screen."""
+
+    _left_open = 0  # forms kept, as last read (check_action must not read the DB)
+
+    def keep_open_forms(self) -> None:
+        """Each open dialog keeps its typed words, with the client it was for if known.
+        A dialog that saves into its record itself as the app stops (`capture`, as a
+        goal's form does) keeps none. One dialog's bug must cost neither another's words
+        nor the exit."""
+        from ..dialogs.base import Dialog
+
+        for index, screen in enumerate(self.screen_stack):
+            if isinstance(screen, Dialog) and not hasattr(screen, "capture"):
+                try:
+                    screen.keep_typed(self._client_of(screen) or self._client_below(index))
+                except Exception:  # noqa: BLE001  (the app is stopping: save what can be saved)
+                    continue
+
+    @staticmethod
+    def _client_of(node: Any) -> str | None:
+        for found in (
+            getattr(node, "client_id", None),
+            getattr(getattr(node, "client", None), "id", None),
+            getattr(getattr(node, "meeting", None), "client_id", None),
+        ):
+            if isinstance(found, str):
+                return found
+        return None
+
+    def _client_below(self, index: int) -> str | None:
+        for screen in reversed(self.screen_stack[:index]):
+            found = self._client_of(screen)
+            if found is not None:
+                return found
+        return None
+
+    def offer_left_open(self, on_home: bool) -> None:
+        """After the DB is read: the words of forms left open last time, if any. `on_home`:
+        the client list is on top, the user has gone nowhere yet."""
+        self._left_open = len(self.session.left_open())
+        if not self._left_open:
+            return
+        if on_home:
+            self.action_kept_words()
+            return
+        self.notify(
+            f"Words typed into {self._forms()} left open when the app last stopped are kept: {KEY_HINT}.",
+            title="Words kept",
+            timeout=20,
+        )
+
+    def _forms(self) -> str:
+        return "a form" if self._left_open == 1 else f"{self._left_open} forms"
+
+    def action_kept_words(self) -> None:
+        from ..dialogs.left_open import LeftOpenDialog
+
+        entries = self.session.left_open()
+        self._left_open = len(entries)
+        if not entries:
+            self.notify("No words are kept from forms left open.", timeout=5)
+            return
+        codes = {}
+        for entry in entries:
+            client = self.session.store.get("clients", entry.client_id) if entry.client_id else None
+            codes[entry.key] = str(client.get("code", "")) if isinstance(client, dict) else None
+        self.push_screen(LeftOpenDialog(entries, codes), partial_forget(self, [e.key for e in entries]))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F7 is offered (footer, help, palette) only while words are kept."""
+        if action == "kept_words" and not self._left_open:
+            return False
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
+
+def partial_forget(app: Any, keys: list[str]):
+    """The dialog's answer: True, the user has the words back and they go."""
+
+    def done(forget: bool | None) -> None:
+        if not forget:
+            app.notify(f"The words stay kept: {KEY_HINT} again.", timeout=8)
+            return
+        app.session.forget_left_open(keys)
+        app._left_open = 0
+        app.notify("The kept words are deleted.", timeout=5)
+
+    return done
