@@ -114,12 +114,16 @@ class Session:
 
         return left_open.kept(self.store)
 
-    def forget_left_open(self, keys: list[str]) -> None:
-        """The user has these words back: they go, as a deletion in the journal."""
+    def forget_left_open(self, keys: list[str]) -> bool:
+        """The user has these words back: they go, as a deletion in the journal. False
+        when the DB is open read-only (they stay)."""
         from .store import left_open
 
+        if self.store.read_only:
+            return False
         for key in keys:
             self.saver.submit(f"left_open:{key}", partial(self.store.delete, left_open.TABLE, left_open.PREFIX + key))
+        return True
 
     def unsaved(self, table: str, record_id: str) -> bool:
         """Does an edit of this record wait for the saver (typed, not written yet)?"""

@@ -98,7 +98,9 @@ def partial_forget(app: Any, keys: list[str]):
         if not forget:
             app.notify(f"The words stay kept: {KEY_HINT} again.", timeout=8)
             return
-        app.session.forget_left_open(keys)
+        if not app.session.forget_left_open(keys):
+            app.notify("This DB is open read-only: the kept words stay.", severity="warning", timeout=8)
+            return
         app._left_open = 0
         app.notify("The kept words are deleted.", timeout=5)
 
