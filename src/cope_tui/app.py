@@ -251,6 +251,7 @@ class CopeApp(
         from .screens.clients import ClientsScreen
 
         self._started = True
+        self._home_at = time.monotonic()
         if self.session.store.read_only:
             self.notify(self.session.store.read_only_reason, title="Read-only", severity="warning", timeout=10)
         if not isinstance(self.screen_stack[0], ClientsScreen):  # unlocked just now
@@ -303,9 +304,12 @@ class CopeApp(
         return True
 
     def _offer_left_open(self) -> None:
+        """Opened by itself only on an untouched client list: keys typed meanwhile (a
+        code into Find client) must not land in it."""
         from .screens.clients import ClientsScreen
 
-        self.offer_left_open(isinstance(self.screen, ClientsScreen))
+        untouched = self._last_input <= getattr(self, "_home_at", 0.0)
+        self.offer_left_open(isinstance(self.screen, ClientsScreen) and untouched)
 
     def _warm_search(self) -> None:
         """Read the search index's text now, in this thread, so the first search answers at

@@ -163,3 +163,22 @@ async def test_kept_words_wait_behind_a_message_when_the_user_has_moved_on(db):
         assert any("F7 on the client list shows them" in str(n.message) for n in app._notifications)
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_keys_typed_before_the_db_is_read_never_land_in_the_kept_words(db):
+    """A code typed into Find client while the DB is read: a `d` or `y` in it must not
+    delete kept words. The words wait behind a message instead."""
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.search_warmed.is_set())
+        await pilot.press(*"C-dy")
+        session.keep_left_open("k1", "New client", None, [("Note", "typed before")])
+        session.flush()
+        app._offer_left_open()  # as when the DB is read just after those keys
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen) and offered(app)
+        assert any("F7 on the client list shows them" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+q")
+    session.close()
+    assert [k.fields for k in kept_in(db)] == [(("Note", "typed before"),)]
