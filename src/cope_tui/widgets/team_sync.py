@@ -267,18 +267,20 @@ class TeamSync(TeamPrompts):
         if outcome.kind == "login" and asked:
             self._ask_login()
         elif outcome.kind == "login":
-            self.notify(outcome.message + " Press F10 to log in.", title="Team sync", severity="warning", timeout=10)
+            self._tell_once(outcome.message + " Press F10 to log in.", "warning")
         elif outcome.kind == "no team" and asked:
             self._start_team()
         elif outcome.kind == "no team":
-            self.notify(outcome.message + " Press F10 to start it.", title="Team sync", timeout=10)
+            self._tell_once(outcome.message + " Press F10 to start it.", "information")
         elif outcome.kind == "passphrase" and asked:
             self._ask_team_passphrase(outcome.message)  # F10 was pressed for this sync
         elif outcome.kind == "passphrase":
-            self.notify(outcome.message + " Press F10 to type it.", title="Team sync", severity="warning", timeout=10)
+            self._tell_once(outcome.message + " Press F10 to type it.", "warning")
         elif outcome.kind == "failed":
-            self.notify(outcome.message, title="Team sync", severity="warning", timeout=15)
-        elif outcome.kind == "synced" and outcome.report is not None:
+            self._tell_once(outcome.message, "warning", timeout=15, again=asked)  # F10 always answers
+        if outcome.kind == "synced":
+            self._told_in_background = ""  # the next problem is news again
+        if outcome.kind == "synced" and outcome.report is not None:
             if outcome.message:  # the team was started by this sync
                 self.notify(outcome.message, title="Team sync", timeout=15)
             report = outcome.report
@@ -290,6 +292,17 @@ class TeamSync(TeamPrompts):
                 self._repaint_home(counts=True)
                 self._show_synced(outcome.changed)
         self._refresh_sync_status()
+
+    _told_in_background = ""
+
+    def _tell_once(self, text: str, severity: str, timeout: float = 10, again: bool = False) -> None:
+        """A problem a background sync meets is said once, not at every interval: the
+        header keeps saying it. Said again only after a sync got through, or when it is
+        another problem."""
+        if text == self._told_in_background and not again:
+            return
+        self._told_in_background = text
+        self.notify(text, title="Team sync", severity=severity, timeout=timeout)
 
     # ---- what the header says --------------------------------------------------------
 
