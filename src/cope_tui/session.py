@@ -95,7 +95,9 @@ class Session:
         key, write = entry_writer(self.store, dump(meeting), None if addendum is None else dump(addendum))
         self.saver.submit(key, write)
 
-    def keep_left_open(self, key: str, title: str, client_id: str | None, fields: list[tuple[str, str]]) -> None:
+    def keep_left_open(
+        self, key: str, title: str, client_id: str | None, fields: list[tuple[str, str]], where: str = ""
+    ) -> None:
         """Queue the words of a form still open as the app stops (store/left_open.py);
         the same key again replaces them (a hang-up saves twice)."""
         if self.store.read_only:
@@ -105,7 +107,7 @@ class Session:
         from .store import left_open
 
         at = datetime.now().astimezone().isoformat(timespec="minutes")
-        doc = left_open.as_doc(title, client_id, at, fields)
+        doc = left_open.as_doc(title, client_id, at, fields, where)
         self.saver.submit(f"left_open:{key}", lambda: self.store.put(left_open.TABLE, left_open.PREFIX + key, doc))
 
     def left_open(self) -> list:

@@ -58,7 +58,7 @@ async def _new_client_typed_then_hangup(db, *keys: str) -> None:
 async def test_a_new_clients_form_typed_into_at_a_hangup_is_shown_at_the_next_start(db):
     await _new_client_typed_then_hangup(db, *"C-0142", "enter", *"partner, sister", "enter", *"referred by the GP")
     [kept] = kept_in(db)
-    assert kept.title == "New client" and kept.client_id is None
+    assert kept.title == "New client" and kept.client_id is None and kept.where == "Clients"
     assert dict(kept.fields) == {"Name or code": "C-0142", "Others": "partner, sister", "Note": "referred by the GP"}
 
     session = Session.open(db)
@@ -66,6 +66,7 @@ async def test_a_new_clients_form_typed_into_at_a_hangup_is_shown_at_the_next_st
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LeftOpenDialog))
         shown = " ".join(str(s.content) for s in app.screen.query("Static"))
+        assert "New client · on Clients · " in shown
         assert "partner, sister" in shown and "referred by the GP" in shown
         await pilot.press("escape")  # keep for later
         await pilot.pause()

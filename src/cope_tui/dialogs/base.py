@@ -71,7 +71,7 @@ class Dialog(ModalScreen[ScreenResultType]):
             title = str(getattr(heading, "content", "") or "")
         return title.strip() or type(self).__name__
 
-    def keep_typed(self, client_id: str | None) -> None:
+    def keep_typed(self, client_id: str | None, where: str = "") -> None:
         """Hand the typed words to the session if any field changed since the dialog
         opened: each field with text, so the user sees the whole form as it was."""
         if not self.keeps_words or self._opened_with is None:
@@ -85,7 +85,7 @@ class Dialog(ModalScreen[ScreenResultType]):
         if self._kept_as is None:
             self._kept_as = secrets.token_hex(8)
         session: Any = self.app.session
-        session.keep_left_open(self._kept_as, self.kept_title(), client_id, kept)
+        session.keep_left_open(self._kept_as, self.kept_title(), client_id, kept, where)
 
     def dismiss(self, result: Any = None) -> Any:
         """Saved or cancelled after all (a quit that could not save left the app open):

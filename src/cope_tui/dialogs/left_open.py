@@ -62,6 +62,8 @@ class LeftOpenDialog(Dialog[bool]):
             parts.append(f"client {code}")
         elif entry.client_id:
             parts.append("a client no longer in this DB")
+        elif entry.where:
+            parts.append(f"on {entry.where}")
         if entry.at:
             parts.append(when(entry.at))
         return " · ".join(parts)

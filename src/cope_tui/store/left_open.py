@@ -22,18 +22,22 @@ TABLE = "meta"
 
 @dataclass(frozen=True)
 class LeftOpen:
-    """One form's words: its title, the client it was for (if any), when, and each
-    changed field as (label, text)."""
+    """One form's words: its title, the client it was for (if any), when, each changed
+    field as (label, text), and the title of the screen it was opened on (an
+    exercise's site, where no client says where)."""
 
     key: str
     title: str
     client_id: str | None
     at: str
     fields: tuple[tuple[str, str], ...]
+    where: str = ""
 
 
-def as_doc(title: str, client_id: str | None, at: str, fields: list[tuple[str, str]]) -> dict[str, Any]:
-    return {"title": title, "client_id": client_id, "at": at, "fields": [list(pair) for pair in fields]}
+def as_doc(
+    title: str, client_id: str | None, at: str, fields: list[tuple[str, str]], where: str = ""
+) -> dict[str, Any]:
+    return {"title": title, "client_id": client_id, "at": at, "fields": [list(pair) for pair in fields], "where": where}
 
 
 def from_doc(doc_id: str, doc: Any) -> LeftOpen | None:
@@ -53,6 +57,7 @@ def from_doc(doc_id: str, doc: Any) -> LeftOpen | None:
         client_id=client if isinstance(client, str) else None,
         at=str(doc.get("at", "")),
         fields=tuple((label, text) for label, text in fields),
+        where=str(doc.get("where", "")),
     )
 
 

@@ -30,7 +30,7 @@ class KeptWords:
         for index, screen in enumerate(self.screen_stack):
             if isinstance(screen, Dialog) and not hasattr(screen, "capture"):
                 try:
-                    screen.keep_typed(self._client_of(screen) or self._client_below(index))
+                    screen.keep_typed(self._client_of(screen) or self._client_below(index), self._where(index))
                 except Exception:  # noqa: BLE001  (the app is stopping: save what can be saved)
                     continue
 
@@ -44,6 +44,13 @@ class KeptWords:
             if isinstance(found, str):
                 return found
         return None
+
+    def _where(self, index: int) -> str:
+        """The title of the full screen the dialog was opened on."""
+        from ..dialogs.base import Dialog
+
+        below = [s for s in self.screen_stack[:index] if not isinstance(s, Dialog)]
+        return str(getattr(below[-1], "title", "") or "") if below else ""
 
     def _client_below(self, index: int) -> str | None:
         for screen in reversed(self.screen_stack[:index]):
