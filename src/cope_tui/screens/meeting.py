@@ -98,6 +98,9 @@ class MeetingScreen(Screen[None]):
         return steps_of(self.session.meeting_guide, self.meeting)
 
     def compose(self) -> ComposeResult:
+        # Read here, before any of its widgets exists to take focus or a key: the screen
+        # could be focused (and its bindings run) before on_mount, with no meeting yet.
+        self.meeting = self.session.store.meeting(self.meeting_id)  # type: ignore[assignment]
         yield Header()
         with Horizontal(id="meeting-body"):
             with Vertical(id="sidebar"):
@@ -114,12 +117,11 @@ class MeetingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.height < SHORT_ROWS, "-short")
-        meeting = self.session.store.meeting(self.meeting_id)
+        meeting = self.meeting
         if meeting is None:
             self.notify("That meeting no longer exists.", severity="error")
             self.dismiss()
             return
-        self.meeting = meeting
         self._opened = time.monotonic()
         notes = self.query_one("#notes", TextArea)
         notes.read_only = self.read_only
