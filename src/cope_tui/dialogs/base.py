@@ -67,7 +67,7 @@ class Dialog(ModalScreen[ScreenResultType]):
         """The title the user saw: a frame's, else the dialog's first line."""
         title = str(getattr(self, "title_text", "") or "")
         if not title:
-            heading = self.query(".dialog-title").first() if self.query(".dialog-title") else None
+            heading = next(iter(self.query(".dialog-title")), None)
             title = str(getattr(heading, "content", "") or "")
         return title.strip() or type(self).__name__
 

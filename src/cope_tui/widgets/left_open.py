@@ -62,11 +62,12 @@ class KeptWords:
     def offer_left_open(self, on_home: bool) -> None:
         """After the DB is read: the words of forms left open last time, if any. `on_home`:
         the client list is on top, the user has gone nowhere yet."""
-        self._left_open = len(self.session.left_open())
-        if not self._left_open:
+        entries = self.session.left_open()
+        self._left_open = len(entries)
+        if not entries:
             return
         if on_home:
-            self.action_kept_words()
+            self._show_kept(entries)
             return
         self.notify(
             f"Words typed into {self._forms()} left open when the app last stopped are kept: {KEY_HINT}.",
@@ -78,18 +79,21 @@ class KeptWords:
         return "a form" if self._left_open == 1 else f"{self._left_open} forms"
 
     def action_kept_words(self) -> None:
-        from ..dialogs.left_open import LeftOpenDialog
-
         entries = self.session.left_open()
         self._left_open = len(entries)
         if not entries:
             self.notify("No words are kept from forms left open.", timeout=5)
             return
+        self._show_kept(entries)
+
+    def _show_kept(self, entries: list) -> None:
+        from ..dialogs.left_open import LeftOpenDialog
+
         codes = {}
         for entry in entries:
             client = self.session.store.get("clients", entry.client_id) if entry.client_id else None
             codes[entry.key] = str(client.get("code", "")) if isinstance(client, dict) else None
-        self.push_screen(LeftOpenDialog(entries, codes), partial_forget(self, [e.key for e in entries]))
+        self.push_screen(LeftOpenDialog(entries, codes), _after_answer(self, [e.key for e in entries]))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F7 is offered (footer, help, palette) only while words are kept."""
@@ -98,7 +102,7 @@ class KeptWords:
         return super().check_action(action, parameters)  # type: ignore[misc]
 
 
-def partial_forget(app: Any, keys: list[str]):
+def _after_answer(app: Any, keys: list[str]):
     """The dialog's answer: True, the user has the words back and they go."""
 
     def done(forget: bool | None) -> None:
