@@ -28,6 +28,7 @@ from cope_tui.screens.search import SearchScreen
 from cope_tui.session import Session
 from helpers.cli import CLI
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 CLIENTS, MEETINGS = 1000, 10000
@@ -143,7 +144,7 @@ async def test_meet_a_new_code_at_a_service_size(big_db):
     session = Session.open(big_db)
     app = create_app(session, meet_code="C-NEW")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await until(pilot, lambda: showing(app, MeetingScreen))
         await pilot.press(*"first words")
         await settled(pilot, app.screen)
         await pilot.press("escape", "escape")
@@ -165,7 +166,7 @@ async def test_meet_right_after_the_lists_own_fill(big_db):
         screen = await home(pilot)
         screen.refresh_clients()
         screen.meet("C-NEW")
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await until(pilot, lambda: showing(app, MeetingScreen))
         await settled(pilot, app.screen)
         await pilot.press("escape", "escape")
         assert app.screen is screen

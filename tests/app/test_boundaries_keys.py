@@ -14,6 +14,7 @@ from cope_tui.meetings.models import StepState
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -28,7 +29,7 @@ def lines(app) -> str:
 
 
 async def open_boundaries(app, pilot) -> MeetingScreen:
-    await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+    await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
     await pilot.press("ctrl+n")
     await until(pilot, lambda: app.screen.meeting.current_step == "boundaries", 10, "the boundaries step")
     return app.screen

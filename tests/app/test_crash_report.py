@@ -24,6 +24,7 @@ from cope_tui.store.store import Store
 from helpers.crash import CODE, NOTE, assert_private_and_clean, broken_step_list, client_db
 from helpers.polling import until
 from helpers.stored import all_notes
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -45,7 +46,7 @@ async def test_a_bug_in_a_handler_saves_the_note_and_writes_a_clean_report(db, m
     app = create_app(session, meet_code=CODE)
     with pytest.raises(KeyError):  # run_test hands the bug on, as it should
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.screen.meeting is not None)
+            await until(pilot, lambda: showing(app, MeetingScreen) and app.screen.meeting is not None)
             await pilot.press(*NOTE)
             assert session.saver.pending and NOTE not in all_notes(db)
             await pilot.press("ctrl+l")

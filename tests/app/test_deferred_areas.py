@@ -18,6 +18,7 @@ from cope_tui.meetings.models import MeetingKind
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session, start_meeting
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 REASON = "Wants to ask her sister first"
@@ -34,7 +35,7 @@ def lines(app) -> str:
 
 async def in_meeting(app, pilot) -> MeetingScreen:
     await until(
-        pilot, lambda: isinstance(app.screen, MeetingScreen) and getattr(app.focused, "id", None) == "notes", 10, "a meeting"
+        pilot, lambda: showing(app, MeetingScreen) and getattr(app.focused, "id", None) == "notes", 10, "a meeting"
     )
     return app.screen
 

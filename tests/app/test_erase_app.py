@@ -13,7 +13,7 @@ from cope_tui.screens.client import ClientScreen
 from cope_tui.search import index_for
 from cope_tui.session import Session, create_client, start_meeting
 from helpers.erasure import holding_anywhere
-from helpers.pilot import palette_offers
+from helpers.pilot import palette_offers, showing
 from helpers.polling import until
 
 SIZE = (100, 30)
@@ -37,21 +37,21 @@ async def test_x_on_the_client_screen_erases_after_naming_them(tmp_path):
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")  # the first client in the list
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: showing(app, ClientScreen))
         assert app.screen.client.code == "GONE-1"
         await pilot.press("ctrl+p", *"erase client")
         await until(pilot, lambda: palette_offers(app, "Erase client"), what="the palette offers it")
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: showing(app, ClientScreen))
         await pilot.press("X")
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await until(pilot, lambda: showing(app, Confirm))
         text = screen_text(app)
         assert "GONE-1" in text and "2 meetings" in text
         await pilot.press("n")  # no: nothing happens
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: showing(app, ClientScreen))
         assert session.store.client(gone.id) is not None
         await pilot.press("X")
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await until(pilot, lambda: showing(app, Confirm))
         await pilot.press("y")
         await until(pilot, lambda: not isinstance(app.screen, (ClientScreen, Confirm)), what="back on the list")
         assert session.store.client(gone.id) is None and session.store.meetings(gone.id) == []

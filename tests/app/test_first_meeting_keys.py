@@ -15,6 +15,7 @@ from cope_tui.meetings.models import StepState
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 KEYS_NOW = 62  # 61 before the outcomes step gained its supervision field
@@ -30,7 +31,7 @@ async def test_a_whole_first_meeting_by_keyboard_counts_its_keys(db):
     app = create_app(session, meet_code="C-1")
     count = 0
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
         screen = app.screen
 
         async def keys(*names: str) -> None:

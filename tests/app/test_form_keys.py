@@ -20,7 +20,7 @@ from cope_tui.dialogs.stage_form import StageForm
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session, create_client
-from helpers.pilot import burst
+from helpers.pilot import burst, showing
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -33,7 +33,7 @@ def db(tmp_path):
 
 async def client_screen(app, pilot) -> ClientScreen:
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, ClientScreen), 10, "the client screen")
+    await until(pilot, lambda: showing(app, ClientScreen), 10, "the client screen")
     return app.screen
 
 
@@ -60,7 +60,7 @@ async def test_stage_change_keeps_the_reason_whatever_the_hint_led_to(db):
     async with app.run_test(size=SIZE) as pilot:
         await client_screen(app, pilot)
         await pilot.press("s", "3")
-        await until(pilot, lambda: isinstance(app.screen, StageForm), 10, "the stage form")
+        await until(pilot, lambda: showing(app, StageForm), 10, "the stage form")
         assert app.focused.id == "stage-reason"
         hint = str(app.screen.query_one("#stage-hint", Static).render())
         assert "tab to the reason" not in hint and "type the reason" in hint
@@ -79,7 +79,7 @@ async def test_row_editor_enter_on_a_required_choice_moves_on(db):
     session = Session.open(db)
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
         screen = app.screen
         burst(app, *["ctrl+n"] * 6, "shift+tab", "shift+tab", "n", "enter", "enter", *"Rent arrears", "enter")
         await until(pilot, lambda: screen.meeting.peek_rows("needs", "needs"), 10, "the need saved")

@@ -13,6 +13,7 @@ from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session, create_client
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -27,7 +28,7 @@ async def test_an_empty_databases_home_screen_and_a_client_show_no_version(tmp_p
     session = Session.open(tmp_path / "cope.json")
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "Clients" in title_line(app), 10, "home")
+        await until(pilot, lambda: showing(app, ClientsScreen) and "Clients" in title_line(app), 10, "home")
         await pilot.pause()
         line = title_line(app)
         assert __version__ not in line and "—" not in line, line

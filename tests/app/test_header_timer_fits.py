@@ -15,6 +15,7 @@ from cope_tui.app import create_app
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from helpers.polling import until
+from helpers.pilot import showing
 
 CLOCK = re.compile(r"⏱ \d+:\d\d:\d\d")
 # The longest word the sync gives: its time, records waiting, conflicts and their key.
@@ -40,7 +41,7 @@ async def test_at_80_columns_the_meeting_clock_and_the_sync_keys_both_show(tmp_p
     async with app.run_test(size=(80, 24)) as pilot:
         await until(
             pilot,
-            lambda: isinstance(app.screen, MeetingScreen) and title_line(app).endswith("not synced yet · F10 syncs"),
+            lambda: showing(app, MeetingScreen) and title_line(app).endswith("not synced yet · F10 syncs"),
             10,
             "the meeting, with the sync's word once the look back has answered",
         )

@@ -28,6 +28,7 @@ from cope_tui.session import Session
 from cope_tui.store.store import Store
 from cope_tui.dialogs.notes_area import LIMIT, NotesArea
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -59,9 +60,9 @@ def stored_note(db, meeting_id: str, step: str) -> str:
 
 async def open_meeting(pilot, meeting_id: str) -> NotesArea:
     app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and app.session.store.ready)
+    await until(pilot, lambda: showing(app, ClientsScreen) and app.session.store.ready)
     app.push_screen(MeetingScreen(meeting_id))
-    await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.screen.meeting is not None)
+    await until(pilot, lambda: showing(app, MeetingScreen) and app.screen.meeting is not None)
     await pilot.pause()
     notes = app.screen.query_one("#notes", TextArea)
     assert isinstance(notes, NotesArea)
@@ -179,9 +180,9 @@ async def test_a_handover_section_refuses_a_paste_past_the_limit(db):
     session = Session.open(db)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and app.session.store.ready)
+        await until(pilot, lambda: showing(app, ClientsScreen) and app.session.store.ready)
         await pilot.press("enter", "h")
-        await until(pilot, lambda: isinstance(app.screen, HandoverScreen))
+        await until(pilot, lambda: showing(app, HandoverScreen))
         area = app.focused
         assert isinstance(area, NotesArea)
         app.post_message(events.Paste("h" * (LIMIT + 1)))

@@ -20,6 +20,7 @@ from cope_tui.content.stages import load_stages
 from cope_tui.meetings.stages import change_stage
 from cope_tui.store.store import Store
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -170,7 +171,7 @@ async def test_handover_typed_then_closed_then_reopened(db):
         assert all(area.read_only for area in app.screen.query(TextArea))
 
         await pilot.press("ctrl+r")  # the handover document, previewed
-        await until(pilot, lambda: isinstance(app.screen, ExportPreview) and app.screen.text, what="the preview built")
+        await until(pilot, lambda: showing(app, ExportPreview) and app.screen.text, what="the preview built")
         assert isinstance(app.screen, ExportPreview)
         assert "# Handover: C-20" in app.screen.text and "Peer group stays" in app.screen.text
         await pilot.press("escape", "escape")

@@ -16,7 +16,7 @@ from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.handover import HandoverScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
-from helpers.pilot import burst
+from helpers.pilot import burst, showing
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -101,7 +101,7 @@ async def test_a_code_an_arrow_and_enter_in_one_burst_open_that_client(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         burst(app, *"C-2", "down", "enter")  # typed on the list: it goes to the search box
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen), 10, "a client opened")
+        await until(pilot, lambda: showing(app, ClientScreen), 10, "a client opened")
         assert isinstance(app.screen, ClientScreen)
         assert app.screen.client.code == "C-2"
         await pilot.press("ctrl+q")
@@ -115,7 +115,7 @@ async def test_keys_typed_ahead_of_a_screen_reach_that_screen(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         burst(app, "enter", "h", *"Came in worried")  # open the client, its handover, type
-        await until(pilot, lambda: isinstance(app.screen, HandoverScreen) and app.screen.query_one(
+        await until(pilot, lambda: showing(app, HandoverScreen) and app.screen.query_one(
             "#handover-journey", TextArea).text.endswith("worried"), 10, "the keys typed ahead")
         assert isinstance(app.screen, HandoverScreen)
         assert app.screen.query_one("#handover-journey", TextArea).text == "Came in worried"

@@ -14,6 +14,7 @@ from cope_tui.screens.exercises import ExercisesScreen
 from cope_tui.session import Session
 from cope_tui.settings import load_settings
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -45,7 +46,7 @@ async def test_a_rebound_action_answers_its_new_key(session, tmp_path):
         await _home(pilot, app)
         assert _warnings(app) == []
         await pilot.press("ctrl+b")
-        await until(pilot, lambda: isinstance(app.screen, ClientForm), what="the new-client form")
+        await until(pilot, lambda: showing(app, ClientForm), what="the new-client form")
 
 
 async def test_unknown_ids_and_bad_keys_are_named_by_line(session, tmp_path):
@@ -57,7 +58,7 @@ async def test_unknown_ids_and_bad_keys_are_named_by_line(session, tmp_path):
         assert any("line 3" in w and "clients.nwe" in w and "clients.new" in w for w in warnings), warnings
         assert any("line 4" in w and "ctrl+shfit+x" in w for w in warnings), warnings
         await pilot.press("f3")  # the bad key changed nothing
-        await until(pilot, lambda: isinstance(app.screen, ExercisesScreen), what="the exercises")
+        await until(pilot, lambda: showing(app, ExercisesScreen), what="the exercises")
 
 
 async def test_a_key_another_action_uses_is_a_conflict_named_by_line(session, tmp_path):
@@ -68,7 +69,7 @@ async def test_a_key_another_action_uses_is_a_conflict_named_by_line(session, tm
         assert any("line 2" in w and "clients.new" in w for w in warnings), warnings
         assert any("line 3" in w and "app.help" in w for w in warnings), warnings
         await pilot.press("ctrl+n")  # still a new client, not the exercises
-        await until(pilot, lambda: isinstance(app.screen, ClientForm), what="the new-client form")
+        await until(pilot, lambda: showing(app, ClientForm), what="the new-client form")
 
 
 def test_the_readme_example_is_a_keymap_without_warnings(tmp_path):

@@ -18,7 +18,7 @@ from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session, create_client
 from cope_tui.store.store import Store
-from helpers.pilot import palette_offers
+from helpers.pilot import palette_offers, showing
 from helpers.polling import until as wait_for
 
 SIZE = (80, 24)
@@ -47,7 +47,7 @@ async def _new_client_typed_then_hangup(db, *keys: str) -> None:
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: isinstance(app.screen, ClientForm))
+        await wait_for(pilot, lambda: showing(app, ClientForm))
         await pilot.press(*keys)
         await pilot.pause()
         app._on_signal()  # the terminal is gone
@@ -64,7 +64,7 @@ async def test_a_new_clients_form_typed_into_at_a_hangup_is_shown_at_the_next_st
     session = Session.open(db)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LeftOpenDialog))
+        await wait_for(pilot, lambda: showing(app, LeftOpenDialog))
         shown = " ".join(str(s.content) for s in app.screen.query("Static"))
         assert "New client · on Clients · " in shown
         assert "partner, sister" in shown and "referred by the GP" in shown
@@ -74,7 +74,7 @@ async def test_a_new_clients_form_typed_into_at_a_hangup_is_shown_at_the_next_st
         await pilot.press("ctrl+p", *"kept")
         await wait_for(pilot, lambda: palette_offers(app, "Kept words"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, LeftOpenDialog))
+        await wait_for(pilot, lambda: showing(app, LeftOpenDialog))
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("f7")
@@ -97,7 +97,7 @@ async def _edit_client_then(db, *keys: str, stop: str) -> str:
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await wait_for(pilot, lambda: showing(app, ClientScreen))
         app.push_screen(ClientForm(client))
         await pilot.pause()
         await pilot.press(*keys)
@@ -124,7 +124,7 @@ async def test_an_edit_form_keeps_its_words_with_the_client_and_a_quit_keeps_the
     session = Session.open(db)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LeftOpenDialog))
+        await wait_for(pilot, lambda: showing(app, LeftOpenDialog))
         headings = [str(s.content) for s in app.screen.query(".left-open-heading")]
         assert headings[0].startswith("Edit client · client C-9 · ")
         await pilot.press("ctrl+q")
@@ -135,7 +135,7 @@ async def test_a_secret_or_a_login_is_never_kept(db):
     session = Session.open(db)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await wait_for(pilot, lambda: showing(app, ClientsScreen))
         app.push_screen(TextPrompt("Team passphrase", "The team's passphrase:", secret=True))
         app.push_screen(TextPrompt("Log in", "User name:", keeps_words=False))
         await pilot.pause()
@@ -155,9 +155,9 @@ async def test_kept_words_wait_behind_a_message_when_the_user_has_moved_on(db):
     create_client(session.store, "C-1")
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LeftOpenDialog))
+        await wait_for(pilot, lambda: showing(app, LeftOpenDialog))
         await pilot.press("escape", "enter")  # later; then into the client
-        await wait_for(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await wait_for(pilot, lambda: showing(app, ClientScreen))
         app._offer_left_open()  # as when the DB is read after the user has left the list
         await pilot.pause()
         assert isinstance(app.screen, ClientScreen)

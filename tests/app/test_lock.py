@@ -23,6 +23,7 @@ from cope_tui.store.store import Store
 from cope_tui.widgets.palette import screen_actions
 from helpers.polling import until
 from helpers.stored import opening_notes
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 NEVER = Settings(0)  # the tests lock by key or by a tiny idle time set on the app
@@ -78,7 +79,7 @@ async def test_idle_lock_hides_everything_and_keeps_the_note(db):
         assert "C-0042" in shot and "before" in shot  # so the checks below can fail
 
         app.idle_seconds = 0.2
-        await until(pilot, lambda: isinstance(app.screen, LockScreen) and "Screen locked" in visible(app))
+        await until(pilot, lambda: showing(app, LockScreen) and "Screen locked" in visible(app))
         app.idle_seconds = None
         shot = visible(app)
         assert "C-0042" not in shot and "before" not in shot
@@ -94,7 +95,7 @@ async def test_idle_lock_hides_everything_and_keeps_the_note(db):
         assert note_text(app) == "Typed before the lock"
 
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await until(pilot, lambda: showing(app, MeetingScreen))
         assert isinstance(app.focused, TextArea) and app.focused.text == "Typed before the lock"
         await pilot.press(*" and after")
         await pilot.press("ctrl+q")
@@ -107,19 +108,19 @@ async def test_f12_locks_at_once_and_is_listed(db):
     create_client(session.store, "C-7")
     app = create_app(session, settings=NEVER)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         assert "Lock now" in [a.description for a in screen_actions(app.screen)]  # help and palette
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen) and "Lock now" in visible(app)
         await pilot.press("escape", "f12")
-        await until(pilot, lambda: isinstance(app.screen, LockScreen) and "Screen locked" in visible(app))
+        await until(pilot, lambda: showing(app, LockScreen) and "Screen locked" in visible(app))
         assert "C-7" not in visible(app)
         await pilot.press("f12")  # locking twice does nothing
         await pilot.pause()
         assert [type(s) for s in app.screen_stack].count(LockScreen) == 1
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         assert app.screen.query_one(DataTable).row_count == 1
         await pilot.press("ctrl+q")
     session.close()
@@ -130,18 +131,18 @@ async def test_help_under_the_lock_lists_quit_and_the_guide_lists_f12(db):
     create_client(session.store, "C-7")
     app = create_app(session, settings=NEVER)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         await pilot.press("f12")
-        await until(pilot, lambda: isinstance(app.screen, LockScreen))
+        await until(pilot, lambda: showing(app, LockScreen))
         assert "app.quit" in [a.action for a in screen_actions(app.screen)]  # help and palette
         await pilot.press("f1")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await until(pilot, lambda: showing(app, HelpScreen))
         shot = visible(app)
         keys_here = shot.split("Keys on this screen")[1].split("Anywhere")[0]
         assert re.search(r"\^q +Quit", keys_here), keys_here
         assert re.search(r"F12 +lock now", shot) and "C-7" not in shot
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, LockScreen))
+        await until(pilot, lambda: showing(app, LockScreen))
         await pilot.press("ctrl+q")  # quits from under the lock, as listed
         await until(pilot, lambda: not app.is_running)
     session.close()
@@ -151,7 +152,7 @@ async def test_every_key_counts_as_activity(db):
     session = Session.open(db)
     app = create_app(session, settings=Settings(10))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         assert app.idle_seconds == 600
         before = app._last_input
         await pilot.pause(0.05)
@@ -168,7 +169,7 @@ async def test_a_bad_config_file_is_a_warning_and_the_default_applies(db, isolat
     session = Session.open(db)
     app = create_app(session)  # settings read from the file, as the CLI does
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         assert app.idle_seconds == 600
         assert [n.title for n in app._notifications] == ["Settings"]
         assert "idle_minutes" in next(iter(app._notifications)).message
@@ -185,7 +186,7 @@ async def test_unlock_asks_again_after_a_wrong_passphrase_and_writes_nothing(enc
     opened = files_of(encrypted_db.parent)  # opening takes the DB's lock file, nothing more
     app = create_app(session, settings=NEVER)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, UnlockScreen) and "encrypted" in visible(app))
+        await until(pilot, lambda: showing(app, UnlockScreen) and "encrypted" in visible(app))
         shot = visible(app)
         assert "Database:" in shot and "C-0042" not in shot
         assert isinstance(app.focused, Input) and app.focused.password
@@ -201,7 +202,7 @@ async def test_unlock_asks_again_after_a_wrong_passphrase_and_writes_nothing(enc
         assert session.store.locked and files_of(encrypted_db.parent) == opened
 
         await pilot.press(*PASSPHRASE, "enter")
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         table = app.screen.query_one(DataTable)
         await until(pilot, lambda: table.row_count == 1)
         assert "C-0042" in str(table.get_row_at(0)[0])
@@ -215,7 +216,7 @@ async def test_quit_at_the_unlock_screen_leaves_the_files_as_they_were(encrypted
     session = Session.open(encrypted_db)
     app = create_app(session, settings=NEVER)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, UnlockScreen) and "encrypted" in visible(app))
+        await until(pilot, lambda: showing(app, UnlockScreen) and "encrypted" in visible(app))
         await pilot.press("ctrl+p", "f12", "f2", "f4")  # nothing to show, nothing to lock
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
@@ -232,13 +233,13 @@ async def test_encrypted_lock_needs_the_passphrase_and_loses_nothing(encrypted_d
     session = Session.open(encrypted_db)
     app = create_app(session, meet_code="C-0042", settings=NEVER)  # --meet after the unlock
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, UnlockScreen) and "encrypted" in visible(app))
+        await until(pilot, lambda: showing(app, UnlockScreen) and "encrypted" in visible(app))
         await pilot.press(*PASSPHRASE, "enter")
         await until(pilot, lambda: isinstance(app.focused, TextArea))
         await pilot.press(*"Only for the record")
 
         app.idle_seconds = 0.2
-        await until(pilot, lambda: isinstance(app.screen, LockScreen) and "Screen locked" in visible(app))
+        await until(pilot, lambda: showing(app, LockScreen) and "Screen locked" in visible(app))
         app.idle_seconds = None
         shot = visible(app)
         assert "C-0042" not in shot and "record" not in shot and "not encrypted" not in shot
@@ -254,7 +255,7 @@ async def test_encrypted_lock_needs_the_passphrase_and_loses_nothing(encrypted_d
         assert isinstance(app.screen, LockScreen)
 
         await pilot.press(*PASSPHRASE, "enter")
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await until(pilot, lambda: showing(app, MeetingScreen))
         assert app.focused.text == "Only for the record"
         await pilot.press(*", kept")
         await pilot.press("ctrl+q")

@@ -7,13 +7,14 @@ from cope_tui.app import create_app
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from helpers.polling import until
+from helpers.pilot import showing
 
 
 async def _meet(db, code: str) -> tuple[str, str]:
     session = Session.open(db)
     app = create_app(session, meet_code=code)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
         screen = app.screen
         meeting_id = screen.meeting.id
         await pilot.press(*"words typed before the line dropped")

@@ -19,6 +19,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session, create_client, start_meeting
 from cope_tui.store.store import Store
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -45,7 +46,7 @@ async def open_meeting(app, pilot) -> MeetingScreen:
     await pilot.press("enter")  # the client
     await pilot.pause()
     await pilot.press("enter")  # its meeting
-    await until(pilot, lambda: isinstance(app.screen, MeetingScreen), 10, "the meeting")
+    await until(pilot, lambda: showing(app, MeetingScreen), 10, "the meeting")
     await pilot.pause()
     return app.screen
 
@@ -75,7 +76,7 @@ async def test_an_addendum_is_added_by_who_finalised(db, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await open_meeting(app, pilot)
         await pilot.press("ctrl+f")
-        await until(pilot, lambda: isinstance(app.screen, AddendumDialog), 10, "the addendum dialog")
+        await until(pilot, lambda: showing(app, AddendumDialog), 10, "the addendum dialog")
         assert app.screen.query_one("#by", Input).value == "J. Okafor"
         await pilot.press("escape", "ctrl+q")
     session.close()
@@ -85,7 +86,7 @@ async def test_the_step_label_follows_the_step_list_at_once(db):
     session = Session.open(db)
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
         screen = app.screen
         label = screen.query_one("#notes-label", Static)
         assert "(pending)" in str(label.render())
@@ -110,7 +111,7 @@ async def test_next_meetings_keep_the_date_while_the_review_is_a_draft(db):
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
-        await until(pilot, lambda: isinstance(app.screen, FollowThroughScreen), 10, "follow-through")
+        await until(pilot, lambda: showing(app, FollowThroughScreen), 10, "follow-through")
         screen = app.screen
         await screen.workers.wait_for_complete()
         await pilot.press("4")
@@ -128,10 +129,10 @@ async def test_the_meeting_clock_never_runs_backwards_on_finalise(db):
     session = Session.open(db)
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
         screen = app.screen
         await pilot.press("ctrl+f")  # captures and saves: the clock's seconds so far are stored
-        await until(pilot, lambda: isinstance(app.screen, FinaliseDialog), 10, "the finalise dialog")
+        await until(pilot, lambda: showing(app, FinaliseDialog), 10, "the finalise dialog")
         shown = screen._elapsed()
         end = time.monotonic() + 2.5  # the dialog stays open a moment, as when a name is typed
         while time.monotonic() < end or screen._elapsed() <= shown + 1:

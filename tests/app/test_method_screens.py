@@ -11,6 +11,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session, create_client
 from cope_tui.store.store import Store
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 
@@ -29,7 +30,7 @@ async def test_the_opening_step_shows_the_skills_to_draw_on(db):
     create_client(session.store, "SKILL")
     app = create_app(session, meet_code="SKILL")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.screen.query(".skills"), what="the step")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.screen.query(".skills"), what="the step")
         skills = text_of(app, ".skills")
         assert "Empathy" in skills and "Reflective listening" in skills
         await pilot.press("ctrl+q")

@@ -10,13 +10,14 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.widgets.list_editor import ListEditor
 from helpers.polling import until
+from helpers.pilot import showing
 
 
 async def test_boundary_areas_show_whole_enough_to_tell_apart_at_80_columns(tmp_path):
     session = Session.open(tmp_path / "cope.json")
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "meeting")
         await pilot.press("ctrl+n", "tab")
         await until(pilot, lambda: isinstance(app.focused, ListEditor), what="the checklist")
         table = app.focused
@@ -33,7 +34,7 @@ async def test_a_decision_shows_its_text_and_the_left_out_cells_on_the_help_line
     session = Session.open(tmp_path / "cope.json")
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "meeting")
         app.screen.open_step("needs")
         await pilot.pause()
         app.screen.query_one("#list-decisions", ListEditor).focus()
@@ -51,7 +52,7 @@ async def test_a_wide_screen_shows_every_column(tmp_path):
     session = Session.open(tmp_path / "cope.json")
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=(160, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.focused is not None, 10, "meeting")
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "meeting")
         await pilot.press("ctrl+n", "tab")
         await until(pilot, lambda: isinstance(app.focused, ListEditor), what="the checklist")
         labels = [str(c.label) for c in app.focused.columns.values()]

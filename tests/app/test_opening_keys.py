@@ -17,6 +17,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from helpers.polling import until
 from helpers.stored import review_with_open_areas
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 PURPOSE = "Review of the plan"
@@ -28,7 +29,7 @@ def focused_id(app) -> str | None:
 
 async def in_opening(app, pilot) -> MeetingScreen:
     await until(
-        pilot, lambda: isinstance(app.screen, MeetingScreen) and focused_id(app) == "notes", 10, "the meeting's notes"
+        pilot, lambda: showing(app, MeetingScreen) and focused_id(app) == "notes", 10, "the meeting's notes"
     )
     # The review brings the open areas into its opening.
     await until(pilot, lambda: app.screen.query("#list-boundaries"), 10, "the areas still open, shown")

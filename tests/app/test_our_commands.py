@@ -18,6 +18,7 @@ from cope_tui.session import Session, create_client
 from cope_tui.settings import Settings
 from cope_tui.widgets.palette import CopeCommands
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 TEXTUAL_OWN = ("Keys", "Maximize", "Minimize", "Theme", "Screenshot", "Quit the application", "Scroll Left",
@@ -43,7 +44,7 @@ async def test_the_palette_offers_only_our_commands(session):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "client-table", what="the client list")
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette) and any("New client" in o for o in _offered(app)),
+        await until(pilot, lambda: showing(app, CommandPalette) and any("New client" in o for o in _offered(app)),
                     what="the palette's list")
         offered = _offered(app)
         assert app.COMMANDS == {CopeCommands}  # the only provider: no other list can arrive later
@@ -58,7 +59,7 @@ async def test_help_lists_no_widget_internals(session):
         await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "client-table", what="the list, focused")
         assert app.screen.focused.id == "client-table"
         await pilot.press("f1")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await until(pilot, lambda: showing(app, HelpScreen), what="help")
         keys_here = app.screen._keys_here()
         for name in TEXTUAL_OWN:
             assert name not in keys_here, (name, keys_here)

@@ -23,6 +23,7 @@ from cope_tui.store.store import Store
 from helpers.audit_log import signed_meeting
 from helpers.cli import convert, doctor, plain_lines
 from helpers.polling import until
+from helpers.pilot import showing
 
 PASS = "correct horse battery staple"
 CODE = "C-0142"
@@ -50,9 +51,9 @@ async def test_a_read_only_app_left_open_writes_no_plain_line_after_encrypt(db, 
         await pilot.press("enter")  # the client
         await pilot.pause()
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: isinstance(app.screen, ExportPreview) and bool(app.screen.text))
+        await until(pilot, lambda: showing(app, ExportPreview) and bool(app.screen.text))
         await pilot.press("w")
-        await until(pilot, lambda: isinstance(app.screen, WriteDialog))
+        await until(pilot, lambda: showing(app, WriteDialog))
         target = tmp_path / f"{CODE}-export.md"
         app.screen.query_one("#path", Input).value = str(target)
         await pilot.press("enter")

@@ -16,7 +16,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
-from helpers.pilot import palette_offers, search_answered
+from helpers.pilot import palette_offers, search_answered, showing
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -178,7 +178,7 @@ async def test_enter_typed_before_the_results_arrive_opens_the_first_match(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("f4", *"walks the dog", "enter")  # no pause: the query is still pending
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen), what="the first match to open")
+        await until(pilot, lambda: showing(app, ClientScreen), what="the first match to open")
         assert app.screen.client_id == session.store.client_by_code("C-2").id
         await pilot.press("ctrl+q")
     session.close()

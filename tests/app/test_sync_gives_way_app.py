@@ -12,6 +12,7 @@ from cope_tui.settings import Settings
 from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
 from helpers.polling import until
 from helpers.sync import remote, team_env, team_key  # noqa: F401  (fixtures)
+from helpers.pilot import showing
 
 
 async def test_the_apps_sync_knows_when_the_last_key_came(tmp_path, team_env) -> None:
@@ -19,7 +20,7 @@ async def test_the_apps_sync_knows_when_the_last_key_came(tmp_path, team_env) ->
     create_client(session.store, "C-1")
     app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and app.sync_runner is not None)
+        await until(pilot, lambda: showing(app, ClientsScreen) and app.sync_runner is not None)
         before = time.monotonic()
         await pilot.press("down")
         assert app.sync_runner.last_input() >= before

@@ -16,6 +16,7 @@ from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures
 from helpers.polling import until
 from helpers.sync import APP_PHRASE, Member, header_text, login_only
 from helpers.sync import remote, team_key  # noqa: F401  (fixtures)
+from helpers.pilot import showing
 
 SIZE = (100, 30)
 
@@ -48,14 +49,14 @@ async def test_the_last_sync_and_its_conflicts_are_in_the_header_at_start(tmp_pa
     app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await until(pilot, lambda: "1 conflict: F11" in header_text(app), what="the conflict left yesterday")
             assert "synced " in header_text(app) and "not synced yet" not in header_text(app)
 
             await pilot.press("f11")  # they open with the team: the passphrase first, then the chooser
-            await until(pilot, lambda: isinstance(app.screen, TextPrompt), what="the passphrase prompt")
+            await until(pilot, lambda: showing(app, TextPrompt), what="the passphrase prompt")
             await pilot.press(*APP_PHRASE, "enter")
-            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog), what="the chooser after the sync")
+            await until(pilot, lambda: showing(app, ConflictsDialog), what="the chooser after the sync")
             listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
             assert listed.startswith("client C-[1]: note was changed here and by Bea")
             shown = str(app.screen.query_one("#conflicts-here").render()) + str(app.screen.query_one("#conflicts-there").render())
@@ -73,7 +74,7 @@ async def test_a_database_never_synced_still_says_so(tmp_path, monkeypatch, remo
     app = create_app(session, settings=Settings(0, sync_remote=remote.url, user_name="Ann"))
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await until(pilot, lambda: "not synced yet · F10 syncs" in header_text(app), what="the look back's answer")
             assert app.sync_runner.earlier is None
             await pilot.press("ctrl+q")
@@ -123,7 +124,7 @@ async def test_what_waits_is_counted_at_start_and_the_first_sync_reads_the_state
             create_client(session.store, "C-3")  # saved in this session, before its first sync
             await until(pilot, lambda: "2 waiting" in header_text(app), what="the client added now")
             await pilot.press("f10")
-            await until(pilot, lambda: isinstance(app.screen, TextPrompt), what="the passphrase prompt")
+            await until(pilot, lambda: showing(app, TextPrompt), what="the passphrase prompt")
             await pilot.press(*APP_PHRASE, "enter")
             await until(pilot, lambda: app.sync_runner.last is not None, what="the sync")
             assert app.sync_runner.last.report.sent == 2
@@ -150,7 +151,7 @@ async def test_the_look_back_leaves_the_apps_start_to_itself(tmp_path, monkeypat
     app.look_back_after = 600.0
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await pilot.press(*"C-")  # typed at the start: the list filters, nothing else runs
             await pilot.pause(0.5)
             # Nothing read, nothing claimed: a DB that synced yesterday is not "not synced yet".

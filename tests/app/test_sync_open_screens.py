@@ -20,6 +20,7 @@ from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures
 from helpers.polling import until
 from helpers.sync import Member, header_text, meeting_open, synced_with
 from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
+from helpers.pilot import showing
 
 SIZE = (100, 30)
 
@@ -60,7 +61,7 @@ async def test_a_finalised_meeting_being_read_shows_the_teams_addendum(tmp_path,
         async with app.run_test(size=SIZE) as pilot:
             await synced_with(pilot, app, bea)
             app.post_message(OpenMeeting(meeting.id))
-            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            await until(pilot, lambda: showing(app, MeetingScreen))
             theirs = bea.store.meeting(meeting.id)
             add_addendum(theirs, "Bea's later word", "Bea")
             bea.store.put_meeting(theirs)
@@ -88,7 +89,7 @@ async def test_an_open_client_shows_the_teams_note(tmp_path, team_env, team_key)
         async with app.run_test(size=SIZE) as pilot:
             await synced_with(pilot, app, bea)
             app.post_message(OpenClient(client.id))
-            await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+            await until(pilot, lambda: showing(app, ClientScreen))
             theirs = bea.store.client(client.id)
             theirs.note = "Bea's note"
             bea.store.put_client(theirs)

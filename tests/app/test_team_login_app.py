@@ -11,6 +11,7 @@ from helpers.login_proxy import LoginProxy
 from helpers.polling import until
 from helpers.sync import APP_PHRASE, ann_with_a_client, header_text
 from helpers.sync import remote, team_key  # noqa: F401  (fixtures)
+from helpers.pilot import showing
 
 SIZE = (100, 30)
 PASSWORD = "a member's own password"
@@ -27,7 +28,7 @@ async def test_a_login_the_server_asks_for_is_typed_at_f10_and_never_written(tmp
     with LoginProxy(remote.url, "amina", PASSWORD) as server:
         session, app = ann_with_a_client(tmp_path, server.url)
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await pilot.press("f10")
             await until(pilot, lambda: asking(app, "asks for your login"), what="the user name asked for")
             await pilot.press(*"amina", "enter")
@@ -53,7 +54,7 @@ async def test_esc_at_the_login_leaves_the_header_saying_what_is_needed(tmp_path
     with LoginProxy(remote.url, "amina", PASSWORD) as server:
         session, app = ann_with_a_client(tmp_path, server.url)
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await pilot.press("f10")
             await until(pilot, lambda: asking(app, "asks for your login"))
             await pilot.press("escape")

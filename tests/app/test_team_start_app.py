@@ -18,6 +18,7 @@ from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures
 from helpers.polling import until
 from helpers.sync import Member, ann_with_a_client, header_text, login_only
 from helpers.sync import remote, team_env, team_key  # noqa: F401  (fixtures)
+from helpers.pilot import showing
 
 SIZE = (100, 30)
 
@@ -41,9 +42,9 @@ def team_on(db):
 
 async def to_the_new_team_prompt(pilot, app) -> None:
     """F10 at the home screen, to the first of the two prompts."""
-    await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+    await until(pilot, lambda: showing(app, ClientsScreen))
     await pilot.press("f10")
-    await until(pilot, lambda: isinstance(app.screen, TextPrompt), what="the new team's prompt")
+    await until(pilot, lambda: showing(app, TextPrompt), what="the new team's prompt")
 
 
 async def test_f10_at_a_server_with_no_team_starts_one_with_a_passphrase_typed_twice(tmp_path, monkeypatch, couch_db) -> None:
@@ -78,7 +79,7 @@ async def test_leaving_the_new_team_prompts_starts_nothing(tmp_path, monkeypatch
         await pilot.press(*NEW_PHRASE, "enter")
         await until(pilot, lambda: "again" in prompt_text(app))
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         assert "no team yet · F10 starts it" in header_text(app)
         await pilot.press("ctrl+q")
     session.close()
@@ -90,7 +91,7 @@ async def test_a_passphrase_a_member_changed_meanwhile_is_asked_for_at_the_next_
     cal = Member(tmp_path / "cal.json", team_env, team_key, "Cal")
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app), what="Ann's first sync")
             cal.engine.sync()
@@ -98,7 +99,7 @@ async def test_a_passphrase_a_member_changed_meanwhile_is_asked_for_at_the_next_
             change_team_passphrase(cal.store, cal.couch, team_key, "Cal", lambda: NEW_PHRASE)
             create_client(session.store, "C-2")
             await pilot.press("f10")
-            changed = lambda: isinstance(app.screen, TextPrompt) and "changed the team passphrase" in prompt_text(app)  # noqa: E731
+            changed = lambda: showing(app, TextPrompt) and "changed the team passphrase" in prompt_text(app)  # noqa: E731
             await until(pilot, changed, what="the new passphrase asked for")
             await pilot.press(*NEW_PHRASE, "enter")
             await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))

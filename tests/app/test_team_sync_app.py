@@ -21,6 +21,7 @@ from helpers.polling import until
 from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, ann_with_a_client, header_text, login_only
 from helpers.sync import settings_for, synced_with
 from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
+from helpers.pilot import showing
 
 SIZE = (100, 30)
 
@@ -33,7 +34,7 @@ async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypa
     monkeypatch.setenv("COPE_TUI_TEAM_PASSPHRASE", TEAM_PHRASE)
     session, app = ann_with_a_client(tmp_path, f"http://127.0.0.1:{free_port()}/team")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         assert "Sync" in [a.description for a in screen_actions(app.screen)]  # footer, help and palette
         await pilot.press("f10")
         await until(pilot, lambda: "offline, will sync" in header_text(app), what="the offline word")
@@ -73,7 +74,7 @@ async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_pat
     session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await until(pilot, lambda: "not synced yet" in header_text(app), what="the look back's answer")
             await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
@@ -83,15 +84,15 @@ async def test_f10_syncs_and_the_header_shows_time_waiting_and_conflicts(tmp_pat
             await notes_clash(pilot, app, session, client, bea, "Ann's note", "Bea's note")
 
             await pilot.press("f11")  # both versions shown, nothing chosen yet
-            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+            await until(pilot, lambda: showing(app, ConflictsDialog))
             shown = str(app.screen.query_one("#conflicts-here").render()) + str(app.screen.query_one("#conflicts-there").render())
             assert "Ann's note" in shown and "Bea's note" in shown
             await pilot.press("escape")
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             assert "1 conflict" in header_text(app)
             await pilot.press("f11", "t")  # take Bea's
             await until(pilot, lambda: session.store.get("clients", client.id)["note"] == "Bea's note")
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "conflict" not in header_text(app))
+            await until(pilot, lambda: showing(app, ClientsScreen) and "conflict" not in header_text(app))
             await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
             await pilot.press("ctrl+q")
@@ -107,14 +108,14 @@ async def test_the_team_passphrase_is_asked_for_once_and_hidden(tmp_path, monkey
     login_only(monkeypatch, remote)
     session, app = ann_with_a_client(tmp_path, remote.url)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         await pilot.press("f10")
-        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await until(pilot, lambda: showing(app, TextPrompt))
         assert app.screen.query_one("#prompt-input").password
         await pilot.press(*"not the passphrase", "enter")
         await until(pilot, lambda: "team passphrase needed" in header_text(app))
         await pilot.press("f10")
-        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await until(pilot, lambda: showing(app, TextPrompt))
         await pilot.press(*TEAM_PHRASE, "enter")
         await until(pilot, lambda: "synced " in header_text(app), what="synced with the typed passphrase")
         await pilot.press("ctrl+q")
@@ -124,9 +125,9 @@ async def test_the_team_passphrase_is_asked_for_once_and_hidden(tmp_path, monkey
 async def test_background_sync_while_typing_loses_nothing(tmp_path, ann_and_bea) -> None:
     session, _client, meeting, app, bea = ann_and_bea
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+        await until(pilot, lambda: showing(app, ClientsScreen))
         app.post_message(OpenMeeting(meeting.id))
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await until(pilot, lambda: showing(app, MeetingScreen))
         app.sync_every_seconds = 0.3
         typed = ""
         syncs = set()
@@ -157,7 +158,7 @@ async def test_a_saved_edit_on_an_open_screen_is_merged_with_the_teams_at_once(a
         bea.writes(meeting.id, "closing", "Bea's closing words")
 
         app.post_message(OpenMeeting(meeting.id))
-        await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await until(pilot, lambda: showing(app, MeetingScreen))
         await pilot.press(*"Ann types")
         await pilot.press("f10")  # saves what is typed, then syncs
         await until(pilot, lambda: app.screen.meeting.peek("closing").notes == "Bea's closing words")
@@ -188,7 +189,7 @@ async def test_a_finalised_meetings_other_version_is_a_conflict_in_the_app(ann_a
         await pilot.press("f10")
         await until(pilot, lambda: "1 conflict" in header_text(app))
         await pilot.press("f11")
-        await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+        await until(pilot, lambda: showing(app, ConflictsDialog))
         listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
         assert "finalised meeting" in listed
         assert f"meeting C-1, {meeting.started:%Y-%m-%d}:" in listed  # as the screens name it, not by id
@@ -206,7 +207,7 @@ async def test_at_80_columns_the_sync_word_stays_whole_and_the_screens_words_are
 
     session, app = ann_with_a_client(tmp_path, f"http://127.0.0.1:{free_port()}/team")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "not synced yet" in header_text(app))
+        await until(pilot, lambda: showing(app, ClientsScreen) and "not synced yet" in header_text(app))
         await pilot.press("ctrl+t")  # follow-through: its words are set once it has looked
         await until(pilot, lambda: "nothing overdue" in header_text(app), what="the follow-through's words")
         app.screen.sub_title = "1287 overdue · 391 due today · 86 meetings late"  # a service's
@@ -234,7 +235,7 @@ async def test_records_a_sync_brings_are_counted_in_the_home_header(tmp_path, te
     session = Session.open(tmp_path / "ann.json")
     app = create_app(session, settings=settings_for(team_env.url))
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClientsScreen) and "not synced yet" in header_text(app))
+        await until(pilot, lambda: showing(app, ClientsScreen) and "not synced yet" in header_text(app))
         assert "overdue" not in header_text(app)
         await pilot.press("f10")
         await until(pilot, lambda: "synced " in header_text(app), what="the first sync")
@@ -248,13 +249,13 @@ async def test_b_in_the_conflict_chooser_keeps_both_texts(tmp_path, team_env, te
     session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+            await until(pilot, lambda: showing(app, ClientsScreen))
             await pilot.press("f10")
             await until(pilot, lambda: "synced " in header_text(app))
             bea.engine.sync()
             await notes_clash(pilot, app, session, client, bea, "first, then Ann's line", "first, then Bea's line")
             await pilot.press("f11")
-            await until(pilot, lambda: isinstance(app.screen, ConflictsDialog))
+            await until(pilot, lambda: showing(app, ConflictsDialog))
             await pilot.press("b")
             joined = "first, then Ann's line\nfirst, then Bea's line"
             await until(pilot, lambda: session.store.get("clients", client.id)["note"] == joined, what="both kept")

@@ -16,6 +16,7 @@ from cope_tui.settings import Settings
 from cope_tui.store import audit
 from cope_tui.store.store import Store
 from helpers.polling import until
+from helpers.pilot import showing
 
 SIZE = (80, 24)
 SECRET = "zebra-note-4711"
@@ -66,7 +67,7 @@ async def test_delete_on_the_list_deletes_a_client_added_by_mistake(db):
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
         await pilot.press("delete")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation")
+        await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
         assert "C-0042" in _confirm_text(app) and "1 draft meeting" in _confirm_text(app)
         await pilot.press("y")
         await until(pilot, lambda: not app.screen.query_one("#client-table").row_count, what="the list without it")
@@ -85,7 +86,7 @@ async def test_no_at_the_confirmation_keeps_the_client(db):
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
         await pilot.press("delete")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation")
+        await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
         await pilot.press("n")
         await pilot.pause()
     session.close()
@@ -115,13 +116,13 @@ async def test_x_on_the_client_screen_discards_a_draft_meeting(db):
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen), what="the client screen")
+        await until(pilot, lambda: showing(app, ClientScreen), what="the client screen")
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation")
+        await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
         text = _confirm_text(app)
         assert "C-0042" in text and "draft" in text
         await pilot.press("y")
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen) and not app.screen.query_one("#meeting-table").row_count,
+        await until(pilot, lambda: showing(app, ClientScreen) and not app.screen.query_one("#meeting-table").row_count,
                     what="the meeting gone from the list")
     session.close()
     client, meetings = _stored(db)

@@ -18,6 +18,7 @@ from cope_tui.session import Session, create_client
 from cope_tui.settings import Settings
 from cope_tui.widgets.exercise.plan import PlanPanel
 from helpers.polling import until
+from helpers.pilot import showing
 
 
 class PanelApp(App[None]):
@@ -39,7 +40,7 @@ async def test_a_problem_form_names_its_source_in_words() -> None:
     app = PanelApp(PlanPanel(ex))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ProblemForm), what="the problem form")
+        await until(pilot, lambda: showing(app, ProblemForm), what="the problem form")
         info = str(app.screen.query_one(".form-info", Static).render())
         assert f"guide {guide.number} ({guide.title}), question 2" in info
         assert "guide:" not in info and guide.id not in info.replace(guide.title, "")
@@ -56,11 +57,11 @@ async def test_w_in_a_preview_proposes_the_documents_folder(tmp_path, monkeypatc
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "client-table", what="the list, focused")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ClientScreen), what="the client")
+        await until(pilot, lambda: showing(app, ClientScreen), what="the client")
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: isinstance(app.screen, ExportPreview) and bool(app.screen.text), what="the preview")
+        await until(pilot, lambda: showing(app, ExportPreview) and bool(app.screen.text), what="the preview")
         await pilot.press("w")
-        await until(pilot, lambda: isinstance(app.screen, WriteDialog), what="the write dialog")
+        await until(pilot, lambda: showing(app, WriteDialog), what="the write dialog")
         proposed = app.screen.query_one("#path", Input).value
         assert proposed.startswith(str(home / "Documents") + "/"), proposed
     session.close()

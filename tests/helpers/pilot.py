@@ -40,3 +40,10 @@ def search_answered(app: Any) -> bool:
 
     screen = app.screen
     return isinstance(screen, SearchScreen) and screen.answered == screen.query_one("#search-input").value
+
+
+def showing(app: Any, screen_type: type) -> bool:
+    """The app's screen is a `screen_type` *and* has composed and mounted its widgets:
+    a screen is current as soon as it is pushed, before its widgets exist, and a test
+    that queried in between found nothing (once in a CI run of 1,400 tests)."""
+    return isinstance(app.screen, screen_type) and app.screen.is_mounted

@@ -17,6 +17,7 @@ from cope_tui.store.store import Store
 from cope_tui.sync.couch import Couch
 from cope_tui.sync.engine import SyncEngine
 from cope_tui.sync.seal import create_team
+from helpers.pilot import showing
 
 PHRASE = "the north team's long passphrase"
 SYNCED = ("clients", "meetings", "exercises")
@@ -201,7 +202,7 @@ async def synced_with(pilot, app, bea: Member) -> None:
 
     from .polling import until
 
-    await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+    await until(pilot, lambda: showing(app, ClientsScreen))
     await pilot.press("f10")
     await until(pilot, lambda: "synced " in header_text(app), what="the first sync")
     bea.engine.sync()
@@ -215,5 +216,5 @@ async def meeting_open(pilot, app, meeting_id: str) -> str:
     from .polling import until
 
     app.post_message(OpenMeeting(meeting_id))
-    await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+    await until(pilot, lambda: showing(app, MeetingScreen))
     return app.screen.meeting.current_step
