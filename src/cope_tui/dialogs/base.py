@@ -50,11 +50,35 @@ class Dialog(ModalScreen[ScreenResultType]):
                 found.append((widget, widget.text))
         return found
 
+    def _choices(self) -> list[tuple[Widget, str]]:
+        """What was chosen beside the words, as the user saw it: a Select, a tick box, and
+        a list whose highlighted line is the answer (class "choice", as the new stage).
+        Kept only with typed words: a reason without the stage it was for tells half."""
+        from textual.widgets import Checkbox, OptionList, Select
+
+        found: list[tuple[Widget, str]] = []
+        for widget in self.query("Select, Checkbox, OptionList.choice"):
+            if isinstance(widget, Select):
+                found.append((widget, "" if widget.is_blank() else str(widget.value)))
+            elif isinstance(widget, Checkbox):
+                found.append((widget, "yes" if widget.value else "no"))
+            elif isinstance(widget, OptionList) and widget.highlighted is not None:
+                found.append((widget, str(widget.get_option_at_index(widget.highlighted).prompt)))
+        return found
+
+    def _as_kept(self, fields: list[tuple[Widget, str]]) -> list[tuple[str, str]]:
+        """Each field and choice with something in it, labelled, in the order on screen."""
+        shown = dict(fields) | dict(self._choices())
+        order = self.query("Input, TextArea, Select, Checkbox, OptionList.choice")
+        return [(self.field_label(widget), shown[widget]) for widget in order if widget in shown and shown[widget].strip()]
+
     def field_label(self, widget: Widget) -> str:
-        """The words that name a field: the label before it, else its placeholder, else
-        the dialog's title."""
+        """The words that name a field: its own name when it has one, else the label
+        before it, else its placeholder, else the dialog's title."""
         from textual.widgets import Label
 
+        if widget.name:
+            return widget.name
         parent = widget.parent
         if parent is not None:
             before = parent.children[: parent.children.index(widget)]
@@ -79,9 +103,9 @@ class Dialog(ModalScreen[ScreenResultType]):
         fields = self._fields()
         if tuple(text for _, text in fields) == self._opened_with:
             return
-        kept = [(self.field_label(widget), text) for widget, text in fields if text.strip()]
-        if not kept:
+        if not any(text.strip() for _, text in fields):
             return
+        kept = self._as_kept(fields)
         if self._kept_as is None:
             self._kept_as = secrets.token_hex(8)
         session: Any = self.app.session

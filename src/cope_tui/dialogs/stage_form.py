@@ -48,6 +48,8 @@ class StageForm(Dialog[Client | None]):
             yield OptionList(
                 *[Option(f"{s.number}  {escape(s.name)}", id=str(s.number)) for s in self.stages.stages],
                 id="stage-list",
+                name="New stage",
+                classes="choice",  # kept beside a typed reason (dialogs/base.py)
             )
             yield Static("", id="stage-purpose")
             yield Label("Reason for the change (required; kept with today's date)")
