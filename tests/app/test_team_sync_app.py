@@ -5,6 +5,8 @@ their screen (see also test_sync_open_screens.py)."""
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import TextArea
 
 from cope_tui.app import create_app
@@ -240,6 +242,8 @@ async def test_records_a_sync_brings_are_counted_in_the_home_header(tmp_path, te
         await pilot.press("f10")
         await until(pilot, lambda: "synced " in header_text(app), what="the first sync")
         await until(pilot, lambda: "overdue" in header_text(app), what="the counts of what arrived")
+        # After a sync too, the header names the key that syncs again (the footer does not).
+        assert re.search(r"synced \d\d:\d\d · F10 syncs$", header_text(app)), header_text(app)
         await pilot.press("ctrl+q")
     session.close()
 

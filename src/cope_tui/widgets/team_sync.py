@@ -333,8 +333,8 @@ class TeamSync(TeamPrompts):
             text = "no team yet · F10 starts it"
         elif last.kind == "failed":
             text = "sync failed · F10 retries"
-        else:
-            text = f"synced {_when(status.last_sync if status else None)}"
+        else:  # the footer leaves F10 out (show=False): the header is where it is named
+            text = f"synced {_when(status.last_sync if status else None)} · F10 syncs"
         if status is not None and status.waiting:
             text += f" · {status.waiting} waiting"
         if status is not None and status.conflicts:
