@@ -14,7 +14,7 @@ import asyncio
 import threading
 import time
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -69,11 +69,17 @@ class Navigation:
         return screen
 
     def on_open_client(self, message: OpenClient) -> None:
+        self.show_client(message.client_id)
+
+    def show_client(self, client_id: str) -> Any:
+        """The client's screen on top: pushed unless it is already; what it returns is
+        awaited until the screen is mounted (None: it was there)."""
         from .screens.client import ClientScreen
 
         top = self.screen
-        if not (isinstance(top, ClientScreen) and top.client_id == message.client_id):
-            self.push_screen(ClientScreen(message.client_id))
+        if isinstance(top, ClientScreen) and top.client_id == client_id:
+            return None
+        return self.push_screen(ClientScreen(client_id))
 
     async def on_open_meeting(self, message: OpenMeeting) -> None:
         from .screens.meeting import MeetingScreen

@@ -96,7 +96,8 @@ class Session:
         self.saver.submit(key, write)
 
     def keep_left_open(
-        self, key: str, title: str, client_id: str | None, fields: list[tuple[str, str]], where: str = ""
+        self, key: str, title: str, client_id: str | None, fields: list[tuple[str, str]], where: str = "",
+        form: str = "",
     ) -> None:
         """Queue the words of a form still open as the app stops (store/left_open.py);
         the same key again replaces them (a hang-up saves twice)."""
@@ -107,7 +108,7 @@ class Session:
         from .store import left_open
 
         at = datetime.now().astimezone().isoformat(timespec="minutes")
-        doc = left_open.as_doc(title, client_id, at, fields, where)
+        doc = left_open.as_doc(title, client_id, at, fields, where, form)
         self.saver.submit(f"left_open:{key}", lambda: self.store.put(left_open.TABLE, left_open.PREFIX + key, doc))
 
     def left_open(self) -> list:

@@ -17,7 +17,7 @@ from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session, create_client
-from cope_tui.store.store import Store
+from helpers.kept_words import kept_in, new_client_form_then_hangup
 from helpers.pilot import palette_offers, showing
 from helpers.polling import until as wait_for
 
@@ -29,34 +29,13 @@ def db(tmp_path):
     return tmp_path / "cope.json"
 
 
-def kept_in(db) -> list:
-    store = Store(db, read_only=True)
-    try:
-        return Session(store).left_open()
-    finally:
-        store.close()
-
-
 def offered(app) -> bool:
     """F7 is among the actions help and the palette list (they read the same list)."""
     return any(a.description == "Kept words" and a.enabled for a in screen_actions(app.screen))
 
 
-async def _new_client_typed_then_hangup(db, *keys: str) -> None:
-    session = Session.open(db)
-    app = create_app(session)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: showing(app, ClientForm))
-        await pilot.press(*keys)
-        await pilot.pause()
-        app._on_signal()  # the terminal is gone
-        await pilot.pause()
-    session.close()
-
-
 async def test_a_new_clients_form_typed_into_at_a_hangup_is_shown_at_the_next_start(db):
-    await _new_client_typed_then_hangup(db, *"C-0142", "enter", *"partner, sister", "enter", *"referred by the GP")
+    await new_client_form_then_hangup(db, *"C-0142", "enter", *"partner, sister", "enter", *"referred by the GP")
     [kept] = kept_in(db)
     assert kept.title == "New client" and kept.client_id is None and kept.where == "Clients"
     assert dict(kept.fields) == {"Name or code": "C-0142", "Others": "partner, sister", "Note": "referred by the GP"}
@@ -150,7 +129,7 @@ async def test_a_secret_or_a_login_is_never_kept(db):
 
 
 async def test_kept_words_wait_behind_a_message_when_the_user_has_moved_on(db):
-    await _new_client_typed_then_hangup(db, *"C-77")
+    await new_client_form_then_hangup(db, *"C-77")
     session = Session.open(db)
     create_client(session.store, "C-1")
     app = create_app(session)

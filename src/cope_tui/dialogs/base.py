@@ -28,13 +28,37 @@ class Dialog(ModalScreen[ScreenResultType]):
     SCOPED_CSS = False  # each rule names the dialog it styles (see dialogs.tcss)
     # False where what is typed is no one's words (a file name, a login): nothing is kept.
     keeps_words = True
+    # The name the app opens this form again by, filled with words kept from it
+    # (widgets/left_open.py); "" where it cannot (the form needs a meeting or a list).
+    reopens = ""
     _opened_with: tuple[str, ...] | None = None
     _kept_as: str | None = None
+    _refill: Any = None  # the kept words (store/left_open.py's LeftOpen) to fill in at mount
+    _refilled = False
 
     def on_mount(self) -> None:
         """Runs after the subclass's own (Textual calls each class's handler, most derived
         first): the fields hold what the dialog opened with."""
         self._opened_with = tuple(text for _, text in self._fields())
+        if self._refill is not None:
+            self._fill_in()
+
+    def refill_with(self, kept: Any) -> None:
+        """Open with the words kept from this form when the app stopped (a LeftOpen): each
+        field and choice whose label matches takes its text. The kept words go when this
+        form is saved; cancelled, they stay kept (nothing typed back yet may be lost)."""
+        self._refill = kept
+        if self.is_mounted:
+            self._fill_in()
+
+    def _fill_in(self) -> None:
+        kept, self._refill = self._refill, None
+        self._kept_as, self._refilled = kept.key, True
+        texts = dict(kept.fields)
+        for widget in self.query("Input, TextArea, Select, Checkbox, OptionList.choice"):
+            text = texts.get(self.field_label(widget))
+            if text is not None:
+                _set_field(widget, text)
 
     def _fields(self) -> list[tuple[Widget, str]]:
         """Every field a person types words into, with its text: a password never."""
@@ -109,12 +133,36 @@ class Dialog(ModalScreen[ScreenResultType]):
         if self._kept_as is None:
             self._kept_as = secrets.token_hex(8)
         session: Any = self.app.session
-        session.keep_left_open(self._kept_as, self.kept_title(), client_id, kept, where)
+        session.keep_left_open(self._kept_as, self.kept_title(), client_id, kept, where, self.reopens)
 
     def dismiss(self, result: Any = None) -> Any:
         """Saved or cancelled after all (a quit that could not save left the app open):
-        the words kept for it are not needed any more."""
-        if self._kept_as is not None:
+        the words kept for it are not needed any more. A form opened again with kept
+        words and cancelled (no result) leaves them kept."""
+        if self._kept_as is not None and not (self._refilled and result is None):
             self.app.session.forget_left_open([self._kept_as])
             self._kept_as = None
         return super().dismiss(result)
+
+
+def _set_field(widget: Widget, text: str) -> None:
+    """One field or choice as it was kept (Dialog._choices says how each is shown)."""
+    from textual.widgets import Checkbox, Input, OptionList, Select, TextArea
+
+    if isinstance(widget, Input):
+        widget.value = text
+    elif isinstance(widget, TextArea):
+        widget.load_text(text)
+    elif isinstance(widget, Checkbox):
+        widget.value = text == "yes"
+    elif isinstance(widget, Select):
+        from textual.widgets.select import InvalidSelectValueError
+
+        try:
+            widget.value = text  # our choices are texts
+        except InvalidSelectValueError:
+            pass  # no longer a choice: left as the form opened
+    elif isinstance(widget, OptionList):
+        for index in range(widget.option_count):
+            if str(widget.get_option_at_index(index).prompt) == text:
+                widget.highlighted = index

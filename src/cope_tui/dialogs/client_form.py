@@ -15,6 +15,7 @@ class ClientForm(FormDialog[Client | None]):
     with the saved client, or None."""
 
     ERROR_ID = "{}-error"
+    reopens = "client"
 
     def __init__(self, client: Client | None = None):
         super().__init__("Edit client" if client else "New client")

@@ -2,10 +2,13 @@
 
 They stay in the DB until the user deletes them here (d, then yes): esc keeps them for
 later, and F7 on the client list shows them again. `c` hands them to the terminal's clipboard, where the
-terminal allows it, to paste into the form opened again.
+terminal allows it, to paste into the form opened again. `o` opens a client's form or a
+stage change again with its words in it (the first such form listed); saved, its words go.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +19,7 @@ from .base import Dialog
 from .confirm import Confirm
 
 HINT = "↑↓ scroll · c copy · d delete them · esc keep for later"
+FORMS = ("client", "stage")  # the forms `o` opens again (dialogs/base.py's `reopens`)
 
 
 def when(at: str) -> str:
@@ -23,20 +27,35 @@ def when(at: str) -> str:
     return at[:16].replace("T", " ")
 
 
-class LeftOpenDialog(Dialog[bool]):
-    """Dismisses with True once the user deletes the words, False to keep them."""
+class LeftOpenDialog(Dialog["bool | Any"]):
+    """Dismisses with True once the user deletes the words, False to keep them, or the
+    kept form (a LeftOpen) to open again."""
 
     keeps_words = False
     BINDINGS = [
         Binding("escape", "later", "Keep for later", id="left_open.later"),
         Binding("d", "forget", "Delete them", id="left_open.forget"),
         Binding("c", "copy", "Copy", id="left_open.copy"),
+        Binding("o", "reopen", "Open again", id="left_open.reopen"),
     ]
 
     def __init__(self, entries: list, codes: dict[str, str | None]) -> None:
         super().__init__()
         self.entries = entries
         self.codes = codes  # a kept form's key: its client's code (None: no client, or gone)
+        self.reopenable = next((e for e in entries if self._can_reopen(e)), None)
+
+    def _can_reopen(self, entry) -> bool:
+        """A form the app can open again: a new client's, or one for a client still here."""
+        if entry.form not in FORMS:
+            return False
+        return bool(self.codes.get(entry.key)) if entry.client_id else entry.form == "client"
+
+    def _hint(self) -> str:
+        if self.reopenable is None:
+            return HINT
+        which = "it" if len(self.entries) == 1 else f"“{self.reopenable.title}”"
+        return f"o open {which} again with its words in it\n{HINT}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="left-open-dialog", classes="frame") as frame:
@@ -53,7 +72,7 @@ class LeftOpenDialog(Dialog[bool]):
                     for label, text in entry.fields:
                         yield Static(label, classes="left-open-label", markup=False)
                         yield Static(text, classes="left-open-text", markup=False)
-            yield Static(HINT, id="left-open-hint")
+            yield Static(self._hint(), id="left-open-hint", markup=False)
 
     def _heading(self, entry) -> str:
         parts = [entry.title]
@@ -84,6 +103,14 @@ class LeftOpenDialog(Dialog[bool]):
 
     def action_later(self) -> None:
         self.dismiss(False)
+
+    def action_reopen(self) -> None:
+        if self.reopenable is not None:
+            self.dismiss(self.reopenable)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`o` is offered (help, the palette) only where a form can be opened again."""
+        return self.reopenable is not None if action == "reopen" else True
 
     def action_forget(self) -> None:
         forms = "this form" if len(self.entries) == 1 else f"these {len(self.entries)} forms"

@@ -29,7 +29,7 @@ class StageForm(Dialog[Client | None]):
     leaves the client exactly as it was and keeps what was typed on screen.
     """
 
-
+    reopens = "stage"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="stage.cancel"),
         Binding("ctrl+s", "save", "Save", id="stage.save", priority=True),

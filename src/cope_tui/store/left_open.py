@@ -32,12 +32,16 @@ class LeftOpen:
     at: str
     fields: tuple[tuple[str, str], ...]
     where: str = ""
+    form: str = ""  # the form the app can open again with these words (dialogs/base.py's `reopens`)
 
 
 def as_doc(
-    title: str, client_id: str | None, at: str, fields: list[tuple[str, str]], where: str = ""
+    title: str, client_id: str | None, at: str, fields: list[tuple[str, str]], where: str = "", form: str = ""
 ) -> dict[str, Any]:
-    return {"title": title, "client_id": client_id, "at": at, "fields": [list(pair) for pair in fields], "where": where}
+    return {
+        "title": title, "client_id": client_id, "at": at, "fields": [list(pair) for pair in fields], "where": where,
+        "form": form,
+    }
 
 
 def from_doc(doc_id: str, doc: Any) -> LeftOpen | None:
@@ -58,6 +62,7 @@ def from_doc(doc_id: str, doc: Any) -> LeftOpen | None:
         at=str(doc.get("at", "")),
         fields=tuple((label, text) for label, text in fields),
         where=str(doc.get("where", "")),
+        form=str(doc.get("form", "")),
     )
 
 

@@ -95,6 +95,26 @@ class KeptWords:
             codes[entry.key] = str(client.get("code", "")) if isinstance(client, dict) else None
         self.push_screen(LeftOpenDialog(entries, codes), _after_answer(self, [e.key for e in entries]))
 
+    async def reopen_kept(self, kept: Any) -> None:
+        """The form the words were typed into, opened again with them in it, from the
+        screen it is opened on: the new client's from the client list, a client's own
+        (edit, stage) from that client's screen. The screen's own action opens it, with
+        its checks (a read-only DB, a closed client say why and open nothing)."""
+        from ..dialogs.base import Dialog
+
+        if kept.client_id is not None:
+            shown = self.show_client(kept.client_id)  # the App's navigation (app.py)
+            if shown is not None:
+                await shown
+            action = {"client": "edit", "stage": "stage"}[kept.form]
+        else:
+            action = "new_client"
+        before = self.screen
+        await self.screen.run_action(action)
+        dialog = self.screen
+        if dialog is not before and isinstance(dialog, Dialog) and dialog.reopens == kept.form:
+            dialog.refill_with(kept)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F7 is offered (footer, help, palette) only while words are kept."""
         if action == "kept_words" and not self._left_open:
@@ -103,9 +123,13 @@ class KeptWords:
 
 
 def _after_answer(app: Any, keys: list[str]):
-    """The dialog's answer: True, the user has the words back and they go."""
+    """The dialog's answer: True, the user has the words back and they go; a kept form,
+    to be opened again with them."""
 
-    def done(forget: bool | None) -> None:
+    def done(forget: Any) -> None:
+        if forget not in (None, True, False):
+            app.call_later(app.reopen_kept, forget)
+            return
         if not forget:
             app.notify(f"The words stay kept: {KEY_HINT} again.", timeout=8)
             return
