@@ -55,10 +55,22 @@ class Dialog(ModalScreen[ScreenResultType]):
         kept, self._refill = self._refill, None
         self._kept_as, self._refilled = kept.key, True
         texts = dict(kept.fields)
-        for widget in self.query("Input, TextArea, Select, Checkbox, OptionList.choice"):
+        for widget in self._in_order():
             text = texts.get(self.field_label(widget))
             if text is not None:
                 _set_field(widget, text)
+
+    def _in_order(self) -> list[Widget]:
+        """The fields and choices as on screen, top to bottom; a Select's own search line
+        and a password field are none of them."""
+        from textual.widgets import Input, Select
+
+        return [
+            widget
+            for widget in self.query("Input, TextArea, Select, Checkbox, OptionList.choice")
+            if not (isinstance(widget, Input) and widget.password)
+            and not any(isinstance(node, Select) for node in widget.ancestors)
+        ]
 
     def _fields(self) -> list[tuple[Widget, str]]:
         """Every field a person types words into, with its text: a password never."""
@@ -93,8 +105,7 @@ class Dialog(ModalScreen[ScreenResultType]):
     def _as_kept(self, fields: list[tuple[Widget, str]]) -> list[tuple[str, str]]:
         """Each field and choice with something in it, labelled, in the order on screen."""
         shown = dict(fields) | dict(self._choices())
-        order = self.query("Input, TextArea, Select, Checkbox, OptionList.choice")
-        return [(self.field_label(widget), shown[widget]) for widget in order if widget in shown and shown[widget].strip()]
+        return [(self.field_label(w), shown[w]) for w in self._in_order() if w in shown and shown[w].strip()]
 
     def field_label(self, widget: Widget) -> str:
         """The words that name a field: its own name when it has one, else the label
