@@ -8,6 +8,7 @@ DB file again in a new app, as a user reconnecting would.
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from cope_tui.app import create_app
 from cope_tui.dialogs.client_form import ClientForm
@@ -95,6 +96,7 @@ async def test_a_form_left_as_it_opened_keeps_nothing(db):
 
 
 async def test_an_edit_form_keeps_its_words_with_the_client_and_a_quit_keeps_them_too(db):
+    """...and `o` opens the client's own form again on their screen, the words in it."""
     client_id = await _edit_client_then(db, "tab", "tab", *"; asked for evening times", stop="quit")
     [kept] = kept_in(db)
     assert kept.title == "Edit client" and kept.client_id == client_id
@@ -106,8 +108,16 @@ async def test_an_edit_form_keeps_its_words_with_the_client_and_a_quit_keeps_the
         await wait_for(pilot, lambda: showing(app, LeftOpenDialog))
         headings = [str(s.content) for s in app.screen.query(".left-open-heading")]
         assert headings[0].startswith("Edit client · client C-9 · ")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: showing(app, ClientForm))
+        assert isinstance(app.screen_stack[-2], ClientScreen) and app.screen_stack[-2].client_id == client_id
+        assert app.screen.query_one("#note", Input).value == "first visit; asked for evening times"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: showing(app, ClientScreen))
         await pilot.press("ctrl+q")
+    assert session.store.client(client_id).note == "first visit; asked for evening times"
     session.close()
+    assert kept_in(db) == []
 
 
 async def test_a_secret_or_a_login_is_never_kept(db):
