@@ -49,3 +49,38 @@ async def test_the_same_background_problem_is_said_once_until_a_sync_gets_throug
         assert told("answered 500") == 3
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_records_the_team_sent_that_cannot_be_used_are_said_once_while_they_stay(tmp_path):
+    """A version that fails its check stays on the server (and in every sync's report)
+    until a good one replaces it: a background sync every few minutes said so each time."""
+    from cope_tui.sync.report import SyncReport
+
+    session = Session.open(tmp_path / "cope.json")
+    app = create_app(session)
+    said = counting(app)
+
+    def told() -> int:
+        return sum("could not be used here" in message for message in said)
+
+    def synced(*refused: str) -> SyncFinished:
+        return SyncFinished(Outcome("synced", report=SyncReport(refused=list(refused))))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3):  # three intervals, the same version refused at each
+            app.post_message(synced("r-one"))
+            await pilot.pause()
+        assert told() == 1
+        app.post_message(synced("r-one", "r-two"))  # another one: news
+        await pilot.pause()
+        assert told() == 2
+        app._ask_if_needed = True  # F10 pressed: always answered
+        app.post_message(synced("r-one", "r-two"))
+        await pilot.pause()
+        assert told() == 3
+        app.post_message(synced())  # replaced by good versions
+        app.post_message(synced("r-one"))  # refused again later: news again
+        await pilot.pause()
+        assert told() == 4
+        await pilot.press("ctrl+q")
+    session.close()

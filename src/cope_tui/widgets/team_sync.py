@@ -284,16 +284,24 @@ class TeamSync(TeamPrompts):
             if outcome.message:  # the team was started by this sync
                 self.notify(outcome.message, title="Team sync", timeout=15)
             report = outcome.report
-            if report.refused or report.unstored:
-                self.notify(f"{counted(len(report.refused) + len(report.unstored), 'record')} from the team could not be "
-                            "used here; run `cope-tui sync` at a terminal for the details.", title="Team sync",
-                            severity="warning", timeout=15)
+            self._tell_unused(report, asked)
             if report.received:
                 self._repaint_home(counts=True)
                 self._show_synced(outcome.changed)
         self._refresh_sync_status()
 
     _told_in_background = ""
+    _told_unused: tuple[str, ...] = ()
+
+    def _tell_unused(self, report, asked: bool) -> None:
+        """Records from the team this DB could not use (a version that fails its check
+        stays on the server until a good one replaces it): said when they are news, and
+        whenever F10 asks, not again at every background sync while they stay the same."""
+        unused = tuple(sorted([*report.refused, *report.unstored]))
+        if unused and (asked or unused != self._told_unused):
+            self.notify(f"{counted(len(unused), 'record')} from the team could not be used here; run "
+                        "`cope-tui sync` at a terminal for the details.", title="Team sync", severity="warning", timeout=15)
+        self._told_unused = unused
 
     def _tell_once(self, text: str, severity: str, timeout: float = 10, again: bool = False) -> None:
         """A problem a background sync meets is said once, not at every interval: the
