@@ -51,6 +51,9 @@ async def test_a_new_clients_words_open_again_in_its_form_and_go_once_it_is_save
             "C-0142", "partner, sister", "referred by the GP"]
         await pilot.press("ctrl+s")
         await until(pilot, lambda: showing(app, ClientScreen), what="the new client's screen")
+        await pilot.press("escape")
+        await until(pilot, lambda: showing(app, ClientsScreen))
+        assert not any(a.description == "Kept words" and a.enabled for a in screen_actions(app.screen))  # F7: none left
         await pilot.press("ctrl+q")
     client = next(c for c in session.store.clients() if c.code == "C-0142")
     assert client.significant_others == ["partner", "sister"] and client.note == "referred by the GP"

@@ -153,6 +153,8 @@ class Dialog(ModalScreen[ScreenResultType]):
         if self._kept_as is not None and not (self._refilled and result is None):
             self.app.session.forget_left_open([self._kept_as])
             self._kept_as = None
+            if self._refilled:  # words the app counted at its start (F7 is offered while any are)
+                self.app.left_open_taken()
         return super().dismiss(result)
 
 

@@ -115,6 +115,10 @@ class KeptWords:
         if dialog is not before and isinstance(dialog, Dialog) and dialog.reopens == kept.form:
             dialog.refill_with(kept)
 
+    def left_open_taken(self) -> None:
+        """A form opened again with its kept words was saved: they are gone from the DB."""
+        self._left_open = max(0, self._left_open - 1)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F7 is offered (footer, help, palette) only while words are kept."""
         if action == "kept_words" and not self._left_open:
