@@ -53,7 +53,7 @@ async def test_seven_areas_are_agreed_in_eight_keys_and_the_step_is_done(db):
         assert all(r["discussed"] for r in rows)
         assert screen.meeting.peek("boundaries").state is StepState.DONE, "done without ctrl+t"
         assert "(done)" in str(screen.query_one("#notes-label").render())
-        assert "✓ Boundaries" in lines(app)
+        await until(pilot, lambda: "✓ Boundaries" in lines(app), 10, "the step drawn as done")
         await pilot.press("ctrl+q")
     session.close()
     reopened = Session.open(db)
@@ -88,11 +88,10 @@ async def test_the_highlighted_area_shows_in_full_at_80_columns(db):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_boundaries(app, pilot)
         await pilot.press("tab", *["down"] * 5)
-        await pilot.pause()
-        assert "How we will plan together · not decided yet" in lines(app)
+        # Drawn, not only laid out: the screen is read as the terminal would show it.
+        await until(pilot, lambda: "How we will plan together · not decided yet" in lines(app), 10, "area 5 in full")
         await pilot.press("a")
-        await pilot.pause()
-        assert "How we will handle disagreements if they arise" in lines(app)
+        await until(pilot, lambda: "How we will handle disagreements if they arise" in lines(app), 10, "area 6 in full")
         assert screen.meeting.peek_rows("boundaries", "boundaries")[5].values["decision"] == "agreed"
         await pilot.press("ctrl+q")
     session.close()
