@@ -27,6 +27,11 @@ def lines(app) -> list[str]:
     return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
 
 
+def shown(app) -> str:
+    """The screen as one text, once drawn (tests wait for it: a pause may read it mid-layout)."""
+    return "\n".join(lines(app))
+
+
 def styled(app, text: str) -> list:
     """The styles of the segments holding `text` as drawn."""
     return [seg.style for strip in app.screen._compositor.render_strips() for seg in strip if text in seg.text]
@@ -62,25 +67,22 @@ async def test_focus_and_the_open_step_show_without_colour(db, monkeypatch):
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.focused is not None and app.focused.id == "notes", 10, "the notes")
-        await pilot.pause()
-        text = "\n".join(lines(app))
+        await until(pilot, lambda: "▶ Opening notes" in shown(app), 10, "the notes drawn with the keyboard")
+        text = shown(app)
         assert "▸· Opening" in text, "the open step has a mark of its own in the sidebar"
         assert " · Boundaries" in text
         assert "▶ Opening notes" in text, "the notes say they have the keyboard"
         await pilot.press("tab")
-        await pilot.pause()
-        text = "\n".join(lines(app))
-        assert "▶ Purpose of this meeting" in text
+        await until(pilot, lambda: "▶ Purpose of this meeting" in shown(app), 10, "the purpose drawn with the keyboard")
+        text = shown(app)
         assert "▶ Opening notes" not in text
         assert any(style is not None and style.reverse for style in styled(app, "Purpose of this meeting"))
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        text = "\n".join(lines(app))
-        assert "▸· Boundaries" in text and "▸· Opening" not in text
+        await until(pilot, lambda: "▸· Boundaries" in shown(app), 10, "the next step drawn as open")
+        assert "▸· Opening" not in shown(app)
         await pilot.press("ctrl+l")
-        await pilot.pause()
-        assert any(style is not None and style.underline for style in styled(app, "Boundaries")), (
-            "the highlighted step in the focused sidebar is underlined"
+        await until(  # the highlighted step in the focused sidebar is underlined
+            pilot, lambda: any(st is not None and st.underline for st in styled(app, "Boundaries")), 10, "the underline"
         )
         await pilot.press("ctrl+q")
     session.close()
