@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from cope_tui.app import create_app
 from cope_tui.dialogs.problem_form import ProblemForm
-from cope_tui.screens.clients import ClientsScreen
-from cope_tui.session import Session
-from helpers.kept_words import SIZE, kept_in, stage_form_then_hangup
-from helpers.pilot import showing
-from helpers.polling import until as wait_for
+from helpers.kept_words import dialog_then_hangup, kept_in, stage_form_then_hangup
 
 REASON = "Reason for the change (required; kept with today's date)"
 
@@ -38,17 +33,7 @@ async def test_a_stage_moved_with_no_reason_typed_keeps_nothing(db):
 
 
 async def test_a_problem_keeps_its_priority_and_status_in_the_order_shown(db):
-    session = Session.open(db)
-    app = create_app(session)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: showing(app, ClientsScreen))
-        app.push_screen(ProblemForm(None))
-        await wait_for(pilot, lambda: showing(app, ProblemForm))
-        await pilot.press(*"clients wait too long", "tab", *"one nurse at intake")
-        await pilot.pause()
-        app._on_signal()
-        await pilot.pause()
-    session.close()
+    await dialog_then_hangup(db, ProblemForm(None), *"clients wait too long", "tab", *"one nurse at intake")
     [kept] = kept_in(db)
     assert kept.title == "Add a problem"
     assert list(kept.fields) == [

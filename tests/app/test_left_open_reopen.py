@@ -17,7 +17,7 @@ from cope_tui.dialogs.text_prompt import TextPrompt
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session
-from helpers.kept_words import SIZE, kept_in, new_client_form_then_hangup, stage_form_then_hangup
+from helpers.kept_words import SIZE, dialog_then_hangup, kept_in, new_client_form_then_hangup, stage_form_then_hangup
 from helpers.pilot import showing
 from helpers.polling import until
 
@@ -95,16 +95,7 @@ async def test_a_form_opened_again_and_cancelled_keeps_its_words(db):
 
 
 async def test_a_form_that_cannot_be_opened_again_offers_no_o(db):
-    session = Session.open(db)
-    app = create_app(session)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: showing(app, ClientsScreen))
-        app.push_screen(TextPrompt("Addendum", "What to add:"))
-        await until(pilot, lambda: showing(app, TextPrompt))
-        await pilot.press(*"seen again on Friday")
-        app._on_signal()
-        await pilot.pause()
-    session.close()
+    await dialog_then_hangup(db, TextPrompt("Addendum", "What to add:"), *"seen again on Friday")
     session = Session.open(db)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:

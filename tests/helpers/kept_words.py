@@ -4,9 +4,11 @@ the DB file, and the stops that leave them, as a user reconnecting would meet th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from cope_tui.app import create_app
 from cope_tui.screens.client import ClientScreen
+from cope_tui.screens.clients import ClientsScreen
 from cope_tui.session import Session, create_client
 from cope_tui.store.store import Store
 from helpers.pilot import showing
@@ -52,6 +54,21 @@ async def new_client_form_then_hangup(db: Path, *keys: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+n")
         await until(pilot, lambda: showing(app, ClientForm))
+        await pilot.press(*keys)
+        await pilot.pause()
+        app._on_signal()
+        await pilot.pause()
+    session.close()
+
+
+async def dialog_then_hangup(db: Path, dialog: Any, *keys: str) -> None:
+    """`dialog` opened over the client list, `keys` typed into it, then the terminal gone."""
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: showing(app, ClientsScreen))
+        app.push_screen(dialog)
+        await until(pilot, lambda: showing(app, type(dialog)))
         await pilot.press(*keys)
         await pilot.pause()
         app._on_signal()

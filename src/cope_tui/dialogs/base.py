@@ -61,51 +61,31 @@ class Dialog(ModalScreen[ScreenResultType]):
                 _set_field(widget, text)
 
     def _in_order(self) -> list[Widget]:
-        """The fields and choices as on screen, top to bottom; a Select's own search line
-        and a password field are none of them."""
-        from textual.widgets import Input, Select
+        """The fields and choices as on screen, top to bottom: each typed field (never a
+        password, a read-only text or a Select's own search line) and each choice (a
+        Select, a tick box, a list whose highlighted line is the answer: class "choice",
+        as the new stage)."""
+        from textual.widgets import Input, Select, TextArea
 
         return [
             widget
             for widget in self.query("Input, TextArea, Select, Checkbox, OptionList.choice")
             if not (isinstance(widget, Input) and widget.password)
+            and not (isinstance(widget, TextArea) and widget.read_only)
             and not any(isinstance(node, Select) for node in widget.ancestors)
         ]
 
     def _fields(self) -> list[tuple[Widget, str]]:
-        """Every field a person types words into, with its text: a password never."""
-        from textual.widgets import Input, Select, TextArea
+        """Every field a person types words into, with its text."""
+        from textual.widgets import Input, TextArea
 
-        found: list[tuple[Widget, str]] = []
-        for widget in self.query("Input, TextArea"):
-            if any(isinstance(node, Select) for node in widget.ancestors):
-                continue  # a choice's own search line: nothing typed to keep
-            if isinstance(widget, Input) and not widget.password:
-                found.append((widget, widget.value))
-            elif isinstance(widget, TextArea) and not widget.read_only:
-                found.append((widget, widget.text))
-        return found
+        return [(widget, _shown(widget)) for widget in self._in_order() if isinstance(widget, (Input, TextArea))]
 
-    def _choices(self) -> list[tuple[Widget, str]]:
-        """What was chosen beside the words, as the user saw it: a Select, a tick box, and
-        a list whose highlighted line is the answer (class "choice", as the new stage).
-        Kept only with typed words: a reason without the stage it was for tells half."""
-        from textual.widgets import Checkbox, OptionList, Select
-
-        found: list[tuple[Widget, str]] = []
-        for widget in self.query("Select, Checkbox, OptionList.choice"):
-            if isinstance(widget, Select):
-                found.append((widget, "" if widget.is_blank() else str(widget.value)))
-            elif isinstance(widget, Checkbox):
-                found.append((widget, "yes" if widget.value else "no"))
-            elif isinstance(widget, OptionList) and widget.highlighted is not None:
-                found.append((widget, str(widget.get_option_at_index(widget.highlighted).prompt)))
-        return found
-
-    def _as_kept(self, fields: list[tuple[Widget, str]]) -> list[tuple[str, str]]:
-        """Each field and choice with something in it, labelled, in the order on screen."""
-        shown = dict(fields) | dict(self._choices())
-        return [(self.field_label(w), shown[w]) for w in self._in_order() if w in shown and shown[w].strip()]
+    def _as_kept(self) -> list[tuple[str, str]]:
+        """Each field and choice with something in it, labelled, in the order on screen.
+        Choices go with the words: a reason without the stage it was for tells half."""
+        shown = ((widget, _shown(widget)) for widget in self._in_order())
+        return [(self.field_label(widget), text) for widget, text in shown if text.strip()]
 
     def field_label(self, widget: Widget) -> str:
         """The words that name a field: its own name when it has one, else the label
@@ -140,7 +120,7 @@ class Dialog(ModalScreen[ScreenResultType]):
             return
         if not any(text.strip() for _, text in fields):
             return
-        kept = self._as_kept(fields)
+        kept = self._as_kept()
         if self._kept_as is None:
             self._kept_as = secrets.token_hex(8)
         session: Any = self.app.session
@@ -158,8 +138,25 @@ class Dialog(ModalScreen[ScreenResultType]):
         return super().dismiss(result)
 
 
+def _shown(widget: Widget) -> str:
+    """A field's text, or a choice as the user saw it ("" for none made)."""
+    from textual.widgets import Checkbox, Input, OptionList, Select, TextArea
+
+    if isinstance(widget, Input):
+        return widget.value
+    if isinstance(widget, TextArea):
+        return widget.text
+    if isinstance(widget, Select):
+        return "" if widget.is_blank() else str(widget.value)
+    if isinstance(widget, Checkbox):
+        return "yes" if widget.value else "no"
+    if isinstance(widget, OptionList) and widget.highlighted is not None:
+        return str(widget.get_option_at_index(widget.highlighted).prompt)
+    return ""
+
+
 def _set_field(widget: Widget, text: str) -> None:
-    """One field or choice as it was kept (Dialog._choices says how each is shown)."""
+    """One field or choice as it was kept: the other way round from _shown."""
     from textual.widgets import Checkbox, Input, OptionList, Select, TextArea
 
     if isinstance(widget, Input):

@@ -27,7 +27,7 @@ def when(at: str) -> str:
     return at[:16].replace("T", " ")
 
 
-class LeftOpenDialog(Dialog["bool | Any"]):
+class LeftOpenDialog(Dialog[Any]):
     """Dismisses with True once the user deletes the words, False to keep them, or the
     kept form (a LeftOpen) to open again."""
 

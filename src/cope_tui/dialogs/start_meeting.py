@@ -29,7 +29,10 @@ class StartMeeting(Dialog[tuple[MeetingMode, list[str]] | None]):
         with Vertical(classes="dialog"):
             yield Label(f"{kind} with {self.client.code}", classes="dialog-title")
             yield Label("How is it held? (↑/↓ to choose, tab to the next field)")
-            yield OptionList(*[Option(m.value.capitalize(), id=m.value) for m in MeetingMode], id="mode", name="How it is held", classes="choice")
+            yield OptionList(
+                *[Option(m.value.capitalize(), id=m.value) for m in MeetingMode],
+                id="mode", name="How it is held", classes="choice",  # kept beside typed words (dialogs/base.py)
+            )
             yield Label("Who else is present? (comma-separated; blank if nobody)")
             others = ", ".join(self.client.significant_others)
             yield Input(id="present", placeholder=f"e.g. {others}" if others else "e.g. partner")

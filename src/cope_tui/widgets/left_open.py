@@ -131,7 +131,7 @@ def _after_answer(app: Any, keys: list[str]):
     to be opened again with them."""
 
     def done(forget: Any) -> None:
-        if forget not in (None, True, False):
+        if not isinstance(forget, (bool, type(None))):  # a kept form, to open again
             app.call_later(app.reopen_kept, forget)
             return
         if not forget:
