@@ -218,3 +218,13 @@ async def meeting_open(pilot, app, meeting_id: str) -> str:
     app.post_message(OpenMeeting(meeting_id))
     await until(pilot, lambda: showing(app, MeetingScreen))
     return app.screen.meeting.current_step
+
+
+async def client_open(pilot, app, client_id: str) -> None:
+    """Opens the client's screen on Ann's app."""
+    from cope_tui.screens.client import ClientScreen
+
+    from .polling import until
+
+    await app.show_client(client_id)
+    await until(pilot, lambda: showing(app, ClientScreen))

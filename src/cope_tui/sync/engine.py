@@ -313,10 +313,12 @@ class SyncEngine(Pulling):
                     break
             else:
                 raise merge.CannotChoose("There is no conflict with that id (it may be settled already).")
+            stored = self.local.doc(rec["t"], rec["id"])  # what the choice is made on: written only over it
             content = here_content(self.local, rec, rec["t"], rec["id"])
             chosen = merge.choose(content, conflict_id, take_other=take_other, both=both)
             if chosen["doc"] != content["doc"]:
-                result = self.local.apply([(rec["t"], rec["id"], chosen["doc"], self.local.doc(rec["t"], rec["id"]))])[0]
+                self._show_choice(rec["t"], rec["id"], chosen["doc"])
+                result = self.local.apply([(rec["t"], rec["id"], chosen["doc"], stored)])[0]
                 if result == FINALISED:
                     raise merge.CannotChoose("This database cannot take that version (a finalised meeting never changes).")
                 if result == CHANGED:
@@ -325,6 +327,20 @@ class SyncEngine(Pulling):
                     raise merge.CannotChoose(f"This database's checks refused that version ({result}); nothing was changed.")
             self.state.commit({rid: {**rec, "conflicts": chosen["conflicts"]}})
             self._pending.add((rec["t"], rec["id"]))
+
+    def _show_choice(self, table: str, record_id: str, doc: Any) -> None:
+        """A screen showing the record shows the chosen version before the DB holds it, as
+        it does a sync's merge (pull._offer_to_screens). Left on its older copy, its next
+        save would put back the words just chosen away. A screen that cannot take it (an
+        edit not saved yet, a dialog over it, or one that keeps its copy until closed)
+        leaves the choice for later: both versions stay."""
+        key = (table, record_id)
+        if key in self.open_records() and key not in self.offer_open([(table, record_id, doc)]):
+            raise merge.CannotChoose(
+                "That record is open on a screen that keeps its own copy until it is closed, or that has a "
+                "change not saved yet. Go back to that screen or close it, then choose again (F11); both "
+                "versions are kept meanwhile."
+            )
 
 
 def record_label(local: LocalSide, table: str, doc: Any) -> str:

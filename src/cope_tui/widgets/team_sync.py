@@ -411,17 +411,21 @@ class TeamSync(TeamPrompts):
 
         def settle() -> None:
             self.session.flush()
-            problem = self.sync_runner.choose(conflict_id, take_other=how == "take", both=how == "both")
-            self.call_from_thread(self._after_choice, problem)
+            runner = self.sync_runner
+            record = next(((c.table, c.record_id) for c in runner.conflicts() if c.id == conflict_id), None)
+            problem = runner.choose(conflict_id, take_other=how == "take", both=how == "both")
+            self.call_from_thread(self._after_choice, problem, record)
 
         self.run_worker(settle, thread=True, group="sync-choose", exit_on_error=False)
 
-    def _after_choice(self, problem: str) -> None:
+    def _after_choice(self, problem: str, record: tuple[str, str] | None = None) -> None:
         if problem:
             self.notify(problem, title="Conflict", severity="warning", timeout=10)
         else:
             self.notify("Chosen; the team gets it with the next sync.", title="Conflict", timeout=5)
             self._repaint_home(counts=True)
+            if record is not None:
+                self._show_synced([record])  # a screen that reads its record from the DB shows the choice
         self._refresh_sync_status()
         if self.sync_runner is not None and self.sync_runner.conflicts():
             self.action_conflicts()  # the next one, until none is left or esc
