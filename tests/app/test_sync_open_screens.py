@@ -18,7 +18,7 @@ from cope_tui.settings import Settings
 from cope_tui.widgets.navigation import OpenClient, OpenMeeting
 from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import Member, header_text, meeting_open, synced_with
+from helpers.sync import Member, client_open, header_text, meeting_open, synced_with
 from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
 from helpers.pilot import showing
 
@@ -126,4 +126,31 @@ async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(ann
         await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
         await until(pilot, lambda: session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words")
         assert session.store.meeting(meeting.id).peek(first).notes == "Ann types"
+        await pilot.press("ctrl+q")
+
+
+async def test_a_meeting_the_team_starts_is_listed_on_the_open_client_and_the_cursor_stays(ann_and_bea) -> None:
+    """Found at 80x24: Bea's new meeting for a client whose screen Ann had open showed only
+    when Ann left and came back; and the list is newest first, so when it did show, the
+    row under the cursor was another meeting than the one Ann had highlighted."""
+    from datetime import timedelta
+
+    from textual.widgets import DataTable
+
+    from cope_tui.session import start_meeting as start
+
+    session, client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        await client_open(pilot, app, client.id)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        theirs = start(bea.store, session.meeting_guide, bea.store.client(client.id))
+        theirs.started = meeting.started + timedelta(hours=1)  # listed above Ann's, not by a tie's luck
+        bea.store.put_meeting(theirs)
+        bea.engine.sync()
+        await pilot.press("f10")
+        await until(pilot, lambda: table.row_count == 2, what="Bea's meeting listed")
+        highlighted = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        assert highlighted == meeting.id != theirs.id  # still the one Ann was on
         await pilot.press("ctrl+q")

@@ -85,6 +85,11 @@ class ClientScreen(Screen[None]):
     def show_synced(self) -> None:
         self.refresh_view()
 
+    # Its table lists the client's meetings, which a sync may add or change: shown again
+    # after any sync that brought meetings (one client's list; asking which client each
+    # meeting is of would read thousands of them on the UI thread after a first pull).
+    lists_meetings = True
+
     def _meetings(self, client_id: str) -> list:
         """The client's meetings; none, said why, when the file holds some it cannot read
         (the app decodes a client's meetings when they are opened: issue 14)."""
@@ -107,6 +112,9 @@ class ClientScreen(Screen[None]):
         self.query_one(CasePlanSummary).show(client)
         table = self.query_one(DataTable)
         keep = table.cursor_row
+        # The highlighted meeting stays highlighted: a meeting a sync brings goes above it
+        # (newest first), and enter must open the one the user was on, not its neighbour.
+        kept_id = table.coordinate_to_cell_key((keep, 0)).row_key.value if table.row_count else None
         table.clear()
         meetings = self._meetings(client.id)
         total = len(self.session.meeting_guide.steps_for(True))
@@ -126,7 +134,8 @@ class ClientScreen(Screen[None]):
                 key=meeting.id,
             )
         if meetings and keep is not None:
-            table.move_cursor(row=min(keep, len(meetings) - 1))
+            ids = [m.id for m in reversed(meetings)]
+            table.move_cursor(row=ids.index(kept_id) if kept_id in ids else min(keep, len(meetings) - 1))
         hint = "ctrl+n starts a meeting." if not meetings else "enter opens the highlighted meeting; drafts resume where they stopped."
         self._client_closed = client.closed
         if client.closed:

@@ -199,9 +199,14 @@ class TeamSync(TeamPrompts):
 
     def _show_synced(self, changed: list[tuple[str, str]]) -> None:
         """Screens that read their record from the DB show what the sync wrote there."""
+        meetings = any(table == "meetings" for table, _rid in changed)
         for screen in self.screen_stack:
             show = getattr(screen, "show_synced", None)
-            if show is not None and any(getattr(screen, attr, None) == rid and KEYS[attr] == t for t, rid in changed for attr in KEYS):
+            if show is None:
+                continue
+            if (meetings and getattr(screen, "lists_meetings", False)) or any(
+                getattr(screen, attr, None) == rid and KEYS[attr] == t for t, rid in changed for attr in KEYS
+            ):
                 show()
 
     def stop_team_sync(self) -> None:
