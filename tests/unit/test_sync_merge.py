@@ -55,6 +55,22 @@ def test_the_same_field_edited_on_both_sides_keeps_both() -> None:
         choose(kept, clash["id"], take_other=True)
 
 
+def test_a_meetings_clock_and_step_are_settled_alike_on_both_sides_without_asking() -> None:
+    """Two workers with one draft open: the clock and the step each saved are nobody's
+    words. Found at 80x24: a notes clash came with a clock clash, 23 s against 6 s, to
+    choose as if it mattered. The notes are still asked about."""
+    base = {"id": "m1", "active_seconds": 600, "current_step": "opening", "steps": {"open": {"notes": "x"}}}
+    a = {**base, "active_seconds": 754, "current_step": "support", "steps": {"open": {"notes": "x, A"}}}
+    b = {**base, "active_seconds": 812, "current_step": "needs", "steps": {"open": {"notes": "x, B"}}}
+    ab, ba = merged("meetings", base, a, b), merged("meetings", base, b, a)
+    assert ab["doc"]["active_seconds"] == ba["doc"]["active_seconds"] == 812  # the longer time
+    assert ab["doc"]["current_step"] == ba["doc"]["current_step"]  # either step, the same on both sides
+    assert [c["path"] for c in ab["conflicts"]] == [c["path"] for c in ba["conflicts"]] == [["steps", "open", "notes"]]
+    # Only there: another record's field of that name is somebody's and is asked about.
+    assert sorted(c["path"] for c in merged("clients", base, a, b)["conflicts"]) == [
+        ["active_seconds"], ["current_step"], ["steps", "open", "notes"]]
+
+
 def test_two_texts_in_conflict_can_both_be_kept_this_one_first() -> None:
     """Notes two workers added to at once: "both" keeps every word, ours first, one
     after the other on its own line; only texts can be joined."""

@@ -21,6 +21,7 @@ machines noting the same conflict note it once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -172,8 +173,33 @@ def _merge_doc(table, base, here, there, me, them, found) -> dict | None:
         return kept
     fields: list[tuple[Path, Any]] = []
     doc = merge_values(base, here, there, [], fields)
-    found.extend(("field", path, value, them) for path, value in fields)
+    for path, value in fields:
+        settle = QUIET.get((table, path[0])) if len(path) == 1 else None
+        if settle is None:
+            found.append(("field", path, value, them))
+        else:  # `doc` was made by this merge (a clash is in it): set, not shared
+            doc[path[0]] = settle(doc[path[0]], value)
     return doc
+
+
+def _greater(here: Any, there: Any) -> Any:
+    """The same answer on both sides, whichever side asks (two counts or two texts)."""
+    if type(here) is type(there) and isinstance(here, int | str) and not isinstance(here, bool):
+        return max(here, there)
+    return here
+
+
+# Parts of a record that nobody wrote: a clash there is settled without asking anyone.
+# Two workers with one draft meeting open each count its clock and stay on a step of
+# their own; asked to choose between 754 and 812 seconds, or between two steps, a user
+# learns nothing and has one more thing to do before the real conflicts. The clock keeps
+# the longer time (the time with the client, counted by both); the step saved is either
+# (a screen stays on its own step whatever the record says). Both are settled the same
+# way on both sides, so the two end up holding the same version.
+QUIET: dict[tuple[str, str], Callable[[Any, Any], Any]] = {
+    ("meetings", "active_seconds"): _greater,
+    ("meetings", "current_step"): _greater,
+}
 
 
 def finalised(doc: Any) -> bool:
