@@ -11,6 +11,16 @@ class TeamPrompts:
 
     _login_typed = False  # a login typed here went with the last sync
 
+    def _ask_once(self, prompt, answered) -> None:
+        """One of the sync's questions at a time. F10 pressed again while one is open (or
+        a sync's answer arriving meanwhile) stacked a second one under it: once the first
+        was answered, the words typed next, meant for the notes, went hidden into a
+        passphrase field. The question open already is the one to answer."""
+        if any(getattr(screen, "sync_question", False) for screen in self.screen_stack):
+            return
+        prompt.sync_question = True
+        self.push_screen(prompt, answered)
+
     def _ask_team_passphrase(self, why: str) -> None:
         """`why`: the sync's word on it (needed; not the right one; changed by a member)."""
         from ..dialogs.text_prompt import TextPrompt
@@ -20,7 +30,7 @@ class TeamPrompts:
                 self.sync_runner.team_passphrase = text
                 self._run_sync()
 
-        self.push_screen(
+        self._ask_once(
             TextPrompt("Team passphrase", why or f"The team's passphrase for {self.settings.sync_remote}:",
                        required="Type the team passphrase, or press esc.", secret=True),
             given,
@@ -45,11 +55,11 @@ class TeamPrompts:
                     self._login_typed = self._ask_if_needed = True
                     self._run_sync()
 
-            self.push_screen(TextPrompt("Log in", f"Password for {user} at {remote}:", secret=True,
+            self._ask_once(TextPrompt("Log in", f"Password for {user} at {remote}:", secret=True,
                                         required="Type the password, or press esc."), given)
 
         self._login_typed = False
-        self.push_screen(TextPrompt("Log in", f"{again}{remote} asks for your login at the team's server. User name:",
+        self._ask_once(TextPrompt("Log in", f"{again}{remote} asks for your login at the team's server. User name:",
                                     required="Type your user name, or press esc.", keeps_words=False), named)
 
     def _start_team(self) -> None:
@@ -73,14 +83,14 @@ class TeamPrompts:
                     self._ask_if_needed = True  # another member was first: their passphrase is asked for
                     self._run_sync()
 
-            self.push_screen(
+            self._ask_once(
                 TextPrompt("Start the team", "The same team passphrase again:", secret=True,
                            required="Type it again, or press esc to start nothing.",
                            check=lambda second: None if second == text else "Not the same as the first one: type it again."),
                 again,
             )
 
-        self.push_screen(
+        self._ask_once(
             TextPrompt("Start the team",
                        f"{self.settings.sync_remote} holds no team yet. Start it here: choose the team passphrase "
                        "(a few words are easy to remember and hard to guess). Every member types it to join.",
