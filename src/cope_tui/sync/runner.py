@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import AuthFailed, Cancelled, NeedInput, NoTeamYet, Offline, SyncError, WrongTeamPassphrase
+from .parts import part_name
 
 if TYPE_CHECKING:  # the engine and its HTTP client load with the first sync, not with the CLI
     from ..store.store import Store
@@ -342,7 +343,7 @@ def describe(conflict: Conflict, *, named: bool = False) -> str:
     """One line about a conflict: which record, what part, who; never the content, except
     the record's label where `named` (the app's screen, which shows those anyway)."""
     what = TABLE_WORDS.get(conflict.table, conflict.table)
-    where = " > ".join(str(next(iter(p.values()))) if isinstance(p, dict) else str(p) for p in conflict.path)
+    where = part_name(conflict.table, conflict.path)
     if conflict.kind == "finalised":
         how = f"another version of this finalised meeting (by {conflict.by}) is kept beside it"
     elif conflict.kind == "deleted":
