@@ -38,3 +38,13 @@ def test_the_chooser_line_says_which_step_not_the_stored_path() -> None:
     line = describe(clash, named=True)
     assert line.startswith(f"meeting C-1, 2026-12-06: {opening.title} notes was changed here and by Bea")
     assert "steps >" not in line
+
+
+def test_what_a_team_member_sent_reaches_the_terminal_escaped() -> None:
+    """`cope-tui sync` prints these lines on stderr: a name, record id or conflict id
+    sent by a member (sealed, so from the team, but typed by anyone) is shown, not run."""
+    hostile = "\x1b]52;c;cm0gLXJm\x07\u202e"
+    clash = Conflict(hostile, "clients", hostile, "deleted", [], None, f"Bea{hostile}", None)
+    line = describe(clash)
+    assert line.isprintable() and "\x1b" not in line and "\u202e" not in line
+    assert "Bea" in line

@@ -342,13 +342,18 @@ TABLE_WORDS = {"clients": "client", "meetings": "meeting", "exercises": "COPE ex
 def describe(conflict: Conflict, *, named: bool = False) -> str:
     """One line about a conflict: which record, what part, who; never the content, except
     the record's label where `named` (the app's screen, which shows those anyway)."""
-    what = TABLE_WORDS.get(conflict.table, conflict.table)
+    from ..store.record_check import shown
+
+    # A member's name, a record's id and a conflict's id came in a team member's sealed
+    # payload: escaped like any stored text before they reach a terminal (the CLI prints this).
+    what = TABLE_WORDS.get(conflict.table, shown(conflict.table))
     where = part_name(conflict.table, conflict.path)
+    by = shown(conflict.by)
     if conflict.kind == "finalised":
-        how = f"another version of this finalised meeting (by {conflict.by}) is kept beside it"
+        how = f"another version of this finalised meeting (by {by}) is kept beside it"
     elif conflict.kind == "deleted":
-        how = f"deleted by {conflict.by} but changed elsewhere: kept"
+        how = f"deleted by {by} but changed elsewhere: kept"
     else:
-        how = f"{where or 'the record'} was changed here and by {conflict.by}: both are kept"
-    which = conflict.label if named and conflict.label else conflict.record_id[:8]
-    return f"{what} {which}: {how} (conflict {conflict.id})"
+        how = f"{where or 'the record'} was changed here and by {by}: both are kept"
+    which = conflict.label if named and conflict.label else shown(conflict.record_id[:8])
+    return f"{what} {which}: {how} (conflict {shown(conflict.id)})"
