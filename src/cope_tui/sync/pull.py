@@ -180,7 +180,7 @@ class Pulling:
                 self.give_way()
                 versions = opened[row.id]
                 before[row.id] = self.local.doc(versions[0].table, versions[0].id)
-                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions)
+                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions, self.team)
                 if found is not None:
                     merged[row.id] = found
             self._offer_to_screens(merged, before, on_screen, todo)

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from .local import LocalSide
 from .body import live, opened
 from .merge import canon, digest, digest_of, empty, merge_record
+from .seal import TeamKey
 from .versions import Version, descends, gen_of
 
 OLDER = 3  # earlier bases kept per record, for a branch that grew from one of them
@@ -49,6 +50,38 @@ def base_for(rec: dict[str, Any] | None, version: Version, closed: list[Version]
     return opened(rec["body"]) if ours_closed and lone and version.kind == "live" else None
 
 
+def grew_from(team: TeamKey, version: Version, here: dict[str, Any], rec: dict[str, Any] | None) -> bool:
+    """Is `here` exactly a revision `version` grew from, newer than the one the state knows?
+
+    A pull cut off after the DB took a batch and before the state's step leaves the DB
+    holding a version the state never heard of. The next sync repeats the batch, and if
+    the team has moved on meanwhile (a child of that version), the DB's copy looked like an
+    edit made here: merged against the older base, the notes typed in between clashed
+    and the newer ones were kept only beside the record. A revision's id is a keyed hash
+    of its parent and content (seal.py), so content that hashes to an id in the history is
+    that revision, and nothing typed here. (Content typed here back to exactly an earlier
+    version, to the byte, would be taken for it.) The conflicts it had are not stored in
+    the DB: the state's, then none, are tried."""
+    if here["doc"] is None:
+        return False
+    known = rec["rev"] if rec else None
+    tries = [here] + ([{"doc": here["doc"], "conflicts": []}] if here["conflicts"] else [])
+    bodies = [canon(content) for content in tries]
+    gen, hist = version.gen, version.hist
+    for back in range(1, len(hist)):
+        if f"{gen - back}-{hist[back]}" == known:
+            return False  # back to what the state holds: here differs from it, an edit
+        if gen - back == 1:
+            parent = None
+        elif back + 1 < len(hist):
+            parent = f"{gen - back - 1}-{hist[back + 1]}"
+        else:
+            return False  # the history given stops before its parent
+        if any(team.rev_hash(parent, "live", body) == hist[back] for body in bodies):
+            return True
+    return False
+
+
 class Merged(NamedTuple):
     state: dict[str, Any]  # the record's new state (see taken())
     doc: dict[str, Any] | None  # the merged version, for the DB to hold
@@ -57,7 +90,8 @@ class Merged(NamedTuple):
 
 
 def reconcile(
-    local: LocalSide, user: str, rec: dict[str, Any] | None, leaf_revs: tuple[str, ...], versions: list[Version]
+    local: LocalSide, user: str, rec: dict[str, Any] | None, leaf_revs: tuple[str, ...], versions: list[Version],
+    team: TeamKey | None = None,
 ) -> Merged | None:
     """The record's new state after taking `versions` (its new leaf revisions), and the
     merged version for the DB to hold; None when there is nothing to build on."""
@@ -68,6 +102,8 @@ def reconcile(
     here = here_content(local, rec, table, record_id)
     for version in merging:
         base = base_for(rec, version, closed, lone)
+        if team is not None and here != base and grew_from(team, version, here, rec):
+            base = here  # the DB took that very revision; only the state never said so
         here = merge_record(table, base, here, version.content, me=user, them=version.by)
     parent = _parent(rec, leaf_revs, merging)
     if parent is None:
