@@ -89,16 +89,21 @@ class Member:
     """A member's DB, client and engine, opened in this process."""
 
     def __init__(self, path: Path, db: CouchDb, team, name: str):
+        self.name = name
         self.store = Store(path)
         self.couch = Couch(db.url, auth=db.auth)
         self.engine = SyncEngine(self.store, self.couch, team, name)
 
     def writes(self, meeting_id: str, step: str, notes: str) -> None:
         """Writes these notes into a step of the meeting, saves and syncs."""
+        self.writes_only(meeting_id, step, notes)
+        self.engine.sync()
+
+    def writes_only(self, meeting_id: str, step: str, notes: str) -> None:
+        """Writes these notes into a step of the meeting and saves (no sync)."""
         theirs = self.store.meeting(meeting_id)
         theirs.step(step).notes = notes
         self.store.put_meeting(theirs)
-        self.engine.sync()
 
     def close(self) -> None:
         self.engine.close()

@@ -274,18 +274,21 @@ class Journal:
                 return self.old_path.exists()
         return self.size > 0 or self.old_path.exists()
 
-    def append(self, entry: dict[str, Any]) -> None:
-        self.append_many([entry])
+    def append(self, entry: dict[str, Any], *, durable: bool = True) -> None:
+        self.append_many([entry], durable=durable)
 
-    def append_many(self, entries: list[dict[str, Any]]) -> None:
+    def append_many(self, entries: list[dict[str, Any]], *, durable: bool = True) -> None:
         """Every entry a line of its own, written in one go and fsynced once: a batch costs
-        one fsync. A kill part-way leaves whole lines and at most one torn tail."""
+        one fsync. A kill part-way leaves whole lines and at most one torn tail. Without
+        `durable`, no fsync: the line outlives the process being killed, not the power going
+        (for a hint whose loss costs nothing but a question, never for a record)."""
         assert self.fd is not None
         line = b"".join(self.codec.seal_line(orjson.dumps(entry)) + b"\n" for entry in entries)
         start = self.size
         try:
             _write_all(self.fd, line)
-            os.fsync(self.fd)
+            if durable:
+                os.fsync(self.fd)
         except OSError:
             try:  # leave no torn line behind a failed write (disk full, I/O error)
                 os.ftruncate(self.fd, start)

@@ -168,6 +168,7 @@ class SyncEngine(Pulling):
         self._pending |= self.local.take_changed(lambda: [(rec["t"], rec["id"]) for rec in records.values()], self._differs)
         batch: list[Planned] = []
         size = 0
+        self._sending: dict[str, list[str]] = {}
         with self._helper("cope-sync-send") as pool:
             on_way: list[tuple[list[Planned], Future]] = []  # the batch sent last, until committed
             batches = 0
@@ -177,6 +178,7 @@ class SyncEngine(Pulling):
                 _check(cancel)
                 at = datetime.now().isoformat(timespec="seconds")
                 docs = [build(self.team, v, at) for planned in batch for v in planned.versions]
+                self._mark_sending(batch)
                 before = on_way.pop() if on_way else None
                 # Queued behind the one before: the server takes it the moment it has
                 # stored that one, never waiting for us to commit.
@@ -239,9 +241,21 @@ class SyncEngine(Pulling):
             raise _refused_by_server(self.couch.shown, failed)
         return len(sending)
 
+    def _mark_sending(self, batch: list[Planned]) -> None:
+        """Before a batch goes: its revisions, as sent from here, in the state (no fsync:
+        it must outlive a kill, and a lost one costs a question, not a word). A push cut
+        off after the server stored them and before their states are committed leaves
+        them unknown to the state; the next pull finds them there and takes them as this
+        DB's own (what was typed since grew from them), not as a teammate's edit to keep
+        beside the record as a conflict."""
+        self._sending.update({p.rid: [v.rev for v in p.versions] for p in batch})
+        self.state.commit(meta={"sending": dict(self._sending)}, durable=False)
+
     def _committed(self, batch: list[Planned], sent: int, report: SyncReport, progress) -> None:
         """A batch the server stored: its records' new states, committed."""
-        self.state.commit({p.rid: p.state for p in batch})
+        for planned in batch:
+            self._sending.pop(planned.rid, None)
+        self.state.commit({p.rid: p.state for p in batch}, {"sending": dict(self._sending)})
         for planned in batch:
             self._pending.discard(planned.key)
         report.sent += sent

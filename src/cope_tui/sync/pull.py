@@ -174,13 +174,15 @@ class Pulling:
         for row in todo:
             self._deferred.pop(row.id, None)
         updates: dict[str, Any] = {}
+        sending = self.state.meta.get("sending") or {}  # sent from here by a push cut off (engine._mark_sending)
         for _ in range(MERGE_TRIES):
             merged, before = {}, {}
             for row in todo:
                 self.give_way()
                 versions = opened[row.id]
                 before[row.id] = self.local.doc(versions[0].table, versions[0].id)
-                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions, self.team)
+                found = reconcile(self.local, self.user, self.state.records.get(row.id), row.revs, versions, self.team,
+                                  sending.get(row.id, ()))
                 if found is not None:
                     merged[row.id] = found
             self._offer_to_screens(merged, before, on_screen, todo)

@@ -10,6 +10,7 @@ differs, this DB keeps its own and the state notes (`pin`) that it pushes the te
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from .local import LocalSide
@@ -91,10 +92,11 @@ class Merged(NamedTuple):
 
 def reconcile(
     local: LocalSide, user: str, rec: dict[str, Any] | None, leaf_revs: tuple[str, ...], versions: list[Version],
-    team: TeamKey | None = None,
+    team: TeamKey | None = None, sent: Iterable[str] = (),
 ) -> Merged | None:
     """The record's new state after taking `versions` (its new leaf revisions), and the
-    merged version for the DB to hold; None when there is nothing to build on."""
+    merged version for the DB to hold; None when there is nothing to build on. `sent`:
+    revisions of it this DB sent and its state never recorded (a push cut off)."""
     table, record_id = versions[0].table, versions[0].id
     merging = sorted((v for v in versions if v.kind != "closed"), key=lambda v: (v.gen, v.rev))
     closed = [v for v in versions if v.kind == "closed"]
@@ -102,7 +104,9 @@ def reconcile(
     here = here_content(local, rec, table, record_id)
     for version in merging:
         base = base_for(rec, version, closed, lone)
-        if team is not None and here != base and grew_from(team, version, here, rec):
+        if version.rev in sent and version.kind == "live":
+            base = version.content  # sent from here: all of it is here, and what was typed since
+        elif team is not None and here != base and grew_from(team, version, here, rec):
             base = here  # the DB took that very revision; only the state never said so
         here = merge_record(table, base, here, version.content, me=user, them=version.by)
     parent = _parent(rec, leaf_revs, merging)

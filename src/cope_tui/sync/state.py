@@ -146,9 +146,13 @@ class SyncState:
                 self.conflict_count += _open_in(rec)
         self.meta.update(step.get("m", {}))
 
-    def commit(self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None) -> None:
+    def commit(
+        self, records: dict[str, dict[str, Any] | None] | None = None, meta: dict[str, Any] | None = None,
+        *, durable: bool = True,
+    ) -> None:
         """Keep these records (None: forget one) and meta values, all or nothing; durable
-        when this returns."""
+        when this returns (without `durable`: kept if the process is killed, see
+        Journal.append_many)."""
         step = {"r": records or {}, "m": meta or {}}
         if not step["r"] and not step["m"]:
             return
@@ -158,7 +162,7 @@ class SyncState:
                 _held(rec)
         written = {"r": {rid: body.as_written(rec) for rid, rec in step["r"].items()}, "m": step["m"]}
         # Each line has an id of its own: replay keeps the lines in the order written.
-        self.journal.append({"t": "step", "id": secrets.token_hex(8), "doc": written})
+        self.journal.append({"t": "step", "id": secrets.token_hex(8), "doc": written}, durable=durable)
         self._apply(step)
         self._count(step)
 
