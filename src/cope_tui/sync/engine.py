@@ -12,7 +12,10 @@ as every member. Then the batch's state is committed.
 
 A kill at any moment: the DB holds every merged record before the state says so, and
 revision ids are the same when computed again, so the next sync repeats at most one
-batch, which changes nothing. A sync with nothing to do costs one `_changes` request.
+batch, which changes nothing. If the team moved on meanwhile, what the DB or the server
+took without the state knowing is still recognised as taken, not as an edit: a pulled
+version by its keyed hash (reconcile.grew_from), a pushed one by the note made before it
+went (_mark_sending). A sync with nothing to do costs one `_changes` request.
 
 One engine per open DB; `sync()` may run in a worker thread (one at a time), is
 cancelled between batches by setting `cancel`, and reports progress to a callback.
