@@ -28,6 +28,14 @@ def lines(app) -> str:
     return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
 
 
+def seen(app) -> str:
+    """What a failure reports: CI once found area 5 never drawn in full (the cause unknown;
+    a key that went elsewhere would show here as the focus and the current step)."""
+    screen = app.screen
+    step = getattr(getattr(screen, "meeting", None), "current_step", None)
+    return f"focused: {app.focused!r}; step: {step}\n{lines(app)}"
+
+
 async def open_boundaries(app, pilot) -> MeetingScreen:
     await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
     await pilot.press("ctrl+n")
@@ -89,9 +97,11 @@ async def test_the_highlighted_area_shows_in_full_at_80_columns(db):
         screen = await open_boundaries(app, pilot)
         await pilot.press("tab", *["down"] * 5)
         # Drawn, not only laid out: the screen is read as the terminal would show it.
-        await until(pilot, lambda: "How we will plan together · not decided yet" in lines(app), 10, "area 5 in full")
+        await until(pilot, lambda: "How we will plan together · not decided yet" in lines(app), 10, "area 5 in full",
+                    seen=lambda: seen(app))
         await pilot.press("a")
-        await until(pilot, lambda: "How we will handle disagreements if they arise" in lines(app), 10, "area 6 in full")
+        await until(pilot, lambda: "How we will handle disagreements if they arise" in lines(app), 10, "area 6 in full",
+                    seen=lambda: seen(app))
         assert screen.meeting.peek_rows("boundaries", "boundaries")[5].values["decision"] == "agreed"
         await pilot.press("ctrl+q")
     session.close()

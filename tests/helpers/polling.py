@@ -29,9 +29,15 @@ def wait_for(
     return True
 
 
-async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 60.0, what: str = "") -> None:
-    """Let the app run until `condition` holds; AssertionError at the deadline."""
+async def until(
+    pilot: Any, condition: Callable[[], Any], timeout: float = 60.0, what: str = "", *,
+    seen: Callable[[], str] | None = None,
+) -> None:
+    """Let the app run until `condition` holds; AssertionError at the deadline, with what
+    `seen` says of the app then (for a failure that comes once in many runs, in CI)."""
     end = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < end, f"the app never got there: {what or 'the condition'} (waited {timeout:g} s)"
+        if time.monotonic() >= end:
+            where = f"\n{seen()}" if seen is not None else ""
+            raise AssertionError(f"the app never got there: {what or 'the condition'} (waited {timeout:g} s){where}")
         await pilot.pause(0.05)
