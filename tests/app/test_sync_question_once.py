@@ -12,7 +12,7 @@ from cope_tui.screens.clients import ClientsScreen
 from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
 from helpers.pilot import showing
 from helpers.polling import until
-from helpers.sync import APP_PHRASE, ann_with_a_client, header_text, login_only
+from helpers.sync import APP_PHRASE, ann_with_a_client, header_text, login_only, passphrase_asked
 from helpers.sync import remote, team_key  # noqa: F401  (fixtures)
 
 SIZE = (80, 24)
@@ -26,9 +26,7 @@ async def test_f10_again_while_the_passphrase_is_asked_adds_no_second_question(t
     login_only(monkeypatch, remote)
     session, app = ann_with_a_client(tmp_path, remote.url)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: showing(app, ClientsScreen))
-        await pilot.press("f10")
-        await until(pilot, lambda: showing(app, TextPrompt))
+        await passphrase_asked(pilot, app)
         await pilot.press("f10")  # again: that sync needs the passphrase as well, and says so
         syncing = lambda: any(w.group == "sync" and not w.is_finished for w in app.workers)  # noqa: E731
         await until(pilot, lambda: not syncing(), what="the second sync's answer")

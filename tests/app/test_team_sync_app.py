@@ -20,7 +20,7 @@ from cope_tui.widgets.navigation import OpenMeeting
 from cope_tui.widgets.palette import screen_actions
 from helpers.couch_server import couch_db, couch_server, free_port  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, ann_with_a_client, header_text, login_only
+from helpers.sync import APP_PHRASE as TEAM_PHRASE, Member, ann_with_a_client, header_text, login_only, passphrase_asked
 from helpers.sync import settings_for, synced_with
 from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
 from helpers.pilot import showing
@@ -110,9 +110,7 @@ async def test_the_team_passphrase_is_asked_for_once_and_hidden(tmp_path, monkey
     login_only(monkeypatch, remote)
     session, app = ann_with_a_client(tmp_path, remote.url)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: showing(app, ClientsScreen))
-        await pilot.press("f10")
-        await until(pilot, lambda: showing(app, TextPrompt))
+        await passphrase_asked(pilot, app)
         assert app.screen.query_one("#prompt-input").password
         await pilot.press(*"not the passphrase", "enter")
         await until(pilot, lambda: "team passphrase needed" in header_text(app))

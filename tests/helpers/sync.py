@@ -233,3 +233,15 @@ async def client_open(pilot, app, client_id: str) -> None:
 
     await app.show_client(client_id)
     await until(pilot, lambda: showing(app, ClientScreen))
+
+
+async def passphrase_asked(pilot, app) -> None:
+    """F10 on Ann's client list, at a team whose passphrase the app does not know yet."""
+    from cope_tui.dialogs.text_prompt import TextPrompt
+    from cope_tui.screens.clients import ClientsScreen
+
+    from .polling import until
+
+    await until(pilot, lambda: showing(app, ClientsScreen))
+    await pilot.press("f10")
+    await until(pilot, lambda: showing(app, TextPrompt))

@@ -9,20 +9,19 @@ other part by its field names, in plain words.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 
-@lru_cache(maxsize=1)
-def _steps() -> dict[str, Any]:
-    """The meeting guide's steps by id; none when it cannot be read (names fall back)."""
+def _step(step_id: str) -> Any:
+    """The meeting guide's step (the shipped guide is read once per process, content/files.py);
+    None when there is none by that id or the guide cannot be read (names fall back)."""
     from ..content.meeting_guide import load_meeting_guide
     from ..errors import ContentError
 
     try:
-        return {step.id: step for step in load_meeting_guide().steps}
-    except ContentError:
-        return {}
+        return load_meeting_guide().step(step_id)
+    except (ContentError, KeyError):
+        return None
 
 
 def part_name(table: str, path: list[Any]) -> str:
@@ -35,7 +34,7 @@ def part_name(table: str, path: list[Any]) -> str:
 
 
 def _step_part(step_id: str, rest: list[Any]) -> str | None:
-    step = _steps().get(step_id)
+    step = _step(step_id)
     if step is None:
         return None
     if rest == ["notes"]:
