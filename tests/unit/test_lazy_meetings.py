@@ -115,7 +115,10 @@ def test_a_meeting_keeps_its_version_until_it_is_saved_again(db) -> None:
     again = dict(store.raw_versions("meetings"))
     assert all(first[k] is again[k] for k in first)
     key = next(iter(first))
-    store.put("meetings", key, store.get("meetings", key))
+    store.put("meetings", key, store.get("meetings", key))  # the same again: not a save
+    assert dict(store.raw_versions("meetings"))[key] is first[key]
+    changed = store.get("meetings", key) | {"active_seconds": store.get("meetings", key)["active_seconds"] + 1}
+    store.put("meetings", key, changed)
     after = dict(store.raw_versions("meetings"))
     assert after[key] is not first[key]
     assert all(after[k] is first[k] for k in first if k != key)

@@ -90,12 +90,18 @@ def test_a_packed_meeting_keeps_its_version_until_saved_again(tmp_path, monkeypa
     store = Store(db, lazy=True)
     store.wait_ready()
     docs = list(store.raw_meetings())
-    for doc in docs[:3]:
+    def saved(doc):  # a save is a change: the same doc again writes nothing
+        doc = doc | {"active_seconds": doc["active_seconds"] + 1}
         store.put("meetings", doc["id"], doc)
+        return doc
+
+    docs[:3] = [saved(doc) for doc in docs[:3]]
     first = dict(store.raw_versions("meetings"))
     assert isinstance(first[docs[0]["id"]], Packed)
     assert store.raw_version("meetings", docs[0]["id"]) is first[docs[0]["id"]]
     assert dict(store.raw_versions("meetings"))[docs[0]["id"]] is first[docs[0]["id"]]
-    store.put("meetings", docs[0]["id"], docs[0])
+    store.put("meetings", docs[0]["id"], dict(docs[0]))
+    assert store.raw_version("meetings", docs[0]["id"]) is first[docs[0]["id"]]
+    docs[0] = saved(docs[0])
     assert store.raw_version("meetings", docs[0]["id"]) is not first[docs[0]["id"]]
     store.close()

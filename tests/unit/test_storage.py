@@ -59,6 +59,23 @@ def test_save_is_in_the_journal_before_any_compaction(db):
     assert store.journal_path.read_bytes() == b""
 
 
+def test_saving_a_record_as_it_is_writes_nothing(db):
+    """Screens hand the store what they show on every section switch; only a change is a
+    save (one fsync, one change for team sync to count)."""
+    store = Store(db)
+    client = Client(code="C-1")
+    store.put_client(client)
+    noted = []
+    store.add_change_listener(lambda table, doc_id: noted.append(doc_id))
+    before = store.journal_path.read_bytes()
+    store.put_client(client)
+    assert store.journal_path.read_bytes() == before and noted == []
+    client.note = "more"
+    store.put_client(client)
+    assert len(store.journal_path.read_bytes().splitlines()) == 2 and noted == [client.id]
+    store.close()
+
+
 def test_torn_last_journal_line_is_ignored(db):
     store = Store(db)
     store.put_client(Client(code="kept"))

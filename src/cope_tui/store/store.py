@@ -311,6 +311,10 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
             )
         with self._mutex:
             self._writable()
+            if self._data[table].get(doc_id) == doc:
+                # Already on disk as it is (screens save what they show when a section
+                # opens or the app stops): no fsync, and team sync counts no change.
+                return
             self._append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self._clear_query_cache(table)
