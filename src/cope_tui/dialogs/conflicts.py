@@ -3,16 +3,18 @@
 Nothing is chosen by opening, moving or closing: only `h` (keep the version here) or
 `t` (take the other one) settles the highlighted conflict, and until then both stay.
 The dialog only answers which; the app settles it off the UI thread.
+
+Each side reads as the worker typed it (sync/shown.py) and scrolls, both together, with
+pgdn and pgup: a long note is read to its end before it is chosen. Taller terminals
+give the sides the room.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -20,18 +22,11 @@ from textual.widgets.option_list import Option
 from ..mdsafe import one_line
 from ..sync.engine import Conflict
 from ..sync.runner import describe
+from ..sync.shown import readable
 from .base import Dialog
 
 Choice = tuple[str, str]  # (conflict id, how: "keep", "take" the other, or "both" texts)
-
-
-def shown_value(value: Any) -> str:
-    """A version as the user reads it: text as typed, anything else as indented JSON."""
-    if value is None:
-        return "(nothing: absent or deleted)"
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+SIDES_AT_24_ROWS = 12  # the sides' height at 80x24, where the list and the hint must show too
 
 
 class ConflictsDialog(Dialog[Choice | None]):
@@ -39,6 +34,9 @@ class ConflictsDialog(Dialog[Choice | None]):
         Binding("h", "choose('keep')", "Keep this version", id="conflicts.keep"),
         Binding("t", "choose('take')", "Take the other", id="conflicts.take"),
         Binding("b", "choose('both')", "Both texts, this one first", id="conflicts.both"),
+        # Priority: the list would take the page keys for itself, and it shows at most six.
+        Binding("pagedown,]", "scroll_sides(1)", "Scroll both down", id="conflicts.down", priority=True),
+        Binding("pageup,[", "scroll_sides(-1)", "Scroll both up", id="conflicts.up", priority=True),
         Binding("escape", "close", "Close", id="conflicts.close"),
     ]
 
@@ -56,9 +54,13 @@ class ConflictsDialog(Dialog[Choice | None]):
                 options = (Option(Content(one_line(describe(c, named=True))), id=c.id) for c in self.conflicts)
                 yield OptionList(*options, id="conflicts-list")
                 with Horizontal(id="conflicts-sides"):
-                    yield Static("", id="conflicts-here", markup=False, classes="sensitive")
-                    yield Static("", id="conflicts-there", markup=False, classes="sensitive")
-            yield Static("h keep this · t take the other · b join both texts · esc decide later", id="conflicts-hint")
+                    for side in ("here", "there"):
+                        with VerticalScroll(id=f"conflicts-{side}-side", classes="conflicts-side", can_focus=False):
+                            yield Static("", id=f"conflicts-{side}", markup=False, classes="sensitive")
+            yield Static(
+                "h keep this · t take the other · b join both texts · pgdn/pgup scroll · esc decide later",
+                id="conflicts-hint",
+            )
 
     def on_mount(self) -> None:
         if self.conflicts:
@@ -66,18 +68,34 @@ class ConflictsDialog(Dialog[Choice | None]):
             listing.highlighted = 0
             listing.focus()
             self._show(0)
+            self._use_the_room()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._use_the_room()
+
+    def _use_the_room(self) -> None:
+        if not self.conflicts:
+            return
+        room = max(SIDES_AT_24_ROWS, self.app.size.height - SIDES_AT_24_ROWS)
+        for widget in (self.query_one("#conflicts-sides"), *self.query(".conflicts-side")):
+            widget.styles.max_height = room
+
+    def action_scroll_sides(self, pages: int) -> None:
+        for side in self.query(".conflicts-side").results(VerticalScroll):
+            side.scroll_to(y=side.scroll_y + pages * max(1, side.scrollable_content_region.height - 1), animate=False)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._show(event.option_index)
 
     def _show(self, index: int) -> None:
         conflict = self.conflicts[index]
-        here = self.query_one("#conflicts-here", Static)
-        there = self.query_one("#conflicts-there", Static)
-        here.border_title = "here"
-        there.border_title = f"by {conflict.by}"
-        here.update(shown_value(conflict.current))
-        there.update(shown_value(conflict.value))
+        self.query_one("#conflicts-here-side").border_title = "here"
+        self.query_one("#conflicts-there-side").border_title = Content(f"by {one_line(conflict.by)}")
+        at = conflict.path if conflict.kind == "field" else []
+        self.query_one("#conflicts-here", Static).update(readable(conflict.table, conflict.current, conflict.value, at))
+        self.query_one("#conflicts-there", Static).update(readable(conflict.table, conflict.value, conflict.current, at))
+        for side in self.query(".conflicts-side").results(VerticalScroll):
+            side.scroll_home(animate=False)
 
     def action_choose(self, how: str) -> None:
         if not self.conflicts:

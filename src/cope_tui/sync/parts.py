@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def _step(step_id: str) -> Any:
+def step_of(step_id: str) -> Any:
     """The meeting guide's step (the shipped guide is read once per process, content/files.py);
     None when there is none by that id or the guide cannot be read (names fall back)."""
     from ..content.meeting_guide import load_meeting_guide
@@ -22,6 +22,18 @@ def _step(step_id: str) -> Any:
         return load_meeting_guide().step(step_id)
     except (ContentError, KeyError):
         return None
+
+
+def step_rank(step_id: Any) -> int:
+    """Where a meeting's step comes in the guide (unknown ones after all the others)."""
+    from ..content.meeting_guide import load_meeting_guide
+    from ..errors import ContentError
+
+    try:
+        ids = [step.id for step in load_meeting_guide().steps]
+    except ContentError:
+        return 0
+    return ids.index(step_id) if step_id in ids else len(ids)
 
 
 def part_name(table: str, path: list[Any]) -> str:
@@ -34,7 +46,7 @@ def part_name(table: str, path: list[Any]) -> str:
 
 
 def _step_part(step_id: str, rest: list[Any]) -> str | None:
-    step = _step(step_id)
+    step = step_of(step_id)
     if step is None:
         return None
     if rest == ["notes"]:

@@ -12,6 +12,7 @@ import pytest
 from cope_tui.content.stages import load_stages
 from cope_tui.dialogs.client_form import ClientForm
 from cope_tui.dialogs.confirm import Confirm
+from cope_tui.dialogs.conflicts import ConflictsDialog
 from cope_tui.dialogs.exercise_form import CommentDialog, ExerciseForm, GuidePicker, TeamForm
 from cope_tui.dialogs.finalise import AddendumDialog, FinaliseDialog
 from cope_tui.dialogs.flow import FlowDialog
@@ -31,6 +32,8 @@ from cope_tui.screens.case_plan import CasePlanScreen
 from cope_tui.screens.client import ClientScreen
 from cope_tui.screens.exercise import ExerciseScreen
 from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.records import dump
+from cope_tui.sync.report import Conflict
 from helpers.snapshots import LARGE, SMALL, meeting_at, records, show
 
 # (step, list, the Select whose dropdown is shown open)
@@ -264,3 +267,20 @@ def test_flow_menu(snap_compare, snap_app):
         await show(pilot, FlowDialog("Type times (from a paper form)", [], None, choices=options))
 
     assert snap_compare(snap_app, terminal_size=SMALL, run_before=run)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
+def test_conflicts(snap_compare, snap_app, size):
+    """A draft deleted by one worker and typed in by another, and a clash of notes."""
+
+    async def run(pilot):
+        found = records(pilot.app)
+        draft = dump(found.draft)
+        await show(pilot, ClientScreen(found.client.id))
+        await show(pilot, ConflictsDialog([
+            Conflict("c1", "meetings", draft["id"], "deleted", [], None, "Ann", draft, "C-0001, 2026-09-22"),
+            Conflict("c2", "clients", found.client.id, "field", ["note"], "Prefers mornings.", "Bea",
+                     "Prefers afternoons; call first.", "C-0001"),
+        ]))
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=run)
