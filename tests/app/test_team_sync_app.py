@@ -270,3 +270,28 @@ async def test_b_in_the_conflict_chooser_keeps_both_texts(tmp_path, team_env, te
     finally:
         bea.close()
         session.close()
+
+
+async def test_f11_in_the_chooser_opens_no_second_one(tmp_path, team_env, team_key) -> None:
+    """Found at 80x24: F11 pressed in the chooser stacked a second one; after esc the
+    first stayed, with its list from before (after a passphrase change, a conflict that
+    was gone)."""
+    session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: showing(app, ClientsScreen))
+            await pilot.press("f10")
+            await until(pilot, lambda: "synced " in header_text(app))
+            bea.engine.sync()
+            await notes_clash(pilot, app, session, client, bea, "Ann's note", "Bea's note")
+            await pilot.press("f11")
+            await until(pilot, lambda: showing(app, ConflictsDialog))
+            await pilot.press("f11")
+            await pilot.pause()
+            assert sum(isinstance(screen, ConflictsDialog) for screen in app.screen_stack) == 1
+            await pilot.press("escape")
+            await until(pilot, lambda: showing(app, ClientsScreen))
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()

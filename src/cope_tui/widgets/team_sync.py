@@ -400,6 +400,10 @@ class TeamSync(TeamPrompts):
         if runner is None:
             self.action_sync_now()  # says how to set it up
             return
+        if any(isinstance(screen, ConflictsDialog) for screen in self.screen_stack):
+            # One chooser at a time: F11 pressed in it (or a sync it waited for ending)
+            # stacked a second, and the one left under it kept a list from before.
+            return
         if runner.engine is None and runner.earlier is not None and runner.earlier.conflicts:
             # Left from an earlier session: they open with the team (its passphrase), so
             # the sync runs first and the chooser follows it.
