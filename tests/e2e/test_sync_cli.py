@@ -36,6 +36,9 @@ def test_a_database_open_in_the_app_is_not_synced_and_f10_there_is_named(tmp_pat
         result = ann.sync()
     assert result.returncode == 1 and "in use by process" in result.stderr and "F10 there syncs" in result.stderr
     assert "Traceback" not in result.stderr
+    with ann.store():  # F10 does not change the team passphrase: the app must be quit for that
+        result = ann.sync("--new-team-passphrase")
+    assert result.returncode == 1 and "quit the app there" in result.stderr and "F10" not in result.stderr
 
 
 def test_without_a_remote_it_says_how_to_give_one(tmp_path, cli_env, couch_db, run_cli) -> None:

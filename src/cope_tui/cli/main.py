@@ -381,7 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except DatabaseLocked as exc:
         hint = f" (Use '{PROG} --read-only' to open it read-only.)" if args.command is None else ""
-        if args.command == "sync":  # the app holds it: it syncs the same records the same way
+        if args.command == "sync" and getattr(args, "new_team_passphrase", False):
+            hint = " A new team passphrase is set from here only: quit the app there, then run this again."
+        elif args.command == "sync":  # the app holds it: it syncs the same records the same way
             hint = " If that is the app, F10 there syncs this database now."
         say(f"{exc}{hint}")
     except UnreadableRecords as exc:
