@@ -88,3 +88,28 @@ def test_run_again_after_the_old_ones_ended_it_ends_nothing_more(old_team, team_
     sent = bounded(ann.couch, 0)
     assert change_team_passphrase(ann.store, ann.couch, new_team, "Ann", lambda: NEW) == 0
     assert sent[0] == 0 and leaves(ann.couch) == ended_first
+
+
+def test_a_member_moving_to_the_new_key_keeps_a_clash_as_a_conflict(members, team_key) -> None:
+    """What the README promises of a passphrase change: a record changed on both sides
+    meanwhile is a conflict again under the new key (both versions kept)."""
+    from cope_tui.sync.engine import SyncEngine
+    from cope_tui.sync.seal import open_team
+    from cope_tui.sync.team import read_team
+
+    ann, bea = members("Ann"), members("Bea")
+    client = Client(code="C-1", note="first")
+    ann.store.put_client(client)
+    ann.engine.sync()
+    bea.engine.sync()
+    ann.store.put_client(client.model_copy(update={"note": "Ann's"}))
+    theirs = bea.store.client(client.id)
+    theirs.note = "Bea's"
+    bea.store.put_client(theirs)
+    ann.engine.close()
+    change_team_passphrase(ann.store, ann.couch, team_key, "Ann", lambda: NEW)
+    bea.engine.close()
+    bea.engine = SyncEngine(bea.store, bea.couch, open_team(read_team(bea.couch), NEW), "Bea")
+    bea.engine.sync()
+    (conflict,) = bea.engine.conflicts()
+    assert {conflict.value, conflict.current} == {"Ann's", "Bea's"}
