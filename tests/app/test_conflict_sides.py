@@ -75,7 +75,7 @@ async def test_two_versions_of_a_finalised_meeting_show_what_differs_and_use_the
         await pilot.press("down")
         await until(pilot, lambda: "differ" in side(app, "here"))
         here, there = side(app, "here"), side(app, "there")
-        assert "1 part(s) differ" in here and "and the last of them." in here.replace("\n", " ")
+        assert "1 part differs" in here and "and the last of them." in here.replace("\n", " ")
         assert f"{LAST.title} notes: Another ending." in there
         assert OPENING.title not in here and OPENING.title not in there  # the same on both sides
         await pilot.press("up")

@@ -47,8 +47,8 @@ def test_two_whole_records_show_only_what_differs() -> None:
     theirs["addenda"].append({"text": "A correction", "by": "Bea", "at": "2026-12-07T09:00:00"})
     text = readable("meetings", ours, theirs)
     assert text.splitlines() == [
-        "4 part(s) differ; the rest is the same on both sides.",
-        "3 part(s) only in the other version.",
+        "4 parts differ; the rest is the same on both sides.",
+        "3 parts only in the other version.",
         f"{LAST.title} notes: Last step words",
     ]
     assert "A correction" in readable("meetings", theirs, ours)

@@ -29,14 +29,24 @@ Choice = tuple[str, str]  # (conflict id, how: "keep", "take" the other, or "bot
 SIDES_AT_24_ROWS = 12  # the sides' height at 80x24, where the list and the hint must show too
 
 
+class ConflictList(OptionList):
+    """The conflicts, at most six rows: its page keys scroll the two versions instead (a
+    priority key on the dialog would be one the notes editor owns, README "Keys")."""
+
+    BINDINGS = [
+        Binding("pagedown", "screen.scroll_sides(1)", show=False),
+        Binding("pageup", "screen.scroll_sides(-1)", show=False),
+    ]
+
+
 class ConflictsDialog(Dialog[Choice | None]):
     BINDINGS = [
         Binding("h", "choose('keep')", "Keep this version", id="conflicts.keep"),
         Binding("t", "choose('take')", "Take the other", id="conflicts.take"),
         Binding("b", "choose('both')", "Both texts, this one first", id="conflicts.both"),
-        # Priority: the list would take the page keys for itself, and it shows at most six.
-        Binding("pagedown,]", "scroll_sides(1)", "Scroll both down", id="conflicts.down", priority=True),
-        Binding("pageup,[", "scroll_sides(-1)", "Scroll both up", id="conflicts.up", priority=True),
+        # The list has the focus and gives its page keys to these too (ConflictList).
+        Binding("pagedown,]", "scroll_sides(1)", "Scroll both down", id="conflicts.down"),
+        Binding("pageup,[", "scroll_sides(-1)", "Scroll both up", id="conflicts.up"),
         Binding("escape", "close", "Close", id="conflicts.close"),
     ]
 
@@ -52,7 +62,7 @@ class ConflictsDialog(Dialog[Choice | None]):
             else:
                 # Content, not markup: a client's code is typed text and may hold brackets.
                 options = (Option(Content(one_line(describe(c, named=True))), id=c.id) for c in self.conflicts)
-                yield OptionList(*options, id="conflicts-list")
+                yield ConflictList(*options, id="conflicts-list")
                 with Horizontal(id="conflicts-sides"):
                     for side in ("here", "there"):
                         with VerticalScroll(id=f"conflicts-{side}-side", classes="conflicts-side", can_focus=False):

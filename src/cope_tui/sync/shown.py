@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..mdsafe import clean
+from ..words import agrees, counted
 from .parts import part_name, step_of, step_rank
 
 NOTHING = "(nothing: absent or deleted)"
@@ -43,9 +44,10 @@ def readable(table: str, value: Any, other: Any = None, at: list[Any] | None = N
         mine = {_key(path) for path, _ in leaves}
         leaves = [(path, text) for path, text in leaves if theirs.get(_key(path), _MISSING) != text]
         only_there = sum(1 for key in theirs if key not in mine)
-        head = [f"{len(leaves) + only_there} part(s) differ; the rest is the same on both sides."]
+        differ = len(leaves) + only_there
+        head = [f"{counted(differ, 'part')} {agrees(differ, 'differs', 'differ')}; the rest is the same on both sides."]
         if only_there:
-            head.append(f"{only_there} part(s) only in the other version.")
+            head.append(f"{counted(only_there, 'part')} only in the other version.")
     else:
         head = []
     lines = head + [f"{_name(table, path)}: {text}" for path, text in leaves]
