@@ -70,3 +70,11 @@ def test_hostile_text_and_names_from_a_payload_are_made_harmless() -> None:
     assert "\x1b" not in text and "\x07" not in text
     assert all(line.isprintable() or "\u202e" in line for line in text.splitlines())
     assert "ok" in text and "then" in text
+
+
+def test_a_payload_nested_past_any_record_is_named_not_walked() -> None:
+    deep: object = "bottom"
+    for _ in range(900):  # as deep as a JSON parser lets a member send
+        deep = {"x": deep}
+    assert "(nested too deep to show here)" in readable("clients", deep, {"x": 1})
+    assert readable("meetings", [{"id": "r1", "values": ["not", "a", "dict"], "text": "kept"}]) == "a row: kept"

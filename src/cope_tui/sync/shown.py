@@ -25,6 +25,7 @@ NOTHING = "(nothing: absent or deleted)"
 # Bookkeeping a worker never typed, and that does not tell two versions apart for them.
 QUIET = {"id", "client_id", "active_seconds", "current_step", "content_hash", "origin", "item", "added"}
 _MISSING = object()
+DEEP = 12  # a record nests 7 levels at most (a meeting's row's cell)
 
 Leaf = tuple[list[Any], str]  # (path as in a conflict, the text shown)
 
@@ -75,8 +76,11 @@ def _key(path: list[Any]) -> tuple[Any, ...]:
 
 def _leaves(value: Any, path: list[Any]) -> Iterator[Leaf]:
     """Each part a worker typed or chose, with its path: a list of words as one part, a
-    row of a list as one part (its cells joined), nothing left empty."""
-    if isinstance(value, dict):
+    row of a list as one part (its cells joined), nothing left empty. A member's payload
+    can nest deeper than any record does: past DEEP levels it is named, not walked."""
+    if len(path) > DEEP and isinstance(value, (dict, list)):
+        yield path, "(nested too deep to show here)"
+    elif isinstance(value, dict):
         steps = path == ["steps"]  # a meeting's steps, in the guide's order
         for name in sorted(value, key=lambda name: (step_rank(name), name) if steps else (0, str(name))):
             if name not in QUIET:
@@ -100,5 +104,6 @@ def _leaves(value: Any, path: list[Any]) -> Iterator[Leaf]:
 
 def _row(row: dict[str, Any]) -> str:
     """A row's cells on one line, in the order they were stored."""
-    cells = {k: v for k, v in row.items() if k not in QUIET and k != "values"} | (row.get("values") or {})
+    values = row.get("values")
+    cells = {k: v for k, v in row.items() if k not in QUIET and k != "values"} | (values if isinstance(values, dict) else {})
     return " · ".join(_scalar(v) for v in cells.values() if v not in (None, "", [], {}) and not isinstance(v, (dict, list)))
