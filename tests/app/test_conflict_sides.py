@@ -80,4 +80,5 @@ async def test_two_versions_of_a_finalised_meeting_show_what_differs_and_use_the
         assert OPENING.title not in here and OPENING.title not in there  # the same on both sides
         await pilot.press("up")
         await until(pilot, lambda: "differ" not in side(app, "here"))
-        assert app.screen.query_one("#conflicts-here-side").region.height > 14  # taller than at 80x24
+        region = app.screen.query_one("#conflicts-here-side").region
+        assert region.height > 14 and region.width > 45  # taller and wider than at 80x24 (12 rows, 36 columns)

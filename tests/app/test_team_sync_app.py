@@ -246,18 +246,23 @@ async def test_records_a_sync_brings_are_counted_in_the_home_header(tmp_path, te
     session.close()
 
 
+async def chooser_on_a_clash(pilot, app, session, client, bea, ours: str, theirs: str) -> None:
+    """Both in step first, then notes_clash, then F11: the chooser open on the conflict."""
+    await until(pilot, lambda: showing(app, ClientsScreen))
+    await pilot.press("f10")
+    await until(pilot, lambda: "synced " in header_text(app))
+    bea.engine.sync()
+    await notes_clash(pilot, app, session, client, bea, ours, theirs)
+    await pilot.press("f11")
+    await until(pilot, lambda: showing(app, ConflictsDialog))
+
+
 async def test_b_in_the_conflict_chooser_keeps_both_texts(tmp_path, team_env, team_key) -> None:
     """Two workers added to one note at once: neither has to lose their words."""
     session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: showing(app, ClientsScreen))
-            await pilot.press("f10")
-            await until(pilot, lambda: "synced " in header_text(app))
-            bea.engine.sync()
-            await notes_clash(pilot, app, session, client, bea, "first, then Ann's line", "first, then Bea's line")
-            await pilot.press("f11")
-            await until(pilot, lambda: showing(app, ConflictsDialog))
+            await chooser_on_a_clash(pilot, app, session, client, bea, "first, then Ann's line", "first, then Bea's line")
             await pilot.press("b")
             joined = "first, then Ann's line\nfirst, then Bea's line"
             await until(pilot, lambda: session.store.get("clients", client.id)["note"] == joined, what="both kept")
@@ -279,13 +284,7 @@ async def test_f11_in_the_chooser_opens_no_second_one(tmp_path, team_env, team_k
     session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: showing(app, ClientsScreen))
-            await pilot.press("f10")
-            await until(pilot, lambda: "synced " in header_text(app))
-            bea.engine.sync()
-            await notes_clash(pilot, app, session, client, bea, "Ann's note", "Bea's note")
-            await pilot.press("f11")
-            await until(pilot, lambda: showing(app, ConflictsDialog))
+            await chooser_on_a_clash(pilot, app, session, client, bea, "Ann's note", "Bea's note")
             await pilot.press("f11")
             await pilot.pause()
             assert sum(isinstance(screen, ConflictsDialog) for screen in app.screen_stack) == 1

@@ -5,13 +5,12 @@ Nothing is chosen by opening, moving or closing: only `h` (keep the version here
 The dialog only answers which; the app settles it off the UI thread.
 
 Each side reads as the worker typed it (sync/shown.py) and scrolls, both together, with
-pgdn and pgup: a long note is read to its end before it is chosen. Taller terminals
-give the sides the room.
+pgdn and pgup: a long note is read to its end before it is chosen. The sides take half
+the terminal's height (dialogs.tcss): 12 rows at 80x24, more where there is room.
 """
 
 from __future__ import annotations
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,7 +25,6 @@ from ..sync.shown import readable
 from .base import Dialog
 
 Choice = tuple[str, str]  # (conflict id, how: "keep", "take" the other, or "both" texts)
-SIDES_AT_24_ROWS = 12  # the sides' height at 80x24, where the list and the hint must show too
 
 
 class ConflictList(OptionList):
@@ -78,17 +76,6 @@ class ConflictsDialog(Dialog[Choice | None]):
             listing.highlighted = 0
             listing.focus()
             self._show(0)
-            self._use_the_room()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._use_the_room()
-
-    def _use_the_room(self) -> None:
-        if not self.conflicts:
-            return
-        room = max(SIDES_AT_24_ROWS, self.app.size.height - SIDES_AT_24_ROWS)
-        for widget in (self.query_one("#conflicts-sides"), *self.query(".conflicts-side")):
-            widget.styles.max_height = room
 
     def action_scroll_sides(self, pages: int) -> None:
         for side in self.query(".conflicts-side").results(VerticalScroll):

@@ -79,6 +79,7 @@ __all__ = [
 # _compact_threshold); until issue 14 it was a fixed 8 MB.
 COMPACT_BYTES = 16 * 1024 * 1024
 COMPACT_SHARE = 4
+_UNREAD = object()  # put(): the caller has not read the record held now
 
 
 def _frozen(table: Any) -> Any:
@@ -299,9 +300,9 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
         if self.read_only:
             raise ReadOnlyDatabase(self.read_only_reason or f"'{self.path}' is open read-only.")
 
-    def put(self, table: str, doc_id: str, doc: dict[str, Any]) -> None:
-        """Store one record; durable on disk when this returns. A record the next open
-        could not read is refused (StoreError) and nothing is written."""
+    def put(self, table: str, doc_id: str, doc: dict[str, Any], current: Any = _UNREAD) -> None:
+        """Store one record; durable on disk when this returns. A record the next open could not read
+        is refused (StoreError), nothing written. `current`: the record held, if the caller read it."""
         self.wait_ready()
         problem = record_check.record_problem(table, doc_id, doc)
         if problem is not None:
@@ -311,10 +312,8 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
             )
         with self._mutex:
             self._writable()
-            if self._data[table].get(doc_id) == doc:
-                # Already on disk as it is (screens save what they show when a section
-                # opens or the app stops): no fsync, and team sync counts no change.
-                return
+            if (self._data[table].get(doc_id) if current is _UNREAD else current) == doc:
+                return  # on disk as it is (a screen saves what it shows): no fsync, no change to sync
             self._append({"t": table, "id": doc_id, "doc": doc})
             self._data[table][doc_id] = doc
             self._clear_query_cache(table)
@@ -491,9 +490,10 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
     def put_meeting_doc(self, meeting_id: str, doc: dict[str, Any]) -> None:
         self.wait_ready()
         with self._mutex:
-            refused = meeting_change_problem(self._data["meetings"].get(meeting_id), doc)
+            current = self._data["meetings"].get(meeting_id)  # read once: a packed one is decoded
+            refused = meeting_change_problem(current, doc)
             if isinstance(refused, RecordLocked):
                 raise refused
             if refused is not None:
                 raise StoreError(f"Meeting id {meeting_id} already belongs to another client; nothing was overwritten.")
-            self.put("meetings", meeting_id, doc)
+            self.put("meetings", meeting_id, doc, current)

@@ -12,27 +12,31 @@ from __future__ import annotations
 from typing import Any
 
 
-def step_of(step_id: str) -> Any:
-    """The meeting guide's step (the shipped guide is read once per process, content/files.py);
-    None when there is none by that id or the guide cannot be read (names fall back)."""
+def _guide() -> Any:
+    """The meeting guide (the shipped one is read once per process, content/files.py);
+    None when it cannot be read: names and order fall back."""
     from ..content.meeting_guide import load_meeting_guide
     from ..errors import ContentError
 
     try:
-        return load_meeting_guide().step(step_id)
-    except (ContentError, KeyError):
+        return load_meeting_guide()
+    except ContentError:
+        return None
+
+
+def step_of(step_id: str) -> Any:
+    """The meeting guide's step by that id, or None."""
+    guide = _guide()
+    try:
+        return None if guide is None else guide.step(step_id)
+    except KeyError:
         return None
 
 
 def step_rank(step_id: Any) -> int:
     """Where a meeting's step comes in the guide (unknown ones after all the others)."""
-    from ..content.meeting_guide import load_meeting_guide
-    from ..errors import ContentError
-
-    try:
-        ids = [step.id for step in load_meeting_guide().steps]
-    except ContentError:
-        return 0
+    guide = _guide()
+    ids = [] if guide is None else [step.id for step in guide.steps]
     return ids.index(step_id) if step_id in ids else len(ids)
 
 
