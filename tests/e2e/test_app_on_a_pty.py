@@ -6,6 +6,7 @@ import os
 import resource
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,9 @@ def test_hang_up_mid_note_saves_every_word(tmp_path, term_env):
     assert status is not None, "the app did not exit after the hang-up"
     assert opening_notes(db) == "Typed right before the line dropped"
     Store(db).close()  # the lock is free again: this would raise DatabaseLocked
+    # A dropped line is how SSH sessions end: no error report claims a fault in cope-tui
+    # (Textual's output thread meets the dead terminal at its next write).
+    assert not list(Path(term_env["XDG_STATE_HOME"]).rglob("crash-*"))
 
 
 def test_kill_9_once_typing_paused_loses_nothing(tmp_path, term_env):

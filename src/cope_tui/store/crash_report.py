@@ -125,6 +125,18 @@ def report_or_reason(exc: BaseException, where: str) -> tuple[Path | None, str]:
 
 _from_threads: list[str] = []  # messages for the end of the command, one per report
 
+# Textual's own threads that read and write the terminal, and what they get once it is
+# gone (an SSH link dropped, a terminal window closed).
+_TERMINAL_THREADS = ("textual-output", "textual-input")
+_TERMINAL_GONE = {errno.EIO, errno.EPIPE, errno.ENXIO, errno.EBADF}
+
+
+def _terminal_gone(name: str, exc: BaseException) -> bool:
+    """A hang-up fails the next write to the terminal (EIO) while the signal handler saves
+    every word and leaves: the usual end of an SSH session, not a fault. A report there
+    would claim a bug in cope-tui at every dropped link, and pile up in the state folder."""
+    return name in _TERMINAL_THREADS and isinstance(exc, OSError) and exc.errno in _TERMINAL_GONE
+
 
 def watch_threads() -> None:
     """Our own threads (saver, loader, compactor, sync) are outside Textual's error path,
@@ -135,6 +147,8 @@ def watch_threads() -> None:
         if args.exc_type is SystemExit or args.exc_value is None:
             return
         name = args.thread.name if args.thread is not None else "unnamed"
+        if _terminal_gone(name, args.exc_value):
+            return
         report, problem = report_or_reason(args.exc_value, f"the background thread '{name}'")
         _from_threads.append(user_message(report, problem))
 
