@@ -54,3 +54,29 @@ async def test_enter_on_a_code_that_finds_one_client_opens_it(tmp_path):
         assert isinstance(app.screen, ClientScreen) and app.screen.client.code == "C-0007"
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_back_from_a_client_opened_by_its_code_the_next_code_replaces_it(tmp_path):
+    """Back on the list from a client opened by its code and enter, the code typed next
+    (which goes to the box: type to filter) was added to the last one."""
+    session = Session.open(tmp_path / "db.json")
+    for code in ("C-0512", "C-0007"):
+        create_client(session.store, code)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"C-0512", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen) and app.screen.client.code == "C-0512"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press(*"C-0007", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientScreen) and app.screen.client.code == "C-0007"
+        await pilot.press("escape")
+        await pilot.pause()
+        search = app.screen.query_one("#client-search", Input)
+        assert search.value == "C-0007"  # the last search is kept, to look at
+        await pilot.press("down", "up")  # moving on the list is not typing: it stays
+        assert search.value == "C-0007"
+        await pilot.press("ctrl+q")
+    session.close()

@@ -132,6 +132,12 @@ class ClientsScreen(Screen[None]):
         self.refresh_clients()  # also the first fill: a pushed screen is resumed once
         if self._shown:
             self.call_after_refresh(self.show_counts)
+        if self._shown:
+            # Back from a client (opened by its code and enter, say): the code typed next
+            # replaces the last search, as after ctrl+l, instead of being added to it
+            # ('C-0512C-0007' found nobody). Here, not after a refresh: keys typed in the
+            # same burst as the esc come after this.
+            self.query_one("#client-search", Input).select_all()
 
     def show_counts(self) -> None:
         """'3 overdue · 2 due today' in the header, once the list is painted and the DB loaded
@@ -209,7 +215,7 @@ class ClientsScreen(Screen[None]):
             event.stop()
             event.prevent_default()
             search.focus()
-            search.insert_text_at_cursor(event.character)
+            search.replace(event.character, *search.selection)  # over the last search, when selected
             return
         if isinstance(self.focused, _Skeleton):
             await self._key_ahead_of_table(event)
