@@ -267,6 +267,12 @@ def _team_conflicts(db: Path, codec) -> int:
     return team_conflicts(db, codec)
 
 
+def _checking(what: str) -> None:
+    """One line on the terminal, rewritten as the check moves on (never in a pipe)."""
+    sys.stderr.write(f"\rChecking {what}...\x1b[K")
+    sys.stderr.flush()
+
+
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
     from ..store import backups, doctor
     from .crypto import keyring
@@ -275,7 +281,9 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     if getattr(args, "accept_missing", False):
         return _accept_missing(db)
     keys = keyring(db)
-    report = doctor.diagnose(db, keys=keys)
+    report = doctor.diagnose(db, keys=keys, progress=_checking if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")  # the progress line, gone before the report
     restoring = bool(args.restore or args.restore_newest)
     setting_aside = getattr(args, "set_aside", False)
     print(clean(doctor.format_report(report, suggest=not restoring and not setting_aside)))  # it quotes files

@@ -14,6 +14,7 @@ import orjson
 
 from . import backup_points as points
 from . import crypto, format, migrations, record_check
+from .bulk import gc_paused
 from .diskio import Journal, JournalDamaged
 from .errors import StoreError
 from ..words import counted
@@ -158,7 +159,14 @@ def _check_point(path: Path, keys: crypto.Keyring | None) -> CheckResult:
 
 
 def _check_contents(path: Path, raw: bytes, codec, files=None) -> CheckResult:
-    """The checks of an opened file's bytes and its journals (`files`, or those beside it)."""
+    """The checks of an opened file's bytes and its journals (`files`, or those beside it).
+    A whole DB's records are built and dropped at once: the cyclic GC, left on, rescans
+    them over and over (it took most of a 10,000-meeting point's check)."""
+    with gc_paused():
+        return _checked_contents(path, raw, codec, files)
+
+
+def _checked_contents(path: Path, raw: bytes, codec, files=None) -> CheckResult:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
