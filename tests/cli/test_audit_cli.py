@@ -112,3 +112,43 @@ def test_a_database_copied_without_its_log_is_not_offered_a_restore(db, cli):
     assert result.returncode == 1
     assert "--restore-newest" not in result.stdout
     assert "put it back beside it" in result.stdout
+
+
+def test_erasing_a_client_with_finalised_meetings_leaves_doctor_healthy(db, cli):
+    """The log's finalise entries name the erased meetings; doctor found them missing and
+    called them 'changed after finalising' for ever after (exit 1, and a restore offered
+    that would not bring them back: the erasure took the backups too)."""
+    signed_meeting(db, code="C-42")
+    _, kept = signed_meeting(db, code="C-43")
+    done = cli("erase", "C-42", "--db", db, "--yes")
+    assert done.returncode == 0, done.stderr
+    result = cli("doctor", "--db", db)
+    assert result.returncode == 0, result.stdout
+    assert "1 finalised meeting erased with its client, as the audit log says" in result.stdout
+    assert "C-42" not in result.stdout  # (nor in the log: its entry names no client)
+    # A finalised meeting that goes any other way is still named.
+    raw = file_tables(db)
+    del raw["meetings"][kept.id]
+    write_tables(db, raw)
+    result = cli("doctor", "--db", db)
+    assert result.returncode == 1 and f"the meeting {kept.id} finalised" in result.stdout
+
+
+def test_an_erasure_logged_without_its_meetings_makes_them_a_note(db, cli, monkeypatch):
+    """An erasure logged by cope-tui before its entry named the meetings: those finalised
+    before it are a note, not a change."""
+    from cope_tui.store.erasing import Erasing
+    from cope_tui.store.store import Store
+
+    def as_before(self, records, meetings, by):
+        audit.record_at(self.path, None, "erase", records=records, by=by)
+
+    client, gone = signed_meeting(db, code="C-42")
+    monkeypatch.setattr(Erasing, "_log_erasure", as_before)
+    store = Store(db)
+    store.erase_client(client.id)
+    store.close()
+    assert "meetings" not in entries(db)[-1]
+    result = cli("doctor", "--db", db)
+    assert result.returncode == 0, result.stdout
+    assert f"the meeting {gone.id} finalised" in result.stdout and "a client was erased after it" in result.stdout

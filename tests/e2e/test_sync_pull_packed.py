@@ -56,8 +56,8 @@ def test_an_edit_saved_just_after_the_pull_wrote_the_record_reaches_the_team(tmp
     store, couch, engine = _new_member(tmp_path, remote, team_key, "Cai")
     real_apply = engine.local.apply
 
-    def typed_at_once(wanted, encoded=None, versions=None):
-        results = real_apply(wanted, encoded, versions)
+    def typed_at_once(wanted, encoded=None, versions=None, erasures=None):
+        results = real_apply(wanted, encoded, versions, erasures)
         if store.get("meetings", draft.id) is not None and not getattr(typed_at_once, "done", False):
             typed_at_once.done = True  # the app's save lands between the write and the push
             mine = store.meeting(draft.id)

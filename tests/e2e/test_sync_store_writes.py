@@ -47,12 +47,12 @@ def test_an_edit_saved_during_the_merge_is_merged_not_overwritten(members) -> No
     real_apply = bea.engine.local.apply
     calls = []
 
-    def typing_meanwhile(wanted, encoded=None, versions=None):
+    def typing_meanwhile(wanted, encoded=None, versions=None, erasures=None):
         if not calls:  # Bea's note is saved between the merge and its write
             doc = bea.store.get("clients", client.id)
             bea.store.put("clients", client.id, {**doc, "note": "typed during the sync"})
         calls.append(wanted)
-        return real_apply(wanted, encoded, versions)
+        return real_apply(wanted, encoded, versions, erasures)
 
     bea.engine.local.apply = typing_meanwhile
     bea.engine.sync()

@@ -117,6 +117,9 @@ def test_the_audit_entry_says_who_and_how_many_and_nothing_about_whom(tmp_path):
     assert entry["kind"] == "erase" and entry["records"] == 3 and entry["by"] == "Amina Yusuf" and entry["at"]
     text = orjson.dumps(entry).decode()
     assert "GONE-1" not in text and gone.id not in text and MARK not in text
+    # The meetings' opaque ids, which the log's finalise entries hold already: doctor
+    # tells the erased ones from ones deleted behind the app's back.
+    assert len(entry["meetings"]) == 2 and all(isinstance(mid, str) for mid in entry["meetings"])
 
 
 def test_an_erasure_cut_short_is_finished_by_the_next_open(tmp_path):

@@ -6,6 +6,7 @@ Reading only. `verify` gives doctor its findings; each names what it found, wher
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,8 +192,12 @@ def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> N
     unlogged: list[str] = []  # intact by their own hash, but the log never saw them finalised
     checked = legacy = 0
 
-    def restored_after(line: int) -> bool:
-        return any(n > line for n in restores)
+    def judge(line: int, text: str) -> None:
+        """Since audit log line `line`: a change, unless a backup was restored after it."""
+        if any(n > line for n in restores):
+            notes.append(f"{text}: a backup from before then was restored")
+        else:
+            changed.append(text)
 
     for mid, doc in meetings.items():
         if not isinstance(doc, dict):
@@ -202,7 +207,7 @@ def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> N
             if logged:
                 line = logged[-1][0]
                 text = f"{_name(doc, data)} was finalised (audit log line {line}) but is a draft now"
-                (notes if restored_after(line) else changed).append(text)
+                judge(line, text)
             continue
         stored = doc.get("content_hash")
         have = {addendum_hash(a) for a in doc.get("addenda") or [] if isinstance(a, dict)}
@@ -230,12 +235,39 @@ def check_meetings(data: dict[str, Any], log: LogRead, report: AuditReport) -> N
             unlogged.append(_name(doc, data))
         elif why:
             changed.append(f"{_name(doc, data)}: " + "; ".join(dict.fromkeys(why)))
-    for mid, logged in finals.items():
-        if mid not in meetings:
-            line = logged[-1][0]
-            text = f"the meeting {mid} finalised in audit log line {line} is not in the database"
-            (notes if restored_after(line) else changed).append(text)
+    gone = _missing(log, finals, meetings, judge, notes)
+    if gone:
+        report.add(OK, f"{counted(gone, 'finalised meeting')} erased with {agrees(gone, 'its', 'their')} client, as the audit log says")
     _report_meetings(report, changed, unlogged, notes, legacy, checked, log)
+
+
+def _missing(log: LogRead, finals: dict[str, list[tuple[int, dict[str, Any]]]], meetings: dict[str, Any],
+             judge: Callable[[int, str], None], notes: list[str]) -> int:
+    """Finalised meetings the log names that the DB does not hold: a change (judged), unless
+    an erasure took them (how many it named is returned). An erasure logged by an older
+    cope-tui names no meetings: the ones finalised before it are a note, not a change."""
+    erased: set[str] = set()
+    unnamed: list[int] = []
+    for number, entry in log.entries:
+        if entry.get("kind") == "erase":
+            named = entry.get("meetings")
+            if isinstance(named, list):
+                erased.update(mid for mid in named if isinstance(mid, str))
+            else:
+                unnamed.append(number)
+    gone = 0
+    for mid, logged in finals.items():
+        if mid in meetings:
+            continue
+        line = logged[-1][0]
+        text = f"the meeting {mid} finalised in audit log line {line} is not in the database"
+        if mid in erased:
+            gone += 1
+        elif any(n > line for n in unnamed):
+            notes.append(f"{text}: a client was erased after it")
+        else:
+            judge(line, text)
+    return gone
 
 
 def _report_meetings(
@@ -256,7 +288,9 @@ def _report_meetings(
             " or moved, bring its '.audit' file along; otherwise the log was cut short or replaced.",
         )
     for text in notes[:SHOWN]:
-        report.add(NOTE, f"{text}: a backup from before then was restored")
+        report.add(NOTE, text)
+    if len(notes) > SHOWN:
+        report.add(NOTE, f"... and {counted(len(notes) - SHOWN, 'more meeting')} like these")
     if legacy:
         report.add(NOTE, f"{counted(legacy, 'meeting')} {agrees(legacy, 'was', 'were')} finalised before hashes were kept: they cannot be checked")
     if checked and not changed and not unlogged:

@@ -32,6 +32,9 @@ from .diskio import Journal, remove_stale_temps, write_private
 Ids = set[tuple[str, str]]
 SUFFIX = ".erasing"
 SYNC_SUFFIXES = (".sync", ".sync.journal")
+# An erased record's hash in the sync state: the push sends its deletion marked as an
+# erasure, which every member's DB takes (even over a finalised meeting).
+ERASED = "erased"
 
 
 @dataclass
@@ -224,18 +227,22 @@ def _content_free(rec: dict[str, Any]) -> dict[str, Any]:
     and even their hash (which could confirm a guess of the text), go. A hash that matches
     nothing makes the next sync see the record as changed here: deleted."""
     kept = {k: rec[k] for k in ("t", "id", "rev", "hist", "close", "leaves") if k in rec}
-    return kept | {"body": {"doc": None, "conflicts": []}, "hash": "erased", "conflicts": [], "older": []}
+    return kept | {"body": {"doc": None, "conflicts": []}, "hash": ERASED, "conflicts": [], "older": []}
 
 
-def run(db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit: Callable[[int], None]) -> Erasure:
+def run(
+    db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit: Callable[[int, list[str]], None]
+) -> Erasure:
     """The whole erasure once decided: the store's own files (`rewrite_db`), then every other
-    file, then the audit entry; the marker goes last."""
+    file, then the audit entry (how many records, and the ids of the meetings: the log
+    names those of finalised ones already, and doctor must know they left on purpose);
+    the marker goes last."""
     rewrite_db(ids)
     for path in kept.sidecars(db):  # worked out again without them
         path.unlink(missing_ok=True)
     done = scrub_files(db, ids, codec)
     done.records = sum(1 for t, _ in ids if t != "meta")  # a kept form (left_open.py) is no record of the client's
     done.meetings = sum(1 for t, _ in ids if t == "meetings")
-    audit(done.records)
+    audit(done.records, sorted(rid for table, rid in ids if table == "meetings"))
     finish(db)
     return done

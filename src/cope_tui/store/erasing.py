@@ -31,7 +31,7 @@ class Erasing:
             ids = erase.ids_of_client(self._data, client_id)
             erase.decide(self.path, ids, self.codec)
             self._erasures += 1  # (what search and the board are keeping meanwhile is not put in place)
-            return erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n: self._log_erasure(n, by))
+            return erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n, gone: self._log_erasure(n, gone, by))
 
     def _resume_erasure(self) -> None:
         """An erasure a kill cut short is finished before anything else is written."""
@@ -41,7 +41,7 @@ class Erasing:
         if ids is not None:
             with self._mutex:
                 self._erasures += 1
-                erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n: self._log_erasure(n, None))
+                erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n, gone: self._log_erasure(n, gone, None))
 
     def _drop_and_rewrite(self, ids: set[tuple[str, str]]) -> None:
         for table, record_id in ids:
@@ -55,9 +55,14 @@ class Erasing:
         self._write_main(blob, summaries, Fold(None))  # its backup point is a full copy without them
         self.journal.truncate()
 
-    def _log_erasure(self, records: int, by: str | None) -> None:
+    def _log_erasure(self, records: int, meetings: list[str], by: str | None) -> None:
+        """The meetings' ids are opaque, and the log's own finalise entries hold them: the
+        entry says nothing more about whom than the log did, and lets doctor tell the
+        erased finalised meetings from ones deleted behind the app's back."""
         from .audit import record_at
 
-        problem = record_at(self.path, self.codec if self.codec.sealed else None, "erase", records=records, by=by)
+        problem = record_at(
+            self.path, self.codec if self.codec.sealed else None, "erase", records=records, meetings=meetings or None, by=by
+        )
         if problem:
             self.integrity_notes.append(problem)  # shown by the app; the erasure itself is done

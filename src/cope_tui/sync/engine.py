@@ -159,7 +159,11 @@ class SyncEngine(Pulling):
             report.unstored = sorted(self.state.meta.get("unstored", {}))
             report.deferred = len(self.state.meta.get("deferred", {}))
             self.state.commit(meta={"last_sync": datetime.now().isoformat(timespec="seconds")})
-            self.state.compact_if_due()
+            if self._took_erasure:
+                self._took_erasure = False
+                self.state.compact()
+            else:
+                self.state.compact_if_due()
             report.conflicts = self.conflicts()
             return report
 

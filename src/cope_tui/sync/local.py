@@ -104,7 +104,7 @@ class LocalSide:
 
     def apply(
         self, wanted: list[tuple[str, str, dict[str, Any] | None, Any]], encoded: Encoded | None = None,
-        versions: dict[Key, object] | None = None,
+        versions: dict[Key, object] | None = None, erasures: dict[Key, str] | None = None,
     ) -> list[str | None]:
         """Make the DB hold each (table, id, doc) (None: delete the record) if the record is
         still `expected` (what the merge started from), in one batch: one journal append
@@ -118,21 +118,32 @@ class LocalSide:
         They are written first, all in one fsynced append: a kill before the records
         follow leaves entries that the next sync's writes match, never a finalised
         meeting that no entry vouches for. `encoded`, `versions`: see Store.write_many
-        (`versions` names only the records written here)."""
+        (`versions` names only the records written here). `erasures`: deletions a member's
+        erasure sent (with who erased), taken even over a finalised meeting, with an audit
+        entry naming the meetings as the erasure's own does: doctor knows they left on
+        purpose, and the log says who took them from this DB."""
         entries = []
         results: list[str | None] = [None] * len(wanted)
         batch, where = [], []
+        erased: dict[str, list[str]] = {}
         for n, (table, record_id, doc, expected) in enumerate(wanted):
             current = self.store.get(table, record_id)
             if current == doc:
                 continue
-            if table == "meetings" and _refuses(current, doc):
+            if erasures and (table, record_id) in erasures:
+                if table == "meetings":
+                    erased.setdefault(erasures[table, record_id], []).append(record_id)
+            elif table == "meetings" and _refuses(current, doc):
                 results[n] = FINALISED
                 continue
-            if table == "meetings":
+            elif table == "meetings":
                 entries += _arrival_entries(current, doc)
             batch.append((table, record_id, doc, expected))
             where.append(n)
+        if erased:
+            from ..store.audit import make_entry
+
+            entries += [make_entry("erase", records=len(ids), meetings=sorted(ids), by=by, via="sync") for by, ids in erased.items()]
         if entries:
             from ..store.audit import append, codec_of
 

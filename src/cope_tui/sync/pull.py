@@ -60,6 +60,9 @@ class Pulling:
     # merges and frees its records in steps that hold the interpreter's lock, and the
     # app's keys wait for the longest of them.
     pull_batch: int | None = None
+    # A member's erasure was taken this sync: the state's journal still holds the versions
+    # before it, so the state is folded into its file at the end (engine.sync).
+    _took_erasure = False
 
     def _pull(self, report: SyncReport, cancel, progress) -> None:
         since = self._start_since()
@@ -189,7 +192,8 @@ class Pulling:
             wanted = [(m.state["t"], m.state["id"], m.doc, before[rid]) for rid, m in merged.items()]
             encoded = {(m.state["t"], m.state["id"]): m.doc_json for m in merged.values() if m.doc_json is not None}
             again, stored = [], {}
-            for (rid, m), result in zip(merged.items(), self.local.apply(wanted, encoded, stored), strict=True):
+            erasures = {(m.state["t"], m.state["id"]): m.erased for m in merged.values() if m.erased is not None}
+            for (rid, m), result in zip(merged.items(), self.local.apply(wanted, encoded, stored, erasures), strict=True):
                 rec, doc = m.state, m.doc
                 if result == CHANGED:
                     again.append(rid)
@@ -198,6 +202,7 @@ class Pulling:
                     self._unstored[rid] = next(row.revs for row in todo if row.id == rid)
                     continue
                 self._unstored.pop(rid, None)
+                self._took_erasure |= m.erased is not None
                 updates[rid] = taken(self.local, rec, doc, result is None)
                 self._note_as_synced(rid, m, stored.get((rec["t"], rec["id"])))
                 self._pending.add((rec["t"], rec["id"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..store.erase import ERASED
 from .merge import canon, digest, digest_of
 from .reconcile import LEAVES, OLDER
 from .seal import TeamKey
@@ -64,7 +65,8 @@ def plan(
         kind = "live" if doc is not None else "deleted"
         parent, parent_hist = (new["rev"], new["hist"]) if new else (None, [])
         rev, hist = next_rev(team, parent, parent_hist, kind, content, canonical=canonical)
-        versions.append(Version(rid, rev, hist, kind, table, record_id, content, user, canonical))
+        erased = doc is None and rec is not None and rec.get("hash") == ERASED  # erase.py left it so
+        versions.append(Version(rid, rev, hist, kind, table, record_id, content, user, canonical, erased=erased))
         older = new["older"] if new else []
         if new:
             older = [[new["rev"], new["body"]], *older][:OLDER]
@@ -73,6 +75,8 @@ def plan(
             "hash": hashed, "conflicts": content["conflicts"], "older": older,
             "close": new["close"] if new else [], "leaves": new["leaves"] if new else [],
         }
+        if erased:
+            new["erased"] = user  # for good: a live version that comes later is not taken (reconcile.py)
     for branch, branch_hist in new["close"]:
         rev, hist = next_rev(team, branch, branch_hist, "closed", None)
         versions.append(Version(rid, rev, hist, "closed", table, record_id, CLOSED, user))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from ..store.erase import ERASED
 from .local import LocalSide
 from .body import live, opened
 from .merge import canon, digest, digest_of, empty, merge_record
@@ -88,6 +89,7 @@ class Merged(NamedTuple):
     doc: dict[str, Any] | None  # the merged version, for the DB to hold
     doc_json: bytes | None  # canon() of doc, when it is a version's doc as it came
     synced: dict[str, Any] | None  # the content state["body"] holds, when a version opened here
+    erased: str | None = None  # who erased the record: the DB takes its deletion whatever it holds
 
 
 def reconcile(
@@ -99,6 +101,11 @@ def reconcile(
     revisions of it this DB sent and its state never recorded (a push cut off)."""
     table, record_id = versions[0].table, versions[0].id
     merging = sorted((v for v in versions if v.kind != "closed"), key=lambda v: (v.gen, v.rev))
+    erasure = next((v for v in merging if v.erased), None)
+    if erasure is not None:
+        return _erased(rec, leaf_revs, versions, erasure)
+    if rec is not None and (rec.get("erased") or rec["hash"] == ERASED):
+        return _still_erased(rec, leaf_revs, versions, rec.get("erased") or user)
     closed = [v for v in versions if v.kind == "closed"]
     lone = sum(v.kind == "live" for v in merging) == 1
     here = here_content(local, rec, table, record_id)
@@ -117,6 +124,31 @@ def reconcile(
     new["leaves"] = _leaves(rec, leaf_revs, versions, parent[0])
     as_came = next((v.doc_json for v in merging if v.content["doc"] is here["doc"] and here["doc"] is not None), None)
     return Merged(new, here["doc"], as_came, parent[3])
+
+
+def _erased(rec: dict[str, Any] | None, leaf_revs: tuple[str, ...], versions: list[Version], erasure: Version) -> Merged:
+    """A member erased the record (the right to erasure, or its retention time ran out):
+    it goes here too, whatever this DB holds (a finalised meeting, an edit made meanwhile,
+    open conflicts), and no earlier version of it stays in the state. Other live branches
+    are closed by the next push, so nobody's copy brings it back."""
+    merging = [v for v in versions if v.kind != "closed"]
+    content = {"doc": None, "conflicts": []}
+    parent = (erasure.rev, erasure.hist, erasure.canonical or canon(erasure.content), content)
+    new = _new_state(rec, erasure.table, erasure.id, parent, [])
+    new["older"], new["erased"] = [], erasure.by
+    new["close"] = _to_close(rec, leaf_revs, merging, erasure.rev)
+    new["leaves"] = _leaves(rec, leaf_revs, versions, erasure.rev)
+    return Merged(new, None, None, content, erased=erasure.by)
+
+
+def _still_erased(rec: dict[str, Any], leaf_revs: tuple[str, ...], versions: list[Version], by: str) -> Merged:
+    """A live version of a record erased here or by the team: a member who had it open,
+    or offline, edited the copy the erasure had not reached yet. It would bring the
+    record back, so it is not taken; the next push ends its branch (and sends the
+    erasure, when it is this DB's), and the DB drops any copy it holds."""
+    merging = [v for v in versions if v.kind != "closed"]
+    new = {**rec, "close": _to_close(rec, leaf_revs, merging, rec["rev"]), "leaves": _leaves(rec, leaf_revs, versions, rec["rev"])}
+    return Merged(new, None, None, None, erased=str(by))
 
 
 def taken(local: LocalSide, rec: dict[str, Any], doc: dict[str, Any] | None, applied: bool) -> dict[str, Any]:

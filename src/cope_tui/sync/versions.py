@@ -51,6 +51,8 @@ class Version:
     canonical: bytes | None = field(default=None, compare=False, repr=False)
     # canon(content["doc"]), when opened here: the DB checks and writes these bytes.
     doc_json: bytes | None = field(default=None, compare=False, repr=False)
+    # A deletion that is an erasure (erase.py): a member's DB takes it whatever it holds.
+    erased: bool = False
 
     @property
     def gen(self) -> int:
@@ -82,6 +84,8 @@ def build(team: TeamKey, version: Version, at: str) -> dict[str, Any]:
     """The sealed document to store on the server."""
     head = {"v": PAYLOAD_VERSION, "t": version.table, "id": version.id, "kind": version.kind,
             "by": version.by, "at": at}
+    if version.erased:
+        head["erased"] = True  # sealed with the rest: the server cannot make a deletion one
     canonical = version.canonical
     if version.kind == "closed":
         payload = orjson.dumps(head)
@@ -120,7 +124,10 @@ def open_doc(team: TeamKey, doc: dict[str, Any]) -> Version:
             raise ValueError
         by = payload.get("by") if isinstance(payload.get("by"), str) else "?"
         canonical, doc_json = canon_content(content)
-        return Version(rid, rev, [str(h) for h in hist[:HISTORY]], kind, table, record_id, content, by, canonical, doc_json)
+        erased = kind == "deleted" and payload.get("erased") is True
+        return Version(
+            rid, rev, [str(h) for h in hist[:HISTORY]], kind, table, record_id, content, by, canonical, doc_json, erased
+        )
     except (crypto.CryptoError, orjson.JSONDecodeError, orjson.JSONEncodeError, KeyError, TypeError, ValueError, AttributeError):
         raise Unopenable() from None
 
