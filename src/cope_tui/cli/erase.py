@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import Failure
 from ..paths import resolve_db_path
 from ..words import agrees, counted
-from .shared import EXIT_OK, PROG, ask_yes_no, interactive
+from .shared import EXIT_OK, PROG, ProgressLine, ask_yes_no, interactive
 
 DESCRIPTION = (
     "Erase a client (by code or id) and every meeting of theirs: from the database file,\n"
@@ -55,6 +55,7 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
     if not db.exists():
         raise Failure(f"there is no database at '{db}'; nothing was erased.")
     store = Store(db)
+    line = ProgressLine("Erasing from")
     try:
         unlock(store, doing="erasing")
         if args.retention:
@@ -72,9 +73,10 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
             if not ask_yes_no(question, input_fn):
                 print("Nothing was erased.")
                 return EXIT_OK
-        done = store.erase_client(client.id, by=user_name())
+        done = store.erase_client(client.id, by=user_name(), progress=line)
     finally:
         store.close()
+        line.clear()  # before any message, error or result
     print(f"Erased client {client.code} and {counted(done.meetings, 'meeting')} ({counted(done.records, 'record')}) from {db}.")
     if done.deleted:
         print(f"{counted(len(done.deleted), 'file')} that could not be opened to cut them out {agrees(len(done.deleted), 'was', 'were')} deleted whole.")

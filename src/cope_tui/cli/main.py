@@ -20,7 +20,7 @@ from ..mdsafe import clean
 from ..paths import ENV_PASSPHRASE, resolve_db_path
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 from .parser import build_parser
-from .shared import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, InputFn, ask_yes_no, from_env, interactive, say
+from .shared import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, InputFn, ProgressLine, ask_yes_no, from_env, interactive, say
 from ..words import counted
 
 if TYPE_CHECKING:
@@ -267,12 +267,6 @@ def _team_conflicts(db: Path, codec) -> int:
     return team_conflicts(db, codec)
 
 
-def _checking(what: str) -> None:
-    """One line on the terminal, rewritten as the check moves on (never in a pipe)."""
-    sys.stderr.write(f"\rChecking {what}...\x1b[K")
-    sys.stderr.flush()
-
-
 def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn: InputFn = input) -> int:
     from ..store import backups, doctor
     from .crypto import keyring
@@ -281,9 +275,11 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     if getattr(args, "accept_missing", False):
         return _accept_missing(db)
     keys = keyring(db)
-    report = doctor.diagnose(db, keys=keys, progress=_checking if sys.stderr.isatty() else None)
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\x1b[K")  # the progress line, gone before the report
+    line = ProgressLine("Checking")
+    try:
+        report = doctor.diagnose(db, keys=keys, progress=line)
+    finally:
+        line.clear()  # before any message, error or report
     restoring = bool(args.restore or args.restore_newest)
     setting_aside = getattr(args, "set_aside", False)
     print(clean(doctor.format_report(report, suggest=not restoring and not setting_aside)))  # it quotes files

@@ -43,6 +43,32 @@ def interactive() -> bool:
         return False
 
 
+class ProgressLine:
+    """One line on the terminal's stderr, rewritten as a long command moves on ("Checking
+    backup 3 of 10..."), gone before its result: at 10,000 meetings `doctor` and `erase`
+    work for tens of seconds, and a terminal showing nothing looks hung. Never in a pipe."""
+
+    def __init__(self, doing: str):
+        self.doing = doing
+        self.written = False
+        try:
+            self.shown = sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            self.shown = False
+
+    def __call__(self, what: str) -> None:
+        if self.shown:
+            sys.stderr.write(f"\r{self.doing} {what}...\x1b[K")
+            sys.stderr.flush()
+            self.written = True
+
+    def clear(self) -> None:
+        if self.written:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.written = False
+
+
 def ask_yes_no(question: str, input_fn: InputFn = input) -> bool:
     """Ask on the terminal; only 'y' or 'yes' is a yes, end of input is a no."""
     try:

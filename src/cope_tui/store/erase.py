@@ -79,19 +79,25 @@ def pending(db: Path, codec: Any) -> Ids | None:
         return None
 
 
-def scrub_files(db: Path, ids: Ids, codec: Any) -> Erasure:
+def scrub_files(db: Path, ids: Ids, codec: Any, progress: Callable[[str], None] = lambda what: None) -> Erasure:
     """Every file beside the DB but the DB itself and its journals (the store rewrites those)."""
     done = Erasure()
     # A temp file a killed writer left may hold them; we hold the lock, so none is in use.
     remove_stale_temps(db.parent, f".{db.name}")
     remove_stale_temps(backups.backup_dir(db))
     keys = crypto.Keyring(None, codec if codec.sealed else None)
-    for path in sorted(backups.backup_dir(db).glob("*")) if backups.backup_dir(db).is_dir() else []:
-        if path.is_file() and not path.name.endswith(".tmp") and path.name != points.CHAIN_FILE:
-            _scrub(path, ids, keys, codec, done)
+    folder = backups.backup_dir(db)
+    kept_files = [
+        path for path in (sorted(folder.glob("*")) if folder.is_dir() else [])
+        if path.is_file() and not path.name.endswith(".tmp") and path.name != points.CHAIN_FILE
+    ]
+    for number, path in enumerate(kept_files, 1):
+        progress(f"backup {number} of {len(kept_files)}")
+        _scrub(path, ids, keys, codec, done)
     for path in sorted(db.parent.glob(f"{_escape(db.name)}*.damaged-*")):
         if path.is_file():
             _scrub(path, ids, keys, codec, done)
+    progress("team sync's state")
     _scrub_sync_state(db, ids, codec, done)
     return done
 
@@ -231,16 +237,19 @@ def _content_free(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit: Callable[[int, list[str]], None]
+    db: Path, ids: Ids, codec: Any, rewrite_db: Callable[[Ids], None], audit: Callable[[int, list[str]], None],
+    progress: Callable[[str], None] | None = None,
 ) -> Erasure:
     """The whole erasure once decided: the store's own files (`rewrite_db`), then every other
     file, then the audit entry (how many records, and the ids of the meetings: the log
     names those of finalised ones already, and doctor must know they left on purpose);
     the marker goes last."""
+    progress = progress or (lambda what: None)
+    progress("the database")
     rewrite_db(ids)
     for path in kept.sidecars(db):  # worked out again without them
         path.unlink(missing_ok=True)
-    done = scrub_files(db, ids, codec)
+    done = scrub_files(db, ids, codec, progress)
     done.records = sum(1 for t, _ in ids if t != "meta")  # a kept form (left_open.py) is no record of the client's
     done.meetings = sum(1 for t, _ in ids if t == "meetings")
     audit(done.records, sorted(rid for table, rid in ids if table == "meetings"))

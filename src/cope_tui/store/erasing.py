@@ -3,6 +3,7 @@ the DB file at once, then every other file goes through erase.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import anchor, summary
@@ -17,9 +18,10 @@ class Erasing:
 
     _erasures = 0  # erasures so far: a kept file written meanwhile is not put in place (kept_parts.py)
 
-    def erase_client(self, client_id: str, by: str | None = None) -> Any:
+    def erase_client(self, client_id: str, by: str | None = None, progress: Callable[[str], None] | None = None) -> Any:
         """Remove a client and all their meetings from every file that held them; complete
-        and durable when this returns (an erase.Erasure says what was done)."""
+        and durable when this returns (an erase.Erasure says what was done). `progress`
+        hears which file it is at (tens of seconds with many backups)."""
         from . import erase
 
         self.wait_ready()
@@ -31,7 +33,9 @@ class Erasing:
             ids = erase.ids_of_client(self._data, client_id)
             erase.decide(self.path, ids, self.codec)
             self._erasures += 1  # (what search and the board are keeping meanwhile is not put in place)
-            return erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n, gone: self._log_erasure(n, gone, by))
+            return erase.run(
+                self.path, ids, self.codec, self._drop_and_rewrite, lambda n, gone: self._log_erasure(n, gone, by), progress
+            )
 
     def _resume_erasure(self) -> None:
         """An erasure a kill cut short is finished before anything else is written."""
