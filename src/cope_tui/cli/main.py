@@ -290,16 +290,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     status = EXIT_OK if report.healthy else EXIT_FAILURE
     if not restoring:
         return max(status, _team_conflicts(db, report.codec))
-    try:
-        if args.restore:
-            backup = doctor.find_backup(db, args.restore)
-        else:
-            good = report.newest_good
-            if good is None:
-                raise Failure(f"there is no good backup of '{db}' to restore; nothing has been changed.")
-            backup = good[0]
-    except doctor.DoctorError as exc:
-        raise Failure(str(exc)) from None
+    backup = _backup_to_restore(db, args, report)
     check = backups.check_file(backup.path, keys)
     if not check.ok:
         raise Failure(f"the backup '{backup.path}' does not check out ({check.problem}); nothing has been changed.")
@@ -331,6 +322,21 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
         return EXIT_OK
     print(f"The restored database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
     return EXIT_FAILURE
+
+
+def _backup_to_restore(db: Path, args: argparse.Namespace, report):
+    """The backup `--restore NAME` names, or the newest good one (`--restore-newest`)."""
+    from ..store import doctor
+
+    try:
+        if args.restore:
+            return doctor.find_backup(db, args.restore)
+        good = report.newest_good
+        if good is None:
+            raise Failure(f"there is no good backup of '{db}' to restore; nothing has been changed.")
+        return good[0]
+    except doctor.DoctorError as exc:
+        raise Failure(str(exc)) from None
 
 
 def _accept_missing(db: Path) -> int:
