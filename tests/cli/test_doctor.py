@@ -11,6 +11,7 @@ import pytest
 from cope_tui.store import backups, doctor
 from cope_tui.cli import main as cli_module
 from cope_tui.meetings.models import Client
+from cope_tui.store.backup_check import CheckResult
 from cope_tui.store.store import Store
 
 
@@ -56,6 +57,17 @@ def test_healthy_db_exits_0_and_lists_its_backups(cli, db):
     assert out.count("ok: 3 clients") == 1 and out.count("ok: 2 clients") == 1
     assert "problem" not in out
 
+
+def test_a_service_sized_backup_line_fits_80_columns(db):
+    """At 1,000 clients and 10,000 meetings the lines were 89 to 91 columns and wrapped.
+    The counts here are a service ten times that size (building it would take minutes)."""
+    add_clients(db, "C-1")
+    add_clients(db, "C-2")
+    report = doctor.diagnose(db)
+    report.backups = [(b, CheckResult(ok=True, clients=10_000, meetings=100_000)) for b, _ in report.backups]
+    listed = doctor.format_report(report).split("Backups in", 1)[1].splitlines()[1:5]
+    assert all(line.split()[2] in ("full", "changes") for line in listed[::2]), listed
+    assert all(len(line) <= 80 for line in listed), listed
 
 def test_corrupt_db_exits_1_names_the_file_and_the_fix(cli, db):
     add_clients(db, "C-1")

@@ -31,7 +31,9 @@ from ..words import counted
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
 # How a backup point is shown (backup_points.py): a compressed full copy, or the changes since the one before.
-_KINDS = {"full": "snapshot (full, zstd)", "seg": "snapshot (changes)"}
+# Short, so a backup's line fits 80 columns with 10,000 clients in its count (the file
+# name, on the line below, says the rest).
+_KINDS = {"full": "full copy", "seg": "changes"}
 ERASE_FINISH = "cope-tui erase --retention"  # a command that opens the DB for writing and lists only
 
 
@@ -334,6 +336,13 @@ def _check_schema_and_records(db: Path, data: dict[str, Any], report: Report) ->
     return {t: {k: v for k, v in docs.items() if (t, k) not in bad_keys} for t, docs in data.items()}
 
 
+def _kind(backup: backups.Backup) -> str:
+    """A kept point's form, or the reason a copy was kept (e.g. before-upgrade-from-1)."""
+    if backup.kind != backups.SNAPSHOT:
+        return backup.kind
+    return _KINDS.get(backup.path.name.rsplit(".", 2)[-2], backup.kind)
+
+
 def format_report(report: Report, *, suggest: bool = True) -> str:
     """The report as text; `suggest` adds the command that restores the newest good backup."""
     out = [f"Database {report.db}"]
@@ -342,13 +351,14 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
     folder = backups.backup_dir(report.db)
     if report.backups:
         out += ["", f"Backups in {folder} (newest first)"]
-        for backup, check in report.backups:
+        kinds = [_kind(backup) for backup, _ in report.backups]
+        width = max(map(len, kinds))
+        for (backup, check), kind in zip(report.backups, kinds, strict=True):
             if check.ok:
                 status = f"ok: {counted(check.clients, 'client')}, {counted(check.meetings, 'meeting')}"
             else:
                 status = f"not checked: {check.problem}" if check.unchecked else f"BAD: {check.problem}"
-            kind = _KINDS.get(backup.path.name.rsplit(".", 2)[-2], backup.kind) if backup.kind == backups.SNAPSHOT else backup.kind
-            out.append(f"  {when(backup.taken)}  {kind:<24} {_size(backup.size):>9}  {status}")
+            out.append(f"  {when(backup.taken)}  {kind:<{width}} {_size(backup.size):>9}  {status}")
             out.append(f"      {backup.name}")
     else:
         out += ["", f"No backups yet in {folder} (one is kept each time the app saves its file)."]
