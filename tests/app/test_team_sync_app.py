@@ -294,3 +294,26 @@ async def test_f11_in_the_chooser_opens_no_second_one(tmp_path, team_env, team_k
     finally:
         bea.close()
         session.close()
+
+
+async def test_f10_without_a_team_says_what_to_write_and_in_which_file(tmp_path, monkeypatch) -> None:
+    """A new user had "put [sync] remote ... in config.toml" and no idea where that file is."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    session = Session.open(tmp_path / "solo.json")
+    app = create_app(session, settings=settings_for(None, None))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: showing(app, ClientsScreen))
+        await pilot.press("f10")
+        said = lambda: [n.message for n in app._notifications if n.title == "Team sync"]  # noqa: E731
+        await until(pilot, said, what="the word on team sync")
+        where = str(tmp_path / "config" / "cope-tui" / "config.toml")
+        assert where in said()[0] and 'remote = "' in said()[0] and "[user]" in said()[0]
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+def test_a_remote_without_a_name_asks_only_for_the_name() -> None:
+    from cope_tui.widgets.team_sync import not_set_up
+
+    said = not_set_up("https://server/team", None)
+    assert "needs your name" in said and "[user]" in said and "[sync]" not in said

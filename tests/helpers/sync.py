@@ -178,7 +178,7 @@ def ann_and_bea(tmp_path, team_env, team_key):
         session.close()
 
 
-def settings_for(url: str, name: str = "Ann"):
+def settings_for(url: str | None, name: str | None = "Ann"):
     from cope_tui.settings import Settings
 
     return Settings(0, sync_remote=url, user_name=name)

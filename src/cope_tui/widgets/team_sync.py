@@ -23,6 +23,7 @@ from datetime import datetime
 from textual.message import Message
 from textual.widgets import Header
 
+from ..settings import config_path
 from ..sync.runner import Outcome, Runner
 from ..words import counted
 from .team_prompts import TeamPrompts
@@ -90,8 +91,7 @@ class TeamSync(TeamPrompts):
         if not remote or self.sync_runner is not None or self.session.store.read_only:
             return
         if not user:
-            self.notify("Set your name once, as [user] name = \"...\" in config.toml, to sync with the team.",
-                        title="Team sync", severity="warning", timeout=15)
+            self.notify(not_set_up(remote, user), title="Team sync", severity="warning", timeout=15)
             return
         self.sync_runner = Runner(self.session.store, remote, user)
         self.sync_runner.open_records = self.open_records
@@ -229,8 +229,7 @@ class TeamSync(TeamPrompts):
                         title="Team sync", timeout=8)
             return
         if runner is None:
-            self.notify("Team sync is not set up: put [sync] remote = \"URL\" and [user] name = \"...\" "
-                        "in config.toml (see the README, Working as a team).", title="Team sync", timeout=10)
+            self.notify(not_set_up(self.settings.sync_remote, self.settings.user_name), title="Team sync", timeout=15)
             return
         if runner.running:
             self.notify("A sync is running already.", title="Team sync", timeout=4)
@@ -438,3 +437,10 @@ class TeamSync(TeamPrompts):
         self._refresh_sync_status()
         if self.sync_runner is not None and self.sync_runner.conflicts():
             self.action_conflicts()  # the next one, until none is left or esc
+
+
+def not_set_up(remote: str | None, user: str | None) -> str:
+    """What to write, and where: "config.toml" alone left a new user looking for the file."""
+    lines = ([] if remote else ["[sync]", 'remote = "https://server/team"']) + ([] if user else ["[user]", 'name = "Your name"'])
+    what = "Team sync needs your name, recorded on what you sync" if remote and not user else "Team sync is not set up"
+    return f"{what}. Add to {config_path()}, then start cope-tui again:\n" + "\n".join(lines) + "\n(README: Working as a team)"
