@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+
+import helpers
 
 from cope_tui.sync import errors
 from cope_tui.sync.couch import Couch
@@ -55,3 +63,43 @@ def test_round_trips_are_counted(couch_db: CouchDb) -> None:
         couch.changes(0, 10)
         couch.revs_diff({})  # nothing to ask: no request
         assert couch.requests == 2
+
+
+INNER_TEST = '''
+import os, time
+from helpers.couch_server import couch_server  # noqa: F401  (the fixture)
+
+def test_holds_the_server(couch_server):
+    os.write(1, f"SERVER {couch_server.proc.pid}\\n".encode())
+    time.sleep(120)
+'''
+
+
+def test_a_test_run_stopped_by_sigterm_stops_its_server(tmp_path, couch_server) -> None:
+    """CI stopping pytest with SIGTERM used to leave pouchdb-server running (its own
+    session, so the signal does not reach it; no teardown ran). `couch_server`: skipped
+    or failed as every sync test is when there is no server to run."""
+    (tmp_path / "test_inner.py").write_text(INNER_TEST)
+    tests = Path(helpers.__file__).parent.parent
+    env = {**os.environ, "PYTHONPATH": str(tests)}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "helpers.interrupt", "-p", "no:randomly",
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path), "-c", os.devnull, "test_inner.py"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        line = b""
+        while not line.startswith(b"SERVER "):
+            line = run.stdout.readline()
+            assert line, "the inner run ended before its server started"
+        server = int(line.split()[1])
+        run.send_signal(signal.SIGTERM)
+        run.wait(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    proc = Path(f"/proc/{server}/stat")
+    alive = proc.exists() and proc.read_text().split()[2] != "Z"
+    if alive:
+        os.killpg(server, signal.SIGKILL)  # not left behind by this test either
+    assert not alive, "pouchdb-server outlived the test run"
