@@ -165,3 +165,47 @@ async def test_meeting_rows_cannot_be_ticked_and_read_only_refuses(db):
         await pilot.pause()
         assert any("not ticked off" in str(n.message) for n in app._notifications)
     session.close()
+
+
+async def test_leaving_while_a_long_list_is_still_being_filled_does_not_crash(tmp_path):
+    """At 1,000 clients: tick an item off (the list is filled again, a screenful at once
+    and the rest 0.1 s later), then esc at once. The rest arrived on a screen already
+    gone, and the app stopped with an error report."""
+    path = tmp_path / "cope.json"
+    guide = load_meeting_guide()
+    store = Store(path)
+    spec = guide.step("outcomes").list_spec("actions")
+    client = create_client(store, "C-many")
+    meeting = start_meeting(store, guide, client)
+    for n in range(80):
+        row = {"who": "client", "what": f"task {n}", "due": (date.today() - timedelta(days=n)).isoformat()}
+        meeting.rows("outcomes", "actions").append(new_row(meeting, spec, row))
+    finalise(meeting, "worker-1")
+    store.put_meeting(meeting)
+    store.close()
+    session = Session.open(path)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        table = await open_table(pilot)
+        await pilot.pause(0.3)
+        assert table.row_count == 80
+        await pilot.press("space", "escape")
+        await pilot.pause(0.4)
+        assert isinstance(app.screen, ClientsScreen)
+        # Back from search the lists are read again, in a thread, and esc came at once:
+        # that read, or the rest of its rows, can land on the screen while it is taken down.
+        await pilot.press("ctrl+t")
+        gone = await open_table(pilot)
+        screen = app.screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not gone.is_attached
+        screen._show_board(screen.board)
+        screen._add(screen._rows[30:], screen._generation)
+        await pilot.press("ctrl+t")
+        table = await open_table(pilot)
+        await pilot.pause(0.3)
+        assert table.row_count == 79
+    assert app.return_code in (0, None)
+    session.close()

@@ -111,21 +111,21 @@ class FollowThroughScreen(Screen[None]):
         self.app.call_from_thread(self._show_board, board)
 
     def _show_failure(self, message: str) -> None:
-        if self.is_mounted:
+        if self.is_attached:
             self.query_one("#ft-views", Static).update(f"The lists could not be read: {escape(message)}")
 
     def _show_board(self, board: ft.Board) -> None:
-        if self.is_mounted:
+        # is_attached, not is_mounted: esc may have taken the screen down meanwhile.
+        if self.is_attached:
             self.board = board
             self._fill()
 
     # ---- showing -------------------------------------------------------------------
 
     def _fill(self, *, reset: bool = False) -> None:
-        board = self.board
-        if board is None:
+        board, table = self.board, self._table()
+        if board is None or table is None:
             return
-        table = self.query_one(DataTable)
         keep = 0 if reset else table.cursor_row
         table.clear(columns=True)
         wide = 40 if self.client_id else 32
@@ -155,11 +155,18 @@ class FollowThroughScreen(Screen[None]):
         self._show_views()
         self._show_detail()
 
+    def _table(self) -> DataTable | None:
+        """None once the screen is being taken down: a batch of rows due 0.1 s after a
+        refill (or a refill from the thread that reads the lists) can land then, after
+        an esc typed at once, and found no table (the app stopped with an error report)."""
+        found = self.query(DataTable)
+        return found.first() if found and self.is_attached else None
+
     def _add(self, rows: list, generation: int) -> None:
         """Cells for these rows only; a later refill makes a pending batch stale."""
-        if generation != self._generation:
+        table = self._table()
+        if generation != self._generation or table is None:
             return
-        table = self.query_one(DataTable)
         today = self.board.today if self.board else date.today()
         for row in rows:
             if isinstance(row, ft.NextMeeting):
