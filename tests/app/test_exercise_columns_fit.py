@@ -77,3 +77,15 @@ async def test_the_plan_summary_keeps_the_overdue_count_on_its_line(app):
         overdue = next(line for line in lines if "overdue" in line)
         assert overdue.rstrip().split()[-1].isdigit() or "overdue 2" in overdue, lines
         assert not any(line.strip().isdigit() for line in lines), lines
+
+
+async def test_the_interview_count_is_read_whole_at_80_columns(app):
+    """'About ten interviews are usual: 10 so far. That is enough.' was cut to 'That is'."""
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await show(pilot, ExerciseScreen(records(app).follow_up.id, section="interviews"))
+        hint = screen.query_one("#interviews-hint", Static)
+        while len(screen.exercise.interviews) < 10:
+            await pilot.press("a")
+            await pilot.pause()
+        said = str(hint.render())
+        assert "enough" in said and len(said) <= hint.content_region.width, (said, hint.content_region.width)

@@ -128,9 +128,11 @@ class InterviewsPanel(ListDetailPanel):
         if interviews:
             table.move_cursor(row=max(0, min(keep, len(interviews) - 1)), animate=False)
         count = len(interviews)
+        # One line, cut at the panel's edge: at 80 columns "That is enough." was cut to "That is".
         self.query_one("#interviews-hint", Static).update(
-            f"About ten interviews are usual: {count} so far."
-            + (" That is enough." if count >= USUAL_INTERVIEWS else "")
+            f"{count} interviews so far: enough (about ten are usual)."
+            if count >= USUAL_INTERVIEWS
+            else f"About ten interviews are usual: {count} so far."
         )
         self._show_current()
 
