@@ -200,3 +200,26 @@ def test_a_content_made_canonical_in_parts_is_its_canonical_form(doc, conflicts)
     assert orjson.loads(whole) == {"doc": doc, "conflicts": conflicts}
     odd = {"doc": doc, "conflicts": conflicts, "more": 1}  # not a synced content: still canon()
     assert canon_content(odd) == (canon(odd), canon(doc))
+
+
+def test_both_texts_of_a_one_line_field_stay_on_one_line_and_a_code_or_date_is_one_value() -> None:
+    """Found at 80x24: "b" on a clash of client notes gave a note of two lines, which the
+    one-line Edit form showed as "edited by Bedited by A"; on a clash of codes the DB's
+    check refused the joined code, in words about control characters."""
+    base = {"id": "c1", "code": "C-1", "note": "first", "handover": {"journey": "began"}}
+    a = {**base, "code": "C-1a", "note": "edited by B", "handover": {"journey": "began\nA"}}
+    b = {**base, "code": "C-1b", "note": "edited by A", "handover": {"journey": "began\nB"}}
+    out = merged("clients", base, a, b)
+    by_path = {tuple(c["path"]): c["id"] for c in out["conflicts"]}
+    note = choose(out, by_path[("note",)], take_other=False, both=True)
+    assert note["doc"]["note"] == "edited by B / edited by A"
+    story = choose(out, by_path[("handover", "journey")], take_other=False, both=True)
+    assert story["doc"]["handover"]["journey"] == "began\nA\nbegan\nB"  # written at length: a line each
+    with pytest.raises(CannotChoose, match="one code"):
+        choose(out, by_path[("code",)], take_other=False, both=True)
+    m_base = {"id": "m1", "steps": {"close": {"fields": {"next_meeting": "2026-12-01"}}}}
+    m_a = {"id": "m1", "steps": {"close": {"fields": {"next_meeting": "2026-12-03"}}}}
+    m_b = {"id": "m1", "steps": {"close": {"fields": {"next_meeting": "2026-12-08"}}}}
+    dates = merged("meetings", m_base, m_a, m_b)
+    with pytest.raises(CannotChoose, match="one day"):
+        choose(dates, dates["conflicts"][0]["id"], take_other=False, both=True)

@@ -325,10 +325,36 @@ def choose(content: dict, conflict_id: str, *, take_other: bool, both: bool = Fa
     return {"doc": doc, "conflicts": tidy(doc, rest)}
 
 
+# Texts written at length, in an editor of many lines: a meeting step's notes and the
+# handover's sections. Every other text is edited on one line.
+_MANY_LINES = (("steps", None, "notes"), ("handover", None))  # None: any key there
+
+
+def _many_lines(path: list) -> bool:
+    return any(len(path) == len(shape) and all(s in (None, p) for s, p in zip(shape, path)) for shape in _MANY_LINES)
+
+
+def _one_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
 def _both_texts(doc: Any, found: dict) -> Any:
     here = get_at(doc, found["path"]) if found["kind"] == "field" else MISSING
     there = found["value"]
     if not isinstance(here, str) or not isinstance(there, str):
         raise CannotChoose("Only two texts can both be kept, one after the other; choose one of these versions.")
-    joined = "\n".join(text for text in (here.rstrip("\n"), there) if text)
+    if found["path"] == ["code"]:  # the DB refused a code of two lines, in words about control characters
+        raise CannotChoose("A client has one code: keep one of the two, and rename the client later if neither is right.")
+    if _one_date(here) and _one_date(there):
+        raise CannotChoose("A date holds one day: keep one of the two.")
+    if _many_lines(found["path"]):
+        joined = "\n".join(text for text in (here.rstrip("\n"), there) if text)
+    else:  # its one-line editor showed a line break as nothing: "edited by Bedited by A"
+        joined = " / ".join(text for text in (here.strip(), there.strip()) if text)
     return set_at(doc, found["path"], joined)
