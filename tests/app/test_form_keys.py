@@ -89,3 +89,24 @@ async def test_row_editor_enter_on_a_required_choice_moves_on(db):
         assert row.values["party"] == "individual"
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_the_hint_offers_space_only_where_there_is_something_to_choose(db):
+    """The client form said "space choose" with nothing to choose; space typed a space."""
+    from cope_tui.dialogs.client_form import ClientForm
+
+    session = Session.open(db)
+    create_client(session.store, "C-1")
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: showing(app, ClientForm), 10, "the client form")
+        assert "space" not in str(app.screen.query_one("#form-hint", Static).render())
+        await pilot.press("escape")
+        await until(pilot, lambda: not showing(app, ClientForm), 10, "the list again")
+        await client_screen(app, pilot)
+        await pilot.press("g", "n")
+        await until(pilot, lambda: showing(app, GoalForm), 10, "the goal form (a choice of kind)")
+        assert "space choose" in str(app.screen.query_one("#form-hint", Static).render())
+        await pilot.press("ctrl+q")
+    session.close()

@@ -26,6 +26,7 @@ from .base import Dialog
 from .parts import DATE_PLACEHOLDER, DateText, focus_after
 
 HINT = "enter next field · space choose · ctrl+s save · esc cancel"
+HINT_TYPED = "enter next field · ctrl+s save · esc cancel"  # a form with nothing to choose or tick
 DROPDOWN_ROWS = 12  # a Select's dropdown shows at most this many options (Textual's max-height)
 
 
@@ -104,6 +105,8 @@ class FormDialog(Dialog[ScreenResultType]):
             self.set_focus(editable[0])
         for select in self.query(Select):
             self.watch(select, "expanded", partial(self._room_for_dropdown, select), init=False)
+        if not self.query("Select, Checkbox"):
+            self.query_one(f"#{self.PREFIX}-hint", Static).update(HINT_TYPED)
 
     def _room_for_dropdown(self, select: Select, expanded: bool) -> None:
         """An open dropdown is drawn over the screen below its field; the frame grows while
