@@ -264,7 +264,7 @@ async def test_b_in_the_conflict_chooser_keeps_both_texts(tmp_path, team_env, te
         async with app.run_test(size=SIZE) as pilot:
             await chooser_on_a_clash(pilot, app, session, client, bea, "first, then Ann's line", "first, then Bea's line")
             await pilot.press("b")
-            joined = "first, then Ann's line\nfirst, then Bea's line"
+            joined = "first, then Ann's line / first, then Bea's line"  # a client's note is edited on one line
             await until(pilot, lambda: session.store.get("clients", client.id)["note"] == joined, what="both kept")
             await until(pilot, lambda: "conflict" not in header_text(app))
             await pilot.press("f10")

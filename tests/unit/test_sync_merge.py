@@ -214,7 +214,7 @@ def test_both_texts_of_a_one_line_field_stay_on_one_line_and_a_code_or_date_is_o
     note = choose(out, by_path[("note",)], take_other=False, both=True)
     assert note["doc"]["note"] == "edited by B / edited by A"
     story = choose(out, by_path[("handover", "journey")], take_other=False, both=True)
-    assert story["doc"]["handover"]["journey"] == "began\nA\nbegan\nB"  # written at length: a line each
+    assert story["doc"]["handover"]["journey"] == "began\nA\nB"  # written at length: a line each, the shared one once
     with pytest.raises(CannotChoose, match="one code"):
         choose(out, by_path[("code",)], take_other=False, both=True)
     m_base = {"id": "m1", "steps": {"close": {"fields": {"next_meeting": "2026-12-01"}}}}
@@ -223,3 +223,20 @@ def test_both_texts_of_a_one_line_field_stay_on_one_line_and_a_code_or_date_is_o
     dates = merged("meetings", m_base, m_a, m_b)
     with pytest.raises(CannotChoose, match="one day"):
         choose(dates, dates["conflicts"][0]["id"], take_other=False, both=True)
+
+
+def test_both_notes_keep_what_both_started_from_once() -> None:
+    """Found at 80x24: two workers each added a sentence to one draft's notes; "b" kept
+    "A opens the meeting." twice, once before each worker's sentence."""
+    base = {"id": "m1", "steps": {"open": {"notes": "A opens the meeting. "}}}
+    a = {"id": "m1", "steps": {"open": {"notes": "A opens the meeting. B adds this."}}}
+    b = {"id": "m1", "steps": {"open": {"notes": "A opens the meeting. A adds more."}}}
+    out = merged("meetings", base, a, b)
+    both = choose(out, out["conflicts"][0]["id"], take_other=False, both=True)
+    assert both["doc"]["steps"]["open"]["notes"] == "A opens the meeting. B adds this.\nA adds more."
+    # Lines in common go once; a sentence changed in the middle is kept whole, both ways.
+    a2 = {"id": "m1", "steps": {"open": {"notes": "Housing.\nRent paid in May."}}}
+    b2 = {"id": "m1", "steps": {"open": {"notes": "Housing.\nRent paid in June."}}}
+    out = merged("meetings", base, a2, b2)
+    both = choose(out, out["conflicts"][0]["id"], take_other=False, both=True)
+    assert both["doc"]["steps"]["open"]["notes"] == "Housing.\nRent paid in May.\nRent paid in June."

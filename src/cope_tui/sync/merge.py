@@ -21,6 +21,7 @@ machines noting the same conflict note it once.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -344,6 +345,22 @@ def _one_date(text: str) -> bool:
     return True
 
 
+def _after_shared_start(here: str, there: str) -> str:
+    """`there` without the sentences or lines it starts with in common with `here`: two
+    workers adding to one meeting's notes each kept the notes so far, which "both" then
+    showed twice. Cut only after a line or a sentence, so what is left of `there` reads
+    whole; every word of it is still kept (what is cut is in `here`)."""
+    shared = len(os.path.commonprefix([here, there]))
+    if shared < len(there) and shared < len(here):
+        while shared and not _ends_a_sentence(there, shared):
+            shared -= 1
+    return there[shared:].lstrip()
+
+
+def _ends_a_sentence(text: str, at: int) -> bool:
+    return text[at - 1] == "\n" or (at >= 2 and text[at - 1].isspace() and text[at - 2] in ".!?")
+
+
 def _both_texts(doc: Any, found: dict) -> Any:
     here = get_at(doc, found["path"]) if found["kind"] == "field" else MISSING
     there = found["value"]
@@ -354,7 +371,7 @@ def _both_texts(doc: Any, found: dict) -> Any:
     if _one_date(here) and _one_date(there):
         raise CannotChoose("A date holds one day: keep one of the two.")
     if _many_lines(found["path"]):
-        joined = "\n".join(text for text in (here.rstrip("\n"), there) if text)
+        joined = "\n".join(text for text in (here.rstrip("\n"), _after_shared_start(here, there)) if text)
     else:  # its one-line editor showed a line break as nothing: "edited by Bedited by A"
         joined = " / ".join(text for text in (here.strip(), there.strip()) if text)
     return set_at(doc, found["path"], joined)
