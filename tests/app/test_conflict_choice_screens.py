@@ -130,3 +130,27 @@ async def test_a_screen_that_keeps_its_copy_refuses_the_choice_and_both_stay(ann
         await pilot.press("t")  # from the client's own screen it can be taken
         await until(pilot, lambda: session.store.get("clients", client.id)["note"] == "Bea's note")
         await pilot.press("ctrl+q")
+
+
+async def test_a_meeting_with_two_versions_kept_is_not_finalised_until_one_is_chosen(ann_and_bea) -> None:
+    """Found at 80x24 with two workers: Ann finalised a draft whose notes had a clash
+    open. The record kept the version shown for good; the other (her own words, as the
+    merge on her machine came from Bea's) could only go into an addendum."""
+    from cope_tui.dialogs.finalise import FinaliseDialog
+
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await synced_with(pilot, app, bea)
+        await clash_on_open_meeting(pilot, app, meeting.id, bea)
+        await pilot.press("ctrl+f")
+        said = lambda: [str(n.message) for n in app._notifications if n.title == "Not finalised"]  # noqa: E731
+        await until(pilot, said, what="the word on the clash")
+        assert "notes" in said()[0] and "F11" in said()[0]
+        assert isinstance(app.screen, MeetingScreen) and not session.store.meeting(meeting.id).finalised
+        await pilot.press("f11")
+        await until(pilot, lambda: showing(app, ConflictsDialog))
+        await pilot.press("b")
+        await until(pilot, lambda: "conflict" not in header_text(app), what="the clash settled")
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: showing(app, FinaliseDialog), what="the finalise dialog once chosen")
+        await pilot.press("escape")

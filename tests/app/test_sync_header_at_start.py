@@ -58,7 +58,7 @@ async def test_the_last_sync_and_its_conflicts_are_in_the_header_at_start(tmp_pa
             await pilot.press(*APP_PHRASE, "enter")
             await until(pilot, lambda: showing(app, ConflictsDialog), what="the chooser after the sync")
             listed = str(app.screen.query_one("#conflicts-list").get_option_at_index(0).prompt)
-            assert listed.startswith("client C-[1]: note was changed here and by Bea")
+            assert listed.startswith("client C-[1]: note in two versions, one by Bea")
             shown = str(app.screen.query_one("#conflicts-here").render()) + str(app.screen.query_one("#conflicts-there").render())
             assert "Ann's note" in shown and "Bea's note" in shown
             await pilot.press("escape")

@@ -36,7 +36,7 @@ def test_the_chooser_line_says_which_step_not_the_stored_path() -> None:
     opening = GUIDE.steps[0]
     clash = Conflict("c1", "meetings", "m1", "field", ["steps", opening.id, "notes"], "theirs", "Bea", "ours", "C-1, 2026-12-06")
     line = describe(clash, named=True)
-    assert line.startswith(f"meeting C-1, 2026-12-06: {opening.title} notes was changed here and by Bea")
+    assert line.startswith(f"meeting C-1, 2026-12-06: {opening.title} notes in two versions, one by Bea")
     assert "steps >" not in line
 
 

@@ -86,7 +86,7 @@ class ConflictsDialog(Dialog[Choice | None]):
 
     def _show(self, index: int) -> None:
         conflict = self.conflicts[index]
-        self.query_one("#conflicts-here-side").border_title = "here"
+        self.query_one("#conflicts-here-side").border_title = "in the record"
         self.query_one("#conflicts-there-side").border_title = Content(f"by {one_line(conflict.by)}")
         at = conflict.path if conflict.kind == "field" else []
         self.query_one("#conflicts-here", Static).update(readable(conflict.table, conflict.current, conflict.value, at))

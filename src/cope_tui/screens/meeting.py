@@ -436,6 +436,8 @@ class MeetingScreen(Screen[None]):
             self.notify("The database is open read-only.", severity="warning")
             return
         self.capture()
+        if self.app.refuse_while_in_conflict("meetings", self.meeting.id):
+            return
         pending = [s.title for s in self.steps() if self.meeting.peek(s.id).state is StepState.PENDING]
         blockers = [s.title for s in self.steps() if undecided(s, self.meeting)]
 

@@ -310,6 +310,21 @@ class Runner:
     def conflicts(self) -> list[Conflict]:
         return self.engine.conflicts() if self.engine is not None else []
 
+    def parts_in_conflict(self, table: str, record_id: str) -> list[str]:
+        """The parts of one record kept in two versions (from the state as the last sync or
+        the last session left it). Cheap enough for the UI thread: one pass over a copy
+        of the state's records, opening none."""
+        engine, prepared = self.engine, self._prepared
+        state = engine.state if engine is not None else prepared.state if prepared is not None else None
+        if state is None:
+            return []
+        return [
+            (part_name(table, c["path"]) if c["kind"] == "field" else "") or "the whole record"
+            for rec in list(state.records.values())
+            if rec["conflicts"] and rec["id"] == record_id and rec["t"] == table
+            for c in rec["conflicts"]
+        ]
+
     def choose(self, conflict_id: str, *, take_other: bool, both: bool = False) -> str:
         """Settle a conflict (blocking: it waits for a running sync); "" or why not."""
         if self.engine is None:
@@ -354,6 +369,8 @@ def describe(conflict: Conflict, *, named: bool = False) -> str:
     elif conflict.kind == "deleted":
         how = f"deleted by {by} but changed elsewhere: kept"
     else:
-        how = f"{where or 'the record'} was changed here and by {by}: both are kept"
+        # Not "changed here and by X": the conflict travels with the record, and on X's
+        # own machine the version in the record may be the other worker's.
+        how = f"{where or 'the record'} in two versions, one by {by}; both are kept"
     which = conflict.label if named and conflict.label else shown(conflict.record_id[:8])
     return f"{what} {which}: {how} (conflict {shown(conflict.id)})"

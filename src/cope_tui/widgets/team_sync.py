@@ -392,6 +392,17 @@ class TeamSync(TeamPrompts):
 
     # ---- conflicts -----------------------------------------------------------------
 
+    def refuse_while_in_conflict(self, table: str, record_id: str) -> bool:
+        """True, with a word, when team sync kept two versions of a part of this record: a
+        meeting finalised then keeps the one shown for good, and the other (perhaps this
+        worker's own words) could only be copied into an addendum."""
+        runner = self.sync_runner
+        parts = runner.parts_in_conflict(table, record_id) if runner is not None else []
+        if parts:
+            self.notify(f"Team sync kept two versions of: {', '.join(dict.fromkeys(parts))}. Choose first (F11); "
+                        "a finalised meeting never changes.", title="Not finalised", severity="warning", timeout=12)
+        return bool(parts)
+
     def action_conflicts(self) -> None:
         from ..dialogs.conflicts import ConflictsDialog
 
