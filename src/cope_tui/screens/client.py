@@ -102,6 +102,8 @@ class ClientScreen(Screen[None]):
             return []
 
     def refresh_view(self) -> None:
+        if not self.is_attached:  # after a discard saved in a thread, esc may have closed it
+            return
         client = self.client
         self.title = f"Client {client.code}"
         others = ", ".join(client.significant_others) or "none recorded"

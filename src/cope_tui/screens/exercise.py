@@ -252,6 +252,8 @@ class ExerciseReport(Screen[None]):
         self.app.call_from_thread(self._show, text)
 
     def _show(self, text: str) -> None:
+        if not self.is_attached:  # esc before the report was built: its widgets are gone
+            return
         self.text = text
         self.query_one(Markdown).update(text)
 

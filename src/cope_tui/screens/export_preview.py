@@ -74,6 +74,8 @@ class ExportPreview(Screen[None]):
         self.app.call_from_thread(self._show, text, name)
 
     def _show(self, text: str, name: str) -> None:
+        if not self.is_attached:  # esc before the summary was built: its widgets are gone
+            return
         self.text = text
         self.default_name = "".join(c if c.isalnum() or c in "-_." else "-" for c in name) + ".md"
         self.query_one(Markdown).update(text)
