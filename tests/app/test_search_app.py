@@ -182,3 +182,26 @@ async def test_enter_typed_before_the_results_arrive_opens_the_first_match(db):
         assert app.screen.client_id == session.store.client_by_code("C-2").id
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_a_long_result_head_is_cut_to_one_line_not_wrapped(tmp_path):
+    """Found at 1,000 clients: "... review meeting · Strengths & coping · Helpful coping"
+    wrapped its last word onto the snippet's line, at the list's left edge."""
+    path = tmp_path / "cope.json"
+    store = Store(path)
+    client = create_client(store, "C-" + "7" * 30)
+    meeting = start_meeting(store, load_meeting_guide(), client)
+    meeting.step("strengths").notes = "Goes to the allotment when worried."
+    store.put_meeting(meeting)
+    store.close()
+    session = Session.open(path)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4", *"allotment")
+        await wait_for_results(pilot, app)
+        results = app.screen.query_one("#search-results", OptionList)
+        head, snippet = str(results.get_option_at_index(0).prompt).split("\n")
+        assert "allotment" in snippet and head.endswith("…")
+        assert len(head) <= results.scrollable_content_region.width
+        await pilot.press("escape", "ctrl+q")
+    session.close()

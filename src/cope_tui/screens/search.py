@@ -130,7 +130,10 @@ class SearchScreen(Screen[Result | None]):
         results = self.query_one("#search-results", OptionList)
         self._shown = found.results if found else []
         words = found.words if found else []
-        results.set_options([Option(_prompt(r, words), id=str(i)) for i, r in enumerate(self._shown)])
+        # The head line is cut to the list's width: the list wraps each option's text, and
+        # a long step name wrapped onto the snippet's line ("Helpful" / " coping").
+        width = max(20, results.scrollable_content_region.width - 1)
+        results.set_options([Option(_prompt(r, words, width), id=str(i)) for i, r in enumerate(self._shown)])
         if found is None:
             status.update(HINT)
         elif not found.total:
@@ -175,7 +178,7 @@ class SearchScreen(Screen[Result | None]):
         self.dismiss(None)
 
 
-def _prompt(result: Result, words: list[str]) -> Text:
+def _prompt(result: Result, words: list[str], width: int = 78) -> Text:
     if result.kind == "client":
         head = f"{result.client_code}  client · {result.part}"
     elif result.kind == "exercise":
@@ -184,7 +187,8 @@ def _prompt(result: Result, words: list[str]) -> Text:
         where = f" · {result.place_title}" if result.place_title else ""
         part = f" · {result.part}" if result.part and result.part != "client code" else ""
         head = f"{result.client_code}  {result.when}  {result.label} meeting{where}{part}"
-    text = Text(head, style="bold", no_wrap=True, overflow="ellipsis")
+    text = Text(head, style="bold")
+    text.truncate(width, overflow="ellipsis")
     text.append("\n  ")
     body = Text(result.snippet or "(no text)", style="" if result.snippet else "dim")
     body.highlight_words(words, style="reverse", case_sensitive=False)
