@@ -110,3 +110,29 @@ async def test_the_hint_offers_space_only_where_there_is_something_to_choose(db)
         assert "space choose" in str(app.screen.query_one("#form-hint", Static).render())
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_a_note_of_several_lines_reads_apart_in_the_one_line_field(db):
+    """Found with a team: a note of two lines showed as "edited by Bedited by A"."""
+    from textual.widgets import Input
+
+    from cope_tui.dialogs.client_form import ClientForm
+
+    session = Session.open(db)
+    create_client(session.store, "C-1", note="edited by B\nedited by A")
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await client_screen(app, pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: showing(app, ClientForm), 10, "the edit form")
+        assert app.screen.query_one("#note", Input).value == "edited by B / edited by A"
+        await pilot.press("ctrl+s")  # saved as it was: the lines stay
+        await until(pilot, lambda: showing(app, ClientScreen), 10, "the client again")
+        assert session.store.client_by_code("C-1").note == "edited by B\nedited by A"
+        await pilot.press("e")
+        await until(pilot, lambda: showing(app, ClientForm), 10, "the edit form again")
+        await pilot.press("enter", "enter", "end", *" more", "ctrl+s")
+        await until(pilot, lambda: showing(app, ClientScreen), 10, "the client once more")
+        assert session.store.client_by_code("C-1").note == "edited by B / edited by A more"
+        await pilot.press("ctrl+q")
+    session.close()

@@ -35,12 +35,14 @@ class ClientForm(FormDialog[Client | None]):
             self.text_input(", ".join(c.significant_others) if c else "", "e.g. partner, sister", id="others"),
             help="Significant others: roles or names, comma-separated.",
         )
-        yield from self.field("note", "Note", self.text_input(c.note if c else "", id="note"))
+        yield from self.field("note", "Note", self.text_input(_on_one_line(c.note) if c else "", id="note"))
 
     def action_save(self) -> None:
         code = self.query_one("#code", Input).value  # as typed: the rules say what is wrong with it
         others = [o.strip() for o in self.text("others").split(",") if o.strip()]
         note = self.text("note")
+        if self.client is not None and note == _on_one_line(self.client.note).strip():
+            note = self.client.note  # not edited: kept as stored, its lines too
         store = self.app.session.store
         try:
             if self.client is None:
@@ -58,3 +60,10 @@ class ClientForm(FormDialog[Client | None]):
             self.show_error("code", f"Could not save: {exc.strerror}. Try again.")
             return
         self.dismiss(client)
+
+
+def _on_one_line(note: str) -> str:
+    """A note of several lines (an import, or a team conflict's two texts kept by an
+    older cope-tui) in the one-line field: the field showed its lines run together
+    ("edited by Bedited by A"), so they are shown, and saved once edited, as " / "."""
+    return " / ".join(line.strip() for line in note.splitlines() if line.strip()) if "\n" in note else note
