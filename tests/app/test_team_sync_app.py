@@ -317,3 +317,30 @@ def test_a_remote_without_a_name_asks_only_for_the_name() -> None:
 
     said = not_set_up("https://server/team", None)
     assert "needs your name" in said and "[user]" in said and "[sync]" not in said
+
+
+async def test_a_new_conflict_is_said_once_as_it_arrives(tmp_path, team_env, team_key) -> None:
+    """Found with two workers: the notes being typed changed to the other worker's
+    version, and only the header's count said that both were kept."""
+    session, client, app, bea = ann_bea_and_a_client(tmp_path, team_env, team_key)
+    said = lambda: [str(n.message) for n in app._notifications if "new conflict" in str(n.message)]  # noqa: E731
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(pilot, lambda: showing(app, ClientsScreen))
+            await pilot.press("f10")
+            await until(pilot, lambda: "synced " in header_text(app))
+            bea.engine.sync()
+            assert said() == []
+            await notes_clash(pilot, app, session, client, bea, "Ann's note", "Bea's note")
+            await until(pilot, said, what="the word on the new conflict")
+            assert said()[0].startswith("1 new conflict:") and "F11" in said()[0]
+            app.clear_notifications()
+            told, tell = [], app._tell_new_conflicts
+            app._tell_new_conflicts = lambda report: (told.append(report), tell(report))
+            await pilot.press("f10")
+            await until(pilot, lambda: told, what="the second sync's end")
+            assert said() == [] and "1 conflict" in header_text(app)  # not news the second time
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()

@@ -289,6 +289,7 @@ class TeamSync(TeamPrompts):
                 self.notify(outcome.message, title="Team sync", timeout=15)
             report = outcome.report
             self._tell_unused(report, asked)
+            self._tell_new_conflicts(report)
             if report.received:
                 self._repaint_home(counts=True)
                 self._show_synced(outcome.changed)
@@ -296,6 +297,22 @@ class TeamSync(TeamPrompts):
 
     _told_in_background = ""
     _told_unused: tuple[str, ...] = ()
+    _conflicts_known: set[str] | None = None  # the open conflicts after the last sync
+
+    def _tell_new_conflicts(self, report) -> None:
+        """Said once, as they arrive. Found with two workers: the notes being typed were
+        replaced by the other worker's version (the two kept as a conflict), and only the
+        header's count said why."""
+        ids = {c.id for c in report.conflicts}
+        before, self._conflicts_known = self._conflicts_known, ids
+        if before is None:  # the session's first sync: those the last session left are not news
+            earlier = self.sync_runner.earlier if self.sync_runner is not None else None
+            new = len(ids) - (earlier.conflicts if earlier is not None else 0)
+        else:
+            new = len(ids - before)
+        if new > 0:
+            self.notify(f"{counted(new, 'new conflict')}: two versions of a part are kept. F11 shows them, "
+                        "to choose which stays.", title="Team sync", severity="warning", timeout=12)
 
     def _tell_unused(self, report, asked: bool) -> None:
         """Records from the team this DB could not use (a version that fails its check
