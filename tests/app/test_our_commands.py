@@ -64,6 +64,9 @@ async def test_help_lists_no_widget_internals(session):
         for name in TEXTUAL_OWN:
             assert name not in keys_here, (name, keys_here)
         assert "New client" in keys_here
+        # One action on two keys names both: "/" alone misled beside the footer's "^l".
+        find = next(line for line in keys_here.splitlines() if "Find client" in line)
+        assert "^l or /" in find, find
 
 
 async def test_the_home_search_has_one_name_in_footer_help_and_readme(session):

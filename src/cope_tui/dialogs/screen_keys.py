@@ -3,7 +3,7 @@ command palette runs them, so neither can drift from the keys that really work."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -38,9 +38,14 @@ def screen_actions(screen: Screen) -> list[Action]:
         if not binding.description or binding.id is None or isinstance(node, editors):
             continue
         key = (binding.action, binding.description)
-        if key in found:
+        shown = app.get_key_display(binding)
+        if key in found:  # one action on two keys: both named ("/" alone, beside a footer's "^l", misled)
+            seen = found[key]
+            if shown not in seen.key.split(" or "):
+                both = f"{shown} or {seen.key}" if binding.show else f"{seen.key} or {shown}"
+                found[key] = replace(seen, key=both)
             continue
-        found[key] = Action(binding.description, binding.action, node, app.get_key_display(binding), active.enabled)
+        found[key] = Action(binding.description, binding.action, node, shown, active.enabled)
 
     def rank(item: Action) -> int:
         return 0 if isinstance(item.node, Screen) else 1 if item.node is app else 2
