@@ -368,9 +368,10 @@ def _both_texts(doc: Any, found: dict) -> Any:
         raise CannotChoose("Only two texts can both be kept, one after the other; choose one of these versions.")
     if found["path"] == ["code"]:  # the DB refused a code of two lines, in words about control characters
         raise CannotChoose("A client has one code: keep one of the two, and rename the client later if neither is right.")
-    if _one_date(here) and _one_date(there):
+    many = _many_lines(found["path"])
+    if not many and _one_date(here) and _one_date(there):
         raise CannotChoose("A date holds one day: keep one of the two.")
-    if _many_lines(found["path"]):
+    if many:
         joined = "\n".join(text for text in (here.rstrip("\n"), _after_shared_start(here, there)) if text)
     else:  # its one-line editor showed a line break as nothing: "edited by Bedited by A"
         joined = " / ".join(text for text in (here.strip(), there.strip()) if text)
