@@ -240,3 +240,12 @@ def test_both_notes_keep_what_both_started_from_once() -> None:
     out = merged("meetings", base, a2, b2)
     both = choose(out, out["conflicts"][0]["id"], take_other=False, both=True)
     assert both["doc"]["steps"]["open"]["notes"] == "Housing.\nRent paid in May.\nRent paid in June."
+
+
+def test_notes_that_are_only_a_date_can_still_both_be_kept() -> None:
+    base = {"id": "m1", "steps": {"open": {"notes": ""}}}
+    a = {"id": "m1", "steps": {"open": {"notes": "2026-12-01"}}}
+    b = {"id": "m1", "steps": {"open": {"notes": "2026-12-03"}}}
+    out = merged("meetings", base, a, b)
+    both = choose(out, out["conflicts"][0]["id"], take_other=False, both=True)
+    assert both["doc"]["steps"]["open"]["notes"] == "2026-12-01\n2026-12-03"
