@@ -17,6 +17,7 @@ from cope_tui.screens.follow_through import FollowThroughScreen
 from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
+from helpers.polling import until
 
 SIZE = (80, 24)
 
@@ -188,24 +189,21 @@ async def test_leaving_while_a_long_list_is_still_being_filled_does_not_crash(tm
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
         table = await open_table(pilot)
-        await pilot.pause(0.3)
-        assert table.row_count == 80
+        await until(pilot, lambda: table.row_count == 80, what="the rest of the rows")
         await pilot.press("space", "escape")
-        await pilot.pause(0.4)
-        assert isinstance(app.screen, ClientsScreen)
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen), what="the list of clients")
+        await pilot.pause(0.4)  # the refill's second batch is due meanwhile
         # Back from search the lists are read again, in a thread, and esc came at once:
         # that read, or the rest of its rows, can land on the screen while it is taken down.
         await pilot.press("ctrl+t")
         gone = await open_table(pilot)
         screen = app.screen
         await pilot.press("escape")
-        await pilot.pause()
-        assert not gone.is_attached
+        await until(pilot, lambda: not gone.is_attached, what="the lists taken down")
         screen._show_board(screen.board)
         screen._add(screen._rows[30:], screen._generation)
         await pilot.press("ctrl+t")
         table = await open_table(pilot)
-        await pilot.pause(0.3)
-        assert table.row_count == 79
+        await until(pilot, lambda: table.row_count == 79, what="the rest of the rows")
     assert app.return_code in (0, None)
     session.close()
