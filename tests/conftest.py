@@ -15,7 +15,6 @@ from helpers.terminal import Terminal
 TESTS = Path(__file__).parent
 # The kind of each test is the folder it is in (see the README's "Run the tests").
 KINDS = ("unit", "app", "cli", "e2e")
-pytest_plugins = ["helpers.interrupt"]
 
 
 def _isolated_dirs(tmp_path: Path) -> dict[str, str]:

@@ -100,6 +100,11 @@ class CouchDb:
         return {"COPE_TUI_SYNC_USER": self.auth[0], "COPE_TUI_SYNC_PASSWORD": self.auth[1]}
 
 
+# "$@" is the server; fd 3 keeps the pipe from the test run (a background job's stdin is
+# /dev/null); `wait` makes sh end with the server, so a server that fails to start is seen.
+WATCHED = 'exec 3<&0; "$@" & server=$!; (cat <&3 >/dev/null; kill -9 "$server" 2>/dev/null) & wait "$server"'
+
+
 class CouchServer:
     """A pouchdb-server process: in memory, or on disk in `workdir` (so it can be stopped
     and started again with its data, for the 'server stopped mid-sync' test)."""
@@ -121,9 +126,12 @@ class CouchServer:
         args += ["--config", str(self.workdir / "config.json")]
         args += ["--in-memory"] if self.in_memory else ["--dir", str(self.workdir)]
         log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 (kept by the process)
+        # The server goes when the test run does, however it ends (a CI job stopped with
+        # SIGTERM or SIGKILL left it running): `sh` starts it and kills it once the run's
+        # end of a pipe closes. Its own session, so a ctrl+c meant for pytest is not its.
         self.proc = subprocess.Popen(
-            args, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            ["sh", "-c", WATCHED, "sh", *args], cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE, start_new_session=True,
         )
         log.close()
         self._wait_ready()
@@ -158,6 +166,8 @@ class CouchServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=20)
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
         self.proc = None
 
     def new_db(self) -> CouchDb:
