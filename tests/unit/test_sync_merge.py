@@ -225,27 +225,21 @@ def test_both_texts_of_a_one_line_field_stay_on_one_line_and_a_code_or_date_is_o
         choose(dates, dates["conflicts"][0]["id"], take_other=False, both=True)
 
 
+def both_notes(base: str, ours: str, theirs: str) -> str:
+    """One step's notes written on two sides from `base`, then both texts kept ("b")."""
+    out = merged("meetings", *({"id": "m1", "steps": {"open": {"notes": n}}} for n in (base, ours, theirs)))
+    return choose(out, out["conflicts"][0]["id"], take_other=False, both=True)["doc"]["steps"]["open"]["notes"]
+
+
 def test_both_notes_keep_what_both_started_from_once() -> None:
     """Found at 80x24: two workers each added a sentence to one draft's notes; "b" kept
     "A opens the meeting." twice, once before each worker's sentence."""
-    base = {"id": "m1", "steps": {"open": {"notes": "A opens the meeting. "}}}
-    a = {"id": "m1", "steps": {"open": {"notes": "A opens the meeting. B adds this."}}}
-    b = {"id": "m1", "steps": {"open": {"notes": "A opens the meeting. A adds more."}}}
-    out = merged("meetings", base, a, b)
-    both = choose(out, out["conflicts"][0]["id"], take_other=False, both=True)
-    assert both["doc"]["steps"]["open"]["notes"] == "A opens the meeting. B adds this.\nA adds more."
+    start = "A opens the meeting. "
+    assert both_notes(start, start + "B adds this.", start + "A adds more.") == start + "B adds this.\nA adds more."
     # Lines in common go once; a sentence changed in the middle is kept whole, both ways.
-    a2 = {"id": "m1", "steps": {"open": {"notes": "Housing.\nRent paid in May."}}}
-    b2 = {"id": "m1", "steps": {"open": {"notes": "Housing.\nRent paid in June."}}}
-    out = merged("meetings", base, a2, b2)
-    both = choose(out, out["conflicts"][0]["id"], take_other=False, both=True)
-    assert both["doc"]["steps"]["open"]["notes"] == "Housing.\nRent paid in May.\nRent paid in June."
+    joined = both_notes(start, "Housing.\nRent paid in May.", "Housing.\nRent paid in June.")
+    assert joined == "Housing.\nRent paid in May.\nRent paid in June."
 
 
 def test_notes_that_are_only_a_date_can_still_both_be_kept() -> None:
-    base = {"id": "m1", "steps": {"open": {"notes": ""}}}
-    a = {"id": "m1", "steps": {"open": {"notes": "2026-12-01"}}}
-    b = {"id": "m1", "steps": {"open": {"notes": "2026-12-03"}}}
-    out = merged("meetings", base, a, b)
-    both = choose(out, out["conflicts"][0]["id"], take_other=False, both=True)
-    assert both["doc"]["steps"]["open"]["notes"] == "2026-12-01\n2026-12-03"
+    assert both_notes("", "2026-12-01", "2026-12-03") == "2026-12-01\n2026-12-03"
