@@ -47,6 +47,12 @@ def test_kill_9_once_typing_paused_loses_nothing(tmp_path, term_env):
     term.exit_status()
     term.hang_up()
     assert opening_notes(db) == "Saved within a second"
+    # The app opens the DB again: a new one, killed before its first fold (only the
+    # journal on disk), was refused at the next start.
+    again = Terminal(["--db", str(db)], term_env)
+    again.wait_for("C-0002")
+    again.hang_up()
+    assert again.exit_status() is not None
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -105,3 +105,28 @@ def test_a_packed_meeting_keeps_its_version_until_saved_again(tmp_path, monkeypa
     docs[0] = saved(docs[0])
     assert store.raw_version("meetings", docs[0]["id"]) is not first[docs[0]["id"]]
     store.close()
+
+
+def test_a_new_database_stopped_before_its_first_fold_opens_again_with_every_meeting(tmp_path) -> None:
+    """Killed with a draft open in a new DB (no main file yet, only the journal), the app's
+    lazy load refused the DB at the next start: its check met the lazy table, not a dict."""
+    import shutil
+
+    path = tmp_path / "new.json"
+    store = Store(path, lazy=True)
+    store.wait_ready()
+    write_demo(store, load_meeting_guide(), clients=3, meetings=12, seed=5)
+    seen = _everything(store)
+    assert not path.exists()  # nothing folded yet: as at a kill -9 now
+    crashed = tmp_path / "crashed" / "new.json"
+    crashed.parent.mkdir()
+    for journal in tmp_path.glob("new.json.journal*"):
+        shutil.copy(journal, crashed.parent / journal.name)
+    store.close()
+    for read_only in (True, False):
+        again = Store(crashed, lazy=True, read_only=read_only)
+        again.wait_ready()
+        assert isinstance(again._data["meetings"], LazyMeetings)
+        assert _exact(_everything(again)) == _exact(seen)
+        again.close()
+    assert _exact(_everything(Store(crashed, read_only=True))) == _exact(seen)

@@ -127,9 +127,6 @@ class Loading:
         if moment.identity is not None:
             self.read_identity = moment.identity.digest()
         held = self._held_lazily(lines, data, version, stamper, moment.held) if lines is not None else None
-        if lines is None and not raw and self._lazily_from_nothing(version):
-            # (last, as a file holds them: record_lines.dump_tables writes them line by line then)
-            held = LazyMeetings(FileMeetings.empty(self.path), data.pop("meetings", {}), set())
         if held is not None:
             data["meetings"] = held
         elif lines is not None:
@@ -147,6 +144,11 @@ class Loading:
             data["meta"]["app"]["schema"] = schema
             self.migrated_from = version
         self._check_stored(data, raw, version, stamper.result())
+        if lines is None and not raw and self._lazily_from_nothing(version):
+            # After the check, which reads plain tables (a new DB killed before its first
+            # fold was refused at the next start). Last, as a file holds them:
+            # record_lines.dump_tables writes them line by line then.
+            data["meetings"] = LazyMeetings(FileMeetings.empty(self.path), data.pop("meetings", {}), set())
         if self.migrated_from is not None and not self.read_only:  # (viewers write nothing)
             backups.keep_copy(self.path, reason=f"before-upgrade-from-{version}")  # the file as it is
         if version > schema:
