@@ -538,3 +538,19 @@ async def test_switching_to_read_only_disables_editing() -> None:
         assert not isinstance(app.screen, RowEditor)
         assert app.rows[0].values["done"] is False
         assert app.changes == []
+
+
+async def test_a_yes_no_field_says_its_state_in_words_not_only_in_colour() -> None:
+    """With NO_COLOR (or a reader who cannot tell the colours apart) on and off must look
+    different: Textual's box draws the same X for both."""
+    app = checklist_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "enter")
+        box = app.screen.query_one("#field-discussed", Checkbox)
+        off = str(box.render())
+        assert "no" in off and "X" not in off
+        await pilot.press("space")
+        on = str(box.render())
+        assert "yes" in on and "X" in on
+        await pilot.press("space")
+        assert str(box.render()) == off

@@ -10,6 +10,7 @@ from ..content.meeting_guide import Column, ColumnKind, ListSpec
 from ..meetings.rules import MeetingError, clean_values
 from ..records import CellValue
 from .form import FormDialog
+from .yes_no import YesNo
 
 
 class RowEditor(FormDialog[dict[str, CellValue] | None]):
@@ -39,7 +40,7 @@ class RowEditor(FormDialog[dict[str, CellValue] | None]):
         if col.readonly:
             return Static("" if value is None else str(value), classes="field-readonly", markup=False)
         if col.kind is ColumnKind.BOOL:
-            return Checkbox("", bool(value), compact=True)
+            return YesNo(bool(value), compact=True)
         if col.kind is ColumnKind.CHOICE:
             initial = value if value in col.choices else Select.NULL
             return Select(
