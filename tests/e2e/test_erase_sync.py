@@ -149,3 +149,44 @@ def test_an_edit_that_crosses_an_erasure_does_not_bring_the_record_back(members)
     assert ann.store.client(gone.id) is None and report.received == 0
     ann.close()
     assert [p for p in holding_anywhere([path.parent], MARK) if p.startswith(str(path))] == []
+
+
+def test_a_finalised_meeting_still_on_a_screen_does_not_come_back_after_an_erasure(members) -> None:
+    """Bob has the finalised meeting open while Ann's erasure reaches his DB; then he adds
+    an addendum there, which saves the meeting his screen holds. That save put the erased
+    meeting back in his DB and sent it to the team as a new version after the erasure: a
+    member who joined later pulled it."""
+    from cope_tui.meetings.rules import add_addendum, finalise
+    from cope_tui.records import dump
+    from cope_tui.store.audit import entry_writer
+    from cope_tui.store.doctor import diagnose
+
+    ann, bob = members("Ann"), members("Bob")
+    gone = Client(code="GONE-1")
+    ann.store.put_client(gone)
+    meeting = Meeting(client_id=gone.id, kind=MeetingKind.FIRST)
+    meeting.step("opening").notes = f"said {MARK}"
+    finalise(meeting, "Ann")
+    ann.store.put_meeting(meeting)
+    ann.engine.sync()
+    bob.engine.sync()
+    on_screen = bob.store.meeting(meeting.id)  # Bob's meeting screen holds this copy
+
+    ann = erased_offline(members, ann, gone.id)
+    ann.engine.sync()
+    bob.engine.sync()
+    assert bob.store.meeting(meeting.id) is None
+    addendum = add_addendum(on_screen, f"late word {MARK}", "Bob")
+    bob.store.put_meeting(on_screen)  # as the screen's save does, then its audit entry
+    entry_writer(bob.store, dump(on_screen), dump(addendum))[1]()
+    bob.engine.sync()
+    assert bob.store.meeting(meeting.id) is None
+    cy = members("Cy")
+    cy.engine.sync()
+    assert cy.store.meeting(meeting.id) is None and cy.store.client(gone.id) is None
+    ann.engine.sync()
+    assert ann.store.meeting(meeting.id) is None
+    bob_path = bob.store.path
+    bob.close()
+    assert diagnose(bob_path).healthy  # the addendum's entry, then the erasure's own
+    assert [p for p in holding_anywhere([bob_path.parent], MARK) if p.startswith(str(bob_path)) and ".backups" not in p] == []

@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from ..store.bulk import keep_long_lived, no_full_collection
+from ..store.erase import ERASED
 from ..store.store import Store
 from . import merge, rollback
 from .couch import Couch
@@ -200,7 +201,7 @@ class SyncEngine(Pulling):
                 rec, as_synced = self.state.records.get(rid), self._as_synced.pop(rid, None)
                 planned = None
                 if not unchanged(rec, self.local.version(table, record_id), as_synced):
-                    planned = plan(self.team, self.user, table, record_id, rec, self.local.doc(table, record_id), rid)
+                    planned = plan(self.team, self.user, table, record_id, rec, self._doc_to_send(table, record_id, rec), rid)
                 if planned is None:
                     self._pending.discard((table, record_id))
                     continue
@@ -214,6 +215,18 @@ class SyncEngine(Pulling):
             if on_way:
                 last, future = on_way.pop()
                 self._committed(last, future.result(), report, progress)
+
+    def _doc_to_send(self, table: str, record_id: str, rec: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The DB's record, unless it was erased (by a member, or here): then none. A
+        screen that held it as the erasure came saved it again (an addendum to a finalised
+        meeting, which the pull cannot take from a screen). Sent, it would have come back
+        for the team as a version after the erasure; it is dropped again here instead,
+        with the audit entry an erasure's arrival writes."""
+        doc = self.local.doc(table, record_id)
+        if doc is None or rec is None or not (rec.get("erased") or rec["hash"] == ERASED):
+            return doc
+        self.local.apply([(table, record_id, None, doc)], erasures={(table, record_id): str(rec.get("erased") or self.user)})
+        return None
 
     def _differs(self, table: str, record_id: str, version: object) -> bool:
         """Does the DB's record differ from its last synced version (see push.differs)? A
