@@ -154,3 +154,66 @@ async def test_a_meeting_the_team_starts_is_listed_on_the_open_client_and_the_cu
         highlighted = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         assert highlighted == meeting.id != theirs.id  # still the one Ann was on
         await pilot.press("ctrl+q")
+
+
+async def test_a_dialog_open_over_a_client_keeps_the_screens_copy_until_it_is_closed(tmp_path, team_env, team_key) -> None:
+    """Ann edits the client's other people in the Edit dialog while Bea's new note arrives.
+    The screen under the dialog took Bea's version (a screen 'current' in Textual's sense
+    includes one under a dialog), then Ann's save wrote the dialog's copy, with the old
+    note, over it: Bea's note was lost for the team."""
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1", note="first")
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await synced_with(pilot, app, bea)
+            app.post_message(OpenClient(client.id))
+            await until(pilot, lambda: showing(app, ClientScreen))
+            await pilot.press("e")
+            await until(pilot, lambda: not isinstance(app.screen, ClientScreen))
+            theirs = bea.store.client(client.id)
+            theirs.note = "Bea's note"
+            bea.store.put_client(theirs)
+            bea.engine.sync()
+            await asyncio.to_thread(app.sync_runner.run)  # a background sync, the dialog open
+            await pilot.press("tab")  # to Others
+            await pilot.press(*"partner", "ctrl+s")
+            await until(pilot, lambda: showing(app, ClientScreen))
+            session.flush()
+            await asyncio.to_thread(app.sync_runner.run)  # the record left to the screen, merged now
+            mine = session.store.client(client.id)
+            assert mine.significant_others == ["partner"] and mine.note == "Bea's note"
+            bea.engine.sync()
+            theirs = bea.store.client(client.id)
+            assert theirs.significant_others == ["partner"] and theirs.note == "Bea's note"
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()
+
+
+async def test_a_row_dialog_open_over_a_meeting_keeps_its_row_and_the_teams_notes(ann_and_bea) -> None:
+    """Ann adds an agenda row while Bea's closing notes arrive: the screen under the row
+    dialog took the team's version and rebuilt its lists, and the row went to a list
+    that was no longer on the screen."""
+    from cope_tui.dialogs.row_editor import RowEditor
+
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        await meeting_open(pilot, app, meeting.id)
+        await pilot.press("shift+tab", "n")  # the agenda list: a new row
+        await until(pilot, lambda: showing(app, RowEditor))
+        bea.writes(meeting.id, "closing", "Bea's closing words")
+        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the dialog open
+        await pilot.press(*"Housing", "ctrl+s")
+        await until(pilot, lambda: showing(app, MeetingScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+        session.flush()
+        await asyncio.to_thread(app.sync_runner.run)
+        mine = session.store.meeting(meeting.id)
+        assert [row.values["item"] for row in mine.peek("opening").lists["agenda"]] == ["Housing"]
+        assert mine.peek("closing").notes == "Bea's closing words"
+        await pilot.press("ctrl+q")

@@ -344,3 +344,45 @@ async def test_a_new_conflict_is_said_once_as_it_arrives(tmp_path, team_env, tea
     finally:
         bea.close()
         session.close()
+
+
+async def test_an_erasure_closes_the_finalised_meeting_open_on_screen_and_its_addendum(ann_and_bea, team_env, team_key) -> None:
+    """Ann has a finalised meeting open, writing an addendum, when Bea's erasure of the
+    client arrives. Her DB takes it (an erasure goes even over a finalised meeting), and
+    the screen kept the meeting: the addendum saved it back. Now the screen says so and
+    closes with its dialog, and nothing of it is saved again."""
+    from cope_tui.dialogs.finalise import AddendumDialog
+    from cope_tui.meetings.rules import finalise
+    from cope_tui.store import audit
+
+    session, client, meeting, app, bea = ann_and_bea
+    mine = session.store.meeting(meeting.id)
+    finalise(mine, "Ann")
+    session.store.put_meeting(mine)
+    audit.append(session.store.path, [audit.finalise_entry(session.store.get("meetings", meeting.id))], audit.codec_of(session.store))
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        path = bea.store.path
+        bea.close()
+        store = Store(path)
+        store.erase_client(client.id, by="Bea")
+        store.close()
+        bea = Member(path, team_env, team_key, "Bea")
+        try:
+            bea.engine.sync()
+            app.post_message(OpenMeeting(meeting.id))
+            await until(pilot, lambda: showing(app, MeetingScreen))
+            await pilot.press("ctrl+f")
+            await until(pilot, lambda: showing(app, AddendumDialog))
+            await pilot.press(*"a late word")
+            app.action_sync_now()
+            await until(pilot, lambda: not any(isinstance(s, (MeetingScreen, AddendumDialog)) for s in app.screen_stack))
+            assert any("erased this meeting's client" in n.message for n in app._notifications)
+            await until(pilot, lambda: "synced " in header_text(app) and not app.sync_runner.running)
+            session.flush()
+            assert session.store.get("meetings", meeting.id) is None
+            bea.engine.sync()
+            assert bea.store.get("meetings", meeting.id) is None
+        finally:
+            bea.close()
+        await pilot.press("ctrl+q")

@@ -79,8 +79,10 @@ class ClientScreen(Screen[None]):
 
     def take_synced(self, table: str, doc: dict | None) -> bool:
         """This screen edits nothing itself (its forms do, as dialogs over it): it takes a
-        version merged by a sync unless a dialog is open, and shows it once the DB holds it."""
-        return table == "clients" and doc is not None and self.is_current
+        version merged by a sync unless a dialog is open (then the dialog's save would
+        write its older copy over the merge), and shows it once the DB holds it. Textual's
+        is_current holds under a dialog too; is_active only on top."""
+        return table == "clients" and doc is not None and self.is_active
 
     def show_synced(self) -> None:
         self.refresh_view()

@@ -23,6 +23,7 @@ from ..widgets.save_status import save_status_text
 from ..dialogs.notes_area import NotesArea
 from ..widgets.focus_label import FocusLabel
 from ..widgets.step_panel import StepPanel
+from ..widgets.synced_meeting import SyncedMeeting
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
 CURRENT = "▸"  # the open step, in the sidebar: a mark, not only a shade (NO_COLOR)
@@ -34,7 +35,7 @@ def clock(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-class MeetingScreen(Screen[None]):
+class MeetingScreen(SyncedMeeting, Screen[None]):
     # Here rather than in app.tcss: the first screen's start-up parses only what it uses.
     DEFAULT_CSS = """
     MeetingScreen #meeting-body { height: 1fr; }
@@ -92,7 +93,7 @@ class MeetingScreen(Screen[None]):
 
     @property
     def read_only(self) -> bool:
-        return self.meeting.finalised or self.session.store.read_only
+        return self.meeting.finalised or self.session.store.read_only or self.erased
 
     def steps(self) -> list[Step]:
         return steps_of(self.session.meeting_guide, self.meeting)
@@ -338,39 +339,6 @@ class MeetingScreen(Screen[None]):
 
     # ---- a version from the team --------------------------------------------------
 
-    def take_synced(self, table: str, doc: dict | None) -> bool:
-        """Show the version a sync merged (before the DB holds it), unless the user has an
-        unsaved edit here or a dialog open over it: then the screen keeps its own and
-        the record is merged after it is closed. Runs on the UI thread, so no key is
-        handled between the look and the reload."""
-        if table != "meetings" or doc is None or self.meeting is None or not self.is_current or self._unsaved():
-            return False
-        try:
-            meeting = Meeting.model_validate(doc)
-        except ValueError:
-            return False
-        step = self.meeting.current_step
-        notes = self.query_one("#notes", TextArea)
-        cursor = None if notes.cursor_location == notes.document.end else notes.cursor_location
-        self.meeting = meeting
-        notes.read_only = self.read_only
-        ids = [s.id for s in self.steps()]
-        self.open_step(step if step in ids else ids[0], save=False)
-        if cursor is not None and notes.document.line_count > cursor[0]:
-            notes.move_cursor(cursor)  # where the user was reading; at the end it stays at the end
-        self._client_code = None
-        self._tick()
-        return True
-
-    def _unsaved(self) -> bool:
-        if self.read_only:
-            return False
-        if self.query_one("#notes", TextArea).text != self.meeting.peek(self.meeting.current_step).notes:
-            return True
-        return self.session.unsaved("meetings", self.meeting_id) or any(p.unsaved() for p in self.query(StepPanel))
-
-    # ---- saving ----------------------------------------------------------------
-
     def capture(self) -> None:
         """Copy the editors into the meeting and queue it for saving."""
         if self.meeting is None or self.read_only:
@@ -466,7 +434,7 @@ class MeetingScreen(Screen[None]):
         from ..dialogs.finalise import AddendumDialog
 
         def done(result: tuple[str, str] | None) -> None:
-            if result is None:
+            if result is None or self.erased:  # (show_synced)
                 return
             from ..meetings.rules import add_addendum
 
