@@ -217,3 +217,54 @@ async def test_a_row_dialog_open_over_a_meeting_keeps_its_row_and_the_teams_note
         assert [row.values["item"] for row in mine.peek("opening").lists["agenda"]] == ["Housing"]
         assert mine.peek("closing").notes == "Bea's closing words"
         await pilot.press("ctrl+q")
+
+
+async def test_ticks_on_the_follow_through_lists_keep_a_teammates_edit_of_the_client(tmp_path, team_env, team_key) -> None:
+    """The follow-through screen keeps the clients it ticked, and ticked the next item on
+    its copy: a teammate's note merged in between was written over by the second tick."""
+    from datetime import date, timedelta
+
+    from textual.widgets import DataTable
+
+    from cope_tui.meetings.rules import new_row
+    from cope_tui.screens.follow_through import FollowThroughScreen
+
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1", note="first")
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    spec = session.meeting_guide.step("outcomes").list_spec("actions")
+    for what, days in (("call the landlord", 2), ("send the form", 4)):
+        due = (date.today() + timedelta(days=days)).isoformat()
+        meeting.rows("outcomes", "actions").append(new_row(meeting, spec, {"who": "client", "what": what, "due": due}))
+    finalise(meeting, "Ann")
+    session.store.put_meeting(meeting)
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await synced_with(pilot, app, bea)
+            await pilot.press("ctrl+t")
+            await until(pilot, lambda: showing(app, FollowThroughScreen) and app.screen.board is not None)
+            table = app.screen.query_one(DataTable)
+            await until(pilot, lambda: table.row_count == 2)
+            await pilot.press("space")  # the first item ticked off
+            await until(pilot, lambda: table.row_count == 1)
+            await asyncio.to_thread(session.flush)
+            theirs = bea.store.client(client.id)
+            theirs.note = "Bea's note"
+            bea.store.put_client(theirs)
+            bea.engine.sync()
+            await asyncio.to_thread(app.sync_runner.run)  # a background sync, the lists open
+            await pilot.press("space")  # the second one
+            await until(pilot, lambda: table.row_count == 0)
+            await asyncio.to_thread(session.flush)
+            await asyncio.to_thread(app.sync_runner.run)
+            bea.engine.sync()
+            for store in (session.store, bea.store):
+                record = store.client(client.id)
+                assert record.note == "Bea's note"
+                assert sum(1 for f in record.followups.values() if f.done_on) == 2
+            await pilot.press("escape", "ctrl+q")
+    finally:
+        bea.close()
+        session.close()

@@ -260,6 +260,24 @@ class FollowThroughScreen(Screen[None]):
     def action_next_view(self) -> None:
         self.action_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
 
+    def held_records(self) -> set[tuple[str, str]]:
+        """The clients ticked here: the next tick starts from this screen's copy, so a sync
+        must not change one under it unseen (see take_synced). Read from the sync's thread."""
+        return {("clients", client_id) for client_id in tuple(self._clients)}
+
+    def take_synced(self, table: str, doc: dict | None) -> bool:
+        """A ticked client a sync merged: the next tick starts from the merged version. One
+        whose tick waits for the saver keeps it (merged at the next sync, once written)."""
+        if table != "clients" or doc is None or self.session.unsaved("clients", str(doc.get("id"))):
+            return False
+        from ..meetings.models import Client
+
+        try:
+            self._clients[doc["id"]] = Client.model_validate(doc)
+        except ValueError:
+            return False
+        return True
+
     def action_tick(self) -> None:
         row = self._current()
         if isinstance(row, ft.NextMeeting):

@@ -151,13 +151,7 @@ class TeamSync(TeamPrompts):
     def open_records(self) -> set[tuple[str, str]]:
         """(table, id) of every record open on a screen. Called from the sync's thread: a
         copy of the stack (one step) and plain attribute reads."""
-        found = set()
-        for screen in self.screen_stack:
-            for attr, table in KEYS.items():
-                value = getattr(screen, attr, None)
-                if isinstance(value, str):
-                    found.add((table, value))
-        return found
+        return {key for screen in self.screen_stack for key in _holds(screen)}
 
     def offer_synced(self, items: list[tuple[str, str, object]]) -> set[tuple[str, str]]:
         """From the sync's thread: which of these merged versions the screens took."""
@@ -192,7 +186,7 @@ class TeamSync(TeamPrompts):
 
     def _screens_take(self, table: str, record_id: str, doc) -> bool:
         """Every screen showing the record must take it; one that cannot keeps it for all."""
-        showing = [s for s in self.screen_stack for attr, t in KEYS.items() if t == table and getattr(s, attr, None) == record_id]
+        showing = [s for s in self.screen_stack if (table, record_id) in _holds(s)]
         if not all(callable(getattr(s, "take_synced", None)) for s in showing):
             return False
         return all(s.take_synced(table, doc) for s in showing)
@@ -472,3 +466,11 @@ def not_set_up(remote: str | None, user: str | None) -> str:
     lines = ([] if remote else ["[sync]", 'remote = "https://server/team"']) + ([] if user else ["[user]", 'name = "Your name"'])
     what = "Team sync needs your name, recorded on what you sync" if remote and not user else "Team sync is not set up"
     return f"{what}. Add to {config_path()}, then start cope-tui again:\n" + "\n".join(lines) + "\n(README: Working as a team)"
+
+
+def _holds(screen) -> set[tuple[str, str]]:
+    """The records a screen shows (its meeting_id, client_id or exercise_id), and those it
+    keeps to edit again (`held_records`: the follow-through lists' ticked clients)."""
+    found = {(table, value) for attr, table in KEYS.items() if isinstance(value := getattr(screen, attr, None), str)}
+    held = getattr(screen, "held_records", None)
+    return found | held() if callable(held) else found
