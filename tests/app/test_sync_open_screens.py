@@ -268,3 +268,44 @@ async def test_ticks_on_the_follow_through_lists_keep_a_teammates_edit_of_the_cl
     finally:
         bea.close()
         session.close()
+
+
+async def test_goal_scores_given_in_a_meeting_keep_a_teammates_edit_of_the_client(tmp_path, team_env, team_key) -> None:
+    """F9 in a meeting reads the client to score its goals and saves that copy: a note a
+    sync merged while the scores were typed was written over."""
+    from cope_tui.dialogs.goal_ratings import GoalRatings
+    from cope_tui.meetings.case_plan import add_goal
+
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1", note="first")
+    goal = add_goal(client, "Sleep through the night")
+    session.store.put_client(client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await synced_with(pilot, app, bea)
+            await meeting_open(pilot, app, meeting.id)
+            await pilot.press("f9")
+            await until(pilot, lambda: showing(app, GoalRatings))
+            theirs = bea.store.client(client.id)
+            theirs.note = "Bea's note"
+            bea.store.put_client(theirs)
+            bea.engine.sync()
+            await asyncio.to_thread(app.sync_runner.run)  # a background sync, the scores being typed
+            await pilot.press("6", "enter", *"better", "ctrl+s")
+            await until(pilot, lambda: showing(app, MeetingScreen))
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))  # closed: the app syncs
+            await until(pilot, lambda: session.store.client(client.id).note == "Bea's note", what="the merge")
+            await until(pilot, lambda: not app.sync_runner.running and "waiting" not in header_text(app))
+            bea.engine.sync()
+            for store in (session.store, bea.store):
+                record = store.client(client.id)
+                assert record.note == "Bea's note"
+                assert [r.score for r in record.goals[0].ratings] == [6] and record.goals[0].id == goal.id
+            await pilot.press("ctrl+q")
+    finally:
+        bea.close()
+        session.close()

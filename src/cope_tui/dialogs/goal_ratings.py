@@ -42,6 +42,12 @@ class GoalRatings(Dialog[int | None]):
     def session(self):
         return self.app.session
 
+    @property
+    def client_id(self) -> str:
+        """Names the client as open here: a sync leaves it alone until the scores are saved
+        (this copy is saved whole), then merges it with the team's."""
+        return self.meeting.client_id
+
     def compose(self) -> ComposeResult:
         self.session.flush()  # rate the client as last saved, including edits made elsewhere
         self.client = self.session.store.client(self.meeting.client_id)
