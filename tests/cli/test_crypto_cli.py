@@ -175,3 +175,22 @@ def test_a_short_new_passphrase_is_refused_with_the_reason(tmp_path, monkeypatch
     monkeypatch.setenv("COPE_TUI_PASSPHRASE", "short")
     with pytest.raises(PassphraseNeeded, match="shorter than 8 characters"):
         new_passphrase(tmp_path / "c.json", tty=False)
+
+
+def test_encrypting_a_db_that_is_only_its_journal_says_encrypted_not_created(tmp_path, run_cli, with_pass):
+    """A new DB killed before its first fold holds its records in the journal alone."""
+    import shutil
+
+    from cope_tui.meetings.models import Client
+    from cope_tui.store.store import Store
+
+    db = tmp_path / "first" / "cope.json"
+    store = Store(db)
+    store.put_client(Client(code="C-1"))
+    crashed = tmp_path / "crashed" / "cope.json"
+    crashed.parent.mkdir()
+    shutil.copy(db.with_name("cope.json.journal"), crashed.with_name("cope.json.journal"))
+    store.close()
+    done = run_cli(["encrypt", "--db", str(crashed)], with_pass)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Encrypted") and "Created" not in done.stdout

@@ -99,3 +99,23 @@ def test_doctor_names_an_erasure_cut_short_and_the_next_writer_finishes_it(cli, 
     assert cli("erase", "--retention", "--db", db).returncode == 0
     assert cli("doctor", "--db", db).returncode == 0
     assert holding_anywhere([db.parent, Path(cli_env["XDG_STATE_HOME"])], MARK) == []
+
+
+def test_a_new_db_killed_before_its_first_fold_can_be_erased_from(cli, cli_env, tmp_path):
+    """Only its journal is on disk: erase said there was no database, and erased nothing."""
+    import shutil
+
+    db = tmp_path / "data" / "cope.json"
+    store = Store(db)
+    gone = Client(code="GONE-1", note=f"note {MARK}")
+    store.put_client(gone)
+    store.put_client(Client(code="STAYS-2"))
+    crashed = tmp_path / "crashed" / "cope.json"
+    crashed.parent.mkdir()
+    shutil.copy(db.with_name("cope.json.journal"), crashed.with_name("cope.json.journal"))
+    store.close()
+    assert not crashed.exists()
+    done = cli("erase", "GONE-1", "--db", crashed, "--yes")
+    assert done.returncode == 0, done.stderr
+    assert holding_anywhere([crashed.parent], MARK) == []
+    assert [d["code"] for d in records_now(crashed)["clients"].values()] == ["STAYS-2"]

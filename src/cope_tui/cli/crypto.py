@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..paths import ENV_PASSPHRASE
 from ..store import crypto
+from ..store.diskio import database_exists
 from ..store.store import Store, StoreError, WrongPassphrase
 from .shared import PROG, at_terminal, from_env, say
 from ..words import counted
@@ -175,7 +176,7 @@ def cmd_encrypt(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, tt
         if crypto.is_encrypted(db):
             raise rekey.RekeyError(f"'{db}' is encrypted already. Nothing has been changed.")
         phrase = new_passphrase(db, ask_fn=ask_fn, tty=tty)
-    existed = db.exists()
+    existed = database_exists(db)
     changed = rekey.convert(db, rekey.ENCRYPT, phrase)
     what = "Finished encrypting" if pending else ("Encrypted" if existed else "Created the encrypted database")
     print(f"{what} '{db}' ({counted(len(changed), 'file')} rewritten).")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import Failure
 from ..paths import resolve_db_path
+from ..store.diskio import database_exists
 from ..words import agrees, counted
 from .shared import EXIT_OK, PROG, ProgressLine, ask_yes_no, interactive
 
@@ -52,7 +53,7 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
     if not args.retention and not args.client:
         raise Failure("name the client to erase (its code or id), or give --retention to list those past it.")
     db = resolve_db_path(args.db)
-    if not db.exists():
+    if not database_exists(db):
         raise Failure(f"there is no database at '{db}'; nothing was erased.")
     store = Store(db)
     line = ProgressLine("Erasing from")

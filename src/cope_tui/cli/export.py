@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import Failure
 from ..paths import ENV_DB, resolve_db_path
+from ..store.diskio import database_exists
 from ..store.store import Store
 from .crypto import export_note, unlock
 from .shared import EXIT_OK, PROG, say
@@ -76,8 +77,7 @@ def _exercise_markdown(store, key: str, db: Path) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     db = resolve_db_path(args.db)
-    journal = db.with_name(db.name + ".journal")  # a new DB may so far be only its journal
-    if not db.exists() and not journal.exists():
+    if not database_exists(db):
         raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
     from ..content.meeting_guide import load_meeting_guide
 

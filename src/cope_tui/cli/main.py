@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import ContentError, Failure
 from ..mdsafe import clean
 from ..paths import ENV_PASSPHRASE, resolve_db_path
+from ..store.diskio import database_exists
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 from .parser import build_parser
 from .shared import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, InputFn, ProgressLine, ask_yes_no, from_env, interactive, say
@@ -344,7 +345,7 @@ def _accept_missing(db: Path) -> int:
     recorded, as the app would) and, still holding it, what is recorded is accepted."""
     from ..store import anchor
 
-    if not db.exists() and not db.with_name(db.name + ".journal").exists():
+    if not database_exists(db):
         raise Failure(f"there is no database at '{db}'; nothing has been changed.")
     store = Store(db)
     try:

@@ -208,6 +208,13 @@ def read_held(path: Path) -> tuple[bytes, Any]:
         raise
 
 
+def database_exists(db: Path) -> bool:
+    """A DB is its main file or, until its first fold, its journal alone: a new DB whose
+    first session was killed holds every record in the journal and no main file yet."""
+    journal = db.with_name(db.name + ".journal")
+    return any(path.exists() for path in (db, journal, journal.with_name(journal.name + ".old")))
+
+
 class JournalDamaged(Exception):
     """A journal line that is not one the store wrote: `problem` says how (naming no
     stored value); `sealed` when it is an encrypted line that does not decrypt."""
