@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from textual.widgets import Static, TextArea
 
 from cope_tui.app import create_app
@@ -23,6 +25,29 @@ from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  
 from helpers.pilot import showing
 
 SIZE = (100, 30)
+
+
+@pytest.fixture
+def ann_and_bea_with_a_client(tmp_path, team_env, team_key):
+    """(session, client, app, bea): Ann's app on a DB holding client C-1 (note "first"), set
+    to sync with the team's server; Bea a member of the team. Both closed afterwards."""
+    session = Session.open(tmp_path / "ann.json")
+    client = create_client(session.store, "C-1", note="first")
+    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
+    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
+    try:
+        yield session, client, app, bea
+    finally:
+        bea.close()
+        session.close()
+
+
+def bea_writes_a_note(bea: Member, client_id: str) -> None:
+    """Bea changes the client's note and syncs."""
+    theirs = bea.store.client(client_id)
+    theirs.note = "Bea's note"
+    bea.store.put_client(theirs)
+    bea.engine.sync()
 
 
 async def test_a_draft_meeting_not_touched_shows_the_teams_notes(ann_and_bea) -> None:
@@ -80,29 +105,19 @@ async def test_a_finalised_meeting_being_read_shows_the_teams_addendum(tmp_path,
         session.close()
 
 
-async def test_an_open_client_shows_the_teams_note(tmp_path, team_env, team_key) -> None:
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1", note="first")
-    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
-    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await synced_with(pilot, app, bea)
-            app.post_message(OpenClient(client.id))
-            await until(pilot, lambda: showing(app, ClientScreen))
-            theirs = bea.store.client(client.id)
-            theirs.note = "Bea's note"
-            bea.store.put_client(theirs)
-            bea.engine.sync()
+async def test_an_open_client_shows_the_teams_note(ann_and_bea_with_a_client) -> None:
+    session, client, app, bea = ann_and_bea_with_a_client
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        app.post_message(OpenClient(client.id))
+        await until(pilot, lambda: showing(app, ClientScreen))
+        bea_writes_a_note(bea, client.id)
 
-            await pilot.press("f10")
-            card = lambda: str(app.screen.query_one("#client-card", Static).render())  # noqa: E731
-            await until(pilot, lambda: "Bea's note" in card(), what="the team's note on the open client")
-            await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
-            await pilot.press("ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+        await pilot.press("f10")
+        card = lambda: str(app.screen.query_one("#client-card", Static).render())  # noqa: E731
+        await until(pilot, lambda: "Bea's note" in card(), what="the team's note on the open client")
+        await until(pilot, lambda: "synced " in header_text(app) and "waiting" not in header_text(app))
+        await pilot.press("ctrl+q")
 
 
 async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(ann_and_bea) -> None:
@@ -156,41 +171,31 @@ async def test_a_meeting_the_team_starts_is_listed_on_the_open_client_and_the_cu
         await pilot.press("ctrl+q")
 
 
-async def test_a_dialog_open_over_a_client_keeps_the_screens_copy_until_it_is_closed(tmp_path, team_env, team_key) -> None:
+async def test_a_dialog_open_over_a_client_keeps_the_screens_copy_until_it_is_closed(ann_and_bea_with_a_client) -> None:
     """Ann edits the client's other people in the Edit dialog while Bea's new note arrives.
     The screen under the dialog took Bea's version (a screen 'current' in Textual's sense
     includes one under a dialog), then Ann's save wrote the dialog's copy, with the old
     note, over it: Bea's note was lost for the team."""
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1", note="first")
-    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
-    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await synced_with(pilot, app, bea)
-            app.post_message(OpenClient(client.id))
-            await until(pilot, lambda: showing(app, ClientScreen))
-            await pilot.press("e")
-            await until(pilot, lambda: not isinstance(app.screen, ClientScreen))
-            theirs = bea.store.client(client.id)
-            theirs.note = "Bea's note"
-            bea.store.put_client(theirs)
-            bea.engine.sync()
-            await asyncio.to_thread(app.sync_runner.run)  # a background sync, the dialog open
-            await pilot.press("tab")  # to Others
-            await pilot.press(*"partner", "ctrl+s")
-            await until(pilot, lambda: showing(app, ClientScreen))
-            session.flush()
-            await asyncio.to_thread(app.sync_runner.run)  # the record left to the screen, merged now
-            mine = session.store.client(client.id)
-            assert mine.significant_others == ["partner"] and mine.note == "Bea's note"
-            bea.engine.sync()
-            theirs = bea.store.client(client.id)
-            assert theirs.significant_others == ["partner"] and theirs.note == "Bea's note"
-            await pilot.press("ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+    session, client, app, bea = ann_and_bea_with_a_client
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        app.post_message(OpenClient(client.id))
+        await until(pilot, lambda: showing(app, ClientScreen))
+        await pilot.press("e")
+        await until(pilot, lambda: not isinstance(app.screen, ClientScreen))
+        bea_writes_a_note(bea, client.id)
+        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the dialog open
+        await pilot.press("tab")  # to Others
+        await pilot.press(*"partner", "ctrl+s")
+        await until(pilot, lambda: showing(app, ClientScreen))
+        session.flush()
+        await asyncio.to_thread(app.sync_runner.run)  # the record left to the screen, merged now
+        mine = session.store.client(client.id)
+        assert mine.significant_others == ["partner"] and mine.note == "Bea's note"
+        bea.engine.sync()
+        theirs = bea.store.client(client.id)
+        assert theirs.significant_others == ["partner"] and theirs.note == "Bea's note"
+        await pilot.press("ctrl+q")
 
 
 async def test_a_row_dialog_open_over_a_meeting_keeps_its_row_and_the_teams_notes(ann_and_bea) -> None:
@@ -219,7 +224,7 @@ async def test_a_row_dialog_open_over_a_meeting_keeps_its_row_and_the_teams_note
         await pilot.press("ctrl+q")
 
 
-async def test_ticks_on_the_follow_through_lists_keep_a_teammates_edit_of_the_client(tmp_path, team_env, team_key) -> None:
+async def test_ticks_on_the_follow_through_lists_keep_a_teammates_edit_of_the_client(ann_and_bea_with_a_client) -> None:
     """The follow-through screen keeps the clients it ticked, and ticked the next item on
     its copy: a teammate's note merged in between was written over by the second tick."""
     from datetime import date, timedelta
@@ -229,8 +234,7 @@ async def test_ticks_on_the_follow_through_lists_keep_a_teammates_edit_of_the_cl
     from cope_tui.meetings.rules import new_row
     from cope_tui.screens.follow_through import FollowThroughScreen
 
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1", note="first")
+    session, client, app, bea = ann_and_bea_with_a_client
     meeting = start_meeting(session.store, session.meeting_guide, client)
     spec = session.meeting_guide.step("outcomes").list_spec("actions")
     for what, days in (("call the landlord", 2), ("send the form", 4)):
@@ -238,74 +242,90 @@ async def test_ticks_on_the_follow_through_lists_keep_a_teammates_edit_of_the_cl
         meeting.rows("outcomes", "actions").append(new_row(meeting, spec, {"who": "client", "what": what, "due": due}))
     finalise(meeting, "Ann")
     session.store.put_meeting(meeting)
-    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
-    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await synced_with(pilot, app, bea)
-            await pilot.press("ctrl+t")
-            await until(pilot, lambda: showing(app, FollowThroughScreen) and app.screen.board is not None)
-            table = app.screen.query_one(DataTable)
-            await until(pilot, lambda: table.row_count == 2)
-            await pilot.press("space")  # the first item ticked off
-            await until(pilot, lambda: table.row_count == 1)
-            await asyncio.to_thread(session.flush)
-            theirs = bea.store.client(client.id)
-            theirs.note = "Bea's note"
-            bea.store.put_client(theirs)
-            bea.engine.sync()
-            await asyncio.to_thread(app.sync_runner.run)  # a background sync, the lists open
-            await pilot.press("space")  # the second one
-            await until(pilot, lambda: table.row_count == 0)
-            await asyncio.to_thread(session.flush)
-            await asyncio.to_thread(app.sync_runner.run)
-            bea.engine.sync()
-            for store in (session.store, bea.store):
-                record = store.client(client.id)
-                assert record.note == "Bea's note"
-                assert sum(1 for f in record.followups.values() if f.done_on) == 2
-            await pilot.press("escape", "ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: showing(app, FollowThroughScreen) and app.screen.board is not None)
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        await pilot.press("space")  # the first item ticked off
+        await until(pilot, lambda: table.row_count == 1)
+        await asyncio.to_thread(session.flush)
+        bea_writes_a_note(bea, client.id)
+        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the lists open
+        await pilot.press("space")  # the second one
+        await until(pilot, lambda: table.row_count == 0)
+        await asyncio.to_thread(session.flush)
+        await asyncio.to_thread(app.sync_runner.run)
+        bea.engine.sync()
+        for store in (session.store, bea.store):
+            record = store.client(client.id)
+            assert record.note == "Bea's note"
+            assert sum(1 for f in record.followups.values() if f.done_on) == 2
+        await pilot.press("escape", "ctrl+q")
 
 
-async def test_goal_scores_given_in_a_meeting_keep_a_teammates_edit_of_the_client(tmp_path, team_env, team_key) -> None:
+async def test_goal_scores_given_in_a_meeting_keep_a_teammates_edit_of_the_client(ann_and_bea_with_a_client) -> None:
     """F9 in a meeting reads the client to score its goals and saves that copy: a note a
     sync merged while the scores were typed was written over."""
     from cope_tui.dialogs.goal_ratings import GoalRatings
     from cope_tui.meetings.case_plan import add_goal
 
-    session = Session.open(tmp_path / "ann.json")
-    client = create_client(session.store, "C-1", note="first")
+    session, client, app, bea = ann_and_bea_with_a_client
     goal = add_goal(client, "Sleep through the night")
     session.store.put_client(client)
     meeting = start_meeting(session.store, session.meeting_guide, client)
-    app = create_app(session, settings=Settings(0, sync_remote=team_env.url, user_name="Ann"))
-    bea = Member(tmp_path / "bea.json", team_env, team_key, "Bea")
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await synced_with(pilot, app, bea)
-            await meeting_open(pilot, app, meeting.id)
-            await pilot.press("f9")
-            await until(pilot, lambda: showing(app, GoalRatings))
-            theirs = bea.store.client(client.id)
-            theirs.note = "Bea's note"
-            bea.store.put_client(theirs)
-            bea.engine.sync()
-            await asyncio.to_thread(app.sync_runner.run)  # a background sync, the scores being typed
-            await pilot.press("6", "enter", *"better", "ctrl+s")
-            await until(pilot, lambda: showing(app, MeetingScreen))
-            await pilot.press("escape")
-            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))  # closed: the app syncs
-            await until(pilot, lambda: session.store.client(client.id).note == "Bea's note", what="the merge")
-            await until(pilot, lambda: not app.sync_runner.running and "waiting" not in header_text(app))
-            bea.engine.sync()
-            for store in (session.store, bea.store):
-                record = store.client(client.id)
-                assert record.note == "Bea's note"
-                assert [r.score for r in record.goals[0].ratings] == [6] and record.goals[0].id == goal.id
-            await pilot.press("ctrl+q")
-    finally:
-        bea.close()
-        session.close()
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        await meeting_open(pilot, app, meeting.id)
+        await pilot.press("f9")
+        await until(pilot, lambda: showing(app, GoalRatings))
+        bea_writes_a_note(bea, client.id)
+        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the scores being typed
+        await pilot.press("6", "enter", *"better", "ctrl+s")
+        await until(pilot, lambda: showing(app, MeetingScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))  # closed: the app syncs
+        await until(pilot, lambda: session.store.client(client.id).note == "Bea's note", what="the merge")
+        await until(pilot, lambda: not app.sync_runner.running and "waiting" not in header_text(app))
+        bea.engine.sync()
+        for store in (session.store, bea.store):
+            record = store.client(client.id)
+            assert record.note == "Bea's note"
+            assert [r.score for r in record.goals[0].ratings] == [6] and record.goals[0].id == goal.id
+        await pilot.press("ctrl+q")
+
+
+async def test_an_open_meeting_shows_the_teams_step_states_and_finalising(ann_and_bea) -> None:
+    """The screen took the team's version of the meeting but its sidebar kept the old
+    step marks, and its keys still offered Finalise for a meeting the team finalised."""
+    from textual.widgets import OptionList
+
+    from cope_tui.meetings.models import StepState
+
+    session, _client, meeting, app, bea = ann_and_bea
+    async with app.run_test(size=SIZE) as pilot:
+        await synced_with(pilot, app, bea)
+        await meeting_open(pilot, app, meeting.id)
+        theirs = bea.store.meeting(meeting.id)
+        theirs.step("boundaries").state = StepState.DONE
+        bea.store.put_meeting(theirs)
+        bea.engine.sync()
+        await pilot.press("f10")
+        sidebar = app.screen.query_one("#steps", OptionList)
+        marks = lambda: [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]  # noqa: E731
+        await until(pilot, lambda: app.screen.meeting.peek("boundaries").state is StepState.DONE)
+        assert any("✓ Boundaries" in mark for mark in marks())
+
+        theirs = bea.store.meeting(meeting.id)
+        finalise(theirs, "Bea")
+        bea.store.put_meeting(theirs)
+        bea.engine.sync()
+        await until(pilot, lambda: "synced " in header_text(app) and not app.sync_runner.running)
+        await pilot.press("f10")
+        await until(pilot, lambda: app.screen.meeting.finalised)
+        await pilot.pause()
+        assert app.screen.check_action("finalise", ()) is not True
+        footer = " ".join(b.binding.description for b in app.screen.active_bindings.values() if b.binding.show and b.enabled)
+        assert "Addendum" in footer and "Finalise" not in footer
+        await pilot.press("ctrl+q")

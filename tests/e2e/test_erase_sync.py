@@ -75,6 +75,22 @@ def erased_offline(members, ann, client_id: str):
     return members("Ann")
 
 
+
+def finalised_for_both(ann, bob):
+    """(client, meeting): Ann's client GONE-1 and its finalised meeting with the marker,
+    synced to Bob."""
+    from cope_tui.meetings.rules import finalise
+
+    gone = Client(code="GONE-1", note="first note")
+    ann.store.put_client(gone)
+    meeting = Meeting(client_id=gone.id, kind=MeetingKind.FIRST)
+    meeting.step("opening").notes = f"said {MARK}"
+    finalise(meeting, "Ann")
+    ann.store.put_meeting(meeting)
+    ann.engine.sync()
+    bob.engine.sync()
+    return gone, meeting
+
 def orjson_lines(path):
     import orjson
 
@@ -86,18 +102,10 @@ def test_an_erasure_goes_for_every_member_even_over_a_finalised_meeting_or_an_ed
     deletion: so after an erasure Bob's DB kept the finalised meeting, sent it back as the
     team's version, and Ann's next sync brought the erased meeting back into her DB. An
     erasure is sealed as one, and every member's DB takes it."""
-    from cope_tui.meetings.rules import finalise
     from cope_tui.store.doctor import diagnose
 
     ann, bob = members("Ann"), members("Bob")
-    gone = Client(code="GONE-1", note="first note")
-    ann.store.put_client(gone)
-    meeting = Meeting(client_id=gone.id, kind=MeetingKind.FIRST)
-    meeting.step("opening").notes = f"said {MARK}"
-    finalise(meeting, "Ann")
-    ann.store.put_meeting(meeting)
-    ann.engine.sync()
-    bob.engine.sync()
+    gone, meeting = finalised_for_both(ann, bob)
     assert bob.store.meeting(meeting.id).finalised
     edited = bob.store.client(gone.id)
     edited.note = f"Bob's edit {MARK}"  # made while Ann erases, synced after
@@ -156,20 +164,13 @@ def test_a_finalised_meeting_still_on_a_screen_does_not_come_back_after_an_erasu
     an addendum there, which saves the meeting his screen holds. That save put the erased
     meeting back in his DB and sent it to the team as a new version after the erasure: a
     member who joined later pulled it."""
-    from cope_tui.meetings.rules import add_addendum, finalise
+    from cope_tui.meetings.rules import add_addendum
     from cope_tui.records import dump
     from cope_tui.store.audit import entry_writer
     from cope_tui.store.doctor import diagnose
 
     ann, bob = members("Ann"), members("Bob")
-    gone = Client(code="GONE-1")
-    ann.store.put_client(gone)
-    meeting = Meeting(client_id=gone.id, kind=MeetingKind.FIRST)
-    meeting.step("opening").notes = f"said {MARK}"
-    finalise(meeting, "Ann")
-    ann.store.put_meeting(meeting)
-    ann.engine.sync()
-    bob.engine.sync()
+    gone, meeting = finalised_for_both(ann, bob)
     on_screen = bob.store.meeting(meeting.id)  # Bob's meeting screen holds this copy
 
     ann = erased_offline(members, ann, gone.id)
