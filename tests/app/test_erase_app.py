@@ -59,3 +59,47 @@ async def test_x_on_the_client_screen_erases_after_naming_them(tmp_path):
         await pilot.press("ctrl+q")
     session.close()
     assert holding_anywhere([db.parent, Path(os.environ["XDG_STATE_HOME"])], MARK) == []
+
+
+async def test_keys_pressed_while_the_erasure_runs_neither_crash_nor_open_the_client(tmp_path, monkeypatch):
+    """An erasure rewrites every file (tens of seconds with many backups) in a thread, and
+    the client screen went on taking keys: enter opened a meeting being erased. A dialog
+    now holds the screen until it is done, whatever is pressed (help opened over it too)."""
+    import threading
+
+    from cope_tui.dialogs.busy import Busy
+    from cope_tui.screens.clients import ClientsScreen
+    from cope_tui.screens.meeting import MeetingScreen
+    from cope_tui.store.store import Store
+
+    session = Session.open(tmp_path / "cope.json")
+    gone = create_client(session.store, "GONE-1")
+    session.store.put_meeting(start_meeting(session.store, session.meeting_guide, gone))
+    release = threading.Event()
+    erase = Store.erase_client
+
+    def slow_erase(self, *args, **kwargs):
+        release.wait(10)
+        return erase(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "erase_client", slow_erase)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: showing(app, ClientScreen))
+        await pilot.press("X")
+        await until(pilot, lambda: showing(app, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: showing(app, Busy))
+        await pilot.press("enter")  # the client's meeting, being erased
+        await pilot.press("escape", "f1")  # help, over the busy dialog
+        await pilot.pause()
+        assert not any(isinstance(s, MeetingScreen) for s in app.screen_stack)
+        release.set()
+        await until(pilot, lambda: session.store.client(gone.id) is None)
+        await until(pilot, lambda: showing(app, ClientsScreen))
+        await pilot.pause(0.3)
+        assert showing(app, ClientsScreen) and len(app.screen_stack) == 1
+        assert any("erased from every file" in n.message for n in app._notifications)
+        await pilot.press("ctrl+q")
+    session.close()

@@ -42,6 +42,7 @@ class ClientScreen(Screen[None]):
         super().__init__(classes="sensitive-screen")
         self.client_id = client_id
         self._client_closed = False  # shown in refresh_view; decides whether "Reopen" is offered
+        self._gone = False  # erased from here: the screen closes as it comes back to the top
 
     @property
     def session(self):
@@ -75,6 +76,9 @@ class ClientScreen(Screen[None]):
         self.query_one(CasePlanSummary).redraw()  # a taller terminal shows more goals
 
     def on_screen_resume(self) -> None:
+        if self._gone:  # erased (_erase_done): nothing of them to show
+            self.dismiss()
+            return
         self.refresh_view()
 
     def take_synced(self, table: str, doc: dict | None) -> bool:
@@ -257,12 +261,18 @@ class ClientScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(lambda: self._erase(client.code), thread=True, exclusive=True, group="erase")
+                from ..dialogs.busy import Busy
+
+                busy = Busy(f"Erasing {client.code} and their {counted(count, 'meeting')} from this database, "
+                            "its backups and every other copy…", title="Erase client")
+                self.app.push_screen(busy)
+                self.run_worker(lambda: self._erase(client.code, busy), thread=True, exclusive=True, group="erase")
 
         self.app.push_screen(Confirm(question, title="Erase client"), answered)
 
-    def _erase(self, code: str) -> None:
-        """In a worker: the erasure rewrites every file of the DB."""
+    def _erase(self, code: str, busy) -> None:
+        """In a worker, `busy` (dialogs/busy.py) over the screen: the erasure rewrites every
+        file of the DB."""
         from ..search import index_for
         from ..settings import user_name
         from ..store.errors import StoreError
@@ -272,14 +282,16 @@ class ClientScreen(Screen[None]):
             self.session.flush()  # a save still waiting must not bring a record back afterwards
             store.erase_client(self.client_id, by=user_name())
         except (OSError, StoreError) as exc:
-            self.app.call_from_thread(self.notify, f"Not erased: {exc}", severity="error", timeout=10)
+            self.app.call_from_thread(self._erase_done, busy, f"Not erased: {exc}")
             return
         index_for(store).refresh()  # search forgets their words now, not at its next query
-        self.app.call_from_thread(self._erased, code)
+        self._gone = True
+        self.app.call_from_thread(self._erase_done, busy, f"Client {code} and their meetings were erased from every file.")
 
-    def _erased(self, code: str) -> None:
-        self.notify(f"Client {code} and their meetings were erased from every file.")
-        self.dismiss()
+    def _erase_done(self, busy, message: str) -> None:
+        """The busy dialog goes; erased, this screen follows it (on_screen_resume)."""
+        self.notify(message, severity="information" if self._gone else "error", timeout=10)
+        busy.finish()
 
     # ---- the journey: stage, handover, reopening (issue 5) -------------------------
 
