@@ -103,3 +103,28 @@ async def test_keys_pressed_while_the_erasure_runs_neither_crash_nor_open_the_cl
         assert any("erased from every file" in n.message for n in app._notifications)
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_an_erasure_refused_closes_its_dialog_and_leaves_the_client_shown(tmp_path, monkeypatch):
+    from cope_tui.dialogs.busy import Busy
+    from cope_tui.store.errors import StoreError
+    from cope_tui.store.store import Store
+
+    def refused(self, *args, **kwargs):
+        raise StoreError("the disk said no")
+
+    monkeypatch.setattr(Store, "erase_client", refused)
+    session = Session.open(tmp_path / "cope.json")
+    kept = create_client(session.store, "KEPT-1")
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: showing(app, ClientScreen))
+        await pilot.press("X")
+        await until(pilot, lambda: showing(app, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: showing(app, ClientScreen) and not any(isinstance(s, Busy) for s in app.screen_stack))
+        assert any("Not erased: the disk said no" in n.message for n in app._notifications)
+        assert session.store.client(kept.id) is not None and "KEPT-1" in screen_text(app)
+        await pilot.press("ctrl+q")
+    session.close()

@@ -3,7 +3,8 @@
 An erasure rewrites every file of the DB (tens of seconds with many backups). While it
 ran, the client screen under it still took keys: enter opened a meeting being erased,
 and esc left a screen that the erasure's end then tried to close. No key closes this
-one; the work's end does (`finish`).
+one: the screen that opened it closes it, with anything opened over it (help), once the
+work is done (Screen.pop_until_active).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ class Busy(Dialog[None]):
         super().__init__()
         self.message = message
         self.title_text = title
-        self._finished = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="busy-dialog", classes="frame") as frame:
@@ -30,15 +30,3 @@ class Busy(Dialog[None]):
                 frame.border_title = self.title_text
             yield Static(self.message, id="busy-message", markup=False)
             yield Static("Please wait: this goes on to the end, whatever is pressed.", id="busy-hint")
-
-    def finish(self) -> None:
-        """The work is done: the dialog goes, once anything opened over it (help) is closed."""
-        self._finished = True
-        if self.is_active:
-            self.dismiss()
-        else:
-            self.pop_until_active()  # then on_screen_resume
-
-    def on_screen_resume(self) -> None:
-        if self._finished:
-            self.dismiss()

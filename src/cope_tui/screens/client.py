@@ -263,16 +263,15 @@ class ClientScreen(Screen[None]):
             if yes:
                 from ..dialogs.busy import Busy
 
-                busy = Busy(f"Erasing {client.code} and their {counted(count, 'meeting')} from this database, "
-                            "its backups and every other copy…", title="Erase client")
-                self.app.push_screen(busy)
-                self.run_worker(lambda: self._erase(client.code, busy), thread=True, exclusive=True, group="erase")
+                self.app.push_screen(Busy(f"Erasing {client.code} and their {counted(count, 'meeting')} from this database, "
+                                          "its backups and every other copy…", title="Erase client"))
+                self.run_worker(lambda: self._erase(client.code), thread=True, exclusive=True, group="erase")
 
         self.app.push_screen(Confirm(question, title="Erase client"), answered)
 
-    def _erase(self, code: str, busy) -> None:
-        """In a worker, `busy` (dialogs/busy.py) over the screen: the erasure rewrites every
-        file of the DB."""
+    def _erase(self, code: str) -> None:
+        """In a worker, a Busy dialog (dialogs/busy.py) over the screen: the erasure
+        rewrites every file of the DB."""
         from ..search import index_for
         from ..settings import user_name
         from ..store.errors import StoreError
@@ -282,16 +281,17 @@ class ClientScreen(Screen[None]):
             self.session.flush()  # a save still waiting must not bring a record back afterwards
             store.erase_client(self.client_id, by=user_name())
         except (OSError, StoreError) as exc:
-            self.app.call_from_thread(self._erase_done, busy, f"Not erased: {exc}")
+            self.app.call_from_thread(self._erase_done, f"Not erased: {exc}")
             return
         index_for(store).refresh()  # search forgets their words now, not at its next query
         self._gone = True
-        self.app.call_from_thread(self._erase_done, busy, f"Client {code} and their meetings were erased from every file.")
+        self.app.call_from_thread(self._erase_done, f"Client {code} and their meetings were erased from every file.")
 
-    def _erase_done(self, busy, message: str) -> None:
-        """The busy dialog goes; erased, this screen follows it (on_screen_resume)."""
+    def _erase_done(self, message: str) -> None:
+        """The busy dialog goes, with anything opened over it; erased, this screen follows
+        (on_screen_resume, once it is on top again)."""
         self.notify(message, severity="information" if self._gone else "error", timeout=10)
-        busy.finish()
+        self.pop_until_active()
 
     # ---- the journey: stage, handover, reopening (issue 5) -------------------------
 

@@ -19,6 +19,7 @@ ERASED_HERE = (
 
 class SyncedMeeting:
     erased = False  # a member's erasure took the meeting from under this screen: nothing saves
+
     def take_synced(self, table: str, doc: dict | None) -> bool:
         """Show the version a sync merged (before the DB holds it), unless the user has an
         unsaved edit here or a dialog open over it: then the screen keeps its own and
