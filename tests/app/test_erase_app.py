@@ -20,6 +20,15 @@ SIZE = (100, 30)
 MARK = "PLOVER-MARKER-3301"
 
 
+async def erase_the_first_client(pilot, app) -> None:
+    """From the list: the first client, X, then yes."""
+    await pilot.press("enter")
+    await until(pilot, lambda: showing(app, ClientScreen))
+    await pilot.press("X")
+    await until(pilot, lambda: showing(app, Confirm))
+    await pilot.press("y")
+
+
 def screen_text(app) -> str:
     return "\n".join(str(w.render()) for w in app.screen.query("Static"))
 
@@ -85,11 +94,7 @@ async def test_keys_pressed_while_the_erasure_runs_neither_crash_nor_open_the_cl
     monkeypatch.setattr(Store, "erase_client", slow_erase)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await until(pilot, lambda: showing(app, ClientScreen))
-        await pilot.press("X")
-        await until(pilot, lambda: showing(app, Confirm))
-        await pilot.press("y")
+        await erase_the_first_client(pilot, app)
         await until(pilot, lambda: showing(app, Busy))
         await pilot.press("enter")  # the client's meeting, being erased
         await pilot.press("escape", "f1")  # help, over the busy dialog
@@ -118,11 +123,7 @@ async def test_an_erasure_refused_closes_its_dialog_and_leaves_the_client_shown(
     kept = create_client(session.store, "KEPT-1")
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await until(pilot, lambda: showing(app, ClientScreen))
-        await pilot.press("X")
-        await until(pilot, lambda: showing(app, Confirm))
-        await pilot.press("y")
+        await erase_the_first_client(pilot, app)
         await until(pilot, lambda: showing(app, ClientScreen) and not any(isinstance(s, Busy) for s in app.screen_stack))
         assert any("Not erased: the disk said no" in n.message for n in app._notifications)
         assert session.store.client(kept.id) is not None and "KEPT-1" in screen_text(app)
