@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ..cope.exercise import Exercise
 from ..export.exercise import exercise_markdown
+from ..records import dump
 from ..store.autosave import SaveStatus
 from ..widgets.exercise.culture import CulturePanel
 from ..widgets.exercise.flow import FlowPanel
@@ -177,6 +178,30 @@ class ExerciseScreen(Screen[None]):
         event.stop()
         if event.option.id:
             await self.open_section(event.option.id)
+
+    # ---- a team's sync -----------------------------------------------------------
+
+    def take_synced(self, table: str, doc: dict | None) -> bool:
+        """Show the version a sync merged (another team's answers, before the DB holds
+        them), unless this screen holds an edit the DB does not have yet (a panel changed
+        the exercise and its save waits) or a dialog is open over it: then the screen keeps
+        its own copy, and the record is merged once the screen is closed. Runs on the UI
+        thread, so no key is handled between the look and the swap."""
+        if table != "exercises" or doc is None or self.exercise is None or not self.is_active:
+            return False
+        if self.session.unsaved("exercises", self.exercise_id):
+            return False
+        if dump(self.exercise) != self.session.store.get("exercises", self.exercise_id):
+            return False  # changed here, its save not even queued yet (ExerciseChanged in flight)
+        try:
+            exercise = Exercise.model_validate(doc)
+        except ValueError:
+            return False
+        self.exercise = exercise
+        for panel in self.query(ExercisePanel):
+            panel.show_exercise(exercise)
+        self.refresh_title()
+        return True
 
     # ---- saving ----------------------------------------------------------------
 

@@ -83,6 +83,10 @@ class CulturePanel(ExercisePanel):
 
     # -- what is shown ------------------------------------------------------------
 
+    def redraw(self) -> None:
+        self.culture_plan.exercise = self.exercise
+        self.refresh_rows()
+
     def planned(self, item_id: str) -> PlanItem | None:
         return culture_item(self.exercise, self.stage.id, item_id)
 

@@ -100,6 +100,9 @@ class FlowPanel(ExercisePanel):
 
     # -- display ------------------------------------------------------------------------
 
+    def redraw(self) -> None:
+        self.refresh_views()
+
     def live_now(self) -> int | None:
         """The clock in minutes when the register is today's (waiting grows), else None."""
         return clientflow.live_minutes(self.exercise.flow_date)

@@ -76,6 +76,9 @@ class OverviewPanel(ExercisePanel):
     def focus_default(self) -> None:
         self.query_one(TeamTable).focus()
 
+    def redraw(self) -> None:
+        self.refresh_view()
+
     def _facts(self) -> str:
         ex = self.exercise
         when = f"{ex.start:%Y-%m-%d}" + (f" to {ex.end:%Y-%m-%d}" if ex.end else "")
@@ -290,6 +293,10 @@ class GuidesPanel(ExercisePanel):
         self.query_one(QuestionTable).focus()
 
     # ---- display ---------------------------------------------------------------
+
+    def redraw(self) -> None:
+        self._fill_guides()
+        self._fill_questions()
 
     def _teams_of(self, guide_id: str) -> str:
         return ", ".join(t.name for t in self.exercise.teams if guide_id in t.guides)

@@ -70,6 +70,9 @@ class ListDetailPanel(ExercisePanel):
         takes the keys, or the list while it is empty."""
         self.screen.set_focus(self._detail if self.entries() else self._list)
 
+    def redraw(self) -> None:
+        self._fill_list()
+
     def on_resize(self) -> None:
         self._fill_detail(self._detail.cursor_row)
 

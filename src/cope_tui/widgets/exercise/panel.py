@@ -36,6 +36,18 @@ class ExercisePanel(Vertical):
     def changed(self) -> None:
         self.post_message(ExerciseChanged())
 
+    def show_exercise(self, exercise: Exercise) -> None:
+        """A sync merged the team's answers into this exercise (the screen took them): the
+        panel edits the new copy from now on, as an edit to the old one would be saved
+        nowhere, and redraws with its cursors where they were."""
+        self.exercise = exercise
+        if self.is_mounted:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Draw again from `self.exercise`, keeping the cursors; each section says how."""
+        raise NotImplementedError
+
     def refuse_if_read_only(self) -> bool:
         """True (and a notice) when nothing may change."""
         if self.read_only:

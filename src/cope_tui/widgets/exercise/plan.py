@@ -152,6 +152,10 @@ class PlanPanel(ExercisePanel):
 
     # -- what is shown ------------------------------------------------------------
 
+    def redraw(self) -> None:
+        self.culture_plan.exercise = self.exercise
+        self.refresh_rows()
+
     def visible(self) -> list[Problem]:
         """The problems the current filter lets through, in the current sort order."""
         today = date.today()
