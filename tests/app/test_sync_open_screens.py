@@ -20,7 +20,7 @@ from cope_tui.settings import Settings
 from cope_tui.widgets.navigation import OpenClient, OpenMeeting
 from helpers.couch_server import couch_db, couch_server  # noqa: F401  (fixtures)
 from helpers.polling import until
-from helpers.sync import Member, client_open, header_text, meeting_open, synced_with
+from helpers.sync import Member, app_synced, client_open, header_text, meeting_open, synced_with
 from helpers.sync import ann_and_bea, remote, team_env, team_key  # noqa: F401  (fixtures)
 from helpers.pilot import showing
 
@@ -130,7 +130,7 @@ async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(ann
         session.saver.delay = 3600  # what Ann types now is not saved yet when the sync runs
         await pilot.press(*"Ann types")
         await until(pilot, lambda: session.saver.pending == 1)
-        await asyncio.to_thread(app.sync_runner.run)  # a background sync, in the middle of typing
+        await app_synced(pilot, app)  # a background sync, in the middle of typing
         await until(pilot, lambda: "1 waiting" in header_text(app), what="the record left to its screen")
         assert app.screen.query_one("#notes", TextArea).text == "Ann types"
         assert app.screen.meeting.peek("closing").notes == ""
@@ -184,12 +184,12 @@ async def test_a_dialog_open_over_a_client_keeps_the_screens_copy_until_it_is_cl
         await pilot.press("e")
         await until(pilot, lambda: not isinstance(app.screen, ClientScreen))
         bea_writes_a_note(bea, client.id)
-        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the dialog open
+        await app_synced(pilot, app)  # a background sync, the dialog open
         await pilot.press("tab")  # to Others
         await pilot.press(*"partner", "ctrl+s")
         await until(pilot, lambda: showing(app, ClientScreen))
         session.flush()
-        await asyncio.to_thread(app.sync_runner.run)  # the record left to the screen, merged now
+        await app_synced(pilot, app)  # the record left to the screen, merged now
         mine = session.store.client(client.id)
         assert mine.significant_others == ["partner"] and mine.note == "Bea's note"
         bea.engine.sync()
@@ -211,13 +211,13 @@ async def test_a_row_dialog_open_over_a_meeting_keeps_its_row_and_the_teams_note
         await pilot.press("shift+tab", "n")  # the agenda list: a new row
         await until(pilot, lambda: showing(app, RowEditor))
         bea.writes(meeting.id, "closing", "Bea's closing words")
-        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the dialog open
+        await app_synced(pilot, app)  # a background sync, the dialog open
         await pilot.press(*"Housing", "ctrl+s")
         await until(pilot, lambda: showing(app, MeetingScreen))
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
         session.flush()
-        await asyncio.to_thread(app.sync_runner.run)
+        await app_synced(pilot, app)
         mine = session.store.meeting(meeting.id)
         assert [row.values["item"] for row in mine.peek("opening").lists["agenda"]] == ["Housing"]
         assert mine.peek("closing").notes == "Bea's closing words"
@@ -252,11 +252,11 @@ async def test_ticks_on_the_follow_through_lists_keep_a_teammates_edit_of_the_cl
         await until(pilot, lambda: table.row_count == 1)
         await asyncio.to_thread(session.flush)
         bea_writes_a_note(bea, client.id)
-        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the lists open
+        await app_synced(pilot, app)  # a background sync, the lists open
         await pilot.press("space")  # the second one
         await until(pilot, lambda: table.row_count == 0)
         await asyncio.to_thread(session.flush)
-        await asyncio.to_thread(app.sync_runner.run)
+        await app_synced(pilot, app)
         bea.engine.sync()
         for store in (session.store, bea.store):
             record = store.client(client.id)
@@ -281,7 +281,7 @@ async def test_goal_scores_given_in_a_meeting_keep_a_teammates_edit_of_the_clien
         await pilot.press("f9")
         await until(pilot, lambda: showing(app, GoalRatings))
         bea_writes_a_note(bea, client.id)
-        await asyncio.to_thread(app.sync_runner.run)  # a background sync, the scores being typed
+        await app_synced(pilot, app)  # a background sync, the scores being typed
         await pilot.press("6", "enter", *"better", "ctrl+s")
         await until(pilot, lambda: showing(app, MeetingScreen))
         await pilot.press("escape")

@@ -245,3 +245,18 @@ async def passphrase_asked(pilot, app) -> None:
     await until(pilot, lambda: showing(app, ClientsScreen))
     await pilot.press("f10")
     await until(pilot, lambda: showing(app, TextPrompt))
+
+
+async def app_synced(pilot, app, timeout: float = 60.0):
+    """One sync of the app's own runner, run to its end; its outcome. The app starts a
+    sync by itself when a screen that kept a record to itself closes: a run asked for
+    meanwhile is refused as busy, and a test that read the DB then saw the merge not done
+    yet (once in a few runs). So a busy answer is waited out and the sync asked again."""
+    import asyncio
+    import time
+
+    end = time.monotonic() + timeout
+    while (outcome := await asyncio.to_thread(app.sync_runner.run)).kind == "busy":
+        assert time.monotonic() < end, "the app's sync stayed busy"
+        await pilot.pause(0.05)
+    return outcome
