@@ -137,3 +137,28 @@ async def test_the_other_teams_answer_chosen_on_an_open_exercise_is_what_it_show
         assert stored.answer(GUIDES[0].id, first).value == "no"
         assert stored.answer(GUIDES[0].id, GUIDES[0].questions[1].id).value == "not_sure"
         await pilot.press("ctrl+q")
+
+
+async def test_the_exercise_list_shows_a_teammates_new_exercise_and_keeps_its_highlight(ann_and_bea_with_an_exercise) -> None:
+    from textual.widgets import DataTable
+
+    from cope_tui.screens.exercises import ExercisesScreen
+
+    _session, exercise_id, app, bea = ann_and_bea_with_an_exercise
+    async with app.run_test(size=(80, 24)) as pilot:
+        await synced_with(pilot, app, bea)
+        await pilot.press("f3")
+        await until(pilot, lambda: showing(app, ExercisesScreen))
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        bea.store.put_exercise(new_exercise("South site", date(2026, 12, 6), facilitator="Bea"))
+        bea.engine.sync()
+
+        await pilot.press("f10")
+        await until(pilot, lambda: table.row_count == 2, what="the teammate's exercise in the list")
+        highlighted = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        assert highlighted == exercise_id  # enter still opens the exercise Ann was on
+        await pilot.press("enter")
+        await until(pilot, lambda: showing(app, ExerciseScreen))
+        assert app.screen.exercise_id == exercise_id
+        await pilot.press("ctrl+q")

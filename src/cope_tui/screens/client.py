@@ -94,7 +94,7 @@ class ClientScreen(Screen[None]):
     # Its table lists the client's meetings, which a sync may add or change: shown again
     # after any sync that brought meetings (one client's list; asking which client each
     # meeting is of would read thousands of them on the UI thread after a first pull).
-    lists_meetings = True
+    lists = ("meetings",)
 
     def _meetings(self, client_id: str) -> list:
         """The client's meetings; none, said why, when the file holds some it cannot read

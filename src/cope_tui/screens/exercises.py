@@ -80,6 +80,13 @@ class ExercisesScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_exercises()  # also the first fill: a pushed screen is resumed once
 
+    # A sync that brings exercises (a teammate's new one, another team's answers counted
+    # in Guides) shows them here at once, not when the list is next opened.
+    lists = ("exercises",)
+
+    def show_synced(self) -> None:
+        self.refresh_exercises()
+
     @property
     def store(self):
         return self.app.session.store
@@ -90,13 +97,17 @@ class ExercisesScreen(Screen[None]):
         guide_ids = [g.id for g in load_guides().guides]
         table = self.query_one(DataTable)
         keep = table.cursor_row
+        # The highlighted exercise stays highlighted when a sync adds one above it: enter
+        # opens the one the user was on.
+        kept_id = table.coordinate_to_cell_key((keep, 0)).row_key.value if table.row_count else None
         table.clear()
         exercises = self.store.exercises()
         for exercise in exercises:
             site, *cells = summary_cells(exercise, guide_ids)
             table.add_row(Text(clip(site, self.site_width)), *(Text(c) for c in cells), key=exercise.id)
+        ids = [exercise.id for exercise in exercises]
         if exercises:
-            table.move_cursor(row=min(max(keep, 0), len(exercises) - 1))
+            table.move_cursor(row=ids.index(kept_id) if kept_id in ids else min(max(keep, 0), len(exercises) - 1))
         hint = self.query_one("#exercise-empty", Label)
         if exercises:
             hint.update("enter opens · f starts a follow-up of the highlighted one · F3 clients")

@@ -192,13 +192,14 @@ class TeamSync(TeamPrompts):
         return all(s.take_synced(table, doc) for s in showing)
 
     def _show_synced(self, changed: list[tuple[str, str]]) -> None:
-        """Screens that read their record from the DB show what the sync wrote there."""
-        meetings = any(table == "meetings" for table, _rid in changed)
+        """Screens that read their record from the DB show what the sync wrote there, and
+        so do those listing a table the sync brought records of (`lists`)."""
+        tables = {table for table, _rid in changed}
         for screen in self.screen_stack:
             show = getattr(screen, "show_synced", None)
             if show is None:
                 continue
-            if (meetings and getattr(screen, "lists_meetings", False)) or any(
+            if tables.intersection(getattr(screen, "lists", ())) or any(
                 getattr(screen, attr, None) == rid and KEYS[attr] == t for t, rid in changed for attr in KEYS
             ):
                 show()
