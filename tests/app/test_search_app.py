@@ -205,3 +205,31 @@ async def test_a_long_result_head_is_cut_to_one_line_not_wrapped(tmp_path):
         assert len(head) <= results.scrollable_content_region.width
         await pilot.press("escape", "ctrl+q")
     session.close()
+
+
+async def test_the_result_heads_are_cut_again_when_the_terminal_is_resized(tmp_path):
+    """Cut to the width the list had when the results came: after a resize to a narrower
+    terminal the heads wrapped, and at a wider one the room stayed unused."""
+    path = tmp_path / "cope.json"
+    store = Store(path)
+    for n in range(2):
+        client = create_client(store, f"C-{n}" + "7" * 50)
+        meeting = start_meeting(store, load_meeting_guide(), client)
+        meeting.step("strengths").notes = "Goes to the allotment when worried."
+        store.put_meeting(meeting)
+    store.close()
+    session = Session.open(path)
+    app = create_app(session)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.press("f4", *"allotment")
+        await wait_for_results(pilot, app)
+        results = app.screen.query_one("#search-results", OptionList)
+        head = lambda: str(results.get_option_at_index(1).prompt).split("\n")[0]  # noqa: E731
+        wide = len(head())
+        await pilot.press("down")
+        await pilot.resize_terminal(70, 24)
+        await until(pilot, lambda: len(head()) < wide, what="the heads cut again")
+        assert len(head()) <= results.scrollable_content_region.width
+        assert results.highlighted == 1  # the result the user was on
+        await pilot.press("escape", "ctrl+q")
+    session.close()

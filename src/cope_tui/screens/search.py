@@ -42,6 +42,7 @@ class SearchScreen(Screen[Result | None]):
         super().__init__(classes="sensitive-screen")
         self._timer = None
         self._shown: list[Result] = []
+        self._words: list[str] = []  # the shown results' words, marked in their snippets
         self._ready = False
         self.answered: str | None = None  # the query the results on show belong to
         self._open_when_answered = False  # enter came before the results of what was typed
@@ -129,11 +130,8 @@ class SearchScreen(Screen[Result | None]):
         status = self.query_one("#search-status", Static)
         results = self.query_one("#search-results", OptionList)
         self._shown = found.results if found else []
-        words = found.words if found else []
-        # The head line is cut to the list's width: the list wraps each option's text, and
-        # a long step name wrapped onto the snippet's line ("Helpful" / " coping").
-        width = max(20, results.scrollable_content_region.width - 1)
-        results.set_options([Option(_prompt(r, words, width), id=str(i)) for i, r in enumerate(self._shown)])
+        self._words = found.words if found else []
+        self._fill(results)
         if found is None:
             status.update(HINT)
         elif not found.total:
@@ -147,6 +145,27 @@ class SearchScreen(Screen[Result | None]):
         if self._open_when_answered:
             self._open_when_answered = False
             self._open(0)
+
+    def _fill(self, results: OptionList) -> None:
+        """The head line is cut to the list's width: the list wraps each option's text, and
+        a long step name wrapped onto the snippet's line ("Helpful" / " coping")."""
+        width = max(20, results.scrollable_content_region.width - 1)
+        results.set_options([Option(_prompt(r, self._words, width), id=str(i)) for i, r in enumerate(self._shown)])
+
+    def on_resize(self) -> None:
+        """Cut again to the new width, the same result highlighted."""
+        if not self._shown:
+            return
+        results = self.query_one("#search-results", OptionList)
+        highlighted = results.highlighted
+        self.call_after_refresh(self._refill, highlighted)
+
+    def _refill(self, highlighted: int | None) -> None:
+        if not self.is_attached or not self._shown:
+            return
+        results = self.query_one("#search-results", OptionList)
+        self._fill(results)
+        results.highlighted = highlighted
 
     # ---- moving and opening ------------------------------------------------------
 
