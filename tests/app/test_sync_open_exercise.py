@@ -162,3 +162,34 @@ async def test_the_exercise_list_shows_a_teammates_new_exercise_and_keeps_its_hi
         await until(pilot, lambda: showing(app, ExerciseScreen))
         assert app.screen.exercise_id == exercise_id
         await pilot.press("ctrl+q")
+
+
+async def test_a_dialogs_result_on_its_way_is_not_lost_to_a_merged_version(ann_and_bea_with_an_exercise) -> None:
+    """A dialog is popped at once when it closes, but its result reaches the panel later,
+    as a message. A merged version taken in between replaced the exercise under it, and
+    the team's new name was written into the copy let go: saved nowhere."""
+    from cope_tui.cope.exercise import Team
+    from cope_tui.dialogs.exercise_form import TeamForm
+
+    session, exercise_id, app, _bea = ann_and_bea_with_an_exercise
+    ours = session.store.exercise(exercise_id)
+    ours.teams.append(Team(name="Team A", members=["x"]))
+    session.store.put_exercise(ours)
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(OpenExercise(exercise_id))
+        await until(pilot, lambda: showing(app, ExerciseScreen))
+        screen = app.screen
+        await pilot.press("enter")  # edit the highlighted team
+        await until(pilot, lambda: showing(app, TeamForm))
+        session.flush()
+        offered = session.store.get("exercises", exercise_id) | {"facilitator": "Bea"}  # a teammate's edit
+
+        app.screen.dismiss(("Team Z", ["x", "y"]))  # saved: the form is gone, its result on the way
+        assert screen.is_active
+        assert not screen.take_synced("exercises", offered)
+        await pilot.pause()
+        await until(pilot, lambda: screen.exercise.teams[0].name == "Team Z")
+        session.flush()
+        assert session.store.exercise(exercise_id).teams[0].name == "Team Z"
+        await until(pilot, lambda: screen.may_take_synced, what="the screen taking merged versions again")
+        await pilot.press("ctrl+q")

@@ -13,6 +13,7 @@ from ..words import counted
 from ..meetings.models import Client, Meeting
 from ..content.stages import load_stages
 from ..meetings.stages import StageError, stage_since
+from ..widgets.after_dialogs import AfterDialogs
 from ..widgets.case_plan_summary import CasePlanSummary
 from ..widgets.navigation import OpenCasePlan, OpenFollowThrough, OpenHandover, OpenMeeting, ShowExport
 
@@ -20,7 +21,7 @@ from ..widgets.navigation import OpenCasePlan, OpenFollowThrough, OpenHandover, 
 STATUS_WIDTH = 22  # "final (worker-12)" whole; the table still fits in 80 columns
 
 
-class ClientScreen(Screen[None]):
+class ClientScreen(AfterDialogs, Screen[None]):
     # "Reopen" comes first: it is only offered on a closed client, and must then be in the
     # footer, not pushed off its right edge at 80 columns.
     BINDINGS = [
@@ -84,9 +85,9 @@ class ClientScreen(Screen[None]):
     def take_synced(self, table: str, doc: dict | None) -> bool:
         """This screen edits nothing itself (its forms do, as dialogs over it): it takes a
         version merged by a sync unless a dialog is open (then the dialog's save would
-        write its older copy over the merge), and shows it once the DB holds it. Textual's
-        is_current holds under a dialog too; is_active only on top."""
-        return table == "clients" and doc is not None and self.is_active
+        write its older copy over the merge) or its result is still on the way (see
+        AfterDialogs), and shows it once the DB holds it."""
+        return table == "clients" and doc is not None and self.may_take_synced
 
     def show_synced(self) -> None:
         self.refresh_view()

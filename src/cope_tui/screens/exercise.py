@@ -22,6 +22,7 @@ from ..cope.exercise import Exercise
 from ..export.exercise import exercise_markdown
 from ..records import dump
 from ..store.autosave import SaveStatus
+from ..widgets.after_dialogs import AfterDialogs
 from ..widgets.exercise.culture import CulturePanel
 from ..widgets.exercise.flow import FlowPanel
 from ..widgets.exercise.guides import GuidesPanel, OverviewPanel
@@ -55,7 +56,7 @@ def exercise_title(exercise: Exercise) -> str:
     return f"{exercise.site} · {exercise.start:%Y-%m-%d}{kind}"
 
 
-class ExerciseScreen(Screen[None]):
+class ExerciseScreen(AfterDialogs, Screen[None]):
     DEFAULT_CSS = """
     ExerciseScreen #exercise-body { height: 1fr; }
     ExerciseScreen #exercise-sidebar { width: 22; border-right: solid $primary; }
@@ -184,10 +185,11 @@ class ExerciseScreen(Screen[None]):
     def take_synced(self, table: str, doc: dict | None) -> bool:
         """Show the version a sync merged (another team's answers, before the DB holds
         them), unless this screen holds an edit the DB does not have yet (a panel changed
-        the exercise and its save waits) or a dialog is open over it: then the screen keeps
-        its own copy, and the record is merged once the screen is closed. Runs on the UI
-        thread, so no key is handled between the look and the swap."""
-        if table != "exercises" or doc is None or self.exercise is None or not self.is_active:
+        the exercise and its save waits) or a dialog is open over it or just closed (see
+        AfterDialogs): then the screen keeps its own copy, and the record is merged once
+        the screen is closed. Runs on the UI thread, so no key is handled between the look
+        and the swap."""
+        if table != "exercises" or doc is None or self.exercise is None or not self.may_take_synced:
             return False
         if self.session.unsaved("exercises", self.exercise_id):
             return False

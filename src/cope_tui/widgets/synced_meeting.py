@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.widgets import TextArea
 
 from ..meetings.models import Meeting
+from .after_dialogs import AfterDialogs
 from .step_panel import StepPanel
 
 ERASED_HERE = (
@@ -17,7 +18,7 @@ ERASED_HERE = (
 )
 
 
-class SyncedMeeting:
+class SyncedMeeting(AfterDialogs):
     erased = False  # a member's erasure took the meeting from under this screen: nothing saves
 
     def take_synced(self, table: str, doc: dict | None) -> bool:
@@ -25,7 +26,7 @@ class SyncedMeeting:
         unsaved edit here or a dialog open over it: then the screen keeps its own and
         the record is merged after it is closed. Runs on the UI thread, so no key is
         handled between the look and the reload."""
-        if table != "meetings" or doc is None or self.meeting is None or not self.is_active or self._unsaved():
+        if table != "meetings" or doc is None or self.meeting is None or not self.may_take_synced or self._unsaved():
             return False
         try:
             meeting = Meeting.model_validate(doc)
