@@ -86,3 +86,23 @@ async def test_focus_and_the_open_step_show_without_colour(db, monkeypatch):
         )
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_a_field_given_the_keyboard_shows_its_name(db):
+    """Focus scrolls a field into view, but not the name above it: at 24 rows the step
+    scrolled to show the purpose's input line, with neither the field's name nor the
+    mark that it has the keyboard (the test above waited for it, and sometimes in vain)."""
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "notes", 10, "the notes")
+        await pilot.press("tab")
+        await pilot.pause(0.3)  # every scroll done
+        assert app.focused.id == "field-purpose"
+        await until(pilot, lambda: "▶ Purpose of this meeting" in shown(app), 5, "the purpose name shown", seen=lambda: shown(app))
+        await pilot.press("tab", "tab", "shift+tab", "shift+tab")  # back up to it from the agenda
+        await pilot.pause(0.3)
+        assert app.focused.id == "field-purpose"
+        await until(pilot, lambda: "▶ Purpose of this meeting" in shown(app), 5, "the purpose's name shown again")
+        await pilot.press("ctrl+q")
+    session.close()

@@ -44,7 +44,7 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
     MeetingScreen #save-status { height: 2; padding: 0 1; color: $text-muted; }
     MeetingScreen #main { width: 1fr; }
     MeetingScreen #step-holder { display: none; }
-    MeetingScreen .step-panel { height: 1fr; padding: 0 1; }
+    MeetingScreen .step-panel { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
     MeetingScreen .step-panel .intro { color: $text-muted; height: auto; }
     MeetingScreen .step-panel .prompts { height: auto; margin-bottom: 1; }
     MeetingScreen .step-panel .banner { height: auto; color: $warning; border: round $warning; padding: 0 1; }
