@@ -184,17 +184,23 @@ async def test_enter_typed_before_the_results_arrive_opens_the_first_match(db):
     session.close()
 
 
+def long_coded(tmp_path, codes: list[str]):
+    """A DB of clients with these (long) codes, each with a meeting whose notes mention
+    the allotment: a search for it finds a long head line per client."""
+    path = tmp_path / "cope.json"
+    store = Store(path)
+    for code in codes:
+        meeting = start_meeting(store, load_meeting_guide(), create_client(store, code))
+        meeting.step("strengths").notes = "Goes to the allotment when worried."
+        store.put_meeting(meeting)
+    store.close()
+    return path
+
+
 async def test_a_long_result_head_is_cut_to_one_line_not_wrapped(tmp_path):
     """Found at 1,000 clients: "... review meeting · Strengths & coping · Helpful coping"
     wrapped its last word onto the snippet's line, at the list's left edge."""
-    path = tmp_path / "cope.json"
-    store = Store(path)
-    client = create_client(store, "C-" + "7" * 30)
-    meeting = start_meeting(store, load_meeting_guide(), client)
-    meeting.step("strengths").notes = "Goes to the allotment when worried."
-    store.put_meeting(meeting)
-    store.close()
-    session = Session.open(path)
+    session = Session.open(long_coded(tmp_path, ["C-" + "7" * 30]))
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4", *"allotment")
@@ -210,15 +216,7 @@ async def test_a_long_result_head_is_cut_to_one_line_not_wrapped(tmp_path):
 async def test_the_result_heads_are_cut_again_when_the_terminal_is_resized(tmp_path):
     """Cut to the width the list had when the results came: after a resize to a narrower
     terminal the heads wrapped, and at a wider one the room stayed unused."""
-    path = tmp_path / "cope.json"
-    store = Store(path)
-    for n in range(2):
-        client = create_client(store, f"C-{n}" + "7" * 50)
-        meeting = start_meeting(store, load_meeting_guide(), client)
-        meeting.step("strengths").notes = "Goes to the allotment when worried."
-        store.put_meeting(meeting)
-    store.close()
-    session = Session.open(path)
+    session = Session.open(long_coded(tmp_path, [f"C-{n}" + "7" * 50 for n in range(2)]))
     app = create_app(session)
     async with app.run_test(size=(120, 24)) as pilot:
         await pilot.press("f4", *"allotment")
