@@ -15,6 +15,7 @@ from ..content.stages import load_stages
 from ..meetings.stages import StageError, stage_since
 from ..widgets.after_dialogs import AfterDialogs
 from ..widgets.case_plan_summary import CasePlanSummary
+from ..widgets.kept_row import refill
 from ..widgets.navigation import OpenCasePlan, OpenFollowThrough, OpenHandover, OpenMeeting, ShowExport
 
 
@@ -119,14 +120,8 @@ class ClientScreen(AfterDialogs, Screen[None]):
             lines.append(_escape(client.note))
         self.query_one("#client-card", Static).update("\n".join(lines))
         self.query_one(CasePlanSummary).show(client)
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        # The highlighted meeting stays highlighted: a meeting a sync brings goes above it
-        # (newest first), and enter must open the one the user was on, not its neighbour.
-        kept_id = table.coordinate_to_cell_key((keep, 0)).row_key.value if table.row_count else None
-        table.clear()
         meetings = self._meetings(client.id)
-        total = len(self.session.meeting_guide.steps_for(True))
+        rows = []
         for meeting in reversed(meetings):
             steps = self.session.meeting_guide.steps_for(meeting.kind == "first")
             done = sum(1 for s in steps if meeting.peek(s.id).state != "pending")
@@ -134,17 +129,9 @@ class ClientScreen(AfterDialogs, Screen[None]):
             status = f"final ({meeting.finalised_by})" if meeting.finalised else "draft: resume"
             if len(status) > STATUS_WIDTH:  # a long name: cut where the user can see it is cut
                 status = status[: STATUS_WIDTH - 2] + "…)"
-            table.add_row(
-                meeting.started.strftime("%Y-%m-%d %H:%M"),
-                meeting.kind.value,
-                meeting.mode.value,
-                f"{done}/{total}",
-                status,
-                key=meeting.id,
-            )
-        if meetings and keep is not None:
-            ids = [m.id for m in reversed(meetings)]
-            table.move_cursor(row=ids.index(kept_id) if kept_id in ids else min(keep, len(meetings) - 1))
+            when = meeting.started.strftime("%Y-%m-%d %H:%M")
+            rows.append((meeting.id, (when, meeting.kind.value, meeting.mode.value, f"{done}/{total}", status)))
+        refill(self.query_one(DataTable), rows)  # a meeting a sync brings may come above the highlighted one
         hint = "ctrl+n starts a meeting." if not meetings else "enter opens the highlighted meeting; drafts resume where they stopped."
         self._client_closed = client.closed
         if client.closed:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from ..cope.exercise import Exercise, progress
 from ..dialogs.parts import clip
+from ..widgets.kept_row import refill
 from ..widgets.navigation import OpenExercise
 
 
@@ -95,19 +96,12 @@ class ExercisesScreen(Screen[None]):
         from ..content.cope_guides import load_guides
 
         guide_ids = [g.id for g in load_guides().guides]
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        # The highlighted exercise stays highlighted when a sync adds one above it: enter
-        # opens the one the user was on.
-        kept_id = table.coordinate_to_cell_key((keep, 0)).row_key.value if table.row_count else None
-        table.clear()
         exercises = self.store.exercises()
+        rows = []
         for exercise in exercises:
             site, *cells = summary_cells(exercise, guide_ids)
-            table.add_row(Text(clip(site, self.site_width)), *(Text(c) for c in cells), key=exercise.id)
-        ids = [exercise.id for exercise in exercises]
-        if exercises:
-            table.move_cursor(row=ids.index(kept_id) if kept_id in ids else min(max(keep, 0), len(exercises) - 1))
+            rows.append((exercise.id, (Text(clip(site, self.site_width)), *(Text(c) for c in cells))))
+        refill(self.query_one(DataTable), rows)  # one a sync brings may come above the highlighted one
         hint = self.query_one("#exercise-empty", Label)
         if exercises:
             hint.update("enter opens · f starts a follow-up of the highlighted one · F3 clients")

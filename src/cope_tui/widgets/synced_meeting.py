@@ -23,9 +23,9 @@ class SyncedMeeting(AfterDialogs):
 
     def take_synced(self, table: str, doc: dict | None) -> bool:
         """Show the version a sync merged (before the DB holds it), unless the user has an
-        unsaved edit here or a dialog open over it: then the screen keeps its own and
-        the record is merged after it is closed. Runs on the UI thread, so no key is
-        handled between the look and the reload."""
+        unsaved edit here or a dialog open over it or just closed (AfterDialogs): then
+        the screen keeps its own and the record is merged after it is closed. Runs on
+        the UI thread, so no key is handled between the look and the reload."""
         if table != "meetings" or doc is None or self.meeting is None or not self.may_take_synced or self._unsaved():
             return False
         try:
