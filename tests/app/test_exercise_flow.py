@@ -420,3 +420,27 @@ async def test_p_raises_a_waiting_time_problem_from_the_day() -> None:
         await pilot.press("p")
         await pilot.pause()
         assert ro.exercise.problems == [] and ro.changes == 0
+
+
+async def test_a_busy_register_redrawn_stays_where_the_user_is() -> None:
+    """Thirty clients: the register scrolls. The clock's tick and a sync redraw it; it
+    must not show its first rows for a frame each time (it was cleared and rebuilt)."""
+    ex = blank()
+    for n in range(30):
+        cope.add_visit(ex, "first", f"{8 + n // 6:02}:{n % 6 * 10:02}")
+    app = FlowApp(ex)
+    async with app.run_test(size=SIZE) as pilot:
+        panel, table = app.query_one(FlowPanel), register(app)
+        table.focus()
+        await pilot.press(*["down"] * 29)
+        await pilot.pause()
+        assert panel.current_client() == 30 and table.scroll_y > 0
+        assert cells(app, 29)[3] == "waiting"
+        seen: list[float] = []
+        app.watch(table, "scroll_y", lambda y: seen.append(y), init=False)
+        ex.visits[-1].departure = "13:30"  # as a sync brings it
+        panel.redraw()
+        await pilot.pause()
+        assert cells(app, 29)[2:5] == ["12:50", "done", "40"]
+        assert 0 not in seen
+        assert panel.current_client() == 30

@@ -11,6 +11,7 @@ from cope_tui.content.cope_guides import load_interview, load_record_review
 from cope_tui.cope.exercise import Answer, Exercise, Interview, RecordCheck, new_exercise
 from cope_tui.dialogs.confirm import Confirm
 from cope_tui.widgets.exercise.interviews import FLAG, IN_PLAN, InterviewsPanel, TextPrompt
+from cope_tui.widgets.exercise.list_detail import ListDetailPanel
 from cope_tui.widgets.exercise.panel import ExercisePanel
 from cope_tui.widgets.exercise.records import RecordsPanel
 
@@ -303,3 +304,51 @@ async def test_records_read_only_refuse_every_edit() -> None:
         assert ex.problems == []
         assert app.changes == 0
         assert len(app.messages) == 6 and all("read-only" in m for m in app.messages)
+
+
+# ---- a change redraws in place ---------------------------------------------------------
+
+
+async def _never_back_to_the_top(app: PanelApp, pilot, keys: tuple[str, ...], *, detail_scrolled: bool) -> None:
+    """The panel's list is scrolled down to its last entry, and its detail (when it
+    is long enough) to its last rows; `keys` change the entry. No table may pass
+    through the top on the way: clearing and rebuilding one showed its first rows for a
+    frame, at each key."""
+    panel = app.query_one("#panel", ListDetailPanel)
+    lists, detail = panel._list, panel._detail
+    app.set_focus(detail)
+    await pilot.press(*["down"] * detail.row_count, *keys[:-1])
+    await pilot.pause()
+    assert lists.scroll_y > 0 and (detail.scroll_y > 0) == detail_scrolled  # the case
+    seen: list[tuple[str, float]] = []
+
+    def watcher(name: str):
+        return lambda y: seen.append((name, y))  # one parameter: Textual passes the new value
+
+    for name, watched in (("list", lists), ("detail", detail)):
+        app.watch(watched, "scroll_y", watcher(name), init=False)
+    changes = app.changes
+    await pilot.press(keys[-1])
+    await pilot.pause()
+    assert app.changes == changes + 1  # the key did change the entry
+    assert [(name, y) for name, y in seen if y == 0] == []
+
+
+async def test_answering_low_in_long_lists_keeps_them_where_they_are() -> None:
+    ex = exercise()
+    ex.interviews.extend(Interview(number=n) for n in range(1, 12))
+    app = PanelApp(InterviewsPanel, ex)
+    async with app.run_test(size=SIZE) as pilot:
+        await _never_back_to_the_top(app, pilot, ("up", "up", "y"), detail_scrolled=True)
+        assert ex.interviews[-1].answers[QUESTIONS[-3]].value == "yes"  # the last two are open questions
+        assert row_text(app, "interview-list", 10)[2] == "1 of 13"
+
+
+async def test_marking_low_in_a_long_list_keeps_it_where_it_is() -> None:
+    ex = exercise()
+    ex.record_checks.extend(RecordCheck(label=f"R{n:04}") for n in range(1, 16))
+    app = PanelApp(RecordsPanel, ex)
+    async with app.run_test(size=SIZE) as pilot:
+        await _never_back_to_the_top(app, pilot, ("m",), detail_scrolled=False)
+        assert ex.record_checks[-1].marks == {ITEMS[-1].id: "missing"}
+        assert row_text(app, "record-list", 14)[2] == "1"

@@ -413,3 +413,51 @@ async def test_culture_plan_read_only_refuses() -> None:
             assert not isinstance(app.screen, PlanItemForm)
         assert sum("read-only" in n for n in app.notices) == 3
         assert ex.model_dump() == before and app.changes == 0
+
+
+async def test_a_long_plan_changed_low_down_stays_where_the_user_is() -> None:
+    """Twenty problems, then the culture plan's every item: each scrolls at 80x24. A
+    change to the last row must not show the first rows for a frame (the table was
+    cleared and rebuilt at each key)."""
+    ex = new_exercise("Riverside clinic", date.today() - timedelta(days=30))
+    for n in range(20):
+        raise_problem(ex, "manual", f"Problem number {n + 1}")
+    app = PanelApp(PlanPanel(ex))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one("#plan-table", DataTable)
+        seen: list[float] = []
+        app.watch(table, "scroll_y", lambda y: seen.append(y), init=False)
+        for mode_key, count in ((None, 20), ("c", None)):
+            if mode_key:
+                await pilot.press(mode_key)
+                await pilot.pause()
+            rows = table.row_count if count is None else count
+            await pilot.press(*["down"] * rows)
+            await pilot.pause()
+            assert table.cursor_row == rows - 1 and table.scroll_y > 0
+            seen.clear()
+            changes = app.changes
+            await pilot.press("space")
+            await pilot.pause()
+            assert app.changes == changes + 1
+            assert 0 not in seen and table.cursor_row == rows - 1
+        assert ex.problems[-1].status == "in progress"
+        last_stage = load_culture().stages[-1]
+        assert [item.done for item in ex.culture[last_stage.id].values()] == [True]
+
+
+async def test_a_culture_stage_ticked_low_down_stays_where_the_user_is() -> None:
+    ex = new_exercise("Riverside clinic", date.today() - timedelta(days=30))
+    app = PanelApp(CulturePanel(ex))
+    async with app.run_test(size=(80, 16)) as pilot:  # a short terminal: the stage's items scroll
+        table = app.query_one("#culture-table", DataTable)
+        await pilot.press(*["down"] * table.row_count)
+        await pilot.pause()
+        assert table.cursor_row == table.row_count - 1 and table.scroll_y > 0
+        seen: list[float] = []
+        app.watch(table, "scroll_y", lambda y: seen.append(y), init=False)
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.changes == 1 and 0 not in seen
+        first_stage = load_culture().stages[0]
+        assert [item.done for item in ex.culture[first_stage.id].values()] == [True]

@@ -303,6 +303,24 @@ async def test_space_toggles_bool_column() -> None:
         assert app.changes == ["agenda", "agenda"]
 
 
+async def test_a_long_list_changed_low_down_stays_where_the_user_is() -> None:
+    """Twelve rows: the list scrolls (it shows eight). Ticking or moving the last rows
+    must not show the first rows for a frame (the table was cleared and rebuilt)."""
+    app = agenda_app(agenda_rows(*(f"Item {n}" for n in range(1, 13))))
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.editor
+        await pilot.press(*["down"] * 11)
+        await pilot.pause()
+        assert editor.cursor_row == 11 and editor.scroll_y > 0
+        seen: list[float] = []
+        app.watch(editor, "scroll_y", lambda y: seen.append(y), init=False)
+        await pilot.press("space", "[")
+        await pilot.pause()
+        assert [r.values["item"] for r in app.rows][-2:] == ["Item 12", "Item 11"]
+        assert app.rows[-2].values["done"] is True and cell(editor, 10, 4) == "[x]"
+        assert editor.cursor_row == 10 and 0 not in seen
+
+
 async def test_delete_after_yes_keep_after_no() -> None:
     app = agenda_app(agenda_rows("Housing", "Work", "Health"))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ..dialogs.parts import clip
 from ..meetings.case_plan import KIND_LABELS, CasePlanError, direction, latest, remove_goal, set_achieved, sparkline, trend
 from ..meetings.models import Client, Goal
+from ..widgets.kept_row import Column, redraw_rows
 from ..words import counted
 
 GOAL_WIDTH = 25
@@ -92,23 +93,22 @@ class CasePlanScreen(Screen[None]):
         self.title = f"Case plan · {client.code}"
         table = self.query_one("#goal-table", DataTable)
         keep = table.cursor_row
-        table.clear(columns=True)
         width = self._goal_width(table)
-        table.add_column("Kind", key="kind", width=OTHER_COLUMNS["Kind"])
-        table.add_column("Goal", key="goal", width=width)
-        for label, key in (("Ind.", "ind"), ("Latest", "latest"), ("Trend", "trend"), ("Status", "status")):
-            table.add_column(label, key=key, width=OTHER_COLUMNS[label])
+        columns = [Column("Kind", OTHER_COLUMNS["Kind"], "kind"), Column("Goal", width, "goal")]
+        columns += [Column(label, OTHER_COLUMNS[label], key) for label, key in
+                    (("Ind.", "ind"), ("Latest", "latest"), ("Trend", "trend"), ("Status", "status"))]
+        rows: list[tuple[str, list[object]]] = []
         for goal in client.goals:
             last = latest(goal)
-            table.add_row(
+            rows.append((goal.id, [
                 "preferred" if goal.kind == "preferred" else "change",
                 clip(goal.text, width),
                 str(len(goal.indicators)),
                 f"{last.score}/10" if last else "-",
                 sparkline(trend(goal), SPARK),
                 "achieved" if goal.achieved else "open",
-                key=goal.id,
-            )
+            ]))
+        redraw_rows(table, columns, rows)
         if select is not None:
             keep = next((i for i, g in enumerate(client.goals) if g.id == select), keep)
         if client.goals and keep is not None:

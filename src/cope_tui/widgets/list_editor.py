@@ -16,6 +16,8 @@ from ..dialogs.confirm import Confirm
 from ..dialogs.parts import clip
 from ..dialogs.row_editor import RowEditor
 from ..dialogs.text_prompt import TextPrompt
+from .kept_row import Column as Shown
+from .kept_row import redraw_rows
 
 CELL_MIN = 8
 ROOMY = 24  # below this many characters a text cell drops the wide_only columns
@@ -188,25 +190,23 @@ class ListEditor(DataTable):
         """Redraw every row from `row_list`; put the cursor on `select` (or keep it)."""
         keep = self.cursor_row if select is None else select
         self._shown, self._limit = shown, limit = self._layout()
-        self.clear(columns=True)
-        self.add_column(" ", key="__mark__")
-        for col in shown:
-            self.add_column(col.label, key=col.id)
+        columns = [Shown(" ", key="__mark__"), *(Shown(col.label, key=col.id) for col in shown)]
+        rows: list[tuple[str, list[object]]] = []
         if not self.row_list:
             if self.read_only or self.spec.fixed:
                 hint = "(empty)"
             else:
                 room = max(limit, len(shown[0].label))
                 hint = EMPTY_HINT if room >= len(EMPTY_HINT) else SHORT_EMPTY_HINT
-            blanks = [""] * (len(shown) - 1)
-            self.add_row("", Text(hint, style="dim italic"), *blanks, key="__empty__")
+            rows.append(("__empty__", ["", Text(hint, style="dim italic"), *[""] * (len(shown) - 1)]))
         for index, row in enumerate(self.row_list):
             mark = CARRIED_MARK if carried_from(self.meeting, row) else ""
             cells = [
                 Text(cell_text(c.kind, row.values.get(c.id), max(limit, len(c.label))))
                 for c in shown
             ]
-            self.add_row(Text(mark), *cells, key=str(index))
+            rows.append((str(index), [Text(mark), *cells]))
+        redraw_rows(self, columns, rows)  # in place when only cells changed: no flash of the top rows
         if self.row_list:
             self.move_cursor(row=max(0, min(keep, len(self.row_list) - 1)), animate=False)
         self.refresh_bindings()

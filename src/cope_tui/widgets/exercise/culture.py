@@ -18,10 +18,13 @@ from textual.widgets import DataTable, Static
 from ...content.cope_guides import CultureStage, load_culture
 from ...cope.exercise import PlanItem, culture_item
 from ...dialogs.parts import clip
+from ..kept_row import Column, redraw_rows
 from .panel import ExercisePanel
 from .plan_cells import OVERDUE_MARK, PAD, date_width, item_overdue, plan_item_widths, table_room
 from .plan_culture import CulturePlan, CultureRow
 
+CULTURE_COLUMNS = (("mark", OVERDUE_MARK), ("done", "Done"), ("text", "Item"), ("who", "Who"), ("what", "What"),
+                   ("when", "By when"))
 _EDITING = frozenset({"edit", "toggle_done"})
 _STAGE = Binding.Group("Stage", compact=True)
 
@@ -128,16 +131,8 @@ class CulturePanel(ExercisePanel):
         widths = plan_item_widths(room, [i.text for i, _ in items], plans)
         text_limit, who, what = widths["text"], widths["who"], widths["what"]
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
-        table.clear(columns=True)
-        for key, label in (
-            ("mark", OVERDUE_MARK),
-            ("done", "Done"),
-            ("text", "Item"),
-            ("who", "Who"),
-            ("what", "What"),
-            ("when", "By when"),
-        ):
-            table.add_column(label, key=key)
+        columns = [Column(label, key=key) for key, label in CULTURE_COLUMNS]
+        rows: list[tuple[str, list[object]]] = []
         for item, plan in items:
             late = item_overdue(plan)
             style = overdue_style if late else Style(dim=True) if plan is not None and plan.done else Style()
@@ -149,7 +144,8 @@ class CulturePanel(ExercisePanel):
                 clip(plan.what, what) if plan else "",
                 plan.by_when.isoformat() if plan and plan.by_when else "",
             ]
-            table.add_row(*(Text(c, style=style) for c in cells), key=item.id)
+            rows.append((item.id, [Text(c, style=style) for c in cells]))
+        redraw_rows(table, columns, rows)
         table.move_cursor(row=max(0, min(keep, len(items) - 1)), animate=False)
         self.query_one("#culture-stages", Static).update(self._stage_line())
         self.query_one("#culture-intro", Static).update(" ".join(self.stage.intro.split()))

@@ -26,6 +26,7 @@ from ...cope.flow_register import COLUMNS, checked_edit, client_line, contacts_o
 from ...dialogs.confirm import Confirm
 from ...dialogs.flow import FlowDialog
 from ...dialogs.text_prompt import TextPrompt
+from ..kept_row import Column, redraw_rows
 from .panel import ExercisePanel
 
 EMPTY_HINT = "(no clients yet: a stamps an arrival now, t types times)"
@@ -139,12 +140,13 @@ class FlowPanel(ExercisePanel):
         columns = COLUMNS if room >= CONTACTS_MIN else COLUMNS[:-1]
         table = self.query_one("#flow-register", DataTable)
         keep = select if select is not None else self.current_client()
-        table.clear(columns=True)
-        table.add_columns(*columns)
         self._numbers = [number for number, _ in rows]
         for number, cells in rows:
             cells[-1] = contacts_text(contacts_of(self.exercise, number), room)
-            table.add_row(*(Text(cell) for cell in cells[: len(columns)]), key=str(number))
+        # In place when only cells changed: the clock's tick every 30 s and each stamp
+        # must not show the register's first rows for a frame.
+        shown = [(str(number), [Text(cell) for cell in cells[: len(columns)]]) for number, cells in rows]
+        redraw_rows(table, [Column(label) for label in columns], shown)
         if keep in self._numbers:
             table.move_cursor(row=self._numbers.index(keep), animate=False)
         self._show_client()

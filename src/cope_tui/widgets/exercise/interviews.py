@@ -17,6 +17,7 @@ from ...content.cope_guides import InterviewQuestion, load_interview
 from ...cope.exercise import INTERVIEWEES, Answer, Exercise, Interview, problem_from_interview, set_interviewee
 from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
+from ..kept_row import Column, redraw_rows
 from .list_detail import ListDetailPanel
 from .panel import ExercisePanel
 
@@ -107,24 +108,18 @@ class InterviewsPanel(ListDetailPanel):
     def _fill_list(self, select: int | None = None) -> None:
         table = self._list
         keep = table.cursor_row if select is None else select
-        table.clear(columns=True)
-        for label in ("No.", "When", "Answered", "Flagged", "Who"):
-            table.add_column(label)
         interviews = self.exercise.interviews
+        rows: list[tuple[str, list[object]]] = []
         if not interviews:
             hint = "(none)" if self.read_only else "(none yet: press a)"
-            table.add_row("", Text(hint, style="dim italic"), "", "", "", key="__empty__")
+            rows.append(("__empty__", ["", Text(hint, style="dim italic"), "", "", ""]))
         total = len(self.questionnaire.questions)
         for interview in interviews:
             answered, flagged = self._counts(interview)
-            table.add_row(
-                str(interview.number),
-                f"{interview.at:%d %b %H:%M}",
-                f"{answered} of {total}",
-                f"{FLAG} {flagged}" if flagged else "",
-                interview.interviewee,
-                key=interview.id,
-            )
+            cells = [str(interview.number), f"{interview.at:%d %b %H:%M}", f"{answered} of {total}",
+                     f"{FLAG} {flagged}" if flagged else "", interview.interviewee]
+            rows.append((interview.id, cells))
+        redraw_rows(table, [Column(label) for label in ("No.", "When", "Answered", "Flagged", "Who")], rows)
         if interviews:
             table.move_cursor(row=max(0, min(keep, len(interviews) - 1)), animate=False)
         count = len(interviews)
@@ -145,19 +140,17 @@ class InterviewsPanel(ListDetailPanel):
         free = max(24, width - (2 + 8 + 2) - 5 * 2)
         comment_width = max(8, free // 3)
         question_width = max(16, free - comment_width)
-        table.clear(columns=True)
-        table.add_column("#", width=2)
-        table.add_column("Question", width=question_width)
-        table.add_column("Answer", width=8)
-        table.add_column(FLAG, width=2)
-        table.add_column("Comment", width=comment_width)
+        columns = [Column("#", 2), Column("Question", question_width), Column("Answer", 8), Column(FLAG, 2),
+                   Column("Comment", comment_width)]
         if interview is None:
             hint = "(no interview selected)" if self.read_only else "(no interview yet: press a)"
-            table.add_row("", Text(clip(hint, question_width), style="dim italic"), "", "", "", key="__empty__")
+            empty = ["", Text(clip(hint, question_width), style="dim italic"), "", "", ""]
+            redraw_rows(table, columns, [("__empty__", empty)])
             self._show_detail()
             self.refresh_bindings()
             return
         raised = plan_sources(self)
+        rows: list[tuple[str, list[object]]] = []
         for number, question in enumerate(self.questionnaire.questions, 1):
             answer = self._answer(interview, question)
             if question.kind == "open":
@@ -169,14 +162,10 @@ class InterviewsPanel(ListDetailPanel):
             mark = FLAG if question.flags(answer.value) else ""
             if f"interview:{interview.id}:{question.id}" in raised:
                 mark += IN_PLAN
-            table.add_row(
-                str(number),
-                clip(question.text, question_width),
-                shown,
-                Text(mark, style="bold"),
-                clip(answer.comment, comment_width),
-                key=question.id,
-            )
+            cells = [str(number), clip(question.text, question_width), shown, Text(mark, style="bold"),
+                     clip(answer.comment, comment_width)]
+            rows.append((question.id, cells))
+        redraw_rows(table, columns, rows)
         table.move_cursor(row=max(0, min(keep, len(self.questionnaire.questions) - 1)), animate=False)
         self._show_detail()
         self.refresh_bindings()

@@ -32,11 +32,24 @@ from .plan_committee import ask_next_exercise
 from ...dialogs.confirm import Confirm
 from ...dialogs.parts import clip
 from ...dialogs.problem_form import ProblemForm, ProblemValues
+from ..kept_row import Column, redraw_rows
 from .panel import ExercisePanel
 from .plan_cells import CARRIED_MARK, OVERDUE_MARK, PAD, TEXT_FLOOR, natural_width, share_width, table_room
 from .plan_culture import CulturePlan
 
 EMPTY_ROW = "__empty__"
+WHO_LABEL = "Who"  # short: at 80 columns every cell counts ("By whom" in the form and the report)
+PROBLEM_COLUMNS = (
+    ("mark", OVERDUE_MARK),
+    ("priority", "Pri"),
+    ("status", "Status"),
+    ("text", "Problem"),
+    ("who", WHO_LABEL),
+    ("when", "By when"),
+    ("cause", "Cause"),
+    ("rec", "Recommendation"),
+    ("source", "Source"),
+)
 SORTS: tuple[str, ...] = ("priority", "by when", "status", "source")
 FILTERS: tuple[str, ...] = ("all", "open + in progress", "overdue", "done", "dropped")
 SOURCE_KINDS: tuple[str, ...] = ("carried", "guide", "interview", "record", "flow", "culture", "manual")
@@ -44,7 +57,6 @@ SOURCE_KINDS: tuple[str, ...] = ("carried", "guide", "interview", "record", "flo
 NEXT_STATUS = {"open": "in progress", "in progress": "done", "done": "open", "dropped": "open"}
 SHORT = {"in progress": "in prog", "medium": "med"}
 WHO_MAX = 14
-WHO_LABEL = "Who"  # short: at 80 columns every cell counts ("By whom" in the form and the report)
 NOTE_MAX = 30
 
 _EDITING = frozenset({"add", "edit", "cycle_status", "drop", "outside_help", "next_exercise"})
@@ -217,6 +229,23 @@ class PlanPanel(ExercisePanel):
             "rec": natural_width([p.recommendation for p in rows], "Recommendation", NOTE_MAX),
         }
 
+    def _cells(self, p: Problem, limits: dict[str, int], overdue_style: Style) -> list[Text]:
+        late = p.overdue()
+        style = overdue_style if late else Style(dim=True) if p.status == "dropped" else Style()
+        mark = (OVERDUE_MARK if late else " ") + (CARRIED_MARK if p.carried_from is not None else "")
+        cells = [
+            mark,
+            SHORT.get(p.priority, p.priority),
+            SHORT.get(p.status, p.status),
+            clip(p.text, limits["text"]),
+            clip(p.by_whom, limits["who"]),
+            p.by_when.isoformat() if p.by_when else "",
+            clip(p.cause, limits["cause"]),
+            clip(p.recommendation, limits["rec"]),
+            source_kind(p),
+        ]
+        return [Text(c, style=style) for c in cells]
+
     def refresh_rows(self, select: str | None = None) -> None:
         """Redraw from the exercise, keeping the cursor on the same problem (or `select`)."""
         if not self.is_mounted:
@@ -231,39 +260,12 @@ class PlanPanel(ExercisePanel):
         rows = self.visible()
         limits = self._limits(rows)
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
-        table.clear(columns=True)
-        for key, label in (
-            ("mark", OVERDUE_MARK),
-            ("priority", "Pri"),
-            ("status", "Status"),
-            ("text", "Problem"),
-            ("who", WHO_LABEL),
-            ("when", "By when"),
-            ("cause", "Cause"),
-            ("rec", "Recommendation"),
-            ("source", "Source"),
-        ):
-            table.add_column(label, key=key)
+        columns = [Column(label, key=key) for key, label in PROBLEM_COLUMNS]
         if not rows:
             hint = "(no problems yet: a adds one)" if self.filter == "all" else "(none match: f changes the filter)"
-            table.add_row("", "", "", Text(hint, style="dim italic"), "", "", "", "", "", key=EMPTY_ROW)
-        for p in rows:
-            late = p.overdue()
-            carried = p.carried_from is not None
-            style = overdue_style if late else Style(dim=True) if p.status == "dropped" else Style()
-            mark = (OVERDUE_MARK if late else " ") + (CARRIED_MARK if carried else "")
-            cells = [
-                mark,
-                SHORT.get(p.priority, p.priority),
-                SHORT.get(p.status, p.status),
-                clip(p.text, limits["text"]),
-                clip(p.by_whom, limits["who"]),
-                p.by_when.isoformat() if p.by_when else "",
-                clip(p.cause, limits["cause"]),
-                clip(p.recommendation, limits["rec"]),
-                source_kind(p),
-            ]
-            table.add_row(*(Text(c, style=style) for c in cells), key=p.id)
+            redraw_rows(table, columns, [(EMPTY_ROW, ["", "", "", Text(hint, style="dim italic"), "", "", "", "", ""])])
+        else:
+            redraw_rows(table, columns, [(p.id, self._cells(p, limits, overdue_style)) for p in rows])
         index = next((i for i, p in enumerate(rows) if p.id == keep_id), min(keep_row, max(0, len(rows) - 1)))
         table.move_cursor(row=index, animate=False)
         self.query_one("#plan-summary", Static).update(self.summary(len(rows)))

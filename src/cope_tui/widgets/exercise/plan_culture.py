@@ -19,6 +19,7 @@ from ...content.cope_guides import ChecklistItem, CultureStage, load_culture
 from ...cope.exercise import Exercise, PlanItem, culture_item, plan_culture_item
 from ...dialogs.parts import clip
 from ...dialogs.problem_form import PlanItemForm
+from ..kept_row import Column, redraw_rows
 from .plan_cells import OVERDUE_MARK, PAD, date_width, item_overdue, plan_item_widths
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("mark", OVERDUE_MARK),
@@ -88,9 +89,7 @@ class CulturePlan:
         stages = [r.stage.id for r in self.rows]
         widths = plan_item_widths(width - fixed, [r.item.text for r in self.rows], planned, stages)
         text_limit, who, what = widths["text"], widths["who"], widths["what"]
-        table.clear(columns=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        shown: list[tuple[str, list[object]]] = []
         for row, plan in plans:
             late = item_overdue(plan)
             done = plan is not None and plan.done
@@ -104,7 +103,8 @@ class CulturePlan:
                 clip(plan.what, what) if plan else "",
                 plan.by_when.isoformat() if plan and plan.by_when else "",
             ]
-            table.add_row(*(Text(c, style=style) for c in cells), key=row.key)
+            shown.append((row.key, [Text(c, style=style) for c in cells]))
+        redraw_rows(table, [Column(label, key=key) for key, label in COLUMNS], shown)
         index = next((i for i, r in enumerate(self.rows) if r.key == keep_key), None)
         if index is None:
             index = max(0, min(keep_row, len(self.rows) - 1))

@@ -18,6 +18,7 @@ from ...cope.exercise import Exercise, RecordCheck, raise_problem
 from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
 from .interviews import IN_PLAN, plan_sources
+from ..kept_row import Column, redraw_rows
 from .list_detail import ListDetailPanel
 
 MARK_TEXT = {"present": "present", "missing": "MISSING", "not_applicable": "n/a"}
@@ -95,24 +96,18 @@ class RecordsPanel(ListDetailPanel):
     def _fill_list(self, select: int | None = None) -> None:
         table = self._list
         keep = table.cursor_row if select is None else select
-        table.clear(columns=True)
-        for label in ("Record", "Present", "Missing", "N/A", "Marked"):
-            table.add_column(label)
         checks = self.exercise.record_checks
+        rows: list[tuple[str, list[object]]] = []
         if not checks:
             hint = "(none)" if self.read_only else "(none yet: press a)"
-            table.add_row(Text(hint, style="dim italic"), "", "", "", "", key="__empty__")
+            rows.append(("__empty__", [Text(hint, style="dim italic"), "", "", "", ""]))
         total = len(self.review.items)
         for check in checks:
             found = self.counts(check)
-            table.add_row(
-                clip(check.label, 24),
-                str(found["present"]),
-                str(found["missing"]),
-                str(found["not_applicable"]),
-                f"{sum(found.values())} of {total}",
-                key=check.id,
-            )
+            cells = [clip(check.label, 24), str(found["present"]), str(found["missing"]),
+                     str(found["not_applicable"]), f"{sum(found.values())} of {total}"]
+            rows.append((check.id, cells))
+        redraw_rows(table, [Column(label) for label in ("Record", "Present", "Missing", "N/A", "Marked")], rows)
         if checks:
             table.move_cursor(row=max(0, min(keep, len(checks) - 1)), animate=False)
         count = len(checks)
@@ -132,22 +127,21 @@ class RecordsPanel(ListDetailPanel):
         width = table.size.width or max(0, self.size.width - 2) or self.app.size.width - 2
         width -= table.styles.scrollbar_size_vertical
         item_width = max(16, width - 7 - 4 - 3 * 2)
-        table.clear(columns=True)
-        table.add_column("Item", width=item_width)
-        table.add_column("Mark", width=7)
-        table.add_column("Plan", width=4)
+        columns = [Column("Item", item_width), Column("Mark", 7), Column("Plan", 4)]
         if check is None:
             hint = "(no record selected)" if self.read_only else "(no record yet: press a)"
-            table.add_row(Text(clip(hint, item_width), style="dim italic"), "", "", key="__empty__")
+            redraw_rows(table, columns, [("__empty__", [Text(clip(hint, item_width), style="dim italic"), "", ""])])
             self._show_detail()
             self.refresh_bindings()
             return
         raised = plan_sources(self)
+        rows: list[tuple[str, list[object]]] = []
         for item in self.review.items:
             mark = check.marks.get(item.id)
             shown = Text(MARK_TEXT[mark], style="bold" if mark == "missing" else "") if mark else Text("–", style="dim")
             plan = IN_PLAN if f"record:{check.id}:{item.id}" in raised else ""
-            table.add_row(clip(item.text, item_width), shown, plan, key=item.id)
+            rows.append((item.id, [clip(item.text, item_width), shown, plan]))
+        redraw_rows(table, columns, rows)
         table.move_cursor(row=max(0, min(keep, len(self.review.items) - 1)), animate=False)
         self._show_detail()
         self.refresh_bindings()
