@@ -44,6 +44,19 @@ def db(tmp_path):
     return path
 
 
+def one_client_with_actions(path, code: str, actions: list[dict[str, str]]):
+    """A DB with one client and one finalised meeting holding these action rows."""
+    guide = load_meeting_guide()
+    store = Store(path)
+    spec = guide.step("outcomes").list_spec("actions")
+    meeting = start_meeting(store, guide, create_client(store, code))
+    meeting.rows("outcomes", "actions").extend(new_row(meeting, spec, row) for row in actions)
+    finalise(meeting, "worker-1")
+    store.put_meeting(meeting)
+    store.close()
+    return path
+
+
 def texts(table: DataTable) -> list[str]:
     """Each row's cells joined, so a test can look for what a user sees."""
     return [" | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
@@ -172,18 +185,8 @@ async def test_leaving_while_a_long_list_is_still_being_filled_does_not_crash(tm
     """At 1,000 clients: tick an item off (the list is filled again, a screenful at once
     and the rest 0.1 s later), then esc at once. The rest arrived on a screen already
     gone, and the app stopped with an error report."""
-    path = tmp_path / "cope.json"
-    guide = load_meeting_guide()
-    store = Store(path)
-    spec = guide.step("outcomes").list_spec("actions")
-    client = create_client(store, "C-many")
-    meeting = start_meeting(store, guide, client)
-    for n in range(80):
-        row = {"who": "client", "what": f"task {n}", "due": (date.today() - timedelta(days=n)).isoformat()}
-        meeting.rows("outcomes", "actions").append(new_row(meeting, spec, row))
-    finalise(meeting, "worker-1")
-    store.put_meeting(meeting)
-    store.close()
+    rows = [{"who": "client", "what": f"task {n}", "due": (date.today() - timedelta(days=n)).isoformat()} for n in range(80)]
+    path = one_client_with_actions(tmp_path / "cope.json", "C-many", rows)
     session = Session.open(path)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
@@ -206,4 +209,21 @@ async def test_leaving_while_a_long_list_is_still_being_filled_does_not_crash(tm
         table = await open_table(pilot)
         await until(pilot, lambda: table.row_count == 79, what="the rest of the rows")
     assert app.return_code in (0, None)
+    session.close()
+
+
+async def test_words_too_long_for_their_column_end_in_an_ellipsis(tmp_path):
+    """"What" is 32 cells wide at 80 columns: a longer action is cut with "…", not cut
+    bare into what looks like a whole (or a wrong) word; the line below shows it all."""
+    what = "attend the peer group on Thursday evening at the library"
+    due = (date.today() + timedelta(days=2)).isoformat()
+    path = one_client_with_actions(tmp_path / "cope.json", "C-long", [{"who": "grandmother", "what": what, "due": due}])
+    session = Session.open(path)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        table = await open_table(pilot)
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells[-1] == "attend the peer group on Thursd…" and cells[-2] == "grandmot…"
+        assert what in str(app.screen.query_one("#ft-detail").render())
     session.close()

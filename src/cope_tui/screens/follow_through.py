@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 from textual import on
@@ -18,6 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ..dialogs.parts import clip
 from ..meetings import follow_through as ft
 from ..widgets.follow_through_counts import counts_line
 from ..widgets.navigation import OpenClient, OpenMeeting
@@ -69,6 +71,7 @@ class FollowThroughScreen(Screen[None]):
         self._clients: dict = {}  # client records changed here, by id
         self._rows: list = []
         self._labels: list[str] = []
+        self._widths: dict[str, int] = {}
         self._generation = 0
 
     @property
@@ -142,6 +145,7 @@ class FollowThroughScreen(Screen[None]):
             self._rows = list(board.meetings)
             cols = [("Date", 10), ("When", 7), ("Client", 12), ("Set at the meeting of", 22)]
         self._labels = [label for label, _ in cols if not (label == "Client" and self.client_id)]
+        self._widths = dict(cols)
         for label, width in cols:
             if label in self._labels:
                 table.add_column(label, width=width)
@@ -171,7 +175,7 @@ class FollowThroughScreen(Screen[None]):
         for row in rows:
             if isinstance(row, ft.NextMeeting):
                 if row.under_way:
-                    when = Text("under way")
+                    when = Text("started")  # its meeting is under way (the column is 7 wide)
                 elif row.overdue:
                     when = Text(f"! {(today - row.on).days} d", style="bold red")
                 else:
@@ -190,7 +194,15 @@ class FollowThroughScreen(Screen[None]):
                 cells = {"Due": _iso(row.due), "When": _when(row, today), "Who": Text(row.who), "What": Text(row.text)}
                 key = row.row_id
             cells["Client"] = Text(row.client_code)
-            table.add_row(*(cells[label] for label in self._labels), key=key)
+            table.add_row(*(self._cut(label, cells[label]) for label in self._labels), key=key)
+
+    def _cut(self, label: str, cell: Text | str) -> Text | str:
+        """Typed words cut to their column end in "…": cut bare, "attend the peer group
+        on Thursday" showed as "attend the peer group on Thursda", which reads as whole
+        (the line under the table shows the highlighted row in full)."""
+        if isinstance(cell, Text) and not cell.style and cell_len(cell.plain) > self._widths[label]:
+            return Text(clip(cell.plain, self._widths[label]))
+        return cell
 
     def _show_views(self) -> None:
         board = self.board
