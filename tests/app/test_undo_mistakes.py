@@ -60,14 +60,19 @@ def _confirm_text(app) -> str:
     return str(app.screen.query_one("#confirm-message").render())
 
 
+async def _asked_to_delete(pilot, app) -> None:
+    """On the list: delete pressed on the client, the question shown."""
+    await _home(pilot, app)
+    await pilot.press("delete")
+    await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
+
+
 async def test_delete_on_the_list_deletes_a_client_added_by_mistake(db):
     client_id, meeting_id = _seed(db)
     session = Session.open(db)
     app = create_app(session, settings=Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await _home(pilot, app)
-        await pilot.press("delete")
-        await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
+        await _asked_to_delete(pilot, app)
         assert "C-0042" in _confirm_text(app) and "1 draft meeting" in _confirm_text(app)
         await pilot.press("y")
         await until(pilot, lambda: not app.screen.query_one("#client-table").row_count, what="the list without it")
@@ -84,9 +89,7 @@ async def test_no_at_the_confirmation_keeps_the_client(db):
     session = Session.open(db)
     app = create_app(session, settings=Settings())
     async with app.run_test(size=SIZE) as pilot:
-        await _home(pilot, app)
-        await pilot.press("delete")
-        await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
+        await _asked_to_delete(pilot, app)
         await pilot.press("n")
         await pilot.pause()
     session.close()
@@ -109,16 +112,21 @@ async def test_a_client_with_a_finalised_meeting_is_not_deleted(db):
     assert client is not None and len(meetings) == 1
 
 
+async def _asked_to_discard(pilot, app) -> None:
+    """From the list: the client opened, x pressed on their draft, the question shown."""
+    await _home(pilot, app)
+    await pilot.press("enter")
+    await until(pilot, lambda: showing(app, ClientScreen), what="the client screen")
+    await pilot.press("x")
+    await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
+
+
 async def test_x_on_the_client_screen_discards_a_draft_meeting(db):
     client_id, meeting_id = _seed(db)
     session = Session.open(db)
     app = create_app(session, settings=Settings(), meet_code=None)
     async with app.run_test(size=SIZE) as pilot:
-        await _home(pilot, app)
-        await pilot.press("enter")
-        await until(pilot, lambda: showing(app, ClientScreen), what="the client screen")
-        await pilot.press("x")
-        await until(pilot, lambda: showing(app, Confirm), what="the confirmation")
+        await _asked_to_discard(pilot, app)
         text = _confirm_text(app)
         assert "C-0042" in text and "draft" in text
         await pilot.press("y")
@@ -130,3 +138,55 @@ async def test_x_on_the_client_screen_discards_a_draft_meeting(db):
     (entry,) = [e for e in _log(db) if e["kind"] == "discard-meeting"]
     assert (entry["meeting_id"], entry["client_id"]) == (meeting_id, client_id) and entry["by"]
     assert SECRET.encode() not in audit.log_path(db).read_bytes()
+
+
+@pytest.mark.parametrize("meanwhile", ["finalised elsewhere", "a new meeting arrives"])
+async def test_a_sync_changing_the_client_while_asked_deletes_nothing(db, meanwhile):
+    """The yes was to "C-0042 and its 1 draft meeting". A team sync while the question
+    is open finalises that draft (a signed record: deleting it raised out of the dialog's
+    answer, and the app stopped) or brings a teammate's meeting (deleted unseen)."""
+    client_id, meeting_id = _seed(db)
+    session = Session.open(db)
+    app = create_app(session, settings=Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await _asked_to_delete(pilot, app)
+        store = session.store
+        if meanwhile == "finalised elsewhere":
+            draft = store.meeting(meeting_id)
+            finalise(draft, "teammate")
+            store.put_meeting_doc(meeting_id, orjson.loads(orjson.dumps(draft.model_dump(mode="json"))))
+        else:
+            start_meeting(store, session.meeting_guide, store.client(client_id))
+        await pilot.press("y")
+        await until(pilot, lambda: any("nothing was deleted" in n.message or "never deleted" in n.message
+                                       for n in app._notifications), what="the refusal")
+        assert app.is_running and app.screen.query_one("#client-table").row_count == 1
+    session.close()
+    client, meetings = _stored(db)
+    assert client is not None and len(meetings) == (1 if meanwhile == "finalised elsewhere" else 2)
+    assert not [e for e in _log(db) if e["kind"] == "delete-client"]
+
+
+@pytest.mark.parametrize("meanwhile", ["finalised elsewhere", "typed into elsewhere"])
+async def test_a_draft_changed_by_a_sync_while_asked_is_not_discarded(db, meanwhile):
+    """x asked about the draft as it was; the answer discarded the copy read before the
+    question. A draft finalised by a teammate meanwhile (a signed record) was deleted,
+    and so were a teammate's words merged into it."""
+    _client_id, meeting_id = _seed(db)
+    session = Session.open(db)
+    app = create_app(session, settings=Settings(), meet_code=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await _asked_to_discard(pilot, app)
+        draft = session.store.meeting(meeting_id)
+        if meanwhile == "finalised elsewhere":
+            finalise(draft, "teammate")
+        else:
+            draft.step("opening").notes += "\nA teammate's line."
+        session.store.put_meeting_doc(meeting_id, orjson.loads(orjson.dumps(draft.model_dump(mode="json"))))
+        await pilot.press("y")
+        await until(pilot, lambda: any("nothing was discarded" in n.message for n in app._notifications),
+                    what="the refusal")
+        assert app.screen.query_one("#meeting-table").row_count == 1
+    session.close()
+    _client, meetings = _stored(db)
+    assert len(meetings) == 1 and not [e for e in _log(db) if e["kind"] == "discard-meeting"]

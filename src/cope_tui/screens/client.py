@@ -215,9 +215,21 @@ class ClientScreen(AfterDialogs, Screen[None]):
             return
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                discard_meeting(self.session, meeting, by=user_name())
-                self.run_worker(self._after_discard, thread=True, group="save")
+            """The yes was to the draft as it was asked about. A team sync meanwhile may
+            have finalised it elsewhere (a signed record) or merged a teammate's words
+            into it: then nothing is discarded."""
+            if not yes:
+                return
+            now = self.session.store.meeting(meeting.id)
+            if now is None:
+                return  # discarded elsewhere already
+            if now != meeting:
+                self.notify("This draft changed while the question was open (a team sync): nothing was discarded. "
+                            "Open it to see what changed, then discard again if it is still wanted.",
+                            severity="warning", timeout=10)
+                return
+            discard_meeting(self.session, now, by=user_name())
+            self.run_worker(self._after_discard, thread=True, group="save")
 
         when = meeting.started.strftime("%Y-%m-%d %H:%M")
         self.app.push_screen(Confirm(f"Discard the draft {meeting.kind.value} meeting of {when} with {self.client.code}, "

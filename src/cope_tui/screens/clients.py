@@ -306,11 +306,25 @@ class ClientsScreen(Screen[None]):
             return
         drafts = len(meetings)
         what = f" and its {drafts} draft meeting{'s' if drafts != 1 else ''}" if drafts else ""
+        asked = sorted(m.id for m in meetings)
 
         def answered(yes: bool | None) -> None:
-            if yes:
+            """A team sync may change the client while the question is open: a meeting
+            of theirs arrives, or one of the drafts is finalised elsewhere. The yes was
+            to what the question named, so anything else deletes nothing."""
+            if not yes:
+                return
+            if sorted(m.id for m in self.store.meetings(client.id)) != asked:
+                self.notify(f"{client.code}'s meetings changed while the question was open (a team sync): "
+                            "nothing was deleted. Look at the client, then delete again if it is still wanted.",
+                            severity="warning", timeout=10)
+                return
+            try:
                 delete_client(self.app.session, client, by=user_name())
-                self.run_worker(self._after_delete, thread=True, group="save")
+            except ValueError as refused:  # a draft of theirs was finalised meanwhile
+                self.notify(str(refused), severity="warning", timeout=10)
+                return
+            self.run_worker(self._after_delete, thread=True, group="save")
 
         self.app.push_screen(Confirm(f"Delete client {client.code}{what}? This cannot be undone; "
                                      "the audit log keeps only that a client was deleted.", title="Delete client"), answered)
