@@ -89,3 +89,14 @@ async def test_the_interview_count_is_read_whole_at_80_columns(app):
             await pilot.pause()
         said = str(hint.render())
         assert "enough" in said and len(said) <= hint.content_region.width, (said, hint.content_region.width)
+
+
+async def test_the_interview_list_shows_who_was_heard_whole(app):
+    """"community member" was cut to "community membe" at the right edge: the Flagged
+    column's header was wider than any of its cells."""
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await show(pilot, ExerciseScreen(records(app).follow_up.id, section="interviews"))
+        await pilot.pause()
+        table = screen.query_one("#interview-list", DataTable)
+        assert any(str(table.get_cell(row, "Who")) == "community member" for row in table.rows)
+        _fits_through(table, "Who")

@@ -119,7 +119,9 @@ class InterviewsPanel(ListDetailPanel):
             cells = [str(interview.number), f"{interview.at:%d %b %H:%M}", f"{answered} of {total}",
                      f"{FLAG} {flagged}" if flagged else "", interview.interviewee]
             rows.append((interview.id, cells))
-        redraw_rows(table, [Column(label) for label in ("No.", "When", "Answered", "Flagged", "Who")], rows)
+        # The flag for a header, as the questions below have: "Flagged" was wider than its
+        # cells ("⚑ 2"), and at 80 columns "community member" lost its last letter.
+        redraw_rows(table, [Column(label) for label in ("No.", "When", "Answered", FLAG, "Who")], rows)
         if interviews:
             table.move_cursor(row=max(0, min(keep, len(interviews) - 1)), animate=False)
         count = len(interviews)
