@@ -227,3 +227,27 @@ async def test_words_too_long_for_their_column_end_in_an_ellipsis(tmp_path):
         assert cells[-1] == "attend the peer group on Thursd…" and cells[-2] == "grandmot…"
         assert what in str(app.screen.query_one("#ft-detail").render())
     session.close()
+
+
+async def test_ticking_far_down_a_long_list_keeps_the_place(tmp_path):
+    """The list is filled again after a tick, 30 rows at once and the rest 0.1 s later.
+    The cursor was put back while only those 30 were there: it stopped at the 30th, and
+    the user, ticking items off one after another, landed on another item near the top."""
+    rows = [{"who": "client", "what": f"task {n:02}", "due": (date.today() - timedelta(days=90 - n)).isoformat()}
+            for n in range(80)]
+    path = one_client_with_actions(tmp_path / "cope.json", "C-many", rows)
+    session = Session.open(path)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        table = await open_table(pilot)
+        await until(pilot, lambda: table.row_count == 80, what="every row")
+        table.move_cursor(row=60)
+        await pilot.pause()
+        assert "task 60" in texts(table)[60]
+        await pilot.press("space")
+        await until(pilot, lambda: table.row_count == 79, what="the list without the ticked item")
+        await pilot.pause(0.3)  # the second batch of rows
+        assert table.cursor_row == 60 and "task 61" in texts(table)[60]
+        assert "task 61" in str(app.screen.query_one("#ft-detail").render())
+    session.close()

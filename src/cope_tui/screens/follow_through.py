@@ -150,9 +150,13 @@ class FollowThroughScreen(Screen[None]):
             if label in self._labels:
                 table.add_column(label, width=width)
         self._generation += 1
-        self._add(self._rows[:FIRST_ROWS], self._generation)
-        if len(self._rows) > FIRST_ROWS:
-            rest, generation = self._rows[FIRST_ROWS:], self._generation
+        # The first batch reaches the highlighted row: the cursor put back on a table
+        # holding only the first 30 rows stopped at the 30th, and a tick far down a long
+        # list sent the user back near the top, on another item.
+        first = max(FIRST_ROWS, keep + FIRST_ROWS)
+        self._add(self._rows[:first], self._generation)
+        if len(self._rows) > first:
+            rest, generation = self._rows[first:], self._generation
             self.set_timer(0.1, lambda: self._add(rest, generation))
         if self._rows and keep:
             table.move_cursor(row=min(keep, len(self._rows) - 1))
