@@ -261,3 +261,29 @@ async def test_exercises_list_refreshed_twice_lists_each_once(big_db):
         assert_listed_once(exercises.query_one(DataTable), [e.id for e in session.store.exercises()])
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_back_from_a_client_far_down_the_list_keeps_the_place(big_db):
+    """The list is filled again on the way back, 25 rows first and the rest a moment
+    later. The cursor was put back on those 25: back from client 98 of 1,000, the user
+    was near the top, on another client."""
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        table = screen._table()
+        table.focus()
+        table.move_cursor(row=97)
+        await pilot.pause()
+        chosen = row_keys(table)[97]
+        await pilot.press("enter")
+        await until(pilot, lambda: showing(app, ClientScreen), what="the client")
+        assert app.screen.client_id == chosen
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await settled(pilot, screen)
+        assert table.cursor_row == 97 and row_keys(table)[97] == chosen
+        assert_listed_once(table, expected_clients(session, ""))
+        await pilot.press("ctrl+q")
+    session.close()

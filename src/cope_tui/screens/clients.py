@@ -159,17 +159,22 @@ class ClientsScreen(Screen[None]):
             self._hint(rows, term)
             return
         keep = table.cursor_row
+        was = table.coordinate_to_cell_key((keep, 0)).row_key.value if table.row_count else None
+        keep = next((i for i, c in enumerate(rows) if c.id == was), keep)  # the same client, if still listed
         table.clear()
         # A fill still waiting for its second batch is stale from here on: its rows are
         # those of an older search (or already in the table), never to be added.
         self._fill_generation += 1
         generation = self._fill_generation
-        self._add_rows(rows[:FIRST_ROWS], generation)
-        if len(rows) > FIRST_ROWS:
-            # A long list: a screenful now; the rest once that frame is out, so adding
-            # a thousand rows never delays the first paint.
-            self.set_timer(0.15, lambda: self._add_rows(rows[FIRST_ROWS:], generation))
-        if keep is not None and rows:
+        # A long list: a screenful now, down to the highlighted row (the cursor put back
+        # on 25 rows stopped at the 25th: back from client 98 of 1,000, the user was near
+        # the top); the rest once that frame is out, so adding a thousand rows never
+        # delays the first paint.
+        first = max(FIRST_ROWS, keep + FIRST_ROWS)
+        self._add_rows(rows[:first], generation)
+        if len(rows) > first:
+            self.set_timer(0.15, lambda: self._add_rows(rows[first:], generation))
+        if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._hint(rows, term)
 
