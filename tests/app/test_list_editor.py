@@ -5,142 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from textual.app import App, ComposeResult
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Input, Static
 
-from cope_tui.content.meeting_guide import ListSpec, parse_meeting_guide
+from cope_tui.content.meeting_guide import parse_meeting_guide
 from cope_tui.meetings.models import Meeting, Row
 from cope_tui.dialogs.confirm import Confirm
 from cope_tui.dialogs.row_editor import RowEditor
-from cope_tui.widgets.list_editor import CARRIED_MARK, ListEditor
-
-GUIDE = """\
-schema_version = 1
-title = "Test guide"
-
-[[steps]]
-id = "one"
-title = "One"
-
-[[steps.lists]]
-id = "agenda"
-label = "Agenda"
-reorderable = true
-toggle = "done"
-
-[[steps.lists.columns]]
-id = "item"
-label = "Item"
-required = true
-
-[[steps.lists.columns]]
-id = "minutes"
-label = "Minutes"
-kind = "int"
-help = "Optional time box."
-
-[[steps.lists.columns]]
-id = "due"
-label = "Due"
-kind = "date"
-
-[[steps.lists.columns]]
-id = "done"
-label = "Done"
-kind = "bool"
-
-[[steps.lists]]
-id = "areas"
-label = "Areas to agree"
-toggle = "discussed"
-decision = "decision"
-
-[[steps.lists.items]]
-id = "roles"
-text = "Rights, roles and responsibilities; who decides what, who answers for it"
-
-[[steps.lists.items]]
-id = "planning"
-text = "How we will plan together"
-
-[[steps.lists.columns]]
-id = "area"
-label = "Area"
-readonly = true
-
-[[steps.lists.columns]]
-id = "discussed"
-label = "Discussed"
-kind = "bool"
-
-[[steps.lists.columns]]
-id = "decision"
-label = "Decision"
-kind = "choice"
-choices = ["agreed", "deferred"]
-
-[[steps.lists.columns]]
-id = "reason"
-label = "Reason"
-required_when = { decision = "deferred" }
-"""
-
-
-def specs() -> tuple[ListSpec, ListSpec]:
-    step = parse_meeting_guide(GUIDE, "test").steps[0]
-    return step.lists[0], step.lists[1]
-
-
-class EditorApp(App[None]):
-    def __init__(self, spec: ListSpec, rows: list[Row], meeting: Meeting, *, read_only: bool = False) -> None:
-        super().__init__()
-        self.spec = spec
-        self.rows = rows
-        self.meeting = meeting
-        self.read_only = read_only
-        self.changes: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        yield ListEditor(self.spec, self.rows, self.meeting, read_only=self.read_only, id="editor")
-
-    def on_mount(self) -> None:
-        self.query_one(ListEditor).focus()
-
-    def on_list_editor_changed(self, message: ListEditor.Changed) -> None:
-        assert message.editor is self.query_one(ListEditor)
-        self.changes.append(message.list_id)
-
-    @property
-    def editor(self) -> ListEditor:
-        return self.query_one(ListEditor)
-
-
-def agenda_app(rows: list[Row] | None = None, *, read_only: bool = False) -> EditorApp:
-    agenda, _ = specs()
-    meeting = Meeting(client_id="c", kind="first")
-    stored = meeting.rows("one", "agenda")
-    stored.extend(rows or [])
-    return EditorApp(agenda, stored, meeting, read_only=read_only)
-
-
-def checklist_app(*, read_only: bool = False) -> EditorApp:
-    _, areas = specs()
-    meeting = Meeting(client_id="c", kind="first")
-    stored = meeting.rows("one", "areas")
-    stored.extend(Row(item=i.id, values={"area": i.text}) for i in areas.items)
-    return EditorApp(areas, stored, meeting, read_only=read_only)
-
-
-def agenda_rows(*items: str) -> list[Row]:
-    return [Row(values={"item": it, "minutes": None, "due": None, "done": False}) for it in items]
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
-def cell(editor: ListEditor, row: int, column: int) -> str:
-    return str(editor.get_row_at(row)[column])
+from cope_tui.widgets.list_editor import CARRIED_MARK
+from helpers.list_editor_app import EditorApp, agenda_app, agenda_rows, cell, checklist_app, specs, type_text
 
 
 # -- adding ---------------------------------------------------------------------
@@ -388,108 +260,6 @@ async def test_markup_like_text_is_shown_literally() -> None:
         assert cell(app.editor, 0, 1) == "[b]not bold[/b]"
 
 
-# -- fixed checklists -------------------------------------------------------------------
-
-
-async def test_checklist_cannot_add_or_delete() -> None:
-    app = checklist_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        before = [r.model_copy(deep=True) for r in app.rows]
-        await pilot.press("n")
-        assert not isinstance(app.screen, RowEditor)
-        await pilot.press("x")
-        assert not isinstance(app.screen, Confirm)
-        await pilot.press("delete", "]")
-        assert app.rows == before
-        assert app.changes == []
-        assert app.editor.check_action("add", ()) is False
-        assert app.editor.check_action("delete", ()) is False
-        assert app.editor.check_action("move_down", ()) is False
-        assert app.editor.check_action("edit", ()) is True
-
-
-async def test_checklist_edit_decision_via_select() -> None:
-    app = checklist_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("down", "enter")
-        editor = app.screen
-        assert isinstance(editor, RowEditor)
-        # The read-only area text is shown, not editable; focus starts on Discussed.
-        assert app.focused is editor.query_one("#field-discussed", Checkbox)
-        assert not editor.query("Input#field-area")
-        await pilot.press("space", "tab")  # discussed
-        assert app.focused is editor.query_one("#field-decision", Select)
-        await pilot.press("space")  # open the menu: blank, agreed, deferred (enter moves on, issue 13)
-        await pilot.press("escape")  # closes the menu, not the dialog
-        assert isinstance(app.screen, RowEditor)
-        await pilot.press("space")
-        await pilot.press("down", "down", "enter")  # deferred
-        assert editor.query_one("#field-decision", Select).value == "deferred"
-        await pilot.press("ctrl+s")  # no reason: refused
-        assert isinstance(app.screen, RowEditor)
-        error = editor.query_one("#row-error", Static)
-        assert "Reason is needed when Decision is deferred" in str(error.render())
-        assert app.focused is editor.query_one("#field-reason", Input)
-        await type_text(pilot, "Client tired")
-        await pilot.press("enter")  # last field: saves
-        assert not isinstance(app.screen, RowEditor)
-        row = app.rows[1]
-        assert row.item == "planning"
-        assert row.values == {
-            "area": "How we will plan together",
-            "discussed": True,
-            "decision": "deferred",
-            "reason": "Client tired",
-        }
-        assert app.changes == ["areas"]
-
-
-async def test_checklist_space_toggles_discussed() -> None:
-    app = checklist_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("space")
-        assert app.rows[0].values["discussed"] is True
-        assert app.rows[1].values.get("discussed") is None
-
-
-# -- read only ---------------------------------------------------------------------------
-
-
-async def test_read_only_changes_nothing() -> None:
-    app = agenda_app(agenda_rows("A", "B"), read_only=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        before = [r.model_copy(deep=True) for r in app.rows]
-        for key in ("n", "space", "x", "enter", "e", "]", "delete"):
-            await pilot.press(key)
-            assert not isinstance(app.screen, (RowEditor, Confirm)), key
-        assert app.rows == before
-        assert app.changes == []
-        # The refusal is explained.
-        assert any("finalised" in n.message for n in app._notifications)
-        for action in ("add", "edit", "toggle", "delete", "move_up", "move_down"):
-            assert app.editor.check_action(action, ()) is False
-        # Direct calls are refused too.
-        app.editor.action_toggle()
-        app.editor.action_add()
-        await pilot.pause()
-        assert app.rows == before
-
-
-async def test_read_only_hides_edit_bindings_from_footer() -> None:
-    app = agenda_app(agenda_rows("A"), read_only=True)
-    async with app.run_test(size=(80, 24)):
-        shown = {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
-        assert not shown & {"add", "edit", "toggle", "delete", "move_up", "move_down"}
-
-
-async def test_footer_lists_only_what_works() -> None:
-    app = checklist_app()
-    async with app.run_test(size=(80, 24)):
-        shown = {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
-        assert {"edit", "toggle"} <= shown
-        assert not shown & {"add", "delete", "move_up", "move_down"}
-
-
 # -- layout -------------------------------------------------------------------------------
 
 
@@ -520,13 +290,6 @@ async def test_row_editor_fits_80x24(columns: int) -> None:
         assert fields.region.contains_region(last.region)
 
 
-async def test_checklist_refusal_is_explained() -> None:
-    app = checklist_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("x")
-        assert any("Checklist rows" in n.message for n in app._notifications)
-
-
 async def test_table_fits_80_columns() -> None:
     from cope_tui.content.meeting_guide import load_meeting_guide
 
@@ -548,16 +311,6 @@ async def test_table_fits_80_columns() -> None:
         assert "n to add" in cell(editor, 0, 1)
 
 
-async def test_switching_to_read_only_disables_editing() -> None:
-    app = agenda_app(agenda_rows("A"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.editor.read_only = True
-        await pilot.press("space", "n")
-        assert not isinstance(app.screen, RowEditor)
-        assert app.rows[0].values["done"] is False
-        assert app.changes == []
-
-
 async def test_a_yes_no_field_says_its_state_in_words_not_only_in_colour() -> None:
     """With NO_COLOR (or a reader who cannot tell the colours apart) on and off must look
     different: Textual's box draws the same X for both."""
@@ -572,3 +325,4 @@ async def test_a_yes_no_field_says_its_state_in_words_not_only_in_colour() -> No
         assert "yes" in on and "X" in on
         await pilot.press("space")
         assert str(box.render()) == off
+
