@@ -5,17 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-
-def _add_clients(db, *codes):
-    from cope_tui.meetings.models import Client
-    from cope_tui.store.store import Store
-
-    store = Store(db)
-    try:
-        for code in codes:
-            store.put_client(Client(code=code))
-    finally:
-        store.close()
+from helpers.stored import add_clients
 
 
 def _damage(db, content=b'{"meta": {"app": tr'):
@@ -59,7 +49,7 @@ def test_locked_db_offers_read_only_at_a_terminal(tmp_path, capsys, meet_code):
     from cope_tui.store.store import Store
 
     db = tmp_path / "held.json"
-    _add_clients(db, "C-1")
+    add_clients(db, "C-1")
     holder = Store(db)
     try:
         app = _FakeApp()
@@ -84,8 +74,8 @@ def test_damaged_db_offers_the_newest_good_backup_at_a_terminal(tmp_path, capsys
     from cope_tui.cli import main as cli_module
 
     db = tmp_path / "hurt.json"
-    _add_clients(db, "C-1")
-    _add_clients(db, "C-2")
+    add_clients(db, "C-1")
+    add_clients(db, "C-2")
     content = _damage(db)
 
     app = _FakeApp()
@@ -110,7 +100,7 @@ def test_damaged_db_without_a_terminal_is_not_asked(tmp_path, capsys):
     from cope_tui.cli import main as cli_module
 
     db = tmp_path / "hurt.json"
-    _add_clients(db, "C-1")
+    add_clients(db, "C-1")
     content = _damage(db)
     app = _FakeApp()
     assert cli_module.launch(db, is_tty=False, input_fn=_never, run=app) == 1
@@ -146,7 +136,7 @@ def test_ask_yes_no_only_yes_is_yes():
 @pytest.mark.parametrize("command", [[], ["meet", "C-1"]])
 def test_app_on_a_damaged_db_names_the_backup_without_a_terminal(cli, tmp_path, command):
     db = tmp_path / "hurt.json"
-    _add_clients(db, "C-1")
+    add_clients(db, "C-1")
     content = _damage(db)
     done = cli(*command, "--db", db)
     assert done.returncode == 1
@@ -173,7 +163,7 @@ def test_app_on_a_locked_db_without_a_terminal_exits_1_as_before(cli, tmp_path):
 
 def test_export_of_a_damaged_db_names_the_backup(cli, tmp_path):
     db = tmp_path / "hurt.json"
-    _add_clients(db, "C-1")
+    add_clients(db, "C-1")
     _damage(db)
     done = cli("export", "--all", "--db", db)
     assert done.returncode == 1

@@ -10,23 +10,14 @@ import pytest
 
 from cope_tui.store import backups, doctor
 from cope_tui.cli import main as cli_module
-from cope_tui.meetings.models import Client
 from cope_tui.store.backup_check import CheckResult
 from cope_tui.store.store import Store
+from helpers.stored import add_clients
 
 
 @pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "data" / "cope.json"
-
-
-def add_clients(db, *codes):
-    store = Store(db)
-    try:
-        for code in codes:
-            store.put_client(Client(code=code))
-    finally:
-        store.close()
 
 
 def damage(db, content: bytes = b'{"meta": {"app": {"app": "cope-tui", "sch') -> bytes:

@@ -18,6 +18,16 @@ def one_client_db(folder: Path, code: str, note: str) -> Path:
     return db
 
 
+def add_clients(db: Path, *codes: str, **store_options) -> None:
+    """Clients with these codes saved into `db` (created if need be), then closed."""
+    store = Store(db, **store_options)
+    try:
+        for code in codes:
+            store.put_client(Client(code=code))
+    finally:
+        store.close()
+
+
 def opening_notes(db: Path, passphrase: str | None = None) -> str:
     """The opening step's notes of the DB's only meeting, as stored now."""
     store = Store(db, read_only=True, passphrase=passphrase)

@@ -14,6 +14,7 @@ from cope_tui.meetings.models import Client
 from cope_tui.store.store import DatabaseLocked, Store, StoreError
 from helpers.backup_points import codes_at, records_now, same_bytes, state_of
 from helpers.polling import wait_for
+from helpers.stored import add_clients
 
 
 @pytest.fixture
@@ -27,15 +28,6 @@ def mode(path) -> int:
 
 def snapshots(db):
     return [b for b in backups.list_backups(db) if b.kind == backups.SNAPSHOT]
-
-
-def add_clients(db, *codes, **kwargs):
-    store = Store(db, **kwargs)
-    try:
-        for code in codes:
-            store.put_client(Client(code=code))
-    finally:
-        store.close()
 
 
 def codes_in(path) -> list[str]:
