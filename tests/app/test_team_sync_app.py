@@ -48,6 +48,21 @@ async def test_offline_is_said_in_the_header_without_an_error(tmp_path, monkeypa
     session.close()
 
 
+async def test_f10_with_an_address_holding_a_control_character_says_so(tmp_path) -> None:
+    """httpx refused the address only when its client was built, as an error of its own,
+    in the sync's worker: F10 did nothing at all, and said nothing."""
+    session, app = ann_with_a_client(tmp_path, f"http://127.0.0.1:{free_port()}/team\x1b]0;title\x07")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: showing(app, ClientsScreen))
+        await pilot.press("f10")
+        await until(pilot, lambda: any("control character" in n.message for n in app._notifications),
+                    what="the address refused")
+        (said,) = [n.message for n in app._notifications if "control character" in n.message]
+        assert "\x1b" not in said and "\\x1b" in said  # shown as an escape, never sent to the terminal
+        await pilot.press("ctrl+q")
+    session.close()
+
+
 def ann_bea_and_a_client(tmp_path, team_env, team_key):
     """(session, client, app, bea): Ann's DB with client C-1 (note "first"), her app set
     to sync with the team, and Bea, a member with an empty DB."""

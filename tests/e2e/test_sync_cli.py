@@ -54,6 +54,15 @@ def test_a_bad_setting_is_named(tmp_path, cli_env, couch_db, run_cli) -> None:
     assert result.returncode == 1 and "[user] name" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_an_address_with_an_escape_sequence_is_refused_without_a_crash(tmp_path, cli_env, couch_db, run_cli) -> None:
+    """It stopped the command with a crash report (httpx.InvalidURL), exit status 1 but
+    no word on what to fix."""
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    result = ann.cli("sync", "--remote", couch_db.url + "\x1b]0;title\x07", "--db", ann.db)
+    assert result.returncode == 1 and "control character" in result.stderr
+    assert "error report" not in result.stderr and "\x1b" not in result.stderr
+
+
 def test_a_login_in_the_address_is_refused_and_not_echoed(tmp_path, cli_env, couch_db, run_cli) -> None:
     ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
     url = couch_db.url.replace("http://", "http://ann:hunter2-secret@")

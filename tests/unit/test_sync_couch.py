@@ -29,6 +29,14 @@ def test_unusable_addresses_are_refused_without_echoing_a_password(url: str) -> 
     assert SECRET_PASSWORD not in str(caught.value)
 
 
+@pytest.mark.parametrize("url", ["http://host/db\x1b]0;title\x07", "http://host/te am", "http://host/db\u202e", "http://host/\tdb"])
+def test_an_address_with_a_control_character_or_a_space_is_refused_and_shown_escaped(url: str) -> None:
+    with pytest.raises(errors.BadRemote) as caught:
+        check_url(url)
+    said = str(caught.value)
+    assert "control character" in said and said.isprintable()
+
+
 def test_the_address_is_cleaned() -> None:
     assert check_url(" https://Couch.example.org/team-north/ ") == "https://couch.example.org/team-north"
     assert check_url("http://127.0.0.1:5984/a/b") == "http://127.0.0.1:5984/a/b"

@@ -31,6 +31,11 @@ def check_url(url: str) -> str:
     """The database's address, cleaned: http(s), a host, a database path, and no
     credentials (those come from the environment or a prompt, never from a string that
     ends up in a config file or a shell history)."""
+    if not url.strip().isprintable() or " " in url.strip():
+        # httpx refuses them only when the client is built, as an error of its own: the
+        # command line stopped with a crash report, and F10 in the app did nothing at all.
+        raise BadRemote(f"'{_redact(url)}' holds a space or a control character, which no address has. "
+                        "Check the address in [sync] remote or --remote.")
     try:
         parts = urllib.parse.urlsplit(url.strip())
         port = parts.port
@@ -56,16 +61,27 @@ def check_url(url: str) -> str:
         raise BadRemote(f"'{_redact(url)}' has a query or fragment; give the database's address only.")
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     netloc = f"{host}:{port}" if port else host
-    return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", ""))
+    cleaned = urllib.parse.urlunsplit((parts.scheme, netloc, path, "", ""))
+    try:
+        httpx.URL(cleaned)  # what the client will be built from: refused here, with a message
+    except httpx.InvalidURL:
+        raise BadRemote(f"'{_redact(url)}' is not a usable address for a CouchDB database.") from None
+    return cleaned
 
 
 def _redact(url: str) -> str:
     """The address with anything before an '@' in its host part removed."""
     scheme, sep, rest = url.strip().partition("://")
     if not sep:
-        return url.strip()[:200]
+        return _printable(url.strip()[:200])
     host, slash, path = rest.partition("/")
-    return f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"[:200]
+    return _printable(f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"[:200])
+
+
+def _printable(text: str) -> str:
+    """Shown as escapes when it holds a control or bidi character: an address quoted in
+    a message goes to a terminal."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 def is_loopback(url: str) -> bool:
