@@ -195,10 +195,16 @@ def ann_with_a_client(tmp_path: Path, url: str):
 
 
 def header_text(app) -> str:
-    """The app's title line, where the sync's state is said."""
+    """The app's title line, where the sync's state is said. A dialog has no header of
+    its own: the screen under it is read (asked while a dialog was still closing, the
+    query raised NoMatches: a clean-clone CI run failed on it once)."""
     from textual.widgets import Header
 
-    return str(app.screen.query_one(Header).format_title())
+    for screen in reversed(app.screen_stack):
+        found = screen.query(Header)
+        if found:
+            return str(found.first().format_title())
+    raise AssertionError("no screen on the stack has a header")
 
 
 async def synced_with(pilot, app, bea: Member) -> None:
