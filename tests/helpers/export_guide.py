@@ -172,7 +172,7 @@ def text_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-def section(text: str, heading: str) -> str:
+def md_section(text: str, heading: str) -> str:
     """The text under `heading` up to the next heading of the same or a higher level."""
     level = len(heading) - len(heading.lstrip("#"))
     start = text.index(heading + "\n")
@@ -213,3 +213,8 @@ def first_meeting(store: Store, guide: MeetingGuide, code: str = "A-7") -> tuple
     client = create_client(store, code, note="Prefers mornings.", others=["Sam (sister)"])
     meeting = start_meeting(store, guide, client, mode=MeetingMode.PHONE, present=["Sam (sister)"])
     return client, meeting
+
+
+def plain_text(markdown_inline: str) -> str:
+    """Inline Markdown source as the text a viewer shows (backslash escapes resolved)."""
+    return "".join(tok.content for tok in MD.parseInline(markdown_inline)[0].children if tok.type == "text")

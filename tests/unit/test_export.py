@@ -24,7 +24,7 @@ from cope_tui.meetings.models import Meeting, StepState
 from cope_tui.records import dump
 from cope_tui.store.store import Store, StoreError
 from helpers.export_guide import (  # noqa: F401  (store and guide are fixtures)
-    action_row, first_meeting, guide, md_headings, md_tables, referral_row, section, store, text_lines,
+    action_row, first_meeting, guide, md_headings, md_section, md_tables, referral_row, store, text_lines,
 )
 
 
@@ -76,7 +76,7 @@ def test_meeting_header_steps_fields_tables_and_addenda(store: Store, guide: Mee
         "- **Steps:** Opening (done), Ground rules (pending), Services (skipped), Outcomes (pending)"
     )
 
-    addenda = section(text, "## Addenda")
+    addenda = md_section(text, "## Addenda")
     assert re.search(r"^\*\*\d{4}-\d\d-\d\d \d\d:\d\d, by Lee:\*\*\\$", addenda, re.M)
     assert "Phone number corrected." in addenda
     # Headings as a viewer sees them, in guide order, addenda last.
@@ -193,7 +193,7 @@ def test_open_actions_listed_and_carried_rows_marked(store: Store, guide: Meetin
     text = client_markdown(guide, store, client)
     assert "- **Next meeting:** 2024-03-01" in text_lines(text)
 
-    actions = section(text, "## Open action items")
+    actions = md_section(text, "## Open action items")
     assert "Call the GP" in actions and "Book the dentist" in actions
     assert "Fill the form" not in actions and "Post the letter" not in actions
     assert md_tables(actions) == [
@@ -201,17 +201,17 @@ def test_open_actions_listed_and_carried_rows_marked(store: Store, guide: Meetin
          ["Book the dentist", "2024-07-01", "2024-02-01"]]
     ]
 
-    carried = section(text, "## Carried-forward lists")
+    carried = md_section(text, "## Carried-forward lists")
     assert md_tables(carried) == [
         [["Service", "Status", "Note", "Added"], ["GP", "using", "", "2024-01-05"], ["Dentist", "using", "", "2024-02-01"]]
     ]
 
     # In the second meeting, rows brought from the first say where they came from.
-    later = section(text, "## Acts — review, 2024-02-01 10:00")
+    later = md_section(text, "## Acts — review, 2024-02-01 10:00")
     assert "| GP _(from 2024-01-05)_ | using |  |" in text_lines(later)
     assert "| Call the GP _(from 2024-01-05)_ | 2024-07-01 | no |" in text_lines(later)
     assert "| Dentist | using |  |" in text_lines(later)
-    earlier = section(text, "## Acts — first meeting, 2024-01-05 10:00")
+    earlier = md_section(text, "## Acts — first meeting, 2024-01-05 10:00")
     assert "| GP | using |  |" in text_lines(earlier)
     assert "(from" not in earlier
     assert "| Fill the form | 2024-07-01 | yes |" in text_lines(earlier)

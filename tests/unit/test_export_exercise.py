@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 
 from cope_tui.cope.client_flow import chart
 from cope_tui.content.cope_guides import load_guides, load_interview
@@ -18,19 +15,10 @@ from cope_tui.export.documents import md_cell
 from cope_tui.export.exercise import exercise_markdown
 from cope_tui.records import dump
 from cope_tui.store.store import Store
+from helpers.export_guide import MD, md_headings, md_section, md_tables, plain_text, store  # noqa: F401  (store: a fixture)
 
-MD = MarkdownIt("commonmark").enable("table")
 # The demo's follow-up starts in September 2026; this is the day it ends.
 TODAY = date(2026, 9, 20)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(tmp_path / "db.json")
-    try:
-        yield s
-    finally:
-        s.close()
 
 
 @pytest.fixture
@@ -39,48 +27,13 @@ def demo(store: Store) -> tuple[Store, Exercise, Exercise]:
     return store, store.exercise(counts["first"]), store.exercise(counts["follow_up"])
 
 
-def _section(text: str, heading: str) -> str:
-    """The text under `heading` up to the next heading of the same or a higher level."""
-    level = len(heading) - len(heading.lstrip("#"))
-    start = text.index(heading + "\n")
-    rest = text[start + len(heading) + 1 :]
-    stop = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
-    return rest[: stop.start()] if stop else rest
-
-
-def _headings(text: str) -> list[tuple[int, str]]:
-    tokens = MD.parse(text)
-    return [(int(t.tag[1]), tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"]
-
-
-def _tables(text: str) -> list[list[list[str]]]:
-    tables: list[list[list[str]]] = []
-    row: list[str] | None = None
-    for token in MD.parse(text):
-        if token.type == "table_open":
-            tables.append([])
-        elif token.type == "tr_open":
-            row = []
-        elif token.type == "tr_close":
-            tables[-1].append(row or [])
-            row = None
-        elif token.type == "inline" and row is not None:
-            row.append(token.content)
-    return tables
-
-
-def _plain(inline: str) -> str:
-    """Inline Markdown as the text a viewer shows (escapes resolved)."""
-    return "".join(t.content for t in MD.parseInline(inline)[0].children if t.type == "text")
-
-
 # ---- sections ----------------------------------------------------------------------------
 
 
 def test_follow_up_report_has_every_section(demo):
     store, first, follow = demo
     text = exercise_markdown(store, follow, today=TODAY)
-    headings = _headings(text)
+    headings = md_headings(text)
     assert headings[0] == (1, "COPE exercise: Hillside health centre")
     top = [title for level, title in headings if level == 2]
     assert top == [
@@ -112,7 +65,7 @@ def test_first_report_says_so_and_has_no_changes_section(demo):
 
 def test_teams_list_members_and_their_guides(demo):
     store, first, _ = demo
-    rows = _tables(_section(exercise_markdown(store, first, today=TODAY), "## Teams"))[0]
+    rows = md_tables(md_section(exercise_markdown(store, first, today=TODAY), "## Teams"))[0]
     assert rows[0] == ["Team", "Members", "Guides"]
     assert [r[0] for r in rows[1:]] == [t.name for t in first.teams]
     titles = {g.id: f"{g.number}. {g.title}" for g in load_guides().guides}
@@ -124,8 +77,8 @@ def test_teams_list_members_and_their_guides(demo):
 def test_guides_table_and_flagged_questions(demo):
     store, first, _ = demo
     text = exercise_markdown(store, first, today=TODAY)
-    section = _section(text, "## Self-assessment guides")
-    summary = _tables(section)[0]
+    section = md_section(text, "## Self-assessment guides")
+    summary = md_tables(section)[0]
     assert summary[0] == ["Guide", "Title", "Team", "Answered", "Flags"]
     guides = load_guides().guides
     assert len(summary) == 1 + len(guides)
@@ -139,7 +92,7 @@ def test_guides_table_and_flagged_questions(demo):
         if not flags:
             assert f"#### {guide.number}. {guide.title}\n" not in section
             continue
-        listed = _tables(_section(section, f"#### {guide.number}. {guide.title}"))[0]
+        listed = md_tables(md_section(section, f"#### {guide.number}. {guide.title}"))[0]
         assert [r[0] for r in listed[1:]] == [guide.question(q).text for q in flags]
         for r, q in zip(listed[1:], flags):
             answer = first.answer(guide.id, q)
@@ -151,17 +104,17 @@ def test_guides_table_and_flagged_questions(demo):
 def test_interviews_and_record_review_are_counted(demo):
     store, first, _ = demo
     text = exercise_markdown(store, first, today=TODAY)
-    interviews = _section(text, "## Client interviews")
+    interviews = md_section(text, "## Client interviews")
     assert "10 client interviews." in interviews
-    table = _tables(interviews)[0]
+    table = md_tables(interviews)[0]
     waited = next(q for q in load_interview().questions if q.id == "q03")
     row = next(r for r in table if r[0] == waited.text)
     yes = sum(1 for i in first.interviews if i.answers["q03"].value == "yes")
     no = sum(1 for i in first.interviews if i.answers["q03"].value == "no")
     assert row[1:] == [str(yes), str(no), str(10 - yes - no), str(yes)]  # "yes" is the flag here
-    records = _section(text, "## Client record review")
+    records = md_section(text, "## Client record review")
     assert "12 records reviewed." in records
-    rows = _tables(records)[0]
+    rows = md_tables(records)[0]
     assert rows[0] == ["Item", "Present", "Missing", "Not applicable", "Not marked"]
     consent = next(r for r in rows if r[0].startswith("Consent"))
     assert consent[2] == str(sum(1 for c in first.record_checks if c.marks["consent"] == "missing"))
@@ -172,17 +125,17 @@ def test_interviews_and_record_review_are_counted(demo):
 def test_client_flow_table_summaries_and_chart(demo):
     store, first, _ = demo
     text = exercise_markdown(store, first, today=TODAY)
-    section = _section(text, "## Client flow")
+    section = md_section(text, "## Client flow")
     times = flow_times(first)
     assert len(times) == 25 and f"25 clients on {first.flow_date:%Y-%m-%d}" in section
-    table = _tables(section)[0]
+    table = md_tables(section)[0]
     assert table[0] == ["Client", "Type", "Arrival", "Total", "Contact", "Waiting"]
     assert table[1:] == [
         [str(t.number), t.visit_type, f"{t.arrival:%H:%M}", str(t.total), str(t.contact), str(t.waiting)] for t in times
     ]
-    by_type = _tables(_section(section, "### By visit type"))[0]
+    by_type = md_tables(md_section(section, "### By visit type"))[0]
     assert [r[0] for r in by_type[1:]] == ["first", "follow-up", "all"] and by_type[-1][1] == "25"
-    by_hour = _tables(_section(section, "### By hour of arrival"))[0]
+    by_hour = md_tables(md_section(section, "### By hour of arrival"))[0]
     assert sum(int(r[1]) for r in by_hour[1:]) == 25
     block = re.search(r"```text\n(.*?)\n```\n", text, re.DOTALL)
     assert block is not None
@@ -194,12 +147,12 @@ def test_client_flow_table_summaries_and_chart(demo):
 def test_action_plan_rows_with_overdue_marks(demo):
     store, _, follow = demo
     text = exercise_markdown(store, follow, today=TODAY)
-    rows = _tables(_section(text, "## Action plan"))[0]
+    rows = md_tables(md_section(text, "## Action plan"))[0]
     assert rows[0] == [
         "#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when", "Outside help"
     ]
     assert len(rows) == 1 + len(follow.problems)
-    by_text = {_plain(r[3]).removesuffix(" (carried)"): r for r in rows[1:]}
+    by_text = {plain_text(r[3]).removesuffix(" (carried)"): r for r in rows[1:]}
     assert set(by_text) == {p.text for p in follow.problems}
     priorities = [r[1] for r in rows[1:]]
     assert priorities == sorted(priorities, key=["high", "medium", "low"].index)
@@ -219,9 +172,9 @@ def test_action_plan_rows_with_overdue_marks(demo):
 def test_culture_plan_per_stage(demo):
     store, _, follow = demo
     text = exercise_markdown(store, follow, today=TODAY)
-    section = _section(text, "## Culture of service")
+    section = md_section(text, "## Culture of service")
     whats = {item.what: item for stage in follow.culture.values() for item in stage.values()}
-    rows = [r for table in _tables(section) for r in table[1:]]
+    rows = [r for table in md_tables(section) for r in table[1:]]
     assert {r[2] for r in rows} == set(whats)
     for r in rows:
         item = whats[r[2]]
@@ -231,18 +184,18 @@ def test_culture_plan_per_stage(demo):
 def test_follow_up_changes_show_counts_and_old_and_new_status(demo):
     store, first, follow = demo
     text = exercise_markdown(store, follow, today=TODAY)
-    section = _section(text, f"## What changed since {first.start:%Y-%m-%d}")
+    section = md_section(text, f"## What changed since {first.start:%Y-%m-%d}")
     counts = follow_up_summary(first, follow)
     assert f"- Problems carried forward: {counts['carried']}\n" in section
     assert f"- Carried and now done: {counts['done']}\n" in section
     assert f"- Solved before the follow-up (not carried): {counts['solved before follow-up']}\n" in section
     new = sum(1 for p in follow.problems if p.carried_from is None)
     assert new >= 1 and f"- New problems at this follow-up: {new}\n" in section
-    rows = _tables(section)[0]
+    rows = md_tables(section)[0]
     assert rows[0] == ["Problem", "Status before", "Status now", "By when"]
     old = {p.id: p for p in first.problems}
     carried = [p for p in follow.problems if p.carried_from]
-    assert [(_plain(r[0]), r[1], r[2]) for r in rows[1:]] == [
+    assert [(plain_text(r[0]), r[1], r[2]) for r in rows[1:]] == [
         (p.text, old[p.carried_from].status, p.status) for p in carried
     ]
     assert any(r[1] != r[2] for r in rows[1:]), "most carried problems changed status"
@@ -308,9 +261,9 @@ def test_typed_text_cannot_break_the_document_or_reach_the_terminal(store):
         assert "\x1b" not in text and "\x07" not in text and "pwned" not in text
         assert "[31m" not in text and not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
         # Only the report's own headings: the typed "# heading" stays text.
-        assert all(not title.startswith("heading") for _, title in _headings(text))
-        level, title = _headings(text)[0]
-        assert level == 1 and _plain(title) == f"COPE exercise: {_plain(md_cell(EVIL))}"
+        assert all(not title.startswith("heading") for _, title in md_headings(text))
+        level, title = md_headings(text)[0]
+        assert level == 1 and plain_text(title) == f"COPE exercise: {plain_text(md_cell(EVIL))}"
         tokens = MD.parse(text)
         assert not any(t.type == "html_block" for t in tokens)
         # The typed "- item" after a line break never starts a list item of its own.
@@ -318,7 +271,7 @@ def test_typed_text_cannot_break_the_document_or_reach_the_terminal(store):
         inline = [c for t in tokens if t.type == "inline" for c in (t.children or [])]
         assert not any(c.type in ("link_open", "html_inline", "code_inline") for c in inline)
         # Every table row has as many cells as its header: a typed "|" adds no column.
-        for table in _tables(text):
+        for table in md_tables(text):
             assert len({len(row) for row in table}) == 1, table
         assert "\\# heading \\| a\\|b" in text
         assert "RED" in text  # the words survive, only the control sequences go
@@ -328,10 +281,10 @@ def test_typed_text_shows_as_typed_in_the_tables(store):
     first, _ = _evil_exercise()
     store.put_exercise(first)
     text = exercise_markdown(store, first, today=TODAY)
-    shown = _plain(md_cell(EVIL))
+    shown = plain_text(md_cell(EVIL))
     assert shown == "# heading | a|b [link](http://x) <b>x</b> `code` RED / - item"
-    plan = _tables(_section(text, "## Action plan"))[0]
+    plan = md_tables(md_section(text, "## Action plan"))[0]
     typed = next(r for r in plan[1:] if r[1] == "medium" and r[2] == "done")
-    assert _plain(typed[3]) == shown
-    teams = _tables(_section(text, "## Teams"))[0]
-    assert _plain(teams[1][0]) == shown
+    assert plain_text(typed[3]) == shown
+    teams = md_tables(md_section(text, "## Teams"))[0]
+    assert plain_text(teams[1][0]) == shown

@@ -14,8 +14,8 @@ from cope_tui.meetings.rules import add_addendum, finalise
 from cope_tui.session import create_client, start_meeting
 from cope_tui.store.store import Store
 from helpers.export_guide import (  # noqa: F401  (store and guide are fixtures)
-    MD, NASTY, action_row, first_meeting, guide, md_headings, md_tables, referral_row, store, text_lines,
-    unescaped_pipes,
+    MD, NASTY, action_row, first_meeting, guide, md_headings, md_tables, plain_text, referral_row, store,
+    text_lines, unescaped_pipes,
 )
 
 
@@ -45,12 +45,7 @@ def test_note_lines_that_look_like_markdown_stay_text(store: Store, guide: Meeti
     shown = "\n".join(tok.content for tok in MD.parse(text) if tok.type == "inline")
     for line in NASTY:
         for part in line.split("\n"):
-            assert part.strip() in _plain_text(shown), part
-
-
-def _plain_text(markdown_inline: str) -> str:
-    """Inline Markdown source as the text a viewer shows (backslash escapes resolved)."""
-    return "".join(tok.content for tok in MD.parseInline(markdown_inline)[0].children if tok.type == "text")
+            assert part.strip() in plain_text(shown), part
 
 
 @pytest.mark.parametrize("text", NASTY + ["\n".join(NASTY), "  a\n\n\n  b  \n c"])
@@ -113,7 +108,7 @@ def test_pipe_in_a_cell_adds_no_column(store: Store, guide: MeetingGuide) -> Non
     text = meeting_markdown(guide, store, meeting)
     row = next(line for line in text_lines(text) if line.startswith("| Housing"))
     assert unescaped_pipes(row) == 4  # three columns: | a | b | c |
-    shown = [_plain_text(cell) for cell in md_tables(text)[0][1]]
+    shown = [plain_text(cell) for cell in md_tables(text)[0][1]]
     assert shown == ["Housing | legal aid", "using", "a|b\\|c / second line"]
 
 
