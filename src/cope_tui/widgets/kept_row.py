@@ -20,17 +20,31 @@ from textual.widgets import DataTable
 
 
 def refill(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
-    """Clear `table` and add `rows` as (key, cells); the row highlighted before stays
-    highlighted by its key, or the cursor keeps its place when that row is gone."""
+    """Show `rows` as (key, cells) under the table's columns, in place when only cells
+    changed; the row highlighted before stays highlighted by its key, or the cursor
+    keeps its place when that row is gone."""
     keep = table.cursor_row
     kept = table.coordinate_to_cell_key((keep, 0)).row_key.value if table.row_count else None
-    table.clear()
-    for key, cells in rows:
-        table.add_row(*cells, key=key)
+    if not _in_place(table, rows):
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
     keys = [key for key, _cells in rows]
     if keys:
         table.move_cursor(row=keys.index(kept) if kept in keys else min(max(keep, 0), len(keys) - 1))
 
+
+def _in_place(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) -> bool:
+    """Only the cells that differ changed, when the table holds these rows (the same
+    keys, in order); False, and nothing done, otherwise."""
+    if [row.key.value for row in table.ordered_rows] != [key for key, _ in rows]:
+        return False
+    columns = table.ordered_columns
+    for index, (_key, cells) in enumerate(rows):
+        for column, (old, new) in enumerate(zip(table.get_row_at(index), cells, strict=True)):
+            if not _same(old, new):
+                table.update_cell_at(Coordinate(index, column), new, update_width=columns[column].auto_width)
+    return True
 
 
 @dataclass(frozen=True)
@@ -62,11 +76,7 @@ def redraw_rows(table: DataTable, columns: Sequence[Column], rows: Sequence[tupl
     it scrolled it to the top for a frame, so each answer typed low in a long list made
     it flicker. Otherwise it is built again; the caller puts the cursor back."""
     wanted = [(column.label, column.width, column.name) for column in columns]
-    if _shown(table) == wanted and [row.key.value for row in table.ordered_rows] == [key for key, _ in rows]:
-        for index, (_key, cells) in enumerate(rows):
-            for column, (old, new) in enumerate(zip(table.get_row_at(index), cells, strict=True)):
-                if not _same(old, new):
-                    table.update_cell_at(Coordinate(index, column), new, update_width=columns[column].width is None)
+    if _shown(table) == wanted and _in_place(table, rows):
         return
     table.clear(columns=True)
     for column in columns:
