@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import sys
 import threading
+import time
 
 from cope_tui.store.autosave import Saver
 from helpers.polling import wait_for
@@ -115,3 +116,20 @@ def test_a_flush_that_fails_on_another_thread_is_still_retried_by_the_saver():
     disk_full.clear()  # space returns; nobody flushes again
     assert wait_for(lambda: written == ["cope-saver"], timeout=3), "the saver never retried"
     saver.close()
+
+
+def test_typing_that_never_pauses_is_still_written_every_little_while():
+    """A fast typist's keys come closer together than the pause the saver waits for. It
+    waited for that pause however long the typing went on, so a crash after a minute of
+    steady typing lost the whole minute; now nothing waits longer than `max_wait`."""
+    written = []
+    saver = Saver(delay=0.25, max_wait=0.5)
+    started = time.monotonic()
+    typed = 0
+    while time.monotonic() - started < 2.5:  # a key every 50 ms: never a 0.25 s pause
+        typed += 1
+        saver.submit("meeting:1", lambda typed=typed: written.append(typed))
+        time.sleep(0.05)
+    assert len(written) >= 2, f"{len(written)} writes in 2.5 s of steady typing"
+    saver.close()
+    assert written[-1] == typed  # and the last key is on disk at the end

@@ -1,8 +1,9 @@
 """Saving as you type, off the UI thread.
 
 Edits hand the saver a snapshot under a key (one per record). The newest snapshot
-per key wins; a background thread writes it shortly after typing pauses, and
-keeps it, retrying, when the disk says no, so nothing typed is dropped.
+per key wins; a background thread writes it shortly after typing pauses, or after
+`max_wait` of typing that never pauses, and keeps it, retrying, when the disk says no,
+so nothing typed is dropped.
 """
 
 from __future__ import annotations
@@ -27,15 +28,18 @@ class Saver:
         self,
         *,
         delay: float = 0.25,
+        max_wait: float = 1.0,
         on_status: Callable[[SaveStatus], None] | None = None,
         retry: float = 1.0,
     ):
         self.delay = delay
+        self.max_wait = max_wait
         self.retry = retry
         self.on_status = on_status
         self._pending: dict[str, Write] = {}
         self._cond = threading.Condition()
         self._last_submit = 0.0
+        self._first_submit = 0.0  # of the edits pending now: none waits past it + max_wait
         self._retry_at = 0.0
         self._closed = False
         self._error = ""
@@ -61,8 +65,11 @@ class Saver:
     def submit(self, key: str, write: Write) -> None:
         """Queue a write; a newer one for the same key replaces it."""
         with self._cond:
+            now = time.monotonic()
+            if not self._pending:
+                self._first_submit = now
             self._pending[key] = write
-            self._last_submit = time.monotonic()
+            self._last_submit = now
             self._cond.notify()
 
     def _take(self) -> dict[str, Write]:
@@ -115,9 +122,12 @@ class Saver:
                     self._cond.wait()
                 if self._closed:
                     return  # close() has already made the last attempt itself
-                # Let typing settle briefly: one write per pause, not per key; after a
-                # failure, wait for the retry time whoever made the failed attempt.
-                wait = max(self._last_submit + self.delay, self._retry_at) - time.monotonic()
+                # Let typing settle briefly: one write per pause, not per key, but no
+                # longer than max_wait (a fast typist's keys come closer than the pause,
+                # and a crash took all typed since the last one); after a failure, wait
+                # for the retry time whoever made the failed attempt.
+                settled = min(self._last_submit + self.delay, self._first_submit + self.max_wait)
+                wait = max(settled, self._retry_at) - time.monotonic()
                 if wait > 0:
                     self._cond.wait(wait)
                     continue
