@@ -51,5 +51,5 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     except ValueError:
         raise ValueError(
             f"'{text.strip()}' is not a date. Type YYYY-MM-DD (e.g. {today.isoformat()}), "
-            "'today', 'tomorrow', or +N for N days ahead."
+            "'today', 'tomorrow', +N for N days ahead or +Nw for N weeks."
         ) from None

@@ -296,7 +296,7 @@ async def test_empty_and_duplicate_codes_get_an_inline_message(db):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "already exists" in str(app.screen.query_one("#code-error").render())
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # typed words: the first esc only warns
         await pilot.pause()
         assert isinstance(app.screen, ClientsScreen)
         await pilot.press("ctrl+q")

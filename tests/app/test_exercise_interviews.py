@@ -108,9 +108,12 @@ async def test_interview_add_answer_comment_and_problem() -> None:
         assert interview.answers["q04"].value == "not_sure"
         assert "Comment: rushed" in static_text(app, "interview-detail")
 
-        # Escape cancels without a change.
+        # Escape cancels without a change (typed words: the first esc only warns).
         changes = app.changes
         await pilot.press("c", "x", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press("escape")
         await pilot.pause()
         assert interview.answers["q04"].comment == "rushed"
         assert app.changes == changes
@@ -275,7 +278,7 @@ async def test_records_refuse_duplicate_then_delete_after_confirm() -> None:
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt)
         assert "already in the review" in static_text(app.screen, "prompt-error")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # typed words: the first esc only warns
         await pilot.pause()
         assert [c.label for c in ex.record_checks] == ["A1", "B2"]
         assert table(app, "record-list").cursor_row == 1

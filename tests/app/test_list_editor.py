@@ -71,6 +71,8 @@ async def test_escape_cancels_add() -> None:
         await pilot.press("n")
         await type_text(pilot, "Nothing")
         await pilot.press("escape")
+        assert isinstance(app.screen, RowEditor)  # typed words: the first esc only warns
+        await pilot.press("escape")
         assert not isinstance(app.screen, RowEditor)
         assert app.rows == []
         assert app.changes == []

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, ScreenResultType
 from textual.widget import Widget
 
 STYLESHEET = Path(__file__).with_name("dialogs.tcss")
+NOT_SAVED = "Not saved"
 
 
 class Dialog(ModalScreen[ScreenResultType]):
@@ -35,6 +36,10 @@ class Dialog(ModalScreen[ScreenResultType]):
     _kept_as: str | None = None
     _refill: Any = None  # the kept words (store/left_open.py's LeftOpen) to fill in at mount
     _refilled = False
+    SAVE_KEY = "ctrl+s"  # named in the warning a first esc gives over typed words
+    # Texts at which esc closes at once: those a first esc warned about, or kept words
+    # filled back in (kept until the form is saved, so a cancel loses none of them).
+    _quiet_cancel_with: tuple[str, ...] | None = None
 
     def on_mount(self) -> None:
         """Runs after the subclass's own (Textual calls each class's handler, most derived
@@ -59,6 +64,7 @@ class Dialog(ModalScreen[ScreenResultType]):
             text = texts.get(self.field_label(widget))
             if text is not None:
                 _set_field(widget, text)
+        self._quiet_cancel_with = tuple(text for _, text in self._fields())
 
     def _in_order(self) -> list[Widget]:
         """The fields and choices as on screen, top to bottom: each typed field (never a
@@ -110,21 +116,39 @@ class Dialog(ModalScreen[ScreenResultType]):
             title = str(getattr(heading, "content", "") or "")
         return title.strip() or type(self).__name__
 
+    def _typed_since_open(self) -> tuple[str, ...] | None:
+        """The fields' texts when words were typed since the dialog opened (and some are
+        left), else None: what a cancel or a stopping app would lose."""
+        if not self.keeps_words or self._opened_with is None:
+            return None
+        texts = tuple(text for _, text in self._fields())
+        if texts == self._opened_with or not any(text.strip() for text in texts):
+            return None
+        return texts
+
     def keep_typed(self, client_id: str | None, where: str = "") -> None:
         """Hand the typed words to the session if any field changed since the dialog
         opened: each field with text, so the user sees the whole form as it was."""
-        if not self.keeps_words or self._opened_with is None:
-            return
-        fields = self._fields()
-        if tuple(text for _, text in fields) == self._opened_with:
-            return
-        if not any(text.strip() for _, text in fields):
+        if self._typed_since_open() is None:
             return
         kept = self._as_kept()
         if self._kept_as is None:
             self._kept_as = secrets.token_hex(8)
         session: Any = self.app.session
         session.keep_left_open(self._kept_as, self.kept_title(), client_id, kept, where, self.reopens)
+
+    def action_cancel(self) -> None:
+        """esc closes without saving. One key does not throw away typed words: with words
+        typed since the dialog opened, the first esc says so and a second discards them
+        (typing in between asks again). A slip of the finger was the one way left to lose
+        a cause, a comment or a goal half written."""
+        typed = self._typed_since_open()
+        if typed is None or typed == self._quiet_cancel_with:
+            self.dismiss(None)
+            return
+        self._quiet_cancel_with = typed
+        self.notify(f"Press esc again to discard what you typed, or {self.SAVE_KEY} to save it.",
+                    title=NOT_SAVED, severity="warning")
 
     def dismiss(self, result: Any = None) -> Any:
         """Saved or cancelled after all (a quit that could not save left the app open):
@@ -135,6 +159,8 @@ class Dialog(ModalScreen[ScreenResultType]):
             self._kept_as = None
             if self._refilled:  # words the app counted at its start (F7 is offered while any are)
                 self.app.left_open_taken()
+        if self._quiet_cancel_with is not None:
+            getattr(self.app, "withdraw", lambda title: None)(NOT_SAVED)  # its advice is done with
         return super().dismiss(result)
 
 

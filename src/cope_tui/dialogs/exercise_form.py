@@ -166,9 +166,6 @@ class ExerciseForm(Dialog[Exercise | None]):
 
     # ---- saving ----------------------------------------------------------------
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_save(self) -> None:
         site = self.query_one("#site", Input).value
         problem = "Type the site's name (it cannot be empty)." if not site.strip() else ""
@@ -304,9 +301,6 @@ class GuidePicker(Dialog[list[str] | None]):
         self.picked ^= {self.guides[index].id}
         picks.replace_option_prompt_at_index(index, Text(self._prompt(index)))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_save(self) -> None:
         self.dismiss([g.id for g in self.guides if g.id in self.picked])
 
@@ -334,9 +328,6 @@ class CommentDialog(Dialog[str | None]):
     @on(Input.Submitted, "#comment")
     def _submitted(self) -> None:
         self.action_save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         self.dismiss(self.query_one("#comment", Input).value.strip())

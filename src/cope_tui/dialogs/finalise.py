@@ -68,9 +68,6 @@ class FinaliseDialog(Dialog[str | None]):
             return
         self.dismiss(by)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class AddendumDialog(Dialog[tuple[str, str] | None]):
     """A correction to a finalised meeting: text and author; returns both or None."""
@@ -111,6 +108,3 @@ class AddendumDialog(Dialog[tuple[str, str] | None]):
             self.query_one("#add-error", Static).update("Type who is adding it.")
             return
         self.dismiss((text, by))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -25,6 +25,7 @@ class FlowDialog(Dialog[int | str | None]):
     input and saves, or, with no inputs, dismisses with the choice's id. Escape: None.
     """
 
+    SAVE_KEY = "enter"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="flow_dialog.cancel"),
         Binding("down", "app.focus_next", "Next field", show=False, id="flow_dialog.next"),
@@ -70,6 +71,3 @@ class FlowDialog(Dialog[int | str | None]):
             return
         self.query_one(f"#form-{self.fields[0][0]}", Input).value = str(event.option.prompt)
         self.save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -207,6 +207,3 @@ class FormDialog(Dialog[ScreenResultType]):
 
     def action_save(self) -> None:
         raise NotImplementedError
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

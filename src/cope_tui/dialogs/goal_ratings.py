@@ -189,6 +189,3 @@ class GoalRatings(Dialog[int | None]):
             except CasePlanError:
                 continue
         self.session.save_client(self.client)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

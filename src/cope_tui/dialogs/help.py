@@ -23,6 +23,7 @@ GUIDE = """\
   ctrl+s           save now (saving is automatic anyway)
   ctrl+q           quit; everything is saved first
   tab, shift+tab   next / previous field;  esc  back or cancel
+  esc esc          cancel a form you typed in (the first esc warns)
 
 [b]In a meeting[/b]  The notes area has focus when a step opens: just type.
   ctrl+n or F8     next step

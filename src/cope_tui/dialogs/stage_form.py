@@ -111,6 +111,3 @@ class StageForm(Dialog[Client | None]):
             self._refuse(f"Could not save: {exc.strerror}. Try again.")
             return
         self.dismiss(client)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

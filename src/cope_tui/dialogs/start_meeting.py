@@ -51,9 +51,6 @@ class StartMeeting(Dialog[tuple[MeetingMode, list[str]] | None]):
     def _submitted(self) -> None:
         self.action_start()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_start(self) -> None:
         modes = self.query_one("#mode", OptionList)
         index = modes.highlighted or 0

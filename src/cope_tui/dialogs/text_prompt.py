@@ -69,6 +69,3 @@ class TextPrompt(Dialog[str | None]):
             error.add_class("-shown")
             return
         self.dismiss(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -69,6 +69,3 @@ class WriteDialog(Dialog[Path | None]):
             )
             return
         self.app.call_from_thread(self.dismiss, path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
