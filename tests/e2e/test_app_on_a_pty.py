@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cope_tui.store.store import Store
+from helpers.kept_words import kept_in
 from helpers.polling import wait_for
 from helpers.stored import opening_notes
 from helpers.terminal import Terminal
@@ -96,3 +97,24 @@ def test_full_disk_keeps_the_text_warns_on_quit_and_saves_when_space_returns(tmp
     term.hang_up()
     assert status is not None and os.WEXITSTATUS(status) == 0
     assert opening_notes(db) == words
+
+
+def test_kill_9_with_a_form_open_keeps_what_was_typed_in_it(tmp_path, term_env):
+    """A form's words were kept only as the app stopped (a hang-up, a quit); a kill -9
+    gives no stop. Now they are kept as they are typed, and shown at the next start."""
+    db = tmp_path / "cope.json"
+    term = Terminal(["--db", str(db)], term_env)
+    term.wait_for("Find client")
+    term.drain(0.5)
+    term.type("\x0e")  # ctrl+n: a new client
+    term.wait_for("New client")
+    term.type("C-0142\rpartner, sister\rreferred by the GP")
+    expected = {"Name or code": "C-0142", "Others": "partner, sister", "Note": "referred by the GP"}
+    wait_for(lambda: term.drain(0.05) or [dict(k.fields) for k in kept_in(db)] == [expected], 20, "the words on disk")
+    os.kill(term.pid, signal.SIGKILL)
+    term.exit_status()
+    term.hang_up()
+    again = Terminal(["--db", str(db)], term_env)
+    again.wait_for("referred by the GP")  # offered at the start, over the client list
+    again.hang_up()
+    assert again.exit_status() is not None

@@ -6,9 +6,10 @@ dialog is shown (start-up parses none of it, and nothing already parsed is parse
 again), the app's own stylesheet still overrides it, and a dialog looks and behaves
 the same in any app, a test's included.
 
-A dialog's fields become a record only when it is saved. If the app stops first (a
-hang-up, a quit, a bug), `keep_typed` hands what was typed to the session, which keeps
-it in the DB until the user has it back (store/left_open.py, widgets/left_open.py).
+A dialog's fields become a record only when it is saved. So `keep_typed` hands what is
+typed to the session as it is typed, and once more if the app stops first (a hang-up, a
+quit, a bug); the session keeps it in the DB until the user has it back, so a crash
+loses no more of a form than of a note (store/left_open.py, widgets/left_open.py).
 """
 
 from __future__ import annotations
@@ -136,6 +137,20 @@ class Dialog(ModalScreen[ScreenResultType]):
             self._kept_as = secrets.token_hex(8)
         session: Any = self.app.session
         session.keep_left_open(self._kept_as, self.kept_title(), client_id, kept, where, self.reopens)
+
+    def on_input_changed(self) -> None:
+        self._keep_as_typed()
+
+    def on_text_area_changed(self) -> None:
+        self._keep_as_typed()
+
+    def _keep_as_typed(self) -> None:
+        """Typed words outlive a crash (kill -9, a power cut), not only a hang-up or a quit:
+        each change hands them to the saver, which writes them within a second; saving or
+        cancelling the form lets them go, as it does for words kept at a stop."""
+        keep = getattr(self.app, "keep_form", None)
+        if keep is not None and self._opened_with is not None:
+            keep(self)
 
     def action_cancel(self) -> None:
         """esc closes without saving. One key does not throw away typed words: with words

@@ -3,9 +3,10 @@
 A screen's editor saves as it goes; a dialog's fields are only a record once the form is
 saved. A hang-up (a dropped SSH link, a closed laptop) or a quit with a form open used
 to take those words with it: a new client's notes, a goal's indicators, an addendum.
-Now the form's typed fields are kept in the DB (so sealed like the rest, and never sent
-to the team: sync takes only clients, meetings and exercises) until the user has them
-back and says so.
+Now the form's typed fields are kept in the DB, as they are typed (a kill -9 or a power
+cut gives no stop to keep them at) and as the app stops, sealed like the rest and never
+sent to the team (sync takes only clients, meetings and exercises), until the user has
+them back and says so.
 
 Each form left open is one record of the format table, `left_open.<key>`, so erasing a
 client erases the words typed for them too (erase.ids_of_client), like their meetings.

@@ -1,7 +1,7 @@
 """App mixin: words typed into a form that was open when the app stopped.
 
-As the app stops (hang-up, quit, a bug) every open dialog keeps what was typed in it
-(dialogs/base.py); the next start, once the DB is read, shows those words, and F7 on the
+As words are typed into a dialog, and again as the app stops (hang-up, quit, a bug),
+every open dialog keeps what was typed in it (dialogs/base.py); the next start, once the DB is read, shows those words, and F7 on the
 client list shows them again until the user has them back and deletes them (F7 is the
 notes editor's own key elsewhere). The dialog opens by itself
 only on the client list: over anything else a message says it is there, so a keystroke
@@ -27,12 +27,20 @@ class KeptWords:
         nor the exit."""
         from ..dialogs.base import Dialog
 
-        for index, screen in enumerate(self.screen_stack):
-            if isinstance(screen, Dialog) and not hasattr(screen, "capture"):
+        for screen in self.screen_stack:
+            if isinstance(screen, Dialog):
                 try:
-                    screen.keep_typed(self._client_of(screen) or self._client_below(index), self._where(index))
+                    self.keep_form(screen)
                 except Exception:  # noqa: BLE001  (the app is stopping: save what can be saved)
                     continue
+
+    def keep_form(self, dialog: Any) -> None:
+        """One open dialog keeps its typed words: at a stop, and as they are typed (a crash
+        gives no stop to keep them at)."""
+        if hasattr(dialog, "capture") or dialog not in self.screen_stack:
+            return
+        index = self.screen_stack.index(dialog)
+        dialog.keep_typed(self._client_of(dialog) or self._client_below(index), self._where(index))
 
     @staticmethod
     def _client_of(node: Any) -> str | None:
