@@ -42,7 +42,7 @@ def the_report() -> Path:
 
 async def test_a_bug_in_a_handler_saves_the_note_and_writes_a_clean_report(db, monkeypatch, capsys):
     monkeypatch.setattr(MeetingScreen, "action_step_list", broken_step_list)
-    session = Session(Store(db, lazy=True), saver=Saver(delay=3600))  # nothing saved by a pause
+    session = Session(Store(db, lazy=True), saver=Saver(delay=3600, max_wait=3600))  # nothing saved by itself
     app = create_app(session, meet_code=CODE)
     with pytest.raises(KeyError):  # run_test hands the bug on, as it should
         async with app.run_test(size=SIZE) as pilot:

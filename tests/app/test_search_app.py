@@ -91,7 +91,7 @@ def stored(db, code: str) -> dict:
 
 async def test_a_word_typed_just_before_f4_is_found_in_the_open_meeting(db):
     # An autosaver that waits long after typing: only opening search can have written the word.
-    session = Session(Store(db), saver=Saver(delay=30.0))
+    session = Session(Store(db), saver=Saver(delay=30.0, max_wait=30.0))
     app = create_app(session, meet_code="C-1")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

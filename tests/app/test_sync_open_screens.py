@@ -127,7 +127,7 @@ async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(ann
         first = await meeting_open(pilot, app, meeting.id)
         bea.writes(meeting.id, "closing", "Bea's closing words")
 
-        session.saver.delay = 3600  # what Ann types now is not saved yet when the sync runs
+        session.saver.delay = session.saver.max_wait = 3600  # what Ann types now is not saved yet when the sync runs
         await pilot.press(*"Ann types")
         await until(pilot, lambda: session.saver.pending == 1)
         await app_synced(pilot, app)  # a background sync, in the middle of typing
@@ -136,7 +136,7 @@ async def test_an_unsaved_edit_keeps_the_screen_and_merges_once_it_is_closed(ann
         assert app.screen.meeting.peek("closing").notes == ""
         assert session.store.meeting(meeting.id).peek("closing").notes == ""
 
-        session.saver.delay = 0.25
+        session.saver.delay, session.saver.max_wait = 0.25, 1.0
         await pilot.press("escape")  # closed: the app syncs again by itself
         await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
         await until(pilot, lambda: session.store.meeting(meeting.id).peek("closing").notes == "Bea's closing words")

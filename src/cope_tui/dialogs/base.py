@@ -152,6 +152,12 @@ class Dialog(ModalScreen[ScreenResultType]):
         if keep is not None and self._opened_with is not None:
             keep(self)
 
+    def let_kept_go(self) -> None:
+        """The words kept as typed are in their record now (a `capture`): they go."""
+        if self._kept_as is not None and not self._refilled:
+            self.app.session.forget_left_open([self._kept_as])
+            self._kept_as = None
+
     def action_cancel(self) -> None:
         """esc closes without saving. One key does not throw away typed words: with words
         typed since the dialog opened, the first esc says so and a second discards them

@@ -67,6 +67,7 @@ class GoalForm(FormDialog[Goal | None]):
         except CasePlanError:
             return  # nothing valid to keep (no goal text yet); the client is unchanged
         session.save_client(self.client)
+        self.let_kept_go()
 
     def action_save(self) -> None:
         try:

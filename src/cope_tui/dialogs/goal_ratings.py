@@ -178,14 +178,19 @@ class GoalRatings(Dialog[int | None]):
         keeps what was stored before."""
         if not self.goals or self.refused or self.client is None:
             return
+        all_taken = True
         for goal in self.goals:
             score = self.query_one(f"#score-{goal.id}", Input).value.strip()
             note = self.query_one(f"#note-{goal.id}", Input).value.strip()
             try:
                 if score:
                     rate(self.client, goal.id, self.meeting, score, note)
-                elif not note:
+                elif note:
+                    all_taken = False  # a note without a score is not taken: its words stay kept
+                else:
                     unrate(self.client, goal.id, self.meeting)
             except CasePlanError:
-                continue
+                all_taken = False
         self.session.save_client(self.client)
+        if all_taken:
+            self.let_kept_go()

@@ -30,14 +30,15 @@ class KeptWords:
         for screen in self.screen_stack:
             if isinstance(screen, Dialog):
                 try:
-                    self.keep_form(screen)
+                    self.keep_form(screen, stopping=True)
                 except Exception:  # noqa: BLE001  (the app is stopping: save what can be saved)
                     continue
 
-    def keep_form(self, dialog: Any) -> None:
-        """One open dialog keeps its typed words: at a stop, and as they are typed (a crash
-        gives no stop to keep them at)."""
-        if hasattr(dialog, "capture") or dialog not in self.screen_stack:
+    def keep_form(self, dialog: Any, *, stopping: bool = False) -> None:
+        """One open dialog keeps its typed words: as they are typed (a crash gives no stop
+        to keep them at), and at a stop, unless it saves into its record itself then
+        (`capture`, which lets the words kept as typed go)."""
+        if (stopping and hasattr(dialog, "capture")) or dialog not in self.screen_stack:
             return
         index = self.screen_stack.index(dialog)
         dialog.keep_typed(self._client_of(dialog) or self._client_below(index), self._where(index))
