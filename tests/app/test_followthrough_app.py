@@ -229,6 +229,27 @@ async def test_words_too_long_for_their_column_end_in_an_ellipsis(tmp_path):
     session.close()
 
 
+async def test_a_wide_terminal_shows_the_action_whole_and_a_narrower_one_cuts_it_again(tmp_path):
+    """"What" was 32 cells wide at any size: at 160 columns the action was still cut, with
+    half the screen empty beside it. It takes the room the other columns leave."""
+    what = "attend the peer group on Thursday evening at the library"
+    due = (date.today() + timedelta(days=2)).isoformat()
+    path = one_client_with_actions(tmp_path / "cope.json", "C-long", [{"who": "client", "what": what, "due": due}])
+    session = Session.open(path)
+    app = create_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("ctrl+t")
+        table = await open_table(pilot)
+        assert str(table.get_row_at(0)[-1]) == what
+        await pilot.press("3")  # referrals: the service's column too
+        await pilot.pause()
+        assert table.columns[table.ordered_columns[0].key].width > 100
+        await pilot.press("1")
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: str(table.get_row_at(0)[-1]) == "attend the peer group on Thursd…", 10, "cut again")
+    session.close()
+
+
 async def test_ticking_far_down_a_long_list_keeps_the_place(tmp_path):
     """The list is filled again after a tick, 30 rows at once and the rest 0.1 s later.
     The cursor was put back while only those 30 were there: it stopped at the 30th, and

@@ -21,11 +21,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ..dialogs.parts import clip
 from ..meetings import follow_through as ft
+from ..widgets.exercise.plan_cells import table_room
 from ..widgets.follow_through_counts import counts_line
 from ..widgets.navigation import OpenClient, OpenMeeting
 
 VIEWS = ("open", "done", "referrals", "meetings")
 VIEW_LABELS = {"open": "Open", "done": "Done", "referrals": "Referrals", "meetings": "Next meetings"}
+FREE = 0  # the width of a column that takes what the others leave (see _fit)
 FIRST_ROWS = 30  # rows added before the first paint; the rest right after it
 DONE_LIMIT = 300  # the done list shows the most recent; years of kept promises add up
 
@@ -131,24 +133,22 @@ class FollowThroughScreen(Screen[None]):
             return
         keep = 0 if reset else table.cursor_row
         table.clear(columns=True)
-        wide = 40 if self.client_id else 32
         if self.view == "open":
             self._rows = board.open_actions()
-            cols = [("Due", 10), ("When", 7), ("Client", 8), ("Who", 9), ("What", wide)]
+            cols = [("Due", 10), ("When", 7), ("Client", 8), ("Who", 9), ("What", FREE)]
         elif self.view == "done":
             self._rows = board.done_actions()[:DONE_LIMIT]
-            cols = [("Done on", 10), ("How", 7), ("Client", 8), ("Who", 9), ("What", wide)]
+            cols = [("Done on", 10), ("How", 7), ("Client", 8), ("Who", 9), ("What", FREE)]
         elif self.view == "referrals":
             self._rows = board.shown_referrals()
-            cols = [("Service", wide + 2), ("Client", 8), ("Status", 16), ("Since", 10)]
+            cols = [("Service", FREE), ("Client", 8), ("Status", 16), ("Since", 10)]
         else:
             self._rows = list(board.meetings)
             cols = [("Date", 10), ("When", 7), ("Client", 12), ("Set at the meeting of", 22)]
         self._labels = [label for label, _ in cols if not (label == "Client" and self.client_id)]
-        self._widths = dict(cols)
-        for label, width in cols:
-            if label in self._labels:
-                table.add_column(label, width=width)
+        self._widths = self._fit([(label, width) for label, width in cols if label in self._labels], table)
+        for label in self._labels:
+            table.add_column(label, width=self._widths[label])
         self._generation += 1
         # The first batch reaches the highlighted row: the cursor put back on a table
         # holding only the first 30 rows stopped at the 30th, and a tick far down a long
@@ -162,6 +162,18 @@ class FollowThroughScreen(Screen[None]):
             table.move_cursor(row=min(keep, len(self._rows) - 1))
         self._show_views()
         self._show_detail()
+
+    def _fit(self, cols: list[tuple[str, int]], table: DataTable) -> dict[str, int]:
+        """The columns' widths: the free text (what was promised, the service) takes the
+        room the others leave, and never less than at 80 columns, so at 160 columns an
+        action shows whole rather than cut at 32 characters."""
+        least = 40 if self.client_id else 32
+        room = table_room(table, self.app.size.width - 2) - sum(w for _, w in cols if w != FREE) - 2 * len(cols)
+        return {label: max(least, room) if width == FREE else width for label, width in cols}
+
+    def on_resize(self) -> None:
+        if self.board is not None:
+            self._fill()  # the free text takes the new width
 
     def _table(self) -> DataTable | None:
         """None once the screen is being taken down: a batch of rows due 0.1 s after a
