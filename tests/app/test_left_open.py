@@ -60,13 +60,30 @@ async def test_a_new_clients_form_typed_into_at_a_hangup_is_shown_at_the_next_st
         await pilot.press("f7")
         await pilot.pause()
         assert isinstance(app.screen, LeftOpenDialog)
-        await pilot.press("d", "y")
+        await pilot.press("delete", "y")
         await pilot.pause()
         assert isinstance(app.screen, ClientsScreen) and not offered(app)
         await pilot.press("ctrl+q")
         await pilot.pause()
     session.close()
     assert kept_in(db) == []
+
+
+async def test_a_name_typed_as_the_kept_words_show_deletes_nothing(db):
+    """The dialog opens by itself over the client list, where a user may be typing a name
+    to find: "Andy" was "d" (delete them) then "y" (yes), and the words were gone."""
+    await new_client_form_then_hangup(db, *"C-0142")
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: showing(app, LeftOpenDialog))
+        await pilot.press(*"Andy", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeftOpenDialog)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    session.close()
+    assert [dict(k.fields) for k in kept_in(db)] == [{"Name or code": "C-0142"}]
 
 
 async def _edit_client_then(db, *keys: str, stop: str) -> str:

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from .base import Dialog
 from .confirm import Confirm
 
-HINT = "↑↓ scroll · c copy · d delete them · esc keep for later"
+HINT = "↑↓ scroll · c copy · delete (or ctrl+d) delete them · esc keep for later"
 FORMS = ("client", "stage")  # the forms `o` opens again (dialogs/base.py's `reopens`)
 
 
@@ -34,7 +34,10 @@ class LeftOpenDialog(Dialog[Any]):
     keeps_words = False
     BINDINGS = [
         Binding("escape", "later", "Keep for later", id="left_open.later"),
-        Binding("d", "forget", "Delete them", id="left_open.forget"),
+        # Not a letter: this dialog opens by itself over the client list, where a user may
+        # already be typing a name to find, and "d" then "y" (as in "Andy") deleted the
+        # words for good.
+        Binding("delete,ctrl+d", "forget", "Delete them", key_display="del", id="left_open.forget"),
         Binding("c", "copy", "Copy", id="left_open.copy"),
         Binding("o", "reopen", "Open again", id="left_open.reopen"),
     ]
