@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +15,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from ..dialogs.parts import clip
+from ..widgets.exercise.plan_cells import table_room
 from ..widgets.navigation import OpenClient, OpenExercises, OpenFollowThrough, OpenMeeting
 
 if TYPE_CHECKING:
@@ -25,23 +28,35 @@ if TYPE_CHECKING:
 # Rows added before the first paint; the rest follow right after it.
 FIRST_ROWS = 25
 # The list's columns: key, title, width (the skeleton lays its text out the same way).
+# The client's column is at least this wide, and wider for a longer name when there is room.
 COLUMNS = (("code", "Client", 24), ("stage", "Stage", 5), ("n", "Meetings", 8), ("last", "Last meeting", 16), ("open", "", 14))
 
 
-def _cells(c: ClientSummary) -> tuple[str, ...]:
+def _code_width(room: int, clients: list[ClientSummary]) -> int:
+    """As wide as the longest name or code, within what the other columns (and each
+    column's padding) leave: a name cut at 24 characters shows whole on a wide terminal,
+    and short codes keep the columns together."""
+    left = room - sum(width for _, _, width in COLUMNS[1:]) - 2 * len(COLUMNS)
+    return max(COLUMNS[0][2], min(left, max((cell_len(c.code) for c in clients), default=0)))
+
+
+def _cells(c: ClientSummary, code_width: int) -> tuple[str, ...]:
+    """A name longer than its column ends in "…": cut bare, it read as a whole name."""
     last = c.last[:16].replace("T", " ") if c.last else "-"
-    return (c.code, str(c.stage), str(c.meetings), last, "closed" if c.closed else "draft open" if c.draft else "")
+    return (clip(c.code, code_width), str(c.stage), str(c.meetings), last,
+            "closed" if c.closed else "draft open" if c.draft else "")
 
 
-def _skeleton_text(rows: list[ClientSummary]) -> Text:
+def _skeleton_text(rows: list[ClientSummary], code_width: int) -> Text:
     """The first rows as plain text laid out like the table (cells padded by one each side)."""
+    widths = [code_width] + [width for _, _, width in COLUMNS[1:]]
 
     def line(cells) -> str:
-        return "".join(f" {cell[:width]:<{width}} " for cell, (_, _, width) in zip(cells, COLUMNS)).rstrip()
+        return "".join(f" {cell[:width]:<{width}} " for cell, width in zip(cells, widths)).rstrip()
 
     text = Text(line([title for _, title, _ in COLUMNS]), style="bold")
     for c in rows:
-        text.append("\n" + line(_cells(c)))
+        text.append("\n" + line(_cells(c, code_width)))
     return text
 
 
@@ -100,8 +115,7 @@ class ClientsScreen(Screen[None]):
             return
         self._build_started = True
         table = DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
-        for key, title, width in COLUMNS:
-            table.add_column(title, key=key, width=width)
+        self._add_columns(table, self._shown_width)
         skeleton = self.query_one("#client-skeleton")
         # The table takes over the skeleton's focus; focus the user moved (/ to search) stays.
         take_focus = self.focused is None or self.focused is skeleton
@@ -118,6 +132,20 @@ class ClientsScreen(Screen[None]):
         self.post_message(self.ListShown())
         self.show_counts()
 
+    def _add_columns(self, table: DataTable, code_width: int) -> None:
+        self._shown_width = code_width
+        for key, title, width in COLUMNS:
+            table.add_column(title, key=key, width=code_width if key == "code" else width)
+
+    def _code_width(self, table: DataTable | None, clients: list[ClientSummary]) -> int:
+        room = table_room(table, self.app.size.width) if table is not None else self.app.size.width - 2
+        return _code_width(room, clients)
+
+    def on_resize(self) -> None:
+        table = self._table()
+        if table is not None and self._code_width(table, self.store.client_summaries()) != self._shown_width:
+            self.refresh_clients()  # the client column takes the new width
+
     def _table(self) -> DataTable | None:
         try:
             return self.query_one("#client-table")  # type: ignore[return-value]
@@ -125,6 +153,7 @@ class ClientsScreen(Screen[None]):
             return None  # still the first frame's text
 
     _shown = False
+    _shown_width = COLUMNS[0][2]  # the client column's width in the table now
     _build_started = False
     _fill_generation = 0  # which fill of the table a late batch of rows belongs to
 
@@ -153,15 +182,19 @@ class ClientsScreen(Screen[None]):
     def refresh_clients(self) -> None:
         table = self._table()
         term = self.query_one("#client-search", Input).value.strip().casefold()
-        rows = [c for c in self.store.client_summaries() if c.matches(term)]
+        clients = self.store.client_summaries()
+        rows = [c for c in clients if c.matches(term)]
+        width = self._code_width(table, clients)  # of every client: typing a search never moves the columns
         if table is None:
-            self.query_one("#client-skeleton", Static).update(_skeleton_text(rows[:FIRST_ROWS]))
+            self.query_one("#client-skeleton", Static).update(_skeleton_text(rows[:FIRST_ROWS], width))
             self._hint(rows, term)
             return
         keep = table.cursor_row
         was = table.coordinate_to_cell_key((keep, 0)).row_key.value if table.row_count else None
         keep = next((i for i, c in enumerate(rows) if c.id == was), keep)  # the same client, if still listed
-        table.clear()
+        table.clear(columns=width != self._shown_width)
+        if not table.columns:
+            self._add_columns(table, width)
         # A fill still waiting for its second batch is stale from here on: its rows are
         # those of an older search (or already in the table), never to be added.
         self._fill_generation += 1
@@ -193,7 +226,7 @@ class ClientsScreen(Screen[None]):
         if table is None or generation != self._fill_generation:
             return
         for c in rows:
-            table.add_row(*map(Text, _cells(c)), key=c.id)
+            table.add_row(*map(Text, _cells(c, self._shown_width)), key=c.id)
 
     @on(Input.Changed, "#client-search")
     def _search_changed(self) -> None:
