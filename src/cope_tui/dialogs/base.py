@@ -38,9 +38,7 @@ class Dialog(ModalScreen[ScreenResultType]):
     _refill: Any = None  # the kept words (store/left_open.py's LeftOpen) to fill in at mount
     _refilled = False
     SAVE_KEY = "ctrl+s"  # named in the warning a first esc gives over typed words
-    # Texts at which esc closes at once: those a first esc warned about, or kept words
-    # filled back in (kept until the form is saved, so a cancel loses none of them).
-    _quiet_cancel_with: tuple[str, ...] | None = None
+    _quiet_cancel_with: tuple[str, ...] | None = None  # the texts a first esc warned about
 
     def on_mount(self) -> None:
         """Runs after the subclass's own (Textual calls each class's handler, most derived
@@ -65,7 +63,6 @@ class Dialog(ModalScreen[ScreenResultType]):
             text = texts.get(self.field_label(widget))
             if text is not None:
                 _set_field(widget, text)
-        self._quiet_cancel_with = tuple(text for _, text in self._fields())
 
     def _in_order(self) -> list[Widget]:
         """The fields and choices as on screen, top to bottom: each typed field (never a
@@ -162,9 +159,10 @@ class Dialog(ModalScreen[ScreenResultType]):
         """esc closes without saving. One key does not throw away typed words: with words
         typed since the dialog opened, the first esc says so and a second discards them
         (typing in between asks again). A slip of the finger was the one way left to lose
-        a cause, a comment or a goal half written."""
+        a cause, a comment or a goal half written. A form opened again with kept words
+        closes at once: cancelled, its words (as now typed) stay kept."""
         typed = self._typed_since_open()
-        if typed is None or typed == self._quiet_cancel_with:
+        if typed is None or self._refilled or typed == self._quiet_cancel_with:
             self.dismiss(None)
             return
         self._quiet_cancel_with = typed

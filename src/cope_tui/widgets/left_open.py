@@ -1,11 +1,12 @@
 """App mixin: words typed into a form that was open when the app stopped.
 
 As words are typed into a dialog, and again as the app stops (hang-up, quit, a bug),
-every open dialog keeps what was typed in it (dialogs/base.py); the next start, once the DB is read, shows those words, and F7 on the
-client list shows them again until the user has them back and deletes them (F7 is the
-notes editor's own key elsewhere). The dialog opens by itself
-only on the client list: over anything else a message says it is there, so a keystroke
-meant for the screen never lands in it.
+every open dialog keeps what was typed in it (dialogs/base.py); the next start, once
+the DB is read, shows those words, and F7 on the client list shows them again until the
+user has them back and deletes them (F7 is the notes editor's own key elsewhere). The
+dialog opens by itself only on the client list: over anything else a message says it
+is there, so a keystroke meant for the screen never lands in it (and on the list, none
+of its keys that delete is a letter a name is typed with).
 """
 
 from __future__ import annotations
