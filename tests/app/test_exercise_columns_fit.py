@@ -100,3 +100,37 @@ async def test_the_interview_list_shows_who_was_heard_whole(app):
         table = screen.query_one("#interview-list", DataTable)
         assert any(str(table.get_cell(row, "Who")) == "community member" for row in table.rows)
         _fits_through(table, "Who")
+
+
+async def test_a_long_site_name_shows_whole_on_a_wide_terminal_and_the_row_stays_highlighted(tmp_path):
+    """The site was at most 22 cells wide at any size: at 160 columns a long name was
+    still cut. It takes up to what the other columns leave, and a resize keeps the row."""
+    from datetime import date
+
+    from cope_tui.cope.exercise import new_exercise
+    from cope_tui.records import dump
+    from cope_tui.screens.exercises import ExercisesScreen
+    from helpers.pilot import showing
+    from helpers.polling import until
+
+    site = "Riverside community health centre, east wing"
+    session = Session.open(tmp_path / "cope.json")
+    for name, day in ((site, 1), ("Hilltop clinic", 2)):
+        exercise = new_exercise(name, date(2026, 3, day))
+        session.store.put("exercises", exercise.id, dump(exercise))
+    app = create_app(session, settings=Settings(idle_minutes=0))
+
+    def sites() -> list[str]:
+        table = app.screen.query_one("#exercise-table", DataTable)
+        return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await until(pilot, lambda: showing(app, ExercisesScreen) and len(sites()) == 2, 10, "the exercises")
+        assert sites() == ["Hilltop clinic", "Riverside com…"]
+        await pilot.press("down")
+        await pilot.resize_terminal(160, 40)
+        await until(pilot, lambda: sites()[1] == site, 10, "the site whole")
+        assert app.screen.query_one("#exercise-table", DataTable).cursor_row == 1
+        await pilot.press("ctrl+q")
+    session.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -42,6 +43,11 @@ def summary_cells(exercise: Exercise, guide_ids: list[str], today: date | None =
     )
 
 
+# The columns after the site's: label, key, width.
+COLUMNS = (("Start", "start", 10), ("Kind", "kind", 9), ("Guides", "guides", 6), ("Problems", "problems", 8),
+           ("Overdue", "overdue", 7), ("Next", "next", 10))
+
+
 class ExercisesScreen(Screen[None]):
     TITLE = "COPE exercises"
     DEFAULT_CSS = """
@@ -60,23 +66,28 @@ class ExercisesScreen(Screen[None]):
         yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
+    site_width = 0  # the site column's width in the table now (0: no columns yet)
+
     def on_mount(self) -> None:
         self.title = "COPE exercises"
-        table = self.query_one(DataTable)
-        # The site takes what the fixed columns leave (each cell has 2 of padding, plus the margin).
-        self.site_width = max(12, min(22, self.app.size.width - 2 - 50 - 2 * 7))
-        site = self.site_width
-        for label, key, width in (
-            ("Site", "site", site),
-            ("Start", "start", 10),
-            ("Kind", "kind", 9),
-            ("Guides", "guides", 6),
-            ("Problems", "problems", 8),
-            ("Overdue", "overdue", 7),
-            ("Next", "next", 10),
-        ):
+        self.query_one(DataTable).focus()
+
+    def _site_width(self, exercises: list[Exercise]) -> int:
+        """The site takes what the fixed columns leave (each cell has 2 of padding, plus the
+        margin), up to 22 cells, or the longest site's name on a terminal wide enough."""
+        room = self.app.size.width - 2 - sum(width for _, _, width in COLUMNS) - 2 * (len(COLUMNS) + 1)
+        longest = max((cell_len(e.site) for e in exercises), default=0)
+        return max(12, min(room, max(22, longest)))
+
+    def _add_columns(self, table: DataTable, site_width: int) -> None:
+        self.site_width = site_width
+        table.add_column("Site", key="site", width=site_width)
+        for label, key, width in COLUMNS:
             table.add_column(label, key=key, width=width)
-        table.focus()
+
+    def on_resize(self) -> None:
+        if self.site_width and self._site_width(self.store.exercises()) != self.site_width:
+            self.refresh_exercises()
 
     def on_screen_resume(self) -> None:
         self.refresh_exercises()  # also the first fill: a pushed screen is resumed once
@@ -97,11 +108,20 @@ class ExercisesScreen(Screen[None]):
 
         guide_ids = [g.id for g in load_guides().guides]
         exercises = self.store.exercises()
+        table = self.query_one(DataTable)
+        kept = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value if table.row_count else None
+        width = self._site_width(exercises)
+        if width != self.site_width:  # the first fill, a longer site, or a wider or narrower terminal
+            table.clear(columns=True)
+            self._add_columns(table, width)
         rows = []
         for exercise in exercises:
             site, *cells = summary_cells(exercise, guide_ids)
-            rows.append((exercise.id, (Text(clip(site, self.site_width)), *(Text(c) for c in cells))))
-        refill(self.query_one(DataTable), rows)  # one a sync brings may come above the highlighted one
+            rows.append((exercise.id, (Text(clip(site, width)), *(Text(c) for c in cells))))
+        refill(table, rows)  # one a sync brings may come above the highlighted one
+        keys = [key for key, _ in rows]
+        if kept in keys:
+            table.move_cursor(row=keys.index(kept))
         hint = self.query_one("#exercise-empty", Label)
         if exercises:
             hint.update("enter opens · f starts a follow-up of the highlighted one · F3 clients")
