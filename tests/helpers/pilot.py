@@ -47,3 +47,9 @@ def showing(app: Any, screen_type: type) -> bool:
     a screen is current as soon as it is pushed, before its widgets exist, and a test
     that queried in between found nothing (once in a CI run of 1,400 tests)."""
     return isinstance(app.screen, screen_type) and app.screen.is_mounted
+
+
+def shown_lines(app: Any) -> list[str]:
+    """The screen's lines as the terminal would show them (the compositor's, after
+    every layout): what a user reads, wrapping included."""
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]

@@ -28,6 +28,7 @@ from ..widgets.synced_meeting import SyncedMeeting
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
 CURRENT = "▸"  # the open step, in the sidebar: a mark, not only a shade (NO_COLOR)
 SHORT_ROWS = 32  # below this many rows the step panel packs its fields (see the -short styles)
+WIDE_COLUMNS = 100  # from this many columns the sidebar is wide enough for every step on one line
 NOTES_HINT = "tab: fields, lists"
 
 
@@ -40,6 +41,7 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
     DEFAULT_CSS = """
     MeetingScreen #meeting-body { height: 1fr; }
     MeetingScreen #sidebar { width: 25; border-right: solid $primary; }
+    MeetingScreen.-wide #sidebar { width: 30; }
     MeetingScreen #steps { height: 1fr; border: none; }
     MeetingScreen #save-status { height: 2; padding: 0 1; color: $text-muted; }
     MeetingScreen #main { width: 1fr; }
@@ -115,9 +117,11 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < SHORT_ROWS, "-short")
+        self.set_class(event.size.width >= WIDE_COLUMNS, "-wide")
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.height < SHORT_ROWS, "-short")
+        self.set_class(self.app.size.width >= WIDE_COLUMNS, "-wide")
         meeting = self.meeting
         if meeting is None:
             self.notify("That meeting no longer exists.", severity="error")
