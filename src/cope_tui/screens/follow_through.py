@@ -127,7 +127,9 @@ class FollowThroughScreen(Screen[None]):
 
     # ---- showing -------------------------------------------------------------------
 
-    def _fill(self, *, reset: bool = False) -> None:
+    def _fill(self, *, reset: bool = False, counts: bool = True) -> None:
+        """The open list's rows (back at the top with `reset`), and unless told otherwise
+        (`counts`: a resize changes no count) the lists' counts and the header's."""
         board, table = self.board, self._table()
         if board is None or table is None:
             return
@@ -160,7 +162,8 @@ class FollowThroughScreen(Screen[None]):
             self.set_timer(0.1, lambda: self._add(rest, generation))
         if self._rows and keep:
             table.move_cursor(row=min(keep, len(self._rows) - 1))
-        self._show_views()
+        if counts:
+            self._show_views()
         self._show_detail()
 
     def _fit(self, cols: list[tuple[str, int]], table: DataTable) -> dict[str, int]:
@@ -173,7 +176,7 @@ class FollowThroughScreen(Screen[None]):
 
     def on_resize(self) -> None:
         if self.board is not None:
-            self._fill()  # the free text takes the new width
+            self._fill(counts=False)  # the free text takes the new width
 
     def _table(self) -> DataTable | None:
         """None once the screen is being taken down: a batch of rows due 0.1 s after a
