@@ -37,7 +37,7 @@ class Dialog(ModalScreen[ScreenResultType]):
     _kept_as: str | None = None
     _refill: Any = None  # the kept words (store/left_open.py's LeftOpen) to fill in at mount
     _refilled = False
-    SAVE_KEY = "ctrl+s"  # named in the warning a first esc gives over typed words
+    SAVE_HINT = "ctrl+s to save it"  # what the warning a first esc gives over typed words offers
     _quiet_cancel_with: tuple[str, ...] | None = None  # the texts a first esc warned about
 
     def on_mount(self) -> None:
@@ -166,7 +166,7 @@ class Dialog(ModalScreen[ScreenResultType]):
             self.dismiss(None)
             return
         self._quiet_cancel_with = typed
-        self.notify(f"Press esc again to discard what you typed, or {self.SAVE_KEY} to save it.",
+        self.notify(f"Press esc again to discard what you typed, or {self.SAVE_HINT}.",
                     title=NOT_SAVED, severity="warning")
 
     def dismiss(self, result: Any = None) -> Any:

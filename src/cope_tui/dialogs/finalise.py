@@ -72,6 +72,7 @@ class FinaliseDialog(Dialog[str | None]):
 class AddendumDialog(Dialog[tuple[str, str] | None]):
     """A correction to a finalised meeting: text and author; returns both or None."""
 
+    SAVE_HINT = "ctrl+s to add it"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="addendum.cancel"),
         Binding("ctrl+s", "confirm", "Add", id="addendum.ok", priority=True),

@@ -14,6 +14,7 @@ from .base import Dialog
 
 
 class StartMeeting(Dialog[tuple[MeetingMode, list[str]] | None]):
+    SAVE_HINT = "ctrl+s to start the meeting"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="start.cancel"),
         Binding("ctrl+s", "start", "Start", id="start.go", priority=True),
