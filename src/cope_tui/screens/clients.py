@@ -32,12 +32,12 @@ FIRST_ROWS = 25
 COLUMNS = (("code", "Client", 24), ("stage", "Stage", 5), ("n", "Meetings", 8), ("last", "Last meeting", 16), ("open", "", 14))
 
 
-def _code_width(room: int, clients: list[ClientSummary]) -> int:
+def _code_width(room: int, longest: int) -> int:
     """As wide as the longest name or code, within what the other columns (and each
     column's padding) leave: a name cut at 24 characters shows whole on a wide terminal,
     and short codes keep the columns together."""
     left = room - sum(width for _, _, width in COLUMNS[1:]) - 2 * len(COLUMNS)
-    return max(COLUMNS[0][2], min(left, max((cell_len(c.code) for c in clients), default=0)))
+    return max(COLUMNS[0][2], min(left, longest))
 
 
 def _cells(c: ClientSummary, code_width: int) -> tuple[str, ...]:
@@ -137,13 +137,15 @@ class ClientsScreen(Screen[None]):
         for key, title, width in COLUMNS:
             table.add_column(title, key=key, width=code_width if key == "code" else width)
 
-    def _code_width(self, table: DataTable | None, clients: list[ClientSummary]) -> int:
+    def _code_width(self, table: DataTable | None) -> int:
         room = table_room(table, self.app.size.width) if table is not None else self.app.size.width - 2
-        return _code_width(room, clients)
+        return _code_width(room, self._longest)
 
     def on_resize(self) -> None:
+        """Many a second while a terminal is dragged: the longest name of the last fill
+        says whether the column changes, without reading the clients again."""
         table = self._table()
-        if table is not None and self._code_width(table, self.store.client_summaries()) != self._shown_width:
+        if table is not None and self._code_width(table) != self._shown_width:
             self.refresh_clients()  # the client column takes the new width
 
     def _table(self) -> DataTable | None:
@@ -154,6 +156,7 @@ class ClientsScreen(Screen[None]):
 
     _shown = False
     _shown_width = COLUMNS[0][2]  # the client column's width in the table now
+    _longest = 0  # cells of the longest name or code, at the last fill
     _build_started = False
     _fill_generation = 0  # which fill of the table a late batch of rows belongs to
 
@@ -184,7 +187,8 @@ class ClientsScreen(Screen[None]):
         term = self.query_one("#client-search", Input).value.strip().casefold()
         clients = self.store.client_summaries()
         rows = [c for c in clients if c.matches(term)]
-        width = self._code_width(table, clients)  # of every client: typing a search never moves the columns
+        self._longest = max((cell_len(c.code) for c in clients), default=0)  # of all: a search never moves columns
+        width = self._code_width(table)
         if table is None:
             self.query_one("#client-skeleton", Static).update(_skeleton_text(rows[:FIRST_ROWS], width))
             self._hint(rows, term)

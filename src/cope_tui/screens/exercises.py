@@ -72,12 +72,13 @@ class ExercisesScreen(Screen[None]):
         self.title = "COPE exercises"
         self.query_one(DataTable).focus()
 
-    def _site_width(self, exercises: list[Exercise]) -> int:
+    _longest = 0  # cells of the longest site's name, at the last fill
+
+    def _site_width(self) -> int:
         """The site takes what the fixed columns leave (each cell has 2 of padding, plus the
         margin), up to 22 cells, or the longest site's name on a terminal wide enough."""
         room = self.app.size.width - 2 - sum(width for _, _, width in COLUMNS) - 2 * (len(COLUMNS) + 1)
-        longest = max((cell_len(e.site) for e in exercises), default=0)
-        return max(12, min(room, max(22, longest)))
+        return max(12, min(room, max(22, self._longest)))
 
     def _add_columns(self, table: DataTable, site_width: int) -> None:
         self.site_width = site_width
@@ -86,7 +87,9 @@ class ExercisesScreen(Screen[None]):
             table.add_column(label, key=key, width=width)
 
     def on_resize(self) -> None:
-        if self.site_width and self._site_width(self.store.exercises()) != self.site_width:
+        # Many a second while a terminal is dragged: the longest site of the last fill says
+        # whether the column changes, without reading every exercise again.
+        if self.site_width and self._site_width() != self.site_width:
             self.refresh_exercises()
 
     def on_screen_resume(self) -> None:
@@ -110,7 +113,8 @@ class ExercisesScreen(Screen[None]):
         exercises = self.store.exercises()
         table = self.query_one(DataTable)
         kept = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value if table.row_count else None
-        width = self._site_width(exercises)
+        self._longest = max((cell_len(e.site) for e in exercises), default=0)
+        width = self._site_width()
         if width != self.site_width:  # the first fill, a longer site, or a wider or narrower terminal
             table.clear(columns=True)
             self._add_columns(table, width)
