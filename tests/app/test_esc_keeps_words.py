@@ -12,9 +12,8 @@ import pytest
 from cope_tui.app import create_app
 from cope_tui.dialogs.client_form import ClientForm
 from cope_tui.dialogs.goal_form import GoalForm
-from cope_tui.screens.client import ClientScreen
 from cope_tui.session import Session, create_client
-from helpers.pilot import showing
+from helpers.pilot import open_goal_form, showing
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -47,14 +46,6 @@ async def test_a_new_client_typed_and_escaped_once_stays_open_with_its_words(db)
         assert session.store.client_by_code("C-77") is None
         await pilot.press("ctrl+q")
     session.close()
-
-
-async def open_goal_form(app, pilot) -> None:
-    """C-1's case plan, a new goal."""
-    await pilot.press("enter")
-    await until(pilot, lambda: showing(app, ClientScreen), 10, "the client screen")
-    await pilot.press("g", "n")
-    await until(pilot, lambda: showing(app, GoalForm), 10, "the goal form")
 
 
 async def test_words_typed_after_the_warning_are_warned_about_again_and_saved_whole(db):

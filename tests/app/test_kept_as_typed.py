@@ -11,11 +11,9 @@ import pytest
 
 from cope_tui.app import create_app
 from cope_tui.dialogs.client_form import ClientForm
-from cope_tui.dialogs.goal_form import GoalForm
-from cope_tui.screens.client import ClientScreen
 from cope_tui.session import Session, create_client
 from helpers.kept_words import kept_in
-from helpers.pilot import showing
+from helpers.pilot import open_goal_form, showing
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -53,10 +51,7 @@ async def test_a_goal_typed_is_on_disk_and_a_quit_that_saves_it_keeps_no_copy(db
     create_client(session.store, "C-1")
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await until(pilot, lambda: showing(app, ClientScreen), 10, "the client screen")
-        await pilot.press("g", "n")  # the case plan, a new goal
-        await until(pilot, lambda: showing(app, GoalForm), 10, "the goal form")
+        await open_goal_form(app, pilot)
         await pilot.press(*"Sleep through most nights")
         await until(pilot, lambda: [f.get("Goal") for f in kept_fields(db)] == ["Sleep through most nights"],
                     10, "the goal's words on disk")

@@ -53,3 +53,15 @@ def shown_lines(app: Any) -> list[str]:
     """The screen's lines as the terminal would show them (the compositor's, after
     every layout): what a user reads, wrapping included."""
     return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+
+
+async def open_goal_form(app: Any, pilot: Any) -> None:
+    """From the client list, its first client's case plan and a new goal's form."""
+    from cope_tui.dialogs.goal_form import GoalForm
+    from cope_tui.screens.client import ClientScreen
+    from helpers.polling import until
+
+    await pilot.press("enter")
+    await until(pilot, lambda: showing(app, ClientScreen), 10, "the client screen")
+    await pilot.press("g", "n")
+    await until(pilot, lambda: showing(app, GoalForm), 10, "the goal form")
