@@ -74,6 +74,7 @@ class FollowThroughScreen(Screen[None]):
         self._rows: list = []
         self._labels: list[str] = []
         self._widths: dict[str, int] = {}
+        self._cols: list[tuple[str, int]] = []  # the shown columns, as given to _fit
         self._generation = 0
 
     @property
@@ -148,7 +149,8 @@ class FollowThroughScreen(Screen[None]):
             self._rows = list(board.meetings)
             cols = [("Date", 10), ("When", 7), ("Client", 12), ("Set at the meeting of", 22)]
         self._labels = [label for label, _ in cols if not (label == "Client" and self.client_id)]
-        self._widths = self._fit([(label, width) for label, width in cols if label in self._labels], table)
+        self._cols = [(label, width) for label, width in cols if label in self._labels]
+        self._widths = self._fit(self._cols, table)
         for label in self._labels:
             table.add_column(label, width=self._widths[label])
         self._generation += 1
@@ -175,8 +177,11 @@ class FollowThroughScreen(Screen[None]):
         return {label: max(least, room) if width == FREE else width for label, width in cols}
 
     def on_resize(self) -> None:
-        if self.board is not None:
-            self._fill(counts=False)  # the free text takes the new width
+        """Many a second while a terminal is dragged: the rows (thousands at a service's
+        size) are built again only when the free text's width changes."""
+        table = self._table()
+        if self.board is not None and table is not None and self._fit(self._cols, table) != self._widths:
+            self._fill(counts=False)
 
     def _table(self) -> DataTable | None:
         """None once the screen is being taken down: a batch of rows due 0.1 s after a
