@@ -59,3 +59,24 @@ async def test_a_wide_screen_shows_every_column(tmp_path):
         assert {"Discussed", "Reason", "Note"} <= set(labels)
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_a_cut_cell_shows_whole_on_the_help_line(tmp_path):
+    """An action's "What" cut at 80 columns (`phone the housing o…`) was nowhere whole:
+    the help line gave the first column only."""
+    session = Session.open(tmp_path / "cope.json")
+    app = create_app(session, meet_code="C-1")
+    what = "phone the housing office about the repair of the boiler"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "meeting")
+        app.screen.open_step("outcomes")
+        await pilot.pause()
+        table = app.screen.query_one("#list-actions", ListEditor)
+        table.focus()
+        await pilot.press("n", *"client", "enter", *what, "enter", *"+7", "ctrl+s")
+        await until(pilot, lambda: table.row_count == 1 and table.row_list, what="the row")
+        assert str(table.get_row_at(0)[2]).endswith("…")  # cut in the table
+        help_line = str(app.screen.query_one("#help-actions").render())
+        assert f"What: {what}" in help_line and "By when" not in help_line  # whole; a cell shown whole is not repeated
+        await pilot.press("ctrl+q")
+    session.close()

@@ -341,8 +341,8 @@ class ListEditor(DataTable):
         self._changed(min(index + 1, len(self.row_list) - 1))
 
     def detail(self) -> str:
-        """The highlighted row in full (a cell may be cut), with its decision and reason and
-        the cells of columns the table leaves out when narrow."""
+        """The highlighted row in full, with its decision and reason: the cells the table
+        cuts (an action's "What" at 80 columns) or leaves out when narrow, by name."""
         index = self.current_index
         if index is None:
             return ""
@@ -355,10 +355,14 @@ class ListEditor(DataTable):
             if deferral is not None and values.get(deferral[1]):
                 parts.append(str(values[deferral[1]]))
         said = {first.id, self.spec.decision, (deferral_of(self.spec) or ("", ""))[1]}
-        for column in self.spec.columns:  # what a narrow table leaves out, by name
+        for column in self.spec.columns:
             value = values.get(column.id)
-            if column not in self._shown and column.id not in said and value not in (None, "", False):
-                parts.append(f"{column.label}: {cell_text(column.kind, value, 10**6)}")
+            if column.id in said or value in (None, "", False):
+                continue
+            whole = cell_text(column.kind, value, 10**6)
+            limit = max(self._limit or 0, len(column.label))
+            if column not in self._shown or cell_text(column.kind, value, limit) != whole:
+                parts.append(f"{column.label}: {whole}")
         return " · ".join(parts)
 
     def action_delete(self) -> None:
