@@ -22,6 +22,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from .session import Session
+from .dialogs.key_names import with_keys
 from .settings import Settings, load_settings
 from .store.autosave import SaveStatus
 from .widgets.key_order import KeyOrder
@@ -196,6 +197,7 @@ class CopeApp(
         self.meet_code = meet_code
         self.settings = settings or Settings()
         self._idle_seconds = self.settings.idle_seconds
+        self.user_keys: dict[str, str] = {}  # [keys], once checked: binding id to keys
         self._last_input = time.monotonic()
         self._idle_timer = None
         self._mounted_app = False
@@ -238,6 +240,7 @@ class CopeApp(
             from .widgets.keymap_check import check_keymap
 
             keymap, warnings = check_keymap(self.settings.keys, self.settings.keys_file, type(self))
+            self.user_keys = keymap  # the keys hints name (dialogs/key_names.py)
             self.set_keymap(keymap)
             for warning in warnings:
                 self.notify(warning, title="Keys", severity="warning", timeout=20)
@@ -373,8 +376,8 @@ class CopeApp(
         self._quit_armed = True
         self.set_timer(8, self._disarm_quit)
         self.notify(
-            f"{self.session.saver.error} Free some space and quit again, or press ctrl+q once "
-            "more now to quit and lose the changes not yet saved.",
+            f"{self.session.saver.error} Free some space and quit again, or press "
+            + with_keys(self, "{app.quit|ctrl+q} once more now to quit and lose the changes not yet saved."),
             title="Not saved yet",
             severity="error",
             timeout=8,

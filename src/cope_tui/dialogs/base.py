@@ -21,6 +21,8 @@ from typing import Any
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widget import Widget
 
+from .key_names import own_key
+
 STYLESHEET = Path(__file__).with_name("dialogs.tcss")
 NOT_SAVED = "Not saved"
 
@@ -37,7 +39,10 @@ class Dialog(ModalScreen[ScreenResultType]):
     _kept_as: str | None = None
     _refill: Any = None  # the kept words (store/left_open.py's LeftOpen) to fill in at mount
     _refilled = False
-    SAVE_HINT = "ctrl+s to save it"  # what the warning a first esc gives over typed words offers
+    # What the warning a first esc gives over typed words offers: the key the dialog's
+    # own binding on SAVE_KEY has now (key_names.own_key), then SAVE_HINT.
+    SAVE_KEY = "ctrl+s"
+    SAVE_HINT = "to save it"
     _quiet_cancel_with: tuple[str, ...] | None = None  # the texts a first esc warned about
 
     def on_mount(self) -> None:
@@ -166,7 +171,7 @@ class Dialog(ModalScreen[ScreenResultType]):
             self.dismiss(None)
             return
         self._quiet_cancel_with = typed
-        self.notify(f"Press esc again to discard what you typed, or {self.SAVE_HINT}.",
+        self.notify(f"Press esc again to discard what you typed, or {own_key(self, self.SAVE_KEY)} {self.SAVE_HINT}.",
                     title=NOT_SAVED, severity="warning")
 
     def dismiss(self, result: Any = None) -> Any:

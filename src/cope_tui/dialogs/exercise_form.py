@@ -24,6 +24,7 @@ from .base import Dialog
 from .form import FormDialog
 from .parts import focus_after
 from ..words import counted
+from .key_names import with_keys
 
 TEAMS_HELP = (
     "Teams (optional), one a line as  Team name: member, member\n"
@@ -114,7 +115,7 @@ class ExerciseForm(Dialog[Exercise | None]):
                 previous = self.follow_up_of.teams if self.follow_up_of else []
                 yield TextArea(teams_text(previous), id="teams", soft_wrap=True, tab_behavior="focus")
                 yield Static("", id="teams-error", classes="error", markup=False)
-            yield Static("enter next field · ctrl+s save · esc cancel", classes="hint")
+            yield Static(with_keys(self, "enter next field · {exercise_form.save|ctrl+s} save · esc cancel"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#site", Input).focus()
@@ -281,7 +282,8 @@ class GuidePicker(Dialog[list[str] | None]):
         with Vertical(classes="dialog"):
             yield Label(f"Guides of {self.team.name}", classes="dialog-title", markup=False)
             yield OptionList(*options, id="guide-picks")
-            yield Static("space or enter tick / untick · ctrl+s save · esc cancel", classes="hint")
+            hint = "space or enter tick / untick · {guide_picker.save|ctrl+s} save · esc cancel"
+            yield Static(with_keys(self, hint), classes="hint")
 
     def on_mount(self) -> None:
         picks = self.query_one("#guide-picks", OptionList)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from .base import Dialog
 from .notes_area import NotesArea
+from .key_names import with_keys
 
 
 def _default_author(app=None) -> str:
@@ -55,7 +56,7 @@ class FinaliseDialog(Dialog[str | None]):
             yield Label("Finalised by (your name or staff code)")
             yield Input(_default_author(self.app), id="by")
             yield Static("", id="by-error", classes="error", markup=False)
-            yield Static("enter or ctrl+s finalise · esc go back", classes="hint")
+            yield Static(with_keys(self, "enter or {finalise.ok|ctrl+s} finalise · esc go back"), classes="hint")
 
     @on(Input.Submitted, "#by")
     def _submitted(self) -> None:
@@ -72,7 +73,7 @@ class FinaliseDialog(Dialog[str | None]):
 class AddendumDialog(Dialog[tuple[str, str] | None]):
     """A correction to a finalised meeting: text and author; returns both or None."""
 
-    SAVE_HINT = "ctrl+s to add it"
+    SAVE_HINT = "to add it"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="addendum.cancel"),
         Binding("ctrl+s", "confirm", "Add", id="addendum.ok", priority=True),
@@ -89,7 +90,7 @@ class AddendumDialog(Dialog[tuple[str, str] | None]):
             yield Label("Added by")
             yield Input(self.by or _default_author(self.app), id="by")
             yield Static("", id="add-error", classes="error", markup=False)
-            yield Static("tab next field · ctrl+s add · esc cancel", classes="hint")
+            yield Static(with_keys(self, "tab next field · {addendum.ok|ctrl+s} add · esc cancel"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()

@@ -25,7 +25,7 @@ class FlowDialog(Dialog[int | str | None]):
     input and saves, or, with no inputs, dismisses with the choice's id. Escape: None.
     """
 
-    SAVE_HINT = "enter to save it"
+    SAVE_KEY = "enter"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="flow_dialog.cancel"),
         Binding("down", "app.focus_next", "Next field", show=False, id="flow_dialog.next"),

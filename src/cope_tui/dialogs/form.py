@@ -24,9 +24,10 @@ from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
 from ..records import parse_date
 from .base import Dialog
 from .parts import DATE_PLACEHOLDER, DateText, focus_after
+from .key_names import with_keys
 
-HINT = "enter next field · space choose · ctrl+s save · esc cancel"
-HINT_TYPED = "enter next field · ctrl+s save · esc cancel"  # a form with nothing to choose or tick
+HINT = "enter next field · space choose · {form.save|ctrl+s} save · esc cancel"
+HINT_TYPED = "enter next field · {form.save|ctrl+s} save · esc cancel"  # a form with nothing to choose or tick
 DROPDOWN_ROWS = 12  # a Select's dropdown shows at most this many options (Textual's max-height)
 
 
@@ -63,7 +64,7 @@ class FormDialog(Dialog[ScreenResultType]):
                     yield Static(self.info, classes="form-info", markup=False)
                 yield from self.fields()
             yield Static("", id=f"{self.PREFIX}-error", classes="form-error", markup=False)
-            yield Static(HINT, id=f"{self.PREFIX}-hint", classes="form-hint")
+            yield Static(with_keys(self, HINT), id=f"{self.PREFIX}-hint", classes="form-hint")
 
     def fields(self) -> ComposeResult:
         raise NotImplementedError
@@ -106,7 +107,7 @@ class FormDialog(Dialog[ScreenResultType]):
         for select in self.query(Select):
             self.watch(select, "expanded", partial(self._room_for_dropdown, select), init=False)
         if not self.query("Select, Checkbox"):
-            self.query_one(f"#{self.PREFIX}-hint", Static).update(HINT_TYPED)
+            self.query_one(f"#{self.PREFIX}-hint", Static).update(with_keys(self, HINT_TYPED))
 
     def _room_for_dropdown(self, select: Select, expanded: bool) -> None:
         """An open dropdown is drawn over the screen below its field; the frame grows while

@@ -13,6 +13,7 @@ from ..meetings.case_plan import CasePlanError, check_can_rate, clean_note, open
 from ..meetings.models import Client, Goal, Meeting
 from .base import Dialog
 from .parts import clip, focus_after
+from .key_names import with_keys
 
 GOAL_TEXT = 52  # one line per goal, so four goals fit at 80x24
 
@@ -100,7 +101,7 @@ class GoalRatings(Dialog[int | None]):
                             select_on_focus=False,
                         )
             yield Static("", id="ratings-error", markup=False)
-            yield Static("enter next field · ctrl+s save all · esc cancel", classes="hint")
+            yield Static(with_keys(self, "enter next field · {ratings.save|ctrl+s} save all · esc cancel"), classes="hint")
 
     def _given(self) -> str:
         """The scores given at this meeting, as plain text for the read-only view."""

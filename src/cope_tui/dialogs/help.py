@@ -77,6 +77,11 @@ GUIDE = """\
 """
 
 
+# The guide below names the keys an action has by default; the list above is read from
+# the bindings, so it gives the keys a user set in [keys].
+OWN_KEYS = "Your own keys from the \\[keys] table are in the list above; the guide below gives the usual ones."
+
+
 class HelpScreen(Dialog[None]):
     BINDINGS = [
         Binding("escape,q,f1,question_mark", "close", "Close", id="help.close"),
@@ -96,6 +101,8 @@ class HelpScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help-dialog"):
             yield Static("[b]Keys on this screen[/b]\n" + self._keys_here())
+            if getattr(self.app, "user_keys", None):
+                yield Static(OWN_KEYS, classes="hint")
             yield Static(GUIDE)
             yield Static("esc, q or F1 closes this help", classes="hint")
 

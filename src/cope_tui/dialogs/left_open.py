@@ -17,8 +17,9 @@ from textual.widgets import Static
 
 from .base import Dialog
 from .confirm import Confirm
+from .key_names import with_keys
 
-HINT = "↑↓ scroll · c copy · delete (or ctrl+d) delete them · esc keep for later"
+HINT = "↑↓ scroll · {left_open.copy|c} copy · {left_open.forget|delete,ctrl+d} delete them · esc keep for later"
 FORMS = ("client", "stage")  # the forms `o` opens again (dialogs/base.py's `reopens`)
 
 
@@ -56,9 +57,9 @@ class LeftOpenDialog(Dialog[Any]):
 
     def _hint(self) -> str:
         if self.reopenable is None:
-            return HINT
+            return with_keys(self, HINT)
         which = "it" if len(self.entries) == 1 else f"“{self.reopenable.title}”"
-        return f"o open {which} again with its words in it\n{HINT}"
+        return with_keys(self, f"{{left_open.reopen|o}} open {which} again with its words in it\n{HINT}")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="left-open-dialog", classes="frame") as frame:

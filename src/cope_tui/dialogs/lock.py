@@ -23,7 +23,7 @@ class LockScreen(UnlockScreen):
     HEADING = "Screen locked."
     ASK = (
         "Everything typed is kept and saved.\n"
-        "Type the passphrase and press enter to return.  ctrl+q saves and quits."
+        "Type the passphrase and press enter to return.  {app.quit|ctrl+q} saves and quits."
     )
 
     @property

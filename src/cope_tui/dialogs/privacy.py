@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from .base import Dialog
+from .key_names import with_keys
 
 
 class PrivacyScreen(Dialog[None]):
@@ -16,7 +17,8 @@ class PrivacyScreen(Dialog[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static("Screen hidden.\n\nPress F2 (or ctrl+\\) to show it again.", id="privacy-text")
+        text = "Screen hidden.\n\nPress {privacy.leave|F2} (or {privacy.leave_alt|ctrl+\\}) to show it again."
+        yield Static(with_keys(self, text), id="privacy-text")
 
     def action_leave(self) -> None:
         self.dismiss()

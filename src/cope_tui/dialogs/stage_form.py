@@ -14,12 +14,13 @@ from ..meetings.models import STAGES, Client
 from ..content.stages import StageGuide
 from ..meetings.stages import StageError, change_stage
 from .base import Dialog
+from .key_names import with_keys
 
 
 # What to press next, for where the keyboard is: after `s 3` it is already in the reason,
 # and a hint saying "tab to the reason" sent it back to the list, where the reason was lost.
 PICK_HINT = "a number or enter picks the stage, then type the reason · esc cancel"
-REASON_HINT = "type the reason · enter or ctrl+s save · shift+tab the stage · esc cancel"
+REASON_HINT = "type the reason · enter or {stage.save|ctrl+s} save · shift+tab the stage · esc cancel"
 
 
 class StageForm(Dialog[Client | None]):
@@ -73,7 +74,7 @@ class StageForm(Dialog[Client | None]):
 
     def on_descendant_focus(self) -> None:
         reason = self.query_one("#stage-reason", Input).has_focus
-        self.query_one("#stage-hint", Static).update(REASON_HINT if reason else PICK_HINT)
+        self.query_one("#stage-hint", Static).update(with_keys(self, REASON_HINT if reason else PICK_HINT))
 
     def on_key(self, event) -> None:
         options = self.query_one("#stage-list", OptionList)

@@ -11,10 +11,11 @@ from textual.widgets.option_list import Option
 
 from ..meetings.models import Client, MeetingMode
 from .base import Dialog
+from .key_names import with_keys
 
 
 class StartMeeting(Dialog[tuple[MeetingMode, list[str]] | None]):
-    SAVE_HINT = "ctrl+s to start the meeting"
+    SAVE_HINT = "to start the meeting"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="start.cancel"),
         Binding("ctrl+s", "start", "Start", id="start.go", priority=True),
@@ -37,7 +38,7 @@ class StartMeeting(Dialog[tuple[MeetingMode, list[str]] | None]):
             yield Label("Who else is present? (comma-separated; blank if nobody)")
             others = ", ".join(self.client.significant_others)
             yield Input(id="present", placeholder=f"e.g. {others}" if others else "e.g. partner")
-            yield Static("enter or ctrl+s start · esc cancel", classes="hint")
+            yield Static(with_keys(self, "enter or {start.go|ctrl+s} start · esc cancel"), classes="hint")
 
     def on_mount(self) -> None:
         modes = self.query_one("#mode", OptionList)

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from .base import Dialog
+from .key_names import with_keys
 
 Checker = Callable[[str], str | None]  # why the text is refused, or None
 
@@ -45,7 +46,7 @@ class TextPrompt(Dialog[str | None]):
             # Bordered, not compact: a compact input has no outline under NO_COLOR.
             yield Input(self.value, select_on_focus=False, password=self.secret, id="prompt-input")
             yield Static("", id="prompt-error", markup=False)
-            yield Static("enter or ctrl+s save · esc cancel", id="prompt-hint")
+            yield Static(with_keys(self, "enter or {prompt.save|ctrl+s} save · esc cancel"), id="prompt-hint")
 
     def on_mount(self) -> None:
         self.query_one("#prompt-input", Input).focus()

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from .base import Dialog
+from .key_names import with_keys
 
 
 class UnlockScreen(Dialog[bool]):
@@ -27,7 +28,7 @@ class UnlockScreen(Dialog[bool]):
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit (saves first)", id="unlock.quit")]
 
     HEADING = "This database is encrypted."
-    ASK = "Type its passphrase and press enter.  ctrl+q quits."
+    ASK = "Type its passphrase and press enter.  {app.quit|ctrl+q} quits."
     NOTE_CLASSES = ("muted", "error")
 
     def __init__(self, note: str = "") -> None:
@@ -46,7 +47,7 @@ class UnlockScreen(Dialog[bool]):
             yield from self.compose_answer()
 
     def compose_answer(self) -> ComposeResult:
-        yield Static(self.ASK, id="lock-ask")
+        yield Static(with_keys(self, self.ASK), id="lock-ask")
         yield Input(password=True, placeholder="passphrase", id="passphrase")
         yield Static("", id="lock-note")
 

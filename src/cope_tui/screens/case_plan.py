@@ -14,6 +14,7 @@ from ..meetings.case_plan import KIND_LABELS, CasePlanError, direction, latest, 
 from ..meetings.models import Client, Goal
 from ..widgets.kept_row import Column, redraw_rows
 from ..words import counted
+from ..dialogs.key_names import with_keys
 
 GOAL_WIDTH = 25
 SPARK = 10
@@ -121,7 +122,8 @@ class CasePlanScreen(Screen[None]):
         if not client.goals:
             card = (
                 f"[b]{escape(client.code)}[/b] has no goals yet. Stage 3 names the preferred scenario and the "
-                "change goals: n adds one, with the benefit indicators that will show it is working."
+                + with_keys(self, "change goals: {case_plan.add|n} adds one, with the benefit indicators "
+                                  "that will show it is working.")
             )
         self.query_one("#case-plan-card", Static).update(card)
         self._show_detail()
@@ -138,7 +140,8 @@ class CasePlanScreen(Screen[None]):
         goal = self._selected()
         detail = self.query_one("#goal-detail", Static)
         if goal is None:
-            detail.update("[dim]n new goal · r rates progress at the open meeting (also F9 in a meeting)[/dim]")
+            detail.update(with_keys(self, "[dim]{case_plan.add|n} new goal · {case_plan.rate|r} rates progress at the open meeting "
+                                       "(also {meeting.goals|F9} in a meeting)[/dim]"))
             return
         scores = trend(goal)
         head = f"[b]{escape(KIND_LABELS.get(goal.kind, goal.kind))}[/b], set {goal.created:%Y-%m-%d}"
@@ -190,7 +193,7 @@ class CasePlanScreen(Screen[None]):
         goal = self._selected()
         client = self._writable() if goal else None
         if goal is None:
-            self.notify("No goal to edit yet: n adds one.")
+            self.notify(with_keys(self, "No goal to edit yet: {case_plan.add|n} adds one."))
         elif client is not None:
             self.app.push_screen(GoalForm(client, goal), lambda done: done and self._commit(done.id))
 
@@ -223,7 +226,8 @@ class CasePlanScreen(Screen[None]):
         reached = goal.achieved is None
         set_achieved(client, goal.id, reached)
         self._commit(goal.id)
-        self.notify("Marked achieved today; a marks it open again." if reached else "The goal is open again.")
+        again = with_keys(self, "Marked achieved today; {case_plan.achieved|a} marks it open again.")
+        self.notify(again if reached else "The goal is open again.")
 
     def action_rate(self) -> None:
         from ..dialogs.goal_ratings import GoalRatings
@@ -233,8 +237,8 @@ class CasePlanScreen(Screen[None]):
         drafts = [m for m in self.session.store.meetings(self.client_id) if not m.finalised]
         if not drafts:
             self.notify(
-                "Progress is rated at a meeting: start one (ctrl+n on the client screen) or resume a draft, "
-                "then press F9 there or r here.",
+                with_keys(self, "Progress is rated at a meeting: start one ({client.meet|ctrl+n} on the client screen) or "
+                          "resume a draft, then press {meeting.goals|F9} there or {case_plan.rate|r} here."),
                 severity="warning",
                 timeout=8,
             )

@@ -17,9 +17,11 @@ from ..widgets.after_dialogs import AfterDialogs
 from ..widgets.case_plan_summary import CasePlanSummary
 from ..widgets.kept_row import refill
 from ..widgets.navigation import OpenCasePlan, OpenFollowThrough, OpenHandover, OpenMeeting, ShowExport
+from ..dialogs.key_names import with_keys
 
 
 STATUS_WIDTH = 22  # "final (worker-12)" whole; the table still fits in 80 columns
+CLOSED = "This client is closed and read-only. Press {client.reopen|o} to reopen it first."
 
 
 class ClientScreen(AfterDialogs, Screen[None]):
@@ -132,12 +134,15 @@ class ClientScreen(AfterDialogs, Screen[None]):
             when = meeting.started.strftime("%Y-%m-%d %H:%M")
             rows.append((meeting.id, (when, meeting.kind.value, meeting.mode.value, f"{done}/{total}", status)))
         refill(self.query_one(DataTable), rows)  # a meeting a sync brings may come above the highlighted one
-        hint = "ctrl+n starts a meeting." if not meetings else "enter opens the highlighted meeting; drafts resume where they stopped."
+        hint = "enter opens the highlighted meeting; drafts resume where they stopped."
+        if not meetings:
+            hint = "{client.meet|ctrl+n} starts a meeting."
         self._client_closed = client.closed
         if client.closed:
-            hint = "Closed: meetings open read-only. o reopens the client (a reason is asked); h shows the handover."
+            hint = ("Closed: meetings open read-only. {client.reopen|o} reopens the client (a reason is asked); "
+                    "{client.handover|h} shows the handover.")
         self.refresh_bindings()
-        self.query_one("#meeting-hint", Static).update(hint)
+        self.query_one("#meeting-hint", Static).update(with_keys(self, hint))
 
     def _selected(self) -> Meeting | None:
         table = self.query_one(DataTable)
@@ -163,7 +168,8 @@ class ClientScreen(AfterDialogs, Screen[None]):
             return
         client = self.client
         if client.closed:
-            self.notify(f"{client.code} is closed: no new meetings. Press o to reopen the client.", severity="warning")
+            self.notify(f"{client.code} is closed: no new meetings. "
+                        + with_keys(self, "Press {client.reopen|o} to reopen the client."), severity="warning")
             return
         first = not self.session.store.meetings(client.id)
 
@@ -193,7 +199,7 @@ class ClientScreen(AfterDialogs, Screen[None]):
             self.notify("The database is open read-only.", severity="warning")
             return
         if self.client.closed:
-            self.notify("This client is closed and read-only. Press o to reopen it first.", severity="warning")
+            self.notify(with_keys(self, CLOSED), severity="warning")
             return
         self.app.push_screen(ClientForm(self.client), lambda _: self.refresh_view())
 
@@ -210,8 +216,8 @@ class ClientScreen(AfterDialogs, Screen[None]):
         if meeting is None or self.session.store.read_only:
             return
         if meeting.finalised:
-            self.notify("A finalised meeting is a signed record and is never discarded; open it and "
-                        "add an addendum (ctrl+f) to correct it.", severity="warning", timeout=8)
+            self.notify(with_keys(self, "A finalised meeting is a signed record and is never discarded; open it and "
+                        "add an addendum ({meeting.addendum|ctrl+f}) to correct it."), severity="warning", timeout=8)
             return
 
         def answered(yes: bool | None) -> None:
@@ -327,7 +333,7 @@ class ClientScreen(AfterDialogs, Screen[None]):
         if client is None:
             return
         if client.closed:
-            self.notify("This client is closed and read-only. Press o to reopen it first.", severity="warning")
+            self.notify(with_keys(self, CLOSED), severity="warning")
             return
         from ..errors import ContentError
 

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from ..dialogs.parts import clip
 from ..widgets.exercise.plan_cells import table_room
 from ..widgets.navigation import OpenClient, OpenExercises, OpenFollowThrough, OpenMeeting
+from ..dialogs.key_names import with_keys
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
@@ -220,9 +221,10 @@ class ClientsScreen(Screen[None]):
         if rows:
             hint.update("")
         elif term:
-            hint.update(f"No client matches '{term}'. Press ctrl+n to add one, esc to clear the search.")
+            hint.update(f"No client matches '{term}'. "
+                        + with_keys(self, "Press {clients.new|ctrl+n} to add one, esc to clear the search."))
         else:
-            hint.update("No clients yet. Press ctrl+n to add the first one.")
+            hint.update(with_keys(self, "No clients yet. Press {clients.new|ctrl+n} to add the first one."))
 
     def _add_rows(self, rows: list[ClientSummary], generation: int) -> None:
         """Cells are built only for rows being added: a screenful before the first paint."""

@@ -32,6 +32,7 @@ from ..widgets.exercise.plan import PlanPanel
 from ..widgets.exercise.records import RecordsPanel
 from ..widgets.save_status import save_status_text
 from ..words import counted
+from ..dialogs.key_names import with_keys
 
 # (id, title, its panel; None for the report, which is a screen of its own: ctrl+r)
 SECTIONS: list[tuple[str, str, type[ExercisePanel] | None]] = [
@@ -45,9 +46,9 @@ SECTIONS: list[tuple[str, str, type[ExercisePanel] | None]] = [
     ("report", "Report", None),
 ]
 REPORT_HINT = (
-    "Report\n\nctrl+r previews the exercise report: the guides, interviews, record review, "
+    "Report\n\n{exercise.report|ctrl+r} previews the exercise report: the guides, interviews, record review, "
     "client flow, action plan and culture of service, as Markdown.\n\n"
-    "In the preview, w writes it to a file to share with the site."
+    "In the preview, {exercise_report.write|w} writes it to a file to share with the site."
 )
 
 
@@ -126,7 +127,7 @@ class ExerciseScreen(AfterDialogs, Screen[None]):
     def _build(self, section_id: str) -> Widget:
         panel_class = SECTIONS[self._ids().index(section_id)][2]
         if panel_class is None:
-            return Static(Text(REPORT_HINT), classes="section-note exercise-section")
+            return Static(Text(with_keys(self, REPORT_HINT)), classes="section-note exercise-section")
         panel = panel_class(self.exercise, read_only=self.read_only)
         panel.add_class("exercise-section")
         return panel

@@ -20,6 +20,7 @@ from ..cope.exercise import Exercise, progress
 from ..dialogs.parts import clip
 from ..widgets.kept_row import refill
 from ..widgets.navigation import OpenExercise
+from ..dialogs.key_names import with_keys
 
 
 def summary_cells(exercise: Exercise, guide_ids: list[str], today: date | None = None) -> tuple[str, ...]:
@@ -128,9 +129,11 @@ class ExercisesScreen(Screen[None]):
             table.move_cursor(row=keys.index(kept))
         hint = self.query_one("#exercise-empty", Label)
         if exercises:
-            hint.update("enter opens · f starts a follow-up of the highlighted one · F3 clients")
+            hint.update(with_keys(self, "enter opens · {exercises.follow_up|f} starts a follow-up of the highlighted one · "
+                                         "{exercises.back|F3} clients"))
         else:
-            hint.update("No COPE exercises yet. Press ctrl+n to start one at a site. F3: clients.")
+            hint.update(with_keys(self, "No COPE exercises yet. Press {exercises.new|ctrl+n} to start one at a site. "
+                                         "{exercises.back|F3}: clients."))
 
     def _highlighted(self) -> Exercise | None:
         table = self.query_one(DataTable)
@@ -172,7 +175,8 @@ class ExercisesScreen(Screen[None]):
     def action_follow_up(self) -> None:
         exercise = self._highlighted()
         if exercise is None:
-            self.notify("Start an exercise first (ctrl+n); a follow-up continues one.", severity="warning")
+            self.notify(with_keys(self, "Start an exercise first ({exercises.new|ctrl+n}); a follow-up continues one."),
+                        severity="warning")
             return
         self._form(exercise)
 

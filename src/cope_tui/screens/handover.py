@@ -14,6 +14,7 @@ from ..meetings.models import Client
 from ..meetings.stages import SECTIONS, StageError, close_client, handover_missing, write_handover
 from ..dialogs.notes_area import NotesArea
 from ..widgets.navigation import ShowExport
+from ..dialogs.key_names import with_keys
 
 HINTS = {
     "journey": "From the first meeting to now: the stages, the turning points.",
@@ -108,7 +109,7 @@ class HandoverScreen(Screen[None]):
         else:
             missing = handover_missing(client)
             todo = f"Still empty: {escape(', '.join(missing))}." if missing else "All sections written."
-            status = f"Saved as you type. {todo} ctrl+f closes the client when it is done."
+            status = f"Saved as you type. {todo} " + with_keys(self, "{handover.close|ctrl+f} closes the client when it is done.")
         self.query_one("#handover-status", Static).update(status)
         self.refresh_bindings()
 
@@ -182,7 +183,7 @@ class HandoverScreen(Screen[None]):
             return
         self.client = trial
         self._show_state()
-        self.notify(f"{trial.code} is closed. ctrl+r previews the handover document.")
+        self.notify(f"{trial.code} is closed. " + with_keys(self, "{handover.export|ctrl+r} previews the handover document."))
 
     def action_export(self) -> None:
         self.session.flush()

@@ -24,6 +24,7 @@ from ..dialogs.notes_area import NotesArea
 from ..widgets.focus_label import FocusLabel
 from ..widgets.step_panel import StepPanel
 from ..widgets.synced_meeting import SyncedMeeting
+from ..dialogs.key_names import with_keys
 
 ICONS = {StepState.PENDING: "·", StepState.DONE: "✓", StepState.SKIPPED: "–"}
 CURRENT = "▸"  # the open step, in the sidebar: a mark, not only a shade (NO_COLOR)
@@ -184,7 +185,7 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
         for add in m.addenda:
             lines.append(f"Addendum {add.at:%Y-%m-%d %H:%M} ({escape(add.by)}): {escape(add.text)}")
         if not m.addenda:
-            lines.append("ctrl+f adds a dated addendum.")
+            lines.append(with_keys(self, "{meeting.addendum|ctrl+f} adds a dated addendum."))
         return "\n".join(lines)
 
     def _stage_note(self, step_id: str) -> str:
@@ -277,9 +278,9 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
         if index + 1 < len(steps):
             self.open_step(steps[index + 1].id)
         elif self.meeting.finalised:
-            self.notify("This is the last step. ctrl+f adds a dated addendum.")
+            self.notify(with_keys(self, "This is the last step. {meeting.addendum|ctrl+f} adds a dated addendum."))
         else:
-            self.notify("This is the last step. ctrl+f finalises the meeting.")
+            self.notify(with_keys(self, "This is the last step. {meeting.finalise|ctrl+f} finalises the meeting."))
 
     def action_prev_step(self) -> None:
         index = self._step_index()
@@ -314,7 +315,7 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
                 self.open_step(steps[index + 1].id)
             else:
                 self.open_step(self.meeting.current_step)
-                self.notify("All steps visited. ctrl+f finalises the meeting.")
+                self.notify(with_keys(self, "All steps visited. {meeting.finalise|ctrl+f} finalises the meeting."))
 
     def action_skip_step(self) -> None:
         if self._set_state(StepState.SKIPPED):
@@ -430,7 +431,7 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
             self._fill_sidebar()
             self.refresh_bindings()
             self._tick()
-            self.notify("Finalised. The meeting is now read-only; ctrl+f adds an addendum.")
+            self.notify(with_keys(self, "Finalised. The meeting is now read-only; {meeting.addendum|ctrl+f} adds an addendum."))
 
         self.app.push_screen(FinaliseDialog(pending=pending, undecided=blockers), done)
 

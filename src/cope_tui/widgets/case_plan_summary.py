@@ -6,6 +6,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.markup import escape
 from textual.widgets import Static
 
+from ..dialogs.key_names import with_keys
 from ..dialogs.parts import clip
 from ..meetings.case_plan import latest, sparkline, trend
 from ..meetings.models import Client
@@ -17,13 +18,15 @@ SMALL_HEIGHT = 24  # the terminal height SHOWN is for; half of every row more go
 FRAME = 2 + 1 + 5 + 1 + SPARK  # a goal line's mark, score and sparkline around its text
 
 
-def summary_lines(client: Client, shown: int = SHOWN, text_width: int = TEXT) -> list[str]:
-    """Rich-markup lines: a heading, then the open goals first, then achieved ones."""
+def summary_lines(client: Client, shown: int = SHOWN, text_width: int = TEXT, key: str = "g") -> list[str]:
+    """Rich-markup lines: a heading, then the open goals first, then achieved ones. `key`
+    opens the case plan (the user's own, from [keys])."""
     goals = client.goals
     if not goals:
-        return ["[b]Case plan[/b]: no goals yet. [dim]g opens the case plan to add them.[/dim]"]
+        return [f"[b]Case plan[/b]: no goals yet. [dim]{escape(key)} opens the case plan to add them.[/dim]"]
     done = sum(1 for g in goals if g.achieved)
-    lines = [f"[b]Case plan[/b]: {len(goals)} goal{'s' if len(goals) != 1 else ''}, {done} achieved  [dim](g opens it)[/dim]"]
+    count = f"{len(goals)} goal{'s' if len(goals) != 1 else ''}, {done} achieved"
+    lines = [f"[b]Case plan[/b]: {count}  [dim]({escape(key)} opens it)[/dim]"]
     ordered = sorted(goals, key=lambda g: g.achieved is not None)  # stable: plan order within each
     fit = shown if len(goals) <= shown else shown - 1  # the "more" line takes a goal's place
     width = min(text_width, max(cell_len(g.text) for g in goals))
@@ -35,7 +38,7 @@ def summary_lines(client: Client, shown: int = SHOWN, text_width: int = TEXT) ->
         spark = sparkline(trend(goal), SPARK)
         lines.append(f"{mark} {escape(text)} {score} {spark}")
     if len(goals) > fit:
-        lines.append(f"[dim]… and {len(goals) - fit} more (g)[/dim]")
+        lines.append(f"[dim]… and {len(goals) - fit} more ({escape(key)})[/dim]")
     return lines
 
 
@@ -62,7 +65,8 @@ class CasePlanSummary(Static):
         size = self.app.size
         shown = SHOWN + max(0, size.height - SMALL_HEIGHT) // 2
         width = (self.content_region.width or size.width - 2) - FRAME
-        self.update("\n".join(summary_lines(self._client, shown, max(TEXT, width))))
+        key = with_keys(self, "{client.case_plan|g}")
+        self.update("\n".join(summary_lines(self._client, shown, max(TEXT, width), key)))
 
     def on_resize(self) -> None:
         self.redraw()

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-KEY_HINT = "F7 on the client list shows them"
+from ..dialogs.key_names import with_keys
+
+KEY_HINT = "{clients.kept_words|F7} on the client list shows them"
 
 
 class KeptWords:
@@ -80,7 +82,7 @@ class KeptWords:
             self._show_kept(entries)
             return
         self.notify(
-            f"Words typed into {self._forms()} left open when the app last stopped are kept: {KEY_HINT}.",
+            f"Words typed into {self._forms()} left open when the app last stopped are kept: " + with_keys(self, KEY_HINT) + ".",
             title="Words kept",
             timeout=20,
         )
@@ -145,7 +147,7 @@ def _after_answer(app: Any, keys: list[str]):
             app.call_later(app.reopen_kept, forget)
             return
         if not forget:
-            app.notify(f"The words stay kept: {KEY_HINT} again.", timeout=8)
+            app.notify(f"The words stay kept: {with_keys(app, KEY_HINT)} again.", timeout=8)
             return
         if not app.session.forget_left_open(keys):
             app.notify("This DB is open read-only: the kept words stay.", severity="warning", timeout=8)

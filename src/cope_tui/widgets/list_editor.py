@@ -18,13 +18,14 @@ from ..dialogs.row_editor import RowEditor
 from ..dialogs.text_prompt import TextPrompt
 from .kept_row import Column as Shown
 from .kept_row import redraw_rows
+from ..dialogs.key_names import with_keys
 
 CELL_MIN = 8
 ROOMY = 24  # below this many characters a text cell drops the wide_only columns
 MAX_VISIBLE_ROWS = 8
 CARRIED_MARK = "↻"
-EMPTY_HINT = "(empty: press n to add)"
-SHORT_EMPTY_HINT = "(empty: n adds)"
+EMPTY_HINT = "(empty: press {list.add|n} to add)"
+SHORT_EMPTY_HINT = "(empty: {list.add|n} adds)"
 READ_ONLY_MESSAGE = "This meeting is finalised and read-only. Add a dated addendum to correct it."
 FIXED_MESSAGE = "Checklist rows come from the meeting guide; they cannot be added, removed or moved."
 
@@ -183,7 +184,7 @@ class ListEditor(DataTable):
             for c in columns
         ]
         if not self.row_list:
-            naturals[0] = len(EMPTY_HINT)
+            naturals[0] = len(with_keys(self, EMPTY_HINT))
         return fit_limit(labels, naturals, available)
 
     def refresh_rows(self, select: int | None = None) -> None:
@@ -197,7 +198,8 @@ class ListEditor(DataTable):
                 hint = "(empty)"
             else:
                 room = max(limit, len(shown[0].label))
-                hint = EMPTY_HINT if room >= len(EMPTY_HINT) else SHORT_EMPTY_HINT
+                hint = with_keys(self, EMPTY_HINT)
+                hint = hint if room >= len(hint) else with_keys(self, SHORT_EMPTY_HINT)
             rows.append(("__empty__", ["", Text(hint, style="dim italic"), *[""] * (len(shown) - 1)]))
         for index, row in enumerate(self.row_list):
             mark = CARRIED_MARK if carried_from(self.meeting, row) else ""

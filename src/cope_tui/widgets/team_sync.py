@@ -26,11 +26,12 @@ from textual.widgets import Header
 from ..settings import config_path
 from ..sync.runner import Outcome, Runner
 from ..words import counted
+from ..dialogs.key_names import with_keys
 from .team_prompts import TeamPrompts
 
 STATUS_SECONDS = 2.0  # how often the header's counts are looked at again
 LOOK_BACK_AFTER = 2.0  # seconds of the app's start left to it before the look back
-LOOKING = "F10 syncs"  # the header's word on the sync until the look back has answered
+LOOKING = "{app.sync|F10} syncs"  # the header's word on the sync until the look back has answered
 OFFER_SECONDS = 5.0  # a sync waits this long for the screens' answer, then leaves them be
 KEYS = {"meeting_id": "meetings", "exercise_id": "exercises", "client_id": "clients"}
 HEADER_SIDES = 4  # the title bar's icon (3) and clock space (1) columns, as app.tcss sets them
@@ -97,7 +98,7 @@ class TeamSync(TeamPrompts):
         self.sync_runner.open_records = self.open_records
         self.sync_runner.offer_open = self.offer_synced
         self.sync_runner.last_input = lambda: self._last_input  # the sync gives way to a typist
-        self._set_sync_text(LOOKING)
+        self._set_sync_text(with_keys(self, LOOKING))
         self.run_worker(self._look_back, thread=True, group="sync-look", exit_on_error=False)
         self.set_interval(STATUS_SECONDS, self._refresh_sync_status)
         self.sync_every_seconds = self.settings.sync_every_minutes * 60.0
@@ -261,20 +262,21 @@ class TeamSync(TeamPrompts):
         if chooser and outcome.kind == "synced":
             self.call_after_refresh(self.action_conflicts)
         elif chooser and outcome.kind == "offline":
-            self.notify("The conflicts left from an earlier sync open once a sync reaches the team (F10, F11).",
+            self.notify(with_keys(self, "The conflicts left from an earlier sync open once a sync reaches the team "
+                                        "({app.sync|F10}, {app.conflicts|F11})."),
                         title="Conflicts", timeout=8)
         if outcome.kind == "login" and asked:
             self._ask_login()
         elif outcome.kind == "login":
-            self._tell_once(outcome.message + " Press F10 to log in.", "warning")
+            self._tell_once(outcome.message + with_keys(self, " Press {app.sync|F10} to log in."), "warning")
         elif outcome.kind == "no team" and asked:
             self._start_team()
         elif outcome.kind == "no team":
-            self._tell_once(outcome.message + " Press F10 to start it.", "information")
+            self._tell_once(outcome.message + with_keys(self, " Press {app.sync|F10} to start it."), "information")
         elif outcome.kind == "passphrase" and asked:
             self._ask_team_passphrase(outcome.message)  # F10 was pressed for this sync
         elif outcome.kind == "passphrase":
-            self._tell_once(outcome.message + " Press F10 to type it.", "warning")
+            self._tell_once(outcome.message + with_keys(self, " Press {app.sync|F10} to type it."), "warning")
         elif outcome.kind == "failed":
             self._tell_once(outcome.message, "warning", timeout=15, again=asked)  # F10 always answers
         if outcome.kind == "synced":
@@ -306,8 +308,9 @@ class TeamSync(TeamPrompts):
         else:
             new = len(ids - before)
         if new > 0:
-            self.notify(f"{counted(new, 'new conflict')}: two versions of a part are kept. F11 shows them, "
-                        "to choose which stays.", title="Team sync", severity="warning", timeout=12)
+            self.notify(f"{counted(new, 'new conflict')}: two versions of a part are kept. "
+                        + with_keys(self, "{app.conflicts|F11} shows them, to choose which stays."),
+                        title="Team sync", severity="warning", timeout=12)
 
     def _tell_unused(self, report, asked: bool) -> None:
         """Records from the team this DB could not use (a version that fails its check
@@ -342,28 +345,28 @@ class TeamSync(TeamPrompts):
             return
         status = runner.status()
         if last is None and status is not None:  # synced in an earlier session
-            text = f"synced {_when(status.last_sync)} · F10 syncs"
+            text = f"synced {_when(status.last_sync)} · {{app.sync|F10}} syncs"
         elif last is None and not self._look_back_done:
             text = LOOKING
         elif last is None:
-            text = "not synced yet · F10 syncs"
+            text = "not synced yet · {app.sync|F10} syncs"
         elif last.kind == "offline":
             text = "offline, will sync"
         elif last.kind == "passphrase":
-            text = "team passphrase needed · F10"
+            text = "team passphrase needed · {app.sync|F10}"
         elif last.kind == "login":
-            text = "login needed · F10"
+            text = "login needed · {app.sync|F10}"
         elif last.kind == "no team":
-            text = "no team yet · F10 starts it"
+            text = "no team yet · {app.sync|F10} starts it"
         elif last.kind == "failed":
-            text = "sync failed · F10 retries"
+            text = "sync failed · {app.sync|F10} retries"
         else:  # the footer leaves F10 out (show=False): the header is where it is named
-            text = f"synced {_when(status.last_sync if status else None)} · F10 syncs"
+            text = f"synced {_when(status.last_sync if status else None)} · {{app.sync|F10}} syncs"
         if status is not None and status.waiting:
             text += f" · {status.waiting} waiting"
         if status is not None and status.conflicts:
-            text += f" · {counted(status.conflicts, 'conflict')}: F11"
-        self._set_sync_text(text)
+            text += f" · {counted(status.conflicts, 'conflict')}: {{app.conflicts|F11}}"
+        self._set_sync_text(with_keys(self, text))
 
     def _closed_since_sync(self, last: Outcome | None) -> bool:
         """Did the last sync leave records to their screens, and is one of those closed now?"""
@@ -411,8 +414,9 @@ class TeamSync(TeamPrompts):
         runner = self.sync_runner
         parts = runner.parts_in_conflict(table, record_id) if runner is not None else []
         if parts:
-            self.notify(f"Team sync kept two versions of: {', '.join(dict.fromkeys(parts))}. Choose first (F11); "
-                        "a finalised meeting never changes.", title="Not finalised", severity="warning", timeout=12)
+            self.notify(f"Team sync kept two versions of: {', '.join(dict.fromkeys(parts))}. "
+                        + with_keys(self, "Choose first ({app.conflicts|F11}); a finalised meeting never changes."),
+                        title="Not finalised", severity="warning", timeout=12)
         return bool(parts)
 
     def action_conflicts(self) -> None:

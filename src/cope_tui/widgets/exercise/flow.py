@@ -28,8 +28,9 @@ from ...dialogs.flow import FlowDialog
 from ...dialogs.text_prompt import TextPrompt
 from ..kept_row import Column, redraw_rows
 from .panel import ExercisePanel
+from ...dialogs.key_names import with_keys
 
-EMPTY_HINT = "(no clients yet: a stamps an arrival now, t types times)"
+EMPTY_HINT = "(no clients yet: {flow.arrive_first|a} stamps an arrival now, {flow.typed|t} types times)"
 REFRESH_SECONDS = 30
 STATUS_MAX = 12
 CONTACTS_MIN = 14  # narrower, the contacts column gives way to the client line above
@@ -154,7 +155,7 @@ class FlowPanel(ExercisePanel):
     @on(DataTable.RowHighlighted, "#flow-register")
     def _show_client(self) -> None:
         room = 2 * self.view_width()  # two lines, less what word wrapping may waste
-        line = client_line(self.exercise, self.current_client(), room) or EMPTY_HINT
+        line = client_line(self.exercise, self.current_client(), room) or with_keys(self, EMPTY_HINT)
         self.query_one("#flow-client", Static).update(line)
 
     def _refresh_analysis(self) -> None:
@@ -256,7 +257,8 @@ class FlowPanel(ExercisePanel):
         if self.refuse_if_read_only():
             return False
         if when is not None and when != date.today():
-            self._refuse(ExerciseError(f"This register is for {when:%Y-%m-%d}, not today; t types its times."))
+            typed = with_keys(self, "{flow.typed|t} types its times.")
+            self._refuse(ExerciseError(f"This register is for {when:%Y-%m-%d}, not today; {typed}"))
             return False
         return True
 
@@ -297,7 +299,8 @@ class FlowPanel(ExercisePanel):
         current = next((c for c in contacts_of(self.exercise, number) if c.end is None), None)
         try:
             if current is None:
-                raise ExerciseError(f"Client #{number} is not with staff now; s starts a contact.")
+                start = with_keys(self, "{flow.start_contact|s} starts a contact.")
+                raise ExerciseError(f"Client #{number} is not with staff now; {start}")
             cope.end_contact(self.exercise, current.id, "now")
         except ValueError as exc:
             return self._refuse(exc)

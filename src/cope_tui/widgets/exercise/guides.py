@@ -22,6 +22,7 @@ from ...cope.exercise import Exercise, ExerciseError, Team, problem_from_questio
 from ...dialogs.parts import clip
 from .panel import ExercisePanel
 from ...words import counted
+from ...dialogs.key_names import with_keys
 
 ANSWER_LABELS = {"yes": "yes", "no": "no", "not_sure": "not sure", None: "·"}
 FLAG = "⚑"
@@ -124,10 +125,12 @@ class OverviewPanel(ExercisePanel):
             )
         if self.exercise.teams:
             table.move_cursor(row=min(keep, len(self.exercise.teams) - 1))
-            hint = "a add · enter edit · g guides · x remove · d details"
+            hint = ("{overview.add_team|a} add · enter edit · {overview.guides|g} guides · {overview.remove_team|x} remove · "
+                    "{overview.details|d} details")
         else:
-            hint = "No teams yet: a adds one (name, members), then g gives it guides. d edits the details."
-        self.query_one("#overview-hint", Static).update(hint)
+            hint = ("No teams yet: {overview.add_team|a} adds one (name, members), then {overview.guides|g} gives it guides. "
+                    "{overview.details|d} edits the details.")
+        self.query_one("#overview-hint", Static).update(with_keys(self, hint))
 
     def _team(self) -> Team | None:
         table = self.query_one(TeamTable)
@@ -276,7 +279,9 @@ class GuidesPanel(ExercisePanel):
         yield Static("", id="guide-head")
         yield QuestionTable(id="question-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="question-detail")
-        yield Static("y yes · n no · s not sure · c comment · p problem", classes="hint")
+        hint = ("{guides.yes|y} yes · {guides.no|n} no · {guides.not_sure|s} not sure · {guides.comment|c} comment · "
+                "{guides.problem|p} problem")
+        yield Static(with_keys(self, hint), classes="hint")
 
     def on_mount(self) -> None:
         self._fill_guides()
@@ -387,7 +392,8 @@ class GuidesPanel(ExercisePanel):
             lines.append(f"Comment: {answer.comment}")
         if question.flags(answer.value):
             lines.append(
-                f"{FLAG} In the action plan." if self._in_plan(question_id) else f"{FLAG} Flagged: p adds it to the action plan."
+                f"{FLAG} In the action plan." if self._in_plan(question_id)
+                else f"{FLAG} Flagged: " + with_keys(self, "{guides.problem|p} adds it to the action plan.")
             )
         detail.update(Text("\n".join(lines)))
 

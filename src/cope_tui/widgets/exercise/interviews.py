@@ -20,13 +20,14 @@ from ...dialogs.text_prompt import TextPrompt
 from ..kept_row import Column, redraw_rows
 from .list_detail import ListDetailPanel
 from .panel import ExercisePanel
+from ...dialogs.key_names import with_keys
 
 FLAG = "⚑"
 IN_PLAN = "✓"
 USUAL_INTERVIEWS = 10
 ANSWER_TEXT = {"yes": "yes", "no": "no", "not_sure": "not sure"}
 ANSWER_NAMES = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
-OPEN_HINT = "This question takes the client's own words: press c or enter to type them."
+OPEN_HINT = "This question takes the client's own words: press {interviews.comment|c} or enter to type them."
 
 
 def plan_sources(panel: ExercisePanel) -> set[str]:
@@ -111,7 +112,7 @@ class InterviewsPanel(ListDetailPanel):
         interviews = self.exercise.interviews
         rows: list[tuple[str, list[object]]] = []
         if not interviews:
-            hint = "(none)" if self.read_only else "(none yet: press a)"
+            hint = "(none)" if self.read_only else with_keys(self, "(none yet: press {interviews.add|a})")
             rows.append(("__empty__", ["", Text(hint, style="dim italic"), "", "", ""]))
         total = len(self.questionnaire.questions)
         for interview in interviews:
@@ -145,7 +146,7 @@ class InterviewsPanel(ListDetailPanel):
         columns = [Column("#", 2), Column("Question", question_width), Column("Answer", 8), Column(FLAG, 2),
                    Column("Comment", comment_width)]
         if interview is None:
-            hint = "(no interview selected)" if self.read_only else "(no interview yet: press a)"
+            hint = "(no interview selected)" if self.read_only else with_keys(self, "(no interview yet: press {interviews.add|a})")
             empty = ["", Text(clip(hint, question_width), style="dim italic"), "", "", ""]
             redraw_rows(table, columns, [("__empty__", empty)])
             self._show_detail()
@@ -229,13 +230,14 @@ class InterviewsPanel(ListDetailPanel):
             return
         question = self.current_question
         if question.kind == "open":
-            self.notify(OPEN_HINT, severity="warning")
+            self.notify(with_keys(self, OPEN_HINT), severity="warning")
             return
         interview.answers.setdefault(question.id, Answer()).value = value  # type: ignore[assignment]
         self._saved()
         self._next_question(question)  # keep pace, as the self-assessment does: y n y answers three
         if question.flags(value):
-            self.notify(f"{ANSWER_NAMES[value]}: flagged {FLAG}. Press p to add it to the action plan.")
+            self.notify(f"{ANSWER_NAMES[value]}: flagged {FLAG}. "
+                        + with_keys(self, "Press {interviews.problem|p} to add it to the action plan."))
 
     def action_comment(self) -> None:
         if self.refuse_if_read_only():

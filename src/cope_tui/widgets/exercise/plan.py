@@ -36,6 +36,7 @@ from ..kept_row import Column, redraw_rows
 from .panel import ExercisePanel
 from .plan_cells import CARRIED_MARK, OVERDUE_MARK, PAD, TEXT_FLOOR, natural_width, share_width, table_room
 from .plan_culture import CulturePlan
+from ...dialogs.key_names import with_keys
 
 EMPTY_ROW = "__empty__"
 WHO_LABEL = "Who"  # short: at 80 columns every cell counts ("By whom" in the form and the report)
@@ -262,7 +263,10 @@ class PlanPanel(ExercisePanel):
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
         columns = [Column(label, key=key) for key, label in PROBLEM_COLUMNS]
         if not rows:
-            hint = "(no problems yet: a adds one)" if self.filter == "all" else "(none match: f changes the filter)"
+            hint = "(no problems yet: {plan.add|a} adds one)"
+            if self.filter != "all":
+                hint = "(none match: {plan.filter|f} changes the filter)"
+            hint = with_keys(self, hint)
             redraw_rows(table, columns, [(EMPTY_ROW, ["", "", "", Text(hint, style="dim italic"), "", "", "", "", ""])])
         else:
             redraw_rows(table, columns, [(p.id, self._cells(p, limits, overdue_style)) for p in rows])

@@ -20,6 +20,7 @@ from ...dialogs.text_prompt import TextPrompt
 from .interviews import IN_PLAN, plan_sources
 from ..kept_row import Column, redraw_rows
 from .list_detail import ListDetailPanel
+from ...dialogs.key_names import with_keys
 
 MARK_TEXT = {"present": "present", "missing": "MISSING", "not_applicable": "n/a"}
 NAME_REMINDER = "Use the record number or code, not a name."
@@ -99,7 +100,7 @@ class RecordsPanel(ListDetailPanel):
         checks = self.exercise.record_checks
         rows: list[tuple[str, list[object]]] = []
         if not checks:
-            hint = "(none)" if self.read_only else "(none yet: press a)"
+            hint = "(none)" if self.read_only else with_keys(self, "(none yet: press {records.add|a})")
             rows.append(("__empty__", [Text(hint, style="dim italic"), "", "", "", ""]))
         total = len(self.review.items)
         for check in checks:
@@ -129,7 +130,7 @@ class RecordsPanel(ListDetailPanel):
         item_width = max(16, width - 7 - 4 - 3 * 2)
         columns = [Column("Item", item_width), Column("Mark", 7), Column("Plan", 4)]
         if check is None:
-            hint = "(no record selected)" if self.read_only else "(no record yet: press a)"
+            hint = "(no record selected)" if self.read_only else with_keys(self, "(no record yet: press {records.add|a})")
             redraw_rows(table, columns, [("__empty__", [Text(clip(hint, item_width), style="dim italic"), "", ""])])
             self._show_detail()
             self.refresh_bindings()
@@ -208,7 +209,7 @@ class RecordsPanel(ListDetailPanel):
         check.marks[item.id] = mark  # type: ignore[assignment]
         self._saved()
         if mark == "missing":
-            self.notify("Missing. Press r to add it to the action plan.")
+            self.notify(with_keys(self, "Missing. Press {records.problem|r} to add it to the action plan."))
 
     def action_raise_problem(self) -> None:
         if self.refuse_if_read_only():
