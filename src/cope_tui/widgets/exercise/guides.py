@@ -181,7 +181,7 @@ class OverviewPanel(ExercisePanel):
 
         team = self._team()
         if team is None:
-            self.notify("Add a team first (a), then give it guides.", severity="warning")
+            self.notify(with_keys(self, "Add a team first ({overview.add_team|a}), then give it guides."), severity="warning")
             return
         if self.refuse_if_read_only():
             return

@@ -283,7 +283,8 @@ class InterviewsPanel(ListDetailPanel):
         answer = self._answer(interview, question)
         if question.kind == "open":
             if not answer.comment:
-                self.notify("Type the client's answer first (c), then raise it as a problem.", severity="warning")
+                first = "Type the client's answer first ({interviews.comment|c}), then raise it as a problem."
+                self.notify(with_keys(self, first), severity="warning")
                 return
         elif not question.flags(answer.value):
             self.notify(f"Only a flagged answer ({FLAG}) becomes a problem; this one is not.", severity="warning")

@@ -198,8 +198,8 @@ class PlanPanel(ExercisePanel):
         overdue = sum(1 for p in problems if p.overdue())
         line = f"{OVERDUE_MARK} overdue {overdue} · {counts}"  # first: at 80 columns the line wraps
         when = self.exercise.next_exercise
-        line += f"\noutside help {sum(1 for p in problems if p.outside_help)} (h) · next exercise "
-        line += f"{when:%Y-%m-%d} (d)" if when else "not set (d)"
+        line += f"\noutside help {sum(1 for p in problems if p.outside_help)} ({{plan.outside_help|h}}) · next exercise "
+        line += f"{when:%Y-%m-%d} ({{plan.next_exercise|d}})" if when else "not set ({plan.next_exercise|d})"
         if self.exercise.follow_up_of is not None:
             carried = [p for p in problems if p.carried_from is not None]
             done = sum(1 for p in carried if p.status == "done")
@@ -208,8 +208,9 @@ class PlanPanel(ExercisePanel):
             dropped = sum(1 for p in carried if p.status == "dropped")
             if dropped:
                 line += f", {dropped} dropped"
-        line += f"\nsort: {self.sort} (o) · filter: {self.filter} (f) · {rows} of {len(problems)} shown"
-        return line
+        line += f"\nsort: {self.sort} ({{plan.sort|o}}) · filter: {self.filter} ({{plan.filter|f}})"
+        line += f" · {rows} of {len(problems)} shown"
+        return with_keys(self, line)
 
     def _limits(self, rows: list[Problem]) -> dict[str, int]:
         """Cell widths. What a facilitator scans for (problem, who, when) fits 80 columns;
@@ -282,7 +283,7 @@ class PlanPanel(ExercisePanel):
         width = table_room(table, self.size.width or self.app.size.width)
         overdue_style = Style(bold=True, color=self.app.theme_variables.get("error"))
         self.culture_plan.fill(table, width, overdue_style, keep_key, table.cursor_row)
-        self.query_one("#plan-summary", Static).update(self.culture_plan.summary())
+        self.query_one("#plan-summary", Static).update(with_keys(self, self.culture_plan.summary()))
         self._show_detail()
         self.refresh_bindings()
 

@@ -69,7 +69,7 @@ class CulturePlan:
         late = sum(1 for p in plans if item_overdue(p))
         return (
             f"culture plan: {planned} planned, {done} done, {late} overdue\n"
-            f"{len(self.rows)} items in three stages · c back to problems"
+            f"{len(self.rows)} items in three stages · {{plan.culture|c}} back to problems"
         )
 
     def detail(self, row: CultureRow | None) -> str:

@@ -219,7 +219,8 @@ class RecordsPanel(ListDetailPanel):
             return
         item = self.current_item
         if check.marks.get(item.id) != "missing":
-            self.notify("Only a missing item becomes a problem; mark it missing (m) first.", severity="warning")
+            first = "Only a missing item becomes a problem; mark it missing ({records.missing|m}) first."
+            self.notify(with_keys(self, first), severity="warning")
             return
         source, text = f"record:{check.id}:{item.id}", f"Client record {check.label}: {item.text} (missing)"
         if self.add_to_plan(lambda: raise_problem(self.exercise, source, text)):
