@@ -202,7 +202,7 @@ class InterviewsPanel(ListDetailPanel):
         self.changed()
         self._fill_list(len(self.exercise.interviews) - 1)
         self.screen.set_focus(self._detail)
-        self.notify(f"Interview {number} started. Remember: no names. w: who was interviewed.")
+        self.notify(f"Interview {number} started. Remember: no names. " + with_keys(self, "{interviews.who|w}: who was interviewed."))
 
     def action_who(self) -> None:
         """Step through who the interview heard: COPE also asks non-users, the community and co-workers."""
