@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
@@ -33,6 +33,7 @@ from ..widgets.exercise.records import RecordsPanel
 from ..widgets.save_status import save_status_text
 from ..words import counted
 from ..dialogs.key_names import with_keys
+from ..widgets.document_scroll import DocumentScroll
 
 # (id, title, its panel; None for the report, which is a screen of its own: ctrl+r)
 SECTIONS: list[tuple[str, str, type[ExercisePanel] | None]] = [
@@ -262,7 +263,7 @@ class ExerciseReport(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="preview"):
+        with DocumentScroll(id="preview"):
             yield Markdown("_Building the report…_", open_links=False)  # a typed URL opens nothing
         yield Footer()
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
@@ -16,6 +15,7 @@ from ..dialogs.write_file import WriteDialog
 from ..paths import export_folder
 from ..export.documents import client_markdown, meeting_markdown
 from ..meetings.models import Meeting
+from ..widgets.document_scroll import DocumentScroll
 
 
 class ExportPreview(Screen[None]):
@@ -42,7 +42,7 @@ class ExportPreview(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="preview"):
+        with DocumentScroll(id="preview"):
             # A URL in a note shows as a link, but a click must not open whatever it names.
             yield Markdown("_Building the summary…_", classes="sensitive", open_links=False)
         yield Footer()
