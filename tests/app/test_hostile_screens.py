@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from textual.widgets import DataTable, Markdown
+from textual.widgets import DataTable
 
 from cope_tui.app import create_app
 from cope_tui.session import Session
@@ -84,9 +84,14 @@ class Walk:
 
 
 async def _markdown_shown(pilot) -> None:
-    """An export preview builds its text in a thread: wait until it is on screen."""
-    await until(pilot, lambda: bool(pilot.app.screen.query(Markdown)) and "Building" not in str(
-        [b._content for b in pilot.app.screen.query(Markdown).first().children[:1]]))
+    """An export preview builds its text and draws it in threads: wait until it is on screen."""
+    from cope_tui.widgets.document_view import DocumentView
+
+    def drawn() -> bool:
+        views = pilot.app.screen.query(DocumentView)
+        return bool(views) and bool(views.first()._lines) and "Building" not in views.first()._lines[0].text
+
+    await until(pilot, drawn)
     await pilot.pause(0.1)
 
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Markdown, OptionList, Static
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..cope.exercise import Exercise
@@ -33,7 +33,7 @@ from ..widgets.exercise.records import RecordsPanel
 from ..widgets.save_status import save_status_text
 from ..words import counted
 from ..dialogs.key_names import with_keys
-from ..widgets.document_scroll import DocumentScroll
+from ..widgets.document_view import DocumentView
 
 # (id, title, its panel; None for the report, which is a screen of its own: ctrl+r)
 SECTIONS: list[tuple[str, str, type[ExercisePanel] | None]] = [
@@ -263,8 +263,7 @@ class ExerciseReport(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with DocumentScroll(id="preview"):
-            yield Markdown("_Building the report…_", open_links=False)  # a typed URL opens nothing
+        yield DocumentView("_Building the report…_", id="preview")  # links shown as text: none opens
         yield Footer()
 
     def on_mount(self) -> None:
@@ -284,7 +283,7 @@ class ExerciseReport(Screen[None]):
         if not self.is_attached:  # esc before the report was built: its widgets are gone
             return
         self.text = text
-        self.query_one(Markdown).update(text)
+        self.query_one(DocumentView).show(text)
 
     def action_write(self) -> None:
         from ..dialogs.write_file import WriteDialog

@@ -9,13 +9,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header
 
 from ..dialogs.write_file import WriteDialog
 from ..paths import export_folder
 from ..export.documents import client_markdown, meeting_markdown
 from ..meetings.models import Meeting
-from ..widgets.document_scroll import DocumentScroll
+from ..widgets.document_view import DocumentView
 
 
 class ExportPreview(Screen[None]):
@@ -42,9 +42,7 @@ class ExportPreview(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with DocumentScroll(id="preview"):
-            # A URL in a note shows as a link, but a click must not open whatever it names.
-            yield Markdown("_Building the summary…_", classes="sensitive", open_links=False)
+        yield DocumentView("_Building the summary…_", id="preview")  # links shown as text: none opens
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,7 +76,7 @@ class ExportPreview(Screen[None]):
             return
         self.text = text
         self.default_name = "".join(c if c.isalnum() or c in "-_." else "-" for c in name) + ".md"
-        self.query_one(Markdown).update(text)
+        self.query_one(DocumentView).show(text)
 
     def action_write(self) -> None:
         if not self.text:
