@@ -1,8 +1,10 @@
-"""A long preview shows at once, and End goes to its end. Textual's Markdown widget laid a
-client's summary out in batches for seconds (20 s at 21 meetings), keys waiting up to a
-second each meanwhile; End pressed then stopped in the middle of the summary."""
+"""End goes to the end of a long preview, even pressed before its lines are drawn (they
+are drawn in a worker: widgets/document_view.py). With Textual's Markdown widget, End
+pressed while a client's summary was being laid out stopped in the middle of it."""
 
 from __future__ import annotations
+
+import threading
 
 from cope_tui.app import create_app
 from cope_tui.screens.export_preview import ExportPreview
@@ -24,18 +26,23 @@ def _client_with_many_meetings(session: Session):
     return client
 
 
-async def test_end_pressed_while_the_summary_is_laid_out_reaches_its_end(tmp_path):
+async def test_end_pressed_before_the_summary_is_drawn_reaches_its_end(tmp_path, monkeypatch):
+    from cope_tui.widgets import document_view
+
+    drawn = threading.Event()  # the lines are drawn only once End has been pressed
+    draw = document_view.document_lines
+    monkeypatch.setattr(document_view, "document_lines", lambda text, width: (drawn.wait(20), draw(text, width))[1])
     session = Session.open(tmp_path / "cope.json")
     client = _client_with_many_meetings(session)
     app = create_app(session)
     async with app.run_test(size=(80, 24)) as pilot:
         app.post_message(ShowExport(client_id=client.id))
         await until(pilot, lambda: showing(app, ExportPreview) and app.screen.text, 20, "the summary built")
-        await pilot.press("end")  # at once: the lines are still being drawn
+        await pilot.press("end")
+        drawn.set()
         preview = app.screen.query_one("#preview")
-        await until(pilot, lambda: preview.max_scroll_y > 0, 20, "the summary drawn")
+        await until(pilot, lambda: preview.max_scroll_y > 200, 20, "the summary drawn")  # a long document
         await pilot.pause(0.5)
-        assert preview.max_scroll_y > 200  # a long document
         assert preview.scroll_y == preview.max_scroll_y
         await pilot.press("up")  # scrolling up lets go of the end
         await pilot.pause()
