@@ -12,7 +12,7 @@ from cope_tui.app import create_app
 from cope_tui.dialogs.client_form import ClientForm
 from cope_tui.screens.exercises import ExercisesScreen
 from cope_tui.session import Session
-from cope_tui.settings import load_settings
+from helpers.keys import keys_settings
 from helpers.polling import until
 from helpers.pilot import showing
 
@@ -26,12 +26,6 @@ def session(tmp_path):
     s.close()
 
 
-def _settings(tmp_path: Path, keys: str):
-    path = tmp_path / "config.toml"
-    path.write_text("[keys]\n" + keys, encoding="utf-8")
-    return load_settings(env={}, path=path)
-
-
 def _warnings(app) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "warning"]
 
@@ -41,7 +35,7 @@ async def _home(pilot, app) -> None:
 
 
 async def test_a_rebound_action_answers_its_new_key(session, tmp_path):
-    app = create_app(session, settings=_settings(tmp_path, '"clients.new" = "ctrl+b"\n'))
+    app = create_app(session, settings=keys_settings(tmp_path, '"clients.new" = "ctrl+b"\n'))
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
         assert _warnings(app) == []
@@ -50,7 +44,7 @@ async def test_a_rebound_action_answers_its_new_key(session, tmp_path):
 
 
 async def test_unknown_ids_and_bad_keys_are_named_by_line(session, tmp_path):
-    settings = _settings(tmp_path, '"clients.new" = "ctrl+b"\n"clients.nwe" = "ctrl+e"\n"clients.exercises" = "ctrl+shfit+x"\n')
+    settings = keys_settings(tmp_path, '"clients.new" = "ctrl+b"\n"clients.nwe" = "ctrl+e"\n"clients.exercises" = "ctrl+shfit+x"\n')
     app = create_app(session, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
@@ -62,7 +56,7 @@ async def test_unknown_ids_and_bad_keys_are_named_by_line(session, tmp_path):
 
 
 async def test_a_key_another_action_uses_is_a_conflict_named_by_line(session, tmp_path):
-    app = create_app(session, settings=_settings(tmp_path, '"clients.exercises" = "ctrl+n"\n"meeting.next" = "f1"\n'))
+    app = create_app(session, settings=keys_settings(tmp_path, '"clients.exercises" = "ctrl+n"\n"meeting.next" = "f1"\n'))
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
         warnings = _warnings(app)
@@ -78,7 +72,7 @@ def test_the_readme_example_is_a_keymap_without_warnings(tmp_path):
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n[keys]\n")[1].split("```")[0]
-    settings = _settings(tmp_path, example)
+    settings = keys_settings(tmp_path, example)
     keymap, warnings = check_keymap(settings.keys, settings.keys_file, CopeApp)
     assert warnings == [] and keymap["meeting.next"] == "shift+f1"
 
@@ -87,7 +81,7 @@ def test_an_app_key_moved_onto_a_screen_key_and_two_entries_on_one_key_are_confl
     from cope_tui.app import CopeApp
     from cope_tui.widgets.keymap_check import check_keymap
 
-    settings = _settings(tmp_path, '"app.search" = "ctrl+n"\n"clients.new" = "ctrl+e"\n"clients.exercises" = "ctrl+e"\n')
+    settings = keys_settings(tmp_path, '"app.search" = "ctrl+n"\n"clients.new" = "ctrl+e"\n"clients.exercises" = "ctrl+e"\n')
     keymap, warnings = check_keymap(settings.keys, settings.keys_file, CopeApp)
     assert any("line 2" in w and "app.search" in w and "already answers" in w for w in warnings), warnings
     assert any("line 3" in w and "clients.exercises" in w for w in warnings), warnings

@@ -4,22 +4,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.widgets import Label, Static
 
 from cope_tui.app import create_app
 from cope_tui.dialogs.client_form import ClientForm
 from cope_tui.session import Session
-from cope_tui.settings import load_settings
+from helpers.keys import keys_settings
 from helpers.polling import until
 from helpers.pilot import showing
-
-
-def _settings(tmp_path: Path, keys: str):
-    path = tmp_path / "config.toml"
-    path.write_text("[keys]\n" + keys, encoding="utf-8")
-    return load_settings(env={}, path=path)
 
 
 def _toasts(app) -> list[str]:
@@ -28,7 +20,7 @@ def _toasts(app) -> list[str]:
 
 async def test_hints_and_the_esc_warning_name_the_users_keys(tmp_path):
     session = Session.open(tmp_path / "cope.json")
-    settings = _settings(tmp_path, '"clients.new" = "insert"\n"form.save" = "f9"\n')
+    settings = keys_settings(tmp_path, '"clients.new" = "insert"\n"form.save" = "f9"\n')
     app = create_app(session, settings=settings)
     async with app.run_test(size=(80, 24)) as pilot:
         empty = app.screen.query_one("#client-empty", Label)
@@ -64,7 +56,7 @@ async def test_help_says_where_the_users_own_keys_are(tmp_path):
     from cope_tui.dialogs.help import HelpScreen
 
     session = Session.open(tmp_path / "cope.json")
-    app = create_app(session, settings=_settings(tmp_path, '"clients.new" = "insert"\n'))
+    app = create_app(session, settings=keys_settings(tmp_path, '"clients.new" = "insert"\n'))
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.screen.focused is not None, what="the client list")
         await pilot.press("f1")
