@@ -150,7 +150,7 @@ def _keys_from_file(path: Path) -> tuple[list[KeySetting], list[str]]:
         else:
             warnings.append(
                 f"'{path}' line {line}: [keys] {binding_id} needs its key in quotes, for example "
-                f'"{binding_id}" = "ctrl+b". The line is ignored.'
+                f'"{binding_id}" = "f8". The line is ignored.'
             )
     return found, warnings
 

@@ -35,16 +35,16 @@ async def _home(pilot, app) -> None:
 
 
 async def test_a_rebound_action_answers_its_new_key(session, tmp_path):
-    app = create_app(session, settings=keys_settings(tmp_path, '"clients.new" = "ctrl+b"\n'))
+    app = create_app(session, settings=keys_settings(tmp_path, '"clients.new" = "shift+f3"\n'))
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
         assert _warnings(app) == []
-        await pilot.press("ctrl+b")
+        await pilot.press("shift+f3")
         await until(pilot, lambda: showing(app, ClientForm), what="the new-client form")
 
 
 async def test_unknown_ids_and_bad_keys_are_named_by_line(session, tmp_path):
-    settings = keys_settings(tmp_path, '"clients.new" = "ctrl+b"\n"clients.nwe" = "ctrl+e"\n"clients.exercises" = "ctrl+shfit+x"\n')
+    settings = keys_settings(tmp_path, '"clients.new" = "shift+f3"\n"clients.nwe" = "shift+f4"\n"clients.exercises" = "ctrl+shfit+x"\n')
     app = create_app(session, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         await _home(pilot, app)
@@ -81,8 +81,43 @@ def test_an_app_key_moved_onto_a_screen_key_and_two_entries_on_one_key_are_confl
     from cope_tui.app import CopeApp
     from cope_tui.widgets.keymap_check import check_keymap
 
-    settings = keys_settings(tmp_path, '"app.search" = "ctrl+n"\n"clients.new" = "ctrl+e"\n"clients.exercises" = "ctrl+e"\n')
+    settings = keys_settings(tmp_path, '"app.search" = "ctrl+n"\n"clients.new" = "shift+f3"\n"clients.exercises" = "shift+f3"\n')
     keymap, warnings = check_keymap(settings.keys, settings.keys_file, CopeApp)
     assert any("line 2" in w and "app.search" in w and "already answers" in w for w in warnings), warnings
     assert any("line 3" in w and "clients.exercises" in w for w in warnings), warnings
-    assert keymap == {"clients.exercises": "ctrl+e"}  # the other of the pair keeps its new key
+    assert keymap == {"clients.exercises": "shift+f3"}  # the other of the pair keeps its new key
+
+
+def test_keys_the_text_fields_own_or_a_terminal_never_sends_are_refused_by_line(tmp_path):
+    from cope_tui.app import CopeApp
+    from cope_tui.widgets.keymap_check import check_keymap
+
+    text = ('"meeting.next" = "ctrl+e"\n"clients.new" = "insert,ctrl+b"\n"clients.exercises" = "ctrl+enter"\n'
+            '"left_open.forget" = "delete,ctrl+d"\n"meeting.prev" = "f7"\n')
+    keymap, warnings = check_keymap(keys_settings(tmp_path, text).keys, "config.toml", CopeApp)
+    assert any("line 2" in w and "'ctrl+e'" in w and "text fields" in w and "cursor line end" in w for w in warnings), warnings
+    assert any("line 3" in w and "'ctrl+b'" in w and "tmux" in w for w in warnings), warnings
+    assert any("line 4" in w and "'ctrl+enter'" in w for w in warnings), warnings
+    assert any("line 6" in w and "'f7'" in w for w in warnings), warnings
+    # ctrl+d is the dialog's own fallback already (it has no text field): listing it again is no change
+    assert keymap == {"left_open.forget": "delete,ctrl+d"}
+
+
+async def test_an_editor_key_asked_for_an_action_stays_the_editors_in_a_meeting(session, tmp_path):
+    from textual.widgets import TextArea
+
+    from cope_tui.session import create_client, start_meeting
+    from cope_tui.widgets.navigation import OpenMeeting
+
+    meeting = start_meeting(session.store, session.meeting_guide, create_client(session.store, "K-1"))
+    app = create_app(session, settings=keys_settings(tmp_path, '"meeting.next" = "ctrl+e"\n'))
+    async with app.run_test(size=SIZE) as pilot:
+        await _home(pilot, app)
+        assert any("'ctrl+e'" in w for w in _warnings(app)), _warnings(app)
+        app.post_message(OpenMeeting(meeting.id))
+        await until(pilot, lambda: isinstance(app.focused, TextArea), what="the notes, focused")
+        notes = app.focused
+        step = app.screen.meeting.current_step
+        await pilot.press(*"ab", "home", "ctrl+e", "c")
+        await until(pilot, lambda: notes.text == "abc", what="ctrl+e at the end of the line, then c typed there")
+        assert app.focused is notes and app.screen.meeting.current_step == step

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from textual.binding import Binding
 from textual.keys import Keys, _character_to_key
+from textual.widgets import Input, TextArea
 
 from ..settings import KeySetting
 
@@ -59,6 +60,45 @@ def _keys(text: str) -> list[str]:
 _KNOWN = frozenset(k.value for k in Keys) | {_character_to_key(chr(c)) for c in range(33, 127)} | {"space"}
 
 
+# Keys a terminal does not pass on as themselves: the README's rule for our own keys,
+# applied to the user's.
+_NOT_DELIVERED = {
+    "ctrl+b": "is tmux's prefix key: under tmux it never reaches cope-tui",
+    "ctrl+enter": "reaches cope-tui as a plain enter in most terminals, tmux and SSH",
+    "ctrl+question_mark": "is not a key most terminals can send",
+}
+
+
+def _editor_keys() -> dict[str, str]:
+    """The control and function keys the text fields and the notes editor answer, with
+    what they do there. One of them on an action would either take it from a note being
+    typed (the app's keys and priority keys come first) or do nothing while a text box has
+    the cursor; either way it fights the typist."""
+    found: dict[str, str] = {}
+    for widget in (TextArea, Input):
+        for item in widget.BINDINGS:
+            if not isinstance(item, Binding):
+                continue
+            for key in _keys(item.key):
+                if key.startswith("ctrl+") or (key[:1] == "f" and key[1:].isdigit()):
+                    found.setdefault(key, item.action.split("(")[0].replace("_", " "))
+    return found
+
+
+def _unfit(keys: list[str], defaults: set[str]) -> str:
+    """Why the first of `keys` that is not one of the action's own defaults fights the
+    keyboard, or ''."""
+    editor = _editor_keys()
+    for key in keys:
+        if key in defaults:
+            continue
+        if key in _NOT_DELIVERED:
+            return f"'{key}' {_NOT_DELIVERED[key]}; pick another key."
+        if key in editor:
+            return f"'{key}' is a key of the text fields and notes ({editor[key]}), where typing needs it; pick another key."
+    return ""
+
+
 def _bad_key(key: str) -> bool:
     *modifiers, name = key.split("+")
     return name not in _KNOWN or any(m not in _MODIFIERS for m in modifiers)
@@ -84,7 +124,12 @@ def check_keymap(entries: Iterable[KeySetting], where: str, app_class: type) -> 
             continue
         bad = [k for k in _keys(entry.keys) if _bad_key(k)]
         if bad:
-            warn(entry, f"'{', '.join(bad)}' is not a key name (for example f6, ctrl+b, alt+x, question_mark).")
+            warn(entry, f"'{', '.join(bad)}' is not a key name (for example f8, shift+f1, ctrl+g, question_mark).")
+            continue
+        defaults = {k for place in places for b in place if b.id == entry.binding_id for k in _keys(b.key)}
+        unfit = _unfit(_keys(entry.keys), defaults)
+        if unfit:
+            warn(entry, unfit)
             continue
         keymap[entry.binding_id] = ",".join(_keys(entry.keys))
     for entry in entries:
