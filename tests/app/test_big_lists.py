@@ -287,3 +287,31 @@ async def test_back_from_a_client_far_down_the_list_keeps_the_place(big_db):
         assert_listed_once(table, expected_clients(session, ""))
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_end_and_home_go_to_the_last_and_first_row_of_a_long_list(big_db):
+    """DataTable gives home and end to columns: in a list of rows both did nothing, and
+    the last of 1,000 clients or 2,000 open actions was pages away."""
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        table = screen._table()
+        table.focus()
+        await pilot.press("end")
+        assert table.row_count == CLIENTS and table.cursor_row == CLIENTS - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        await pilot.press("ctrl+t")
+        ft_screen = app.screen
+        assert isinstance(ft_screen, FollowThroughScreen)
+        await settled(pilot, ft_screen)
+        items = ft_screen.query_one("#ft-table", DataTable)
+        assert app.focused is items and items.row_count > 1000
+        await pilot.press("end")
+        assert items.cursor_row == items.row_count - 1
+        await pilot.press("home")
+        assert items.cursor_row == 0
+        await pilot.press("ctrl+q")
+    session.close()

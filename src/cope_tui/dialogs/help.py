@@ -65,6 +65,7 @@ GUIDE = """\
   n or insert      add a row          enter or e   edit the row
   space            tick / untick      x or delete  remove the row
   \\[ and ]          move the row up or down (also shift+up / shift+down)
+  home / end       the first / the last row (in every list)
   ↻                a row carried forward from an earlier meeting
 
 [b]Dates[/b]   YYYY-MM-DD, today, tomorrow, +7 (days) or +2w (weeks)

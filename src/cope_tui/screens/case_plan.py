@@ -13,6 +13,7 @@ from ..dialogs.parts import clip
 from ..meetings.case_plan import KIND_LABELS, CasePlanError, direction, latest, remove_goal, set_achieved, sparkline, trend
 from ..meetings.models import Client, Goal
 from ..widgets.kept_row import Column, redraw_rows
+from ..widgets.row_table import RowTable
 from ..words import counted
 from ..dialogs.key_names import with_keys
 
@@ -50,7 +51,7 @@ class CasePlanScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="case-plan-card", classes="card")
-        yield DataTable(id="goal-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="goal-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="goal-detail", classes="sensitive")
         yield Footer()
 

@@ -16,6 +16,7 @@ from ..meetings.stages import StageError, stage_since
 from ..widgets.after_dialogs import AfterDialogs
 from ..widgets.case_plan_summary import CasePlanSummary
 from ..widgets.kept_row import refill
+from ..widgets.row_table import RowTable
 from ..widgets.navigation import OpenCasePlan, OpenFollowThrough, OpenHandover, OpenMeeting, ShowExport
 from ..dialogs.key_names import with_keys
 
@@ -62,7 +63,7 @@ class ClientScreen(AfterDialogs, Screen[None]):
         yield Header()
         yield Static("", id="client-card", classes="card sensitive")
         yield CasePlanSummary(id="case-plan-summary", classes="sensitive")
-        yield DataTable(id="meeting-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="meeting-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="meeting-hint", classes="hint")
         yield Footer()
 

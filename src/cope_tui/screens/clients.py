@@ -111,11 +111,13 @@ class ClientsScreen(Screen[None]):
     async def _build_table(self) -> None:
         from textual.widgets import DataTable
 
+        from ..widgets.row_table import RowTable
+
         if self._build_started:  # the timer and an early key can both ask
             await self._built.wait()
             return
         self._build_started = True
-        table = DataTable(id="client-table", cursor_type="row", zebra_stripes=True)
+        table = RowTable(id="client-table", cursor_type="row", zebra_stripes=True)
         self._add_columns(table, self._shown_width)
         skeleton = self.query_one("#client-skeleton")
         # The table takes over the skeleton's focus; focus the user moved (/ to search) stays.

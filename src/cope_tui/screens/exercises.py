@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 from ..cope.exercise import Exercise, progress
 from ..dialogs.parts import clip
 from ..widgets.kept_row import refill
+from ..widgets.row_table import RowTable
 from ..widgets.navigation import OpenExercise
 from ..dialogs.key_names import with_keys
 
@@ -64,7 +65,7 @@ class ExercisesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="exercise-empty", classes="hint")
-        yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     site_width = 0  # the site column's width in the table now (0: no columns yet)

@@ -24,6 +24,7 @@ from ..meetings import follow_through as ft
 from ..widgets.exercise.plan_cells import table_room
 from ..widgets.follow_through_counts import counts_line
 from ..widgets.navigation import OpenClient, OpenMeeting
+from ..widgets.row_table import RowTable
 
 VIEWS = ("open", "done", "referrals", "meetings")
 VIEW_LABELS = {"open": "Open", "done": "Done", "referrals": "Referrals", "meetings": "Next meetings"}
@@ -84,7 +85,7 @@ class FollowThroughScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="ft-views")
-        yield DataTable(id="ft-table", cursor_type="row", zebra_stripes=True, classes="sensitive")
+        yield RowTable(id="ft-table", cursor_type="row", zebra_stripes=True, classes="sensitive")
         yield Static("", id="ft-detail", classes="sensitive")
         yield Footer()
 

@@ -6,7 +6,6 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
 
 from ..content.meeting_guide import Column, ColumnKind, ListSpec
 from ..meetings.rules import MeetingError, agreement_of, carried_from, decide, deferral_of, new_row
@@ -18,6 +17,7 @@ from ..dialogs.row_editor import RowEditor
 from ..dialogs.text_prompt import TextPrompt
 from .kept_row import Column as Shown
 from .kept_row import redraw_rows
+from .row_table import RowTable
 from ..dialogs.key_names import with_keys
 
 CELL_MIN = 8
@@ -60,7 +60,7 @@ def fit_limit(labels: list[str], naturals: list[int], available: int) -> int:
     return CELL_MIN
 
 
-class ListEditor(DataTable):
+class ListEditor(RowTable):
     """One list of a meeting as a table; edits `rows` in place and posts `Changed`.
 
     Keys: n/insert add, enter/e edit, space toggles the list's toggle column,

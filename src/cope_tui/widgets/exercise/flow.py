@@ -27,6 +27,7 @@ from ...dialogs.confirm import Confirm
 from ...dialogs.flow import FlowDialog
 from ...dialogs.text_prompt import TextPrompt
 from ..kept_row import Column, redraw_rows
+from ..row_table import RowTable
 from .panel import ExercisePanel
 from ...dialogs.key_names import with_keys
 
@@ -78,7 +79,7 @@ class FlowPanel(ExercisePanel):
         with ContentSwitcher(initial="flow-register-view"):
             with Vertical(id="flow-register-view"):
                 yield Static("", id="flow-client", markup=False)
-                yield DataTable(id="flow-register", cursor_type="row", zebra_stripes=False)
+                yield RowTable(id="flow-register", cursor_type="row", zebra_stripes=False)
             with VerticalScroll(id="flow-analysis"):
                 yield Label("By visit type (minutes; means over Done visits)")
                 yield DataTable(id="flow-by-type", show_cursor=False)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ...content.cope_guides import InterviewQuestion, load_interview
 from ...cope.exercise import INTERVIEWEES, Answer, Exercise, Interview, problem_from_interview, set_interviewee
 from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
 from ..kept_row import Column, redraw_rows
+from ..row_table import RowTable
 from .list_detail import ListDetailPanel
 from .panel import ExercisePanel
 from ...dialogs.key_names import with_keys
@@ -75,8 +76,8 @@ class InterviewsPanel(ListDetailPanel):
             markup=False,
         )
         yield Static("", id="interviews-hint", markup=False)
-        yield DataTable(id="interview-list", cursor_type="row")
-        yield DataTable(id="interview-questions", cursor_type="row", classes="sensitive")
+        yield RowTable(id="interview-list", cursor_type="row")
+        yield RowTable(id="interview-questions", cursor_type="row", classes="sensitive")
         yield Static("", id="interview-detail", classes="sensitive", markup=False)
 
     LIST_ID, DETAIL_ID = "interview-list", "interview-questions"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ...content.cope_guides import RECORDS_MAX, RECORDS_MIN, ChecklistItem, load_record_review
 from ...cope.exercise import Exercise, RecordCheck, raise_problem
@@ -19,6 +19,7 @@ from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
 from .interviews import IN_PLAN, plan_sources
 from ..kept_row import Column, redraw_rows
+from ..row_table import RowTable
 from .list_detail import ListDetailPanel
 from ...dialogs.key_names import with_keys
 
@@ -64,8 +65,8 @@ class RecordsPanel(ListDetailPanel):
             markup=False,
         )
         yield Static("", id="records-hint", markup=False)
-        yield DataTable(id="record-list", cursor_type="row")
-        yield DataTable(id="record-items", cursor_type="row")
+        yield RowTable(id="record-list", cursor_type="row")
+        yield RowTable(id="record-items", cursor_type="row")
         yield Static("", id="record-detail", markup=False)
 
     LIST_ID, DETAIL_ID = "record-list", "record-items"

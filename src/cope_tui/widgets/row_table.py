@@ -1,0 +1,28 @@
+"""A table of rows: `home` and `end` go to its first and last row.
+
+Textual's DataTable gives `home` and `end` to columns (sideways), which a list with a
+row cursor has no use for: both did nothing, and with a thousand clients or two thousand
+open actions the only way down was page after page (`ctrl+home`/`ctrl+end` do it, but
+few try them, and not every terminal sends them). Every row list of the app is one of
+these, so the keys mean the same in all of them.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+
+class RowTable(DataTable):
+    """A DataTable of rows; `home`/`end` move the cursor to the first/last row."""
+
+    BINDINGS = [
+        Binding("home", "first_row", "First row", show=False, id="rows.first"),
+        Binding("end", "last_row", "Last row", show=False, id="rows.last"),
+    ]
+
+    def action_first_row(self) -> None:
+        self.action_scroll_top()
+
+    def action_last_row(self) -> None:
+        self.action_scroll_bottom()
