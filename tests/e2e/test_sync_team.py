@@ -164,3 +164,31 @@ def test_a_finalised_meeting_changed_elsewhere_is_kept_and_the_change_is_a_confl
         assert doctor.returncode == 1, doctor.stdout
         assert "1 finalised meeting has another version" in doctor.stdout and meeting.id[:8] in doctor.stdout
         assert "problem" not in doctor.stdout.split("Team sync:")[0].lower(), doctor.stdout
+
+
+def test_interviews_taken_on_two_dbs_at_once_are_all_kept_and_numbered_apart(team) -> None:
+    from cope_tui.cope.exercise import add_interview, interview_numbers
+
+    ann, bea = team["Ann"], team["Bea"]
+    with ann.store() as store:
+        exercise = new_exercise("East clinic", date(2025, 5, 6), facilitator="Ann")
+        add_interview(exercise)
+        store.put_exercise(exercise)
+    ok(ann.sync())
+    ok(bea.sync())
+    for worker in (ann, bea):  # each interviews a client on their own laptop: both are number 2
+        with worker.store() as store:
+            mine = store.exercise(exercise.id)
+            assert add_interview(mine).number == 2
+            store.put_exercise(mine)
+    ok(ann.sync())
+    assert "conflict" not in ok(bea.sync()).stderr
+    ok(ann.sync())
+    assert ann.tables() == bea.tables()
+    shown = []
+    for worker in (ann, bea):
+        with worker.store() as store:
+            merged = store.exercise(exercise.id)
+            assert len(merged.interviews) == 3
+            shown.append(interview_numbers(merged))
+    assert shown[0] == shown[1] and sorted(shown[0].values()) == [1, 2, 3]

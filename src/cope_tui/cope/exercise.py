@@ -251,6 +251,46 @@ def problem_from_question(exercise: Exercise, guide_id: str, question_id: str) -
     return raise_problem(exercise, f"guide:{guide_id}:{question_id}", text)
 
 
+# ---- interviews -----------------------------------------------------------------------
+
+
+def interview_numbers(exercise: Exercise) -> dict[str, int]:
+    """The number each interview is shown by (by its id): its own, unless another has it
+    too. Staff interviewing on two machines each count on from the last interview they
+    had synced, so a sync can bring two interview 3s. The one taken first (then the
+    lower id: the same on every machine) keeps 3; each other one takes the first number
+    above its own that no interview has, so a new interview (numbered after all of
+    them) moves none. Worked out when shown, never stored: nothing goes back to the
+    team, and every member sees the same numbers."""
+    shown: dict[str, int] = {}
+    used: set[int] = set()
+    later: list[Interview] = []
+    for interview in sorted(exercise.interviews, key=lambda i: (i.number, i.at, i.id)):
+        if interview.number in used:
+            later.append(interview)
+        else:
+            shown[interview.id] = interview.number
+            used.add(interview.number)
+    for interview in later:
+        number = interview.number
+        while number in used:
+            number += 1
+        used.add(number)
+        shown[interview.id] = number
+    return shown
+
+
+def interview_number(exercise: Exercise, interview: Interview) -> int:
+    return interview_numbers(exercise).get(interview.id, interview.number)
+
+
+def add_interview(exercise: Exercise) -> Interview:
+    """A new interview, numbered after every number shown."""
+    interview = Interview(number=max(interview_numbers(exercise).values(), default=0) + 1)
+    exercise.interviews.append(interview)
+    return interview
+
+
 def problem_from_interview(exercise: Exercise, interview: Interview, question_id: str) -> Problem:
     guide = load_interview()
     question = next((q for q in guide.questions if q.id == question_id), None)
@@ -259,7 +299,7 @@ def problem_from_interview(exercise: Exercise, interview: Interview, question_id
     answer = interview.answers.get(question_id) or Answer()
     heard = "Client interview" if interview.interviewee == "client" else "Interview"
     who = "" if interview.interviewee == "client" else f" ({interview.interviewee})"
-    text = f"{heard} {interview.number}{who}: {question.text} ({answer.value or 'open answer'})"
+    text = f"{heard} {interview_number(exercise, interview)}{who}: {question.text} ({answer.value or 'open answer'})"
     if answer.comment:
         text += f" {answer.comment}"
     return raise_problem(exercise, f"interview:{interview.id}:{question_id}", text)
@@ -414,7 +454,7 @@ def source_label(exercise: Exercise, source: str) -> str:
     if kind == "interview":
         interview = next((i for i in exercise.interviews if i.id == first), None)
         number = next((i for i, q in enumerate(load_interview().questions, 1) if q.id == second), None)
-        where = f"client interview {interview.number}" if interview else "a client interview"
+        where = f"client interview {interview_number(exercise, interview)}" if interview else "a client interview"
         return where + (f", question {number}" if number else "")
     if kind == "record":
         check = next((c for c in exercise.record_checks if c.id == first), None)

@@ -22,6 +22,7 @@ from ..cope.exercise import (
     flagged,
     flow_times,
     follow_up_summary,
+    interview_numbers,
     progress,
     solved_share,
 )
@@ -171,8 +172,9 @@ class _Report:
             flags = sum(n for value, n in values.items() if question.flags(value))
             self.add(_row([md_cell(question.text), values["yes"], values["no"], values["not_sure"], flags]))
         self.add("\n")
+        numbers = interview_numbers(ex)
         for question in guide.questions:
-            noted = [(i.number, i.answers[question.id].comment.strip()) for i in ex.interviews
+            noted = [(numbers[i.id], i.answers[question.id].comment.strip()) for i in ex.interviews
                      if question.kind != "open" and question.id in i.answers and i.answers[question.id].comment.strip()]
             if noted:
                 self.add(f"**Comments on: {md_cell(question.text)}**\n\n")

@@ -14,7 +14,17 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ...content.cope_guides import InterviewQuestion, load_interview
-from ...cope.exercise import INTERVIEWEES, Answer, Exercise, Interview, problem_from_interview, set_interviewee
+from ...cope.exercise import (
+    INTERVIEWEES,
+    Answer,
+    Exercise,
+    Interview,
+    add_interview,
+    interview_number,
+    interview_numbers,
+    problem_from_interview,
+    set_interviewee,
+)
 from ...dialogs.parts import clip
 from ...dialogs.text_prompt import TextPrompt
 from ..kept_row import Column, redraw_rows
@@ -116,9 +126,10 @@ class InterviewsPanel(ListDetailPanel):
             hint = "(none)" if self.read_only else with_keys(self, "(none yet: press {interviews.add|a})")
             rows.append(("__empty__", ["", Text(hint, style="dim italic"), "", "", ""]))
         total = len(self.questionnaire.questions)
+        numbers = interview_numbers(self.exercise)
         for interview in interviews:
             answered, flagged = self._counts(interview)
-            cells = [str(interview.number), f"{interview.at:%d %b %H:%M}", f"{answered} of {total}",
+            cells = [str(numbers[interview.id]), f"{interview.at:%d %b %H:%M}", f"{answered} of {total}",
                      f"{FLAG} {flagged}" if flagged else "", interview.interviewee]
             rows.append((interview.id, cells))
         # The flag for a header, as the questions below have: "Flagged" was wider than its
@@ -183,7 +194,7 @@ class InterviewsPanel(ListDetailPanel):
             return
         question = self.current_question
         answer = self._answer(interview, question)
-        text = f"Interview {interview.number}, question {self.questionnaire.questions.index(question) + 1}: {question.text}"
+        text = f"Interview {interview_number(self.exercise, interview)}, question {self.questionnaire.questions.index(question) + 1}: {question.text}"
         if answer.comment:
             text += f"\n  {'Said' if question.kind == 'open' else 'Comment'}: {answer.comment}"
         if f"interview:{interview.id}:{question.id}" in plan_sources(self):
@@ -198,8 +209,7 @@ class InterviewsPanel(ListDetailPanel):
     def action_add(self) -> None:
         if self.refuse_if_read_only():
             return
-        number = max((i.number for i in self.exercise.interviews), default=0) + 1
-        self.exercise.interviews.append(Interview(number=number))
+        number = add_interview(self.exercise).number
         self.changed()
         self._fill_list(len(self.exercise.interviews) - 1)
         self.screen.set_focus(self._detail)
@@ -214,11 +224,11 @@ class InterviewsPanel(ListDetailPanel):
             return
         set_interviewee(interview, INTERVIEWEES[(INTERVIEWEES.index(interview.interviewee) + 1) % len(INTERVIEWEES)])
         self._saved()
-        self.notify(f"Interview {interview.number}: {interview.interviewee}", timeout=2)
+        self.notify(f"Interview {interview_number(self.exercise, interview)}: {interview.interviewee}", timeout=2)
 
     def delete_question(self, entry: Interview) -> tuple[str, str]:
         return (
-            f"Delete interview {entry.number} and its answers? "
+            f"Delete interview {interview_number(self.exercise, entry)} and its answers? "
             "Problems already raised from it stay in the action plan.",
             "Delete interview",
         )
@@ -261,7 +271,7 @@ class InterviewsPanel(ListDetailPanel):
         what = "The client's own words" if is_open else "A short comment"
         self.app.push_screen(
             TextPrompt(
-                f"Interview {interview.number}: {'answer' if is_open else 'comment'}",
+                f"Interview {interview_number(self.exercise, interview)}: {'answer' if is_open else 'comment'}",
                 f"{question.text}\n{what}, without names.",
                 current,
             ),
