@@ -157,7 +157,8 @@ def test_app_on_a_locked_db_without_a_terminal_exits_1_as_before(cli, tmp_path):
     finally:
         store.close()
     assert done.returncode == 1
-    assert "in use" in done.stderr and "--read-only" in done.stderr
+    # the command given opens this very DB: 'cope-tui --read-only' alone opened the default one
+    assert "in use" in done.stderr and f"'cope-tui --db {db} --read-only' does that" in done.stderr
     assert "[y/N]" not in done.stdout
 
 

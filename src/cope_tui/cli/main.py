@@ -128,7 +128,7 @@ def launch(
     try:
         session = _open_session(db, read_only=read_only, tty=tty)
     except DatabaseLocked as exc:
-        hint = f" (Use '{PROG} --read-only' to open it read-only.)" if meet_code is None and not tty else ""
+        hint = read_only_hint(db) if meet_code is None and not tty else ""
         say(f"{exc}{hint}")
         if not tty or not ask_yes_no("Open it read-only instead?", input_fn):
             return EXIT_FAILURE
@@ -155,6 +155,12 @@ def launch(
         say(f"restored {backup.path.name}{kept}.")
         session = _open_session(db, read_only=read_only, tty=tty)
     return run(session, db, meet_code)
+
+
+def read_only_hint(db: Path) -> str:
+    """The command that opens this very DB read-only: `cope-tui --read-only` alone opened
+    the default one, not the `--db` the user had typed."""
+    return f" ('{PROG} --db {shlex.quote(str(Path(db).expanduser().absolute()))} --read-only' does that.)"
 
 
 def _open_session(db: Path, *, read_only: bool, tty: bool) -> Session:
@@ -391,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except DatabaseLocked as exc:
-        hint = f" (Use '{PROG} --read-only' to open it read-only.)" if args.command is None else ""
+        hint = read_only_hint(resolve_db_path(args.db)) if args.command is None else ""
         if args.command == "sync" and getattr(args, "new_team_passphrase", False):
             hint = " A new team passphrase is set from here only: quit the app there, then run this again."
         elif args.command == "sync":  # the app holds it: it syncs the same records the same way
