@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 from pathlib import Path
 
 from .errors import Failure
@@ -15,6 +16,15 @@ DEFAULT_NAME = "cope-tui.json"
 
 class LinkProblem(Failure):
     """The DB's path is a link that leads nowhere cope-tui can use; nothing was created."""
+
+
+def db_command(db: Path | str, command: str = "", *rest: str) -> str:
+    """A cope-tui command line for this very database, ready to paste: the DB named with
+    --db (absolute, quoted for the shell). Advice that said 'cope-tui doctor' sent a user
+    who had opened another file with --db to check the default database instead, which
+    could answer "Healthy"."""
+    where = shlex.quote(str(Path(db).expanduser().absolute()))
+    return " ".join(word for word in ("cope-tui", command, "--db", where, *rest) if word)
 
 
 def default_db_path() -> Path:

@@ -171,3 +171,20 @@ def test_export_of_a_damaged_db_names_the_backup(cli, tmp_path):
     assert "--restore-newest" in done.stderr
 
 
+
+
+def test_advice_to_run_a_command_names_the_db_that_was_opened(cli, tmp_path):
+    """'Run cope-tui doctor' checked the default database, not the --db typed (which could
+    answer "Healthy" about another file); the advice now gives the command for this one."""
+    folder = tmp_path / "team files"
+    folder.mkdir()
+    db = folder / "hurt.json"
+    db.write_bytes(b"not json at all")  # a damaged file with no backups beside it
+    done = cli("export", "--all", "--db", db)
+    assert done.returncode == 1
+    assert f"Run 'cope-tui doctor --db '{db}'' to check it" in done.stderr, done.stderr
+    other = tmp_path / "other.json"
+    add_clients(other, "C-1")
+    missing = cli("export", "--client", "C-404", "--db", other)
+    assert missing.returncode == 1
+    assert f"'cope-tui export --db {other} --all' exports everything" in missing.stderr, missing.stderr

@@ -118,7 +118,7 @@ def test_doctor_without_the_passphrase_leaves_sealed_backups_unjudged(tmp_path, 
     db.write_bytes(raw[: len(raw) // 2])
     done = run_cli(["doctor", "--db", str(db)], with_pass)
     assert done.returncode == 1 and "is cut short" in done.stdout
-    assert "Run 'cope-tui doctor'" not in done.stdout  # this is the doctor: it says what to do
+    assert "Run 'cope-tui doctor" not in done.stdout  # this is the doctor: it says what to do
     assert "--restore-newest" in done.stdout
 
 

@@ -6,12 +6,12 @@ Kept apart from main.py, which stays the small start-up path of the app.
 from __future__ import annotations
 
 import argparse
-import shlex
 from pathlib import Path
 
 from ..errors import Failure
+from ..paths import db_command
 from ..words import agrees, counted
-from .shared import EXIT_FAILURE, EXIT_OK, PROG, InputFn, ask_yes_no, interactive
+from .shared import EXIT_FAILURE, EXIT_OK, InputFn, ask_yes_no, interactive
 
 
 def set_aside_flow(
@@ -50,7 +50,7 @@ def set_aside_flow(
     if after.healthy:
         print("The database is healthy now.")
         return EXIT_OK
-    print(f"The database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
+    print(f"The database still has problems; run '{db_command(db, 'doctor')}' for details.")
     return EXIT_FAILURE
 
 

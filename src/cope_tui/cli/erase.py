@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..errors import Failure
-from ..paths import resolve_db_path
+from ..paths import db_command, resolve_db_path
 from ..store.diskio import database_exists
 from ..words import agrees, counted
 from .shared import EXIT_OK, PROG, ProgressLine, ask_yes_no, interactive
@@ -104,8 +104,6 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _list_retention(store, db: Path) -> int:
-    import shlex
-
     from ..settings import SettingsError, config_path, retention_years
 
     try:
@@ -122,5 +120,5 @@ def _list_retention(store, db: Path) -> int:
     for client in due:
         meetings = len(store.meetings(client.id))
         print(f"  {client.code}  closed {client.closed_at:%Y-%m-%d}, {counted(meetings, 'meeting')}")
-    print(f"To erase one: {PROG} erase CODE --db {shlex.quote(str(db))}")
+    print(f"To erase one: {db_command(db, 'erase', 'CODE')}")
     return EXIT_OK

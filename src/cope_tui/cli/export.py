@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from ..errors import Failure
-from ..paths import ENV_DB, resolve_db_path
+from ..paths import ENV_DB, db_command, resolve_db_path
 from ..store.diskio import database_exists
 from ..store.store import Store
 from .crypto import export_note, unlock
-from .shared import EXIT_OK, PROG, say
+from .shared import EXIT_OK, say
 
 
 def _output(value: str) -> Path:
@@ -140,14 +140,14 @@ def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, h
         if client is None:
             raise Failure(
                 f"no client with the code '{args.client}' in '{db}'. "
-                f"Codes are listed in the app; '{PROG} export --all' exports everything."
+                f"Codes are listed in the app; '{db_command(db, 'export', '--all')}' exports everything."
             )
         return export.client_markdown(meeting_guide, store, client)
     meeting = _meeting_by_id(store, args.meeting.strip())
     if meeting is None:
         raise Failure(
             f"no meeting with the id '{args.meeting}' in '{db}'. "
-            f"Ids are shown in '{PROG} export --client CODE'; '{PROG} export --all' exports everything."
+            f"Ids are shown in '{db_command(db, 'export', '--client CODE')}'; '{db_command(db, 'export', '--all')}' exports everything."
         )
     return export.meeting_markdown(meeting_guide, store, meeting)
 

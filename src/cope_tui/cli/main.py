@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContentError, Failure
 from ..mdsafe import clean
-from ..paths import ENV_PASSPHRASE, resolve_db_path
+from ..paths import ENV_PASSPHRASE, db_command, resolve_db_path
 from ..store.diskio import database_exists
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 from .parser import build_parser
@@ -99,7 +98,7 @@ def backup_hint(db: Path) -> Backup | None:
         if backups.list_backups(db):
             say(
                 f"none of the backups of this file checks out. "
-                f"'{PROG} doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))}' shows why."
+                f"'{db_command(db, 'doctor')}' shows why."
             )
         return None
     check = backups.check_file(backup.path, keys)
@@ -160,7 +159,7 @@ def launch(
 def read_only_hint(db: Path) -> str:
     """The command that opens this very DB read-only: `cope-tui --read-only` alone opened
     the default one, not the `--db` the user had typed."""
-    return f" ('{PROG} --db {shlex.quote(str(Path(db).expanduser().absolute()))} --read-only' does that.)"
+    return f" ('{db_command(db, '', '--read-only')}' does that.)"
 
 
 def _open_session(db: Path, *, read_only: bool, tty: bool) -> Session:
@@ -327,7 +326,7 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     if after.healthy:
         print("The database is healthy now.")
         return EXIT_OK
-    print(f"The restored database still has problems; run '{PROG} doctor --db {shlex.quote(str(db))}' for details.")
+    print(f"The restored database still has problems; run '{db_command(db, 'doctor')}' for details.")
     return EXIT_FAILURE
 
 
@@ -365,7 +364,7 @@ def _accept_missing(db: Path) -> int:
         return EXIT_OK
     for gap in accepted:
         print(f"Accepted as lost: {gap.text(db)}.")
-    print(f"These are no longer reported (the record of them is kept). Run '{PROG} doctor' to check the rest.")
+    print(f"These are no longer reported (the record of them is kept). Run '{db_command(db, 'doctor')}' to check the rest.")
     return EXIT_OK
 
 

@@ -37,7 +37,8 @@ class LockScreen(UnlockScreen):
         yield Static("Everything typed is kept and saved. Press enter to return.", id="lock-ask")
         yield Static(
             "This database is not encrypted: anyone who can read the file can read the notes. "
-            "'cope-tui encrypt' protects it with a passphrase.",
+            "'cope-tui encrypt --db' with the file named above protects it with a passphrase "
+            "(run it once this app is closed).",
             classes="warning",
             id="lock-note",
         )

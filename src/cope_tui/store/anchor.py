@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 
 from .diskio import ensure_private_dir, fsync_dir, write_private
+from ..paths import db_command
 from ..words import agrees, counted
 
 _SEQ = b"cope-tui seq 1 %020d"
@@ -418,7 +419,6 @@ def doctor_findings(db: Path, seq: Sequence, backups: list[tuple[Any, Any]]) -> 
     `backups` (newest first, with their checks) may hold what is missing."""
     import shlex
 
-    where = shlex.quote(str(db))
     found = []
     for gap in missing(db, seq):
         holder = next(((b, c) for b, c in backups if c.ok and holds(c.seq, c.lost, gap)), None)
@@ -426,13 +426,13 @@ def doctor_findings(db: Path, seq: Sequence, backups: list[tuple[Any, Any]]) -> 
             backup, check = holder
             instead = (
                 f"The backup {backup.name} holds every change up to number {check.seq}. To put it back (the "
-                f"current files are kept aside): cope-tui doctor --db {where} --restore {shlex.quote(backup.name)}"
+                f"current files are kept aside): {db_command(db, 'doctor', '--restore', shlex.quote(backup.name))}"
             )
         else:
             instead = (
                 "No backup holds those changes. If the deleted journal or the newer file is somewhere (another "
-                "copy, a sync tool's trash), put it back. Once you have looked, 'cope-tui doctor --db "
-                f"{where} --accept-missing' stops this report (the record of it is kept)."
+                f"copy, a sync tool's trash), put it back. Once you have looked, '{db_command(db, 'doctor', '--accept-missing')}' "
+                "stops this report (the record of it is kept)."
             )
         found.append((gap.text(db), instead))
     for text in seq.repeats:
@@ -446,7 +446,7 @@ def missing_notice(db: Path, gaps: list[Gap], repeats: list[str]) -> str:
     parts = [g.text(db) for g in gaps] + repeats
     return (
         f"Saved changes are missing from '{db.name}': " + "; ".join(parts) + ". It is open as usual and "
-        "nothing more is lost. Run 'cope-tui doctor' to see what is missing and which backup holds it."
+        f"nothing more is lost. Run '{db_command(db, 'doctor')}' to see what is missing and which backup holds it."
     )
 
 

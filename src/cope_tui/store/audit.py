@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from ..paths import db_command
 from ..meetings.signing import addendum_hash, canonical, content_hash, sha256
 from . import crypto
 from .diskio import ensure_private_dir, fsync_dir, open_own
@@ -167,7 +168,7 @@ def _check_form(db: Path, fd: int, codec: Any) -> None:
     if not fits:
         raise FormChanged(
             "the log is not in the database's form (sealed with another key, or plain beside an encrypted "
-            "database, or its first line is damaged). Nothing was written; run 'cope-tui doctor'"
+            f"database, or its first line is damaged). Nothing was written; run '{db_command(db, 'doctor')}'"
         )
 
 

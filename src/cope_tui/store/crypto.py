@@ -29,6 +29,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import db_command
+
 # hashlib (OpenSSL), hmac, base64 and unicodedata are imported where they are used: a
 # plain DB never needs them, and loading them took 12 ms of every start.
 
@@ -450,14 +452,12 @@ def describe(path: Path, exc: CryptoError, *, doctor: bool = True) -> str:
         "has a damaged header" if isinstance(exc, HeaderDamaged) else
         "is damaged or was changed after it was written: it fails its authentication check"
     )
-    advice = " Run 'cope-tui doctor' to check it and restore a backup." if doctor else ""
+    advice = f" Run '{db_command(path, 'doctor')}' to check it and restore a backup." if doctor else ""
     return f"The encrypted file {where} {what}. It has not been changed.{advice}"
 
 
 def rekey_pending(db: Path) -> str | None:
     """The message while an encrypt or decrypt of the DB is unfinished (None when none is)."""
-    import shlex
-
     try:
         found = read_marker(db)
     except CryptoError:
@@ -467,5 +467,5 @@ def rekey_pending(db: Path) -> str | None:
     command = "decrypt" if found[0] == "decrypt" else "encrypt"
     return (
         f"An '{command}' of '{db}' was cut off before it finished, so the database is half "
-        f"converted. Nothing is lost: run 'cope-tui {command} --db {shlex.quote(str(db))}' again to finish it."
+        f"converted. Nothing is lost: run '{db_command(db, command)}' again to finish it."
     )

@@ -27,6 +27,7 @@ from .diskio import LockFile
 from .errors import StoreError
 from .format import TABLES
 from .set_aside import set_aside_command
+from ..paths import db_command
 from ..words import counted
 
 OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
@@ -34,7 +35,7 @@ OK, NOTE, WARN, PROBLEM = "ok", "note", "warn", "problem"
 # Short, so a backup's line fits 80 columns with 10,000 clients in its count (the file
 # name, on the line below, says the rest).
 _KINDS = {"full": "full copy", "seg": "changes"}
-ERASE_FINISH = "cope-tui erase --retention"  # a command that opens the DB for writing and lists only
+ERASE_FINISH = ("erase", "--retention")  # a command that opens the DB for writing and lists only
 
 
 class DoctorError(Exception):
@@ -111,7 +112,7 @@ def when(moment: datetime) -> str:
 
 
 def restore_command(db: Path) -> str:
-    return f"cope-tui doctor --db {shlex.quote(str(db))} --restore-newest"
+    return db_command(db, "doctor", "--restore-newest")
 
 
 def set_aside_cure(db: Path) -> str:
@@ -167,7 +168,7 @@ def _diagnose(db: Path, keys: crypto.Keyring | None, progress: Callable[[str], N
         report.add(
             PROBLEM,
             "an erasure of a client was cut short: some files may still hold their records",
-            instead=f"Open the database for writing once (the app, or '{ERASE_FINISH} --db {shlex.quote(str(db))}'); "
+            instead=f"Open the database for writing once (the app, or '{db_command(db, *ERASE_FINISH)}'); "
             "the erasure is finished before anything else is written.",
         )
     data = _check_main(db, report, keys)
@@ -410,5 +411,5 @@ def find_backup(db_path: Path, text: str) -> Backup:
             taken = datetime.fromtimestamp(info.st_mtime).astimezone()
             return Backup(path=target, taken=taken, size=info.st_size, kind="file")
     raise DoctorError(
-        f"there is no backup '{text}'. Give a path, or a file name listed by 'cope-tui doctor --db {shlex.quote(str(db))}'."
+        f"there is no backup '{text}'. Give a path, or a file name listed by '{db_command(db, 'doctor')}'."
     )

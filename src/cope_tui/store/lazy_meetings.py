@@ -36,6 +36,7 @@ from . import file_form
 from ..background import let_others_run
 from .bulk import gc_paused
 from .errors import CorruptDatabase
+from ..paths import db_command
 
 CACHED_CLIENTS = 8  # decoded clients kept: the one open, and a few just looked at
 LOOSE_KEPT = 256  # meetings saved this session kept whole; those saved before are kept packed
@@ -188,7 +189,7 @@ class FileMeetings:
     def _damaged(self, client_id: str, exc: Exception) -> CorruptDatabase:
         return CorruptDatabase(
             f"'{self.path}' is damaged: a meeting of client {client_id[:40]!r} cannot be read "
-            f"({exc}). It has not been changed. Run 'cope-tui doctor' to check it and restore a backup."
+            f"({exc}). It has not been changed. Run '{db_command(self.path, 'doctor')}' to check it and restore a backup."
         )
 
 

@@ -20,6 +20,7 @@ from .bulk import gc_paused
 from .diskio import Journal, JournalDamaged, read_held, read_identified
 from .errors import CorruptDatabase, ForeignDatabase, StoreError, UnreadableRecords, sealed_error
 from .lazy_meetings import FileMeetings, LazyMeetings
+from ..paths import db_command
 from .record_lines import MeetingLines
 
 # A reader retries when a writer compacted while it read; each try reads bytes only (no
@@ -260,13 +261,13 @@ class Loading:
     def _damaged(self, problem: str) -> Exception:
         return CorruptDatabase(
             f"'{self.path}' is damaged: {problem}. It has not been changed. Run "
-            "'cope-tui doctor' to check it and restore a backup."
+            f"'{db_command(self.path, 'doctor')}' to check it and restore a backup."
         )
 
     def _not_json(self) -> Exception:
         return CorruptDatabase(
             f"'{self.path}' is not a readable cope-tui database (it is not valid JSON). "
-            "It has not been changed. Run 'cope-tui doctor' to check it and restore a "
+            f"It has not been changed. Run '{db_command(self.path, 'doctor')}' to check it and restore a "
             "backup, or open another file with --db PATH."
         )
 

@@ -21,7 +21,7 @@ from . import backups, crypto, format, summary
 from .backup_check import check_file
 from .diskio import ensure_private_dir, fsync_dir, remove_stale_temps, write_private
 from .errors import StoreError, WrongPassphrase
-from ..paths import real_db_path
+from ..paths import db_command, real_db_path
 
 ENCRYPT, DECRYPT = "encrypt", "decrypt"
 
@@ -171,7 +171,7 @@ def convert(db_path: Path | str, direction: str, passphrase: str) -> list[Path]:
             if check is not None and not check.ok:
                 raise RekeyError(
                     f"'{db}' does not open as it is ({check.problem}), so it was not converted. "
-                    "Nothing has been changed. Run 'cope-tui doctor' to check it first."
+                    f"Nothing has been changed. Run '{db_command(db, 'doctor')}' to check it first."
                 )
             write_private(marker, crypto.make_marker(direction, codec))
         _remove_temps(db)

@@ -13,7 +13,6 @@ bytes, else a copy), and only then rewritten without what was set aside, atomica
 from __future__ import annotations
 
 import os
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,13 @@ import orjson
 from . import anchor, backups, crypto, format, record_check, summary
 from .diskio import Journal, JournalDamaged, fsync_dir, write_private
 from .record_lines import dump_tables
+from ..paths import db_command
 from ..words import counted
 
 
 def set_aside_command(db: Path) -> str:
     """The command that does this, for messages about a bad line or record."""
-    return f"cope-tui doctor --db {shlex.quote(str(Path(db).expanduser().absolute()))} --set-aside"
+    return db_command(db, "doctor", "--set-aside")
 
 
 class SetAsideError(Exception):

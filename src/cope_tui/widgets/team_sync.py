@@ -23,6 +23,7 @@ from datetime import datetime
 from textual.message import Message
 from textual.widgets import Header
 
+from ..paths import db_command
 from ..settings import config_path
 from ..sync.runner import Outcome, Runner
 from ..words import counted
@@ -319,7 +320,8 @@ class TeamSync(TeamPrompts):
         unused = tuple(sorted([*report.refused, *report.unstored]))
         if unused and (asked or unused != self._told_unused):
             self.notify(f"{counted(len(unused), 'record')} from the team could not be used here; run "
-                        "`cope-tui sync` at a terminal for the details.", title="Team sync", severity="warning", timeout=15)
+                        f"`{db_command(self.session.store.path, 'sync')}` at a terminal for the details.",
+                        title="Team sync", severity="warning", timeout=15)
         self._told_unused = unused
 
     def _tell_once(self, text: str, severity: str, timeout: float = 10, again: bool = False) -> None:
