@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Static
@@ -193,6 +193,25 @@ async def test_interviews_number_on_and_delete_after_confirm() -> None:
         await pilot.press("a")
         await pilot.pause()
         assert [i.number for i in ex.interviews] == [1, 3, 4]
+
+
+async def test_two_interview_2s_from_a_team_sync_are_listed_and_named_apart() -> None:
+    """Two staff each took an interview 2 on their own laptops; the sync kept both."""
+    ex = exercise()
+    first = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    ex.interviews = [Interview(id="one", number=1, at=first), Interview(id="late", number=2, at=first.replace(hour=11)),
+                     Interview(id="early", number=2, at=first.replace(hour=10))]
+    app = PanelApp(InterviewsPanel, ex)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [row_text(app, "interview-list", n)[0] for n in range(3)] == ["1", "3", "2"]
+        table(app, "interview-list").focus()
+        await pilot.press("end", "up", "w")  # the later of the two: told by the number it is listed by
+        await pilot.pause()
+        assert app.messages[-1].startswith("Interview 3:")
+        await pilot.press("a")
+        await pilot.pause()
+        assert ex.interviews[-1].number == 4 and app.messages[-1].startswith("Interview 4 started")
 
 
 async def test_interviews_read_only_refuse_every_edit() -> None:
