@@ -101,6 +101,25 @@ async def test_a_stamps_a_first_arrival_now_and_A_a_follow_up() -> None:
         assert app.query_one(FlowPanel).current_client() == 2  # the cursor follows the new client
 
 
+async def test_the_first_arrival_stamped_with_team_sync_on_says_to_stamp_on_one_machine() -> None:
+    """Two machines stamping arrivals each give their own #N to another client, and the
+    merge takes the two for one: said where arrivals are stamped, not only in the README."""
+    alone = FlowApp(blank())
+    async with alone.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert not any("this machine only" in message for _, message in alone.notes)
+    team = FlowApp(blank())
+    team.sync_runner = object()  # the app's runner, present while team sync is set up
+    async with team.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert "stamp arrivals on this machine only" in team.notes[-1][1]
+        await pilot.press("a")
+        await pilot.pause()
+        assert team.notes[-1][1].startswith("Client #2 arrived") and "machine" not in team.notes[-1][1]
+
+
 async def test_s_starts_a_contact_with_the_staff_typed_and_e_ends_it() -> None:
     ex = blank()
     app = FlowApp(ex)

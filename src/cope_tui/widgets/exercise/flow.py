@@ -73,6 +73,7 @@ class FlowPanel(ExercisePanel):
         super().__init__(exercise, read_only=read_only, id=id)
         self.current_view = "register"
         self._numbers: list[int] = []
+        self._told_team = False  # the first arrival stamped with team sync on says who stamps them
 
     def compose(self) -> ComposeResult:
         yield Static("", id="flow-status", markup=False)
@@ -277,7 +278,15 @@ class FlowPanel(ExercisePanel):
             visit = cope.add_visit(self.exercise, kind, "now")
         except ValueError as exc:
             return self._refuse(exc)
-        self.notify(f"Client #{visit.number} arrived {visit.arrival} ({kind} visit).", timeout=3)
+        said = f"Client #{visit.number} arrived {visit.arrival} ({kind} visit)."
+        if getattr(self.app, "sync_runner", None) is not None and not self._told_team:
+            # Numbers are given here, in turn: another machine stamping arrivals too gives
+            # its own #N to another client, and the merge takes the two for one (README).
+            self._told_team = True
+            self.notify(said + " This database syncs with a team: stamp arrivals on this machine only; "
+                        "the others start and end contacts for its numbers once synced.", timeout=12)
+        else:
+            self.notify(said, timeout=3)
         self._done(visit.number, stamped=True)
 
     def action_start_contact(self) -> None:
