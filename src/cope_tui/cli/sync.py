@@ -40,6 +40,13 @@ def _settings(args: argparse.Namespace) -> tuple[str, str]:
         raise Failure(str(exc)) from None
     if not remote:
         raise Failure(f"no remote to sync with: give --remote URL, or set [sync] remote = \"URL\" in {config_path()}.")
+    from ..sync.couch import check_url
+    from ..sync.errors import SyncError
+
+    try:  # the address first: a password written into it is worth hearing of before anything else
+        check_url(remote)
+    except SyncError as exc:
+        raise Failure(str(exc)) from None
     if not user:
         raise Failure(
             f"set your name once, so the team sees who wrote what: add\n  [user]\n  name = \"Your Name\"\n"
