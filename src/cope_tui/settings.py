@@ -166,16 +166,9 @@ def load_settings(
     warnings: list[str] = []
     minutes, source = DEFAULT_IDLE_MINUTES, "default"
     file = path or config_path()
-    keys: list[KeySetting] = []
-    try:
-        found = _from_file(file)
-        keys, key_warnings = _keys_from_file(file)
-        warnings += key_warnings
-    except SettingsError as exc:
-        warnings.append(f"{exc} The file is ignored until it is fixed.")
-    else:
-        if found is not None:
-            minutes, source = found, str(file)
+    found, keys = _lock_and_keys(file, warnings)
+    if found is not None:
+        minutes, source = found, str(file)
     raw = env.get(ENV_LOCK_MINUTES)
     if raw is not None and raw.strip():
         try:
@@ -189,6 +182,29 @@ def load_settings(
     return Settings(
         minutes, source, tuple(warnings), tuple(keys), str(file) if keys else "", theme, remote, user, every
     )
+
+
+def _lock_and_keys(file: Path, warnings: list[str]) -> tuple[int | None, list[KeySetting]]:
+    """The file's lock minutes and keys, each on its own: a lock value out of range
+    used to drop the user's [keys] too, while the warning said the whole file was
+    ignored (the team settings in it were not)."""
+    try:
+        _table(file, "lock")
+    except SettingsError as exc:  # unreadable, or not TOML: nothing in it can be used
+        warnings.append(f"{exc} The file is ignored until it is fixed.")
+        return None, []
+    found: int | None = None
+    keys: list[KeySetting] = []
+    try:
+        found = _from_file(file)
+    except SettingsError as exc:
+        warnings.append(f"{exc} That setting is ignored until it is fixed.")
+    try:
+        keys, key_warnings = _keys_from_file(file)
+        warnings += key_warnings
+    except SettingsError as exc:
+        warnings.append(f"{exc} Your keys are ignored until it is fixed.")
+    return found, keys
 
 
 def _theme(path: Path, warnings: list[str]) -> str | None:

@@ -31,3 +31,20 @@ def test_a_value_that_is_not_text_is_named_by_its_line(tmp_path):
 def test_no_keys_table_no_keys(tmp_path):
     settings = load_settings(env={}, path=_config(tmp_path, "[lock]\nidle_minutes = 5\n"))
     assert settings.keys == () and settings.warnings == ()
+
+
+def test_a_lock_value_out_of_range_leaves_the_keys_in_use(tmp_path):
+    """It dropped the [keys] table too, and said the whole file was ignored (the team
+    settings in it were not)."""
+    path = _config(tmp_path, '[lock]\nidle_minutes = -3\n\n[keys]\n"clients.new" = "insert"\n')
+    settings = load_settings(env={}, path=path)
+    assert settings.keys == (KeySetting("clients.new", "insert", 5),)
+    assert settings.idle_minutes == 10 and settings.source == "default"
+    (warning,) = settings.warnings
+    assert "idle_minutes" in warning and "That setting is ignored" in warning and "file is ignored" not in warning
+
+
+def test_a_file_that_is_not_toml_is_ignored_once(tmp_path):
+    settings = load_settings(env={}, path=_config(tmp_path, '[keys\n"clients.new" = "insert"\n'))
+    assert settings.keys == ()
+    assert sum("file is ignored" in w for w in settings.warnings) == 1
