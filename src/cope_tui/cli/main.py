@@ -246,8 +246,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"'{db}' already holds {counted(existing, 'client')}; demo data is only written to a database "
                 "without clients. Choose a new file with --db PATH."
             )
-        counts = write_demo(store, meeting_guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
-        cope = write_demo_exercise(store, seed=args.seed)
+        try:
+            counts = write_demo(store, meeting_guide, clients=args.clients, meetings=args.meetings, seed=args.seed)
+            cope = write_demo_exercise(store, seed=args.seed)
+        except KeyboardInterrupt:  # ctrl+c on a demo too big: say what is left behind
+            say(f"interrupted: '{db}' holds only part of the demo, and the next demo run refuses it. "
+                f"Delete it and the files beside it named {db.name}.*, or give a new --db PATH.")
+            return 130
     finally:
         store.close()
     print(
