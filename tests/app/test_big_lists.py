@@ -109,6 +109,15 @@ async def home(pilot) -> ClientsScreen:
     return screen
 
 
+async def home_list(pilot) -> tuple[ClientsScreen, DataTable]:
+    """The home list with every client in it, focused: where a user's keys go."""
+    screen = await home(pilot)
+    await settled(pilot, screen)
+    table = screen._table()
+    table.focus()
+    return screen, table
+
+
 async def test_typing_fast_into_the_home_search_lists_each_client_once(big_db):
     session = Session.open(big_db)
     app = create_app(session)
@@ -270,10 +279,7 @@ async def test_back_from_a_client_far_down_the_list_keeps_the_place(big_db):
     session = Session.open(big_db)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await home(pilot)
-        await settled(pilot, screen)
-        table = screen._table()
-        table.focus()
+        screen, table = await home_list(pilot)
         table.move_cursor(row=97)
         await pilot.pause()
         chosen = row_keys(table)[97]
@@ -295,10 +301,7 @@ async def test_end_and_home_go_to_the_last_and_first_row_of_a_long_list(big_db):
     session = Session.open(big_db)
     app = create_app(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await home(pilot)
-        await settled(pilot, screen)
-        table = screen._table()
-        table.focus()
+        _, table = await home_list(pilot)
         await pilot.press("end")
         assert table.row_count == CLIENTS and table.cursor_row == CLIENTS - 1
         await pilot.press("home")

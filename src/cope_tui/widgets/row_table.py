@@ -16,13 +16,8 @@ from textual.widgets import DataTable
 class RowTable(DataTable):
     """A DataTable of rows; `home`/`end` move the cursor to the first/last row."""
 
+    # DataTable's own actions for ctrl+home / ctrl+end, which move the row cursor.
     BINDINGS = [
-        Binding("home", "first_row", "First row", show=False, id="rows.first"),
-        Binding("end", "last_row", "Last row", show=False, id="rows.last"),
+        Binding("home", "scroll_top", "First row", show=False, id="rows.first"),
+        Binding("end", "scroll_bottom", "Last row", show=False, id="rows.last"),
     ]
-
-    def action_first_row(self) -> None:
-        self.action_scroll_top()
-
-    def action_last_row(self) -> None:
-        self.action_scroll_bottom()
