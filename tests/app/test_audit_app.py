@@ -73,3 +73,52 @@ async def test_finalise_addendum_and_export_in_the_app_are_logged(db, tmp_path, 
     assert log[2]["hash"] == hashlib.sha256((tmp_path / "meeting.md").read_bytes()).hexdigest()
     assert f"SHA-256 {doc['content_hash']}" in (tmp_path / "meeting.md").read_text()
     assert verify(db, stored(db)).ok
+
+
+async def test_exercise_report_written_in_the_app_is_logged_and_proposed_in_documents(db, tmp_path, monkeypatch):
+    """As `cope-tui export --exercise` is: a report holds interview comments and record
+    labels, so writing it leaves a trace; and it is proposed away from the start folder."""
+    from datetime import date
+
+    from cope_tui.cope.exercise import new_exercise
+    from cope_tui.screens.exercise import ExerciseReport, ExerciseScreen
+    from cope_tui.store.store import Store
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home" / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "home" / "Documents"))
+    store = Store(db)
+    exercise = new_exercise("Site/North", date(2026, 2, 1))
+    store.put_exercise(exercise)
+    store.close()
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen(exercise.id))
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseReport) and app.screen.text
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WriteDialog)
+        assert "Write the report to a file" in str(app.screen.query_one(".dialog-title").render())
+        proposed = app.screen.query_one("#path", Input).value
+        assert proposed == str(tmp_path / "home" / "Documents" / "cope-Site-North-2026-02-01.md")
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ExerciseReport):
+                break
+        assert isinstance(app.screen, ExerciseReport)
+        await pilot.press("ctrl+q")
+    assert session.close()
+
+    written = tmp_path / "home" / "Documents" / "cope-Site-North-2026-02-01.md"
+    log = entries(db)
+    assert [e["kind"] for e in log] == ["export"]
+    assert log[0]["what"] == f"exercise {exercise.id}" and log[0]["target"] == written.name
+    assert log[0]["hash"] == hashlib.sha256(written.read_bytes()).hexdigest()
+    assert verify(db, stored(db)).ok

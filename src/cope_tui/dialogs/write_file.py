@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -21,15 +22,26 @@ class WriteDialog(Dialog[Path | None]):
         Binding("ctrl+s", "confirm", "Write", id="write.ok", priority=True),
     ]
 
-    def __init__(self, text: str, suggested: Path):
+    def __init__(
+        self,
+        text: str,
+        suggested: Path,
+        *,
+        what: str = "summary",
+        audit: Callable[[Path], str | None] | None = None,
+    ):
+        """`audit` notes the written file in the DB's audit log; it runs in the writing
+        worker (it appends to a file) and returns a warning when the log refused it."""
         super().__init__()
         self.text = text
         self.suggested = suggested
+        self.what = what
+        self.audit = audit
         self._confirm_replace: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Write the summary to a file", classes="dialog-title")
+            yield Label(f"Write the {self.what} to a file", classes="dialog-title")
             yield Input(str(self.suggested), id="path")
             yield Static("", id="write-error", classes="error", markup=False)
             yield Static("The file is plain text, never encrypted: keep it somewhere private.", classes="hint")
@@ -68,4 +80,7 @@ class WriteDialog(Dialog[Path | None]):
                 self.query_one("#write-error", Static).update, f"Could not write: {exc.strerror}. Pick another place."
             )
             return
+        note = self.audit(path) if self.audit is not None else None
+        if note:
+            self.app.call_from_thread(self.app.notify, f"Written, but {note}", severity="warning")
         self.app.call_from_thread(self.dismiss, path)

@@ -164,6 +164,12 @@ def orphans_part(export: ExportRun, orphans: dict[str, list[Doc]]) -> str:
     return export.take()
 
 
+def file_name(stem: str) -> str:
+    """A proposed export's name: a site or a client code may hold '/' or spaces, which
+    would make a folder or a name the shell splits."""
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in stem) + ".md"
+
+
 def write_export(path: Path, text: str | bytes) -> None:
     """Write an export for its owner's eyes only (0600), atomically: a crash leaves the old file
     or the new one. Raises OSError, whose strerror says what went wrong."""

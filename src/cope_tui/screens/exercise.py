@@ -287,17 +287,25 @@ class ExerciseReport(Screen[None]):
 
     def action_write(self) -> None:
         from ..dialogs.write_file import WriteDialog
+        from ..export.documents import file_name
+        from ..paths import export_folder
 
         if not self.text:
             return
-        name = "".join(c if c.isalnum() or c in "-_." else "-" for c in self.exercise.site)
-        suggested = Path.cwd() / f"cope-{name}-{self.exercise.start:%Y-%m-%d}.md"
+        suggested = export_folder() / file_name(f"cope-{self.exercise.site}-{self.exercise.start:%Y-%m-%d}")
 
         def chosen(path: Path | None) -> None:
             if path is not None:
-                self.notify(f"Wrote {path} (readable by you only).")
+                self.notify(f"Wrote {path} (readable by you only). It is plain text: keep it safe.")
 
-        self.app.push_screen(WriteDialog(self.text, suggested), chosen)
+        self.app.push_screen(WriteDialog(self.text, suggested, what="report", audit=self._audit), chosen)
+
+    def _audit(self, path: Path) -> str | None:
+        """Noted in the audit log as `cope-tui export --exercise` notes it (in the worker)."""
+        from ..store.audit import log_export
+
+        what = f"exercise {self.exercise.id}"
+        return log_export(self.app.session.store, what=what, target=path.name, data=self.text)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header
 
 from ..dialogs.write_file import WriteDialog
 from ..paths import export_folder
-from ..export.documents import client_markdown, meeting_markdown
+from ..export.documents import client_markdown, file_name, meeting_markdown
 from ..meetings.models import Meeting
 from ..widgets.document_view import DocumentView
 
@@ -75,7 +75,7 @@ class ExportPreview(Screen[None]):
         if not self.is_attached:  # esc before the summary was built: its widgets are gone
             return
         self.text = text
-        self.default_name = "".join(c if c.isalnum() or c in "-_." else "-" for c in name) + ".md"
+        self.default_name = file_name(name)
         self.query_one(DocumentView).show(text)
 
     def action_write(self) -> None:
@@ -85,22 +85,21 @@ class ExportPreview(Screen[None]):
         def chosen(path: Path | None) -> None:
             if path is not None:
                 self.notify(f"Wrote {path} (readable by you only). It is plain text: keep it safe.")
-                self._audit(path)
 
-        self.app.push_screen(WriteDialog(self.text, export_folder() / getattr(self, "default_name", "export.md")), chosen)
+        suggested = export_folder() / getattr(self, "default_name", "export.md")
+        self.app.push_screen(WriteDialog(self.text, suggested, audit=self._audit), chosen)
 
-    def _audit(self, path: Path) -> None:
-        """The export goes into the DB's audit log: what, the file's name, the text's hash."""
+    def _audit(self, path: Path) -> str | None:
+        """The export goes into the DB's audit log: what, the file's name, the text's hash.
+        Called in the dialog's writing worker; a warning when the log refused it."""
         from ..store.audit import log_export
 
         what = "meeting" if self.meeting_id else "handover" if getattr(self, "handover", False) else "client"
         client_id = self.meeting.client_id if self.meeting is not None else self.client_id
-        note = log_export(
+        return log_export(
             self.app.session.store, what=what, target=path.name, data=self.text, client_id=client_id,
             meeting_id=self.meeting_id,
         )
-        if note:
-            self.notify(f"Written, but {note}", severity="warning")
 
     def action_back(self) -> None:
         self.dismiss()
