@@ -318,3 +318,28 @@ async def test_end_and_home_go_to_the_last_and_first_row_of_a_long_list(big_db):
         assert items.cursor_row == 0
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_end_pressed_before_the_rest_of_a_long_list_arrives_goes_to_its_last_row(big_db):
+    """A long list shows a screenful first and the rest 0.15 s later: `end` in between
+    stopped at row 25 of 1,000, and before the table was built it moved sideways."""
+    session = Session.open(big_db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")  # at once: the first frame's text, or the first screenful
+        screen = await home(pilot)
+        await settled(pilot, screen)
+        table = screen._table()
+        assert table.row_count == CLIENTS and table.cursor_row == CLIENTS - 1
+        await pilot.press("home")
+        screen.refresh_clients()  # a new fill: a screenful now, the rest on a timer
+        table.action_scroll_bottom()  # `end`, before that timer can run
+        assert table.row_count < CLIENTS, "the rest arrived already"
+        await settled(pilot, screen)
+        assert table.row_count == CLIENTS and table.cursor_row == CLIENTS - 1
+        await pilot.press("home", "down", "down")
+        screen.refresh_clients()
+        await settled(pilot, screen)
+        assert table.cursor_row == 2  # no `end` asked: the place is kept
+        await pilot.press("ctrl+q")
+    session.close()

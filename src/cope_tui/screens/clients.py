@@ -212,8 +212,9 @@ class ClientsScreen(Screen[None]):
         # delays the first paint.
         first = max(FIRST_ROWS, keep + FIRST_ROWS)
         self._add_rows(rows[:first], generation)
-        if len(rows) > first:
-            self.set_timer(0.15, lambda: self._add_rows(rows[first:], generation))
+        table.fill_started(len(rows) > first)
+        if table.rows_to_come:
+            self.set_timer(0.15, lambda: self._add_rows(rows[first:], generation, final=True))
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._hint(rows, term)
@@ -228,13 +229,15 @@ class ClientsScreen(Screen[None]):
         else:
             hint.update(with_keys(self, "No clients yet. Press {clients.new|ctrl+n} to add the first one."))
 
-    def _add_rows(self, rows: list[ClientSummary], generation: int) -> None:
+    def _add_rows(self, rows: list[ClientSummary], generation: int, *, final: bool = False) -> None:
         """Cells are built only for rows being added: a screenful before the first paint."""
         table = self._table()
         if table is None or generation != self._fill_generation:
             return
         for c in rows:
             table.add_row(*map(Text, _cells(c, self._shown_width)), key=c.id)
+        if final:
+            table.rest_added()
 
     @on(Input.Changed, "#client-search")
     def _search_changed(self) -> None:
@@ -276,7 +279,10 @@ class ClientsScreen(Screen[None]):
         after it still come after it; the screen's own keys work without the table."""
         from textual.widgets import DataTable
 
-        action = next((b.action for b in DataTable.BINDINGS if event.key in b.key.split(",")), None)
+        from ..widgets.row_table import RowTable
+
+        bindings = [*RowTable.BINDINGS, *DataTable.BINDINGS]  # its own first: home/end are rows there
+        action = next((b.action for b in bindings if event.key in b.key.split(",")), None)
         if action is None:
             return
         event.stop()

@@ -160,9 +160,10 @@ class FollowThroughScreen(Screen[None]):
         # list sent the user back near the top, on another item.
         first = max(FIRST_ROWS, keep + FIRST_ROWS)
         self._add(self._rows[:first], self._generation)
-        if len(self._rows) > first:
+        table.fill_started(len(self._rows) > first)
+        if table.rows_to_come:
             rest, generation = self._rows[first:], self._generation
-            self.set_timer(0.1, lambda: self._add(rest, generation))
+            self.set_timer(0.1, lambda: self._add(rest, generation, final=True))
         if self._rows and keep:
             table.move_cursor(row=min(keep, len(self._rows) - 1))
         if counts:
@@ -191,7 +192,7 @@ class FollowThroughScreen(Screen[None]):
         found = self.query(DataTable)
         return found.first() if found and self.is_attached else None
 
-    def _add(self, rows: list, generation: int) -> None:
+    def _add(self, rows: list, generation: int, *, final: bool = False) -> None:
         """Cells for these rows only; a later refill makes a pending batch stale."""
         table = self._table()
         if generation != self._generation or table is None:
@@ -220,6 +221,8 @@ class FollowThroughScreen(Screen[None]):
                 key = row.row_id
             cells["Client"] = Text(row.client_code)
             table.add_row(*(self._cut(label, cells[label]) for label in self._labels), key=key)
+        if final:
+            table.rest_added()
 
     def _cut(self, label: str, cell: Text | str) -> Text | str:
         """Typed words cut to their column end in "…": cut bare, "attend the peer group
