@@ -38,6 +38,7 @@ from .widgets.navigation import (
 )
 from .widgets.idle_lock import IdleLock
 from .widgets.left_open import KeptWords
+from .widgets.one_line_paste import OneLinePaste
 from .widgets.palette import CopeCommands
 from .widgets.save_status import SaveStatusNews
 from .widgets.signal_exit import SignalExit
@@ -164,8 +165,8 @@ class Navigation:
 
 
 class CopeApp(
-    Navigation, SignalExit, TeamSync, SaveStatusNews, KeptWords, IdleLock, KeyOrder, GuardedOutput, OneToastPerMessage,
-    App[None],
+    Navigation, SignalExit, TeamSync, SaveStatusNews, KeptWords, IdleLock, KeyOrder, OneLinePaste, GuardedOutput,
+    OneToastPerMessage, App[None],
 ):
     TITLE = "cope-tui"
     CSS_PATH = "app.tcss"

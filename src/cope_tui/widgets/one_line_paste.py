@@ -1,0 +1,29 @@
+"""Text pasted into a one-line field keeps every line, joined by spaces.
+
+Textual's Input keeps only the first line of a paste and drops the rest without a word:
+a purpose, a reason or a name pasted from an email or a typed-up paper note lost all
+but its first line, and the record said less than the worker had pasted. Joined, every
+word is kept; the toast says why the lines are now one.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+
+def one_line(text: str) -> str:
+    """The lines of `text` as one, blank ones dropped: what a one-line field can hold."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+class OneLinePaste:
+    """App mixin, after KeyOrder: a paste is changed when it is handed to the field that
+    takes it (a paste held behind earlier keys goes where they left the focus)."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded and len(event.text.splitlines()) > 1:
+            if isinstance(self.focused, Input):  # type: ignore[attr-defined]
+                event = events.Paste(one_line(event.text))
+                self.notify("The pasted lines were joined into one: this field holds a single line.")  # type: ignore[attr-defined]
+        await super().on_event(event)  # type: ignore[misc]
