@@ -297,3 +297,35 @@ def test_new_folders_and_files_are_private_under_umask_000(tmp_path, cli_env):
         files = {p: m for p, m in modes.items() if p not in folders}
         assert folders and set(folders.values()) == {0o700}, folders
         assert files and set(files.values()) == {0o600}, files
+
+
+async def test_the_write_dialog_refuses_the_databases_own_file(tmp_path):
+    """Typed (or pasted) as the export's file, the DB's own name was 'That file exists.
+    Press enter again to replace it.', and a second enter put Markdown in its place."""
+    from cope_tui.dialogs.write_file import WriteDialog as Dialog
+
+    db = tmp_path / "data" / "cope.json"
+    session = Session.open(db)
+    create_client(session.store, "C-5")
+    app = create_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        files = lambda: {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}  # noqa: E731
+        before = files()
+        for target in (db, db.parent / "cope.json.journal"):
+            app.push_screen(Dialog("# C-5\n", tmp_path / "x.md"))
+            await pilot.pause()
+            app.screen.query_one("#path", Input).value = str(target)
+            await pilot.press("enter", "enter")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, Dialog)
+            shown = str(app.screen.query_one("#write-error").render())
+            assert "one of the database's own files" in shown
+            await pilot.press("escape")
+            await pilot.pause()
+        assert files() == before
+        await pilot.press("ctrl+q")
+    assert session.close()
+    again = Session.open(db)
+    assert [c.code for c in again.store.client_summaries()] == ["C-5"]
+    again.close()

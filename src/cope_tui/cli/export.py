@@ -17,20 +17,26 @@ from .crypto import export_note, unlock
 from .shared import EXIT_OK, say
 
 
-def _output(value: str) -> Path:
-    """The -o file, refused at once when it names a folder (before the export is built)."""
+def _output(value: str, db: Path) -> Path:
+    """The -o file, refused at once when it names a folder, a device or one of the DB's
+    own files (before the export is built)."""
+    from ..store.export_target import export_target_problem
+
     out = Path(value).expanduser()
     if out.is_dir():
         raise Failure(f"'{out}' is a folder; name a file in it for the export (for example '{out / 'export.md'}').")
+    problem = export_target_problem(out, db)
+    if problem:
+        raise Failure(f"cannot write '{out}': {problem}. Nothing was written.")
     return out
 
 
-def _write_output(out: Path, text: bytes) -> None:
+def _write_output(out: Path, text: bytes, db: Path) -> None:
     """Through the one safe writer (export.write_export); a failure leaves no copy behind."""
     from ..export.documents import write_export
 
     try:
-        write_export(out, text)
+        write_export(out, text, db=db)
     except IsADirectoryError:
         raise Failure(f"'{out}' is a folder; name a file in it for the export. Nothing was written.") from None
     except OSError as exc:
@@ -81,7 +87,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
     from ..content.meeting_guide import load_meeting_guide
 
-    out = _output(args.output) if args.output else None
+    out = _output(args.output, db) if args.output else None
     exercise_id = getattr(args, "exercise", None)
     meeting_guide = load_meeting_guide() if exercise_id is None else None
     from ..export.parallel import keep_until_exit, open_store, start_helper
@@ -114,7 +120,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         store.close()
     data = _as_file(text)
-    _deliver(data, out)
+    _deliver(data, out, db)
     _audit_export(store, args, data)
     return EXIT_OK
 
@@ -183,9 +189,9 @@ def _as_file(text: str | bytes) -> bytes:
     return text if text.endswith(b"\n") else text + b"\n"
 
 
-def _deliver(text: bytes, out: Path | None) -> None:
+def _deliver(text: bytes, out: Path | None, db: Path) -> None:
     if out is not None:
-        _write_output(out, text)
+        _write_output(out, text, db)
         print(f"Wrote {out}", file=sys.stderr)
     else:
         from ..export.parallel import write_stdout

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from ..export.documents import write_export
+from ..store.export_target import export_target_problem
 from .base import Dialog
 
 
@@ -65,6 +66,10 @@ class WriteDialog(Dialog[Path | None]):
         if path.is_dir():
             self.query_one("#write-error", Static).update("That is a folder; add a file name.")
             return
+        problem = export_target_problem(path, self.app.session.store.path)
+        if problem:
+            self.query_one("#write-error", Static).update(f"Not there: {problem}.")
+            return
         if path.exists() and self._confirm_replace != path:
             self._confirm_replace = path
             self.query_one("#write-error", Static).update("That file exists. Press enter again to replace it.")
@@ -74,7 +79,7 @@ class WriteDialog(Dialog[Path | None]):
     @work(thread=True, exclusive=True)
     def _write(self, path: Path) -> None:
         try:
-            write_export(path, self.text)
+            write_export(path, self.text, db=self.app.session.store.path)
         except OSError as exc:
             self.app.call_from_thread(
                 self.query_one("#write-error", Static).update, f"Could not write: {exc.strerror}. Pick another place."

@@ -170,9 +170,13 @@ def file_name(stem: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in stem) + ".md"
 
 
-def write_export(path: Path, text: str | bytes) -> None:
+def write_export(path: Path, text: str | bytes, *, db: Path | None = None) -> None:
     """Write an export for its owner's eyes only (0600), atomically: a crash leaves the old file
-    or the new one. Raises OSError, whose strerror says what went wrong."""
+    or the new one. Raises OSError, whose strerror says what went wrong; never over the
+    files of `db`, the database it came from, nor over a device (ExportRefused)."""
+    from ..store.export_target import check_export_target
+
+    check_export_target(Path(path), db)
     data = text.encode("utf-8") if isinstance(text, str) else text
     if not data.endswith(b"\n"):
         data += b"\n"
