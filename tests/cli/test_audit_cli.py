@@ -34,6 +34,23 @@ def test_doctor_names_a_finalised_meeting_edited_on_disk(db, cli):
     assert " found." in result.stdout
 
 
+def test_a_plain_dbs_log_replaced_by_garbage_is_a_problem_not_a_sealed_log(db, cli):
+    """A log that does not start with '{' was taken for an encrypted DB's sealed log and
+    every check was skipped: a finalised meeting edited on disk beside a garbage log
+    left doctor saying "Healthy." (exit 0)."""
+    _, meeting = signed_meeting(db, code="C-42")
+    audit.log_path(db).write_bytes(b"hello\n")
+    raw = file_tables(db)
+    raw["meetings"][meeting.id]["steps"]["opening"]["notes"] = "Said something else."
+    write_tables(db, raw)
+
+    result = cli("doctor", "--db", db)
+    assert result.returncode == 1
+    assert "is sealed" not in result.stdout and "Healthy" not in result.stdout
+    assert "audit log line 1 cannot be read" in result.stdout
+    assert any("changed after finalising" in line and meeting.id in line for line in result.stdout.splitlines())
+
+
 def test_doctor_on_an_edited_audit_line_names_it_and_offers_no_db_restore(db, cli):
     _, meeting = signed_meeting(db, code="C-42")
     assert backups.list_backups(db)  # a good backup exists: doctor could offer it
