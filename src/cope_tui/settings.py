@@ -12,6 +12,7 @@ import contextlib
 import getpass
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -84,16 +85,44 @@ def check_minutes(value: object, where: str) -> int:
     return value
 
 
-def _table(path: Path, name: str) -> dict | None:
-    """The file's `[name]` table ({} when the file has none, None when there is no file);
-    SettingsError when the file is unusable."""
+_MOST = 1 << 20  # bytes: a settings file is a few lines
+
+
+def config_text(path: Path) -> str | None:
+    """The file's text (None when there is none); SettingsError when it is not a settings
+    file: not UTF-8 (it stopped the app as "a fault in cope-tui"), a pipe (the start
+    waited forever) or a device such as /dev/zero (it read until memory ran out)."""
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise SettingsError(f"cannot read '{path}': {exc.strerror or exc}.") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MOST:
+            what = "larger than a settings file can be" if stat.S_ISREG(info.st_mode) else "not a file"
+            raise SettingsError(f"'{path}' is {what}. Remove it or put a settings file there.")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(_MOST + 1)
+    except OSError as exc:
+        raise SettingsError(f"cannot read '{path}': {exc.strerror or exc}.") from None
+    finally:
+        os.close(fd)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SettingsError(f"'{path}' is not text (UTF-8). Fix or remove the file.") from None
+
+
+def _table(path: Path, name: str) -> dict | None:
+    """The file's `[name]` table ({} when the file has none, None when there is no file);
+    SettingsError when the file is unusable."""
+    text = config_text(path)
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"'{path}' is not valid TOML ({exc}). Fix or remove the file.") from None
     table = data.get(name, {})
@@ -125,7 +154,7 @@ def _key_lines(path: Path) -> dict[str, int]:
     """The line of each entry of `[keys]` (tomllib keeps no positions)."""
     lines: dict[str, int] = {}
     in_keys = False
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate((config_text(path) or "").splitlines(), 1):
         header = re.match(r"\s*\[\s*([^\]]*?)\s*\]", line)
         if header:
             in_keys = header.group(1) == "keys"
@@ -290,12 +319,7 @@ def save_setting(table: str, key: str, value: str, *, path: Path | None = None) 
     included) as it was; SettingsError, and the file untouched, when it cannot be read
     as TOML or written."""
     file = path or config_path()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except OSError as exc:
-        raise SettingsError(f"cannot read '{file}': {exc.strerror or exc}.") from None
+    text = config_text(file) or ""
     if text:
         _table(file, table)  # refuses a file that is not TOML
     lines = text.splitlines(keepends=True)
