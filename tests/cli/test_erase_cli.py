@@ -119,3 +119,45 @@ def test_a_new_db_killed_before_its_first_fold_can_be_erased_from(cli, cli_env, 
     assert done.returncode == 0, done.stderr
     assert holding_anywhere([crashed.parent], MARK) == []
     assert [d["code"] for d in records_now(crashed)["clients"].values()] == ["STAYS-2"]
+
+
+def hostile_db(tmp_path: Path) -> tuple[Path, str]:
+    """A closed client whose stored code would reorder the question or drive the terminal."""
+    from helpers.hostile_data import HOSTILE_CODE
+    from helpers.stored import file_tables, write_tables
+
+    db = make_db(tmp_path)
+    tables = file_tables(db)
+    client_id = next(i for i, c in tables["clients"].items() if c["code"] == "OLD-2")
+    tables["clients"][client_id]["code"] = "C-" + HOSTILE_CODE
+    write_tables(db, tables)
+    return db, client_id
+
+
+def assert_plain(text: str) -> None:
+    assert not any(ch in text for ch in "\x1b\x9b\x9d\x9c\u202e\u200b"), repr(text)
+
+
+def test_a_hostile_code_never_reaches_the_terminal_raw(cli, cli_env, tmp_path):
+    """The erase question, its answer and the retention list wrote the stored code as it
+    was: a right-to-left override could make the client asked about look like another."""
+    import argparse
+
+    from cope_tui.cli.erase import cmd_erase
+
+    db, client_id = hostile_db(tmp_path)
+    config(cli_env, "[retention]\nclosed_years = 1\n")
+    listed = cli("erase", "--retention", "--db", db)
+    assert listed.returncode == 0 and client_id in listed.stdout
+    assert_plain(listed.stdout + listed.stderr)
+
+    asked: list[str] = []
+    args = argparse.Namespace(client=client_id, retention=False, yes=False, db=str(db))
+    assert cmd_erase(args, is_tty=True, input_fn=lambda q: asked.append(q) or "n") == 0
+    assert len(asked) == 1 and client_id in asked[0]
+    assert_plain(asked[0])
+
+    done = cli("erase", client_id, "--yes", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "Erased client C-" in done.stdout
+    assert_plain(done.stdout + done.stderr)

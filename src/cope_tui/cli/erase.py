@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..errors import Failure
+from ..mdsafe import clean
 from ..paths import db_command, resolve_db_path
 from ..store.diskio import database_exists
 from ..words import agrees, counted
@@ -64,7 +65,8 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
         client = _find(store, args.client)
         meetings = len(store.meetings(client.id))
         question = (
-            f"Erase client {client.code} and their {counted(meetings, 'meeting')} from '{db}', its backups and "
+            f"Erase client {clean(client.code)} (id {client.id}) and their {counted(meetings, 'meeting')} "
+            f"from '{clean(db)}', its backups and "
             "every other copy? This cannot be undone."
         )
         if not args.yes:
@@ -78,7 +80,7 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
     finally:
         store.close()
         line.clear()  # before any message, error or result
-    print(f"Erased client {client.code} and {counted(done.meetings, 'meeting')} ({counted(done.records, 'record')}) from {db}.")
+    print(clean(f"Erased client {client.code} and {counted(done.meetings, 'meeting')} ({counted(done.records, 'record')}) from {db}."))
     if done.deleted:
         print(f"{counted(len(done.deleted), 'file')} that could not be opened to cut them out {agrees(len(done.deleted), 'was', 'were')} deleted whole.")
     return EXIT_OK
@@ -114,11 +116,11 @@ def _list_retention(store, db: Path) -> int:
         raise Failure(f"no retention time is set: add\n  [retention]\n  closed_years = 7\nto {config_path()}.")
     due = past_retention(store, years)
     if not due:
-        print(f"No closed client in '{db}' was closed more than {counted(years, 'year')} ago.")
+        print(f"No closed client in '{clean(db)}' was closed more than {counted(years, 'year')} ago.")
         return EXIT_OK
     print(f"Closed more than {counted(years, 'year')} ago ({len(due)}); nothing has been erased:")
     for client in due:
         meetings = len(store.meetings(client.id))
-        print(f"  {client.code}  closed {client.closed_at:%Y-%m-%d}, {counted(meetings, 'meeting')}")
+        print(f"  {clean(client.code)}  (id {client.id})  closed {client.closed_at:%Y-%m-%d}, {counted(meetings, 'meeting')}")
     print(f"To erase one: {db_command(db, 'erase', 'CODE')}")
     return EXIT_OK
