@@ -259,7 +259,7 @@ async def test_records_add_mark_and_raise_problem() -> None:
         assert app.focused is table(app, "record-items")
         assert "1 of 10-20 records reviewed" in static_text(app, "records-hint")
 
-        await pilot.press("p", "down", "m", "down", "n", "down", "m")
+        await pilot.press("p", "m", "n", "m")  # each mark moves on, as the guides' answers do
         await pilot.pause()
         assert check.marks == {
             ITEMS[0].id: "present",
@@ -270,8 +270,10 @@ async def test_records_add_mark_and_raise_problem() -> None:
         assert row_text(app, "record-list", 0) == ["R0413", "1", "2", "1", f"4 of {len(ITEMS)}"]
         assert app.changes == 5
 
+        assert table(app, "record-items").cursor_row == 4
+        assert "Back on it" in app.messages[-1]
         # Only a missing item becomes a problem.
-        await pilot.press("up", "r")  # on the n/a item
+        await pilot.press("up", "up", "r")  # on the n/a item
         await pilot.pause()
         assert ex.problems == []
         assert "Only a missing item" in app.messages[-1]

@@ -19,6 +19,7 @@ from ...content.cope_guides import CultureStage, load_culture
 from ...cope.exercise import PlanItem, culture_item
 from ...dialogs.parts import clip
 from ..kept_row import Column, redraw_rows
+from ..row_table import RowTable
 from .panel import ExercisePanel
 from .plan_cells import OVERDUE_MARK, PAD, date_width, item_overdue, plan_item_widths, table_room
 from .plan_culture import CulturePlan, CultureRow
@@ -67,7 +68,7 @@ class CulturePanel(ExercisePanel):
         yield Static("", id="culture-stages")
         yield Static("", id="culture-intro", markup=False)
         yield Static("", id="culture-summary", markup=False)
-        yield DataTable(id="culture-table", cursor_type="row", zebra_stripes=False)
+        yield RowTable(id="culture-table", cursor_type="row", zebra_stripes=False)
         yield Static("", id="culture-detail", markup=False)
 
     @property

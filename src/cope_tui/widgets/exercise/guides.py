@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from ...content.cope_guides import Guide, load_guides
 from ...cope.exercise import Exercise, ExerciseError, Team, problem_from_question, progress, set_answer, team_progress
 from ...dialogs.parts import clip
+from ..row_table import RowTable
 from .panel import ExercisePanel
 from ...words import counted
 from ...dialogs.key_names import with_keys
@@ -33,7 +34,7 @@ def guide_numbers(guide_ids: list[str]) -> str:
     return " ".join(str(numbers[g]) for g in guide_ids if g in numbers) or "-"
 
 
-class _PanelTable(DataTable):
+class _PanelTable(RowTable):
     """A row table whose keys are actions of the panel around it."""
 
     def _panel(self):

@@ -33,6 +33,7 @@ from ...dialogs.confirm import Confirm
 from ...dialogs.parts import clip
 from ...dialogs.problem_form import ProblemForm, ProblemValues
 from ..kept_row import Column, redraw_rows
+from ..row_table import RowTable
 from .panel import ExercisePanel
 from .plan_cells import CARRIED_MARK, OVERDUE_MARK, PAD, TEXT_FLOOR, natural_width, share_width, table_room
 from .plan_culture import CulturePlan
@@ -145,7 +146,7 @@ class PlanPanel(ExercisePanel):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="plan-summary", markup=False)
-        yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=False)
+        yield RowTable(id="plan-table", cursor_type="row", zebra_stripes=False)
         yield Static("", id="plan-detail", markup=False)
 
     @property

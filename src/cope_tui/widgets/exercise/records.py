@@ -205,12 +205,14 @@ class RecordsPanel(ListDetailPanel):
         if check is None:
             return
         item = self.current_item
-        if check.marks.get(item.id) == mark:
-            return
-        check.marks[item.id] = mark  # type: ignore[assignment]
-        self._saved()
-        if mark == "missing":
-            self.notify(with_keys(self, "Missing. Press {records.problem|r} to add it to the action plan."))
+        if check.marks.get(item.id) != mark:
+            check.marks[item.id] = mark  # type: ignore[assignment]
+            self._saved()
+            if mark == "missing":
+                self.notify(with_keys(self, "Missing. Back on it (up), {records.problem|r} adds it to the action plan."))
+        table = self._detail
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)  # keep pace, as the guides do: on to the next item
 
     def action_raise_problem(self) -> None:
         if self.refuse_if_read_only():

@@ -1,0 +1,37 @@
+"""`home` and `end` go to the first and last row of every exercise table, as in every
+other list of the app (they moved sideways, so did nothing, in the guides' questions,
+the teams, the action plan and the culture checklist)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.widgets import DataTable
+
+from cope_tui.cope.exercise import Problem, Team, new_exercise
+from cope_tui.widgets.exercise.culture import CulturePanel
+from cope_tui.widgets.exercise.guides import GuidesPanel, OverviewPanel
+from cope_tui.widgets.exercise.plan import PlanPanel
+from helpers.panels import PanelApp
+
+
+def filled():
+    ex = new_exercise("Site", date(2026, 3, 2))
+    ex.teams.extend(Team(name=f"Team {n}") for n in range(1, 6))
+    ex.problems.extend(Problem(text=f"Problem {n}") for n in range(1, 8))
+    return ex
+
+
+@pytest.mark.parametrize("panel", [GuidesPanel, OverviewPanel, PlanPanel, CulturePanel])
+async def test_home_and_end_go_to_the_first_and_last_row(panel) -> None:
+    app = PanelApp(panel, filled())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.focused
+        assert isinstance(table, DataTable) and table.row_count > 3
+        await pilot.press("down")
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
