@@ -231,3 +231,22 @@ async def test_the_result_heads_are_cut_again_when_the_terminal_is_resized(tmp_p
         assert results.highlighted == 1  # the result the user was on
         await pilot.press("escape", "ctrl+q")
     session.close()
+
+
+async def test_down_typed_before_the_results_arrive_moves_in_them(tmp_path):
+    """`down down enter` typed in one burst after the words: the moves were dropped (no
+    results yet) and enter opened the first match instead of the third."""
+    from cope_tui.search import index_for
+
+    db = long_coded(tmp_path, ["C-A", "C-B", "C-C", "C-D"])
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f4", *"allotment", "down", "down", "enter")  # no pause: still pending
+        await until(pilot, lambda: showing(app, MeetingScreen), what="a match to open")
+        found = index_for(session.store).search("allotment")
+        assert found is not None and len(found.results) == 4
+        assert app.screen.meeting_id == found.results[2].record_id
+        await pilot.press("ctrl+q")
+    session.close()

@@ -46,6 +46,7 @@ class SearchScreen(Screen[Result | None]):
         self._ready = False
         self.answered: str | None = None  # the query the results on show belong to
         self._open_when_answered = False  # enter came before the results of what was typed
+        self._moved_ahead = 0  # up/down typed before those results: applied when they come
 
     @property
     def index(self) -> SearchIndex:
@@ -99,6 +100,7 @@ class SearchScreen(Screen[Result | None]):
 
     @on(Input.Changed, "#search-input")
     def _typed(self) -> None:
+        self._moved_ahead = 0  # a move before more typing was meant for older results
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, self._query_now)
@@ -141,10 +143,11 @@ class SearchScreen(Screen[Result | None]):
             more = f"; the first {shown} are shown, add a word to narrow" if found.total > shown else ""
             status.update(f"{found.total} found in {found.seconds * 1000:.0f} ms{more}.")
         if self._shown:
-            results.highlighted = 0
+            results.highlighted = max(0, min(len(self._shown) - 1, self._moved_ahead))
+        self._moved_ahead = 0
         if self._open_when_answered:
             self._open_when_answered = False
-            self._open(0)
+            self._open(results.highlighted or 0)
 
     def _fill(self, results: OptionList) -> None:
         """The head line is cut to the list's width: the list wraps each option's text, and
@@ -170,6 +173,11 @@ class SearchScreen(Screen[Result | None]):
     # ---- moving and opening ------------------------------------------------------
 
     def action_move(self, delta: int) -> None:
+        """Typed ahead of the results of the query (down, down, enter in one burst), the
+        moves wait for them: they were lost, and enter opened the first result."""
+        if self.answered != self.query_one("#search-input", Input).value:
+            self._moved_ahead = max(0, self._moved_ahead + delta)
+            return
         results = self.query_one("#search-results", OptionList)
         if results.option_count:
             now = results.highlighted or 0
