@@ -205,6 +205,27 @@ def test_handover_markdown_has_journey_sections_and_referrals_escaped(store):
     assert "2 Understanding" in text and "6 Handover" in text and "finalised by worker-2" in text
 
 
+def test_a_referral_ended_in_follow_through_is_not_handed_over_as_in_place(store):
+    """Ticked off after the latest meeting, a referral stayed in the handover's table of
+    services left in place: the next helper was told a wrong fact."""
+    from cope_tui.meetings.follow_through import tick
+
+    guide = load_meeting_guide()
+    client = create_client(store, "C-7")
+    meeting = start_meeting(store, guide, client)
+    spec = guide.step("services").list_spec("referrals")
+    food = new_row(meeting, spec, {"service": "food bank", "status": "using"})
+    meeting.rows("services", "referrals").extend([food, new_row(meeting, spec, {"service": "GP", "status": "using"})])
+    finalise(meeting, "worker-2")
+    store.put_meeting(meeting)
+    tick(client, food.id, on=date(2026, 12, 7))
+    store.put_client(client)
+    text = handover_markdown(store, client)
+    left = text[text.index("## Referrals left in place"):]
+    assert "| GP | using |" in left and "| food bank |" not in left
+    assert "- food bank: ended 2026-12-07" in left
+
+
 def test_find_client_by_code_id_or_unique_start(store):
     client = create_client(store, "C-7")
     assert find_client(store, "C-7").id == client.id

@@ -78,7 +78,9 @@ def _referral_spec(meeting_guide: MeetingGuide) -> tuple[str, ListSpec] | None:
     return None
 
 
-def _referrals(meeting_guide: MeetingGuide, latest: Meeting | None) -> str:
+def _referrals(meeting_guide: MeetingGuide, latest: Meeting | None, client: Client) -> str:
+    """The latest meeting's referrals, less those ended since in follow-through: the next
+    helper was told a service the worker had ended was still in place."""
     found = _referral_spec(meeting_guide)
     if latest is None or found is None:
         return "_No meeting recorded any referrals._\n\n"
@@ -86,6 +88,7 @@ def _referrals(meeting_guide: MeetingGuide, latest: Meeting | None) -> str:
     rows = latest.peek_rows(step_id, spec.id)
     if not rows:
         return f"_No referrals were listed at the latest meeting ({latest.started:%Y-%m-%d})._\n\n"
+    ended = {row.id: client.followups[row.id] for row in rows if row.id in client.followups}
     header = tuple(md_cell(c.label) for c in spec.columns) + ("Since",)
     body = []
     for row in rows:
@@ -93,8 +96,18 @@ def _referrals(meeting_guide: MeetingGuide, latest: Meeting | None) -> str:
         for col in spec.columns:
             value = row.values.get(col.id)
             cells.append("" if value in (None, "") else ("yes" if value is True else md_cell(value)))
-        body.append([*cells, row.added.isoformat()])
-    return f"_As listed at the latest meeting ({latest.started:%Y-%m-%d}):_\n\n" + _table(header, body)
+        if row.id not in ended:
+            body.append([*cells, row.added.isoformat()])
+    out = f"_As listed at the latest meeting ({latest.started:%Y-%m-%d}):_\n\n"
+    out += _table(header, body) if body else "_None left in place._\n\n"
+    if ended:
+        out += "**Ended since that meeting** (ticked off in follow-through):\n\n"
+        for row in rows:
+            if row.id in ended:
+                name = row.values.get(spec.columns[0].id) or "(no name)"
+                out += f"- {md_cell(name)}: ended {ended[row.id].done_on:%Y-%m-%d}\n"
+        out += "\n"
+    return out
 
 
 def handover_markdown(store: Store, client: Client, meeting_guide: MeetingGuide | None = None) -> str:
@@ -160,7 +173,7 @@ def _sections(client: Client, meeting_guide: MeetingGuide, latest: Meeting | Non
         else:
             out.append(f"## {title}\n\n")
         if key == "referrals":
-            out.append(_referrals(meeting_guide, latest))
+            out.append(_referrals(meeting_guide, latest, client))
             if text.strip():
                 out.append("**Notes on the referrals:**\n\n")
         if text.strip():
