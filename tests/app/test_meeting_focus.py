@@ -44,15 +44,16 @@ async def test_tab_from_the_notes_goes_round_the_steps_own_fields_and_lists(db):
         await until(pilot, lambda: app.focused is not None and app.focused.id == "notes", 10, "the notes")
         assert isinstance(app.screen, MeetingScreen)
         seen = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("tab")
             seen.append(app.focused.id)
-        assert seen == ["field-purpose", "field-objectives", "list-agenda", "notes"]
+        # The prompts are a stop after the lists: text, below them, that no other key reached.
+        assert seen == ["field-purpose", "field-objectives", "list-agenda", "guidance", "notes"]
         back = []
         for _ in range(4):
             await pilot.press("shift+tab")
             back.append(app.focused.id)
-        assert back == ["list-agenda", "field-objectives", "field-purpose", "notes"]
+        assert back == ["list-agenda", "field-objectives", "field-purpose", "notes"]  # not the prompts first
         await pilot.press("ctrl+l")
         assert app.focused.id == "steps"
         await pilot.press("tab")  # from the sidebar, back into the step
@@ -104,5 +105,37 @@ async def test_a_field_given_the_keyboard_shows_its_name(db):
         await pilot.pause(0.3)
         assert app.focused.id == "field-purpose"
         await until(pilot, lambda: "▶ Purpose of this meeting" in shown(app), 5, "the purpose's name shown again")
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_the_prompts_and_the_stages_questions_are_reached_and_scrolled_by_keys(db):
+    """At 80x24 the step's prompts, the stage's questions and the skills sat below the
+    fields and lists; being text, no key brought them into view."""
+    from cope_tui.widgets.step_panel import StepPanel
+
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "notes", 10, "the notes")
+        panel = app.screen.query_one(StepPanel)
+        guidance = panel.query_one("#guidance")
+        stage = guidance.query_one(".stage-prompts")
+        await until(pilot, lambda: panel.max_scroll_y > 0, 10, "the step laid out")
+        assert panel.scroll_y == 0
+        await pilot.press("tab", "tab", "tab", "tab")
+        await pilot.pause()
+        assert app.focused is guidance
+        assert panel.scroll_y > 0  # brought into view
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert panel.scroll_y == panel.max_scroll_y
+        bottom = panel.scroll_y + panel.scrollable_content_region.height
+        assert stage.virtual_region.y < bottom  # the stage's questions were passed on the way
+        await pilot.press("up")
+        await pilot.pause()
+        assert panel.scroll_y == panel.max_scroll_y - 1
+        await pilot.press("tab")
+        assert app.focused.id == "notes"
         await pilot.press("ctrl+q")
     session.close()

@@ -62,10 +62,10 @@ async def test_tab_from_the_notes_reaches_the_purpose_first_and_goes_down_the_sc
         assert screen.query_one("#field-purpose").value == PURPOSE
         assert decisions(screen) == before, "no key of the purpose decided an area"
         stops = []
-        for _ in range(5):
+        for _ in range(6):
             stops.append(focused_id(app))
             await pilot.press("tab")
-        assert stops == ["field-purpose", "field-objectives", "list-boundaries", "list-agenda", "notes"]
+        assert stops == ["field-purpose", "field-objectives", "list-boundaries", "list-agenda", "guidance", "notes"]
         tops = [screen.query_one(f"#{stop}").virtual_region.y for stop in stops[:-1]]
         assert tops == sorted(tops), "tab goes down the step as the screen shows it"
 

@@ -58,6 +58,8 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
     MeetingScreen #notes { height: 9; border: none; }
     MeetingScreen #notes:focus { border: none; }
     MeetingScreen .step-panel .prompts { margin-top: 1; margin-bottom: 0; }
+    MeetingScreen .step-panel Guidance { height: auto; }
+    MeetingScreen .step-panel Guidance:focus .prompts { text-style: bold; }
     /* A short terminal (24 rows): one-row fields, no gaps, fewer note rows, so a step's
        fields and lists show without scrolling; focus still shows on the field's label. */
     MeetingScreen.-short .step-panel Input { height: 1; border: none; padding: 0 1; background: $boost; }
@@ -250,12 +252,15 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
 
     @property
     def focus_chain(self) -> list:
-        """Tab goes round the step (its fields, its lists, the notes); the sidebar has its
-        own key (ctrl+l), so tab never leaves the step for it by surprise."""
+        """Tab goes round the step (its fields, its lists, its prompts, the notes); the
+        sidebar has its own key (ctrl+l), so tab never leaves the step for it by surprise.
+        From the notes, the prompts are passed over: shift+tab reaches the last list at
+        once, as it did before they were a stop."""
         chain = super().focus_chain
-        if self.focused is not None and self.focused.id == "steps":
+        here = self.focused.id if self.focused is not None else None
+        if here == "steps":
             return chain
-        return [w for w in chain if w.id != "steps"]
+        return [w for w in chain if w.id != "steps" and not (here == "notes" and w.id == "guidance")]
 
     def on_descendant_focus(self, event) -> None:
         self._mark_focus()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from rich.markup import escape
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from ..content.meeting_guide import ListSpec, Step
@@ -15,6 +17,29 @@ from ..meetings.models import Meeting
 from ..dialogs.parts import focus_after
 from .focus_label import FocusLabel
 from .list_editor import ListEditor
+
+
+class Guidance(Vertical, can_focus=True):
+    """The step's prompts, the stage's questions and the skills: the step's last stop.
+
+    They are text, and the panel scrolls only to what has the keyboard: at 80x24 they sat
+    below the fields and lists, out of reach of every key (no key is free for a scroll
+    while the notes have it: the editor owns the rest). Tab brings them into view, and
+    the arrow and page keys scroll the panel on through them."""
+
+    BINDINGS = [
+        Binding("up", "scroll_panel(-1)", "Scroll up", show=False, id="prompts.up"),
+        Binding("down", "scroll_panel(1)", "Scroll down", show=False, id="prompts.down"),
+        Binding("pageup", "scroll_panel(-8)", "Page up", show=False, id="prompts.page_up"),
+        Binding("pagedown", "scroll_panel(8)", "Page down", show=False, id="prompts.page_down"),
+    ]
+
+    def __init__(self, *parts: Widget) -> None:
+        super().__init__(*parts, id="guidance")
+
+    def action_scroll_panel(self, rows: int) -> None:
+        if isinstance(self.parent, VerticalScroll):
+            self.parent.scroll_relative(y=rows, animate=False)
 
 
 class StepPanel(VerticalScroll):
@@ -80,14 +105,17 @@ class StepPanel(VerticalScroll):
         yield from self._guidance(step)
 
     def _guidance(self, step: Step) -> ComposeResult:
+        parts = []
         if step.prompts:
-            yield Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts")
+            parts.append(Static("\n".join(f"• {escape(p)}" for p in step.prompts), classes="prompts"))
         if self.stage_note:  # what sets this meeting apart from one at another stage
-            yield Static(self.stage_note, classes="prompts stage-prompts")
+            parts.append(Static(self.stage_note, classes="prompts stage-prompts"))
         if step.skills:
             # How to work rather than what to ask: marked apart from the prompts, no heading line.
             lines = [f"◇ [b]{escape(s.name)}[/b] {escape(s.how)}" for s in step.skills]
-            yield Static("\n".join(lines), classes="prompts skills")
+            parts.append(Static("\n".join(lines), classes="prompts skills"))
+        if parts:
+            yield Guidance(*parts)
 
     def _list(self, step: Step, spec: ListSpec, label: str) -> ComposeResult:
         yield FocusLabel(escape(label), target=f"list-{spec.id}", classes="list-label")
