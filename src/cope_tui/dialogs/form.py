@@ -190,6 +190,9 @@ class FormDialog(Dialog[ScreenResultType]):
     @on(Input.Submitted)
     def _next_or_save(self, event: Input.Submitted) -> None:
         event.stop()
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            return  # a date that is not one: the cursor stays to fix it, under the reason
         editable = self.editable()
         if editable and event.input is editable[-1]:
             self.action_save()
