@@ -1,7 +1,7 @@
-"""Keys in the exercise panels: `home` and `end` go to the first and last row of every
-exercise table, as in every
-other list of the app (they moved sideways, so did nothing, in the guides' questions,
-the teams, the action plan and the culture checklist)."""
+"""Keys in the exercise panels. `home` and `end` go to the first and last row of every
+table, as in every other list of the app (they moved sideways, so did nothing, in the
+guides' questions, the teams, the action plan and the culture checklist); enter on a
+date that is not one stays in the field."""
 
 from __future__ import annotations
 
