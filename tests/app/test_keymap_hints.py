@@ -63,6 +63,9 @@ async def test_help_says_where_the_users_own_keys_are(tmp_path):
         await until(pilot, lambda: showing(app, HelpScreen), what="help")
         texts = [str(s.render()) for s in app.screen.query(Static)]
         assert any("insert" in t and "New client" in t for t in texts)  # the list read from the bindings
+        keys = texts[0].splitlines()
+        privacy = next(line for line in keys if "Privacy" in line)
+        assert "^\\ " in privacy and "\\\\" not in privacy, privacy  # one backslash, as typed
         assert any(t.startswith("Your own keys from the [keys] table") for t in texts)
         await pilot.press("escape", "ctrl+q")
     session.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -93,15 +93,17 @@ class HelpScreen(Dialog[None]):
         self.under = under
 
     def _keys_here(self) -> str:
+        """Plain text, shown as text, not markup: escaped, a key ending in a backslash
+        (ctrl+\\) was shown with two."""
         rows = []
         for item in screen_actions(self.under):
             state = "" if item.enabled else "  (not available now)"
-            rows.append(f"  {escape(item.key):<16} {escape(item.description)}{state}")
+            rows.append(f"  {item.key:<16} {item.description}{state}")
         return "\n".join(rows)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help-dialog"):
-            yield Static("[b]Keys on this screen[/b]\n" + self._keys_here())
+            yield Static(Text("Keys on this screen\n", style="bold") + Text(self._keys_here()))
             if getattr(self.app, "user_keys", None):
                 yield Static(OWN_KEYS, classes="hint")
             yield Static(GUIDE)
