@@ -101,6 +101,27 @@ def test_doctor_names_an_erasure_cut_short_and_the_next_writer_finishes_it(cli, 
     assert holding_anywhere([db.parent, Path(cli_env["XDG_STATE_HOME"])], MARK) == []
 
 
+def test_an_erasure_cut_short_shows_nothing_of_the_client_to_a_reader(cli, tmp_path):
+    """After ctrl+c on `erase` the erasure is decided but its files not all rewritten; a
+    read-only export printed the client's whole record all the same."""
+    from cope_tui.store import erase
+
+    db = make_db(tmp_path)
+    store = Store(db)
+    gone = store.client_by_code("GONE-1")
+    meeting_id = store.meetings(gone.id)[0].id
+    erase.decide(db, erase.ids_of_client(store._data, gone.id), store.codec)  # then a kill
+    store.journal.close()
+    store.lock.release()
+    one = cli("export", "--db", db, "--client", "GONE-1")
+    assert one.returncode == 1 and MARK not in one.stdout + one.stderr
+    meeting = cli("export", "--db", db, "--meeting", meeting_id)
+    assert meeting.returncode == 1 and MARK not in meeting.stdout
+    everything = cli("export", "--db", db, "--all")
+    assert everything.returncode == 0 and "OPEN-4" in everything.stdout
+    assert MARK not in everything.stdout and "GONE-1" not in everything.stdout
+
+
 def test_a_new_db_killed_before_its_first_fold_can_be_erased_from(cli, cli_env, tmp_path):
     """Only its journal is on disk: erase said there was no database, and erased nothing."""
     import shutil
@@ -161,3 +182,17 @@ def test_a_hostile_code_never_reaches_the_terminal_raw(cli, cli_env, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Erased client C-" in done.stdout
     assert_plain(done.stdout + done.stderr)
+
+
+def test_ctrl_c_while_erasing_says_whether_the_erasure_was_decided(tmp_path):
+    """It said only "interrupted.": nothing on whether the client was half erased."""
+    from cope_tui.cli.erase import _cut_short
+    from cope_tui.store import erase
+
+    db = make_db(tmp_path)
+    assert _cut_short(db) == "interrupted before anything was erased."
+    store = Store(db)
+    erase.decide(db, erase.ids_of_client(store._data, store.client_by_code("GONE-1").id), store.codec)
+    store.close()
+    said = _cut_short(db)
+    assert "decided but not finished" in said and f"erase --db {db} --retention" in said

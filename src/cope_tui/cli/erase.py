@@ -17,7 +17,7 @@ from ..mdsafe import clean
 from ..paths import db_command, resolve_db_path
 from ..store.diskio import database_exists
 from ..words import agrees, counted
-from .shared import EXIT_OK, PROG, ProgressLine, ask_yes_no, interactive
+from .shared import EXIT_OK, PROG, ProgressLine, ask_yes_no, interactive, say
 
 DESCRIPTION = (
     "Erase a client (by code or id) and every meeting of theirs: from the database file,\n"
@@ -76,7 +76,12 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
             if not ask_yes_no(question, input_fn):
                 print("Nothing was erased.")
                 return EXIT_OK
-        done = store.erase_client(client.id, by=user_name(), progress=line)
+        try:
+            done = store.erase_client(client.id, by=user_name(), progress=line)
+        except KeyboardInterrupt:
+            line.clear()
+            say(_cut_short(db))
+            return 130
     finally:
         store.close()
         line.clear()  # before any message, error or result
@@ -84,6 +89,19 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
     if done.deleted:
         print(f"{counted(len(done.deleted), 'file')} that could not be opened to cut them out {agrees(len(done.deleted), 'was', 'were')} deleted whole.")
     return EXIT_OK
+
+
+def _cut_short(db: Path) -> str:
+    """ctrl+c while erasing: said only "interrupted.", though the erasure may be decided."""
+    from ..store.erase import marker_path
+
+    if not marker_path(db).exists():
+        return "interrupted before anything was erased."
+    return (
+        "interrupted: the erasure is decided but not finished, so some files still hold the client. "
+        "Nothing shows them meanwhile, and the next time the database is opened for writing it is "
+        f"finished first: run '{db_command(db, 'erase', '--retention')}' or open the app."
+    )
 
 
 def _find(store, key: str):

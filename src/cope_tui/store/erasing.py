@@ -38,14 +38,27 @@ class Erasing:
             )
 
     def _resume_erasure(self) -> None:
-        """An erasure a kill cut short is finished before anything else is written."""
+        """An erasure a kill cut short is finished before anything else is written (by a
+        writer: a read-only open hides what it takes instead, _hide_pending_erasure)."""
         from . import erase
 
+        if self.read_only:
+            return
         ids = erase.pending(self.path, self.codec)
         if ids is not None:
             with self._mutex:
                 self._erasures += 1
                 erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n, gone: self._log_erasure(n, gone, None))
+
+    def _hide_pending_erasure(self) -> None:
+        """A read-only open cannot finish an erasure cut short, but never shows what it
+        erases: after ctrl+c on `erase`, `export --client` printed the whole record."""
+        from . import erase
+
+        if not self.read_only:
+            return  # a writer finishes it instead (_resume_erasure)
+        for table, record_id in erase.pending(self.path, self.codec) or ():
+            self._data.get(table, {}).pop(record_id, None)
 
     def _drop_and_rewrite(self, ids: set[tuple[str, str]]) -> None:
         for table, record_id in ids:

@@ -270,9 +270,9 @@ class Store(Loading, Records, Anchored, Erasing, Batched, ChangeListeners, KeptP
                 except PlantedLink as exc:
                     raise StoreError(f"{exc.strerror}.") from None
             self._check_sequence()
+            self._hide_pending_erasure()  # read-only: what a decided erasure takes is not shown
             self._ready.set()
-            if not self.read_only:
-                self._resume_erasure()
+            self._resume_erasure()
             try:
                 if not self.read_only and (self.journal.pending() or self.migrated_from is not None):
                     self.compact()
