@@ -139,3 +139,35 @@ async def test_the_prompts_and_the_stages_questions_are_reached_and_scrolled_by_
         assert app.focused.id == "notes"
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_a_list_whose_row_line_grows_stays_in_view(tmp_path):
+    """The highlighted row's line above a list takes three lines for a long decision and
+    pushed the table down: at 80x24 its rows sat below the panel, out of sight."""
+    from cope_tui.content.meeting_guide import load_meeting_guide
+    from cope_tui.meetings.rules import new_row
+    from cope_tui.session import create_client, start_meeting
+    from cope_tui.widgets.step_panel import StepPanel
+
+    db = tmp_path / "cope.json"
+    session = Session.open(db)
+    guide = load_meeting_guide()
+    meeting = start_meeting(session.store, guide, create_client(session.store, "C-1"))
+    meeting.current_step = "needs"
+    spec = guide.step("needs").list_spec("decisions")
+    values = {"decision": "Move flat?", "options": "stay; move", "positive": "cheaper",
+              "negative": "far from her sister", "risks": "the deposit"}
+    meeting.rows("needs", "decisions").append(new_row(meeting, spec, values))
+    session.store.put_meeting(meeting)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "notes", 10, "the notes")
+        await pilot.press("tab", "tab")
+        await until(pilot, lambda: app.focused.id == "list-decisions", 10, "the decisions")
+        panel = app.screen.query_one(StepPanel)
+        table = app.focused
+        await until(pilot, lambda: table.region.bottom <= panel.region.bottom, 10, "the whole table in view")
+        await pilot.pause(0.2)
+        assert table.region.bottom <= panel.region.bottom  # and it stays so
+        await pilot.press("ctrl+q")
+    session.close()

@@ -170,6 +170,18 @@ class StepPanel(VerticalScroll):
         for help in self.query(f"#help-{editor.spec.id}").results(Static):
             help.update(f"» {text}" if editor.has_focus and text != editor.spec.help else text)
             help.display = bool(text)
+        if editor.has_focus:
+            # The line above grows with the row's text (three lines for a long decision) and
+            # pushes the table down: scrolled to once it is laid out, or its rows sat below
+            # the panel's bottom edge, out of sight while being edited.
+            self.call_after_refresh(self._keep_in_view, editor, 2)
+
+    def _keep_in_view(self, editor: ListEditor, refreshes: int) -> None:
+        """After `refreshes` more refreshes: the first one lays out the longer line."""
+        if refreshes > 1:
+            self.call_after_refresh(self._keep_in_view, editor, refreshes - 1)
+        elif editor.has_focus and editor.is_attached:
+            editor.scroll_visible(animate=False)
 
     @on(Input.Changed)
     def _field_changed(self, event: Input.Changed) -> None:
