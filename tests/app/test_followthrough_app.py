@@ -150,6 +150,9 @@ async def test_t_on_a_client_lists_only_theirs_and_enter_opens_the_meeting(db):
         await pilot.pause()
         (row,) = texts(table)
         assert row.startswith((date.today() + timedelta(days=4)).isoformat())
+        await pilot.press("space")  # not ticked: the toast names what enter opens here
+        await pilot.pause()
+        assert any("enter opens the meeting that set it" in str(n.message) for n in app._notifications)  # not "the client"
 
         await pilot.press("f")  # the filter key cycles back to the open list
         await pilot.pause()
@@ -177,7 +180,7 @@ async def test_meeting_rows_cannot_be_ticked_and_read_only_refuses(db):
         assert any("read-only" in str(n.message) for n in app._notifications)
         await pilot.press("4", "space")
         await pilot.pause()
-        assert any("not ticked off" in str(n.message) for n in app._notifications)
+        assert any("not ticked off" in str(n.message) and "enter opens the client" in str(n.message) for n in app._notifications)
     session.close()
 
 

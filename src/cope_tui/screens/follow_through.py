@@ -321,7 +321,8 @@ class FollowThroughScreen(Screen[None]):
     def action_tick(self) -> None:
         row = self._current()
         if isinstance(row, ft.NextMeeting):
-            self.notify("Meetings are not ticked off: hold the meeting, or enter opens the client.", severity="warning")
+            opens = "the client" if self.client_id is None else "the meeting that set it"
+            self.notify(f"Meetings are not ticked off: hold the meeting; enter opens {opens}.", severity="warning")
             return
         if row is None or self.board is None:
             self.notify("Nothing highlighted to tick off.", severity="warning")
