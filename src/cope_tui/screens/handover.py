@@ -134,8 +134,8 @@ class HandoverScreen(Screen[None]):
             self._show_state()  # the "still empty" list follows the typing
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "close_client":
-            return None if self.read_only else True
+        if action == "close_client":  # hidden where it cannot act: shown dimmed, it said nothing
+            return not self.read_only
         return True
 
     def action_close_client(self) -> None:

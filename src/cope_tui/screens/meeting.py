@@ -403,8 +403,8 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
             return not self.meeting.finalised
         if action == "addendum":
             return self.meeting.finalised and not self.session.store.read_only
-        if action in ("done_step", "skip_step"):
-            return None if self.read_only else True
+        if action in ("done_step", "skip_step"):  # hidden in a finalised meeting, as they cannot act
+            return not self.read_only
         return True
 
     def action_finalise(self) -> None:
