@@ -211,7 +211,9 @@ async def test_delete_after_yes_keep_after_no() -> None:
         assert [r.values["item"] for r in app.rows] == ["Housing", "Health"]
         assert app.changes == ["agenda"]
         assert app.editor.cursor_row == 1
-        await pilot.press("delete", "enter")  # enter answers yes
+        await pilot.press("delete", "enter")  # enter is the safe answer: no
+        assert [r.values["item"] for r in app.rows] == ["Housing", "Health"]
+        await pilot.press("delete", "tab", "enter")  # yes chosen on purpose
         assert [r.values["item"] for r in app.rows] == ["Housing"]
         await pilot.press("x", "y")
         assert app.rows == []

@@ -11,15 +11,16 @@ from .base import Dialog
 
 
 class Confirm(Dialog[bool]):
-    """Ask a yes/no question; dismisses with True (y/enter) or False (n/escape).
+    """Ask a yes/no question; dismisses with True (y) or False (n, escape, enter).
 
-    The Yes button has focus, so enter answers yes; tab to No and enter answers no.
+    Every question asked here is about deleting or dropping something, often for good, so
+    enter is the safe answer: No has focus. An enter typed ahead (the keys after `delete`
+    in one burst are handed out in order, to this dialog) deleted a client. Tab to Yes and
+    enter answers yes, as `y` does.
     """
-
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("enter", "answer(True)", "Yes", show=False, id="confirm.yes_enter"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
@@ -36,10 +37,10 @@ class Confirm(Dialog[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button("Yes", id="confirm-yes", variant="error", compact=True)
                 yield Button("No", id="confirm-no", compact=True)
-            yield Static("y/enter: yes · n/esc: no", id="confirm-hint")
+            yield Static("y: yes · n/esc/enter: no", id="confirm-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
