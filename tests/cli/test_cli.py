@@ -376,3 +376,13 @@ def test_exercise_id_prefix_must_be_unique_and_long_enough(tmp_path):
         assert _exercise_by_id(store, "ffff") is None
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("args", [("--clients", "99999999999999999999"), ("--meetings", "1000001"), ("--meetings", "-1")])
+def test_demo_counts_out_of_range_are_a_usage_error_at_once(cli, tmp_path, args):
+    """An extra zero (or twenty) filled memory for minutes before anything was said."""
+    db = tmp_path / "d.json"
+    done = cli("demo", "--db", db, *args, timeout=30)
+    assert done.returncode == 2 and args[0] in done.stderr
+    assert "at most 1,000,000" in done.stderr or "0 or more" in done.stderr
+    assert not db.exists()

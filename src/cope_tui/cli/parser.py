@@ -26,24 +26,29 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         return text.replace(_DEFAULT_DB, str(default_db_path())) if _DEFAULT_DB in text else text
 
 
-def _positive(text: str) -> int:
+# The demo's most: ten times a large service. A mistyped count (an extra zero or twenty)
+# filled memory for minutes before anything was said.
+DEMO_MOST = 1_000_000
+
+
+def _whole(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, not {value}")
+    if value > DEMO_MOST:
+        raise argparse.ArgumentTypeError(f"at most {DEMO_MOST:,}, not {value:,}")
     return value
+
+
+def _positive(text: str) -> int:
+    return _whole(text, 1)
 
 
 def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"cannot be negative, not {value}")
-    return value
+    return _whole(text, 0)
 
 
 def _lock_minutes(text: str) -> int:
