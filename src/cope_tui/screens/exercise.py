@@ -53,6 +53,12 @@ REPORT_HINT = (
 )
 
 
+def _section_prompt(title: str, open_: bool) -> str:
+    """'▸' before the open section: under NO_COLOR the highlight moved with the arrow keys
+    and nothing else showed which section was open."""
+    return f"{'▸' if open_ else ' '}{escape(title)}"
+
+
 def exercise_title(exercise: Exercise) -> str:
     kind = " · follow-up" if exercise.follow_up_of else ""
     return f"{exercise.site} · {exercise.start:%Y-%m-%d}{kind}"
@@ -96,7 +102,7 @@ class ExerciseScreen(AfterDialogs, Screen[None]):
         yield Header()
         with Horizontal(id="exercise-body"):
             with Vertical(id="exercise-sidebar"):
-                yield OptionList(*(Option(escape(title), id=sid) for sid, title, _ in SECTIONS), id="sections")
+                yield OptionList(*(Option(_section_prompt(title, False), id=sid) for sid, title, _ in SECTIONS), id="sections")
                 yield Static("", id="exercise-save-status")
             yield Vertical(id="exercise-main")
         yield Footer()
@@ -145,7 +151,10 @@ class ExerciseScreen(AfterDialogs, Screen[None]):
         await main.query(".exercise-section").remove()
         widget = self._build(section_id)
         await main.mount(widget)
-        self.query_one("#sections", OptionList).highlighted = self._ids().index(section_id)
+        sections = self.query_one("#sections", OptionList)
+        for sid, title, _ in SECTIONS:  # the open one marked in text, as the meeting's step is
+            sections.replace_option_prompt(sid, _section_prompt(title, sid == section_id))
+        sections.highlighted = self._ids().index(section_id)
         self._focus_section(widget)
 
     def _focus_section(self, widget: Widget) -> None:
