@@ -175,6 +175,27 @@ async def test_e_without_an_open_contact_and_d_with_one_are_refused() -> None:
         await pilot.pause()
         assert "already left" in warnings(app)[-1]
         assert app.changes == changes == 4  # a, s, e, d
+        await pilot.press("e")  # not "s starts a contact": s is refused once they have left
+        await pilot.pause()
+        assert "is not with staff now; left at" in warnings(app)[-1]
+
+
+async def test_s_on_a_client_with_staff_or_gone_is_refused_before_the_staff_is_asked() -> None:
+    """The staff type was asked for, and only its enter said the client was busy or gone."""
+    ex = blank()
+    app = FlowApp(ex)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "s")
+        await type_text(pilot, "doctor")
+        await pilot.press("enter", "s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FlowDialog)
+        assert "is still with doctor; e ends that contact first" in warnings(app)[-1]
+        await pilot.press("e", "d", "s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FlowDialog)
+        assert "already left at" in warnings(app)[-1]
+        assert len(ex.contacts) == 1
 
 
 # ---- typed times ---------------------------------------------------------------------------

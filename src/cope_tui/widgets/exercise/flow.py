@@ -293,6 +293,12 @@ class FlowPanel(ExercisePanel):
         if (number := self._client()) is None:
             return
         start = hhmm("now")  # the moment of the key press, not of the enter in the dialog
+        visit = visit_of(self.exercise, number)
+        current = next((c for c in contacts_of(self.exercise, number) if c.end is None), None)
+        if visit.departure or current is not None:  # said now, not after the staff type is typed
+            end = with_keys(self, "{flow.end_contact|e} ends that contact first")
+            why = f"already left at {visit.departure}" if visit.departure else f"is still with {current.staff}; {end}"
+            return self._refuse(ExerciseError(f"Client #{number} {why}."))
         recent = recent_staff(self.exercise)
 
         def apply(values: dict[str, str]) -> int:
@@ -309,8 +315,9 @@ class FlowPanel(ExercisePanel):
         current = next((c for c in contacts_of(self.exercise, number) if c.end is None), None)
         try:
             if current is None:
-                start = with_keys(self, "{flow.start_contact|s} starts a contact.")
-                raise ExerciseError(f"Client #{number} is not with staff now; {start}")
+                left = visit_of(self.exercise, number).departure
+                start = f"left at {left}" if left else with_keys(self, "{flow.start_contact|s} starts a contact")
+                raise ExerciseError(f"Client #{number} is not with staff now; {start}.")
             cope.end_contact(self.exercise, current.id, "now")
         except ValueError as exc:
             return self._refuse(exc)
