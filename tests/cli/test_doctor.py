@@ -267,3 +267,21 @@ def test_doctor_help_has_options_and_examples(cli):
     for word in ("usage: cope-tui doctor", "--db", "--restore BACKUP", "--restore-newest", "--yes", "examples:"):
         assert word in done.stdout
     assert "doctor" in cli("--help").stdout
+
+
+def test_a_folder_others_may_write_in_is_a_warning_and_healthy_says_so(cli, tmp_path):
+    """0777 on the DB's folder let anyone replace the file, whatever its own mode; doctor
+    said nothing of it and ended "Healthy."."""
+    import os
+
+    db = tmp_path / "shared" / "x.json"
+    assert cli("demo", "--db", db).returncode == 0
+    os.chmod(db.parent, 0o777)
+    done = cli("doctor", "--db", db)
+    assert done.returncode == 0
+    assert f"others can add, replace or delete files in the folder '{db.parent}' (mode 0777)" in done.stdout
+    assert "Healthy, but see the 1 warning above." in done.stdout
+    os.chmod(db.parent, 0o1777)
+    assert "is a folder others share (mode 1777)" in cli("doctor", "--db", db).stdout
+    os.chmod(db.parent, 0o700)
+    assert cli("doctor", "--db", db).stdout.rstrip().endswith("Healthy.")

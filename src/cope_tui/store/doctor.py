@@ -231,6 +231,7 @@ def _check_main(db: Path, report: Report, keys: crypto.Keyring | None = None) ->
     report.add(OK, f"file present, {_size(info.st_size)}, {private}")
     if mode & 0o077:
         report.add(WARN, f"others can read or change it (mode {mode:04o}); fix with: chmod 600 {shlex.quote(str(db))}")
+    _check_folders(db, report)
     try:
         raw = db.read_bytes()
     except OSError as exc:
@@ -282,6 +283,24 @@ def _open_sealed(db: Path, raw: bytes, report: Report, keys: crypto.Keyring | No
     except crypto.CryptoError as exc:
         report.add(PROBLEM, crypto.describe(db, exc, doctor=False))
         return None
+
+
+def _check_folders(db: Path, report: Report) -> None:
+    """The DB's folder and its backups': with others allowed to write there, they can put
+    a file of their own in place of the database or a backup, whatever the files' modes."""
+    for folder in (db.parent, backups.backup_dir(db)):
+        try:
+            mode = stat.S_IMODE(folder.stat().st_mode)
+        except OSError:
+            continue
+        if mode & 0o022 and mode & stat.S_ISVTX:  # /tmp: shared, but no one replaces another's file
+            report.add(WARN, f"'{folder}' is a folder others share (mode {mode:04o}); keep records in a folder of your own")
+        elif mode & 0o022:
+            report.add(
+                WARN,
+                f"others can add, replace or delete files in the folder '{folder}' (mode {mode:04o}); "
+                f"fix with: chmod 700 {shlex.quote(str(folder))}",
+            )
 
 
 def _check_journal(db: Path, data: dict[str, Any], report: Report, seqs: Any = None) -> None:
@@ -368,7 +387,8 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
         out += [f"  {p}" for p in report.aside]
     out.append("")
     if report.healthy:
-        out.append("Healthy.")
+        warned = sum(1 for f in report.findings if f.level == WARN)
+        out.append(f"Healthy, but see the {counted(warned, 'warning')} above." if warned else "Healthy.")
     else:
         problems = [f for f in report.findings if f.level == PROBLEM]
         out.append(f"{counted(len(problems), 'problem')} found.")
