@@ -33,7 +33,7 @@ def _stored_code(code: str) -> str:
     if not code:
         raise ValueError("Enter a name or code for the client (it cannot be empty).")
     if len(code) > CODE_MAX:
-        raise ValueError(f"Keep the code to {CODE_MAX} characters or fewer.")
+        raise ValueError(f"Keep the name or code to {CODE_MAX} characters or fewer.")
     if not _CODE_RE.match(code):
         raise ValueError("The code cannot hold control characters.")
     return code
