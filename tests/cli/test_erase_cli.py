@@ -59,12 +59,16 @@ def test_without_a_terminal_it_asks_for_yes_and_erases_nothing(cli, tmp_path):
     assert records_now(db) == before
 
 
-def test_an_unknown_client_or_none_named_is_a_failure(cli, tmp_path):
+def test_an_unknown_client_is_a_failure_and_none_or_both_named_a_usage_error(cli, tmp_path):
     db = make_db(tmp_path)
     done = cli("erase", "NOBODY", "--db", db, "--yes")
     assert done.returncode == 1 and "NOBODY" in done.stderr and "Traceback" not in done.stderr
-    done = cli("erase", "--db", db)
-    assert done.returncode == 1 and "--retention" in done.stderr
+    done = cli("erase", "--db", db)  # a usage error, as a missing argument is to argparse
+    assert done.returncode == 2 and "--retention" in done.stderr
+    before = records_now(db)
+    done = cli("erase", "GONE-1", "--retention", "--yes", "--db", db)  # the client was ignored
+    assert done.returncode == 2 and "not both" in done.stderr
+    assert records_now(db) == before
     assert cli("erase", "GONE-1", "--bogus").returncode == 2
 
 

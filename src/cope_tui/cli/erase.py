@@ -8,6 +8,7 @@ closed_years` in config.toml; it never erases anything by itself.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from ..mdsafe import clean
 from ..paths import db_command, resolve_db_path
 from ..store.diskio import database_exists
 from ..words import agrees, counted
-from .shared import EXIT_OK, PROG, ProgressLine, ask_yes_no, interactive, say
+from .shared import EXIT_OK, EXIT_USAGE, PROG, ProgressLine, ask_yes_no, interactive, say
 
 DESCRIPTION = (
     "Erase a client (by code or id) and every meeting of theirs: from the database file,\n"
@@ -51,8 +52,10 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
     from ..store.store import Store
     from .crypto import unlock
 
-    if not args.retention and not args.client:
-        raise Failure("name the client to erase (its code or id), or give --retention to list those past it.")
+    if bool(args.retention) == bool(args.client):  # a usage error, as argparse's own are (exit 2)
+        which = "not both" if args.retention else "name the client to erase (its code or id)"
+        print(f"{PROG} erase: {which}, or give --retention alone to list those past it.", file=sys.stderr)
+        return EXIT_USAGE
     db = resolve_db_path(args.db)
     if not database_exists(db):
         raise Failure(f"there is no database at '{db}'; nothing was erased.")
