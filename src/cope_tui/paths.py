@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import shlex
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def real_db_path(given: str | os.PathLike[str]) -> Path:
     """
     path = Path(given).expanduser().absolute()
     try:
-        return Path(os.path.realpath(path, strict=True))
+        found = Path(os.path.realpath(path, strict=True))
     except FileNotFoundError:
         pass
     except OSError as exc:
@@ -73,6 +74,14 @@ def real_db_path(given: str | os.PathLike[str]) -> Path:
             f"'{path}' is a symbolic link that leads round in a loop, never to a file. Nothing "
             "was created. Point --db (or COPE_TUI_DB) at the database file itself, or fix the link."
         ) from None
+    else:
+        if not stat.S_ISREG(mode := os.stat(found).st_mode) and not stat.S_ISDIR(mode):
+            # A pipe waited for a writer for ever; a device (/dev/zero) was read without end.
+            raise LinkProblem(
+                f"'{path}' is not a file (it is a pipe, a device or a socket). Point --db "
+                "(or COPE_TUI_DB) at the database file itself."
+            )
+        return found
     real = Path(os.path.realpath(path))
     # Folders that are plainly missing are made at open; a link that points nowhere is not.
     deepest = next(p for p in (path, *path.parents) if os.path.lexists(p))

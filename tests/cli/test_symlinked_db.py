@@ -127,3 +127,15 @@ def test_a_looping_link_is_refused(places, run_cli, cli_env):
         assert str(first) in done.stderr and "loop" in done.stderr and "Traceback" not in done.stderr
     assert sorted(p.name for p in home.iterdir()) == ["a.json", "b.json"]
     assert first.is_symlink() and second.is_symlink()
+
+
+@pytest.mark.parametrize("command", [["doctor"], ["export", "--all"], ["erase", "--retention"], []])
+def test_a_pipe_as_the_database_is_refused_at_once(cli, tmp_path, command):
+    """A FIFO at --db waited for a writer for ever (doctor, export, erase, the app)."""
+    import os
+
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    done = cli(*command, "--db", pipe, timeout=30)
+    assert done.returncode == 1 and "is not a file (it is a pipe, a device or a socket)" in done.stderr
+    assert "Traceback" not in done.stderr
