@@ -128,7 +128,7 @@ def test_export_does_not_change_the_db(cli, demo_db):
     assert demo_db.read_bytes() == before
 
 
-@pytest.mark.parametrize(("selector", "value"), [("--client", "C-9999"), ("--meeting", "nope1234")])
+@pytest.mark.parametrize(("selector", "value"), [("--client", "C-9999"), ("--meeting", "nope1234"), ("--meeting", "a")])
 def test_export_unknown_record(cli, demo_db, selector, value):
     done = cli("export", selector, value, "--db", demo_db)
     assert done.returncode == 1
@@ -136,6 +136,8 @@ def test_export_unknown_record(cli, demo_db, selector, value):
     assert value in done.stderr
     assert "--all" in done.stderr
     assert "Traceback" not in done.stderr
+    # An id's start too short to look for says so, rather than that no meeting has it.
+    assert ("4 characters or more" in done.stderr) == (len(value) < 4)
 
 
 def test_export_missing_db(cli, tmp_path):

@@ -151,8 +151,9 @@ def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, h
         return export.client_markdown(meeting_guide, store, client)
     meeting = _meeting_by_id(store, args.meeting.strip())
     if meeting is None:
+        short = " (the start of an id needs 4 characters or more)" if len(args.meeting.strip()) < 4 else ""
         raise Failure(
-            f"no meeting with the id '{args.meeting}' in '{db}'. "
+            f"no meeting with the id '{args.meeting}' in '{db}'{short}. "
             f"Ids are shown in '{db_command(db, 'export', '--client CODE')}'; '{db_command(db, 'export', '--all')}' exports everything."
         )
     return export.meeting_markdown(meeting_guide, store, meeting)
