@@ -53,3 +53,16 @@ def test_a_file_named_like_the_db_in_another_folder_is_written(cli, demo, tmp_pa
     done = cli("export", "--db", demo, "--client", "C-0001", "-o", tmp_path / "out" / "x.json")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "x.json").read_text().startswith("# Client: C-0001")
+
+
+def test_standard_output_that_cannot_be_written_is_named(cli_env, demo, tmp_path):
+    """`export > /dev/full` said "cannot use: No space left on device.", naming nothing."""
+    import subprocess
+
+    from helpers.cli import CLI
+
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([*CLI, "export", "--db", str(demo), "--client", "C-0001"], env=cli_env,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "cannot write the export to standard output: No space left on device." in done.stderr

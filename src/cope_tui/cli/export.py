@@ -197,7 +197,12 @@ def _deliver(text: bytes, out: Path | None, db: Path) -> None:
     else:
         from ..export.parallel import write_stdout
 
-        write_stdout(text)
+        try:
+            write_stdout(text)
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): main says nothing
+        except OSError as exc:  # `> /dev/full`, a full disk: said as "cannot use", naming nothing
+            raise Failure(f"cannot write the export to standard output: {exc.strerror or exc}.") from None
 
 
 def _audit_export(store: Store, args: argparse.Namespace, text: bytes | None) -> None:
