@@ -65,3 +65,12 @@ async def test_a_paste_into_the_notes_keeps_its_lines(tmp_path):
         assert "joined" not in messages(app)
         await pilot.press("ctrl+q")
     session.close()
+
+
+def test_a_paste_once_the_screens_are_gone_is_passed_on_not_a_crash(tmp_path):
+    """A paste handed over during shutdown asked for the focused widget with no screen
+    left, and the app stopped on ScreenStackError."""
+    session = Session.open(tmp_path / "cope.json")
+    app = create_app(session)  # never run: no screen at all
+    assert app._focused_now() is None
+    session.close()

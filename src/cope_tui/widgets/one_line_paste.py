@@ -9,6 +9,7 @@ word is kept; the toast says why the lines are now one.
 from __future__ import annotations
 
 from textual import events
+from textual.app import ScreenStackError
 from textual.widgets import Input
 
 
@@ -23,7 +24,14 @@ class OneLinePaste:
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste) and not event.is_forwarded and len(event.text.splitlines()) > 1:
-            if isinstance(self.focused, Input):  # type: ignore[attr-defined]
+            if isinstance(self._focused_now(), Input):
                 event = events.Paste(one_line(event.text))
                 self.notify("The pasted lines were joined into one: this field holds a single line.")  # type: ignore[attr-defined]
         await super().on_event(event)  # type: ignore[misc]
+
+    def _focused_now(self) -> object:
+        """The focused widget; None once the screens are gone (a paste at shutdown)."""
+        try:
+            return self.focused  # type: ignore[attr-defined]
+        except ScreenStackError:
+            return None
