@@ -26,6 +26,7 @@ def export_target_problem(path: Path, db: Path | None) -> str | None:
     """Why an export must not be written at `path`, else None. `db` is the open database
     (None: no database to protect). A link at `path` is fine: the link is replaced, never
     what it points to; the folders on the way are followed, as the rename follows them."""
+    path = Path(path).expanduser().absolute()
     try:
         mode = os.lstat(path).st_mode
     except OSError:
@@ -34,8 +35,9 @@ def export_target_problem(path: Path, db: Path | None) -> str | None:
         return "it is a device, a pipe or a socket, not a file; name a file for the export"
     if db is None:
         return None
-    where = Path(os.path.realpath(Path(path).expanduser().absolute().parent)) / Path(path).name
-    home, name = Path(os.path.realpath(db)).parent, Path(os.path.realpath(db)).name
+    where = Path(os.path.realpath(path.parent)) / path.name
+    real_db = Path(os.path.realpath(db))
+    home, name = real_db.parent, real_db.name
     for part in (where, *where.parents):
         own = part.name == name or part.name.startswith((f"{name}.", f".{name}."))
         if part.parent == home and own:

@@ -30,16 +30,18 @@ class Guidance(Vertical, can_focus=True):
     BINDINGS = [
         Binding("up", "scroll_panel(-1)", "Scroll up", show=False, id="prompts.up"),
         Binding("down", "scroll_panel(1)", "Scroll down", show=False, id="prompts.down"),
-        Binding("pageup", "scroll_panel(-8)", "Page up", show=False, id="prompts.page_up"),
-        Binding("pagedown", "scroll_panel(8)", "Page down", show=False, id="prompts.page_down"),
+        Binding("pageup", "scroll_panel(-1, True)", "Page up", show=False, id="prompts.page_up"),
+        Binding("pagedown", "scroll_panel(1, True)", "Page down", show=False, id="prompts.page_down"),
     ]
 
     def __init__(self, *parts: Widget) -> None:
         super().__init__(*parts, id="guidance")
 
-    def action_scroll_panel(self, rows: int) -> None:
+    def action_scroll_panel(self, rows: int, page: bool = False) -> None:
+        """A row, or the panel's own page (as tall as the panel is at this size)."""
         if isinstance(self.parent, VerticalScroll):
-            self.parent.scroll_relative(y=rows, animate=False)
+            step = self.parent.scrollable_content_region.height if page else 1
+            self.parent.scroll_relative(y=rows * step, animate=False)
 
 
 class StepPanel(VerticalScroll):
