@@ -388,3 +388,33 @@ def test_demo_counts_out_of_range_are_a_usage_error_at_once(cli, tmp_path, args)
     assert done.returncode == 2 and args[0] in done.stderr
     assert "at most 1,000,000" in done.stderr or "0 or more" in done.stderr
     assert not db.exists()
+
+
+def test_export_client_by_id_by_its_start_and_by_a_code_as_shown(cli, tmp_path):
+    """`--client` takes what `--handover` and `erase` take; a code stored with an
+    invisible character (from an earlier version or a peer) is found as it is shown."""
+    from cope_tui.meetings.models import Client
+    from cope_tui.store.store import Store
+
+    db = tmp_path / "ids.json"
+    assert cli("demo", "--db", db, "--clients", "2", "--meetings", "2").returncode == 0
+    store = Store(db)
+    hidden = Client(code="ZZ\u200b-7\u202e")
+    store.put_client(hidden)
+    first = store.client_by_code("C-0001")
+    store.close()
+    for key in (first.id, first.id[:6]):
+        done = cli("export", "--db", db, "--client", key)
+        assert done.returncode == 0, done.stderr
+        assert "C-0001" in done.stdout and "C-0002" not in done.stdout
+    done = cli("export", "--db", db, "--client", "zz-7")
+    assert done.returncode == 0, done.stderr
+    assert "ZZ" in done.stdout and "C-0001" not in done.stdout
+
+
+def test_export_to_an_empty_file_name_is_a_usage_error(cli, demo_db):
+    """`-o "$OUT"` with OUT unset printed every record to the terminal."""
+    done = cli("export", "--client", "C-0001", "--db", demo_db, "-o", "")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "-o" in done.stderr and "names no file" in done.stderr

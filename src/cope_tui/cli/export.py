@@ -87,7 +87,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise Failure(f"there is no database at '{db}'. Choose one with --db PATH (or {ENV_DB}).")
     from ..content.meeting_guide import load_meeting_guide
 
-    out = _output(args.output, db) if args.output else None
+    out = _output(args.output, db) if args.output is not None else None
     exercise_id = getattr(args, "exercise", None)
     meeting_guide = load_meeting_guide() if exercise_id is None else None
     from ..export.parallel import keep_until_exit, open_store, start_helper
@@ -142,12 +142,12 @@ def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, h
     if args.all:
         return _all(args, store, meeting_guide, helper, lazy)
     if args.client is not None:
-        client = store.client_by_code(args.client)
-        if client is None:
-            raise Failure(
-                f"no client with the code '{args.client}' in '{db}'. "
-                f"Codes are listed in the app; '{db_command(db, 'export', '--all')}' exports everything."
-            )
+        from ..export.handover import find_client
+
+        try:
+            client = find_client(store, args.client)
+        except LookupError as exc:
+            raise Failure(f"{exc} '{db_command(db, 'export', '--all')}' exports everything.") from None
         return export.client_markdown(meeting_guide, store, client)
     meeting = _meeting_by_id(store, args.meeting.strip())
     if meeting is None:

@@ -43,6 +43,13 @@ def _whole(text: str, least: int) -> int:
     return value
 
 
+def _file_name(text: str) -> str:
+    """An empty -o (a script's unset variable) printed the records to the terminal."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("names no file; give the file's name, or leave -o out to print the export")
+    return text
+
+
 def _positive(text: str) -> int:
     return _whole(text, 1)
 
@@ -223,7 +230,7 @@ def _add_export(commands) -> None:
         ),
     )
     which = export.add_mutually_exclusive_group(required=True)
-    which.add_argument("--client", metavar="CODE", help="all meetings of the client with this code")
+    which.add_argument("--client", metavar="CLIENT", help="all meetings of one client, by code or id")
     which.add_argument("--meeting", metavar="ID", help="one meeting, by its id (shown in the app and in exports)")
     which.add_argument("--all", action="store_true", help="everything: every client and meeting, then every COPE exercise's report")
     which.add_argument(
@@ -238,7 +245,7 @@ def _add_export(commands) -> None:
         "reflection), by code or id",
     )
     export.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (readable by you only) instead of standard output"
+        "-o", "--output", metavar="FILE", type=_file_name, help="write to FILE (readable by you only) instead of standard output"
     )
     _add_db(export, f"database file (default: ${ENV_DB}, else the default location)")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..mdsafe import md_cell, md_text
+from ..mdsafe import drop_hidden, md_cell, md_text
 from ..content.stages import StageGuide, load_stages
 from ..meetings.stages import SECTIONS, stage_since
 
@@ -28,7 +28,14 @@ def find_client(store: Store, key: str) -> Client:
     client = store.client_by_code(key) or store.client(key)
     if client is not None:
         return client
-    matches = [c for c in store.clients() if len(key) >= 4 and c.id.startswith(key)]
+    clients = store.clients()
+    # A code stored with invisible characters (from before codes refused them, or from a
+    # peer's file) is shown without them: what the user read off a screen finds it.
+    shown = drop_hidden(key).casefold()
+    matches = [c for c in clients if drop_hidden(c.code).casefold() == shown]
+    if len(matches) == 1:
+        return matches[0]
+    matches = [c for c in clients if len(key) >= 4 and c.id.startswith(key)]
     if len(matches) > 1:
         raise LookupError(f"'{key}' starts {len(matches)} client ids; type more of the id, or the code.")
     if not matches:
