@@ -30,6 +30,21 @@ def make_db(tmp_path: Path) -> Path:
     return db
 
 
+def _decided_then_killed(tmp_path: Path) -> tuple[Path, str]:
+    """GONE-1's erasure decided, then the process killed before any file is rewritten;
+    the DB and GONE-1's meeting id."""
+    from cope_tui.store import erase
+
+    db = make_db(tmp_path)
+    store = Store(db)
+    gone = store.client_by_code("GONE-1")
+    meeting_id = store.meetings(gone.id)[0].id
+    erase.decide(db, erase.ids_of_client(store._data, gone.id), store.codec)  # then a kill
+    store.journal.close()
+    store.lock.release()
+    return db, meeting_id
+
+
 def config(cli_env: dict[str, str], text: str) -> None:
     path = Path(cli_env["XDG_CONFIG_HOME"]) / "cope-tui" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,14 +104,7 @@ def test_retention_lists_closed_clients_past_it_and_erases_nothing(cli, cli_env,
 
 
 def test_doctor_names_an_erasure_cut_short_and_the_next_writer_finishes_it(cli, cli_env, tmp_path):
-    from cope_tui.store import erase
-
-    db = make_db(tmp_path)
-    store = Store(db)
-    gone = store.client_by_code("GONE-1")
-    erase.decide(db, erase.ids_of_client(store._data, gone.id), store.codec)  # then a kill
-    store.journal.close()
-    store.lock.release()
+    db, _ = _decided_then_killed(tmp_path)
     done = cli("doctor", "--db", db)
     assert done.returncode == 1 and "erasure" in done.stdout and "cut short" in done.stdout
     config(cli_env, "[retention]\nclosed_years = 2\n")
@@ -108,15 +116,7 @@ def test_doctor_names_an_erasure_cut_short_and_the_next_writer_finishes_it(cli, 
 def test_an_erasure_cut_short_shows_nothing_of_the_client_to_a_reader(cli, tmp_path):
     """After ctrl+c on `erase` the erasure is decided but its files not all rewritten; a
     read-only export printed the client's whole record all the same."""
-    from cope_tui.store import erase
-
-    db = make_db(tmp_path)
-    store = Store(db)
-    gone = store.client_by_code("GONE-1")
-    meeting_id = store.meetings(gone.id)[0].id
-    erase.decide(db, erase.ids_of_client(store._data, gone.id), store.codec)  # then a kill
-    store.journal.close()
-    store.lock.release()
+    db, meeting_id = _decided_then_killed(tmp_path)
     one = cli("export", "--db", db, "--client", "GONE-1")
     assert one.returncode == 1 and MARK not in one.stdout + one.stderr
     meeting = cli("export", "--db", db, "--meeting", meeting_id)
@@ -200,3 +200,21 @@ def test_ctrl_c_while_erasing_says_whether_the_erasure_was_decided(tmp_path):
     store.close()
     said = _cut_short(db)
     assert "decided but not finished" in said and f"erase --db {db} --retention" in said
+
+
+def test_commands_that_finish_an_erasure_cut_short_say_so(cli, cli_env, tmp_path):
+    """`doctor --accept-missing` finished the erasure and said "nothing has been changed";
+    the retention list, headed "nothing has been erased", did the same."""
+    db, _ = _decided_then_killed(tmp_path)
+    done = cli("doctor", "--db", db, "--accept-missing")
+    assert done.returncode == 0, done.stderr
+    assert "Finished an erasure that was cut short" in done.stdout
+    assert "nothing has been changed" not in done.stdout and "nothing else has been changed" in done.stdout
+    assert holding_anywhere([db.parent], MARK) == []
+
+    config(cli_env, "[retention]\nclosed_years = 2\n")
+    listed = cli("erase", "--retention", "--db", _decided_then_killed(tmp_path / "two")[0])
+    assert listed.returncode == 0, listed.stderr
+    assert "Finished an erasure that was cut short" in listed.stdout and "OLD-2" in listed.stdout
+    again = cli("doctor", "--db", db, "--accept-missing")
+    assert "Finished" not in again.stdout and "nothing has been changed" in again.stdout

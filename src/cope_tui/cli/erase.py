@@ -64,6 +64,8 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
     try:
         unlock(store, doing="erasing")
         if args.retention:
+            store.wait_ready()
+            say_finished_erasure(store)
             return _list_retention(store, db)
         client = _find(store, args.client)
         meetings = len(store.meetings(client.id))
@@ -92,6 +94,13 @@ def cmd_erase(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn=
     if done.deleted:
         print(f"{counted(len(done.deleted), 'file')} that could not be opened to cut them out {agrees(len(done.deleted), 'was', 'were')} deleted whole.")
     return EXIT_OK
+
+
+def say_finished_erasure(store) -> None:
+    """A writer's open finishes an erasure a kill cut short: a command opened for another
+    job (the retention list, accepting what is missing) says so, never "nothing changed"."""
+    if store.resumed_erasure:
+        print(f"Finished an erasure that was cut short: {counted(store.resumed_erasure, 'record')} erased from every file.")
 
 
 def _cut_short(db: Path) -> str:

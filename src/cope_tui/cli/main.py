@@ -354,6 +354,7 @@ def _accept_missing(db: Path) -> int:
     """`doctor --accept-missing`: the DB is opened for writing (so whatever is missing now is
     recorded, as the app would) and, still holding it, what is recorded is accepted."""
     from ..store import anchor
+    from .erase import say_finished_erasure
 
     if not database_exists(db):
         raise Failure(f"there is no database at '{db}'; nothing has been changed.")
@@ -364,8 +365,10 @@ def _accept_missing(db: Path) -> int:
         accepted = anchor.accept(db)
     finally:
         store.close()
+    say_finished_erasure(store)
     if not accepted:
-        print(f"Nothing was recorded missing for '{db}'; nothing has been changed.")
+        left = "nothing else has been changed" if store.resumed_erasure else "nothing has been changed"
+        print(f"Nothing was recorded missing for '{db}'; {left}.")
         return EXIT_OK
     for gap in accepted:
         print(f"Accepted as lost: {gap.text(db)}.")

@@ -17,6 +17,9 @@ class Erasing:
     """Mixed into Store; uses its mutex, data, codec, journal and compaction's file writer."""
 
     _erasures = 0  # erasures so far: a kept file written meanwhile is not put in place (kept_parts.py)
+    # Records of an erasure cut short that this open finished: a command that opens the
+    # DB for some other job says so rather than "nothing has been changed".
+    resumed_erasure = 0
 
     def erase_client(self, client_id: str, by: str | None = None, progress: Callable[[str], None] | None = None) -> Any:
         """Remove a client and all their meetings from every file that held them; complete
@@ -48,6 +51,7 @@ class Erasing:
         if ids is not None:
             with self._mutex:
                 self._erasures += 1
+                self.resumed_erasure = len(ids)
                 erase.run(self.path, ids, self.codec, self._drop_and_rewrite, lambda n, gone: self._log_erasure(n, gone, None))
 
     def _hide_pending_erasure(self) -> None:
