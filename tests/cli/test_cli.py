@@ -46,6 +46,9 @@ def test_top_level_help_lists_commands_db_and_exit_codes(cli, isolated_user_dirs
     out = done.stdout
     for word in ("meet", "export", "demo", "--db", "--read-only", "--version", ENV_DB, "exit status"):
         assert word in out
+    # A plain DB's lock goes with enter: it said only "until the passphrase is typed again".
+    lock = out.split("screen lock:")[1].split("exit status:")[0]
+    assert "passphrase" in lock and "plain one: enter" in lock
     # Where the DB lives by default: under the (isolated) user data dir.
     assert str(default_db_path()) in out
     assert default_db_path().is_relative_to(isolated_user_dirs["XDG_DATA_HOME"])

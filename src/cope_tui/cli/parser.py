@@ -170,7 +170,8 @@ database:
 
 screen lock:
   After {DEFAULT_IDLE_MINUTES} minutes without a key or mouse event the app hides everything
-  until the passphrase is typed again (F12 locks at once). Set the time with
+  until an encrypted database's passphrase is typed again (a plain one: enter).
+  F12 locks at once. Set the time with
   --lock-after, the {ENV_LOCK_MINUTES} environment variable, or
   [lock] idle_minutes = N in {config_path()}; 0 never locks.
 
