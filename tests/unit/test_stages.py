@@ -245,6 +245,9 @@ def test_the_client_export_shows_the_stage_and_its_dated_changes(tmp_path):
     text = client_markdown(load_meeting_guide(), store, client)
     assert "- **Helping stage:** Stage 3: Goals, since 2026-03-02" in text
     assert r"| 2026-03-02 | 3 Goals | goals \| agreed at review |" in text  # a | in a reason stays in its cell
+    # The journey starts where the client did, as the handover's does: a change alone told none.
+    added = f"| {client.created:%Y-%m-%d} | 1 Relationship | client added |"
+    assert added in text and text.index(added) < text.index("| 2026-03-02 |")
     fresh = create_client(store, "C-61")
     assert "The journey so far" not in client_markdown(load_meeting_guide(), store, fresh)  # no changes, no table
     store.close()

@@ -73,9 +73,14 @@ def journey_markdown(client: Client) -> str:
         out += f"- **Closed:** on {client.closed_at:%Y-%m-%d}; the handover document has the whole journey\n"
     out += "\n"
     rows = sorted(_stage_rows(client, stages) + _closure_rows(client), key=lambda row: row[0])  # stable
-    if rows:
+    if rows:  # from where it started, as the handover's table: a first change alone told no journey
+        rows.insert(0, _added_row(client, stages))
         out += "**The journey so far:**\n\n" + _table(("Date", "Change", "Reason"), rows)
     return out
+
+
+def _added_row(client: Client, stages: StageGuide) -> list[str]:
+    return [f"{client.created:%Y-%m-%d}", md_cell(_stage_name(stages, 1)), "client added"]
 
 
 def _referral_spec(meeting_guide: MeetingGuide) -> tuple[str, ListSpec] | None:
@@ -127,8 +132,7 @@ def handover_markdown(store: Store, client: Client, meeting_guide: MeetingGuide 
     meetings = store.meetings(client.id)
     out: list[str] = [f"# Handover: {md_cell(client.code)}\n\n", _facts(client, meetings, stages)]
     out.append("## The journey\n\n### Stages\n\n")
-    stage_rows = [[f"{client.created:%Y-%m-%d}", md_cell(_stage_name(stages, 1)), "client added"]]
-    out.append(_table(("Date", "Stage", "Reason"), stage_rows + _stage_rows(client, stages)))
+    out.append(_table(("Date", "Stage", "Reason"), [_added_row(client, stages), *_stage_rows(client, stages)]))
     out.append("### Meetings\n\n")
     if meetings:
         rows = [
