@@ -136,3 +136,25 @@ async def test_a_note_of_several_lines_reads_apart_in_the_one_line_field(db):
         assert session.store.client_by_code("C-1").note == "edited by B / edited by A more"
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_the_hint_says_enter_saves_on_the_last_field(db):
+    """Enter on a form's last field saves it, and the hint said "enter next field": a note
+    typed on after it went to the client screen as its keys (`s` opened the stage dialog)."""
+    from cope_tui.dialogs.client_form import ClientForm
+
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: showing(app, ClientForm), 10, "the new-client form")
+        hint = app.screen.query_one("#form-hint", Static)
+        assert "enter next field" in str(hint.render())
+        await pilot.press("tab", "tab")  # to the note, the last field
+        await pilot.pause()
+        assert "enter next field" not in str(hint.render()) and "enter or ctrl+s save" in str(hint.render())
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert "enter next field" in str(hint.render())
+        await pilot.press("escape", "ctrl+q")
+    session.close()

@@ -28,6 +28,8 @@ from .key_names import with_keys
 
 HINT = "enter next field · space choose · {form.save|ctrl+s} save · esc cancel"
 HINT_TYPED = "enter next field · {form.save|ctrl+s} save · esc cancel"  # a form with nothing to choose or tick
+HINT_LAST = "enter or {form.save|ctrl+s} save · space choose · esc cancel"  # the focus on the last field
+HINT_TYPED_LAST = "enter or {form.save|ctrl+s} save · esc cancel"
 DROPDOWN_ROWS = 12  # a Select's dropdown shows at most this many options (Textual's max-height)
 
 
@@ -106,8 +108,21 @@ class FormDialog(Dialog[ScreenResultType]):
             self.set_focus(editable[0])
         for select in self.query(Select):
             self.watch(select, "expanded", partial(self._room_for_dropdown, select), init=False)
-        if not self.query("Select, Checkbox"):
-            self.query_one(f"#{self.PREFIX}-hint", Static).update(with_keys(self, HINT_TYPED))
+        self._show_hint()
+
+    def on_descendant_focus(self) -> None:
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """On the last field the hint says enter saves: "enter next field" there saved the
+        form, and the words typed on went to the screen under it as its keys."""
+        editable = self.editable()
+        last = bool(editable) and self.focused is editable[-1]
+        if self.query("Select, Checkbox"):
+            text = HINT_LAST if last else HINT
+        else:
+            text = HINT_TYPED_LAST if last else HINT_TYPED
+        self.query_one(f"#{self.PREFIX}-hint", Static).update(with_keys(self, text))
 
     def _room_for_dropdown(self, select: Select, expanded: bool) -> None:
         """An open dropdown is drawn over the screen below its field; the frame grows while
