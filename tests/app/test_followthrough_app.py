@@ -275,3 +275,29 @@ async def test_ticking_far_down_a_long_list_keeps_the_place(tmp_path):
         assert table.cursor_row == 60 and "task 61" in texts(table)[60]
         assert "task 61" in str(app.screen.query_one("#ft-detail").render())
     session.close()
+
+
+async def test_the_end_of_a_cut_done_list_says_it_is_cut(tmp_path, monkeypatch):
+    """The done list shows the most recent DONE_LIMIT; the line saying so came last in a
+    detail three lines high at 80x24, and was cut off: the end looked like the end."""
+    from cope_tui.screens import follow_through
+
+    monkeypatch.setattr(follow_through, "DONE_LIMIT", 5)
+    rows = [{"who": "client", "what": f"done task {n}", "done": True} for n in range(8)]
+    path = one_client_with_actions(tmp_path / "cope.json", "C-done", rows)
+    session = Session.open(path)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await open_table(pilot)
+        await pilot.press("2")
+        table = await open_table(pilot)
+        await until(pilot, lambda: table.row_count == 5, what="the done list")
+        await pilot.press("end")
+        await pilot.pause()
+        detail = app.screen.query_one("#ft-detail")
+        assert detail.region.height == 3
+        shown = [line.text for line in detail.render_lines(detail.region.reset_offset)]
+        assert "Showing the 5 most recent of 8 done." in "".join(shown)
+        await pilot.press("ctrl+q")
+    session.close()

@@ -287,7 +287,10 @@ class FollowThroughScreen(Screen[None]):
         lines.append(" · ".join(facts))
         total = self.board.counts()[ft.Status.DONE.value] if self.board else 0
         if self.view == "done" and total > DONE_LIMIT:
-            lines.append(f"Showing the {DONE_LIMIT} most recent of {total} done.")
+            # First on the last row, where one looks for the rest: at 80x24 the detail
+            # shows three lines, and below the facts this one was cut off.
+            shown = f"Showing the {DONE_LIMIT} most recent of {total} done."
+            lines.insert(0, shown) if row is self._rows[-1] else lines.append(shown)
         detail.update("\n".join(lines))
 
     # ---- actions -------------------------------------------------------------------
