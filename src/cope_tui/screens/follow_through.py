@@ -290,7 +290,7 @@ class FollowThroughScreen(Screen[None]):
             # First on the last row, where one looks for the rest: at 80x24 the detail
             # shows three lines, and below the facts this one was cut off.
             shown = f"Showing the {DONE_LIMIT} most recent of {total} done."
-            lines.insert(0, shown) if row is self._rows[-1] else lines.append(shown)
+            lines.insert(0 if row is self._rows[-1] else len(lines), shown)
         detail.update("\n".join(lines))
 
     # ---- actions -------------------------------------------------------------------
