@@ -115,16 +115,24 @@ def config_text(path: Path) -> str | None:
         raise SettingsError(f"'{path}' is not text (UTF-8). Fix or remove the file.") from None
 
 
-def _table(path: Path, name: str) -> dict | None:
-    """The file's `[name]` table ({} when the file has none, None when there is no file);
-    SettingsError when the file is unusable."""
+def _document(path: Path) -> dict | None:
+    """The whole file parsed (None when there is no file); SettingsError when it cannot be
+    read or is not TOML, and then nothing in it can be used."""
     text = config_text(path)
     if text is None:
         return None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"'{path}' is not valid TOML ({exc}). Fix or remove the file.") from None
+
+
+def _table(path: Path, name: str) -> dict | None:
+    """The file's `[name]` table ({} when the file has none, None when there is no file);
+    SettingsError when the file is unusable or `name` is not a table."""
+    data = _document(path)
+    if data is None:
+        return None
     table = data.get(name, {})
     if not isinstance(table, dict):
         raise SettingsError(f"'{path}': '{name}' must be a table, written as [{name}] on a line of its own.")
@@ -218,7 +226,7 @@ def _lock_and_keys(file: Path, warnings: list[str]) -> tuple[int | None, list[Ke
     used to drop the user's [keys] too, while the warning said the whole file was
     ignored (the team settings in it were not)."""
     try:
-        _table(file, "lock")
+        _document(file)
     except SettingsError as exc:  # unreadable, or not TOML: nothing in it can be used
         warnings.append(f"{exc} The file is ignored until it is fixed.")
         return None, []

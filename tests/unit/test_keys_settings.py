@@ -48,3 +48,14 @@ def test_a_file_that_is_not_toml_is_ignored_once(tmp_path):
     settings = load_settings(env={}, path=_config(tmp_path, '[keys\n"clients.new" = "insert"\n'))
     assert settings.keys == ()
     assert sum("file is ignored" in w for w in settings.warnings) == 1
+
+
+def test_a_lock_that_is_not_a_table_leaves_the_keys_and_the_team_in_use(tmp_path):
+    """`lock = 5` said the whole file was ignored and dropped the keys, while the team
+    settings in the same file were used all the same."""
+    path = _config(tmp_path, 'lock = 5\n\n[keys]\n"clients.new" = "insert"\n\n[user]\nname = "Ann"\n')
+    settings = load_settings(env={}, path=path)
+    assert settings.keys == (KeySetting("clients.new", "insert", 4),)
+    assert settings.user_name == "Ann" and settings.idle_minutes == 10
+    (warning,) = settings.warnings
+    assert "[lock]" in warning and "That setting is ignored" in warning and "file is ignored" not in warning
