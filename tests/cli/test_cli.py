@@ -40,6 +40,13 @@ def test_version(cli):
     assert done.stdout.strip() == f"cope-tui {__version__}"
 
 
+@pytest.mark.parametrize("command", ["meet", "export", "demo", "doctor", "encrypt", "decrypt", "sync", "erase"])
+def test_version_after_a_command(cli, command):
+    """It was a usage error, differently worded for each command (or a missing CODE)."""
+    done = cli(command, "--version")
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, f"cope-tui {__version__}", "")
+
+
 def test_top_level_help_lists_commands_db_and_exit_codes(cli, isolated_user_dirs):
     done = cli("--help")
     assert done.returncode == 0

@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_erase(commands, _Formatter, _add_db)
     name_env(parser, commands)
+    for command in commands.choices.values():  # `cope-tui sync --version` is asked too; not listed
+        command.add_argument("--version", action="version", version=f"{PROG} {__version__}", help=argparse.SUPPRESS)
     return parser
 
 
