@@ -471,4 +471,7 @@ def create_app(
 
     Without `settings` they are read from the config file and the environment.
     """
+    from .widgets.paste_guard import install
+
+    install()  # a paste holding escape codes stays text (widgets/paste_guard.py)
     return CopeApp(session, meet_code=meet_code, settings=settings or load_settings())

@@ -92,6 +92,10 @@ class Terminal:
             os.write(self.fd, ch.encode())
             time.sleep(0.005)
 
+    def paste(self, text: str) -> None:
+        """As a terminal hands over a paste: bracketed, in one write."""
+        os.write(self.fd, f"\x1b[200~{text}\x1b[201~".encode())
+
     def hang_up(self) -> None:
         os.close(self.fd)
         self.fd = -1

@@ -1,0 +1,95 @@
+"""Pasted text stays text, whatever escape codes it holds.
+
+A terminal marks a paste (bracketed paste: ESC[200~ ... ESC[201~) so that the app takes
+it as text, not keys. Textual's input parser (8.2) reads an ESC inside a paste as the
+start of a key sequence and, not finding one, hands every character after it to the app
+as key presses: coloured output copied from a terminal (`ESC[31m`) pasted into a note
+became enter (which saved the form), then `x` and `y` on the screen below (which
+discarded a draft meeting), and the words before the ESC arrived last, on another screen.
+
+So the raw input is cleaned before the parser sees it: inside a paste, escape sequences
+are dropped (they are not words, and the records never keep them); everything outside a
+paste passes through untouched, a lone ESC key included. A marker or sequence cut across
+two reads is held back until the rest arrives; only the inside of a paste is held.
+
+Installed in the Linux driver (the one this app runs under, locally and over SSH) in
+place of its parser; tests/app/test_paste_guard.py checks that it is still in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from textual._xterm_parser import XTermParser
+
+PASTE_START = "\x1b[200~"
+PASTE_END = "\x1b[201~"
+# A whole sequence: CSI (ESC [ ... final), OSC and the like (ESC ] ... BEL or ESC \),
+# or ESC and one character.
+_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]P^_X][^\x07\x1b]*(?:\x07|\x1b\\)|[^\[\]P^_X])", re.DOTALL)
+HOLD_MOST = 4096  # an unfinished sequence inside a paste is held at most this long, then dropped
+
+
+def defuse(text: str) -> str:
+    """Pasted text without its escape sequences, nor any ESC left alone."""
+    return _SEQUENCE.sub("", text).replace("\x1b", "")
+
+
+class PasteSafeParser(XTermParser):
+    """XTermParser fed through `_clean`: a paste reaches it with no ESC inside."""
+
+    def __init__(self, debug: bool = False) -> None:
+        super().__init__(debug)
+        self._pasting = False
+        self._held = ""  # inside a paste: the start of a marker or sequence cut by a read
+        self._tail = ""  # outside: the end of the last read, for a start marker cut in two
+
+    def feed(self, data: str) -> Iterable:
+        if not data:  # the end of input
+            return super().feed(data)
+        cleaned = self._clean(data)
+        return super().feed(cleaned) if cleaned else ()  # ("" would tell the parser the input ended)
+
+    def _clean(self, data: str) -> str:
+        out: list[str] = []
+        text, self._held = self._held + data, ""
+        while text:
+            if not self._pasting:
+                text = self._outside(text, out)
+            else:
+                text = self._inside(text, out)
+        return "".join(out)
+
+    def _outside(self, text: str, out: list[str]) -> str:
+        """Passed on as it is, up to and with a paste's start marker."""
+        seen = self._tail + text
+        found = seen.find(PASTE_START)
+        if found < 0:
+            out.append(text)
+            self._tail = seen[-(len(PASTE_START) - 1) :]
+            return ""
+        end = found + len(PASTE_START) - len(self._tail)  # in `text`
+        out.append(text[:end])
+        self._pasting, self._tail = True, ""
+        return text[end:]
+
+    def _inside(self, text: str, out: list[str]) -> str:
+        """The paste cleaned, up to and with its end marker; an unfinished sequence held."""
+        found = text.find(PASTE_END)
+        if found >= 0:
+            out.append(defuse(text[:found]) + PASTE_END)
+            self._pasting = False
+            return text[found + len(PASTE_END) :]
+        last = text.rfind("\x1b")
+        if last >= 0 and _SEQUENCE.match(text, last) is None and len(text) - last < HOLD_MOST:
+            text, self._held = text[:last], text[last:]
+        out.append(defuse(text))
+        return ""
+
+
+def install() -> None:
+    """The Linux driver builds its parser from this module name when its input starts."""
+    from textual.drivers import linux_driver
+
+    linux_driver.XTermParser = PasteSafeParser  # type: ignore[misc]

@@ -1,0 +1,62 @@
+"""widgets/paste_guard.py: the input a terminal sends, split across reads anywhere, gives
+the keys typed around a paste and the paste as one text without escape codes (Textual's
+own parser turned what followed an ESC in a paste into key presses)."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual import events
+from textual._xterm_parser import XTermParser
+from textual.drivers import linux_driver
+
+from cope_tui.widgets.paste_guard import PASTE_END, PASTE_START, PasteSafeParser, defuse
+
+PIECES = st.sampled_from(["a", "Z", " ", "\n", "é", "\x1b", "[", "]", "31", "m", ";", "\x07", "\\", "~", "200", "201"])
+
+
+def _events(parser, chunks: list[str], *, wait: bool = False) -> list[tuple[str, str]]:
+    found = []
+    for chunk in chunks:
+        found += list(parser.feed(chunk))
+    if wait:
+        time.sleep(0.11)  # a lone ESC is a key once the escape delay has passed
+        found += list(parser.tick())
+    return [("paste", e.text) if isinstance(e, events.Paste) else ("key", e.key) for e in found]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(alphabet="abc ", max_size=4),
+    content=st.lists(PIECES, max_size=20).map("".join),
+    after=st.text(alphabet="xyz", max_size=4),
+    cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=3),
+)
+def test_a_paste_is_one_text_without_escapes_however_the_input_is_cut(before, content, after, cuts):
+    content = content.replace(PASTE_END, "")
+    data = before + PASTE_START + content + PASTE_END + after
+    bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
+    chunks = [data[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    found = _events(PasteSafeParser(), chunks)
+    keys = lambda text: [("key", "space" if c == " " else c) for c in text]  # noqa: E731
+    assert found == keys(before) + [("paste", defuse(content))] + keys(after)
+    assert all("\x1b" not in text for kind, text in found if kind == "paste")
+
+
+def test_keys_outside_a_paste_are_read_as_textual_reads_them():
+    typed = ["a", "\x1b[A", "\x1bOR", "\x1b", "\r", "\x0e", "b"]
+    assert _events(PasteSafeParser(), typed, wait=True) == _events(XTermParser(), typed, wait=True)
+
+
+def test_the_app_factory_puts_it_in_the_terminal_driver(tmp_path):
+    from cope_tui.app import create_app
+    from cope_tui.session import Session
+
+    session = Session.open(tmp_path / "cope.json")
+    try:
+        create_app(session)
+        assert linux_driver.XTermParser is PasteSafeParser
+    finally:
+        session.close()
