@@ -82,3 +82,19 @@ async def test_two_versions_of_a_finalised_meeting_show_what_differs_and_use_the
         await until(pilot, lambda: "differ" not in side(app, "here"))
         region = app.screen.query_one("#conflicts-here-side").region
         assert region.height > 14 and region.width > 45  # taller and wider than at 80x24 (12 rows, 36 columns)
+
+
+async def test_two_conflicts_with_one_id_open_without_stopping_the_app(tmp_path) -> None:
+    """A state written before conflict ids were made unique across records can hold two
+    of one id: F11 stopped the app with DuplicateID every time."""
+    twice = [CONFLICTS[0], Conflict("c1", "meetings", "m3", "deleted", [], None, "Ann", a_meeting(), "C-3, 2026-12-06")]
+    app = create_app(Session.open(tmp_path / "db.json"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.is_mounted)
+        app.push_screen(ConflictsDialog(twice))
+        await until(pilot, lambda: showing(app, ConflictsDialog))
+        assert app.screen.query_one(OptionList).option_count == 2
+        await pilot.press("down")
+        await pilot.pause()
+        assert "C-3" in str(app.screen.query_one(OptionList).get_option_at_index(1).prompt)
+    assert app.return_code in (0, None)

@@ -59,7 +59,9 @@ class ConflictsDialog(Dialog[Choice | None]):
                 yield Static("No conflicts: every record is the same here and in the team.", id="conflicts-none")
             else:
                 # Content, not markup: a client's code is typed text and may hold brackets.
-                options = (Option(Content(one_line(describe(c, named=True))), id=c.id) for c in self.conflicts)
+                # No option ids: the row's index names its conflict, and an id seen twice
+                # (a state written before ids were made unique) would stop the app here.
+                options = (Option(Content(one_line(describe(c, named=True)))) for c in self.conflicts)
                 yield ConflictList(*options, id="conflicts-list")
                 with Horizontal(id="conflicts-sides"):
                     for side in ("here", "there"):

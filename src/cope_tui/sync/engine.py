@@ -23,6 +23,7 @@ cancelled between batches by setting `cancel`, and reports progress to a callbac
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -326,14 +327,14 @@ class SyncEngine(Pulling):
         found = []
         # A copy of the list first (made in one step under the interpreter's lock): the
         # UI thread asks while a worker's sync adds records, and must not wait for it.
-        for rec in list(self.state.records.values()):
+        for rid, rec in list(self.state.records.items()):
             if not rec["conflicts"]:
                 continue
             doc = here_content(self.local, rec, rec["t"], rec["id"])["doc"]
             for c in rec["conflicts"]:
                 now = merge.get_at(doc, c["path"]) if c["kind"] == "field" else doc
                 now = None if now is merge.MISSING else now
-                found.append(Conflict(c["id"], rec["t"], rec["id"], c["kind"], c["path"], c["value"], c.get("by", "?"), now,
+                found.append(Conflict(listed_id(rid, c["id"]), rec["t"], rec["id"], c["kind"], c["path"], c["value"], c.get("by", "?"), now,
                                       record_label(self.local, rec["t"], doc)))
         return sorted(found, key=lambda c: (c.table, c.record_id, c.id))
 
@@ -342,14 +343,17 @@ class SyncEngine(Pulling):
         (see merge.choose). The choice goes to the team with the next sync.
         merge.CannotChoose says why it cannot be done."""
         with self._lock:
-            for rid, rec in self.state.records.items():
-                if any(c["id"] == conflict_id for c in rec["conflicts"]):
-                    break
-            else:
+            found = next(
+                ((rid, rec, c["id"]) for rid, rec in self.state.records.items() for c in rec["conflicts"]
+                 if listed_id(rid, c["id"]) == conflict_id),
+                None,
+            )  # fmt: skip
+            if found is None:
                 raise merge.CannotChoose("There is no conflict with that id (it may be settled already).")
+            rid, rec, own_id = found
             stored = self.local.doc(rec["t"], rec["id"])  # what the choice is made on: written only over it
             content = here_content(self.local, rec, rec["t"], rec["id"])
-            chosen = merge.choose(content, conflict_id, take_other=take_other, both=both)
+            chosen = merge.choose(content, own_id, take_other=take_other, both=both)
             if chosen["doc"] != content["doc"]:
                 self._show_choice(rec["t"], rec["id"], chosen["doc"])
                 result = self.local.apply([(rec["t"], rec["id"], chosen["doc"], stored)])[0]
@@ -375,6 +379,13 @@ class SyncEngine(Pulling):
                 "change not saved yet. Go back to that screen or close it, then choose again (F11); both "
                 "versions are kept meanwhile."
             )
+
+
+def listed_id(record_key: str, conflict_id: str) -> str:
+    """A conflict's id among all of the DB's: its own is unique within its record only (two
+    deletions, or one answer to the same question of two exercises, had the same), and
+    the app lists them all in one list, where a second of an id stopped the app."""
+    return hashlib.blake2b(f"{record_key}\0{conflict_id}".encode(), digest_size=8).hexdigest()
 
 
 def record_label(local: LocalSide, table: str, doc: Any) -> str:
