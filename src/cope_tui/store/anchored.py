@@ -32,8 +32,22 @@ class FilesReplaced(OSError):
         )
 
 
+class LockLost(OSError):
+    """The DB's lock file was replaced under a writer (deleted, and another program made a
+    new one): another writer may be at the files, so nothing more is written here. An
+    OSError, so the saver keeps the text in memory, says why and retries."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            errno.ESTALE,
+            f"the lock file of '{path}' was deleted while the database was open here, and another "
+            "program has opened it since, so nothing more is written here (two writers overwrite each "
+            "other's words). Copy any text you still need, then close cope-tui and open the database again",
+        )
+
+
 class Anchored:
-    """Needs the store's path, codec, journal, read_only, _data, _mutex and _compactor."""
+    """Needs the store's path, codec, journal, lock, read_only, _data, _mutex and _compactor."""
 
     def _init_anchor(self) -> None:
         self.seq = 0  # the number of the last change saved
@@ -109,7 +123,9 @@ class Anchored:
         if not entries:
             return
         if self.journal.replaced():
-            self._journal_replaced()
+            self._journal_replaced()  # (the files' form and the lock checked there)
+        elif not self.lock.still_held():
+            raise LockLost(self.path)
         for n, entry in enumerate(entries, 1):
             entry["seq"] = self.seq + n
         self.journal.append_many(entries if not encoded else [_as_written(entry, encoded) for entry in entries])
@@ -130,8 +146,12 @@ class Anchored:
             self._compactor.start()
 
     def _still_same_form(self) -> None:
+        """Before a file is written anew: still in the form this writer writes (the more
+        telling message first), and still this writer's."""
         if not crypto.same_form(self.path, self.codec):
             raise FilesReplaced(self.path)
+        if not self.lock.still_held():
+            raise LockLost(self.path)
 
 
 Encoded = dict[tuple[str, str], bytes]  # (table, id): the record's JSON, keys in any order

@@ -467,6 +467,34 @@ class LockFile:
         self.fd = fd
         return True
 
+    def still_held(self) -> bool:
+        """Is NAME.lock still the file this process locked? Its lock ends with the file:
+        once it is deleted (a "stale lock" removed by hand, a cleaner), a second cope-tui
+        opened as a writer beside this one, and each wrote over the other's words. Gone,
+        with no new one made: taken again (nobody has opened the DB since). Another file
+        there: another program may be writing the DB, so this one must not. Two syscalls."""
+        if self.fd is None:
+            return True  # (read-only: none was taken)
+        try:
+            there = os.lstat(self.path)
+        except FileNotFoundError:
+            return self._take_again()
+        except OSError:
+            return False
+        here = os.fstat(self.fd)
+        return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+    def _take_again(self) -> bool:
+        old = self.fd
+        try:
+            if not self.acquire():  # another process made and locked a new one meanwhile
+                return False
+        except OSError:
+            return False
+        if old is not None:
+            os.close(old)
+        return True
+
     def holder(self) -> dict[str, Any] | None:
         """Who took the lock last, as its file says. Anyone who can write the folder can
         write that file, and three commands print it: each value comes as a short clean
