@@ -80,3 +80,20 @@ async def test_a_cut_cell_shows_whole_on_the_help_line(tmp_path):
         assert f"What: {what}" in help_line and "By when" not in help_line  # whole; a cell shown whole is not repeated
         await pilot.press("ctrl+q")
     session.close()
+
+
+def test_a_step_panel_left_before_its_first_frame_has_nothing_to_capture():
+    """Keys typed ahead (ctrl+n as the meeting opens) left the first step's panel before it
+    was composed: reading its field boxes raised NoMatches and stopped the app."""
+    from cope_tui.content.meeting_guide import load_meeting_guide
+    from cope_tui.meetings.models import Meeting, MeetingKind
+    from cope_tui.widgets.step_panel import StepPanel
+
+    guide = load_meeting_guide()
+    meeting = Meeting(client_id="c1", kind=MeetingKind.FIRST)
+    step = next(s for s in guide.steps if s.fields)
+    meeting.step(step.id).fields[step.fields[0].id] = "typed before"
+    panel = StepPanel(step, meeting, read_only=False)  # not mounted: no boxes yet
+    panel.capture()
+    assert panel.unsaved() is False
+    assert meeting.step(step.id).fields[step.fields[0].id] == "typed before"

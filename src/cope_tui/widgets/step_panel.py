@@ -212,8 +212,7 @@ class StepPanel(VerticalScroll):
         """Does a field show text its record does not hold (an invalid date being typed,
         or a change not handled yet)? Then a sync must not replace the record under it."""
         fields = self.meeting.peek(self.step.id).fields
-        for field in self.step.fields:
-            text = self.query_one(f"#field-{field.id}", Input).value
+        for field, text in self._typed():
             try:
                 value = check_field(field.kind, field.label, text)
             except MeetingError:
@@ -221,6 +220,16 @@ class StepPanel(VerticalScroll):
             if fields.get(field.id, "") != value:
                 return True
         return False
+
+    def _typed(self):
+        """Each field with the text in its box. A panel not composed yet has no boxes and
+        nothing typed: keys typed ahead (ctrl+n as the meeting opens) left it before its
+        first frame, and reading its boxes stopped the app."""
+        shown = {widget.id: widget for widget in self.query(Input)}
+        for field in self.step.fields:
+            box = shown.get(f"field-{field.id}")
+            if box is not None:
+                yield field, box.value
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
@@ -230,8 +239,7 @@ class StepPanel(VerticalScroll):
     def capture(self) -> None:
         """Copy valid field text into the record (for a save on exit)."""
         fields = self.meeting.step(self.step.id).fields
-        for field in self.step.fields:
-            text = self.query_one(f"#field-{field.id}", Input).value
+        for field, text in self._typed():
             try:
                 fields[field.id] = check_field(field.kind, field.label, text)
             except MeetingError:
