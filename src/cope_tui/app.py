@@ -11,6 +11,7 @@ widgets/ (save_status.py, idle_lock.py, team_sync.py).
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from functools import partial
@@ -215,6 +216,11 @@ class CopeApp(
         # wait for it, so the two walks over every client do not share the interpreter.
         self.search_warmed = threading.Event()
         self.crash_message = ""  # after a bug: what the user is told, report path included
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Keys move at once: an animated scroll took over half a second to reach the end
+            # of a long dialog over tmux, long enough to read as stopping short (and each of
+            # its frames crosses an SSH link). Textual's variable still chooses, if set.
+            self.animation_level = "none"
 
     # ---- start and stop --------------------------------------------------------
 
