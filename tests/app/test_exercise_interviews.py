@@ -376,3 +376,29 @@ async def test_marking_low_in_a_long_list_keeps_it_where_it_is() -> None:
         await _never_back_to_the_top(app, pilot, ("m",), detail_scrolled=False)
         assert ex.record_checks[-1].marks == {ITEMS[-1].id: "missing"}
         assert row_text(app, "record-list", 14)[2] == "1"
+
+
+async def test_a_sync_that_puts_a_colleagues_interview_first_leaves_the_cursor_on_its_own() -> None:
+    """Two workers each added an interview 3; the sync numbered the colleague's 4 and put
+    it before this worker's in the list. The cursor stayed on the third row, now theirs,
+    and the answer typed next went into their interview."""
+    ex = exercise()
+    ex.interviews.extend(Interview(number=n) for n in (1, 2, 3))
+    app = PanelApp(InterviewsPanel, ex)
+    closed = next(q for q in load_interview().questions if q.kind != "open")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one("#panel", InterviewsPanel)
+        mine = ex.interviews[2]
+        assert panel.current is mine
+        merged = ex.model_copy(deep=True)
+        merged.interviews.insert(2, Interview(number=4))  # as the team's order has it
+        panel.show_exercise(merged)
+        await pilot.pause()
+        assert panel.current.id == mine.id
+        app.set_focus(panel._detail)
+        await pilot.pause()
+        panel._detail.move_cursor(row=load_interview().questions.index(closed))
+        await pilot.press("y")
+        await pilot.pause()
+        assert merged.interviews[3].answers[closed.id].value == "yes"
+        assert closed.id not in merged.interviews[2].answers

@@ -71,7 +71,11 @@ class ListDetailPanel(ExercisePanel):
         self.screen.set_focus(self._detail if self.entries() else self._list)
 
     def redraw(self) -> None:
-        self._fill_list()
+        """The cursor stays on the entry it was on, wherever the team's entries put it: a
+        sync that brought a colleague's interview 4 before this worker's 3 left the cursor
+        on the row, now theirs, and the answers typed next went into their interview."""
+        ids = [entry.id for entry in self.entries()]
+        self._fill_list(ids.index(self._shown_id) if self._shown_id in ids else None)
 
     def on_resize(self) -> None:
         self._fill_detail(self._detail.cursor_row)
