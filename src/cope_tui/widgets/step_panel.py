@@ -166,6 +166,26 @@ class StepPanel(VerticalScroll):
 
     def on_descendant_blur(self) -> None:
         self.on_descendant_focus()
+        self._dates_as_stored()
+
+    def _dates_as_stored(self) -> None:
+        """A date typed as "+2w" or "tomorrow" shows as the date it stands for once the
+        field is left: kept as typed, it was worked out again at every later save, and a
+        save after midnight moved the next meeting a day on."""
+        if self.read_only:
+            return
+        fields = self.meeting.peek(self.step.id).fields
+        for field, text in self._typed():
+            stored = fields.get(field.id, "")
+            if field.kind != "date" or not stored or text == stored:
+                continue
+            try:
+                same = check_field(field.kind, field.label, text) == stored
+            except MeetingError:
+                continue  # not a date: the text stays to be put right, under its reason
+            box = self.query_one(f"#field-{field.id}", Input)
+            if same and not box.has_focus:
+                box.value = stored
 
     def _show_detail(self, editor: ListEditor) -> None:
         text = (editor.detail() if editor.has_focus else "") or editor.spec.help
