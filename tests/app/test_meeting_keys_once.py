@@ -82,6 +82,23 @@ async def test_an_addendum_is_added_by_who_finalised(db, monkeypatch):
     session.close()
 
 
+async def test_a_worker_with_a_name_set_adds_the_addendum_under_it(db):
+    """In a team the finalised meeting came from a colleague: their name went on this
+    worker's correction."""
+    from cope_tui.settings import Settings
+
+    finalised_meeting(db, by="Ann Alpha")
+    session = Session.open(db)
+    app = create_app(session, settings=Settings(user_name="Bob Beta"))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_meeting(app, pilot)
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: showing(app, AddendumDialog), 10, "the addendum dialog")
+        assert app.screen.query_one("#by", Input).value == "Bob Beta"
+        await pilot.press("escape", "ctrl+q")
+    session.close()
+
+
 async def test_the_step_label_follows_the_step_list_at_once(db):
     session = Session.open(db)
     app = create_app(session, meet_code="C-1")

@@ -81,14 +81,18 @@ class AddendumDialog(Dialog[tuple[str, str] | None]):
 
     def __init__(self, *, by: str = ""):
         super().__init__()
-        self.by = by  # who finalised the meeting: most often who corrects it too
+        # Who finalised the meeting: on one worker's machine, most often who corrects it
+        # too. A worker who has set their [user] name is who adds it, though: in a team
+        # the meeting came from a colleague, whose name went on this worker's correction.
+        self.by = by
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Add a dated addendum", classes="dialog-title")
             yield NotesArea(id="text", soft_wrap=True, tab_behavior="focus", classes="sensitive")
             yield Label("Added by")
-            yield Input(self.by or _default_author(self.app), id="by")
+            named = getattr(getattr(self.app, "settings", None), "user_name", None)
+            yield Input(named or self.by or _default_author(self.app), id="by")
             yield Static("", id="add-error", classes="error", markup=False)
             yield Static(with_keys(self, "tab next field · {addendum.ok|ctrl+s} add · esc cancel"), classes="hint")
 
