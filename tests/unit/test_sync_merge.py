@@ -136,6 +136,16 @@ def test_a_finalised_meeting_never_changes_a_draft_edit_is_kept_beside_it() -> N
     assert merged("meetings", DRAFT, DRAFT, FINAL) == content(FINAL)  # nothing changed here
 
 
+def test_a_draft_only_looked_at_while_it_was_finalised_elsewhere_is_no_conflict() -> None:
+    """Its clock went on and was saved: that was another version of the finalised meeting,
+    a conflict for every member in the name of one who typed nothing."""
+    looked = {**DRAFT, "active_seconds": 812, "current_step": "s2"}
+    for here, there in ((FINAL, looked), (looked, FINAL)):
+        assert merged("meetings", DRAFT, here, there) == content(FINAL)
+    typed = {**looked, "steps": {"s": {"notes": "draft, and a word"}}}
+    assert merged("meetings", DRAFT, FINAL, typed)["conflicts"][0]["kind"] == "finalised"  # a word is one
+
+
 def test_finalised_twice_the_same_on_both_machines_and_addenda_from_both_kept() -> None:
     later = {**FINAL, "finalised_at": "2025-03-01T11:00:00", "steps": {"s": {"notes": "signed, other words"}}}
     one = merged("meetings", DRAFT, FINAL, later, me="Ann", them="Bea")  # Ann finalised first

@@ -224,14 +224,29 @@ def _merge_finalised(base, here, there, me, them, found) -> dict | None:
         found.append(("finalised", [], lose, by))
         return win
     if finalised(here):
-        if base is not MISSING and there == base:
+        if _only_looked_at(base, there):
             return here
         found.append(("deleted" if there is None else "finalised", [], there, them))
         return here
-    if base is not MISSING and here == base:
+    if _only_looked_at(base, here):
         return there
     found.append(("deleted" if here is None else "finalised", [], here, me))
     return there
+
+
+def _only_looked_at(base: Any, draft: Any) -> bool:
+    """The draft as the common version had it, but for the parts nobody wrote (QUIET): a
+    worker who only had it open while a colleague finalised it. Its clock went on and
+    was saved, and that was kept beside the finalised meeting as another version of it,
+    a conflict for every member, in the name of one who typed nothing."""
+    if base is MISSING:
+        return False
+    if draft == base:
+        return True
+    if not (isinstance(draft, dict) and isinstance(base, dict)):
+        return False
+    quiet = {key for table, key in QUIET if table == "meetings"}
+    return {k: v for k, v in draft.items() if k not in quiet} == {k: v for k, v in base.items() if k not in quiet}
 
 
 def _rank(doc: dict) -> tuple[str, str]:
