@@ -49,3 +49,25 @@ def test_a_link_planted_at_the_audit_log_is_never_written_through(tmp_path, cli)
     assert victim.read_bytes() == VICTIM
     assert "Traceback" not in done.stderr
     assert "cope.json.audit" in done.stderr
+
+
+def test_a_link_planted_as_the_backups_folder_is_never_written_nor_read_through(tmp_path, cli):
+    """Followed, it put a full copy of the records in a folder of the planter's choosing
+    (and made that folder 0700); `doctor --restore-newest` would offer what is there."""
+    import stat
+
+    from cope_tui.store import backups
+
+    victim = tmp_path / "victim"
+    victim.mkdir(mode=0o755)
+    db = tmp_path / "shared" / "cope.json"
+    db.parent.mkdir()
+    (db.parent / (db.name + ".backups")).symlink_to(victim)
+    store = Store(db)
+    store.put_client(Client(code="C-1", note="a private note"))
+    assert store.close() is True  # the save is kept; only the backup is not written
+    assert list(victim.iterdir()) == [] and stat.S_IMODE(victim.stat().st_mode) == 0o755
+    (victim / "cope-2026-01-01T00-00-00.json").write_text('{"clients": {}}')  # a planted "backup"
+    assert backups.list_backups(db) == []
+    checked = cli("doctor", "--db", db)
+    assert checked.returncode == 1 and "symbolic link" in checked.stdout and "Traceback" not in checked.stderr

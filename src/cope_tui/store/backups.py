@@ -17,6 +17,7 @@ deletes or overwrites a DB file: a restore moves it aside.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -33,7 +34,7 @@ from . import backup_points as points
 from . import summary
 from . import crypto
 from .backup_check import check_file
-from .diskio import Journal, LockFile, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
+from .diskio import Journal, LockFile, PlantedLink, ensure_private_dir, fsync_dir, remove_stale_temps, write_private
 from .errors import DatabaseLocked, StoreError
 
 SNAPSHOT = "snapshot"
@@ -65,6 +66,16 @@ class Backup:
 def backup_dir(db_path: Path) -> Path:
     db = _abs(db_path)
     return db.with_name(db.name + ".backups")
+
+
+def planted_backups(folder: Path) -> str:
+    """A link where the backups folder should be: followed, it put full copies of the
+    records in a folder of someone else's choosing (and made that folder 0700)."""
+    return (
+        f"'{folder}' is a symbolic link, not the backups folder, so no backup is written or read "
+        "through it. Remove the link (someone else may have put it there); the next save makes "
+        "the folder anew"
+    )
 
 
 def _abs(path: Path | str) -> Path:
@@ -109,6 +120,8 @@ def _parse_name(name: str) -> tuple[datetime, str] | None:
 
 
 def _ensure_dir(folder: Path) -> Path:
+    if folder.is_symlink():  # (a backup is never worth a save: after_compaction swallows this)
+        raise PlantedLink(errno.ELOOP, planted_backups(folder))
     ensure_private_dir(folder)
     if stat.S_IMODE(folder.stat().st_mode) != 0o700:  # ours, whoever made it: keep it private
         os.chmod(folder, 0o700)
@@ -135,6 +148,8 @@ def list_backups(db_path: Path) -> list[Backup]:
     """Every backup of the DB, newest first; an absent folder means none."""
     folder = backup_dir(db_path)
     found: list[Backup] = []
+    if folder.is_symlink():
+        return found  # whoever made the link chose what is there: nothing in it is offered
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -288,7 +288,10 @@ def _open_sealed(db: Path, raw: bytes, report: Report, keys: crypto.Keyring | No
 def _check_folders(db: Path, report: Report) -> None:
     """The DB's folder and its backups': with others allowed to write there, they can put
     a file of their own in place of the database or a backup, whatever the files' modes."""
-    for folder in (db.parent, backups.backup_dir(db)):
+    kept = backups.backup_dir(db)
+    if kept.is_symlink():
+        report.add(PROBLEM, backups.planted_backups(kept))
+    for folder in (db.parent, kept) if not kept.is_symlink() else (db.parent,):
         try:
             mode = stat.S_IMODE(folder.stat().st_mode)
         except OSError:
