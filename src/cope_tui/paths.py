@@ -92,3 +92,27 @@ def real_db_path(given: str | os.PathLike[str]) -> Path:
             "(or COPE_TUI_DB) at the database file itself."
         )
     return real
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create the folder, and every missing folder above it, readable by its owner only.
+
+    Each is made 0700 whatever the umask (parents made by `mkdir(parents=True)` follow the
+    umask: 0777 under umask 000, and their names can tell who the records are about).
+    Folders that exist already are left as they are: they are the user's.
+    """
+    missing = []
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: not ours to change
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(fd, 0o700)  # the umask may have taken bits from the owner too
+        finally:
+            os.close(fd)

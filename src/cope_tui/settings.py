@@ -345,7 +345,9 @@ def save_setting(table: str, key: str, value: str, *, path: Path | None = None) 
     new = "".join(lines if not lines or lines[-1].endswith("\n") else [*lines[:-1], lines[-1] + "\n"])
     try:
         tomllib.loads(new)
-        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from .paths import ensure_private_dir
+
+        ensure_private_dir(file.parent)  # each folder made 0700: mkdir's parents follow the umask
         _replace(file, new, keep_mode=bool(text))
     except tomllib.TOMLDecodeError:
         raise SettingsError(f"'{file}' could not keep [{table}] {key}; nothing was changed.") from None

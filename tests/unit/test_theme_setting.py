@@ -39,3 +39,19 @@ def test_an_unknown_theme_is_a_warning_and_a_broken_file_is_not_touched(tmp_path
     with pytest.raises(SettingsError):
         save_setting("ui", "theme", "light", path=path)
     assert path.read_text(encoding="utf-8") == "[ui\ntheme = 1\n"
+
+
+def test_the_folders_made_for_the_config_file_are_private_whatever_the_umask(tmp_path):
+    """Under umask 000 the missing folders above config.toml were made 0777: another user
+    could put their own config.toml there (idle_minutes = 0 turns the screen lock off)."""
+    import os
+    import stat
+
+    path = tmp_path / "a" / "b" / "config" / "cope-tui" / "config.toml"
+    old = os.umask(0)
+    try:
+        save_setting("ui", "theme", "textual-light", path=path)
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", path.parent.parent, path.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
