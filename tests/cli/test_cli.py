@@ -357,6 +357,9 @@ def test_export_unknown_exercise_exits_1(cli, demo_db, key):
     assert done.returncode == 1
     assert done.stdout == ""
     assert f"no COPE exercise with the id '{key}'" in done.stderr
+    # As for a meeting: a start too short to look for says so ("abc" may well start an id).
+    assert ("4 characters or more" in done.stderr) == (len(key) < 4)
+    assert "exercise list" not in done.stderr  # the app's list shows no ids
 
 
 def test_export_exercise_excludes_the_other_selectors(cli, demo_db):

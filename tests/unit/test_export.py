@@ -386,3 +386,16 @@ def test_stored_records_show_as_their_models_do(store: Store, guide: MeetingGuid
     assert "- **Status:** Finalised by Kim on 2024-05-01 11:00+00:00" in lines
     assert "| GP _(from 2024-04-01)_ | using | weekly |" in lines
     assert "| 3 _(from 2024-04-01)_ | using |  |" in lines
+
+
+def test_one_of_a_kind_is_counted_in_the_singular(tmp_path) -> None:
+    """"2 clients, 1 meetings." headed `export --all`."""
+    from cope_tui.content.meeting_guide import load_meeting_guide
+    from cope_tui.export.documents import all_header
+
+    store = Store(tmp_path / "one.json")
+    try:
+        assert "1 client, 1 meeting." in all_header(load_meeting_guide(), store, 1, 1)
+        assert "2 clients, 0 meetings." in all_header(load_meeting_guide(), store, 2, 0)
+    finally:
+        store.close()

@@ -288,3 +288,16 @@ def test_typed_text_shows_as_typed_in_the_tables(store):
     assert plain_text(typed[3]) == shown
     teams = md_tables(md_section(text, "## Teams"))[0]
     assert plain_text(teams[1][0]) == shown
+
+
+def test_one_problem_is_counted_in_the_singular() -> None:
+    """"1 problems: 1 open" headed the action plan."""
+    from datetime import date
+
+    from cope_tui.cope.exercise import Problem, new_exercise
+    from cope_tui.export.exercise import exercise_markdown
+
+    ex = new_exercise("Site", date(2026, 3, 2))
+    ex.problems.append(Problem(text="Queues at the door"))
+    text = exercise_markdown(None, ex)
+    assert "1 problem: 1 open" in text and "1 problems" not in text

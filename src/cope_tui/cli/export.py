@@ -53,6 +53,11 @@ def _one_starting_with(key: str, ids, what: str) -> str | None:
     return matches[0] if matches else None
 
 
+def _too_short(key: str) -> str:
+    """Said when an id's start is too short to be looked for at all."""
+    return " (the start of an id needs 4 characters or more)" if len(key.strip()) < 4 else ""
+
+
 def _meeting_by_id(store, key: str):
     """A meeting by its id, or by the start of it when only one id starts that way."""
     found = store.meeting(key)
@@ -75,8 +80,8 @@ def _exercise_markdown(store, key: str, db: Path) -> str:
     exercise = _exercise_by_id(store, key.strip())
     if exercise is None:
         raise Failure(
-            f"no COPE exercise with the id '{key}' in '{db}'. Ids are shown in the app's exercise list "
-            f"and at the top of each report."
+            f"no COPE exercise with the id '{key}' in '{db}'{_too_short(key)}. An exercise's id is at the top "
+            f"of its report (ctrl+r on the exercise in the app, or '{db_command(db, 'export', '--all')}')."
         )
     return exercise_markdown(store, exercise)
 
@@ -151,9 +156,8 @@ def _markdown(args: argparse.Namespace, store: Store, db: Path, meeting_guide, h
         return export.client_markdown(meeting_guide, store, client)
     meeting = _meeting_by_id(store, args.meeting.strip())
     if meeting is None:
-        short = " (the start of an id needs 4 characters or more)" if len(args.meeting.strip()) < 4 else ""
         raise Failure(
-            f"no meeting with the id '{args.meeting}' in '{db}'{short}. "
+            f"no meeting with the id '{args.meeting}' in '{db}'{_too_short(args.meeting)}. "
             f"Ids are shown in '{db_command(db, 'export', '--client CODE')}'; '{db_command(db, 'export', '--all')}' exports everything."
         )
     return export.meeting_markdown(meeting_guide, store, meeting)

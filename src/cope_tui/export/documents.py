@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from .format import Doc, in_date_order
 from .render import client_code, ExportRun
+from ..words import counted
 from ..mdsafe import md_cell, md_text  # noqa: F401  (part of this module's API)
 from ..store.store import Store, gc_paused, write_private
 
@@ -117,8 +118,8 @@ def plan_all(
 def all_header(meeting_guide: MeetingGuide, store: Store, clients: int, meetings: int) -> str:
     """The title of `export --all` and what it holds."""
     exercises = len(store.raw("exercises"))  # counted as stored: no exercise models for a count
-    cope = f", {exercises} COPE exercise{'s' if exercises != 1 else ''}" if exercises else ""
-    return f"# {md_cell(meeting_guide.title)}: all records\n\n{clients} clients, {meetings} meetings{cope}.\n\n"
+    cope = f", {counted(exercises, 'COPE exercise')}" if exercises else ""
+    return f"# {md_cell(meeting_guide.title)}: all records\n\n{counted(clients, 'client')}, {counted(meetings, 'meeting')}{cope}.\n\n"
 
 
 def clients_in_order(store: Store) -> list[Doc]:

@@ -26,6 +26,7 @@ from ..cope.exercise import (
     progress,
     solved_share,
 )
+from ..words import counted
 from ..mdsafe import md_cell, md_text
 from ..store.store import Store
 
@@ -257,7 +258,7 @@ class _Report:
         counts = Counter(p.status for p in ex.problems)
         overdue = sum(1 for p in ex.problems if p.overdue(self.today))
         summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-        self.add(f"{len(ex.problems)} problems: {summary}; {overdue} overdue on {self.today:%Y-%m-%d}.\n\n")
+        self.add(f"{counted(len(ex.problems), 'problem')}: {summary}; {overdue} overdue on {self.today:%Y-%m-%d}.\n\n")
         self.add(table_header(
             ["#", "Priority", "Status", "Problem", "Cause", "Recommendation", "By whom", "By when", "Outside help"]
         ))
