@@ -399,3 +399,21 @@ def test_one_of_a_kind_is_counted_in_the_singular(tmp_path) -> None:
         assert "2 clients, 0 meetings." in all_header(load_meeting_guide(), store, 2, 0)
     finally:
         store.close()
+
+
+def test_a_meeting_summary_shows_the_goals_scored_at_it(store: Store, guide: MeetingGuide) -> None:
+    """Scores given with F9 were only in the client's case plan table; the meeting's own
+    summary said nothing of them."""
+    from cope_tui.meetings.case_plan import add_goal, rate
+
+    client = create_client(store, "C-9")
+    goal = add_goal(client, "Sleep | through the night", kind="change")
+    first = start_meeting(store, guide, client)
+    second = start_meeting(store, guide, client)
+    rate(client, goal.id, second, 6, note="better | most nights")
+    store.put_client(client)
+    text = meeting_markdown(guide, store, second)
+    assert "Progress on goals" in text
+    assert r"| Sleep \| through the night | 6 of 10 | better \| most nights |" in text
+    assert "Progress on goals" not in meeting_markdown(guide, store, first)
+    assert client_markdown(guide, store, client).count("Progress on goals") == 1

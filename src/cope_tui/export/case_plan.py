@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..meetings.case_plan import KIND_LABELS, direction, sparkline, trend
+from ..meetings.case_plan import KIND_LABELS, direction, rating_at, sparkline, trend
 from ..mdsafe import md_cell
 
 if TYPE_CHECKING:
@@ -63,3 +63,12 @@ def _goal(goal: Goal) -> str:
     lines.append("\n")
     return "".join(lines)
 
+
+def rated_at_markdown(goals: list[Goal], meeting_id: str, sub: str) -> str:
+    """The goals scored at one meeting (F9), as a section of that meeting: the scores were
+    only in the client's case plan, and the meeting's own summary said nothing of them."""
+    rated = [(goal, rating) for goal in goals if (rating := rating_at(goal, meeting_id)) is not None]
+    if not rated:
+        return ""
+    rows = "".join(f"| {md_cell(goal.text)} | {rating.score} of 10 | {md_cell(rating.note)} |\n" for goal, rating in rated)
+    return f"{sub}Progress on goals\n\n| Goal | Score | Note |\n|---|---|---|\n{rows}\n"

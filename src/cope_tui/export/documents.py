@@ -39,7 +39,8 @@ def meeting_markdown(meeting_guide: MeetingGuide, store: Store, meeting: Meeting
     from ..records import dump
 
     export = ExportRun(meeting_guide)
-    export.meeting(dump(meeting), client_code(store, meeting.client_id), level)
+    client = store.client(meeting.client_id)
+    export.meeting(dump(meeting), client_code(store, meeting.client_id), level, client.goals if client else None)
     return export.text()
 
 

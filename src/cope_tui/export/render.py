@@ -255,7 +255,8 @@ class ExportRun:
 
     # ---- pieces -----------------------------------------------------------------
 
-    def meeting(self, meeting: Doc, code: str, level: int) -> None:
+    def meeting(self, meeting: Doc, code: str, level: int, goals: list | None = None) -> None:
+        """`goals`: the client's case-plan goals, for the scores given at this meeting."""
         kind = self.kind(meeting)
         records: dict[str, Doc] = meeting.get("steps") or EMPTY
         what = "first meeting" if meeting.get("kind") == "first" else "review"
@@ -293,6 +294,10 @@ class ExportRun:
             for step_id, record in records.items():
                 if step_id not in kind.shown:
                     self.step(meeting_id, self.other_step(step_id), record, sub)
+        if goals:
+            from .case_plan import rated_at_markdown
+
+            self.out.append(rated_at_markdown(goals, meeting_id, sub))
         addenda = meeting.get("addenda")
         if addenda:
             out = self.out
@@ -405,7 +410,7 @@ class ExportRun:
 
             out.append(ticked_markdown(client, meetings, level + 1))
         for meeting in meetings:
-            self.meeting(meeting, client.code, level + 1)
+            self.meeting(meeting, client.code, level + 1, client.goals)
 
     def open_decisions(self, records: dict[str, Doc], sub: str) -> None:
         """Checklist areas of the latest meeting not yet agreed (undecided, or deferred with
