@@ -301,3 +301,22 @@ def test_one_problem_is_counted_in_the_singular() -> None:
     ex.problems.append(Problem(text="Queues at the door"))
     text = exercise_markdown(None, ex)
     assert "1 problem: 1 open" in text and "1 problems" not in text
+
+
+def test_the_action_plan_lists_each_dated_status_change_with_its_note() -> None:
+    """Kept with every change and shown on the exercise screen, they were in no report."""
+    from datetime import date
+
+    from cope_tui.cope.exercise import Problem, new_exercise, set_status
+    from cope_tui.export.exercise import exercise_markdown
+
+    ex = new_exercise("Site", date(2026, 3, 2))
+    low, high = Problem(text="Posters faded", priority="low"), Problem(text="Queues | at the door", priority="high")
+    ex.problems += [low, high]
+    set_status(high, "in progress", "Started cards")
+    set_status(high, "done")
+    text = exercise_markdown(None, ex)
+    changes = text.split("**Status changes:**")[1]
+    assert r"- 1. Queues \| at the door: in progress on " in changes and "(Started cards)" in changes
+    assert r"- 1. Queues \| at the door: done on " in changes
+    assert "Posters" not in changes

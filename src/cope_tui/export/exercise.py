@@ -274,6 +274,19 @@ class _Report:
                       md_cell(p.by_whom) or "-", by_when, "yes" if p.outside_help else "no"])
             )
         self.add("\n")
+        self.status_changes([p for _, p in ranked])
+
+    def status_changes(self, ranked: list) -> None:
+        """Each problem's dated status changes with their notes, numbered as in the table:
+        kept with every change and shown on the exercise screen, they were in no report."""
+        lines = [
+            f"- {n}. {md_cell(p.text)}: {change.status} on {change.at:%Y-%m-%d %H:%M}"
+            + (f" ({md_cell(change.note)})" if change.note else "") + "\n"
+            for n, p in enumerate(ranked, 1)
+            for change in p.history
+        ]
+        if lines:
+            self.add("**Status changes:**\n\n" + "".join(lines) + "\n")
 
     def culture(self) -> None:
         ex = self.ex
