@@ -28,7 +28,7 @@ async def test_f10_again_while_the_passphrase_is_asked_adds_no_second_question(t
     async with app.run_test(size=SIZE) as pilot:
         await passphrase_asked(pilot, app)
         await pilot.press("f10")  # again: that sync needs the passphrase as well, and says so
-        syncing = lambda: any(w.group == "sync" and not w.is_finished for w in app.workers)  # noqa: E731
+        syncing = lambda: app.sync_thread is not None and app.sync_thread.is_alive()  # noqa: E731
         await until(pilot, lambda: not syncing(), what="the second sync's answer")
         await pilot.pause()
         assert questions(app) == 1

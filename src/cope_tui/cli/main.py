@@ -67,7 +67,7 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         try:
             app.run()
         finally:
-            app.stop_team_sync()  # a sync still running stops after its batch, before the DB closes
+            _stop_team_sync(app)  # a sync still running stops after its batch, before the DB closes
         code = getattr(app, "return_code", None) or EXIT_OK
     finally:
         saved = session.close()
@@ -77,6 +77,20 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
         return EXIT_FAILURE
     return int(code)
+
+
+def _stop_team_sync(app) -> None:
+    """A sync waiting on a server that does not answer holds the exit until its request
+    times out: the screen was blank for most of a minute, and it looked hung."""
+    import threading
+
+    stopper = threading.Thread(target=app.stop_team_sync, name="cope-stop-sync", daemon=True)
+    stopper.start()
+    stopper.join(1.0)
+    if stopper.is_alive():
+        say("stopping the team sync: the server is not answering, which can take up to a minute. "
+            "What you typed is kept; it is saved as soon as the sync has stopped.")
+        stopper.join()
 
 
 def _describe(backup: Backup, check: CheckResult) -> str:

@@ -240,13 +240,20 @@ class TeamSync(TeamPrompts):
     def _run_sync(self) -> None:
         self.capture_all()  # everything typed goes into the DB, and from there to the team
         self._set_sync_text("syncing…")
-        self.run_worker(self._sync_in_thread, thread=True, group="sync", exit_on_error=False)
+        # A thread of its own, not a Textual worker: the app's exit waits for every worker
+        # thread, and one waiting on a server that does not answer left a blank terminal
+        # for most of a minute. The command line stops it after the app, and says so.
+        self.sync_thread = threading.Thread(target=self._sync_in_thread, name="cope-sync", daemon=True)
+        self.sync_thread.start()
 
     def _sync_in_thread(self) -> None:
         self._kept_on_screen = frozenset()
-        self.session.flush()
         started = time.monotonic()
-        outcome = self.sync_runner.run()
+        try:
+            self.session.flush()
+            outcome = self.sync_runner.run()
+        except Exception as exc:  # noqa: BLE001 - as a worker's error would be: said, not raised
+            outcome = Outcome("failed", f"The sync stopped: {exc}")
         self._last_sync_seconds = time.monotonic() - started
         try:
             self.post_message(SyncFinished(outcome))
@@ -293,6 +300,7 @@ class TeamSync(TeamPrompts):
                 self._show_synced(outcome.changed)
         self._refresh_sync_status()
 
+    sync_thread: threading.Thread | None = None  # the last sync started (_run_sync)
     _told_in_background = ""
     _told_unused: tuple[str, ...] = ()
     _conflicts_known: set[str] | None = None  # the open conflicts after the last sync
