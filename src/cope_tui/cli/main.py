@@ -88,8 +88,11 @@ def _stop_team_sync(app) -> None:
     stopper.start()
     stopper.join(1.0)
     if stopper.is_alive():
-        say("stopping the team sync: the server is not answering, which can take up to a minute. "
-            "What you typed is kept; it is saved as soon as the sync has stopped.")
+        try:
+            say("stopping the team sync: the server is not answering, which can take up to a minute. "
+                "What you typed is kept; it is saved as soon as the sync has stopped.")
+        except OSError:
+            pass  # no terminal to say it on (hung up): the wait and the save go on all the same
         stopper.join()
 
 
