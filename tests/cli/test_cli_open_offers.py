@@ -188,3 +188,14 @@ def test_advice_to_run_a_command_names_the_db_that_was_opened(cli, tmp_path):
     missing = cli("export", "--client", "C-404", "--db", other)
     assert missing.returncode == 1
     assert f"'cope-tui export --db {other} --all' exports everything" in missing.stderr, missing.stderr
+
+
+def test_the_app_with_no_terminal_says_so_and_lets_go_of_the_db(cli, tmp_path):
+    """`cope-tui | head` spun at full speed once head had gone, holding the lock until killed."""
+    from cope_tui.store.store import Store
+
+    db = tmp_path / "piped.json"
+    add_clients(db, "C-1")
+    done = cli("--db", db)
+    assert done.returncode == 1 and "needs a terminal" in done.stderr and "Traceback" not in done.stderr
+    Store(db).close()  # the lock is free: this raised DatabaseLocked while it spun

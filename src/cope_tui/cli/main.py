@@ -59,6 +59,14 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
 
 def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_after: int | None = None) -> int:
     saved = False
+    if not interactive():
+        # Run with its output into a pipe (`| head`) it spun at full speed once the reader
+        # had gone, holding the database's lock, until killed.
+        session.close()
+        raise Failure(
+            "the app needs a terminal for its input and output; neither may be a pipe or a file. "
+            f"For scripts: '{PROG} export', '{PROG} doctor' and '{PROG} sync' (see '{PROG} --help')."
+        )
     try:
         from ..app import create_app  # Textual is imported only when the UI runs
         from ..settings import load_settings
