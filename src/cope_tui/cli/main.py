@@ -64,7 +64,8 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         # had gone, holding the database's lock, until killed.
         session.close()
         raise Failure(
-            "the app needs a terminal for its input and output; neither may be a pipe or a file. "
+            "the app needs a terminal for its input and output; neither may be a pipe or a file "
+            "(over SSH, ask for one: ssh -t). "
             f"For scripts: '{PROG} export', '{PROG} doctor' and '{PROG} sync' (see '{PROG} --help')."
         )
     try:
