@@ -232,7 +232,7 @@ async def test_an_impossible_typed_contact_is_refused_and_nothing_changes(start,
         form.query_one("#form-staff").value = "doctor"
         form.query_one("#form-start").value = start
         form.query_one("#form-end").value = end
-        form.query_one("#form-start").focus()
+        form.query_one("#form-end").focus()  # enter on the last field saves
         await pilot.press("enter")
         await pilot.pause()
         assert reason in warnings(app)[-1]
@@ -282,7 +282,7 @@ async def test_typed_arrival_contact_and_fixes_from_a_paper_form() -> None:
         form = app.screen
         assert form.query_one("#form-start").value == "08:20"
         form.query_one("#form-start").value = "07:30"
-        await pilot.press("enter")
+        await pilot.press("enter", "enter", "enter")  # staff, start, end: the last saves
         await pilot.pause()
         assert "before client 1 arrived" in warnings(app)[-1]
         assert ex.contacts[0].start == "08:20"
@@ -484,3 +484,23 @@ async def test_a_busy_register_redrawn_stays_where_the_user_is() -> None:
         assert cells(app, 29)[2:5] == ["12:50", "done", "40"]
         assert 0 not in seen
         assert panel.current_client() == 30
+
+
+async def test_enter_moves_through_a_typed_contact_and_saves_on_the_last_field() -> None:
+    """Enter saved from any field: a start time typed in the first field (the staff type)
+    and enter saved it there. Now enter moves on, as in every other form."""
+    ex = prefilled()
+    before = len(ex.contacts)
+    app = FlowApp(ex)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_typed(pilot, app, "contact")
+        form = app.screen
+        assert form.focused is form.query_one("#form-staff")
+        await pilot.press("ctrl+u", *"doctor", "enter")
+        assert form.focused is form.query_one("#form-start") and len(ex.contacts) == before
+        await pilot.press(*"0905", "enter")
+        assert form.focused is form.query_one("#form-end") and len(ex.contacts) == before
+        await pilot.press(*"0915", "enter")
+        await pilot.pause()
+        added = ex.contacts[-1]
+        assert (len(ex.contacts), added.staff, added.start, added.end) == (before + 1, "doctor", "09:05", "09:15")

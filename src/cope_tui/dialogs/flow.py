@@ -48,13 +48,29 @@ class FlowDialog(Dialog[int | str | None]):
                 if self.fields:
                     yield Label("Recently used (down, then enter):")
                 yield OptionList(*(Option(prompt, id=key) for key, prompt in self.choices), id="form-choices")
-            hint = "enter saves · esc cancels · up/down move" if self.fields else "enter chooses · esc cancels"
+            if len(self.fields) > 1:
+                hint = "enter next field, on the last saves · esc cancels · up/down move"
+            else:
+                hint = "enter saves · esc cancels · up/down move" if self.fields else "enter chooses · esc cancels"
             yield Static(hint, classes="hint")
 
     def on_mount(self) -> None:
         self.query("Input, OptionList").first().focus()
 
     @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter moves on to the next field and saves on the last, as in every other form:
+        a start time typed into a typed contact's first field (its staff type) was saved
+        there at once."""
+        self._next_or_save(event.input)
+
+    def _next_or_save(self, box: Input) -> None:
+        boxes = list(self.query(Input))
+        if box is boxes[-1]:
+            self.save()
+        else:
+            boxes[boxes.index(box) + 1].focus()
+
     def save(self) -> None:
         assert self.apply is not None
         try:
@@ -69,5 +85,6 @@ class FlowDialog(Dialog[int | str | None]):
         if not self.fields:
             self.dismiss(event.option.id)
             return
-        self.query_one(f"#form-{self.fields[0][0]}", Input).value = str(event.option.prompt)
-        self.save()
+        first = self.query_one(f"#form-{self.fields[0][0]}", Input)
+        first.value = str(event.option.prompt)
+        self._next_or_save(first)
