@@ -53,7 +53,14 @@ async def test_at_80_columns_the_meeting_clock_and_the_sync_keys_both_show(tmp_p
         line = title_line(app)
         assert CLOCK.search(line), line
         assert line.startswith("⭘ Rahimi-H"), line
+        # A sync that has synced says "F10 syncs" as well: found by hand, with a conflict
+        # and a change waiting it took the clock ("⏱ 0…"); "F10 syncs" gives way first.
+        app._set_sync_text("synced 23:48 · F10 syncs · 12 waiting · 2 conflicts: F11", LONGEST)
+        await until(pilot, lambda: title_line(app).endswith("conflicts: F11"), 10, "the word drawn")
+        line = title_line(app)
+        assert CLOCK.search(line) and "F10 syncs" not in line, line
         await pilot.resize_terminal(120, 30)  # room again: the title comes back whole
+        await until(pilot, lambda: "F10 syncs" in title_line(app), 10, "the whole word")
         await until(pilot, lambda: "first meeting · stage 1 — ⏱" in title_line(app), 10, "the whole title")
         await pilot.press("ctrl+q")
     session.close()

@@ -80,6 +80,7 @@ class TeamSync(TeamPrompts):
 
     sync_runner: Runner | None = None
     sync_text = ""
+    sync_short = ""  # the same without "F10 syncs", where the whole leaves no room (format_title)
     look_back_after = LOOK_BACK_AFTER
     _look_back_done = False  # the look back at the app's start has answered (see _looked_back)
     _sync_every_timer = None
@@ -372,11 +373,15 @@ class TeamSync(TeamPrompts):
             text = "sync failed · {app.sync|F10} retries"
         else:  # the footer leaves F10 out (show=False): the header is where it is named
             text = f"synced {_when(status.last_sync if status else None)} · {{app.sync|F10}} syncs"
+        extra = ""
         if status is not None and status.waiting:
-            text += f" · {status.waiting} waiting"
+            extra += f" · {status.waiting} waiting"
         if status is not None and status.conflicts:
-            text += f" · {counted(status.conflicts, 'conflict')}: {{app.conflicts|F11}}"
-        self._set_sync_text(with_keys(self, text))
+            extra += f" · {counted(status.conflicts, 'conflict')}: {{app.conflicts|F11}}"
+        # Where the whole of it leaves no room for a meeting's clock (80 columns), "F10
+        # syncs" goes first: F10 is in help and the palette, and the rest is news.
+        short = text.removesuffix(" · {app.sync|F10} syncs") + extra if text.endswith(" syncs") else ""
+        self._set_sync_text(with_keys(self, text + extra), with_keys(self, short) if short else "")
 
     def _closed_since_sync(self, last: Outcome | None) -> bool:
         """Did the last sync leave records to their screens, and is one of those closed now?"""
@@ -386,10 +391,10 @@ class TeamSync(TeamPrompts):
             return False
         return not self.open_records() >= self._kept_on_screen
 
-    def _set_sync_text(self, text: str) -> None:
-        if text == self.sync_text:
+    def _set_sync_text(self, text: str, short: str = "") -> None:
+        if (text, short) == (self.sync_text, self.sync_short):
             return
-        self.sync_text = text
+        self.sync_text, self.sync_short = text, short
         self._retitle()
 
     def _retitle(self) -> None:
@@ -409,9 +414,11 @@ class TeamSync(TeamPrompts):
         screen's state (title_bar.py): its title is cut first."""
         from textual.content import Content
 
-        from .title_bar import fit_title
+        from .title_bar import fit_title, fits
 
         tail = "  ·  " + self.sync_text if self.sync_text else ""
+        if self.sync_short and not fits(title, sub_title, self.size.width - HEADER_SIDES - len(tail)):
+            tail = "  ·  " + self.sync_short
         content = fit_title(title, sub_title, self.size.width - HEADER_SIDES - len(tail))
         return Content.assemble(content, (tail, "dim")) if tail else content
 

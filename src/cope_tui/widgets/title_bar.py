@@ -28,3 +28,9 @@ def fit_title(title: str, sub_title: str, room: int) -> Content:
     if content.cell_length > room:  # even the cut title leaves no room: the subtitle's end goes
         content = content.truncate(max(room, TITLE_MIN), ellipsis=True)
     return content
+
+
+def fits(title: str, sub_title: str, room: int) -> bool:
+    """Do the subtitle (the meeting's clock) and the least of the title fit in `room`?"""
+    head = min(TITLE_MIN, Content(title).cell_length)
+    return head + (len(SEPARATOR) + Content(sub_title).cell_length if sub_title else 0) <= room
