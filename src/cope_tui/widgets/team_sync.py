@@ -380,7 +380,7 @@ class TeamSync(TeamPrompts):
             extra += f" · {counted(status.conflicts, 'conflict')}: {{app.conflicts|F11}}"
         # Where the whole of it leaves no room for a meeting's clock (80 columns), "F10
         # syncs" goes first: F10 is in help and the palette, and the rest is news.
-        short = text.removesuffix(" · {app.sync|F10} syncs") + extra if text.endswith(" syncs") else ""
+        short = text.removesuffix(" · {app.sync|F10} syncs") + extra if extra and text.endswith(" syncs") else ""
         self._set_sync_text(with_keys(self, text + extra), with_keys(self, short) if short else "")
 
     def _closed_since_sync(self, last: Outcome | None) -> bool:
