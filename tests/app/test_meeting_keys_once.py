@@ -99,6 +99,21 @@ async def test_a_worker_with_a_name_set_adds_the_addendum_under_it(db):
     session.close()
 
 
+async def test_the_step_lists_keys_are_offered_where_keys_are_listed(db):
+    """d, s and p on the step list were read on the side: in no footer, help or palette."""
+    session = Session.open(db)
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: showing(app, MeetingScreen) and app.focused is not None, 10, "the meeting")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        shown = {key: b.binding for key, b in app.screen.active_bindings.items() if b.binding.show}
+        assert {key: shown[key].id for key in "dsp" if key in shown} == {
+            "d": "steps.done", "s": "steps.skip", "p": "steps.pending"}
+        await pilot.press("ctrl+q")
+    session.close()
+
+
 async def test_the_step_label_follows_the_step_list_at_once(db):
     session = Session.open(db)
     app = create_app(session, meet_code="C-1")

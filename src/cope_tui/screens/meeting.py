@@ -22,6 +22,7 @@ from ..widgets.navigation import ShowExport
 from ..widgets.save_status import save_status_text
 from ..dialogs.notes_area import NotesArea
 from ..widgets.focus_label import FocusLabel
+from ..widgets.step_list import StepList
 from ..widgets.step_panel import StepPanel
 from ..widgets.synced_meeting import SyncedMeeting
 from ..dialogs.key_names import with_keys
@@ -110,7 +111,7 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
         yield Header()
         with Horizontal(id="meeting-body"):
             with Vertical(id="sidebar"):
-                yield OptionList(id="steps")
+                yield StepList(id="steps")
                 yield Static("", id="save-status")
             with Vertical(id="main"):
                 yield Static("", id="step-holder")
@@ -334,18 +335,13 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
         if event.option.id:
             self.open_step(event.option.id)
 
-    def on_key(self, event) -> None:
-        options = self.query_one("#steps", OptionList)
-        if not options.has_focus or options.highlighted is None:
-            return
-        step_id = self.steps()[options.highlighted].id
-        wanted = {"d": StepState.DONE, "s": StepState.SKIPPED, "p": StepState.PENDING}.get(event.key)
-        if wanted is not None:
-            event.stop()
-            if step_id != self.meeting.current_step:
-                self.open_step(step_id)
-                options.focus()
-            self._set_state(wanted)
+    @on(StepList.Mark)
+    def _mark_step(self, event: StepList.Mark) -> None:
+        step_id = self.steps()[event.index].id
+        if step_id != self.meeting.current_step:
+            self.open_step(step_id)
+            self.query_one("#steps", StepList).focus()
+        self._set_state(StepState(event.state))
 
     # ---- a version from the team --------------------------------------------------
 
