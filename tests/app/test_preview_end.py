@@ -49,3 +49,22 @@ async def test_end_pressed_before_the_summary_is_drawn_reaches_its_end(tmp_path,
         assert preview.scroll_y < preview.max_scroll_y
         await pilot.press("escape", "ctrl+q")
     session.close()
+
+
+async def test_the_preview_draws_under_no_color(tmp_path, monkeypatch):
+    """Rich left some segments without a style, and the filter Textual draws with under
+    NO_COLOR read each one's colour: every ctrl+r stopped the app."""
+    from cope_tui.widgets.document_view import DocumentView
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    session = Session.open(tmp_path / "cope.json")
+    client = _client_with_many_meetings(session)
+    app = create_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(ShowExport(client_id=client.id))
+        await until(pilot, lambda: showing(app, ExportPreview) and app.screen.query_one(DocumentView)._lines, 20, "drawn")
+        await pilot.press("end")
+        await pilot.pause()
+        assert showing(app, ExportPreview) and app.return_code is None
+        await pilot.press("escape", "ctrl+q")
+    session.close()

@@ -14,10 +14,14 @@ import io
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.style import Style
 from textual import work
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+PLAIN = Style()
 
 
 def document_lines(text: str, width: int) -> list[Strip]:
@@ -26,7 +30,10 @@ def document_lines(text: str, width: int) -> list[Strip]:
     console = Console(width=width, color_system="truecolor", force_terminal=True, file=io.StringIO(),
                       legacy_windows=False)
     lines = console.render_lines(Markdown(text, hyperlinks=False), console.options.update_width(width), pad=False)
-    return [Strip(line) for line in lines]
+    # Every segment with a style: Rich leaves some without one, and the filter Textual
+    # draws with under NO_COLOR (Monochrome) reads each one's colour: the preview of any
+    # summary stopped the app there.
+    return [Strip([Segment(text, style or PLAIN, control) for text, style, control in line]) for line in lines]
 
 
 class DocumentView(ScrollView, can_focus=True):
