@@ -71,3 +71,27 @@ def test_a_link_planted_as_the_backups_folder_is_never_written_nor_read_through(
     assert backups.list_backups(db) == []
     checked = cli("doctor", "--db", db)
     assert checked.returncode == 1 and "symbolic link" in checked.stdout and "Traceback" not in checked.stderr
+
+
+def test_erase_encrypt_and_decrypt_rewrite_nothing_through_a_planted_backups_link(tmp_path, cli, cli_env, run_cli):
+    """They rewrote every file in the folder the link pointed at (an empty database in
+    place of a planted file), and decrypt left plain copies of the records there."""
+    import shutil
+
+    db = tmp_path / "shared" / "cope.json"
+    db.parent.mkdir()
+    store = Store(db)
+    store.put_client(Client(code="C-1", note="a private note"))
+    store.put_client(Client(code="C-2"))
+    store.close()
+    victim = tmp_path / "victim"  # the DB's own backups, moved to where the link points
+    (db.parent / (db.name + ".backups")).rename(victim)
+    shutil.copy(db, victim / "cope-20260102T000000Z.json")  # and a copy of the DB beside them
+    (db.parent / (db.name + ".backups")).symlink_to(victim)
+    before = {p.name: p.read_bytes() for p in victim.iterdir()}
+    assert cli("erase", "C-2", "--db", db, "--yes").returncode == 0
+    with_passphrase = {**cli_env, "COPE_TUI_PASSPHRASE": "a passphrase long enough to use"}
+    for command in ("encrypt", "decrypt"):
+        done = run_cli([command, "--db", str(db)], with_passphrase)
+        assert done.returncode == 0, done.stderr
+    assert {p.name: p.read_bytes() for p in victim.iterdir()} == before

@@ -68,6 +68,14 @@ def backup_dir(db_path: Path) -> Path:
     return db.with_name(db.name + ".backups")
 
 
+def own_folder(db_path: Path) -> Path | None:
+    """The backups folder to read, rewrite or clean: None when there is none, or when a
+    link stands in its place (planted_backups): erase, encrypt and decrypt rewrote every
+    file in the folder it pointed at, and left plain copies there."""
+    folder = backup_dir(db_path)
+    return folder if folder.is_dir() and not folder.is_symlink() else None
+
+
 def planted_backups(folder: Path) -> str:
     """A link where the backups folder should be: followed, it put full copies of the
     records in a folder of someone else's choosing (and made that folder 0700)."""
@@ -146,10 +154,10 @@ def _free_path(folder: Path, db: Path, reason: str | None, ext: str = ".json", a
 
 def list_backups(db_path: Path) -> list[Backup]:
     """Every backup of the DB, newest first; an absent folder means none."""
-    folder = backup_dir(db_path)
+    folder = own_folder(db_path)
     found: list[Backup] = []
-    if folder.is_symlink():
-        return found  # whoever made the link chose what is there: nothing in it is offered
+    if folder is None:
+        return found  # (none; or a link: whoever made it chose what is there, nothing is offered)
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -292,7 +300,8 @@ def prune(
                 deleted.append(backup.path)
             except OSError:
                 pass
-    _remove_stale_temps(backup_dir(db_path))
+    if (folder := own_folder(db_path)) is not None:
+        _remove_stale_temps(folder)
     return deleted
 
 

@@ -84,11 +84,12 @@ def scrub_files(db: Path, ids: Ids, codec: Any, progress: Callable[[str], None] 
     done = Erasure()
     # A temp file a killed writer left may hold them; we hold the lock, so none is in use.
     remove_stale_temps(db.parent, f".{db.name}")
-    remove_stale_temps(backups.backup_dir(db))
+    folder = backups.own_folder(db)
+    if folder is not None:
+        remove_stale_temps(folder)
     keys = crypto.Keyring(None, codec if codec.sealed else None)
-    folder = backups.backup_dir(db)
     kept_files = [
-        path for path in (sorted(folder.glob("*")) if folder.is_dir() else [])
+        path for path in (sorted(folder.glob("*")) if folder is not None else [])
         if path.is_file() and not path.name.endswith(".tmp") and path.name != points.CHAIN_FILE
     ]
     for number, path in enumerate(kept_files, 1):

@@ -44,8 +44,8 @@ def _files(db: Path) -> Iterator[tuple[Path, bool]]:
     for path in _line_files(db):
         if path.is_file():
             yield path, True
-    folder = backups.backup_dir(db)
-    kept = sorted(folder.iterdir()) if folder.is_dir() else []
+    folder = backups.own_folder(db)
+    kept = sorted(folder.iterdir()) if folder is not None else []
     aside = sorted(db.parent.glob(f"{_glob_escape(db.name)}*.damaged-*"))
     for path in [*kept, *aside]:
         if path.is_file() and not path.name.endswith(".tmp"):
@@ -67,7 +67,8 @@ def _glob_escape(text: str) -> str:
 def _remove_temps(db: Path) -> None:
     """Temp files of a killed writer may hold the old form; we hold the lock, they are ours."""
     remove_stale_temps(db.parent, f".{db.name}")
-    remove_stale_temps(backups.backup_dir(db))
+    if (folder := backups.own_folder(db)) is not None:
+        remove_stale_temps(folder)
 
 
 def _convert_whole(raw: bytes, to_sealed: bool, codec: crypto.SealedCodec, keys: crypto.Keyring) -> bytes | None:
