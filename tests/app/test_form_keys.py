@@ -158,3 +158,33 @@ async def test_the_hint_says_enter_saves_on_the_last_field(db):
         assert "enter next field" in str(hint.render())
         await pilot.press("escape", "ctrl+q")
     session.close()
+
+
+async def test_a_form_has_no_hidden_tab_stop_and_a_text_area_is_hinted_as_one(db):
+    """Tab past the last field landed on the fields' scroll box: enter did nothing there and
+    letters went nowhere. In a goal's indicators (a text area) the hint said enter saves."""
+    from cope_tui.dialogs.client_form import ClientForm
+    from textual.widgets import Input, TextArea
+
+    session = Session.open(db)
+    create_client(session.store, "C-1")
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: showing(app, ClientForm), 10, "the new-client form")
+        for _ in range(4):  # name, others, note, and round again
+            await pilot.press("tab")
+            await pilot.pause()
+            assert isinstance(app.focused, Input), app.focused
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab")
+        await pilot.pause()
+        assert isinstance(app.focused, Input), app.focused
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: not showing(app, ClientForm))
+        await client_screen(app, pilot)
+        await pilot.press("g", "n", *"Sleep", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.focused, TextArea), 10, "the indicators")
+        hint = str(app.screen.query_one("#form-hint", Static).render())
+        assert "enter new line" in hint and "enter or" not in hint
+        await pilot.press("escape", "escape", "ctrl+q")
+    session.close()

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ScreenResultType
 from textual.widget import Widget
 from textual.actions import SkipAction
-from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 
 from ..records import parse_date
 from .base import Dialog
@@ -30,6 +30,7 @@ HINT = "enter next field · space choose · {form.save|ctrl+s} save · esc cance
 HINT_TYPED = "enter next field · {form.save|ctrl+s} save · esc cancel"  # a form with nothing to choose or tick
 HINT_LAST = "enter or {form.save|ctrl+s} save · space choose · esc cancel"  # the focus on the last field
 HINT_TYPED_LAST = "enter or {form.save|ctrl+s} save · esc cancel"
+HINT_LINES = "enter new line · tab next field · {form.save|ctrl+s} save · esc cancel"  # in a text area
 DROPDOWN_ROWS = 12  # a Select's dropdown shows at most this many options (Textual's max-height)
 
 
@@ -61,7 +62,9 @@ class FormDialog(Dialog[ScreenResultType]):
     def compose(self) -> ComposeResult:
         with Vertical(id=f"{self.PREFIX}-dialog", classes="frame") as frame:
             frame.border_title = self.title_text
-            with VerticalScroll(id=f"{self.PREFIX}-fields", classes="form-fields"):
+            # Not a tab stop of its own: tab past the last field landed on it, where the hint
+            # still said "enter next field", enter did nothing and letters went nowhere.
+            with VerticalScroll(id=f"{self.PREFIX}-fields", classes="form-fields", can_focus=False):
                 if self.info:
                     yield Static(self.info, classes="form-info", markup=False)
                 yield from self.fields()
@@ -118,7 +121,9 @@ class FormDialog(Dialog[ScreenResultType]):
         form, and the words typed on went to the screen under it as its keys."""
         editable = self.editable()
         last = bool(editable) and self.focused is editable[-1]
-        if self.query("Select, Checkbox"):
+        if isinstance(self.focused, TextArea):  # its enter is a new line (a goal's indicators)
+            text = HINT_LINES
+        elif self.query("Select, Checkbox"):
             text = HINT_LAST if last else HINT
         else:
             text = HINT_TYPED_LAST if last else HINT_TYPED
