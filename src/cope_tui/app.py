@@ -383,8 +383,8 @@ class CopeApp(
         self._quit_armed = True
         self.set_timer(8, self._disarm_quit)
         self.notify(
-            f"{self.session.saver.error} Free some space and quit again, or press "
-            + with_keys(self, "{app.quit|ctrl+q} once more now to quit and lose the changes not yet saved."),
+            f"{self.session.saver.error} "
+            + with_keys(self, "Press {app.quit|ctrl+q} once more now to quit and lose the changes not yet saved."),
             title="Not saved yet",
             severity="error",
             timeout=8,

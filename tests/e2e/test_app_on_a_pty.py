@@ -84,7 +84,7 @@ def test_full_disk_keeps_the_text_warns_on_quit_and_saves_when_space_returns(tmp
         term.drain(0.4)
     term.wait_for("NOT SAVED")
     term.type("\x11")  # ctrl+q
-    # The quit's own word, written after ctrl+q ("... quit again, or press ctrl+q once more
+    # The quit's own word, written after ctrl+q ("... Press ctrl+q once more
     # now to quit ..."). "Not saved yet" was on the terminal already, the failing save's
     # toast has that title too: under load the limit was raised while the quit was still
     # flushing, the flush then worked and the app quit, as it should, before "saved again".

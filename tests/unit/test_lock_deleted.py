@@ -42,3 +42,15 @@ def test_a_lock_deleted_with_nobody_else_there_is_taken_again(tmp_path):
     again = Store(db, read_only=True)
     assert [c.code for c in again.clients()] == ["C-1"]
     again.close()
+
+
+def test_a_lost_lock_is_said_as_no_retry_can_help(tmp_path):
+    """The quit said "Free some space and quit again" and the sidebar "retrying…" forever,
+    while the message said nothing more is written."""
+    from cope_tui.store.autosave import SaveStatus, _describe
+    from cope_tui.widgets.save_status import save_status_text
+
+    said = _describe(LockLost(tmp_path / "cope.json"))
+    assert said.startswith("Nothing more is saved here") and "retried" not in said and "space" not in said
+    assert "retrying" not in save_status_text(SaveStatus(1, said), read_only=False)
+    assert "retrying" in save_status_text(SaveStatus(1, _describe(OSError(28, "No space left"))), read_only=False)

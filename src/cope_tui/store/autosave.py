@@ -153,6 +153,8 @@ def _describe(exc: OSError) -> str:
 
     if exc.errno == errno.ENOSPC:
         return "The disk is full: your text is kept in memory and saving is retried. Free some space."
+    if exc.errno == errno.ESTALE:  # the files are another's now (anchored.LockLost, FilesReplaced): no retry helps
+        return f"Nothing more is saved here: {exc.strerror}."
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"Cannot write the database ({exc.strerror}); your text is kept and saving is retried."
     return f"Saving failed ({exc.strerror or exc}); your text is kept and saving is retried."

@@ -15,8 +15,8 @@ def save_status_text(status: SaveStatus, *, read_only: bool) -> str:
     """'saved 10:42:13', 'saving…', or NOT SAVED in bold while the disk refuses (markup)."""
     if read_only:
         return "read-only DB"
-    if status.error:
-        return "[b]NOT SAVED[/b]\nretrying…"
+    if status.error:  # (nothing retried helps once another has the files: said in the message)
+        return "[b]NOT SAVED[/b]\n" + ("see why" if status.error.startswith("Nothing more is saved") else "retrying…")
     if status.pending:
         return "saving…"
     if status.saved_at:
