@@ -199,3 +199,12 @@ def test_the_app_with_no_terminal_says_so_and_lets_go_of_the_db(cli, tmp_path):
     done = cli("--db", db)
     assert done.returncode == 1 and "needs a terminal" in done.stderr and "Traceback" not in done.stderr
     Store(db).close()  # the lock is free: this raised DatabaseLocked while it spun
+
+
+def test_the_app_with_no_terminal_makes_no_new_database(cli, tmp_path):
+    """It made the DB, its journal, lock, summary and backups folder, then refused."""
+    db = tmp_path / "new" / "fresh.json"
+    for args in (["--db", db], ["meet", "C-1", "--db", db]):
+        done = cli(*args)
+        assert done.returncode == 1 and "needs a terminal" in done.stderr
+    assert not db.parent.exists()

@@ -20,6 +20,7 @@ from ..paths import ENV_PASSPHRASE, db_command, resolve_db_path
 from ..store.diskio import database_exists
 from ..store.store import CorruptDatabase, DatabaseLocked, ForeignDatabase, Store, StoreError, UnreadableRecords
 from .parser import build_parser
+from .app_start import NO_TERMINAL, app_db, stop_team_sync
 from .shared import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROG, InputFn, ProgressLine, ask_yes_no, from_env, interactive, say
 from ..words import counted
 
@@ -63,11 +64,7 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         # Run with its output into a pipe (`| head`) it spun at full speed once the reader
         # had gone, holding the database's lock, until killed.
         session.close()
-        raise Failure(
-            "the app needs a terminal for its input and output; neither may be a pipe or a file "
-            "(over SSH, ask for one: ssh -t). "
-            f"For scripts: '{PROG} export', '{PROG} doctor' and '{PROG} sync' (see '{PROG} --help')."
-        )
+        raise Failure(NO_TERMINAL)
     try:
         from ..app import create_app  # Textual is imported only when the UI runs
         from ..settings import load_settings
@@ -76,7 +73,7 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         try:
             app.run()
         finally:
-            _stop_team_sync(app)  # a sync still running stops after its batch, before the DB closes
+            stop_team_sync(app)  # a sync still running stops after its batch, before the DB closes
         code = getattr(app, "return_code", None) or EXIT_OK
     finally:
         saved = session.close()
@@ -86,23 +83,6 @@ def _run_session(session: Session, db: Path, meet_code: str | None, *, lock_afte
         say(f"some changes could not be saved to '{db}'. Check the disk and open the app again.")
         return EXIT_FAILURE
     return int(code)
-
-
-def _stop_team_sync(app) -> None:
-    """A sync waiting on a server that does not answer holds the exit until its request
-    times out: the screen was blank for most of a minute, and it looked hung."""
-    import threading
-
-    stopper = threading.Thread(target=app.stop_team_sync, name="cope-stop-sync", daemon=True)
-    stopper.start()
-    stopper.join(1.0)
-    if stopper.is_alive():
-        try:
-            say("stopping the team sync: the server is not answering, which can take up to a minute. "
-                "What you typed is kept; it is saved as soon as the sync has stopped.")
-        except OSError:
-            pass  # no terminal to say it on (hung up): the wait and the save go on all the same
-        stopper.join()
 
 
 def _describe(backup: Backup, check: CheckResult) -> str:
@@ -223,7 +203,7 @@ def _derive_while_importing(db: Path) -> None:
 
 def cmd_app(args: argparse.Namespace) -> int:
     run = partial(_run_session, lock_after=args.lock_after)
-    return launch(resolve_db_path(args.db), read_only=args.read_only, run=run)
+    return launch(app_db(args.db), read_only=args.read_only, run=run)
 
 
 def cmd_meet(args: argparse.Namespace) -> int:
@@ -235,7 +215,7 @@ def cmd_meet(args: argparse.Namespace) -> int:
         print(f"{PROG} meet: {exc}", file=sys.stderr)
         return EXIT_USAGE
     run = partial(_run_session, lock_after=getattr(args, "lock_after", None))
-    return launch(resolve_db_path(args.db), meet_code=code, run=run)
+    return launch(app_db(args.db), meet_code=code, run=run)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
