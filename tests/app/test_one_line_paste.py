@@ -37,6 +37,13 @@ async def test_lines_pasted_into_a_one_line_field_are_joined_not_dropped(tmp_pat
         app.post_message(events.Paste(" (one line)"))  # a paste of one line is left as it is
         await pilot.pause()
         assert app.focused.value == "Came back after the move to her sister's (one line)"
+        app.clear_notifications()
+        await pilot.pause()
+        app.post_message(events.Paste("\n and more\n\n"))  # one line between blank ones: kept, nothing said
+        await pilot.pause()
+        assert app.focused.value == "Came back after the move to her sister's (one line)and more"
+        assert "pasted lines were joined" not in messages(app)
+        app.focused.value = "Came back after the move to her sister's (one line)"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not showing(app, ClientForm), 10, "the form closed")
         await pilot.press("ctrl+q")

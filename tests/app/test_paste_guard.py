@@ -14,7 +14,7 @@ from textual.drivers import linux_driver
 
 from cope_tui.widgets.paste_guard import PASTE_END, PASTE_START, PasteSafeParser, defuse
 
-PIECES = st.sampled_from(["a", "Z", " ", "\n", "é", "\x1b", "[", "]", "31", "m", ";", "\x07", "\\", "~", "200", "201"])
+PIECES = st.sampled_from(["a", "Z", " ", "\n", "é", "\x1b", "[", "]", "31", "m", ";", "\x07", "\\", "~", "200", "201", "O", "P"])
 
 
 def _events(parser, chunks: list[str], *, wait: bool = False) -> list[tuple[str, str]]:
@@ -60,3 +60,12 @@ def test_the_app_factory_puts_it_in_the_terminal_driver(tmp_path):
         assert linux_driver.XTermParser is PasteSafeParser
     finally:
         session.close()
+
+
+def test_a_function_key_code_in_a_paste_leaves_no_letter_behind():
+    """ESC O P (F1 in many terminals) pasted left a stray "P" in the text."""
+    assert defuse("before\x1bOPafter") == "beforeafter"
+    data = PASTE_START + "a\x1bO"
+    parser = PasteSafeParser()
+    found = list(parser.feed(data)) + list(parser.feed("Pb" + PASTE_END))
+    assert [e.text for e in found if isinstance(e, events.Paste)] == ["ab"]

@@ -25,8 +25,10 @@ class OneLinePaste:
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste) and not event.is_forwarded and len(event.text.splitlines()) > 1:
             if isinstance(self._focused_now(), Input):
+                joined = sum(1 for line in event.text.splitlines() if line.strip()) > 1
                 event = events.Paste(one_line(event.text))
-                self.notify("The pasted lines were joined into one: this field holds a single line.")  # type: ignore[attr-defined]
+                if joined:  # (a line and a blank one, as a copied line often ends, is one line: nothing to say)
+                    self.notify("The pasted lines were joined into one: this field holds a single line.")  # type: ignore[attr-defined]
         await super().on_event(event)  # type: ignore[misc]
 
     def _focused_now(self) -> object:

@@ -26,8 +26,8 @@ from textual._xterm_parser import XTermParser
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 # A whole sequence: CSI (ESC [ ... final), OSC and the like (ESC ] ... BEL or ESC \),
-# or ESC and one character.
-_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]P^_X][^\x07\x1b]*(?:\x07|\x1b\\)|[^\[\]P^_X])", re.DOTALL)
+# SS3 (ESC O and one character: a function key's code, F1 is ESC O P), or ESC and one.
+_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]P^_X][^\x07\x1b]*(?:\x07|\x1b\\)|O.|[^\[\]P^_XO])", re.DOTALL)
 HOLD_MOST = 4096  # an unfinished sequence inside a paste is held at most this long, then dropped
 
 
