@@ -231,6 +231,9 @@ def test_find_client_by_code_id_or_unique_start(store):
     assert find_client(store, "C-7").id == client.id
     assert find_client(store, client.id).id == client.id
     assert find_client(store, client.id[:6]).id == client.id
+    assert find_client(store, client.id[:6].upper()).id == client.id  # copied from a printout
+    with pytest.raises(LookupError, match="4 characters or more"):
+        find_client(store, client.id[:3])
     with pytest.raises(LookupError, match="no client"):
         find_client(store, "C-404")
 

@@ -35,11 +35,13 @@ def find_client(store: Store, key: str) -> Client:
     matches = [c for c in clients if drop_hidden(c.code).casefold() == shown]
     if len(matches) == 1:
         return matches[0]
-    matches = [c for c in clients if len(key) >= 4 and c.id.startswith(key)]
+    start = key.lower()  # ids are lower-case hex; one copied from a printout may not be
+    matches = [c for c in clients if len(start) >= 4 and c.id.startswith(start)]
     if len(matches) > 1:
         raise LookupError(f"'{key}' starts {len(matches)} client ids; type more of the id, or the code.")
     if not matches:
-        raise LookupError(f"no client with the code or id '{key}'. Codes are listed in the app's client list.")
+        short = " (the start of an id needs 4 characters or more)" if len(key) < 4 else ""
+        raise LookupError(f"no client with the code or id '{key}'{short}. Codes are listed in the app's client list.")
     return matches[0]
 
 
