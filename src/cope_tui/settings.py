@@ -261,9 +261,14 @@ def _sync_settings(file: Path, warnings: list[str]) -> tuple[str | None, str | N
     """[sync] remote and every_minutes and [user] name; a bad one is named in a warning
     and left unset (the app then syncs only when asked, or not at all)."""
     try:
-        sync = _table(file, "sync") or {}
+        _document(file)
     except SettingsError:
         return None, None, 0  # the whole file is unusable: named once, by the lock setting
+    try:
+        sync = _table(file, "sync") or {}
+    except SettingsError as exc:  # `sync = 5`: said, as `user = 5` is
+        warnings.append(f"{exc} Team sync is off until it is fixed.")
+        return None, None, 0
     found: list[str | None] = []
     for table, key in (("sync", "remote"), ("user", "name")):
         try:

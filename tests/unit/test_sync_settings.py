@@ -25,3 +25,14 @@ def test_a_bad_period_or_name_is_named_and_left_off(tmp_path) -> None:
 def test_without_a_file_nothing_is_set(tmp_path) -> None:
     found = load_settings(path=tmp_path / "none.toml", env={})
     assert (found.sync_remote, found.user_name, found.sync_every_minutes, found.warnings) == (None, None, 0, ())
+
+
+def test_a_sync_that_is_not_a_table_is_named(tmp_path):
+    """`user = 5` was warned about; `sync = 5` left F10 saying only that sync is not set up."""
+    from cope_tui.settings import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('sync = 5\n\n[user]\nname = "Ann"\n', encoding="utf-8")
+    settings = load_settings(env={}, path=path)
+    assert settings.sync_remote is None
+    assert any("'sync' must be a table" in w and "Team sync is off" in w for w in settings.warnings)
