@@ -82,6 +82,22 @@ async def test_an_addendum_is_added_by_who_finalised(db, monkeypatch):
     session.close()
 
 
+async def test_letters_typed_into_a_finalised_meetings_notes_are_answered(db):
+    """They went nowhere, without a word; the note says what can be done instead."""
+    finalised_meeting(db, by="Ann Alpha")
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_meeting(app, pilot)
+        app.screen.query_one("#notes").focus()
+        await pilot.press(*"correction")
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert sum("finalised and never changes" in m and "ctrl+f" in m for m in said) == 1  # once, not per key
+        await pilot.press("ctrl+q")
+    session.close()
+
+
 async def test_a_worker_with_a_name_set_adds_the_addendum_under_it(db):
     """In a team the finalised meeting came from a colleague: their name went on this
     worker's correction."""

@@ -29,6 +29,16 @@ class NotesArea(TextArea):
 
     limit = LIMIT
     _told_at = float("-inf")
+    # Said (now and then) when letters are typed into it while it is read-only: they went
+    # nowhere without a word. The screen that made it read-only says why.
+    read_only_note = ""
+
+    def on_key(self, event) -> None:
+        if self.read_only and self.read_only_note and event.is_printable:
+            now = time.monotonic()
+            if now - self._told_at >= _QUIET:
+                self._told_at = now
+                self.notify(self.read_only_note, severity="warning", timeout=6)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

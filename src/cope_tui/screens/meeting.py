@@ -101,6 +101,14 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
     def read_only(self) -> bool:
         return self.meeting.finalised or self.session.store.read_only or self.erased
 
+    def _read_only_note(self) -> str:
+        """What is said when words are typed into the notes while they cannot change."""
+        if self.session.store.read_only:
+            return "The database is open read-only: nothing typed here is kept."
+        if self.meeting.finalised:
+            return with_keys(self, "This meeting is finalised and never changes: {meeting.finalise|ctrl+f} adds a dated addendum.")
+        return ""
+
     def steps(self) -> list[Step]:
         return steps_of(self.session.meeting_guide, self.meeting)
 
@@ -132,8 +140,8 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
             self.dismiss()
             return
         self._opened = time.monotonic()
-        notes = self.query_one("#notes", TextArea)
-        notes.read_only = self.read_only
+        notes = self.query_one("#notes", NotesArea)
+        notes.read_only, notes.read_only_note = self.read_only, self._read_only_note()
         ids = [s.id for s in self.steps()]
         current = meeting.current_step if meeting.current_step in ids else ids[0]
         self._fill_sidebar()
@@ -427,7 +435,8 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self.session.save_signed(self.meeting)  # the save, then its audit entry
-            self.query_one("#notes", TextArea).read_only = True
+            notes = self.query_one("#notes", NotesArea)
+            notes.read_only, notes.read_only_note = True, self._read_only_note()
             self.open_step(self.meeting.current_step, save=False)
             self._fill_sidebar()
             self.refresh_bindings()
