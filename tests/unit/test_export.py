@@ -417,3 +417,19 @@ def test_a_meeting_summary_shows_the_goals_scored_at_it(store: Store, guide: Mee
     assert r"| Sleep \| through the night | 6 of 10 | better \| most nights |" in text
     assert "Progress on goals" not in meeting_markdown(guide, store, first)
     assert client_markdown(guide, store, client).count("Progress on goals") == 1
+
+
+def test_a_closed_clients_summary_has_no_next_meeting(store: Store, guide: MeetingGuide) -> None:
+    """The latest meeting's "next meeting" date was given for a client closed since."""
+    from datetime import timedelta
+
+    from cope_tui.meetings.rules import now
+
+    client = create_client(store, "C-8")
+    meeting = start_meeting(store, guide, client)
+    meeting.step(steps_of(guide, meeting)[-1].id).fields["next_meeting"] = "2026-12-22"
+    store.put_meeting(meeting)
+    client.closed_at = now() - timedelta(days=1)
+    store.put_client(client)
+    text = client_markdown(guide, store, client)
+    assert f"- **Next meeting:** none, closed on {client.closed_at:%Y-%m-%d}" in text and "2026-12-22\n" not in text.split("## ")[0]

@@ -365,7 +365,9 @@ class ExportRun:
             f"- **Significant others:** {names_text(client.significant_others) or 'none recorded'}\n"
             f"- **Meetings:** {count}\n"
         )
-        if latest is not None:
+        if latest is not None and client.closed_at is not None:  # the latest meeting's date is not one now
+            out.append(f"- **Next meeting:** none, closed on {client.closed_at:%Y-%m-%d}\n")
+        elif latest is not None:
             out.append(f"- **Next meeting:** {self.next_meeting(latest)}\n")
         from .handover import journey_markdown
 
