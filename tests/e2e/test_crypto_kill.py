@@ -120,3 +120,25 @@ def test_kill_9_of_an_encrypted_writer_loses_nothing_reported(tmp_path):
         store.close()
     body = re.compile(rb"rev [0-9]+:[0-9]+ ")
     assert not [n for n, data in snapshot(tmp_path).items() if body.search(data)]
+
+
+def test_doctor_on_a_half_done_encrypt_advises_only_to_finish_it(tmp_path):
+    """Half converted, the sealed journal read as damaged: doctor advised a set-aside or a
+    restore, and either lost the latest change; a restore even ran, leaving a plain file."""
+    db = tmp_path / "cope.json"
+    _big_plain_db(db)
+    marker = crypto.marker_path(db)
+    env = {**os.environ, "COPE_TUI_PASSPHRASE": PASS, "PYTHONPATH": os.pathsep.join(sys.path)}
+    _encrypt_killed_when(db, env, marker.exists)
+    if not marker.exists():
+        pytest.skip("the encrypt finished before it could be stopped")
+    doctor = lambda *more: subprocess.run([*CLI, "doctor", "--db", str(db), *more], env=env,  # noqa: E731
+                                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    told = doctor()
+    assert told.returncode == 1 and "cut off" in told.stdout and "encrypt" in told.stdout
+    assert "--restore" not in told.stdout and "--set-aside" not in told.stdout and "damaged" not in told.stdout
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    for more in (["--restore-newest", "--yes"], ["--set-aside", "--yes"]):
+        refused = doctor(*more)
+        assert refused.returncode == 1 and "Nothing has been changed" in refused.stderr, refused.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before

@@ -300,6 +300,10 @@ def cmd_doctor(args: argparse.Namespace, *, is_tty: bool | None = None, input_fn
     restoring = bool(args.restore or args.restore_newest)
     setting_aside = getattr(args, "set_aside", False)
     print(clean(doctor.format_report(report, suggest=not restoring and not setting_aside)))  # it quotes files
+    from ..store.crypto import rekey_pending
+
+    if (restoring or setting_aside) and rekey_pending(db):  # (said in the report: finish it first)
+        raise Failure("a half-done encrypt or decrypt is finished first, as above. Nothing has been changed.")
     if setting_aside:
         from .doctor import set_aside_flow
 

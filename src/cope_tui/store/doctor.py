@@ -163,7 +163,13 @@ def _diagnose(db: Path, keys: crypto.Keyring | None, progress: Callable[[str], N
     report = Report(db=db)
     pending = crypto.rekey_pending(db)
     if pending:
-        report.add(PROBLEM, pending)
+        # Half its files in one form and half in the other: checked, the converted half
+        # reads as damage, and the set-aside or restore advised on it lost the latest
+        # change. Finishing the conversion is the one thing to do; then check again.
+        command = "decrypt" if "'decrypt'" in pending else "encrypt"
+        report.add(PROBLEM, pending, instead=f"Run '{db_command(db, command)}' again, then '{db_command(db, 'doctor')}'.")
+        report.holder = lock_holder(db)
+        return report
     if db.with_name(db.name + ".erasing").exists():  # see erase.py
         report.add(
             PROBLEM,
