@@ -194,3 +194,18 @@ def test_encrypting_a_db_that_is_only_its_journal_says_encrypted_not_created(tmp
     done = run_cli(["encrypt", "--db", str(crashed)], with_pass)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Encrypted") and "Created" not in done.stdout
+
+
+def test_a_backup_from_before_the_encrypt_is_not_restored_as_plain_text(tmp_path, run_cli, with_pass):
+    """Put back over an encrypted DB, it made the records plain text again beside a sealed
+    journal and log: `export` printed them with no passphrase, and nothing said why."""
+    import shutil
+
+    db = one_client_db(tmp_path, "C-7", f"note {MARK}")
+    plain_copy = tmp_path / "before-encrypt.json"
+    shutil.copy(db, plain_copy)
+    assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
+    before = db.read_bytes()
+    done = run_cli(["doctor", "--db", str(db), "--restore", str(plain_copy), "--yes"], with_pass)
+    assert done.returncode == 1 and "plain text" in done.stderr and "decrypt" in done.stderr, done.stdout + done.stderr
+    assert db.read_bytes() == before and crypto.is_encrypted(db)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import orjson
 
-from ..paths import real_db_path
+from ..paths import db_command, real_db_path
 from . import backup_points as points
 from . import summary
 from . import crypto
@@ -404,6 +404,14 @@ def restore(
                 wanted.append(copy.read_bytes())
             except FileNotFoundError:
                 wanted.append(b"")
+    if crypto.is_encrypted(db) and not crypto.looks_sealed(data):
+        # Taken before the database was encrypted: put back, the records were plain text
+        # again beside sealed journals and log, readable with no passphrase, and nothing said so.
+        raise StoreError(
+            f"The backup '{source.name}' is not encrypted, and '{db.name}' is: restoring it would put the "
+            f"records back as plain text. Decrypt the database first ('{db_command(db, 'decrypt')}'), "
+            f"restore, then encrypt it again. Nothing has been changed."
+        )
     current = [db, *journals_of(db)]
     with hold_lock(db):
         asides = aside_names(current)
