@@ -114,6 +114,12 @@ def test_doctor_without_the_passphrase_leaves_sealed_backups_unjudged(tmp_path, 
     assert "There is no good backup" not in done.stdout  # they were never looked at
     assert "give the passphrase" in done.stdout and "COPE_TUI_PASSPHRASE" in done.stdout
 
+    # A wrong passphrase in the variable is no damage of theirs either: they were all BAD,
+    # and "no good backup to restore" (moving them out of the folder is its advice for BAD).
+    wrong = run_cli(["doctor", "--db", str(db)], {**cli_env, "COPE_TUI_PASSPHRASE": "not the passphrase"})
+    assert wrong.returncode == 1 and "BAD" not in wrong.stdout and "not checked: encrypted" in wrong.stdout
+    assert "There is no good backup" not in wrong.stdout
+
     raw = db.read_bytes()
     db.write_bytes(raw[: len(raw) // 2])
     done = run_cli(["doctor", "--db", str(db)], with_pass)

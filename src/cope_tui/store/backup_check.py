@@ -132,6 +132,8 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
         try:
             codec = keys.codec_for(raw)
             raw = codec.open_file(raw)
+        except crypto.BadPassphrase as exc:  # not the file's fault: see _check_point
+            return CheckResult(False, problem=f"encrypted, and {exc.problem}", unchecked=True)
         except crypto.CryptoError as exc:
             return CheckResult(False, problem=f"encrypted, and {exc.problem}")
     return _check_contents(path, raw, codec)
@@ -144,7 +146,9 @@ def _check_point(path: Path, keys: crypto.Keyring | None) -> CheckResult:
     except crypto.BadPassphrase as exc:
         if keys is None or keys.passphrase is None:
             return CheckResult(False, problem="encrypted, and no passphrase was given", unchecked=True)
-        return CheckResult(False, problem=f"encrypted, and {exc.problem}")
+        # A wrong passphrase (in COPE_TUI_PASSPHRASE, say) is no damage of the backup's:
+        # called BAD, every good backup looked like one to move out of the folder.
+        return CheckResult(False, problem=f"encrypted, and {exc.problem}", unchecked=True)
     except crypto.CryptoError as exc:
         return CheckResult(False, problem=f"encrypted, and {exc.problem}")
     except points.PointProblem as exc:
