@@ -218,3 +218,13 @@ def test_commands_that_finish_an_erasure_cut_short_say_so(cli, cli_env, tmp_path
     assert "Finished an erasure that was cut short" in listed.stdout and "OLD-2" in listed.stdout
     again = cli("doctor", "--db", db, "--accept-missing")
     assert "Finished" not in again.stdout and "nothing has been changed" in again.stdout
+
+
+def test_doctor_names_an_erasure_marker_it_cannot_read_and_what_to_do(cli, tmp_path):
+    """No writer can finish an erasure from a marker it cannot read: "open the database for
+    writing once" left doctor failing for good."""
+    db = make_db(tmp_path)
+    (db.parent / (db.name + ".erasing")).write_text("garbage")
+    done = cli("doctor", "--db", db)
+    assert done.returncode == 1 and "cannot be read" in done.stdout and "remove" in done.stdout
+    assert "Open the database for writing once" not in done.stdout

@@ -466,6 +466,6 @@ def rekey_pending(db: Path) -> str | None:
         return None
     command = "decrypt" if found[0] == "decrypt" else "encrypt"
     return (
-        f"An '{command}' of '{db}' was cut off before it finished, so the database is half "
+        f"{'An' if command == 'encrypt' else 'A'} '{command}' of '{db}' was cut off before it finished, so the database is half "
         f"converted. Nothing is lost: run '{db_command(db, command)}' again to finish it."
     )

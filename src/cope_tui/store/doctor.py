@@ -170,14 +170,8 @@ def _diagnose(db: Path, keys: crypto.Keyring | None, progress: Callable[[str], N
         report.add(PROBLEM, pending, instead=f"Run '{db_command(db, command)}' again, then '{db_command(db, 'doctor')}'.")
         report.holder = lock_holder(db)
         return report
-    if db.with_name(db.name + ".erasing").exists():  # see erase.py
-        report.add(
-            PROBLEM,
-            "an erasure of a client was cut short: some files may still hold their records",
-            instead=f"Open the database for writing once (the app, or '{db_command(db, *ERASE_FINISH)}'); "
-            "the erasure is finished before anything else is written.",
-        )
     data = _check_main(db, report, keys)
+    _check_erasing(db, report)
     seqs = None
     if data is not None:
         seqs = anchor.Sequence.of(data, db)  # the change numbers: rollback and cut-out lines
@@ -310,6 +304,34 @@ def _check_folders(db: Path, report: Report) -> None:
                 f"others can add, replace or delete files in the folder '{folder}' (mode {mode:04o}); "
                 f"fix with: chmod 700 {shlex.quote(str(folder))}",
             )
+
+
+def _check_erasing(db: Path, report: Report) -> None:
+    """An erasure cut short (erase.py), or a marker of one that cannot be read: no writer
+    finishes that one, and "open the database for writing" left doctor failing for good."""
+    from . import erase
+
+    marker = erase.marker_path(db)
+    if not marker.exists():
+        return
+    try:
+        sealed = crypto.looks_sealed(marker.read_bytes())
+    except OSError:
+        sealed = False
+    if (report.codec is not None or not sealed) and erase.pending(db, report.codec or crypto.PlainCodec()) is None:
+        report.add(
+            PROBLEM,
+            f"'{marker.name}' says an erasure was cut short, but it cannot be read, so no writer can finish it",
+            instead=f"Erase the client again ('{db_command(db, 'erase', 'CODE')}'), then remove '{marker}'. "
+            "If no client was being erased, remove it.",
+        )
+        return
+    report.add(
+        PROBLEM,
+        "an erasure of a client was cut short: some files may still hold their records",
+        instead=f"Open the database for writing once (the app, or '{db_command(db, *ERASE_FINISH)}'); "
+        "the erasure is finished before anything else is written.",
+    )
 
 
 def _check_journal(db: Path, data: dict[str, Any], report: Report, seqs: Any = None) -> None:
