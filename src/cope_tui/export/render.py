@@ -365,10 +365,8 @@ class ExportRun:
             f"- **Significant others:** {names_text(client.significant_others) or 'none recorded'}\n"
             f"- **Meetings:** {count}\n"
         )
-        if latest is not None and client.closed_at is not None:  # the latest meeting's date is not one now
-            out.append(f"- **Next meeting:** none, closed on {client.closed_at:%Y-%m-%d}\n")
-        elif latest is not None:
-            out.append(f"- **Next meeting:** {self.next_meeting(latest)}\n")
+        if latest is not None:
+            out.append(f"- **Next meeting:** {self.next_for(client, latest)}\n")
         from .handover import journey_markdown
 
         out.append(journey_markdown(client))
@@ -431,6 +429,12 @@ class ExportRun:
             self.out.append(f"{sub}Still to agree\n\n")
         for spec, rows in found:
             self.out.append(f"**{md_cell(spec.label)}**\n\n{self.rows(self.table(spec), rows)}")
+
+    def next_for(self, client: Client, latest: Doc) -> str:
+        """None for a closed client: the date their last meeting set is not one now."""
+        if client.closed_at is not None:
+            return f"none, closed on {client.closed_at:%Y-%m-%d}"
+        return self.next_meeting(latest)
 
     def next_meeting(self, meeting: Doc) -> str:
         """The date in the meeting guide's "next_meeting" date field of the meeting."""

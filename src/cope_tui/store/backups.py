@@ -377,6 +377,17 @@ def hold_lock(db_path: Path) -> Iterator[None]:
         lock.release()
 
 
+def _refuse_plain_over_sealed(db: Path, source: Path, data: bytes) -> None:
+    """A backup taken before the database was encrypted: put back, the records were plain
+    text again beside sealed journals and log, readable with no passphrase, unsaid."""
+    if crypto.is_encrypted(db) and not crypto.looks_sealed(data):
+        raise StoreError(
+            f"The backup '{source.name}' is not encrypted, and '{db.name}' is: restoring it would put the "
+            f"records back as plain text. Decrypt the database first ('{db_command(db, 'decrypt')}'), "
+            f"restore, then encrypt it again. Nothing has been changed."
+        )
+
+
 def restore(
     db_path: Path, backup: Backup | Path, keys=None, on_note: Callable[[str], None] | None = None
 ) -> Path | None:
@@ -404,14 +415,7 @@ def restore(
                 wanted.append(copy.read_bytes())
             except FileNotFoundError:
                 wanted.append(b"")
-    if crypto.is_encrypted(db) and not crypto.looks_sealed(data):
-        # Taken before the database was encrypted: put back, the records were plain text
-        # again beside sealed journals and log, readable with no passphrase, and nothing said so.
-        raise StoreError(
-            f"The backup '{source.name}' is not encrypted, and '{db.name}' is: restoring it would put the "
-            f"records back as plain text. Decrypt the database first ('{db_command(db, 'decrypt')}'), "
-            f"restore, then encrypt it again. Nothing has been changed."
-        )
+    _refuse_plain_over_sealed(db, source, data)
     current = [db, *journals_of(db)]
     with hold_lock(db):
         asides = aside_names(current)
