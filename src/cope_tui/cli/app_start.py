@@ -6,6 +6,7 @@ Kept apart from main.py, which stays the small start-up path of every command.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -25,9 +26,18 @@ def app_db(given: str | None) -> Path:
     """The DB the app will open. Without a terminal a new one is not made only to be left
     (an existing one is opened first: what is wrong with it is worth saying)."""
     db = resolve_db_path(given)
-    if not interactive() and not database_exists(db):
+    if not interactive() and not database_exists(db) and _could_make(db):
         raise Failure(NO_TERMINAL)
     return db
+
+
+def _could_make(db: Path) -> bool:
+    """Could the DB be made here? Where it could not, the open says so, naming the place,
+    before anything is made: that is the first thing to put right."""
+    folder = db.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def stop_team_sync(app) -> None:
