@@ -28,12 +28,35 @@ PASTE_END = "\x1b[201~"
 # A whole sequence: CSI (ESC [ ... final), OSC and the like (ESC ] ... BEL or ESC \),
 # SS3 (ESC O and one character: a function key's code, F1 is ESC O P), or ESC and one.
 _SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]P^_X][^\x07\x1b]*(?:\x07|\x1b\\)|O.|[^\[\]P^_XO])", re.DOTALL)
+# The start of a sequence that more input could finish: it runs to the end of what has come.
+_UNFINISHED = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|[\]P^_X][^\x07\x1b]*\x1b?|O)?\Z")
 HOLD_MOST = 4096  # an unfinished sequence inside a paste is held at most this long, then dropped
 
 
 def defuse(text: str) -> str:
     """Pasted text without its escape sequences, nor any ESC left alone."""
     return _SEQUENCE.sub("", text).replace("\x1b", "")
+
+
+def _hold_from(text: str) -> int:
+    """Where the rest of a read inside a paste waits for the next read, or -1.
+
+    The text before it must clean as it would with the rest of the input: so hold from
+    the first sequence that more input could finish, or that the start of an end marker
+    belongs to (ESC ESC is a sequence, unless the second ESC begins ESC[201~)."""
+    marker = text.rfind("\x1b")
+    if marker >= 0 and not PASTE_END.startswith(text[marker:]):
+        marker = -1
+    at = text.find("\x1b")
+    while at >= 0:
+        whole = _SEQUENCE.match(text, at)
+        end = whole.end() if whole is not None else at + 1
+        if at == marker or (whole is not None and at < marker < end):
+            return at
+        if whole is None and _UNFINISHED.match(text, at):
+            return at
+        at = text.find("\x1b", end)
+    return -1
 
 
 class PasteSafeParser(XTermParser):
@@ -81,9 +104,9 @@ class PasteSafeParser(XTermParser):
             out.append(defuse(text[:found]) + PASTE_END)
             self._pasting = False
             return text[found + len(PASTE_END) :]
-        last = text.rfind("\x1b")
-        if last >= 0 and _SEQUENCE.match(text, last) is None and len(text) - last < HOLD_MOST:
-            text, self._held = text[:last], text[last:]
+        start = _hold_from(text)
+        if start >= 0 and len(text) - start < HOLD_MOST:
+            text, self._held = text[:start], text[start:]
         out.append(defuse(text))
         return ""
 
