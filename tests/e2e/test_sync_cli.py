@@ -105,3 +105,21 @@ def test_a_server_asking_for_a_login_gets_one_typed_at_the_terminal(tmp_path, cl
             cmd_sync(args, tty=False)
     assert server.seen[0] is None  # first without a login: none was set
     assert server.seen[1] == "Basic " + base64.b64encode(b"amina:typed-secret").decode()
+
+
+def test_a_refused_login_is_asked_for_again_at_the_terminal(tmp_path, cli_env, couch_db, run_cli, monkeypatch,
+                                                             capsys) -> None:
+    """A mistyped password ended the command, unlike in the app (F10 asks again), though
+    the README says a refused login is asked for; the one in the environment too."""
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    for key, value in ann.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("COPE_TUI_SYNC_USER", "ann")
+    monkeypatch.setenv("COPE_TUI_SYNC_PASSWORD", "an old password")
+    typed = iter(["ann", "mistyped", "ann", "right password"])
+    with LoginProxy(couch_db.url, "ann", "right password") as server:
+        args = Namespace(remote=server.url, db=str(ann.db))
+        assert cmd_sync(args, tty=True, input_fn=lambda _p: next(typed), ask_fn=lambda _p: next(typed)) == 0
+    said = capsys.readouterr().err
+    assert said.count("did not accept that login; type it again") == 2 and "right password" not in said
+    assert next(typed, None) is None and server.seen[-1] == "Basic " + base64.b64encode(b"ann:right password").decode()

@@ -139,26 +139,29 @@ def _team(couch, tty: bool, ask_fn: AskFn):
 
 
 def _connect(remote: str, tty: bool, ask_fn: AskFn, input_fn: AskFn):
-    """A client logged in and the team's keys (asking for a login if the server wants one)."""
+    """A client logged in and the team's keys. A login the server wants, or refuses, is
+    asked for at a terminal, up to three times: a mistyped password costs a retype, not
+    the whole command (and its unlock) again."""
     from ..sync.couch import Couch, check_url, is_loopback
     from ..sync.errors import AuthFailed
 
-    login = _login(tty, ask_fn, input_fn)
-    couch = Couch(remote, auth=login)
-    if couch.url.startswith("http://") and not is_loopback(couch.url):
-        say(f"note: {couch.shown} is plain http: the records are sealed, but the login travels unencrypted. Use https.")
-    try:
-        return couch, _team(couch, tty, ask_fn)
-    except AuthFailed:
-        couch.close()
-        if login is not None:
+    login, typed = _login(tty, ask_fn, input_fn), 0
+    while True:
+        couch = Couch(remote, auth=login)
+        if typed == 0 and couch.url.startswith("http://") and not is_loopback(couch.url):
+            say(f"note: {couch.shown} is plain http: the records are sealed, but the login travels unencrypted. Use https.")
+        try:
+            return couch, _team(couch, tty, ask_fn)
+        except AuthFailed:
+            couch.close()
+            if (login is not None and not tty) or typed == TRIES:
+                raise
+            if login is not None:
+                say(f"{couch.shown} did not accept that login; type it again.")
+        except BaseException:
+            couch.close()
             raise
-    couch = Couch(remote, auth=_ask_login(check_url(remote), tty, ask_fn, input_fn))
-    try:
-        return couch, _team(couch, tty, ask_fn)
-    except BaseException:
-        couch.close()
-        raise
+        login, typed = _ask_login(check_url(remote), tty, ask_fn, input_fn), typed + 1
 
 
 def cmd_sync(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, input_fn: AskFn = input,
