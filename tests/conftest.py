@@ -8,9 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from helpers.cli import CLI_TIMEOUT, run_cli as _run_cli
 from helpers.terminal import Terminal
+
+# Property tests check what a result is, never how long it took: Hypothesis's default
+# 200 ms deadline would let a busy CI machine fail the tests that left it set.
+settings.register_profile("cope", deadline=None, print_blob=True)
+settings.load_profile("cope")
 
 TESTS = Path(__file__).parent
 # The kind of each test is the folder it is in (see the README's "Run the tests").
