@@ -215,3 +215,10 @@ def test_a_backup_from_before_the_encrypt_is_not_restored_as_plain_text(tmp_path
     done = run_cli(["doctor", "--db", str(db), "--restore", str(plain_copy), "--yes"], with_pass)
     assert done.returncode == 1 and "plain text" in done.stderr and "decrypt" in done.stderr, done.stdout + done.stderr
     assert db.read_bytes() == before and crypto.is_encrypted(db)
+
+
+def test_decrypt_of_a_mistyped_path_says_there_is_no_database(tmp_path, run_cli, with_pass):
+    """It said "'typo.json' is not encrypted", which sends the user looking at the wrong DB."""
+    done = run_cli(["decrypt", "--db", str(tmp_path / "typo.json")], with_pass)
+    assert done.returncode == 1 and "there is no database at" in done.stderr and "not encrypted" not in done.stderr
+    assert not (tmp_path / "typo.json").exists()

@@ -192,6 +192,8 @@ def cmd_decrypt(args: argparse.Namespace, *, ask_fn: AskFn = getpass.getpass, tt
     from ..paths import resolve_db_path
 
     db = resolve_db_path(args.db).absolute()
+    if not database_exists(db) and not crypto.marker_path(db).exists():
+        raise rekey.RekeyError(f"there is no database at '{db}'; nothing has been changed.")
     if not crypto.is_encrypted(db) and not crypto.marker_path(db).exists():
         raise rekey.RekeyError(f"'{db}' is not encrypted. Nothing has been changed.")
     given = _old_passphrase(db, ask_fn, tty)
