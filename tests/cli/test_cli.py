@@ -431,3 +431,11 @@ def test_export_to_an_empty_file_name_is_a_usage_error(cli, demo_db):
     assert done.returncode == 2
     assert done.stdout == ""
     assert "-o" in done.stderr and "names no file" in done.stderr
+
+
+@pytest.mark.parametrize("which", ["--client", "--meeting", "--exercise", "--handover"])
+def test_an_empty_code_or_id_is_a_usage_error(cli, demo_db, which):
+    """`--client "$CODE"` with CODE unset exited 1, as for a client that is not there."""
+    done = cli("export", which, " ", "--db", demo_db)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"argument {which}: is empty" in done.stderr

@@ -17,8 +17,8 @@ def test_a_password_in_the_address_is_said_before_the_missing_name(cli, tmp_path
     name once"; fixed, the next run refused the address. The address is checked first."""
     db = tmp_path / "cope.json"
     done = cli("sync", "--db", db, "--remote", "https://ann:s3cret-pw@couch.example.org/team-north")
-    assert done.returncode == 1
+    assert done.returncode == 2  # a bad --remote is a usage error
     assert "user name or password" in done.stderr and "set your name" not in done.stderr
     assert "s3cret-pw" not in done.stderr + done.stdout and not db.exists()
     bad = cli("sync", "--db", db, "--remote", "ftp://couch.example.org/team-north")
-    assert bad.returncode == 1 and "not an http:// or https:// address" in bad.stderr
+    assert bad.returncode == 2 and "not an http:// or https:// address" in bad.stderr

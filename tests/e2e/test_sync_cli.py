@@ -59,15 +59,27 @@ def test_an_address_with_an_escape_sequence_is_refused_without_a_crash(tmp_path,
     no word on what to fix."""
     ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
     result = ann.cli("sync", "--remote", couch_db.url + "\x1b]0;title\x07", "--db", ann.db)
-    assert result.returncode == 1 and "control character" in result.stderr
+    assert result.returncode == 2 and "control character" in result.stderr  # a bad option value: a usage error
     assert "error report" not in result.stderr and "\x1b" not in result.stderr
+
+
+def test_an_address_that_is_not_one_is_a_usage_error_and_one_in_config_a_failure(tmp_path, cli_env, couch_db,
+                                                                                 run_cli) -> None:
+    """Exit status 2 is a usage error (the README): `--remote notaurl` exited 1."""
+    ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
+    result = ann.cli("sync", "--remote", "notaurl", "--db", ann.db)
+    assert result.returncode == 2 and "not an http:// or https:// address" in result.stderr
+    config = tmp_path / "config-Ann" / "cope-tui" / "config.toml"
+    config.write_text('[user]\nname = "Ann"\n\n[sync]\nremote = "notaurl"\n', encoding="utf-8")
+    result = ann.cli("sync", "--db", ann.db)
+    assert result.returncode == 1 and "[sync] remote" in result.stderr and not ann.db.exists()
 
 
 def test_a_login_in_the_address_is_refused_and_not_echoed(tmp_path, cli_env, couch_db, run_cli) -> None:
     ann = make_worker(tmp_path, cli_env, couch_db, run_cli, "Ann")
     url = couch_db.url.replace("http://", "http://ann:hunter2-secret@")
     result = ann.cli("sync", "--remote", url, "--db", ann.db)
-    assert result.returncode == 1 and "COPE_TUI_SYNC_USER" in result.stderr
+    assert result.returncode == 2 and "COPE_TUI_SYNC_USER" in result.stderr
     assert "hunter2-secret" not in result.stderr + result.stdout
 
 

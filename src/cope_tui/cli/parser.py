@@ -50,6 +50,14 @@ def _file_name(text: str) -> str:
     return text
 
 
+def _named(text: str) -> str:
+    """An empty --client, --meeting, --exercise or --handover (a script's unset variable) is
+    a usage error, as a missing one is, not a record that is not there."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a code or an id")
+    return text
+
+
 def _positive(text: str) -> int:
     return _whole(text, 1)
 
@@ -233,17 +241,19 @@ def _add_export(commands) -> None:
         ),
     )
     which = export.add_mutually_exclusive_group(required=True)
-    which.add_argument("--client", metavar="CLIENT", help="all meetings of one client, by code or id")
-    which.add_argument("--meeting", metavar="ID", help="one meeting, by its id (shown in the app and in exports)")
+    which.add_argument("--client", metavar="CLIENT", type=_named, help="all meetings of one client, by code or id")
+    which.add_argument("--meeting", metavar="ID", type=_named, help="one meeting, by its id (shown in the app and in exports)")
     which.add_argument("--all", action="store_true", help="everything: every client and meeting, then every COPE exercise's report")
     which.add_argument(
         "--exercise",
         metavar="ID",
+        type=_named,
         help="the report of one COPE exercise, by its id (shown in the app and in its report)",
     )
     which.add_argument(
         "--handover",
         metavar="CLIENT",
+        type=_named,
         help="the handover document of one client (journey, learning, effect, challenges, referrals, "
         "reflection), by code or id",
     )

@@ -45,8 +45,8 @@ def _settings(args: argparse.Namespace) -> tuple[str, str]:
 
     try:  # the address first: a password written into it is worth hearing of before anything else
         check_url(remote)
-    except SyncError as exc:
-        raise Failure(str(exc)) from None
+    except SyncError as exc:  # (--remote was checked as it was read: this one is from the file)
+        raise Failure(f"{exc} It is the [sync] remote in {config_path()}.") from None
     if not user:
         raise Failure(
             f"set your name once, so the team sees who wrote what: add\n  [user]\n  name = \"Your Name\"\n"
@@ -238,6 +238,19 @@ def _report(db: Path, shown: str, report) -> int:
     return 1 if report.refused or report.unstored else 0
 
 
+def _remote_arg(value: str) -> str:
+    """--remote is checked as it is read: a wrong address is a usage error (exit 2), as
+    any bad option value is; one from config.toml is a failure (exit 1), named there."""
+    from ..sync.couch import check_url
+    from ..sync.errors import SyncError
+
+    try:
+        check_url(value)
+    except SyncError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def add_command(commands, formatter, add_db: Callable[..., None]) -> None:
     """The `sync` subcommand, for parser.py."""
     sync = commands.add_parser(
@@ -277,5 +290,5 @@ def add_command(commands, formatter, add_db: Callable[..., None]) -> None:
         help=f"seal every record again under a new team passphrase (asked twice, or {ENV_NEW_TEAM}); "
         "cut off, the same command finishes it",
     )
-    sync.add_argument("--remote", metavar="URL", help="the team's database, e.g. https://couch.example.org/team-north")
+    sync.add_argument("--remote", metavar="URL", type=_remote_arg, help="the team's database, e.g. https://couch.example.org/team-north")
     add_db(sync, "database file (default: $COPE_TUI_DB, else the default location)")
