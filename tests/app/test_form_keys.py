@@ -188,3 +188,48 @@ async def test_a_form_has_no_hidden_tab_stop_and_a_text_area_is_hinted_as_one(db
         assert "enter new line" in hint and "enter or" not in hint
         await pilot.press("escape", "escape", "ctrl+q")
     session.close()
+
+
+async def test_the_dialogs_outside_the_form_class_say_enter_saves_on_their_last_field(db):
+    """F9's scores, an addendum and an exercise's details save with enter on their last
+    field, and their hints said "enter next field" or "tab next field" there."""
+    from datetime import date
+
+    from textual.widgets import Input
+
+    from cope_tui.cope.exercise import new_exercise
+    from cope_tui.dialogs.exercise_form import ExerciseForm
+    from cope_tui.dialogs.finalise import AddendumDialog
+    from cope_tui.dialogs.goal_ratings import GoalRatings
+    from cope_tui.meetings.case_plan import add_goal
+    from cope_tui.session import start_meeting
+
+    session = Session.open(db)
+    client = create_client(session.store, "C-1")
+    for text in ("Sleep through the night", "Back at work"):
+        add_goal(client, text)
+    session.store.put_client(client)
+    meeting = start_meeting(session.store, session.meeting_guide, client)
+    app = create_app(session)
+
+    async def hints_on(dialog, first: str, last: str) -> None:
+        await app.push_screen(dialog)
+        await pilot.pause()
+        hint = lambda: str(dialog.query_one(f"#{dialog.HINT_ID}", Static).render())  # noqa: E731
+        assert first in hint() and "enter or" not in hint(), hint()
+        dialog.set_focus([w for w in dialog.query(Input) if w.can_focus][-1])
+        await pilot.pause()
+        assert last in hint(), hint()
+        await pilot.press("escape")
+        await pilot.pause()
+        if app.screen is dialog:  # a first esc over changed words only warns
+            await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not dialog)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await hints_on(GoalRatings(meeting), "enter next field", "enter or ctrl+s save all")
+        await hints_on(AddendumDialog(by="worker"), "enter new line", "enter or ctrl+s add")
+        exercise = new_exercise("North clinic", date(2026, 11, 2), facilitator="", teams=[])
+        await hints_on(ExerciseForm(exercise=exercise), "enter next field", "enter or ctrl+s save")
+        await pilot.press("ctrl+q")
+    session.close()

@@ -21,7 +21,7 @@ from typing import Any
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widget import Widget
 
-from .key_names import own_key
+from .key_names import own_key, with_keys
 
 STYLESHEET = Path(__file__).with_name("dialogs.tcss")
 NOT_SAVED = "Not saved"
@@ -44,6 +44,19 @@ class Dialog(ModalScreen[ScreenResultType]):
     SAVE_KEY = "ctrl+s"
     SAVE_HINT = "to save it"
     _quiet_cancel_with: tuple[str, ...] | None = None  # the texts a first esc warned about
+    HINT_ID = "focus-hint"  # the hint line `hint_here` rewrites as the focus moves
+
+    def hint_here(self) -> str | None:
+        """The hint for the field with the focus, where enter does not do the same in every
+        field (it saves on the last one; it is a new line in a text area); None: a fixed hint."""
+        return None
+
+    def on_descendant_focus(self) -> None:
+        text = self.hint_here()
+        if text is not None:
+            from textual.widgets import Static
+
+            self.query_one(f"#{self.HINT_ID}", Static).update(with_keys(self, text))
 
     def on_mount(self) -> None:
         """Runs after the subclass's own (Textual calls each class's handler, most derived

@@ -64,6 +64,11 @@ def parse_teams(text: str, previous: list[Team] | None = None) -> list[Team]:
     return teams
 
 
+HINT_NEXT = "enter next field · {exercise_form.save|ctrl+s} save · esc cancel"
+HINT_SAVE = "enter or {exercise_form.save|ctrl+s} save · esc cancel"
+HINT_LINES = "enter new line · {exercise_form.save|ctrl+s} save · esc cancel"
+
+
 class ExerciseForm(Dialog[Exercise | None]):
     """New exercise, new follow-up (`follow_up_of`), or the details of one (`exercise`).
 
@@ -115,7 +120,15 @@ class ExerciseForm(Dialog[Exercise | None]):
                 previous = self.follow_up_of.teams if self.follow_up_of else []
                 yield TextArea(teams_text(previous), id="teams", soft_wrap=True, tab_behavior="focus")
                 yield Static("", id="teams-error", classes="error", markup=False)
-            yield Static(with_keys(self, "enter next field · {exercise_form.save|ctrl+s} save · esc cancel"), classes="hint")
+            yield Static(with_keys(self, HINT_NEXT), classes="hint", id=self.HINT_ID)
+
+    def hint_here(self) -> str:
+        """Enter saves on the details' last field, and is a new line in the list of teams."""
+        if isinstance(self.focused, TextArea):
+            return HINT_LINES
+        if self.exercise is not None and getattr(self.focused, "id", None) == "facilitator":
+            return HINT_SAVE
+        return HINT_NEXT
 
     def on_mount(self) -> None:
         self.query_one("#site", Input).focus()

@@ -94,7 +94,13 @@ class AddendumDialog(Dialog[tuple[str, str] | None]):
             named = getattr(getattr(self.app, "settings", None), "user_name", None)
             yield Input(named or self.by or _default_author(self.app), id="by")
             yield Static("", id="add-error", classes="error", markup=False)
-            yield Static(with_keys(self, "tab next field · {addendum.ok|ctrl+s} add · esc cancel"), classes="hint")
+            yield Static(with_keys(self, self.hint_here()), classes="hint", id=self.HINT_ID)
+
+    def hint_here(self) -> str:
+        """Enter is a new line in the correction, and adds it in the author's field."""
+        if getattr(self.focused, "id", None) == "by":
+            return "enter or {addendum.ok|ctrl+s} add · esc cancel"
+        return "enter new line · tab next field · {addendum.ok|ctrl+s} add · esc cancel"
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()

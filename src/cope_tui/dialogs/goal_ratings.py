@@ -101,7 +101,15 @@ class GoalRatings(Dialog[int | None]):
                             select_on_focus=False,
                         )
             yield Static("", id="ratings-error", markup=False)
-            yield Static(with_keys(self, "enter next field · {ratings.save|ctrl+s} save all · esc cancel"), classes="hint")
+            yield Static(with_keys(self, self.hint_here()), classes="hint", id=self.HINT_ID)
+
+    def hint_here(self) -> str | None:
+        """Enter on the last goal's note saves them all."""
+        if not self.goals or self.refused:
+            return None
+        if getattr(self.focused, "id", None) == f"note-{self.goals[-1].id}":
+            return "enter or {ratings.save|ctrl+s} save all · esc cancel"
+        return "enter next field · {ratings.save|ctrl+s} save all · esc cancel"
 
     def _given(self) -> str:
         """The scores given at this meeting, as plain text for the read-only view."""

@@ -14,7 +14,6 @@ from ..meetings.models import STAGES, Client
 from ..content.stages import StageGuide
 from ..meetings.stages import StageError, change_stage
 from .base import Dialog
-from .key_names import with_keys
 
 
 # What to press next, for where the keyboard is: after `s 3` it is already in the reason,
@@ -72,9 +71,10 @@ class StageForm(Dialog[Client | None]):
     def _chosen(self) -> None:
         self.query_one("#stage-reason", Input).focus()
 
-    def on_descendant_focus(self) -> None:
-        reason = self.query_one("#stage-reason", Input).has_focus
-        self.query_one("#stage-hint", Static).update(with_keys(self, REASON_HINT if reason else PICK_HINT))
+    HINT_ID = "stage-hint"
+
+    def hint_here(self) -> str:
+        return REASON_HINT if self.query_one("#stage-reason", Input).has_focus else PICK_HINT
 
     def on_key(self, event) -> None:
         options = self.query_one("#stage-list", OptionList)
