@@ -222,3 +222,21 @@ def test_decrypt_of_a_mistyped_path_says_there_is_no_database(tmp_path, run_cli,
     done = run_cli(["decrypt", "--db", str(tmp_path / "typo.json")], with_pass)
     assert done.returncode == 1 and "there is no database at" in done.stderr and "not encrypted" not in done.stderr
     assert not (tmp_path / "typo.json").exists()
+
+
+def test_doctor_after_three_wrong_passphrases_at_a_terminal_does_not_ask_for_a_terminal(tmp_path, run_cli,
+                                                                                         with_pass, cli_env):
+    """It said "Run this at a terminal to be asked for it" to someone who had just been
+    asked three times at one."""
+    from helpers.terminal import Terminal
+
+    db = one_client_db(tmp_path, "C-7", "note")
+    assert run_cli(["encrypt", "--db", str(db)], with_pass).returncode == 0
+    term = Terminal(["doctor", "--db", str(db)], cli_env)
+    for _ in range(3):
+        term.wait_for_new("Passphrase for")
+        term.type("not the passphrase\r")
+    term.wait_for("Giving up on the passphrase")
+    assert term.exit_status() == 1 << 8  # a wait status: exit status 1
+    said = term.seen.decode(errors="replace")
+    assert "no passphrase typed opened it" in said and "at a terminal" not in said.split("Giving up", 1)[1]

@@ -101,7 +101,7 @@ def keyring(db: Path, *, ask_fn: AskFn = getpass.getpass, tty: bool | None = Non
             return crypto.Keyring(typed, crypto.unlock(header, typed))
         except crypto.BadPassphrase:
             say(crypto.describe(sealed[0], crypto.BadPassphrase()) if attempt < TRIES else "Giving up on the passphrase.")
-    return crypto.Keyring(None)
+    return crypto.Keyring(None, refused=True)
 
 
 MIN_LENGTH = crypto.MIN_PASSPHRASE

@@ -128,7 +128,7 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
     codec = None
     if crypto.looks_sealed(raw):
         if keys is None or keys.passphrase is None and not keys.knows(raw):
-            return CheckResult(False, problem="encrypted, and no passphrase was given", unchecked=True)
+            return CheckResult(False, problem=_without_key(keys), unchecked=True)
         try:
             codec = keys.codec_for(raw)
             raw = codec.open_file(raw)
@@ -139,13 +139,19 @@ def check_file(path: Path, keys: crypto.Keyring | None = None) -> CheckResult:
     return _check_contents(path, raw, codec)
 
 
+def _without_key(keys: crypto.Keyring | None) -> str:
+    if keys is not None and keys.refused:
+        return "encrypted, and no passphrase typed opened it"
+    return "encrypted, and no passphrase was given"
+
+
 def _check_point(path: Path, keys: crypto.Keyring | None) -> CheckResult:
     """A backup point, rebuilt from its chain and checked as the DB it restores."""
     try:
         state = points.materialise(path, keys)
     except crypto.BadPassphrase as exc:
         if keys is None or keys.passphrase is None:
-            return CheckResult(False, problem="encrypted, and no passphrase was given", unchecked=True)
+            return CheckResult(False, problem=_without_key(keys), unchecked=True)
         # A wrong passphrase (in COPE_TUI_PASSPHRASE, say) is no damage of the backup's:
         # called BAD, every good backup looked like one to move out of the folder.
         return CheckResult(False, problem=f"encrypted, and {exc.problem}", unchecked=True)

@@ -382,8 +382,9 @@ class Keyring:
     """One passphrase, the codecs it opened so far: backups sealed with an older salt
     cost one more derivation, not one per file."""
 
-    def __init__(self, passphrase: str | None, known: SealedCodec | None = None):
+    def __init__(self, passphrase: str | None, known: SealedCodec | None = None, *, refused: bool = False):
         self.passphrase = passphrase
+        self.refused = refused  # passphrases were typed and none opened it: say so, not "give one"
         self._codecs: dict[tuple, SealedCodec] = {}
         if known is not None:
             self._codecs[known.params] = known

@@ -86,6 +86,7 @@ class Report:
     holder: dict[str, Any] | None = None  # who holds the DB now, if anyone
     aside: list[Path] = field(default_factory=list)  # files moved aside by earlier restores
     codec: Any = None  # what opened an encrypted DB's files (None: plain, or not opened)
+    refused: bool = False  # passphrases were typed at a terminal and none opened it
 
     @property
     def healthy(self) -> bool:
@@ -160,7 +161,7 @@ def diagnose(db_path: Path, keys: crypto.Keyring | None = None, progress: Callab
 
 def _diagnose(db: Path, keys: crypto.Keyring | None, progress: Callable[[str], None]) -> Report:
     progress("the database")
-    report = Report(db=db)
+    report = Report(db=db, refused=bool(keys and keys.refused))
     pending = crypto.rekey_pending(db)
     if pending:
         # Half its files in one form and half in the other: checked, the converted half
@@ -271,11 +272,12 @@ def _open_sealed(db: Path, raw: bytes, report: Report, keys: crypto.Keyring | No
         return None
     report.add(OK, f"encrypted ({crypto.CIPHER}: N=2^{header.log2n}, r={header.r}, p={header.p})")
     if keys is None or (keys.passphrase is None and not keys.knows(raw)):
-        report.add(
-            PROBLEM,
-            "its records were not checked: the passphrase is needed. Run this at a terminal to be "
-            "asked for it, or set COPE_TUI_PASSPHRASE.",
-        )
+        if keys is not None and keys.refused:  # (three were typed at a terminal)
+            report.add(PROBLEM, "its records were not checked: no passphrase typed opened it. Run this "
+                                "again with the right one.")
+        else:
+            report.add(PROBLEM, "its records were not checked: the passphrase is needed. Run this at a "
+                                "terminal to be asked for it, or set COPE_TUI_PASSPHRASE.")
         return None
     try:
         report.codec = keys.codec_for(raw)
@@ -436,6 +438,9 @@ def format_report(report: Report, *, suggest: bool = True) -> str:
                 f"{counted(check.meetings, 'meeting')}). To restore it (the current file is kept aside):"
             )
             out.append(f"  {restore_command(report.db)}")
+        elif suggest and any(c.unchecked for _, c in report.backups) and report.refused:
+            out.append("The backups are encrypted: run this again with the right passphrase to check "
+                       "them and see which one to restore.")
         elif suggest and any(c.unchecked for _, c in report.backups):
             out.append(
                 "The backups are encrypted: give the passphrase (at a terminal, or in "
