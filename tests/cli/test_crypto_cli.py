@@ -240,3 +240,16 @@ def test_doctor_after_three_wrong_passphrases_at_a_terminal_does_not_ask_for_a_t
     assert term.exit_status() == 1 << 8  # a wait status: exit status 1
     said = term.seen.decode(errors="replace")
     assert "no passphrase typed opened it" in said and "at a terminal" not in said.split("Giving up", 1)[1]
+
+
+def test_a_db_from_a_newer_cope_tui_is_not_encrypted(tmp_path, run_cli, with_pass):
+    """encrypt rewrote it: a newer version's files this one does not know would be left plain."""
+    import orjson
+
+    db = tmp_path / "cope.json"
+    before = orjson.dumps({"meta": {"app": {"app": "cope-tui", "schema": 99}}, "clients": {}, "meetings": {}})
+    db.write_bytes(before)
+    db.chmod(0o600)
+    done = run_cli(["encrypt", "--db", str(db)], with_pass)
+    assert done.returncode == 1 and "newer cope-tui (format 99)" in done.stderr and "update cope-tui" in done.stderr
+    assert db.read_bytes() == before and not crypto.marker_path(db).exists()

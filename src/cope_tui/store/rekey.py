@@ -169,6 +169,13 @@ def convert(db_path: Path | str, direction: str, passphrase: str) -> list[Path]:
                 return [db]
             present = db.exists() and db.stat().st_size > 0
             check = check_file(db, keys if direction == DECRYPT else None) if present else None
+            if check is not None and check.schema is not None and check.schema > format.SCHEMA:
+                # Its files are that version's to lay out: one this version does not know of
+                # would stay plain beside sealed ones (or sealed beside plain ones).
+                raise RekeyError(
+                    f"'{db}' was written by a newer cope-tui (format {check.schema}); update cope-tui to "
+                    f"{direction} it. Nothing has been changed."
+                )
             if check is not None and not check.ok:
                 raise RekeyError(
                     f"'{db}' does not open as it is ({check.problem}), so it was not converted. "
