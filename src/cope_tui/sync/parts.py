@@ -46,6 +46,12 @@ def part_name(table: str, path: list[Any]) -> str:
         named = _step_part(path[1], path[2:])
         if named:
             return named
+    if table == "exercises" and path:
+        from .exercise_parts import exercise_part
+
+        named = exercise_part(path)
+        if named:
+            return named
     return " > ".join(_plain(part) for part in path)
 
 
