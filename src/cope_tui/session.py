@@ -57,43 +57,44 @@ class Session:
     def watch(self, callback: Callable[[SaveStatus], None] | None) -> None:
         self.saver.on_status = callback
 
-    def save_meeting(self, meeting: Meeting) -> None:
-        """Queue a snapshot of the meeting as it is now; written off the UI thread."""
+    def save_meeting(self, meeting: Meeting, *, at_once: bool = False) -> None:
+        """Queue a snapshot of the meeting as it is now; written off the UI thread, when
+        typing pauses or, `at_once`, for a save the user asked for (autosave.py)."""
         if self.store.read_only:
             return
         from .records import dump
 
         doc = dump(meeting)
-        self.saver.submit(f"meeting:{meeting.id}", lambda: self.store.put_meeting_doc(meeting.id, doc))
+        self.saver.submit(f"meeting:{meeting.id}", lambda: self.store.put_meeting_doc(meeting.id, doc), at_once=at_once)
 
-    def save_client(self, client: Client) -> None:
+    def save_client(self, client: Client, *, at_once: bool = False) -> None:
         if self.store.read_only:
             return
         from .records import dump
 
         doc = dump(client)
-        self.saver.submit(f"client:{client.id}", lambda: self.store.put("clients", client.id, doc))
+        self.saver.submit(f"client:{client.id}", lambda: self.store.put("clients", client.id, doc), at_once=at_once)
 
-    def save_exercise(self, exercise) -> None:
+    def save_exercise(self, exercise, *, at_once: bool = False) -> None:
         """Queue a snapshot of a COPE exercise; written off the UI thread."""
         if self.store.read_only:
             return
         from .records import dump
 
         doc = dump(exercise)
-        self.saver.submit(f"exercise:{exercise.id}", lambda: self.store.put("exercises", exercise.id, doc))
+        self.saver.submit(f"exercise:{exercise.id}", lambda: self.store.put("exercises", exercise.id, doc), at_once=at_once)
 
     def save_signed(self, meeting: Meeting, addendum: Addendum | None = None) -> None:
         """Queue a just-finalised meeting (or its new addendum), then its audit entry,
         written only once the stored meeting holds what the entry records."""
-        self.save_meeting(meeting)
+        self.save_meeting(meeting, at_once=True)
         if self.store.read_only:
             return
         from .records import dump
         from .store.audit import entry_writer
 
         key, write = entry_writer(self.store, dump(meeting), None if addendum is None else dump(addendum))
-        self.saver.submit(key, write)
+        self.saver.submit(key, write, at_once=True)
 
     def keep_left_open(
         self, key: str, title: str, client_id: str | None, fields: list[tuple[str, str]], where: str = "",

@@ -66,7 +66,7 @@ class GoalForm(FormDialog[Goal | None]):
             self._apply()
         except CasePlanError:
             return  # nothing valid to keep (no goal text yet); the client is unchanged
-        session.save_client(self.client)
+        session.save_client(self.client, at_once=True)
         self.let_kept_go()
 
     def action_save(self) -> None:

@@ -178,7 +178,7 @@ class CasePlanScreen(Screen[None]):
 
     def _commit(self, select: str | None = None) -> None:
         assert self.client is not None
-        self.session.save_client(self.client)
+        self.session.save_client(self.client, at_once=True)
         self.refresh_view(select)
 
     def action_add(self) -> None:
@@ -244,7 +244,7 @@ class CasePlanScreen(Screen[None]):
                 timeout=8,
             )
             return
-        self.session.save_client(self.client)
+        self.session.save_client(self.client, at_once=True)
         self.app.push_screen(GoalRatings(drafts[-1]), lambda _: self._reload())
 
     def action_back(self) -> None:

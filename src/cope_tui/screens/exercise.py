@@ -223,7 +223,7 @@ class ExerciseScreen(AfterDialogs, Screen[None]):
         event.stop()
         if self.exercise is None:
             return
-        self.session.save_exercise(self.exercise)
+        self.session.save_exercise(self.exercise, at_once=True)  # an answer, a row: each one asked for
         self.refresh_title()
 
     def capture(self) -> None:

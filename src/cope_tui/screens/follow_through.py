@@ -344,7 +344,7 @@ class FollowThroughScreen(Screen[None]):
             self.notify(str(exc), severity="warning", timeout=8)
             return
         self._clients[client.id] = client
-        self.session.save_client(client)
+        self.session.save_client(client, at_once=True)
         self.run_worker(self.session.flush, thread=True, group="follow-through-save", exit_on_error=False)
         self.board.retick(client.id, client.followups)
         self._fill()

@@ -3,7 +3,9 @@
 Edits hand the saver a snapshot under a key (one per record). The newest snapshot
 per key wins; a background thread writes it shortly after typing pauses, or after
 `max_wait` of typing that never pauses, and keeps it, retrying, when the disk says no,
-so nothing typed is dropped.
+so nothing typed is dropped. A save the user asked for (a row saved with ctrl+s, a goal
+ticked) is written at once, still off the UI thread: waiting for a pause there only
+widened the moment in which a crash took what the screen had said was saved.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Saver:
         self._last_submit = 0.0
         self._first_submit = 0.0  # of the edits pending now: none waits past it + max_wait
         self._retry_at = 0.0
+        self._urgent = False  # a save asked for is pending: no waiting for typing to pause
         self._closed = False
         self._error = ""
         self._saved_at: float | None = None
@@ -62,19 +65,21 @@ class Saver:
         with self._cond:
             return key in self._pending
 
-    def submit(self, key: str, write: Write) -> None:
-        """Queue a write; a newer one for the same key replaces it."""
+    def submit(self, key: str, write: Write, *, at_once: bool = False) -> None:
+        """Queue a write; a newer one for the same key replaces it. `at_once`: a save
+        asked for, written without waiting for typing to pause."""
         with self._cond:
             now = time.monotonic()
             if not self._pending:
                 self._first_submit = now
             self._pending[key] = write
             self._last_submit = now
+            self._urgent = self._urgent or at_once
             self._cond.notify()
 
     def _take(self) -> dict[str, Write]:
         with self._cond:
-            batch, self._pending = self._pending, {}
+            batch, self._pending, self._urgent = self._pending, {}, False
             return batch
 
     def _put_back(self, batch: dict[str, Write]) -> None:
@@ -127,6 +132,8 @@ class Saver:
                 # and a crash took all typed since the last one); after a failure, wait
                 # for the retry time whoever made the failed attempt.
                 settled = min(self._last_submit + self.delay, self._first_submit + self.max_wait)
+                if self._urgent:
+                    settled = 0.0
                 wait = max(settled, self._retry_at) - time.monotonic()
                 if wait > 0:
                     self._cond.wait(wait)
