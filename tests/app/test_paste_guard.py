@@ -72,3 +72,10 @@ def test_a_function_key_code_in_a_paste_leaves_no_letter_behind():
     parser = PasteSafeParser()
     found = list(parser.feed(data)) + list(parser.feed("Pb" + PASTE_END))
     assert [e.text for e in found if isinstance(e, events.Paste)] == ["ab"]
+
+
+def test_a_line_feed_outside_a_paste_is_an_enter_and_inside_one_a_new_line():
+    """An enter typed before the app had the terminal arrives as a line feed (ctrl+j)."""
+    found = _events(PasteSafeParser(), ["C-1\n", "x\r\n", PASTE_START + "two\nlines" + PASTE_END])
+    assert found == [("key", "C"), ("key", "minus"), ("key", "1"), ("key", "enter"), ("key", "x"), ("key", "enter"),
+                     ("paste", "two\nlines")]

@@ -118,3 +118,20 @@ def test_kill_9_with_a_form_open_keeps_what_was_typed_in_it(tmp_path, term_env):
     again.wait_for("referred by the GP")  # offered at the start, over the client list
     again.hang_up()
     assert again.exit_status() is not None
+
+
+def test_a_code_and_enter_typed_as_the_app_starts_open_the_client(tmp_path, term_env):
+    """Typed before the app had the terminal, the enter reached it as a line feed (the
+    terminal's usual mode turns one into the other), read as ctrl+j: the code stayed in
+    Find client, unopened, and the `e` typed next went after it."""
+    from cope_tui.session import create_client
+
+    db = tmp_path / "cope.json"
+    store = Store(db)
+    for code in ("C-0001", "C-0002"):
+        create_client(store, code)
+    store.close()
+    term = Terminal(["--db", str(db)], term_env)
+    term.type("C-0002\re")  # at once: the app is still starting
+    term.wait_for("Edit client")
+    term.wait_for("C-0002")

@@ -244,9 +244,12 @@ class ClientsScreen(Screen[None]):
         self.refresh_clients()
 
     @on(Input.Submitted, "#client-search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
+    async def _search_submitted(self, event: Input.Submitted) -> None:
         """Enter goes to the list; a code that finds one client opens it at once (the
-        list is filtered as each key arrives, so it is that code's list)."""
+        list is filtered as each key arrives, so it is that code's list). A code and
+        enter typed as the app starts build the list now: the enter was dropped."""
+        if self._table() is None:
+            await self._build_table()
         table = self._table()
         if table is None or not table.row_count:
             return

@@ -31,6 +31,11 @@ _SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]P^_X][^\x07\x1b]*(?:\x07|
 # The start of a sequence that more input could finish: it runs to the end of what has come.
 _UNFINISHED = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|[\]P^_X][^\x07\x1b]*\x1b?|O)?\Z")
 HOLD_MOST = 4096  # an unfinished sequence inside a paste is held at most this long, then dropped
+# Keys typed while the app starts reach the terminal before it is put in raw mode, and
+# the terminal turns their enter into a line feed, which Textual reads as ctrl+j: a code
+# and enter typed at once in Find client were left there, unopened. Outside a paste a
+# line feed (or CR LF) is read as the enter it was, as a terminal in its usual mode reads it.
+_LINE_END = re.compile(r"\r?\n")
 
 
 def defuse(text: str) -> str:
@@ -85,15 +90,16 @@ class PasteSafeParser(XTermParser):
         return "".join(out)
 
     def _outside(self, text: str, out: list[str]) -> str:
-        """Passed on as it is, up to and with a paste's start marker."""
+        """Passed on as it is, up to and with a paste's start marker; a line feed is an
+        enter (below)."""
         seen = self._tail + text
         found = seen.find(PASTE_START)
         if found < 0:
-            out.append(text)
+            out.append(_LINE_END.sub("\r", text))
             self._tail = seen[-(len(PASTE_START) - 1) :]
             return ""
         end = found + len(PASTE_START) - len(self._tail)  # in `text`
-        out.append(text[:end])
+        out.append(_LINE_END.sub("\r", text[:end]))
         self._pasting, self._tail = True, ""
         return text[end:]
 
