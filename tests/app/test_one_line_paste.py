@@ -81,3 +81,28 @@ def test_a_paste_once_the_screens_are_gone_is_passed_on_not_a_crash(tmp_path):
     app = create_app(session)  # never run: no screen at all
     assert app._focused_now() is None
     session.close()
+
+
+async def test_lines_pasted_into_a_list_of_people_stay_one_entry_each(tmp_path):
+    """Others (and who is present, a team's members) are comma-separated: pasted lines
+    joined with spaces made "partner sister, brother" one person of the three."""
+    db = tmp_path / "cope.json"
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: showing(app, ClientForm), 10, "the client form")
+        await pilot.press(*"C-9", "tab")
+        assert app.focused.id == "others"
+        app.post_message(events.Paste("partner\nsister, brother,\n\n  aunt \n"))
+        await pilot.pause()
+        assert app.focused.value == "partner, sister, brother, aunt"
+        assert "commas between them" in messages(app)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not showing(app, ClientForm), 10, "the form closed")
+        await pilot.press("ctrl+q")
+    assert session.close()
+    store = Store(db)
+    (client,) = store.clients()
+    assert client.significant_others == ["partner", "sister", "brother", "aunt"]
+    store.close()

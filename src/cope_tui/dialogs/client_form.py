@@ -8,6 +8,7 @@ from textual.widgets import Input
 from ..session import create_client, rename_client
 from ..meetings.models import Client
 from .form import FormDialog
+from .parts import COMMA_LIST
 
 
 class ClientForm(FormDialog[Client | None]):
@@ -32,7 +33,8 @@ class ClientForm(FormDialog[Client | None]):
         yield from self.field(
             "others",
             "Others",
-            self.text_input(", ".join(c.significant_others) if c else "", "e.g. partner, sister", id="others"),
+            self.text_input(", ".join(c.significant_others) if c else "", "e.g. partner, sister", id="others",
+                            classes=COMMA_LIST),
             help="Significant others: roles or names, comma-separated.",
         )
         yield from self.field("note", "Note", self.text_input(_on_one_line(c.note) if c else "", id="note"))

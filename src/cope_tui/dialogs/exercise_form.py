@@ -22,7 +22,7 @@ from ..cope.exercise import Exercise, ExerciseError, Team, check_name, new_exerc
 from ..records import parse_date
 from .base import Dialog
 from .form import FormDialog
-from .parts import focus_after
+from .parts import COMMA_LIST, focus_after
 from ..words import counted
 from .key_names import with_keys
 
@@ -240,7 +240,8 @@ class TeamForm(FormDialog[tuple[str, list[str]] | None]):
         yield from self.field(
             "team-members",
             "Members",
-            self.text_input(", ".join(t.members) if t else "", "names or roles, comma-separated", id="team-members"),
+            self.text_input(", ".join(t.members) if t else "", "names or roles, comma-separated", id="team-members",
+                            classes=COMMA_LIST),
         )
 
     def action_save(self) -> None:

@@ -88,9 +88,9 @@ class FormDialog(Dialog[ScreenResultType]):
         yield Static("", classes="field-error", id=self.ERROR_ID.format(name), markup=False)
 
     @staticmethod
-    def text_input(value: str, placeholder: str = "", *, id: str | None = None) -> Input:
+    def text_input(value: str, placeholder: str = "", *, id: str | None = None, classes: str | None = None) -> Input:
         # Editing keeps the text: the cursor goes to the end instead of selecting it all.
-        return Input(value, placeholder=placeholder, select_on_focus=False, compact=True, id=id)
+        return Input(value, placeholder=placeholder, select_on_focus=False, compact=True, id=id, classes=classes)
 
     @staticmethod
     def date_input(value: date | str | None, *, id: str | None = None) -> Input:

@@ -16,6 +16,7 @@ from ..records import parse_date
 
 DATE_PLACEHOLDER = "YYYY-MM-DD, today, +7, +2w"
 _NOT_A_SPACE = re.compile(r"[^\S ]")  # line breaks, tabs: whitespace a one-line cell cannot show
+COMMA_LIST = "comma-list"  # a one-line field holding a list: pasted lines join with commas (widgets/one_line_paste.py)
 
 
 def focus_after(widget: Widget) -> None:

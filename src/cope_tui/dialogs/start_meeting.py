@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from ..meetings.models import Client, MeetingMode
 from .base import Dialog
+from .parts import COMMA_LIST
 from .key_names import with_keys
 
 
@@ -37,7 +38,7 @@ class StartMeeting(Dialog[tuple[MeetingMode, list[str]] | None]):
             )
             yield Label("Who else is present? (comma-separated; blank if nobody)")
             others = ", ".join(self.client.significant_others)
-            yield Input(id="present", placeholder=f"e.g. {others}" if others else "e.g. partner")
+            yield Input(id="present", placeholder=f"e.g. {others}" if others else "e.g. partner", classes=COMMA_LIST)
             yield Static(with_keys(self, "enter or {start.go|ctrl+s} start · esc cancel"), classes="hint")
 
     def on_mount(self) -> None:
