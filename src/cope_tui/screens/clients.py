@@ -258,11 +258,28 @@ class ClientsScreen(Screen[None]):
             table.move_cursor(row=0)
             table.action_select_cursor()
 
+    def _on_list(self) -> bool:
+        table = self._table()
+        return self.focused is None or isinstance(self.focused, _Skeleton) or (table is not None and table.has_focus)
+
+    def on_paste(self, event) -> None:
+        """A code pasted on the list finds the client, as one typed there does (it was lost)."""
+        if not self._on_list():
+            return
+        from textual.events import Paste
+
+        from ..widgets.one_line_paste import one_line
+
+        event.stop()
+        event.prevent_default()
+        search = self.query_one("#client-search", Input)
+        search.focus()
+        search.post_message(Paste(one_line(event.text)))
+
     async def on_key(self, event) -> None:
         search = self.query_one("#client-search", Input)
         table = self._table()
-        on_list = self.focused is None or isinstance(self.focused, _Skeleton) or (table is not None and table.has_focus)
-        if on_list and _starts_search(event):
+        if self._on_list() and _starts_search(event):
             # "Type to filter", as the search box says: a code typed on the list goes there.
             event.stop()
             event.prevent_default()

@@ -148,11 +148,28 @@ class StepPanel(VerticalScroll):
             return
         event.stop()
         event.prevent_default()
+        self._into_notes(notes, event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste on a list goes into the notes too (the list has no use for it, and it
+        was lost without a word), as a paste there: the notes' own checks (their size
+        limit) apply to it."""
+        editor, notes = self.app.focused, self.notes
+        if not isinstance(editor, ListEditor) or notes is None or notes.read_only or editor.read_only:
+            return
+        event.stop()
+        event.prevent_default()
+        self._into_notes(notes, "")
+        notes.post_message(events.Paste(event.text))
+
+    @staticmethod
+    def _into_notes(notes, text: str) -> None:
+        """Focus the notes and add `text` as a word of its own: not glued to the last
+        word of the notes ("homeMum rang")."""
         notes.focus()
         row, column = notes.cursor_location
         before = notes.document.get_line(row)[:column]
-        # A word of its own: not glued to the last word of the notes ("homeMum rang").
-        notes.insert(event.character if not before or before[-1].isspace() else " " + event.character)
+        notes.insert(text if not before or before[-1].isspace() else " " + text)
 
     @on(DataTable.RowHighlighted)
     @on(ListEditor.Changed)

@@ -1,0 +1,45 @@
+"""A paste where a list has the keyboard goes where a letter typed there goes: into Find
+client on the client list, into the step's notes on a meeting's list. Both were lost
+without a word (a list has no use for text)."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input, TextArea
+
+from cope_tui.app import create_app
+from cope_tui.screens.meeting import MeetingScreen
+from cope_tui.session import Session, create_client
+from cope_tui.widgets.list_editor import ListEditor
+from helpers.pilot import showing
+from helpers.polling import until
+
+
+async def test_a_code_pasted_on_the_client_list_finds_the_client(tmp_path):
+    session = Session.open(tmp_path / "cope.json")
+    for code in ("C-0004", "C-0005"):
+        create_client(session.store, code)
+    app = create_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: getattr(app.focused, "id", None) == "client-table", 10, "the client list")
+        app.post_message(events.Paste("C-0005\n"))
+        await until(pilot, lambda: isinstance(app.focused, Input), 10, "Find client")
+        assert app.focused.id == "client-search" and app.focused.value == "C-0005"
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_a_paste_on_a_meetings_list_goes_into_the_notes(tmp_path):
+    session = Session.open(tmp_path / "cope.json")
+    create_client(session.store, "C-1")
+    app = create_app(session, meet_code="C-1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: showing(app, MeetingScreen) and getattr(app.focused, "id", None) == "notes",
+                    10, "the notes")
+        await pilot.press(*"Mum rang", "shift+tab")
+        await until(pilot, lambda: isinstance(app.focused, ListEditor), 10, "the agenda list")
+        app.post_message(events.Paste("about the rent\nand the deposit"))
+        await until(pilot, lambda: isinstance(app.focused, TextArea), 10, "the notes again")
+        assert app.focused.text == "Mum rang about the rent\nand the deposit"
+        await pilot.press("ctrl+q")
+    session.close()
