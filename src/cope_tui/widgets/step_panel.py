@@ -160,7 +160,9 @@ class StepPanel(VerticalScroll):
         event.stop()
         event.prevent_default()
         self._into_notes(notes, "")
-        notes.post_message(events.Paste(event.text))
+        paste = events.Paste(event.text)
+        paste.stop()  # handled by the notes, not bubbling back here (where the focus may not have moved yet)
+        notes.post_message(paste)
 
     @staticmethod
     def _into_notes(notes, text: str) -> None:
