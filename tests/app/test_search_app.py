@@ -16,7 +16,7 @@ from cope_tui.screens.meeting import MeetingScreen
 from cope_tui.screens.search import SearchScreen
 from cope_tui.session import Session
 from cope_tui.store.store import Store
-from helpers.pilot import palette_offers, search_answered, showing
+from helpers.pilot import burst, palette_offers, search_answered, showing
 from helpers.polling import until
 
 SIZE = (80, 24)
@@ -248,5 +248,27 @@ async def test_down_typed_before_the_results_arrive_moves_in_them(tmp_path):
         found = index_for(session.store).search("allotment")
         assert found is not None and len(found.results) == 4
         assert app.screen.meeting_id == found.results[2].record_id
+        await pilot.press("ctrl+q")
+    session.close()
+
+
+async def test_letters_typed_after_an_early_enter_go_to_what_opens_not_the_search(tmp_path):
+    """`allotment down enter QQ` in one burst: QQ went into the search (the query became
+    "allotmentQQ", found nothing, and enter opened nothing). They belong to the meeting
+    that opens: into its notes."""
+    from cope_tui.search import index_for
+
+    db = long_coded(tmp_path, ["C-A", "C-B", "C-C"])
+    session = Session.open(db)
+    app = create_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await until(pilot, lambda: showing(app, SearchScreen), what="the search")
+        burst(app, *"allotment", "down", "enter", "Q", "Q")  # at once, as a terminal hands over fast typing
+        await until(pilot, lambda: showing(app, MeetingScreen), what="the second match to open")
+        found = index_for(session.store).search("allotment")
+        assert app.screen.meeting_id == found.results[1].record_id
+        await until(pilot, lambda: "QQ" in app.screen.query_one("#notes", TextArea).text, what="QQ in the notes")
         await pilot.press("ctrl+q")
     session.close()

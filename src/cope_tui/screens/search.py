@@ -187,6 +187,9 @@ class SearchScreen(Screen[Result | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         if self.answered != event.value:  # typed fast: open the first match once it is known
             self._open_when_answered = True
+            hold = getattr(self.app, "hold_keys_while", None)
+            if hold is not None:  # the keys typed next wait for it, and go to what opens
+                hold(lambda: self._open_when_answered and self.is_attached)
             return
         results = self.query_one("#search-results", OptionList)
         if results.highlighted is not None:

@@ -16,6 +16,8 @@ a field is never held up.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 
 from textual import events
 from textual.actions import SkipAction
@@ -31,6 +33,14 @@ class KeyOrder:
     that they act as the key is dispatched, in order, rather than after it bubbles."""
 
     _held_keys: list[events.Event] | None = None
+    _hold_while: tuple[Callable[[], bool], float] | None = None
+
+    def hold_keys_while(self, waiting: Callable[[], bool], seconds: float = 5.0) -> None:
+        """The keys after the one being handled wait while `waiting()` is true, at most
+        `seconds`: an answer still to come decides where they go (enter in a search opens
+        a result once the results are in; the letters typed next belong to that record,
+        not to the search, where they changed what enter would open)."""
+        self._hold_while = (waiting, time.monotonic() + seconds)
 
     def _just_typing(self, event: events.Key) -> bool:
         """A character going into a text field: it changes only that field."""
@@ -64,6 +74,12 @@ class KeyOrder:
     async def _release_keys(self) -> None:
         if self.focused is not None:  # what the last key set off in the focused widget's line
             await self._handled_up_from(self.focused)
+        if self._hold_while is not None:
+            waiting, until = self._hold_while
+            if waiting() and time.monotonic() < until:
+                self.set_timer(0.02, self._release_keys)
+                return
+            self._hold_while = None
         now = (self.screen, self.focused)
         mounted = self.screen.is_mounted
         if self._hold_rounds < _MAX_ROUNDS and (not mounted or now != self._hold_seen):
