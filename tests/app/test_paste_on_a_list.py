@@ -43,3 +43,25 @@ async def test_a_paste_on_a_meetings_list_goes_into_the_notes(tmp_path):
         assert app.focused.text == "Mum rang about the rent\nand the deposit"
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_find_client_looks_past_characters_no_code_holds(tmp_path):
+    """A code copied with a zero-width space or a direction mark (or a no-break hyphen)
+    found nothing, and the message showed the code as if it were typed right."""
+    from textual.widgets import DataTable
+
+    session = Session.open(tmp_path / "cope.json")
+    for code in ("C-0004", "C-0005"):
+        create_client(session.store, code)
+    app = create_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: getattr(app.focused, "id", None) == "client-table", 10, "the client list")
+        table = app.screen.query_one("#client-table", DataTable)
+        for pasted in ("\u200bC-0004", "\u202eC-0004\u202c", "C\u20110004"):
+            app.post_message(events.Paste(pasted))
+            await until(pilot, lambda: table.row_count == 1, 10, f"one client for {pasted!r}")
+            assert table.get_row_at(0)[0].plain.startswith("C-0004")
+            await pilot.press("escape")  # clears the search
+            await until(pilot, lambda: table.row_count == 2 and table.has_focus, 10, "the whole list again")
+        await pilot.press("ctrl+q")
+    session.close()

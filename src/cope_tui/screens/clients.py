@@ -66,6 +66,15 @@ class _Skeleton(Static, can_focus=True):
     before the table exists is kept and handed to it (see ClientsScreen.on_key)."""
 
 
+def _search_term(typed: str) -> str:
+    """What Find client looks for: a code copied from a document or a chat often carries
+    a character that is not shown (a zero-width space, a direction mark) or a look-alike
+    (a no-break space or hyphen); no code holds one, and "C-0004" was not found."""
+    from ..mdsafe import drop_hidden
+
+    return drop_hidden(typed).replace("\u00a0", " ").replace("\u2011", "-").strip().casefold()
+
+
 def _starts_search(event) -> bool:
     """A letter, digit or sign that no key of the list or the app stands for (/ and ?)."""
     char = event.character
@@ -187,7 +196,7 @@ class ClientsScreen(Screen[None]):
 
     def refresh_clients(self) -> None:
         table = self._table()
-        term = self.query_one("#client-search", Input).value.strip().casefold()
+        term = _search_term(self.query_one("#client-search", Input).value)
         clients = self.store.client_summaries()
         rows = [c for c in clients if c.matches(term)]
         self._longest = max((cell_len(c.code) for c in clients), default=0)  # of all: a search never moves columns
