@@ -15,13 +15,22 @@ from helpers.pilot import showing
 from helpers.polling import until
 
 
-async def test_a_code_pasted_on_the_client_list_finds_the_client(tmp_path):
+def two_clients(tmp_path) -> Session:
     session = Session.open(tmp_path / "cope.json")
     for code in ("C-0004", "C-0005"):
         create_client(session.store, code)
+    return session
+
+
+async def on_the_list(pilot) -> None:
+    await until(pilot, lambda: getattr(pilot.app.focused, "id", None) == "client-table", 10, "the client list")
+
+
+async def test_a_code_pasted_on_the_client_list_finds_the_client(tmp_path):
+    session = two_clients(tmp_path)
     app = create_app(session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: getattr(app.focused, "id", None) == "client-table", 10, "the client list")
+        await on_the_list(pilot)
         app.post_message(events.Paste("C-0005\n"))
         await until(pilot, lambda: isinstance(app.focused, Input), 10, "Find client")
         assert app.focused.id == "client-search" and app.focused.value == "C-0005"
@@ -50,12 +59,10 @@ async def test_find_client_looks_past_characters_no_code_holds(tmp_path):
     found nothing, and the message showed the code as if it were typed right."""
     from textual.widgets import DataTable
 
-    session = Session.open(tmp_path / "cope.json")
-    for code in ("C-0004", "C-0005"):
-        create_client(session.store, code)
+    session = two_clients(tmp_path)
     app = create_app(session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: getattr(app.focused, "id", None) == "client-table", 10, "the client list")
+        await on_the_list(pilot)
         table = app.screen.query_one("#client-table", DataTable)
         for pasted in ("\u200bC-0004", "\u202eC-0004\u202c", "C\u20110004"):
             app.post_message(events.Paste(pasted))
