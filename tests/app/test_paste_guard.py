@@ -79,3 +79,10 @@ def test_a_line_feed_outside_a_paste_is_an_enter_and_inside_one_a_new_line():
     found = _events(PasteSafeParser(), ["C-1\n", "x\r\n", PASTE_START + "two\nlines" + PASTE_END])
     assert found == [("key", "C"), ("key", "minus"), ("key", "1"), ("key", "enter"), ("key", "x"), ("key", "enter"),
                      ("paste", "two\nlines")]
+
+
+def test_a_paste_keeps_no_control_character_but_its_tabs_and_lines():
+    """A bell, a backspace, XON and an 8-bit CSI from a paste were kept in the notes,
+    though neither the screen nor an export shows them."""
+    found = _events(PasteSafeParser(), [PASTE_START + "here\x07 bell\x08\tA\x11B\x0eC\x7f\x9b\nend" + PASTE_END])
+    assert found == [("paste", "here bell\tABC\nend")]

@@ -38,9 +38,16 @@ HOLD_MOST = 4096  # an unfinished sequence inside a paste is held at most this l
 _LINE_END = re.compile(r"\r?\n")
 
 
+# Control characters a paste has no use for (a bell, a backspace, XON/XOFF, 8-bit ones):
+# the screen and the exports drop them, so the record kept text no one saw. Tab, line feed
+# and carriage return are the paste's own layout, and stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
 def defuse(text: str) -> str:
-    """Pasted text without its escape sequences, nor any ESC left alone."""
-    return _SEQUENCE.sub("", text).replace("\x1b", "")
+    """Pasted text without its escape sequences, nor any ESC left alone, nor a control
+    character other than tab and the line ends."""
+    return _CONTROL.sub("", _SEQUENCE.sub("", text).replace("\x1b", ""))
 
 
 def _hold_from(text: str) -> int:
