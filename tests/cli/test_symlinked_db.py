@@ -139,3 +139,30 @@ def test_a_pipe_as_the_database_is_refused_at_once(cli, tmp_path, command):
     done = cli(*command, "--db", pipe, timeout=30)
     assert done.returncode == 1 and "is not a file (it is a pipe, a device or a socket)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("planted", ["link", "file of another user", "fifo"])
+def test_a_journal_planted_beside_the_db_is_not_replayed(tmp_path, planted):
+    """A link at NAME.json.journal.old was followed and its lines offered to the replay:
+    in a folder others can write to, another user's lines (or a FIFO, which hung the open)."""
+    db = tmp_path / "db.json"
+    store = Store(db)
+    store.put_client(Client(code="C-1"))
+    store.close()
+    theirs = tmp_path / "theirs.journal"
+    (tmp_path / "other").mkdir()
+    other = Store(tmp_path / "other" / "db.json")
+    other.put_client(Client(code="PLANTED"))
+    other.journal.close()  # (its lines stay in its journal, unfolded)
+    os.replace(tmp_path / "other" / "db.json.journal", theirs)
+    old = db.with_name(db.name + ".journal.old")
+    if planted == "link":
+        old.symlink_to(theirs)
+    elif planted == "fifo":
+        os.mkfifo(old, 0o600)  # opened for reading, it waited for a writer: the app never started
+    else:
+        os.replace(theirs, old)
+        os.chown(old, 12345, 12345)
+    with pytest.raises(StoreError, match="journal.old' (is a symbolic link|belongs to another user|is not a file)"):
+        Store(db, read_only=True).clients()
+    assert old.exists() or old.is_symlink()

@@ -52,6 +52,32 @@ def open_own(path: Path, flags: int, mode: int = 0o600) -> int:
         ) from None
 
 
+def read_own(path: Path) -> bytes:
+    """The bytes of one of the DB's journals: read through no link, only from a file, and
+    only if this user owns it. In a folder others can write to, a journal planted beside
+    the DB (a link, a file of their own, a FIFO that hung the start) was read, and its
+    lines offered to the replay."""
+    fd = open_own(path, os.O_RDONLY | os.O_NONBLOCK)  # (a FIFO put there would hang the open)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise PlantedLink(
+                errno.EINVAL,
+                f"'{path}' is not a file, where cope-tui keeps a journal of its own, so it was not "
+                "read. Move it away (someone else may have put it there) and try again",
+            )
+        if info.st_uid != os.geteuid():
+            raise PlantedLink(
+                errno.EPERM,
+                f"'{path}' belongs to another user, where cope-tui keeps a file of its own, so it "
+                "was not read. Move it away (someone else may have put it there) and try again",
+            )
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read()
+    finally:
+        os.close(fd)
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -323,7 +349,7 @@ class Journal:
         found = []
         for path in (self.old_path, self.path):
             try:
-                found.append((path, path.read_bytes()))
+                found.append((path, read_own(path)))
             except FileNotFoundError:
                 continue
         return found

@@ -17,7 +17,7 @@ import orjson
 
 from . import crypto, file_form, format, record_check, summary
 from .bulk import gc_paused
-from .diskio import Journal, JournalDamaged, read_held, read_identified
+from .diskio import Journal, JournalDamaged, PlantedLink, read_held, read_identified
 from .errors import CorruptDatabase, ForeignDatabase, StoreError, UnreadableRecords, sealed_error
 from .lazy_meetings import FileMeetings, LazyMeetings
 from ..paths import db_command
@@ -200,6 +200,9 @@ class Loading:
             main, identity, held = self._read_main()
             try:
                 journals = self.journal.read_all()
+            except PlantedLink as exc:
+                _close(main, held)
+                raise StoreError(f"{exc.strerror}.") from None
             except OSError as exc:
                 _close(main, held)
                 raise StoreError(f"Cannot read '{exc.filename}': {exc.strerror}.") from exc
