@@ -139,6 +139,12 @@ async def test_scores_and_notes_typed_in_a_meeting_survive_a_hangup(db):
     finally:
         store.close()
     assert "talked about work" in notes
+    again = Session.open(db)
+    try:  # the refused row's words are kept, named by their goal ("0-10" said of which not)
+        kept = [field for entry in again.left_open() for field in entry.fields]
+    finally:
+        again.close()
+    assert any(label.startswith("Goal 2, ") and label.endswith(": score (0-10)") and text == "11" for label, text in kept), kept
 
 
 async def test_handover_typed_up_to_the_hangup_is_kept(db):

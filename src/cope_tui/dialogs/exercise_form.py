@@ -22,7 +22,7 @@ from ..cope.exercise import Exercise, ExerciseError, Team, check_name, new_exerc
 from ..records import parse_date
 from .base import Dialog
 from .form import FormDialog
-from .parts import COMMA_LIST, focus_after
+from .parts import COMMA_LIST, clip, focus_after
 from ..words import counted
 from .key_names import with_keys
 
@@ -338,7 +338,9 @@ class CommentDialog(Dialog[str | None]):
         with Vertical(classes="dialog"):
             yield Label("Comment", classes="dialog-title")
             yield Static(self.question, markup=False)
-            yield Input(self.comment, id="comment", placeholder="what the team said; empty removes the comment")
+            # Named for the words kept if the app stops: "Comment" alone did not say on what.
+            yield Input(self.comment, id="comment", placeholder="what the team said; empty removes the comment",
+                        name=f"Comment on: {clip(self.question, 70)}")
             yield Static("enter save · esc cancel", classes="hint")
 
     @on(Input.Submitted, "#comment")

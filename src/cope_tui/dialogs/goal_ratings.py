@@ -86,12 +86,15 @@ class GoalRatings(Dialog[int | None]):
                     spark = sparkline(trend(goal), 12)
                     yield Static(f"[b]{number}.[/b] {escape(clip(goal.text, GOAL_TEXT))}  [dim]{spark}[/dim]", classes="goal-line")
                     with Horizontal(classes="rating-row"):
+                        # Named for the words kept if the app stops: "0-10" did not say of which goal.
+                        named = f"Goal {number}, {clip(goal.text, 40)}"
                         yield Input(
                             str(given.score) if given else "",
                             placeholder="0-10",
                             id=f"score-{goal.id}",
                             classes="rating-score",
                             select_on_focus=False,
+                            name=f"{named}: score (0-10)",
                         )
                         yield Input(
                             given.note if given else "",
@@ -99,6 +102,7 @@ class GoalRatings(Dialog[int | None]):
                             id=f"note-{goal.id}",
                             classes="rating-note sensitive",
                             select_on_focus=False,
+                            name=f"{named}: note",
                         )
             yield Static("", id="ratings-error", markup=False)
             yield Static(with_keys(self, self.hint_here()), classes="hint", id=self.HINT_ID)
