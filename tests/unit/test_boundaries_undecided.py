@@ -67,3 +67,30 @@ def test_every_area_discussed_and_none_decided_names_all_seven(store, guide) -> 
     assert len(undecided(step, meeting)) == 7
     with pytest.raises(MeetingError, match="7 item"):
         set_step_state(guide, meeting, "boundaries", StepState.DONE)
+
+
+def test_a_reviews_summary_shows_the_areas_it_carried_under_its_opening_not_as_a_pending_step(store, guide) -> None:
+    """A review meeting has no Boundaries step: the areas deferred at the first meeting come
+    back in its opening. Its summary listed them last, as "Boundaries — pending", a step
+    the review does not have, though the area had been agreed there."""
+    from cope_tui.export.documents import meeting_markdown
+    from cope_tui.meetings.rules import finalise
+
+    client = create_client(store, "C-3")
+    first = start_meeting(store, guide, client)
+    spec = guide.step("boundaries").list_spec("boundaries")
+    rows = first.rows("boundaries", "boundaries")
+    for row in rows:
+        row.values.update(clean_values(spec, {**row.values, "discussed": True, "decision": "agreed"}))
+    rows[-1].values.update(clean_values(spec, {**rows[-1].values, "decision": "deferred", "reason": "Later"}))
+    finalise(first, "worker")
+    store.put_meeting(first)
+    review = start_meeting(store, guide, client)
+    (held,) = review.rows("boundaries", "boundaries")
+    held.values.update(clean_values(spec, {**held.values, "decision": "agreed"}))
+    store.put_meeting(review)
+    text = meeting_markdown(guide, store, review)
+    assert "Boundaries — pending" not in text and "Boundaries — areas carried from earlier meetings" in text
+    heads = [line for line in text.splitlines() if line.startswith("## ")]
+    carried = heads.index("## Boundaries — areas carried from earlier meetings")
+    assert heads[:carried] in ([], [h for h in heads if h.startswith("## Opening")]), heads  # where the app shows them

@@ -148,10 +148,13 @@ class Planner(Protocol):
 class StepPlan:
     """What a step of the meeting guide looks like in an export: escaped labels, tables."""
 
-    __slots__ = ("field_ids", "fields", "heads", "id", "list_ids", "lists", "notes_head", "title")
+    __slots__ = ("field_ids", "fields", "heads", "held", "id", "list_ids", "lists", "notes_head", "title")
 
     def __init__(self, export: Planner, step: Step | None, step_id: str):
         self.id = step_id
+        # A checklist every area of which must be decided: a later meeting that has no such
+        # step carries its open areas in its opening (meetings/rules.py's held_decisions).
+        self.held = step is not None and step.done_rule == "all_decided"
         if step is None:  # a record of a step the meeting guide no longer has: keep it all
             self.title = f"{md_cell(step_id)} (not in the current guide)"  # as exports have always said
             fields: list[tuple[str, str]] = []

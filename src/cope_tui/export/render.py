@@ -286,14 +286,20 @@ class ExportRun:
         )
         sub = heading(level + 1)
         meeting_id = meeting.get("id", "")
-        for plan in kind.plans:
+        others = [] if kind.shown.issuperset(records) else [
+            (self.other_step(step_id), record) for step_id, record in records.items() if step_id not in kind.shown
+        ]
+        for index, plan in enumerate(kind.plans):
             record = records.get(plan.id)
             if record is not None:
                 self.step(meeting_id, plan, record, sub)
-        if not kind.shown.issuperset(records):  # steps the meeting guide no longer has, or not for this kind
-            for step_id, record in records.items():
-                if step_id not in kind.shown:
-                    self.step(meeting_id, self.other_step(step_id), record, sub)
+            if index == 0:  # the opening, where the app shows the areas carried from earlier meetings
+                for other, held in others:
+                    if other.held:
+                        self.step(meeting_id, other, held, sub, carried=True)
+        for other, record in others:  # steps the meeting guide no longer has, or not for this kind
+            if not other.held:
+                self.step(meeting_id, other, record, sub)
         if goals:
             from .case_plan import rated_at_markdown
 
@@ -307,8 +313,10 @@ class ExportRun:
                 head = f"**{minute_text(addendum['at'])}, by {md_cell(addendum['by'])}:**"
                 out.append(f"{head}\\\n{body}\n\n" if body else f"{head}\n\n")
 
-    def step(self, meeting_id: str, plan: StepPlan, record: Doc, sub: str) -> None:
-        """A step's section, left out when nothing was recorded in it."""
+    def step(self, meeting_id: str, plan: StepPlan, record: Doc, sub: str, *, carried: bool = False) -> None:
+        """A step's section, left out when nothing was recorded in it. `carried`: a checklist's
+        areas carried from earlier meetings into one without that step (a review): its own
+        state says nothing ("pending", of a step the meeting does not have)."""
         answers: list[str] = []
         fields = record.get("fields")
         if fields:
@@ -340,10 +348,11 @@ class ExportRun:
         if not content:
             return
         out = self.out
-        state = record.get("state", "pending")
+        state = "carried" if carried else record.get("state", "pending")
         head = plan.heads.get((sub, state))
         if head is None:
-            head = plan.heads[sub, state] = f"{sub}{plan.title} — {state}\n\n"
+            words = "areas carried from earlier meetings" if carried else state
+            head = plan.heads[sub, state] = f"{sub}{plan.title} — {words}\n\n"
         out.append(head)
         out += answers
         for head, table, rows in tables:
