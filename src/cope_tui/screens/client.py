@@ -48,6 +48,10 @@ class ClientScreen(AfterDialogs, Screen[None]):
         self.client_id = client_id
         self._client_closed = False  # shown in refresh_view; decides whether "Reopen" is offered
         self._gone = False  # erased from here: the screen closes as it comes back to the top
+        # The meeting opened from here: highlighted on the way back. A meeting just started
+        # comes in above the one highlighted, which stayed highlighted, and x or enter then
+        # acted on another meeting than the one just left.
+        self._opened: str | None = None
 
     @property
     def session(self):
@@ -85,6 +89,10 @@ class ClientScreen(AfterDialogs, Screen[None]):
             self.dismiss()
             return
         self.refresh_view()
+        opened, self._opened = self._opened, None
+        table = self.query_one(DataTable)
+        if opened is not None and opened in (row.key.value for row in table.ordered_rows):
+            table.move_cursor(row=table.get_row_index(opened))
 
     def take_synced(self, table: str, doc: dict | None) -> bool:
         """This screen edits nothing itself (its forms do, as dialogs over it): it takes a
@@ -159,6 +167,7 @@ class ClientScreen(AfterDialogs, Screen[None]):
     def action_open_meeting(self) -> None:
         meeting = self._selected()
         if meeting is not None:
+            self._opened = meeting.id
             self.post_message(OpenMeeting(meeting.id))
 
     def action_start_meeting(self) -> None:
@@ -189,6 +198,7 @@ class ClientScreen(AfterDialogs, Screen[None]):
             except StageError as exc:
                 self.notify(str(exc), severity="warning", timeout=8)
                 return
+            self._opened = meeting.id
             self.post_message(OpenMeeting(meeting.id))
 
         self.app.push_screen(StartMeeting(client, first=first), chosen)
