@@ -192,3 +192,34 @@ async def test_the_meeting_clock_never_runs_backwards_on_finalise(db):
         assert screen.sub_title.endswith(f"{screen._elapsed() // 60:02d}:{screen._elapsed() % 60:02d}")
         await pilot.press("ctrl+q")
     session.close()
+
+
+async def test_the_last_step_done_names_the_steps_still_pending(tmp_path):
+    """"All steps visited" came with the opening left pending (ctrl+n moves on without
+    marking it), and the finalise dialog then said "Steps still pending: Opening"."""
+    from cope_tui.meetings.rules import finalise
+    from cope_tui.screens.meeting import MeetingScreen
+    from cope_tui.session import Session, create_client, start_meeting
+    from cope_tui.app import create_app
+    from helpers.pilot import showing
+    from helpers.polling import until
+
+    session = Session.open(tmp_path / "cope.json")
+    client = create_client(session.store, "C-1")
+    first = start_meeting(session.store, session.meeting_guide, client)
+    finalise(first, "worker")
+    session.store.put_meeting(first)
+    app = create_app(session, meet_code="C-1")  # a review: no checklist to decide first
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: showing(app, MeetingScreen), 10, "the review meeting")
+        screen = app.screen
+        steps = [s.id for s in screen.steps()]
+        await pilot.press("ctrl+n")  # on from the opening, left pending
+        for _ in steps[1:]:
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+        said = "\n".join(n.message for n in app._notifications)
+        opening = session.meeting_guide.step(steps[0]).title
+        assert f"still pending: {opening}" in said and "All steps visited" not in said, said
+        await pilot.press("ctrl+q")
+    session.close()

@@ -329,7 +329,14 @@ class MeetingScreen(SyncedMeeting, Screen[None]):
                 self.open_step(steps[index + 1].id)
             else:
                 self.open_step(self.meeting.current_step)
-                self.notify(with_keys(self, "All steps visited. {meeting.finalise|ctrl+f} finalises the meeting."))
+                # Said as the finalise dialog will: "all visited" while one was still
+                # pending (left with ctrl+n) read as all done, and that dialog disagreed.
+                pending = [s.title for s in steps if self.meeting.peek(s.id).state is StepState.PENDING]
+                if pending:
+                    self.notify(with_keys(self, f"That was the last step; still pending: {', '.join(pending)}. "
+                                                "{meeting.finalise|ctrl+f} finalises all the same."))
+                else:
+                    self.notify(with_keys(self, "Every step is done or skipped. {meeting.finalise|ctrl+f} finalises the meeting."))
 
     def action_skip_step(self) -> None:
         if self._set_state(StepState.SKIPPED):
