@@ -111,3 +111,24 @@ def test_every_theme_offered_is_one_textual_has():
     from cope_tui.settings import THEMES
 
     assert set(TEXTUAL_THEMES) == set(THEMES) and set(TEXTUAL_THEMES.values()) <= set(BUILTIN_THEMES)
+
+
+async def test_help_and_the_palette_name_enter_where_it_opens_something(session):
+    """The app takes enter first (to keep keys in order) and so hid the client screen's own
+    enter from help's "Keys on this screen" and the palette: enter opened the highlighted
+    meeting unnamed."""
+    from cope_tui.dialogs.screen_keys import screen_actions
+    from cope_tui.screens.client import ClientScreen
+
+    app = create_app(session, settings=Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "client-table", what="the client list")
+        await pilot.press("enter")
+        await until(pilot, lambda: showing(app, ClientScreen), what="the client")
+        opening = [a for a in screen_actions(app.screen) if a.action == "open_meeting"]
+        assert [a.description for a in opening] == ["Open meeting"] and app.get_key_display(
+            next(b for _, b in app.screen._bindings if b.id == "client.open")) in opening[0].key
+        await pilot.press("f1")
+        await until(pilot, lambda: showing(app, HelpScreen), what="help")
+        assert "Open meeting" in app.screen._keys_here()
+        await pilot.press("ctrl+q")

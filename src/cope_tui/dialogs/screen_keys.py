@@ -47,6 +47,20 @@ def screen_actions(screen: Screen) -> list[Action]:
             continue
         found[key] = Action(binding.description, binding.action, node, shown, active.enabled)
 
+    # A screen's own key that an app-wide priority key of the same name hides from
+    # active_bindings (enter, which the app takes first to keep keys in order, then hands
+    # on): enter opened the meeting or the client, and help did not say so.
+    for name, bindings in screen._bindings.key_to_bindings.items():
+        shadow = screen.active_bindings.get(name)
+        if shadow is None or shadow.node is screen or shadow.binding.description:
+            continue  # not hidden, or hidden by a key that is listed itself
+        for binding in bindings:
+            key = (binding.action, binding.description)
+            offered = screen.check_action(binding.action.partition("(")[0], ())
+            if binding.description and binding.id is not None and key not in found and offered is not False:
+                found[key] = Action(binding.description, binding.action, screen, app.get_key_display(binding),
+                                    offered is True)
+
     def rank(item: Action) -> int:
         return 0 if isinstance(item.node, Screen) else 1 if item.node is app else 2
 
