@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..meetings.case_plan import KIND_LABELS, direction, rating_at, sparkline, trend
 from ..mdsafe import md_cell
+from .format import table_header
 
 if TYPE_CHECKING:
     from ..meetings.models import Client, Goal
@@ -57,7 +58,7 @@ def _goal(goal: Goal) -> str:
     if not goal.ratings:
         lines.append("No progress ratings yet.\n\n")
         return "".join(lines)
-    lines.append("| Date | Score | Note |\n|---|---|---|\n")
+    lines.append(table_header(["Date", "Score", "Note"]))
     for rating in sorted(goal.ratings, key=lambda r: r.on):
         lines.append(f"| {rating.on.isoformat()} | {rating.score}/10 | {md_cell(rating.note)} |\n")
     lines.append("\n")
@@ -71,4 +72,4 @@ def rated_at_markdown(goals: list[Goal], meeting_id: str, sub: str) -> str:
     if not rated:
         return ""
     rows = "".join(f"| {md_cell(goal.text)} | {rating.score} of 10 | {md_cell(rating.note)} |\n" for goal, rating in rated)
-    return f"{sub}Progress on goals\n\n| Goal | Score | Note |\n|---|---|---|\n{rows}\n"
+    return f"{sub}Progress on goals\n\n{table_header(['Goal', 'Score', 'Note'])}{rows}\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .format import heading
+from .format import heading, table_header
 from ..mdsafe import md_cell
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def ticked_markdown(client: Client, meetings: list[Doc], level: int) -> str:
                         found[rid] = row.get("values") or {}
         if len(found) == len(wanted):
             break
-    lines = [f"{heading(level)}Ticked off\n\n", "| Done on | Item | Who or what |\n|---|---|---|\n"]
+    lines = [f"{heading(level)}Ticked off\n\n", table_header(["Done on", "Item", "Who or what"])]
     for rid, entry in sorted(wanted.items(), key=lambda kv: kv[1].done_on, reverse=True):
         values = found.get(rid)
         if values is None:
