@@ -126,7 +126,8 @@ class Session:
         if self.store.read_only:
             return False
         for key in keys:
-            self.saver.submit(f"left_open:{key}", partial(self.store.delete, left_open.TABLE, left_open.PREFIX + key))
+            self.saver.submit(f"left_open:{key}", partial(self.store.delete, left_open.TABLE, left_open.PREFIX + key),
+                              last=True)
         return True
 
     def unsaved(self, table: str, record_id: str) -> bool:

@@ -56,3 +56,21 @@ def test_the_saver_writes_a_save_asked_for_without_waiting_and_the_rest_with_it(
         assert saver.pending == 1  # an ordinary edit still waits for the pause
     finally:
         saver.close()
+
+
+def test_words_kept_from_a_form_are_let_go_only_after_what_the_form_saved(tmp_path):
+    """A row saved from a dialog lets the dialog's kept words go in the same batch as the
+    meeting; the words went first, and a crash between the two writes lost both."""
+    written: list[str] = []
+    saver = Saver(delay=PAUSE, max_wait=PAUSE)
+    try:
+        saver.submit("left_open:form", lambda: written.append("words let go"), last=True)
+        saver.submit("meeting:m1", lambda: written.append("meeting"), at_once=True)
+        import time
+
+        end = time.monotonic() + 10
+        while saver.pending and time.monotonic() < end:
+            time.sleep(0.01)
+        assert written == ["meeting", "words let go"]
+    finally:
+        saver.close()

@@ -44,6 +44,7 @@ class Saver:
         self._first_submit = 0.0  # of the edits pending now: none waits past it + max_wait
         self._retry_at = 0.0
         self._urgent = False  # a save asked for is pending: no waiting for typing to pause
+        self._last: set[str] = set()  # keys written after the rest of their batch
         self._closed = False
         self._error = ""
         self._saved_at: float | None = None
@@ -65,10 +66,16 @@ class Saver:
         with self._cond:
             return key in self._pending
 
-    def submit(self, key: str, write: Write, *, at_once: bool = False) -> None:
+    def submit(self, key: str, write: Write, *, at_once: bool = False, last: bool = False) -> None:
         """Queue a write; a newer one for the same key replaces it. `at_once`: a save
-        asked for, written without waiting for typing to pause."""
+        asked for, written without waiting for typing to pause. `last`: written after the
+        rest of its batch (words kept from a form are let go only once the record the
+        form saved is on disk: the other way round, a crash between the two lost both)."""
         with self._cond:
+            if last:
+                self._last.add(key)
+            else:
+                self._last.discard(key)
             now = time.monotonic()
             if not self._pending:
                 self._first_submit = now
@@ -97,7 +104,7 @@ class Saver:
             batch = self._take()
             failed: dict[str, Write] = {}
             message = ""
-            for key, write in batch.items():
+            for key, write in sorted(batch.items(), key=lambda item: item[0] in self._last):
                 try:
                     write()
                 except OSError as exc:
