@@ -85,9 +85,11 @@ class Saver:
             self._cond.notify()
 
     def _take(self) -> dict[str, Write]:
+        """What is pending, in the order to write it (the `last` keys after the rest)."""
         with self._cond:
             batch, self._pending, self._urgent = self._pending, {}, False
-            return batch
+            last = {key: batch.pop(key) for key in self._last & batch.keys()}  # (kept marked: a retry is last too)
+            return batch | last
 
     def _put_back(self, batch: dict[str, Write]) -> None:
         """Keep failed writes and wake the saver thread: a flush on another thread may
@@ -104,7 +106,7 @@ class Saver:
             batch = self._take()
             failed: dict[str, Write] = {}
             message = ""
-            for key, write in sorted(batch.items(), key=lambda item: item[0] in self._last):
+            for key, write in batch.items():
                 try:
                     write()
                 except OSError as exc:
